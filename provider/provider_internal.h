@@ -1,0 +1,47 @@
+/*
+ * provider_internal: the provider's private state, shared by provider.c,
+ * provider_config.c and the resource implementation. Not for the RPC layer.
+ */
+#ifndef TPD_PROVIDER_INTERNAL_H
+#define TPD_PROVIDER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "provider.h"
+#include "tfv.h"
+#include "tpd_clock.h"
+
+/* Settings from ConfigureProvider. Strings are owned (heap) or NULL. */
+struct provider_config {
+    char *region;
+    char *profile;
+    char *access_key;
+    char *secret_key;
+    char *token;
+    char *endpoint_dynamodb;
+    char *endpoint_cloudformation;
+    char *endpoint_sts;
+    int64_t max_retries; /* -1: not set */
+    char *role_arn;
+    char *session_name;
+    char *external_id;
+};
+
+struct aws_client;
+
+struct tfp_provider {
+    struct tpd_stop stop; /* StopProvider sets it; every wait checks it */
+    pthread_mutex_t mu;   /* guards configured/client during ConfigureProvider */
+    bool configured;
+    struct provider_config cfg;
+    struct aws_client *client; /* NULL until configured; shared by all threads */
+};
+
+void provider_config_clear(struct provider_config *c);
+/* Store the configuration and build the AWS client; errors become diagnostics. */
+void provider_configure(struct tfp_provider *p, const struct tfv *config, struct diag_list *diags);
+
+#endif
