@@ -1,0 +1,40 @@
+/*
+ * ttl_plan: the pure part of PlanResourceChange for dynamodb_ttl_table: defaults,
+ * computed values, replacement paths, and the refusals that need no AWS call
+ * (destroy or replacement of a protected table, TTL rename while enabled).
+ * The checks that need AWS reads (does the table already exist?) live in ttl_table.c.
+ *
+ * Ownership: inputs borrowed; *planned is a new tree (NULL for a destroy) the caller
+ * frees; requires_replace paths are appended and owned by the list.
+ * Threads: pure.
+ */
+#ifndef TPD_TTL_PLAN_H
+#define TPD_TTL_PLAN_H
+
+#include "diag.h"
+#include "provider.h"
+#include "tfv.h"
+
+enum ttl_plan_kind {
+    TTL_PLAN_CREATE,
+    TTL_PLAN_UPDATE,
+    TTL_PLAN_REPLACE,
+    TTL_PLAN_DESTROY,
+    TTL_PLAN_NOOP
+};
+
+enum ttl_plan_kind ttl_plan_compute(
+    const struct tfv *prior,
+    const struct tfv *proposed,
+    const struct tfv *config,
+    struct tfv **planned,
+    struct tfp_path_list *requires_replace,
+    struct diag_list *diags);
+
+/* Fill schema defaults for null optional+computed attributes of a resource value. */
+enum tpd_code ttl_plan_set_defaults(struct tfv *v);
+
+/* Default timeouts in nanoseconds: 30 minutes each. kind is "create"/"update"/"delete". */
+int64_t ttl_plan_timeout_ns(const struct tfv *state, const char *kind);
+
+#endif

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test: the plain build (unit, aws, emulator, e2e),
+# then the unit and aws tests again in an ASan+UBSan build and under valgrind.
+#   scripts/test.sh            everything
+#   TPD_TEST_QUICK=1 scripts/test.sh   plain build only
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/setup.sh
+jobs=$(nproc)
+
+echo "== build (RelWithDebInfo)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+
+echo "== tests: unit, aws, emulator, e2e"
+ctest --test-dir build --output-on-failure -j"$jobs" -L 'unit|aws|emulator'
+ctest --test-dir build --output-on-failure -L e2e
+
+if [[ -z ${TPD_TEST_QUICK:-} ]]; then
+  echo "== sanitizer build (ASan+UBSan): unit, aws and e2e tests"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON >/dev/null
+  cmake --build build-asan -j"$jobs"
+  # gRPC keeps some process-lifetime allocations; LeakSanitizer would report them at exit.
+  export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  ctest --test-dir build-asan --output-on-failure -j"$jobs" -L 'unit|aws'
+  ctest --test-dir build-asan --output-on-failure -L e2e
+
+  echo "== valgrind (memcheck) on the unit tests"
+  bash scripts/valgrind-unit.sh build
+fi
+echo "== all tests passed"
