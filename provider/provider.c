@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cloud.h"
 #include "provider_internal.h"
 #include "schema.h"
 #include "tpd_log.h"
@@ -27,6 +28,7 @@ void tfp_provider_free(struct tfp_provider *p) {
     if (!p) {
         return;
     }
+    cloud_free(p->cloud);
     provider_config_clear(&p->cfg);
     pthread_mutex_destroy(&p->mu);
     tpd_stop_clear(&p->stop);
@@ -183,4 +185,27 @@ void tfp_import_resource_state(
     if (s_check_type(type_name, diags)) {
         ttl_table_import(p, id, state, private_out, diags);
     }
+}
+
+struct cloud *provider_cloud(struct tfp_provider *p, struct diag_list *diags) {
+    pthread_mutex_lock(&p->mu);
+    struct cloud *c = p->cloud;
+    struct tpd_err err = {0};
+    if (!c && p->configured) {
+        /* Built under the lock once; later calls only read the pointer. cloud_new makes
+         * no network call, so holding the lock here blocks nobody for long. */
+        c = p->cloud = cloud_new(&p->cfg, &p->stop, &err);
+    }
+    bool configured = p->configured;
+    pthread_mutex_unlock(&p->mu);
+    if (!c) {
+        if (!configured) {
+            diag_add(diags, DIAG_ERROR, NULL, "Provider not configured",
+                     "ConfigureProvider was not called before a resource operation.");
+        } else {
+            diag_add_err(diags, NULL, "Cannot set up the AWS client", &err);
+        }
+    }
+    tpd_err_clear(&err);
+    return c;
 }

@@ -30,18 +30,22 @@ struct provider_config {
     char *external_id;
 };
 
-struct aws_client;
+struct cloud;
 
 struct tfp_provider {
     struct tpd_stop stop; /* StopProvider sets it; every wait checks it */
     pthread_mutex_t mu;   /* guards configured/client during ConfigureProvider */
     bool configured;
     struct provider_config cfg;
-    struct aws_client *client; /* NULL until configured; shared by all threads */
+    struct cloud *cloud; /* built on first use after ConfigureProvider; shared by all threads */
 };
 
 void provider_config_clear(struct provider_config *c);
-/* Store the configuration and build the AWS client; errors become diagnostics. */
+/* Store the configuration; the AWS client is built on first use. */
 void provider_configure(struct tfp_provider *p, const struct tfv *config, struct diag_list *diags);
+
+/* The shared AWS client, built on first use. NULL (with an error diagnostic) when
+ * the provider is not configured or its configuration cannot work. Borrowed. */
+struct cloud *provider_cloud(struct tfp_provider *p, struct diag_list *diags);
 
 #endif

@@ -200,6 +200,10 @@ enum ttl_plan_kind ttl_plan_compute(
             tfv_map_set(v, computed[i], c);
         }
     }
+    if (tfv_is_null(tfv_get(prior, "stack_id"))) {
+        /* An imported table no stack owns yet: apply adopts it (import path). */
+        s_set_unknown(v, "stack_id");
+    }
     if (s_changed(prior, v, "ttl")) {
         s_set_unknown(v, "ttl_status");
         s_check_ttl_rename(prior, v, diags);
