@@ -1,0 +1,242 @@
+"""End-to-end harness: the real `terraform` CLI, the built provider installed in a
+private filesystem mirror, and the local AWS emulator (tests/emulator) on 127.0.0.1.
+
+Each test class gets its own emulator (started on a free port, stopped by PID) and
+its own directories; boto3 clients signed with the emulator's test credentials make
+the out-of-band changes ("someone changed it in the console").
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+ROOT = os.environ.get("TPD_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("TPD_BUILD_DIR") or os.path.join(ROOT, "build")
+sys.path.insert(0, os.path.join(ROOT, "tests", "emulator"))
+
+import boto3  # noqa: E402
+from botocore.config import Config  # noqa: E402
+
+PROVIDER_BLOCK = '''
+terraform {
+  required_providers {
+    dynamodb = { source = "registry.terraform.io/firefly/dynamodb" }
+  }
+}
+provider "dynamodb" {
+  region = "us-east-1"
+  endpoints {
+    dynamodb       = "%(endpoint)s"
+    cloudformation = "%(endpoint)s"
+    sts            = "%(endpoint)s"
+  }
+}
+'''
+
+MUTATING_PREFIXES = ("Describe", "List", "Get", "Scan", "Query", "BatchGet")
+
+
+class Emulator:
+    """The emulator process (tests/emulator/server.py) on a free loopback port."""
+
+    def __init__(self, workdir, *flags):
+        self.log_path = os.path.join(workdir, "requests.jsonl")
+        self.out_path = os.path.join(workdir, "emulator.out")
+        self.err_path = os.path.join(workdir, "emulator.err")
+        args = [sys.executable, os.path.join(ROOT, "tests/emulator/server.py"), "--port", "0",
+                "--log", self.log_path, *flags]
+        self.proc = subprocess.Popen(args, stdout=open(self.out_path, "w"), stderr=open(self.err_path, "w"),
+                                     stdin=subprocess.DEVNULL)
+        self.endpoint = None
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            with open(self.out_path) as f:
+                m = re.search(r"^EMULATOR READY (\S+)", f.read(), re.M)
+            if m:
+                self.endpoint = m.group(1)
+                break
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        if not self.endpoint:
+            self.stop()
+            with open(self.err_path) as f:
+                raise RuntimeError("emulator did not start:\n" + f.read()[-3000:])
+        out = subprocess.run([sys.executable, os.path.join(ROOT, "tests/emulator/emulator.py"), "--print-env"],
+                             capture_output=True, text=True, check=True).stdout
+        self.env = dict(re.findall(r"export (\w+)=['\"]?([^'\"\n]*)['\"]?", out))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def control(self, path, body):
+        req = urllib.request.Request(f"{self.endpoint}/_emulator/{path}", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.read()
+
+    def calls(self, since=0):
+        out = []
+        try:
+            with open(self.log_path) as f:
+                f.seek(since)
+                for line in f:
+                    try:
+                        out.append(json.loads(line))
+                    except ValueError:
+                        pass
+        except FileNotFoundError:
+            pass
+        return out
+
+    def log_offset(self):
+        try:
+            return os.path.getsize(self.log_path)
+        except OSError:
+            return 0
+
+    def client(self, service):
+        return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1",
+                            aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
+                            aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
+                            config=Config(retries={"mode": "standard", "max_attempts": 5}))
+
+
+def mutating(calls):
+    return [c for c in calls if not str(c.get("operation", "")).startswith(MUTATING_PREFIXES)]
+
+
+class TfResult:
+    def __init__(self, proc, seconds):
+        self.rc = proc.returncode
+        self.out = proc.stdout
+        self.err = proc.stderr
+        self.text = proc.stdout + proc.stderr
+        self.seconds = seconds
+
+
+class E2ETestCase(unittest.TestCase):
+    """Base class: one emulator and one provider mirror per test class."""
+
+    emulator_flags = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="tpd-e2e.")
+        cls.cli_config = subprocess.run([os.path.join(ROOT, "scripts/install-provider.sh"), BUILD, cls.work],
+                                        capture_output=True, text=True, check=True).stdout.strip()
+        cls.emu = Emulator(cls.work, *cls.emulator_flags)
+        cls.env = dict(os.environ)
+        for k in ("TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+                  "AWS_SESSION_TOKEN", "TF_PLUGIN_CACHE_DIR"):
+            cls.env.pop(k, None)
+        cls.env.update(cls.emu.env)
+        cls.env.update(CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1", TF_CLI_CONFIG_FILE=cls.cli_config,
+                       AWS_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true",
+                       AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+        cls.ddb = cls.emu.client("dynamodb")
+        cls.cfn = cls.emu.client("cloudformation")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()
+        if not os.environ.get("TPD_E2E_KEEP"):
+            shutil.rmtree(cls.work, ignore_errors=True)
+
+    # -- terraform ------------------------------------------------------------------
+
+    def workdir(self, name, body):
+        d = os.path.join(self.work, name)
+        os.makedirs(d, exist_ok=True)
+        self.write(d, body)
+        return d
+
+    def write(self, d, body):
+        with open(os.path.join(d, "main.tf"), "w") as f:
+            f.write(PROVIDER_BLOCK % {"endpoint": self.emu.endpoint})
+            f.write(body)
+
+    def tf(self, d, *args, env=None, check=None, timeout=600):
+        t0 = time.monotonic()
+        p = subprocess.run(["terraform", f"-chdir={d}", *args, "-no-color"], env=env or self.env,
+                           capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        r = TfResult(p, time.monotonic() - t0)
+        if check is not None and r.rc != check:
+            self.fail(f"terraform {' '.join(args)}: exit {r.rc}, wanted {check}\n{r.text[-6000:]}")
+        return r
+
+    def init(self, d):
+        return self.tf(d, "init", "-input=false", check=0)
+
+    def apply(self, d, *extra, check=0):
+        return self.tf(d, "apply", "-auto-approve", "-input=false", *extra, check=check)
+
+    def plan_exitcode(self, d, *extra):
+        return self.tf(d, "plan", "-input=false", "-detailed-exitcode", *extra)
+
+    def state(self, d, address):
+        r = self.tf(d, "show", "-json", check=0)
+        doc = json.loads(r.out)
+        for res in doc.get("values", {}).get("root_module", {}).get("resources", []):
+            if res["address"] == address:
+                return res["values"]
+        return None
+
+    def outputs(self, d):
+        return json.loads(self.tf(d, "output", "-json", check=0).out)
+
+    # -- AWS, out of band -----------------------------------------------------------
+
+    def create_table(self, name, key="id", key_type="S", protect=False, ttl=None):
+        self.ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                              AttributeDefinitions=[{"AttributeName": key, "AttributeType": key_type}],
+                              KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
+                              DeletionProtectionEnabled=protect)
+        if ttl:
+            self.ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"AttributeName": ttl, "Enabled": True})
+
+    def put_items(self, table, n, key="id"):
+        for i in range(n):
+            self.ddb.put_item(TableName=table, Item={key: {"S": f"item-{i:04d}"}, "payload": {"S": f"value {i}"},
+                                                      "expires_at": {"N": str(4102444800 + i)}})
+
+    def items(self, table):
+        items, kw = [], {}
+        while True:
+            r = self.ddb.scan(TableName=table, **kw)
+            items.extend(r["Items"])
+            if "LastEvaluatedKey" not in r:
+                break
+            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+        return sorted(items, key=lambda it: json.dumps(it, sort_keys=True))
+
+    def table_exists(self, name):
+        try:
+            self.ddb.describe_table(TableName=name)
+            return True
+        except self.ddb.exceptions.ResourceNotFoundException:
+            return False
+
+    def stack_status(self, name):
+        try:
+            return self.cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
+        except Exception as e:  # ValidationError: does not exist
+            if "does not exist" in str(e):
+                return None
+            raise
+
+    def ttl(self, table):
+        return self.ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
