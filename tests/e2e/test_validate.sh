@@ -73,10 +73,11 @@ tls_handshake() {
   local d
   d=$(e2e_workdir "ex-registration-keys")
   TF_LOG=trace terraform -chdir="$d" validate -no-color >"$d/trace.log" 2>&1 || return 1
-  grep -q 'using plugin: version=6' "$d/trace.log" &&
-    grep -Eq 'plugin address: address=[^ ]+plugin[^ ]*sock network=unix' "$d/trace.log" &&
-    ! grep -q 'TF_DISABLE_PLUGIN_TLS' "$d/trace.log" &&
-    grep -q 'plugin exited' "$d/trace.log"
+  grep -q 'configuring client automatic mTLS' "$d/trace.log" &&
+    grep -Eq 'serving protocol 6 on [^ ]+/plugin.sock \(mTLS\)' "$d/trace.log" &&
+    grep -q 'using plugin: version=6' "$d/trace.log" &&
+    grep -q 'plugin process exited' "$d/trace.log" &&
+    ! grep -q 'plugin failed to exit gracefully' "$d/trace.log"
 }
 e2e_check "TF_LOG=trace shows the protocol 6 handshake over TLS and a clean exit" tls_handshake
 e2e_check "no provider process left after trace run" e2e_no_provider_left

@@ -1,0 +1,207 @@
+/*
+ * terraform-provider-dynamodb: the executable Terraform starts.
+ *
+ * Thin on purpose (product.md "Shape"): check that Terraform started us, negotiate the
+ * protocol, set up AutoMTLS, create the provider, bind the socket, print the handshake
+ * line, serve until Terraform's GRPCController.Shutdown or SIGTERM, clean up.
+ * The only file of the project that calls exit(); everything below returns errors.
+ *
+ * Signals (go-plugin server.go): SIGINT is ignored, because Ctrl-C in a terminal reaches
+ * the whole process group and Terraform itself then calls StopProvider and Shutdown.
+ * SIGTERM starts a clean shutdown. Both are blocked in every thread and SIGTERM is taken
+ * by a dedicated sigwait thread, so no code runs in signal-handler context.
+ */
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/support/log.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handshake.h"
+#include "mtls.h"
+#include "provider.h"
+#include "rpc6.h"
+#include "server.h"
+#include "tpd_buf.h"
+#include "tpd_err.h"
+#include "tpd_log.h"
+
+/* Application protocol versions we speak, preferred first (the default when the host
+ * does not say). */
+static const int s_versions[] = {6};
+
+struct s_signals {
+    sigset_t set;
+    struct tfp_server *server;
+    pthread_t thread;
+    bool started;
+};
+
+static void *s_signal_main(void *arg) {
+    struct s_signals *sig = arg;
+    int signo = 0;
+    if (sigwait(&sig->set, &signo) == 0 && signo == SIGTERM && sig->server) {
+        TPD_INFO("SIGTERM: shutting down");
+        tfp_server_shutdown(sig->server);
+    }
+    return NULL;
+}
+
+/*
+ * gRPC's own log lines (e.g. a failed TLS handshake) go through tpd_log so that Terraform
+ * sees them in hclog JSON form with their level, not as unlabelled stderr text. gRPC
+ * logs failed handshakes at ERROR even when the connection attempt was the peer's fault,
+ * so they are reported as WARN.
+ */
+static void s_grpc_log(gpr_log_func_args *args) {
+    enum tpd_log_level level = TPD_LOG_DEBUG;
+    if (args->severity == GPR_LOG_SEVERITY_ERROR) {
+        level = TPD_LOG_WARN;
+    } else if (args->severity == GPR_LOG_SEVERITY_INFO) {
+        level = TPD_LOG_INFO;
+    }
+    tpd_logf(level, "grpc", "%s (%s:%d)", args->message, args->file, args->line);
+}
+
+/* Stop long waits in the provider when the server shuts down (SIGTERM, Shutdown RPC). */
+static void s_on_shutdown(void *ctx) {
+    tfp_provider_stop(ctx);
+}
+
+static int s_fail(const char *what, struct tpd_err *err) {
+    TPD_ERROR("%s: %s", what, err->msg ? err->msg : tpd_code_str(err->code));
+    /* Also as a plain line, in case logging is off: Terraform shows plugin stderr. */
+    if (!tpd_log_enabled(TPD_LOG_ERROR)) {
+        fprintf(stderr, "terraform-provider-dynamodb: %s: %s\n", what,
+                err->msg ? err->msg : tpd_code_str(err->code));
+    }
+    return 1;
+}
+
+static int s_run(void) {
+    struct tpd_err err = {0};
+    struct tfp_socket_dir sockdir = {0};
+    struct tfp_cert cert = {0};
+    struct tpd_buf line, address;
+    struct tfp_provider *provider = NULL;
+    struct tfp_server *server = NULL;
+    struct grpc_server_credentials *creds = NULL;
+    struct s_signals sig = {0};
+    int version = 0;
+    int rc = 1;
+    tpd_buf_init(&line, 0);
+    tpd_buf_init(&address, 0);
+
+    if (tfp_handshake_negotiate(
+            getenv("PLUGIN_PROTOCOL_VERSIONS"), s_versions, sizeof(s_versions) / sizeof(s_versions[0]),
+            &version, &err) != TPD_OK) {
+        rc = s_fail("protocol negotiation", &err);
+        goto done;
+    }
+
+    /* AutoMTLS when the host sent its certificate; plaintext only when it did not
+     * (TF_DISABLE_PLUGIN_TLS). */
+    const char *client_cert = getenv(TFP_ENV_CLIENT_CERT);
+    bool tls = client_cert != NULL && client_cert[0] != '\0';
+    if (tls && tfp_cert_generate(&cert, &err) != TPD_OK) {
+        rc = s_fail("generating the TLS certificate", &err);
+        goto done;
+    }
+    if (tfp_mtls_server_credentials(tls ? &cert : NULL, tpd_span_cstr(client_cert), &creds, &err) != TPD_OK) {
+        rc = s_fail("setting up TLS", &err);
+        goto done;
+    }
+
+    provider = tfp_provider_new();
+    if (provider == NULL) {
+        TPD_ERROR("out of memory creating the provider");
+        goto done;
+    }
+    if (tfp_socket_dir_create(NULL, &sockdir, &err) != TPD_OK) {
+        rc = s_fail("creating the plugin socket", &err);
+        goto done;
+    }
+    if (tpd_buf_printf(&address, "unix:%s", sockdir.path) != TPD_OK) {
+        goto done;
+    }
+
+    struct tfp_server_options opt = {
+        .address = tpd_buf_cstr(&address),
+        .creds = creds,
+        .ctx = provider,
+        .on_shutdown = s_on_shutdown,
+    };
+    opt.methods = rpc6_methods(&opt.method_count);
+    server = tfp_server_new(&opt, &err);
+    grpc_server_credentials_release(creds); /* the server keeps its own reference */
+    creds = NULL;
+    if (server == NULL) {
+        rc = s_fail("starting the plugin server", &err);
+        goto done;
+    }
+
+    sig.server = server;
+    sigemptyset(&sig.set);
+    sigaddset(&sig.set, SIGTERM);
+    if (pthread_create(&sig.thread, NULL, s_signal_main, &sig) == 0) {
+        sig.started = true;
+    }
+
+    if (tfp_handshake_format(version, sockdir.path, tpd_buf_span(&cert.cert_der), &line, &err) != TPD_OK ||
+        tfp_handshake_write(stdout, tpd_buf_span(&line), &err) != TPD_OK) {
+        rc = s_fail("handshake", &err);
+        tfp_server_shutdown(server);
+    }
+    /* gRPC holds its own copy of the key now. */
+    tfp_cert_clear(&cert);
+    TPD_DEBUG("plugin: serving protocol %d on %s (%s)", version, sockdir.path, tls ? "mTLS" : "plaintext");
+
+    tfp_server_run(server);
+    if (err.code == TPD_OK) {
+        rc = 0;
+    }
+
+done:
+    if (sig.started) {
+        /* Wake the sigwait thread if no SIGTERM came (shutdown by RPC). */
+        sig.server = NULL;
+        pthread_kill(sig.thread, SIGTERM);
+        pthread_join(sig.thread, NULL);
+    }
+    tfp_server_free(server);
+    if (creds) {
+        grpc_server_credentials_release(creds);
+    }
+    tfp_provider_free(provider);
+    tfp_socket_dir_remove(&sockdir);
+    tfp_cert_clear(&cert);
+    tpd_buf_clear(&line);
+    tpd_buf_clear(&address);
+    tpd_err_clear(&err);
+    return rc;
+}
+
+int main(void) {
+    tpd_log_init_from_env();
+    if (!tfp_handshake_cookie_ok(getenv(TFP_MAGIC_COOKIE_KEY))) {
+        fputs(tfp_handshake_not_a_plugin_message(), stderr);
+        exit(1);
+    }
+    /* Before any thread exists, so that every thread inherits the mask. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, NULL);
+
+    /* One gRPC reference for the whole run: credentials are created before the server. */
+    gpr_set_log_function(s_grpc_log);
+    grpc_init();
+    int rc = s_run();
+    grpc_shutdown_blocking();
+    exit(rc);
+}
