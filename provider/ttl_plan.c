@@ -28,6 +28,32 @@ static enum tpd_code s_default(struct tfv *v, const char *key, struct tfv *def) 
     return tfv_map_set(v, key, def);
 }
 
+/*
+ * Optional attributes with a default are also computed, so Terraform proposes the
+ * prior (refreshed) value when the configuration leaves them out. The default must
+ * win instead: otherwise protection or TTL switched off outside Terraform would not
+ * show as a diff. config may be NULL (then only nulls are filled).
+ */
+static enum tpd_code s_force_defaults(struct tfv *v, const struct tfv *config) {
+    static const char *const keys[] = {"billing_mode", "deletion_protection_enabled", "point_in_time_recovery",
+                                       "retain_on_destroy"};
+    enum tpd_code rc = TPD_OK;
+    for (size_t i = 0; !rc && config && i < sizeof keys / sizeof keys[0]; i++) {
+        if (tfv_is_null(tfv_get(config, keys[i]))) {
+            struct tfv *n = tfv_new_null();
+            rc = n ? tfv_map_set(v, keys[i], n) : TPD_E_NOMEM;
+        }
+    }
+    const struct tfv *cttl = tfv_get(config, "ttl");
+    struct tfv *ttl = tfv_get_mut(v, "ttl");
+    if (!rc && config && ttl && ttl->kind == TFV_OBJECT && cttl && cttl->kind == TFV_OBJECT &&
+        tfv_is_null(tfv_get(cttl, "enabled"))) {
+        struct tfv *n = tfv_new_null();
+        rc = n ? tfv_map_set(ttl, "enabled", n) : TPD_E_NOMEM;
+    }
+    return rc ? rc : ttl_plan_set_defaults(v);
+}
+
 enum tpd_code ttl_plan_set_defaults(struct tfv *v) {
     enum tpd_code rc = s_default(v, "billing_mode", tfv_new_string("PAY_PER_REQUEST"));
     if (!rc) {
@@ -136,7 +162,6 @@ enum ttl_plan_kind ttl_plan_compute(
     struct tfv **planned,
     struct tfp_path_list *rr,
     struct diag_list *diags) {
-    (void)config;
     *planned = NULL;
     if (tfv_is_null(proposed)) {
         if (!tfv_is_null(prior) && s_prior_protected(prior)) {
@@ -145,7 +170,7 @@ enum ttl_plan_kind ttl_plan_compute(
         return TTL_PLAN_DESTROY;
     }
     struct tfv *v = tfv_clone(proposed);
-    if (!v || ttl_plan_set_defaults(v) != TPD_OK) {
+    if (!v || s_force_defaults(v, config) != TPD_OK) {
         tfv_free(v);
         diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
         return TTL_PLAN_NOOP;
