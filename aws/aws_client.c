@@ -1,0 +1,361 @@
+/*
+ * aws_client: configuration, credential chain assembly and the signed-request
+ * loop with standard-mode retries. See aws_client.h.
+ *
+ * The retry loop never holds a lock across I/O: the quota and the credential cache
+ * lock only for bookkeeping. Each retry is logged at DEBUG with the operation, the
+ * attempt number and the AWS error code; headers (Authorization, the session token)
+ * are never logged.
+ */
+#include "aws_client.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws_endpoint.h"
+#include "aws_errors.h"
+#include "aws_profile.h"
+#include "aws_retry.h"
+#include "aws_sigv4.h"
+#include "tpd_log.h"
+
+static const char *const s_service_name[AWS_SVC_COUNT] = {"dynamodb", "cloudformation", "sts"};
+static const char *const s_service_env[AWS_SVC_COUNT] = {"DYNAMODB", "CLOUDFORMATION", "STS"};
+
+struct aws_client {
+    char *region;
+    char *endpoint[AWS_SVC_COUNT];
+    char *host[AWS_SVC_COUNT];
+    char *url[AWS_SVC_COUNT];
+    char *path[AWS_SVC_COUNT];
+    struct aws_http_transport *transport;
+    bool own_transport;
+    struct aws_creds_provider *creds;
+    struct aws_retry_quota quota;
+    struct aws_sigv4_key_cache key_cache;
+    int max_attempts;
+    int64_t retry_base_ns;
+    long connect_timeout_ms;
+    long request_timeout_ms;
+    struct tpd_stop *stop;
+    int64_t (*now_s)(void);
+};
+
+const char *aws_client_region(const struct aws_client *c) {
+    return c->region;
+}
+
+const char *aws_client_endpoint(const struct aws_client *c, enum aws_service svc) {
+    return (unsigned)svc < AWS_SVC_COUNT ? c->endpoint[svc] : NULL;
+}
+
+struct tpd_stop *aws_client_stop(const struct aws_client *c) {
+    return c->stop;
+}
+
+void aws_client_set_clock(struct aws_client *c, int64_t (*now_s)(void)) {
+    c->now_s = now_s;
+}
+
+void aws_client_free(struct aws_client *c) {
+    if (!c) {
+        return;
+    }
+    aws_creds_provider_free(c->creds);
+    if (c->own_transport) {
+        aws_http_transport_free(c->transport);
+    }
+    for (int i = 0; i < AWS_SVC_COUNT; i++) {
+        free(c->endpoint[i]);
+        free(c->host[i]);
+        free(c->path[i]);
+        free(c->url[i]);
+    }
+    free(c->region);
+    aws_retry_quota_clear(&c->quota);
+    aws_sigv4_key_cache_clear(&c->key_cache);
+    free(c);
+}
+
+static struct aws_creds_provider *s_build_chain(
+    struct aws_client *c,
+    const struct aws_client_options *o,
+    struct tpd_err *err) {
+    struct aws_creds_provider *list[5] = {NULL};
+    size_t n = 0;
+    bool have_ak = o->access_key && *o->access_key;
+    bool have_sk = o->secret_key && *o->secret_key;
+    if (have_ak != have_sk) {
+        tpd_err_set(err, TPD_E_CREDENTIALS, "provider configuration sets %s but not %s",
+                    have_ak ? "access_key" : "secret_key", have_ak ? "secret_key" : "access_key");
+        return NULL;
+    }
+    if (have_ak) {
+        list[n++] = aws_creds_static_new(o->access_key, o->secret_key, o->session_token);
+    }
+    if (!(o->profile && *o->profile)) {
+        list[n++] = aws_creds_env_new();
+    }
+    struct aws_creds_profile_options po = {o->profile, o->shared_credentials_file, o->shared_config_file};
+    list[n++] = aws_creds_profile_new(&po);
+    list[n++] = aws_creds_container_new(c->transport);
+    if (!o->skip_instance_metadata) {
+        list[n++] = aws_creds_imds_new(c->transport);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!list[i]) {
+            for (size_t k = 0; k < n; k++) {
+                aws_creds_provider_free(list[k]);
+            }
+            tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+            return NULL;
+        }
+    }
+    struct aws_creds_provider *chain = aws_creds_chain_new(list, n);
+    struct aws_creds_provider *cached = chain ? aws_creds_cached_new(chain, 0, NULL) : NULL;
+    if (!cached) {
+        tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+    }
+    return cached;
+}
+
+struct aws_client *aws_client_new(const struct aws_client_options *o, struct tpd_err *err) {
+    struct aws_profile prof;
+    memset(&prof, 0, sizeof(prof));
+    struct aws_client *c = calloc(1, sizeof(*c));
+    if (!c) {
+        tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    aws_retry_quota_init(&c->quota);
+    aws_sigv4_key_cache_init(&c->key_cache);
+    c->max_attempts = o->max_attempts > 0 ? o->max_attempts : AWS_RETRY_DEFAULT_ATTEMPTS;
+    c->retry_base_ns = o->retry_base_ns > 0 ? o->retry_base_ns : AWS_RETRY_BASE_NS;
+    c->connect_timeout_ms = o->connect_timeout_ms;
+    c->request_timeout_ms = o->request_timeout_ms;
+    c->stop = o->stop;
+
+    /* A malformed shared file only matters if we need it: region/endpoints fall back. */
+    struct tpd_err perr;
+    tpd_err_init(&perr);
+    if (aws_profile_load(o->profile, o->shared_credentials_file, o->shared_config_file, &prof, &perr) != TPD_OK) {
+        TPD_WARN("AWS shared config not usable: %s", perr.msg ? perr.msg : "");
+    }
+    tpd_err_clear(&perr);
+    if (aws_region_resolve(o->region, prof.name ? &prof : NULL, &c->region, err) != TPD_OK) {
+        goto fail;
+    }
+    const char *conf_ep[AWS_SVC_COUNT] = {o->endpoint_dynamodb, o->endpoint_cloudformation, o->endpoint_sts};
+    for (int i = 0; i < AWS_SVC_COUNT; i++) {
+        if (aws_endpoint_resolve(s_service_name[i], s_service_env[i], conf_ep[i], c->region,
+                                 prof.name ? &prof : NULL, &c->endpoint[i], err) != TPD_OK) {
+            goto fail;
+        }
+        struct tpd_buf host, path;
+        tpd_buf_init(&host, 8192);
+        tpd_buf_init(&path, 8192);
+        if (aws_http_url_host_path(c->endpoint[i], &host, &path, err) != TPD_OK) {
+            tpd_buf_clear(&host);
+            tpd_buf_clear(&path);
+            tpd_err_prefix(err, "%s endpoint: ", s_service_name[i]);
+            goto fail;
+        }
+        c->host[i] = tpd_buf_detach(&host);
+        c->path[i] = tpd_buf_detach(&path);
+        c->url[i] = strdup(c->endpoint[i]);
+        if (!c->host[i] || !c->path[i] || !c->url[i]) {
+            tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    if (o->transport) {
+        c->transport = o->transport;
+    } else {
+        c->transport = aws_http_curl_new(err);
+        c->own_transport = true;
+        if (!c->transport) {
+            goto fail;
+        }
+    }
+    c->creds = s_build_chain(c, o, err);
+    if (!c->creds) {
+        goto fail;
+    }
+    if (o->assume_role.role_arn && *o->assume_role.role_arn) {
+        struct aws_creds_provider *sts = aws_creds_sts_new(c, c->creds, &o->assume_role);
+        struct aws_creds_provider *cached = sts ? aws_creds_cached_new(sts, 0, NULL) : NULL;
+        if (!cached) {
+            c->creds = NULL; /* freed by whichever constructor failed */
+            tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+            goto fail;
+        }
+        c->creds = cached;
+    }
+    aws_profile_clear(&prof);
+    return c;
+fail:
+    aws_profile_clear(&prof);
+    aws_client_free(c);
+    return NULL;
+}
+
+enum tpd_code aws_client_check_credentials(struct aws_client *c, const char **source, struct tpd_err *err) {
+    struct aws_creds cr;
+    aws_creds_init(&cr);
+    enum tpd_code rc = aws_creds_get(c->creds, &cr, err);
+    if (source) {
+        *source = rc == TPD_OK ? cr.source : NULL;
+    }
+    aws_creds_clear(&cr);
+    return rc;
+}
+
+/* One signed attempt. */
+static enum tpd_code s_attempt(
+    struct aws_client *c,
+    enum aws_service svc,
+    const char *op,
+    struct tpd_span body,
+    struct aws_creds_provider *provider,
+    struct aws_http_response *resp,
+    struct tpd_err *err) {
+    enum tpd_code rc;
+    struct aws_creds cr;
+    aws_creds_init(&cr);
+    struct aws_sigv4_result sig;
+    aws_sigv4_result_init(&sig);
+    struct tpd_buf target;
+    tpd_buf_init(&target, 1024);
+
+    rc = aws_creds_get(provider, &cr, err);
+    if (rc) {
+        if (err && err->code != TPD_E_CREDENTIALS && err->code != TPD_E_NOMEM) {
+            err->code = TPD_E_CREDENTIALS;
+        }
+        rc = TPD_E_CREDENTIALS;
+        goto done;
+    }
+    const char *ctype = svc == AWS_SVC_DYNAMODB ? "application/x-amz-json-1.0"
+                                                : "application/x-www-form-urlencoded; charset=utf-8";
+    struct aws_sigv4_header sh[3];
+    size_t nsh = 0;
+    sh[nsh++] = (struct aws_sigv4_header){TPD_SPAN_LIT("Content-Type"), tpd_span_cstr(ctype)};
+    sh[nsh++] = (struct aws_sigv4_header){TPD_SPAN_LIT("Host"), tpd_span_cstr(c->host[svc])};
+    if (svc == AWS_SVC_DYNAMODB) {
+        if (tpd_buf_printf(&target, "DynamoDB_20120810.%s", op) != TPD_OK) {
+            rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+            goto done;
+        }
+        sh[nsh++] = (struct aws_sigv4_header){TPD_SPAN_LIT("X-Amz-Target"), tpd_buf_span(&target)};
+    }
+    struct aws_sigv4_request sreq = {TPD_SPAN_LIT("POST"), tpd_span_cstr(c->path[svc]), {NULL, 0}, sh, nsh, body};
+    struct aws_sigv4_credentials sc = {tpd_buf_span(&cr.access_key_id), tpd_buf_span(&cr.secret_access_key),
+                                       tpd_buf_span(&cr.session_token)};
+    struct aws_sigv4_params sp = {
+        .region = c->region,
+        .service = s_service_name[svc],
+        .time_s = c->now_s ? c->now_s() : tpd_wall_s(),
+        .cache = &c->key_cache,
+    };
+    rc = aws_sigv4_sign(&sreq, &sc, &sp, &sig, err);
+    if (rc) {
+        goto done;
+    }
+    struct aws_http_kv h[6];
+    size_t nh = 0;
+    h[nh++] = (struct aws_http_kv){"Content-Type", ctype};
+    h[nh++] = (struct aws_http_kv){"Host", c->host[svc]};
+    h[nh++] = (struct aws_http_kv){"X-Amz-Date", tpd_buf_cstr(&sig.amz_date)};
+    if (svc == AWS_SVC_DYNAMODB) {
+        h[nh++] = (struct aws_http_kv){"X-Amz-Target", tpd_buf_cstr(&target)};
+    }
+    if (cr.session_token.len) {
+        h[nh++] = (struct aws_http_kv){"X-Amz-Security-Token", tpd_buf_cstr(&cr.session_token)};
+    }
+    h[nh++] = (struct aws_http_kv){"Authorization", tpd_buf_cstr(&sig.authorization)};
+    struct aws_http_request req = {"POST", c->url[svc], h, nh, body, c->connect_timeout_ms, c->request_timeout_ms};
+    aws_http_response_clear(resp);
+    aws_http_response_init(resp);
+    rc = aws_http_send(c->transport, &req, resp, err);
+    if (rc) {
+        tpd_err_prefix(err, "%s: ", op);
+        goto done;
+    }
+    if (resp->status < 200 || resp->status > 299) {
+        if (svc == AWS_SVC_DYNAMODB) {
+            rc = aws_error_from_json(op, resp->status, tpd_buf_span(&resp->body), resp->request_id, err);
+        } else {
+            rc = aws_error_from_query_xml(op, resp->status, tpd_buf_span(&resp->body), resp->request_id, err);
+        }
+    }
+done:
+    aws_creds_clear(&cr);
+    aws_sigv4_result_clear(&sig);
+    tpd_buf_clear(&target);
+    return rc;
+}
+
+enum tpd_code aws_client_call_with(
+    struct aws_client *c,
+    enum aws_service svc,
+    const char *op,
+    struct tpd_span body,
+    struct aws_creds_provider *provider,
+    struct aws_http_response *resp,
+    struct tpd_err *err) {
+    if ((unsigned)svc >= AWS_SVC_COUNT || !op) {
+        return tpd_err_set(err, TPD_E_INVALID, "aws_client_call: bad service or operation");
+    }
+    int last_cost = 0;
+    enum tpd_code rc = TPD_OK;
+    for (int attempt = 1;; attempt++) {
+        if (c->stop && tpd_stop_requested(c->stop)) {
+            rc = tpd_err_set(err, TPD_E_STOPPED, "%s: stopped before sending", op);
+            break;
+        }
+        rc = s_attempt(c, svc, op, body, provider, resp, err);
+        if (rc == TPD_OK) {
+            aws_retry_quota_success(&c->quota, last_cost);
+            if (attempt > 1) {
+                tpd_err_clear(err); /* forget the failures that were retried */
+            }
+            return TPD_OK;
+        }
+        enum aws_retry_kind kind = aws_retry_classify(s_service_name[svc], rc, err);
+        if (kind == AWS_RETRY_NONE || attempt >= c->max_attempts) {
+            if (kind != AWS_RETRY_NONE && attempt > 1) {
+                tpd_err_prefix(err, "after %d attempts: ", attempt);
+            }
+            break;
+        }
+        int cost = 0;
+        if (!aws_retry_quota_acquire(&c->quota, kind, &cost)) {
+            TPD_DEBUG("%s: retry quota exhausted, not retrying %s", op,
+                      err && err->aws_code ? err->aws_code : tpd_code_name(rc));
+            break;
+        }
+        last_cost = cost;
+        int64_t delay = aws_retry_backoff_ns(attempt, c->retry_base_ns, AWS_RETRY_MAX_BACKOFF_NS, aws_retry_rand01());
+        TPD_DEBUG("%s %s: attempt %d failed with %s (HTTP %d), retrying in %lld ms", s_service_name[svc], op,
+                  attempt, err && err->aws_code ? err->aws_code : tpd_code_name(rc), err ? err->http_status : 0,
+                  (long long)(delay / 1000000));
+        enum tpd_code sr = tpd_sleep(c->stop, delay, 0);
+        if (sr == TPD_E_STOPPED) {
+            rc = tpd_err_set(err, TPD_E_STOPPED, "%s: stopped while waiting to retry", op);
+            break;
+        }
+    }
+    aws_http_response_clear(resp);
+    aws_http_response_init(resp);
+    return rc;
+}
+
+enum tpd_code aws_client_call(
+    struct aws_client *c,
+    enum aws_service svc,
+    const char *op,
+    struct tpd_span body,
+    struct aws_http_response *resp,
+    struct tpd_err *err) {
+    return aws_client_call_with(c, svc, op, body, c->creds, resp, err);
+}

@@ -1,0 +1,119 @@
+/*
+ * aws_client: one configured AWS client shared by the whole provider.
+ *
+ * It owns the resolved region and endpoints, the credential provider chain (with
+ * optional STS assume-role on top, cached and refreshed before expiry), the HTTP
+ * transport (libcurl connection pool, or a test transport), the retry quota and the
+ * SigV4 signing-key cache. Credentials are resolved lazily on the first call (or by
+ * aws_client_check_credentials), so creating a client is cheap and offline.
+ *
+ * aws_client_call sends one operation with retries (standard mode, aws_retry.h):
+ *   DynamoDB       POST / JSON 1.0, X-Amz-Target: DynamoDB_20120810.<op>
+ *   CloudFormation POST / form body (aws_query.h), Version 2010-05-15
+ *   STS            POST / form body, Version 2011-06-15
+ * Non-2xx answers are parsed into err (aws_errors.h): TPD_E_NOT_FOUND,
+ * TPD_E_THROTTLED or TPD_E_AWS with aws_code/http_status/request_id.
+ *
+ * Ownership: aws_client_new returns a client freed with aws_client_free. Option
+ * strings are copied. The stop flag and a test transport are borrowed and must
+ * outlive the client.
+ * Threads: every function may be called on one client from many threads at once
+ * (the provider runs up to 10 operations in parallel). aws_client_free must not race
+ * with calls.
+ */
+#ifndef AWS_CLIENT_H
+#define AWS_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aws_creds.h"
+#include "aws_http.h"
+#include "tpd_buf.h"
+#include "tpd_clock.h"
+#include "tpd_err.h"
+
+enum aws_service {
+    AWS_SVC_DYNAMODB = 0,
+    AWS_SVC_CLOUDFORMATION,
+    AWS_SVC_STS,
+    AWS_SVC_COUNT
+};
+
+struct aws_assume_role_options {
+    const char *role_arn; /* NULL: no assume-role */
+    const char *session_name; /* NULL: "terraform-provider-dynamodb" */
+    const char *external_id;  /* may be NULL */
+    int duration_s;           /* 0: STS default (3600) */
+};
+
+struct aws_client_options {
+    const char *region;
+    const char *profile;
+    const char *shared_credentials_file;
+    const char *shared_config_file;
+    const char *access_key; /* static keys from the provider configuration */
+    const char *secret_key;
+    const char *session_token;
+    const char *endpoint_dynamodb;
+    const char *endpoint_cloudformation;
+    const char *endpoint_sts;
+    int max_attempts; /* including the first; 0 = 3 */
+    struct aws_assume_role_options assume_role;
+    struct tpd_stop *stop;     /* may be NULL; retries' sleeps end when it is set */
+    long connect_timeout_ms;   /* 0 = 10 s */
+    long request_timeout_ms;   /* 0 = 60 s */
+    int64_t retry_base_ns;     /* backoff base; 0 = 1 s (tests use less) */
+    struct aws_http_transport *transport; /* NULL = libcurl; else borrowed (tests) */
+    bool skip_instance_metadata; /* leave IMDS out of the chain (tests, offline use) */
+};
+
+struct aws_client;
+
+/* Returns NULL and fills err when the configuration cannot work (no region, bad
+ * endpoint URL, half of a static key pair). Does no network I/O. */
+struct aws_client *aws_client_new(const struct aws_client_options *opts, struct tpd_err *err);
+void aws_client_free(struct aws_client *c);
+
+/* Accessors (borrowed strings, valid for the client's life). */
+const char *aws_client_region(const struct aws_client *c);
+const char *aws_client_endpoint(const struct aws_client *c, enum aws_service svc);
+struct tpd_stop *aws_client_stop(const struct aws_client *c);
+
+/* Resolve credentials now (cheap check for ConfigureProvider); TPD_E_CREDENTIALS
+ * names the sources tried. *source (may be NULL) gets the provider name (static). */
+enum tpd_code aws_client_check_credentials(struct aws_client *c, const char **source, struct tpd_err *err);
+
+/*
+ * Send one operation. body: JSON for DynamoDB, a Query form body for the others.
+ * resp (caller storage, aws_http_response_init first) receives the 2xx response;
+ * on failure it is emptied and err filled (the message names op).
+ */
+enum tpd_code aws_client_call(
+    struct aws_client *c,
+    enum aws_service svc,
+    const char *op,
+    struct tpd_span body,
+    struct aws_http_response *resp,
+    struct tpd_err *err);
+
+/* Same, signing with the given credential provider (used by the STS provider). */
+enum tpd_code aws_client_call_with(
+    struct aws_client *c,
+    enum aws_service svc,
+    const char *op,
+    struct tpd_span body,
+    struct aws_creds_provider *creds,
+    struct aws_http_response *resp,
+    struct tpd_err *err);
+
+/* STS AssumeRole provider over source (owned); the client is borrowed. */
+struct aws_creds_provider *aws_creds_sts_new(
+    struct aws_client *c,
+    struct aws_creds_provider *source,
+    const struct aws_assume_role_options *o);
+
+/* Test hook: time used for signing (seconds since the epoch); NULL = wall clock. */
+void aws_client_set_clock(struct aws_client *c, int64_t (*now_s)(void));
+
+#endif

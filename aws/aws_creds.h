@@ -1,0 +1,116 @@
+/*
+ * aws_creds: credentials and the providers that find them.
+ *
+ * A provider is a function table (aws-c-auth style). get() returns
+ *   TPD_OK             credentials filled,
+ *   TPD_E_NOT_FOUND    this source is not configured here (the chain tries the next),
+ *   anything else      the source is configured but failed (the chain stops: a broken
+ *                      profile must not silently fall through to another identity).
+ * The chain's error names every source it tried and why each was skipped.
+ *
+ * Default chain (Go SDK v2 / Terraform order, brief §7.1):
+ *   static keys from the provider configuration → environment (AWS_ACCESS_KEY_ID,
+ *   AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) → shared files (profile from the
+ *   configuration, else AWS_PROFILE, else "default"; static keys or
+ *   credential_process) → container endpoint → EC2 IMDSv2.
+ * A profile named in the configuration skips the environment keys (botocore rule).
+ * Assume-role (STS AssumeRole) wraps the chain when a role ARN is configured.
+ *
+ * Ownership: struct aws_creds is caller storage (init/clear; clear wipes the
+ * secret and token). Providers are created with *_new and freed with
+ * aws_creds_provider_free, which also frees the providers they wrap.
+ * Threads: get() of every provider here may be called from many threads at once;
+ * the cached provider serialises refreshes and never holds its data lock across I/O.
+ */
+#ifndef AWS_CREDS_H
+#define AWS_CREDS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aws_http.h"
+#include "tpd_buf.h"
+#include "tpd_err.h"
+
+struct aws_creds {
+    struct tpd_buf access_key_id;
+    struct tpd_buf secret_access_key;
+    struct tpd_buf session_token;
+    int64_t expiration_s; /* wall clock, seconds since the epoch; 0 = never expires */
+    const char *source;   /* static name of the provider that produced them */
+};
+
+void aws_creds_init(struct aws_creds *c);
+void aws_creds_clear(struct aws_creds *c);
+enum tpd_code aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src);
+/* Fill from spans (token may be empty). */
+enum tpd_code aws_creds_set(
+    struct aws_creds *c,
+    const char *access_key_id,
+    const char *secret_access_key,
+    const char *session_token,
+    int64_t expiration_s);
+/*
+ * Parse the JSON document of container/IMDS endpoints ({AccessKeyId,
+ * SecretAccessKey, Token, Expiration}) or credential_process (Version 1,
+ * SessionToken). TPD_E_CREDENTIALS naming `what` when keys are missing.
+ */
+enum tpd_code aws_creds_from_json(struct tpd_span body, const char *what, struct aws_creds *out, struct tpd_err *err);
+
+struct aws_creds_provider;
+typedef enum tpd_code(aws_creds_get_fn)(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err);
+typedef void(aws_creds_destroy_fn)(struct aws_creds_provider *p);
+
+struct aws_creds_provider {
+    aws_creds_get_fn *get;
+    aws_creds_destroy_fn *destroy;
+    const char *name; /* "static", "environment", "shared files", ... */
+    void *impl;
+};
+
+enum tpd_code aws_creds_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err);
+void aws_creds_provider_free(struct aws_creds_provider *p);
+
+/* Static keys (copied). Returns NULL on no memory. */
+struct aws_creds_provider *aws_creds_static_new(const char *ak, const char *sk, const char *token);
+/* AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (or AWS_SECURITY_TOKEN).
+ * Only one of the two keys set is an error, not a skip. */
+struct aws_creds_provider *aws_creds_env_new(void);
+
+struct aws_creds_profile_options {
+    const char *profile;          /* NULL: AWS_PROFILE, else "default" */
+    const char *credentials_file; /* NULL: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials */
+    const char *config_file;      /* NULL: AWS_CONFIG_FILE, else ~/.aws/config */
+};
+/* Shared files: static keys ([name] in credentials, [profile name] / [default] in
+ * config) or credential_process. Files are read at each get (the cache above keeps
+ * the result). */
+struct aws_creds_provider *aws_creds_profile_new(const struct aws_creds_profile_options *o);
+
+/* Container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI). The
+ * transport is borrowed and must outlive the provider. */
+struct aws_creds_provider *aws_creds_container_new(struct aws_http_transport *t);
+/* EC2 IMDSv2 (token PUT, then role GET, then credentials GET); 1 s timeouts;
+ * AWS_EC2_METADATA_DISABLED=true skips; AWS_EC2_METADATA_SERVICE_ENDPOINT overrides. */
+struct aws_creds_provider *aws_creds_imds_new(struct aws_http_transport *t);
+
+/* Try providers in order; takes ownership of the array's providers (NULL entries
+ * are ignored). */
+struct aws_creds_provider *aws_creds_chain_new(struct aws_creds_provider **providers, size_t count);
+
+/*
+ * Cache in front of inner (owned). Expiring credentials are refreshed when less
+ * than refresh_s (default 900 s, botocore's advisory window) remain; if the refresh
+ * fails while more than 600 s remain (mandatory window), the old ones are used.
+ * now_s may be NULL (wall clock); tests pass a fake clock.
+ */
+struct aws_creds_provider *aws_creds_cached_new(
+    struct aws_creds_provider *inner,
+    int64_t refresh_s,
+    int64_t (*now_s)(void));
+
+/* The home directory ($HOME, else the password database); static storage. */
+const char *aws_creds_home_dir(void);
+
+#endif

@@ -1,0 +1,757 @@
+/*
+ * cfn: CloudFormation Query calls over aws_client (see cfn.h). Bodies are built
+ * with aws_query (botocore QuerySerializer key forms); responses are read from the
+ * <Op>Response/<Op>Result envelope with aws_xml.
+ */
+#include "cfn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws_query.h"
+#include "aws_time.h"
+#include "aws_xml.h"
+
+#define CFN_VERSION "2010-05-15"
+
+static char *s_dup(const char *s) {
+    return s ? strdup(s) : NULL;
+}
+
+/* Non-empty text at path as a heap copy, or NULL. */
+static char *s_text_dup(const struct aws_xml_node *n, const char *path) {
+    const char *t = aws_xml_text(n, path);
+    return t && *t ? strdup(t) : NULL;
+}
+
+static int64_t s_time(const struct aws_xml_node *n, const char *path) {
+    int64_t v = 0;
+    const char *t = aws_xml_text(n, path);
+    if (t && *t && aws_parse_iso8601(t, &v) != TPD_OK) {
+        v = 0;
+    }
+    return v;
+}
+
+/* Send q; on success *root is the parsed response and *result its <op>Result. */
+static enum tpd_code s_call(
+    struct aws_client *c,
+    const char *op,
+    struct aws_query *q,
+    struct aws_xml_node **root,
+    const struct aws_xml_node **result,
+    struct tpd_err *err) {
+    *root = NULL;
+    if (result) {
+        *result = NULL;
+    }
+    if (q->rc) {
+        return tpd_err_set(err, q->rc, "%s: cannot build the request: %s", op, tpd_code_str(q->rc));
+    }
+    struct aws_http_response resp;
+    aws_http_response_init(&resp);
+    enum tpd_code rc = aws_client_call(c, AWS_SVC_CLOUDFORMATION, op, tpd_buf_span(&q->body), &resp, err);
+    if (rc) {
+        goto done;
+    }
+    rc = aws_xml_parse(tpd_buf_span(&resp.body), root, err);
+    if (rc) {
+        tpd_err_prefix(err, "%s: response: ", op);
+        tpd_err_set_aws(err, resp.status, NULL, resp.request_id);
+        goto done;
+    }
+    if (result) {
+        char name[128];
+        snprintf(name, sizeof(name), "%sResult", op);
+        *result = aws_xml_child(*root, name);
+        if (!*result) {
+            aws_xml_free(*root);
+            *root = NULL;
+            rc = tpd_err_set(err, TPD_E_PARSE, "%s: the response has no <%s> element", op, name);
+            tpd_err_set_aws(err, resp.status, NULL, resp.request_id);
+        }
+    }
+done:
+    aws_http_response_clear(&resp);
+    return rc;
+}
+
+static bool s_msg_has(const struct tpd_err *err, const char *needle) {
+    return err && err->msg && strstr(err->msg, needle);
+}
+
+/* ---- DescribeStacks ------------------------------------------------------------ */
+
+void cfn_stack_clear(struct cfn_stack *s) {
+    free(s->id);
+    free(s->name);
+    free(s->status);
+    free(s->status_reason);
+    for (size_t i = 0; i < s->output_count; i++) {
+        free(s->outputs[i].key);
+        free(s->outputs[i].value);
+        free(s->outputs[i].description);
+        free(s->outputs[i].export_name);
+    }
+    free(s->outputs);
+    for (size_t i = 0; i < s->tag_count; i++) {
+        free(s->tags[i].key);
+        free(s->tags[i].value);
+    }
+    free(s->tags);
+    memset(s, 0, sizeof(*s));
+}
+
+static size_t s_count_members(const struct aws_xml_node *list) {
+    size_t n = 0;
+    for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m; m = aws_xml_next_same(m)) {
+        n++;
+    }
+    return n;
+}
+
+static enum tpd_code s_parse_stack(const struct aws_xml_node *m, struct cfn_stack *out) {
+    out->id = s_text_dup(m, "StackId");
+    out->name = s_text_dup(m, "StackName");
+    out->status = s_text_dup(m, "StackStatus");
+    out->status_reason = s_text_dup(m, "StackStatusReason");
+    out->creation_time_s = s_time(m, "CreationTime");
+    out->last_updated_time_s = s_time(m, "LastUpdatedTime");
+    const struct aws_xml_node *outs = aws_xml_child(m, "Outputs");
+    size_t no = s_count_members(outs);
+    if (no) {
+        out->outputs = calloc(no, sizeof(*out->outputs));
+        if (!out->outputs) {
+            return TPD_E_NOMEM;
+        }
+        for (const struct aws_xml_node *o = aws_xml_child(outs, "member"); o; o = aws_xml_next_same(o)) {
+            struct cfn_output *d = &out->outputs[out->output_count++];
+            d->key = s_text_dup(o, "OutputKey");
+            d->value = s_dup(aws_xml_text(o, "OutputValue"));
+            d->description = s_text_dup(o, "Description");
+            d->export_name = s_text_dup(o, "ExportName");
+        }
+    }
+    const struct aws_xml_node *tags = aws_xml_child(m, "Tags");
+    size_t nt = s_count_members(tags);
+    if (nt) {
+        out->tags = calloc(nt, sizeof(*out->tags));
+        if (!out->tags) {
+            return TPD_E_NOMEM;
+        }
+        for (const struct aws_xml_node *t = aws_xml_child(tags, "member"); t; t = aws_xml_next_same(t)) {
+            struct cfn_kv *d = &out->tags[out->tag_count++];
+            d->key = s_dup(aws_xml_text(t, "Key"));
+            d->value = s_dup(aws_xml_text(t, "Value"));
+        }
+    }
+    return out->id && out->name && out->status ? TPD_OK : TPD_E_PARSE;
+}
+
+enum tpd_code cfn_describe_stack(struct aws_client *c, const char *name, struct cfn_stack *out, struct tpd_err *err) {
+    memset(out, 0, sizeof(*out));
+    struct aws_query q;
+    aws_query_init(&q, "DescribeStacks", CFN_VERSION);
+    aws_query_add(&q, "StackName", name);
+    struct aws_xml_node *root = NULL;
+    const struct aws_xml_node *res = NULL;
+    enum tpd_code rc = s_call(c, "DescribeStacks", &q, &root, &res, err);
+    if (rc) {
+        if (tpd_err_is_aws(err, "ValidationError") && s_msg_has(err, "does not exist")) {
+            rc = TPD_E_NOT_FOUND;
+            err->code = rc;
+        }
+        goto done;
+    }
+    const struct aws_xml_node *m = aws_xml_path(res, "Stacks/member");
+    if (!m) {
+        rc = tpd_err_set(err, TPD_E_NOT_FOUND, "DescribeStacks: stack %s not found", name);
+        goto done;
+    }
+    rc = s_parse_stack(m, out);
+    if (rc) {
+        cfn_stack_clear(out);
+        tpd_err_set(err, rc, "DescribeStacks %s: %s", name,
+                    rc == TPD_E_PARSE ? "StackId, StackName or StackStatus missing" : tpd_code_str(rc));
+    }
+done:
+    aws_xml_free(root);
+    aws_query_clear(&q);
+    return rc;
+}
+
+/* ---- change sets --------------------------------------------------------------- */
+
+static const char *s_cs_type(enum cfn_change_set_type t) {
+    switch (t) {
+        case CFN_CHANGE_SET_CREATE:
+            return "CREATE";
+        case CFN_CHANGE_SET_IMPORT:
+            return "IMPORT";
+        case CFN_CHANGE_SET_UPDATE:
+        default:
+            return "UPDATE";
+    }
+}
+
+static void s_build_create_change_set(struct aws_query *q, const struct cfn_create_change_set_input *in) {
+    aws_query_add(q, "StackName", in->stack_name);
+    aws_query_add(q, "TemplateBody", in->template_body);
+    if (in->capability_count) { /* botocore omits absent lists */
+        aws_query_add_list(q, "Capabilities", in->capabilities, in->capability_count);
+    }
+    for (size_t i = 0; i < in->import_count; i++) {
+        const struct cfn_import_resource *r = &in->imports[i];
+        aws_query_addf(q, r->resource_type, "ResourcesToImport.member.%zu.ResourceType", i + 1);
+        aws_query_addf(q, r->logical_id, "ResourcesToImport.member.%zu.LogicalResourceId", i + 1);
+        for (size_t k = 0; k < r->identifier_count; k++) {
+            aws_query_addf(q, r->identifier[k].key, "ResourcesToImport.member.%zu.ResourceIdentifier.entry.%zu.key",
+                           i + 1, k + 1);
+            aws_query_addf(q, r->identifier[k].value,
+                           "ResourcesToImport.member.%zu.ResourceIdentifier.entry.%zu.value", i + 1, k + 1);
+        }
+    }
+    for (size_t i = 0; i < in->tag_count; i++) {
+        aws_query_addf(q, in->tags[i].key, "Tags.member.%zu.Key", i + 1);
+        aws_query_addf(q, in->tags[i].value, "Tags.member.%zu.Value", i + 1);
+    }
+    aws_query_add(q, "ChangeSetName", in->change_set_name);
+    aws_query_add(q, "Description", in->description);
+    aws_query_add(q, "ChangeSetType", s_cs_type(in->type));
+}
+
+enum tpd_code cfn_create_change_set_body(
+    const struct cfn_create_change_set_input *in,
+    struct tpd_buf *body,
+    struct tpd_err *err) {
+    struct aws_query q;
+    aws_query_init(&q, "CreateChangeSet", CFN_VERSION);
+    s_build_create_change_set(&q, in);
+    enum tpd_code rc = q.rc ? q.rc : tpd_buf_append_span(body, tpd_buf_span(&q.body));
+    aws_query_clear(&q);
+    return rc ? tpd_err_set(err, rc, "CreateChangeSet: %s", tpd_code_str(rc)) : TPD_OK;
+}
+
+enum tpd_code cfn_create_change_set(
+    struct aws_client *c,
+    const struct cfn_create_change_set_input *in,
+    char **change_set_id,
+    char **stack_id,
+    struct tpd_err *err) {
+    if (change_set_id) {
+        *change_set_id = NULL;
+    }
+    if (stack_id) {
+        *stack_id = NULL;
+    }
+    if (!in->stack_name || !in->change_set_name || !in->template_body) {
+        return tpd_err_set(err, TPD_E_INVALID, "CreateChangeSet: stack name, change set name and template are required");
+    }
+    struct aws_query q;
+    aws_query_init(&q, "CreateChangeSet", CFN_VERSION);
+    s_build_create_change_set(&q, in);
+    struct aws_xml_node *root = NULL;
+    const struct aws_xml_node *res = NULL;
+    enum tpd_code rc = s_call(c, "CreateChangeSet", &q, &root, &res, err);
+    if (!rc) {
+        if (change_set_id) {
+            *change_set_id = s_text_dup(res, "Id");
+        }
+        if (stack_id) {
+            *stack_id = s_text_dup(res, "StackId");
+        }
+    }
+    aws_xml_free(root);
+    aws_query_clear(&q);
+    return rc;
+}
+
+void cfn_change_set_clear(struct cfn_change_set *cs) {
+    free(cs->id);
+    free(cs->stack_id);
+    free(cs->status);
+    free(cs->status_reason);
+    free(cs->execution_status);
+    for (size_t i = 0; i < cs->change_count; i++) {
+        free(cs->changes[i].action);
+        free(cs->changes[i].logical_id);
+        free(cs->changes[i].physical_id);
+        free(cs->changes[i].resource_type);
+        free(cs->changes[i].replacement);
+    }
+    free(cs->changes);
+    memset(cs, 0, sizeof(*cs));
+}
+
+enum tpd_code cfn_describe_change_set(
+    struct aws_client *c,
+    const char *stack,
+    const char *change_set,
+    struct cfn_change_set *out,
+    struct tpd_err *err) {
+    memset(out, 0, sizeof(*out));
+    char *next = NULL;
+    enum tpd_code rc = TPD_OK;
+    bool first = true;
+    do {
+        struct aws_query q;
+        aws_query_init(&q, "DescribeChangeSet", CFN_VERSION);
+        aws_query_add(&q, "ChangeSetName", change_set);
+        aws_query_add(&q, "StackName", stack);
+        aws_query_add(&q, "NextToken", next);
+        free(next);
+        next = NULL;
+        struct aws_xml_node *root = NULL;
+        const struct aws_xml_node *res = NULL;
+        rc = s_call(c, "DescribeChangeSet", &q, &root, &res, err);
+        aws_query_clear(&q);
+        if (rc) {
+            /* AWS answers ChangeSetNotFound; some emulators a ValidationError. */
+            if (tpd_err_is_aws(err, "ValidationError") && s_msg_has(err, "does not exist")) {
+                rc = TPD_E_NOT_FOUND;
+                err->code = rc;
+            }
+            break;
+        }
+        if (first) {
+            out->id = s_text_dup(res, "ChangeSetId");
+            out->stack_id = s_text_dup(res, "StackId");
+            out->status = s_text_dup(res, "Status");
+            out->status_reason = s_text_dup(res, "StatusReason");
+            out->execution_status = s_text_dup(res, "ExecutionStatus");
+            first = false;
+        }
+        const struct aws_xml_node *changes = aws_xml_child(res, "Changes");
+        size_t n = s_count_members(changes);
+        if (n) {
+            struct cfn_change *nv = realloc(out->changes, (out->change_count + n) * sizeof(*nv));
+            if (!nv) {
+                aws_xml_free(root);
+                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+                break;
+            }
+            out->changes = nv;
+            for (const struct aws_xml_node *m = aws_xml_child(changes, "member"); m; m = aws_xml_next_same(m)) {
+                const struct aws_xml_node *rcg = aws_xml_child(m, "ResourceChange");
+                struct cfn_change *d = &out->changes[out->change_count++];
+                d->action = s_text_dup(rcg, "Action");
+                d->logical_id = s_text_dup(rcg, "LogicalResourceId");
+                d->physical_id = s_text_dup(rcg, "PhysicalResourceId");
+                d->resource_type = s_text_dup(rcg, "ResourceType");
+                d->replacement = s_text_dup(rcg, "Replacement");
+            }
+        }
+        next = s_text_dup(res, "NextToken");
+        aws_xml_free(root);
+    } while (next);
+    free(next);
+    if (!rc && !out->status) {
+        rc = tpd_err_set(err, TPD_E_PARSE, "DescribeChangeSet %s: no Status in the response", change_set);
+    }
+    if (rc) {
+        cfn_change_set_clear(out);
+    }
+    return rc;
+}
+
+bool cfn_change_set_is_empty(const char *status, const char *status_reason) {
+    if (!status || strcmp(status, "FAILED") != 0 || !status_reason) {
+        return false;
+    }
+    return strstr(status_reason, "didn't contain changes") != NULL ||
+           strstr(status_reason, "No updates are to be performed") != NULL;
+}
+
+static enum tpd_code s_simple(
+    struct aws_client *c,
+    const char *op,
+    const char *k1,
+    const char *v1,
+    const char *k2,
+    const char *v2,
+    struct tpd_err *err) {
+    struct aws_query q;
+    aws_query_init(&q, op, CFN_VERSION);
+    aws_query_add(&q, k1, v1);
+    aws_query_add(&q, k2, v2);
+    struct aws_xml_node *root = NULL;
+    enum tpd_code rc = s_call(c, op, &q, &root, NULL, err);
+    aws_xml_free(root);
+    aws_query_clear(&q);
+    return rc;
+}
+
+enum tpd_code cfn_execute_change_set(struct aws_client *c, const char *stack, const char *change_set, struct tpd_err *err) {
+    return s_simple(c, "ExecuteChangeSet", "ChangeSetName", change_set, "StackName", stack, err);
+}
+
+enum tpd_code cfn_delete_change_set(struct aws_client *c, const char *stack, const char *change_set, struct tpd_err *err) {
+    return s_simple(c, "DeleteChangeSet", "ChangeSetName", change_set, "StackName", stack, err);
+}
+
+enum tpd_code cfn_delete_stack(
+    struct aws_client *c,
+    const char *stack,
+    const char *const *retain,
+    size_t retain_count,
+    struct tpd_err *err) {
+    struct aws_query q;
+    aws_query_init(&q, "DeleteStack", CFN_VERSION);
+    aws_query_add(&q, "StackName", stack);
+    if (retain_count) {
+        aws_query_add_list(&q, "RetainResources", retain, retain_count);
+    }
+    struct aws_xml_node *root = NULL;
+    enum tpd_code rc = s_call(c, "DeleteStack", &q, &root, NULL, err);
+    aws_xml_free(root);
+    aws_query_clear(&q);
+    return rc;
+}
+
+/* ---- events -------------------------------------------------------------------- */
+
+void cfn_events_clear(struct cfn_events *e) {
+    for (size_t i = 0; i < e->count; i++) {
+        struct cfn_event *v = &e->v[i];
+        free(v->event_id);
+        free(v->logical_id);
+        free(v->physical_id);
+        free(v->resource_type);
+        free(v->status);
+        free(v->reason);
+    }
+    free(e->v);
+    memset(e, 0, sizeof(*e));
+}
+
+enum tpd_code cfn_describe_stack_events(
+    struct aws_client *c,
+    const char *stack,
+    int64_t since_s,
+    size_t max_events,
+    struct cfn_events *out,
+    struct tpd_err *err) {
+    memset(out, 0, sizeof(*out));
+    if (max_events == 0) {
+        max_events = 1000;
+    }
+    char *next = NULL;
+    enum tpd_code rc = TPD_OK;
+    bool older_seen = false;
+    do {
+        struct aws_query q;
+        aws_query_init(&q, "DescribeStackEvents", CFN_VERSION);
+        aws_query_add(&q, "StackName", stack);
+        aws_query_add(&q, "NextToken", next);
+        free(next);
+        next = NULL;
+        struct aws_xml_node *root = NULL;
+        const struct aws_xml_node *res = NULL;
+        rc = s_call(c, "DescribeStackEvents", &q, &root, &res, err);
+        aws_query_clear(&q);
+        if (rc) {
+            break;
+        }
+        const struct aws_xml_node *list = aws_xml_child(res, "StackEvents");
+        for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m && out->count < max_events;
+             m = aws_xml_next_same(m)) {
+            int64_t ts = s_time(m, "Timestamp");
+            if (since_s > 0 && ts < since_s) {
+                older_seen = true;
+                continue;
+            }
+            struct cfn_event *nv = realloc(out->v, (out->count + 1) * sizeof(*nv));
+            if (!nv) {
+                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+                break;
+            }
+            out->v = nv;
+            struct cfn_event *d = &out->v[out->count++];
+            d->event_id = s_text_dup(m, "EventId");
+            d->logical_id = s_text_dup(m, "LogicalResourceId");
+            d->physical_id = s_text_dup(m, "PhysicalResourceId");
+            d->resource_type = s_text_dup(m, "ResourceType");
+            d->status = s_text_dup(m, "ResourceStatus");
+            d->reason = s_text_dup(m, "ResourceStatusReason");
+            d->timestamp_s = ts;
+        }
+        if (!rc && !older_seen && out->count < max_events) {
+            next = s_text_dup(res, "NextToken");
+        }
+        aws_xml_free(root);
+    } while (!rc && next);
+    free(next);
+    if (rc) {
+        cfn_events_clear(out);
+    }
+    return rc;
+}
+
+static bool s_ends_with(const char *s, const char *suffix) {
+    size_t a = s ? strlen(s) : 0;
+    size_t b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+enum tpd_code cfn_failure_reasons_from_events(const struct cfn_events *ev, int64_t since_s, char **text) {
+    *text = NULL;
+    /* Events are newest first: find where the latest operation began. */
+    size_t end = ev->count;
+    for (size_t i = 0; i < ev->count; i++) {
+        const struct cfn_event *e = &ev->v[i];
+        if (since_s > 0) {
+            if (e->timestamp_s < since_s) {
+                end = i;
+                break;
+            }
+            continue;
+        }
+        if (e->resource_type && strcmp(e->resource_type, "AWS::CloudFormation::Stack") == 0 &&
+            s_ends_with(e->status, "_IN_PROGRESS") && e->reason && strstr(e->reason, "User Initiated")) {
+            end = i + 1;
+            break;
+        }
+    }
+    struct tpd_buf b;
+    tpd_buf_init(&b, TPD_MAX_ERROR_MSG);
+    enum tpd_code rc = TPD_OK;
+    for (size_t k = end; k-- > 0 && !rc;) { /* oldest first */
+        const struct cfn_event *e = &ev->v[k];
+        if (!s_ends_with(e->status, "_FAILED") || !e->reason || !*e->reason) {
+            continue;
+        }
+        rc = tpd_buf_printf(&b, "%s%s (%s) %s: %s", b.len ? "\n" : "", e->logical_id ? e->logical_id : "?",
+                            e->resource_type ? e->resource_type : "?", e->status, e->reason);
+    }
+    if (rc == TPD_E_TOO_LARGE) {
+        rc = TPD_OK; /* keep what fits */
+    }
+    if (rc) {
+        tpd_buf_clear(&b);
+        return rc;
+    }
+    *text = tpd_buf_detach(&b);
+    return *text ? TPD_OK : TPD_E_NOMEM;
+}
+
+enum tpd_code cfn_collect_failure_reasons(
+    struct aws_client *c,
+    const char *stack,
+    int64_t since_s,
+    char **text,
+    struct tpd_err *err) {
+    struct cfn_events ev;
+    *text = NULL;
+    enum tpd_code rc = cfn_describe_stack_events(c, stack, since_s, 0, &ev, err);
+    if (rc) {
+        return rc;
+    }
+    rc = cfn_failure_reasons_from_events(&ev, since_s, text);
+    cfn_events_clear(&ev);
+    return rc ? tpd_err_set(err, rc, "stack events: %s", tpd_code_str(rc)) : TPD_OK;
+}
+
+/* ---- resources, template, exports, imports ------------------------------------- */
+
+void cfn_resources_clear(struct cfn_resources *r) {
+    for (size_t i = 0; i < r->count; i++) {
+        struct cfn_resource *v = &r->v[i];
+        free(v->stack_name);
+        free(v->stack_id);
+        free(v->logical_id);
+        free(v->physical_id);
+        free(v->resource_type);
+        free(v->status);
+        free(v->reason);
+    }
+    free(r->v);
+    memset(r, 0, sizeof(*r));
+}
+
+enum tpd_code cfn_describe_stack_resources(
+    struct aws_client *c,
+    const char *stack,
+    const char *physical_id,
+    struct cfn_resources *out,
+    struct tpd_err *err) {
+    memset(out, 0, sizeof(*out));
+    struct aws_query q;
+    aws_query_init(&q, "DescribeStackResources", CFN_VERSION);
+    aws_query_add(&q, "StackName", stack);
+    aws_query_add(&q, "PhysicalResourceId", physical_id);
+    struct aws_xml_node *root = NULL;
+    const struct aws_xml_node *res = NULL;
+    enum tpd_code rc = s_call(c, "DescribeStackResources", &q, &root, &res, err);
+    aws_query_clear(&q);
+    if (rc) {
+        if (tpd_err_is_aws(err, "ValidationError") &&
+            (s_msg_has(err, "does not exist") || s_msg_has(err, "not in any stack") ||
+             s_msg_has(err, "is not in a stack") || s_msg_has(err, "No stack found"))) {
+            rc = TPD_E_NOT_FOUND;
+            err->code = rc;
+        }
+        return rc;
+    }
+    const struct aws_xml_node *list = aws_xml_child(res, "StackResources");
+    size_t n = s_count_members(list);
+    if (n) {
+        out->v = calloc(n, sizeof(*out->v));
+        if (!out->v) {
+            aws_xml_free(root);
+            return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+        }
+    }
+    for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m; m = aws_xml_next_same(m)) {
+        struct cfn_resource *d = &out->v[out->count++];
+        d->stack_name = s_text_dup(m, "StackName");
+        d->stack_id = s_text_dup(m, "StackId");
+        d->logical_id = s_text_dup(m, "LogicalResourceId");
+        d->physical_id = s_text_dup(m, "PhysicalResourceId");
+        d->resource_type = s_text_dup(m, "ResourceType");
+        d->status = s_text_dup(m, "ResourceStatus");
+        d->reason = s_text_dup(m, "ResourceStatusReason");
+    }
+    aws_xml_free(root);
+    if (!stack && physical_id && out->count == 0) {
+        return tpd_err_set(err, TPD_E_NOT_FOUND, "no stack owns the resource %s", physical_id);
+    }
+    return TPD_OK;
+}
+
+enum tpd_code cfn_get_template(struct aws_client *c, const char *stack, char **body, struct tpd_err *err) {
+    *body = NULL;
+    struct aws_query q;
+    aws_query_init(&q, "GetTemplate", CFN_VERSION);
+    aws_query_add(&q, "StackName", stack);
+    struct aws_xml_node *root = NULL;
+    const struct aws_xml_node *res = NULL;
+    enum tpd_code rc = s_call(c, "GetTemplate", &q, &root, &res, err);
+    aws_query_clear(&q);
+    if (rc) {
+        if (tpd_err_is_aws(err, "ValidationError") && s_msg_has(err, "does not exist")) {
+            rc = TPD_E_NOT_FOUND;
+            err->code = rc;
+        }
+        return rc;
+    }
+    *body = aws_xml_dup(res, "TemplateBody");
+    aws_xml_free(root);
+    return *body ? TPD_OK : tpd_err_set(err, TPD_E_PARSE, "GetTemplate %s: no TemplateBody", stack);
+}
+
+void cfn_exports_clear(struct cfn_exports *e) {
+    for (size_t i = 0; i < e->count; i++) {
+        free(e->v[i].name);
+        free(e->v[i].value);
+        free(e->v[i].exporting_stack_id);
+    }
+    free(e->v);
+    memset(e, 0, sizeof(*e));
+}
+
+enum tpd_code cfn_list_exports(struct aws_client *c, struct cfn_exports *out, struct tpd_err *err) {
+    memset(out, 0, sizeof(*out));
+    char *next = NULL;
+    enum tpd_code rc = TPD_OK;
+    do {
+        struct aws_query q;
+        aws_query_init(&q, "ListExports", CFN_VERSION);
+        aws_query_add(&q, "NextToken", next);
+        free(next);
+        next = NULL;
+        struct aws_xml_node *root = NULL;
+        const struct aws_xml_node *res = NULL;
+        rc = s_call(c, "ListExports", &q, &root, &res, err);
+        aws_query_clear(&q);
+        if (rc) {
+            break;
+        }
+        const struct aws_xml_node *list = aws_xml_child(res, "Exports");
+        for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m; m = aws_xml_next_same(m)) {
+            struct cfn_export *nv = realloc(out->v, (out->count + 1) * sizeof(*nv));
+            if (!nv) {
+                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+                break;
+            }
+            out->v = nv;
+            struct cfn_export *d = &out->v[out->count++];
+            d->name = s_text_dup(m, "Name");
+            d->value = s_dup(aws_xml_text(m, "Value"));
+            d->exporting_stack_id = s_text_dup(m, "ExportingStackId");
+        }
+        if (!rc) {
+            next = s_text_dup(res, "NextToken");
+        }
+        aws_xml_free(root);
+    } while (!rc && next);
+    free(next);
+    if (rc) {
+        cfn_exports_clear(out);
+    }
+    return rc;
+}
+
+void cfn_strv_free(char **v) {
+    for (size_t i = 0; v && v[i]; i++) {
+        free(v[i]);
+    }
+    free(v);
+}
+
+enum tpd_code cfn_list_imports(
+    struct aws_client *c,
+    const char *export_name,
+    char ***names,
+    size_t *count,
+    struct tpd_err *err) {
+    *names = calloc(1, sizeof(char *));
+    *count = 0;
+    if (!*names) {
+        return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+    }
+    char *next = NULL;
+    enum tpd_code rc = TPD_OK;
+    do {
+        struct aws_query q;
+        aws_query_init(&q, "ListImports", CFN_VERSION);
+        aws_query_add(&q, "ExportName", export_name);
+        aws_query_add(&q, "NextToken", next);
+        free(next);
+        next = NULL;
+        struct aws_xml_node *root = NULL;
+        const struct aws_xml_node *res = NULL;
+        rc = s_call(c, "ListImports", &q, &root, &res, err);
+        aws_query_clear(&q);
+        if (rc) {
+            if (tpd_err_is_aws(err, "ValidationError") && s_msg_has(err, "is not imported by any stack")) {
+                tpd_err_clear(err);
+                rc = TPD_OK;
+            }
+            break;
+        }
+        const struct aws_xml_node *list = aws_xml_child(res, "Imports");
+        for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m; m = aws_xml_next_same(m)) {
+            char **nv = realloc(*names, (*count + 2) * sizeof(char *));
+            if (!nv) {
+                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+                break;
+            }
+            *names = nv;
+            (*names)[*count] = s_dup(aws_xml_text(m, NULL));
+            (*count)++;
+            (*names)[*count] = NULL;
+        }
+        if (!rc) {
+            next = s_text_dup(res, "NextToken");
+        }
+        aws_xml_free(root);
+    } while (!rc && next);
+    free(next);
+    if (rc) {
+        cfn_strv_free(*names);
+        *names = NULL;
+        *count = 0;
+    }
+    return rc;
+}

@@ -1,0 +1,405 @@
+/*
+ * ddb: DynamoDB JSON 1.0 calls over aws_client (see ddb.h). Request bodies are
+ * built and responses read with jansson; the shapes follow botocore's
+ * dynamodb/2012-08-10 service model.
+ */
+#include "ddb.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tpd_clock.h"
+
+static char *s_dup(const char *s) {
+    return s ? strdup(s) : NULL;
+}
+
+/* Send req (consumed) and parse the JSON answer into *out (may be NULL). */
+static enum tpd_code s_call(struct aws_client *c, const char *op, json_t *req, json_t **out, struct tpd_err *err) {
+    enum tpd_code rc = TPD_OK;
+    char *body = NULL;
+    struct aws_http_response resp;
+    aws_http_response_init(&resp);
+    if (out) {
+        *out = NULL;
+    }
+    if (!req || !(body = json_dumps(req, JSON_COMPACT))) {
+        rc = tpd_err_set(err, TPD_E_NOMEM, "%s: cannot build the request", op);
+        goto done;
+    }
+    rc = aws_client_call(c, AWS_SVC_DYNAMODB, op, tpd_span_cstr(body), &resp, err);
+    if (rc) {
+        goto done;
+    }
+    if (out) {
+        json_error_t je;
+        *out = json_loadb((const char *)(resp.body.ptr ? resp.body.ptr : (const uint8_t *)""), resp.body.len, 0, &je);
+        if (!*out || !json_is_object(*out)) {
+            json_decref(*out);
+            *out = NULL;
+            rc = tpd_err_set(err, TPD_E_PARSE, "%s: the response is not a JSON object (%s)", op, je.text);
+            tpd_err_set_aws(err, resp.status, NULL, resp.request_id);
+        }
+    }
+done:
+    free(body);
+    json_decref(req);
+    aws_http_response_clear(&resp);
+    return rc;
+}
+
+static const char *s_str(json_t *o, const char *k) {
+    return json_string_value(json_object_get(o, k));
+}
+
+void ddb_table_clear(struct ddb_table *t) {
+    free(t->name);
+    free(t->arn);
+    free(t->status);
+    free(t->hash.name);
+    free(t->hash.type);
+    free(t->range.name);
+    free(t->range.type);
+    free(t->billing_mode);
+    memset(t, 0, sizeof(*t));
+}
+
+enum tpd_code ddb_describe_table(struct aws_client *c, const char *name, struct ddb_table *out, struct tpd_err *err) {
+    memset(out, 0, sizeof(*out));
+    json_t *resp = NULL;
+    enum tpd_code rc = s_call(c, "DescribeTable", json_pack("{s:s}", "TableName", name), &resp, err);
+    if (rc) {
+        return rc;
+    }
+    json_t *t = json_object_get(resp, "Table");
+    if (!json_is_object(t)) {
+        json_decref(resp);
+        return tpd_err_set(err, TPD_E_PARSE, "DescribeTable %s: no Table in the response", name);
+    }
+    out->name = s_dup(s_str(t, "TableName"));
+    out->arn = s_dup(s_str(t, "TableArn"));
+    out->status = s_dup(s_str(t, "TableStatus"));
+    json_t *attrs = json_object_get(t, "AttributeDefinitions");
+    size_t i;
+    json_t *ks;
+    json_array_foreach(json_object_get(t, "KeySchema"), i, ks) {
+        const char *an = s_str(ks, "AttributeName");
+        const char *kt = s_str(ks, "KeyType");
+        if (!an || !kt) {
+            continue;
+        }
+        struct ddb_key_attr *dst = strcmp(kt, "HASH") == 0 ? &out->hash : (strcmp(kt, "RANGE") == 0 ? &out->range : NULL);
+        if (!dst) {
+            continue;
+        }
+        dst->name = s_dup(an);
+        size_t j;
+        json_t *ad;
+        json_array_foreach(attrs, j, ad) {
+            const char *adn = s_str(ad, "AttributeName");
+            if (adn && strcmp(adn, an) == 0) {
+                dst->type = s_dup(s_str(ad, "AttributeType"));
+            }
+        }
+    }
+    const char *bm = s_str(json_object_get(t, "BillingModeSummary"), "BillingMode");
+    out->billing_mode = s_dup(bm ? bm : "PROVISIONED");
+    json_t *pt = json_object_get(t, "ProvisionedThroughput");
+    out->read_capacity = json_integer_value(json_object_get(pt, "ReadCapacityUnits"));
+    out->write_capacity = json_integer_value(json_object_get(pt, "WriteCapacityUnits"));
+    out->deletion_protection = json_is_true(json_object_get(t, "DeletionProtectionEnabled"));
+    out->item_count = json_integer_value(json_object_get(t, "ItemCount"));
+    json_decref(resp);
+    if (!out->name || !out->status || !out->billing_mode) {
+        ddb_table_clear(out);
+        return tpd_err_set(err, TPD_E_PARSE, "DescribeTable %s: TableName or TableStatus missing", name);
+    }
+    return TPD_OK;
+}
+
+void ddb_ttl_clear(struct ddb_ttl *t) {
+    free(t->status);
+    free(t->attribute);
+    memset(t, 0, sizeof(*t));
+}
+
+enum tpd_code ddb_describe_time_to_live(struct aws_client *c, const char *name, struct ddb_ttl *out, struct tpd_err *err) {
+    memset(out, 0, sizeof(*out));
+    json_t *resp = NULL;
+    enum tpd_code rc = s_call(c, "DescribeTimeToLive", json_pack("{s:s}", "TableName", name), &resp, err);
+    if (rc) {
+        return rc;
+    }
+    json_t *d = json_object_get(resp, "TimeToLiveDescription");
+    const char *st = s_str(d, "TimeToLiveStatus");
+    out->status = s_dup(st ? st : "DISABLED");
+    out->attribute = s_dup(s_str(d, "AttributeName"));
+    json_decref(resp);
+    if (!out->status) {
+        return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+    }
+    return TPD_OK;
+}
+
+enum tpd_code ddb_update_time_to_live(
+    struct aws_client *c,
+    const char *name,
+    const char *attribute,
+    bool enabled,
+    struct tpd_err *err) {
+    json_t *req = json_pack("{s:s,s:{s:s,s:b}}", "TableName", name, "TimeToLiveSpecification", "AttributeName",
+                            attribute ? attribute : "", "Enabled", enabled);
+    return s_call(c, "UpdateTimeToLive", req, NULL, err);
+}
+
+enum tpd_code ddb_describe_continuous_backups(struct aws_client *c, const char *name, bool *pitr_enabled, struct tpd_err *err) {
+    json_t *resp = NULL;
+    *pitr_enabled = false;
+    enum tpd_code rc = s_call(c, "DescribeContinuousBackups", json_pack("{s:s}", "TableName", name), &resp, err);
+    if (rc) {
+        return rc;
+    }
+    const char *st = s_str(json_object_get(json_object_get(resp, "ContinuousBackupsDescription"),
+                                           "PointInTimeRecoveryDescription"),
+                           "PointInTimeRecoveryStatus");
+    *pitr_enabled = st && strcmp(st, "ENABLED") == 0;
+    json_decref(resp);
+    return TPD_OK;
+}
+
+enum tpd_code ddb_update_continuous_backups(struct aws_client *c, const char *name, bool pitr_enabled, struct tpd_err *err) {
+    json_t *req = json_pack("{s:s,s:{s:b}}", "TableName", name, "PointInTimeRecoverySpecification",
+                            "PointInTimeRecoveryEnabled", pitr_enabled);
+    return s_call(c, "UpdateContinuousBackups", req, NULL, err);
+}
+
+void ddb_tags_clear(struct ddb_tags *t) {
+    for (size_t i = 0; i < t->count; i++) {
+        free(t->v[i].key);
+        free(t->v[i].value);
+    }
+    free(t->v);
+    memset(t, 0, sizeof(*t));
+}
+
+static int s_tag_cmp(const void *a, const void *b) {
+    return strcmp(((const struct ddb_tag *)a)->key, ((const struct ddb_tag *)b)->key);
+}
+
+enum tpd_code ddb_list_tags_of_resource(struct aws_client *c, const char *arn, struct ddb_tags *out, struct tpd_err *err) {
+    memset(out, 0, sizeof(*out));
+    char *next = NULL;
+    enum tpd_code rc = TPD_OK;
+    do {
+        json_t *req = json_pack("{s:s}", "ResourceArn", arn);
+        if (req && next) {
+            json_object_set_new(req, "NextToken", json_string(next));
+        }
+        free(next);
+        next = NULL;
+        json_t *resp = NULL;
+        rc = s_call(c, "ListTagsOfResource", req, &resp, err);
+        if (rc) {
+            break;
+        }
+        json_t *tags = json_object_get(resp, "Tags");
+        size_t i;
+        json_t *t;
+        json_array_foreach(tags, i, t) {
+            const char *k = s_str(t, "Key");
+            const char *v = s_str(t, "Value");
+            if (!k) {
+                continue;
+            }
+            struct ddb_tag *nv = realloc(out->v, (out->count + 1) * sizeof(*nv));
+            if (!nv) {
+                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+                break;
+            }
+            out->v = nv;
+            out->v[out->count].key = strdup(k);
+            out->v[out->count].value = strdup(v ? v : "");
+            out->count++;
+        }
+        next = s_dup(s_str(resp, "NextToken"));
+        json_decref(resp);
+    } while (!rc && next);
+    free(next);
+    if (rc) {
+        ddb_tags_clear(out);
+        return rc;
+    }
+    if (out->count > 1) {
+        qsort(out->v, out->count, sizeof(out->v[0]), s_tag_cmp);
+    }
+    return TPD_OK;
+}
+
+enum tpd_code ddb_create_table(struct aws_client *c, const struct ddb_create_table_input *in, struct tpd_err *err) {
+    bool ppr = in->billing_mode && strcmp(in->billing_mode, "PAY_PER_REQUEST") == 0;
+    json_t *req = json_pack("{s:s,s:[{s:s,s:s}],s:[{s:s,s:s}],s:s,s:b}", "TableName", in->name, "KeySchema",
+                            "AttributeName", in->hash_name, "KeyType", "HASH", "AttributeDefinitions",
+                            "AttributeName", in->hash_name, "AttributeType", in->hash_type ? in->hash_type : "S",
+                            "BillingMode", ppr ? "PAY_PER_REQUEST" : "PROVISIONED", "DeletionProtectionEnabled",
+                            in->deletion_protection);
+    if (!req) {
+        return tpd_err_set(err, TPD_E_INVALID, "CreateTable: table name and hash key are required");
+    }
+    if (in->range_name) {
+        json_array_append_new(json_object_get(req, "KeySchema"),
+                              json_pack("{s:s,s:s}", "AttributeName", in->range_name, "KeyType", "RANGE"));
+        json_array_append_new(json_object_get(req, "AttributeDefinitions"),
+                              json_pack("{s:s,s:s}", "AttributeName", in->range_name, "AttributeType",
+                                        in->range_type ? in->range_type : "S"));
+    }
+    if (!ppr) {
+        json_object_set_new(req, "ProvisionedThroughput",
+                            json_pack("{s:I,s:I}", "ReadCapacityUnits", (json_int_t)in->read_capacity,
+                                      "WriteCapacityUnits", (json_int_t)in->write_capacity));
+    }
+    if (in->tag_count) {
+        json_t *tags = json_array();
+        for (size_t i = 0; i < in->tag_count; i++) {
+            json_array_append_new(tags, json_pack("{s:s,s:s}", "Key", in->tags[i].key, "Value", in->tags[i].value));
+        }
+        json_object_set_new(req, "Tags", tags);
+    }
+    return s_call(c, "CreateTable", req, NULL, err);
+}
+
+enum tpd_code ddb_update_deletion_protection(struct aws_client *c, const char *name, bool enabled, struct tpd_err *err) {
+    return s_call(c, "UpdateTable", json_pack("{s:s,s:b}", "TableName", name, "DeletionProtectionEnabled", enabled),
+                  NULL, err);
+}
+
+enum tpd_code ddb_delete_table(struct aws_client *c, const char *name, struct tpd_err *err) {
+    return s_call(c, "DeleteTable", json_pack("{s:s}", "TableName", name), NULL, err);
+}
+
+enum tpd_code ddb_put_item(struct aws_client *c, const char *name, const char *item_json, struct tpd_err *err) {
+    json_error_t je;
+    json_t *item = json_loads(item_json, 0, &je);
+    if (!json_is_object(item)) {
+        json_decref(item);
+        return tpd_err_set(err, TPD_E_INVALID, "PutItem: item is not a JSON object: %s", je.text);
+    }
+    return s_call(c, "PutItem", json_pack("{s:s,s:o}", "TableName", name, "Item", item), NULL, err);
+}
+
+static int s_strp_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+enum tpd_code ddb_scan(struct aws_client *c, const char *name, int64_t *count, char **items_json, struct tpd_err *err) {
+    *count = 0;
+    if (items_json) {
+        *items_json = NULL;
+    }
+    enum tpd_code rc = TPD_OK;
+    json_t *start = NULL;
+    char **texts = NULL;
+    size_t n = 0;
+    do {
+        json_t *req = json_pack("{s:s}", "TableName", name);
+        if (req && start) {
+            json_object_set_new(req, "ExclusiveStartKey", start);
+            start = NULL;
+        }
+        if (req && !items_json) {
+            json_object_set_new(req, "Select", json_string("COUNT"));
+        }
+        json_t *resp = NULL;
+        rc = s_call(c, "Scan", req, &resp, err);
+        if (rc) {
+            break;
+        }
+        *count += json_integer_value(json_object_get(resp, "Count"));
+        size_t i;
+        json_t *it;
+        json_array_foreach(items_json ? json_object_get(resp, "Items") : NULL, i, it) {
+            char **nt = realloc(texts, (n + 1) * sizeof(*nt));
+            char *s = json_dumps(it, JSON_COMPACT | JSON_SORT_KEYS);
+            if (!nt || !s) {
+                free(s);
+                if (nt) {
+                    texts = nt;
+                }
+                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+                break;
+            }
+            texts = nt;
+            texts[n++] = s;
+        }
+        json_t *lek = json_object_get(resp, "LastEvaluatedKey");
+        if (json_is_object(lek) && json_object_size(lek) > 0) {
+            start = json_incref(lek);
+        }
+        json_decref(resp);
+    } while (!rc && start);
+    json_decref(start);
+    if (!rc && items_json) {
+        qsort(texts, n, sizeof(*texts), s_strp_cmp);
+        struct tpd_buf b;
+        tpd_buf_init(&b, TPD_MAX_DEFAULT);
+        rc = tpd_buf_append_byte(&b, '[');
+        for (size_t i = 0; i < n && !rc; i++) {
+            rc = i ? tpd_buf_append_byte(&b, ',') : TPD_OK;
+            rc = rc ? rc : tpd_buf_append_cstr(&b, texts[i]);
+        }
+        rc = rc ? rc : tpd_buf_append_byte(&b, ']');
+        if (rc) {
+            tpd_buf_clear(&b);
+            tpd_err_set(err, rc, "Scan %s: %s", name, tpd_code_str(rc));
+        } else {
+            *items_json = tpd_buf_detach(&b);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(texts[i]);
+    }
+    free(texts);
+    if (rc) {
+        *count = 0;
+    }
+    return rc;
+}
+
+enum tpd_code ddb_wait_table(
+    struct aws_client *c,
+    const char *name,
+    bool gone,
+    int64_t poll_ns,
+    int64_t deadline_ns,
+    struct tpd_err *err) {
+    for (;;) {
+        struct ddb_table t;
+        struct tpd_err e;
+        tpd_err_init(&e);
+        enum tpd_code rc = ddb_describe_table(c, name, &t, &e);
+        if (gone && rc == TPD_E_NOT_FOUND) {
+            tpd_err_clear(&e);
+            return TPD_OK;
+        }
+        if (rc && rc != TPD_E_NOT_FOUND) {
+            tpd_err_move(err, &e);
+            return rc;
+        }
+        bool done = !gone && rc == TPD_OK && strcmp(t.status, "ACTIVE") == 0;
+        char *status = rc == TPD_OK ? s_dup(t.status) : NULL;
+        ddb_table_clear(&t);
+        tpd_err_clear(&e);
+        if (done) {
+            free(status);
+            return TPD_OK;
+        }
+        enum tpd_code sr = tpd_sleep(aws_client_stop(c), poll_ns > 0 ? poll_ns : 1000000000, deadline_ns);
+        if (sr) {
+            tpd_err_set(err, sr, "waiting for table %s to %s: %s (last status %s)", name,
+                        gone ? "be deleted" : "become ACTIVE", tpd_code_str(sr), status ? status : "not found");
+            free(status);
+            return sr;
+        }
+        free(status);
+    }
+}

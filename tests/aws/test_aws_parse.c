@@ -1,0 +1,382 @@
+/*
+ * Parsing and serialisation: XML tree, AWS error bodies (JSON and Query XML,
+ * including malformed ones), Query form bodies (nested lists and maps), ISO 8601,
+ * and DynamoDB/CloudFormation responses through a scripted transport.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "aws_errors.h"
+#include "aws_query.h"
+#include "aws_time.h"
+#include "aws_xml.h"
+#include "cfn.h"
+#include "ddb.h"
+#include "fake_transport.h"
+#include "test_util.h"
+
+static struct aws_client *fake_client(struct fake_transport *ft) {
+    struct aws_client_options o;
+    memset(&o, 0, sizeof(o));
+    o.region = "us-east-1";
+    o.access_key = "AKIDEXAMPLE";
+    o.secret_key = "secret";
+    o.endpoint_dynamodb = "http://fake.invalid";
+    o.endpoint_cloudformation = "http://fake.invalid";
+    o.transport = &ft->base;
+    o.skip_instance_metadata = true;
+    o.retry_base_ns = 1000;
+    struct tpd_err err;
+    tpd_err_init(&err);
+    struct aws_client *c = aws_client_new(&o, &err);
+    assert_non_null(c);
+    return c;
+}
+
+static void test_xml_tree(void **state) {
+    (void)state;
+    const char *x = "<?xml version=\"1.0\"?><A xmlns=\"urn:x\"><B><member><K>1</K></member><member><K>2&amp;</K>"
+                    "</member></B><C/></A>";
+    struct aws_xml_node *root = NULL;
+    struct tpd_err err;
+    tpd_err_init(&err);
+    assert_int_equal(aws_xml_parse(tpd_span_cstr(x), &root, &err), TPD_OK);
+    const struct aws_xml_node *m = aws_xml_path(root, "B/member");
+    assert_string_equal(aws_xml_text(m, "K"), "1");
+    m = aws_xml_next_same(m);
+    assert_string_equal(aws_xml_text(m, "K"), "2&");
+    assert_null(aws_xml_next_same(m));
+    assert_string_equal(aws_xml_text(root, "C"), "");
+    assert_null(aws_xml_text(root, "D"));
+    aws_xml_free(root);
+}
+
+static void test_xml_malformed(void **state) {
+    (void)state;
+    const char *bad[] = {"", "not xml at all", "<A><B></A>", "<A><B>truncated", "{\"json\":1}", "<A>&bogus;</A>"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct aws_xml_node *root = NULL;
+        struct tpd_err err;
+        tpd_err_init(&err);
+        assert_int_equal(aws_xml_parse(tpd_span_cstr(bad[i]), &root, &err), TPD_E_PARSE);
+        assert_null(root);
+        assert_non_null(err.msg);
+        tpd_err_clear(&err);
+    }
+    /* Depth bomb. */
+    struct tpd_buf b;
+    tpd_buf_init(&b, 0);
+    for (int i = 0; i < 1000; i++) {
+        tpd_buf_append_cstr(&b, "<a>");
+    }
+    struct aws_xml_node *root = NULL;
+    struct tpd_err err;
+    tpd_err_init(&err);
+    assert_int_equal(aws_xml_parse(tpd_buf_span(&b), &root, &err), TPD_E_PARSE);
+    assert_non_null(strstr(err.msg, "nesting"));
+    tpd_err_clear(&err);
+    tpd_buf_clear(&b);
+}
+
+static void test_json_errors(void **state) {
+    (void)state;
+    struct tpd_err err;
+    tpd_err_init(&err);
+    const char *b1 = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException\","
+                     "\"message\":\"Requested resource not found: Table: t not found\"}";
+    assert_int_equal(aws_error_from_json("DescribeTable", 400, tpd_span_cstr(b1), "rid-1", &err), TPD_E_NOT_FOUND);
+    assert_string_equal(err.aws_code, "ResourceNotFoundException");
+    assert_string_equal(err.request_id, "rid-1");
+    assert_int_equal(err.http_status, 400);
+    assert_non_null(strstr(err.msg, "DescribeTable"));
+    assert_non_null(strstr(err.msg, "Table: t not found"));
+    tpd_err_clear(&err);
+
+    const char *b2 = "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"Message\":\"bad\"}";
+    assert_int_equal(aws_error_from_json("UpdateTimeToLive", 400, tpd_span_cstr(b2), NULL, &err), TPD_E_AWS);
+    assert_string_equal(err.aws_code, "ValidationException");
+    assert_non_null(strstr(err.msg, "bad"));
+    tpd_err_clear(&err);
+
+    const char *b3 = "{\"__type\":\"ThrottlingException:http://internal\",\"message\":\"Rate exceeded\"}";
+    assert_int_equal(aws_error_from_json("CreateTable", 400, tpd_span_cstr(b3), NULL, &err), TPD_E_THROTTLED);
+    assert_string_equal(err.aws_code, "ThrottlingException");
+    assert_true(err.retryable);
+    tpd_err_clear(&err);
+
+    const char *bad[] = {"", "<html>Bad Gateway</html>", "{\"__type\":", "[1,2]", "\x01\x02garbage"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        enum tpd_code rc = aws_error_from_json("Scan", 502, tpd_span_cstr(bad[i]), NULL, &err);
+        assert_int_equal(rc, TPD_E_AWS);
+        assert_non_null(strstr(err.msg, "Scan"));
+        assert_int_equal(err.http_status, 502);
+        tpd_err_clear(&err);
+    }
+    /* No __type: HTTP status names it. */
+    assert_int_equal(aws_error_from_json("Scan", 503, tpd_span_cstr("{}"), NULL, &err), TPD_E_AWS);
+    assert_string_equal(err.aws_code, "ServiceUnavailable");
+    tpd_err_clear(&err);
+}
+
+static void test_xml_errors(void **state) {
+    (void)state;
+    struct tpd_err err;
+    tpd_err_init(&err);
+    const char *b1 = "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><Error>"
+                     "<Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
+                     "<RequestId>abc-123</RequestId></ErrorResponse>";
+    assert_int_equal(aws_error_from_query_xml("DescribeStacks", 400, tpd_span_cstr(b1), NULL, &err), TPD_E_THROTTLED);
+    assert_string_equal(err.aws_code, "Throttling");
+    assert_string_equal(err.request_id, "abc-123");
+    assert_non_null(strstr(err.msg, "Rate exceeded"));
+    tpd_err_clear(&err);
+    const char *b2 = "<Response><Errors><Error><Code>ValidationError</Code><Message>Stack with id x does not exist"
+                     "</Message></Error></Errors><RequestID>r2</RequestID></Response>";
+    assert_int_equal(aws_error_from_query_xml("DescribeStacks", 400, tpd_span_cstr(b2), NULL, &err), TPD_E_AWS);
+    assert_string_equal(err.aws_code, "ValidationError");
+    assert_string_equal(err.request_id, "r2");
+    tpd_err_clear(&err);
+    const char *b3 = "<ErrorResponse><Error><Code>ChangeSetNotFound</Code></Error></ErrorResponse>";
+    assert_int_equal(aws_error_from_query_xml("DescribeChangeSet", 404, tpd_span_cstr(b3), "hdr-id", &err),
+                     TPD_E_NOT_FOUND);
+    assert_string_equal(err.request_id, "hdr-id");
+    tpd_err_clear(&err);
+    const char *bad[] = {"", "<ErrorResponse><Error><Code>Throt", "Service Unavailable", "{\"message\":\"x\"}"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(aws_error_from_query_xml("ExecuteChangeSet", 503, tpd_span_cstr(bad[i]), NULL, &err),
+                         TPD_E_AWS);
+        assert_non_null(strstr(err.msg, "ExecuteChangeSet"));
+        assert_string_equal(err.aws_code, "ServiceUnavailable");
+        tpd_err_clear(&err);
+    }
+}
+
+static void test_query_serialisation(void **state) {
+    (void)state;
+    struct cfn_kv_in ident[] = {{"TableName", "my-table"}, {"Extra", "a b&c"}};
+    struct cfn_import_resource imp[] = {{"AWS::DynamoDB::Table", "Table", ident, 2}};
+    struct cfn_kv_in tags[] = {{"app", "firefly"}, {"k=1", "v/2"}};
+    const char *caps[] = {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"};
+    struct cfn_create_change_set_input in = {
+        .stack_name = "s1", .change_set_name = "cs1", .type = CFN_CHANGE_SET_IMPORT,
+        .template_body = "{\"a\": 1}", .tags = tags, .tag_count = 2, .capabilities = caps, .capability_count = 2,
+        .description = "d e", .imports = imp, .import_count = 1,
+    };
+    struct tpd_buf b;
+    tpd_buf_init(&b, 0);
+    struct tpd_err err;
+    tpd_err_init(&err);
+    assert_int_equal(cfn_create_change_set_body(&in, &b, &err), TPD_OK);
+    const char *want =
+        "Action=CreateChangeSet&Version=2010-05-15&StackName=s1&TemplateBody=%7B%22a%22%3A+1%7D"
+        "&Capabilities.member.1=CAPABILITY_IAM&Capabilities.member.2=CAPABILITY_NAMED_IAM"
+        "&ResourcesToImport.member.1.ResourceType=AWS%3A%3ADynamoDB%3A%3ATable"
+        "&ResourcesToImport.member.1.LogicalResourceId=Table"
+        "&ResourcesToImport.member.1.ResourceIdentifier.entry.1.key=TableName"
+        "&ResourcesToImport.member.1.ResourceIdentifier.entry.1.value=my-table"
+        "&ResourcesToImport.member.1.ResourceIdentifier.entry.2.key=Extra"
+        "&ResourcesToImport.member.1.ResourceIdentifier.entry.2.value=a+b%26c"
+        "&Tags.member.1.Key=app&Tags.member.1.Value=firefly&Tags.member.2.Key=k%3D1&Tags.member.2.Value=v%2F2"
+        "&ChangeSetName=cs1&Description=d+e&ChangeSetType=IMPORT";
+    assert_string_equal(tpd_buf_cstr(&b), want);
+    tpd_buf_clear(&b);
+
+    struct aws_query q;
+    aws_query_init(&q, "DeleteStack", "2010-05-15");
+    aws_query_add_list(&q, "RetainResources", NULL, 0);
+    aws_query_add(&q, "Skipped", NULL);
+    assert_int_equal(q.rc, TPD_OK);
+    assert_string_equal(tpd_buf_cstr(&q.body), "Action=DeleteStack&Version=2010-05-15&RetainResources=");
+    aws_query_clear(&q);
+}
+
+static void test_iso8601(void **state) {
+    (void)state;
+    int64_t t = 0;
+    assert_int_equal(aws_parse_iso8601("2015-08-30T12:36:00Z", &t), TPD_OK);
+    assert_int_equal(t, 1440938160);
+    assert_int_equal(aws_parse_iso8601("2026-11-23T05:05:12.498298Z", &t), TPD_OK);
+    assert_int_equal(aws_parse_iso8601("2015-08-30T14:36:00+02:00", &t), TPD_OK);
+    assert_int_equal(t, 1440938160);
+    assert_int_equal(aws_parse_iso8601("2015-08-30", &t), TPD_OK);
+    assert_int_equal(aws_parse_iso8601("yesterday", &t), TPD_E_PARSE);
+    assert_int_equal(aws_parse_iso8601("2015-13-30T00:00:00Z", &t), TPD_E_PARSE);
+    assert_int_equal(aws_parse_iso8601("2015-08-30T12:36:00Zjunk", &t), TPD_E_PARSE);
+}
+
+static void test_ddb_describe_table(void **state) {
+    (void)state;
+    struct fake_transport *ft = ft_new();
+    struct aws_client *c = fake_client(ft);
+    ft_push(ft, 200,
+            "{\"Table\":{\"TableName\":\"t\",\"TableArn\":\"arn:aws:dynamodb:us-east-1:1:table/t\","
+            "\"TableStatus\":\"ACTIVE\",\"KeySchema\":[{\"AttributeName\":\"r\",\"KeyType\":\"RANGE\"},"
+            "{\"AttributeName\":\"h\",\"KeyType\":\"HASH\"}],\"AttributeDefinitions\":[{\"AttributeName\":\"h\","
+            "\"AttributeType\":\"S\"},{\"AttributeName\":\"r\",\"AttributeType\":\"N\"}],"
+            "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":5,\"WriteCapacityUnits\":7},\"ItemCount\":42}}");
+    ft_push(ft, 200, "{\"Table\":{\"TableName\":\"t\",\"TableStatus\":\"ACTIVE\",\"BillingModeSummary\":"
+                     "{\"BillingMode\":\"PAY_PER_REQUEST\"},\"DeletionProtectionEnabled\":true}}");
+    ft_push(ft, 200, "{\"Table\":");
+    ft_push(ft, 200, "<html/>");
+    struct ddb_table t;
+    struct tpd_err err;
+    tpd_err_init(&err);
+    assert_int_equal(ddb_describe_table(c, "t", &t, &err), TPD_OK);
+    assert_string_equal(t.hash.name, "h");
+    assert_string_equal(t.hash.type, "S");
+    assert_string_equal(t.range.name, "r");
+    assert_string_equal(t.range.type, "N");
+    assert_string_equal(t.billing_mode, "PROVISIONED");
+    assert_int_equal(t.read_capacity, 5);
+    assert_int_equal(t.write_capacity, 7);
+    assert_int_equal(t.item_count, 42);
+    assert_false(t.deletion_protection);
+    ddb_table_clear(&t);
+    assert_int_equal(ddb_describe_table(c, "t", &t, &err), TPD_OK);
+    assert_string_equal(t.billing_mode, "PAY_PER_REQUEST");
+    assert_true(t.deletion_protection);
+    assert_null(t.range.name);
+    ddb_table_clear(&t);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(ddb_describe_table(c, "t", &t, &err), TPD_E_PARSE);
+        assert_non_null(strstr(err.msg, "DescribeTable"));
+        tpd_err_clear(&err);
+    }
+    /* Request shape. */
+    char h[256];
+    assert_string_equal(ft_header(ft, 0, "X-Amz-Target", h, sizeof(h)), "DynamoDB_20120810.DescribeTable");
+    assert_string_equal(ft_header(ft, 0, "Content-Type", h, sizeof(h)), "application/x-amz-json-1.0");
+    assert_string_equal(ft_header(ft, 0, "Host", h, sizeof(h)), "fake.invalid");
+    assert_non_null(strstr(ft_header(ft, 0, "Authorization", h, sizeof(h)),
+                           "SignedHeaders=content-type;host;x-amz-date;x-amz-target,"));
+    assert_string_equal(ft->reqs[0].body, "{\"TableName\":\"t\"}");
+    aws_client_free(c);
+    ft_free(ft);
+}
+
+static const char *STACK_XML =
+    "<DescribeStacksResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><DescribeStacksResult>"
+    "<Stacks><member><StackId>arn:aws:cloudformation:us-east-1:1:stack/s/uuid</StackId><StackName>s</StackName>"
+    "<CreationTime>2026-11-23T05:05:12.498298Z</CreationTime><LastUpdatedTime>2026-11-23T06:00:00Z</LastUpdatedTime>"
+    "<StackStatus>UPDATE_ROLLBACK_COMPLETE</StackStatus><StackStatusReason>bad things</StackStatusReason>"
+    "<Outputs><member><OutputKey>TableArn</OutputKey><OutputValue>arn:t</OutputValue><ExportName>exp</ExportName>"
+    "</member><member><OutputKey>Name</OutputKey><OutputValue>t</OutputValue></member></Outputs>"
+    "<Tags><member><Key>a</Key><Value>1</Value></member></Tags></member></Stacks></DescribeStacksResult>"
+    "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>";
+
+static void test_cfn_parse(void **state) {
+    (void)state;
+    struct fake_transport *ft = ft_new();
+    struct aws_client *c = fake_client(ft);
+    struct tpd_err err;
+    tpd_err_init(&err);
+    ft_push(ft, 200, STACK_XML);
+    struct cfn_stack s;
+    assert_int_equal(cfn_describe_stack(c, "s", &s, &err), TPD_OK);
+    assert_string_equal(s.status, "UPDATE_ROLLBACK_COMPLETE");
+    assert_string_equal(s.status_reason, "bad things");
+    assert_int_equal(s.last_updated_time_s - s.creation_time_s, 3288);
+    assert_int_equal(s.output_count, 2);
+    assert_string_equal(s.outputs[0].export_name, "exp");
+    assert_null(s.outputs[1].export_name);
+    assert_int_equal(s.tag_count, 1);
+    cfn_stack_clear(&s);
+    assert_string_equal(ft->reqs[0].body, "Action=DescribeStacks&Version=2010-05-15&StackName=s");
+
+    ft_push(ft, 400, "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id s "
+                     "does not exist</Message></Error><RequestId>x</RequestId></ErrorResponse>");
+    assert_int_equal(cfn_describe_stack(c, "s", &s, &err), TPD_E_NOT_FOUND);
+    assert_string_equal(err.aws_code, "ValidationError");
+    tpd_err_clear(&err);
+    ft_push(ft, 200, "<DescribeStacksResponse><Wrong/></DescribeStacksResponse>");
+    assert_int_equal(cfn_describe_stack(c, "s", &s, &err), TPD_E_PARSE);
+    tpd_err_clear(&err);
+    ft_push(ft, 200, "<DescribeStacksResponse><DescribeStacksResult><Stacks><mem");
+    assert_int_equal(cfn_describe_stack(c, "s", &s, &err), TPD_E_PARSE);
+    assert_non_null(strstr(err.msg, "DescribeStacks"));
+    tpd_err_clear(&err);
+
+    /* Paginated DescribeChangeSet. */
+    ft_push(ft, 200, "<DescribeChangeSetResponse><DescribeChangeSetResult><Status>CREATE_COMPLETE</Status>"
+                     "<ExecutionStatus>AVAILABLE</ExecutionStatus><ChangeSetId>cs-arn</ChangeSetId><Changes><member>"
+                     "<Type>Resource</Type><ResourceChange><Action>Modify</Action><LogicalResourceId>Table"
+                     "</LogicalResourceId><ResourceType>AWS::DynamoDB::Table</ResourceType><Replacement>True"
+                     "</Replacement></ResourceChange></member></Changes><NextToken>p2</NextToken>"
+                     "</DescribeChangeSetResult></DescribeChangeSetResponse>");
+    ft_push(ft, 200, "<DescribeChangeSetResponse><DescribeChangeSetResult><Status>CREATE_COMPLETE</Status>"
+                     "<Changes><member><ResourceChange><Action>Add</Action><LogicalResourceId>Other"
+                     "</LogicalResourceId></ResourceChange></member></Changes></DescribeChangeSetResult>"
+                     "</DescribeChangeSetResponse>");
+    struct cfn_change_set cs;
+    size_t before = ft->req_count;
+    assert_int_equal(cfn_describe_change_set(c, "s", "cs", &cs, &err), TPD_OK);
+    assert_int_equal(cs.change_count, 2);
+    assert_string_equal(cs.changes[0].replacement, "True");
+    assert_string_equal(cs.changes[1].action, "Add");
+    assert_null(cs.changes[1].replacement);
+    assert_non_null(strstr(ft->reqs[before + 1].body, "NextToken=p2"));
+    cfn_change_set_clear(&cs);
+
+    assert_true(cfn_change_set_is_empty("FAILED", "The submitted information didn't contain changes. Submit "
+                                                  "different information to create a change set."));
+    assert_true(cfn_change_set_is_empty("FAILED", "No updates are to be performed."));
+    assert_false(cfn_change_set_is_empty("FAILED", "Template format error"));
+    assert_false(cfn_change_set_is_empty("CREATE_COMPLETE", "didn't contain changes"));
+    assert_false(cfn_change_set_is_empty(NULL, NULL));
+
+    /* ListImports: "not imported" is an empty list; a real answer is parsed. */
+    ft_push(ft, 400, "<ErrorResponse><Error><Code>ValidationError</Code><Message>Export 'e' is not imported by any "
+                     "stack.</Message></Error></ErrorResponse>");
+    char **names = NULL;
+    size_t n = 9;
+    assert_int_equal(cfn_list_imports(c, "e", &names, &n, &err), TPD_OK);
+    assert_int_equal(n, 0);
+    cfn_strv_free(names);
+    ft_push(ft, 200, "<ListImportsResponse><ListImportsResult><Imports><member>s2</member><member>s3</member>"
+                     "</Imports></ListImportsResult></ListImportsResponse>");
+    assert_int_equal(cfn_list_imports(c, "e", &names, &n, &err), TPD_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(names[1], "s3");
+    assert_null(names[2]);
+    cfn_strv_free(names);
+    aws_client_free(c);
+    ft_free(ft);
+}
+
+static void test_failure_reasons(void **state) {
+    (void)state;
+    struct cfn_event v[] = {
+        {NULL, "s", NULL, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE", NULL, 500},
+        {NULL, "Table", NULL, "AWS::DynamoDB::Table", "UPDATE_FAILED",
+         "Resource handler returned message: \"boom\"", 400},
+        {NULL, "s", NULL, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", "User Initiated", 300},
+        {NULL, "Table", NULL, "AWS::DynamoDB::Table", "CREATE_FAILED", "older failure", 200},
+        {NULL, "s", NULL, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated", 100},
+    };
+    struct cfn_events ev = {v, 5};
+    char *text = NULL;
+    assert_int_equal(cfn_failure_reasons_from_events(&ev, 0, &text), TPD_OK);
+    assert_string_equal(text, "Table (AWS::DynamoDB::Table) UPDATE_FAILED: Resource handler returned message: \"boom\"");
+    free(text);
+    assert_int_equal(cfn_failure_reasons_from_events(&ev, 150, &text), TPD_OK);
+    assert_non_null(strstr(text, "older failure\nTable"));
+    free(text);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_xml_tree),        cmocka_unit_test(test_xml_malformed),
+        cmocka_unit_test(test_json_errors),     cmocka_unit_test(test_xml_errors),
+        cmocka_unit_test(test_query_serialisation), cmocka_unit_test(test_iso8601),
+        cmocka_unit_test(test_ddb_describe_table), cmocka_unit_test(test_cfn_parse),
+        cmocka_unit_test(test_failure_reasons),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,456 @@
+/*
+ * Retry decisions, backoff bounds and the quota; the client's retry loop over a
+ * scripted transport; the waiter state machine (acceptors, cadence, deadline,
+ * stop flag) with millisecond delays.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "aws_retry.h"
+#include "aws_waiter.h"
+#include "ddb.h"
+#include "fake_transport.h"
+#include "tpd_log.h"
+#include <fcntl.h>
+#include <unistd.h>
+
+static struct aws_client *fake_client(struct fake_transport *ft, int max_attempts, struct tpd_stop *stop) {
+    struct aws_client_options o;
+    memset(&o, 0, sizeof(o));
+    o.region = "us-east-1";
+    o.access_key = "AKID";
+    o.secret_key = "secret";
+    o.endpoint_dynamodb = "http://fake.invalid";
+    o.endpoint_cloudformation = "http://fake.invalid";
+    o.transport = &ft->base;
+    o.skip_instance_metadata = true;
+    o.retry_base_ns = 1000000; /* 1 ms */
+    o.max_attempts = max_attempts;
+    o.stop = stop;
+    struct tpd_err err;
+    tpd_err_init(&err);
+    struct aws_client *c = aws_client_new(&o, &err);
+    assert_non_null(c);
+    return c;
+}
+
+static void set_aws(struct tpd_err *e, int status, const char *code) {
+    tpd_err_clear(e);
+    tpd_err_set(e, TPD_E_AWS, "x");
+    tpd_err_set_aws(e, status, code, NULL);
+}
+
+static void test_classify(void **state) {
+    (void)state;
+    struct tpd_err e;
+    tpd_err_init(&e);
+    const char *throttles[] = {"Throttling", "ThrottlingException", "ProvisionedThroughputExceededException",
+                               "RequestLimitExceeded", "TooManyRequestsException", "LimitExceededException"};
+    for (size_t i = 0; i < 6; i++) {
+        set_aws(&e, 400, throttles[i]);
+        assert_int_equal(aws_retry_classify("dynamodb", TPD_E_THROTTLED, &e), AWS_RETRY_THROTTLE);
+    }
+    set_aws(&e, 400, "LimitExceededException");
+    assert_int_equal(aws_retry_classify("cloudformation", TPD_E_AWS, &e), AWS_RETRY_NONE);
+    set_aws(&e, 400, "RequestTimeout");
+    assert_int_equal(aws_retry_classify("cloudformation", TPD_E_AWS, &e), AWS_RETRY_TRANSIENT);
+    set_aws(&e, 400, "ValidationException");
+    assert_int_equal(aws_retry_classify("dynamodb", TPD_E_AWS, &e), AWS_RETRY_NONE);
+    set_aws(&e, 400, "ResourceNotFoundException");
+    assert_int_equal(aws_retry_classify("dynamodb", TPD_E_NOT_FOUND, &e), AWS_RETRY_NONE);
+    set_aws(&e, 403, "SignatureDoesNotMatch");
+    assert_int_equal(aws_retry_classify("cloudformation", TPD_E_AWS, &e), AWS_RETRY_NONE);
+    int st[] = {500, 502, 503, 504};
+    for (int i = 0; i < 4; i++) {
+        set_aws(&e, st[i], NULL);
+        assert_int_equal(aws_retry_classify("dynamodb", TPD_E_AWS, &e), AWS_RETRY_TRANSIENT);
+    }
+    set_aws(&e, 501, NULL);
+    assert_int_equal(aws_retry_classify("dynamodb", TPD_E_AWS, &e), AWS_RETRY_NONE);
+    assert_int_equal(aws_retry_classify("dynamodb", TPD_E_HTTP, &e), AWS_RETRY_TRANSIENT);
+    assert_int_equal(aws_retry_classify("dynamodb", TPD_E_TIMEOUT, &e), AWS_RETRY_TIMEOUT);
+    assert_int_equal(aws_retry_classify("dynamodb", TPD_E_TLS, &e), AWS_RETRY_NONE);
+    assert_int_equal(aws_retry_classify("dynamodb", TPD_E_CREDENTIALS, &e), AWS_RETRY_NONE);
+    tpd_err_clear(&e);
+}
+
+static void test_backoff_bounds(void **state) {
+    (void)state;
+    const int64_t s = 1000000000;
+    assert_int_equal(aws_retry_backoff_ns(1, s, 20 * s, 0.0), 0);
+    assert_int_equal(aws_retry_backoff_ns(1, s, 20 * s, 0.5), s / 2);
+    assert_int_equal(aws_retry_backoff_ns(3, s, 20 * s, 0.5), 2 * s);
+    assert_true(aws_retry_backoff_ns(10, s, 20 * s, 0.999999) < 20 * s);
+    assert_true(aws_retry_backoff_ns(60, s, 20 * s, 0.999999) <= 20 * s);
+    for (int i = 0; i < 1000; i++) {
+        double r = aws_retry_rand01();
+        assert_true(r >= 0.0 && r < 1.0);
+        int attempt = 1 + i % 8;
+        int64_t d = aws_retry_backoff_ns(attempt, s, 20 * s, r);
+        int64_t cap = s << (attempt - 1);
+        assert_true(d >= 0 && d <= (cap < 20 * s ? cap : 20 * s));
+    }
+}
+
+static void test_quota(void **state) {
+    (void)state;
+    struct aws_retry_quota q;
+    aws_retry_quota_init(&q);
+    int cost = 0;
+    assert_true(aws_retry_quota_acquire(&q, AWS_RETRY_THROTTLE, &cost));
+    assert_int_equal(cost, 5);
+    assert_true(aws_retry_quota_acquire(&q, AWS_RETRY_TIMEOUT, &cost));
+    assert_int_equal(cost, 10);
+    assert_int_equal(aws_retry_quota_available(&q), 485);
+    aws_retry_quota_success(&q, 10);
+    assert_int_equal(aws_retry_quota_available(&q), 495);
+    aws_retry_quota_success(&q, 0);
+    aws_retry_quota_success(&q, 0);
+    assert_int_equal(aws_retry_quota_available(&q), 497);
+    while (aws_retry_quota_acquire(&q, AWS_RETRY_TRANSIENT, &cost)) {
+    }
+    assert_int_equal(cost, 0);
+    assert_true(aws_retry_quota_available(&q) < 5);
+    aws_retry_quota_clear(&q);
+}
+
+static const char *THROTTLE = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ThrottlingException\","
+                              "\"message\":\"Rate of requests exceeds the allowed throughput.\"}";
+static const char *OK_TABLE = "{\"Table\":{\"TableName\":\"t\",\"TableStatus\":\"ACTIVE\"}}";
+
+static void test_client_retries(void **state) {
+    (void)state;
+    struct fake_transport *ft = ft_new();
+    struct aws_client *c = fake_client(ft, 0, NULL);
+    struct ddb_table t;
+    struct tpd_err err;
+    tpd_err_init(&err);
+    /* throttled, 503, then success: 3 attempts (the default). */
+    ft_push(ft, 400, THROTTLE);
+    ft_push(ft, 503, "");
+    ft_push(ft, 200, OK_TABLE);
+    assert_int_equal(ddb_describe_table(c, "t", &t, &err), TPD_OK);
+    ddb_table_clear(&t);
+    assert_int_equal(ft->req_count, 3);
+    /* connection error x3: gives up after 3 with the transport error. */
+    ft_push_error(ft, TPD_E_HTTP);
+    ft_push_error(ft, TPD_E_TIMEOUT);
+    ft_push_error(ft, TPD_E_HTTP);
+    ft_push(ft, 200, OK_TABLE);
+    assert_int_equal(ddb_describe_table(c, "t", &t, &err), TPD_E_HTTP);
+    assert_non_null(strstr(err.msg, "after 3 attempts"));
+    assert_int_equal(ft->req_count, 6);
+    tpd_err_clear(&err);
+    /* the leftover success is consumed by the next call; a validation error is not retried. */
+    assert_int_equal(ddb_describe_table(c, "t", &t, &err), TPD_OK);
+    ddb_table_clear(&t);
+    ft_push(ft, 400, "{\"__type\":\"x#ValidationException\",\"message\":\"no\"}");
+    ft_push(ft, 200, OK_TABLE);
+    assert_int_equal(ddb_describe_table(c, "t", &t, &err), TPD_E_AWS);
+    assert_int_equal(ft->req_count, 8);
+    tpd_err_clear(&err);
+    /* CloudFormation LimitExceededException: not retried. */
+    ft->script_len = ft->next = 0;
+    ft_push(ft, 400, "<ErrorResponse><Error><Code>LimitExceededException</Code><Message>quota</Message></Error>"
+                     "</ErrorResponse>");
+    ft_push(ft, 200, "<DeleteStackResponse><DeleteStackResult/></DeleteStackResponse>");
+    size_t before = ft->req_count;
+    assert_int_equal(cfn_delete_stack(c, "s", NULL, 0, &err), TPD_E_AWS);
+    assert_string_equal(err.aws_code, "LimitExceededException");
+    assert_int_equal(ft->req_count, before + 1);
+    tpd_err_clear(&err);
+    aws_client_free(c);
+    /* max_attempts = 5 */
+    ft->script_len = ft->next = 0;
+    c = fake_client(ft, 5, NULL);
+    for (int i = 0; i < 4; i++) {
+        ft_push(ft, 500, "{}");
+    }
+    ft_push(ft, 200, OK_TABLE);
+    assert_int_equal(ddb_describe_table(c, "t", &t, &err), TPD_OK);
+    ddb_table_clear(&t);
+    aws_client_free(c);
+    ft_free(ft);
+}
+
+struct stopper {
+    struct tpd_stop *stop;
+    int64_t after_ns;
+};
+
+static void *stop_later(void *ud) {
+    struct stopper *s = ud;
+    struct timespec ts = {0, (long)s->after_ns};
+    nanosleep(&ts, NULL);
+    tpd_stop_request(s->stop);
+    return NULL;
+}
+
+static void test_retry_sleep_stops(void **state) {
+    (void)state;
+    struct fake_transport *ft = ft_new();
+    struct tpd_stop stop;
+    tpd_stop_init(&stop);
+    struct aws_client_options o;
+    memset(&o, 0, sizeof(o));
+    o.region = "us-east-1";
+    o.access_key = "AKID";
+    o.secret_key = "s";
+    o.endpoint_dynamodb = "http://fake.invalid";
+    o.transport = &ft->base;
+    o.skip_instance_metadata = true;
+    o.retry_base_ns = 60LL * 1000000000; /* long sleeps: only the stop flag can end them */
+    o.max_attempts = 10;
+    o.stop = &stop;
+    struct tpd_err err;
+    tpd_err_init(&err);
+    struct aws_client *c = aws_client_new(&o, &err);
+    assert_non_null(c);
+    ft->fallback = (struct ft_answer){TPD_OK, 400, THROTTLE, NULL};
+    struct stopper s = {&stop, 50000000};
+    pthread_t th;
+    pthread_create(&th, NULL, stop_later, &s);
+    int64_t t0 = tpd_now_ns();
+    struct ddb_table t;
+    enum tpd_code rc = ddb_describe_table(c, "t", &t, &err);
+    int64_t took = tpd_now_ns() - t0;
+    pthread_join(th, NULL);
+    /* Either stopped during a backoff sleep, or the jitter drew a tiny delay each time. */
+    if (rc == TPD_E_STOPPED) {
+        assert_true(took < 5LL * 1000000000);
+    } else {
+        assert_int_equal(rc, TPD_E_THROTTLED);
+    }
+    tpd_err_clear(&err);
+    aws_client_free(c);
+    tpd_stop_clear(&stop);
+    ft_free(ft);
+}
+
+/* ---- waiters --------------------------------------------------------------------- */
+
+static void test_waiter_decisions(void **state) {
+    (void)state;
+    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_CREATE_COMPLETE, "CREATE_IN_PROGRESS"), AWS_WAITER_RETRY);
+    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_CREATE_COMPLETE, "CREATE_COMPLETE"), AWS_WAITER_SUCCESS);
+    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_CREATE_COMPLETE, "ROLLBACK_COMPLETE"), AWS_WAITER_FAILURE);
+    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_CREATE_COMPLETE, "ROLLBACK_IN_PROGRESS"), AWS_WAITER_RETRY);
+    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_CREATE_COMPLETE, NULL), AWS_WAITER_FAILURE);
+    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_UPDATE_COMPLETE, "UPDATE_ROLLBACK_COMPLETE"),
+                     AWS_WAITER_FAILURE);
+    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_UPDATE_COMPLETE, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"),
+                     AWS_WAITER_RETRY);
+    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_IMPORT_COMPLETE, "IMPORT_COMPLETE"), AWS_WAITER_SUCCESS);
+    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_IMPORT_COMPLETE, "IMPORT_ROLLBACK_IN_PROGRESS"),
+                     AWS_WAITER_FAILURE);
+    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_DELETE_COMPLETE, NULL), AWS_WAITER_SUCCESS);
+    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_DELETE_COMPLETE, "DELETE_FAILED"), AWS_WAITER_FAILURE);
+    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_DELETE_COMPLETE, "DELETE_IN_PROGRESS"), AWS_WAITER_RETRY);
+    assert_int_equal(cfn_change_set_waiter_decide("CREATE_PENDING"), AWS_WAITER_RETRY);
+    assert_int_equal(cfn_change_set_waiter_decide("CREATE_COMPLETE"), AWS_WAITER_SUCCESS);
+    assert_int_equal(cfn_change_set_waiter_decide("FAILED"), AWS_WAITER_FAILURE);
+}
+
+static void test_waiter_cadence(void **state) {
+    (void)state;
+    struct aws_wait_options d = {0};
+    assert_int_equal(aws_waiter_delay_ns(&d, 1), 1000000000);
+    assert_int_equal(aws_waiter_delay_ns(&d, 2), 1500000000);
+    assert_int_equal(aws_waiter_delay_ns(&d, 3), 2250000000);
+    assert_int_equal(aws_waiter_delay_ns(&d, 50), 5000000000);
+    struct aws_wait_options o = {.first_delay_ns = 1000000, .max_delay_ns = 4000000, .factor = 2.0};
+    assert_int_equal(aws_waiter_delay_ns(&o, 1), 1000000);
+    assert_int_equal(aws_waiter_delay_ns(&o, 3), 4000000);
+    assert_int_equal(aws_waiter_delay_ns(&o, 9), 4000000);
+}
+
+static char *stack_xml(const char *status) {
+    static char buf[1024];
+    snprintf(buf, sizeof(buf),
+             "<DescribeStacksResponse><DescribeStacksResult><Stacks><member><StackId>id</StackId>"
+             "<StackName>s</StackName><StackStatus>%s</StackStatus></member></Stacks></DescribeStacksResult>"
+             "</DescribeStacksResponse>",
+             status);
+    return strdup(buf);
+}
+
+static int g_changes;
+static void count_progress(void *ud, const char *what, const char *status, const char *reason) {
+    (void)ud;
+    (void)what;
+    (void)status;
+    (void)reason;
+    g_changes++;
+}
+
+static void test_stack_waiter(void **state) {
+    (void)state;
+    struct fake_transport *ft = ft_new();
+    struct aws_client *c = fake_client(ft, 0, NULL);
+    char *s1 = stack_xml("UPDATE_IN_PROGRESS");
+    char *s2 = stack_xml("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS");
+    char *s3 = stack_xml("UPDATE_ROLLBACK_COMPLETE");
+    char *s4 = stack_xml("UPDATE_COMPLETE");
+    struct aws_wait_options o = {.first_delay_ns = 1000000, .max_delay_ns = 3000000,
+                                 .progress = count_progress};
+    struct tpd_err err;
+    tpd_err_init(&err);
+    struct cfn_stack fin;
+    /* progress: IN_PROGRESS twice counts once; ends in failure with the status. */
+    ft_push(ft, 200, s1);
+    ft_push(ft, 200, s1);
+    ft_push(ft, 400, "<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>");
+    ft_push(ft, 400, "<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>");
+    ft_push(ft, 400, "<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>");
+    ft_push(ft, 200, s2);
+    ft_push(ft, 200, s3);
+    g_changes = 0;
+    assert_int_equal(cfn_wait_stack(c, "s", CFN_WAIT_STACK_UPDATE_COMPLETE, &o, &fin, &err), TPD_E_FAILED);
+    assert_string_equal(fin.status, "UPDATE_ROLLBACK_COMPLETE");
+    assert_non_null(strstr(err.msg, "UPDATE_ROLLBACK_COMPLETE"));
+    assert_int_equal(g_changes, 3);
+    cfn_stack_clear(&fin);
+    tpd_err_clear(&err);
+    /* success */
+    ft->script_len = ft->next = 0;
+    ft_push(ft, 200, s1);
+    ft_push(ft, 200, s4);
+    assert_int_equal(cfn_wait_stack(c, "s", CFN_WAIT_STACK_UPDATE_COMPLETE, &o, &fin, &err), TPD_OK);
+    assert_string_equal(fin.status, "UPDATE_COMPLETE");
+    cfn_stack_clear(&fin);
+    /* delete: "does not exist" is success */
+    ft->script_len = ft->next = 0;
+    ft_push(ft, 200, s1);
+    ft_push(ft, 400, "<ErrorResponse><Error><Code>ValidationError</Code><Message>Stack with id s does not exist"
+                     "</Message></Error></ErrorResponse>");
+    assert_int_equal(cfn_wait_stack(c, "s", CFN_WAIT_STACK_DELETE_COMPLETE, &o, NULL, &err), TPD_OK);
+    /* deadline: the last status is named */
+    ft->script_len = ft->next = 0;
+    ft->fallback = (struct ft_answer){TPD_OK, 200, s1, NULL};
+    o.deadline_ns = tpd_now_ns() + 30000000;
+    int64_t t0 = tpd_now_ns();
+    assert_int_equal(cfn_wait_stack(c, "s", CFN_WAIT_STACK_UPDATE_COMPLETE, &o, &fin, &err), TPD_E_TIMEOUT);
+    assert_true(tpd_now_ns() - t0 < 1000000000);
+    assert_non_null(strstr(err.msg, "last status UPDATE_IN_PROGRESS"));
+    cfn_stack_clear(&fin);
+    tpd_err_clear(&err);
+    /* stop: ends promptly even with long delays */
+    struct tpd_stop stop;
+    tpd_stop_init(&stop);
+    struct aws_wait_options slow = {.first_delay_ns = 1000000, .max_delay_ns = 60LL * 1000000000, .factor = 1000,
+                                    .stop = &stop};
+    struct stopper st = {&stop, 50000000};
+    pthread_t th;
+    pthread_create(&th, NULL, stop_later, &st);
+    t0 = tpd_now_ns();
+    assert_int_equal(cfn_wait_stack(c, "s", CFN_WAIT_STACK_UPDATE_COMPLETE, &slow, NULL, &err), TPD_E_STOPPED);
+    assert_true(tpd_now_ns() - t0 < 2000000000);
+    pthread_join(th, NULL);
+    tpd_err_clear(&err);
+    tpd_stop_clear(&stop);
+    free(s1);
+    free(s2);
+    free(s3);
+    free(s4);
+    aws_client_free(c);
+    ft_free(ft);
+}
+
+static void test_change_set_waiter(void **state) {
+    (void)state;
+    struct fake_transport *ft = ft_new();
+    struct aws_client *c = fake_client(ft, 0, NULL);
+    struct aws_wait_options o = {.first_delay_ns = 1000000, .max_delay_ns = 2000000};
+    struct tpd_err err;
+    tpd_err_init(&err);
+    ft_push(ft, 200, "<DescribeChangeSetResponse><DescribeChangeSetResult><Status>CREATE_PENDING</Status>"
+                     "</DescribeChangeSetResult></DescribeChangeSetResponse>");
+    ft_push(ft, 200, "<DescribeChangeSetResponse><DescribeChangeSetResult><Status>FAILED</Status><StatusReason>The "
+                     "submitted information didn't contain changes. Submit different information to create a change "
+                     "set.</StatusReason></DescribeChangeSetResult></DescribeChangeSetResponse>");
+    struct cfn_change_set cs;
+    assert_int_equal(cfn_wait_change_set_create_complete(c, "s", "cs", &o, &cs, &err), TPD_E_FAILED);
+    assert_true(cfn_change_set_is_empty(cs.status, cs.status_reason));
+    cfn_change_set_clear(&cs);
+    tpd_err_clear(&err);
+    ft_push(ft, 400, "<ErrorResponse><Error><Code>ValidationError</Code><Message>bad</Message></Error>"
+                     "</ErrorResponse>");
+    assert_int_equal(cfn_wait_change_set_create_complete(c, "s", "cs", &o, NULL, &err), TPD_E_FAILED);
+    assert_string_equal(err.aws_code, "ValidationError");
+    tpd_err_clear(&err);
+    aws_client_free(c);
+    ft_free(ft);
+}
+
+/* Retries are logged at DEBUG with op, attempt and code; no secret ever reaches the log. */
+static void test_retry_log_has_no_secrets(void **state) {
+    (void)state;
+    struct fake_transport *ft = ft_new();
+    struct aws_client_options o;
+    memset(&o, 0, sizeof(o));
+    o.region = "us-east-1";
+    o.access_key = "AKIDLOGTEST";
+    o.secret_key = "SECRETKEYVALUE";
+    o.session_token = "SESSIONTOKENVALUE";
+    o.endpoint_dynamodb = "http://fake.invalid";
+    o.transport = &ft->base;
+    o.skip_instance_metadata = true;
+    o.retry_base_ns = 1000;
+    struct tpd_err err;
+    tpd_err_init(&err);
+    struct aws_client *c = aws_client_new(&o, &err);
+    assert_non_null(c);
+    ft_push(ft, 400, THROTTLE);
+    ft_push(ft, 200, OK_TABLE);
+    char path[] = "/tmp/tpd_log_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fd, 2);
+    enum tpd_log_level old = tpd_log_level();
+    tpd_log_set_level(TPD_LOG_TRACE);
+    struct ddb_table t;
+    enum tpd_code rc = ddb_describe_table(c, "t", &t, &err);
+    tpd_log_set_level(old);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    close(fd);
+    assert_int_equal(rc, TPD_OK);
+    ddb_table_clear(&t);
+    char buf[8192] = {0};
+    FILE *f = fopen(path, "r");
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    unlink(path);
+    assert_non_null(strstr(buf, "DescribeTable: attempt 1 failed with ThrottlingException"));
+    assert_null(strstr(buf, "SECRETKEYVALUE"));
+    assert_null(strstr(buf, "SESSIONTOKENVALUE"));
+    assert_null(strstr(buf, "Signature="));
+    char h[512];
+    assert_string_equal(ft_header(ft, 0, "X-Amz-Security-Token", h, sizeof(h)), "SESSIONTOKENVALUE");
+    aws_client_free(c);
+    ft_free(ft);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_classify),         cmocka_unit_test(test_backoff_bounds),
+        cmocka_unit_test(test_quota),            cmocka_unit_test(test_client_retries),
+        cmocka_unit_test(test_retry_sleep_stops), cmocka_unit_test(test_waiter_decisions),
+        cmocka_unit_test(test_waiter_cadence),   cmocka_unit_test(test_stack_waiter),
+        cmocka_unit_test(test_change_set_waiter), cmocka_unit_test(test_retry_log_has_no_secrets),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

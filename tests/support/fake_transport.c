@@ -1,0 +1,100 @@
+/* fake_transport: see fake_transport.h. */
+#include "fake_transport.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static enum tpd_code s_send(
+    struct aws_http_transport *t,
+    const struct aws_http_request *req,
+    struct aws_http_response *resp,
+    struct tpd_err *err) {
+    struct fake_transport *f = t->impl;
+    pthread_mutex_lock(&f->mu);
+    if (f->req_count < FT_MAX) {
+        struct ft_request *r = &f->reqs[f->req_count++];
+        r->method = strdup(req->method);
+        r->url = strdup(req->url);
+        size_t cap = 1;
+        for (size_t i = 0; i < req->header_count; i++) {
+            cap += strlen(req->headers[i].name) + strlen(req->headers[i].value) + 3;
+        }
+        r->headers = calloc(1, cap);
+        for (size_t i = 0; i < req->header_count; i++) {
+            strcat(r->headers, req->headers[i].name);
+            strcat(r->headers, ": ");
+            strcat(r->headers, req->headers[i].value);
+            strcat(r->headers, "\n");
+        }
+        r->body = strndup(req->body.ptr ? (const char *)req->body.ptr : "", req->body.len);
+    }
+    struct ft_answer a = f->next < f->script_len ? f->script[f->next++] : f->fallback;
+    pthread_mutex_unlock(&f->mu);
+    if (a.rc != TPD_OK) {
+        return tpd_err_set(err, a.rc, "fake transport: scripted %s", tpd_code_name(a.rc));
+    }
+    resp->status = a.status;
+    if (a.request_id) {
+        resp->request_id = strdup(a.request_id);
+    }
+    return a.body ? tpd_buf_append_cstr(&resp->body, a.body) : TPD_OK;
+}
+
+struct fake_transport *ft_new(void) {
+    struct fake_transport *f = calloc(1, sizeof(*f));
+    pthread_mutex_init(&f->mu, NULL);
+    f->base.send = s_send;
+    f->base.destroy = NULL;
+    f->base.impl = f;
+    f->fallback.rc = TPD_E_HTTP;
+    return f;
+}
+
+void ft_free(struct fake_transport *f) {
+    if (!f) {
+        return;
+    }
+    for (size_t i = 0; i < f->req_count; i++) {
+        free(f->reqs[i].method);
+        free(f->reqs[i].url);
+        free(f->reqs[i].headers);
+        free(f->reqs[i].body);
+    }
+    pthread_mutex_destroy(&f->mu);
+    free(f);
+}
+
+void ft_push(struct fake_transport *f, int status, const char *body) {
+    if (f->script_len < FT_MAX) {
+        f->script[f->script_len++] = (struct ft_answer){TPD_OK, status, body, "req-1"};
+    }
+}
+
+void ft_push_error(struct fake_transport *f, enum tpd_code rc) {
+    if (f->script_len < FT_MAX) {
+        f->script[f->script_len++] = (struct ft_answer){rc, 0, NULL, NULL};
+    }
+}
+
+const char *ft_header(struct fake_transport *f, size_t i, const char *name, char *buf, size_t cap) {
+    if (i >= f->req_count) {
+        return NULL;
+    }
+    size_t nl = strlen(name);
+    for (const char *p = f->reqs[i].headers; p && *p;) {
+        const char *e = strchr(p, '\n');
+        if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+            size_t len = (size_t)(e - p) - nl - 2;
+            if (len >= cap) {
+                len = cap - 1;
+            }
+            memcpy(buf, p + nl + 2, len);
+            buf[len] = '\0';
+            return buf;
+        }
+        p = e ? e + 1 : NULL;
+    }
+    return NULL;
+}

@@ -1,0 +1,47 @@
+"""Start a moto server on 127.0.0.1 for tests/aws (see moto_launcher.h).
+
+Creates an IAM user with an allow-all inline policy and an access key, then turns
+moto's request authentication on (/moto-api/reset-auth with 0), so a request with
+a wrong signature fails. Prints "READY <port> <access key> <secret key>" and runs
+until stdin closes or the process is terminated.
+"""
+import logging
+import socket
+import sys
+import urllib.request
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def main():
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    url = "http://127.0.0.1:%d" % port
+    iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1",
+                       aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
+    iam.create_user(UserName="tpd-test")
+    iam.put_user_policy(UserName="tpd-test", PolicyName="all",
+                        PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}')
+    key = iam.create_access_key(UserName="tpd-test")["AccessKey"]
+    urllib.request.urlopen(urllib.request.Request(url + "/moto-api/reset-auth", data=b"0", method="POST",
+                                                  headers={"Content-Type": "text/plain"})).read()
+    print("READY %d %s %s" % (port, key["AccessKeyId"], key["SecretAccessKey"]), flush=True)
+    try:
+        sys.stdin.read()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
