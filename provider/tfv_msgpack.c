@@ -261,6 +261,93 @@ static enum tpd_code s_decode(
     return TPD_OK;
 }
 
+/*
+ * msgpack-c allocates an array or map's elements up front from the count in its
+ * header, so a 5-byte input claiming 2^32 entries makes it ask for tens of GiB
+ * (found by fuzz_msgpack). Before handing bytes to msgpack-c, walk the headers once
+ * and check that every declared length fits in what remains: each pending element
+ * needs at least one byte. Linear time, no recursion, no allocation.
+ */
+static uint64_t s_be(const uint8_t *p, size_t n) {
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        v = (v << 8) | p[i];
+    }
+    return v;
+}
+
+static bool s_sizes_plausible(const uint8_t *data, size_t len) {
+    size_t pos = 0;
+    uint64_t pending = 1;
+    while (pending > 0) {
+        if (pos >= len) {
+            return false;
+        }
+        uint8_t b = data[pos++];
+        pending--;
+        uint64_t elems = 0, skip = 0;
+        size_t lenbytes = 0;
+        int kind = 0; /* 0 scalar/skip, 1 array, 2 map, 3 ext (skip + type byte) */
+        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+            /* fixint, nil, bool */
+        } else if (b >= 0x80 && b <= 0x8f) {
+            elems = 2u * (b & 0x0fu);
+        } else if (b >= 0x90 && b <= 0x9f) {
+            elems = b & 0x0fu;
+        } else if (b >= 0xa0 && b <= 0xbf) {
+            skip = b & 0x1fu;
+        } else {
+            switch (b) {
+                case 0xc4: case 0xd9: lenbytes = 1; break;
+                case 0xc5: case 0xda: lenbytes = 2; break;
+                case 0xc6: case 0xdb: lenbytes = 4; break;
+                case 0xc7: lenbytes = 1; kind = 3; break;
+                case 0xc8: lenbytes = 2; kind = 3; break;
+                case 0xc9: lenbytes = 4; kind = 3; break;
+                case 0xca: skip = 4; break;
+                case 0xcb: skip = 8; break;
+                case 0xcc: case 0xd0: skip = 1; break;
+                case 0xcd: case 0xd1: skip = 2; break;
+                case 0xce: case 0xd2: skip = 4; break;
+                case 0xcf: case 0xd3: skip = 8; break;
+                case 0xd4: skip = 2; break;
+                case 0xd5: skip = 3; break;
+                case 0xd6: skip = 5; break;
+                case 0xd7: skip = 9; break;
+                case 0xd8: skip = 17; break;
+                case 0xdc: lenbytes = 2; kind = 1; break;
+                case 0xdd: lenbytes = 4; kind = 1; break;
+                case 0xde: lenbytes = 2; kind = 2; break;
+                case 0xdf: lenbytes = 4; kind = 2; break;
+                default: return false; /* 0xc1 is never used */
+            }
+        }
+        if (lenbytes) {
+            if (len - pos < lenbytes) {
+                return false;
+            }
+            uint64_t n = s_be(data + pos, lenbytes);
+            pos += lenbytes;
+            if (kind == 1) {
+                elems = n;
+            } else if (kind == 2) {
+                elems = 2 * n;
+            } else {
+                skip = n + (kind == 3 ? 1 : 0);
+            }
+        }
+        if (skip > len - pos) {
+            return false;
+        }
+        pos += (size_t)skip;
+        pending += elems;
+        if (pending > len - pos) {
+            return false;
+        }
+    }
+    return true;
+}
+
 enum tpd_code tfv_decode_msgpack(
     struct tpd_span data,
     const struct tfv_type *type,
@@ -271,7 +358,10 @@ enum tpd_code tfv_decode_msgpack(
     msgpack_unpacked_init(&u);
     size_t off = 0;
     enum tpd_code rc;
-    msgpack_unpack_return r = msgpack_unpack_next(&u, (const char *)data.ptr, data.len, &off);
+    msgpack_unpack_return r = MSGPACK_UNPACK_PARSE_ERROR;
+    if (s_sizes_plausible(data.ptr, data.len)) {
+        r = msgpack_unpack_next(&u, (const char *)data.ptr, data.len, &off);
+    }
     if (r != MSGPACK_UNPACK_SUCCESS) {
         rc = tpd_err_set(err, TPD_E_PARSE, "msgpack: malformed or truncated value (code %d)", (int)r);
     } else if (off != data.len) {

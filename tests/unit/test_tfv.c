@@ -136,6 +136,14 @@ static void test_msgpack_malformed(void **state) {
     assert_int_equal(tfv_decode_msgpack((struct tpd_span){unknown_attr, 4}, t, &out, &err), TPD_E_PARSE);
     uint8_t ext5[] = {0xd4, 0x05, 0x00};
     assert_int_equal(tfv_decode_msgpack((struct tpd_span){ext5, 3}, &tfv_type_string, &out, &err), TPD_E_PARSE);
+    /* Declared counts larger than the input (found by fuzz_msgpack): rejected before
+     * msgpack-c allocates for them. */
+    uint8_t bomb_map[] = {0xdf, 0xff, 0xff, 0xff, 0xff, 0xc0};
+    assert_int_equal(tfv_decode_msgpack((struct tpd_span){bomb_map, sizeof bomb_map}, t, &out, &err), TPD_E_PARSE);
+    uint8_t bomb_arr[] = {0xdd, 0x7f, 0xff, 0xff, 0xff};
+    assert_int_equal(tfv_decode_msgpack((struct tpd_span){bomb_arr, sizeof bomb_arr}, &tfv_type_map_string, &out, &err), TPD_E_PARSE);
+    uint8_t bomb_str[] = {0xdb, 0xff, 0xff, 0xff, 0xff, 'a'};
+    assert_int_equal(tfv_decode_msgpack((struct tpd_span){bomb_str, sizeof bomb_str}, &tfv_type_string, &out, &err), TPD_E_PARSE);
     /* Deep nesting of lists of lists beyond the limit. */
     uint8_t deep[200];
     memset(deep, 0x91, sizeof deep);
