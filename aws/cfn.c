@@ -212,6 +212,9 @@ static void s_build_create_change_set(struct aws_query *q, const struct cfn_crea
                            "ResourcesToImport.member.%zu.ResourceIdentifier.entry.%zu.value", i + 1, k + 1);
         }
     }
+    if (in->tag_count == 0 && in->clear_tags_when_empty) {
+        aws_query_add(q, "Tags", "");
+    }
     for (size_t i = 0; i < in->tag_count; i++) {
         aws_query_addf(q, in->tags[i].key, "Tags.member.%zu.Key", i + 1);
         aws_query_addf(q, in->tags[i].value, "Tags.member.%zu.Value", i + 1);

@@ -73,6 +73,9 @@ struct cfn_create_change_set_input {
     const char *template_body;
     const struct cfn_kv_in *tags;
     size_t tag_count;
+    /* With no tags: send an empty Tags list, which removes the stack's tags (an absent
+     * Tags parameter keeps them, per the CreateChangeSet reference). */
+    bool clear_tags_when_empty;
     const char *const *capabilities;
     size_t capability_count;
     const char *description; /* may be NULL */

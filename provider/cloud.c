@@ -9,6 +9,7 @@
  */
 #include "cloud.h"
 
+#include <openssl/rand.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +71,15 @@ void cloud_free(struct cloud *c) {
 }
 
 static struct aws_wait_options s_wait_opts(struct cloud *c, int64_t deadline_ns) {
+    /* First poll after 200 ms, then x1.2 up to 5 s: the delay stays near a fifth of
+     * the time already waited, so a stack that settles after S seconds is seen about
+     * 0.2 s + 20 % of S later at worst early on and within 5 s later on; real
+     * CloudFormation operations take seconds to minutes, so this is a handful of
+     * DescribeStacks calls per operation. */
     struct aws_wait_options o = {0};
+    o.first_delay_ns = 200 * 1000000LL;
+    o.factor = 1.2;
+    o.max_delay_ns = 5 * 1000000000LL;
     o.deadline_ns = deadline_ns;
     o.stop = c->stop;
     return o;
@@ -304,9 +313,16 @@ enum tpd_code cloud_deploy(
     struct cloud_deploy_result *r,
     struct tpd_err *err) {
     static const char *const type_names[] = {"create", "update", "import"};
+    /* Unique across provider processes (several applies may start in the same second):
+     * time plus random bytes. */
+    unsigned char rnd[6] = {0};
+    if (RAND_bytes(rnd, sizeof rnd) != 1) {
+        unsigned v = atomic_fetch_add(&s_change_set_counter, 1);
+        memcpy(rnd, &v, sizeof v);
+    }
     char cs_name[96];
-    snprintf(cs_name, sizeof cs_name, "terraform-%s-%lld-%u", type_names[d->type], (long long)tpd_wall_s(),
-             atomic_fetch_add(&s_change_set_counter, 1) % 100000u);
+    snprintf(cs_name, sizeof cs_name, "terraform-%s-%lld-%02x%02x%02x%02x%02x%02x", type_names[d->type],
+             (long long)tpd_wall_s(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
     int64_t since_s = tpd_wall_s() - 1;
 
     struct cfn_kv_in *tags = NULL;
@@ -332,6 +348,7 @@ enum tpd_code cloud_deploy(
         .template_body = d->template_body,
         .tags = tags,
         .tag_count = d->tag_count,
+        .clear_tags_when_empty = d->type == CLOUD_DEPLOY_UPDATE,
         .description = "terraform-provider-dynamodb",
         .imports = d->type == CLOUD_DEPLOY_IMPORT ? &imp : NULL,
         .import_count = d->type == CLOUD_DEPLOY_IMPORT ? 1 : 0,

@@ -359,10 +359,21 @@ void ttl_table_plan(
     struct tfp_path_list *requires_replace,
     struct tpd_buf *planned_private,
     struct diag_list *diags) {
-    (void)prior_private;
-    (void)planned_private;
     enum ttl_plan_kind kind =
         ttl_plan_compute(prior_state, proposed_new_state, config, planned_state, requires_replace, diags);
+    /* For a replacement Terraform plans the create half again with a null prior state
+     * and the private data of the first answer: mark it, so that the create half does
+     * not mistake the table about to be destroyed for one to adopt. */
+    static const char marker[] = "replacing-existing-table";
+    if (kind == TTL_PLAN_REPLACE) {
+        tpd_buf_append_cstr(planned_private, marker);
+        return;
+    }
+    bool replacing = tpd_span_eq(prior_private, TPD_SPAN_LIT(marker));
+    if (kind == TTL_PLAN_CREATE && replacing) {
+        tpd_buf_append_cstr(planned_private, marker);
+        return;
+    }
     if (kind == TTL_PLAN_CREATE && !diag_list_has_errors(diags)) {
         struct cloud *c = provider_cloud(p, diags);
         if (c) {

@@ -7,22 +7,18 @@ the out-of-band changes ("someone changed it in the console").
 """
 import json
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
-import urllib.request
 
 ROOT = os.environ.get("TPD_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("TPD_BUILD_DIR") or os.path.join(ROOT, "build")
 sys.path.insert(0, os.path.join(ROOT, "tests", "emulator"))
 
-import boto3  # noqa: E402
-from botocore.config import Config  # noqa: E402
+from emulator import Emulator as _EmulatorBase  # noqa: E402
 
 PROVIDER_BLOCK = '''
 terraform {
@@ -40,83 +36,33 @@ provider "dynamodb" {
 }
 '''
 
-MUTATING_PREFIXES = ("Describe", "List", "Get", "Scan", "Query", "BatchGet")
 
 
-class Emulator:
-    """The emulator process (tests/emulator/server.py) on a free loopback port."""
+class Emulator(_EmulatorBase):
+    """tests/emulator's helper, plus what the e2e tests read from it."""
 
     def __init__(self, workdir, *flags):
-        self.log_path = os.path.join(workdir, "requests.jsonl")
-        self.out_path = os.path.join(workdir, "emulator.out")
-        self.err_path = os.path.join(workdir, "emulator.err")
-        args = [sys.executable, os.path.join(ROOT, "tests/emulator/server.py"), "--port", "0",
-                "--log", self.log_path, *flags]
-        self.proc = subprocess.Popen(args, stdout=open(self.out_path, "w"), stderr=open(self.err_path, "w"),
-                                     stdin=subprocess.DEVNULL)
-        self.endpoint = None
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            with open(self.out_path) as f:
-                m = re.search(r"^EMULATOR READY (\S+)", f.read(), re.M)
-            if m:
-                self.endpoint = m.group(1)
-                break
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        if not self.endpoint:
-            self.stop()
-            with open(self.err_path) as f:
-                raise RuntimeError("emulator did not start:\n" + f.read()[-3000:])
-        out = subprocess.run([sys.executable, os.path.join(ROOT, "tests/emulator/emulator.py"), "--print-env"],
-                             capture_output=True, text=True, check=True).stdout
-        self.env = dict(re.findall(r"export (\w+)=['\"]?([^'\"\n]*)['\"]?", out))
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def control(self, path, body):
-        req = urllib.request.Request(f"{self.endpoint}/_emulator/{path}", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.read()
+        super().__init__(log_path=os.path.join(workdir, "requests.jsonl"), extra_args=list(flags))
+        self.start()
 
     def calls(self, since=0):
-        out = []
-        try:
-            with open(self.log_path) as f:
-                f.seek(since)
-                for line in f:
-                    try:
-                        out.append(json.loads(line))
-                    except ValueError:
-                        pass
-        except FileNotFoundError:
-            pass
-        return out
+        """Request-log records from line number `since` on (see log_offset)."""
+        return self.log_records_since(since)
 
     def log_offset(self):
-        try:
-            return os.path.getsize(self.log_path)
-        except OSError:
-            return 0
+        return self.log_mark()
+
+    @property
+    def env(self):
+        return {"AWS_ACCESS_KEY_ID": self.access_key_id, "AWS_SECRET_ACCESS_KEY": self.secret_access_key}
 
     def client(self, service):
-        return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1",
-                            aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
-                            aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
-                            config=Config(retries={"mode": "standard", "max_attempts": 5}))
+        return super().client(service, max_attempts=5)
 
 
 def mutating(calls):
-    return [c for c in calls if not str(c.get("operation", "")).startswith(MUTATING_PREFIXES)]
+    """The calls that change something (the emulator marks them)."""
+    return [c for c in calls if c.get("mutating")]
 
 
 class TfResult:
