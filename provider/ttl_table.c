@@ -391,7 +391,12 @@ static int64_t s_deadline(const struct tfv *v, const char *kind) {
 }
 
 static void s_deploy_error(struct diag_list *diags, const char *what, const struct tpd_err *err) {
-    if (err->code == TPD_E_STOPPED) {
+    if (err->code == TPD_E_TIMEOUT) {
+        diag_add(diags, DIAG_ERROR, NULL, "Timed out waiting for CloudFormation",
+                 "%s: timed out (%s). CloudFormation carries on with the operation; the state records "
+                 "what exists and the next apply waits for the stack and continues. To wait longer, raise "
+                 "the matching value in `timeouts`.", what, err->msg ? err->msg : "deadline reached");
+    } else if (err->code == TPD_E_STOPPED) {
         diag_add(diags, DIAG_ERROR, NULL, "Stopped", "%s was interrupted by a stop request; the state records what exists, "
                  "and the next apply continues from there.", what);
     } else {
@@ -743,8 +748,18 @@ static void s_apply_destroy(struct cloud *c, const struct tfv *prior, struct tfv
         }
         goto done;
     }
+    if (!rc && s_is_in_progress(st.status)) {
+        /* An earlier run (interrupted, or another tool) left the stack busy: let it
+         * settle before deciding anything. */
+        TPD_INFO("stack %s is %s: waiting for it to settle before deleting", stack_name, st.status);
+        cloud_stack_clear(&st);
+        rc = cloud_wait_stack_settled(c, stack_name, deadline, &st, &err);
+        if (rc == TPD_E_NOT_FOUND || (!rc && !strcmp(st.status, "DELETE_COMPLETE"))) {
+            goto done; /* that was a delete, and it finished */
+        }
+    }
     if (rc) {
-        diag_add_err(diags, NULL, "Cannot read the stack before deleting it", &err);
+        s_deploy_error(diags, "Cannot read the stack before deleting it", &err);
         goto keep;
     }
     rc = cloud_list_importers(c, &st, &importers, &n_importers, &err);

@@ -70,7 +70,9 @@ class TfResult:
         self.rc = proc.returncode
         self.out = proc.stdout
         self.err = proc.stderr
-        self.text = proc.stdout + proc.stderr
+        # Terraform wraps diagnostics at the terminal width: compare on single spaces.
+        self.raw = proc.stdout + proc.stderr
+        self.text = " ".join(self.raw.split())
         self.seconds = seconds
 
 

@@ -149,7 +149,7 @@ import {
         self.apply(d)
         # Another stack imports this stack's TableArn export.
         self.cfn.create_stack(StackName="consumer-stack", TemplateBody='''{
-          "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+          "Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
           "Outputs": {"Used": {"Value": {"Fn::ImportValue": "exported-TableArn"}}}}''')
         self.cfn.get_waiter("stack_create_complete").wait(StackName="consumer-stack", WaiterConfig={"Delay": 1})
         off = self.emu.log_offset()

@@ -1,0 +1,123 @@
+"""End to end (issues 5 and 6): failures and interruptions. A stack that fails to
+create reports the events' reason and leaves a state the next apply recovers from; a
+wait longer than its timeout fails cleanly; DELETE_FAILED surfaces its reason and keeps
+the resource; Ctrl-C during a slow delete returns promptly with a consistent state."""
+import json
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+from harness import E2ETestCase
+
+TABLE = '''
+resource "dynamodb_ttl_table" "t" {
+  name       = "%(name)s"
+  hash_key   = { name = "id", type = "S" }
+  ttl        = { attribute_name = "expires_at" }
+  deletion_protection_enabled = false
+  %(extra)s
+}
+'''
+
+
+def table(name, extra=""):
+    return TABLE % {"name": name, "extra": extra}
+
+
+class Failures(E2ETestCase):
+
+    def tearDown(self):
+        self.emu.clear_faults()
+        self.emu.set_delay(0)
+
+    def in_state(self, d):
+        r = self.tf(d, "state", "list")
+        return "dynamodb_ttl_table.t" in r.out
+
+    def test_failed_create_reports_reason_and_recovers(self):
+        name = "fails-once"
+        reason = "Injected failure: the table handler could not create the table"
+        self.emu.add_fault(kind="fail_stack", stack=name, reason=reason, count=1)
+        d = self.workdir("failcreate", table(name))
+        self.init(d)
+        r = self.apply(d, check=1)
+        self.assertIn("Creating the table's stack failed", r.text)
+        self.assertIn(reason, r.text)
+        # The stack that exists is recorded, so nothing is orphaned...
+        st = json.loads(self.tf(d, "show", "-json", check=0).out)
+        res = st["values"]["root_module"]["resources"][0]
+        self.assertTrue(res["values"]["stack_id"].startswith("arn:aws:cloudformation:"))
+        # ...and the next apply continues from there.
+        self.apply(d)
+        self.assertEqual(self.stack_status(name), "CREATE_COMPLETE")
+        self.assertTrue(self.table_exists(name))
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+    def test_wait_longer_than_timeout_fails_cleanly(self):
+        name = "slow-create"
+        self.emu.set_delay(20)
+        d = self.workdir("timeout", table(name, 'timeouts = { create = "3s" }'))
+        self.init(d)
+        t0 = time.monotonic()
+        r = self.apply(d, check=1)
+        took = time.monotonic() - t0
+        self.assertIn("timed out", r.text)
+        self.assertLess(took, 15, "the timeout was not honoured")
+        self.emu.set_delay(0)
+        self.write(d, table(name, 'timeouts = { create = "2m" }'))
+        self.apply(d)
+        self.assertTrue(self.table_exists(name))
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+    def test_delete_failed_surfaces_reason(self):
+        name = "delete-fails"
+        d = self.workdir("deletefailed", table(name))
+        self.init(d)
+        self.apply(d)
+        reason = "Injected failure: the table handler could not delete the table"
+        self.emu.add_fault(kind="fail_stack", stack=name, reason=reason, count=1)
+        r = self.tf(d, "destroy", "-auto-approve", "-input=false")
+        self.assertEqual(r.rc, 1)
+        self.assertIn("DELETE_FAILED", r.text)
+        self.assertIn(reason, r.text)
+        self.assertTrue(self.in_state(d), "the resource must stay in state after DELETE_FAILED")
+        self.tf(d, "destroy", "-auto-approve", "-input=false", check=0)
+        self.assertFalse(self.table_exists(name))
+
+    def test_ctrl_c_during_slow_delete(self):
+        name = "slow-delete"
+        d = self.workdir("ctrlc", table(name))
+        self.init(d)
+        self.apply(d)
+        self.emu.set_delay(60)
+        mark = self.emu.log_offset()
+        p = subprocess.Popen(["terraform", f"-chdir={d}", "destroy", "-auto-approve", "-input=false", "-no-color"],
+                             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if any(c.get("operation") == "DeleteStack" for c in self.emu.calls(mark)):
+                break
+            time.sleep(0.1)
+        else:
+            p.kill()
+            self.fail("DeleteStack was never called")
+        time.sleep(1.0)  # now waiting on the stack
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        out, _ = p.communicate(timeout=60)
+        took = time.monotonic() - t0
+        self.assertLess(took, 5.0, f"terraform took {took:.1f}s to stop:\n{out}")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Stopped", out)
+        self.assertTrue(self.in_state(d), "interrupted destroy must keep the resource in state")
+        # The next destroy waits for the stack's delete to finish and converges.
+        self.emu.set_delay(1)
+        self.tf(d, "destroy", "-auto-approve", "-input=false", check=0)
+        self.assertFalse(self.in_state(d))
+        self.assertFalse(self.table_exists(name))
+
+
+if __name__ == "__main__":
+    unittest.main()
