@@ -6,6 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 example=${1:-registration-keys}
 cd "$root"
+[[ -d examples/$example ]] || { echo "no such example: $example (see examples/)" >&2; exit 2; }
 bash scripts/setup.sh
 cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DTPD_TESTS=OFF >/dev/null
 cmake --build build-release -j"$(nproc)" >/dev/null
@@ -14,7 +15,10 @@ echo "built build-release/terraform-provider-dynamodb"
 work=$(mktemp -d /tmp/tpd-example.XXXXXX)
 emu_pid=""
 cleanup() {
-  [[ -n $emu_pid ]] && kill -TERM "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null || true
+  if [[ -n $emu_pid ]]; then
+    kill -TERM "$emu_pid" 2>/dev/null || true
+    wait "$emu_pid" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -25,20 +29,43 @@ TF_CLI_CONFIG_FILE=$(scripts/install-provider.sh build-release "$work")
 
 python3 tests/emulator/server.py --port 0 --log "$work/requests.jsonl" >"$work/emu.out" 2>"$work/emu.err" &
 emu_pid=$!
-for _ in $(seq 1 150); do grep -q '^EMULATOR READY ' "$work/emu.out" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 300); do
+  grep -q '^EMULATOR READY ' "$work/emu.out" 2>/dev/null && break
+  kill -0 "$emu_pid" 2>/dev/null || break
+  sleep 0.1
+done
 endpoint=$(sed -n 's/^EMULATOR READY \([^ ]*\).*/\1/p' "$work/emu.out")
 [[ -n $endpoint ]] || { cat "$work/emu.err" >&2; exit 1; }
-eval "$(python3 tests/emulator/emulator.py --print-env)"
+# The emulator's test credentials (tests/emulator/README.md).
+eval "$(PYTHONPATH=tests/emulator python3 -c 'import emulator as e; print(f"export AWS_ACCESS_KEY_ID={e.ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY={e.SECRET_ACCESS_KEY}")')"
 export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true TF_VAR_endpoint="$endpoint"
 echo "emulator running at $endpoint (pid $emu_pid)"
 
+count_items() {
+  python3 -c '
+import sys, boto3
+ddb = boto3.client("dynamodb", endpoint_url=sys.argv[1], region_name="us-east-1")
+print(ddb.scan(TableName=sys.argv[2], Select="COUNT")["Count"])' "$endpoint" "$1"
+}
+
 cp "examples/$example"/*.tf "$work/"
 if [[ $example == adopt-existing ]]; then
-  echo "creating table firefly-legacy-sessions outside Terraform, with items"
-  python3 tests/emulator/emulator.py --endpoint "$endpoint" --create-table firefly-legacy-sessions:session_id:S --put-items 5
+  python3 -c '
+import sys, boto3
+ddb = boto3.client("dynamodb", endpoint_url=sys.argv[1], region_name="us-east-1")
+ddb.create_table(TableName="firefly-legacy-sessions", BillingMode="PAY_PER_REQUEST",
+                 AttributeDefinitions=[{"AttributeName": "session_id", "AttributeType": "S"}],
+                 KeySchema=[{"AttributeName": "session_id", "KeyType": "HASH"}])
+for i in range(5):
+    ddb.put_item(TableName="firefly-legacy-sessions",
+                 Item={"session_id": {"S": "session-%d" % i}, "expires_at": {"N": str(4102444800 + i)}})' "$endpoint"
+  echo "created table firefly-legacy-sessions outside Terraform with $(count_items firefly-legacy-sessions) items"
 fi
 terraform -chdir="$work" init -input=false -no-color >/dev/null
 terraform -chdir="$work" apply -input=false -auto-approve -no-color
 terraform -chdir="$work" output -no-color
+if [[ $example == adopt-existing ]]; then
+  echo "items in the adopted table after apply: $(count_items firefly-legacy-sessions)"
+fi
 echo "second plan (expect no changes):"
 terraform -chdir="$work" plan -input=false -no-color -detailed-exitcode | tail -3

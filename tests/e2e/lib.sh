@@ -53,12 +53,17 @@ e2e_start_emulator() {
   E2E_ENDPOINT=$(sed -n 's/^EMULATOR READY \([^ ]*\).*/\1/p' "$out")
   [[ -n $E2E_ENDPOINT ]] || { e2e_log "emulator did not start"; cat "$E2E_DIR/emulator.err" >&2; return 1; }
   # Credentials the emulator accepts (tests/emulator/README.md).
-  eval "$(python3 "$E2E_SRC/tests/emulator/emulator.py" --print-env)"
+  eval "$(e2e_emulator_credentials)"
   export AWS_REGION=us-east-1
   unset AWS_PROFILE AWS_DEFAULT_PROFILE
   export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
   export TF_VAR_endpoint="$E2E_ENDPOINT"
   e2e_log "emulator at $E2E_ENDPOINT (pid $E2E_EMU_PID)"
+}
+
+# e2e_emulator_credentials: export lines for the emulator's test credentials.
+e2e_emulator_credentials() {
+  PYTHONPATH="$E2E_SRC/tests/emulator" python3 -c 'import emulator as e; print(f"export AWS_ACCESS_KEY_ID={e.ACCESS_KEY_ID} AWS_SECRET_ACCESS_KEY={e.SECRET_ACCESS_KEY}")'
 }
 
 # e2e_emu_control PATH JSON: POST to the emulator's control API.
