@@ -22,6 +22,8 @@
 #include "provider_internal.h"
 #include "tpd_log.h"
 
+#define CLOUD_DEFAULT_MAX_ATTEMPTS 10
+
 struct cloud {
     struct aws_client *aws;
     struct tpd_stop *stop;
@@ -44,8 +46,11 @@ struct cloud *cloud_new(const struct provider_config *cfg, struct tpd_stop *stop
         .endpoint_cloudformation = cfg->endpoint_cloudformation,
         .endpoint_sts = cfg->endpoint_sts,
         /* max_retries counts retries, as in the hashicorp/aws provider; the SDK's
-         * standard mode counts attempts including the first. */
-        .max_attempts = cfg->max_retries >= 0 ? (int)cfg->max_retries + 1 : 0,
+         * standard mode counts attempts including the first. The default is higher than
+         * the SDK's 3 attempts: Terraform runs up to 10 operations at once against one
+         * account's shared rate limits, and a plan or apply failing on a third
+         * throttled DescribeTable helps nobody (hashicorp/aws defaults to 25 retries). */
+        .max_attempts = cfg->max_retries >= 0 ? (int)cfg->max_retries + 1 : CLOUD_DEFAULT_MAX_ATTEMPTS,
         .assume_role = {.role_arn = cfg->role_arn, .session_name = cfg->session_name, .external_id = cfg->external_id},
         .stop = stop,
     };
