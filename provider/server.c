@@ -86,6 +86,8 @@ struct tfp_server {
 
     pthread_t *threads;
     size_t thread_count;
+    size_t idle_workers; /* workers waiting for a call (under mu) */
+    size_t q_len;        /* calls queued, not yet taken by a worker (under mu) */
 
     /* Touched by the loop thread only. */
     size_t live_calls;
@@ -253,15 +255,18 @@ static void *s_worker_main(void *arg) {
     struct tfp_server *s = arg;
     for (;;) {
         pthread_mutex_lock(&s->mu);
+        s->idle_workers++;
         while (s->q_head == NULL && !s->workers_stop) {
             pthread_cond_wait(&s->cv, &s->mu);
         }
+        s->idle_workers--;
         struct s_call *c = s->q_head;
         if (c == NULL) {
             pthread_mutex_unlock(&s->mu);
             break;
         }
         s->q_head = c->next;
+        s->q_len--;
         if (s->q_head == NULL) {
             s->q_tail = NULL;
         }
@@ -281,6 +286,18 @@ static void s_enqueue(struct tfp_server *s, struct s_call *c) {
         s->q_head = c;
     }
     s->q_tail = c;
+    s->q_len++;
+    /* Workers are started on demand, up to the configured number: most provider
+     * processes live for a handful of RPCs (Terraform starts one per command phase),
+     * and starting sixteen threads before the handshake line cost more than the
+     * handshake itself. Only this (queue) thread changes thread_count. */
+    if (s->q_len > s->idle_workers && s->thread_count < s->opt.workers) {
+        if (pthread_create(&s->threads[s->thread_count], NULL, s_worker_main, s) == 0) {
+            s->thread_count++;
+        } else if (s->thread_count == 0) {
+            TPD_ERROR("plugin server: cannot start a worker thread");
+        }
+    }
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
 }
@@ -508,13 +525,12 @@ struct tfp_server *tfp_server_new(const struct tfp_server_options *opt, struct t
         tpd_err_set(err, TPD_E_NOMEM, "plugin server: out of memory");
         goto fail_started;
     }
-    for (size_t i = 0; i < s->opt.workers; i++) {
-        if (pthread_create(&s->threads[i], NULL, s_worker_main, s) != 0) {
-            tpd_err_set(err, TPD_E_INTERNAL, "plugin server: cannot start worker threads");
-            goto fail_started;
-        }
-        s->thread_count++;
+    /* The first worker now, the rest on demand (s_enqueue). */
+    if (pthread_create(&s->threads[0], NULL, s_worker_main, s) != 0) {
+        tpd_err_set(err, TPD_E_INTERNAL, "plugin server: cannot start worker threads");
+        goto fail_started;
     }
+    s->thread_count = 1;
     for (int i = 0; i < S_REQUEST_SLOTS; i++) {
         s_request_call(s);
     }
