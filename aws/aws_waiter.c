@@ -120,6 +120,13 @@ static enum tpd_code s_pause(struct aws_client *c, const struct aws_wait_options
     if (deadline && tpd_now_ns() >= deadline) {
         return TPD_E_TIMEOUT;
     }
+    if (o && o->poll_first) {
+        /* botocore's waiters also call at once: a fast operation is seen without a sleep. */
+        if (n == 1) {
+            return TPD_OK;
+        }
+        n--;
+    }
     return tpd_sleep(stop, aws_waiter_delay_ns(o, n), deadline);
 }
 

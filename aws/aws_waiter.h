@@ -19,6 +19,7 @@
 #ifndef AWS_WAITER_H
 #define AWS_WAITER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cfn.h"
@@ -30,6 +31,7 @@ struct aws_wait_options {
     int64_t first_delay_ns; /* 0 = 1 s */
     int64_t max_delay_ns;   /* 0 = 5 s */
     double factor;          /* 0 = 1.5 */
+    bool poll_first;        /* check once before the first sleep */
     int64_t deadline_ns;    /* monotonic (tpd_now_ns based); 0 = none */
     struct tpd_stop *stop;  /* NULL = the client's stop flag */
     aws_waiter_progress_fn *progress; /* NULL = INFO log */

@@ -76,12 +76,13 @@ void cloud_free(struct cloud *c) {
 }
 
 static struct aws_wait_options s_wait_opts(struct cloud *c, int64_t deadline_ns) {
-    /* First poll after 200 ms, then x1.2 up to 5 s: the delay stays near a fifth of
+    /* A first check at once, the next after 200 ms, then x1.2 up to 5 s: the delay stays near a fifth of
      * the time already waited, so a stack that settles after S seconds is seen about
      * 0.2 s + 20 % of S later at worst early on and within 5 s later on; real
      * CloudFormation operations take seconds to minutes, so this is a handful of
      * DescribeStacks calls per operation. */
     struct aws_wait_options o = {0};
+    o.poll_first = true;
     o.first_delay_ns = 200 * 1000000LL;
     o.factor = 1.2;
     o.max_delay_ns = 5 * 1000000000LL;
