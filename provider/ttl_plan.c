@@ -134,7 +134,7 @@ static void s_check_ttl_rename(const struct tfv *prior, const struct tfv *planne
         return;
     }
     struct tfv_path p = {0};
-    tfv_path_of(&p, "ttl", "attribute_name", NULL);
+    tfv_path_of(&p, "ttl", NULL); /* not ttl.attribute_name: see s_err in validate.c */
     diag_add(
         diags,
         DIAG_ERROR,

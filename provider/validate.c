@@ -17,6 +17,13 @@
 
 #define MAX_DURATION_NS (366LL * 24 * 3600 * 1000000000LL)
 
+/*
+ * Error on attribute a, or on the nested attribute a.b. For a nested attribute the
+ * diagnostic's path stops at a, and the detail names a.b: Terraform 1.11 cannot follow
+ * a path into an object expression (`hash_key = { name = "", ... }`); given [hash_key,
+ * name] it highlights the resource's top-level `name` line instead, while [hash_key]
+ * highlights the line that holds the bad value.
+ */
 static void s_err(
     struct diag_list *d,
     const char *a,
@@ -24,8 +31,12 @@ static void s_err(
     const char *summary,
     const char *detail) {
     struct tfv_path p = {0};
-    if (tfv_path_of(&p, a, b, NULL) == TPD_OK) {
-        diag_add(d, DIAG_ERROR, &p, summary, "%s", detail);
+    if (tfv_path_of(&p, a, NULL) == TPD_OK) {
+        if (b) {
+            diag_add(d, DIAG_ERROR, &p, summary, "%s.%s: %s", a, b, detail);
+        } else {
+            diag_add(d, DIAG_ERROR, &p, summary, "%s", detail);
+        }
     }
     tfv_path_clear(&p);
 }

@@ -153,7 +153,7 @@ static void test_ttl_rename(void **state) {
     ttl_plan_compute(prior, proposed, proposed, &planned, &rr, &d);
     assert_true(diag_list_has_errors(&d));
     assert_non_null(strstr(d.items[0].detail, "enabled = false"));
-    assert_string_equal(d.items[0].path.steps[1].name, "attribute_name");
+    assert_string_equal(d.items[0].path.steps[0].name, "ttl");
     tfv_free(planned);
     diag_list_clear(&d);
 
