@@ -229,15 +229,19 @@ static void test_unknown_resource_type(void **state) {
     s_reply_clear(&r);
 }
 
-/* Resource config with a bad key type: the diagnostic carries an AttributePath. */
+/* Resource config with a reserved tag key: the diagnostic carries a two-step
+ * AttributePath (attribute name, then map key). */
 static void test_diagnostic_paths(void **state) {
     const struct schema_block *b = schema_ttl_table();
     struct tfv *cfg = tfv_new_object();
     struct tfv *hk = tfv_new_object();
     tfv_map_set(hk, "name", tfv_new_string("k"));
-    tfv_map_set(hk, "type", tfv_new_string("X"));
+    tfv_map_set(hk, "type", tfv_new_string("S"));
     tfv_map_set(cfg, "name", tfv_new_string("my-table"));
     tfv_map_set(cfg, "hash_key", hk);
+    struct tfv *tags = tfv_new_map();
+    tfv_map_set(tags, "aws:reserved", tfv_new_string("x"));
+    tfv_map_set(cfg, "tags", tags);
     struct tpd_buf mp;
     tpd_buf_init(&mp, 0);
     assert_int_equal(tfv_encode_msgpack(cfg, b->type, &mp, NULL), TPD_OK);
@@ -258,8 +262,9 @@ static void test_diagnostic_paths(void **state) {
         const Tfplugin6__AttributePath *ap = resp->diagnostics[i]->attribute;
         if (ap && ap->n_steps == 2 &&
             ap->steps[0]->selector_case == TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ATTRIBUTE_NAME &&
-            strcmp(ap->steps[0]->attribute_name, "hash_key") == 0 &&
-            strcmp(ap->steps[1]->attribute_name, "type") == 0) {
+            strcmp(ap->steps[0]->attribute_name, "tags") == 0 &&
+            ap->steps[1]->selector_case == TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ELEMENT_KEY_STRING &&
+            strcmp(ap->steps[1]->element_key_string, "aws:reserved") == 0) {
             found = true;
         }
     }
