@@ -92,6 +92,9 @@ class E2ETestCase(unittest.TestCase):
                   "AWS_SESSION_TOKEN", "TF_PLUGIN_CACHE_DIR"):
             cls.env.pop(k, None)
         cls.env.update(cls.emu.env)
+        # Every e2e run keeps Terraform's trace log (provider lines included), so that
+        # tearDownClass can prove no secret reached a log or a state file.
+        cls.env.update(TF_LOG="trace", TF_LOG_PATH=os.path.join(cls.work, "terraform-trace.log"))
         cls.env.update(CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1", TF_CLI_CONFIG_FILE=cls.cli_config,
                        AWS_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true",
                        AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
@@ -101,8 +104,28 @@ class E2ETestCase(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.emu.stop()
+        leaks = cls.secret_leaks()
         if not os.environ.get("TPD_E2E_KEEP"):
             shutil.rmtree(cls.work, ignore_errors=True)
+        if leaks:
+            raise AssertionError("secrets found in: " + ", ".join(leaks))
+
+    @classmethod
+    def secret_leaks(cls):
+        """Files of this run (trace logs, state, emulator log) holding a secret."""
+        needles = [cls.emu.secret_access_key.encode(), b"Signature=", b"AWS4-HMAC-SHA256 Credential"]
+        found = []
+        for base, _, files in os.walk(cls.work):
+            if ".terraform" in base:
+                continue
+            for name in files:
+                if not (name.endswith((".log", ".tfstate", ".backup", ".jsonl", ".err", ".out"))):
+                    continue
+                path = os.path.join(base, name)
+                with open(path, "rb") as f:
+                    data = f.read()
+                found += [f"{path} ({n.decode()})" for n in needles if n in data]
+        return found
 
     # -- terraform ------------------------------------------------------------------
 
