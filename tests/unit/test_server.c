@@ -162,7 +162,10 @@ static void test_concurrent_calls(void **state) {
     }
     double total = plugin_now_ms() - t0;
     print_message("%d x %d ms calls took %.0f ms\n", PARALLEL, SLOW_MS, total);
-    assert_true(total < 2.0 * SLOW_MS);
+    /* Serialised calls would take PARALLEL x SLOW_MS (4.8 s). Workers start on demand,
+     * which under valgrind costs tens of milliseconds each, so allow a margin while
+     * still proving that the calls overlapped. */
+    assert_true(total < 3.0 * SLOW_MS);
 }
 
 static void test_health(void **state) {
