@@ -44,54 +44,27 @@ def log(msg):
 # Emulator
 # --------------------------------------------------------------------------------------
 
-class Emulator:
+from emulator import Emulator as _EmulatorBase  # noqa: E402
+
+
+class Emulator(_EmulatorBase):
+    """tests/emulator's launcher on a free loopback port, with its request log."""
+
     def __init__(self, workdir, delay=0.0):
-        self.log_path = os.path.join(workdir, f"requests-{delay}.jsonl")
-        self.out_path = os.path.join(workdir, f"emulator-{delay}.out")
-        args = [sys.executable, os.path.join(ROOT, "tests/emulator/server.py"), "--port", "0", "--log", self.log_path]
-        if delay:
-            args += ["--delay-seconds", str(delay)]
-        self.proc = subprocess.Popen(args, stdout=open(self.out_path, "w"), stderr=subprocess.DEVNULL)
-        deadline = time.time() + 30
-        self.endpoint = None
-        while time.time() < deadline and self.endpoint is None:
-            with open(self.out_path) as f:
-                m = re.search(r"^EMULATOR READY (\S+)", f.read(), re.M)
-            if m:
-                self.endpoint = m.group(1)
-            elif self.proc.poll() is not None:
-                raise RuntimeError("emulator exited")
-            else:
-                time.sleep(0.05)
-        if not self.endpoint:
-            raise RuntimeError("emulator did not start")
-        env = subprocess.run([sys.executable, os.path.join(ROOT, "tests/emulator/emulator.py"), "--print-env"],
-                             capture_output=True, text=True, check=True).stdout
-        self.env = dict(re.findall(r"export (\w+)=['\"]?([^'\"\n]*)['\"]?", env))
+        super().__init__(delay_seconds=delay, log_path=os.path.join(workdir, f"requests-{delay}-{time.time()}.jsonl"))
+        self.start()
+        self.env = {"AWS_ACCESS_KEY_ID": self.access_key_id, "AWS_SECRET_ACCESS_KEY": self.secret_access_key}
 
     def log_size(self):
-        try:
-            return os.path.getsize(self.log_path)
-        except OSError:
-            return 0
+        return self.log_mark()
 
-    def calls_since(self, offset):
-        calls = []
-        with open(self.log_path) as f:
-            f.seek(offset)
-            for line in f:
-                try:
-                    calls.append(json.loads(line))
-                except ValueError:
-                    pass
-        return calls
+    def calls_since(self, mark):
+        return self.log_records_since(mark)
 
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+
+def log_time(record):
+    """Epoch seconds of a request-log record (ISO 8601 "time")."""
+    return datetime.fromisoformat(record["time"]).timestamp()
 
 
 # --------------------------------------------------------------------------------------
@@ -317,7 +290,7 @@ def overshoot_ours(bench, delay, run):
         end = time.time()
         calls = emu.calls_since(0)
         execs = [c for c in calls if c.get("operation") == "ExecuteChangeSet"]
-        settled = execs[-1]["time"] + delay
+        settled = log_time(execs[-1]) + delay
         return end - settled
     finally:
         emu.stop()
