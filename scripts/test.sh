@@ -26,7 +26,10 @@ if [[ -z ${TPD_TEST_QUICK:-} ]]; then
   ctest --test-dir build-asan --output-on-failure -j"$jobs" -L 'unit|aws'
   ctest --test-dir build-asan --output-on-failure -L e2e
 
-  echo "== valgrind (memcheck) on the unit tests"
+  echo "== valgrind (memcheck) on the unit and aws tests"
   bash scripts/valgrind-unit.sh build
+
+  echo "== fuzzing: every libFuzzer target for a short fixed time"
+  bash scripts/fuzz.sh 20
 fi
 echo "== all tests passed"
