@@ -9,6 +9,7 @@
  */
 #include "cloud.h"
 
+#include <jansson.h>
 #include <openssl/rand.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -554,5 +555,27 @@ enum tpd_code cloud_list_importers(
     }
     *names = all;
     *count = n;
+    return TPD_OK;
+}
+
+enum tpd_code cloud_template_retains_table(struct cloud *c, const char *stack, bool *retains, struct tpd_err *err) {
+    *retains = false;
+    char *body = NULL;
+    enum tpd_code rc = cfn_get_template(c->aws, stack, &body, err);
+    if (rc) {
+        return rc;
+    }
+    json_error_t je;
+    json_t *t = json_loads(body, 0, &je);
+    if (!t) {
+        free(body);
+        return tpd_err_set(err, TPD_E_PARSE, "GetTemplate %s: the deployed template is not JSON: %s", stack, je.text);
+    }
+    const char *policy =
+        json_string_value(json_object_get(json_object_get(json_object_get(t, "Resources"), CFN_TABLE_LOGICAL_ID),
+                                          "DeletionPolicy"));
+    *retains = policy && !strcmp(policy, "Retain");
+    json_decref(t);
+    free(body);
     return TPD_OK;
 }

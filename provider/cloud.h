@@ -123,6 +123,10 @@ enum tpd_code cloud_delete_stack(
     int64_t deadline_ns,
     struct tpd_err *err);
 
+/* Whether the deployed template of the stack keeps the table on delete
+ * (DeletionPolicy Retain on the table's logical ID), read with GetTemplate. */
+enum tpd_code cloud_template_retains_table(struct cloud *c, const char *stack, bool *retains, struct tpd_err *err);
+
 /* Names of the stacks importing any export of this stack (ListImports per export).
  * *names is a NULL-terminated array the caller frees with cloud_strv_free. */
 enum tpd_code cloud_list_importers(

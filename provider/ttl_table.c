@@ -660,6 +660,20 @@ static void s_apply_upsert(
     if (!rc) {
         rc = s_prepare_stack(c, want.stack_name, deadline, &stack_exists, &st, &err);
     }
+    if (!rc && stack_exists && creating) {
+        /* A stack whose table is gone (deleted outside Terraform, which is why the
+         * resource left the state) owns nothing: remove it and start afresh, rather
+         * than "updating" it with an empty change set and no table. */
+        rc = cloud_describe_table(c, want.table_name, &table, &err);
+        if (rc == TPD_E_NOT_FOUND) {
+            tpd_err_clear(&err);
+            TPD_INFO("stack %s exists without its table %s: deleting it before creating again", want.stack_name,
+                     want.table_name);
+            rc = cloud_delete_stack(c, want.stack_name, false, deadline, &err);
+            stack_exists = false;
+        }
+        cloud_table_clear(&table);
+    }
     if (!rc && stack_exists) {
         r.stack_id = s_dup(st.id);
         if (!strcmp(st.status, "DELETE_FAILED")) {
@@ -778,6 +792,25 @@ static void s_apply_destroy(struct cloud *c, const struct tfv *prior, struct tfv
                  "first; nothing was deleted.", stack_name, tpd_buf_cstr(&b));
         tpd_buf_clear(&b);
         goto keep;
+    }
+    if (retain && table_exists) {
+        /* Trust the deployed template, not the state: a DeletionPolicy-only change has
+         * been known to produce an empty change set (aws/aws-cdk#11521), and deleting
+         * the stack with DeletionPolicy Delete would delete the table. */
+        bool retains = false;
+        rc = cloud_template_retains_table(c, stack_name, &retains, &err);
+        if (rc) {
+            diag_add_err(diags, NULL, "Cannot read the deployed template before deleting the stack", &err);
+            goto keep;
+        }
+        if (!retains) {
+            diag_add(diags, DIAG_ERROR, NULL, "Deployed template would delete the table",
+                     "retain_on_destroy is true, but the template deployed in stack \"%s\" does not have "
+                     "DeletionPolicy Retain on the table, so deleting the stack would delete table \"%s\" and its "
+                     "items. Nothing was deleted. Run terraform apply to update the stack, then destroy again.",
+                     stack_name, name);
+            goto keep;
+        }
     }
     TPD_INFO("deleting stack %s%s", stack_name, retain ? " (keeping the table)" : "");
     rc = cloud_delete_stack(c, stack_name, retain, deadline, &err);

@@ -146,6 +146,19 @@ class ApplyPaths(E2ETestCase):
         self.assertEqual(r.rc, 2, r.text)
         self.assertIn("will be created", r.text)
 
+    def test_table_deleted_outside_is_recreated(self):
+        name = "table-gone"
+        d = self.workdir("tablegone", table(name, "deletion_protection_enabled = false"))
+        self.init(d)
+        self.apply(d)
+        self.ddb.delete_table(TableName=name)  # the stack stays, owning nothing
+        r = self.plan_exitcode(d)
+        self.assertEqual(r.rc, 2, r.text)
+        self.assertIn("will be created", r.text)
+        self.apply(d)
+        self.assertTrue(self.table_exists(name))
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -142,6 +142,26 @@ import {
         self.assertIsNone(self.stack_status(name))
         self.assertEqual(self.items(name), before)
 
+    def test_retain_switched_on_later_keeps_items(self):
+        # A DeletionPolicy-only change: the deployed template must say Retain before the
+        # stack is deleted, whatever the state says.
+        name = "retained-later"
+        d = self.workdir("retainlater", table(name, "deletion_protection_enabled = false"))
+        self.init(d)
+        self.apply(d)
+        self.put_items(name, 4)
+        before = self.items(name)
+        self.write(d, table(name, "deletion_protection_enabled = false\n  retain_on_destroy = true"))
+        self.apply(d)
+        tpl = self.cfn.get_template(StackName=name)["TemplateBody"]
+        if not isinstance(tpl, str):
+            import json as _json
+            tpl = _json.dumps(tpl)
+        self.assertIn('"Retain"', tpl.replace("'", '"'))
+        self.tf(d, "destroy", "-auto-approve", "-input=false", check=0)
+        self.assertIsNone(self.stack_status(name))
+        self.assertEqual(self.items(name), before)
+
     def test_importing_stack_named_before_delete(self):
         name = "exported"
         d = self.workdir("exports", table(name, "deletion_protection_enabled = false"))
