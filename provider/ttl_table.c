@@ -390,7 +390,38 @@ static int64_t s_deadline(const struct tfv *v, const char *kind) {
     return tpd_now_ns() + ttl_plan_timeout_ns(v, kind);
 }
 
+/*
+ * DynamoDB's Time to Live answers, as they surface in stack events, explained: the
+ * raw texts ("Time to live has been modified multiple times within a fixed interval",
+ * "TimeToLive is already enabled", "TimeToLive is active on a different
+ * AttributeName") do not say what to do next.
+ */
+static const char *s_ttl_hint(const char *msg) {
+    if (!msg) {
+        return NULL;
+    }
+    if (strstr(msg, "modified multiple times")) {
+        return "DynamoDB allows about one Time to Live change per table per hour. The table keeps its "
+               "current TTL setting; wait an hour and apply again.";
+    }
+    if (strstr(msg, "already enabled") || strstr(msg, "already disabled")) {
+        return "Time to Live was already in the requested state, most likely changed outside Terraform. "
+               "Run terraform apply again: the refresh picks up the real setting.";
+    }
+    if (strstr(msg, "active on a different AttributeName")) {
+        return "TTL is enabled on another attribute. Rename it in two steps: set enabled = false with the "
+               "current attribute_name and apply; about an hour later set the new attribute_name with "
+               "enabled = true and apply.";
+    }
+    return NULL;
+}
+
 static void s_deploy_error(struct diag_list *diags, const char *what, const struct tpd_err *err) {
+    const char *hint = s_ttl_hint(err->msg);
+    if (hint && err->code != TPD_E_TIMEOUT && err->code != TPD_E_STOPPED) {
+        diag_add(diags, DIAG_ERROR, NULL, what, "%s\n\n%s", err->msg, hint);
+        return;
+    }
     if (err->code == TPD_E_TIMEOUT) {
         diag_add(diags, DIAG_ERROR, NULL, "Timed out waiting for CloudFormation",
                  "%s: timed out (%s). CloudFormation carries on with the operation; the state records "

@@ -146,6 +146,22 @@ class ApplyPaths(E2ETestCase):
         self.assertEqual(r.rc, 2, r.text)
         self.assertIn("will be created", r.text)
 
+    def test_ttl_error_from_dynamodb_is_explained(self):
+        name = "ttl-explained"
+        d = self.workdir("ttlexplained", table(name, 'ttl = { attribute_name = "a", enabled = false }\n'
+                                                     '  deletion_protection_enabled = false'))
+        self.init(d)
+        self.apply(d)
+        # Someone enables TTL on "a" outside Terraform; without a refresh the plan believes it is off.
+        self.ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"AttributeName": "a", "Enabled": True})
+        self.write(d, table(name, 'ttl = { attribute_name = "b", enabled = true }\n  deletion_protection_enabled = false'))
+        r = self.apply(d, "-refresh=false", check=1)
+        self.assertIn("Rename it in two steps", r.text)
+        self.assertIn("different AttributeName", r.text)
+        # The state records what exists: TTL still on "a".
+        st = self.state(d, "dynamodb_ttl_table.t")
+        self.assertEqual(st["ttl"]["attribute_name"], "a")
+
     def test_table_deleted_outside_is_recreated(self):
         name = "table-gone"
         d = self.workdir("tablegone", table(name, "deletion_protection_enabled = false"))
