@@ -23,6 +23,7 @@
 #include "handshake.h"
 #include "mtls.h"
 #include "provider.h"
+#include "rpc5.h"
 #include "rpc6.h"
 #include "server.h"
 #include "tpd_buf.h"
@@ -30,8 +31,38 @@
 #include "tpd_log.h"
 
 /* Application protocol versions we speak, preferred first (the default when the host
- * does not say). */
-static const int s_versions[] = {6};
+ * does not say): 6 is served by rpc6.c, 5 (hosts that only speak 5) by rpc5.c. */
+static const int s_versions[] = {6, 5};
+
+/*
+ * The versions we offer: s_versions, capped by TPD_PLUGIN_MAX_PROTOCOL when it is set.
+ * TPD_PLUGIN_MAX_PROTOCOL is a testing aid, not a user setting: Terraform 1.x speaks 5
+ * and 6 and so always gets 6 from us; with TPD_PLUGIN_MAX_PROTOCOL=5 in its environment
+ * (inherited by the plugin) the real terraform talks protocol 5 to us
+ * (tests/e2e/test_protocol5.sh). Returns how many versions were written to out.
+ */
+static size_t s_offered_versions(int *out, struct tpd_err *err) {
+    const char *cap_s = getenv("TPD_PLUGIN_MAX_PROTOCOL");
+    long cap = 0;
+    if (cap_s != NULL && cap_s[0] != '\0') {
+        char *end = NULL;
+        cap = strtol(cap_s, &end, 10);
+        if (*end != '\0' || cap <= 0) {
+            tpd_err_set(err, TPD_E_INVALID, "TPD_PLUGIN_MAX_PROTOCOL=\"%s\" is not a protocol version", cap_s);
+            return 0;
+        }
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(s_versions) / sizeof(s_versions[0]); i++) {
+        if (cap == 0 || s_versions[i] <= cap) {
+            out[n++] = s_versions[i];
+        }
+    }
+    if (n == 0) {
+        tpd_err_set(err, TPD_E_INVALID, "TPD_PLUGIN_MAX_PROTOCOL=%ld leaves no protocol version to offer", cap);
+    }
+    return n;
+}
 
 struct s_signals {
     sigset_t set;
@@ -95,9 +126,10 @@ static int s_run(void) {
     tpd_buf_init(&line, 0);
     tpd_buf_init(&address, 0);
 
-    if (tfp_handshake_negotiate(
-            getenv("PLUGIN_PROTOCOL_VERSIONS"), s_versions, sizeof(s_versions) / sizeof(s_versions[0]),
-            &version, &err) != TPD_OK) {
+    int offered[sizeof(s_versions) / sizeof(s_versions[0])];
+    size_t n_offered = s_offered_versions(offered, &err);
+    if (n_offered == 0 ||
+        tfp_handshake_negotiate(getenv("PLUGIN_PROTOCOL_VERSIONS"), offered, n_offered, &version, &err) != TPD_OK) {
         rc = s_fail("protocol negotiation", &err);
         goto done;
     }
@@ -134,7 +166,8 @@ static int s_run(void) {
         .ctx = provider,
         .on_shutdown = s_on_shutdown,
     };
-    opt.methods = rpc6_methods(&opt.method_count);
+    /* The service of the negotiated version: tfplugin5.Provider or tfplugin6.Provider. */
+    opt.methods = version == 5 ? rpc5_methods(&opt.method_count) : rpc6_methods(&opt.method_count);
     server = tfp_server_new(&opt, &err);
     grpc_server_credentials_release(creds); /* the server keeps its own reference */
     creds = NULL;

@@ -54,10 +54,9 @@ static const struct schema_attr s_ttl_attrs[] = {
      .required = true},
     {.name = "enabled",
      .type = &tfv_type_bool,
-     .description = "Whether Time to Live is enabled. Defaults to `true`. Turning it off keeps "
-                    "`attribute_name` in the template with `Enabled: false`.",
-     .optional = true,
-     .computed = true},
+     .description = "Whether Time to Live is enabled; left out (null) means `true`. Turning it off "
+                    "keeps `attribute_name` in the template with `Enabled: false`.",
+     .optional = true},
 };
 static const struct schema_object s_ttl_object = {s_ttl_attrs, COUNT(s_ttl_attrs), SCHEMA_NEST_SINGLE};
 

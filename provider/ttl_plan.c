@@ -44,13 +44,6 @@ static enum tpd_code s_force_defaults(struct tfv *v, const struct tfv *config) {
             rc = n ? tfv_map_set(v, keys[i], n) : TPD_E_NOMEM;
         }
     }
-    const struct tfv *cttl = tfv_get(config, "ttl");
-    struct tfv *ttl = tfv_get_mut(v, "ttl");
-    if (!rc && config && ttl && ttl->kind == TFV_OBJECT && cttl && cttl->kind == TFV_OBJECT &&
-        tfv_is_null(tfv_get(cttl, "enabled"))) {
-        struct tfv *n = tfv_new_null();
-        rc = n ? tfv_map_set(ttl, "enabled", n) : TPD_E_NOMEM;
-    }
     return rc ? rc : ttl_plan_set_defaults(v);
 }
 
@@ -74,10 +67,9 @@ enum tpd_code ttl_plan_set_defaults(struct tfv *v) {
             free(derived);
         }
     }
-    struct tfv *ttl = tfv_get_mut(v, "ttl");
-    if (!rc && ttl && ttl->kind == TFV_OBJECT) {
-        rc = s_default(ttl, "enabled", tfv_new_bool(true));
-    }
+    /* ttl.enabled is optional without being computed (null means true): protocol 5
+     * cannot mark an attribute inside an object as computed, so the provider never
+     * plans a value there that the configuration left out. */
     return rc;
 }
 
@@ -125,7 +117,7 @@ static bool s_prior_protected(const struct tfv *prior) {
 static void s_check_ttl_rename(const struct tfv *prior, const struct tfv *planned, struct diag_list *diags) {
     const struct tfv *a = tfv_get(prior, "ttl"), *b = tfv_get(planned, "ttl");
     const char *an = tfv_get_str(a, "attribute_name"), *bn = tfv_get_str(b, "attribute_name");
-    bool ae = false, be = false;
+    bool ae = true, be = true; /* a null `enabled` means enabled */
     tfv_get_bool(a, "enabled", &ae);
     tfv_get_bool(b, "enabled", &be);
     const char *status = tfv_get_str(prior, "ttl_status");

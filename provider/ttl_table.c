@@ -58,8 +58,9 @@ static bool s_is_in_progress(const char *status) {
  * Refresh
  * ---------------------------------------------------------------------------------- */
 
-/* TTL as the state shows it: enabled => {name, true}; disabled keeps the configured
- * name with enabled = false (a disabled TTL has no name in DynamoDB's answer). */
+/* TTL as the state shows it: enabled => {name, true} (or enabled left null when the
+ * state had it null, which means true); disabled keeps the configured name with
+ * enabled = false (a disabled TTL has no name in DynamoDB's answer). */
 static struct tfv *s_ttl_value(const struct tfv *current, const char *status, const char *attribute) {
     bool on = status && (!strcmp(status, "ENABLED") || !strcmp(status, "ENABLING"));
     const struct tfv *cur = tfv_get(current, "ttl");
@@ -67,7 +68,8 @@ static struct tfv *s_ttl_value(const struct tfv *current, const char *status, co
     if (on && attribute) {
         struct tfv *t = tfv_new_object();
         tfv_map_set(t, "attribute_name", tfv_new_string(attribute));
-        tfv_map_set(t, "enabled", tfv_new_bool(true));
+        bool was_null = cur_name && tfv_is_null(tfv_get(cur, "enabled"));
+        tfv_map_set(t, "enabled", was_null ? tfv_new_null() : tfv_new_bool(true));
         return t;
     }
     if (cur_name) {
