@@ -7,7 +7,7 @@
  * Every handler has the same shape: unpack the request (malformed bytes are an
  * INVALID_ARGUMENT status, the only non-OK status we send; everything the user can
  * cause is a diagnostic), decode values, call the provider, build the response from
- * memory owned by a per-call arena (struct s_arena) and the call's own buffers, pack,
+ * memory owned by a per-call arena (struct rpc_arena) and the call's own buffers, pack,
  * free. Responses point into diag lists and value buffers that live until the pack.
  */
 #include "rpc6.h"
@@ -17,110 +17,19 @@
 
 #include "diag.h"
 #include "provider.h"
+#include "rpc_common.h"
 #include "schema.h"
 #include "tfplugin6.pb-c.h"
 #include "tfv.h"
 #include "tpd_log.h"
 
-/* ---- per-call arena ------------------------------------------------------------- */
-
-/* Every allocation made to build one response; freed together after packing. */
-struct s_arena {
-    void **ptrs;
-    size_t count;
-    size_t cap;
-    bool failed;
-};
-
-static void *s_keep(struct s_arena *a, void *p) {
-    if (p == NULL) {
-        a->failed = true;
-        return NULL;
-    }
-    if (a->count == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 32;
-        void **n = realloc(a->ptrs, cap * sizeof(*n));
-        if (n == NULL) {
-            free(p);
-            a->failed = true;
-            return NULL;
-        }
-        a->ptrs = n;
-        a->cap = cap;
-    }
-    a->ptrs[a->count++] = p;
-    return p;
-}
-
-static void *s_alloc(struct s_arena *a, size_t n, size_t size) {
-    return s_keep(a, calloc(n ? n : 1, size));
-}
-
-/* Move a buffer's bytes into the arena; returns them as protobuf bytes. */
-static ProtobufCBinaryData s_take_bytes(struct s_arena *a, struct tpd_buf *b) {
-    ProtobufCBinaryData out = {0, NULL};
-    size_t len = b->len;
-    char *p = tpd_buf_detach(b);
-    if (s_keep(a, p) != NULL) {
-        out.len = len;
-        out.data = (uint8_t *)p;
-    }
-    return out;
-}
-
-static void s_arena_free(struct s_arena *a) {
-    for (size_t i = 0; i < a->count; i++) {
-        free(a->ptrs[i]);
-    }
-    free(a->ptrs);
-    memset(a, 0, sizeof(*a));
-}
-
-/* ---- packing -------------------------------------------------------------------- */
-
-struct s_pack_buf {
-    ProtobufCBuffer base;
-    struct tpd_buf *out;
-    enum tpd_code rc;
-};
-
-static void s_pack_append(ProtobufCBuffer *b, size_t len, const uint8_t *data) {
-    struct s_pack_buf *pb = (struct s_pack_buf *)b;
-    if (pb->rc == TPD_OK) {
-        pb->rc = tpd_buf_append(pb->out, data, len);
-    }
-}
-
-/* Pack msg into the reply, or turn the reply into an INTERNAL error. */
-static void s_pack(const ProtobufCMessage *msg, struct s_arena *a, struct tfp_reply *reply) {
-    if (a->failed) {
-        tfp_reply_error(reply, TFP_STATUS_INTERNAL, "out of memory building the response");
-        return;
-    }
-    struct s_pack_buf pb = {.base = {.append = s_pack_append}, .out = &reply->body, .rc = TPD_OK};
-    protobuf_c_message_pack_to_buffer(msg, &pb.base);
-    if (pb.rc != TPD_OK) {
-        tpd_buf_reset(&reply->body);
-        tfp_reply_error(reply, TFP_STATUS_INTERNAL, "response too large: %s", tpd_code_str(pb.rc));
-    }
-}
-
-/* protobuf-c generates unpack/free functions only for top-level messages; requests are
- * nested (GetMetadata.Request), so the generic calls with their descriptors are used. */
-#define S_UNPACK(type, lc, reply, in, name)                                                     \
-    type *name = (type *)protobuf_c_message_unpack(&lc##__descriptor, NULL, (in).len, (in).ptr); \
-    if (name == NULL) {                                                                        \
-        tfp_reply_error(reply, TFP_STATUS_INVALID_ARGUMENT, "malformed %s", #type);            \
-        return;                                                                                \
-    }
-
 /* ---- paths and diagnostics ------------------------------------------------------ */
 
 /* AttributePath message for p; step strings are borrowed from p. */
-static Tfplugin6__AttributePath *s_path_msg(struct s_arena *a, const struct tfv_path *p) {
-    Tfplugin6__AttributePath *m = s_alloc(a, 1, sizeof(*m));
-    Tfplugin6__AttributePath__Step *steps = s_alloc(a, p->count, sizeof(*steps));
-    Tfplugin6__AttributePath__Step **ptrs = s_alloc(a, p->count, sizeof(*ptrs));
+static Tfplugin6__AttributePath *s_path_msg(struct rpc_arena *a, const struct tfv_path *p) {
+    Tfplugin6__AttributePath *m = rpc_alloc(a, 1, sizeof(*m));
+    Tfplugin6__AttributePath__Step *steps = rpc_alloc(a, p->count, sizeof(*steps));
+    Tfplugin6__AttributePath__Step **ptrs = rpc_alloc(a, p->count, sizeof(*ptrs));
     if (m == NULL || steps == NULL || ptrs == NULL) {
         return NULL;
     }
@@ -150,13 +59,13 @@ static Tfplugin6__AttributePath *s_path_msg(struct s_arena *a, const struct tfv_
 }
 
 /* Diagnostic messages for l (strings borrowed from l). */
-static Tfplugin6__Diagnostic **s_diags_msg(struct s_arena *a, const struct diag_list *l, size_t *n) {
+static Tfplugin6__Diagnostic **s_diags_msg(struct rpc_arena *a, const struct diag_list *l, size_t *n) {
     *n = 0;
     if (l->count == 0) {
         return NULL;
     }
-    Tfplugin6__Diagnostic *items = s_alloc(a, l->count, sizeof(*items));
-    Tfplugin6__Diagnostic **ptrs = s_alloc(a, l->count, sizeof(*ptrs));
+    Tfplugin6__Diagnostic *items = rpc_alloc(a, l->count, sizeof(*items));
+    Tfplugin6__Diagnostic **ptrs = rpc_alloc(a, l->count, sizeof(*ptrs));
     if (items == NULL || ptrs == NULL) {
         return NULL;
     }
@@ -209,12 +118,12 @@ static bool s_decode(
 
 /* Encode v (NULL: null) as a msgpack DynamicValue owned by the arena. */
 static Tfplugin6__DynamicValue *s_encode(
-    struct s_arena *a,
+    struct rpc_arena *a,
     const struct tfv *v,
     const struct tfv_type *type,
     const char *what,
     struct diag_list *diags) {
-    Tfplugin6__DynamicValue *dv = s_alloc(a, 1, sizeof(*dv));
+    Tfplugin6__DynamicValue *dv = rpc_alloc(a, 1, sizeof(*dv));
     if (dv == NULL) {
         return NULL;
     }
@@ -229,29 +138,14 @@ static Tfplugin6__DynamicValue *s_encode(
         (void)tfv_encode_msgpack(NULL, type, &buf, NULL);
     }
     tpd_err_clear(&err);
-    dv->msgpack = s_take_bytes(a, &buf);
+    dv->msgpack = rpc_take_bytes(a, &buf);
     tpd_buf_clear(&buf);
     return dv;
 }
 
-static ProtobufCBinaryData s_bytes(struct s_arena *a, struct tpd_buf *b) {
-    if (b->len == 0) {
-        return (ProtobufCBinaryData){0, NULL};
-    }
-    return s_take_bytes(a, b);
-}
-
-static struct tpd_span s_span(ProtobufCBinaryData d) {
-    return (struct tpd_span){d.data, d.len};
-}
-
-static const char *s_str(const char *s) {
-    return s ? s : "";
-}
-
 /* Block of a managed resource type, or an error diagnostic. */
 static const struct schema_block *s_resource(const char *type_name, struct diag_list *diags) {
-    const struct schema_block *b = schema_resource(s_str(type_name));
+    const struct schema_block *b = schema_resource(rpc_str(type_name));
     if (b == NULL) {
         diag_add(
             diags,
@@ -259,7 +153,7 @@ static const struct schema_block *s_resource(const char *type_name, struct diag_
             NULL,
             "Unknown resource type",
             "The provider \"dynamodb\" has no resource type named \"%s\"; it supports %s.",
-            s_str(type_name),
+            rpc_str(type_name),
             SCHEMA_RESOURCE_TTL_TABLE);
     }
     return b;
@@ -267,16 +161,16 @@ static const struct schema_block *s_resource(const char *type_name, struct diag_
 
 /* ---- schema --------------------------------------------------------------------- */
 
-static Tfplugin6__Schema__Object *s_object_msg(struct s_arena *a, const struct schema_object *o);
+static Tfplugin6__Schema__Object *s_object_msg(struct rpc_arena *a, const struct schema_object *o);
 
-static Tfplugin6__Schema__Attribute *s_attr_msg(struct s_arena *a, const struct schema_attr *at) {
-    Tfplugin6__Schema__Attribute *m = s_alloc(a, 1, sizeof(*m));
+static Tfplugin6__Schema__Attribute *s_attr_msg(struct rpc_arena *a, const struct schema_attr *at) {
+    Tfplugin6__Schema__Attribute *m = rpc_alloc(a, 1, sizeof(*m));
     if (m == NULL) {
         return NULL;
     }
     tfplugin6__schema__attribute__init(m);
     m->name = (char *)at->name;
-    m->description = (char *)s_str(at->description);
+    m->description = (char *)rpc_str(at->description);
     m->description_kind = TFPLUGIN6__STRING_KIND__MARKDOWN;
     m->required = at->required;
     m->optional = at->optional;
@@ -291,25 +185,25 @@ static Tfplugin6__Schema__Attribute *s_attr_msg(struct s_arena *a, const struct 
         if (tfv_type_to_json(at->type, &t) != TPD_OK) {
             a->failed = true;
         }
-        m->type = s_take_bytes(a, &t);
+        m->type = rpc_take_bytes(a, &t);
         tpd_buf_clear(&t);
     }
     return m;
 }
 
 static Tfplugin6__Schema__Attribute **s_attrs_msg(
-    struct s_arena *a,
+    struct rpc_arena *a,
     const struct schema_attr *attrs,
     size_t n) {
-    Tfplugin6__Schema__Attribute **ptrs = s_alloc(a, n, sizeof(*ptrs));
+    Tfplugin6__Schema__Attribute **ptrs = rpc_alloc(a, n, sizeof(*ptrs));
     for (size_t i = 0; ptrs && i < n; i++) {
         ptrs[i] = s_attr_msg(a, &attrs[i]);
     }
     return ptrs;
 }
 
-static Tfplugin6__Schema__Object *s_object_msg(struct s_arena *a, const struct schema_object *o) {
-    Tfplugin6__Schema__Object *m = s_alloc(a, 1, sizeof(*m));
+static Tfplugin6__Schema__Object *s_object_msg(struct rpc_arena *a, const struct schema_object *o) {
+    Tfplugin6__Schema__Object *m = rpc_alloc(a, 1, sizeof(*m));
     if (m == NULL) {
         return NULL;
     }
@@ -322,21 +216,21 @@ static Tfplugin6__Schema__Object *s_object_msg(struct s_arena *a, const struct s
     return m;
 }
 
-static Tfplugin6__Schema__Block *s_block_msg(struct s_arena *a, const struct schema_block *b) {
-    Tfplugin6__Schema__Block *m = s_alloc(a, 1, sizeof(*m));
-    Tfplugin6__Schema__NestedBlock **nested = s_alloc(a, b->block_type_count, sizeof(*nested));
+static Tfplugin6__Schema__Block *s_block_msg(struct rpc_arena *a, const struct schema_block *b) {
+    Tfplugin6__Schema__Block *m = rpc_alloc(a, 1, sizeof(*m));
+    Tfplugin6__Schema__NestedBlock **nested = rpc_alloc(a, b->block_type_count, sizeof(*nested));
     if (m == NULL || nested == NULL) {
         return NULL;
     }
     tfplugin6__schema__block__init(m);
     m->version = b->version;
-    m->description = (char *)s_str(b->description);
+    m->description = (char *)rpc_str(b->description);
     m->description_kind = TFPLUGIN6__STRING_KIND__MARKDOWN;
     m->n_attributes = b->attr_count;
     m->attributes = s_attrs_msg(a, b->attrs, b->attr_count);
     for (size_t i = 0; i < b->block_type_count; i++) {
         const struct schema_block_type *bt = &b->block_types[i];
-        Tfplugin6__Schema__NestedBlock *nb = s_alloc(a, 1, sizeof(*nb));
+        Tfplugin6__Schema__NestedBlock *nb = rpc_alloc(a, 1, sizeof(*nb));
         if (nb == NULL) {
             return NULL;
         }
@@ -353,8 +247,8 @@ static Tfplugin6__Schema__Block *s_block_msg(struct s_arena *a, const struct sch
     return m;
 }
 
-static Tfplugin6__Schema *s_schema_msg(struct s_arena *a, const struct schema_block *b) {
-    Tfplugin6__Schema *m = s_alloc(a, 1, sizeof(*m));
+static Tfplugin6__Schema *s_schema_msg(struct rpc_arena *a, const struct schema_block *b) {
+    Tfplugin6__Schema *m = rpc_alloc(a, 1, sizeof(*m));
     if (m == NULL) {
         return NULL;
     }
@@ -365,8 +259,8 @@ static Tfplugin6__Schema *s_schema_msg(struct s_arena *a, const struct schema_bl
 }
 
 /* Capabilities announced in GetMetadata and GetProviderSchema. */
-static Tfplugin6__ServerCapabilities *s_caps_msg(struct s_arena *a) {
-    Tfplugin6__ServerCapabilities *c = s_alloc(a, 1, sizeof(*c));
+static Tfplugin6__ServerCapabilities *s_caps_msg(struct rpc_arena *a) {
+    Tfplugin6__ServerCapabilities *c = rpc_alloc(a, 1, sizeof(*c));
     if (c == NULL) {
         return NULL;
     }
@@ -383,8 +277,8 @@ static Tfplugin6__ServerCapabilities *s_caps_msg(struct s_arena *a) {
 
 static void s_get_metadata(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     (void)ctx;
-    S_UNPACK(Tfplugin6__GetMetadata__Request, tfplugin6__get_metadata__request, reply, in, req);
-    struct s_arena a = {0};
+    RPC_UNPACK(Tfplugin6__GetMetadata__Request, tfplugin6__get_metadata__request, reply, in, req);
+    struct rpc_arena a = {0};
     Tfplugin6__GetMetadata__Response resp = TFPLUGIN6__GET_METADATA__RESPONSE__INIT;
     Tfplugin6__GetMetadata__ResourceMetadata res = TFPLUGIN6__GET_METADATA__RESOURCE_METADATA__INIT;
     Tfplugin6__GetMetadata__ResourceMetadata *resources[1] = {&res};
@@ -392,15 +286,15 @@ static void s_get_metadata(void *ctx, struct tpd_span in, struct tfp_reply *repl
     resp.server_capabilities = s_caps_msg(&a);
     resp.n_resources = 1;
     resp.resources = resources;
-    s_pack(&resp.base, &a, reply);
-    s_arena_free(&a);
+    rpc_pack(&resp.base, &a, reply);
+    rpc_arena_free(&a);
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
 static void s_get_provider_schema(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     (void)ctx;
-    S_UNPACK(Tfplugin6__GetProviderSchema__Request, tfplugin6__get_provider_schema__request, reply, in, req);
-    struct s_arena a = {0};
+    RPC_UNPACK(Tfplugin6__GetProviderSchema__Request, tfplugin6__get_provider_schema__request, reply, in, req);
+    struct rpc_arena a = {0};
     Tfplugin6__GetProviderSchema__Response resp = TFPLUGIN6__GET_PROVIDER_SCHEMA__RESPONSE__INIT;
     Tfplugin6__GetProviderSchema__Response__ResourceSchemasEntry entry =
         TFPLUGIN6__GET_PROVIDER_SCHEMA__RESPONSE__RESOURCE_SCHEMAS_ENTRY__INIT;
@@ -411,16 +305,16 @@ static void s_get_provider_schema(void *ctx, struct tpd_span in, struct tfp_repl
     resp.n_resource_schemas = 1;
     resp.resource_schemas = entries;
     resp.server_capabilities = s_caps_msg(&a);
-    s_pack(&resp.base, &a, reply);
-    s_arena_free(&a);
+    rpc_pack(&resp.base, &a, reply);
+    rpc_arena_free(&a);
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
 /* ---- provider configuration ----------------------------------------------------- */
 
 static void s_validate_provider_config(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    S_UNPACK(Tfplugin6__ValidateProviderConfig__Request, tfplugin6__validate_provider_config__request, reply, in, req);
-    struct s_arena a = {0};
+    RPC_UNPACK(Tfplugin6__ValidateProviderConfig__Request, tfplugin6__validate_provider_config__request, reply, in, req);
+    struct rpc_arena a = {0};
     struct diag_list diags;
     diag_list_init(&diags);
     struct tfv *config = NULL;
@@ -429,27 +323,27 @@ static void s_validate_provider_config(void *ctx, struct tpd_span in, struct tfp
     }
     Tfplugin6__ValidateProviderConfig__Response resp = TFPLUGIN6__VALIDATE_PROVIDER_CONFIG__RESPONSE__INIT;
     resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    s_pack(&resp.base, &a, reply);
-    s_arena_free(&a);
+    rpc_pack(&resp.base, &a, reply);
+    rpc_arena_free(&a);
     tfv_free(config);
     diag_list_clear(&diags);
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
 static void s_configure_provider(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    S_UNPACK(Tfplugin6__ConfigureProvider__Request, tfplugin6__configure_provider__request, reply, in, req);
-    struct s_arena a = {0};
+    RPC_UNPACK(Tfplugin6__ConfigureProvider__Request, tfplugin6__configure_provider__request, reply, in, req);
+    struct rpc_arena a = {0};
     struct diag_list diags;
     diag_list_init(&diags);
     struct tfv *config = NULL;
-    TPD_DEBUG("ConfigureProvider from Terraform %s", s_str(req->terraform_version));
+    TPD_DEBUG("ConfigureProvider from Terraform %s", rpc_str(req->terraform_version));
     if (s_decode(req->config, schema_provider()->type, "provider configuration", &config, &diags)) {
         tfp_configure(ctx, config, &diags);
     }
     Tfplugin6__ConfigureProvider__Response resp = TFPLUGIN6__CONFIGURE_PROVIDER__RESPONSE__INIT;
     resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    s_pack(&resp.base, &a, reply);
-    s_arena_free(&a);
+    rpc_pack(&resp.base, &a, reply);
+    rpc_arena_free(&a);
     tfv_free(config);
     diag_list_clear(&diags);
     protobuf_c_message_free_unpacked(&req->base, NULL);
@@ -458,8 +352,8 @@ static void s_configure_provider(void *ctx, struct tpd_span in, struct tfp_reply
 /* ---- managed resources ---------------------------------------------------------- */
 
 static void s_validate_resource_config(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    S_UNPACK(Tfplugin6__ValidateResourceConfig__Request, tfplugin6__validate_resource_config__request, reply, in, req);
-    struct s_arena a = {0};
+    RPC_UNPACK(Tfplugin6__ValidateResourceConfig__Request, tfplugin6__validate_resource_config__request, reply, in, req);
+    struct rpc_arena a = {0};
     struct diag_list diags;
     diag_list_init(&diags);
     struct tfv *config = NULL;
@@ -469,16 +363,16 @@ static void s_validate_resource_config(void *ctx, struct tpd_span in, struct tfp
     }
     Tfplugin6__ValidateResourceConfig__Response resp = TFPLUGIN6__VALIDATE_RESOURCE_CONFIG__RESPONSE__INIT;
     resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    s_pack(&resp.base, &a, reply);
-    s_arena_free(&a);
+    rpc_pack(&resp.base, &a, reply);
+    rpc_arena_free(&a);
     tfv_free(config);
     diag_list_clear(&diags);
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
 static void s_upgrade_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    S_UNPACK(Tfplugin6__UpgradeResourceState__Request, tfplugin6__upgrade_resource_state__request, reply, in, req);
-    struct s_arena a = {0};
+    RPC_UNPACK(Tfplugin6__UpgradeResourceState__Request, tfplugin6__upgrade_resource_state__request, reply, in, req);
+    struct rpc_arena a = {0};
     struct diag_list diags;
     diag_list_init(&diags);
     struct tfv *state = NULL;
@@ -487,7 +381,7 @@ static void s_upgrade_resource_state(void *ctx, struct tpd_span in, struct tfp_r
     if (b) {
         if (req->raw_state && req->raw_state->json.len > 0) {
             tfp_upgrade_resource_state(
-                ctx, req->type_name, req->version, s_span(req->raw_state->json), &state, &diags);
+                ctx, req->type_name, req->version, rpc_span(req->raw_state->json), &state, &diags);
         } else if (req->raw_state && req->raw_state->n_flatmap > 0) {
             /* Flatmap state predates Terraform 0.12; this provider never wrote it. */
             diag_add(
@@ -502,16 +396,16 @@ static void s_upgrade_resource_state(void *ctx, struct tpd_span in, struct tfp_r
         resp.upgraded_state = s_encode(&a, state, b->type, "upgraded state", &diags);
     }
     resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    s_pack(&resp.base, &a, reply);
-    s_arena_free(&a);
+    rpc_pack(&resp.base, &a, reply);
+    rpc_arena_free(&a);
     tfv_free(state);
     diag_list_clear(&diags);
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
 static void s_read_resource(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    S_UNPACK(Tfplugin6__ReadResource__Request, tfplugin6__read_resource__request, reply, in, req);
-    struct s_arena a = {0};
+    RPC_UNPACK(Tfplugin6__ReadResource__Request, tfplugin6__read_resource__request, reply, in, req);
+    struct rpc_arena a = {0};
     struct diag_list diags;
     diag_list_init(&diags);
     struct tfv *current = NULL, *new_state = NULL;
@@ -520,17 +414,17 @@ static void s_read_resource(void *ctx, struct tpd_span in, struct tfp_reply *rep
     Tfplugin6__ReadResource__Response resp = TFPLUGIN6__READ_RESOURCE__RESPONSE__INIT;
     const struct schema_block *b = s_resource(req->type_name, &diags);
     if (b && s_decode(req->current_state, b->type, "current state", &current, &diags)) {
-        tfp_read_resource(ctx, req->type_name, current, s_span(req->private_), &new_state, &priv, &diags);
+        tfp_read_resource(ctx, req->type_name, current, rpc_span(req->private_), &new_state, &priv, &diags);
         resp.new_state = s_encode(&a, new_state, b->type, "new state", &diags);
-        resp.private_ = s_bytes(&a, &priv);
+        resp.private_ = rpc_bytes(&a, &priv);
     } else if (b) {
         /* Could not decode: hand back what Terraform sent so state is not lost. */
         resp.new_state = req->current_state;
         resp.private_ = req->private_;
     }
     resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    s_pack(&resp.base, &a, reply);
-    s_arena_free(&a);
+    rpc_pack(&resp.base, &a, reply);
+    rpc_arena_free(&a);
     tpd_buf_clear(&priv);
     tfv_free(current);
     tfv_free(new_state);
@@ -539,8 +433,8 @@ static void s_read_resource(void *ctx, struct tpd_span in, struct tfp_reply *rep
 }
 
 static void s_plan_resource_change(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    S_UNPACK(Tfplugin6__PlanResourceChange__Request, tfplugin6__plan_resource_change__request, reply, in, req);
-    struct s_arena a = {0};
+    RPC_UNPACK(Tfplugin6__PlanResourceChange__Request, tfplugin6__plan_resource_change__request, reply, in, req);
+    struct rpc_arena a = {0};
     struct diag_list diags;
     diag_list_init(&diags);
     struct tfv *prior = NULL, *proposed = NULL, *config = NULL, *planned = NULL;
@@ -553,12 +447,12 @@ static void s_plan_resource_change(void *ctx, struct tpd_span in, struct tfp_rep
         s_decode(req->proposed_new_state, b->type, "proposed new state", &proposed, &diags) &&
         s_decode(req->config, b->type, "configuration", &config, &diags)) {
         tfp_plan_resource_change(
-            ctx, req->type_name, prior, proposed, config, s_span(req->prior_private), &planned,
+            ctx, req->type_name, prior, proposed, config, rpc_span(req->prior_private), &planned,
             &replace, &priv, &diags);
         resp.planned_state = s_encode(&a, planned, b->type, "planned state", &diags);
-        resp.planned_private = s_bytes(&a, &priv);
+        resp.planned_private = rpc_bytes(&a, &priv);
         if (replace.count > 0) {
-            resp.requires_replace = s_alloc(&a, replace.count, sizeof(*resp.requires_replace));
+            resp.requires_replace = rpc_alloc(&a, replace.count, sizeof(*resp.requires_replace));
             for (size_t i = 0; resp.requires_replace && i < replace.count; i++) {
                 resp.requires_replace[i] = s_path_msg(&a, &replace.paths[i]);
             }
@@ -567,8 +461,8 @@ static void s_plan_resource_change(void *ctx, struct tpd_span in, struct tfp_rep
     }
     resp.legacy_type_system = false; /* only for the legacy Go SDK (proto comment) */
     resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    s_pack(&resp.base, &a, reply);
-    s_arena_free(&a);
+    rpc_pack(&resp.base, &a, reply);
+    rpc_arena_free(&a);
     tpd_buf_clear(&priv);
     tfp_path_list_clear(&replace);
     tfv_free(prior);
@@ -580,8 +474,8 @@ static void s_plan_resource_change(void *ctx, struct tpd_span in, struct tfp_rep
 }
 
 static void s_apply_resource_change(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    S_UNPACK(Tfplugin6__ApplyResourceChange__Request, tfplugin6__apply_resource_change__request, reply, in, req);
-    struct s_arena a = {0};
+    RPC_UNPACK(Tfplugin6__ApplyResourceChange__Request, tfplugin6__apply_resource_change__request, reply, in, req);
+    struct rpc_arena a = {0};
     struct diag_list diags;
     diag_list_init(&diags);
     struct tfv *prior = NULL, *planned = NULL, *config = NULL, *new_state = NULL;
@@ -593,18 +487,18 @@ static void s_apply_resource_change(void *ctx, struct tpd_span in, struct tfp_re
         s_decode(req->planned_state, b->type, "planned state", &planned, &diags) &&
         s_decode(req->config, b->type, "configuration", &config, &diags)) {
         tfp_apply_resource_change(
-            ctx, req->type_name, prior, planned, config, s_span(req->planned_private), &new_state,
+            ctx, req->type_name, prior, planned, config, rpc_span(req->planned_private), &new_state,
             &priv, &diags);
         resp.new_state = s_encode(&a, new_state, b->type, "new state", &diags);
-        resp.private_ = s_bytes(&a, &priv);
+        resp.private_ = rpc_bytes(&a, &priv);
     } else if (b) {
         /* Nothing was done: the object is as it was before. */
         resp.new_state = req->prior_state;
     }
     resp.legacy_type_system = false;
     resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    s_pack(&resp.base, &a, reply);
-    s_arena_free(&a);
+    rpc_pack(&resp.base, &a, reply);
+    rpc_arena_free(&a);
     tpd_buf_clear(&priv);
     tfv_free(prior);
     tfv_free(planned);
@@ -615,8 +509,8 @@ static void s_apply_resource_change(void *ctx, struct tpd_span in, struct tfp_re
 }
 
 static void s_import_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    S_UNPACK(Tfplugin6__ImportResourceState__Request, tfplugin6__import_resource_state__request, reply, in, req);
-    struct s_arena a = {0};
+    RPC_UNPACK(Tfplugin6__ImportResourceState__Request, tfplugin6__import_resource_state__request, reply, in, req);
+    struct rpc_arena a = {0};
     struct diag_list diags;
     diag_list_init(&diags);
     struct tfv *state = NULL;
@@ -628,18 +522,18 @@ static void s_import_resource_state(void *ctx, struct tpd_span in, struct tfp_re
     Tfplugin6__ImportResourceState__ImportedResource *list[1] = {&res};
     const struct schema_block *b = s_resource(req->type_name, &diags);
     if (b) {
-        tfp_import_resource_state(ctx, req->type_name, s_str(req->id), &state, &priv, &diags);
+        tfp_import_resource_state(ctx, req->type_name, rpc_str(req->id), &state, &priv, &diags);
         if (state != NULL && !diag_list_has_errors(&diags)) {
             res.type_name = req->type_name;
             res.state = s_encode(&a, state, b->type, "imported state", &diags);
-            res.private_ = s_bytes(&a, &priv);
+            res.private_ = rpc_bytes(&a, &priv);
             resp.n_imported_resources = 1;
             resp.imported_resources = list;
         }
     }
     resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    s_pack(&resp.base, &a, reply);
-    s_arena_free(&a);
+    rpc_pack(&resp.base, &a, reply);
+    rpc_arena_free(&a);
     tpd_buf_clear(&priv);
     tfv_free(state);
     diag_list_clear(&diags);
@@ -648,8 +542,8 @@ static void s_import_resource_state(void *ctx, struct tpd_span in, struct tfp_re
 
 static void s_move_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     (void)ctx;
-    S_UNPACK(Tfplugin6__MoveResourceState__Request, tfplugin6__move_resource_state__request, reply, in, req);
-    struct s_arena a = {0};
+    RPC_UNPACK(Tfplugin6__MoveResourceState__Request, tfplugin6__move_resource_state__request, reply, in, req);
+    struct rpc_arena a = {0};
     struct diag_list diags;
     diag_list_init(&diags);
     diag_add(
@@ -659,13 +553,13 @@ static void s_move_resource_state(void *ctx, struct tpd_span in, struct tfp_repl
         "Move not supported",
         "The provider \"dynamodb\" cannot move state from \"%s\" (%s) to \"%s\": it does not "
         "implement resource moves (server capability move_resource_state is false).",
-        s_str(req->source_type_name),
-        s_str(req->source_provider_address),
-        s_str(req->target_type_name));
+        rpc_str(req->source_type_name),
+        rpc_str(req->source_provider_address),
+        rpc_str(req->target_type_name));
     Tfplugin6__MoveResourceState__Response resp = TFPLUGIN6__MOVE_RESOURCE_STATE__RESPONSE__INIT;
     resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    s_pack(&resp.base, &a, reply);
-    s_arena_free(&a);
+    rpc_pack(&resp.base, &a, reply);
+    rpc_arena_free(&a);
     diag_list_clear(&diags);
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
@@ -680,7 +574,7 @@ static void s_no_such(struct diag_list *diags, const char *kind, const char *typ
         "Unsupported type",
         "The provider \"dynamodb\" has no %s named \"%s\"; it has no %ss at all.",
         kind,
-        s_str(type_name),
+        rpc_str(type_name),
         kind);
 }
 
@@ -688,15 +582,15 @@ static void s_no_such(struct diag_list *diags, const char *kind, const char *typ
 #define S_DIAG_ONLY(fn, Req, req_lc, Resp, RESP_INIT, kind)                            \
     static void fn(void *ctx, struct tpd_span in, struct tfp_reply *reply) {         \
         (void)ctx;                                                                   \
-        S_UNPACK(Req, req_lc, reply, in, req);                                               \
-        struct s_arena a = {0};                                                      \
+        RPC_UNPACK(Req, req_lc, reply, in, req);                                               \
+        struct rpc_arena a = {0};                                                      \
         struct diag_list diags;                                                      \
         diag_list_init(&diags);                                                      \
         s_no_such(&diags, kind, req->type_name);                                     \
         Resp resp = RESP_INIT;                                                       \
         resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);             \
-        s_pack(&resp.base, &a, reply);                                               \
-        s_arena_free(&a);                                                            \
+        rpc_pack(&resp.base, &a, reply);                                               \
+        rpc_arena_free(&a);                                                            \
         diag_list_clear(&diags);                                                     \
         protobuf_c_message_free_unpacked(&req->base, NULL);                                          \
     }
@@ -747,26 +641,26 @@ S_DIAG_ONLY(
 /* Terraform calls GetFunctions on every provider: answer "no functions", no error. */
 static void s_get_functions(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     (void)ctx;
-    S_UNPACK(Tfplugin6__GetFunctions__Request, tfplugin6__get_functions__request, reply, in, req);
-    struct s_arena a = {0};
+    RPC_UNPACK(Tfplugin6__GetFunctions__Request, tfplugin6__get_functions__request, reply, in, req);
+    struct rpc_arena a = {0};
     Tfplugin6__GetFunctions__Response resp = TFPLUGIN6__GET_FUNCTIONS__RESPONSE__INIT;
-    s_pack(&resp.base, &a, reply);
+    rpc_pack(&resp.base, &a, reply);
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
 static void s_call_function(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     (void)ctx;
-    S_UNPACK(Tfplugin6__CallFunction__Request, tfplugin6__call_function__request, reply, in, req);
-    struct s_arena a = {0};
+    RPC_UNPACK(Tfplugin6__CallFunction__Request, tfplugin6__call_function__request, reply, in, req);
+    struct rpc_arena a = {0};
     struct tpd_buf text;
     tpd_buf_init(&text, TPD_MAX_ERROR_MSG);
     (void)tpd_buf_printf(
-        &text, "The provider \"dynamodb\" has no function named \"%s\".", s_str(req->name));
+        &text, "The provider \"dynamodb\" has no function named \"%s\".", rpc_str(req->name));
     Tfplugin6__CallFunction__Response resp = TFPLUGIN6__CALL_FUNCTION__RESPONSE__INIT;
     Tfplugin6__FunctionError ferr = TFPLUGIN6__FUNCTION_ERROR__INIT;
     ferr.text = (char *)tpd_buf_cstr(&text);
     resp.error = &ferr;
-    s_pack(&resp.base, &a, reply);
+    rpc_pack(&resp.base, &a, reply);
     tpd_buf_clear(&text);
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
@@ -774,13 +668,13 @@ static void s_call_function(void *ctx, struct tpd_span in, struct tfp_reply *rep
 /* ---- stop ----------------------------------------------------------------------- */
 
 static void s_stop_provider(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    S_UNPACK(Tfplugin6__StopProvider__Request, tfplugin6__stop_provider__request, reply, in, req);
-    struct s_arena a = {0};
+    RPC_UNPACK(Tfplugin6__StopProvider__Request, tfplugin6__stop_provider__request, reply, in, req);
+    struct rpc_arena a = {0};
     TPD_INFO("StopProvider: stopping in-flight operations");
     tfp_provider_stop(ctx);
     Tfplugin6__StopProvider__Response resp = TFPLUGIN6__STOP_PROVIDER__RESPONSE__INIT;
     resp.error = (char *)""; /* empty: stopped */
-    s_pack(&resp.base, &a, reply);
+    rpc_pack(&resp.base, &a, reply);
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
