@@ -194,7 +194,8 @@ enum tpd_code tfv_path_push_key(struct tfv_path *p, const char *key);
 enum tpd_code tfv_path_push_index(struct tfv_path *p, int64_t index);
 void tfv_path_pop(struct tfv_path *p);
 enum tpd_code tfv_path_copy(struct tfv_path *dst, const struct tfv_path *src);
-/* Build a path of attribute names: tfv_path_of(&p, "hash_key", "name", NULL). */
+/* Build a path of attribute names, ending the list with (const char *)NULL:
+ * tfv_path_of(&p, "hash_key", "name", (const char *)NULL). */
 enum tpd_code tfv_path_of(struct tfv_path *p, const char *first, ...);
 /* Append the path in HCL form (hash_key.name, tags["app"]). */
 enum tpd_code tfv_path_format(const struct tfv_path *p, struct tpd_buf *out);

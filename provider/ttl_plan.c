@@ -126,7 +126,7 @@ static void s_check_ttl_rename(const struct tfv *prior, const struct tfv *planne
         return;
     }
     struct tfv_path p = {0};
-    tfv_path_of(&p, "ttl", NULL); /* not ttl.attribute_name: see s_err in validate.c */
+    tfv_path_of(&p, "ttl", (const char *)NULL); /* not ttl.attribute_name: see s_err in validate.c */
     diag_add(
         diags,
         DIAG_ERROR,

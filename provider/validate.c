@@ -31,7 +31,7 @@ static void s_err(
     const char *summary,
     const char *detail) {
     struct tfv_path p = {0};
-    if (tfv_path_of(&p, a, NULL) == TPD_OK) {
+    if (tfv_path_of(&p, a, (const char *)NULL) == TPD_OK) {
         if (b) {
             diag_add(d, DIAG_ERROR, &p, summary, "%s.%s: %s", a, b, detail);
         } else {

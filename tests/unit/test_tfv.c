@@ -233,7 +233,7 @@ static void test_schema_sorted(void **state) {
 static void test_paths_and_equality(void **state) {
     (void)state;
     struct tfv_path p = {0};
-    tfv_path_of(&p, "tags", NULL);
+    tfv_path_of(&p, "tags", (const char *)NULL);
     tfv_path_push_key(&p, "app");
     struct tpd_buf b;
     tpd_buf_init(&b, 0);
