@@ -58,9 +58,11 @@ static bool s_is_in_progress(const char *status) {
  * Refresh
  * ---------------------------------------------------------------------------------- */
 
-/* TTL as the state shows it: enabled => {name, true} (or enabled left null when the
- * state had it null, which means true); disabled keeps the configured name with
- * enabled = false (a disabled TTL has no name in DynamoDB's answer). */
+/* TTL as the state shows it: enabled => {name, null}, since a null `enabled` means
+ * enabled and is what a configuration that leaves it out holds (after an import too);
+ * {name, true} only when the state already said true explicitly. Disabled keeps the
+ * configured name with enabled = false (a disabled TTL has no name in DynamoDB's
+ * answer). */
 static struct tfv *s_ttl_value(const struct tfv *current, const char *status, const char *attribute) {
     bool on = status && (!strcmp(status, "ENABLED") || !strcmp(status, "ENABLING"));
     const struct tfv *cur = tfv_get(current, "ttl");
@@ -68,8 +70,9 @@ static struct tfv *s_ttl_value(const struct tfv *current, const char *status, co
     if (on && attribute) {
         struct tfv *t = tfv_new_object();
         tfv_map_set(t, "attribute_name", tfv_new_string(attribute));
-        bool was_null = cur_name && tfv_is_null(tfv_get(cur, "enabled"));
-        tfv_map_set(t, "enabled", was_null ? tfv_new_null() : tfv_new_bool(true));
+        bool was_true = false;
+        bool explicit_true = cur_name && tfv_get_bool(cur, "enabled", &was_true) && was_true;
+        tfv_map_set(t, "enabled", explicit_true ? tfv_new_bool(true) : tfv_new_null());
         return t;
     }
     if (cur_name) {

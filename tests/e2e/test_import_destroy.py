@@ -37,7 +37,9 @@ class ImportAndDestroy(E2ETestCase):
         self.assertEqual(st["name"], name)
         self.assertEqual(st["stack_name"], stack)
         self.assertTrue(st["stack_id"].startswith("arn:aws:cloudformation:"))
-        self.assertEqual(st["ttl"], {"attribute_name": "expires_at", "enabled": True})
+        # enabled is null: TTL is on, and the configuration leaves `enabled` out (null means true).
+        self.assertEqual(st["ttl"], {"attribute_name": "expires_at", "enabled": None})
+        self.assertEqual(st["ttl_status"], "ENABLED")
         self.assertEqual(st["hash_key"], {"name": "id", "type": "S"})
         self.assertFalse(st["deletion_protection_enabled"])
         r = self.plan_exitcode(d)
