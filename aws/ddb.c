@@ -90,7 +90,7 @@ enum tpd_code ddb_describe_table(struct aws_client *c, const char *name, struct 
             continue;
         }
         struct ddb_key_attr *dst = strcmp(kt, "HASH") == 0 ? &out->hash : (strcmp(kt, "RANGE") == 0 ? &out->range : NULL);
-        if (!dst) {
+        if (!dst || dst->name) { /* a repeated HASH/RANGE entry: the first one counts */
             continue;
         }
         dst->name = s_dup(an);
@@ -98,7 +98,7 @@ enum tpd_code ddb_describe_table(struct aws_client *c, const char *name, struct 
         json_t *ad;
         json_array_foreach(attrs, j, ad) {
             const char *adn = s_str(ad, "AttributeName");
-            if (adn && strcmp(adn, an) == 0) {
+            if (!dst->type && adn && strcmp(adn, an) == 0) {
                 dst->type = s_dup(s_str(ad, "AttributeType"));
             }
         }
@@ -314,7 +314,14 @@ enum tpd_code ddb_scan(struct aws_client *c, const char *name, int64_t *count, c
         if (rc) {
             break;
         }
-        *count += json_integer_value(json_object_get(resp, "Count"));
+        json_int_t page_count = json_integer_value(json_object_get(resp, "Count"));
+        if (page_count < 0 || page_count > INT64_MAX - *count) {
+            json_decref(resp);
+            rc = tpd_err_set(err, TPD_E_PARSE, "Scan %s: implausible Count %lld in the response", name,
+                             (long long)page_count);
+            break;
+        }
+        *count += page_count;
         size_t i;
         json_t *it;
         json_array_foreach(items_json ? json_object_get(resp, "Items") : NULL, i, it) {
@@ -339,7 +346,9 @@ enum tpd_code ddb_scan(struct aws_client *c, const char *name, int64_t *count, c
     } while (!rc && start);
     json_decref(start);
     if (!rc && items_json) {
-        qsort(texts, n, sizeof(*texts), s_strp_cmp);
+        if (n > 1) {
+            qsort(texts, n, sizeof(*texts), s_strp_cmp);
+        }
         struct tpd_buf b;
         tpd_buf_init(&b, TPD_MAX_DEFAULT);
         rc = tpd_buf_append_byte(&b, '[');
