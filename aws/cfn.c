@@ -15,6 +15,17 @@
 
 #define CFN_VERSION "2010-05-15"
 
+
+/* A server that keeps answering with a next-page token must not keep a call looping
+ * (and growing) forever: stop with an error after TPD_MAX_PAGES pages. */
+static bool s_next_page(int *pages, const char *op, enum tpd_code *rc, struct tpd_err *err) {
+    if (++*pages < TPD_MAX_PAGES) {
+        return true;
+    }
+    *rc = tpd_err_set(err, TPD_E_TOO_LARGE, "%s: more than %d pages of results", op, TPD_MAX_PAGES);
+    return false;
+}
+
 static char *s_dup(const char *s) {
     return s ? strdup(s) : NULL;
 }
@@ -297,6 +308,7 @@ enum tpd_code cfn_describe_change_set(
     char *next = NULL;
     enum tpd_code rc = TPD_OK;
     bool first = true;
+    int pages = 0;
     do {
         struct aws_query q;
         aws_query_init(&q, "DescribeChangeSet", CFN_VERSION);
@@ -347,7 +359,7 @@ enum tpd_code cfn_describe_change_set(
         }
         next = s_text_dup(res, "NextToken");
         aws_xml_free(root);
-    } while (next);
+    } while (next && s_next_page(&pages, "DescribeChangeSet", &rc, err));
     free(next);
     if (!rc && !out->status) {
         rc = tpd_err_set(err, TPD_E_PARSE, "DescribeChangeSet %s: no Status in the response", change_set);
@@ -442,6 +454,7 @@ enum tpd_code cfn_describe_stack_events(
     char *next = NULL;
     enum tpd_code rc = TPD_OK;
     bool older_seen = false;
+    int pages = 0;
     do {
         struct aws_query q;
         aws_query_init(&q, "DescribeStackEvents", CFN_VERSION);
@@ -483,7 +496,7 @@ enum tpd_code cfn_describe_stack_events(
             next = s_text_dup(res, "NextToken");
         }
         aws_xml_free(root);
-    } while (!rc && next);
+    } while (!rc && next && s_next_page(&pages, "DescribeStackEvents", &rc, err));
     free(next);
     if (rc) {
         cfn_events_clear(out);
@@ -657,6 +670,7 @@ enum tpd_code cfn_list_exports(struct aws_client *c, struct cfn_exports *out, st
     memset(out, 0, sizeof(*out));
     char *next = NULL;
     enum tpd_code rc = TPD_OK;
+    int pages = 0;
     do {
         struct aws_query q;
         aws_query_init(&q, "ListExports", CFN_VERSION);
@@ -687,7 +701,7 @@ enum tpd_code cfn_list_exports(struct aws_client *c, struct cfn_exports *out, st
             next = s_text_dup(res, "NextToken");
         }
         aws_xml_free(root);
-    } while (!rc && next);
+    } while (!rc && next && s_next_page(&pages, "ListExports", &rc, err));
     free(next);
     if (rc) {
         cfn_exports_clear(out);
@@ -715,6 +729,7 @@ enum tpd_code cfn_list_imports(
     }
     char *next = NULL;
     enum tpd_code rc = TPD_OK;
+    int pages = 0;
     do {
         struct aws_query q;
         aws_query_init(&q, "ListImports", CFN_VERSION);
@@ -749,7 +764,7 @@ enum tpd_code cfn_list_imports(
             next = s_text_dup(res, "NextToken");
         }
         aws_xml_free(root);
-    } while (!rc && next);
+    } while (!rc && next && s_next_page(&pages, "ListImports", &rc, err));
     free(next);
     if (rc) {
         cfn_strv_free(*names);

@@ -11,6 +11,17 @@
 
 #include "tpd_clock.h"
 
+
+/* A server that keeps answering with a next-page token must not keep a call looping
+ * (and growing) forever: stop with an error after TPD_MAX_PAGES pages. */
+static bool s_next_page(int *pages, const char *op, enum tpd_code *rc, struct tpd_err *err) {
+    if (++*pages < TPD_MAX_PAGES) {
+        return true;
+    }
+    *rc = tpd_err_set(err, TPD_E_TOO_LARGE, "%s: more than %d pages of results", op, TPD_MAX_PAGES);
+    return false;
+}
+
 static char *s_dup(const char *s) {
     return s ? strdup(s) : NULL;
 }
@@ -191,6 +202,7 @@ enum tpd_code ddb_list_tags_of_resource(struct aws_client *c, const char *arn, s
     memset(out, 0, sizeof(*out));
     char *next = NULL;
     enum tpd_code rc = TPD_OK;
+    int pages = 0;
     do {
         json_t *req = json_pack("{s:s}", "ResourceArn", arn);
         if (req && next) {
@@ -224,7 +236,7 @@ enum tpd_code ddb_list_tags_of_resource(struct aws_client *c, const char *arn, s
         }
         next = s_dup(s_str(resp, "NextToken"));
         json_decref(resp);
-    } while (!rc && next);
+    } while (!rc && next && s_next_page(&pages, "ListTagsOfResource", &rc, err));
     free(next);
     if (rc) {
         ddb_tags_clear(out);
@@ -300,6 +312,7 @@ enum tpd_code ddb_scan(struct aws_client *c, const char *name, int64_t *count, c
     json_t *start = NULL;
     char **texts = NULL;
     size_t n = 0;
+    int pages = 0;
     do {
         json_t *req = json_pack("{s:s}", "TableName", name);
         if (req && start) {
@@ -343,7 +356,7 @@ enum tpd_code ddb_scan(struct aws_client *c, const char *name, int64_t *count, c
             start = json_incref(lek);
         }
         json_decref(resp);
-    } while (!rc && start);
+    } while (!rc && start && s_next_page(&pages, "Scan", &rc, err));
     json_decref(start);
     if (!rc && items_json) {
         if (n > 1) {

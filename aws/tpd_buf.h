@@ -28,6 +28,7 @@
 #define TPD_MAX_TEMPLATE ((size_t)51200)        /* CloudFormation TemplateBody limit */
 #define TPD_MAX_ERROR_MSG ((size_t)16 << 10)    /* one error message */
 #define TPD_MAX_NESTING 64                      /* msgpack / JSON / XML depth */
+#define TPD_MAX_PAGES 1000                      /* pages of one paginated AWS answer */
 
 struct tpd_span {
     const uint8_t *ptr;
