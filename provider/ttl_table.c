@@ -574,29 +574,27 @@ static enum tpd_code s_prepare_stack(
     return TPD_OK;
 }
 
-/* Import path: adopt an existing table into a new stack, then bring it to spec. */
+/* Import path: adopt an existing table (*have, just described by the caller; this
+ * function fills in its TTL, recovery and tags) into a new stack. */
 static enum tpd_code s_apply_import(
     struct cloud *c,
     const struct ttl_spec *want,
+    struct cloud_table *have,
     int64_t deadline,
     struct cloud_deploy_result *r,
     struct tpd_err *err) {
-    struct cloud_table have = {0};
     char *owner = NULL, *ttl_status = NULL, *ttl_attr = NULL;
     struct tpd_buf tpl;
     tpd_buf_init(&tpl, TPD_MAX_TEMPLATE);
-    enum tpd_code rc = cloud_describe_table(c, want->table_name, &have, err);
-    if (!rc) {
-        rc = cloud_find_owner_stack(c, want->table_name, &owner, err);
-        if (rc == TPD_E_NOT_FOUND) {
-            tpd_err_clear(err);
-            rc = TPD_OK;
-        } else if (!rc) {
-            rc = tpd_err_set(err, TPD_E_FAILED, "table %s is owned by stack %s; it cannot be imported into %s",
-                             want->table_name, owner, want->stack_name);
-        }
+    enum tpd_code rc = cloud_find_owner_stack(c, want->table_name, &owner, err);
+    if (rc == TPD_E_NOT_FOUND) {
+        tpd_err_clear(err);
+        rc = TPD_OK;
+    } else if (!rc) {
+        rc = tpd_err_set(err, TPD_E_FAILED, "table %s is owned by stack %s; it cannot be imported into %s",
+                         want->table_name, owner, want->stack_name);
     }
-    if (!rc && !s_keys_match(want, &have.spec)) {
+    if (!rc && !s_keys_match(want, &have->spec)) {
         rc = tpd_err_set(err, TPD_E_FAILED, "table %s exists with a different key schema; nothing was changed",
                          want->table_name);
     }
@@ -607,20 +605,20 @@ static enum tpd_code s_apply_import(
         rc = cloud_describe_ttl(c, want->table_name, &ttl_status, &ttl_attr, err);
     }
     if (!rc) {
-        rc = cloud_describe_pitr(c, want->table_name, &have.spec.pitr, err);
+        rc = cloud_describe_pitr(c, want->table_name, &have->spec.pitr, err);
     }
     if (!rc) {
-        rc = cloud_list_tags(c, have.arn, &have.spec, err);
+        rc = cloud_list_tags(c, have->arn, &have->spec, err);
     }
     if (!rc) {
-        free(have.spec.stack_name);
-        have.spec.stack_name = s_dup(want->stack_name);
-        have.spec.retain_on_destroy = want->retain_on_destroy;
+        free(have->spec.stack_name);
+        have->spec.stack_name = s_dup(want->stack_name);
+        have->spec.retain_on_destroy = want->retain_on_destroy;
         if (ttl_status && (!strcmp(ttl_status, "ENABLED") || !strcmp(ttl_status, "ENABLING")) && ttl_attr) {
-            have.spec.ttl_attribute = s_dup(ttl_attr);
-            have.spec.ttl_enabled = true;
+            have->spec.ttl_attribute = s_dup(ttl_attr);
+            have->spec.ttl_enabled = true;
         }
-        rc = cfn_template_render(&have.spec, CFN_TEMPLATE_IMPORT, &tpl, err);
+        rc = cfn_template_render(&have->spec, CFN_TEMPLATE_IMPORT, &tpl, err);
     }
     if (!rc) {
         TPD_INFO("adopting table %s into stack %s (IMPORT change set)", want->table_name, want->stack_name);
@@ -637,7 +635,6 @@ static enum tpd_code s_apply_import(
     free(ttl_status);
     free(ttl_attr);
     tpd_buf_clear(&tpl);
-    cloud_table_clear(&have);
     return rc;
 }
 
@@ -726,7 +723,7 @@ static void s_apply_upsert(
             tpd_err_clear(&err);
             rc = s_apply_update(c, &want, CLOUD_DEPLOY_CREATE, deadline, &r, &err);
         } else if (!rc) {
-            rc = s_apply_import(c, &want, deadline, &r, &err);
+            rc = s_apply_import(c, &want, &table, deadline, &r, &err);
             if (!rc) {
                 /* Second step: Outputs and the configured settings, as a normal update. */
                 rc = s_apply_update(c, &want, CLOUD_DEPLOY_UPDATE, deadline, &r, &err);
