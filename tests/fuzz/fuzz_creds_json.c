@@ -5,6 +5,7 @@
  * the environment are loopback and never contacted). IMDS gets a token and a role
  * first, then the input; an input containing '\f' is instead split into the three
  * IMDS answers (token, role list, credentials). */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,39 +15,13 @@
 #include "aws_creds.h"
 #include "tpd_log.h"
 
-#define MAX_PAGES 4
+#include "fuzz_transport.h"
 
-struct pages {
-    struct aws_http_transport base;
-    struct tpd_span page[MAX_PAGES];
-    size_t count, next;
-    int status;
-};
-
-static enum tpd_code s_send(
-    struct aws_http_transport *t,
-    const struct aws_http_request *req,
-    struct aws_http_response *resp,
-    struct tpd_err *err) {
-    (void)req;
-    struct pages *p = t->impl;
-    if (p->next >= p->count) {
-        return tpd_err_set(err, TPD_E_HTTP, "fuzz transport: no more pages");
-    }
-    resp->status = p->status;
-    return tpd_buf_append_span(&resp->body, p->page[p->next++]);
-}
-
-static struct pages s_pages = {{s_send, NULL, &s_pages}, {{NULL, 0}}, 0, 0, 200};
-
-static int64_t s_clock(void) {
-    return 1700000000;
-}
-
-static struct aws_client *s_client(void) {
-    static struct aws_client *c;
-    if (!c) {
-        tpd_log_set_level(TPD_LOG_OFF);
+/* The shared client, with the credential sources pointed at loopback first (they
+ * read these variables when the client builds its chain). */
+static struct aws_client *s_creds_client(void) {
+    static bool env_set;
+    if (!env_set) {
         unsetenv("AWS_EC2_METADATA_DISABLED");
         unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
         unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
@@ -54,30 +29,9 @@ static struct aws_client *s_client(void) {
         setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1", 1);
         setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/creds", 1);
         setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "Bearer fuzz", 1);
-        struct aws_client_options o;
-        memset(&o, 0, sizeof(o));
-        o.region = "us-east-1";
-        o.profile = "fuzz-none";
-        o.shared_credentials_file = "/nonexistent/fuzz/credentials";
-        o.shared_config_file = "/nonexistent/fuzz/config";
-        o.access_key = "AKIDEXAMPLE";
-        o.secret_key = "secret";
-        o.endpoint_dynamodb = "http://127.0.0.1:1";
-        o.endpoint_cloudformation = "http://127.0.0.1:1";
-        o.endpoint_sts = "http://127.0.0.1:1";
-        o.max_attempts = 1;
-        o.retry_base_ns = 1000;
-        o.transport = &s_pages.base;
-        o.skip_instance_metadata = true;
-        struct tpd_err err = {0};
-        c = aws_client_new(&o, &err);
-        tpd_err_clear(&err);
-        if (!c) {
-            abort();
-        }
-        aws_client_set_clock(c, s_clock);
+        env_set = true;
     }
-    return c;
+    return s_client();
 }
 
 static void s_script1(struct tpd_span body, int status) {
@@ -101,7 +55,7 @@ static void s_get(struct aws_creds_provider *p) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    struct aws_client *c = s_client();
+    struct aws_client *c = s_creds_client();
     struct tpd_span body = {data, size};
     struct tpd_err err = {0};
     struct aws_creds cr;
