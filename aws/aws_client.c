@@ -17,6 +17,7 @@
 #include "aws_profile.h"
 #include "aws_retry.h"
 #include "aws_sigv4.h"
+#include "tpd_alloc.h"
 #include "tpd_log.h"
 
 static const char *const s_service_name[AWS_SVC_COUNT] = {"dynamodb", "cloudformation", "sts"};
@@ -77,17 +78,19 @@ void aws_client_free(struct aws_client *c) {
     free(c);
 }
 
-static struct aws_creds_provider *s_build_chain(
-    struct aws_client *c,
-    const struct aws_client_options *o,
-    struct tpd_err *err) {
+static struct aws_creds_provider *
+s_build_chain(struct aws_client *c, const struct aws_client_options *o, struct tpd_err *err) {
     struct aws_creds_provider *list[5] = {NULL};
     size_t n = 0;
     bool have_ak = o->access_key && *o->access_key;
     bool have_sk = o->secret_key && *o->secret_key;
     if (have_ak != have_sk) {
-        tpd_err_set(err, TPD_E_CREDENTIALS, "provider configuration sets %s but not %s",
-                    have_ak ? "access_key" : "secret_key", have_ak ? "secret_key" : "access_key");
+        tpd_err_set(
+            err,
+            TPD_E_CREDENTIALS,
+            "provider configuration sets %s but not %s",
+            have_ak ? "access_key" : "secret_key",
+            have_ak ? "secret_key" : "access_key");
         return NULL;
     }
     if (have_ak) {
@@ -96,7 +99,8 @@ static struct aws_creds_provider *s_build_chain(
     if (!(o->profile && *o->profile)) {
         list[n++] = aws_creds_env_new();
     }
-    struct aws_creds_profile_options po = {o->profile, o->shared_credentials_file, o->shared_config_file};
+    struct aws_creds_profile_options po = {
+        o->profile, o->shared_credentials_file, o->shared_config_file};
     list[n++] = aws_creds_profile_new(&po);
     list[n++] = aws_creds_container_new(c->transport);
     if (!o->skip_instance_metadata) {
@@ -122,7 +126,7 @@ static struct aws_creds_provider *s_build_chain(
 struct aws_client *aws_client_new(const struct aws_client_options *o, struct tpd_err *err) {
     struct aws_profile prof;
     memset(&prof, 0, sizeof(prof));
-    struct aws_client *c = calloc(1, sizeof(*c));
+    struct aws_client *c = tpd_calloc(1, sizeof(*c));
     if (!c) {
         tpd_err_set(err, TPD_E_NOMEM, "out of memory");
         return NULL;
@@ -138,17 +142,26 @@ struct aws_client *aws_client_new(const struct aws_client_options *o, struct tpd
     /* A malformed shared file only matters if we need it: region/endpoints fall back. */
     struct tpd_err perr;
     tpd_err_init(&perr);
-    if (aws_profile_load(o->profile, o->shared_credentials_file, o->shared_config_file, &prof, &perr) != TPD_OK) {
+    if (aws_profile_load(
+            o->profile, o->shared_credentials_file, o->shared_config_file, &prof, &perr) !=
+        TPD_OK) {
         TPD_WARN("AWS shared config not usable: %s", perr.msg ? perr.msg : "");
     }
     tpd_err_clear(&perr);
     if (aws_region_resolve(o->region, prof.name ? &prof : NULL, &c->region, err) != TPD_OK) {
         goto fail;
     }
-    const char *conf_ep[AWS_SVC_COUNT] = {o->endpoint_dynamodb, o->endpoint_cloudformation, o->endpoint_sts};
+    const char *conf_ep[AWS_SVC_COUNT] = {
+        o->endpoint_dynamodb, o->endpoint_cloudformation, o->endpoint_sts};
     for (int i = 0; i < AWS_SVC_COUNT; i++) {
-        if (aws_endpoint_resolve(s_service_name[i], s_service_env[i], conf_ep[i], c->region,
-                                 prof.name ? &prof : NULL, &c->endpoint[i], err) != TPD_OK) {
+        if (aws_endpoint_resolve(
+                s_service_name[i],
+                s_service_env[i],
+                conf_ep[i],
+                c->region,
+                prof.name ? &prof : NULL,
+                &c->endpoint[i],
+                err) != TPD_OK) {
             goto fail;
         }
         struct tpd_buf host, path;
@@ -162,7 +175,7 @@ struct aws_client *aws_client_new(const struct aws_client_options *o, struct tpd
         }
         c->host[i] = tpd_buf_detach(&host);
         c->path[i] = tpd_buf_detach(&path);
-        c->url[i] = strdup(c->endpoint[i]);
+        c->url[i] = tpd_strdup(c->endpoint[i]);
         if (!c->host[i] || !c->path[i] || !c->url[i]) {
             tpd_err_set(err, TPD_E_NOMEM, "out of memory");
             goto fail;
@@ -199,7 +212,8 @@ fail:
     return NULL;
 }
 
-enum tpd_code aws_client_check_credentials(struct aws_client *c, const char **source, struct tpd_err *err) {
+enum tpd_code
+aws_client_check_credentials(struct aws_client *c, const char **source, struct tpd_err *err) {
     struct aws_creds cr;
     aws_creds_init(&cr);
     enum tpd_code rc = aws_creds_get(c->creds, &cr, err);
@@ -235,8 +249,9 @@ static enum tpd_code s_attempt(
         rc = TPD_E_CREDENTIALS;
         goto done;
     }
-    const char *ctype = svc == AWS_SVC_DYNAMODB ? "application/x-amz-json-1.0"
-                                                : "application/x-www-form-urlencoded; charset=utf-8";
+    const char *ctype = svc == AWS_SVC_DYNAMODB
+                            ? "application/x-amz-json-1.0"
+                            : "application/x-www-form-urlencoded; charset=utf-8";
     struct aws_sigv4_header sh[3];
     size_t nsh = 0;
     sh[nsh++] = (struct aws_sigv4_header){TPD_SPAN_LIT("Content-Type"), tpd_span_cstr(ctype)};
@@ -248,9 +263,12 @@ static enum tpd_code s_attempt(
         }
         sh[nsh++] = (struct aws_sigv4_header){TPD_SPAN_LIT("X-Amz-Target"), tpd_buf_span(&target)};
     }
-    struct aws_sigv4_request sreq = {TPD_SPAN_LIT("POST"), tpd_span_cstr(c->path[svc]), {NULL, 0}, sh, nsh, body};
-    struct aws_sigv4_credentials sc = {tpd_buf_span(&cr.access_key_id), tpd_buf_span(&cr.secret_access_key),
-                                       tpd_buf_span(&cr.session_token)};
+    struct aws_sigv4_request sreq = {
+        TPD_SPAN_LIT("POST"), tpd_span_cstr(c->path[svc]), {NULL, 0}, sh, nsh, body};
+    struct aws_sigv4_credentials sc = {
+        tpd_buf_span(&cr.access_key_id),
+        tpd_buf_span(&cr.secret_access_key),
+        tpd_buf_span(&cr.session_token)};
     struct aws_sigv4_params sp = {
         .region = c->region,
         .service = s_service_name[svc],
@@ -273,7 +291,8 @@ static enum tpd_code s_attempt(
         h[nh++] = (struct aws_http_kv){"X-Amz-Security-Token", tpd_buf_cstr(&cr.session_token)};
     }
     h[nh++] = (struct aws_http_kv){"Authorization", tpd_buf_cstr(&sig.authorization)};
-    struct aws_http_request req = {"POST", c->url[svc], h, nh, body, c->connect_timeout_ms, c->request_timeout_ms};
+    struct aws_http_request req = {
+        "POST", c->url[svc], h, nh, body, c->connect_timeout_ms, c->request_timeout_ms};
     aws_http_response_clear(resp);
     aws_http_response_init(resp);
     rc = aws_http_send(c->transport, &req, resp, err);
@@ -283,9 +302,11 @@ static enum tpd_code s_attempt(
     }
     if (resp->status < 200 || resp->status > 299) {
         if (svc == AWS_SVC_DYNAMODB) {
-            rc = aws_error_from_json(op, resp->status, tpd_buf_span(&resp->body), resp->request_id, err);
+            rc = aws_error_from_json(
+                op, resp->status, tpd_buf_span(&resp->body), resp->request_id, err);
         } else {
-            rc = aws_error_from_query_xml(op, resp->status, tpd_buf_span(&resp->body), resp->request_id, err);
+            rc = aws_error_from_query_xml(
+                op, resp->status, tpd_buf_span(&resp->body), resp->request_id, err);
         }
     }
 done:
@@ -330,15 +351,23 @@ enum tpd_code aws_client_call_with(
         }
         int cost = 0;
         if (!aws_retry_quota_acquire(&c->quota, kind, &cost)) {
-            TPD_DEBUG("%s: retry quota exhausted, not retrying %s", op,
-                      err && err->aws_code ? err->aws_code : tpd_code_name(rc));
+            TPD_DEBUG(
+                "%s: retry quota exhausted, not retrying %s",
+                op,
+                err && err->aws_code ? err->aws_code : tpd_code_name(rc));
             break;
         }
         last_cost = cost;
-        int64_t delay = aws_retry_backoff_ns(attempt, c->retry_base_ns, AWS_RETRY_MAX_BACKOFF_NS, aws_retry_rand01());
-        TPD_DEBUG("%s %s: attempt %d failed with %s (HTTP %d), retrying in %lld ms", s_service_name[svc], op,
-                  attempt, err && err->aws_code ? err->aws_code : tpd_code_name(rc), err ? err->http_status : 0,
-                  (long long)(delay / 1000000));
+        int64_t delay = aws_retry_backoff_ns(
+            attempt, c->retry_base_ns, AWS_RETRY_MAX_BACKOFF_NS, aws_retry_rand01());
+        TPD_DEBUG(
+            "%s %s: attempt %d failed with %s (HTTP %d), retrying in %lld ms",
+            s_service_name[svc],
+            op,
+            attempt,
+            err && err->aws_code ? err->aws_code : tpd_code_name(rc),
+            err ? err->http_status : 0,
+            (long long)(delay / 1000000));
         enum tpd_code sr = tpd_sleep(c->stop, delay, 0);
         if (sr == TPD_E_STOPPED) {
             rc = tpd_err_set(err, TPD_E_STOPPED, "%s: stopped while waiting to retry", op);

@@ -33,15 +33,10 @@
 #include "tpd_clock.h"
 #include "tpd_err.h"
 
-enum aws_service {
-    AWS_SVC_DYNAMODB = 0,
-    AWS_SVC_CLOUDFORMATION,
-    AWS_SVC_STS,
-    AWS_SVC_COUNT
-};
+enum aws_service { AWS_SVC_DYNAMODB = 0, AWS_SVC_CLOUDFORMATION, AWS_SVC_STS, AWS_SVC_COUNT };
 
 struct aws_assume_role_options {
-    const char *role_arn; /* NULL: no assume-role */
+    const char *role_arn;     /* NULL: no assume-role */
     const char *session_name; /* NULL: "terraform-provider-dynamodb" */
     const char *external_id;  /* may be NULL */
     int duration_s;           /* 0: STS default (3600) */
@@ -60,12 +55,12 @@ struct aws_client_options {
     const char *endpoint_sts;
     int max_attempts; /* including the first; 0 = 3 */
     struct aws_assume_role_options assume_role;
-    struct tpd_stop *stop;     /* may be NULL; retries' sleeps end when it is set */
-    long connect_timeout_ms;   /* 0 = 10 s */
-    long request_timeout_ms;   /* 0 = 60 s */
-    int64_t retry_base_ns;     /* backoff base; 0 = 1 s (tests use less) */
+    struct tpd_stop *stop;                /* may be NULL; retries' sleeps end when it is set */
+    long connect_timeout_ms;              /* 0 = 10 s */
+    long request_timeout_ms;              /* 0 = 60 s */
+    int64_t retry_base_ns;                /* backoff base; 0 = 1 s (tests use less) */
     struct aws_http_transport *transport; /* NULL = libcurl; else borrowed (tests) */
-    bool skip_instance_metadata; /* leave IMDS out of the chain (tests, offline use) */
+    bool skip_instance_metadata;          /* leave IMDS out of the chain (tests, offline use) */
 };
 
 struct aws_client;
@@ -82,7 +77,8 @@ struct tpd_stop *aws_client_stop(const struct aws_client *c);
 
 /* Resolve credentials now (cheap check for ConfigureProvider); TPD_E_CREDENTIALS
  * names the sources tried. *source (may be NULL) gets the provider name (static). */
-enum tpd_code aws_client_check_credentials(struct aws_client *c, const char **source, struct tpd_err *err);
+enum tpd_code
+aws_client_check_credentials(struct aws_client *c, const char **source, struct tpd_err *err);
 
 /*
  * Send one operation. body: JSON for DynamoDB, a Query form body for the others.

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "aws_time.h"
+#include "tpd_alloc.h"
 #include "tpd_clock.h"
 #include "tpd_log.h"
 
@@ -40,7 +41,9 @@ enum tpd_code aws_creds_set(
     int64_t expiration_s) {
     aws_creds_clear(c);
     enum tpd_code rc = tpd_buf_append_cstr(&c->access_key_id, access_key_id ? access_key_id : "");
-    rc = rc ? rc : tpd_buf_append_cstr(&c->secret_access_key, secret_access_key ? secret_access_key : "");
+    rc =
+        rc ? rc
+           : tpd_buf_append_cstr(&c->secret_access_key, secret_access_key ? secret_access_key : "");
     rc = rc ? rc : tpd_buf_append_cstr(&c->session_token, session_token ? session_token : "");
     c->expiration_s = expiration_s;
     if (rc) {
@@ -50,18 +53,24 @@ enum tpd_code aws_creds_set(
 }
 
 enum tpd_code aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src) {
-    enum tpd_code rc = aws_creds_set(dst, tpd_buf_cstr(&src->access_key_id), tpd_buf_cstr(&src->secret_access_key),
-                                     tpd_buf_cstr(&src->session_token), src->expiration_s);
+    enum tpd_code rc = aws_creds_set(
+        dst,
+        tpd_buf_cstr(&src->access_key_id),
+        tpd_buf_cstr(&src->secret_access_key),
+        tpd_buf_cstr(&src->session_token),
+        src->expiration_s);
     dst->source = src->source;
     return rc;
 }
 
-enum tpd_code aws_creds_from_json(struct tpd_span body, const char *what, struct aws_creds *out, struct tpd_err *err) {
+enum tpd_code aws_creds_from_json(
+    struct tpd_span body, const char *what, struct aws_creds *out, struct tpd_err *err) {
     json_error_t je;
     json_t *root = json_loadb(body.ptr ? (const char *)body.ptr : "", body.len, 0, &je);
     enum tpd_code rc = TPD_OK;
     if (!root || !json_is_object(root)) {
-        rc = tpd_err_set(err, TPD_E_CREDENTIALS, "%s: the credentials response is not a JSON object", what);
+        rc = tpd_err_set(
+            err, TPD_E_CREDENTIALS, "%s: the credentials response is not a JSON object", what);
         goto done;
     }
     const char *ak = json_string_value(json_object_get(root, "AccessKeyId"));
@@ -72,7 +81,8 @@ enum tpd_code aws_creds_from_json(struct tpd_span body, const char *what, struct
     }
     const char *exp = json_string_value(json_object_get(root, "Expiration"));
     if (!ak || !*ak || !sk || !*sk) {
-        rc = tpd_err_set(err, TPD_E_CREDENTIALS, "%s: the response lacks AccessKeyId or SecretAccessKey", what);
+        rc = tpd_err_set(
+            err, TPD_E_CREDENTIALS, "%s: the response lacks AccessKeyId or SecretAccessKey", what);
         goto done;
     }
     int64_t exp_s = 0;
@@ -99,7 +109,8 @@ done:
     return rc;
 }
 
-enum tpd_code aws_creds_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
+enum tpd_code
+aws_creds_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
     enum tpd_code rc = p->get(p, out, err);
     if (rc == TPD_OK && !out->source) {
         out->source = p->name;
@@ -129,7 +140,8 @@ struct s_static {
     struct aws_creds creds;
 };
 
-static enum tpd_code s_static_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
+static enum tpd_code
+s_static_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
     struct s_static *s = p->impl;
     enum tpd_code rc = aws_creds_copy(out, &s->creds);
     return rc ? tpd_err_set(err, rc, "static credentials: %s", tpd_code_str(rc)) : TPD_OK;
@@ -142,7 +154,7 @@ static void s_static_destroy(struct aws_creds_provider *p) {
 }
 
 struct aws_creds_provider *aws_creds_static_new(const char *ak, const char *sk, const char *token) {
-    struct s_static *s = calloc(1, sizeof(*s));
+    struct s_static *s = tpd_calloc(1, sizeof(*s));
     if (!s) {
         return NULL;
     }
@@ -164,7 +176,8 @@ struct s_chain {
     size_t n;
 };
 
-static enum tpd_code s_chain_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
+static enum tpd_code
+s_chain_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
     struct s_chain *c = p->impl;
     struct tpd_buf tried;
     tpd_buf_init(&tried, TPD_MAX_ERROR_MSG);
@@ -185,10 +198,15 @@ static enum tpd_code s_chain_get(struct aws_creds_provider *p, struct aws_creds 
             rc = err ? err->code : r;
             goto done;
         }
-        tpd_buf_printf(&tried, "%s%s (%s)", tried.len ? "; " : "", c->p[i]->name, e.msg ? e.msg : "not set");
+        tpd_buf_printf(
+            &tried, "%s%s (%s)", tried.len ? "; " : "", c->p[i]->name, e.msg ? e.msg : "not set");
         tpd_err_clear(&e);
     }
-    tpd_err_set(err, TPD_E_CREDENTIALS, "no AWS credentials found; sources tried: %s", tpd_buf_cstr(&tried));
+    tpd_err_set(
+        err,
+        TPD_E_CREDENTIALS,
+        "no AWS credentials found; sources tried: %s",
+        tpd_buf_cstr(&tried));
 done:
     tpd_buf_clear(&tried);
     return rc;
@@ -203,9 +221,10 @@ static void s_chain_destroy(struct aws_creds_provider *p) {
     free(c);
 }
 
-struct aws_creds_provider *aws_creds_chain_new(struct aws_creds_provider **providers, size_t count) {
-    struct s_chain *c = calloc(1, sizeof(*c));
-    struct aws_creds_provider **arr = calloc(count ? count : 1, sizeof(*arr));
+struct aws_creds_provider *
+aws_creds_chain_new(struct aws_creds_provider **providers, size_t count) {
+    struct s_chain *c = tpd_calloc(1, sizeof(*c));
+    struct aws_creds_provider **arr = tpd_calloc(count ? count : 1, sizeof(*arr));
     if (!c || !arr) {
         free(c);
         free(arr);
@@ -231,8 +250,9 @@ struct aws_creds_provider *aws_creds_chain_new(struct aws_creds_provider **provi
 struct s_cached {
     struct aws_creds_provider base;
     struct aws_creds_provider *inner;
-    pthread_mutex_t mu;         /* guards creds/have */
-    pthread_mutex_t refresh_mu; /* one refresh at a time; held across I/O, nothing else waits on mu */
+    pthread_mutex_t mu; /* guards creds/have */
+    pthread_mutex_t
+        refresh_mu; /* one refresh at a time; held across I/O, nothing else waits on mu */
     struct aws_creds creds;
     bool have;
     int64_t refresh_s;
@@ -258,7 +278,8 @@ static int s_freshness(struct s_cached *c, int64_t now) {
     return left > S_MANDATORY_S ? 1 : 0;
 }
 
-static enum tpd_code s_cached_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
+static enum tpd_code
+s_cached_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
     struct s_cached *c = p->impl;
     enum tpd_code rc;
     pthread_mutex_lock(&c->mu);
@@ -296,8 +317,9 @@ static enum tpd_code s_cached_get(struct aws_creds_provider *p, struct aws_creds
             tpd_err_set(err, rc, "credentials: %s", tpd_code_str(rc));
         }
     } else if (fresh == 1) {
-        TPD_WARN("refreshing AWS credentials failed, using the current ones until they expire: %s",
-                 e.msg ? e.msg : "");
+        TPD_WARN(
+            "refreshing AWS credentials failed, using the current ones until they expire: %s",
+            e.msg ? e.msg : "");
         rc = aws_creds_copy(out, &c->creds);
     } else {
         tpd_err_move(err, &e);
@@ -318,11 +340,9 @@ static void s_cached_destroy(struct aws_creds_provider *p) {
     free(c);
 }
 
-struct aws_creds_provider *aws_creds_cached_new(
-    struct aws_creds_provider *inner,
-    int64_t refresh_s,
-    int64_t (*now_s)(void)) {
-    struct s_cached *c = calloc(1, sizeof(*c));
+struct aws_creds_provider *
+aws_creds_cached_new(struct aws_creds_provider *inner, int64_t refresh_s, int64_t (*now_s)(void)) {
+    struct s_cached *c = tpd_calloc(1, sizeof(*c));
     if (!c) {
         aws_creds_provider_free(inner);
         return NULL;

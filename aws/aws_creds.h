@@ -56,10 +56,12 @@ enum tpd_code aws_creds_set(
  * SecretAccessKey, Token, Expiration}) or credential_process (Version 1,
  * SessionToken). TPD_E_CREDENTIALS naming `what` when keys are missing.
  */
-enum tpd_code aws_creds_from_json(struct tpd_span body, const char *what, struct aws_creds *out, struct tpd_err *err);
+enum tpd_code aws_creds_from_json(
+    struct tpd_span body, const char *what, struct aws_creds *out, struct tpd_err *err);
 
 struct aws_creds_provider;
-typedef enum tpd_code(aws_creds_get_fn)(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err);
+typedef enum tpd_code(aws_creds_get_fn)(
+    struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err);
 typedef void(aws_creds_destroy_fn)(struct aws_creds_provider *p);
 
 struct aws_creds_provider {
@@ -69,7 +71,8 @@ struct aws_creds_provider {
     void *impl;
 };
 
-enum tpd_code aws_creds_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err);
+enum tpd_code
+aws_creds_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err);
 void aws_creds_provider_free(struct aws_creds_provider *p);
 
 /* Static keys (copied). Returns NULL on no memory. */
@@ -105,10 +108,8 @@ struct aws_creds_provider *aws_creds_chain_new(struct aws_creds_provider **provi
  * fails while more than 600 s remain (mandatory window), the old ones are used.
  * now_s may be NULL (wall clock); tests pass a fake clock.
  */
-struct aws_creds_provider *aws_creds_cached_new(
-    struct aws_creds_provider *inner,
-    int64_t refresh_s,
-    int64_t (*now_s)(void));
+struct aws_creds_provider *
+aws_creds_cached_new(struct aws_creds_provider *inner, int64_t refresh_s, int64_t (*now_s)(void));
 
 /* The home directory ($HOME, else the password database); static storage. */
 const char *aws_creds_home_dir(void);

@@ -13,6 +13,7 @@
 
 #include "aws_creds.h"
 #include "aws_http.h"
+#include "tpd_alloc.h"
 #include "tpd_log.h"
 
 struct s_container {
@@ -21,7 +22,8 @@ struct s_container {
 };
 
 static bool s_allowed_host(const char *host_port) {
-    static const char *const hosts[] = {"169.254.170.2", "169.254.170.23", "[fd00:ec2::23]", "localhost", "[::1]"};
+    static const char *const hosts[] = {
+        "169.254.170.2", "169.254.170.23", "[fd00:ec2::23]", "localhost", "[::1]"};
     size_t hl = strcspn(host_port, host_port[0] == '[' ? "]" : ":");
     if (host_port[0] == '[' && host_port[hl] == ']') {
         hl++;
@@ -39,7 +41,11 @@ static enum tpd_code s_read_token(struct tpd_buf *tok, struct tpd_err *err) {
     if (file && *file) {
         FILE *f = fopen(file, "rb");
         if (!f) {
-            return tpd_err_set(err, TPD_E_CREDENTIALS, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s", file);
+            return tpd_err_set(
+                err,
+                TPD_E_CREDENTIALS,
+                "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s",
+                file);
         }
         char chunk[1024];
         size_t n;
@@ -57,7 +63,8 @@ static enum tpd_code s_read_token(struct tpd_buf *tok, struct tpd_err *err) {
     return v ? tpd_buf_append_cstr(tok, v) : TPD_OK;
 }
 
-static enum tpd_code s_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
+static enum tpd_code
+s_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
     struct s_container *c = p->impl;
     const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
     const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
@@ -81,16 +88,22 @@ static enum tpd_code s_get(struct aws_creds_provider *p, struct aws_creds *out, 
                 goto done;
             }
             if (strncasecmp(full, "https://", 8) != 0 && !s_allowed_host(tpd_buf_cstr(&host))) {
-                rc = tpd_err_set(err, TPD_E_CREDENTIALS,
-                                 "AWS_CONTAINER_CREDENTIALS_FULL_URI must use https or a loopback/container host, "
-                                 "not %s",
-                                 tpd_buf_cstr(&host));
+                rc = tpd_err_set(
+                    err,
+                    TPD_E_CREDENTIALS,
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI must use https or a loopback/container "
+                    "host, "
+                    "not %s",
+                    tpd_buf_cstr(&host));
                 goto done;
             }
         }
     } else {
-        rc = tpd_err_set(err, TPD_E_NOT_FOUND,
-                         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI not set");
+        rc = tpd_err_set(
+            err,
+            TPD_E_NOT_FOUND,
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI not "
+            "set");
         goto done;
     }
     if (rc || (rc = s_read_token(&tok, err)) != TPD_OK) {
@@ -99,8 +112,10 @@ static enum tpd_code s_get(struct aws_creds_provider *p, struct aws_creds *out, 
         }
         goto done;
     }
-    struct aws_http_kv hdr[2] = {{"Accept", "application/json"}, {"Authorization", tpd_buf_cstr(&tok)}};
-    struct aws_http_request req = {"GET", tpd_buf_cstr(&url), hdr, tok.len ? 2 : 1, {NULL, 0}, 2000, 2000};
+    struct aws_http_kv hdr[2] = {
+        {"Accept", "application/json"}, {"Authorization", tpd_buf_cstr(&tok)}};
+    struct aws_http_request req = {
+        "GET", tpd_buf_cstr(&url), hdr, tok.len ? 2 : 1, {NULL, 0}, 2000, 2000};
     for (int attempt = 1; attempt <= 3; attempt++) {
         aws_http_response_clear(&resp);
         aws_http_response_init(&resp);
@@ -109,7 +124,11 @@ static enum tpd_code s_get(struct aws_creds_provider *p, struct aws_creds *out, 
             break;
         }
         if (rc == TPD_OK) {
-            rc = tpd_err_set(err, TPD_E_CREDENTIALS, "container credentials endpoint answered HTTP %d", resp.status);
+            rc = tpd_err_set(
+                err,
+                TPD_E_CREDENTIALS,
+                "container credentials endpoint answered HTTP %d",
+                resp.status);
             if (resp.status < 500) {
                 break;
             }
@@ -139,7 +158,7 @@ static void s_destroy(struct aws_creds_provider *p) {
 }
 
 struct aws_creds_provider *aws_creds_container_new(struct aws_http_transport *t) {
-    struct s_container *c = calloc(1, sizeof(*c));
+    struct s_container *c = tpd_calloc(1, sizeof(*c));
     if (!c) {
         return NULL;
     }

@@ -11,6 +11,7 @@
 
 #include "aws_creds.h"
 #include "aws_http.h"
+#include "tpd_alloc.h"
 
 struct s_imds {
     struct aws_creds_provider base;
@@ -39,13 +40,15 @@ static enum tpd_code s_call(
     aws_http_response_init(resp);
     rc = aws_http_send(t, &req, resp, err);
     if (!rc && resp->status != 200) {
-        rc = tpd_err_set(err, TPD_E_HTTP, "IMDS %s %s answered HTTP %d", method, path, resp->status);
+        rc =
+            tpd_err_set(err, TPD_E_HTTP, "IMDS %s %s answered HTTP %d", method, path, resp->status);
     }
     tpd_buf_clear(&url);
     return rc;
 }
 
-static enum tpd_code s_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
+static enum tpd_code
+s_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
     struct s_imds *m = p->impl;
     const char *dis = getenv("AWS_EC2_METADATA_DISABLED");
     if (dis && (strcmp(dis, "true") == 0 || strcmp(dis, "TRUE") == 0 || strcmp(dis, "True") == 0)) {
@@ -54,7 +57,8 @@ static enum tpd_code s_get(struct aws_creds_provider *p, struct aws_creds *out, 
     const char *base = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     if (!base || !*base) {
         const char *mode = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
-        base = mode && strcmp(mode, "IPv6") == 0 ? "http://[fd00:ec2::254]" : "http://169.254.169.254";
+        base =
+            mode && strcmp(mode, "IPv6") == 0 ? "http://[fd00:ec2::254]" : "http://169.254.169.254";
     }
     struct aws_http_response resp;
     aws_http_response_init(&resp);
@@ -72,7 +76,9 @@ static enum tpd_code s_get(struct aws_creds_provider *p, struct aws_creds *out, 
     }
     rc = tpd_buf_append_span(&token, tpd_buf_span(&resp.body));
     struct aws_http_kv th = {"x-aws-ec2-metadata-token", tpd_buf_cstr(&token)};
-    rc = rc ? rc : s_call(m->t, "GET", base, "/latest/meta-data/iam/security-credentials/", &th, &resp, &e);
+    rc = rc ? rc
+            : s_call(
+                  m->t, "GET", base, "/latest/meta-data/iam/security-credentials/", &th, &resp, &e);
     if (rc) {
         goto unavailable;
     }
@@ -86,7 +92,9 @@ static enum tpd_code s_get(struct aws_creds_provider *p, struct aws_creds *out, 
         goto unavailable;
     }
     rc = tpd_buf_append(&role, resp.body.ptr, n);
-    rc = rc ? rc : tpd_buf_printf(&path, "/latest/meta-data/iam/security-credentials/%s", tpd_buf_cstr(&role));
+    rc = rc ? rc
+            : tpd_buf_printf(
+                  &path, "/latest/meta-data/iam/security-credentials/%s", tpd_buf_cstr(&role));
     rc = rc ? rc : s_call(m->t, "GET", base, tpd_buf_cstr(&path), &th, &resp, &e);
     if (rc) {
         goto unavailable;
@@ -94,8 +102,12 @@ static enum tpd_code s_get(struct aws_creds_provider *p, struct aws_creds *out, 
     rc = aws_creds_from_json(tpd_buf_span(&resp.body), "EC2 instance metadata", out, err);
     goto done;
 unavailable:
-    rc = tpd_err_set(err, TPD_E_NOT_FOUND, "EC2 instance metadata at %s not available: %s", base,
-                     e.msg ? e.msg : "error");
+    rc = tpd_err_set(
+        err,
+        TPD_E_NOT_FOUND,
+        "EC2 instance metadata at %s not available: %s",
+        base,
+        e.msg ? e.msg : "error");
 done:
     tpd_err_clear(&e);
     tpd_buf_clear_secure(&resp.body);
@@ -111,7 +123,7 @@ static void s_destroy(struct aws_creds_provider *p) {
 }
 
 struct aws_creds_provider *aws_creds_imds_new(struct aws_http_transport *t) {
-    struct s_imds *m = calloc(1, sizeof(*m));
+    struct s_imds *m = tpd_calloc(1, sizeof(*m));
     if (!m) {
         return NULL;
     }

@@ -12,6 +12,7 @@
 #include "aws_creds.h"
 #include "aws_ini.h"
 #include "aws_profile.h"
+#include "tpd_alloc.h"
 
 struct s_profile {
     struct aws_creds_provider base;
@@ -22,13 +23,15 @@ struct s_profile {
 
 #define S_MAX_PROCESS_OUTPUT ((size_t)64 << 10)
 
-static enum tpd_code s_run_process(const char *cmd, const char *profile, struct aws_creds *out, struct tpd_err *err) {
+static enum tpd_code
+s_run_process(const char *cmd, const char *profile, struct aws_creds *out, struct tpd_err *err) {
     struct tpd_buf b;
     tpd_buf_init(&b, S_MAX_PROCESS_OUTPUT);
     enum tpd_code rc = TPD_OK;
     FILE *f = popen(cmd, "r");
     if (!f) {
-        return tpd_err_set(err, TPD_E_CREDENTIALS, "profile \"%s\": cannot run credential_process", profile);
+        return tpd_err_set(
+            err, TPD_E_CREDENTIALS, "profile \"%s\": cannot run credential_process", profile);
     }
     char chunk[4096];
     size_t n;
@@ -39,10 +42,18 @@ static enum tpd_code s_run_process(const char *cmd, const char *profile, struct 
     }
     int st = pclose(f);
     if (rc) {
-        rc = tpd_err_set(err, TPD_E_CREDENTIALS, "profile \"%s\": credential_process output is too large", profile);
+        rc = tpd_err_set(
+            err,
+            TPD_E_CREDENTIALS,
+            "profile \"%s\": credential_process output is too large",
+            profile);
     } else if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        rc = tpd_err_set(err, TPD_E_CREDENTIALS, "profile \"%s\": credential_process exited with status %d", profile,
-                         WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+        rc = tpd_err_set(
+            err,
+            TPD_E_CREDENTIALS,
+            "profile \"%s\": credential_process exited with status %d",
+            profile,
+            WIFEXITED(st) ? WEXITSTATUS(st) : -1);
     } else {
         rc = aws_creds_from_json(tpd_buf_span(&b), "credential_process", out, err);
         if (rc) {
@@ -53,10 +64,12 @@ static enum tpd_code s_run_process(const char *cmd, const char *profile, struct 
     return rc;
 }
 
-static enum tpd_code s_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
+static enum tpd_code
+s_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
     struct s_profile *s = p->impl;
     struct aws_profile prof;
-    enum tpd_code rc = aws_profile_load(s->profile, s->credentials_file, s->config_file, &prof, err);
+    enum tpd_code rc =
+        aws_profile_load(s->profile, s->credentials_file, s->config_file, &prof, err);
     if (rc) {
         return rc;
     }
@@ -65,12 +78,21 @@ static enum tpd_code s_get(struct aws_creds_provider *p, struct aws_creds *out, 
     const char *tok = aws_profile_get(&prof, "aws_session_token");
     const char *proc = aws_profile_get(&prof, "credential_process");
     if (!prof.found) {
-        rc = tpd_err_set(err, TPD_E_NOT_FOUND, "profile \"%s\" not found in %s or %s", prof.name,
-                         prof.credentials_path, prof.config_path);
+        rc = tpd_err_set(
+            err,
+            TPD_E_NOT_FOUND,
+            "profile \"%s\" not found in %s or %s",
+            prof.name,
+            prof.credentials_path,
+            prof.config_path);
     } else if ((ak && *ak) != (sk && *sk)) {
-        rc = tpd_err_set(err, TPD_E_CREDENTIALS, "profile \"%s\" has %s but no %s", prof.name,
-                         ak && *ak ? "aws_access_key_id" : "aws_secret_access_key",
-                         ak && *ak ? "aws_secret_access_key" : "aws_access_key_id");
+        rc = tpd_err_set(
+            err,
+            TPD_E_CREDENTIALS,
+            "profile \"%s\" has %s but no %s",
+            prof.name,
+            ak && *ak ? "aws_access_key_id" : "aws_secret_access_key",
+            ak && *ak ? "aws_secret_access_key" : "aws_access_key_id");
     } else if (ak && *ak) {
         rc = aws_creds_set(out, ak, sk, tok, 0);
         if (rc) {
@@ -79,9 +101,11 @@ static enum tpd_code s_get(struct aws_creds_provider *p, struct aws_creds *out, 
     } else if (proc && *proc) {
         rc = s_run_process(proc, prof.name, out, err);
     } else {
-        rc = tpd_err_set(err, TPD_E_NOT_FOUND,
-                         "profile \"%s\" has no aws_access_key_id/aws_secret_access_key or credential_process",
-                         prof.name);
+        rc = tpd_err_set(
+            err,
+            TPD_E_NOT_FOUND,
+            "profile \"%s\" has no aws_access_key_id/aws_secret_access_key or credential_process",
+            prof.name);
     }
     aws_profile_clear(&prof);
     return rc;
@@ -96,11 +120,11 @@ static void s_destroy(struct aws_creds_provider *p) {
 }
 
 static char *s_dup(const char *v) {
-    return v ? strdup(v) : NULL;
+    return v ? tpd_strdup(v) : NULL;
 }
 
 struct aws_creds_provider *aws_creds_profile_new(const struct aws_creds_profile_options *o) {
-    struct s_profile *s = calloc(1, sizeof(*s));
+    struct s_profile *s = tpd_calloc(1, sizeof(*s));
     if (!s) {
         return NULL;
     }

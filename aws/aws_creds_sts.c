@@ -12,6 +12,7 @@
 #include "aws_query.h"
 #include "aws_time.h"
 #include "aws_xml.h"
+#include "tpd_alloc.h"
 
 struct s_sts {
     struct aws_creds_provider base;
@@ -23,7 +24,8 @@ struct s_sts {
     int duration_s;
 };
 
-static enum tpd_code s_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
+static enum tpd_code
+s_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
     struct s_sts *s = p->impl;
     struct aws_query q;
     aws_query_init(&q, "AssumeRole", "2011-06-15");
@@ -43,7 +45,8 @@ static enum tpd_code s_get(struct aws_creds_provider *p, struct aws_creds *out, 
         tpd_err_set(err, rc, "AssumeRole: %s", tpd_code_str(rc));
         goto done;
     }
-    rc = aws_client_call_with(s->client, AWS_SVC_STS, "AssumeRole", tpd_buf_span(&q.body), s->source, &resp, err);
+    rc = aws_client_call_with(
+        s->client, AWS_SVC_STS, "AssumeRole", tpd_buf_span(&q.body), s->source, &resp, err);
     if (rc) {
         tpd_err_prefix(err, "assume role %s: ", s->role_arn);
         if (err && rc != TPD_E_STOPPED) {
@@ -64,7 +67,11 @@ static enum tpd_code s_get(struct aws_creds_provider *p, struct aws_creds *out, 
     const char *exp = aws_xml_text(cr, "Expiration");
     int64_t exp_s = 0;
     if (!ak || !*ak || !sk || !*sk || !tok || (exp && aws_parse_iso8601(exp, &exp_s) != TPD_OK)) {
-        rc = tpd_err_set(err, TPD_E_CREDENTIALS, "AssumeRole %s: the response lacks usable Credentials", s->role_arn);
+        rc = tpd_err_set(
+            err,
+            TPD_E_CREDENTIALS,
+            "AssumeRole %s: the response lacks usable Credentials",
+            s->role_arn);
         goto done;
     }
     rc = aws_creds_set(out, ak, sk, tok, exp_s);
@@ -102,16 +109,17 @@ struct aws_creds_provider *aws_creds_sts_new(
     struct aws_client *c,
     struct aws_creds_provider *source,
     const struct aws_assume_role_options *o) {
-    struct s_sts *s = calloc(1, sizeof(*s));
+    struct s_sts *s = tpd_calloc(1, sizeof(*s));
     if (!s) {
         aws_creds_provider_free(source);
         return NULL;
     }
     s->client = c;
     s->source = source;
-    s->role_arn = strdup(o->role_arn);
-    s->session_name = strdup(o->session_name && *o->session_name ? o->session_name : "terraform-provider-dynamodb");
-    s->external_id = o->external_id && *o->external_id ? strdup(o->external_id) : NULL;
+    s->role_arn = tpd_strdup(o->role_arn);
+    s->session_name = tpd_strdup(
+        o->session_name && *o->session_name ? o->session_name : "terraform-provider-dynamodb");
+    s->external_id = o->external_id && *o->external_id ? tpd_strdup(o->external_id) : NULL;
     s->duration_s = o->duration_s;
     s->base = (struct aws_creds_provider){s_get, s_destroy, "STS AssumeRole", s};
     if (!s->role_arn || !s->session_name) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tpd_alloc.h"
 #include "tpd_buf.h"
 
 static const char *s_env(const char *name) {
@@ -12,10 +13,7 @@ static const char *s_env(const char *name) {
 }
 
 enum tpd_code aws_region_resolve(
-    const char *configured,
-    const struct aws_profile *prof,
-    char **out,
-    struct tpd_err *err) {
+    const char *configured, const struct aws_profile *prof, char **out, struct tpd_err *err) {
     const char *r = configured && *configured ? configured : NULL;
     if (!r) {
         r = s_env("AWS_REGION");
@@ -31,12 +29,14 @@ enum tpd_code aws_region_resolve(
     }
     if (!r) {
         *out = NULL;
-        return tpd_err_set(err, TPD_E_INVALID,
-                           "no AWS region: set \"region\" in the provider configuration, AWS_REGION, "
-                           "AWS_DEFAULT_REGION or region in the profile \"%s\"",
-                           prof && prof->name ? prof->name : "default");
+        return tpd_err_set(
+            err,
+            TPD_E_INVALID,
+            "no AWS region: set \"region\" in the provider configuration, AWS_REGION, "
+            "AWS_DEFAULT_REGION or region in the profile \"%s\"",
+            prof && prof->name ? prof->name : "default");
     }
-    *out = strdup(r);
+    *out = tpd_strdup(r);
     return *out ? TPD_OK : tpd_err_set(err, TPD_E_NOMEM, "out of memory");
 }
 
@@ -87,8 +87,9 @@ enum tpd_code aws_endpoint_resolve(
         }
     }
     tpd_buf_reset(&b);
-    enum tpd_code rc = v ? tpd_buf_append_cstr(&b, v)
-                         : tpd_buf_printf(&b, "https://%s.%s.%s", service, region, aws_region_dns_suffix(region));
+    enum tpd_code rc =
+        v ? tpd_buf_append_cstr(&b, v)
+          : tpd_buf_printf(&b, "https://%s.%s.%s", service, region, aws_region_dns_suffix(region));
     if (rc) {
         tpd_buf_clear(&b);
         *out = NULL;

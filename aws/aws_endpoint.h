@@ -21,10 +21,7 @@
 
 /* TPD_E_INVALID ("no region: set ...") when nothing gives a region. prof may be NULL. */
 enum tpd_code aws_region_resolve(
-    const char *configured,
-    const struct aws_profile *prof,
-    char **out,
-    struct tpd_err *err);
+    const char *configured, const struct aws_profile *prof, char **out, struct tpd_err *err);
 
 /* service: "dynamodb", "cloudformation", "sts"; env_id: "DYNAMODB", ... */
 enum tpd_code aws_endpoint_resolve(

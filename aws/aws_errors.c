@@ -7,6 +7,7 @@
 
 #include "aws_retry.h"
 #include "aws_xml.h"
+#include "tpd_alloc.h"
 
 static enum tpd_code s_code_for(const char *aws_code) {
     if (!aws_code) {
@@ -15,8 +16,10 @@ static enum tpd_code s_code_for(const char *aws_code) {
     if (aws_retry_is_throttle_code(aws_code)) {
         return TPD_E_THROTTLED;
     }
-    if (strcmp(aws_code, "ResourceNotFoundException") == 0 || strcmp(aws_code, "TableNotFoundException") == 0 ||
-        strcmp(aws_code, "ChangeSetNotFound") == 0 || strcmp(aws_code, "ChangeSetNotFoundException") == 0) {
+    if (strcmp(aws_code, "ResourceNotFoundException") == 0 ||
+        strcmp(aws_code, "TableNotFoundException") == 0 ||
+        strcmp(aws_code, "ChangeSetNotFound") == 0 ||
+        strcmp(aws_code, "ChangeSetNotFoundException") == 0) {
         return TPD_E_NOT_FOUND;
     }
     return TPD_E_AWS;
@@ -56,8 +59,15 @@ static enum tpd_code s_finish(
     if (!code) {
         code = s_status_name(http_status);
     }
-    tpd_err_set(err, rc, "%s: %s%s%s (HTTP %d)", op, code ? code : "error", msg && *msg ? ": " : "",
-                msg ? msg : "", http_status);
+    tpd_err_set(
+        err,
+        rc,
+        "%s: %s%s%s (HTTP %d)",
+        op,
+        code ? code : "error",
+        msg && *msg ? ": " : "",
+        msg ? msg : "",
+        http_status);
     tpd_err_set_aws(err, http_status, code, request_id);
     if (err) {
         err->retryable = rc == TPD_E_THROTTLED || http_status >= 500;
@@ -91,8 +101,13 @@ enum tpd_code aws_error_from_json(
         char snip[96];
         s_snippet(body, snip, sizeof(snip));
         json_decref(root);
-        enum tpd_code rc = s_finish(op, http_status, NULL, body.len ? "unparseable error body" : "empty error body",
-                                    request_id, err);
+        enum tpd_code rc = s_finish(
+            op,
+            http_status,
+            NULL,
+            body.len ? "unparseable error body" : "empty error body",
+            request_id,
+            err);
         if (body.len) {
             tpd_err_prefix(err, "(body: \"%s\") ", snip);
         }
@@ -108,7 +123,7 @@ enum tpd_code aws_error_from_json(
         const char *h = strrchr(type, '#');
         const char *start = h ? h + 1 : type;
         size_t len = strcspn(start, ":");
-        code = strndup(start, len);
+        code = tpd_strndup(start, len);
     }
     enum tpd_code rc = s_finish(op, http_status, code && *code ? code : NULL, msg, request_id, err);
     free(code);
@@ -133,8 +148,13 @@ enum tpd_code aws_error_from_query_xml(
         }
         char snip[96];
         s_snippet(body, snip, sizeof(snip));
-        enum tpd_code rc = s_finish(op, http_status, NULL, body.len ? "unparseable error body" : "empty error body",
-                                    request_id, err);
+        enum tpd_code rc = s_finish(
+            op,
+            http_status,
+            NULL,
+            body.len ? "unparseable error body" : "empty error body",
+            request_id,
+            err);
         if (body.len) {
             tpd_err_prefix(err, "(body: \"%s\") ", snip);
         }
@@ -151,8 +171,13 @@ enum tpd_code aws_error_from_query_xml(
     if (!rid || !*rid) {
         rid = aws_xml_text(root, "RequestID");
     }
-    enum tpd_code rc = s_finish(op, http_status, code && *code ? code : NULL, msg,
-                                request_id ? request_id : (rid && *rid ? rid : NULL), err);
+    enum tpd_code rc = s_finish(
+        op,
+        http_status,
+        code && *code ? code : NULL,
+        msg,
+        request_id ? request_id : (rid && *rid ? rid : NULL),
+        err);
     if (rc == TPD_E_THROTTLED && code && strcmp(code, "LimitExceededException") == 0) {
         /* CloudFormation's LimitExceededException is an account quota, not throttling. */
         rc = TPD_E_AWS;

@@ -34,7 +34,7 @@ struct aws_http_request {
     const char *url;    /* absolute http(s) URL */
     const struct aws_http_kv *headers;
     size_t header_count;
-    struct tpd_span body; /* sent with an explicit Content-Length */
+    struct tpd_span body;    /* sent with an explicit Content-Length */
     long connect_timeout_ms; /* 0 = 10 s */
     long timeout_ms;         /* whole request; 0 = 60 s */
 };
@@ -87,9 +87,6 @@ enum tpd_code aws_http_send(
  * scheme other than http/https.
  */
 enum tpd_code aws_http_url_host_path(
-    const char *url,
-    struct tpd_buf *host,
-    struct tpd_buf *path,
-    struct tpd_err *err);
+    const char *url, struct tpd_buf *host, struct tpd_buf *path, struct tpd_err *err);
 
 #endif

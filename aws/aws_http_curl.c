@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "aws_http.h"
+#include "tpd_alloc.h"
 #include "tpd_log.h"
 
 #define S_POOL_MAX 16
@@ -90,7 +91,7 @@ static size_t s_on_header(char *data, size_t size, size_t n, void *ud) {
             while (b > a && (data[b - 1] == '\r' || data[b - 1] == '\n' || data[b - 1] == ' ')) {
                 b--;
             }
-            x->resp->request_id = strndup(data + a, b - a);
+            x->resp->request_id = tpd_strndup(data + a, b - a);
         }
     }
     /* A new status line (after a 100 Continue) starts a new header block. */
@@ -140,7 +141,8 @@ static enum tpd_code s_send(
     curl_easy_reset(h);
     for (size_t i = 0; i < req->header_count; i++) {
         tpd_buf_reset(&line);
-        if (tpd_buf_printf(&line, "%s: %s", req->headers[i].name, req->headers[i].value) != TPD_OK) {
+        if (tpd_buf_printf(&line, "%s: %s", req->headers[i].name, req->headers[i].value) !=
+            TPD_OK) {
             rc = tpd_err_set(err, TPD_E_NOMEM, "HTTP: header too large");
             goto done;
         }
@@ -165,7 +167,10 @@ static enum tpd_code s_send(
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L);
+    curl_easy_setopt(
+        h,
+        CURLOPT_CONNECTTIMEOUT_MS,
+        req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 60000L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, s_on_body);
@@ -186,16 +191,37 @@ static enum tpd_code s_send(
     CURLcode cc = curl_easy_perform(h);
     if (cc != CURLE_OK) {
         if (x.too_large) {
-            rc = tpd_err_set(err, TPD_E_TOO_LARGE, "HTTP: response body from %s exceeds %zu bytes", req->url,
-                             (size_t)TPD_MAX_HTTP_BODY);
+            rc = tpd_err_set(
+                err,
+                TPD_E_TOO_LARGE,
+                "HTTP: response body from %s exceeds %zu bytes",
+                req->url,
+                (size_t)TPD_MAX_HTTP_BODY);
         } else if (cc == CURLE_OPERATION_TIMEDOUT) {
-            rc = tpd_err_set(err, TPD_E_TIMEOUT, "HTTP: %s %s timed out: %s", req->method, req->url,
-                             curl_easy_strerror(cc));
-        } else if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CONNECT_ERROR ||
-                   cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_SSL_CERTPROBLEM) {
-            rc = tpd_err_set(err, TPD_E_TLS, "HTTP: TLS failure talking to %s: %s", req->url, curl_easy_strerror(cc));
+            rc = tpd_err_set(
+                err,
+                TPD_E_TIMEOUT,
+                "HTTP: %s %s timed out: %s",
+                req->method,
+                req->url,
+                curl_easy_strerror(cc));
+        } else if (
+            cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CONNECT_ERROR ||
+            cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_SSL_CERTPROBLEM) {
+            rc = tpd_err_set(
+                err,
+                TPD_E_TLS,
+                "HTTP: TLS failure talking to %s: %s",
+                req->url,
+                curl_easy_strerror(cc));
         } else {
-            rc = tpd_err_set(err, TPD_E_HTTP, "HTTP: %s %s failed: %s", req->method, req->url, curl_easy_strerror(cc));
+            rc = tpd_err_set(
+                err,
+                TPD_E_HTTP,
+                "HTTP: %s %s failed: %s",
+                req->method,
+                req->url,
+                curl_easy_strerror(cc));
         }
         /* A failed handle may hold a broken connection: do not pool it. */
         curl_easy_cleanup(h);
@@ -227,10 +253,11 @@ static void s_destroy(struct aws_http_transport *t) {
 struct aws_http_transport *aws_http_curl_new(struct tpd_err *err) {
     pthread_once(&s_global_once, s_global_init);
     if (s_global_rc != CURLE_OK) {
-        tpd_err_set(err, TPD_E_HTTP, "HTTP: curl_global_init failed: %s", curl_easy_strerror(s_global_rc));
+        tpd_err_set(
+            err, TPD_E_HTTP, "HTTP: curl_global_init failed: %s", curl_easy_strerror(s_global_rc));
         return NULL;
     }
-    struct s_curl *c = calloc(1, sizeof(*c));
+    struct s_curl *c = tpd_calloc(1, sizeof(*c));
     if (!c) {
         tpd_err_set(err, TPD_E_NOMEM, "HTTP: out of memory");
         return NULL;
@@ -243,10 +270,7 @@ struct aws_http_transport *aws_http_curl_new(struct tpd_err *err) {
 }
 
 enum tpd_code aws_http_url_host_path(
-    const char *url,
-    struct tpd_buf *host,
-    struct tpd_buf *path,
-    struct tpd_err *err) {
+    const char *url, struct tpd_buf *host, struct tpd_buf *path, struct tpd_err *err) {
     enum tpd_code rc = TPD_OK;
     char *scheme = NULL;
     char *h = NULL;
@@ -263,7 +287,8 @@ enum tpd_code aws_http_url_host_path(
         goto done;
     }
     if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) {
-        rc = tpd_err_set(err, TPD_E_INVALID, "endpoint URL \"%s\": only http and https are supported", url);
+        rc = tpd_err_set(
+            err, TPD_E_INVALID, "endpoint URL \"%s\": only http and https are supported", url);
         goto done;
     }
     rc = tpd_buf_append_cstr(host, h);

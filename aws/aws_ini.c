@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tpd_alloc.h"
+
 #define S_MAX_FILE ((size_t)4 << 20)
 
 static void s_free_str(char *s, bool secure) {
@@ -50,7 +52,7 @@ static struct tpd_span s_trim(struct tpd_span s) {
 
 /* Collapse inner whitespace runs of a section name ("profile   dev" -> "profile dev"). */
 static char *s_section_name(struct tpd_span s) {
-    char *out = malloc(s.len + 1);
+    char *out = tpd_malloc(s.len + 1);
     size_t n = 0;
     bool sp = false;
     if (!out) {
@@ -71,11 +73,12 @@ static char *s_section_name(struct tpd_span s) {
     return out;
 }
 
-static enum tpd_code s_set(struct aws_ini_section *s, struct tpd_span key, const char *prefix, struct tpd_span value) {
+static enum tpd_code
+s_set(struct aws_ini_section *s, struct tpd_span key, const char *prefix, struct tpd_span value) {
     char *k = NULL;
     if (prefix) {
         size_t pl = strlen(prefix);
-        k = malloc(pl + 1 + key.len + 1);
+        k = tpd_malloc(pl + 1 + key.len + 1);
         if (k) {
             memcpy(k, prefix, pl);
             k[pl] = '.';
@@ -99,7 +102,7 @@ static enum tpd_code s_set(struct aws_ini_section *s, struct tpd_span key, const
             return TPD_OK;
         }
     }
-    struct aws_ini_kv *nkv = realloc(s->kv, (s->count + 1) * sizeof(*nkv));
+    struct aws_ini_kv *nkv = tpd_realloc(s->kv, (s->count + 1) * sizeof(*nkv));
     if (!nkv) {
         free(k);
         s_free_str(v, true);
@@ -112,10 +115,11 @@ static enum tpd_code s_set(struct aws_ini_section *s, struct tpd_span key, const
     return TPD_OK;
 }
 
-enum tpd_code aws_ini_parse(struct tpd_span text, const char *filename, struct aws_ini **out, struct tpd_err *err) {
+enum tpd_code aws_ini_parse(
+    struct tpd_span text, const char *filename, struct aws_ini **out, struct tpd_err *err) {
     enum tpd_code rc = TPD_OK;
     const char *fn = filename ? filename : "(config)";
-    struct aws_ini *ini = calloc(1, sizeof(*ini));
+    struct aws_ini *ini = tpd_calloc(1, sizeof(*ini));
     struct aws_ini_section *cur = NULL;
     char *parent_key = NULL; /* key with an empty value that may take indented sub-keys */
     *out = NULL;
@@ -142,10 +146,12 @@ enum tpd_code aws_ini_parse(struct tpd_span text, const char *filename, struct a
             parent_key = NULL;
             const uint8_t *close = memchr(line.ptr, ']', line.len);
             if (!close) {
-                rc = tpd_err_set(err, TPD_E_PARSE, "%s:%zu: section header without ']'", fn, lineno);
+                rc =
+                    tpd_err_set(err, TPD_E_PARSE, "%s:%zu: section header without ']'", fn, lineno);
                 goto done;
             }
-            char *name = s_section_name((struct tpd_span){line.ptr + 1, (size_t)(close - line.ptr - 1)});
+            char *name =
+                s_section_name((struct tpd_span){line.ptr + 1, (size_t)(close - line.ptr - 1)});
             if (!name) {
                 rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
                 goto done;
@@ -165,7 +171,7 @@ enum tpd_code aws_ini_parse(struct tpd_span text, const char *filename, struct a
                 free(name);
                 continue;
             }
-            struct aws_ini_section *ns = realloc(ini->sections, (ini->count + 1) * sizeof(*ns));
+            struct aws_ini_section *ns = tpd_realloc(ini->sections, (ini->count + 1) * sizeof(*ns));
             if (!ns) {
                 free(name);
                 rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
@@ -179,16 +185,22 @@ enum tpd_code aws_ini_parse(struct tpd_span text, const char *filename, struct a
         }
         const uint8_t *eq = memchr(line.ptr, '=', line.len);
         if (!eq) {
-            rc = tpd_err_set(err, TPD_E_PARSE, "%s:%zu: expected \"key = value\", a [section] or a comment", fn,
-                             lineno);
+            rc = tpd_err_set(
+                err,
+                TPD_E_PARSE,
+                "%s:%zu: expected \"key = value\", a [section] or a comment",
+                fn,
+                lineno);
             goto done;
         }
         if (!cur) {
-            rc = tpd_err_set(err, TPD_E_PARSE, "%s:%zu: setting outside of any [section]", fn, lineno);
+            rc = tpd_err_set(
+                err, TPD_E_PARSE, "%s:%zu: setting outside of any [section]", fn, lineno);
             goto done;
         }
         struct tpd_span key = s_trim((struct tpd_span){line.ptr, (size_t)(eq - line.ptr)});
-        struct tpd_span value = s_trim((struct tpd_span){eq + 1, (size_t)(line.ptr + line.len - eq - 1)});
+        struct tpd_span value =
+            s_trim((struct tpd_span){eq + 1, (size_t)(line.ptr + line.len - eq - 1)});
         if (key.len == 0) {
             rc = tpd_err_set(err, TPD_E_PARSE, "%s:%zu: empty key", fn, lineno);
             goto done;

@@ -37,7 +37,8 @@ struct aws_ini {
     size_t count;
 };
 
-enum tpd_code aws_ini_parse(struct tpd_span text, const char *filename, struct aws_ini **out, struct tpd_err *err);
+enum tpd_code aws_ini_parse(
+    struct tpd_span text, const char *filename, struct aws_ini **out, struct tpd_err *err);
 /* TPD_E_NOT_FOUND when the file does not exist; TPD_E_IO when unreadable. */
 enum tpd_code aws_ini_load(const char *path, struct aws_ini **out, struct tpd_err *err);
 void aws_ini_free(struct aws_ini *ini);

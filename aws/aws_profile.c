@@ -5,15 +5,16 @@
 #include <string.h>
 
 #include "aws_creds.h"
+#include "tpd_alloc.h"
 #include "tpd_buf.h"
 
 static char *s_path(const char *given, const char *env, const char *leaf) {
     if (given && *given) {
-        return strdup(given);
+        return tpd_strdup(given);
     }
     const char *e = getenv(env);
     if (e && *e) {
-        return strdup(e);
+        return tpd_strdup(e);
     }
     struct tpd_buf b;
     tpd_buf_init(&b, 4096);
@@ -48,7 +49,7 @@ enum tpd_code aws_profile_load(
     if (!name || !*name) {
         name = "default";
     }
-    out->name = strdup(name);
+    out->name = tpd_strdup(name);
     out->credentials_path = s_path(credentials_file, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
     out->config_path = s_path(config_file, "AWS_CONFIG_FILE", "config");
     if (!out->name || !out->credentials_path || !out->config_path) {

@@ -3,7 +3,6 @@
 
 #include <stdarg.h>
 
-
 /* application/x-www-form-urlencoded as botocore writes it (urllib urlencode):
  * unreserved bytes kept, space as '+', everything else %XX. Emulators that
  * re-encode the parsed form before checking the signature (moto) need the same bytes. */
@@ -12,8 +11,8 @@ static enum tpd_code s_form_encode(struct tpd_buf *out, const char *s) {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         unsigned char c = *p;
         enum tpd_code rc;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-            c == '.' || c == '~') {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~') {
             rc = tpd_buf_append_byte(out, c);
         } else if (c == ' ') {
             rc = tpd_buf_append_byte(out, '+');
@@ -79,7 +78,8 @@ void aws_query_addf(struct aws_query *q, const char *value, const char *key_fmt,
     tpd_buf_clear(&key);
 }
 
-void aws_query_add_list(struct aws_query *q, const char *name, const char *const *items, size_t count) {
+void aws_query_add_list(
+    struct aws_query *q, const char *name, const char *const *items, size_t count) {
     if (count == 0) {
         aws_query_add(q, name, "");
         return;

@@ -30,6 +30,7 @@ void aws_query_add(struct aws_query *q, const char *key, const char *value);
 void aws_query_addf(struct aws_query *q, const char *value, const char *key_fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Add a list of strings as Name.member.N; an empty list adds "Name=". */
-void aws_query_add_list(struct aws_query *q, const char *name, const char *const *items, size_t count);
+void aws_query_add_list(
+    struct aws_query *q, const char *name, const char *const *items, size_t count);
 
 #endif

@@ -5,18 +5,32 @@
 #include <string.h>
 
 static const char *const s_throttle_codes[] = {
-    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-    "TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
-    "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
-    "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException",
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
 };
 
 static const char *const s_transient_codes[] = {
-    "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "PriorRequestNotComplete",
     /* STS (botocore special.py) */
     "IDPCommunicationError",
     /* DynamoDB marks these retryable in its model / docs */
-    "InternalServerError", "ServiceUnavailable", "InternalFailure",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "InternalFailure",
 };
 
 bool aws_retry_is_throttle_code(const char *aws_code) {
@@ -31,7 +45,8 @@ bool aws_retry_is_throttle_code(const char *aws_code) {
     return false;
 }
 
-enum aws_retry_kind aws_retry_classify(const char *service, enum tpd_code rc, const struct tpd_err *err) {
+enum aws_retry_kind
+aws_retry_classify(const char *service, enum tpd_code rc, const struct tpd_err *err) {
     if (rc == TPD_OK) {
         return AWS_RETRY_NONE;
     }
@@ -49,7 +64,8 @@ enum aws_retry_kind aws_retry_classify(const char *service, enum tpd_code rc, co
     if (code) {
         /* CloudFormation's LimitExceededException is an account quota (stacks,
          * change sets): retrying cannot help. */
-        if (strcmp(code, "LimitExceededException") == 0 && service && strcmp(service, "cloudformation") == 0) {
+        if (strcmp(code, "LimitExceededException") == 0 && service &&
+            strcmp(service, "cloudformation") == 0) {
             return AWS_RETRY_NONE;
         }
         if (aws_retry_is_throttle_code(code)) {

@@ -41,7 +41,8 @@ enum aws_retry_kind {
  * etc. with err filled from the response); service is "dynamodb", "cloudformation"
  * or "sts" (service-specific exceptions to the lists).
  */
-enum aws_retry_kind aws_retry_classify(const char *service, enum tpd_code rc, const struct tpd_err *err);
+enum aws_retry_kind
+aws_retry_classify(const char *service, enum tpd_code rc, const struct tpd_err *err);
 
 /* True for the throttling error codes of the standard mode. */
 bool aws_retry_is_throttle_code(const char *aws_code);

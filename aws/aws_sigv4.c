@@ -10,18 +10,29 @@
  */
 #include "aws_sigv4.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "tpd_alloc.h"
+
 #define S_MAX_SIGNING ((size_t)1 << 20)
 
 static const char *const s_unsigned_headers[] = {
-    "connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization",
-    "te", "trailer", "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
+    "connection",
+    "expect",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+    "x-amzn-trace-id",
     "authorization",
 };
 
@@ -81,7 +92,8 @@ enum tpd_code aws_sha256_hex(struct tpd_span data, struct tpd_buf *out) {
     return tpd_buf_append(out, hex, 64);
 }
 
-static int s_hmac(const uint8_t *key, size_t key_len, const void *data, size_t len, uint8_t out[32]) {
+static int
+s_hmac(const uint8_t *key, size_t key_len, const void *data, size_t len, uint8_t out[32]) {
     unsigned int n = 0;
     if (!HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &n) || n != 32) {
         return -1;
@@ -90,8 +102,8 @@ static int s_hmac(const uint8_t *key, size_t key_len, const void *data, size_t l
 }
 
 static bool s_unreserved(uint8_t c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '~';
 }
 
 enum tpd_code aws_uri_encode(struct tpd_span s, bool keep_slash, struct tpd_buf *out) {
@@ -169,7 +181,7 @@ static enum tpd_code s_canonical_uri(struct tpd_span path, bool normalize, struc
     /* Remove empty, "." and ".." segments (RFC 3986 5.2.4 for absolute paths). */
     size_t nseg = 0;
     size_t cap = path.len / 2 + 2;
-    struct tpd_span *segs = calloc(cap, sizeof(*segs));
+    struct tpd_span *segs = tpd_calloc(cap, sizeof(*segs));
     if (!segs) {
         return TPD_E_NOMEM;
     }
@@ -240,7 +252,7 @@ static enum tpd_code s_canonical_query(struct tpd_span q, struct tpd_buf *out) {
     for (size_t i = 0; i < q.len; i++) {
         n += q.ptr[i] == '&';
     }
-    struct s_kv *kv = calloc(n, sizeof(*kv));
+    struct s_kv *kv = tpd_calloc(n, sizeof(*kv));
     struct tpd_buf tmp;
     tpd_buf_init(&tmp, S_MAX_SIGNING);
     if (!kv) {
@@ -264,7 +276,8 @@ static enum tpd_code s_canonical_query(struct tpd_span q, struct tpd_buf *out) {
             eq++;
         }
         struct tpd_span k = {part.ptr, eq};
-        struct tpd_span v = {part.ptr + (eq < part.len ? eq + 1 : eq), eq < part.len ? part.len - eq - 1 : 0};
+        struct tpd_span v = {
+            part.ptr + (eq < part.len ? eq + 1 : eq), eq < part.len ? part.len - eq - 1 : 0};
         struct s_kv *e = &kv[count++];
         tpd_buf_init(&e->k, S_MAX_SIGNING);
         tpd_buf_init(&e->v, S_MAX_SIGNING);
@@ -310,7 +323,7 @@ static enum tpd_code s_canonical_query(struct tpd_span q, struct tpd_buf *out) {
 /* ---- canonical headers -------------------------------------------------------------- */
 
 struct s_hdr {
-    struct tpd_buf name; /* lower-case */
+    struct tpd_buf name;  /* lower-case */
     struct tpd_buf value; /* trimmed, runs of whitespace collapsed */
     size_t order;
 };
@@ -329,7 +342,8 @@ static bool s_is_ws(uint8_t c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static enum tpd_code s_hdr_fill(struct s_hdr *h, struct tpd_span name, struct tpd_span value, size_t order) {
+static enum tpd_code
+s_hdr_fill(struct s_hdr *h, struct tpd_span name, struct tpd_span value, size_t order) {
     tpd_buf_init(&h->name, S_MAX_SIGNING);
     tpd_buf_init(&h->value, S_MAX_SIGNING);
     h->order = order;
@@ -375,7 +389,7 @@ static int s_derive_key(
     uint8_t key[32]) {
     int ret = -1;
     size_t klen = 4 + secret.len;
-    uint8_t *k0 = malloc(klen);
+    uint8_t *k0 = tpd_malloc(klen);
     uint8_t a[32];
     uint8_t b[32];
     if (!k0) {
@@ -475,7 +489,7 @@ enum tpd_code aws_sigv4_sign(
         goto oom;
     }
 
-    hdrs = calloc(req->header_count + 3, sizeof(*hdrs));
+    hdrs = tpd_calloc(req->header_count + 3, sizeof(*hdrs));
     if (!hdrs) {
         rc = TPD_E_NOMEM;
         goto oom;
@@ -515,19 +529,25 @@ enum tpd_code aws_sigv4_sign(
         goto done;
     }
     if (!have_date) {
-        rc = s_hdr_fill(&hdrs[nh++], TPD_SPAN_LIT("x-amz-date"), tpd_buf_span(&r->amz_date), SIZE_MAX);
+        rc = s_hdr_fill(
+            &hdrs[nh++], TPD_SPAN_LIT("x-amz-date"), tpd_buf_span(&r->amz_date), SIZE_MAX);
         if (rc) {
             goto oom;
         }
     }
     if (!have_token && creds->session_token.len > 0 && !params->omit_session_token) {
-        rc = s_hdr_fill(&hdrs[nh++], TPD_SPAN_LIT("x-amz-security-token"), creds->session_token, SIZE_MAX);
+        rc = s_hdr_fill(
+            &hdrs[nh++], TPD_SPAN_LIT("x-amz-security-token"), creds->session_token, SIZE_MAX);
         if (rc) {
             goto oom;
         }
     }
     if (!have_sha && params->sign_body) {
-        rc = s_hdr_fill(&hdrs[nh++], TPD_SPAN_LIT("x-amz-content-sha256"), tpd_buf_span(&r->payload_hash), SIZE_MAX);
+        rc = s_hdr_fill(
+            &hdrs[nh++],
+            TPD_SPAN_LIT("x-amz-content-sha256"),
+            tpd_buf_span(&r->payload_hash),
+            SIZE_MAX);
         if (rc) {
             goto oom;
         }
@@ -543,8 +563,10 @@ enum tpd_code aws_sigv4_sign(
     rc = rc ? rc : s_canonical_query(req->query, cr);
     rc = rc ? rc : tpd_buf_append_byte(cr, '\n');
     for (size_t i = 0; i < nh && !rc; i++) {
-        bool first = i == 0 || strcmp(tpd_buf_cstr(&hdrs[i - 1].name), tpd_buf_cstr(&hdrs[i].name)) != 0;
-        bool last = i + 1 == nh || strcmp(tpd_buf_cstr(&hdrs[i + 1].name), tpd_buf_cstr(&hdrs[i].name)) != 0;
+        bool first =
+            i == 0 || strcmp(tpd_buf_cstr(&hdrs[i - 1].name), tpd_buf_cstr(&hdrs[i].name)) != 0;
+        bool last = i + 1 == nh ||
+                    strcmp(tpd_buf_cstr(&hdrs[i + 1].name), tpd_buf_cstr(&hdrs[i].name)) != 0;
         if (first) {
             rc = tpd_buf_append_span(cr, tpd_buf_span(&hdrs[i].name));
             rc = rc ? rc : tpd_buf_append_byte(cr, ':');
@@ -570,14 +592,21 @@ enum tpd_code aws_sigv4_sign(
 
     /* String to sign. */
     struct tpd_buf *sts = &r->string_to_sign;
-    rc = tpd_buf_printf(sts, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n", tpd_buf_cstr(&r->amz_date), date,
-                        params->region, params->service);
+    rc = tpd_buf_printf(
+        sts,
+        "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n",
+        tpd_buf_cstr(&r->amz_date),
+        date,
+        params->region,
+        params->service);
     rc = rc ? rc : aws_sha256_hex(tpd_buf_span(cr), sts);
     if (rc) {
         goto oom;
     }
 
-    if (s_signing_key(params->cache, creds->secret_access_key, date, params->region, params->service, key) != 0 ||
+    if (s_signing_key(
+            params->cache, creds->secret_access_key, date, params->region, params->service, key) !=
+            0 ||
         s_hmac(key, 32, sts->ptr, sts->len, sig) != 0) {
         rc = tpd_err_set(err, TPD_E_INTERNAL, "SigV4: HMAC-SHA256 failed");
         goto done;
@@ -586,8 +615,13 @@ enum tpd_code aws_sigv4_sign(
     rc = tpd_buf_append(&r->signature, hex, 64);
     rc = rc ? rc : tpd_buf_append_cstr(&r->authorization, "AWS4-HMAC-SHA256 Credential=");
     rc = rc ? rc : tpd_buf_append_span(&r->authorization, creds->access_key_id);
-    rc = rc ? rc : tpd_buf_printf(&r->authorization, "/%s/%s/%s/aws4_request, SignedHeaders=", date,
-                                  params->region, params->service);
+    rc = rc ? rc
+            : tpd_buf_printf(
+                  &r->authorization,
+                  "/%s/%s/%s/aws4_request, SignedHeaders=",
+                  date,
+                  params->region,
+                  params->service);
     rc = rc ? rc : tpd_buf_append_span(&r->authorization, tpd_buf_span(&r->signed_headers));
     rc = rc ? rc : tpd_buf_printf(&r->authorization, ", Signature=%s", hex);
     if (rc) {

@@ -61,11 +61,11 @@ void aws_sigv4_key_cache_init(struct aws_sigv4_key_cache *c);
 void aws_sigv4_key_cache_clear(struct aws_sigv4_key_cache *c);
 
 struct aws_sigv4_params {
-    const char *region;  /* "us-east-1" */
-    const char *service; /* "dynamodb", "cloudformation", "sts" */
-    int64_t time_s;      /* seconds since the epoch, UTC */
-    bool no_normalize;   /* false: remove dot segments and empty segments (non-S3 rule) */
-    bool sign_body;      /* also add and sign x-amz-content-sha256 (S3-style; test suite) */
+    const char *region;      /* "us-east-1" */
+    const char *service;     /* "dynamodb", "cloudformation", "sts" */
+    int64_t time_s;          /* seconds since the epoch, UTC */
+    bool no_normalize;       /* false: remove dot segments and empty segments (non-S3 rule) */
+    bool sign_body;          /* also add and sign x-amz-content-sha256 (S3-style; test suite) */
     bool omit_session_token; /* add X-Amz-Security-Token after signing (test suite only) */
     struct aws_sigv4_key_cache *cache; /* may be NULL */
 };

@@ -31,7 +31,8 @@ static int64_t s_days_from_civil(int64_t y, int m, int d) {
 enum tpd_code aws_parse_iso8601(const char *s, int64_t *out) {
     int y, mo, d, h = 0, mi = 0, se = 0;
     const char *p = s;
-    if (!s || !s_num(&p, 4, &y) || *p++ != '-' || !s_num(&p, 2, &mo) || *p++ != '-' || !s_num(&p, 2, &d)) {
+    if (!s || !s_num(&p, 4, &y) || *p++ != '-' || !s_num(&p, 2, &mo) || *p++ != '-' ||
+        !s_num(&p, 2, &d)) {
         return TPD_E_PARSE;
     }
     if (*p == 'T' || *p == 't' || *p == ' ') {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tpd_alloc.h"
 #include "tpd_log.h"
 
 int64_t aws_waiter_delay_ns(const struct aws_wait_options *o, int n) {
@@ -32,23 +33,45 @@ static bool s_in(const char *s, const char *const *list) {
 }
 
 enum aws_waiter_state cfn_stack_waiter_decide(enum cfn_stack_waiter w, const char *status) {
-    static const char *const create_ok[] = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_IN_PROGRESS",
-                                            "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_FAILED",
-                                            "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_FAILED",
-                                            "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
-                                            "UPDATE_ROLLBACK_COMPLETE", NULL};
-    static const char *const create_fail[] = {"CREATE_FAILED", "DELETE_COMPLETE", "DELETE_FAILED", "ROLLBACK_FAILED",
-                                              "ROLLBACK_COMPLETE", NULL};
+    static const char *const create_ok[] = {
+        "CREATE_COMPLETE",
+        "UPDATE_COMPLETE",
+        "UPDATE_IN_PROGRESS",
+        "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+        "UPDATE_FAILED",
+        "UPDATE_ROLLBACK_IN_PROGRESS",
+        "UPDATE_ROLLBACK_FAILED",
+        "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+        "UPDATE_ROLLBACK_COMPLETE",
+        NULL};
+    static const char *const create_fail[] = {
+        "CREATE_FAILED",
+        "DELETE_COMPLETE",
+        "DELETE_FAILED",
+        "ROLLBACK_FAILED",
+        "ROLLBACK_COMPLETE",
+        NULL};
     static const char *const update_ok[] = {"UPDATE_COMPLETE", NULL};
-    static const char *const update_fail[] = {"UPDATE_FAILED", "UPDATE_ROLLBACK_FAILED", "UPDATE_ROLLBACK_COMPLETE",
-                                              NULL};
+    static const char *const update_fail[] = {
+        "UPDATE_FAILED", "UPDATE_ROLLBACK_FAILED", "UPDATE_ROLLBACK_COMPLETE", NULL};
     static const char *const import_ok[] = {"IMPORT_COMPLETE", NULL};
-    static const char *const import_fail[] = {"ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "IMPORT_ROLLBACK_IN_PROGRESS",
-                                              "IMPORT_ROLLBACK_FAILED", "IMPORT_ROLLBACK_COMPLETE", NULL};
+    static const char *const import_fail[] = {
+        "ROLLBACK_COMPLETE",
+        "ROLLBACK_FAILED",
+        "IMPORT_ROLLBACK_IN_PROGRESS",
+        "IMPORT_ROLLBACK_FAILED",
+        "IMPORT_ROLLBACK_COMPLETE",
+        NULL};
     static const char *const delete_ok[] = {"DELETE_COMPLETE", NULL};
-    static const char *const delete_fail[] = {"DELETE_FAILED", "CREATE_FAILED", "ROLLBACK_FAILED",
-                                              "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_FAILED",
-                                              "UPDATE_ROLLBACK_COMPLETE", "UPDATE_COMPLETE", NULL};
+    static const char *const delete_fail[] = {
+        "DELETE_FAILED",
+        "CREATE_FAILED",
+        "ROLLBACK_FAILED",
+        "UPDATE_ROLLBACK_IN_PROGRESS",
+        "UPDATE_ROLLBACK_FAILED",
+        "UPDATE_ROLLBACK_COMPLETE",
+        "UPDATE_COMPLETE",
+        NULL};
     const char *const *ok;
     const char *const *fail;
     switch (w) {
@@ -102,11 +125,16 @@ static void s_progress(
         return;
     }
     free(*last);
-    *last = status ? strdup(status) : NULL;
+    *last = status ? tpd_strdup(status) : NULL;
     if (o && o->progress) {
         o->progress(o->progress_ud, what, status, reason);
     } else {
-        TPD_INFO("%s: %s%s%s", what, status ? status : "(gone)", reason ? " - " : "", reason ? reason : "");
+        TPD_INFO(
+            "%s: %s%s%s",
+            what,
+            status ? status : "(gone)",
+            reason ? " - " : "",
+            reason ? reason : "");
     }
 }
 
@@ -147,8 +175,14 @@ enum tpd_code cfn_wait_change_set_create_complete(
     for (int n = 1;; n++) {
         rc = s_pause(c, o, n);
         if (rc) {
-            tpd_err_set(err, rc, "waiting for change set %s of stack %s: %s (last status %s)", change_set, stack,
-                        rc == TPD_E_STOPPED ? "stopped" : "deadline reached", last ? last : "unknown");
+            tpd_err_set(
+                err,
+                rc,
+                "waiting for change set %s of stack %s: %s (last status %s)",
+                change_set,
+                stack,
+                rc == TPD_E_STOPPED ? "stopped" : "deadline reached",
+                last ? last : "unknown");
             break;
         }
         cfn_change_set_clear(&cs);
@@ -172,8 +206,14 @@ enum tpd_code cfn_wait_change_set_create_complete(
             break;
         }
         if (st == AWS_WAITER_FAILURE) {
-            rc = tpd_err_set(err, TPD_E_FAILED, "change set %s of stack %s is %s: %s", change_set, stack, cs.status,
-                             cs.status_reason ? cs.status_reason : "no reason given");
+            rc = tpd_err_set(
+                err,
+                TPD_E_FAILED,
+                "change set %s of stack %s is %s: %s",
+                change_set,
+                stack,
+                cs.status,
+                cs.status_reason ? cs.status_reason : "no reason given");
             break;
         }
     }
@@ -203,8 +243,13 @@ enum tpd_code cfn_wait_stack(
     for (int n = 1;; n++) {
         rc = s_pause(c, o, n);
         if (rc) {
-            tpd_err_set(err, rc, "waiting for stack %s: %s (last status %s)", stack,
-                        rc == TPD_E_STOPPED ? "stopped" : "deadline reached", last ? last : "unknown");
+            tpd_err_set(
+                err,
+                rc,
+                "waiting for stack %s: %s (last status %s)",
+                stack,
+                rc == TPD_E_STOPPED ? "stopped" : "deadline reached",
+                last ? last : "unknown");
             break;
         }
         cfn_stack_clear(&s);
@@ -235,8 +280,14 @@ enum tpd_code cfn_wait_stack(
             break;
         }
         if (st == AWS_WAITER_FAILURE) {
-            rc = tpd_err_set(err, TPD_E_FAILED, "stack %s is %s%s%s", stack, s.status,
-                             s.status_reason ? ": " : "", s.status_reason ? s.status_reason : "");
+            rc = tpd_err_set(
+                err,
+                TPD_E_FAILED,
+                "stack %s is %s%s%s",
+                stack,
+                s.status,
+                s.status_reason ? ": " : "",
+                s.status_reason ? s.status_reason : "");
             break;
         }
     }

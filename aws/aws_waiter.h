@@ -25,15 +25,16 @@
 #include "cfn.h"
 #include "tpd_clock.h"
 
-typedef void(aws_waiter_progress_fn)(void *ud, const char *what, const char *status, const char *reason);
+typedef void(aws_waiter_progress_fn)(
+    void *ud, const char *what, const char *status, const char *reason);
 
 struct aws_wait_options {
-    int64_t first_delay_ns; /* 0 = 1 s */
-    int64_t max_delay_ns;   /* 0 = 5 s */
-    double factor;          /* 0 = 1.5 */
-    bool poll_first;        /* check once before the first sleep */
-    int64_t deadline_ns;    /* monotonic (tpd_now_ns based); 0 = none */
-    struct tpd_stop *stop;  /* NULL = the client's stop flag */
+    int64_t first_delay_ns;           /* 0 = 1 s */
+    int64_t max_delay_ns;             /* 0 = 5 s */
+    double factor;                    /* 0 = 1.5 */
+    bool poll_first;                  /* check once before the first sleep */
+    int64_t deadline_ns;              /* monotonic (tpd_now_ns based); 0 = none */
+    struct tpd_stop *stop;            /* NULL = the client's stop flag */
     aws_waiter_progress_fn *progress; /* NULL = INFO log */
     void *progress_ud;
 };
@@ -41,11 +42,7 @@ struct aws_wait_options {
 /* Delay before poll number n (n = 1 is the first poll). Pure; for tests. */
 int64_t aws_waiter_delay_ns(const struct aws_wait_options *o, int n);
 
-enum aws_waiter_state {
-    AWS_WAITER_RETRY,
-    AWS_WAITER_SUCCESS,
-    AWS_WAITER_FAILURE
-};
+enum aws_waiter_state { AWS_WAITER_RETRY, AWS_WAITER_SUCCESS, AWS_WAITER_FAILURE };
 
 enum cfn_stack_waiter {
     CFN_WAIT_STACK_CREATE_COMPLETE,

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tpd_alloc.h"
+
 struct s_ctx {
     XML_Parser p;
     struct aws_xml_node *root;
@@ -43,8 +45,8 @@ static void s_start(void *ud, const XML_Char *name, const XML_Char **attrs) {
         XML_StopParser(c->p, XML_FALSE);
         return;
     }
-    struct aws_xml_node *n = calloc(1, sizeof(*n));
-    if (!n || !(n->name = strdup(name))) {
+    struct aws_xml_node *n = tpd_calloc(1, sizeof(*n));
+    if (!n || !(n->name = tpd_strdup(name))) {
         free(n);
         c->rc = TPD_E_NOMEM;
         XML_StopParser(c->p, XML_FALSE);
@@ -84,7 +86,8 @@ static void s_text(void *ud, const XML_Char *s, int len) {
     }
 }
 
-enum tpd_code aws_xml_parse(struct tpd_span input, struct aws_xml_node **root, struct tpd_err *err) {
+enum tpd_code
+aws_xml_parse(struct tpd_span input, struct aws_xml_node **root, struct tpd_err *err) {
     *root = NULL;
     if (input.len > TPD_MAX_HTTP_BODY || input.len > (size_t)INT32_MAX) {
         return tpd_err_set(err, TPD_E_TOO_LARGE, "XML body too large (%zu bytes)", input.len);
@@ -98,14 +101,22 @@ enum tpd_code aws_xml_parse(struct tpd_span input, struct aws_xml_node **root, s
     XML_SetUserData(c.p, &c);
     XML_SetElementHandler(c.p, s_start, s_end);
     XML_SetCharacterDataHandler(c.p, s_text);
-    enum XML_Status st = XML_Parse(c.p, input.ptr ? (const char *)input.ptr : "", (int)input.len, XML_TRUE);
+    enum XML_Status st =
+        XML_Parse(c.p, input.ptr ? (const char *)input.ptr : "", (int)input.len, XML_TRUE);
     enum tpd_code rc = TPD_OK;
     if (c.rc) {
-        rc = tpd_err_set(err, c.rc == TPD_E_TOO_LARGE ? TPD_E_PARSE : c.rc, "XML: %s",
-                         c.rc == TPD_E_TOO_LARGE ? "nesting or size limit exceeded" : tpd_code_str(c.rc));
+        rc = tpd_err_set(
+            err,
+            c.rc == TPD_E_TOO_LARGE ? TPD_E_PARSE : c.rc,
+            "XML: %s",
+            c.rc == TPD_E_TOO_LARGE ? "nesting or size limit exceeded" : tpd_code_str(c.rc));
     } else if (st != XML_STATUS_OK) {
-        rc = tpd_err_set(err, TPD_E_PARSE, "malformed XML (line %lu): %s",
-                         (unsigned long)XML_GetCurrentLineNumber(c.p), XML_ErrorString(XML_GetErrorCode(c.p)));
+        rc = tpd_err_set(
+            err,
+            TPD_E_PARSE,
+            "malformed XML (line %lu): %s",
+            (unsigned long)XML_GetCurrentLineNumber(c.p),
+            XML_ErrorString(XML_GetErrorCode(c.p)));
     } else if (!c.root) {
         rc = tpd_err_set(err, TPD_E_PARSE, "XML: no document element");
     }

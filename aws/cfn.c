@@ -12,9 +12,9 @@
 #include "aws_query.h"
 #include "aws_time.h"
 #include "aws_xml.h"
+#include "tpd_alloc.h"
 
 #define CFN_VERSION "2010-05-15"
-
 
 /* A server that keeps answering with a next-page token must not keep a call looping
  * (and growing) forever: stop with an error after TPD_MAX_PAGES pages. */
@@ -27,13 +27,13 @@ static bool s_next_page(int *pages, const char *op, enum tpd_code *rc, struct tp
 }
 
 static char *s_dup(const char *s) {
-    return s ? strdup(s) : NULL;
+    return s ? tpd_strdup(s) : NULL;
 }
 
 /* Non-empty text at path as a heap copy, or NULL. */
 static char *s_text_dup(const struct aws_xml_node *n, const char *path) {
     const char *t = aws_xml_text(n, path);
-    return t && *t ? strdup(t) : NULL;
+    return t && *t ? tpd_strdup(t) : NULL;
 }
 
 static int64_t s_time(const struct aws_xml_node *n, const char *path) {
@@ -62,7 +62,8 @@ static enum tpd_code s_call(
     }
     struct aws_http_response resp;
     aws_http_response_init(&resp);
-    enum tpd_code rc = aws_client_call(c, AWS_SVC_CLOUDFORMATION, op, tpd_buf_span(&q->body), &resp, err);
+    enum tpd_code rc =
+        aws_client_call(c, AWS_SVC_CLOUDFORMATION, op, tpd_buf_span(&q->body), &resp, err);
     if (rc) {
         goto done;
     }
@@ -116,7 +117,8 @@ void cfn_stack_clear(struct cfn_stack *s) {
 
 static size_t s_count_members(const struct aws_xml_node *list) {
     size_t n = 0;
-    for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m; m = aws_xml_next_same(m)) {
+    for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m;
+         m = aws_xml_next_same(m)) {
         n++;
     }
     return n;
@@ -132,11 +134,12 @@ static enum tpd_code s_parse_stack(const struct aws_xml_node *m, struct cfn_stac
     const struct aws_xml_node *outs = aws_xml_child(m, "Outputs");
     size_t no = s_count_members(outs);
     if (no) {
-        out->outputs = calloc(no, sizeof(*out->outputs));
+        out->outputs = tpd_calloc(no, sizeof(*out->outputs));
         if (!out->outputs) {
             return TPD_E_NOMEM;
         }
-        for (const struct aws_xml_node *o = aws_xml_child(outs, "member"); o; o = aws_xml_next_same(o)) {
+        for (const struct aws_xml_node *o = aws_xml_child(outs, "member"); o;
+             o = aws_xml_next_same(o)) {
             struct cfn_output *d = &out->outputs[out->output_count++];
             d->key = s_text_dup(o, "OutputKey");
             d->value = s_dup(aws_xml_text(o, "OutputValue"));
@@ -147,11 +150,12 @@ static enum tpd_code s_parse_stack(const struct aws_xml_node *m, struct cfn_stac
     const struct aws_xml_node *tags = aws_xml_child(m, "Tags");
     size_t nt = s_count_members(tags);
     if (nt) {
-        out->tags = calloc(nt, sizeof(*out->tags));
+        out->tags = tpd_calloc(nt, sizeof(*out->tags));
         if (!out->tags) {
             return TPD_E_NOMEM;
         }
-        for (const struct aws_xml_node *t = aws_xml_child(tags, "member"); t; t = aws_xml_next_same(t)) {
+        for (const struct aws_xml_node *t = aws_xml_child(tags, "member"); t;
+             t = aws_xml_next_same(t)) {
             struct cfn_kv *d = &out->tags[out->tag_count++];
             d->key = s_dup(aws_xml_text(t, "Key"));
             d->value = s_dup(aws_xml_text(t, "Value"));
@@ -160,7 +164,8 @@ static enum tpd_code s_parse_stack(const struct aws_xml_node *m, struct cfn_stac
     return out->id && out->name && out->status ? TPD_OK : TPD_E_PARSE;
 }
 
-enum tpd_code cfn_describe_stack(struct aws_client *c, const char *name, struct cfn_stack *out, struct tpd_err *err) {
+enum tpd_code cfn_describe_stack(
+    struct aws_client *c, const char *name, struct cfn_stack *out, struct tpd_err *err) {
     memset(out, 0, sizeof(*out));
     struct aws_query q;
     aws_query_init(&q, "DescribeStacks", CFN_VERSION);
@@ -183,8 +188,12 @@ enum tpd_code cfn_describe_stack(struct aws_client *c, const char *name, struct 
     rc = s_parse_stack(m, out);
     if (rc) {
         cfn_stack_clear(out);
-        tpd_err_set(err, rc, "DescribeStacks %s: %s", name,
-                    rc == TPD_E_PARSE ? "StackId, StackName or StackStatus missing" : tpd_code_str(rc));
+        tpd_err_set(
+            err,
+            rc,
+            "DescribeStacks %s: %s",
+            name,
+            rc == TPD_E_PARSE ? "StackId, StackName or StackStatus missing" : tpd_code_str(rc));
     }
 done:
     aws_xml_free(root);
@@ -206,7 +215,8 @@ static const char *s_cs_type(enum cfn_change_set_type t) {
     }
 }
 
-static void s_build_create_change_set(struct aws_query *q, const struct cfn_create_change_set_input *in) {
+static void
+s_build_create_change_set(struct aws_query *q, const struct cfn_create_change_set_input *in) {
     aws_query_add(q, "StackName", in->stack_name);
     aws_query_add(q, "TemplateBody", in->template_body);
     if (in->capability_count) { /* botocore omits absent lists */
@@ -217,10 +227,18 @@ static void s_build_create_change_set(struct aws_query *q, const struct cfn_crea
         aws_query_addf(q, r->resource_type, "ResourcesToImport.member.%zu.ResourceType", i + 1);
         aws_query_addf(q, r->logical_id, "ResourcesToImport.member.%zu.LogicalResourceId", i + 1);
         for (size_t k = 0; k < r->identifier_count; k++) {
-            aws_query_addf(q, r->identifier[k].key, "ResourcesToImport.member.%zu.ResourceIdentifier.entry.%zu.key",
-                           i + 1, k + 1);
-            aws_query_addf(q, r->identifier[k].value,
-                           "ResourcesToImport.member.%zu.ResourceIdentifier.entry.%zu.value", i + 1, k + 1);
+            aws_query_addf(
+                q,
+                r->identifier[k].key,
+                "ResourcesToImport.member.%zu.ResourceIdentifier.entry.%zu.key",
+                i + 1,
+                k + 1);
+            aws_query_addf(
+                q,
+                r->identifier[k].value,
+                "ResourcesToImport.member.%zu.ResourceIdentifier.entry.%zu.value",
+                i + 1,
+                k + 1);
         }
     }
     if (in->tag_count == 0 && in->clear_tags_when_empty) {
@@ -236,9 +254,7 @@ static void s_build_create_change_set(struct aws_query *q, const struct cfn_crea
 }
 
 enum tpd_code cfn_create_change_set_body(
-    const struct cfn_create_change_set_input *in,
-    struct tpd_buf *body,
-    struct tpd_err *err) {
+    const struct cfn_create_change_set_input *in, struct tpd_buf *body, struct tpd_err *err) {
     struct aws_query q;
     aws_query_init(&q, "CreateChangeSet", CFN_VERSION);
     s_build_create_change_set(&q, in);
@@ -260,7 +276,10 @@ enum tpd_code cfn_create_change_set(
         *stack_id = NULL;
     }
     if (!in->stack_name || !in->change_set_name || !in->template_body) {
-        return tpd_err_set(err, TPD_E_INVALID, "CreateChangeSet: stack name, change set name and template are required");
+        return tpd_err_set(
+            err,
+            TPD_E_INVALID,
+            "CreateChangeSet: stack name, change set name and template are required");
     }
     struct aws_query q;
     aws_query_init(&q, "CreateChangeSet", CFN_VERSION);
@@ -340,14 +359,16 @@ enum tpd_code cfn_describe_change_set(
         const struct aws_xml_node *changes = aws_xml_child(res, "Changes");
         size_t n = s_count_members(changes);
         if (n) {
-            struct cfn_change *nv = realloc(out->changes, (out->change_count + n) * sizeof(*nv));
+            struct cfn_change *nv =
+                tpd_realloc(out->changes, (out->change_count + n) * sizeof(*nv));
             if (!nv) {
                 aws_xml_free(root);
                 rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
                 break;
             }
             out->changes = nv;
-            for (const struct aws_xml_node *m = aws_xml_child(changes, "member"); m; m = aws_xml_next_same(m)) {
+            for (const struct aws_xml_node *m = aws_xml_child(changes, "member"); m;
+                 m = aws_xml_next_same(m)) {
                 const struct aws_xml_node *rcg = aws_xml_child(m, "ResourceChange");
                 struct cfn_change *d = &out->changes[out->change_count++];
                 d->action = s_text_dup(rcg, "Action");
@@ -362,7 +383,8 @@ enum tpd_code cfn_describe_change_set(
     } while (next && s_next_page(&pages, "DescribeChangeSet", &rc, err));
     free(next);
     if (!rc && !out->status) {
-        rc = tpd_err_set(err, TPD_E_PARSE, "DescribeChangeSet %s: no Status in the response", change_set);
+        rc = tpd_err_set(
+            err, TPD_E_PARSE, "DescribeChangeSet %s: no Status in the response", change_set);
     }
     if (rc) {
         cfn_change_set_clear(out);
@@ -397,11 +419,13 @@ static enum tpd_code s_simple(
     return rc;
 }
 
-enum tpd_code cfn_execute_change_set(struct aws_client *c, const char *stack, const char *change_set, struct tpd_err *err) {
+enum tpd_code cfn_execute_change_set(
+    struct aws_client *c, const char *stack, const char *change_set, struct tpd_err *err) {
     return s_simple(c, "ExecuteChangeSet", "ChangeSetName", change_set, "StackName", stack, err);
 }
 
-enum tpd_code cfn_delete_change_set(struct aws_client *c, const char *stack, const char *change_set, struct tpd_err *err) {
+enum tpd_code cfn_delete_change_set(
+    struct aws_client *c, const char *stack, const char *change_set, struct tpd_err *err) {
     return s_simple(c, "DeleteChangeSet", "ChangeSetName", change_set, "StackName", stack, err);
 }
 
@@ -470,14 +494,15 @@ enum tpd_code cfn_describe_stack_events(
             break;
         }
         const struct aws_xml_node *list = aws_xml_child(res, "StackEvents");
-        for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m && out->count < max_events;
+        for (const struct aws_xml_node *m = aws_xml_child(list, "member");
+             m && out->count < max_events;
              m = aws_xml_next_same(m)) {
             int64_t ts = s_time(m, "Timestamp");
             if (since_s > 0 && ts < since_s) {
                 older_seen = true;
                 continue;
             }
-            struct cfn_event *nv = realloc(out->v, (out->count + 1) * sizeof(*nv));
+            struct cfn_event *nv = tpd_realloc(out->v, (out->count + 1) * sizeof(*nv));
             if (!nv) {
                 rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
                 break;
@@ -510,7 +535,8 @@ static bool s_ends_with(const char *s, const char *suffix) {
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-enum tpd_code cfn_failure_reasons_from_events(const struct cfn_events *ev, int64_t since_s, char **text) {
+enum tpd_code
+cfn_failure_reasons_from_events(const struct cfn_events *ev, int64_t since_s, char **text) {
     *text = NULL;
     /* Events are newest first: find where the latest operation began. */
     size_t end = ev->count;
@@ -524,7 +550,8 @@ enum tpd_code cfn_failure_reasons_from_events(const struct cfn_events *ev, int64
             continue;
         }
         if (e->resource_type && strcmp(e->resource_type, "AWS::CloudFormation::Stack") == 0 &&
-            s_ends_with(e->status, "_IN_PROGRESS") && e->reason && strstr(e->reason, "User Initiated")) {
+            s_ends_with(e->status, "_IN_PROGRESS") && e->reason &&
+            strstr(e->reason, "User Initiated")) {
             end = i + 1;
             break;
         }
@@ -537,8 +564,14 @@ enum tpd_code cfn_failure_reasons_from_events(const struct cfn_events *ev, int64
         if (!s_ends_with(e->status, "_FAILED") || !e->reason || !*e->reason) {
             continue;
         }
-        rc = tpd_buf_printf(&b, "%s%s (%s) %s: %s", b.len ? "\n" : "", e->logical_id ? e->logical_id : "?",
-                            e->resource_type ? e->resource_type : "?", e->status, e->reason);
+        rc = tpd_buf_printf(
+            &b,
+            "%s%s (%s) %s: %s",
+            b.len ? "\n" : "",
+            e->logical_id ? e->logical_id : "?",
+            e->resource_type ? e->resource_type : "?",
+            e->status,
+            e->reason);
     }
     if (rc == TPD_E_TOO_LARGE) {
         rc = TPD_OK; /* keep what fits */
@@ -552,11 +585,7 @@ enum tpd_code cfn_failure_reasons_from_events(const struct cfn_events *ev, int64
 }
 
 enum tpd_code cfn_collect_failure_reasons(
-    struct aws_client *c,
-    const char *stack,
-    int64_t since_s,
-    char **text,
-    struct tpd_err *err) {
+    struct aws_client *c, const char *stack, int64_t since_s, char **text, struct tpd_err *err) {
     struct cfn_events ev;
     *text = NULL;
     enum tpd_code rc = cfn_describe_stack_events(c, stack, since_s, 0, &ev, err);
@@ -612,13 +641,14 @@ enum tpd_code cfn_describe_stack_resources(
     const struct aws_xml_node *list = aws_xml_child(res, "StackResources");
     size_t n = s_count_members(list);
     if (n) {
-        out->v = calloc(n, sizeof(*out->v));
+        out->v = tpd_calloc(n, sizeof(*out->v));
         if (!out->v) {
             aws_xml_free(root);
             return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
         }
     }
-    for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m; m = aws_xml_next_same(m)) {
+    for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m;
+         m = aws_xml_next_same(m)) {
         struct cfn_resource *d = &out->v[out->count++];
         d->stack_name = s_text_dup(m, "StackName");
         d->stack_id = s_text_dup(m, "StackId");
@@ -635,7 +665,8 @@ enum tpd_code cfn_describe_stack_resources(
     return TPD_OK;
 }
 
-enum tpd_code cfn_get_template(struct aws_client *c, const char *stack, char **body, struct tpd_err *err) {
+enum tpd_code
+cfn_get_template(struct aws_client *c, const char *stack, char **body, struct tpd_err *err) {
     *body = NULL;
     struct aws_query q;
     aws_query_init(&q, "GetTemplate", CFN_VERSION);
@@ -685,8 +716,9 @@ enum tpd_code cfn_list_exports(struct aws_client *c, struct cfn_exports *out, st
             break;
         }
         const struct aws_xml_node *list = aws_xml_child(res, "Exports");
-        for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m; m = aws_xml_next_same(m)) {
-            struct cfn_export *nv = realloc(out->v, (out->count + 1) * sizeof(*nv));
+        for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m;
+             m = aws_xml_next_same(m)) {
+            struct cfn_export *nv = tpd_realloc(out->v, (out->count + 1) * sizeof(*nv));
             if (!nv) {
                 rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
                 break;
@@ -722,7 +754,7 @@ enum tpd_code cfn_list_imports(
     char ***names,
     size_t *count,
     struct tpd_err *err) {
-    *names = calloc(1, sizeof(char *));
+    *names = tpd_calloc(1, sizeof(char *));
     *count = 0;
     if (!*names) {
         return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
@@ -742,15 +774,17 @@ enum tpd_code cfn_list_imports(
         rc = s_call(c, "ListImports", &q, &root, &res, err);
         aws_query_clear(&q);
         if (rc) {
-            if (tpd_err_is_aws(err, "ValidationError") && s_msg_has(err, "is not imported by any stack")) {
+            if (tpd_err_is_aws(err, "ValidationError") &&
+                s_msg_has(err, "is not imported by any stack")) {
                 tpd_err_clear(err);
                 rc = TPD_OK;
             }
             break;
         }
         const struct aws_xml_node *list = aws_xml_child(res, "Imports");
-        for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m; m = aws_xml_next_same(m)) {
-            char **nv = realloc(*names, (*count + 2) * sizeof(char *));
+        for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m;
+             m = aws_xml_next_same(m)) {
+            char **nv = tpd_realloc(*names, (*count + 2) * sizeof(char *));
             if (!nv) {
                 rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
                 break;

@@ -51,17 +51,14 @@ struct cfn_stack {
 };
 void cfn_stack_clear(struct cfn_stack *s);
 /* DescribeStacks for one stack (name or id). */
-enum tpd_code cfn_describe_stack(struct aws_client *c, const char *name, struct cfn_stack *out, struct tpd_err *err);
+enum tpd_code cfn_describe_stack(
+    struct aws_client *c, const char *name, struct cfn_stack *out, struct tpd_err *err);
 
-enum cfn_change_set_type {
-    CFN_CHANGE_SET_CREATE,
-    CFN_CHANGE_SET_UPDATE,
-    CFN_CHANGE_SET_IMPORT
-};
+enum cfn_change_set_type { CFN_CHANGE_SET_CREATE, CFN_CHANGE_SET_UPDATE, CFN_CHANGE_SET_IMPORT };
 
 struct cfn_import_resource {
-    const char *resource_type; /* "AWS::DynamoDB::Table" */
-    const char *logical_id;    /* "Table" */
+    const char *resource_type;          /* "AWS::DynamoDB::Table" */
+    const char *logical_id;             /* "Table" */
     const struct cfn_kv_in *identifier; /* {"TableName", "<name>"} */
     size_t identifier_count;
 };
@@ -78,16 +75,14 @@ struct cfn_create_change_set_input {
     bool clear_tags_when_empty;
     const char *const *capabilities;
     size_t capability_count;
-    const char *description; /* may be NULL */
+    const char *description;                   /* may be NULL */
     const struct cfn_import_resource *imports; /* IMPORT only */
     size_t import_count;
 };
 
 /* Build the CreateChangeSet form body (exposed for serialisation tests). */
 enum tpd_code cfn_create_change_set_body(
-    const struct cfn_create_change_set_input *in,
-    struct tpd_buf *body,
-    struct tpd_err *err);
+    const struct cfn_create_change_set_input *in, struct tpd_buf *body, struct tpd_err *err);
 /* CreateChangeSet; *change_set_id and *stack_id (each may be NULL) receive the ARNs. */
 enum tpd_code cfn_create_change_set(
     struct aws_client *c,
@@ -97,11 +92,11 @@ enum tpd_code cfn_create_change_set(
     struct tpd_err *err);
 
 struct cfn_change {
-    char *action;        /* Add, Modify, Remove, Import, Dynamic */
+    char *action; /* Add, Modify, Remove, Import, Dynamic */
     char *logical_id;
-    char *physical_id;   /* NULL when absent */
+    char *physical_id; /* NULL when absent */
     char *resource_type;
-    char *replacement;   /* True, False, Conditional; NULL when absent */
+    char *replacement; /* True, False, Conditional; NULL when absent */
 };
 
 struct cfn_change_set {
@@ -124,8 +119,10 @@ enum tpd_code cfn_describe_change_set(
 /* The empty change set: Status FAILED and the reason says there is nothing to do
  * ("didn't contain changes" / "No updates are to be performed"). */
 bool cfn_change_set_is_empty(const char *status, const char *status_reason);
-enum tpd_code cfn_execute_change_set(struct aws_client *c, const char *stack, const char *change_set, struct tpd_err *err);
-enum tpd_code cfn_delete_change_set(struct aws_client *c, const char *stack, const char *change_set, struct tpd_err *err);
+enum tpd_code cfn_execute_change_set(
+    struct aws_client *c, const char *stack, const char *change_set, struct tpd_err *err);
+enum tpd_code cfn_delete_change_set(
+    struct aws_client *c, const char *stack, const char *change_set, struct tpd_err *err);
 
 /* DeleteStack; retain lists logical ids to keep (only valid for DELETE_FAILED stacks). */
 enum tpd_code cfn_delete_stack(
@@ -165,13 +162,10 @@ enum tpd_code cfn_describe_stack_events(
  * non-empty reason, oldest first. *text is "" when there are none. Caller frees.
  */
 enum tpd_code cfn_collect_failure_reasons(
-    struct aws_client *c,
-    const char *stack,
-    int64_t since_s,
-    char **text,
-    struct tpd_err *err);
+    struct aws_client *c, const char *stack, int64_t since_s, char **text, struct tpd_err *err);
 /* The same, over already fetched events (pure; used by tests). */
-enum tpd_code cfn_failure_reasons_from_events(const struct cfn_events *ev, int64_t since_s, char **text);
+enum tpd_code
+cfn_failure_reasons_from_events(const struct cfn_events *ev, int64_t since_s, char **text);
 
 struct cfn_resource {
     char *stack_name;
@@ -197,7 +191,8 @@ enum tpd_code cfn_describe_stack_resources(
     struct tpd_err *err);
 
 /* GetTemplate (TemplateStage Original); *body is the template text. */
-enum tpd_code cfn_get_template(struct aws_client *c, const char *stack, char **body, struct tpd_err *err);
+enum tpd_code
+cfn_get_template(struct aws_client *c, const char *stack, char **body, struct tpd_err *err);
 
 struct cfn_export {
     char *name;

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tpd_alloc.h"
 #include "tpd_clock.h"
-
 
 /* A server that keeps answering with a next-page token must not keep a call looping
  * (and growing) forever: stop with an error after TPD_MAX_PAGES pages. */
@@ -23,11 +23,12 @@ static bool s_next_page(int *pages, const char *op, enum tpd_code *rc, struct tp
 }
 
 static char *s_dup(const char *s) {
-    return s ? strdup(s) : NULL;
+    return s ? tpd_strdup(s) : NULL;
 }
 
 /* Send req (consumed) and parse the JSON answer into *out (may be NULL). */
-static enum tpd_code s_call(struct aws_client *c, const char *op, json_t *req, json_t **out, struct tpd_err *err) {
+static enum tpd_code
+s_call(struct aws_client *c, const char *op, json_t *req, json_t **out, struct tpd_err *err) {
     enum tpd_code rc = TPD_OK;
     char *body = NULL;
     struct aws_http_response resp;
@@ -45,11 +46,16 @@ static enum tpd_code s_call(struct aws_client *c, const char *op, json_t *req, j
     }
     if (out) {
         json_error_t je;
-        *out = json_loadb((const char *)(resp.body.ptr ? resp.body.ptr : (const uint8_t *)""), resp.body.len, 0, &je);
+        *out = json_loadb(
+            (const char *)(resp.body.ptr ? resp.body.ptr : (const uint8_t *)""),
+            resp.body.len,
+            0,
+            &je);
         if (!*out || !json_is_object(*out)) {
             json_decref(*out);
             *out = NULL;
-            rc = tpd_err_set(err, TPD_E_PARSE, "%s: the response is not a JSON object (%s)", op, je.text);
+            rc = tpd_err_set(
+                err, TPD_E_PARSE, "%s: the response is not a JSON object (%s)", op, je.text);
             tpd_err_set_aws(err, resp.status, NULL, resp.request_id);
         }
     }
@@ -76,10 +82,12 @@ void ddb_table_clear(struct ddb_table *t) {
     memset(t, 0, sizeof(*t));
 }
 
-enum tpd_code ddb_describe_table(struct aws_client *c, const char *name, struct ddb_table *out, struct tpd_err *err) {
+enum tpd_code ddb_describe_table(
+    struct aws_client *c, const char *name, struct ddb_table *out, struct tpd_err *err) {
     memset(out, 0, sizeof(*out));
     json_t *resp = NULL;
-    enum tpd_code rc = s_call(c, "DescribeTable", json_pack("{s:s}", "TableName", name), &resp, err);
+    enum tpd_code rc =
+        s_call(c, "DescribeTable", json_pack("{s:s}", "TableName", name), &resp, err);
     if (rc) {
         return rc;
     }
@@ -100,7 +108,8 @@ enum tpd_code ddb_describe_table(struct aws_client *c, const char *name, struct 
         if (!an || !kt) {
             continue;
         }
-        struct ddb_key_attr *dst = strcmp(kt, "HASH") == 0 ? &out->hash : (strcmp(kt, "RANGE") == 0 ? &out->range : NULL);
+        struct ddb_key_attr *dst =
+            strcmp(kt, "HASH") == 0 ? &out->hash : (strcmp(kt, "RANGE") == 0 ? &out->range : NULL);
         if (!dst || dst->name) { /* a repeated HASH/RANGE entry: the first one counts */
             continue;
         }
@@ -124,7 +133,8 @@ enum tpd_code ddb_describe_table(struct aws_client *c, const char *name, struct 
     json_decref(resp);
     if (!out->name || !out->status || !out->billing_mode) {
         ddb_table_clear(out);
-        return tpd_err_set(err, TPD_E_PARSE, "DescribeTable %s: TableName or TableStatus missing", name);
+        return tpd_err_set(
+            err, TPD_E_PARSE, "DescribeTable %s: TableName or TableStatus missing", name);
     }
     return TPD_OK;
 }
@@ -135,10 +145,12 @@ void ddb_ttl_clear(struct ddb_ttl *t) {
     memset(t, 0, sizeof(*t));
 }
 
-enum tpd_code ddb_describe_time_to_live(struct aws_client *c, const char *name, struct ddb_ttl *out, struct tpd_err *err) {
+enum tpd_code ddb_describe_time_to_live(
+    struct aws_client *c, const char *name, struct ddb_ttl *out, struct tpd_err *err) {
     memset(out, 0, sizeof(*out));
     json_t *resp = NULL;
-    enum tpd_code rc = s_call(c, "DescribeTimeToLive", json_pack("{s:s}", "TableName", name), &resp, err);
+    enum tpd_code rc =
+        s_call(c, "DescribeTimeToLive", json_pack("{s:s}", "TableName", name), &resp, err);
     if (rc) {
         return rc;
     }
@@ -159,29 +171,46 @@ enum tpd_code ddb_update_time_to_live(
     const char *attribute,
     bool enabled,
     struct tpd_err *err) {
-    json_t *req = json_pack("{s:s,s:{s:s,s:b}}", "TableName", name, "TimeToLiveSpecification", "AttributeName",
-                            attribute ? attribute : "", "Enabled", enabled);
+    json_t *req = json_pack(
+        "{s:s,s:{s:s,s:b}}",
+        "TableName",
+        name,
+        "TimeToLiveSpecification",
+        "AttributeName",
+        attribute ? attribute : "",
+        "Enabled",
+        enabled);
     return s_call(c, "UpdateTimeToLive", req, NULL, err);
 }
 
-enum tpd_code ddb_describe_continuous_backups(struct aws_client *c, const char *name, bool *pitr_enabled, struct tpd_err *err) {
+enum tpd_code ddb_describe_continuous_backups(
+    struct aws_client *c, const char *name, bool *pitr_enabled, struct tpd_err *err) {
     json_t *resp = NULL;
     *pitr_enabled = false;
-    enum tpd_code rc = s_call(c, "DescribeContinuousBackups", json_pack("{s:s}", "TableName", name), &resp, err);
+    enum tpd_code rc =
+        s_call(c, "DescribeContinuousBackups", json_pack("{s:s}", "TableName", name), &resp, err);
     if (rc) {
         return rc;
     }
-    const char *st = s_str(json_object_get(json_object_get(resp, "ContinuousBackupsDescription"),
-                                           "PointInTimeRecoveryDescription"),
-                           "PointInTimeRecoveryStatus");
+    const char *st = s_str(
+        json_object_get(
+            json_object_get(resp, "ContinuousBackupsDescription"),
+            "PointInTimeRecoveryDescription"),
+        "PointInTimeRecoveryStatus");
     *pitr_enabled = st && strcmp(st, "ENABLED") == 0;
     json_decref(resp);
     return TPD_OK;
 }
 
-enum tpd_code ddb_update_continuous_backups(struct aws_client *c, const char *name, bool pitr_enabled, struct tpd_err *err) {
-    json_t *req = json_pack("{s:s,s:{s:b}}", "TableName", name, "PointInTimeRecoverySpecification",
-                            "PointInTimeRecoveryEnabled", pitr_enabled);
+enum tpd_code ddb_update_continuous_backups(
+    struct aws_client *c, const char *name, bool pitr_enabled, struct tpd_err *err) {
+    json_t *req = json_pack(
+        "{s:s,s:{s:b}}",
+        "TableName",
+        name,
+        "PointInTimeRecoverySpecification",
+        "PointInTimeRecoveryEnabled",
+        pitr_enabled);
     return s_call(c, "UpdateContinuousBackups", req, NULL, err);
 }
 
@@ -198,7 +227,8 @@ static int s_tag_cmp(const void *a, const void *b) {
     return strcmp(((const struct ddb_tag *)a)->key, ((const struct ddb_tag *)b)->key);
 }
 
-enum tpd_code ddb_list_tags_of_resource(struct aws_client *c, const char *arn, struct ddb_tags *out, struct tpd_err *err) {
+enum tpd_code ddb_list_tags_of_resource(
+    struct aws_client *c, const char *arn, struct ddb_tags *out, struct tpd_err *err) {
     memset(out, 0, sizeof(*out));
     char *next = NULL;
     enum tpd_code rc = TPD_OK;
@@ -224,14 +254,14 @@ enum tpd_code ddb_list_tags_of_resource(struct aws_client *c, const char *arn, s
             if (!k) {
                 continue;
             }
-            struct ddb_tag *nv = realloc(out->v, (out->count + 1) * sizeof(*nv));
+            struct ddb_tag *nv = tpd_realloc(out->v, (out->count + 1) * sizeof(*nv));
             if (!nv) {
                 rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
                 break;
             }
             out->v = nv;
-            out->v[out->count].key = strdup(k);
-            out->v[out->count].value = strdup(v ? v : "");
+            out->v[out->count].key = tpd_strdup(k);
+            out->v[out->count].value = tpd_strdup(v ? v : "");
             out->count++;
         }
         next = s_dup(s_str(resp, "NextToken"));
@@ -248,48 +278,81 @@ enum tpd_code ddb_list_tags_of_resource(struct aws_client *c, const char *arn, s
     return TPD_OK;
 }
 
-enum tpd_code ddb_create_table(struct aws_client *c, const struct ddb_create_table_input *in, struct tpd_err *err) {
+enum tpd_code ddb_create_table(
+    struct aws_client *c, const struct ddb_create_table_input *in, struct tpd_err *err) {
     bool ppr = in->billing_mode && strcmp(in->billing_mode, "PAY_PER_REQUEST") == 0;
-    json_t *req = json_pack("{s:s,s:[{s:s,s:s}],s:[{s:s,s:s}],s:s,s:b}", "TableName", in->name, "KeySchema",
-                            "AttributeName", in->hash_name, "KeyType", "HASH", "AttributeDefinitions",
-                            "AttributeName", in->hash_name, "AttributeType", in->hash_type ? in->hash_type : "S",
-                            "BillingMode", ppr ? "PAY_PER_REQUEST" : "PROVISIONED", "DeletionProtectionEnabled",
-                            in->deletion_protection);
+    json_t *req = json_pack(
+        "{s:s,s:[{s:s,s:s}],s:[{s:s,s:s}],s:s,s:b}",
+        "TableName",
+        in->name,
+        "KeySchema",
+        "AttributeName",
+        in->hash_name,
+        "KeyType",
+        "HASH",
+        "AttributeDefinitions",
+        "AttributeName",
+        in->hash_name,
+        "AttributeType",
+        in->hash_type ? in->hash_type : "S",
+        "BillingMode",
+        ppr ? "PAY_PER_REQUEST" : "PROVISIONED",
+        "DeletionProtectionEnabled",
+        in->deletion_protection);
     if (!req) {
         return tpd_err_set(err, TPD_E_INVALID, "CreateTable: table name and hash key are required");
     }
     if (in->range_name) {
-        json_array_append_new(json_object_get(req, "KeySchema"),
-                              json_pack("{s:s,s:s}", "AttributeName", in->range_name, "KeyType", "RANGE"));
-        json_array_append_new(json_object_get(req, "AttributeDefinitions"),
-                              json_pack("{s:s,s:s}", "AttributeName", in->range_name, "AttributeType",
-                                        in->range_type ? in->range_type : "S"));
+        json_array_append_new(
+            json_object_get(req, "KeySchema"),
+            json_pack("{s:s,s:s}", "AttributeName", in->range_name, "KeyType", "RANGE"));
+        json_array_append_new(
+            json_object_get(req, "AttributeDefinitions"),
+            json_pack(
+                "{s:s,s:s}",
+                "AttributeName",
+                in->range_name,
+                "AttributeType",
+                in->range_type ? in->range_type : "S"));
     }
     if (!ppr) {
-        json_object_set_new(req, "ProvisionedThroughput",
-                            json_pack("{s:I,s:I}", "ReadCapacityUnits", (json_int_t)in->read_capacity,
-                                      "WriteCapacityUnits", (json_int_t)in->write_capacity));
+        json_object_set_new(
+            req,
+            "ProvisionedThroughput",
+            json_pack(
+                "{s:I,s:I}",
+                "ReadCapacityUnits",
+                (json_int_t)in->read_capacity,
+                "WriteCapacityUnits",
+                (json_int_t)in->write_capacity));
     }
     if (in->tag_count) {
         json_t *tags = json_array();
         for (size_t i = 0; i < in->tag_count; i++) {
-            json_array_append_new(tags, json_pack("{s:s,s:s}", "Key", in->tags[i].key, "Value", in->tags[i].value));
+            json_array_append_new(
+                tags, json_pack("{s:s,s:s}", "Key", in->tags[i].key, "Value", in->tags[i].value));
         }
         json_object_set_new(req, "Tags", tags);
     }
     return s_call(c, "CreateTable", req, NULL, err);
 }
 
-enum tpd_code ddb_update_deletion_protection(struct aws_client *c, const char *name, bool enabled, struct tpd_err *err) {
-    return s_call(c, "UpdateTable", json_pack("{s:s,s:b}", "TableName", name, "DeletionProtectionEnabled", enabled),
-                  NULL, err);
+enum tpd_code ddb_update_deletion_protection(
+    struct aws_client *c, const char *name, bool enabled, struct tpd_err *err) {
+    return s_call(
+        c,
+        "UpdateTable",
+        json_pack("{s:s,s:b}", "TableName", name, "DeletionProtectionEnabled", enabled),
+        NULL,
+        err);
 }
 
 enum tpd_code ddb_delete_table(struct aws_client *c, const char *name, struct tpd_err *err) {
     return s_call(c, "DeleteTable", json_pack("{s:s}", "TableName", name), NULL, err);
 }
 
-enum tpd_code ddb_put_item(struct aws_client *c, const char *name, const char *item_json, struct tpd_err *err) {
+enum tpd_code
+ddb_put_item(struct aws_client *c, const char *name, const char *item_json, struct tpd_err *err) {
     json_error_t je;
     json_t *item = json_loads(item_json, 0, &je);
     if (!json_is_object(item)) {
@@ -303,7 +366,12 @@ static int s_strp_cmp(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-enum tpd_code ddb_scan(struct aws_client *c, const char *name, int64_t *count, char **items_json, struct tpd_err *err) {
+enum tpd_code ddb_scan(
+    struct aws_client *c,
+    const char *name,
+    int64_t *count,
+    char **items_json,
+    struct tpd_err *err) {
     *count = 0;
     if (items_json) {
         *items_json = NULL;
@@ -330,15 +398,19 @@ enum tpd_code ddb_scan(struct aws_client *c, const char *name, int64_t *count, c
         json_int_t page_count = json_integer_value(json_object_get(resp, "Count"));
         if (page_count < 0 || page_count > INT64_MAX - *count) {
             json_decref(resp);
-            rc = tpd_err_set(err, TPD_E_PARSE, "Scan %s: implausible Count %lld in the response", name,
-                             (long long)page_count);
+            rc = tpd_err_set(
+                err,
+                TPD_E_PARSE,
+                "Scan %s: implausible Count %lld in the response",
+                name,
+                (long long)page_count);
             break;
         }
         *count += page_count;
         size_t i;
         json_t *it;
         json_array_foreach(items_json ? json_object_get(resp, "Items") : NULL, i, it) {
-            char **nt = realloc(texts, (n + 1) * sizeof(*nt));
+            char **nt = tpd_realloc(texts, (n + 1) * sizeof(*nt));
             char *s = json_dumps(it, JSON_COMPACT | JSON_SORT_KEYS);
             if (!nt || !s) {
                 free(s);
@@ -415,10 +487,17 @@ enum tpd_code ddb_wait_table(
             free(status);
             return TPD_OK;
         }
-        enum tpd_code sr = tpd_sleep(aws_client_stop(c), poll_ns > 0 ? poll_ns : 1000000000, deadline_ns);
+        enum tpd_code sr =
+            tpd_sleep(aws_client_stop(c), poll_ns > 0 ? poll_ns : 1000000000, deadline_ns);
         if (sr) {
-            tpd_err_set(err, sr, "waiting for table %s to %s: %s (last status %s)", name,
-                        gone ? "be deleted" : "become ACTIVE", tpd_code_str(sr), status ? status : "not found");
+            tpd_err_set(
+                err,
+                sr,
+                "waiting for table %s to %s: %s (last status %s)",
+                name,
+                gone ? "be deleted" : "become ACTIVE",
+                tpd_code_str(sr),
+                status ? status : "not found");
             free(status);
             return sr;
         }

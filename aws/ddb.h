@@ -30,21 +30,24 @@ struct ddb_table {
     char *status; /* CREATING, ACTIVE, UPDATING, DELETING, ... */
     struct ddb_key_attr hash;
     struct ddb_key_attr range;
-    char *billing_mode; /* "PROVISIONED" (also when BillingModeSummary is absent) or "PAY_PER_REQUEST" */
+    char *billing_mode; /* "PROVISIONED" (also when BillingModeSummary is absent) or
+                           "PAY_PER_REQUEST" */
     int64_t read_capacity;
     int64_t write_capacity;
     bool deletion_protection;
     int64_t item_count;
 };
 void ddb_table_clear(struct ddb_table *t);
-enum tpd_code ddb_describe_table(struct aws_client *c, const char *name, struct ddb_table *out, struct tpd_err *err);
+enum tpd_code ddb_describe_table(
+    struct aws_client *c, const char *name, struct ddb_table *out, struct tpd_err *err);
 
 struct ddb_ttl {
     char *status;    /* ENABLING, DISABLING, ENABLED, DISABLED */
     char *attribute; /* NULL when none */
 };
 void ddb_ttl_clear(struct ddb_ttl *t);
-enum tpd_code ddb_describe_time_to_live(struct aws_client *c, const char *name, struct ddb_ttl *out, struct tpd_err *err);
+enum tpd_code ddb_describe_time_to_live(
+    struct aws_client *c, const char *name, struct ddb_ttl *out, struct tpd_err *err);
 enum tpd_code ddb_update_time_to_live(
     struct aws_client *c,
     const char *name,
@@ -53,8 +56,10 @@ enum tpd_code ddb_update_time_to_live(
     struct tpd_err *err);
 
 /* DescribeContinuousBackups: *pitr_enabled from PointInTimeRecoveryStatus == ENABLED. */
-enum tpd_code ddb_describe_continuous_backups(struct aws_client *c, const char *name, bool *pitr_enabled, struct tpd_err *err);
-enum tpd_code ddb_update_continuous_backups(struct aws_client *c, const char *name, bool pitr_enabled, struct tpd_err *err);
+enum tpd_code ddb_describe_continuous_backups(
+    struct aws_client *c, const char *name, bool *pitr_enabled, struct tpd_err *err);
+enum tpd_code ddb_update_continuous_backups(
+    struct aws_client *c, const char *name, bool pitr_enabled, struct tpd_err *err);
 
 struct ddb_tag {
     char *key;
@@ -66,7 +71,8 @@ struct ddb_tags {
 };
 void ddb_tags_clear(struct ddb_tags *t);
 /* ListTagsOfResource, all pages, sorted by key. */
-enum tpd_code ddb_list_tags_of_resource(struct aws_client *c, const char *arn, struct ddb_tags *out, struct tpd_err *err);
+enum tpd_code ddb_list_tags_of_resource(
+    struct aws_client *c, const char *arn, struct ddb_tags *out, struct tpd_err *err);
 
 struct ddb_tag_in {
     const char *key;
@@ -76,7 +82,7 @@ struct ddb_tag_in {
 struct ddb_create_table_input {
     const char *name;
     const char *hash_name;
-    const char *hash_type; /* "S", "N", "B" */
+    const char *hash_type;  /* "S", "N", "B" */
     const char *range_name; /* NULL: no range key */
     const char *range_type;
     const char *billing_mode; /* "PAY_PER_REQUEST" or "PROVISIONED" (NULL = PROVISIONED) */
@@ -86,19 +92,23 @@ struct ddb_create_table_input {
     const struct ddb_tag_in *tags;
     size_t tag_count;
 };
-enum tpd_code ddb_create_table(struct aws_client *c, const struct ddb_create_table_input *in, struct tpd_err *err);
+enum tpd_code ddb_create_table(
+    struct aws_client *c, const struct ddb_create_table_input *in, struct tpd_err *err);
 /* UpdateTable with only DeletionProtectionEnabled. */
-enum tpd_code ddb_update_deletion_protection(struct aws_client *c, const char *name, bool enabled, struct tpd_err *err);
+enum tpd_code ddb_update_deletion_protection(
+    struct aws_client *c, const char *name, bool enabled, struct tpd_err *err);
 enum tpd_code ddb_delete_table(struct aws_client *c, const char *name, struct tpd_err *err);
 
 /* PutItem; item_json is a DynamoDB-JSON map, e.g. {"pk":{"S":"a"},"n":{"N":"1"}}. */
-enum tpd_code ddb_put_item(struct aws_client *c, const char *name, const char *item_json, struct tpd_err *err);
+enum tpd_code
+ddb_put_item(struct aws_client *c, const char *name, const char *item_json, struct tpd_err *err);
 /*
  * Scan the whole table (all pages). *count gets the number of items; items_json
  * (may be NULL) gets a canonical JSON array of the items (keys sorted, items sorted
  * by their text) so two scans can be compared with strcmp. Caller frees with free().
  */
-enum tpd_code ddb_scan(struct aws_client *c, const char *name, int64_t *count, char **items_json, struct tpd_err *err);
+enum tpd_code ddb_scan(
+    struct aws_client *c, const char *name, int64_t *count, char **items_json, struct tpd_err *err);
 
 /* Poll DescribeTable until ACTIVE (or, gone=true, until not found). */
 enum tpd_code ddb_wait_table(

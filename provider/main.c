@@ -48,7 +48,11 @@ static size_t s_offered_versions(int *out, struct tpd_err *err) {
         char *end = NULL;
         cap = strtol(cap_s, &end, 10);
         if (*end != '\0' || cap <= 0) {
-            tpd_err_set(err, TPD_E_INVALID, "TPD_PLUGIN_MAX_PROTOCOL=\"%s\" is not a protocol version", cap_s);
+            tpd_err_set(
+                err,
+                TPD_E_INVALID,
+                "TPD_PLUGIN_MAX_PROTOCOL=\"%s\" is not a protocol version",
+                cap_s);
             return 0;
         }
     }
@@ -59,7 +63,11 @@ static size_t s_offered_versions(int *out, struct tpd_err *err) {
         }
     }
     if (n == 0) {
-        tpd_err_set(err, TPD_E_INVALID, "TPD_PLUGIN_MAX_PROTOCOL=%ld leaves no protocol version to offer", cap);
+        tpd_err_set(
+            err,
+            TPD_E_INVALID,
+            "TPD_PLUGIN_MAX_PROTOCOL=%ld leaves no protocol version to offer",
+            cap);
     }
     return n;
 }
@@ -106,8 +114,11 @@ static int s_fail(const char *what, struct tpd_err *err) {
     TPD_ERROR("%s: %s", what, err->msg ? err->msg : tpd_code_str(err->code));
     /* Also as a plain line, in case logging is off: Terraform shows plugin stderr. */
     if (!tpd_log_enabled(TPD_LOG_ERROR)) {
-        fprintf(stderr, "terraform-provider-dynamodb: %s: %s\n", what,
-                err->msg ? err->msg : tpd_code_str(err->code));
+        fprintf(
+            stderr,
+            "terraform-provider-dynamodb: %s: %s\n",
+            what,
+            err->msg ? err->msg : tpd_code_str(err->code));
     }
     return 1;
 }
@@ -129,7 +140,8 @@ static int s_run(void) {
     int offered[sizeof(s_versions) / sizeof(s_versions[0])];
     size_t n_offered = s_offered_versions(offered, &err);
     if (n_offered == 0 ||
-        tfp_handshake_negotiate(getenv("PLUGIN_PROTOCOL_VERSIONS"), offered, n_offered, &version, &err) != TPD_OK) {
+        tfp_handshake_negotiate(
+            getenv("PLUGIN_PROTOCOL_VERSIONS"), offered, n_offered, &version, &err) != TPD_OK) {
         rc = s_fail("protocol negotiation", &err);
         goto done;
     }
@@ -142,7 +154,8 @@ static int s_run(void) {
         rc = s_fail("generating the TLS certificate", &err);
         goto done;
     }
-    if (tfp_mtls_server_credentials(tls ? &cert : NULL, tpd_span_cstr(client_cert), &creds, &err) != TPD_OK) {
+    if (tfp_mtls_server_credentials(tls ? &cert : NULL, tpd_span_cstr(client_cert), &creds, &err) !=
+        TPD_OK) {
         rc = s_fail("setting up TLS", &err);
         goto done;
     }
@@ -183,14 +196,19 @@ static int s_run(void) {
         sig.started = true;
     }
 
-    if (tfp_handshake_format(version, sockdir.path, tpd_buf_span(&cert.cert_der), &line, &err) != TPD_OK ||
+    if (tfp_handshake_format(version, sockdir.path, tpd_buf_span(&cert.cert_der), &line, &err) !=
+            TPD_OK ||
         tfp_handshake_write(stdout, tpd_buf_span(&line), &err) != TPD_OK) {
         rc = s_fail("handshake", &err);
         tfp_server_shutdown(server);
     }
     /* gRPC holds its own copy of the key now. */
     tfp_cert_clear(&cert);
-    TPD_DEBUG("plugin: serving protocol %d on %s (%s)", version, sockdir.path, tls ? "mTLS" : "plaintext");
+    TPD_DEBUG(
+        "plugin: serving protocol %d on %s (%s)",
+        version,
+        sockdir.path,
+        tls ? "mTLS" : "plaintext");
 
     tfp_server_run(server);
     if (err.code == TPD_OK) {

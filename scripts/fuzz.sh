@@ -7,7 +7,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-20}
 cd "$root"
-CC=clang cmake -S . -B build-fuzz -DFUZZ=ON -DTPD_WERROR=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+CC=clang cmake -S . -B build-fuzz -DTPD_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 targets=()
 for src in tests/fuzz/fuzz_*.c; do
   targets+=("$(basename "$src" .c)")

@@ -7,8 +7,7 @@
 # Afterwards: export TF_CLI_CONFIG_FILE=DEST_DIR/terraform.rc
 # Layout (Terraform "unpacked" mirror layout):
 #   DEST_DIR/mirror/registry.terraform.io/firefly/dynamodb/0.1.0/linux_amd64/
-#       terraform-provider-dynamodb_v0.1.0   the thin executable (RPATH $ORIGIN)
-#       libtpd.so.0                           the library it links
+#       terraform-provider-dynamodb_v0.1.0   the executable (our layers linked in statically)
 set -euo pipefail
 build=${1:?build dir}
 dest=${2:?destination dir}
@@ -17,11 +16,6 @@ arch=linux_amd64
 pkg="$dest/mirror/registry.terraform.io/firefly/dynamodb/$version/$arch"
 mkdir -p "$pkg"
 install -m 0755 "$build/terraform-provider-dynamodb" "$pkg/terraform-provider-dynamodb_v$version"
-for lib in "$build"/libtpd.so.*; do
-  # Copy the real file under the SONAME the executable asks for.
-  [[ -L $lib ]] && continue
-  install -m 0644 "$lib" "$pkg/libtpd.so.0"
-done
 
 peer_mirror=""
 for d in /opt/tf-plugins; do

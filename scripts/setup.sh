@@ -8,7 +8,7 @@ PACKAGES=(
   libgrpc-dev protobuf-c-compiler libprotobuf-c-dev
   libmsgpack-dev libcurl4-openssl-dev libssl-dev
   libcmocka-dev libjansson-dev libexpat1-dev
-  clang libclang-rt-14-dev valgrind
+  clang clang-format clang-tidy libclang-rt-14-dev valgrind
   gnuplot-nox time procps
 )
 

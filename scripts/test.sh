@@ -9,6 +9,9 @@ cd "$root"
 bash scripts/setup.sh
 jobs=$(nproc)
 
+echo "== format (clang-format --dry-run --Werror)"
+bash scripts/check-format.sh
+
 echo "== build (RelWithDebInfo)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
@@ -18,8 +21,13 @@ ctest --test-dir build --output-on-failure -j"$jobs" -L 'unit|aws|emulator'
 ctest --test-dir build --output-on-failure -L e2e
 
 if [[ -z ${TPD_TEST_QUICK:-} ]]; then
+  echo "== clang build (warnings as errors): unit tests"
+  CC=clang cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=Debug >/dev/null
+  cmake --build build-clang -j"$jobs"
+  ctest --test-dir build-clang --output-on-failure -j"$jobs" -L unit
+
   echo "== sanitizer build (ASan+UBSan): unit, aws and e2e tests"
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON >/dev/null
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTPD_SANITIZE=ON >/dev/null
   cmake --build build-asan -j"$jobs"
   # gRPC keeps some process-lifetime allocations; LeakSanitizer would report them at exit.
   export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -42,7 +42,8 @@ static struct aws_client *fake_client(struct fake_transport *ft) {
 
 static void test_xml_tree(void **state) {
     (void)state;
-    const char *x = "<?xml version=\"1.0\"?><A xmlns=\"urn:x\"><B><member><K>1</K></member><member><K>2&amp;</K>"
+    const char *x = "<?xml version=\"1.0\"?><A "
+                    "xmlns=\"urn:x\"><B><member><K>1</K></member><member><K>2&amp;</K>"
                     "</member></B><C/></A>";
     struct aws_xml_node *root = NULL;
     struct tpd_err err;
@@ -60,7 +61,8 @@ static void test_xml_tree(void **state) {
 
 static void test_xml_malformed(void **state) {
     (void)state;
-    const char *bad[] = {"", "not xml at all", "<A><B></A>", "<A><B>truncated", "{\"json\":1}", "<A>&bogus;</A>"};
+    const char *bad[] = {
+        "", "not xml at all", "<A><B></A>", "<A><B>truncated", "{\"json\":1}", "<A>&bogus;</A>"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct aws_xml_node *root = NULL;
         struct tpd_err err;
@@ -91,7 +93,9 @@ static void test_json_errors(void **state) {
     tpd_err_init(&err);
     const char *b1 = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException\","
                      "\"message\":\"Requested resource not found: Table: t not found\"}";
-    assert_int_equal(aws_error_from_json("DescribeTable", 400, tpd_span_cstr(b1), "rid-1", &err), TPD_E_NOT_FOUND);
+    assert_int_equal(
+        aws_error_from_json("DescribeTable", 400, tpd_span_cstr(b1), "rid-1", &err),
+        TPD_E_NOT_FOUND);
     assert_string_equal(err.aws_code, "ResourceNotFoundException");
     assert_string_equal(err.request_id, "rid-1");
     assert_int_equal(err.http_status, 400);
@@ -99,19 +103,24 @@ static void test_json_errors(void **state) {
     assert_non_null(strstr(err.msg, "Table: t not found"));
     tpd_err_clear(&err);
 
-    const char *b2 = "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"Message\":\"bad\"}";
-    assert_int_equal(aws_error_from_json("UpdateTimeToLive", 400, tpd_span_cstr(b2), NULL, &err), TPD_E_AWS);
+    const char *b2 =
+        "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"Message\":\"bad\"}";
+    assert_int_equal(
+        aws_error_from_json("UpdateTimeToLive", 400, tpd_span_cstr(b2), NULL, &err), TPD_E_AWS);
     assert_string_equal(err.aws_code, "ValidationException");
     assert_non_null(strstr(err.msg, "bad"));
     tpd_err_clear(&err);
 
-    const char *b3 = "{\"__type\":\"ThrottlingException:http://internal\",\"message\":\"Rate exceeded\"}";
-    assert_int_equal(aws_error_from_json("CreateTable", 400, tpd_span_cstr(b3), NULL, &err), TPD_E_THROTTLED);
+    const char *b3 =
+        "{\"__type\":\"ThrottlingException:http://internal\",\"message\":\"Rate exceeded\"}";
+    assert_int_equal(
+        aws_error_from_json("CreateTable", 400, tpd_span_cstr(b3), NULL, &err), TPD_E_THROTTLED);
     assert_string_equal(err.aws_code, "ThrottlingException");
     assert_true(err.retryable);
     tpd_err_clear(&err);
 
-    const char *bad[] = {"", "<html>Bad Gateway</html>", "{\"__type\":", "[1,2]", "\x01\x02garbage"};
+    const char *bad[] = {
+        "", "<html>Bad Gateway</html>", "{\"__type\":", "[1,2]", "\x01\x02garbage"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         enum tpd_code rc = aws_error_from_json("Scan", 502, tpd_span_cstr(bad[i]), NULL, &err);
         assert_int_equal(rc, TPD_E_AWS);
@@ -129,29 +138,37 @@ static void test_xml_errors(void **state) {
     (void)state;
     struct tpd_err err;
     tpd_err_init(&err);
-    const char *b1 = "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><Error>"
-                     "<Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
-                     "<RequestId>abc-123</RequestId></ErrorResponse>";
-    assert_int_equal(aws_error_from_query_xml("DescribeStacks", 400, tpd_span_cstr(b1), NULL, &err), TPD_E_THROTTLED);
+    const char *b1 =
+        "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><Error>"
+        "<Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
+        "<RequestId>abc-123</RequestId></ErrorResponse>";
+    assert_int_equal(
+        aws_error_from_query_xml("DescribeStacks", 400, tpd_span_cstr(b1), NULL, &err),
+        TPD_E_THROTTLED);
     assert_string_equal(err.aws_code, "Throttling");
     assert_string_equal(err.request_id, "abc-123");
     assert_non_null(strstr(err.msg, "Rate exceeded"));
     tpd_err_clear(&err);
-    const char *b2 = "<Response><Errors><Error><Code>ValidationError</Code><Message>Stack with id x does not exist"
+    const char *b2 = "<Response><Errors><Error><Code>ValidationError</Code><Message>Stack with id "
+                     "x does not exist"
                      "</Message></Error></Errors><RequestID>r2</RequestID></Response>";
-    assert_int_equal(aws_error_from_query_xml("DescribeStacks", 400, tpd_span_cstr(b2), NULL, &err), TPD_E_AWS);
+    assert_int_equal(
+        aws_error_from_query_xml("DescribeStacks", 400, tpd_span_cstr(b2), NULL, &err), TPD_E_AWS);
     assert_string_equal(err.aws_code, "ValidationError");
     assert_string_equal(err.request_id, "r2");
     tpd_err_clear(&err);
     const char *b3 = "<ErrorResponse><Error><Code>ChangeSetNotFound</Code></Error></ErrorResponse>";
-    assert_int_equal(aws_error_from_query_xml("DescribeChangeSet", 404, tpd_span_cstr(b3), "hdr-id", &err),
-                     TPD_E_NOT_FOUND);
+    assert_int_equal(
+        aws_error_from_query_xml("DescribeChangeSet", 404, tpd_span_cstr(b3), "hdr-id", &err),
+        TPD_E_NOT_FOUND);
     assert_string_equal(err.request_id, "hdr-id");
     tpd_err_clear(&err);
-    const char *bad[] = {"", "<ErrorResponse><Error><Code>Throt", "Service Unavailable", "{\"message\":\"x\"}"};
+    const char *bad[] = {
+        "", "<ErrorResponse><Error><Code>Throt", "Service Unavailable", "{\"message\":\"x\"}"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(aws_error_from_query_xml("ExecuteChangeSet", 503, tpd_span_cstr(bad[i]), NULL, &err),
-                         TPD_E_AWS);
+        assert_int_equal(
+            aws_error_from_query_xml("ExecuteChangeSet", 503, tpd_span_cstr(bad[i]), NULL, &err),
+            TPD_E_AWS);
         assert_non_null(strstr(err.msg, "ExecuteChangeSet"));
         assert_string_equal(err.aws_code, "ServiceUnavailable");
         tpd_err_clear(&err);
@@ -165,9 +182,17 @@ static void test_query_serialisation(void **state) {
     struct cfn_kv_in tags[] = {{"app", "firefly"}, {"k=1", "v/2"}};
     const char *caps[] = {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"};
     struct cfn_create_change_set_input in = {
-        .stack_name = "s1", .change_set_name = "cs1", .type = CFN_CHANGE_SET_IMPORT,
-        .template_body = "{\"a\": 1}", .tags = tags, .tag_count = 2, .capabilities = caps, .capability_count = 2,
-        .description = "d e", .imports = imp, .import_count = 1,
+        .stack_name = "s1",
+        .change_set_name = "cs1",
+        .type = CFN_CHANGE_SET_IMPORT,
+        .template_body = "{\"a\": 1}",
+        .tags = tags,
+        .tag_count = 2,
+        .capabilities = caps,
+        .capability_count = 2,
+        .description = "d e",
+        .imports = imp,
+        .import_count = 1,
     };
     struct tpd_buf b;
     tpd_buf_init(&b, 0);
@@ -183,7 +208,8 @@ static void test_query_serialisation(void **state) {
         "&ResourcesToImport.member.1.ResourceIdentifier.entry.1.value=my-table"
         "&ResourcesToImport.member.1.ResourceIdentifier.entry.2.key=Extra"
         "&ResourcesToImport.member.1.ResourceIdentifier.entry.2.value=a+b%26c"
-        "&Tags.member.1.Key=app&Tags.member.1.Value=firefly&Tags.member.2.Key=k%3D1&Tags.member.2.Value=v%2F2"
+        "&Tags.member.1.Key=app&Tags.member.1.Value=firefly&Tags.member.2.Key=k%3D1&Tags.member.2."
+        "Value=v%2F2"
         "&ChangeSetName=cs1&Description=d+e&ChangeSetType=IMPORT";
     assert_string_equal(tpd_buf_cstr(&b), want);
     tpd_buf_clear(&b);
@@ -193,7 +219,8 @@ static void test_query_serialisation(void **state) {
     aws_query_add_list(&q, "RetainResources", NULL, 0);
     aws_query_add(&q, "Skipped", NULL);
     assert_int_equal(q.rc, TPD_OK);
-    assert_string_equal(tpd_buf_cstr(&q.body), "Action=DeleteStack&Version=2010-05-15&RetainResources=");
+    assert_string_equal(
+        tpd_buf_cstr(&q.body), "Action=DeleteStack&Version=2010-05-15&RetainResources=");
     aws_query_clear(&q);
 }
 
@@ -215,14 +242,21 @@ static void test_ddb_describe_table(void **state) {
     (void)state;
     struct fake_transport *ft = ft_new();
     struct aws_client *c = fake_client(ft);
-    ft_push(ft, 200,
-            "{\"Table\":{\"TableName\":\"t\",\"TableArn\":\"arn:aws:dynamodb:us-east-1:1:table/t\","
-            "\"TableStatus\":\"ACTIVE\",\"KeySchema\":[{\"AttributeName\":\"r\",\"KeyType\":\"RANGE\"},"
-            "{\"AttributeName\":\"h\",\"KeyType\":\"HASH\"}],\"AttributeDefinitions\":[{\"AttributeName\":\"h\","
-            "\"AttributeType\":\"S\"},{\"AttributeName\":\"r\",\"AttributeType\":\"N\"}],"
-            "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":5,\"WriteCapacityUnits\":7},\"ItemCount\":42}}");
-    ft_push(ft, 200, "{\"Table\":{\"TableName\":\"t\",\"TableStatus\":\"ACTIVE\",\"BillingModeSummary\":"
-                     "{\"BillingMode\":\"PAY_PER_REQUEST\"},\"DeletionProtectionEnabled\":true}}");
+    ft_push(
+        ft,
+        200,
+        "{\"Table\":{\"TableName\":\"t\",\"TableArn\":\"arn:aws:dynamodb:us-east-1:1:table/t\","
+        "\"TableStatus\":\"ACTIVE\",\"KeySchema\":[{\"AttributeName\":\"r\",\"KeyType\":\"RANGE\"},"
+        "{\"AttributeName\":\"h\",\"KeyType\":\"HASH\"}],\"AttributeDefinitions\":[{"
+        "\"AttributeName\":\"h\","
+        "\"AttributeType\":\"S\"},{\"AttributeName\":\"r\",\"AttributeType\":\"N\"}],"
+        "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":5,\"WriteCapacityUnits\":7},"
+        "\"ItemCount\":42}}");
+    ft_push(
+        ft,
+        200,
+        "{\"Table\":{\"TableName\":\"t\",\"TableStatus\":\"ACTIVE\",\"BillingModeSummary\":"
+        "{\"BillingMode\":\"PAY_PER_REQUEST\"},\"DeletionProtectionEnabled\":true}}");
     ft_push(ft, 200, "{\"Table\":");
     ft_push(ft, 200, "<html/>");
     struct ddb_table t;
@@ -251,24 +285,33 @@ static void test_ddb_describe_table(void **state) {
     }
     /* Request shape. */
     char h[256];
-    assert_string_equal(ft_header(ft, 0, "X-Amz-Target", h, sizeof(h)), "DynamoDB_20120810.DescribeTable");
-    assert_string_equal(ft_header(ft, 0, "Content-Type", h, sizeof(h)), "application/x-amz-json-1.0");
+    assert_string_equal(
+        ft_header(ft, 0, "X-Amz-Target", h, sizeof(h)), "DynamoDB_20120810.DescribeTable");
+    assert_string_equal(
+        ft_header(ft, 0, "Content-Type", h, sizeof(h)), "application/x-amz-json-1.0");
     assert_string_equal(ft_header(ft, 0, "Host", h, sizeof(h)), "fake.invalid");
-    assert_non_null(strstr(ft_header(ft, 0, "Authorization", h, sizeof(h)),
-                           "SignedHeaders=content-type;host;x-amz-date;x-amz-target,"));
+    assert_non_null(strstr(
+        ft_header(ft, 0, "Authorization", h, sizeof(h)),
+        "SignedHeaders=content-type;host;x-amz-date;x-amz-target,"));
     assert_string_equal(ft->reqs[0].body, "{\"TableName\":\"t\"}");
     aws_client_free(c);
     ft_free(ft);
 }
 
 static const char *STACK_XML =
-    "<DescribeStacksResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><DescribeStacksResult>"
-    "<Stacks><member><StackId>arn:aws:cloudformation:us-east-1:1:stack/s/uuid</StackId><StackName>s</StackName>"
-    "<CreationTime>2026-11-23T05:05:12.498298Z</CreationTime><LastUpdatedTime>2026-11-23T06:00:00Z</LastUpdatedTime>"
-    "<StackStatus>UPDATE_ROLLBACK_COMPLETE</StackStatus><StackStatusReason>bad things</StackStatusReason>"
-    "<Outputs><member><OutputKey>TableArn</OutputKey><OutputValue>arn:t</OutputValue><ExportName>exp</ExportName>"
+    "<DescribeStacksResponse "
+    "xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><DescribeStacksResult>"
+    "<Stacks><member><StackId>arn:aws:cloudformation:us-east-1:1:stack/s/uuid</"
+    "StackId><StackName>s</StackName>"
+    "<CreationTime>2026-11-23T05:05:12.498298Z</"
+    "CreationTime><LastUpdatedTime>2026-11-23T06:00:00Z</LastUpdatedTime>"
+    "<StackStatus>UPDATE_ROLLBACK_COMPLETE</StackStatus><StackStatusReason>bad "
+    "things</StackStatusReason>"
+    "<Outputs><member><OutputKey>TableArn</OutputKey><OutputValue>arn:t</"
+    "OutputValue><ExportName>exp</ExportName>"
     "</member><member><OutputKey>Name</OutputKey><OutputValue>t</OutputValue></member></Outputs>"
-    "<Tags><member><Key>a</Key><Value>1</Value></member></Tags></member></Stacks></DescribeStacksResult>"
+    "<Tags><member><Key>a</Key><Value>1</Value></member></Tags></member></Stacks></"
+    "DescribeStacksResult>"
     "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>";
 
 static void test_cfn_parse(void **state) {
@@ -290,8 +333,12 @@ static void test_cfn_parse(void **state) {
     cfn_stack_clear(&s);
     assert_string_equal(ft->reqs[0].body, "Action=DescribeStacks&Version=2010-05-15&StackName=s");
 
-    ft_push(ft, 400, "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id s "
-                     "does not exist</Message></Error><RequestId>x</RequestId></ErrorResponse>");
+    ft_push(
+        ft,
+        400,
+        "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with "
+        "id s "
+        "does not exist</Message></Error><RequestId>x</RequestId></ErrorResponse>");
     assert_int_equal(cfn_describe_stack(c, "s", &s, &err), TPD_E_NOT_FOUND);
     assert_string_equal(err.aws_code, "ValidationError");
     tpd_err_clear(&err);
@@ -304,16 +351,23 @@ static void test_cfn_parse(void **state) {
     tpd_err_clear(&err);
 
     /* Paginated DescribeChangeSet. */
-    ft_push(ft, 200, "<DescribeChangeSetResponse><DescribeChangeSetResult><Status>CREATE_COMPLETE</Status>"
-                     "<ExecutionStatus>AVAILABLE</ExecutionStatus><ChangeSetId>cs-arn</ChangeSetId><Changes><member>"
-                     "<Type>Resource</Type><ResourceChange><Action>Modify</Action><LogicalResourceId>Table"
-                     "</LogicalResourceId><ResourceType>AWS::DynamoDB::Table</ResourceType><Replacement>True"
-                     "</Replacement></ResourceChange></member></Changes><NextToken>p2</NextToken>"
-                     "</DescribeChangeSetResult></DescribeChangeSetResponse>");
-    ft_push(ft, 200, "<DescribeChangeSetResponse><DescribeChangeSetResult><Status>CREATE_COMPLETE</Status>"
-                     "<Changes><member><ResourceChange><Action>Add</Action><LogicalResourceId>Other"
-                     "</LogicalResourceId></ResourceChange></member></Changes></DescribeChangeSetResult>"
-                     "</DescribeChangeSetResponse>");
+    ft_push(
+        ft,
+        200,
+        "<DescribeChangeSetResponse><DescribeChangeSetResult><Status>CREATE_COMPLETE</Status>"
+        "<ExecutionStatus>AVAILABLE</ExecutionStatus><ChangeSetId>cs-arn</"
+        "ChangeSetId><Changes><member>"
+        "<Type>Resource</Type><ResourceChange><Action>Modify</Action><LogicalResourceId>Table"
+        "</LogicalResourceId><ResourceType>AWS::DynamoDB::Table</ResourceType><Replacement>True"
+        "</Replacement></ResourceChange></member></Changes><NextToken>p2</NextToken>"
+        "</DescribeChangeSetResult></DescribeChangeSetResponse>");
+    ft_push(
+        ft,
+        200,
+        "<DescribeChangeSetResponse><DescribeChangeSetResult><Status>CREATE_COMPLETE</Status>"
+        "<Changes><member><ResourceChange><Action>Add</Action><LogicalResourceId>Other"
+        "</LogicalResourceId></ResourceChange></member></Changes></DescribeChangeSetResult>"
+        "</DescribeChangeSetResponse>");
     struct cfn_change_set cs;
     size_t before = ft->req_count;
     assert_int_equal(cfn_describe_change_set(c, "s", "cs", &cs, &err), TPD_OK);
@@ -324,23 +378,32 @@ static void test_cfn_parse(void **state) {
     assert_non_null(strstr(ft->reqs[before + 1].body, "NextToken=p2"));
     cfn_change_set_clear(&cs);
 
-    assert_true(cfn_change_set_is_empty("FAILED", "The submitted information didn't contain changes. Submit "
-                                                  "different information to create a change set."));
+    assert_true(cfn_change_set_is_empty(
+        "FAILED",
+        "The submitted information didn't contain changes. Submit "
+        "different information to create a change set."));
     assert_true(cfn_change_set_is_empty("FAILED", "No updates are to be performed."));
     assert_false(cfn_change_set_is_empty("FAILED", "Template format error"));
     assert_false(cfn_change_set_is_empty("CREATE_COMPLETE", "didn't contain changes"));
     assert_false(cfn_change_set_is_empty(NULL, NULL));
 
     /* ListImports: "not imported" is an empty list; a real answer is parsed. */
-    ft_push(ft, 400, "<ErrorResponse><Error><Code>ValidationError</Code><Message>Export 'e' is not imported by any "
-                     "stack.</Message></Error></ErrorResponse>");
+    ft_push(
+        ft,
+        400,
+        "<ErrorResponse><Error><Code>ValidationError</Code><Message>Export 'e' is not imported by "
+        "any "
+        "stack.</Message></Error></ErrorResponse>");
     char **names = NULL;
     size_t n = 9;
     assert_int_equal(cfn_list_imports(c, "e", &names, &n, &err), TPD_OK);
     assert_int_equal(n, 0);
     cfn_strv_free(names);
-    ft_push(ft, 200, "<ListImportsResponse><ListImportsResult><Imports><member>s2</member><member>s3</member>"
-                     "</Imports></ListImportsResult></ListImportsResponse>");
+    ft_push(
+        ft,
+        200,
+        "<ListImportsResponse><ListImportsResult><Imports><member>s2</member><member>s3</member>"
+        "</Imports></ListImportsResult></ListImportsResponse>");
     assert_int_equal(cfn_list_imports(c, "e", &names, &n, &err), TPD_OK);
     assert_int_equal(n, 2);
     assert_string_equal(names[1], "s3");
@@ -354,16 +417,35 @@ static void test_failure_reasons(void **state) {
     (void)state;
     struct cfn_event v[] = {
         {NULL, "s", NULL, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE", NULL, 500},
-        {NULL, "Table", NULL, "AWS::DynamoDB::Table", "UPDATE_FAILED",
-         "Resource handler returned message: \"boom\"", 400},
-        {NULL, "s", NULL, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", "User Initiated", 300},
+        {NULL,
+         "Table",
+         NULL,
+         "AWS::DynamoDB::Table",
+         "UPDATE_FAILED",
+         "Resource handler returned message: \"boom\"",
+         400},
+        {NULL,
+         "s",
+         NULL,
+         "AWS::CloudFormation::Stack",
+         "UPDATE_IN_PROGRESS",
+         "User Initiated",
+         300},
         {NULL, "Table", NULL, "AWS::DynamoDB::Table", "CREATE_FAILED", "older failure", 200},
-        {NULL, "s", NULL, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated", 100},
+        {NULL,
+         "s",
+         NULL,
+         "AWS::CloudFormation::Stack",
+         "CREATE_IN_PROGRESS",
+         "User Initiated",
+         100},
     };
     struct cfn_events ev = {v, 5};
     char *text = NULL;
     assert_int_equal(cfn_failure_reasons_from_events(&ev, 0, &text), TPD_OK);
-    assert_string_equal(text, "Table (AWS::DynamoDB::Table) UPDATE_FAILED: Resource handler returned message: \"boom\"");
+    assert_string_equal(
+        text,
+        "Table (AWS::DynamoDB::Table) UPDATE_FAILED: Resource handler returned message: \"boom\"");
     free(text);
     assert_int_equal(cfn_failure_reasons_from_events(&ev, 150, &text), TPD_OK);
     assert_non_null(strstr(text, "older failure\nTable"));
@@ -372,10 +454,14 @@ static void test_failure_reasons(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_xml_tree),        cmocka_unit_test(test_xml_malformed),
-        cmocka_unit_test(test_json_errors),     cmocka_unit_test(test_xml_errors),
-        cmocka_unit_test(test_query_serialisation), cmocka_unit_test(test_iso8601),
-        cmocka_unit_test(test_ddb_describe_table), cmocka_unit_test(test_cfn_parse),
+        cmocka_unit_test(test_xml_tree),
+        cmocka_unit_test(test_xml_malformed),
+        cmocka_unit_test(test_json_errors),
+        cmocka_unit_test(test_xml_errors),
+        cmocka_unit_test(test_query_serialisation),
+        cmocka_unit_test(test_iso8601),
+        cmocka_unit_test(test_ddb_describe_table),
+        cmocka_unit_test(test_cfn_parse),
         cmocka_unit_test(test_failure_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,10 +79,18 @@ static void test_ini_parse(void **state) {
     assert_null(aws_ini_get(NULL, "x"));
     aws_ini_free(ini);
 
-    const char *bad[] = {"key = before section\n[a]\n", "[a]\njust words\n", "[unterminated\nk=v\n", "[]\n",
-                         "[a]\n= value\n"};
-    const char *want[] = {"cfg:1: setting outside", "cfg:2: expected", "cfg:1: section header", "cfg:1: empty section",
-                          "cfg:2: empty key"};
+    const char *bad[] = {
+        "key = before section\n[a]\n",
+        "[a]\njust words\n",
+        "[unterminated\nk=v\n",
+        "[]\n",
+        "[a]\n= value\n"};
+    const char *want[] = {
+        "cfg:1: setting outside",
+        "cfg:2: expected",
+        "cfg:1: section header",
+        "cfg:1: empty section",
+        "cfg:2: empty key"};
     for (size_t i = 0; i < 5; i++) {
         assert_int_equal(aws_ini_parse(tpd_span_cstr(bad[i]), "cfg", &ini, &err), TPD_E_PARSE);
         assert_null(ini);
@@ -96,21 +104,26 @@ static void test_ini_parse(void **state) {
     tpd_err_clear(&err);
 }
 
-static enum tpd_code get_creds(struct aws_creds_provider *p, struct aws_creds *c, struct tpd_err *err) {
+static enum tpd_code
+get_creds(struct aws_creds_provider *p, struct aws_creds *c, struct tpd_err *err) {
     aws_creds_init(c);
     return aws_creds_get(p, c, err);
 }
 
 static void test_profile_files(void **state) {
     (void)state;
-    tt_write_file(path_in("credentials"), "[default]\naws_access_key_id = AK_DEFAULT\naws_secret_access_key = "
-                                          "SK_DEFAULT\n\n[dev]\naws_access_key_id=AK_DEV\naws_secret_access_key=SK_DEV\n"
-                                          "aws_session_token = TOK\n[half]\naws_access_key_id = ONLY\n");
-    tt_write_file(path_in("config"), "[profile cfgonly]\naws_access_key_id=AK_CFG\naws_secret_access_key=SK_CFG\n"
-                                     "region=ap-south-1\n[profile proc]\ncredential_process = printf "
-                                     "'{\"Version\":1,\"AccessKeyId\":\"AK_PROC\",\"SecretAccessKey\":\"SK_PROC\","
-                                     "\"SessionToken\":\"T\",\"Expiration\":\"2099-01-01T00:00:00Z\"}'\n"
-                                     "[profile badproc]\ncredential_process = false\n[profile nokeys]\nregion=x\n");
+    tt_write_file(
+        path_in("credentials"),
+        "[default]\naws_access_key_id = AK_DEFAULT\naws_secret_access_key = "
+        "SK_DEFAULT\n\n[dev]\naws_access_key_id=AK_DEV\naws_secret_access_key=SK_DEV\n"
+        "aws_session_token = TOK\n[half]\naws_access_key_id = ONLY\n");
+    tt_write_file(
+        path_in("config"),
+        "[profile cfgonly]\naws_access_key_id=AK_CFG\naws_secret_access_key=SK_CFG\n"
+        "region=ap-south-1\n[profile proc]\ncredential_process = printf "
+        "'{\"Version\":1,\"AccessKeyId\":\"AK_PROC\",\"SecretAccessKey\":\"SK_PROC\","
+        "\"SessionToken\":\"T\",\"Expiration\":\"2099-01-01T00:00:00Z\"}'\n"
+        "[profile badproc]\ncredential_process = false\n[profile nokeys]\nregion=x\n");
     setenv("AWS_SHARED_CREDENTIALS_FILE", path_in("credentials"), 1);
     setenv("AWS_CONFIG_FILE", path_in("config"), 1);
     struct tpd_err err;
@@ -176,18 +189,23 @@ static void test_env_and_chain(void **state) {
     struct tpd_err err;
     tpd_err_init(&err);
     struct aws_creds c;
-    struct aws_creds_provider *list[3] = {aws_creds_env_new(), aws_creds_profile_new(NULL), aws_creds_imds_new(NULL)};
+    struct aws_creds_provider *list[3] = {
+        aws_creds_env_new(), aws_creds_profile_new(NULL), aws_creds_imds_new(NULL)};
     setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
     struct aws_creds_provider *chain = aws_creds_chain_new(list, 3);
     assert_int_equal(get_creds(chain, &c, &err), TPD_E_CREDENTIALS);
     print_message("chain error: %s\n", err.msg);
-    assert_non_null(strstr(err.msg, "environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY not set)"));
-    assert_non_null(strstr(err.msg, "shared config/credentials files (profile \"default\" not found"));
-    assert_non_null(strstr(err.msg, "EC2 instance metadata (IMDSv2) (disabled by AWS_EC2_METADATA_DISABLED)"));
+    assert_non_null(
+        strstr(err.msg, "environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY not set)"));
+    assert_non_null(
+        strstr(err.msg, "shared config/credentials files (profile \"default\" not found"));
+    assert_non_null(
+        strstr(err.msg, "EC2 instance metadata (IMDSv2) (disabled by AWS_EC2_METADATA_DISABLED)"));
     tpd_err_clear(&err);
     setenv("AWS_ACCESS_KEY_ID", "AK_ENV", 1);
     assert_int_equal(get_creds(chain, &c, &err), TPD_E_CREDENTIALS);
-    assert_non_null(strstr(err.msg, "environment failed: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"));
+    assert_non_null(strstr(
+        err.msg, "environment failed: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"));
     tpd_err_clear(&err);
     setenv("AWS_SECRET_ACCESS_KEY", "SK_ENV", 1);
     setenv("AWS_SESSION_TOKEN", "TOK_ENV", 1);
@@ -204,16 +222,23 @@ static void test_container_and_imds(void **state) {
     memset(&s, 0, sizeof(s));
     struct fhs_route *r = fhs_route(&s, "GET", "/creds");
     r->require_header = "Authorization: Bearer tok-123";
-    fhs_answer(r, 200, "{\"AccessKeyId\":\"AK_C\",\"SecretAccessKey\":\"SK_C\",\"Token\":\"T_C\","
-                       "\"Expiration\":\"2099-01-01T00:00:00Z\"}");
+    fhs_answer(
+        r,
+        200,
+        "{\"AccessKeyId\":\"AK_C\",\"SecretAccessKey\":\"SK_C\",\"Token\":\"T_C\","
+        "\"Expiration\":\"2099-01-01T00:00:00Z\"}");
     fhs_answer(fhs_route(&s, "PUT", "/latest/api/token"), 200, "imds-token");
     struct fhs_route *role = fhs_route(&s, "GET", "/latest/meta-data/iam/security-credentials/");
     role->require_header = "x-aws-ec2-metadata-token: imds-token";
     fhs_answer(role, 200, "my-role\n");
-    struct fhs_route *cr = fhs_route(&s, "GET", "/latest/meta-data/iam/security-credentials/my-role");
+    struct fhs_route *cr =
+        fhs_route(&s, "GET", "/latest/meta-data/iam/security-credentials/my-role");
     cr->require_header = "x-aws-ec2-metadata-token: imds-token";
-    fhs_answer(cr, 200, "{\"Code\":\"Success\",\"AccessKeyId\":\"AK_I\",\"SecretAccessKey\":\"SK_I\","
-                        "\"Token\":\"T_I\",\"Expiration\":\"2099-01-01T00:00:00Z\"}");
+    fhs_answer(
+        cr,
+        200,
+        "{\"Code\":\"Success\",\"AccessKeyId\":\"AK_I\",\"SecretAccessKey\":\"SK_I\","
+        "\"Token\":\"T_I\",\"Expiration\":\"2099-01-01T00:00:00Z\"}");
     assert_int_equal(fhs_start(&s), 0);
     struct tpd_err err;
     tpd_err_init(&err);
@@ -273,7 +298,8 @@ static int64_t fake_now(void) {
 }
 static int g_calls;
 static bool g_fail;
-static enum tpd_code counting_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
+static enum tpd_code
+counting_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
     (void)p;
     g_calls++;
     if (g_fail) {
@@ -323,10 +349,14 @@ static void test_cache_refresh(void **state) {
 static void test_assume_role(void **state) {
     (void)state;
     struct fake_transport *ft = ft_new();
-    ft_push(ft, 200, "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>"
-                     "<Credentials><AccessKeyId>ASIA_ROLE</AccessKeyId><SecretAccessKey>SK_ROLE</SecretAccessKey>"
-                     "<SessionToken>TOK_ROLE</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>"
-                     "</Credentials></AssumeRoleResult></AssumeRoleResponse>");
+    ft_push(
+        ft,
+        200,
+        "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>"
+        "<Credentials><AccessKeyId>ASIA_ROLE</AccessKeyId><SecretAccessKey>SK_ROLE</"
+        "SecretAccessKey>"
+        "<SessionToken>TOK_ROLE</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>"
+        "</Credentials></AssumeRoleResult></AssumeRoleResponse>");
     ft_push(ft, 200, "{\"Table\":{\"TableName\":\"t\",\"TableStatus\":\"ACTIVE\"}}");
     struct aws_client_options o;
     memset(&o, 0, sizeof(o));
@@ -347,24 +377,32 @@ static void test_assume_role(void **state) {
     assert_int_equal(aws_client_check_credentials(c, &src, &err), TPD_OK);
     assert_string_equal(src, "STS AssumeRole");
     assert_int_equal(ft->req_count, 1);
-    assert_string_equal(ft->reqs[0].body, "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A"
-                                          "123456789012%3Arole%2Fdeploy&RoleSessionName=tf+session&ExternalId=ext-1");
+    assert_string_equal(
+        ft->reqs[0].body,
+        "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A"
+        "123456789012%3Arole%2Fdeploy&RoleSessionName=tf+session&ExternalId=ext-1");
     char h[512];
     assert_non_null(strstr(ft_header(ft, 0, "Authorization", h, sizeof(h)), "Credential=AK_BASE/"));
     assert_non_null(strstr(h, "/eu-west-1/sts/aws4_request"));
     /* Calls now sign with the role's credentials (cached: no second AssumeRole). */
     struct aws_http_response resp;
     aws_http_response_init(&resp);
-    assert_int_equal(aws_client_call(c, AWS_SVC_DYNAMODB, "DescribeTable", tpd_span_cstr("{}"), &resp, &err), TPD_OK);
+    assert_int_equal(
+        aws_client_call(c, AWS_SVC_DYNAMODB, "DescribeTable", tpd_span_cstr("{}"), &resp, &err),
+        TPD_OK);
     aws_http_response_clear(&resp);
     assert_int_equal(ft->req_count, 2);
-    assert_non_null(strstr(ft_header(ft, 1, "Authorization", h, sizeof(h)), "Credential=ASIA_ROLE/"));
+    assert_non_null(
+        strstr(ft_header(ft, 1, "Authorization", h, sizeof(h)), "Credential=ASIA_ROLE/"));
     assert_string_equal(ft_header(ft, 1, "X-Amz-Security-Token", h, sizeof(h)), "TOK_ROLE");
     aws_client_free(c);
     /* A failing AssumeRole names the role. */
     ft->script_len = ft->next = 0;
-    ft_push(ft, 403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>not authorized to perform "
-                     "sts:AssumeRole</Message></Error></ErrorResponse>");
+    ft_push(
+        ft,
+        403,
+        "<ErrorResponse><Error><Code>AccessDenied</Code><Message>not authorized to perform "
+        "sts:AssumeRole</Message></Error></ErrorResponse>");
     c = aws_client_new(&o, &err);
     assert_int_equal(aws_client_check_credentials(c, &src, &err), TPD_E_CREDENTIALS);
     assert_non_null(strstr(err.msg, "arn:aws:iam::123456789012:role/deploy"));
@@ -382,8 +420,10 @@ static void test_region_and_endpoints(void **state) {
     assert_int_equal(aws_region_resolve(NULL, NULL, &r, &err), TPD_E_INVALID);
     assert_non_null(strstr(err.msg, "AWS_REGION"));
     tpd_err_clear(&err);
-    tt_write_file(path_in("config"), "[default]\nregion = ca-central-1\nendpoint_url = http://127.0.0.1:1\n"
-                                     "cloudformation =\n  endpoint_url = http://127.0.0.1:2\n");
+    tt_write_file(
+        path_in("config"),
+        "[default]\nregion = ca-central-1\nendpoint_url = http://127.0.0.1:1\n"
+        "cloudformation =\n  endpoint_url = http://127.0.0.1:2\n");
     setenv("AWS_CONFIG_FILE", path_in("config"), 1);
     struct aws_profile prof;
     assert_int_equal(aws_profile_load(NULL, NULL, NULL, &prof, &err), TPD_OK);
@@ -403,30 +443,40 @@ static void test_region_and_endpoints(void **state) {
     free(r);
 
     char *e = NULL;
-    assert_int_equal(aws_endpoint_resolve("dynamodb", "DYNAMODB", NULL, "us-east-1", &prof, &e, &err), TPD_OK);
+    assert_int_equal(
+        aws_endpoint_resolve("dynamodb", "DYNAMODB", NULL, "us-east-1", &prof, &e, &err), TPD_OK);
     assert_string_equal(e, "http://127.0.0.1:1");
     free(e);
-    assert_int_equal(aws_endpoint_resolve("cloudformation", "CLOUDFORMATION", NULL, "us-east-1", &prof, &e, &err),
-                     TPD_OK);
+    assert_int_equal(
+        aws_endpoint_resolve(
+            "cloudformation", "CLOUDFORMATION", NULL, "us-east-1", &prof, &e, &err),
+        TPD_OK);
     assert_string_equal(e, "http://127.0.0.1:2");
     free(e);
     setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:3", 1);
     setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:4", 1);
-    assert_int_equal(aws_endpoint_resolve("dynamodb", "DYNAMODB", NULL, "us-east-1", &prof, &e, &err), TPD_OK);
+    assert_int_equal(
+        aws_endpoint_resolve("dynamodb", "DYNAMODB", NULL, "us-east-1", &prof, &e, &err), TPD_OK);
     assert_string_equal(e, "http://127.0.0.1:4");
     free(e);
-    assert_int_equal(aws_endpoint_resolve("sts", "STS", NULL, "us-east-1", &prof, &e, &err), TPD_OK);
+    assert_int_equal(
+        aws_endpoint_resolve("sts", "STS", NULL, "us-east-1", &prof, &e, &err), TPD_OK);
     assert_string_equal(e, "http://127.0.0.1:3");
     free(e);
-    assert_int_equal(aws_endpoint_resolve("sts", "STS", "http://127.0.0.1:5", "us-east-1", &prof, &e, &err), TPD_OK);
+    assert_int_equal(
+        aws_endpoint_resolve("sts", "STS", "http://127.0.0.1:5", "us-east-1", &prof, &e, &err),
+        TPD_OK);
     assert_string_equal(e, "http://127.0.0.1:5");
     free(e);
     setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
-    assert_int_equal(aws_endpoint_resolve("dynamodb", "DYNAMODB", NULL, "cn-north-1", &prof, &e, &err), TPD_OK);
+    assert_int_equal(
+        aws_endpoint_resolve("dynamodb", "DYNAMODB", NULL, "cn-north-1", &prof, &e, &err), TPD_OK);
     assert_string_equal(e, "https://dynamodb.cn-north-1.amazonaws.com.cn");
     free(e);
-    assert_int_equal(aws_endpoint_resolve("cloudformation", "CLOUDFORMATION", NULL, "us-gov-west-1", NULL, &e, &err),
-                     TPD_OK);
+    assert_int_equal(
+        aws_endpoint_resolve(
+            "cloudformation", "CLOUDFORMATION", NULL, "us-gov-west-1", NULL, &e, &err),
+        TPD_OK);
     assert_string_equal(e, "https://cloudformation.us-gov-west-1.amazonaws.com");
     free(e);
     aws_profile_clear(&prof);
@@ -446,11 +496,14 @@ static void test_region_and_endpoints(void **state) {
     assert_string_equal(aws_client_endpoint(c, AWS_SVC_DYNAMODB), "http://127.0.0.1:4");
     struct aws_http_response resp;
     aws_http_response_init(&resp);
-    assert_int_equal(aws_client_call(c, AWS_SVC_DYNAMODB, "ListTables", tpd_span_cstr("{}"), &resp, &err), TPD_OK);
+    assert_int_equal(
+        aws_client_call(c, AWS_SVC_DYNAMODB, "ListTables", tpd_span_cstr("{}"), &resp, &err),
+        TPD_OK);
     aws_http_response_clear(&resp);
     char h[512];
     assert_string_equal(ft_header(ft, 0, "Host", h, sizeof(h)), "127.0.0.1:4");
-    assert_non_null(strstr(ft_header(ft, 0, "Authorization", h, sizeof(h)), "/eu-central-1/dynamodb/aws4_request"));
+    assert_non_null(strstr(
+        ft_header(ft, 0, "Authorization", h, sizeof(h)), "/eu-central-1/dynamodb/aws4_request"));
     aws_client_free(c);
     /* Bad configuration is reported at creation. */
     o.endpoint_dynamodb = "ftp://127.0.0.1/";

@@ -21,8 +21,9 @@
 #include "fake_http_server.h"
 #include "test_util.h"
 
-static const char *THROTTLE = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ThrottlingException\","
-                              "\"message\":\"Rate of requests exceeds the allowed throughput.\"}";
+static const char *THROTTLE =
+    "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ThrottlingException\","
+    "\"message\":\"Rate of requests exceeds the allowed throughput.\"}";
 static const char *OK_TABLE = "{\"Table\":{\"TableName\":\"t\",\"TableStatus\":\"ACTIVE\"}}";
 
 static struct aws_client *client_for(const char *url, long timeout_ms) {
@@ -75,8 +76,10 @@ static void test_throttle_and_5xx_retried(void **state) {
     assert_null(strcasestr(s.last_headers, "Expect:"));
     assert_null(strcasestr(s.last_headers, "Transfer-Encoding"));
     assert_non_null(strcasestr(s.last_headers, "X-Amz-Security-Token: TOKEN"));
-    assert_non_null(strcasestr(s.last_headers, "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;"
-                                               "x-amz-target"));
+    assert_non_null(strcasestr(
+        s.last_headers,
+        "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;"
+        "x-amz-target"));
     fhs_stop(&s);
     aws_client_free(c);
 }
@@ -85,16 +88,24 @@ static void test_5xx_exhausted_keeps_request_id(void **state) {
     (void)state;
     struct fake_http_server s;
     memset(&s, 0, sizeof(s));
-    fhs_answer(fhs_route(&s, "POST", "/"), 500,
-               "<ErrorResponse><Error><Code>InternalFailure</Code><Message>oops</Message></Error></ErrorResponse>");
+    fhs_answer(
+        fhs_route(&s, "POST", "/"),
+        500,
+        "<ErrorResponse><Error><Code>InternalFailure</Code><Message>oops</Message></Error></"
+        "ErrorResponse>");
     assert_int_equal(fhs_start(&s), 0);
     struct aws_client *c = client_for(s.url, 0);
     struct tpd_err err;
     tpd_err_init(&err);
     struct aws_http_response resp;
     aws_http_response_init(&resp);
-    enum tpd_code rc = aws_client_call(c, AWS_SVC_CLOUDFORMATION, "DescribeStacks",
-                                       tpd_span_cstr("Action=DescribeStacks&Version=2010-05-15"), &resp, &err);
+    enum tpd_code rc = aws_client_call(
+        c,
+        AWS_SVC_CLOUDFORMATION,
+        "DescribeStacks",
+        tpd_span_cstr("Action=DescribeStacks&Version=2010-05-15"),
+        &resp,
+        &err);
     assert_int_equal(rc, TPD_E_AWS);
     assert_string_equal(err.aws_code, "InternalFailure");
     assert_string_equal(err.request_id, "fake-500");

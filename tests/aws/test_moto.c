@@ -24,16 +24,16 @@
 
 static struct moto_server g_moto;
 
-#define CHECK(call)                                                                                   \
-    do {                                                                                              \
-        struct tpd_err e_;                                                                            \
-        tpd_err_init(&e_);                                                                            \
-        enum tpd_code rc_ = (call);                                                                   \
-        if (rc_ != TPD_OK) {                                                                          \
-            print_message("%s failed: %s: %s\n", #call, tpd_code_name(rc_), e_.msg ? e_.msg : "");  \
-        }                                                                                             \
-        tpd_err_clear(&e_);                                                                           \
-        assert_int_equal(rc_, TPD_OK);                                                                \
+#define CHECK(call)                                                                                \
+    do {                                                                                           \
+        struct tpd_err e_;                                                                         \
+        tpd_err_init(&e_);                                                                         \
+        enum tpd_code rc_ = (call);                                                                \
+        if (rc_ != TPD_OK) {                                                                       \
+            print_message("%s failed: %s: %s\n", #call, tpd_code_name(rc_), e_.msg ? e_.msg : ""); \
+        }                                                                                          \
+        tpd_err_clear(&e_);                                                                        \
+        assert_int_equal(rc_, TPD_OK);                                                             \
     } while (0)
 
 static struct aws_client *new_client(const char *secret) {
@@ -77,18 +77,26 @@ static void test_wrong_signature_refused(void **state) {
     struct tpd_err err;
     tpd_err_init(&err);
     enum tpd_code rc = ddb_describe_table(c, "nope", &t, &err);
-    print_message("wrong signature -> %s %s (HTTP %d): %s\n", tpd_code_name(rc), err.aws_code ? err.aws_code : "-",
-                  err.http_status, err.msg);
+    print_message(
+        "wrong signature -> %s %s (HTTP %d): %s\n",
+        tpd_code_name(rc),
+        err.aws_code ? err.aws_code : "-",
+        err.http_status,
+        err.msg);
     assert_int_not_equal(rc, TPD_OK);
     assert_non_null(err.aws_code);
-    assert_true(strstr(err.aws_code, "Signature") != NULL || strstr(err.aws_code, "Unrecognized") != NULL ||
-                strstr(err.aws_code, "InvalidClientTokenId") != NULL);
+    assert_true(
+        strstr(err.aws_code, "Signature") != NULL || strstr(err.aws_code, "Unrecognized") != NULL ||
+        strstr(err.aws_code, "InvalidClientTokenId") != NULL);
     tpd_err_clear(&err);
     /* CloudFormation (Query/XML errors) too. */
     struct cfn_stack s;
     rc = cfn_describe_stack(c, "nope", &s, &err);
-    print_message("wrong signature (cfn) -> %s %s: %s\n", tpd_code_name(rc), err.aws_code ? err.aws_code : "-",
-                  err.msg);
+    print_message(
+        "wrong signature (cfn) -> %s %s: %s\n",
+        tpd_code_name(rc),
+        err.aws_code ? err.aws_code : "-",
+        err.msg);
     assert_int_not_equal(rc, TPD_OK);
     assert_int_not_equal(rc, TPD_E_NOT_FOUND);
     assert_non_null(err.aws_code);
@@ -111,9 +119,17 @@ static void test_dynamodb_all_ops(void **state) {
     const char *name = "tpd-moto-ddb";
     struct ddb_tag_in tags[] = {{"team", "core"}, {"app", "firefly"}};
     struct ddb_create_table_input in = {
-        .name = name, .hash_name = "pk", .hash_type = "S", .range_name = "sk", .range_type = "N",
-        .billing_mode = "PROVISIONED", .read_capacity = 3, .write_capacity = 4, .deletion_protection = true,
-        .tags = tags, .tag_count = 2,
+        .name = name,
+        .hash_name = "pk",
+        .hash_type = "S",
+        .range_name = "sk",
+        .range_type = "N",
+        .billing_mode = "PROVISIONED",
+        .read_capacity = 3,
+        .write_capacity = 4,
+        .deletion_protection = true,
+        .tags = tags,
+        .tag_count = 2,
     };
     CHECK(ddb_create_table(c, &in, &e_));
     CHECK(ddb_wait_table(c, name, false, 10000000, 0, &e_));
@@ -171,7 +187,8 @@ static void test_dynamodb_all_ops(void **state) {
     assert_string_equal(tg.v[1].value, "core");
     ddb_tags_clear(&tg);
 
-    CHECK(ddb_put_item(c, name, "{\"pk\":{\"S\":\"b\"},\"sk\":{\"N\":\"2\"},\"v\":{\"S\":\"x y\"}}", &e_));
+    CHECK(ddb_put_item(
+        c, name, "{\"pk\":{\"S\":\"b\"},\"sk\":{\"N\":\"2\"},\"v\":{\"S\":\"x y\"}}", &e_));
     CHECK(ddb_put_item(c, name, "{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"}}", &e_));
     int64_t count = 0;
     char *items = NULL;
@@ -226,8 +243,11 @@ static void test_cloudformation_lifecycle(void **state) {
     (void)state;
     struct aws_client *c = new_client(NULL);
     const char *stack = "tpd-moto-stack";
-    struct aws_wait_options wo = {.first_delay_ns = 20000000, .max_delay_ns = 100000000,
-                                  .deadline_ns = tpd_now_ns() + 60LL * 1000000000, .progress = on_progress};
+    struct aws_wait_options wo = {
+        .first_delay_ns = 20000000,
+        .max_delay_ns = 100000000,
+        .deadline_ns = tpd_now_ns() + 60LL * 1000000000,
+        .progress = on_progress};
     struct tpd_err err;
     tpd_err_init(&err);
     struct cfn_stack s;
@@ -238,8 +258,14 @@ static void test_cloudformation_lifecycle(void **state) {
     struct cfn_kv_in tags[] = {{"owner", "tpd"}};
     const char *caps[] = {"CAPABILITY_IAM"};
     struct cfn_create_change_set_input in = {
-        .stack_name = stack, .change_set_name = "cs-create", .type = CFN_CHANGE_SET_CREATE,
-        .template_body = TEMPLATE1, .tags = tags, .tag_count = 1, .capabilities = caps, .capability_count = 1,
+        .stack_name = stack,
+        .change_set_name = "cs-create",
+        .type = CFN_CHANGE_SET_CREATE,
+        .template_body = TEMPLATE1,
+        .tags = tags,
+        .tag_count = 1,
+        .capabilities = caps,
+        .capability_count = 1,
         .description = "created by test_moto",
     };
     char *cs_id = NULL;
@@ -252,8 +278,11 @@ static void test_cloudformation_lifecycle(void **state) {
     assert_string_equal(cs.status, "CREATE_COMPLETE");
     cfn_change_set_clear(&cs);
     CHECK(cfn_describe_change_set(c, NULL, cs_id, &cs, &e_));
-    print_message("change set: %s %s, %zu changes\n", cs.status, cs.execution_status ? cs.execution_status : "-",
-                  cs.change_count);
+    print_message(
+        "change set: %s %s, %zu changes\n",
+        cs.status,
+        cs.execution_status ? cs.execution_status : "-",
+        cs.change_count);
     assert_true(cs.change_count >= 1);
     assert_string_equal(cs.changes[0].action, "Add");
     assert_string_equal(cs.changes[0].logical_id, "Table");
@@ -302,12 +331,14 @@ static void test_cloudformation_lifecycle(void **state) {
         assert_string_equal(r.v[0].stack_name, stack);
         cfn_resources_clear(&r);
     } else {
-        print_message("moto: DescribeStackResources by PhysicalResourceId unsupported: %s\n", err.msg);
+        print_message(
+            "moto: DescribeStackResources by PhysicalResourceId unsupported: %s\n", err.msg);
         assert_int_equal(rc, TPD_E_NOT_FOUND);
     }
     tpd_err_clear(&err);
     rc = cfn_describe_stack_resources(c, NULL, "no-such-table", &r, &err);
-    print_message("resources of unknown physical id -> %s: %s\n", tpd_code_name(rc), err.msg ? err.msg : "");
+    print_message(
+        "resources of unknown physical id -> %s: %s\n", tpd_code_name(rc), err.msg ? err.msg : "");
     assert_int_equal(rc, TPD_E_NOT_FOUND);
     tpd_err_clear(&err);
 
@@ -333,7 +364,8 @@ static void test_cloudformation_lifecycle(void **state) {
         assert_null(imports[0]);
         cfn_strv_free(imports);
     } else { /* moto 5.2.1: "The list_imports action has not been implemented" (HTTP 500) */
-        print_message("moto: ListImports unsupported: %s (HTTP %d)\n", tpd_code_name(rc), err.http_status);
+        print_message(
+            "moto: ListImports unsupported: %s (HTTP %d)\n", tpd_code_name(rc), err.http_status);
         assert_int_equal(err.http_status, 500);
         assert_null(imports);
     }
@@ -355,8 +387,11 @@ static void test_cloudformation_lifecycle(void **state) {
     in.type = CFN_CHANGE_SET_UPDATE;
     CHECK(cfn_create_change_set(c, &in, NULL, NULL, &e_));
     rc = cfn_wait_change_set_create_complete(c, stack, "cs-same", &wo, &cs, &err);
-    print_message("same template -> %s: %s / %s\n", tpd_code_name(rc), cs.status ? cs.status : "-",
-                  cs.status_reason ? cs.status_reason : "-");
+    print_message(
+        "same template -> %s: %s / %s\n",
+        tpd_code_name(rc),
+        cs.status ? cs.status : "-",
+        cs.status_reason ? cs.status_reason : "-");
     assert_int_equal(rc, TPD_E_FAILED);
     assert_true(cfn_change_set_is_empty(cs.status, cs.status_reason));
     cfn_change_set_clear(&cs);
@@ -388,31 +423,44 @@ static void test_cloudformation_lifecycle(void **state) {
 static void test_import_change_set(void **state) {
     (void)state;
     struct aws_client *c = new_client(NULL);
-    struct ddb_create_table_input in = {.name = "tpd-moto-adopt", .hash_name = "id", .hash_type = "S",
-                                        .billing_mode = "PAY_PER_REQUEST"};
+    struct ddb_create_table_input in = {
+        .name = "tpd-moto-adopt",
+        .hash_name = "id",
+        .hash_type = "S",
+        .billing_mode = "PAY_PER_REQUEST"};
     CHECK(ddb_create_table(c, &in, &e_));
     const char *tmpl =
-        "{\"Resources\":{\"Table\":{\"Type\":\"AWS::DynamoDB::Table\",\"DeletionPolicy\":\"Retain\","
+        "{\"Resources\":{\"Table\":{\"Type\":\"AWS::DynamoDB::Table\",\"DeletionPolicy\":"
+        "\"Retain\","
         "\"Properties\":{\"TableName\":\"tpd-moto-adopt\",\"BillingMode\":\"PAY_PER_REQUEST\","
         "\"KeySchema\":[{\"AttributeName\":\"id\",\"KeyType\":\"HASH\"}],"
         "\"AttributeDefinitions\":[{\"AttributeName\":\"id\",\"AttributeType\":\"S\"}]}}}}";
     struct cfn_kv_in ident[] = {{"TableName", "tpd-moto-adopt"}};
     struct cfn_import_resource imp = {"AWS::DynamoDB::Table", "Table", ident, 1};
-    struct cfn_create_change_set_input cs_in = {.stack_name = "tpd-moto-adopt-stack", .change_set_name = "imp",
-                                                .type = CFN_CHANGE_SET_IMPORT, .template_body = tmpl,
-                                                .imports = &imp, .import_count = 1};
+    struct cfn_create_change_set_input cs_in = {
+        .stack_name = "tpd-moto-adopt-stack",
+        .change_set_name = "imp",
+        .type = CFN_CHANGE_SET_IMPORT,
+        .template_body = tmpl,
+        .imports = &imp,
+        .import_count = 1};
     struct tpd_err err;
     tpd_err_init(&err);
     char *id = NULL;
     enum tpd_code rc = cfn_create_change_set(c, &cs_in, &id, NULL, &err);
-    print_message("IMPORT change set on moto -> %s %s\n", tpd_code_name(rc), err.msg ? err.msg : "");
+    print_message(
+        "IMPORT change set on moto -> %s %s\n", tpd_code_name(rc), err.msg ? err.msg : "");
     if (rc == TPD_OK) {
-        struct aws_wait_options wo = {.first_delay_ns = 20000000, .max_delay_ns = 100000000,
-                                      .deadline_ns = tpd_now_ns() + 30LL * 1000000000};
+        struct aws_wait_options wo = {
+            .first_delay_ns = 20000000,
+            .max_delay_ns = 100000000,
+            .deadline_ns = tpd_now_ns() + 30LL * 1000000000};
         struct cfn_change_set cs;
         rc = cfn_wait_change_set_create_complete(c, "tpd-moto-adopt-stack", "imp", &wo, &cs, &err);
-        print_message("IMPORT change set status: %s %s\n", cs.status ? cs.status : "-",
-                      cs.status_reason ? cs.status_reason : "");
+        print_message(
+            "IMPORT change set status: %s %s\n",
+            cs.status ? cs.status : "-",
+            cs.status_reason ? cs.status_reason : "");
         cfn_change_set_clear(&cs);
         assert_int_equal(rc, TPD_OK);
         rc = cfn_execute_change_set(c, "tpd-moto-adopt-stack", "imp", &err);
@@ -427,13 +475,15 @@ static void test_import_change_set(void **state) {
             return;
         }
         struct cfn_stack s;
-        rc = cfn_wait_stack(c, "tpd-moto-adopt-stack", CFN_WAIT_STACK_IMPORT_COMPLETE, &wo, &s, &err);
+        rc = cfn_wait_stack(
+            c, "tpd-moto-adopt-stack", CFN_WAIT_STACK_IMPORT_COMPLETE, &wo, &s, &err);
         print_message("IMPORT stack: %s %s\n", tpd_code_name(rc), s.status ? s.status : "-");
         cfn_stack_clear(&s);
         tpd_err_clear(&err);
         /* DeletionPolicy Retain: the table survives the stack. */
         CHECK(cfn_delete_stack(c, "tpd-moto-adopt-stack", NULL, 0, &e_));
-        CHECK(cfn_wait_stack(c, "tpd-moto-adopt-stack", CFN_WAIT_STACK_DELETE_COMPLETE, &wo, NULL, &e_));
+        CHECK(cfn_wait_stack(
+            c, "tpd-moto-adopt-stack", CFN_WAIT_STACK_DELETE_COMPLETE, &wo, NULL, &e_));
         struct ddb_table t;
         rc = ddb_describe_table(c, "tpd-moto-adopt", &t, &err);
         print_message("table after deleting the Retain stack: %s\n", tpd_code_name(rc));

@@ -3,6 +3,7 @@
  * scripted transport; the waiter state machine (acceptors, cadence, deadline,
  * stop flag) with millisecond delays.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -20,10 +22,9 @@
 #include "ddb.h"
 #include "fake_transport.h"
 #include "tpd_log.h"
-#include <fcntl.h>
-#include <unistd.h>
 
-static struct aws_client *fake_client(struct fake_transport *ft, int max_attempts, struct tpd_stop *stop) {
+static struct aws_client *
+fake_client(struct fake_transport *ft, int max_attempts, struct tpd_stop *stop) {
     struct aws_client_options o;
     memset(&o, 0, sizeof(o));
     o.region = "us-east-1";
@@ -53,8 +54,13 @@ static void test_classify(void **state) {
     (void)state;
     struct tpd_err e;
     tpd_err_init(&e);
-    const char *throttles[] = {"Throttling", "ThrottlingException", "ProvisionedThroughputExceededException",
-                               "RequestLimitExceeded", "TooManyRequestsException", "LimitExceededException"};
+    const char *throttles[] = {
+        "Throttling",
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "LimitExceededException"};
     for (size_t i = 0; i < 6; i++) {
         set_aws(&e, 400, throttles[i]);
         assert_int_equal(aws_retry_classify("dynamodb", TPD_E_THROTTLED, &e), AWS_RETRY_THROTTLE);
@@ -123,8 +129,9 @@ static void test_quota(void **state) {
     aws_retry_quota_clear(&q);
 }
 
-static const char *THROTTLE = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ThrottlingException\","
-                              "\"message\":\"Rate of requests exceeds the allowed throughput.\"}";
+static const char *THROTTLE =
+    "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ThrottlingException\","
+    "\"message\":\"Rate of requests exceeds the allowed throughput.\"}";
 static const char *OK_TABLE = "{\"Table\":{\"TableName\":\"t\",\"TableStatus\":\"ACTIVE\"}}";
 
 static void test_client_retries(void **state) {
@@ -160,8 +167,11 @@ static void test_client_retries(void **state) {
     tpd_err_clear(&err);
     /* CloudFormation LimitExceededException: not retried. */
     ft->script_len = ft->next = 0;
-    ft_push(ft, 400, "<ErrorResponse><Error><Code>LimitExceededException</Code><Message>quota</Message></Error>"
-                     "</ErrorResponse>");
+    ft_push(
+        ft,
+        400,
+        "<ErrorResponse><Error><Code>LimitExceededException</Code><Message>quota</Message></Error>"
+        "</ErrorResponse>");
     ft_push(ft, 200, "<DeleteStackResponse><DeleteStackResult/></DeleteStackResponse>");
     size_t before = ft->req_count;
     assert_int_equal(cfn_delete_stack(c, "s", NULL, 0, &err), TPD_E_AWS);
@@ -240,21 +250,41 @@ static void test_retry_sleep_stops(void **state) {
 
 static void test_waiter_decisions(void **state) {
     (void)state;
-    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_CREATE_COMPLETE, "CREATE_IN_PROGRESS"), AWS_WAITER_RETRY);
-    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_CREATE_COMPLETE, "CREATE_COMPLETE"), AWS_WAITER_SUCCESS);
-    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_CREATE_COMPLETE, "ROLLBACK_COMPLETE"), AWS_WAITER_FAILURE);
-    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_CREATE_COMPLETE, "ROLLBACK_IN_PROGRESS"), AWS_WAITER_RETRY);
-    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_CREATE_COMPLETE, NULL), AWS_WAITER_FAILURE);
-    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_UPDATE_COMPLETE, "UPDATE_ROLLBACK_COMPLETE"),
-                     AWS_WAITER_FAILURE);
-    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_UPDATE_COMPLETE, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"),
-                     AWS_WAITER_RETRY);
-    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_IMPORT_COMPLETE, "IMPORT_COMPLETE"), AWS_WAITER_SUCCESS);
-    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_IMPORT_COMPLETE, "IMPORT_ROLLBACK_IN_PROGRESS"),
-                     AWS_WAITER_FAILURE);
-    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_DELETE_COMPLETE, NULL), AWS_WAITER_SUCCESS);
-    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_DELETE_COMPLETE, "DELETE_FAILED"), AWS_WAITER_FAILURE);
-    assert_int_equal(cfn_stack_waiter_decide(CFN_WAIT_STACK_DELETE_COMPLETE, "DELETE_IN_PROGRESS"), AWS_WAITER_RETRY);
+    assert_int_equal(
+        cfn_stack_waiter_decide(CFN_WAIT_STACK_CREATE_COMPLETE, "CREATE_IN_PROGRESS"),
+        AWS_WAITER_RETRY);
+    assert_int_equal(
+        cfn_stack_waiter_decide(CFN_WAIT_STACK_CREATE_COMPLETE, "CREATE_COMPLETE"),
+        AWS_WAITER_SUCCESS);
+    assert_int_equal(
+        cfn_stack_waiter_decide(CFN_WAIT_STACK_CREATE_COMPLETE, "ROLLBACK_COMPLETE"),
+        AWS_WAITER_FAILURE);
+    assert_int_equal(
+        cfn_stack_waiter_decide(CFN_WAIT_STACK_CREATE_COMPLETE, "ROLLBACK_IN_PROGRESS"),
+        AWS_WAITER_RETRY);
+    assert_int_equal(
+        cfn_stack_waiter_decide(CFN_WAIT_STACK_CREATE_COMPLETE, NULL), AWS_WAITER_FAILURE);
+    assert_int_equal(
+        cfn_stack_waiter_decide(CFN_WAIT_STACK_UPDATE_COMPLETE, "UPDATE_ROLLBACK_COMPLETE"),
+        AWS_WAITER_FAILURE);
+    assert_int_equal(
+        cfn_stack_waiter_decide(
+            CFN_WAIT_STACK_UPDATE_COMPLETE, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"),
+        AWS_WAITER_RETRY);
+    assert_int_equal(
+        cfn_stack_waiter_decide(CFN_WAIT_STACK_IMPORT_COMPLETE, "IMPORT_COMPLETE"),
+        AWS_WAITER_SUCCESS);
+    assert_int_equal(
+        cfn_stack_waiter_decide(CFN_WAIT_STACK_IMPORT_COMPLETE, "IMPORT_ROLLBACK_IN_PROGRESS"),
+        AWS_WAITER_FAILURE);
+    assert_int_equal(
+        cfn_stack_waiter_decide(CFN_WAIT_STACK_DELETE_COMPLETE, NULL), AWS_WAITER_SUCCESS);
+    assert_int_equal(
+        cfn_stack_waiter_decide(CFN_WAIT_STACK_DELETE_COMPLETE, "DELETE_FAILED"),
+        AWS_WAITER_FAILURE);
+    assert_int_equal(
+        cfn_stack_waiter_decide(CFN_WAIT_STACK_DELETE_COMPLETE, "DELETE_IN_PROGRESS"),
+        AWS_WAITER_RETRY);
     assert_int_equal(cfn_change_set_waiter_decide("CREATE_PENDING"), AWS_WAITER_RETRY);
     assert_int_equal(cfn_change_set_waiter_decide("CREATE_COMPLETE"), AWS_WAITER_SUCCESS);
     assert_int_equal(cfn_change_set_waiter_decide("FAILED"), AWS_WAITER_FAILURE);
@@ -275,11 +305,14 @@ static void test_waiter_cadence(void **state) {
 
 static char *stack_xml(const char *status) {
     static char buf[1024];
-    snprintf(buf, sizeof(buf),
-             "<DescribeStacksResponse><DescribeStacksResult><Stacks><member><StackId>id</StackId>"
-             "<StackName>s</StackName><StackStatus>%s</StackStatus></member></Stacks></DescribeStacksResult>"
-             "</DescribeStacksResponse>",
-             status);
+    snprintf(
+        buf,
+        sizeof(buf),
+        "<DescribeStacksResponse><DescribeStacksResult><Stacks><member><StackId>id</StackId>"
+        "<StackName>s</StackName><StackStatus>%s</StackStatus></member></Stacks></"
+        "DescribeStacksResult>"
+        "</DescribeStacksResponse>",
+        status);
     return strdup(buf);
 }
 
@@ -300,8 +333,8 @@ static void test_stack_waiter(void **state) {
     char *s2 = stack_xml("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS");
     char *s3 = stack_xml("UPDATE_ROLLBACK_COMPLETE");
     char *s4 = stack_xml("UPDATE_COMPLETE");
-    struct aws_wait_options o = {.first_delay_ns = 1000000, .max_delay_ns = 3000000,
-                                 .progress = count_progress};
+    struct aws_wait_options o = {
+        .first_delay_ns = 1000000, .max_delay_ns = 3000000, .progress = count_progress};
     struct tpd_err err;
     tpd_err_init(&err);
     struct cfn_stack fin;
@@ -314,7 +347,8 @@ static void test_stack_waiter(void **state) {
     ft_push(ft, 200, s2);
     ft_push(ft, 200, s3);
     g_changes = 0;
-    assert_int_equal(cfn_wait_stack(c, "s", CFN_WAIT_STACK_UPDATE_COMPLETE, &o, &fin, &err), TPD_E_FAILED);
+    assert_int_equal(
+        cfn_wait_stack(c, "s", CFN_WAIT_STACK_UPDATE_COMPLETE, &o, &fin, &err), TPD_E_FAILED);
     assert_string_equal(fin.status, "UPDATE_ROLLBACK_COMPLETE");
     assert_non_null(strstr(err.msg, "UPDATE_ROLLBACK_COMPLETE"));
     assert_int_equal(g_changes, 3);
@@ -324,21 +358,27 @@ static void test_stack_waiter(void **state) {
     ft->script_len = ft->next = 0;
     ft_push(ft, 200, s1);
     ft_push(ft, 200, s4);
-    assert_int_equal(cfn_wait_stack(c, "s", CFN_WAIT_STACK_UPDATE_COMPLETE, &o, &fin, &err), TPD_OK);
+    assert_int_equal(
+        cfn_wait_stack(c, "s", CFN_WAIT_STACK_UPDATE_COMPLETE, &o, &fin, &err), TPD_OK);
     assert_string_equal(fin.status, "UPDATE_COMPLETE");
     cfn_stack_clear(&fin);
     /* delete: "does not exist" is success */
     ft->script_len = ft->next = 0;
     ft_push(ft, 200, s1);
-    ft_push(ft, 400, "<ErrorResponse><Error><Code>ValidationError</Code><Message>Stack with id s does not exist"
-                     "</Message></Error></ErrorResponse>");
-    assert_int_equal(cfn_wait_stack(c, "s", CFN_WAIT_STACK_DELETE_COMPLETE, &o, NULL, &err), TPD_OK);
+    ft_push(
+        ft,
+        400,
+        "<ErrorResponse><Error><Code>ValidationError</Code><Message>Stack with id s does not exist"
+        "</Message></Error></ErrorResponse>");
+    assert_int_equal(
+        cfn_wait_stack(c, "s", CFN_WAIT_STACK_DELETE_COMPLETE, &o, NULL, &err), TPD_OK);
     /* deadline: the last status is named */
     ft->script_len = ft->next = 0;
     ft->fallback = (struct ft_answer){TPD_OK, 200, s1, NULL};
     o.deadline_ns = tpd_now_ns() + 30000000;
     int64_t t0 = tpd_now_ns();
-    assert_int_equal(cfn_wait_stack(c, "s", CFN_WAIT_STACK_UPDATE_COMPLETE, &o, &fin, &err), TPD_E_TIMEOUT);
+    assert_int_equal(
+        cfn_wait_stack(c, "s", CFN_WAIT_STACK_UPDATE_COMPLETE, &o, &fin, &err), TPD_E_TIMEOUT);
     assert_true(tpd_now_ns() - t0 < 1000000000);
     assert_non_null(strstr(err.msg, "last status UPDATE_IN_PROGRESS"));
     cfn_stack_clear(&fin);
@@ -346,13 +386,17 @@ static void test_stack_waiter(void **state) {
     /* stop: ends promptly even with long delays */
     struct tpd_stop stop;
     tpd_stop_init(&stop);
-    struct aws_wait_options slow = {.first_delay_ns = 1000000, .max_delay_ns = 60LL * 1000000000, .factor = 1000,
-                                    .stop = &stop};
+    struct aws_wait_options slow = {
+        .first_delay_ns = 1000000,
+        .max_delay_ns = 60LL * 1000000000,
+        .factor = 1000,
+        .stop = &stop};
     struct stopper st = {&stop, 50000000};
     pthread_t th;
     pthread_create(&th, NULL, stop_later, &st);
     t0 = tpd_now_ns();
-    assert_int_equal(cfn_wait_stack(c, "s", CFN_WAIT_STACK_UPDATE_COMPLETE, &slow, NULL, &err), TPD_E_STOPPED);
+    assert_int_equal(
+        cfn_wait_stack(c, "s", CFN_WAIT_STACK_UPDATE_COMPLETE, &slow, NULL, &err), TPD_E_STOPPED);
     assert_true(tpd_now_ns() - t0 < 2000000000);
     pthread_join(th, NULL);
     tpd_err_clear(&err);
@@ -372,19 +416,32 @@ static void test_change_set_waiter(void **state) {
     struct aws_wait_options o = {.first_delay_ns = 1000000, .max_delay_ns = 2000000};
     struct tpd_err err;
     tpd_err_init(&err);
-    ft_push(ft, 200, "<DescribeChangeSetResponse><DescribeChangeSetResult><Status>CREATE_PENDING</Status>"
-                     "</DescribeChangeSetResult></DescribeChangeSetResponse>");
-    ft_push(ft, 200, "<DescribeChangeSetResponse><DescribeChangeSetResult><Status>FAILED</Status><StatusReason>The "
-                     "submitted information didn't contain changes. Submit different information to create a change "
-                     "set.</StatusReason></DescribeChangeSetResult></DescribeChangeSetResponse>");
+    ft_push(
+        ft,
+        200,
+        "<DescribeChangeSetResponse><DescribeChangeSetResult><Status>CREATE_PENDING</Status>"
+        "</DescribeChangeSetResult></DescribeChangeSetResponse>");
+    ft_push(
+        ft,
+        200,
+        "<DescribeChangeSetResponse><DescribeChangeSetResult><Status>FAILED</"
+        "Status><StatusReason>The "
+        "submitted information didn't contain changes. Submit different information to create a "
+        "change "
+        "set.</StatusReason></DescribeChangeSetResult></DescribeChangeSetResponse>");
     struct cfn_change_set cs;
-    assert_int_equal(cfn_wait_change_set_create_complete(c, "s", "cs", &o, &cs, &err), TPD_E_FAILED);
+    assert_int_equal(
+        cfn_wait_change_set_create_complete(c, "s", "cs", &o, &cs, &err), TPD_E_FAILED);
     assert_true(cfn_change_set_is_empty(cs.status, cs.status_reason));
     cfn_change_set_clear(&cs);
     tpd_err_clear(&err);
-    ft_push(ft, 400, "<ErrorResponse><Error><Code>ValidationError</Code><Message>bad</Message></Error>"
-                     "</ErrorResponse>");
-    assert_int_equal(cfn_wait_change_set_create_complete(c, "s", "cs", &o, NULL, &err), TPD_E_FAILED);
+    ft_push(
+        ft,
+        400,
+        "<ErrorResponse><Error><Code>ValidationError</Code><Message>bad</Message></Error>"
+        "</ErrorResponse>");
+    assert_int_equal(
+        cfn_wait_change_set_create_complete(c, "s", "cs", &o, NULL, &err), TPD_E_FAILED);
     assert_string_equal(err.aws_code, "ValidationError");
     tpd_err_clear(&err);
     aws_client_free(c);
@@ -439,18 +496,24 @@ static void test_retry_log_has_no_secrets(void **state) {
     assert_null(strstr(buf, "SESSIONTOKENVALUE"));
     assert_null(strstr(buf, "Signature="));
     char h[512];
-    assert_string_equal(ft_header(ft, 0, "X-Amz-Security-Token", h, sizeof(h)), "SESSIONTOKENVALUE");
+    assert_string_equal(
+        ft_header(ft, 0, "X-Amz-Security-Token", h, sizeof(h)), "SESSIONTOKENVALUE");
     aws_client_free(c);
     ft_free(ft);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_classify),         cmocka_unit_test(test_backoff_bounds),
-        cmocka_unit_test(test_quota),            cmocka_unit_test(test_client_retries),
-        cmocka_unit_test(test_retry_sleep_stops), cmocka_unit_test(test_waiter_decisions),
-        cmocka_unit_test(test_waiter_cadence),   cmocka_unit_test(test_stack_waiter),
-        cmocka_unit_test(test_change_set_waiter), cmocka_unit_test(test_retry_log_has_no_secrets),
+        cmocka_unit_test(test_classify),
+        cmocka_unit_test(test_backoff_bounds),
+        cmocka_unit_test(test_quota),
+        cmocka_unit_test(test_client_retries),
+        cmocka_unit_test(test_retry_sleep_stops),
+        cmocka_unit_test(test_waiter_decisions),
+        cmocka_unit_test(test_waiter_cadence),
+        cmocka_unit_test(test_stack_waiter),
+        cmocka_unit_test(test_change_set_waiter),
+        cmocka_unit_test(test_retry_log_has_no_secrets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -100,8 +100,15 @@ static int parse_request(char *text, size_t len, struct parsed_req *p) {
 static int64_t parse_iso(const char *s) {
     struct tm tm;
     memset(&tm, 0, sizeof(tm));
-    if (sscanf(s, "%d-%d-%dT%d:%d:%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-               &tm.tm_sec) != 6) {
+    if (sscanf(
+            s,
+            "%d-%d-%dT%d:%d:%dZ",
+            &tm.tm_year,
+            &tm.tm_mon,
+            &tm.tm_mday,
+            &tm.tm_hour,
+            &tm.tm_min,
+            &tm.tm_sec) != 6) {
         return -1;
     }
     tm.tm_year -= 1900;
@@ -168,8 +175,11 @@ static bool run_case(const char *name) {
     ok = span_eq_text(&r.canonical_request, want_cr) && span_eq_text(&r.string_to_sign, want_sts) &&
          span_eq_text(&r.signature, want_sig);
     if (!ok) {
-        print_message("%s MISMATCH\n--- got canonical:\n%s\n--- want:\n%s\n", name,
-                      tpd_buf_cstr(&r.canonical_request), want_cr);
+        print_message(
+            "%s MISMATCH\n--- got canonical:\n%s\n--- want:\n%s\n",
+            name,
+            tpd_buf_cstr(&r.canonical_request),
+            want_cr);
     }
 done:
     json_decref(ctx);
@@ -232,14 +242,16 @@ static void sign_simple(
     if (target) {
         h[nh++] = (struct aws_sigv4_header){TPD_SPAN_LIT("X-Amz-Target"), tpd_span_cstr(target)};
     }
-    struct aws_sigv4_request req = {TPD_SPAN_LIT("POST"), TPD_SPAN_LIT("/"), {NULL, 0}, h, nh,
-                                    tpd_span_cstr(body)};
-    struct aws_sigv4_credentials c = {TPD_SPAN_LIT("AKIDEXAMPLE"),
-                                      TPD_SPAN_LIT("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
-                                      tpd_span_cstr(token)};
+    struct aws_sigv4_request req = {
+        TPD_SPAN_LIT("POST"), TPD_SPAN_LIT("/"), {NULL, 0}, h, nh, tpd_span_cstr(body)};
+    struct aws_sigv4_credentials c = {
+        TPD_SPAN_LIT("AKIDEXAMPLE"),
+        TPD_SPAN_LIT("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+        tpd_span_cstr(token)};
     struct aws_sigv4_key_cache cache;
     aws_sigv4_key_cache_init(&cache);
-    struct aws_sigv4_params p = {.region = "us-east-1", .service = service, .time_s = 1440938160, .cache = &cache};
+    struct aws_sigv4_params p = {
+        .region = "us-east-1", .service = service, .time_s = 1440938160, .cache = &cache};
     struct aws_sigv4_result r;
     struct tpd_err err;
     tpd_err_init(&err);
@@ -253,21 +265,36 @@ static void sign_simple(
 
 static void test_known_answers(void **state) {
     (void)state;
-    sign_simple("dynamodb.us-east-1.amazonaws.com", "application/x-amz-json-1.0", "DynamoDB_20120810.DescribeTable",
-                NULL, "dynamodb", "{\"TableName\":\"firefly-registration-keys\"}",
-                "3f2831ac30d75aebc3aae169a9180a9a087691fb901eec05951fea3f72564a5b");
-    sign_simple("127.0.0.1:4566", "application/x-amz-json-1.0", "DynamoDB_20120810.DescribeTable", NULL,
-                "dynamodb", "{\"TableName\":\"t\"}",
-                "24693556c2d5cd7d4cd5e95726d35febeca5aba07c195c892055824f6bdbb2a7");
-    sign_simple("cloudformation.us-east-1.amazonaws.com", "application/x-www-form-urlencoded; charset=utf-8", NULL,
-                "SESSIONTOKEN", "cloudformation",
-                "Action=DescribeStacks&Version=2010-05-15&StackName=firefly-dynamodb-registration-keys",
-                "77b0d870bb48c769a429b0a98c0fabbcf349943cd419593004cce535c5531c6c");
+    sign_simple(
+        "dynamodb.us-east-1.amazonaws.com",
+        "application/x-amz-json-1.0",
+        "DynamoDB_20120810.DescribeTable",
+        NULL,
+        "dynamodb",
+        "{\"TableName\":\"firefly-registration-keys\"}",
+        "3f2831ac30d75aebc3aae169a9180a9a087691fb901eec05951fea3f72564a5b");
+    sign_simple(
+        "127.0.0.1:4566",
+        "application/x-amz-json-1.0",
+        "DynamoDB_20120810.DescribeTable",
+        NULL,
+        "dynamodb",
+        "{\"TableName\":\"t\"}",
+        "24693556c2d5cd7d4cd5e95726d35febeca5aba07c195c892055824f6bdbb2a7");
+    sign_simple(
+        "cloudformation.us-east-1.amazonaws.com",
+        "application/x-www-form-urlencoded; charset=utf-8",
+        NULL,
+        "SESSIONTOKEN",
+        "cloudformation",
+        "Action=DescribeStacks&Version=2010-05-15&StackName=firefly-dynamodb-registration-keys",
+        "77b0d870bb48c769a429b0a98c0fabbcf349943cd419593004cce535c5531c6c");
 }
 
 static void test_no_host_is_error(void **state) {
     (void)state;
-    struct aws_sigv4_request req = {TPD_SPAN_LIT("GET"), TPD_SPAN_LIT("/"), {NULL, 0}, NULL, 0, {NULL, 0}};
+    struct aws_sigv4_request req = {
+        TPD_SPAN_LIT("GET"), TPD_SPAN_LIT("/"), {NULL, 0}, NULL, 0, {NULL, 0}};
     struct aws_sigv4_credentials c = {TPD_SPAN_LIT("A"), TPD_SPAN_LIT("B"), {NULL, 0}};
     struct aws_sigv4_params p = {.region = "r", .service = "s", .time_s = 0};
     struct aws_sigv4_result r;
@@ -292,10 +319,15 @@ static void test_against_botocore(void **state) {
     unsigned seed = 12345;
     static const char *const services[] = {"dynamodb", "cloudformation", "sts"};
     static const char *const regions[] = {"us-east-1", "eu-west-3", "cn-north-1", "ap-southeast-2"};
-    static const char *const hosts[] = {"dynamodb.us-east-1.amazonaws.com", "127.0.0.1:4566", "localhost:8000",
-                                        "cloudformation.eu-west-3.amazonaws.com"};
-    struct aws_sigv4_credentials c = {TPD_SPAN_LIT("AKIDEXAMPLE"),
-                                      TPD_SPAN_LIT("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), {NULL, 0}};
+    static const char *const hosts[] = {
+        "dynamodb.us-east-1.amazonaws.com",
+        "127.0.0.1:4566",
+        "localhost:8000",
+        "cloudformation.eu-west-3.amazonaws.com"};
+    struct aws_sigv4_credentials c = {
+        TPD_SPAN_LIT("AKIDEXAMPLE"),
+        TPD_SPAN_LIT("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+        {NULL, 0}};
     for (int i = 0; i < N; i++) {
         char body[256];
         char hval[64];
@@ -317,18 +349,29 @@ static void test_against_botocore(void **state) {
         bool use_query = i % 4 == 0;
         bool token = i % 2 == 1;
         int64_t t = 1440938160 + (int64_t)(rand_r(&seed) % 100000000);
-        snprintf(url, sizeof(url), "%s://%s/%s%s", strchr(host, ':') ? "http" : "https", host, use_query ? "?" : "",
-                 use_query ? query : "");
+        snprintf(
+            url,
+            sizeof(url),
+            "%s://%s/%s%s",
+            strchr(host, ':') ? "http" : "https",
+            host,
+            use_query ? "?" : "",
+            use_query ? query : "");
         struct aws_sigv4_header h[4] = {
             {TPD_SPAN_LIT("Content-Type"), TPD_SPAN_LIT("application/x-amz-json-1.0")},
             {TPD_SPAN_LIT("Host"), tpd_span_cstr(host)},
             {TPD_SPAN_LIT("X-Custom-Thing"), tpd_span_cstr(hval)},
             {TPD_SPAN_LIT("User-Agent"), TPD_SPAN_LIT("tpd-test")},
         };
-        struct aws_sigv4_request req = {TPD_SPAN_LIT("POST"), TPD_SPAN_LIT("/"),
-                                        use_query ? tpd_span_cstr(query) : (struct tpd_span){NULL, 0}, h, 4,
-                                        tpd_span_cstr(body)};
-        c.session_token = token ? TPD_SPAN_LIT("FQoGZXIvYXdzEXAMPLE//token+=") : (struct tpd_span){NULL, 0};
+        struct aws_sigv4_request req = {
+            TPD_SPAN_LIT("POST"),
+            TPD_SPAN_LIT("/"),
+            use_query ? tpd_span_cstr(query) : (struct tpd_span){NULL, 0},
+            h,
+            4,
+            tpd_span_cstr(body)};
+        c.session_token =
+            token ? TPD_SPAN_LIT("FQoGZXIvYXdzEXAMPLE//token+=") : (struct tpd_span){NULL, 0};
         struct aws_sigv4_params p = {.region = region, .service = svc, .time_s = t};
         struct aws_sigv4_result r;
         struct tpd_err err;
@@ -336,12 +379,33 @@ static void test_against_botocore(void **state) {
         assert_int_equal(aws_sigv4_sign(&req, &c, &p, &r, &err), TPD_OK);
         want[i] = strdup(tpd_buf_cstr(&r.authorization));
         aws_sigv4_result_clear(&r);
-        json_t *o = json_pack("{s:s,s:s,s:[[s,s],[s,s],[s,s]],s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "method", "POST", "url",
-                              url, "headers", "Content-Type", "application/x-amz-json-1.0", "X-Custom-Thing", hval,
-                              "User-Agent", "tpd-test", "body", body, "ak", "AKIDEXAMPLE", "sk",
-                              "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "token",
-                              token ? "FQoGZXIvYXdzEXAMPLE//token+=" : "", "region", region, "service", svc, "time",
-                              (json_int_t)t);
+        json_t *o = json_pack(
+            "{s:s,s:s,s:[[s,s],[s,s],[s,s]],s:s,s:s,s:s,s:s,s:s,s:s,s:I}",
+            "method",
+            "POST",
+            "url",
+            url,
+            "headers",
+            "Content-Type",
+            "application/x-amz-json-1.0",
+            "X-Custom-Thing",
+            hval,
+            "User-Agent",
+            "tpd-test",
+            "body",
+            body,
+            "ak",
+            "AKIDEXAMPLE",
+            "sk",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "token",
+            token ? "FQoGZXIvYXdzEXAMPLE//token+=" : "",
+            "region",
+            region,
+            "service",
+            svc,
+            "time",
+            (json_int_t)t);
         assert_non_null(o);
         char *line = json_dumps(o, JSON_COMPACT);
         fprintf(in, "%s\n", line);

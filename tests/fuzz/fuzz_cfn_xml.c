@@ -14,9 +14,8 @@
 #include "aws_errors.h"
 #include "aws_xml.h"
 #include "cfn.h"
-#include "tpd_log.h"
-
 #include "fuzz_transport.h"
+#include "tpd_log.h"
 
 static void s_walk(const struct aws_xml_node *n, size_t *count) {
     for (; n; n = n->next) {
@@ -91,7 +90,10 @@ static void s_calls(const uint8_t *data, size_t size, int status, bool first_ok)
     tpd_err_clear(&err);
 
     struct cfn_create_change_set_input in = {
-        .stack_name = "s", .change_set_name = "cs", .type = CFN_CHANGE_SET_UPDATE, .template_body = "{}"};
+        .stack_name = "s",
+        .change_set_name = "cs",
+        .type = CFN_CHANGE_SET_UPDATE,
+        .template_body = "{}"};
     char *cs_id = NULL, *stack_id = NULL;
     s_script(data, size, status);
     cfn_create_change_set(c, &in, &cs_id, &stack_id, &err);

@@ -13,9 +13,8 @@
 
 #include "aws_client.h"
 #include "aws_creds.h"
-#include "tpd_log.h"
-
 #include "fuzz_transport.h"
+#include "tpd_log.h"
 
 /* The shared client, with the credential sources pointed at loopback first (they
  * read these variables when the client builds its chain). */

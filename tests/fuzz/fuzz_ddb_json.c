@@ -12,9 +12,8 @@
 #include "aws_client.h"
 #include "aws_errors.h"
 #include "ddb.h"
-#include "tpd_log.h"
-
 #include "fuzz_transport.h"
+#include "tpd_log.h"
 
 static void s_calls(const uint8_t *data, size_t size, int status) {
     struct aws_client *c = s_client();

@@ -45,11 +45,20 @@ static void s_init(void) {
         return;
     }
     tpd_log_set_level(TPD_LOG_OFF);
-    static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-                                       "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB",
-                                       "AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL_STS",
-                                       "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_SHARED_CREDENTIALS_FILE",
-                                       "AWS_CONFIG_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"};
+    static const char *const vars[] = {
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_DYNAMODB",
+        "AWS_ENDPOINT_URL_CLOUDFORMATION",
+        "AWS_ENDPOINT_URL_STS",
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_CONFIG_FILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
         unsetenv(vars[i]);
     }
@@ -74,9 +83,16 @@ static void s_write(const char *path, const uint8_t *data, size_t size) {
 }
 
 static void s_profile(const char *name) {
-    static const char *const keys[] = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token",
-                                       "credential_process", "role_arn", "source_profile", "region",
-                                       "endpoint_url", "dynamodb.endpoint_url"};
+    static const char *const keys[] = {
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "credential_process",
+        "role_arn",
+        "source_profile",
+        "region",
+        "endpoint_url",
+        "dynamodb.endpoint_url"};
     struct aws_profile prof;
     struct tpd_err err = {0};
     if (aws_profile_load(name, s_cred_path, s_conf_path, &prof, &err) == TPD_OK) {
@@ -87,7 +103,8 @@ static void s_profile(const char *name) {
         aws_region_resolve(NULL, &prof, &region, &err);
         tpd_err_clear(&err);
         char *ep = NULL;
-        if (aws_endpoint_resolve("dynamodb", "DYNAMODB", NULL, region ? region : "us-east-1", &prof, &ep, &err) ==
+        if (aws_endpoint_resolve(
+                "dynamodb", "DYNAMODB", NULL, region ? region : "us-east-1", &prof, &ep, &err) ==
             TPD_OK) {
             struct tpd_buf host, path;
             tpd_buf_init(&host, 8192);

@@ -9,7 +9,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    const struct tfv_type *types[] = {schema_ttl_table()->type, schema_provider()->type, &tfv_type_map_string};
+    const struct tfv_type *types[] = {
+        schema_ttl_table()->type, schema_provider()->type, &tfv_type_map_string};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         struct tfv *v = NULL;
         struct tpd_err err = {0};

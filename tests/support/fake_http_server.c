@@ -85,10 +85,17 @@ static void s_handle(struct fake_http_server *s, int c) {
     }
     char head[1024];
     size_t bl = a.body ? strlen(a.body) : 0;
-    int hn = snprintf(head, sizeof(head),
-                      "HTTP/1.1 %d X\r\nContent-Length: %zu\r\nConnection: close\r\nx-amzn-RequestId: fake-%d\r\n%s\r\n",
-                      a.status, bl, a.status, a.extra_headers ? a.extra_headers : "");
-    if (send(c, head, (size_t)hn, MSG_NOSIGNAL) < 0 || (bl && send(c, a.body, bl, MSG_NOSIGNAL) < 0)) {
+    int hn = snprintf(
+        head,
+        sizeof(head),
+        "HTTP/1.1 %d X\r\nContent-Length: %zu\r\nConnection: close\r\nx-amzn-RequestId: "
+        "fake-%d\r\n%s\r\n",
+        a.status,
+        bl,
+        a.status,
+        a.extra_headers ? a.extra_headers : "");
+    if (send(c, head, (size_t)hn, MSG_NOSIGNAL) < 0 ||
+        (bl && send(c, a.body, bl, MSG_NOSIGNAL) < 0)) {
         return;
     }
 }

@@ -17,7 +17,6 @@
 #include "tpd_clock.h"
 #include "tpd_log.h"
 
-
 void plugin_test_init(void) {
     tpd_log_init_from_env();
 }
@@ -63,7 +62,8 @@ int plugin_fixture_start(
     }
     grpc_init();
     if (tfp_mtls_server_credentials(
-            tls ? &f->server_cert : NULL, tpd_buf_span(&f->client_cert.cert_pem), &creds, &err) != TPD_OK) {
+            tls ? &f->server_cert : NULL, tpd_buf_span(&f->client_cert.cert_pem), &creds, &err) !=
+        TPD_OK) {
         grpc_shutdown_blocking();
         goto done;
     }
@@ -144,9 +144,7 @@ struct plugin_client {
 };
 
 struct plugin_client *plugin_client_new(
-    const char *address,
-    const struct tfp_cert *server_cert,
-    const struct tfp_cert *client) {
+    const char *address, const struct tfp_cert *server_cert, const struct tfp_cert *client) {
     grpc_init();
     struct plugin_client *c = calloc(1, sizeof(*c));
     grpc_channel_credentials *creds;
@@ -155,7 +153,8 @@ struct plugin_client *plugin_client_new(
             .private_key = tpd_buf_cstr(&client->key_pem),
             .cert_chain = tpd_buf_cstr(&client->cert_pem),
         };
-        creds = grpc_ssl_credentials_create_ex(tpd_buf_cstr(&server_cert->cert_pem), &pair, NULL, NULL);
+        creds =
+            grpc_ssl_credentials_create_ex(tpd_buf_cstr(&server_cert->cert_pem), &pair, NULL, NULL);
     } else {
         creds = grpc_insecure_credentials_create();
     }
@@ -196,10 +195,10 @@ int plugin_client_call(
     tpd_buf_init(&out->body, 0);
     grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
     grpc_slice m = grpc_slice_from_copied_string(method);
-    gpr_timespec deadline = gpr_time_add(
-        gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(timeout_ms, GPR_TIMESPAN));
-    grpc_call *call =
-        grpc_channel_create_call(c->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, m, NULL, deadline, NULL);
+    gpr_timespec deadline =
+        gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(timeout_ms, GPR_TIMESPAN));
+    grpc_call *call = grpc_channel_create_call(
+        c->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, m, NULL, deadline, NULL);
     grpc_slice_unref(m);
 
     grpc_slice payload = grpc_slice_from_copied_buffer((const char *)request.ptr, request.len);
@@ -231,7 +230,8 @@ int plugin_client_call(
 
     int rc = -1;
     if (grpc_call_start_batch(call, ops, n, (void *)1, NULL) == GRPC_CALL_OK) {
-        grpc_event ev = grpc_completion_queue_pluck(cq, (void *)1, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+        grpc_event ev =
+            grpc_completion_queue_pluck(cq, (void *)1, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
         if (ev.type == GRPC_OP_COMPLETE) {
             rc = 0;
         }

@@ -23,10 +23,10 @@ struct plugin_fixture {
     struct tpd_buf address; /* "unix:/.../plugin.sock" */
     struct tfp_server *server;
     pthread_t thread;
-    bool running;          /* thread created and not joined */
+    bool running; /* thread created and not joined */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool loop_done;        /* tfp_server_run returned (under mu) */
+    bool loop_done;              /* tfp_server_run returned (under mu) */
     struct tfp_cert server_cert; /* when tls */
     struct tfp_cert client_cert; /* the identity the server trusts */
     bool tls;
@@ -49,9 +49,7 @@ struct plugin_client;
 
 /* A channel to address; server_cert_pem/client NULL: insecure. */
 struct plugin_client *plugin_client_new(
-    const char *address,
-    const struct tfp_cert *server_cert,
-    const struct tfp_cert *client);
+    const char *address, const struct tfp_cert *server_cert, const struct tfp_cert *client);
 void plugin_client_free(struct plugin_client *c);
 
 struct plugin_result {

@@ -3,14 +3,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "plugin_fixture.h"
+#include <cmocka.h>
+
 #include "handshake.h"
+#include "plugin_fixture.h"
 
 static void test_cookie(void **state) {
     (void)state;
@@ -92,16 +93,17 @@ static void test_format_line(void **state) {
     struct tpd_err err = {0};
     tpd_buf_init(&line, 0);
     assert_int_equal(
-        tfp_handshake_format(6, "/tmp/x/plugin.sock", (struct tpd_span){NULL, 0}, &line, &err), TPD_OK);
+        tfp_handshake_format(6, "/tmp/x/plugin.sock", (struct tpd_span){NULL, 0}, &line, &err),
+        TPD_OK);
     assert_string_equal(tpd_buf_cstr(&line), "1|6|unix|/tmp/x/plugin.sock|grpc|\n");
     tpd_buf_reset(&line);
-    assert_int_equal(
-        tfp_handshake_format(5, "/s", TPD_SPAN_LIT("foobar!"), &line, &err), TPD_OK);
+    assert_int_equal(tfp_handshake_format(5, "/s", TPD_SPAN_LIT("foobar!"), &line, &err), TPD_OK);
     assert_string_equal(tpd_buf_cstr(&line), "1|5|unix|/s|grpc|Zm9vYmFyIQ\n");
     /* A '|' in the path would shift the fields the host splits. */
     tpd_buf_reset(&line);
     assert_int_equal(
-        tfp_handshake_format(6, "/tmp/a|b", (struct tpd_span){NULL, 0}, &line, &err), TPD_E_INVALID);
+        tfp_handshake_format(6, "/tmp/a|b", (struct tpd_span){NULL, 0}, &line, &err),
+        TPD_E_INVALID);
     assert_int_equal(line.len, 0);
     tpd_err_clear(&err);
     tpd_buf_clear(&line);

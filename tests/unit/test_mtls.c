@@ -1,9 +1,4 @@
 /* Tests of provider/mtls: the generated certificate read back with OpenSSL. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <openssl/bio.h>
@@ -12,11 +7,17 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
-#include "plugin_fixture.h"
+#include <cmocka.h>
+
 #include "mtls.h"
+#include "plugin_fixture.h"
 
 static X509 *s_parse_der(const struct tfp_cert *c) {
     const unsigned char *p = c->cert_der.ptr;
@@ -47,7 +48,9 @@ static void test_certificate_fields(void **state) {
     char group[32] = "";
     size_t glen = 0;
     assert_int_equal(
-        EVP_PKEY_get_utf8_string_param(pub, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &glen), 1);
+        EVP_PKEY_get_utf8_string_param(
+            pub, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &glen),
+        1);
     assert_string_equal(group, "prime256v1");
 
     /* SAN DNS:localhost, host check as the Go client does with ServerName localhost. */
@@ -93,8 +96,9 @@ static void test_certificate_fields(void **state) {
     /* Each run makes a new identity (ephemeral). */
     struct tfp_cert c2;
     assert_int_equal(tfp_cert_generate(&c2, &err), TPD_OK);
-    assert_false(c.cert_der.len == c2.cert_der.len &&
-                 memcmp(c.cert_der.ptr, c2.cert_der.ptr, c.cert_der.len) == 0);
+    assert_false(
+        c.cert_der.len == c2.cert_der.len &&
+        memcmp(c.cert_der.ptr, c2.cert_der.ptr, c.cert_der.len) == 0);
     tfp_cert_clear(&c2);
 
     X509_free(x);
@@ -130,11 +134,13 @@ static void test_server_credentials(void **state) {
     assert_non_null(creds);
     grpc_server_credentials_release(creds);
     /* Insecure (TF_DISABLE_PLUGIN_TLS). */
-    assert_int_equal(tfp_mtls_server_credentials(NULL, (struct tpd_span){NULL, 0}, &creds, &err), TPD_OK);
+    assert_int_equal(
+        tfp_mtls_server_credentials(NULL, (struct tpd_span){NULL, 0}, &creds, &err), TPD_OK);
     assert_non_null(creds);
     grpc_server_credentials_release(creds);
     /* A broken host certificate is refused before gRPC sees it. */
-    assert_int_equal(tfp_mtls_server_credentials(&server, TPD_SPAN_LIT("garbage"), &creds, &err), TPD_E_TLS);
+    assert_int_equal(
+        tfp_mtls_server_credentials(&server, TPD_SPAN_LIT("garbage"), &creds, &err), TPD_E_TLS);
     assert_null(creds);
     tpd_err_clear(&err);
     tfp_cert_clear(&server);

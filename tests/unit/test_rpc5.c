@@ -5,10 +5,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "plugin_fixture.h"
 #include "provider.h"
@@ -31,7 +32,11 @@ static const struct tfp_method *s_find(const char *name) {
 }
 
 /* Call a tfplugin5 method by name with a packed request; returns the reply. */
-static void s_call(struct tfp_provider *p, const char *name, const ProtobufCMessage *req, struct tfp_reply *reply) {
+static void s_call(
+    struct tfp_provider *p,
+    const char *name,
+    const ProtobufCMessage *req,
+    struct tfp_reply *reply) {
     const struct tfp_method *found = s_find(name);
     assert_non_null(found);
     uint8_t *buf = malloc(protobuf_c_message_get_packed_size(req) + 1);
@@ -49,7 +54,8 @@ static void s_reply_clear(struct tfp_reply *r) {
     tpd_buf_clear(&r->message);
 }
 
-#define UNPACK(T, lc, r) ((T *)protobuf_c_message_unpack(&lc##__descriptor, NULL, (r).body.len, (r).body.ptr))
+#define UNPACK(T, lc, r)                                                                           \
+    ((T *)protobuf_c_message_unpack(&lc##__descriptor, NULL, (r).body.len, (r).body.ptr))
 
 static int setup(void **state) {
     *state = tfp_provider_new();
@@ -78,13 +84,23 @@ static void test_table_complete(void **state) {
         assert_true(found);
     }
     /* The protocol 5 names, not the protocol 6 ones. */
-    static const char *const v5[] = {"GetSchema", "PrepareProviderConfig", "ValidateResourceTypeConfig",
-                                     "ValidateDataSourceConfig", "Configure", "Stop"};
+    static const char *const v5[] = {
+        "GetSchema",
+        "PrepareProviderConfig",
+        "ValidateResourceTypeConfig",
+        "ValidateDataSourceConfig",
+        "Configure",
+        "Stop"};
     for (size_t i = 0; i < sizeof(v5) / sizeof(v5[0]); i++) {
         assert_non_null(s_find(v5[i]));
     }
-    static const char *const v6[] = {"GetProviderSchema", "ValidateProviderConfig", "ValidateResourceConfig",
-                                     "ValidateDataResourceConfig", "ConfigureProvider", "StopProvider"};
+    static const char *const v6[] = {
+        "GetProviderSchema",
+        "ValidateProviderConfig",
+        "ValidateResourceConfig",
+        "ValidateDataResourceConfig",
+        "ConfigureProvider",
+        "StopProvider"};
     for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
         assert_null(s_find(v6[i]));
     }
@@ -108,7 +124,8 @@ static void test_get_metadata(void **state) {
     s_reply_clear(&r);
 }
 
-static const Tfplugin5__Schema__Attribute *s_attr(const Tfplugin5__Schema__Block *b, const char *name) {
+static const Tfplugin5__Schema__Attribute *
+s_attr(const Tfplugin5__Schema__Block *b, const char *name) {
     for (size_t i = 0; i < b->n_attributes; i++) {
         if (strcmp(b->attributes[i]->name, name) == 0) {
             return b->attributes[i];
@@ -120,7 +137,8 @@ static const Tfplugin5__Schema__Attribute *s_attr(const Tfplugin5__Schema__Block
 static void s_assert_type(const Tfplugin5__Schema__Attribute *a, const char *want) {
     assert_non_null(a);
     if (a->type.len != strlen(want) || memcmp(a->type.data, want, a->type.len) != 0) {
-        fail_msg("%s: type %.*s, want %s", a->name, (int)a->type.len, (const char *)a->type.data, want);
+        fail_msg(
+            "%s: type %.*s, want %s", a->name, (int)a->type.len, (const char *)a->type.data, want);
     }
 }
 
@@ -169,10 +187,13 @@ static void s_check_schema(const Tfplugin5__GetProviderSchema__Response *resp) {
     }
     /* Nested attributes as cty object types; the object attributes that are not
      * required are listed as optional (third element), in name order. */
-    s_assert_type(s_attr(rs->block, "hash_key"), "[\"object\",{\"name\":\"string\",\"type\":\"string\"}]");
-    s_assert_type(s_attr(rs->block, "range_key"), "[\"object\",{\"name\":\"string\",\"type\":\"string\"}]");
     s_assert_type(
-        s_attr(rs->block, "ttl"), "[\"object\",{\"attribute_name\":\"string\",\"enabled\":\"bool\"},[\"enabled\"]]");
+        s_attr(rs->block, "hash_key"), "[\"object\",{\"name\":\"string\",\"type\":\"string\"}]");
+    s_assert_type(
+        s_attr(rs->block, "range_key"), "[\"object\",{\"name\":\"string\",\"type\":\"string\"}]");
+    s_assert_type(
+        s_attr(rs->block, "ttl"),
+        "[\"object\",{\"attribute_name\":\"string\",\"enabled\":\"bool\"},[\"enabled\"]]");
     s_assert_type(
         s_attr(rs->block, "timeouts"),
         "[\"object\",{\"create\":\"string\",\"delete\":\"string\",\"update\":\"string\"},"
@@ -204,17 +225,29 @@ static void test_get_schema_over_grpc(void **state) {
     assert_non_null(c);
     struct plugin_result res;
     assert_int_equal(
-        plugin_client_call(c, "/tfplugin5.Provider/GetSchema", (struct tpd_span){NULL, 0}, true, 10000, &res), 0);
+        plugin_client_call(
+            c, "/tfplugin5.Provider/GetSchema", (struct tpd_span){NULL, 0}, true, 10000, &res),
+        0);
     assert_int_equal(res.status, GRPC_STATUS_OK);
-    Tfplugin5__GetProviderSchema__Response *resp = (Tfplugin5__GetProviderSchema__Response *)protobuf_c_message_unpack(
-        &tfplugin5__get_provider_schema__response__descriptor, NULL, res.body.len, res.body.ptr);
+    Tfplugin5__GetProviderSchema__Response *resp =
+        (Tfplugin5__GetProviderSchema__Response *)protobuf_c_message_unpack(
+            &tfplugin5__get_provider_schema__response__descriptor,
+            NULL,
+            res.body.len,
+            res.body.ptr);
     assert_non_null(resp);
     s_check_schema(resp);
     protobuf_c_message_free_unpacked(&resp->base, NULL);
     plugin_result_clear(&res);
     /* A protocol 6 path is not served by the protocol 5 table. */
     assert_int_equal(
-        plugin_client_call(c, "/tfplugin6.Provider/GetProviderSchema", (struct tpd_span){NULL, 0}, true, 10000, &res),
+        plugin_client_call(
+            c,
+            "/tfplugin6.Provider/GetProviderSchema",
+            (struct tpd_span){NULL, 0},
+            true,
+            10000,
+            &res),
         0);
     assert_int_equal(res.status, GRPC_STATUS_UNIMPLEMENTED);
     plugin_result_clear(&res);
@@ -237,13 +270,16 @@ static void test_prepare_provider_config(void **state) {
     Tfplugin5__DynamicValue dv = TFPLUGIN5__DYNAMIC_VALUE__INIT;
     dv.msgpack.data = mp.ptr;
     dv.msgpack.len = mp.len;
-    Tfplugin5__PrepareProviderConfig__Request req = TFPLUGIN5__PREPARE_PROVIDER_CONFIG__REQUEST__INIT;
+    Tfplugin5__PrepareProviderConfig__Request req =
+        TFPLUGIN5__PREPARE_PROVIDER_CONFIG__REQUEST__INIT;
     req.config = &dv;
     struct tfp_reply r;
     s_call(*state, "PrepareProviderConfig", &req.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
-    Tfplugin5__PrepareProviderConfig__Response *resp =
-        UNPACK(Tfplugin5__PrepareProviderConfig__Response, tfplugin5__prepare_provider_config__response, r);
+    Tfplugin5__PrepareProviderConfig__Response *resp = UNPACK(
+        Tfplugin5__PrepareProviderConfig__Response,
+        tfplugin5__prepare_provider_config__response,
+        r);
     assert_non_null(resp);
     assert_int_equal(resp->n_diagnostics, 0);
     /* The prepared configuration is the configuration (no defaults inserted here). */
@@ -251,8 +287,11 @@ static void test_prepare_provider_config(void **state) {
     struct tfv *v = NULL;
     assert_int_equal(
         tfv_decode_msgpack(
-            (struct tpd_span){resp->prepared_config->msgpack.data, resp->prepared_config->msgpack.len},
-            schema_provider()->type, &v, NULL),
+            (struct tpd_span){
+                resp->prepared_config->msgpack.data, resp->prepared_config->msgpack.len},
+            schema_provider()->type,
+            &v,
+            NULL),
         TPD_OK);
     assert_string_equal(tfv_get_str(v, "region"), "us-east-1");
     tfv_free(v);
@@ -266,13 +305,18 @@ static void test_prepare_provider_config(void **state) {
     dv.msgpack.len = mp.len;
     s_call(*state, "PrepareProviderConfig", &req.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
-    resp = UNPACK(Tfplugin5__PrepareProviderConfig__Response, tfplugin5__prepare_provider_config__response, r);
+    resp = UNPACK(
+        Tfplugin5__PrepareProviderConfig__Response,
+        tfplugin5__prepare_provider_config__response,
+        r);
     assert_non_null(resp);
     bool found = false;
     for (size_t i = 0; i < resp->n_diagnostics; i++) {
         const Tfplugin5__AttributePath *ap = resp->diagnostics[i]->attribute;
-        if (resp->diagnostics[i]->severity == TFPLUGIN5__DIAGNOSTIC__SEVERITY__ERROR && ap && ap->n_steps == 1 &&
-            ap->steps[0]->selector_case == TFPLUGIN5__ATTRIBUTE_PATH__STEP__SELECTOR_ATTRIBUTE_NAME &&
+        if (resp->diagnostics[i]->severity == TFPLUGIN5__DIAGNOSTIC__SEVERITY__ERROR && ap &&
+            ap->n_steps == 1 &&
+            ap->steps[0]->selector_case ==
+                TFPLUGIN5__ATTRIBUTE_PATH__STEP__SELECTOR_ATTRIBUTE_NAME &&
             strcmp(ap->steps[0]->attribute_name, "region") == 0) {
             found = true;
         }
@@ -287,7 +331,10 @@ static void test_prepare_provider_config(void **state) {
     dv.msgpack.len = sizeof(junk);
     s_call(*state, "PrepareProviderConfig", &req.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
-    resp = UNPACK(Tfplugin5__PrepareProviderConfig__Response, tfplugin5__prepare_provider_config__response, r);
+    resp = UNPACK(
+        Tfplugin5__PrepareProviderConfig__Response,
+        tfplugin5__prepare_provider_config__response,
+        r);
     assert_non_null(resp);
     assert_true(resp->n_diagnostics >= 1);
     assert_int_equal(resp->diagnostics[0]->severity, TFPLUGIN5__DIAGNOSTIC__SEVERITY__ERROR);
@@ -299,13 +346,16 @@ static void test_prepare_provider_config(void **state) {
 }
 
 static void test_unknown_resource_type(void **state) {
-    Tfplugin5__ValidateResourceTypeConfig__Request req = TFPLUGIN5__VALIDATE_RESOURCE_TYPE_CONFIG__REQUEST__INIT;
+    Tfplugin5__ValidateResourceTypeConfig__Request req =
+        TFPLUGIN5__VALIDATE_RESOURCE_TYPE_CONFIG__REQUEST__INIT;
     req.type_name = (char *)"dynamodb_nope";
     struct tfp_reply r;
     s_call(*state, "ValidateResourceTypeConfig", &req.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
     Tfplugin5__ValidateResourceTypeConfig__Response *resp = UNPACK(
-        Tfplugin5__ValidateResourceTypeConfig__Response, tfplugin5__validate_resource_type_config__response, r);
+        Tfplugin5__ValidateResourceTypeConfig__Response,
+        tfplugin5__validate_resource_type_config__response,
+        r);
     assert_int_equal(resp->n_diagnostics, 1);
     assert_int_equal(resp->diagnostics[0]->severity, TFPLUGIN5__DIAGNOSTIC__SEVERITY__ERROR);
     assert_non_null(strstr(resp->diagnostics[0]->detail, "dynamodb_nope"));
@@ -315,8 +365,8 @@ static void test_unknown_resource_type(void **state) {
     Tfplugin5__PlanResourceChange__Request preq = TFPLUGIN5__PLAN_RESOURCE_CHANGE__REQUEST__INIT;
     preq.type_name = (char *)"other";
     s_call(*state, "PlanResourceChange", &preq.base, &r);
-    Tfplugin5__PlanResourceChange__Response *presp =
-        UNPACK(Tfplugin5__PlanResourceChange__Response, tfplugin5__plan_resource_change__response, r);
+    Tfplugin5__PlanResourceChange__Response *presp = UNPACK(
+        Tfplugin5__PlanResourceChange__Response, tfplugin5__plan_resource_change__response, r);
     assert_int_equal(presp->n_diagnostics, 1);
     assert_false(presp->legacy_type_system);
     protobuf_c_message_free_unpacked(&presp->base, NULL);
@@ -331,8 +381,10 @@ static bool s_has_path(
     for (size_t i = 0; i < resp->n_diagnostics; i++) {
         const Tfplugin5__AttributePath *ap = resp->diagnostics[i]->attribute;
         if (ap && ap->n_steps == 2 &&
-            ap->steps[0]->selector_case == TFPLUGIN5__ATTRIBUTE_PATH__STEP__SELECTOR_ATTRIBUTE_NAME &&
-            strcmp(ap->steps[0]->attribute_name, first) == 0 && ap->steps[1]->selector_case == second_kind) {
+            ap->steps[0]->selector_case ==
+                TFPLUGIN5__ATTRIBUTE_PATH__STEP__SELECTOR_ATTRIBUTE_NAME &&
+            strcmp(ap->steps[0]->attribute_name, first) == 0 &&
+            ap->steps[1]->selector_case == second_kind) {
             const char *s = second_kind == TFPLUGIN5__ATTRIBUTE_PATH__STEP__SELECTOR_ATTRIBUTE_NAME
                                 ? ap->steps[1]->attribute_name
                                 : ap->steps[1]->element_key_string;
@@ -366,20 +418,28 @@ static void test_validate_resource_type_config_paths(void **state) {
     Tfplugin5__DynamicValue dv = TFPLUGIN5__DYNAMIC_VALUE__INIT;
     dv.msgpack.data = mp.ptr;
     dv.msgpack.len = mp.len;
-    Tfplugin5__ValidateResourceTypeConfig__Request req = TFPLUGIN5__VALIDATE_RESOURCE_TYPE_CONFIG__REQUEST__INIT;
+    Tfplugin5__ValidateResourceTypeConfig__Request req =
+        TFPLUGIN5__VALIDATE_RESOURCE_TYPE_CONFIG__REQUEST__INIT;
     req.type_name = (char *)SCHEMA_RESOURCE_TTL_TABLE;
     req.config = &dv;
     struct tfp_reply r;
     s_call(*state, "ValidateResourceTypeConfig", &req.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
     Tfplugin5__ValidateResourceTypeConfig__Response *resp = UNPACK(
-        Tfplugin5__ValidateResourceTypeConfig__Response, tfplugin5__validate_resource_type_config__response, r);
+        Tfplugin5__ValidateResourceTypeConfig__Response,
+        tfplugin5__validate_resource_type_config__response,
+        r);
     assert_non_null(resp);
-    assert_true(s_has_path(resp, "tags", TFPLUGIN5__ATTRIBUTE_PATH__STEP__SELECTOR_ELEMENT_KEY_STRING, "aws:reserved"));
+    assert_true(s_has_path(
+        resp,
+        "tags",
+        TFPLUGIN5__ATTRIBUTE_PATH__STEP__SELECTOR_ELEMENT_KEY_STRING,
+        "aws:reserved"));
     bool key_type = false;
     for (size_t i = 0; i < resp->n_diagnostics; i++) {
         const Tfplugin5__Diagnostic *d = resp->diagnostics[i];
-        if (strcmp(d->summary, "Invalid key type") == 0 && d->attribute && d->attribute->n_steps == 1 &&
+        if (strcmp(d->summary, "Invalid key type") == 0 && d->attribute &&
+            d->attribute->n_steps == 1 &&
             strcmp(d->attribute->steps[0]->attribute_name, "hash_key") == 0 &&
             strstr(d->detail, "hash_key.type") != NULL) {
             key_type = true;
@@ -404,16 +464,19 @@ static void test_upgrade_resource_state(void **state) {
     struct tfp_reply r;
     s_call(*state, "UpgradeResourceState", &req.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
-    Tfplugin5__UpgradeResourceState__Response *resp =
-        UNPACK(Tfplugin5__UpgradeResourceState__Response, tfplugin5__upgrade_resource_state__response, r);
+    Tfplugin5__UpgradeResourceState__Response *resp = UNPACK(
+        Tfplugin5__UpgradeResourceState__Response, tfplugin5__upgrade_resource_state__response, r);
     assert_non_null(resp);
     assert_int_equal(resp->n_diagnostics, 0);
     assert_non_null(resp->upgraded_state);
     struct tfv *v = NULL;
     assert_int_equal(
         tfv_decode_msgpack(
-            (struct tpd_span){resp->upgraded_state->msgpack.data, resp->upgraded_state->msgpack.len},
-            schema_ttl_table()->type, &v, NULL),
+            (struct tpd_span){
+                resp->upgraded_state->msgpack.data, resp->upgraded_state->msgpack.len},
+            schema_ttl_table()->type,
+            &v,
+            NULL),
         TPD_OK);
     assert_string_equal(tfv_get_str(v, "name"), "t1");
     assert_string_equal(tfv_get_str(tfv_get(v, "hash_key"), "name"), "pk");
@@ -433,7 +496,8 @@ static void test_upgrade_resource_state(void **state) {
     req.raw_state = &flat;
     s_call(*state, "UpgradeResourceState", &req.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
-    resp = UNPACK(Tfplugin5__UpgradeResourceState__Response, tfplugin5__upgrade_resource_state__response, r);
+    resp = UNPACK(
+        Tfplugin5__UpgradeResourceState__Response, tfplugin5__upgrade_resource_state__response, r);
     assert_non_null(resp);
     assert_int_equal(resp->n_diagnostics, 1);
     assert_int_equal(resp->diagnostics[0]->severity, TFPLUGIN5__DIAGNOSTIC__SEVERITY__ERROR);
@@ -467,7 +531,8 @@ static void test_functions_and_stop(void **state) {
     Tfplugin5__Stop__Request sreq = TFPLUGIN5__STOP__REQUEST__INIT;
     s_call(*state, "Stop", &sreq.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
-    Tfplugin5__Stop__Response *sresp = UNPACK(Tfplugin5__Stop__Response, tfplugin5__stop__response, r);
+    Tfplugin5__Stop__Response *sresp =
+        UNPACK(Tfplugin5__Stop__Response, tfplugin5__stop__response, r);
     assert_non_null(sresp);
     assert_string_equal(sresp->error, "");
     protobuf_c_message_free_unpacked(&sresp->base, NULL);
@@ -475,9 +540,14 @@ static void test_functions_and_stop(void **state) {
 }
 
 static void test_unsupported_features(void **state) {
-    static const char *methods[] = {"ValidateDataSourceConfig", "ReadDataSource", "ValidateEphemeralResourceConfig",
-                                    "OpenEphemeralResource", "RenewEphemeralResource", "CloseEphemeralResource",
-                                    "MoveResourceState"};
+    static const char *methods[] = {
+        "ValidateDataSourceConfig",
+        "ReadDataSource",
+        "ValidateEphemeralResourceConfig",
+        "OpenEphemeralResource",
+        "RenewEphemeralResource",
+        "CloseEphemeralResource",
+        "MoveResourceState"};
     for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
         /* An empty request message is valid for every request type. */
         Tfplugin5__GetFunctions__Request empty = TFPLUGIN5__GET_FUNCTIONS__REQUEST__INIT;
@@ -489,12 +559,15 @@ static void test_unsupported_features(void **state) {
         s_reply_clear(&r);
     }
     /* One decoded in full. */
-    Tfplugin5__ValidateDataSourceConfig__Request dreq = TFPLUGIN5__VALIDATE_DATA_SOURCE_CONFIG__REQUEST__INIT;
+    Tfplugin5__ValidateDataSourceConfig__Request dreq =
+        TFPLUGIN5__VALIDATE_DATA_SOURCE_CONFIG__REQUEST__INIT;
     dreq.type_name = (char *)"dynamodb_table";
     struct tfp_reply r;
     s_call(*state, "ValidateDataSourceConfig", &dreq.base, &r);
     Tfplugin5__ValidateDataSourceConfig__Response *dresp = UNPACK(
-        Tfplugin5__ValidateDataSourceConfig__Response, tfplugin5__validate_data_source_config__response, r);
+        Tfplugin5__ValidateDataSourceConfig__Response,
+        tfplugin5__validate_data_source_config__response,
+        r);
     assert_non_null(dresp);
     assert_int_equal(dresp->n_diagnostics, 1);
     assert_non_null(strstr(dresp->diagnostics[0]->detail, "dynamodb_table"));
@@ -513,7 +586,8 @@ static void test_malformed_request(void **state) {
             tpd_buf_init(&r.message, 0);
             r.status = TFP_STATUS_OK;
             m[i].handler(*state, (struct tpd_span){junk[k], sizeof(junk[k])}, &r);
-            if (r.status != TFP_STATUS_INVALID_ARGUMENT || strstr(tpd_buf_cstr(&r.message), "malformed") == NULL) {
+            if (r.status != TFP_STATUS_INVALID_ARGUMENT ||
+                strstr(tpd_buf_cstr(&r.message), "malformed") == NULL) {
                 fail_msg("%s with junk %zu: status %d", m[i].path, k, (int)r.status);
             }
             s_reply_clear(&r);

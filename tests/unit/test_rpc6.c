@@ -3,9 +3,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "plugin_fixture.h"
 #include "provider.h"
@@ -15,7 +16,11 @@
 #include "tfv.h"
 
 /* Call a tfplugin6 method by name with a packed request; returns the reply. */
-static void s_call(struct tfp_provider *p, const char *name, const ProtobufCMessage *req, struct tfp_reply *reply) {
+static void s_call(
+    struct tfp_provider *p,
+    const char *name,
+    const ProtobufCMessage *req,
+    struct tfp_reply *reply) {
     size_t n = 0;
     const struct tfp_method *m = rpc6_methods(&n);
     char path[128];
@@ -41,7 +46,8 @@ static void s_reply_clear(struct tfp_reply *r) {
     tpd_buf_clear(&r->message);
 }
 
-#define UNPACK(T, lc, r) ((T *)protobuf_c_message_unpack(&lc##__descriptor, NULL, (r).body.len, (r).body.ptr))
+#define UNPACK(T, lc, r)                                                                           \
+    ((T *)protobuf_c_message_unpack(&lc##__descriptor, NULL, (r).body.len, (r).body.ptr))
 
 static int setup(void **state) {
     *state = tfp_provider_new();
@@ -89,7 +95,8 @@ static void test_get_metadata(void **state) {
     s_reply_clear(&r);
 }
 
-static const Tfplugin6__Schema__Attribute *s_attr(const Tfplugin6__Schema__Block *b, const char *name) {
+static const Tfplugin6__Schema__Attribute *
+s_attr(const Tfplugin6__Schema__Block *b, const char *name) {
     for (size_t i = 0; i < b->n_attributes; i++) {
         if (strcmp(b->attributes[i]->name, name) == 0) {
             return b->attributes[i];
@@ -177,13 +184,16 @@ static void test_validate_provider_config(void **state) {
     Tfplugin6__DynamicValue dv = TFPLUGIN6__DYNAMIC_VALUE__INIT;
     dv.msgpack.data = mp.ptr;
     dv.msgpack.len = mp.len;
-    Tfplugin6__ValidateProviderConfig__Request req = TFPLUGIN6__VALIDATE_PROVIDER_CONFIG__REQUEST__INIT;
+    Tfplugin6__ValidateProviderConfig__Request req =
+        TFPLUGIN6__VALIDATE_PROVIDER_CONFIG__REQUEST__INIT;
     req.config = &dv;
     struct tfp_reply r;
     s_call(*state, "ValidateProviderConfig", &req.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
-    Tfplugin6__ValidateProviderConfig__Response *resp =
-        UNPACK(Tfplugin6__ValidateProviderConfig__Response, tfplugin6__validate_provider_config__response, r);
+    Tfplugin6__ValidateProviderConfig__Response *resp = UNPACK(
+        Tfplugin6__ValidateProviderConfig__Response,
+        tfplugin6__validate_provider_config__response,
+        r);
     assert_non_null(resp);
     assert_int_equal(resp->n_diagnostics, 0);
     protobuf_c_message_free_unpacked(&resp->base, NULL);
@@ -195,7 +205,10 @@ static void test_validate_provider_config(void **state) {
     dv.msgpack.len = sizeof(junk);
     s_call(*state, "ValidateProviderConfig", &req.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
-    resp = UNPACK(Tfplugin6__ValidateProviderConfig__Response, tfplugin6__validate_provider_config__response, r);
+    resp = UNPACK(
+        Tfplugin6__ValidateProviderConfig__Response,
+        tfplugin6__validate_provider_config__response,
+        r);
     assert_non_null(resp);
     assert_true(resp->n_diagnostics >= 1);
     assert_int_equal(resp->diagnostics[0]->severity, TFPLUGIN6__DIAGNOSTIC__SEVERITY__ERROR);
@@ -205,13 +218,16 @@ static void test_validate_provider_config(void **state) {
 }
 
 static void test_unknown_resource_type(void **state) {
-    Tfplugin6__ValidateResourceConfig__Request req = TFPLUGIN6__VALIDATE_RESOURCE_CONFIG__REQUEST__INIT;
+    Tfplugin6__ValidateResourceConfig__Request req =
+        TFPLUGIN6__VALIDATE_RESOURCE_CONFIG__REQUEST__INIT;
     req.type_name = (char *)"dynamodb_nope";
     struct tfp_reply r;
     s_call(*state, "ValidateResourceConfig", &req.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
-    Tfplugin6__ValidateResourceConfig__Response *resp =
-        UNPACK(Tfplugin6__ValidateResourceConfig__Response, tfplugin6__validate_resource_config__response, r);
+    Tfplugin6__ValidateResourceConfig__Response *resp = UNPACK(
+        Tfplugin6__ValidateResourceConfig__Response,
+        tfplugin6__validate_resource_config__response,
+        r);
     assert_int_equal(resp->n_diagnostics, 1);
     assert_int_equal(resp->diagnostics[0]->severity, TFPLUGIN6__DIAGNOSTIC__SEVERITY__ERROR);
     assert_non_null(strstr(resp->diagnostics[0]->detail, "dynamodb_nope"));
@@ -221,8 +237,8 @@ static void test_unknown_resource_type(void **state) {
     Tfplugin6__PlanResourceChange__Request preq = TFPLUGIN6__PLAN_RESOURCE_CHANGE__REQUEST__INIT;
     preq.type_name = (char *)"other";
     s_call(*state, "PlanResourceChange", &preq.base, &r);
-    Tfplugin6__PlanResourceChange__Response *presp =
-        UNPACK(Tfplugin6__PlanResourceChange__Response, tfplugin6__plan_resource_change__response, r);
+    Tfplugin6__PlanResourceChange__Response *presp = UNPACK(
+        Tfplugin6__PlanResourceChange__Response, tfplugin6__plan_resource_change__response, r);
     assert_int_equal(presp->n_diagnostics, 1);
     assert_false(presp->legacy_type_system);
     protobuf_c_message_free_unpacked(&presp->base, NULL);
@@ -249,21 +265,26 @@ static void test_diagnostic_paths(void **state) {
     Tfplugin6__DynamicValue dv = TFPLUGIN6__DYNAMIC_VALUE__INIT;
     dv.msgpack.data = mp.ptr;
     dv.msgpack.len = mp.len;
-    Tfplugin6__ValidateResourceConfig__Request req = TFPLUGIN6__VALIDATE_RESOURCE_CONFIG__REQUEST__INIT;
+    Tfplugin6__ValidateResourceConfig__Request req =
+        TFPLUGIN6__VALIDATE_RESOURCE_CONFIG__REQUEST__INIT;
     req.type_name = (char *)SCHEMA_RESOURCE_TTL_TABLE;
     req.config = &dv;
     struct tfp_reply r;
     s_call(*state, "ValidateResourceConfig", &req.base, &r);
-    Tfplugin6__ValidateResourceConfig__Response *resp =
-        UNPACK(Tfplugin6__ValidateResourceConfig__Response, tfplugin6__validate_resource_config__response, r);
+    Tfplugin6__ValidateResourceConfig__Response *resp = UNPACK(
+        Tfplugin6__ValidateResourceConfig__Response,
+        tfplugin6__validate_resource_config__response,
+        r);
     assert_non_null(resp);
     bool found = false;
     for (size_t i = 0; i < resp->n_diagnostics; i++) {
         const Tfplugin6__AttributePath *ap = resp->diagnostics[i]->attribute;
         if (ap && ap->n_steps == 2 &&
-            ap->steps[0]->selector_case == TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ATTRIBUTE_NAME &&
+            ap->steps[0]->selector_case ==
+                TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ATTRIBUTE_NAME &&
             strcmp(ap->steps[0]->attribute_name, "tags") == 0 &&
-            ap->steps[1]->selector_case == TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ELEMENT_KEY_STRING &&
+            ap->steps[1]->selector_case ==
+                TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ELEMENT_KEY_STRING &&
             strcmp(ap->steps[1]->element_key_string, "aws:reserved") == 0) {
             found = true;
         }
@@ -287,16 +308,19 @@ static void test_upgrade_resource_state(void **state) {
     struct tfp_reply r;
     s_call(*state, "UpgradeResourceState", &req.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
-    Tfplugin6__UpgradeResourceState__Response *resp =
-        UNPACK(Tfplugin6__UpgradeResourceState__Response, tfplugin6__upgrade_resource_state__response, r);
+    Tfplugin6__UpgradeResourceState__Response *resp = UNPACK(
+        Tfplugin6__UpgradeResourceState__Response, tfplugin6__upgrade_resource_state__response, r);
     assert_non_null(resp);
     assert_int_equal(resp->n_diagnostics, 0);
     assert_non_null(resp->upgraded_state);
     struct tfv *v = NULL;
     assert_int_equal(
         tfv_decode_msgpack(
-            (struct tpd_span){resp->upgraded_state->msgpack.data, resp->upgraded_state->msgpack.len},
-            schema_ttl_table()->type, &v, NULL),
+            (struct tpd_span){
+                resp->upgraded_state->msgpack.data, resp->upgraded_state->msgpack.len},
+            schema_ttl_table()->type,
+            &v,
+            NULL),
         TPD_OK);
     assert_string_equal(tfv_get_str(v, "name"), "t1");
     assert_string_equal(tfv_get_str(tfv_get(v, "hash_key"), "name"), "pk");
@@ -341,9 +365,13 @@ static void test_functions_and_stop(void **state) {
 }
 
 static void test_unsupported_features(void **state) {
-    static const char *methods[] = {"ValidateDataResourceConfig", "ReadDataSource",
-                                    "ValidateEphemeralResourceConfig", "OpenEphemeralResource",
-                                    "CloseEphemeralResource", "MoveResourceState"};
+    static const char *methods[] = {
+        "ValidateDataResourceConfig",
+        "ReadDataSource",
+        "ValidateEphemeralResourceConfig",
+        "OpenEphemeralResource",
+        "CloseEphemeralResource",
+        "MoveResourceState"};
     for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
         /* An empty request message is valid for every request type. */
         Tfplugin6__GetFunctions__Request empty = TFPLUGIN6__GET_FUNCTIONS__REQUEST__INIT;

@@ -3,10 +3,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "grpc_controller.pb-c.h"
 #include "health.pb-c.h"
@@ -50,7 +51,9 @@ static int s_setup(void **state, bool tls) {
         return -1;
     }
     e->client = plugin_client_new(
-        tpd_buf_cstr(&e->f.address), tls ? &e->f.server_cert : NULL, tls ? &e->f.client_cert : NULL);
+        tpd_buf_cstr(&e->f.address),
+        tls ? &e->f.server_cert : NULL,
+        tls ? &e->f.client_cert : NULL);
     *state = e;
     return 0;
 }
@@ -70,7 +73,8 @@ static int teardown(void **state) {
 
 static void s_echo_ok(struct plugin_client *c) {
     struct plugin_result r;
-    assert_int_equal(plugin_client_call(c, "/test.Svc/Echo", TPD_SPAN_LIT("hello"), true, 5000, &r), 0);
+    assert_int_equal(
+        plugin_client_call(c, "/test.Svc/Echo", TPD_SPAN_LIT("hello"), true, 5000, &r), 0);
     assert_int_equal(r.status, GRPC_STATUS_OK);
     assert_int_equal(r.body.len, 5);
     assert_memory_equal(r.body.ptr, "hello", 5);
@@ -83,7 +87,8 @@ static void test_echo(void **state) {
     /* An empty message is a valid request too (e.g. GetProviderSchema.Request). */
     struct plugin_result r;
     assert_int_equal(
-        plugin_client_call(e->client, "/test.Svc/Echo", (struct tpd_span){NULL, 0}, true, 5000, &r), 0);
+        plugin_client_call(e->client, "/test.Svc/Echo", (struct tpd_span){NULL, 0}, true, 5000, &r),
+        0);
     assert_int_equal(r.status, GRPC_STATUS_OK);
     assert_int_equal(r.body.len, 0);
     plugin_result_clear(&r);
@@ -92,7 +97,8 @@ static void test_echo(void **state) {
 static void test_handler_status(void **state) {
     struct env *e = *state;
     struct plugin_result r;
-    assert_int_equal(plugin_client_call(e->client, "/test.Svc/Fail", TPD_SPAN_LIT("x"), true, 5000, &r), 0);
+    assert_int_equal(
+        plugin_client_call(e->client, "/test.Svc/Fail", TPD_SPAN_LIT("x"), true, 5000, &r), 0);
     assert_int_equal(r.status, GRPC_STATUS_INVALID_ARGUMENT);
     assert_string_equal(r.details, "bad input");
     plugin_result_clear(&r);
@@ -102,7 +108,8 @@ static void test_unknown_method(void **state) {
     struct env *e = *state;
     struct plugin_result r;
     double t0 = plugin_now_ms();
-    assert_int_equal(plugin_client_call(e->client, "/test.Svc/Nope", TPD_SPAN_LIT("x"), true, 5000, &r), 0);
+    assert_int_equal(
+        plugin_client_call(e->client, "/test.Svc/Nope", TPD_SPAN_LIT("x"), true, 5000, &r), 0);
     assert_int_equal(r.status, GRPC_STATUS_UNIMPLEMENTED);
     assert_non_null(strstr(r.details, "/test.Svc/Nope"));
     plugin_result_clear(&r);
@@ -114,12 +121,15 @@ static void test_unknown_method(void **state) {
 static void test_idle_streams_answered(void **state) {
     struct env *e = *state;
     static const char *paths[] = {
-        "/plugin.GRPCStdio/StreamStdio", "/plugin.GRPCBroker/StartStream", "/grpc.health.v1.Health/Watch"};
+        "/plugin.GRPCStdio/StreamStdio",
+        "/plugin.GRPCBroker/StartStream",
+        "/grpc.health.v1.Health/Watch"};
     for (size_t i = 0; i < 3; i++) {
         struct plugin_result r;
         double t0 = plugin_now_ms();
         assert_int_equal(
-            plugin_client_call(e->client, paths[i], (struct tpd_span){NULL, 0}, false, 3000, &r), 0);
+            plugin_client_call(e->client, paths[i], (struct tpd_span){NULL, 0}, false, 3000, &r),
+            0);
         assert_int_equal(r.status, GRPC_STATUS_UNIMPLEMENTED);
         assert_true(plugin_now_ms() - t0 < 1000);
         plugin_result_clear(&r);
@@ -178,13 +188,20 @@ static void test_health(void **state) {
         size_t n = grpc__health__v1__health_check_request__pack(&req, buf);
         struct plugin_result r;
         assert_int_equal(
-            plugin_client_call(e->client, "/grpc.health.v1.Health/Check", (struct tpd_span){buf, n}, true, 5000, &r),
+            plugin_client_call(
+                e->client,
+                "/grpc.health.v1.Health/Check",
+                (struct tpd_span){buf, n},
+                true,
+                5000,
+                &r),
             0);
         assert_int_equal(r.status, GRPC_STATUS_OK);
         Grpc__Health__V1__HealthCheckResponse *resp =
             grpc__health__v1__health_check_response__unpack(NULL, r.body.len, r.body.ptr);
         assert_non_null(resp);
-        assert_int_equal(resp->status, GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING);
+        assert_int_equal(
+            resp->status, GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING);
         grpc__health__v1__health_check_response__free_unpacked(resp, NULL);
         plugin_result_clear(&r);
     }
@@ -194,7 +211,9 @@ static void test_health(void **state) {
     size_t n = grpc__health__v1__health_check_request__pack(&req, buf);
     struct plugin_result r;
     assert_int_equal(
-        plugin_client_call(e->client, "/grpc.health.v1.Health/Check", (struct tpd_span){buf, n}, true, 5000, &r), 0);
+        plugin_client_call(
+            e->client, "/grpc.health.v1.Health/Check", (struct tpd_span){buf, n}, true, 5000, &r),
+        0);
     assert_int_equal(r.status, GRPC_STATUS_NOT_FOUND);
     plugin_result_clear(&r);
 }
@@ -204,7 +223,13 @@ static void test_controller_shutdown(void **state) {
     s_echo_ok(e->client);
     struct plugin_result r;
     assert_int_equal(
-        plugin_client_call(e->client, "/plugin.GRPCController/Shutdown", (struct tpd_span){NULL, 0}, true, 5000, &r),
+        plugin_client_call(
+            e->client,
+            "/plugin.GRPCController/Shutdown",
+            (struct tpd_span){NULL, 0},
+            true,
+            5000,
+            &r),
         0);
     assert_int_equal(r.status, GRPC_STATUS_OK);
     plugin_result_clear(&r);
@@ -233,24 +258,29 @@ static void test_mtls_untrusted_client(void **state) {
     struct tfp_cert other;
     struct tpd_err err = {0};
     assert_int_equal(tfp_cert_generate(&other, &err), TPD_OK);
-    struct plugin_client *bad = plugin_client_new(tpd_buf_cstr(&e->f.address), &e->f.server_cert, &other);
+    struct plugin_client *bad =
+        plugin_client_new(tpd_buf_cstr(&e->f.address), &e->f.server_cert, &other);
     struct plugin_result r;
-    assert_int_equal(plugin_client_call(bad, "/test.Svc/Echo", TPD_SPAN_LIT("x"), true, 3000, &r), 0);
+    assert_int_equal(
+        plugin_client_call(bad, "/test.Svc/Echo", TPD_SPAN_LIT("x"), true, 3000, &r), 0);
     assert_int_not_equal(r.status, GRPC_STATUS_OK);
     assert_int_equal(r.body.len, 0);
     plugin_result_clear(&r);
     plugin_client_free(bad);
 
     /* A client that does not trust the server's certificate fails too (pinning). */
-    struct plugin_client *bad2 = plugin_client_new(tpd_buf_cstr(&e->f.address), &other, &e->f.client_cert);
-    assert_int_equal(plugin_client_call(bad2, "/test.Svc/Echo", TPD_SPAN_LIT("x"), true, 3000, &r), 0);
+    struct plugin_client *bad2 =
+        plugin_client_new(tpd_buf_cstr(&e->f.address), &other, &e->f.client_cert);
+    assert_int_equal(
+        plugin_client_call(bad2, "/test.Svc/Echo", TPD_SPAN_LIT("x"), true, 3000, &r), 0);
     assert_int_not_equal(r.status, GRPC_STATUS_OK);
     plugin_result_clear(&r);
     plugin_client_free(bad2);
 
     /* A plaintext client is refused as well. */
     struct plugin_client *plain = plugin_client_new(tpd_buf_cstr(&e->f.address), NULL, NULL);
-    assert_int_equal(plugin_client_call(plain, "/test.Svc/Echo", TPD_SPAN_LIT("x"), true, 3000, &r), 0);
+    assert_int_equal(
+        plugin_client_call(plain, "/test.Svc/Echo", TPD_SPAN_LIT("x"), true, 3000, &r), 0);
     assert_int_not_equal(r.status, GRPC_STATUS_OK);
     plugin_result_clear(&r);
     plugin_client_free(plain);
@@ -264,9 +294,13 @@ static void test_bind_failure(void **state) {
     struct tpd_err err = {0};
     grpc_init();
     struct grpc_server_credentials *creds = NULL;
-    assert_int_equal(tfp_mtls_server_credentials(NULL, (struct tpd_span){NULL, 0}, &creds, &err), TPD_OK);
+    assert_int_equal(
+        tfp_mtls_server_credentials(NULL, (struct tpd_span){NULL, 0}, &creds, &err), TPD_OK);
     struct tfp_server_options opt = {
-        .address = "unix:/nonexistent-dir-tpd/plugin.sock", .creds = creds, .methods = s_methods, .method_count = 3};
+        .address = "unix:/nonexistent-dir-tpd/plugin.sock",
+        .creds = creds,
+        .methods = s_methods,
+        .method_count = 3};
     struct tfp_server *s = tfp_server_new(&opt, &err);
     assert_null(s);
     assert_int_equal(err.code, TPD_E_IO);

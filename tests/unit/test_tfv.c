@@ -3,13 +3,14 @@
  * state): round trips with null, unknown (plain and refined), nested objects,
  * large numbers; malformed input rejected with an error, never a crash.
  */
+#include <msgpack.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <msgpack.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "schema.h"
 #include "tfv.h"
@@ -69,7 +70,10 @@ static void s_pack_str(msgpack_packer *pk, const char *s) {
 static void test_msgpack_refined_unknown_and_numbers(void **state) {
     (void)state;
     static const struct tfv_type_attr attrs[] = {
-        {"a", &tfv_type_string}, {"big", &tfv_type_number}, {"f", &tfv_type_number}, {"u", &tfv_type_number}};
+        {"a", &tfv_type_string},
+        {"big", &tfv_type_number},
+        {"f", &tfv_type_number},
+        {"u", &tfv_type_number}};
     static const struct tfv_type t = {TFV_T_OBJECT, NULL, attrs, 4};
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
@@ -90,7 +94,8 @@ static void test_msgpack_refined_unknown_and_numbers(void **state) {
 
     struct tfv *v = NULL;
     struct tpd_err err = {0};
-    assert_int_equal(tfv_decode_msgpack((struct tpd_span){(uint8_t *)sb.data, sb.size}, &t, &v, &err), TPD_OK);
+    assert_int_equal(
+        tfv_decode_msgpack((struct tpd_span){(uint8_t *)sb.data, sb.size}, &t, &v, &err), TPD_OK);
     assert_true(tfv_is_unknown(tfv_get(v, "a")));
     assert_string_equal(tfv_get(v, "big")->u.num.text, "123456789012345678901234567890");
     assert_string_equal(tfv_get(v, "u")->u.num.text, "18446744073709551615");
@@ -120,7 +125,8 @@ static void test_msgpack_malformed(void **state) {
     for (size_t n = 0; n < b.len; n++) {
         struct tfv *out = (struct tfv *)1;
         struct tpd_err err = {0};
-        assert_int_equal(tfv_decode_msgpack((struct tpd_span){b.ptr, n}, t, &out, &err), TPD_E_PARSE);
+        assert_int_equal(
+            tfv_decode_msgpack((struct tpd_span){b.ptr, n}, t, &out, &err), TPD_E_PARSE);
         assert_null(out);
         assert_non_null(err.msg);
         tpd_err_clear(&err);
@@ -129,21 +135,35 @@ static void test_msgpack_malformed(void **state) {
     struct tpd_err err = {0};
     struct tfv *out = NULL;
     uint8_t trailing[] = {0xc0, 0xc0};
-    assert_int_equal(tfv_decode_msgpack((struct tpd_span){trailing, 2}, &tfv_type_string, &out, &err), TPD_E_PARSE);
+    assert_int_equal(
+        tfv_decode_msgpack((struct tpd_span){trailing, 2}, &tfv_type_string, &out, &err),
+        TPD_E_PARSE);
     uint8_t int_for_string[] = {0x05};
-    assert_int_equal(tfv_decode_msgpack((struct tpd_span){int_for_string, 1}, &tfv_type_string, &out, &err), TPD_E_PARSE);
+    assert_int_equal(
+        tfv_decode_msgpack((struct tpd_span){int_for_string, 1}, &tfv_type_string, &out, &err),
+        TPD_E_PARSE);
     uint8_t unknown_attr[] = {0x81, 0xa1, 'z', 0xc0};
-    assert_int_equal(tfv_decode_msgpack((struct tpd_span){unknown_attr, 4}, t, &out, &err), TPD_E_PARSE);
+    assert_int_equal(
+        tfv_decode_msgpack((struct tpd_span){unknown_attr, 4}, t, &out, &err), TPD_E_PARSE);
     uint8_t ext5[] = {0xd4, 0x05, 0x00};
-    assert_int_equal(tfv_decode_msgpack((struct tpd_span){ext5, 3}, &tfv_type_string, &out, &err), TPD_E_PARSE);
+    assert_int_equal(
+        tfv_decode_msgpack((struct tpd_span){ext5, 3}, &tfv_type_string, &out, &err), TPD_E_PARSE);
     /* Declared counts larger than the input (found by fuzz_msgpack): rejected before
      * msgpack-c allocates for them. */
     uint8_t bomb_map[] = {0xdf, 0xff, 0xff, 0xff, 0xff, 0xc0};
-    assert_int_equal(tfv_decode_msgpack((struct tpd_span){bomb_map, sizeof bomb_map}, t, &out, &err), TPD_E_PARSE);
+    assert_int_equal(
+        tfv_decode_msgpack((struct tpd_span){bomb_map, sizeof bomb_map}, t, &out, &err),
+        TPD_E_PARSE);
     uint8_t bomb_arr[] = {0xdd, 0x7f, 0xff, 0xff, 0xff};
-    assert_int_equal(tfv_decode_msgpack((struct tpd_span){bomb_arr, sizeof bomb_arr}, &tfv_type_map_string, &out, &err), TPD_E_PARSE);
+    assert_int_equal(
+        tfv_decode_msgpack(
+            (struct tpd_span){bomb_arr, sizeof bomb_arr}, &tfv_type_map_string, &out, &err),
+        TPD_E_PARSE);
     uint8_t bomb_str[] = {0xdb, 0xff, 0xff, 0xff, 0xff, 'a'};
-    assert_int_equal(tfv_decode_msgpack((struct tpd_span){bomb_str, sizeof bomb_str}, &tfv_type_string, &out, &err), TPD_E_PARSE);
+    assert_int_equal(
+        tfv_decode_msgpack(
+            (struct tpd_span){bomb_str, sizeof bomb_str}, &tfv_type_string, &out, &err),
+        TPD_E_PARSE);
     /* Deep nesting of lists of lists beyond the limit. */
     uint8_t deep[200];
     memset(deep, 0x91, sizeof deep);
@@ -155,7 +175,8 @@ static void test_msgpack_malformed(void **state) {
         lt[i].attrs = NULL;
         lt[i].attr_count = 0;
     }
-    assert_int_equal(tfv_decode_msgpack((struct tpd_span){deep, sizeof deep}, &lt[0], &out, &err), TPD_E_PARSE);
+    assert_int_equal(
+        tfv_decode_msgpack((struct tpd_span){deep, sizeof deep}, &lt[0], &out, &err), TPD_E_PARSE);
     assert_null(out);
     tpd_err_clear(&err);
     tfv_free(v);
@@ -165,9 +186,9 @@ static void test_msgpack_malformed(void **state) {
 static void test_json_raw_state(void **state) {
     (void)state;
     const struct tfv_type *t = schema_ttl_table()->type;
-    const char *json =
-        "{\"name\":\"t1\",\"hash_key\":{\"name\":\"k\",\"type\":\"S\"},\"read_capacity\":9007199254740993,"
-        "\"tags\":{\"a\":\"b\"},\"removed_attribute\":true,\"ttl\":null}";
+    const char *json = "{\"name\":\"t1\",\"hash_key\":{\"name\":\"k\",\"type\":\"S\"},\"read_"
+                       "capacity\":9007199254740993,"
+                       "\"tags\":{\"a\":\"b\"},\"removed_attribute\":true,\"ttl\":null}";
     struct tfv *v = NULL;
     struct tpd_err err = {0};
     assert_int_equal(tfv_decode_json(tpd_span_cstr(json), t, &v, &err), TPD_OK);
@@ -199,7 +220,8 @@ static void test_type_json(void **state) {
     tpd_buf_init(&b, 0);
     const struct schema_attr *a = schema_block_attr(schema_ttl_table(), "ttl");
     assert_int_equal(tfv_type_to_json(a->type, &b), TPD_OK);
-    assert_string_equal(tpd_buf_cstr(&b), "[\"object\",{\"attribute_name\":\"string\",\"enabled\":\"bool\"}]");
+    assert_string_equal(
+        tpd_buf_cstr(&b), "[\"object\",{\"attribute_name\":\"string\",\"enabled\":\"bool\"}]");
     tpd_buf_reset(&b);
     assert_int_equal(tfv_type_to_json(&tfv_type_map_string, &b), TPD_OK);
     assert_string_equal(tpd_buf_cstr(&b), "[\"map\",\"string\"]");

@@ -7,8 +7,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "ttl_plan.h"
 
@@ -41,7 +42,10 @@ static struct tfv *s_state(bool protected_) {
     tfv_map_set(o, "deletion_protection_enabled", tfv_new_bool(protected_));
     tfv_map_set(o, "id", tfv_new_string("my_table"));
     tfv_map_set(o, "arn", tfv_new_string("arn:aws:dynamodb:us-east-1:123456789012:table/my_table"));
-    tfv_map_set(o, "stack_id", tfv_new_string("arn:aws:cloudformation:us-east-1:123456789012:stack/my-table/1"));
+    tfv_map_set(
+        o,
+        "stack_id",
+        tfv_new_string("arn:aws:cloudformation:us-east-1:123456789012:stack/my-table/1"));
     tfv_map_set(o, "table_status", tfv_new_string("ACTIVE"));
     tfv_map_set(o, "ttl_status", tfv_new_string("ENABLED"));
     return o;
@@ -81,11 +85,13 @@ static void test_noop_and_inplace(void **state) {
 
     /* TTL switched off: in place, ttl_status unknown, arn stays known. */
     tfv_map_set(proposed, "ttl", s_ttl("expires_at", false));
-    assert_int_equal(ttl_plan_compute(prior, proposed, proposed, &planned, &rr, &d), TTL_PLAN_UPDATE);
+    assert_int_equal(
+        ttl_plan_compute(prior, proposed, proposed, &planned, &rr, &d), TTL_PLAN_UPDATE);
     assert_int_equal(d.count, 0);
     assert_int_equal(rr.count, 0);
     assert_true(tfv_is_unknown(tfv_get(planned, "ttl_status")));
-    assert_string_equal(tfv_get_str(planned, "arn"), "arn:aws:dynamodb:us-east-1:123456789012:table/my_table");
+    assert_string_equal(
+        tfv_get_str(planned, "arn"), "arn:aws:dynamodb:us-east-1:123456789012:table/my_table");
     tfv_free(planned);
     tfv_free(proposed);
     tfv_free(prior);
@@ -100,7 +106,8 @@ static void test_replacement(void **state) {
     struct tfp_path_list rr = {0};
     struct diag_list d;
     diag_list_init(&d);
-    assert_int_equal(ttl_plan_compute(prior, proposed, proposed, &planned, &rr, &d), TTL_PLAN_REPLACE);
+    assert_int_equal(
+        ttl_plan_compute(prior, proposed, proposed, &planned, &rr, &d), TTL_PLAN_REPLACE);
     assert_int_equal(d.count, 0);
     assert_int_equal(rr.count, 1);
     assert_string_equal(rr.paths[0].steps[0].name, "hash_key");
@@ -111,7 +118,8 @@ static void test_replacement(void **state) {
     /* Same change on a protected table: refused, naming deletion_protection_enabled. */
     tfv_free(prior);
     prior = s_state(true);
-    assert_int_equal(ttl_plan_compute(prior, proposed, proposed, &planned, &rr, &d), TTL_PLAN_REPLACE);
+    assert_int_equal(
+        ttl_plan_compute(prior, proposed, proposed, &planned, &rr, &d), TTL_PLAN_REPLACE);
     assert_true(diag_list_has_errors(&d));
     assert_string_equal(d.items[0].path.steps[0].name, "deletion_protection_enabled");
     assert_non_null(strstr(d.items[0].detail, "deletion_protection_enabled = false"));
@@ -180,9 +188,12 @@ static void test_timeouts(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_create_defaults), cmocka_unit_test(test_noop_and_inplace),
-        cmocka_unit_test(test_replacement),     cmocka_unit_test(test_destroy),
-        cmocka_unit_test(test_ttl_rename),      cmocka_unit_test(test_timeouts),
+        cmocka_unit_test(test_create_defaults),
+        cmocka_unit_test(test_noop_and_inplace),
+        cmocka_unit_test(test_replacement),
+        cmocka_unit_test(test_destroy),
+        cmocka_unit_test(test_ttl_rename),
+        cmocka_unit_test(test_timeouts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,16 +3,17 @@
  * defaults, TTL switched off under its old name, determinism, import mode without
  * Outputs, and validity for cfn-lint (run on the rendered files when installed).
  */
+#include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "ttl_spec.h"
 
@@ -45,7 +46,8 @@ static struct tfv *s_value(bool with_ttl, bool provisioned) {
     return o;
 }
 
-static json_t *s_render(const struct ttl_spec *s, enum cfn_template_mode mode, struct tpd_buf *text) {
+static json_t *
+s_render(const struct ttl_spec *s, enum cfn_template_mode mode, struct tpd_buf *text) {
     tpd_buf_init(text, 0);
     assert_int_equal(cfn_template_render(s, mode, text, NULL), TPD_OK);
     json_error_t je;
@@ -79,7 +81,8 @@ static void test_defaults_and_template(void **state) {
     assert_int_equal(json_array_size(json_object_get(p, "KeySchema")), 2);
     json_t *out = json_object_get(json_object_get(t, "Outputs"), "TableArn");
     assert_string_equal(
-        json_string_value(json_object_get(json_object_get(out, "Export"), "Name")), "firefly-registration-keys-TableArn");
+        json_string_value(json_object_get(json_object_get(out, "Export"), "Name")),
+        "firefly-registration-keys-TableArn");
 
     /* Same spec, same bytes. */
     struct tpd_buf again;
@@ -90,7 +93,8 @@ static void test_defaults_and_template(void **state) {
     struct tpd_buf imp;
     json_t *t3 = s_render(&s, CFN_TEMPLATE_IMPORT, &imp);
     assert_null(json_object_get(t3, "Outputs"));
-    assert_non_null(json_object_get(json_object_get(json_object_get(t3, "Resources"), "Table"), "DeletionPolicy"));
+    assert_non_null(json_object_get(
+        json_object_get(json_object_get(t3, "Resources"), "Table"), "DeletionPolicy"));
 
     json_decref(t);
     json_decref(t2);
@@ -112,7 +116,8 @@ static void test_ttl_removed_keeps_name(void **state) {
     assert_false(s.ttl_enabled);
     struct tpd_buf text;
     json_t *t = s_render(&s, CFN_TEMPLATE_FULL, &text);
-    json_t *p = json_object_get(json_object_get(json_object_get(t, "Resources"), "Table"), "Properties");
+    json_t *p =
+        json_object_get(json_object_get(json_object_get(t, "Resources"), "Table"), "Properties");
     json_t *ttl = json_object_get(p, "TimeToLiveSpecification");
     assert_string_equal(json_string_value(json_object_get(ttl, "AttributeName")), "expires_at");
     assert_true(json_is_false(json_object_get(ttl, "Enabled")));
@@ -155,7 +160,8 @@ static void test_cfn_lint(void **state) {
             assert_int_equal(ttl_spec_from_value(variants[i], NULL, &s, NULL), TPD_OK);
             struct tpd_buf text;
             tpd_buf_init(&text, 0);
-            assert_int_equal(cfn_template_render(&s, (enum cfn_template_mode)mode, &text, NULL), TPD_OK);
+            assert_int_equal(
+                cfn_template_render(&s, (enum cfn_template_mode)mode, &text, NULL), TPD_OK);
             char path[256];
             snprintf(path, sizeof path, "%s/t%zu-%d.json", dir, i, mode);
             FILE *f = fopen(path, "w");

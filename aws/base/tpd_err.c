@@ -1,0 +1,132 @@
+/*
+ * tpd_err: error codes (X-macro table) and the error context struct.
+ */
+#include "tpd_err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tpd_alloc.h"
+#include "tpd_limits.h"
+
+static const char *const s_names[] = {
+#define TPD_X_NAME(name, text) #name,
+    TPD_ERRORS(TPD_X_NAME)
+#undef TPD_X_NAME
+};
+
+static const char *const s_texts[] = {
+#define TPD_X_TEXT(name, text) text,
+    TPD_ERRORS(TPD_X_TEXT)
+#undef TPD_X_TEXT
+};
+
+const char *tpd_code_name(enum tpd_code code) {
+    return (unsigned)code < TPD_CODE_COUNT ? s_names[code] : "E_UNKNOWN";
+}
+
+const char *tpd_code_str(enum tpd_code code) {
+    return (unsigned)code < TPD_CODE_COUNT ? s_texts[code] : "unknown error";
+}
+
+void tpd_err_init(struct tpd_err *err) {
+    memset(err, 0, sizeof(*err));
+}
+
+void tpd_err_clear(struct tpd_err *err) {
+    if (!err) {
+        return;
+    }
+    free(err->msg);
+    free(err->aws_code);
+    free(err->request_id);
+    tpd_err_init(err);
+}
+
+/* Format into a heap string of at most TPD_MAX_ERROR_MSG bytes (longer text is cut:
+ * an error message is for people, and a runaway one must not exhaust memory). */
+__attribute__((format(printf, 1, 0))) static char *s_vformat(const char *fmt, va_list ap) {
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) {
+        return NULL;
+    }
+    size_t len = (size_t)n < TPD_MAX_ERROR_MSG ? (size_t)n : TPD_MAX_ERROR_MSG - 1;
+    char *p = tpd_malloc(len + 1);
+    if (p) {
+        vsnprintf(p, len + 1, fmt, ap);
+    }
+    return p;
+}
+
+enum tpd_code tpd_err_set(struct tpd_err *err, enum tpd_code code, const char *fmt, ...) {
+    if (!err) {
+        return code;
+    }
+    tpd_err_clear(err);
+    err->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    err->msg = s_vformat(fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void tpd_err_set_aws(
+    struct tpd_err *err, int http_status, const char *aws_code, const char *request_id) {
+    if (!err) {
+        return;
+    }
+    err->http_status = http_status;
+    if (aws_code) {
+        free(err->aws_code);
+        err->aws_code = tpd_strdup(aws_code);
+    }
+    if (request_id) {
+        free(err->request_id);
+        err->request_id = tpd_strdup(request_id);
+    }
+}
+
+enum tpd_code tpd_err_prefix(struct tpd_err *err, const char *fmt, ...) {
+    if (!err) {
+        return TPD_OK;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    char *prefix = s_vformat(fmt, ap);
+    va_end(ap);
+    if (!prefix) {
+        return err->code; /* no memory: keep the message as it was */
+    }
+    size_t a = strlen(prefix), b = err->msg ? strlen(err->msg) : 0;
+    if (a + b >= TPD_MAX_ERROR_MSG) {
+        b = a < TPD_MAX_ERROR_MSG - 1 ? TPD_MAX_ERROR_MSG - 1 - a : 0;
+    }
+    char *p = tpd_malloc(a + b + 1);
+    if (p) {
+        memcpy(p, prefix, a);
+        if (b) {
+            memcpy(p + a, err->msg, b);
+        }
+        p[a + b] = '\0';
+        free(err->msg);
+        err->msg = p;
+    }
+    free(prefix);
+    return err->code;
+}
+
+void tpd_err_move(struct tpd_err *dst, struct tpd_err *src) {
+    tpd_err_clear(dst);
+    *dst = *src;
+    tpd_err_init(src);
+}
+
+bool tpd_err_is_aws(const struct tpd_err *err, const char *aws_code) {
+    return err && err->aws_code && aws_code && strcmp(err->aws_code, aws_code) == 0;
+}

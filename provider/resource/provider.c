@@ -1,0 +1,222 @@
+/*
+ * provider: the provider instance (see provider.h): validation, configuration,
+ * state upgrade, and dispatch of resource operations to ttl_table.c.
+ */
+#include "provider.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cloud.h"
+#include "provider_internal.h"
+#include "schema.h"
+#include "tpd_alloc.h"
+#include "tpd_log.h"
+#include "ttl_table.h"
+#include "validate.h"
+
+struct tfp_provider *tfp_provider_new(void) {
+    struct tfp_provider *p = tpd_calloc(1, sizeof(*p));
+    if (!p) {
+        return NULL;
+    }
+    tpd_stop_init(&p->stop);
+    pthread_mutex_init(&p->mu, NULL);
+    return p;
+}
+
+void tfp_provider_free(struct tfp_provider *p) {
+    if (!p) {
+        return;
+    }
+    cloud_free(p->cloud);
+    provider_config_clear(&p->cfg);
+    pthread_mutex_destroy(&p->mu);
+    tpd_stop_clear(&p->stop);
+    free(p);
+}
+
+void tfp_provider_stop(struct tfp_provider *p) {
+    TPD_INFO("StopProvider: stopping every in-flight operation");
+    tpd_stop_request(&p->stop);
+}
+
+void tfp_path_list_clear(struct tfp_path_list *l) {
+    for (size_t i = 0; i < l->count; i++) {
+        tfv_path_clear(&l->paths[i]);
+    }
+    free(l->paths);
+    l->paths = NULL;
+    l->count = 0;
+}
+
+static bool s_check_type(const char *type_name, struct diag_list *diags) {
+    if (schema_resource(type_name)) {
+        return true;
+    }
+    diag_add(
+        diags,
+        DIAG_ERROR,
+        NULL,
+        "Unknown resource type",
+        "This provider has one resource type, \"%s\"; \"%s\" is not one of its types.",
+        SCHEMA_RESOURCE_TTL_TABLE,
+        type_name ? type_name : "");
+    return false;
+}
+
+void tfp_validate_provider_config(
+    struct tfp_provider *p, const struct tfv *config, struct diag_list *diags) {
+    (void)p;
+    validate_provider_config(config, diags);
+}
+
+void tfp_validate_resource_config(
+    struct tfp_provider *p,
+    const char *type_name,
+    const struct tfv *config,
+    struct diag_list *diags) {
+    (void)p;
+    if (s_check_type(type_name, diags)) {
+        validate_ttl_table(config, diags);
+    }
+}
+
+void tfp_configure(struct tfp_provider *p, const struct tfv *config, struct diag_list *diags) {
+    validate_provider_config(config, diags);
+    if (diag_list_has_errors(diags)) {
+        return;
+    }
+    provider_configure(p, config, diags);
+}
+
+void tfp_upgrade_resource_state(
+    struct tfp_provider *p,
+    const char *type_name,
+    int64_t version,
+    struct tpd_span raw_json,
+    struct tfv **out,
+    struct diag_list *diags) {
+    (void)p;
+    *out = NULL;
+    if (!s_check_type(type_name, diags)) {
+        return;
+    }
+    const struct schema_block *b = schema_resource(type_name);
+    if (version > b->version) {
+        diag_add(
+            diags,
+            DIAG_ERROR,
+            NULL,
+            "State from a newer provider",
+            "The state of this resource was written by schema version %lld; this provider knows "
+            "versions up to %lld. Upgrade the provider.",
+            (long long)version,
+            (long long)b->version);
+        return;
+    }
+    /* Version 0 is the only version so far: decoding with the current type drops
+     * attributes that no longer exist and fills new ones with null. */
+    struct tpd_err err = {0};
+    if (tfv_decode_json(raw_json, b->type, out, &err) != TPD_OK) {
+        diag_add_err(diags, NULL, "Cannot read the stored state", &err);
+    }
+    tpd_err_clear(&err);
+}
+
+void tfp_read_resource(
+    struct tfp_provider *p,
+    const char *type_name,
+    const struct tfv *current,
+    struct tpd_span private_in,
+    struct tfv **new_state,
+    struct tpd_buf *private_out,
+    struct diag_list *diags) {
+    *new_state = NULL;
+    if (s_check_type(type_name, diags)) {
+        ttl_table_read(p, current, private_in, new_state, private_out, diags);
+    }
+}
+
+void tfp_plan_resource_change(
+    struct tfp_provider *p,
+    const char *type_name,
+    const struct tfv *prior_state,
+    const struct tfv *proposed_new_state,
+    const struct tfv *config,
+    struct tpd_span prior_private,
+    struct tfv **planned_state,
+    struct tfp_path_list *requires_replace,
+    struct tpd_buf *planned_private,
+    struct diag_list *diags) {
+    *planned_state = NULL;
+    if (s_check_type(type_name, diags)) {
+        ttl_table_plan(
+            p,
+            prior_state,
+            proposed_new_state,
+            config,
+            prior_private,
+            planned_state,
+            requires_replace,
+            planned_private,
+            diags);
+    }
+}
+
+void tfp_apply_resource_change(
+    struct tfp_provider *p,
+    const char *type_name,
+    const struct tfv *prior_state,
+    const struct tfv *planned_state,
+    const struct tfv *config,
+    struct tpd_span planned_private,
+    struct tfv **new_state,
+    struct tpd_buf *private_out,
+    struct diag_list *diags) {
+    *new_state = NULL;
+    if (s_check_type(type_name, diags)) {
+        ttl_table_apply(
+            p, prior_state, planned_state, config, planned_private, new_state, private_out, diags);
+    }
+}
+
+void tfp_import_resource_state(
+    struct tfp_provider *p,
+    const char *type_name,
+    const char *id,
+    struct tfv **state,
+    struct tpd_buf *private_out,
+    struct diag_list *diags) {
+    *state = NULL;
+    if (s_check_type(type_name, diags)) {
+        ttl_table_import(p, id, state, private_out, diags);
+    }
+}
+
+struct cloud *provider_cloud(struct tfp_provider *p, struct diag_list *diags) {
+    pthread_mutex_lock(&p->mu);
+    struct cloud *c = p->cloud;
+    struct tpd_err err = {0};
+    if (!c && p->configured) {
+        /* Built under the lock once; later calls only read the pointer. cloud_new makes
+         * no network call, so holding the lock here blocks nobody for long. */
+        c = p->cloud = cloud_new(&p->cfg, &p->stop, &err);
+    }
+    bool configured = p->configured;
+    pthread_mutex_unlock(&p->mu);
+    if (!c) {
+        if (!configured) {
+            diag_add(
+                diags,
+                DIAG_ERROR,
+                NULL,
+                "Provider not configured",
+                "ConfigureProvider was not called before a resource operation.");
+        } else {
+            diag_add_err(diags, NULL, "Cannot set up the AWS client", &err);
+        }
+    }
+    tpd_err_clear(&err);
+    return c;
+}

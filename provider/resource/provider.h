@@ -1,0 +1,102 @@
+/*
+ * provider: the provider instance behind the RPC layer, independent of protobuf.
+ *
+ * The RPC layer (rpc6.c) decodes each request (DynamicValue -> struct tfv with the
+ * schema's types), calls one of these functions, and encodes the result. Values
+ * passed in are borrowed for the call; values returned through `struct tfv **out`
+ * are new trees the caller frees with tfv_free (NULL means a null value). Private
+ * data is opaque bytes the provider round-trips through Terraform.
+ *
+ * Threads: Terraform calls these concurrently (up to 10 operations at once, more
+ * for refresh). Configure happens before resource calls. tfp_provider_stop may be
+ * called from any thread at any time and makes every in-flight wait return
+ * promptly with an error diagnostic.
+ */
+#ifndef TPD_PROVIDER_H
+#define TPD_PROVIDER_H
+
+#include <stdint.h>
+
+#include "diag.h"
+#include "tfv.h"
+#include "tpd_buf.h"
+
+struct tfp_provider;
+
+/* New unconfigured provider; NULL on no memory. Free with tfp_provider_free. */
+struct tfp_provider *tfp_provider_new(void);
+void tfp_provider_free(struct tfp_provider *p);
+
+/* StopProvider: flag every in-flight operation to stop. */
+void tfp_provider_stop(struct tfp_provider *p);
+
+void tfp_validate_provider_config(
+    struct tfp_provider *p, const struct tfv *config, struct diag_list *diags);
+
+void tfp_validate_resource_config(
+    struct tfp_provider *p,
+    const char *type_name,
+    const struct tfv *config,
+    struct diag_list *diags);
+
+void tfp_configure(struct tfp_provider *p, const struct tfv *config, struct diag_list *diags);
+
+/* UpgradeResourceState from the JSON raw state (any older version) to the current schema. */
+void tfp_upgrade_resource_state(
+    struct tfp_provider *p,
+    const char *type_name,
+    int64_t version,
+    struct tpd_span raw_json,
+    struct tfv **out,
+    struct diag_list *diags);
+
+void tfp_read_resource(
+    struct tfp_provider *p,
+    const char *type_name,
+    const struct tfv *current,
+    struct tpd_span private_in,
+    struct tfv **new_state,
+    struct tpd_buf *private_out,
+    struct diag_list *diags);
+
+/* requires_replace: out-list of attribute paths (caller clears each and frees array). */
+struct tfp_path_list {
+    struct tfv_path *paths;
+    size_t count;
+};
+void tfp_path_list_clear(struct tfp_path_list *l);
+
+void tfp_plan_resource_change(
+    struct tfp_provider *p,
+    const char *type_name,
+    const struct tfv *prior_state,
+    const struct tfv *proposed_new_state,
+    const struct tfv *config,
+    struct tpd_span prior_private,
+    struct tfv **planned_state,
+    struct tfp_path_list *requires_replace,
+    struct tpd_buf *planned_private,
+    struct diag_list *diags);
+
+void tfp_apply_resource_change(
+    struct tfp_provider *p,
+    const char *type_name,
+    const struct tfv *prior_state,
+    const struct tfv *planned_state,
+    const struct tfv *config,
+    struct tpd_span planned_private,
+    struct tfv **new_state,
+    struct tpd_buf *private_out,
+    struct diag_list *diags);
+
+/* ImportResourceState: id is "TABLE" or "STACK/TABLE". *state is a partial state
+ * (Terraform then calls ReadResource with it). */
+void tfp_import_resource_state(
+    struct tfp_provider *p,
+    const char *type_name,
+    const char *id,
+    struct tfv **state,
+    struct tpd_buf *private_out,
+    struct diag_list *diags);
+
+#endif

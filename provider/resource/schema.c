@@ -1,0 +1,348 @@
+/*
+ * schema: static schema tables for the provider configuration and the
+ * dynamodb_ttl_table resource (product.md, "Provider configuration" and
+ * "Resource dynamodb_ttl_table"). Attribute arrays are sorted by name, and so are
+ * the attributes of every object type, because the msgpack object encoding and the
+ * cty type JSON are both keyed by name.
+ */
+#include "schema.h"
+
+#include <string.h>
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- shared object types ---- */
+
+static const struct tfv_type_attr s_key_type_attrs[] = {
+    {"name", &tfv_type_string},
+    {"type", &tfv_type_string},
+};
+static const struct tfv_type s_key_type = {
+    TFV_T_OBJECT, NULL, s_key_type_attrs, COUNT(s_key_type_attrs)};
+
+static const struct tfv_type_attr s_ttl_type_attrs[] = {
+    {"attribute_name", &tfv_type_string},
+    {"enabled", &tfv_type_bool},
+};
+static const struct tfv_type s_ttl_type = {
+    TFV_T_OBJECT, NULL, s_ttl_type_attrs, COUNT(s_ttl_type_attrs)};
+
+static const struct tfv_type_attr s_timeouts_type_attrs[] = {
+    {"create", &tfv_type_string},
+    {"delete", &tfv_type_string},
+    {"update", &tfv_type_string},
+};
+static const struct tfv_type s_timeouts_type = {
+    TFV_T_OBJECT, NULL, s_timeouts_type_attrs, COUNT(s_timeouts_type_attrs)};
+
+/* ---- nested attributes of the resource ---- */
+
+static const struct schema_attr s_key_attrs[] = {
+    {.name = "name",
+     .type = &tfv_type_string,
+     .description = "Attribute name of the key (1 to 255 bytes).",
+     .required = true},
+    {.name = "type",
+     .type = &tfv_type_string,
+     .description = "Attribute type of the key: `S` (string), `N` (number) or `B` (binary).",
+     .required = true},
+};
+static const struct schema_object s_key_object = {
+    s_key_attrs, COUNT(s_key_attrs), SCHEMA_NEST_SINGLE};
+
+static const struct schema_attr s_ttl_attrs[] = {
+    {.name = "attribute_name",
+     .type = &tfv_type_string,
+     .description = "Name of the item attribute that holds the expiry time (epoch seconds).",
+     .required = true},
+    {.name = "enabled",
+     .type = &tfv_type_bool,
+     .description = "Whether Time to Live is enabled; left out (null) means `true`. Turning it off "
+                    "keeps `attribute_name` in the template with `Enabled: false`.",
+     .optional = true},
+};
+static const struct schema_object s_ttl_object = {
+    s_ttl_attrs, COUNT(s_ttl_attrs), SCHEMA_NEST_SINGLE};
+
+static const struct schema_attr s_timeouts_attrs[] = {
+    {.name = "create",
+     .type = &tfv_type_string,
+     .description = "How long to wait for the stack to be created or adopted (Go duration, e.g. "
+                    "`30m`). Default 30m.",
+     .optional = true},
+    {.name = "delete",
+     .type = &tfv_type_string,
+     .description = "How long to wait for the stack to be deleted. Default 30m.",
+     .optional = true},
+    {.name = "update",
+     .type = &tfv_type_string,
+     .description = "How long to wait for a stack update. Default 30m.",
+     .optional = true},
+};
+static const struct schema_object s_timeouts_object = {
+    s_timeouts_attrs, COUNT(s_timeouts_attrs), SCHEMA_NEST_SINGLE};
+
+/* ---- resource ---- */
+
+static const struct schema_attr s_table_attrs[] = {
+    {.name = "arn", .type = &tfv_type_string, .description = "ARN of the table.", .computed = true},
+    {.name = "billing_mode",
+     .type = &tfv_type_string,
+     .description = "`PAY_PER_REQUEST` (default) or `PROVISIONED` (then `read_capacity` and "
+                    "`write_capacity` are required).",
+     .optional = true,
+     .computed = true},
+    {.name = "deletion_protection_enabled",
+     .type = &tfv_type_bool,
+     .description = "Deletion protection of the table. Defaults to `true`. While it is `true` in "
+                    "state, destroy and replacement are refused at plan time: set it to `false` "
+                    "and apply first.",
+     .optional = true,
+     .computed = true},
+    {.name = "hash_key",
+     .type = &s_key_type,
+     .nested = &s_key_object,
+     .description = "Partition key `{ name, type }`. Changing it replaces the table.",
+     .required = true,
+     .force_new = true},
+    {.name = "id", .type = &tfv_type_string, .description = "The table name.", .computed = true},
+    {.name = "name",
+     .type = &tfv_type_string,
+     .description = "Name of the DynamoDB table: 3 to 255 characters of `A-Z a-z 0-9 _ . -`. "
+                    "Changing it replaces the table.",
+     .required = true,
+     .force_new = true},
+    {.name = "point_in_time_recovery",
+     .type = &tfv_type_bool,
+     .description = "Point-in-time recovery (continuous backups). Defaults to `false`.",
+     .optional = true,
+     .computed = true},
+    {.name = "range_key",
+     .type = &s_key_type,
+     .nested = &s_key_object,
+     .description = "Sort key `{ name, type }`, optional. Changing it replaces the table.",
+     .optional = true,
+     .force_new = true},
+    {.name = "read_capacity",
+     .type = &tfv_type_number,
+     .description = "Read capacity units; only with `billing_mode = \"PROVISIONED\"`.",
+     .optional = true},
+    {.name = "retain_on_destroy",
+     .type = &tfv_type_bool,
+     .description = "When `true`, destroy deletes the stack but keeps the table and its items "
+                    "(DeletionPolicy Retain). Defaults to `false`.",
+     .optional = true,
+     .computed = true},
+    {.name = "stack_id",
+     .type = &tfv_type_string,
+     .description = "ID (ARN) of the CloudFormation stack.",
+     .computed = true},
+    {.name = "stack_name",
+     .type = &tfv_type_string,
+     .description = "CloudFormation stack that owns the table. Defaults to the table name with "
+                    "`_` and `.` mapped to `-` (stack names allow only letters, digits and `-`). "
+                    "Changing it replaces the table.",
+     .optional = true,
+     .computed = true,
+     .force_new = true},
+    {.name = "table_status",
+     .type = &tfv_type_string,
+     .description = "Status of the table (`ACTIVE`, ...).",
+     .computed = true},
+    {.name = "tags",
+     .type = &tfv_type_map_string,
+     .description = "Tags for the stack and the table.",
+     .optional = true},
+    {.name = "timeouts",
+     .type = &s_timeouts_type,
+     .nested = &s_timeouts_object,
+     .description =
+         "Waiter timeouts: `create`, `update`, `delete` (Go durations such as `30m`, `1h`).",
+     .optional = true},
+    {.name = "ttl",
+     .type = &s_ttl_type,
+     .nested = &s_ttl_object,
+     .description = "Time to Live of the table: `{ attribute_name, enabled }`.",
+     .optional = true},
+    {.name = "ttl_status",
+     .type = &tfv_type_string,
+     .description = "Time to Live status reported by DynamoDB (`ENABLED`, `DISABLED`, ...).",
+     .computed = true},
+    {.name = "write_capacity",
+     .type = &tfv_type_number,
+     .description = "Write capacity units; only with `billing_mode = \"PROVISIONED\"`.",
+     .optional = true},
+};
+
+static const struct tfv_type_attr s_table_type_attrs[] = {
+    {"arn", &tfv_type_string},
+    {"billing_mode", &tfv_type_string},
+    {"deletion_protection_enabled", &tfv_type_bool},
+    {"hash_key", &s_key_type},
+    {"id", &tfv_type_string},
+    {"name", &tfv_type_string},
+    {"point_in_time_recovery", &tfv_type_bool},
+    {"range_key", &s_key_type},
+    {"read_capacity", &tfv_type_number},
+    {"retain_on_destroy", &tfv_type_bool},
+    {"stack_id", &tfv_type_string},
+    {"stack_name", &tfv_type_string},
+    {"table_status", &tfv_type_string},
+    {"tags", &tfv_type_map_string},
+    {"timeouts", &s_timeouts_type},
+    {"ttl", &s_ttl_type},
+    {"ttl_status", &tfv_type_string},
+    {"write_capacity", &tfv_type_number},
+};
+static const struct tfv_type s_table_type = {
+    TFV_T_OBJECT, NULL, s_table_type_attrs, COUNT(s_table_type_attrs)};
+
+static const struct schema_block s_table_block = {
+    .version = 0,
+    .attrs = s_table_attrs,
+    .attr_count = COUNT(s_table_attrs),
+    .description = "A DynamoDB table with Time to Live, managed through the CloudFormation stack "
+                   "that owns it. Creates the stack, adopts an existing table into a new stack "
+                   "(IMPORT change set, no data touched), updates it in place, and honours "
+                   "deletion protection on destroy.",
+    .type = &s_table_type,
+};
+
+/* ---- provider ---- */
+
+static const struct schema_attr s_endpoint_attrs[] = {
+    {.name = "cloudformation",
+     .type = &tfv_type_string,
+     .description =
+         "CloudFormation endpoint URL (else AWS_ENDPOINT_URL_CLOUDFORMATION, AWS_ENDPOINT_URL).",
+     .optional = true},
+    {.name = "dynamodb",
+     .type = &tfv_type_string,
+     .description = "DynamoDB endpoint URL (else AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL).",
+     .optional = true},
+    {.name = "sts",
+     .type = &tfv_type_string,
+     .description = "STS endpoint URL (else AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL).",
+     .optional = true},
+};
+static const struct tfv_type_attr s_endpoint_type_attrs[] = {
+    {"cloudformation", &tfv_type_string},
+    {"dynamodb", &tfv_type_string},
+    {"sts", &tfv_type_string},
+};
+static const struct tfv_type s_endpoint_type = {
+    TFV_T_OBJECT, NULL, s_endpoint_type_attrs, COUNT(s_endpoint_type_attrs)};
+static const struct schema_block s_endpoint_block = {
+    .attrs = s_endpoint_attrs,
+    .attr_count = COUNT(s_endpoint_attrs),
+    .description = "Custom service endpoints, as in the hashicorp/aws provider.",
+    .type = &s_endpoint_type,
+};
+
+static const struct schema_attr s_assume_role_attrs[] = {
+    {.name = "external_id",
+     .type = &tfv_type_string,
+     .description = "External ID passed to sts:AssumeRole.",
+     .optional = true},
+    {.name = "role_arn",
+     .type = &tfv_type_string,
+     .description = "ARN of the role to assume.",
+     .required = true},
+    {.name = "session_name",
+     .type = &tfv_type_string,
+     .description = "Session name (default `terraform-provider-dynamodb`).",
+     .optional = true},
+};
+static const struct tfv_type_attr s_assume_role_type_attrs[] = {
+    {"external_id", &tfv_type_string},
+    {"role_arn", &tfv_type_string},
+    {"session_name", &tfv_type_string},
+};
+static const struct tfv_type s_assume_role_type = {
+    TFV_T_OBJECT, NULL, s_assume_role_type_attrs, COUNT(s_assume_role_type_attrs)};
+static const struct schema_block s_assume_role_block = {
+    .attrs = s_assume_role_attrs,
+    .attr_count = COUNT(s_assume_role_attrs),
+    .description = "Assume an IAM role (sts:AssumeRole) with the resolved credentials.",
+    .type = &s_assume_role_type,
+};
+
+static const struct schema_block_type s_provider_blocks[] = {
+    {"assume_role", &s_assume_role_block, SCHEMA_NEST_SINGLE, 0, 0},
+    {"endpoints", &s_endpoint_block, SCHEMA_NEST_SINGLE, 0, 0},
+};
+
+static const struct schema_attr s_provider_attrs[] = {
+    {.name = "access_key",
+     .type = &tfv_type_string,
+     .description = "AWS access key ID (else the credential chain: environment, shared files, "
+                    "container credentials, IMDSv2).",
+     .optional = true,
+     .sensitive = true},
+    {.name = "max_retries",
+     .type = &tfv_type_number,
+     .description =
+         "How many times an AWS request is retried (throttling, 5xx, dropped connections) with "
+         "exponential backoff and full jitter (the SDKs' standard mode). Default 9 (10 attempts).",
+     .optional = true},
+    {.name = "profile",
+     .type = &tfv_type_string,
+     .description = "Shared config/credentials profile (else AWS_PROFILE).",
+     .optional = true},
+    {.name = "region",
+     .type = &tfv_type_string,
+     .description = "AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region).",
+     .optional = true},
+    {.name = "secret_key",
+     .type = &tfv_type_string,
+     .description = "AWS secret access key.",
+     .optional = true,
+     .sensitive = true},
+    {.name = "token",
+     .type = &tfv_type_string,
+     .description = "AWS session token.",
+     .optional = true,
+     .sensitive = true},
+};
+static const struct tfv_type_attr s_provider_type_attrs[] = {
+    {"access_key", &tfv_type_string},
+    {"assume_role", &s_assume_role_type},
+    {"endpoints", &s_endpoint_type},
+    {"max_retries", &tfv_type_number},
+    {"profile", &tfv_type_string},
+    {"region", &tfv_type_string},
+    {"secret_key", &tfv_type_string},
+    {"token", &tfv_type_string},
+};
+static const struct tfv_type s_provider_type = {
+    TFV_T_OBJECT, NULL, s_provider_type_attrs, COUNT(s_provider_type_attrs)};
+
+static const struct schema_block s_provider_block = {
+    .attrs = s_provider_attrs,
+    .attr_count = COUNT(s_provider_attrs),
+    .block_types = s_provider_blocks,
+    .block_type_count = COUNT(s_provider_blocks),
+    .description = "Manages DynamoDB tables with Time to Live through CloudFormation stacks.",
+    .type = &s_provider_type,
+};
+
+const struct schema_block *schema_provider(void) {
+    return &s_provider_block;
+}
+
+const struct schema_block *schema_ttl_table(void) {
+    return &s_table_block;
+}
+
+const struct schema_block *schema_resource(const char *type_name) {
+    return (type_name && strcmp(type_name, SCHEMA_RESOURCE_TTL_TABLE) == 0) ? &s_table_block : NULL;
+}
+
+const struct schema_attr *schema_block_attr(const struct schema_block *b, const char *name) {
+    for (size_t i = 0; i < b->attr_count; i++) {
+        if (strcmp(b->attrs[i].name, name) == 0) {
+            return &b->attrs[i];
+        }
+    }
+    return NULL;
+}

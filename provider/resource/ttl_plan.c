@@ -1,0 +1,241 @@
+/*
+ * ttl_plan: planning rules of product.md ("Plan", "TTL changes"):
+ *   - name, stack_name, hash_key and range_key changes are replacements;
+ *   - a replacement or a destroy of a table whose prior state has deletion
+ *     protection on is refused at plan time, naming the attribute to switch off;
+ *   - renaming the TTL attribute while TTL stays enabled is refused: DynamoDB needs a
+ *     disable and an enable about an hour apart ("TimeToLive is active on a different
+ *     AttributeName"), so the plan explains the two steps instead of an apply that
+ *     fails halfway;
+ *   - computed attributes stay known unless they will change.
+ */
+#include "ttl_plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tpd_alloc.h"
+#include "ttl_spec.h"
+#include "validate.h"
+
+#define DEFAULT_TIMEOUT_NS (30LL * 60 * 1000000000LL)
+
+static enum tpd_code s_default(struct tfv *v, const char *key, struct tfv *def) {
+    const struct tfv *cur = tfv_get(v, key);
+    if (cur && !tfv_is_null(cur)) {
+        tfv_free(def);
+        return TPD_OK;
+    }
+    return tfv_map_set(v, key, def);
+}
+
+/*
+ * Optional attributes with a default are also computed, so Terraform proposes the
+ * prior (refreshed) value when the configuration leaves them out. The default must
+ * win instead: otherwise protection or TTL switched off outside Terraform would not
+ * show as a diff. config may be NULL (then only nulls are filled).
+ */
+static enum tpd_code s_force_defaults(struct tfv *v, const struct tfv *config) {
+    static const char *const keys[] = {
+        "billing_mode",
+        "deletion_protection_enabled",
+        "point_in_time_recovery",
+        "retain_on_destroy"};
+    enum tpd_code rc = TPD_OK;
+    for (size_t i = 0; !rc && config && i < sizeof keys / sizeof keys[0]; i++) {
+        if (tfv_is_null(tfv_get(config, keys[i]))) {
+            struct tfv *n = tfv_new_null();
+            rc = n ? tfv_map_set(v, keys[i], n) : TPD_E_NOMEM;
+        }
+    }
+    return rc ? rc : ttl_plan_set_defaults(v);
+}
+
+enum tpd_code ttl_plan_set_defaults(struct tfv *v) {
+    enum tpd_code rc = s_default(v, "billing_mode", tfv_new_string("PAY_PER_REQUEST"));
+    if (!rc) {
+        rc = s_default(v, "deletion_protection_enabled", tfv_new_bool(true));
+    }
+    if (!rc) {
+        rc = s_default(v, "point_in_time_recovery", tfv_new_bool(false));
+    }
+    if (!rc) {
+        rc = s_default(v, "retain_on_destroy", tfv_new_bool(false));
+    }
+    const char *name = tfv_get_str(v, "name");
+    if (!rc && name) {
+        const struct tfv *sn = tfv_get(v, "stack_name");
+        if (tfv_is_null(sn)) {
+            char *derived = ttl_spec_default_stack_name(name);
+            rc = derived ? tfv_map_set(v, "stack_name", tfv_new_string(derived)) : TPD_E_NOMEM;
+            free(derived);
+        }
+    }
+    /* ttl.enabled is optional without being computed (null means true): protocol 5
+     * cannot mark an attribute inside an object as computed, so the provider never
+     * plans a value there that the configuration left out. */
+    return rc;
+}
+
+int64_t ttl_plan_timeout_ns(const struct tfv *state, const char *kind) {
+    int64_t ns;
+    const char *s = tfv_get_str(tfv_get(state, "timeouts"), kind);
+    if (s && validate_parse_duration(s, &ns)) {
+        return ns;
+    }
+    return DEFAULT_TIMEOUT_NS;
+}
+
+static bool s_changed(const struct tfv *a, const struct tfv *b, const char *key) {
+    return !tfv_equal(tfv_get(a, key), tfv_get(b, key));
+}
+
+static void s_protected_error(struct diag_list *diags, const struct tfv *prior, const char *what) {
+    struct tfv_path p = {0};
+    tfv_path_push_attr(&p, "deletion_protection_enabled");
+    diag_add(
+        diags,
+        DIAG_ERROR,
+        &p,
+        "Table is protected against deletion",
+        "DynamoDB table \"%s\" has deletion protection enabled, so it cannot be %s: that would "
+        "delete the table and every item in it.\n\nTo proceed, first set "
+        "deletion_protection_enabled = false on this resource and run terraform apply (an in-place "
+        "update that keeps the data), then run this command again. To keep the table instead, set "
+        "retain_on_destroy = true before destroying.",
+        tfv_get_str(prior, "name") ? tfv_get_str(prior, "name") : "?",
+        what);
+    tfv_path_clear(&p);
+}
+
+static bool s_prior_protected(const struct tfv *prior) {
+    bool on = false;
+    /* A null or unknown value in state counts as protected: when in doubt, do not delete. */
+    if (!tfv_get_bool(prior, "deletion_protection_enabled", &on)) {
+        return true;
+    }
+    return on;
+}
+
+/* TTL rename while enabled (before and after): refused with the two-step recipe. */
+static void
+s_check_ttl_rename(const struct tfv *prior, const struct tfv *planned, struct diag_list *diags) {
+    const struct tfv *a = tfv_get(prior, "ttl"), *b = tfv_get(planned, "ttl");
+    const char *an = tfv_get_str(a, "attribute_name"), *bn = tfv_get_str(b, "attribute_name");
+    bool ae = true, be = true; /* a null `enabled` means enabled */
+    tfv_get_bool(a, "enabled", &ae);
+    tfv_get_bool(b, "enabled", &be);
+    const char *status = tfv_get_str(prior, "ttl_status");
+    bool active = ae || (status && (!strcmp(status, "ENABLED") || !strcmp(status, "ENABLING")));
+    if (!an || !bn || !active || !be || strcmp(an, bn) == 0) {
+        return;
+    }
+    struct tfv_path p = {0};
+    tfv_path_of(
+        &p, "ttl", (const char *)NULL); /* not ttl.attribute_name: see s_err in validate.c */
+    diag_add(
+        diags,
+        DIAG_ERROR,
+        &p,
+        "Time to Live attribute cannot be renamed in one step",
+        "TTL is enabled on \"%s\". DynamoDB cannot move an enabled TTL to another attribute, and "
+        "allows about one TTL change per table per hour. Rename it in two steps:\n"
+        "  1. set ttl = { attribute_name = \"%s\", enabled = false } and apply;\n"
+        "  2. about an hour later, set ttl = { attribute_name = \"%s\", enabled = true } and "
+        "apply.",
+        an,
+        an,
+        bn);
+    tfv_path_clear(&p);
+}
+
+static enum tpd_code s_set_unknown(struct tfv *v, const char *key) {
+    struct tfv *u = tfv_new_unknown();
+    return u ? tfv_map_set(v, key, u) : TPD_E_NOMEM;
+}
+
+enum ttl_plan_kind ttl_plan_compute(
+    const struct tfv *prior,
+    const struct tfv *proposed,
+    const struct tfv *config,
+    struct tfv **planned,
+    struct tfp_path_list *rr,
+    struct diag_list *diags) {
+    *planned = NULL;
+    if (tfv_is_null(proposed)) {
+        if (!tfv_is_null(prior) && s_prior_protected(prior)) {
+            s_protected_error(diags, prior, "destroyed");
+        }
+        return TTL_PLAN_DESTROY;
+    }
+    struct tfv *v = tfv_clone(proposed);
+    if (!v || s_force_defaults(v, config) != TPD_OK) {
+        tfv_free(v);
+        diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
+        return TTL_PLAN_NOOP;
+    }
+    const char *name = tfv_get_str(v, "name");
+    if (tfv_is_null(prior)) {
+        /* Create: id is the table name, known now; the rest comes from AWS. */
+        tfv_map_set(v, "id", name ? tfv_new_string(name) : tfv_new_unknown());
+        s_set_unknown(v, "arn");
+        s_set_unknown(v, "stack_id");
+        s_set_unknown(v, "table_status");
+        s_set_unknown(v, "ttl_status");
+        *planned = v;
+        return TTL_PLAN_CREATE;
+    }
+
+    static const char *const force_new[] = {"name", "stack_name", "hash_key", "range_key"};
+    bool replace = false;
+    for (size_t i = 0; i < sizeof force_new / sizeof force_new[0]; i++) {
+        if (s_changed(prior, v, force_new[i])) {
+            struct tfv_path p = {0};
+            tfv_path_push_attr(&p, force_new[i]);
+            struct tfv_path *paths = tpd_realloc(rr->paths, (rr->count + 1) * sizeof(*paths));
+            if (paths) {
+                rr->paths = paths;
+                rr->paths[rr->count++] = p;
+            } else {
+                tfv_path_clear(&p);
+            }
+            replace = true;
+        }
+    }
+    if (replace) {
+        if (s_prior_protected(prior)) {
+            s_protected_error(diags, prior, "replaced");
+        }
+        tfv_map_set(v, "id", name ? tfv_new_string(name) : tfv_new_unknown());
+        s_set_unknown(v, "arn");
+        s_set_unknown(v, "stack_id");
+        s_set_unknown(v, "table_status");
+        s_set_unknown(v, "ttl_status");
+        *planned = v;
+        return TTL_PLAN_REPLACE;
+    }
+
+    /* In-place: computed attributes keep their values, ttl_status changes with ttl. */
+    static const char *const computed[] = {"id", "arn", "stack_id", "table_status", "ttl_status"};
+    for (size_t i = 0; i < sizeof computed / sizeof computed[0]; i++) {
+        const struct tfv *pv = tfv_get(prior, computed[i]);
+        struct tfv *c = pv ? tfv_clone(pv) : tfv_new_null();
+        if (c) {
+            tfv_map_set(v, computed[i], c);
+        }
+    }
+    if (tfv_is_null(tfv_get(prior, "stack_id"))) {
+        /* An imported table no stack owns yet: apply adopts it (import path). */
+        s_set_unknown(v, "stack_id");
+    }
+    if (s_changed(prior, v, "ttl")) {
+        s_set_unknown(v, "ttl_status");
+        s_check_ttl_rename(prior, v, diags);
+    }
+    if (tfv_is_null(tfv_get(v, "id")) && name) {
+        tfv_map_set(v, "id", tfv_new_string(name));
+    }
+    bool changed = !tfv_equal(prior, v);
+    *planned = v;
+    return changed ? TTL_PLAN_UPDATE : TTL_PLAN_NOOP;
+}
