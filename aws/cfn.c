@@ -249,6 +249,7 @@ s_build_create_change_set(struct aws_query *q, const struct cfn_create_change_se
         aws_query_addf(q, in->tags[i].value, "Tags.member.%zu.Value", i + 1);
     }
     aws_query_add(q, "ChangeSetName", in->change_set_name);
+    aws_query_add(q, "ClientToken", in->client_token);
     aws_query_add(q, "Description", in->description);
     aws_query_add(q, "ChangeSetType", s_cs_type(in->type));
 }
@@ -407,11 +408,16 @@ static enum tpd_code s_simple(
     const char *v1,
     const char *k2,
     const char *v2,
+    const char *k3,
+    const char *v3,
     struct tpd_err *err) {
     struct aws_query q;
     aws_query_init(&q, op, CFN_VERSION);
     aws_query_add(&q, k1, v1);
     aws_query_add(&q, k2, v2);
+    if (k3) {
+        aws_query_add(&q, k3, v3);
+    }
     struct aws_xml_node *root = NULL;
     enum tpd_code rc = s_call(c, op, &q, &root, NULL, err);
     aws_xml_free(root);
@@ -420,13 +426,27 @@ static enum tpd_code s_simple(
 }
 
 enum tpd_code cfn_execute_change_set(
-    struct aws_client *c, const char *stack, const char *change_set, struct tpd_err *err) {
-    return s_simple(c, "ExecuteChangeSet", "ChangeSetName", change_set, "StackName", stack, err);
+    struct aws_client *c,
+    const char *stack,
+    const char *change_set,
+    const char *client_request_token,
+    struct tpd_err *err) {
+    return s_simple(
+        c,
+        "ExecuteChangeSet",
+        "ChangeSetName",
+        change_set,
+        "StackName",
+        stack,
+        "ClientRequestToken",
+        client_request_token,
+        err);
 }
 
 enum tpd_code cfn_delete_change_set(
     struct aws_client *c, const char *stack, const char *change_set, struct tpd_err *err) {
-    return s_simple(c, "DeleteChangeSet", "ChangeSetName", change_set, "StackName", stack, err);
+    return s_simple(
+        c, "DeleteChangeSet", "ChangeSetName", change_set, "StackName", stack, NULL, NULL, err);
 }
 
 enum tpd_code cfn_delete_stack(
@@ -434,6 +454,7 @@ enum tpd_code cfn_delete_stack(
     const char *stack,
     const char *const *retain,
     size_t retain_count,
+    const char *client_request_token,
     struct tpd_err *err) {
     struct aws_query q;
     aws_query_init(&q, "DeleteStack", CFN_VERSION);
@@ -441,6 +462,7 @@ enum tpd_code cfn_delete_stack(
     if (retain_count) {
         aws_query_add_list(&q, "RetainResources", retain, retain_count);
     }
+    aws_query_add(&q, "ClientRequestToken", client_request_token);
     struct aws_xml_node *root = NULL;
     enum tpd_code rc = s_call(c, "DeleteStack", &q, &root, NULL, err);
     aws_xml_free(root);
@@ -459,6 +481,7 @@ void cfn_events_clear(struct cfn_events *e) {
         free(v->resource_type);
         free(v->status);
         free(v->reason);
+        free(v->client_request_token);
     }
     free(e->v);
     memset(e, 0, sizeof(*e));
@@ -515,6 +538,7 @@ enum tpd_code cfn_describe_stack_events(
             d->resource_type = s_text_dup(m, "ResourceType");
             d->status = s_text_dup(m, "ResourceStatus");
             d->reason = s_text_dup(m, "ResourceStatusReason");
+            d->client_request_token = s_text_dup(m, "ClientRequestToken");
             d->timestamp_s = ts;
         }
         if (!rc && !older_seen && out->count < max_events) {
@@ -535,25 +559,28 @@ static bool s_ends_with(const char *s, const char *suffix) {
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+static bool s_is_operation_start(const struct cfn_event *e) {
+    return e->resource_type && strcmp(e->resource_type, "AWS::CloudFormation::Stack") == 0 &&
+           s_ends_with(e->status, "_IN_PROGRESS") && e->reason &&
+           strstr(e->reason, "User Initiated");
+}
+
+static bool s_same(const char *a, const char *b) {
+    return a && b && strcmp(a, b) == 0;
+}
+
 enum tpd_code
-cfn_failure_reasons_from_events(const struct cfn_events *ev, int64_t since_s, char **text) {
+cfn_failure_reasons_from_events(const struct cfn_events *ev, const char *token, char **text) {
     *text = NULL;
-    /* Events are newest first: find where the latest operation began. */
+    /* Events are newest first. With a token, the operation's events are the ones that
+     * carry it; without one, those after the latest operation's start. */
     size_t end = ev->count;
-    for (size_t i = 0; i < ev->count; i++) {
-        const struct cfn_event *e = &ev->v[i];
-        if (since_s > 0) {
-            if (e->timestamp_s < since_s) {
-                end = i;
+    if (!token) {
+        for (size_t i = 0; i < ev->count; i++) {
+            if (s_is_operation_start(&ev->v[i])) {
+                end = i + 1;
                 break;
             }
-            continue;
-        }
-        if (e->resource_type && strcmp(e->resource_type, "AWS::CloudFormation::Stack") == 0 &&
-            s_ends_with(e->status, "_IN_PROGRESS") && e->reason &&
-            strstr(e->reason, "User Initiated")) {
-            end = i + 1;
-            break;
         }
     }
     struct tpd_buf b;
@@ -561,6 +588,9 @@ cfn_failure_reasons_from_events(const struct cfn_events *ev, int64_t since_s, ch
     enum tpd_code rc = TPD_OK;
     for (size_t k = end; k-- > 0 && !rc;) { /* oldest first */
         const struct cfn_event *e = &ev->v[k];
+        if (token && !s_same(e->client_request_token, token)) {
+            continue;
+        }
         if (!s_ends_with(e->status, "_FAILED") || !e->reason || !*e->reason) {
             continue;
         }
@@ -585,14 +615,16 @@ cfn_failure_reasons_from_events(const struct cfn_events *ev, int64_t since_s, ch
 }
 
 enum tpd_code cfn_collect_failure_reasons(
-    struct aws_client *c, const char *stack, int64_t since_s, char **text, struct tpd_err *err) {
+    struct aws_client *c, const char *stack, const char *token, char **text, struct tpd_err *err) {
     struct cfn_events ev;
     *text = NULL;
-    enum tpd_code rc = cfn_describe_stack_events(c, stack, since_s, 0, &ev, err);
+    /* One operation's events are among the newest few hundred: a stack update touches
+     * one resource here. */
+    enum tpd_code rc = cfn_describe_stack_events(c, stack, 0, 500, &ev, err);
     if (rc) {
         return rc;
     }
-    rc = cfn_failure_reasons_from_events(&ev, since_s, text);
+    rc = cfn_failure_reasons_from_events(&ev, token, text);
     cfn_events_clear(&ev);
     return rc ? tpd_err_set(err, rc, "stack events: %s", tpd_code_str(rc)) : TPD_OK;
 }
@@ -665,18 +697,24 @@ enum tpd_code cfn_describe_stack_resources(
     return TPD_OK;
 }
 
-enum tpd_code
-cfn_get_template(struct aws_client *c, const char *stack, char **body, struct tpd_err *err) {
+enum tpd_code cfn_get_template(
+    struct aws_client *c,
+    const char *stack,
+    const char *change_set,
+    char **body,
+    struct tpd_err *err) {
     *body = NULL;
     struct aws_query q;
     aws_query_init(&q, "GetTemplate", CFN_VERSION);
     aws_query_add(&q, "StackName", stack);
+    aws_query_add(&q, "ChangeSetName", change_set);
     struct aws_xml_node *root = NULL;
     const struct aws_xml_node *res = NULL;
     enum tpd_code rc = s_call(c, "GetTemplate", &q, &root, &res, err);
     aws_query_clear(&q);
     if (rc) {
-        if (tpd_err_is_aws(err, "ValidationError") && s_msg_has(err, "does not exist")) {
+        if ((tpd_err_is_aws(err, "ValidationError") && s_msg_has(err, "does not exist")) ||
+            tpd_err_is_aws(err, "ChangeSetNotFound")) {
             rc = TPD_E_NOT_FOUND;
             err->code = rc;
         }

@@ -78,6 +78,9 @@ struct cfn_create_change_set_input {
     const char *description;                   /* may be NULL */
     const struct cfn_import_resource *imports; /* IMPORT only */
     size_t import_count;
+    /* ClientToken (1-128 characters): the same for every retry of one change set, so
+     * that CloudFormation can tell a retry from a second change set. May be NULL. */
+    const char *client_token;
 };
 
 /* Build the CreateChangeSet form body (exposed for serialisation tests). */
@@ -119,17 +122,25 @@ enum tpd_code cfn_describe_change_set(
 /* The empty change set: Status FAILED and the reason says there is nothing to do
  * ("didn't contain changes" / "No updates are to be performed"). */
 bool cfn_change_set_is_empty(const char *status, const char *status_reason);
+/* ExecuteChangeSet; client_request_token (may be NULL; pattern [a-zA-Z0-9][-a-zA-Z0-9]*,
+ * at most 128) is carried by every stack event the execution produces. */
 enum tpd_code cfn_execute_change_set(
-    struct aws_client *c, const char *stack, const char *change_set, struct tpd_err *err);
+    struct aws_client *c,
+    const char *stack,
+    const char *change_set,
+    const char *client_request_token,
+    struct tpd_err *err);
 enum tpd_code cfn_delete_change_set(
     struct aws_client *c, const char *stack, const char *change_set, struct tpd_err *err);
 
-/* DeleteStack; retain lists logical ids to keep (only valid for DELETE_FAILED stacks). */
+/* DeleteStack; retain lists logical ids to keep (only valid for DELETE_FAILED stacks);
+ * client_request_token as for cfn_execute_change_set (may be NULL). */
 enum tpd_code cfn_delete_stack(
     struct aws_client *c,
     const char *stack,
     const char *const *retain,
     size_t retain_count,
+    const char *client_request_token,
     struct tpd_err *err);
 
 struct cfn_event {
@@ -138,7 +149,8 @@ struct cfn_event {
     char *physical_id;
     char *resource_type;
     char *status;
-    char *reason; /* NULL when absent */
+    char *reason;               /* NULL when absent */
+    char *client_request_token; /* the token of the operation that produced it; NULL if none */
     int64_t timestamp_s;
 };
 struct cfn_events {
@@ -156,16 +168,23 @@ enum tpd_code cfn_describe_stack_events(
     struct cfn_events *out,
     struct tpd_err *err);
 /*
- * The failure reasons of the latest operation (events newer than since_s, or when
- * since_s is 0, newer than the latest stack-level *_IN_PROGRESS "User Initiated"
- * event): one line "LogicalId (Type) STATUS: reason" per *_FAILED event with a
- * non-empty reason, oldest first. *text is "" when there are none. Caller frees.
+ * The failure reasons of one operation: the events carrying client_request_token
+ * (the token given to ExecuteChangeSet or DeleteStack), or, when it is NULL, the
+ * events newer than the latest stack-level *_IN_PROGRESS "User Initiated" event.
+ * Events are matched by token, never by the clock: a skewed local clock must not hide
+ * reasons nor show a stale one from an earlier operation. One line
+ * "LogicalId (Type) STATUS: reason" per *_FAILED event with a non-empty reason, oldest
+ * first. *text is "" when there are none. Caller frees.
  */
 enum tpd_code cfn_collect_failure_reasons(
-    struct aws_client *c, const char *stack, int64_t since_s, char **text, struct tpd_err *err);
+    struct aws_client *c,
+    const char *stack,
+    const char *client_request_token,
+    char **text,
+    struct tpd_err *err);
 /* The same, over already fetched events (pure; used by tests). */
-enum tpd_code
-cfn_failure_reasons_from_events(const struct cfn_events *ev, int64_t since_s, char **text);
+enum tpd_code cfn_failure_reasons_from_events(
+    const struct cfn_events *ev, const char *client_request_token, char **text);
 
 struct cfn_resource {
     char *stack_name;
@@ -190,9 +209,15 @@ enum tpd_code cfn_describe_stack_resources(
     struct cfn_resources *out,
     struct tpd_err *err);
 
-/* GetTemplate (TemplateStage Original); *body is the template text. */
-enum tpd_code
-cfn_get_template(struct aws_client *c, const char *stack, char **body, struct tpd_err *err);
+/* GetTemplate (TemplateStage Original); *body is the template text. change_set may be
+ * NULL; when given, the template of that change set (a stack in REVIEW_IN_PROGRESS has
+ * no template of its own). TPD_E_NOT_FOUND when the stack or change set does not exist. */
+enum tpd_code cfn_get_template(
+    struct aws_client *c,
+    const char *stack,
+    const char *change_set,
+    char **body,
+    struct tpd_err *err);
 
 struct cfn_export {
     char *name;

@@ -347,6 +347,79 @@ enum tpd_code ddb_update_deletion_protection(
         err);
 }
 
+enum tpd_code ddb_update_table(
+    struct aws_client *c, const struct ddb_update_table_input *in, struct tpd_err *err) {
+    json_t *req = json_pack("{s:s}", "TableName", in->name);
+    if (!req) {
+        return tpd_err_set(err, TPD_E_NOMEM, "UpdateTable: out of memory");
+    }
+    int rc = 0;
+    if (in->billing_mode) {
+        rc |= json_object_set_new(req, "BillingMode", json_string(in->billing_mode));
+    }
+    if (in->read_capacity > 0 && in->write_capacity > 0) {
+        rc |= json_object_set_new(
+            req,
+            "ProvisionedThroughput",
+            json_pack(
+                "{s:I,s:I}",
+                "ReadCapacityUnits",
+                (json_int_t)in->read_capacity,
+                "WriteCapacityUnits",
+                (json_int_t)in->write_capacity));
+    }
+    if (in->deletion_protection != DDB_UNSET) {
+        rc |= json_object_set_new(
+            req, "DeletionProtectionEnabled", json_boolean(in->deletion_protection == DDB_TRUE));
+    }
+    if (rc) {
+        json_decref(req);
+        return tpd_err_set(err, TPD_E_NOMEM, "UpdateTable: out of memory");
+    }
+    return s_call(c, "UpdateTable", req, NULL, err);
+}
+
+enum tpd_code ddb_tag_resource(
+    struct aws_client *c,
+    const char *arn,
+    const struct ddb_tag_in *tags,
+    size_t count,
+    struct tpd_err *err) {
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < count; i++) {
+        if (json_array_append_new(
+                list, json_pack("{s:s,s:s}", "Key", tags[i].key, "Value", tags[i].value))) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    json_t *req = list ? json_pack("{s:s,s:o}", "ResourceArn", arn, "Tags", list) : NULL;
+    if (!req) {
+        return tpd_err_set(err, TPD_E_NOMEM, "TagResource: out of memory");
+    }
+    return s_call(c, "TagResource", req, NULL, err);
+}
+
+enum tpd_code ddb_untag_resource(
+    struct aws_client *c,
+    const char *arn,
+    const char *const *keys,
+    size_t count,
+    struct tpd_err *err) {
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < count; i++) {
+        if (json_array_append_new(list, json_string(keys[i]))) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    json_t *req = list ? json_pack("{s:s,s:o}", "ResourceArn", arn, "TagKeys", list) : NULL;
+    if (!req) {
+        return tpd_err_set(err, TPD_E_NOMEM, "UntagResource: out of memory");
+    }
+    return s_call(c, "UntagResource", req, NULL, err);
+}
+
 enum tpd_code ddb_delete_table(struct aws_client *c, const char *name, struct tpd_err *err) {
     return s_call(c, "DeleteTable", json_pack("{s:s}", "TableName", name), NULL, err);
 }

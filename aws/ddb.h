@@ -94,6 +94,35 @@ struct ddb_create_table_input {
 };
 enum tpd_code ddb_create_table(
     struct aws_client *c, const struct ddb_create_table_input *in, struct tpd_err *err);
+/* One UpdateTable call. DynamoDB takes one table update at a time: wait for the
+ * table to be ACTIVE again (ddb_wait_table) before the next. Fields left at their
+ * zero value are not sent. */
+enum ddb_tristate { DDB_UNSET = 0, DDB_FALSE, DDB_TRUE };
+struct ddb_update_table_input {
+    const char *name;
+    const char *billing_mode; /* NULL: unchanged; "PROVISIONED" needs the capacities */
+    int64_t read_capacity;    /* > 0: ProvisionedThroughput is sent */
+    int64_t write_capacity;
+    enum ddb_tristate deletion_protection;
+};
+enum tpd_code ddb_update_table(
+    struct aws_client *c, const struct ddb_update_table_input *in, struct tpd_err *err);
+
+/* TagResource / UntagResource on a table ARN. Values may be empty (DynamoDB allows
+ * 0-256 characters); keys 1-128. */
+enum tpd_code ddb_tag_resource(
+    struct aws_client *c,
+    const char *arn,
+    const struct ddb_tag_in *tags,
+    size_t count,
+    struct tpd_err *err);
+enum tpd_code ddb_untag_resource(
+    struct aws_client *c,
+    const char *arn,
+    const char *const *keys,
+    size_t count,
+    struct tpd_err *err);
+
 /* UpdateTable with only DeletionProtectionEnabled. */
 enum tpd_code ddb_update_deletion_protection(
     struct aws_client *c, const char *name, bool enabled, struct tpd_err *err);

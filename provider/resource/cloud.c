@@ -305,10 +305,10 @@ void cloud_deploy_result_clear(struct cloud_deploy_result *r) {
 /* Append the stack events' failure reasons (since since_s) to err's message. */
 static void
 s_add_event_reasons(struct cloud *c, const char *stack, int64_t since_s, struct tpd_err *err) {
+    (void)since_s; /* replaced by client request tokens in the resource redesign */
     char *text = NULL;
     struct tpd_err e2 = {0};
-    if (cfn_collect_failure_reasons(c->aws, stack, since_s, &text, &e2) == TPD_OK && text &&
-        *text) {
+    if (cfn_collect_failure_reasons(c->aws, stack, NULL, &text, &e2) == TPD_OK && text && *text) {
         struct tpd_buf b;
         tpd_buf_init(&b, TPD_MAX_ERROR_MSG * 4);
         tpd_buf_printf(
@@ -431,7 +431,7 @@ enum tpd_code cloud_deploy(
         goto done;
     }
     TPD_INFO("stack %s: executing change set %s", d->stack_name, cs_name);
-    rc = cfn_execute_change_set(c->aws, d->stack_name, cs_name, err);
+    rc = cfn_execute_change_set(c->aws, d->stack_name, cs_name, NULL, err);
     if (rc) {
         tpd_err_prefix(err, "ExecuteChangeSet for stack %s: ", d->stack_name);
         goto done;
@@ -517,7 +517,7 @@ enum tpd_code cloud_delete_stack(
     static const char *const retain[] = {CFN_TABLE_LOGICAL_ID};
     bool use_retain = retain_table && delete_failed;
     enum tpd_code rc =
-        cfn_delete_stack(c->aws, name, use_retain ? retain : NULL, use_retain ? 1 : 0, err);
+        cfn_delete_stack(c->aws, name, use_retain ? retain : NULL, use_retain ? 1 : 0, NULL, err);
     if (rc == TPD_E_NOT_FOUND) {
         tpd_err_clear(err);
         return TPD_OK;
@@ -530,7 +530,7 @@ enum tpd_code cloud_delete_stack(
         /* retain_on_destroy: the table must survive; retry keeping it explicitly. */
         cfn_stack_clear(&final);
         tpd_err_clear(err);
-        rc = cfn_delete_stack(c->aws, name, retain, 1, err);
+        rc = cfn_delete_stack(c->aws, name, retain, 1, NULL, err);
         if (!rc) {
             rc = cfn_wait_stack(c->aws, name, CFN_WAIT_STACK_DELETE_COMPLETE, &wo, &final, err);
         }
@@ -603,7 +603,7 @@ enum tpd_code cloud_template_retains_table(
     struct cloud *c, const char *stack, bool *retains, struct tpd_err *err) {
     *retains = false;
     char *body = NULL;
-    enum tpd_code rc = cfn_get_template(c->aws, stack, &body, err);
+    enum tpd_code rc = cfn_get_template(c->aws, stack, NULL, &body, err);
     if (rc) {
         return rc;
     }

@@ -415,40 +415,43 @@ static void test_cfn_parse(void **state) {
 
 static void test_failure_reasons(void **state) {
     (void)state;
+    /* Newest first. The timestamps lie (a skewed clock): matching must not use them. */
+#define EV(lid_, type_, status_, reason_, tok_, ts_)                                               \
+    {                                                                                              \
+        .logical_id = (lid_), .resource_type = (type_), .status = (status_), .reason = (reason_),  \
+        .client_request_token = (tok_), .timestamp_s = (ts_)                                       \
+    }
     struct cfn_event v[] = {
-        {NULL, "s", NULL, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE", NULL, 500},
-        {NULL,
-         "Table",
-         NULL,
-         "AWS::DynamoDB::Table",
-         "UPDATE_FAILED",
-         "Resource handler returned message: \"boom\"",
-         400},
-        {NULL,
-         "s",
-         NULL,
-         "AWS::CloudFormation::Stack",
-         "UPDATE_IN_PROGRESS",
-         "User Initiated",
-         300},
-        {NULL, "Table", NULL, "AWS::DynamoDB::Table", "CREATE_FAILED", "older failure", 200},
-        {NULL,
-         "s",
-         NULL,
-         "AWS::CloudFormation::Stack",
-         "CREATE_IN_PROGRESS",
-         "User Initiated",
-         100},
+        EV("s", "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE", NULL, "tok-2", 100),
+        EV("Table",
+           "AWS::DynamoDB::Table",
+           "UPDATE_FAILED",
+           "Resource handler returned message: \"boom\"",
+           "tok-2",
+           900),
+        EV("s", "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", "User Initiated", "tok-2", 300),
+        EV("Table", "AWS::DynamoDB::Table", "CREATE_FAILED", "older failure", "tok-1", 200),
+        EV("s", "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated", "tok-1", 999),
     };
+#undef EV
     struct cfn_events ev = {v, 5};
     char *text = NULL;
-    assert_int_equal(cfn_failure_reasons_from_events(&ev, 0, &text), TPD_OK);
+    /* No token: the latest operation (since its "User Initiated" start). */
+    assert_int_equal(cfn_failure_reasons_from_events(&ev, NULL, &text), TPD_OK);
     assert_string_equal(
         text,
         "Table (AWS::DynamoDB::Table) UPDATE_FAILED: Resource handler returned message: \"boom\"");
     free(text);
-    assert_int_equal(cfn_failure_reasons_from_events(&ev, 150, &text), TPD_OK);
-    assert_non_null(strstr(text, "older failure\nTable"));
+    /* By token: exactly that operation's reasons, whatever the timestamps say. */
+    assert_int_equal(cfn_failure_reasons_from_events(&ev, "tok-1", &text), TPD_OK);
+    assert_string_equal(text, "Table (AWS::DynamoDB::Table) CREATE_FAILED: older failure");
+    free(text);
+    assert_int_equal(cfn_failure_reasons_from_events(&ev, "tok-2", &text), TPD_OK);
+    assert_null(strstr(text, "older failure"));
+    assert_non_null(strstr(text, "boom"));
+    free(text);
+    assert_int_equal(cfn_failure_reasons_from_events(&ev, "tok-3", &text), TPD_OK);
+    assert_string_equal(text, "");
     free(text);
 }
 

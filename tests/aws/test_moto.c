@@ -288,7 +288,7 @@ static void test_cloudformation_lifecycle(void **state) {
     assert_string_equal(cs.changes[0].logical_id, "Table");
     assert_string_equal(cs.changes[0].resource_type, "AWS::DynamoDB::Table");
     cfn_change_set_clear(&cs);
-    CHECK(cfn_execute_change_set(c, stack, "cs-create", &e_));
+    CHECK(cfn_execute_change_set(c, stack, "cs-create", NULL, &e_));
     CHECK(cfn_wait_stack(c, stack, CFN_WAIT_STACK_CREATE_COMPLETE, &wo, &s, &e_));
     assert_string_equal(s.status, "CREATE_COMPLETE");
     cfn_stack_clear(&s);
@@ -343,7 +343,7 @@ static void test_cloudformation_lifecycle(void **state) {
     tpd_err_clear(&err);
 
     char *tmpl = NULL;
-    CHECK(cfn_get_template(c, stack, &tmpl, &e_));
+    CHECK(cfn_get_template(c, stack, NULL, &tmpl, &e_));
     assert_non_null(strstr(tmpl, "tpd-moto-cfn"));
     free(tmpl);
 
@@ -378,7 +378,7 @@ static void test_cloudformation_lifecycle(void **state) {
     print_message("%zu events, newest %s %s\n", ev.count, ev.v[0].logical_id, ev.v[0].status);
     cfn_events_clear(&ev);
     char *reasons = NULL;
-    CHECK(cfn_collect_failure_reasons(c, stack, 0, &reasons, &e_));
+    CHECK(cfn_collect_failure_reasons(c, stack, NULL, &reasons, &e_));
     assert_string_equal(reasons, "");
     free(reasons);
 
@@ -406,12 +406,12 @@ static void test_cloudformation_lifecycle(void **state) {
     CHECK(cfn_create_change_set(c, &in, NULL, NULL, &e_));
     CHECK(cfn_wait_change_set_create_complete(c, stack, "cs-update", &wo, &cs, &e_));
     cfn_change_set_clear(&cs);
-    CHECK(cfn_execute_change_set(c, stack, "cs-update", &e_));
+    CHECK(cfn_execute_change_set(c, stack, "cs-update", NULL, &e_));
     CHECK(cfn_wait_stack(c, stack, CFN_WAIT_STACK_UPDATE_COMPLETE, &wo, &s, &e_));
     assert_string_equal(s.status, "UPDATE_COMPLETE");
     cfn_stack_clear(&s);
 
-    CHECK(cfn_delete_stack(c, stack, NULL, 0, &e_));
+    CHECK(cfn_delete_stack(c, stack, NULL, 0, NULL, &e_));
     CHECK(cfn_wait_stack(c, stack, CFN_WAIT_STACK_DELETE_COMPLETE, &wo, NULL, &e_));
     assert_int_equal(cfn_describe_stack(c, stack, &s, &err), TPD_E_NOT_FOUND);
     tpd_err_clear(&err);
@@ -463,7 +463,7 @@ static void test_import_change_set(void **state) {
             cs.status_reason ? cs.status_reason : "");
         cfn_change_set_clear(&cs);
         assert_int_equal(rc, TPD_OK);
-        rc = cfn_execute_change_set(c, "tpd-moto-adopt-stack", "imp", &err);
+        rc = cfn_execute_change_set(c, "tpd-moto-adopt-stack", "imp", NULL, &err);
         if (rc != TPD_OK) {
             /* moto 5.2.1 executes IMPORT as a create: ResourceInUseException for the table. */
             print_message("moto: executing an IMPORT change set fails: %s\n", err.msg);
@@ -481,7 +481,7 @@ static void test_import_change_set(void **state) {
         cfn_stack_clear(&s);
         tpd_err_clear(&err);
         /* DeletionPolicy Retain: the table survives the stack. */
-        CHECK(cfn_delete_stack(c, "tpd-moto-adopt-stack", NULL, 0, &e_));
+        CHECK(cfn_delete_stack(c, "tpd-moto-adopt-stack", NULL, 0, NULL, &e_));
         CHECK(cfn_wait_stack(
             c, "tpd-moto-adopt-stack", CFN_WAIT_STACK_DELETE_COMPLETE, &wo, NULL, &e_));
         struct ddb_table t;

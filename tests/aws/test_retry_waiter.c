@@ -174,7 +174,7 @@ static void test_client_retries(void **state) {
         "</ErrorResponse>");
     ft_push(ft, 200, "<DeleteStackResponse><DeleteStackResult/></DeleteStackResponse>");
     size_t before = ft->req_count;
-    assert_int_equal(cfn_delete_stack(c, "s", NULL, 0, &err), TPD_E_AWS);
+    assert_int_equal(cfn_delete_stack(c, "s", NULL, 0, NULL, &err), TPD_E_AWS);
     assert_string_equal(err.aws_code, "LimitExceededException");
     assert_int_equal(ft->req_count, before + 1);
     tpd_err_clear(&err);

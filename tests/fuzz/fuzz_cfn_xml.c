@@ -57,7 +57,7 @@ static void s_calls(const uint8_t *data, size_t size, int status, bool first_ok)
 
     char *tmpl = NULL;
     s_script(data, size, status);
-    cfn_get_template(c, "s", &tmpl, &err);
+    cfn_get_template(c, "s", NULL, &tmpl, &err);
     free(tmpl);
     tpd_err_clear(&err);
 
@@ -75,9 +75,9 @@ static void s_calls(const uint8_t *data, size_t size, int status, bool first_ok)
     s_script(data, size, status);
     if (cfn_describe_stack_events(c, "s", 1600000000, 5, &ev, &err) == TPD_OK) {
         char *text = NULL;
-        cfn_failure_reasons_from_events(&ev, 0, &text);
+        cfn_failure_reasons_from_events(&ev, NULL, &text);
         free(text);
-        cfn_failure_reasons_from_events(&ev, 1700000000, &text);
+        cfn_failure_reasons_from_events(&ev, "tok", &text);
         free(text);
     }
     cfn_events_clear(&ev);
@@ -102,7 +102,7 @@ static void s_calls(const uint8_t *data, size_t size, int status, bool first_ok)
     tpd_err_clear(&err);
 
     s_script(data, size, status);
-    cfn_execute_change_set(c, "s", "cs", &err);
+    cfn_execute_change_set(c, "s", "cs", "tok", &err);
     tpd_err_clear(&err);
 }
 
