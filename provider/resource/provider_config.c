@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws_client.h"
 #include "provider_internal.h"
 #include "tpd_log.h"
 
@@ -68,4 +69,33 @@ void provider_configure(struct tfp_provider *p, const struct tfv *config, struct
     p->configured = true;
     pthread_mutex_unlock(&p->mu);
     TPD_DEBUG("provider configured (region %s)", c.region ? c.region : "from environment");
+}
+
+/* max_retries counts retries, as in the hashicorp/aws provider; the SDKs' standard mode
+ * counts attempts including the first. The default is higher than the SDK's 3
+ * attempts: Terraform runs up to 10 operations at once against one account's shared
+ * rate limits, and a plan failing on a third throttled DescribeTable helps nobody
+ * (hashicorp/aws defaults to 25 retries). */
+#define PROVIDER_DEFAULT_MAX_ATTEMPTS 10
+
+struct aws_client *provider_aws_client_new(
+    const struct provider_config *cfg, struct tpd_stop *stop, struct tpd_err *err) {
+    struct aws_client_options o = {
+        .region = cfg->region,
+        .profile = cfg->profile,
+        .access_key = cfg->access_key,
+        .secret_key = cfg->secret_key,
+        .session_token = cfg->token,
+        .endpoint_dynamodb = cfg->endpoint_dynamodb,
+        .endpoint_cloudformation = cfg->endpoint_cloudformation,
+        .endpoint_sts = cfg->endpoint_sts,
+        .max_attempts =
+            cfg->max_retries >= 0 ? (int)cfg->max_retries + 1 : PROVIDER_DEFAULT_MAX_ATTEMPTS,
+        .assume_role =
+            {.role_arn = cfg->role_arn,
+             .session_name = cfg->session_name,
+             .external_id = cfg->external_id},
+        .stop = stop,
+    };
+    return aws_client_new(&o, err);
 }
