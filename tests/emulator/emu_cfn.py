@@ -656,7 +656,8 @@ class TableHandler(NullHandler):
         elif new_ttl != old_ttl:
             on, live_name = ddb_ext.ttl_effective(table)
             want = self._bool(new_ttl.get("Enabled"))
-            if on != want and ddb_ext.ttl_blocked(table):
+            needs_call = on != want or (want and new_ttl.get("AttributeName") != live_name)
+            if needs_call and ddb_ext.ttl_blocked(table):  # DynamoDB checks the interval first
                 raise ResourceFailure(handler_message(ddb_ext.TTL_TOO_OFTEN))
             # DynamoDB refuses to enable or disable TTL under another name while it is enabled
             if on and new_ttl.get("AttributeName") != live_name:
