@@ -1442,7 +1442,7 @@ class Engine:
             stack.event(None, "ROLLBACK_IN_PROGRESS", reason + "Rollback requested by user.", token=token)
         for lid in [x for x in topo_order(resources) if x in stack.resources][::-1]:
             r = stack.resources[lid]
-            if r.status == "CREATE_FAILED" and not r.physical_id:
+            if r.status == "CREATE_FAILED" and not r.physical_id and not stack.rollback_fault:
                 stack.event(lid, "DELETE_COMPLETE", None, r.type, "", token=token)
                 continue
             stack.event(lid, "DELETE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
