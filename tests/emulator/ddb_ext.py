@@ -302,7 +302,7 @@ def set_contributor_insights(table, index: str | None, enable: bool, mode: str |
     rec["status"] = "ENABLING" if enable else "DISABLING"
     rec["at"] = CLOCK.time()
     rec["mode"] = (mode or "ACCESSED_AND_THROTTLED_KEYS") if enable else rec["mode"]
-    return _ci(table, index)
+    return dict(rec)
 
 
 def front(op: str, p: dict, account: str, region: str) -> dict | None:
