@@ -17,7 +17,6 @@ import copy
 import datetime as _dt
 import json
 import re
-import time
 import uuid
 from typing import Any, Callable
 from xml.sax.saxutils import escape
@@ -1640,36 +1639,35 @@ class Engine:
                 stack.event(r.logical_id, "UPDATE_COMPLETE", "Resource skipped during rollback",
                             r.type, r.physical_id, token=token)
                 continue
-            if True:
-                try:
-                    if stack.rollback_fault:
-                        fault, stack.rollback_fault = stack.rollback_fault, None
-                        stack.event(r.logical_id, "UPDATE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
-                        raise ResourceFailure(fault)
-                    if kind == "Add":
-                        stack.event(r.logical_id, "DELETE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
-                        self.handlers[r.type].delete(octx, r)
-                        stack.resources.pop(r.logical_id, None)
-                        stack.event(r.logical_id, "DELETE_COMPLETE", None, r.type, r.physical_id, token=token)
-                    elif kind == "Replace":
-                        new = stack.resources[r.logical_id]
-                        stack.resources[r.logical_id] = r
-                        self.handlers[new.type].delete(octx, new)
-                        stack.event(r.logical_id, "UPDATE_COMPLETE", None, r.type, r.physical_id, token=token)
-                    elif kind == "Noop":  # the resource whose update failed: nothing changed
-                        stack.event(r.logical_id, "UPDATE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
-                        stack.event(r.logical_id, "UPDATE_COMPLETE", None, r.type, r.physical_id, token=token)
-                    else:
-                        stack.event(r.logical_id, "UPDATE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
-                        self.handlers[r.type].update(octx, r, r.props, old["props"])
-                        r.props, r.definition = old["props"], old["def"]
-                        stack.event(r.logical_id, "UPDATE_COMPLETE", None, r.type, r.physical_id, token=token)
-                except ResourceFailure as e:
-                    stack.event(r.logical_id, "UPDATE_FAILED", e.reason, r.type, r.physical_id, token=token)
-                    stack.event(None, "UPDATE_ROLLBACK_FAILED",
-                                f"The following resource(s) failed to update: [{r.logical_id}]. ", token=token)
-                    stack.rollback_pending = {"steps": steps[i:], "failed": [r.logical_id]}
-                    return False
+            try:
+                if stack.rollback_fault:
+                    fault, stack.rollback_fault = stack.rollback_fault, None
+                    stack.event(r.logical_id, "UPDATE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
+                    raise ResourceFailure(fault)
+                if kind == "Add":
+                    stack.event(r.logical_id, "DELETE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
+                    self.handlers[r.type].delete(octx, r)
+                    stack.resources.pop(r.logical_id, None)
+                    stack.event(r.logical_id, "DELETE_COMPLETE", None, r.type, r.physical_id, token=token)
+                elif kind == "Replace":
+                    new = stack.resources[r.logical_id]
+                    stack.resources[r.logical_id] = r
+                    self.handlers[new.type].delete(octx, new)
+                    stack.event(r.logical_id, "UPDATE_COMPLETE", None, r.type, r.physical_id, token=token)
+                elif kind == "Noop":  # the resource whose update failed: nothing changed
+                    stack.event(r.logical_id, "UPDATE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
+                    stack.event(r.logical_id, "UPDATE_COMPLETE", None, r.type, r.physical_id, token=token)
+                else:
+                    stack.event(r.logical_id, "UPDATE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
+                    self.handlers[r.type].update(octx, r, r.props, old["props"])
+                    r.props, r.definition = old["props"], old["def"]
+                    stack.event(r.logical_id, "UPDATE_COMPLETE", None, r.type, r.physical_id, token=token)
+            except ResourceFailure as e:
+                stack.event(r.logical_id, "UPDATE_FAILED", e.reason, r.type, r.physical_id, token=token)
+                stack.event(None, "UPDATE_ROLLBACK_FAILED",
+                            f"The following resource(s) failed to update: [{r.logical_id}]. ", token=token)
+                stack.rollback_pending = {"steps": steps[i:], "failed": [r.logical_id]}
+                return False
         stack.rollback_pending = None
         return True
 

@@ -21,7 +21,6 @@ import io
 import json
 import os
 import signal
-import socket
 import sys
 import threading
 import time
