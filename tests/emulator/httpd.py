@@ -82,7 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
             if key in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
                 continue
             environ[key] = f"{environ[key]},{v}" if key in environ and key != "HTTP_HOST" else v
-        latency = self.server.latency_seconds()
+        latency = 0.0 if path.startswith("/_emulator/") else self.server.latency_seconds()
         if latency > 0:
             time.sleep(latency)  # no lock held: concurrent requests overlap
         status_headers: dict = {}
