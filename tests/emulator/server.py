@@ -764,6 +764,9 @@ def main(argv: list[str] | None = None) -> int:
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
+        if emu.tls_ca:
+            import shutil
+            shutil.rmtree(os.path.dirname(emu.tls_ca), ignore_errors=True)
     return 0
 
 
