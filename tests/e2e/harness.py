@@ -209,5 +209,10 @@ class E2ETestCase(unittest.TestCase):
                 return None
             raise
 
+    def wait_emulated(self, seconds=3601):
+        """Let time pass on the emulator clock: what a user waits for on AWS (TTL ENABLING →
+        ENABLED takes seconds; DynamoDB takes one TTL change per table per hour)."""
+        self.emu.advance_clock(seconds)
+
     def ttl(self, table):
         return self.ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]

@@ -30,6 +30,10 @@ class ApplyPaths(E2ETestCase):
         self.tf(d, "init", "-input=false", env=env, check=0)
         self.tf(d, "apply", "-auto-approve", "-input=false", env=env, check=0)
         self.assertEqual(self.stack_status("firefly-dynamodb-registration-keys"), "CREATE_COMPLETE")
+        out = json.loads(self.tf(d, "output", "-json", env=env, check=0).out)
+        # right after the apply AWS may still say ENABLING (the emulator does for 3 s of its clock)
+        self.assertIn(out["ttl_status"]["value"], ("ENABLING", "ENABLED"))
+        self.wait_emulated(5)
         ttl = self.ttl("firefly-registration-keys")
         self.assertEqual(ttl["TimeToLiveStatus"], "ENABLED")
         self.assertEqual(ttl["AttributeName"], "expires_at")
@@ -42,7 +46,6 @@ class ApplyPaths(E2ETestCase):
         out = json.loads(self.tf(d, "output", "-json", env=env, check=0).out)
         self.assertTrue(out["table_arn"]["value"].startswith("arn:aws:dynamodb:"))
         self.assertTrue(out["stack_id"]["value"].startswith("arn:aws:cloudformation:"))
-        self.assertEqual(out["ttl_status"]["value"], "ENABLED")
         r = self.tf(d, "plan", "-input=false", "-detailed-exitcode", env=env)
         self.assertEqual(r.rc, 0, r.text)
 
@@ -69,9 +72,11 @@ class ApplyPaths(E2ETestCase):
         ]
         for body, check in steps:
             self.write(d, table(name, body))
+            self.wait_emulated()  # DynamoDB: one TTL change per table per hour
             off = self.emu.log_offset()
             r = self.apply(d)
             self.assertNotIn("must be replaced", r.text)
+            self.wait_emulated(5)  # ENABLING/DISABLING settle
             check()
             self.assertEqual(self.items(name), before, "items changed by an in-place update")
             ops = [c["operation"] for c in self.emu.calls(off)]
@@ -100,6 +105,7 @@ class ApplyPaths(E2ETestCase):
         self.assertNotIn("CreateTable", [c["operation"] for c in calls])
         self.assertEqual(self.items(name), before)
         self.assertIn(self.stack_status(name), ("UPDATE_COMPLETE", "IMPORT_COMPLETE"))
+        self.wait_emulated(5)  # ENABLING settles
         self.assertEqual(self.ttl(name)["TimeToLiveStatus"], "ENABLED")
         res = self.cfn.describe_stack_resources(PhysicalResourceId=name)["StackResources"]
         self.assertEqual(res[0]["StackName"], name)
@@ -132,7 +138,8 @@ class ApplyPaths(E2ETestCase):
                                               '  deletion_protection_enabled = false'))
         self.init(d)
         self.apply(d)
-        # TTL switched off outside Terraform: the next plan shows the diff.
+        # TTL switched off outside Terraform (an hour later): the next plan shows the diff.
+        self.wait_emulated()
         self.ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"AttributeName": "expires_at",
                                                                               "Enabled": False})
         r = self.plan_exitcode(d)
@@ -154,6 +161,7 @@ class ApplyPaths(E2ETestCase):
         self.apply(d)
         # Someone enables TTL on "a" outside Terraform; without a refresh the plan believes it is off.
         self.ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"AttributeName": "a", "Enabled": True})
+        self.wait_emulated()  # an hour later: else DynamoDB answers "modified multiple times" first
         self.write(d, table(name, 'ttl = { attribute_name = "b", enabled = true }\n  deletion_protection_enabled = false'))
         r = self.apply(d, "-refresh=false", check=1)
         self.assertIn("Rename it in two steps", r.text)

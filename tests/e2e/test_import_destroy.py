@@ -29,6 +29,7 @@ class ImportAndDestroy(E2ETestCase):
                                                     '  stack_name = "%s"' % stack))
         self.init(d)
         self.apply(d)
+        self.wait_emulated(5)  # TTL ENABLING → ENABLED, as a user would see on AWS a moment later
         self.put_items(name, 5)
         os.remove(os.path.join(d, "terraform.tfstate"))
         r = self.tf(d, "import", "-input=false", "dynamodb_ttl_table.t", import_id, check=0)
@@ -62,6 +63,7 @@ class ImportAndDestroy(E2ETestCase):
     def test_import_block_generate_config(self):
         name = "gen-config"
         self.create_table(name, key="id", ttl="expires_at")
+        self.wait_emulated(5)  # TTL ENABLING → ENABLED
         self.put_items(name, 12)
         before = self.items(name)
         d = self.workdir("genconf", '''

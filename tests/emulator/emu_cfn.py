@@ -17,12 +17,14 @@ import copy
 import datetime as _dt
 import json
 import re
-import time
 import uuid
 from typing import Any, Callable
 from xml.sax.saxutils import escape
 
 import yaml
+
+import ddb_ext
+from clock import CLOCK
 
 NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
 EMPTY_CHANGES = ("The submitted information didn't contain changes. "
@@ -56,7 +58,7 @@ def handler_message(message: str, code: str = "InvalidRequest") -> str:
 
 
 def now() -> _dt.datetime:
-    return _dt.datetime.now(_dt.timezone.utc)
+    return CLOCK.now()
 
 
 def iso(t: _dt.datetime | None) -> str | None:
@@ -362,6 +364,21 @@ class Stack:
         self.events: list[dict] = []
         self.busy = False
         self.change_set_ids: list[str] = []
+        self.cur_token: str | None = None      # ClientRequestToken of the running operation
+        self.cur_op: str | None = None         # its OperationId
+        self.last_operations: list[dict] = []  # DescribeStacks LastOperations
+        self.tokens: dict[str, str] = {}       # ClientRequestToken -> operation type
+        self.rollback_fault: str | None = None
+        self.rollback_pending: dict | None = None  # what ContinueUpdateRollback still has to do
+
+    def begin(self, op_type: str, token: str | None) -> str:
+        """Start an operation: new OperationId, its token goes on every event."""
+        self.cur_op, self.cur_token = str(uuid.uuid4()), token
+        self.last_operations = [{"OperationType": op_type, "OperationId": self.cur_op}] + \
+            [o for o in self.last_operations if o["OperationType"] != op_type][:4]
+        if token:
+            self.tokens[token] = op_type
+        return self.cur_op
 
     def event(self, logical_id: str | None, status: str, reason: str | None = None,
               rtype: str | None = None, physical: str | None = None, props: Any = None,
@@ -377,8 +394,11 @@ class Stack:
             ev["ResourceStatusReason"] = reason
         if props is not None:
             ev["ResourceProperties"] = json.dumps(props)
+        token = token or self.cur_token
         if token:
             ev["ClientRequestToken"] = token
+        if self.cur_op:
+            ev["OperationId"] = self.cur_op
         self.events.append(ev)
         if not logical_id:
             self.status = status
@@ -528,20 +548,21 @@ class TableHandler(NullHandler):
             table = be.create_table(
                 name=name, schema=props["KeySchema"], throughput=self._throughput(props),
                 attr=props.get("AttributeDefinitions") or [],
-                global_indexes=props.get("GlobalSecondaryIndexes"),
-                indexes=props.get("LocalSecondaryIndexes"),
-                streams=copy.deepcopy(props.get("StreamSpecification")),
+                global_indexes=[self._gsi_api(g) for g in props.get("GlobalSecondaryIndexes") or []],
+                indexes=copy.deepcopy(props.get("LocalSecondaryIndexes")),
+                streams=self._stream_api(props.get("StreamSpecification")),
                 billing_mode=props.get("BillingMode", "PROVISIONED"),
-                sse_specification=props.get("SSESpecification"),
+                sse_specification=None,
                 tags=self._tags(ctx, props),
                 deletion_protection_enabled=self._bool(props.get("DeletionProtectionEnabled", False)),
                 warm_throughput=None)
         except Exception as e:  # moto DynamoDB validation errors
             raise ResourceFailure(handler_message(getattr(e, "message", str(e))))
         r.physical_id = name
+        self._apply_extras(ctx, table, {}, props)
         ttl = props.get("TimeToLiveSpecification")
         if ttl and self._bool(ttl.get("Enabled")):
-            table.ttl = {"TimeToLiveStatus": "ENABLED", "AttributeName": ttl["AttributeName"]}
+            ddb_ext.set_ttl(table, True, ttl["AttributeName"])  # the handler's UpdateTimeToLive
         pitr = props.get("PointInTimeRecoverySpecification")
         if pitr and self._bool(pitr.get("PointInTimeRecoveryEnabled")):
             spec = {"PointInTimeRecoveryEnabled": True}
@@ -549,10 +570,63 @@ class TableHandler(NullHandler):
                 spec["RecoveryPeriodInDays"] = int(pitr["RecoveryPeriodInDays"])
             be.update_continuous_backups(name, spec)
 
+    @staticmethod
+    def _gsi_api(g: dict) -> dict:
+        """CloudFormation GlobalSecondaryIndex → DynamoDB GlobalSecondaryIndex."""
+        out = {k: copy.deepcopy(v) for k, v in g.items()
+               if k in ("IndexName", "KeySchema", "Projection", "ProvisionedThroughput",
+                        "OnDemandThroughput", "WarmThroughput")}
+        if out.get("ProvisionedThroughput"):
+            out["ProvisionedThroughput"] = {k: int(v) for k, v in out["ProvisionedThroughput"].items()}
+        return out
+
+    @staticmethod
+    def _stream_api(spec: dict | None) -> dict | None:
+        if not spec:
+            return None
+        return {"StreamEnabled": True, "StreamViewType": spec.get("StreamViewType")}
+
+    def _apply_extras(self, ctx: Ctx, table, old: dict, new: dict) -> None:
+        """SSESpecification, TableClass, OnDemandThroughput, ContributorInsightsSpecification
+        (table and indexes), as the table handler sets them with UpdateTable /
+        UpdateContributorInsights."""
+        acct = self.engine.account_id
+        if new.get("SSESpecification") != old.get("SSESpecification"):
+            sse = new.get("SSESpecification") or {}
+            ddb_ext.set_sse(table, {"Enabled": self._bool(sse.get("SSEEnabled")),
+                                    "SSEType": sse.get("SSEType"),
+                                    "KMSMasterKeyId": sse.get("KMSMasterKeyId")} if sse else None,
+                            ctx.region, acct)
+        table._table_class = new.get("TableClass") or ("STANDARD" if old.get("TableClass") else None)
+        odt = new.get("OnDemandThroughput")
+        table._on_demand = {k: int(v) for k, v in odt.items()} if odt else None
+        ci_old = (old.get("ContributorInsightsSpecification") or {})
+        ci_new = (new.get("ContributorInsightsSpecification") or {})
+        if self._bool(ci_old.get("Enabled")) != self._bool(ci_new.get("Enabled")):
+            ddb_ext.set_contributor_insights(table, None, self._bool(ci_new.get("Enabled")), ci_new.get("Mode"))
+        old_g = {g["IndexName"]: g for g in old.get("GlobalSecondaryIndexes") or []}
+        for g in new.get("GlobalSecondaryIndexes") or []:
+            a = (old_g.get(g["IndexName"]) or {}).get("ContributorInsightsSpecification") or {}
+            b = g.get("ContributorInsightsSpecification") or {}
+            if self._bool(a.get("Enabled")) != self._bool(b.get("Enabled")):
+                ddb_ext.set_contributor_insights(table, g["IndexName"], self._bool(b.get("Enabled")), b.get("Mode"))
+
+    @staticmethod
+    def _gsi_plan(old: dict, new: dict) -> tuple[list[dict], list[str], list[dict]]:
+        """(created index definitions, deleted index names, updated indexes)."""
+        o = {g["IndexName"]: g for g in old.get("GlobalSecondaryIndexes") or []}
+        n = {g["IndexName"]: g for g in new.get("GlobalSecondaryIndexes") or []}
+        created = [n[k] for k in n if k not in o]
+        deleted = [k for k in o if k not in n]
+        updated = [n[k] for k in n if k in o and n[k] != o[k]]
+        return created, deleted, updated
+
     def replacement(self, old: dict, new: dict) -> list[str]:
         out = []
         if old.get("TableName") != new.get("TableName"):
             out.append("TableName")
+        if (old.get("LocalSecondaryIndexes") or []) != (new.get("LocalSecondaryIndexes") or []):
+            out.append("LocalSecondaryIndexes")  # LSIs exist only from table creation
         if old.get("KeySchema") != new.get("KeySchema"):
             out.append("KeySchema")
         keys = {k["AttributeName"] for k in new.get("KeySchema") or []}
@@ -579,12 +653,34 @@ class TableHandler(NullHandler):
                     "Invalid request provided: AttributeName property of TimeToLiveSpecification "
                     "is required when TTL status is enabled or while enabling/disabling TTL."))
         elif new_ttl != old_ttl:
+            on, live_name = ddb_ext.ttl_effective(table)
+            want = self._bool(new_ttl.get("Enabled"))
+            needs_call = on != want or (want and new_ttl.get("AttributeName") != live_name)
+            if needs_call and ddb_ext.ttl_blocked(table):  # DynamoDB checks the interval first
+                raise ResourceFailure(handler_message(ddb_ext.TTL_TOO_OFTEN))
             # DynamoDB refuses to enable or disable TTL under another name while it is enabled
-            if live.get("TimeToLiveStatus") == "ENABLED" and \
-                    new_ttl.get("AttributeName") != live.get("AttributeName"):
+            if on and new_ttl.get("AttributeName") != live_name:
                 raise ResourceFailure(handler_message(
                     "TimeToLive is active on a different AttributeName: current AttributeName is "
-                    f"{live.get('AttributeName')}"))
+                    f"{live_name}"))
+        created, deleted, updated = self._gsi_plan(old, new)
+        for g in updated:
+            before = {x["IndexName"]: x for x in old.get("GlobalSecondaryIndexes") or []}[g["IndexName"]]
+            strip = ("ProvisionedThroughput", "ContributorInsightsSpecification", "OnDemandThroughput",
+                     "WarmThroughput")
+            if {k: v for k, v in g.items() if k not in strip} != \
+                    {k: v for k, v in before.items() if k not in strip}:
+                raise ResourceFailure(handler_message(  # UNCONFIRMED wording
+                    "Cannot update GSI's properties other than Provisioned Throughput and Contributor "
+                    "Insights Specification. You can create a new GSI with a different name."))
+        if len(created) + len(deleted) > 1:
+            raise ResourceFailure(handler_message(
+                "Cannot perform more than one GSI creation or deletion in a single update"))
+        if created or deleted:
+            if ddb_ext.index_busy(table):
+                raise ResourceFailure(handler_message(
+                    f"{ddb_ext.INDEX_LIMIT} (Service: DynamoDb, Status Code: 400, Request ID: "
+                    f"{uuid.uuid4().hex.upper()[:32]})", "ServiceLimitExceeded"))
 
     def update(self, ctx: Ctx, r: Resource, old: dict, new: dict) -> None:
         be = self.backend(ctx.region)
@@ -595,17 +691,28 @@ class TableHandler(NullHandler):
         table.throughput = dict(table.throughput or {}, **self._throughput(new))
         table.deletion_protection_enabled = self._bool(new.get("DeletionProtectionEnabled", False))
         if new.get("StreamSpecification") != old.get("StreamSpecification"):
-            table.set_stream_specification(copy.deepcopy(new.get("StreamSpecification")))
+            table.set_stream_specification(self._stream_api(new.get("StreamSpecification")))
         if new.get("AttributeDefinitions"):
             table.attr = new["AttributeDefinitions"]
         new_ttl = new.get("TimeToLiveSpecification")
         if new_ttl is not None and new_ttl != old.get("TimeToLiveSpecification"):
             want = self._bool(new_ttl.get("Enabled"))
-            live_on = table.ttl.get("TimeToLiveStatus") == "ENABLED"
-            if want and not live_on:
-                table.ttl = {"TimeToLiveStatus": "ENABLED", "AttributeName": new_ttl["AttributeName"]}
-            elif not want and live_on:
-                table.ttl = {"TimeToLiveStatus": "DISABLED"}
+            live_on, _ = ddb_ext.ttl_effective(table)
+            if want != live_on:
+                ddb_ext.set_ttl(table, want, new_ttl["AttributeName"])
+        created, deleted, updated = self._gsi_plan(old, new)
+        gsi_updates = ([{"Create": self._gsi_api(g)} for g in created] +
+                       [{"Delete": {"IndexName": k}} for k in deleted] +
+                       [{"Update": {"IndexName": g["IndexName"],
+                                    "ProvisionedThroughput": self._gsi_api(g).get("ProvisionedThroughput")
+                                    or {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}}}
+                        for g in updated])
+        if gsi_updates:
+            try:
+                ddb_ext.apply_gsi_updates(table, gsi_updates)
+            except ddb_ext.DdbError as e:
+                raise ResourceFailure(handler_message(e.message))
+        self._apply_extras(ctx, table, old, new)
         new_p = new.get("PointInTimeRecoverySpecification")
         if new_p != old.get("PointInTimeRecoverySpecification"):
             on = bool(new_p) and self._bool(new_p.get("PointInTimeRecoveryEnabled"))
@@ -701,11 +808,11 @@ class Engine:
 
     def schedule(self, fn: Callable[[], None], fraction: float = 1.0) -> None:
         self._seq += 1
-        self.pending.append((time.monotonic() + self.delay_seconds * fraction, self._seq, fn))
+        self.pending.append((CLOCK.monotonic() + self.delay_seconds * fraction, self._seq, fn))
 
     def tick(self) -> None:
         while True:
-            t = time.monotonic()
+            t = CLOCK.monotonic()
             due = sorted(p for p in self.pending if p[0] <= t)
             if not due:
                 return
@@ -1116,6 +1223,7 @@ class Engine:
             raise CfnError("InvalidChangeSetStatus",
                            f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated.")
         token = p.get("ClientRequestToken")
+        self._check_token(stack, token, "UPDATE_STACK" if stack.template_body else "CREATE_STACK")
         disable_rollback = str(p.get("DisableRollback", "")).lower() == "true"
         if cs.type == "CREATE" and cs.on_stack_failure:
             disable_rollback = cs.on_stack_failure == "DO_NOTHING"
@@ -1153,7 +1261,7 @@ class Engine:
         self._start_operation(region, stack, "CREATE", body, tpl, params, noecho, p.get("Tags", []),
                               p.get("Capabilities", []), None, p.get("ClientRequestToken"), disable,
                               on_failure_delete=p.get("OnFailure") == "DELETE")
-        return stack.stack_id
+        return stack.stack_id, stack.last_operations[0]["OperationId"]
 
     def update_stack(self, region: str, p: dict) -> str:
         rs = self.region_state(region)
@@ -1169,6 +1277,7 @@ class Engine:
         self._check_template(tpl)
         params, noecho = self._params(tpl, p.get("Parameters", []), stack.params)
         tags = p.get("Tags", []) if "Tags" in p else stack.tags
+        self._check_token(stack, p.get("ClientRequestToken"), "UPDATE_STACK")
         cs = ChangeSet(region, self.account_id, "direct-update", stack, "UPDATE")
         cs.template_body, cs.template, cs.params, cs.tags = body, tpl, params, tags
         reason = self._compute_changes(region, cs)
@@ -1179,13 +1288,15 @@ class Engine:
         self._start_operation(region, stack, "UPDATE", body, tpl, params, noecho, tags,
                               p.get("Capabilities", []), None, p.get("ClientRequestToken"),
                               str(p.get("DisableRollback", "")).lower() == "true")
-        return stack.stack_id
+        return stack.stack_id, stack.last_operations[0]["OperationId"]
 
     def _start_operation(self, region: str, stack: Stack, kind: str, body: str, tpl: dict,
                          params: dict, noecho: set, tags: list, caps: list, desc: str | None,
                          token: str | None, disable_rollback: bool, cs: ChangeSet | None = None,
                          on_failure_delete: bool = False) -> None:
         stack.busy = True
+        stack.begin({"CREATE": "CREATE_STACK", "UPDATE": "UPDATE_STACK",
+                     "IMPORT": "UPDATE_STACK" if stack.template_body else "CREATE_STACK"}[kind], token)
         stack.event(None, f"{kind}_IN_PROGRESS", "User Initiated", token=token)
         if kind != "CREATE":
             stack.last_updated = now()
@@ -1209,13 +1320,26 @@ class Engine:
         if self.delay_seconds <= 0:
             self.tick()
 
+    @staticmethod
+    def _check_token(stack: Stack, token: str | None, op_type: str) -> None:
+        """A ClientRequestToken already used by another kind of operation of this stack is
+        refused (emulator choice, UNCONFIRMED; the model declares TokenAlreadyExistsException)."""
+        if token and stack.tokens.get(token) not in (None, op_type):
+            raise CfnError("TokenAlreadyExistsException",
+                           f"Another {stack.tokens[token]} request with the same client request "
+                           f"token {token} was already made for stack {stack.stack_id}.")
+
     def _injected(self, stack: Stack) -> str | None:
+        """The reason of the next queued fail_stack fault of this stack (or None); a fault
+        with rollback "fail" also makes the rollback that follows fail."""
         q = self.fail_stack.get(stack.name)
         if q:
-            reason = q.pop(0)
+            rule = q.pop(0)
             if not q:
                 del self.fail_stack[stack.name]
-            return reason
+            stack.rollback_fault = rule["rollback_reason"] if rule.get("rollback") == "fail" else None
+            return rule["reason"]
+        stack.rollback_fault = None
         return None
 
     def _commit(self, region: str, stack: Stack, body: str, tpl: dict, params: dict, noecho: set,
@@ -1317,7 +1441,7 @@ class Engine:
             stack.event(None, "ROLLBACK_IN_PROGRESS", reason + "Rollback requested by user.", token=token)
         for lid in [x for x in topo_order(resources) if x in stack.resources][::-1]:
             r = stack.resources[lid]
-            if r.status == "CREATE_FAILED" and not r.physical_id:
+            if r.status == "CREATE_FAILED" and not r.physical_id and not stack.rollback_fault:
                 stack.event(lid, "DELETE_COMPLETE", None, r.type, "", token=token)
                 continue
             stack.event(lid, "DELETE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
@@ -1325,6 +1449,8 @@ class Engine:
                 if r.definition.get("DeletionPolicy") == "Retain":
                     stack.event(lid, "DELETE_SKIPPED", None, r.type, r.physical_id, token=token)
                     continue
+                if stack.rollback_fault:
+                    raise ResourceFailure(stack.rollback_fault)
                 self.handlers[r.type].delete(ctx, r)
                 stack.event(lid, "DELETE_COMPLETE", None, r.type, r.physical_id, token=token)
             except ResourceFailure as e:
@@ -1352,6 +1478,12 @@ class Engine:
         if failed:
             stack.event(None, "IMPORT_ROLLBACK_IN_PROGRESS",
                         f"The following resource(s) failed to import: [{failed}]. ", token=token)
+            if stack.rollback_fault:
+                stack.event(failed, "IMPORT_ROLLBACK_FAILED", stack.rollback_fault,
+                            cs.to_import[failed]["type"], cs.to_import[failed]["id"], token=token)
+                stack.event(None, "IMPORT_ROLLBACK_FAILED",
+                            f"The following resource(s) failed to roll back: [{failed}]. ", token=token)
+                return False
             stack.event(None, "IMPORT_ROLLBACK_COMPLETE", token=token)
             return False
         for lid, imp in cs.to_import.items():
@@ -1487,31 +1619,60 @@ class Engine:
                 return False
             if stack.status != "UPDATE_ROLLBACK_IN_PROGRESS":
                 stack.event(None, "UPDATE_ROLLBACK_IN_PROGRESS", reason, token=token)
-            octx = self._ctx(region, stack, stack.template, stack.params, stack.tags)
-            for kind, old, r in reversed(applied):
-                try:
-                    if kind == "Add":
-                        stack.event(r.logical_id, "DELETE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
-                        self.handlers[r.type].delete(octx, r)
-                        stack.resources.pop(r.logical_id, None)
-                        stack.event(r.logical_id, "DELETE_COMPLETE", None, r.type, r.physical_id, token=token)
-                    elif kind == "Replace":
-                        new = stack.resources[r.logical_id]
-                        stack.resources[r.logical_id] = r
-                        self.handlers[new.type].delete(octx, new)
-                        stack.event(r.logical_id, "UPDATE_COMPLETE", None, r.type, r.physical_id, token=token)
-                    else:
-                        stack.event(r.logical_id, "UPDATE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
-                        self.handlers[r.type].update(octx, r, r.props, old["props"])
-                        r.props, r.definition = old["props"], old["def"]
-                        stack.event(r.logical_id, "UPDATE_COMPLETE", None, r.type, r.physical_id, token=token)
-                except ResourceFailure as e:
-                    stack.event(r.logical_id, "UPDATE_FAILED", e.reason, r.type, r.physical_id, token=token)
-                    stack.event(None, "UPDATE_ROLLBACK_FAILED", e.reason, token=token)
-                    return False
+            steps = list(reversed(applied))
+            if f.lid and f.lid in stack.resources and not any(x[2].logical_id == f.lid for x in steps):
+                steps.insert(0, ("Noop", {}, stack.resources[f.lid]))
+            if not self._rollback_steps(region, stack, steps, token, set()):
+                return False
             stack.event(None, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", token=token)
             stack.event(None, "UPDATE_ROLLBACK_COMPLETE", token=token)
             return False
+        return self._finish_update(region, stack, body, tpl, params, noecho, tags, caps, token,
+                                   changes, replaced, rctx)
+
+    def _rollback_steps(self, region: str, stack: Stack, steps: list, token, skip: set) -> bool:
+        """Undo applied changes (newest first). On a failure the stack is left in
+        UPDATE_ROLLBACK_FAILED with the steps still to do (ContinueUpdateRollback)."""
+        octx = self._ctx(region, stack, stack.template, stack.params, stack.tags)
+        for i, (kind, old, r) in enumerate(steps):
+            if r.logical_id in skip:
+                stack.event(r.logical_id, "UPDATE_COMPLETE", "Resource skipped during rollback",
+                            r.type, r.physical_id, token=token)
+                continue
+            try:
+                if stack.rollback_fault:
+                    fault, stack.rollback_fault = stack.rollback_fault, None
+                    stack.event(r.logical_id, "UPDATE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
+                    raise ResourceFailure(fault)
+                if kind == "Add":
+                    stack.event(r.logical_id, "DELETE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
+                    self.handlers[r.type].delete(octx, r)
+                    stack.resources.pop(r.logical_id, None)
+                    stack.event(r.logical_id, "DELETE_COMPLETE", None, r.type, r.physical_id, token=token)
+                elif kind == "Replace":
+                    new = stack.resources[r.logical_id]
+                    stack.resources[r.logical_id] = r
+                    self.handlers[new.type].delete(octx, new)
+                    stack.event(r.logical_id, "UPDATE_COMPLETE", None, r.type, r.physical_id, token=token)
+                elif kind == "Noop":  # the resource whose update failed: nothing changed
+                    stack.event(r.logical_id, "UPDATE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
+                    stack.event(r.logical_id, "UPDATE_COMPLETE", None, r.type, r.physical_id, token=token)
+                else:
+                    stack.event(r.logical_id, "UPDATE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
+                    self.handlers[r.type].update(octx, r, r.props, old["props"])
+                    r.props, r.definition = old["props"], old["def"]
+                    stack.event(r.logical_id, "UPDATE_COMPLETE", None, r.type, r.physical_id, token=token)
+            except ResourceFailure as e:
+                stack.event(r.logical_id, "UPDATE_FAILED", e.reason, r.type, r.physical_id, token=token)
+                stack.event(None, "UPDATE_ROLLBACK_FAILED",
+                            f"The following resource(s) failed to update: [{r.logical_id}]. ", token=token)
+                stack.rollback_pending = {"steps": steps[i:], "failed": [r.logical_id]}
+                return False
+        stack.rollback_pending = None
+        return True
+
+    def _finish_update(self, region, stack, body, tpl, params, noecho, tags, caps, token,
+                       changes, replaced, rctx) -> bool:
         stack.event(None, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", token=token)
         for r in replaced:
             pol = r.definition.get("UpdateReplacePolicy")
@@ -1551,10 +1712,53 @@ class Engine:
         stack.event(None, "UPDATE_ROLLBACK_IN_PROGRESS", reason, token=token)
         if lid and lid in stack.resources:
             r = stack.resources[lid]
+            stack.event(lid, "UPDATE_IN_PROGRESS", None, r.type, r.physical_id, token=token)
+            if stack.rollback_fault:
+                stack.event(lid, "UPDATE_FAILED", stack.rollback_fault, r.type, r.physical_id, token=token)
+                stack.event(None, "UPDATE_ROLLBACK_FAILED",
+                            f"The following resource(s) failed to update: [{lid}]. ", token=token)
+                stack.rollback_pending = {"steps": [], "failed": [lid]}
+                return False
             stack.event(lid, "UPDATE_COMPLETE", None, r.type, r.physical_id, token=token)
         stack.event(None, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", token=token)
         stack.event(None, "UPDATE_ROLLBACK_COMPLETE", token=token)
         return False
+
+    def continue_update_rollback(self, region: str, p: dict) -> None:
+        rs = self.region_state(region)
+        stack = self.find_stack(rs, p.get("StackName", ""), deleted_ok=False)
+        if stack.busy or stack.status != "UPDATE_ROLLBACK_FAILED":
+            # UNCONFIRMED wording
+            raise validation(f"Stack:{stack.stack_id} is in {stack.status} state and can not "
+                             "continue update rollback.")
+        token = p.get("ClientRequestToken")
+        self._check_token(stack, token, "CONTINUE_ROLLBACK")
+        skip = set(p.get("ResourcesToSkip") or [])
+        pending = stack.rollback_pending or {"steps": [], "failed": []}
+        bad = sorted(x for x in skip if x not in pending["failed"])
+        if bad:  # UNCONFIRMED wording; AWS only skips resources whose rollback failed
+            raise validation(f"Nested stacks could not be rolled back and resources [{', '.join(bad)}] "
+                             "cannot be skipped: only resources in the UPDATE_FAILED state can be skipped.")
+        stack.busy = True
+        stack.begin("CONTINUE_ROLLBACK", token)
+        stack.event(None, "UPDATE_ROLLBACK_IN_PROGRESS", "User Initiated", token=token)
+
+        def finish() -> None:
+            try:
+                injected = self._injected(stack)
+                if injected is not None and stack.rollback_fault is None:
+                    stack.rollback_fault = injected
+                steps = pending["steps"] or [("Noop", {}, stack.resources[x]) for x in pending["failed"]
+                                             if x in stack.resources]
+                if self._rollback_steps(region, stack, steps, token, skip):
+                    stack.event(None, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", token=token)
+                    stack.event(None, "UPDATE_ROLLBACK_COMPLETE", token=token)
+            finally:
+                stack.busy = False
+
+        self.schedule(finish)
+        if self.delay_seconds <= 0:
+            self.tick()
 
     def delete_stack(self, region: str, p: dict) -> None:
         rs = self.region_state(region)
@@ -1576,11 +1780,14 @@ class Engine:
                              "the stack is in the DELETE_FAILED state.")
         if stack.busy:
             if stack.status == "DELETE_IN_PROGRESS":
-                return
+                return  # AWS accepts a repeated DeleteStack silently
             raise validation(f"Stack [{stack.name}] cannot be deleted while in status {stack.status}")
+        self._check_token(stack, token, "DELETE_STACK")
         bad = [x for x in retain if x not in stack.resources]
         if bad:
             raise validation(f"The specified resources to retain must be in a valid state. Resources [{', '.join(bad)}] do not exist in the stack.")
+        stack.begin("DELETE_STACK", token)
+        stack.rollback_pending = None
         if stack.status == "REVIEW_IN_PROGRESS":
             stack.event(None, "DELETE_IN_PROGRESS", "User Initiated", token=token)
             self._finish_delete(region, stack, token)
@@ -1663,6 +1870,8 @@ class Engine:
             "Tags": s.tags, "EnableTerminationProtection": s.termination_protection,
             "DriftInformation": {"StackDriftStatus": "NOT_CHECKED"},
         }
+        if s.last_operations:
+            d["LastOperations"] = list(s.last_operations)
         return d
 
     def describe_stacks(self, region: str, p: dict) -> list[dict]:
@@ -1902,9 +2111,14 @@ def dispatch(engine: Engine, region: str, op: str, p: dict) -> dict | None:
     if op == "ListChangeSets":
         return {"Summaries": engine.list_change_sets(region, p)}
     if op == "CreateStack":
-        return {"StackId": engine.create_stack(region, p)}
+        sid, oid = engine.create_stack(region, p)
+        return {"StackId": sid, "OperationId": oid}
     if op == "UpdateStack":
-        return {"StackId": engine.update_stack(region, p)}
+        sid, oid = engine.update_stack(region, p)
+        return {"StackId": sid, "OperationId": oid}
+    if op == "ContinueUpdateRollback":
+        engine.continue_update_rollback(region, p)
+        return None
     if op == "DeleteStack":
         engine.delete_stack(region, p)
         return None

@@ -6,6 +6,7 @@
         ...
         emu.add_fault(kind="throttle", operation="DescribeStacks", count=2)
         emu.set_config(delay_seconds=2)
+        emu.advance_clock(3600)    # emulator clock: past the TTL change interval
         emu.log_records()          # parsed request log
 
 The server is stopped by its PID (SIGTERM, then SIGKILL after a grace period).
@@ -51,9 +52,11 @@ class Emulator:
         self.access_key_id = ACCESS_KEY_ID
         self.secret_access_key = SECRET_ACCESS_KEY
         self.account_id = ACCOUNT_ID
+        self.ca_file: str | None = None
 
     # ---- lifecycle
     def start(self) -> "Emulator":
+        os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
         cmd = [sys.executable, SERVER, "--port", "0", "--log", self.log_path,
                "--delay-seconds", str(self.delay_seconds), "--region", self.region]
         if self.no_auth:
@@ -75,7 +78,9 @@ class Emulator:
         if not line.startswith("EMULATOR READY "):
             self.stop()
             raise RuntimeError(f"emulator did not start (last line: {line!r})")
-        url, pid = line.split()[2], line.split()[3]
+        parts = line.split()
+        url, pid = parts[2], parts[3]
+        self.ca_file = next((p.split("=", 1)[1] for p in parts[4:] if p.startswith("ca=")), None)
         self.endpoint = url
         self.port = int(url.rsplit(":", 1)[1])
         self.pid = int(pid.split("=", 1)[1])
@@ -119,21 +124,28 @@ class Emulator:
         return boto3.client(service, endpoint_url=self.endpoint, region_name=self.region,
                             aws_access_key_id=access_key_id or self.access_key_id,
                             aws_secret_access_key=secret_access_key or self.secret_access_key,
-                            config=cfg)
+                            config=cfg, verify=self.ca_file if self.ca_file else None)
 
     def env(self) -> dict:
         """Environment variables pointing an AWS SDK / the provider at the emulator."""
-        return {"AWS_ACCESS_KEY_ID": self.access_key_id,
-                "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
-                "AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region,
-                "AWS_ENDPOINT_URL": self.endpoint}
+        env = {"AWS_ACCESS_KEY_ID": self.access_key_id,
+               "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
+               "AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region,
+               "AWS_ENDPOINT_URL": self.endpoint, "AWS_EC2_METADATA_DISABLED": "true"}
+        if self.ca_file:
+            env["AWS_CA_BUNDLE"] = self.ca_file
+        return env
 
     # ---- control API
     def _control(self, method: str, path: str, body: dict | list | None = None) -> dict:
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(f"{self.endpoint}/_emulator/{path}", data=data, method=method,
                                      headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
+        ctx = None
+        if self.ca_file:
+            import ssl
+            ctx = ssl.create_default_context(cafile=self.ca_file)
+        with urllib.request.urlopen(req, timeout=10, context=ctx) as resp:
             return json.loads(resp.read())
 
     def add_fault(self, **rule) -> dict:
@@ -153,6 +165,16 @@ class Emulator:
 
     def state(self) -> dict:
         return self._control("GET", "state")
+
+    def advance_clock(self, seconds: float) -> dict:
+        """Move the emulator clock forward (TTL interval, delays, index builds)."""
+        return self._control("POST", "clock", {"advance_seconds": seconds})
+
+    def clock(self) -> dict:
+        return self._control("GET", "clock")
+
+    def set_page_size(self, n: int | None) -> dict:
+        return self.set_config(page_size=n)
 
     def reset(self) -> dict:
         return self._control("POST", "reset", {})

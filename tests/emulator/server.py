@@ -6,10 +6,12 @@ the provider depends on (see README.md in this directory).
         [--region R] [--no-auth] [--access-key-id ID --secret-access-key KEY]
         [--throttle OP[:N]] [--error OP:STATUS[:N]] [--drop OP[:N]]
         [--op-delay OP:SECONDS[:N]] [--request-delay SECONDS]
-        [--fail-stack STACK[:REASON]]
+        [--fail-stack STACK[:REASON]] [--fail-stack-rollback STACK[:REASON]]
+        [--drop-response OP[:N]] [--page-size N] [--latency-ms N] [--tls]
+        [--ttl-transition-seconds S] [--ttl-interval-seconds S]
 
 Binds 127.0.0.1 only, prints ``EMULATOR READY http://127.0.0.1:PORT pid=PID``
-once listening, runs until SIGTERM/SIGINT.
+(plus `` ca=FILE`` with --tls) once listening, runs until SIGTERM/SIGINT.
 """
 from __future__ import annotations
 
@@ -19,7 +21,6 @@ import io
 import json
 import os
 import signal
-import socket
 import sys
 import threading
 import time
@@ -39,7 +40,7 @@ ACCOUNT_ID = "123456789012"
 
 READ_ONLY_PREFIXES = ("Describe", "List", "Get", "Query", "Scan", "BatchGet", "TransactGet",
                       "ValidateTemplate", "EstimateTemplateCost")
-LOG_PARAMS = ("TableName", "StackName", "ChangeSetName", "ChangeSetType", "ExportName",
+LOG_PARAMS = ("ClientToken", "TableName", "StackName", "ChangeSetName", "ChangeSetType", "ExportName",
               "LogicalResourceId", "PhysicalResourceId", "ResourceArn", "RoleArn",
               "RoleSessionName", "DeletionMode", "IndexName", "BillingMode",
               "DeletionProtectionEnabled", "TimeToLiveSpecification",
@@ -52,76 +53,9 @@ BAD_TOKEN = "The security token included in the request is invalid."
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 
 
-# --------------------------------------------------------------------------- moto patches
-def patch_moto() -> None:
-    """DynamoDB behaviour that moto 5.2.1 gets wrong, made to follow real DynamoDB."""
-    from moto.dynamodb import exceptions as dx
-    from moto.dynamodb.models import DynamoDBBackend
-
-    class ProtectedDelete(dx.MockValidationException):
-        def __init__(self, table_name: str):
-            super().__init__("Resource cannot be deleted as it is currently protected against "
-                             "deletion. Disable deletion protection first.")
-
-    def delete_table(self, name):  # real DynamoDB message (brief §5.4)
-        table = self.get_table(name)
-        if getattr(table, "deletion_protection_enabled", False):
-            raise ProtectedDelete(name)
-        return self.tables.pop(table.name)
-
-    def update_time_to_live(self, table_name, ttl_spec):  # brief §5.3
-        try:
-            table = self.get_table(table_name)
-        except dx.ResourceNotFoundException:
-            raise dx.ResourceNotFoundException(table_name=table_name)
-        name = ttl_spec.get("AttributeName")
-        if "Enabled" not in ttl_spec or name is None:
-            raise dx.MockValidationException(
-                "1 validation error detected: Value null at 'timeToLiveSpecification' failed to "
-                "satisfy constraint: Member must not be null")
-        if name == "":
-            raise dx.MockValidationException(
-                "1 validation error detected: Value '' at 'timeToLiveSpecification.attributeName' "
-                "failed to satisfy constraint: Member must have length greater than or equal to 1")
-        enabled = bool(ttl_spec["Enabled"])
-        cur = table.ttl.get("TimeToLiveStatus", "DISABLED")
-        cur_name = table.ttl.get("AttributeName")
-        if cur == "ENABLED" and cur_name != name:
-            raise dx.MockValidationException(
-                f"TimeToLive is active on a different AttributeName: current AttributeName is {cur_name}")
-        if enabled and cur == "ENABLED":
-            raise dx.MockValidationException("TimeToLive is already enabled")
-        if not enabled and cur != "ENABLED":
-            raise dx.MockValidationException("TimeToLive is already disabled")
-        table.ttl = ({"TimeToLiveStatus": "ENABLED", "AttributeName": name} if enabled
-                     else {"TimeToLiveStatus": "DISABLED"})
-
-    def describe_time_to_live(self, table_name):
-        try:
-            table = self.get_table(table_name)
-        except dx.ResourceNotFoundException:
-            raise dx.ResourceNotFoundException(table_name=table_name)
-        return table.ttl
-
-    def tag_resource(self, table_arn, tags):  # TagResource overwrites existing keys
-        for table in self.tables.values():
-            if table.table_arn == table_arn:
-                cur = {t["Key"]: t["Value"] for t in table.tags}
-                for t in tags:
-                    cur[t["Key"]] = t["Value"]
-                table.tags = [{"Key": k, "Value": v} for k, v in cur.items()]
-                return
-        raise dx.ResourceNotFoundException()
-
-    DynamoDBBackend.delete_table = delete_table
-    DynamoDBBackend.update_time_to_live = update_time_to_live
-    DynamoDBBackend.describe_time_to_live = describe_time_to_live
-    DynamoDBBackend.tag_resource = tag_resource
-
-
 # --------------------------------------------------------------------------- faults
 class Faults:
-    """Fault rules. kind: throttle | error | drop | delay | fail_stack."""
+    """Fault rules. kind: throttle | error | drop | drop_response | delay | fail_stack."""
 
     def __init__(self) -> None:
         self.rules: list[dict] = []
@@ -130,7 +64,7 @@ class Faults:
     @staticmethod
     def _norm(rule: dict) -> dict:
         kind = rule.get("kind")
-        if kind not in ("throttle", "error", "drop", "delay", "fail_stack"):
+        if kind not in ("throttle", "error", "drop", "drop_response", "delay", "fail_stack"):
             raise ValueError(f"unknown fault kind {kind!r}")
         r = dict(rule)
         r.setdefault("count", 1)
@@ -139,6 +73,10 @@ class Faults:
             if not r.get("stack"):
                 raise ValueError("fail_stack needs 'stack'")
             r.setdefault("reason", "Injected failure (emulator fail_stack fault)")
+            rb = r.setdefault("rollback", "ok")
+            if rb not in ("ok", "fail"):
+                raise ValueError("fail_stack rollback must be 'ok' or 'fail'")
+            r.setdefault("rollback_reason", "Injected rollback failure (emulator fail_stack fault)")
             return r
         r.setdefault("operation", "*")
         if kind == "error":
@@ -199,7 +137,9 @@ def parse_op_count(spec: str, need_value: bool = False) -> tuple[str, str | None
 class Emulator:
     def __init__(self, args: argparse.Namespace):
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        import ddb_ext
         from emu_cfn import Engine
+        from paging import Pager
         self.args = args
         self.moto_app = DomainDispatcherApplication(create_backend_app)
         self.engine = Engine(ACCOUNT_ID, args.region, args.delay_seconds)
@@ -212,6 +152,12 @@ class Emulator:
         self.log_lock = threading.Lock()
         self.counts: dict[str, int] = {}
         self.started = time.time()
+        self.pager = Pager(args.page_size)
+        self.latency_ms = float(args.latency_ms)
+        self.tls_ca: str | None = None
+        ddb_ext.SETTINGS.update(ttl_transition_seconds=args.ttl_transition_seconds,
+                                ttl_interval_seconds=args.ttl_interval_seconds,
+                                index_seconds=lambda: self.engine.delay_seconds, pager=self.pager)
         for spec in args.throttle or []:
             op, _, n = parse_op_count(spec)
             self.faults.add({"kind": "throttle", "operation": op, "count": n})
@@ -221,12 +167,19 @@ class Emulator:
         for spec in args.drop or []:
             op, _, n = parse_op_count(spec)
             self.faults.add({"kind": "drop", "operation": op, "count": n})
+        for spec in args.drop_response or []:
+            op, _, n = parse_op_count(spec)
+            self.faults.add({"kind": "drop_response", "operation": op, "count": n})
         for spec in args.op_delay or []:
             op, v, n = parse_op_count(spec, True)
             self.faults.add({"kind": "delay", "operation": op, "seconds": float(v), "count": n})
         for spec in args.fail_stack or []:
             name, _, reason = spec.partition(":")
             self.add_fault({"kind": "fail_stack", "stack": name, **({"reason": reason} if reason else {})})
+        for spec in args.fail_stack_rollback or []:
+            name, _, reason = spec.partition(":")
+            self.add_fault({"kind": "fail_stack", "stack": name, "rollback": "fail",
+                            **({"reason": reason} if reason else {})})
 
     # ---- control
     def add_fault(self, rule: dict) -> dict:
@@ -234,27 +187,40 @@ class Emulator:
         if r["kind"] == "fail_stack":
             with self.lock:
                 q = self.engine.fail_stack.setdefault(r["stack"], [])
-                q.extend([r["reason"]] * max(1, r["count"]))
+                q.extend([{"reason": r["reason"], "rollback": r["rollback"],
+                           "rollback_reason": r["rollback_reason"]}] * max(1, r["count"]))
             return r
         with self.lock:
             self.faults.rules.append(r)
         return r
 
+    def config(self) -> dict:
+        import ddb_ext
+        return {"delay_seconds": self.engine.delay_seconds,
+                "request_delay": self.faults.request_delay, "auth": self.auth,
+                "region": self.args.region, "log": self.log_path,
+                "page_size": self.pager.page_size, "latency_ms": self.latency_ms,
+                "ttl_transition_seconds": ddb_ext.SETTINGS["ttl_transition_seconds"],
+                "ttl_interval_seconds": ddb_ext.SETTINGS["ttl_interval_seconds"],
+                "tls": bool(self.args.tls), "ca_file": self.tls_ca}
+
     def state(self) -> dict:
+        from clock import CLOCK
         with self.lock:
             return {
-                "config": {"delay_seconds": self.engine.delay_seconds,
-                           "request_delay": self.faults.request_delay, "auth": self.auth,
-                           "region": self.args.region, "log": self.log_path},
+                "config": self.config(),
                 "faults": [dict(r) for r in self.faults.rules] +
-                          [{"kind": "fail_stack", "stack": k, "reason": x, "count": 1}
+                          [{"kind": "fail_stack", "stack": k, "count": 1, **x}
                            for k, v in self.engine.fail_stack.items() for x in v],
                 "counts": dict(self.counts),
                 "cloudformation": self.engine.summary(),
+                "clock": CLOCK.state(),
                 "uptime_seconds": round(time.time() - self.started, 3),
             }
 
     def control(self, environ, start_response, path: str, body: bytes):
+        import ddb_ext
+        from clock import CLOCK
         method = environ["REQUEST_METHOD"]
         try:
             data = json.loads(body or b"{}")
@@ -263,6 +229,15 @@ class Emulator:
         try:
             if path == "/_emulator/state" and method == "GET":
                 return self._json(start_response, 200, self.state())
+            if path == "/_emulator/clock":
+                if method == "POST":
+                    with self.lock:
+                        CLOCK.advance(float(data.get("advance_seconds", 0)))
+                        self.engine.tick()
+                if method in ("GET", "POST"):
+                    return self._json(start_response, 200, CLOCK.state())
+            if path == "/_emulator/tls" and method == "GET":
+                return self._json(start_response, 200, {"tls": bool(self.args.tls), "ca_file": self.tls_ca})
             if path == "/_emulator/faults":
                 if method == "GET":
                     return self._json(start_response, 200, {"faults": self.state()["faults"]})
@@ -280,7 +255,7 @@ class Emulator:
                         rules = data.get("faults", [])
                     added = [self.add_fault(r) for r in rules]
                     return self._json(start_response, 200, {"added": added})
-            if path == "/_emulator/config" and method == "POST":
+            if path == "/_emulator/config" and method in ("POST", "GET"):
                 with self.lock:
                     if "delay_seconds" in data:
                         self.engine.delay_seconds = float(data["delay_seconds"])
@@ -288,7 +263,17 @@ class Emulator:
                         self.faults.request_delay = float(data["request_delay"])
                     if "auth" in data:
                         self.auth = bool(data["auth"])
-                return self._json(start_response, 200, self.state()["config"])
+                    if "page_size" in data:
+                        ps = data["page_size"]
+                        if ps is not None and int(ps) < 1:
+                            raise ValueError("page_size must be >= 1 or null")
+                        self.pager.page_size = None if ps is None else int(ps)
+                    if "latency_ms" in data:
+                        self.latency_ms = max(0.0, float(data["latency_ms"]))
+                    for k in ("ttl_transition_seconds", "ttl_interval_seconds"):
+                        if k in data:
+                            ddb_ext.SETTINGS[k] = max(0.0, float(data[k]))
+                    return self._json(start_response, 200, self.config())
             if path == "/_emulator/reset" and method == "POST":
                 from moto.moto_api._internal.models import moto_api_backend
                 with self.lock:
@@ -296,10 +281,15 @@ class Emulator:
                     self.engine.reset()
                     self.faults.rules.clear()
                     self.counts.clear()
+                    self.pager.reset()
                     if data.get("config", True):
                         self.engine.delay_seconds = float(self.args.delay_seconds)
                         self.faults.request_delay = float(self.args.request_delay)
                         self.auth = not self.args.no_auth
+                        self.pager.page_size = self.args.page_size
+                        self.latency_ms = float(self.args.latency_ms)
+                        ddb_ext.SETTINGS.update(ttl_transition_seconds=self.args.ttl_transition_seconds,
+                                                ttl_interval_seconds=self.args.ttl_interval_seconds)
                 return self._json(start_response, 200, {"reset": True})
         except (ValueError, TypeError, KeyError) as e:
             return self._json(start_response, 400, {"error": str(e)})
@@ -533,12 +523,7 @@ class Emulator:
         try:
             if "drop" in kinds:
                 rec.update(fault="drop", status=0, error="ConnectionDropped")
-                sock = environ.get("werkzeug.socket")
-                if sock is not None:
-                    try:
-                        sock.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
+                environ["emulator.drop"] = "before"
                 start_response("500 Dropped", [("Content-Length", "0")])
                 return [b""]
             if "throttle" in kinds:
@@ -567,12 +552,34 @@ class Emulator:
                     rec.update(status=st, error=code)
                     b, ct = self.error_body(service, code, msg, st)
                     return self.send(start_response, st, b, ct, service)
-            if service == "cloudformation":
-                return self.cloudformation(environ, start_response, op, form or {}, rec)
-            return self.forward(environ, start_response, rec)
+            out = self.handle(environ, start_response, service, op, body, form, rec)
+            if "drop_response" in kinds:  # the request took effect; its answer is lost
+                rec["fault"] = "drop_response"
+                environ["emulator.drop"] = "after"
+            return out
         finally:
             rec["duration_ms"] = round((time.time() - t0) * 1000, 1)
             self.log(rec)
+
+    def handle(self, environ, start_response, service, op, body, form, rec):
+        import validator
+        if service in ("cloudformation", "sts", "dynamodb"):
+            try:
+                if service == "dynamodb":
+                    typed = validator.check_json("dynamodb", op, body)
+                else:
+                    typed = validator.check_query(service, op, form or {})
+            except validator.Invalid as e:
+                rec.update(status=e.status, error=e.code)
+                b, ct = self.error_body(service, e.code, e.message, e.status)
+                return self.send(start_response, e.status, b, ct, service)
+            if service == "cloudformation":
+                return self.cloudformation(environ, start_response, op, typed, rec)
+            if service == "dynamodb":
+                answered = self.dynamodb_front(environ, start_response, op, typed, rec)
+                if answered is not None:
+                    return answered
+        return self.forward(environ, start_response, rec)
 
     def region_of(self, environ) -> str:
         auth = environ.get("HTTP_AUTHORIZATION", "")
@@ -583,15 +590,47 @@ class Emulator:
                 pass
         return self.args.region
 
-    def cloudformation(self, environ, start_response, op: str, form: dict, rec: dict):
-        from emu_cfn import CfnError, dispatch, parse_query, xml_response
+    def dynamodb_front(self, environ, start_response, op: str, params: dict, rec: dict):
+        import ddb_ext
+        try:
+            with self.lock:
+                self.engine.tick()
+                result = ddb_ext.front(op, params, ACCOUNT_ID, self.region_of(environ))
+        except ddb_ext.DdbError as e:
+            rec.update(status=e.status, error=e.code)
+            b, ct = self.error_body("dynamodb", e.code, e.message, e.status)
+            return self.send(start_response, e.status, b, ct, "dynamodb")
+        if result is None:
+            return None
+        rec["status"] = 200
+
+        def enc(o):
+            if isinstance(o, _dt.datetime):
+                return round(o.timestamp(), 3)
+            return str(o)
+        return self.send(start_response, 200, json.dumps(result, default=enc).encode(),
+                         "application/x-amz-json-1.0", "dynamodb")
+
+    def cloudformation(self, environ, start_response, op: str, params: dict, rec: dict):
+        from emu_cfn import CfnError, dispatch, xml_response
+        from paging import CFN_LIST_KEYS, BadToken
         region = self.region_of(environ)
         rid = str(uuid.uuid4())
-        params = parse_query({k: v for k, v in form.items() if k not in ("Action", "Version")})
         try:
             with self.lock:
                 self.engine.tick()
                 result = dispatch(self.engine, region, op, params)
+                key = CFN_LIST_KEYS.get(op)
+                if key and result is not None and isinstance(result.get(key), list) and \
+                        not (op == "DescribeStacks" and params.get("StackName")):
+                    try:
+                        result[key], nxt = self.pager.page(f"cloudformation.{op}", params, result[key],
+                                                           params.get("NextToken"))
+                    except BadToken:  # UNCONFIRMED wording
+                        raise CfnError("ValidationError", "Invalid NextToken")
+                    result.pop("NextToken", None)
+                    if nxt:
+                        result["NextToken"] = nxt
         except CfnError as e:
             rec.update(status=e.status, error=e.code)
             b, ct = self.error_body("cloudformation", e.code, e.message, e.status)
@@ -645,7 +684,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0 = pick a free one)")
     p.add_argument("--log", help="append one JSON line per API call to FILE")
     p.add_argument("--delay-seconds", type=float, default=0.0,
-                   help="time stack and change-set operations stay in progress (default 0)")
+                   help="time (emulator clock) stack and change-set operations stay in progress "
+                        "and indexes stay CREATING (default 0)")
     p.add_argument("--region", default="us-east-1", help="region for unsigned requests")
     p.add_argument("--no-auth", action="store_true", help="do not check SigV4 signatures")
     p.add_argument("--access-key-id", default=DEFAULT_ACCESS_KEY_ID)
@@ -656,34 +696,48 @@ def build_parser() -> argparse.ArgumentParser:
                    help="answer the next N OP requests with HTTP STATUS (500 or 503)")
     p.add_argument("--drop", action="append", metavar="OP[:N]",
                    help="close the connection without a response for the next N OP requests")
+    p.add_argument("--drop-response", action="append", metavar="OP[:N]",
+                   help="run the next N OP requests, then close the connection without the answer")
     p.add_argument("--op-delay", action="append", metavar="OP:SECONDS[:N]",
                    help="delay the next N OP requests by SECONDS")
     p.add_argument("--request-delay", type=float, default=0.0, metavar="SECONDS",
                    help="delay every request by SECONDS")
     p.add_argument("--fail-stack", action="append", metavar="STACK[:REASON]",
                    help="make the next create/update/import/delete of STACK fail with REASON")
+    p.add_argument("--fail-stack-rollback", action="append", metavar="STACK[:REASON]",
+                   help="like --fail-stack, and the rollback that follows fails too")
+    p.add_argument("--ttl-transition-seconds", type=float, default=3.0,
+                   help="time (emulator clock) TTL stays ENABLING/DISABLING (default 3)")
+    p.add_argument("--ttl-interval-seconds", type=float, default=3600.0,
+                   help="one TTL change per table within this time (emulator clock; default 3600)")
+    p.add_argument("--page-size", type=int, default=None,
+                   help="items per page of every paginated answer (default: AWS's page sizes)")
+    p.add_argument("--latency-ms", type=float, default=0.0,
+                   help="answer every request N ms later (no lock held; requests overlap)")
+    p.add_argument("--tls", action="store_true",
+                   help="serve HTTPS with a CA and certificate made at start")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     import logging
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    from werkzeug.serving import WSGIRequestHandler, make_server
-    patch_moto()
-
-    class Handler(WSGIRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_request(self, *a, **k):
-            pass
-
-        def connection_dropped(self, error, environ=None):
-            pass
-
+    import ddb_ext
+    import httpd
+    ddb_ext.patch_moto()
     emu = Emulator(args)
-    server = make_server("127.0.0.1", args.port, emu, threaded=True, request_handler=Handler)
-    server.daemon_threads = True
+    ssl_ctx = None
+    ready_extra = ""
+    if args.tls:
+        import tempfile
+        import tlscert
+        paths = tlscert.make(tempfile.mkdtemp(prefix="emulator-tls-"))
+        ssl_ctx = tlscert.server_context(paths)
+        emu.tls_ca = paths["ca"]
+        ready_extra = f" ca={paths['ca']}"
+    server = httpd.Server(args.port, emu, ssl_ctx, latency=lambda: emu.latency_ms / 1000.0)
     port = server.server_address[1]
     stop = threading.Event()
 
@@ -704,11 +758,15 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    print(f"EMULATOR READY http://127.0.0.1:{port} pid={os.getpid()}", flush=True)
+    scheme = "https" if args.tls else "http"
+    print(f"EMULATOR READY {scheme}://127.0.0.1:{port} pid={os.getpid()}{ready_extra}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
+        if emu.tls_ca:
+            import shutil
+            shutil.rmtree(os.path.dirname(emu.tls_ca), ignore_errors=True)
     return 0
 
 

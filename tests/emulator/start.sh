@@ -2,6 +2,7 @@
 # Start the emulator in the background on a free loopback port.
 #   usage: tests/emulator/start.sh LOGFILE [server.py flags...]
 #   prints: PORT PID        (stop it with: kill -TERM PID)
+#           PORT PID CAFILE with --tls
 # The server's stderr goes to LOGFILE.stderr.
 set -euo pipefail
 log=${1:?usage: start.sh LOGFILE [flags...]}
@@ -19,11 +20,15 @@ if ! read -r -t 60 line <"$fifo"; then
   exit 1
 fi
 case "$line" in
-  "EMULATOR READY http://127.0.0.1:"*) ;;
+  "EMULATOR READY http://127.0.0.1:"* | "EMULATOR READY https://127.0.0.1:"*) ;;
   *) kill -TERM "$bgpid" 2>/dev/null || true; echo "unexpected: $line" >&2; exit 1 ;;
 esac
 url=${line#EMULATOR READY }
 url=${url%% *}
 port=${url##*:}
 pid=${line##*pid=}
-echo "$port $pid"
+pid=${pid%% *}
+case "$line" in
+  *" ca="*) ca=${line##* ca=}; echo "$port $pid $ca" ;;
+  *) echo "$port $pid" ;;
+esac

@@ -140,5 +140,23 @@ class CliFaultFlagsTest(unittest.TestCase):
             self.assertIn("flag reason", [e.get("ResourceStatusReason") for e in ev])
 
 
+    def test_drop_response_and_rollback_flags(self):
+        stack, table = uniq("cli"), uniq("cli")
+        with Emulator(extra_args=["--drop-response", "dynamodb.CreateTable:1",
+                                  "--fail-stack-rollback", f"{stack}:create fails"]) as emu:
+            cfn, ddb = emu.client("cloudformation"), emu.client("dynamodb")
+            self.assertIn("drop_response", [f["kind"] for f in emu.faults()])
+            with self.assertRaises(botocore.exceptions.ConnectionClosedError):
+                ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                                 KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                                 AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+            self.assertEqual(ddb.describe_table(TableName=table)["Table"]["TableName"], table)
+            rec = [r for r in emu.log_records() if r["operation"] == "CreateTable"][0]
+            self.assertEqual((rec["fault"], rec["status"], rec["error"]), ("drop_response", 200, None))
+            cfn.create_stack(StackName=stack, TemplateBody=table_template(uniq("t")))
+            self.assertEqual(cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"],
+                             "ROLLBACK_FAILED")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -25,6 +25,7 @@ class StackTableTest(EmulatorTestCase):
                              outputs={"Arn": {"Value": {"Fn::GetAtt": ["Table", "Arn"]}}})
         s = self.deploy(stack, tpl, expect="CREATE_COMPLETE",
                         Tags=[{"Key": "team", "Value": "core"}])
+        self.emu.advance_clock(5)  # TTL: ENABLING for a few seconds of emulator time
         t, ttl, pitr, tags = self.live(table)
         self.assertEqual(ttl, {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"})
         self.assertTrue(t["DeletionProtectionEnabled"])
@@ -59,6 +60,7 @@ class StackTableTest(EmulatorTestCase):
         self.assertEqual((rc["Action"], rc["Replacement"]), ("Modify", "False"))
         self.cfn.execute_change_set(StackName=stack, ChangeSetName=name)
         self.assertEqual(self.wait_stack(stack)["StackStatus"], "UPDATE_COMPLETE")
+        self.emu.advance_clock(3601)  # ENABLING → ENABLED, and past the one-change interval
         t, ttl, pitr, tags = self.live(table)
         self.assertEqual(ttl["TimeToLiveStatus"], "ENABLED")
         self.assertTrue(t["DeletionProtectionEnabled"])
@@ -68,6 +70,9 @@ class StackTableTest(EmulatorTestCase):
         # disable TTL the CloudFormation way: keep the name, Enabled false; tags removed
         tpl = table_template(table, TimeToLiveSpecification={"AttributeName": "expires_at", "Enabled": False})
         self.deploy(stack, tpl, "UPDATE", expect="UPDATE_COMPLETE")
+        t, ttl, pitr, tags = self.live(table)
+        self.assertEqual(ttl["TimeToLiveStatus"], "DISABLING")
+        self.emu.advance_clock(5)
         t, ttl, pitr, tags = self.live(table)
         self.assertEqual(ttl["TimeToLiveStatus"], "DISABLED")
         self.assertFalse(t["DeletionProtectionEnabled"])
@@ -111,6 +116,7 @@ class StackTableTest(EmulatorTestCase):
     def test_ttl_attribute_rename_fails_update(self):
         table, stack = uniq("ttl"), uniq("ttl")
         self.deploy(stack, table_template(table, TimeToLiveSpecification=TTL), expect="CREATE_COMPLETE")
+        self.emu.advance_clock(3601)  # past the TTL change interval of the create
         tpl = table_template(table, TimeToLiveSpecification={"AttributeName": "other", "Enabled": True})
         self.deploy(stack, tpl, "UPDATE", expect="UPDATE_ROLLBACK_COMPLETE")
         failed = [r for r in self.reasons(stack) if r[1] == "UPDATE_FAILED"]
@@ -124,6 +130,7 @@ class StackTableTest(EmulatorTestCase):
         table = uniq("ttlapi")
         self.create_table(table)
         self.ddb.update_time_to_live(TableName=table, TimeToLiveSpecification=TTL)
+        self.emu.advance_clock(3601)  # AWS: one TTL change per table per hour
         cases = [({"AttributeName": "expires_at", "Enabled": True}, "TimeToLive is already enabled"),
                  ({"AttributeName": "x", "Enabled": True},
                   "TimeToLive is active on a different AttributeName: current AttributeName is expires_at"),
@@ -134,6 +141,7 @@ class StackTableTest(EmulatorTestCase):
                 self.ddb.update_time_to_live(TableName=table, TimeToLiveSpecification=spec)
             self.assertEqual(cm.exception.response["Error"], {"Code": "ValidationException", "Message": msg})
         self.ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"AttributeName": "expires_at", "Enabled": False})
+        self.emu.advance_clock(3601)
         with self.assertRaises(self.ddb.exceptions.ClientError) as cm:
             self.ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"AttributeName": "expires_at", "Enabled": False})
         self.assertEqual(cm.exception.response["Error"]["Message"], "TimeToLive is already disabled")

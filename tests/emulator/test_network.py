@@ -1,0 +1,151 @@
+"""HTTP/1.1 keep-alive, faults on reused connections, lost answers, latency, TLS."""
+import http.client
+import json
+import ssl
+import threading
+import time
+import unittest
+
+from emulator import Emulator
+from emutest import EmulatorTestCase, uniq
+
+
+def ddb_request(conn, op, body, headers=None):
+    h = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": f"DynamoDB_20120810.{op}"}
+    h.update(headers or {})
+    conn.request("POST", "/", body=json.dumps(body), headers=h)
+    r = conn.getresponse()
+    return r.status, r.getheader("Connection"), r.read()
+
+
+class KeepAliveTest(EmulatorTestCase):
+    no_auth = True
+
+    def setUp(self):
+        self.emu.clear_faults()
+
+    def test_one_connection_carries_several_requests(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.emu.port, timeout=10)
+        conn.connect()
+        local = conn.sock.getsockname()
+        for _ in range(5):
+            st, connection, _ = ddb_request(conn, "ListTables", {})
+            self.assertEqual(st, 200)
+            self.assertNotEqual((connection or "").lower(), "close")
+            self.assertEqual(conn.sock.getsockname(), local)  # the same TCP connection
+        conn.close()
+
+    def test_boto3_reuses_connections(self):
+        mark = self.emu.log_mark()
+        for _ in range(3):
+            self.ddb.list_tables()
+        recs = self.emu.log_records_since(mark)
+        self.assertEqual(len(recs), 3)
+
+    def test_drop_closes_only_that_connection(self):
+        other = http.client.HTTPConnection("127.0.0.1", self.emu.port, timeout=10)
+        self.assertEqual(ddb_request(other, "ListTables", {})[0], 200)
+        self.emu.add_fault(kind="drop", operation="DescribeTable", count=1)
+        conn = http.client.HTTPConnection("127.0.0.1", self.emu.port, timeout=10)
+        self.assertEqual(ddb_request(conn, "ListTables", {})[0], 200)
+        with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
+            ddb_request(conn, "DescribeTable", {"TableName": "nope"})
+        # the other keep-alive connection still works
+        self.assertEqual(ddb_request(other, "ListTables", {})[0], 200)
+        other.close()
+        conn.close()
+
+    def test_drop_response_takes_effect(self):
+        table = uniq("lost")
+        self.emu.add_fault(kind="drop_response", operation="CreateTable", count=1)
+        mark = self.emu.log_mark()
+        from botocore.exceptions import ConnectionClosedError
+        with self.assertRaises(ConnectionClosedError):
+            self.create_table(table)
+        self.assertEqual(self.ddb.describe_table(TableName=table)["Table"]["TableName"], table)
+        rec = [r for r in self.emu.log_records_since(mark) if r["operation"] == "CreateTable"][0]
+        self.assertEqual((rec["fault"], rec["status"]), ("drop_response", 200))
+        # the retry meets the effect of the lost request
+        with self.assertRaises(self.ddb.exceptions.ResourceInUseException):
+            self.create_table(table)
+
+    def test_drop_response_cloudformation_via_boto3(self):
+        stack = uniq("lost")
+        self.emu.add_fault(kind="drop_response", operation="CreateStack", count=1)
+        from emutest import table_template
+        with self.assertRaises(Exception):
+            self.cfn.create_stack(StackName=stack, TemplateBody=table_template(uniq("t")))
+        self.assertEqual(self.wait_stack(stack)["StackStatus"], "CREATE_COMPLETE")
+        with self.assertRaises(self.cfn.exceptions.AlreadyExistsException):
+            self.cfn.create_stack(StackName=stack, TemplateBody=table_template(uniq("t")))
+
+    def test_many_concurrent_keepalive_connections(self):
+        conns = [http.client.HTTPConnection("127.0.0.1", self.emu.port, timeout=20) for _ in range(40)]
+        for c in conns:
+            c.connect()
+        errors = []
+
+        def work(c):
+            try:
+                for _ in range(3):
+                    if ddb_request(c, "ListTables", {})[0] != 200:
+                        errors.append("status")
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+        threads = [threading.Thread(target=work, args=(c,)) for c in conns]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(errors, [])
+        for c in conns:
+            c.close()
+
+
+class LatencyTest(EmulatorTestCase):
+    no_auth = True
+    extra_args = ["--latency-ms", "300"]
+
+    def test_concurrent_requests_overlap(self):
+        conns = [http.client.HTTPConnection("127.0.0.1", self.emu.port, timeout=20) for _ in range(6)]
+        t0 = time.time()
+        threads = [threading.Thread(target=ddb_request, args=(c, "ListTables", {})) for c in conns]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        elapsed = time.time() - t0
+        self.assertGreaterEqual(elapsed, 0.3)
+        self.assertLess(elapsed, 1.5)  # 6 × 300 ms would be 1.8 s if serialised
+        cfg = self.emu.set_config(latency_ms=0)
+        self.assertEqual(cfg["latency_ms"], 0)
+
+
+class TlsTest(unittest.TestCase):
+    def test_https_with_generated_ca(self):
+        with Emulator(extra_args=["--tls"]) as emu:
+            self.assertTrue(emu.endpoint.startswith("https://127.0.0.1:"))
+            self.assertTrue(emu.ca_file)
+            self.assertEqual(emu._control("GET", "tls")["ca_file"], emu.ca_file)
+            ddb = emu.client("dynamodb")
+            self.assertIn("TableNames", ddb.list_tables())
+            ctx = ssl.create_default_context(cafile=emu.ca_file)
+            conn = http.client.HTTPSConnection("127.0.0.1", emu.port, context=ctx, timeout=10)
+            conn.connect()
+            local = conn.sock.getsockname()
+            for _ in range(3):
+                conn.request("GET", "/_emulator/clock")
+                r = conn.getresponse()
+                r.read()
+                self.assertEqual(r.status, 200)
+            self.assertEqual(conn.sock.getsockname(), local)
+            conn.close()
+            # a client without the CA refuses the certificate
+            with self.assertRaises(ssl.SSLError):
+                c = http.client.HTTPSConnection("127.0.0.1", emu.port, timeout=10,
+                                                context=ssl.create_default_context())
+                c.request("GET", "/_emulator/clock")
+
+
+if __name__ == "__main__":
+    unittest.main()
