@@ -263,6 +263,50 @@ static void s_create_partial(
     tpd_err_clear(&e);
 }
 
+/*
+ * A CREATE failed. If the table exists anyway (a timeout or a stop while the stack was
+ * still being created), it is recorded as a partial success (a warning: a taint would
+ * have the next apply replace it). If only this provider's stack exists (a create
+ * rolled back), it is recorded with the error: the resulting taint makes the next apply
+ * delete that empty stack and create again, which loses nothing. If nothing exists,
+ * nothing is recorded.
+ */
+static void s_create_failed(
+    struct cloud *c,
+    const struct tfv *planned,
+    const struct table_spec *want,
+    const char *stack_id,
+    const struct tpd_err *failure,
+    struct tfv **new_state,
+    struct diag_list *diags) {
+    struct table_live t = {0};
+    struct tpd_err e = {0};
+    if (cloud_read_table(c, want->name, false, &t, &e) == TPD_OK && t.exists) {
+        table_live_clear(&t);
+        tpd_err_clear(&e);
+        s_create_partial(
+            c,
+            planned,
+            want,
+            stack_id,
+            "Creating the table's stack did not finish.",
+            failure,
+            new_state,
+            diags);
+        return;
+    }
+    ttl_table_error_diag(diags, "Creating the table's stack failed", failure, false);
+    if (stack_id) {
+        *new_state = s_planned_state(planned, NULL, stack_id);
+        if (*new_state) {
+            /* There is no table to protect: a replacement may remove the empty stack. */
+            tfv_map_set(*new_state, "deletion_protection_enabled", tfv_new_bool(false));
+        }
+    }
+    table_live_clear(&t);
+    tpd_err_clear(&e);
+}
+
 static void s_apply_create(
     struct cloud *c,
     const struct tfv *planned,
@@ -334,14 +378,7 @@ static void s_apply_create(
         case CREATE_FRESH:
             rc = s_deploy_config(c, &want, CLOUD_DEPLOY_CREATE, NULL, deadline, &r, &err);
             if (rc) {
-                /* Nothing is recorded: a failed create leaves at most this provider's own
-                 * stack, which the next apply finds by its marker and continues with. */
-                tpd_err_prefix(
-                    &err,
-                    "creating stack %s failed (nothing was recorded in the state; the next apply "
-                    "continues from what exists): ",
-                    want.stack_name);
-                ttl_table_error_diag(diags, "Creating the table's stack failed", &err, false);
+                s_create_failed(c, planned, &want, r.stack_id, &err, new_state, diags);
                 goto done;
             }
             break;

@@ -76,6 +76,20 @@ static void s_plan_create(
             diags, NULL, "Cannot check whether the table or its stack already exist", &err);
         goto done;
     }
+    if (stack.exists && stack_status_in_progress(stack.status)) {
+        /* Busy (an interrupted apply, or another tool): its template and resources are
+         * changing. Apply waits for it to settle and decides then. */
+        diag_add(
+            diags,
+            DIAG_WARNING,
+            NULL,
+            "Stack is busy",
+            "Stack \"%s\" is %s. Apply waits for it to settle, then checks that it is this "
+            "provider's own before doing anything with it.",
+            stack.name,
+            stack.status);
+        goto done;
+    }
     struct create_facts f = {&want, &table, &stack, owner, replacing};
     create_decision_clear(&d);
     ownership_decide_create(&f, &d);
@@ -134,6 +148,19 @@ static void s_plan_update(
     }
     if (rc) {
         diag_add_err(diags, NULL, "Cannot read the table and its stack", &err);
+        goto done;
+    }
+    if ((old_stack.exists && stack_status_in_progress(old_stack.status)) ||
+        (new_stack.exists && stack_status_in_progress(new_stack.status))) {
+        diag_add(
+            diags,
+            DIAG_WARNING,
+            NULL,
+            "Stack is busy",
+            "A stack of this table is being changed (%s). Apply waits for it to settle, then "
+            "checks again before doing anything with it.",
+            old_stack.exists && stack_status_in_progress(old_stack.status) ? old_stack.status
+                                                                           : new_stack.status);
         goto done;
     }
     struct update_facts f = {
