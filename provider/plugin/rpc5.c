@@ -1,171 +1,73 @@
 /*
- * rpc5: tfplugin5.Provider handlers: protobuf-c messages <-> provider.h calls.
+ * rpc5: tfplugin5.Provider handlers, as far as they differ from protocol 6.
  *
  * Follows hashicorp/terraform docs/plugin-protocol/tfplugin5.8.proto (our copy:
- * proto/tfplugin5.proto) and object-wire-format.md for DynamicValue.
- *
- * Every handler has the same shape: unpack the request (malformed bytes are an
- * INVALID_ARGUMENT status, the only non-OK status we send; everything the user can
- * cause is a diagnostic), decode values, call the provider, build the response from
- * memory owned by a per-call arena (struct rpc_arena) and the call's own buffers, pack,
- * free. Responses point into diag lists and value buffers that live until the pack.
- *
- * This is rpc6.c for protocol 5 (the private helpers are the same; they differ only in
- * the generated message types). Differences from protocol 6: RPC names (GetSchema,
- * PrepareProviderConfig, ValidateResourceTypeConfig, ValidateDataSourceConfig,
- * Configure, Stop), nested attributes sent as object-typed attributes (s_attr_type_json),
- * and PrepareProviderConfig's prepared_config, which hands the configuration back.
+ * proto/tfplugin5.proto). Compared message by message with proto/tfplugin6.proto, every
+ * RPC but two has the same request and response on the wire: the same field numbers,
+ * types and labels, sub-messages alike. Those RPCs are served by the rpc6.c handlers
+ * (rpc6_shared.h); tests/unit/test_rpc5.c compares the generated descriptors of each
+ * pair recursively, and checks that each v5 method is served by the handler of the v6
+ * method it is paired with. Request {fields} | Response {fields}, v6 name after "=":
+ *   GetMetadata {} | {1 server_capabilities, 2 diagnostics, 3 data_sources, 4 resources,
+ *     5 functions, 6 ephemeral_resources}
+ *   ValidateResourceTypeConfig = ValidateResourceConfig, ValidateDataSourceConfig =
+ *     ValidateDataResourceConfig, ValidateEphemeralResourceConfig {1 type_name, 2 config} |
+ *     {1 diagnostics}
+ *   UpgradeResourceState {1 type_name, 2 version, 3 raw_state} | {1 upgraded_state,
+ *     2 diagnostics}
+ *   Configure = ConfigureProvider {1 terraform_version, 2 config, 3 client_capabilities} |
+ *     {1 diagnostics}
+ *   ReadResource {1 type_name, 2 current_state, 3 private, 4 provider_meta,
+ *     5 client_capabilities} | {1 new_state, 2 diagnostics, 3 private, 4 deferred}
+ *   PlanResourceChange {1 type_name, 2 prior_state, 3 proposed_new_state, 4 config,
+ *     5 prior_private, 6 provider_meta, 7 client_capabilities} | {1 planned_state,
+ *     2 requires_replace, 3 planned_private, 4 diagnostics, 5 legacy_type_system, 6 deferred}
+ *   ApplyResourceChange {1 type_name, 2 prior_state, 3 planned_state, 4 config,
+ *     5 planned_private, 6 provider_meta} | {1 new_state, 2 private, 3 diagnostics,
+ *     4 legacy_type_system}
+ *   ImportResourceState {1 type_name, 2 id, 3 client_capabilities} | {1 imported_resources
+ *     {1 type_name, 2 state, 3 private}, 2 diagnostics, 3 deferred}
+ *   MoveResourceState {1 source_provider_address, 2 source_type_name,
+ *     3 source_schema_version, 4 source_state, 5 target_type_name, 6 source_private} |
+ *     {1 target_state, 2 diagnostics, 3 target_private}
+ *   ReadDataSource {1 type_name, 2 config, 3 provider_meta, 4 client_capabilities} |
+ *     {1 state, 2 diagnostics, 3 deferred}
+ *   OpenEphemeralResource {1 type_name, 2 config, 3 client_capabilities} | {1 diagnostics,
+ *     2 renew_at, 3 result, 4 private, 5 deferred}
+ *   RenewEphemeralResource {1 type_name, 2 private} | {1 diagnostics, 2 renew_at, 3 private}
+ *   CloseEphemeralResource {1 type_name, 2 private} | {1 diagnostics}
+ *   GetFunctions {} | {1 functions, 2 diagnostics}
+ *   CallFunction {1 name, 2 arguments} | {1 result, 2 error}
+ *   Stop = StopProvider {} | {1 Error}
+ *   Sub-messages: DynamicValue {1 msgpack, 2 json}, Diagnostic {1 severity, 2 summary,
+ *     3 detail, 4 attribute}, AttributePath {1 steps {oneof 1 attribute_name,
+ *     2 element_key_string, 3 element_key_int}}, RawState {1 json, 2 flatmap},
+ *     ClientCapabilities {1 deferral_allowed, 2 write_only_attributes_allowed},
+ *     ServerCapabilities {1 plan_destroy, 2 get_provider_schema_optional,
+ *     3 move_resource_state}, Deferred {1 reason}, Timestamp {1 seconds, 2 nanos},
+ *     FunctionError {1 text, 2 function_argument}, Function {1..7}; enums the same values.
+ * Handled here: GetSchema = GetProviderSchema (same fields, but Schema.Attribute is
+ * {.., 10 write_only} in v5 and {.., 10 nested_type, 11 write_only} in v6: nested
+ * attributes go as plain attributes of the cty object type), and PrepareProviderConfig
+ * ~ ValidateProviderConfig (request {1 config}; response {1 prepared_config,
+ * 2 diagnostics} in v5, {2 diagnostics} in v6).
  */
 #include "rpc5.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
 #include "provider.h"
+#include "rpc6_shared.h"
 #include "rpc_common.h"
 #include "schema.h"
 #include "tfplugin5.pb-c.h"
 #include "tfv.h"
-#include "tpd_log.h"
 
-/* ---- paths and diagnostics ------------------------------------------------------ */
-
-/* AttributePath message for p; step strings are borrowed from p. */
-static Tfplugin5__AttributePath *s_path_msg(struct rpc_arena *a, const struct tfv_path *p) {
-    Tfplugin5__AttributePath *m = rpc_alloc(a, 1, sizeof(*m));
-    Tfplugin5__AttributePath__Step *steps = rpc_alloc(a, p->count, sizeof(*steps));
-    Tfplugin5__AttributePath__Step **ptrs = rpc_alloc(a, p->count, sizeof(*ptrs));
-    if (m == NULL || steps == NULL || ptrs == NULL) {
-        return NULL;
-    }
-    tfplugin5__attribute_path__init(m);
-    for (size_t i = 0; i < p->count; i++) {
-        Tfplugin5__AttributePath__Step *s = &steps[i];
-        tfplugin5__attribute_path__step__init(s);
-        switch (p->steps[i].kind) {
-            case TFV_STEP_ATTR:
-                s->selector_case = TFPLUGIN5__ATTRIBUTE_PATH__STEP__SELECTOR_ATTRIBUTE_NAME;
-                s->attribute_name = p->steps[i].name;
-                break;
-            case TFV_STEP_KEY_STRING:
-                s->selector_case = TFPLUGIN5__ATTRIBUTE_PATH__STEP__SELECTOR_ELEMENT_KEY_STRING;
-                s->element_key_string = p->steps[i].name;
-                break;
-            case TFV_STEP_KEY_INT:
-                s->selector_case = TFPLUGIN5__ATTRIBUTE_PATH__STEP__SELECTOR_ELEMENT_KEY_INT;
-                s->element_key_int = p->steps[i].index;
-                break;
-        }
-        ptrs[i] = s;
-    }
-    m->n_steps = p->count;
-    m->steps = ptrs;
-    return m;
-}
-
-/* Diagnostic messages for l (strings borrowed from l). */
-static Tfplugin5__Diagnostic **
-s_diags_msg(struct rpc_arena *a, const struct diag_list *l, size_t *n) {
-    *n = 0;
-    if (l->count == 0) {
-        return NULL;
-    }
-    Tfplugin5__Diagnostic *items = rpc_alloc(a, l->count, sizeof(*items));
-    Tfplugin5__Diagnostic **ptrs = rpc_alloc(a, l->count, sizeof(*ptrs));
-    if (items == NULL || ptrs == NULL) {
-        return NULL;
-    }
-    for (size_t i = 0; i < l->count; i++) {
-        const struct diag *d = &l->items[i];
-        tfplugin5__diagnostic__init(&items[i]);
-        items[i].severity = d->severity == DIAG_WARNING ? TFPLUGIN5__DIAGNOSTIC__SEVERITY__WARNING
-                                                        : TFPLUGIN5__DIAGNOSTIC__SEVERITY__ERROR;
-        items[i].summary = d->summary ? d->summary : (char *)"";
-        items[i].detail = d->detail ? d->detail : (char *)"";
-        if (d->has_path && d->path.count > 0) {
-            items[i].attribute = s_path_msg(a, &d->path);
-        }
-        ptrs[i] = &items[i];
-    }
-    *n = l->count;
-    return ptrs;
-}
-
-/* ---- values --------------------------------------------------------------------- */
-
-/*
- * Decode a DynamicValue (absent or empty: null). Terraform sends msgpack; json is
- * accepted because the protocol allows it. A failure adds an error diagnostic.
- */
-static bool s_decode(
-    const Tfplugin5__DynamicValue *dv,
-    const struct tfv_type *type,
-    const char *what,
-    struct tfv **out,
-    struct diag_list *diags) {
-    *out = NULL;
-    if (dv == NULL || (dv->msgpack.len == 0 && dv->json.len == 0)) {
-        return true;
-    }
-    struct tpd_err err = {0};
-    enum tpd_code rc;
-    if (dv->msgpack.len > 0) {
-        rc = tfv_decode_msgpack(
-            (struct tpd_span){dv->msgpack.data, dv->msgpack.len}, type, out, &err);
-    } else {
-        rc = tfv_decode_json((struct tpd_span){dv->json.data, dv->json.len}, type, out, &err);
-    }
-    if (rc != TPD_OK) {
-        tpd_err_prefix(&err, "decoding %s: ", what);
-        diag_add_err(diags, NULL, "Invalid value from Terraform", &err);
-    }
-    tpd_err_clear(&err);
-    return rc == TPD_OK;
-}
-
-/* Encode v (NULL: null) as a msgpack DynamicValue owned by the arena. */
-static Tfplugin5__DynamicValue *s_encode(
-    struct rpc_arena *a,
-    const struct tfv *v,
-    const struct tfv_type *type,
-    const char *what,
-    struct diag_list *diags) {
-    Tfplugin5__DynamicValue *dv = rpc_alloc(a, 1, sizeof(*dv));
-    if (dv == NULL) {
-        return NULL;
-    }
-    tfplugin5__dynamic_value__init(dv);
-    struct tpd_buf buf;
-    tpd_buf_init(&buf, TPD_MAX_DEFAULT);
-    struct tpd_err err = {0};
-    if (tfv_encode_msgpack(v, type, &buf, &err) != TPD_OK) {
-        tpd_err_prefix(&err, "encoding %s: ", what);
-        diag_add_err(diags, NULL, "Provider produced a value it cannot encode", &err);
-        tpd_buf_reset(&buf);
-        (void)tfv_encode_msgpack(NULL, type, &buf, NULL);
-    }
-    tpd_err_clear(&err);
-    dv->msgpack = rpc_take_bytes(a, &buf);
-    tpd_buf_clear(&buf);
-    return dv;
-}
-
-/* Block of a managed resource type, or an error diagnostic. */
-static const struct schema_block *s_resource(const char *type_name, struct diag_list *diags) {
-    const struct schema_block *b = schema_resource(rpc_str(type_name));
-    if (b == NULL) {
-        diag_add(
-            diags,
-            DIAG_ERROR,
-            NULL,
-            "Unknown resource type",
-            "The provider \"dynamodb\" has no resource type named \"%s\"; it supports %s.",
-            rpc_str(type_name),
-            SCHEMA_RESOURCE_TTL_TABLE);
-    }
-    return b;
-}
+/* A message built by rpc6.c in a field of a tfplugin5 message of the same wire format
+ * (table above): protobuf-c packs a sub-message through the descriptor in its own base,
+ * so it is encoded as the tfplugin5 one would be; nothing reads it as the v5 type. */
+#define S_V5(T5, m6) ((T5)(void *)(m6))
 
 /* ---- schema --------------------------------------------------------------------- */
 
@@ -257,27 +159,22 @@ static Tfplugin5__Schema__Attribute *s_attr_msg(struct rpc_arena *a, const struc
     return m;
 }
 
-static Tfplugin5__Schema__Attribute **
-s_attrs_msg(struct rpc_arena *a, const struct schema_attr *attrs, size_t n) {
-    Tfplugin5__Schema__Attribute **ptrs = rpc_alloc(a, n, sizeof(*ptrs));
-    for (size_t i = 0; ptrs && i < n; i++) {
-        ptrs[i] = s_attr_msg(a, &attrs[i]);
-    }
-    return ptrs;
-}
-
 static Tfplugin5__Schema__Block *s_block_msg(struct rpc_arena *a, const struct schema_block *b) {
     Tfplugin5__Schema__Block *m = rpc_alloc(a, 1, sizeof(*m));
+    Tfplugin5__Schema__Attribute **attrs = rpc_alloc(a, b->attr_count, sizeof(*attrs));
     Tfplugin5__Schema__NestedBlock **nested = rpc_alloc(a, b->block_type_count, sizeof(*nested));
-    if (m == NULL || nested == NULL) {
+    if (m == NULL || attrs == NULL || nested == NULL) {
         return NULL;
     }
     tfplugin5__schema__block__init(m);
     m->version = b->version;
     m->description = (char *)rpc_str(b->description);
     m->description_kind = TFPLUGIN5__STRING_KIND__MARKDOWN;
+    for (size_t i = 0; i < b->attr_count; i++) {
+        attrs[i] = s_attr_msg(a, &b->attrs[i]);
+    }
     m->n_attributes = b->attr_count;
-    m->attributes = s_attrs_msg(a, b->attrs, b->attr_count);
+    m->attributes = attrs;
     for (size_t i = 0; i < b->block_type_count; i++) {
         const struct schema_block_type *bt = &b->block_types[i];
         Tfplugin5__Schema__NestedBlock *nb = rpc_alloc(a, 1, sizeof(*nb));
@@ -308,39 +205,6 @@ static Tfplugin5__Schema *s_schema_msg(struct rpc_arena *a, const struct schema_
     return m;
 }
 
-/* Capabilities announced in GetMetadata and GetSchema. */
-static Tfplugin5__ServerCapabilities *s_caps_msg(struct rpc_arena *a) {
-    Tfplugin5__ServerCapabilities *c = rpc_alloc(a, 1, sizeof(*c));
-    if (c == NULL) {
-        return NULL;
-    }
-    tfplugin5__server_capabilities__init(c);
-    /* We refuse destroys of protected tables at plan time, so we need the destroy plan
-     * call (product.md, Destroy). The schema is cheap: no need to let Terraform cache it. */
-    c->plan_destroy = true;
-    c->get_provider_schema_optional = false;
-    c->move_resource_state = false;
-    return c;
-}
-
-/* ---- provider information ------------------------------------------------------- */
-
-static void s_get_metadata(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    (void)ctx;
-    RPC_UNPACK(Tfplugin5__GetMetadata__Request, tfplugin5__get_metadata__request, reply, in, req);
-    struct rpc_arena a = {0};
-    Tfplugin5__GetMetadata__Response resp = TFPLUGIN5__GET_METADATA__RESPONSE__INIT;
-    Tfplugin5__GetMetadata__ResourceMetadata res = TFPLUGIN5__GET_METADATA__RESOURCE_METADATA__INIT;
-    Tfplugin5__GetMetadata__ResourceMetadata *resources[1] = {&res};
-    res.type_name = (char *)SCHEMA_RESOURCE_TTL_TABLE;
-    resp.server_capabilities = s_caps_msg(&a);
-    resp.n_resources = 1;
-    resp.resources = resources;
-    rpc_pack(&resp.base, &a, reply);
-    rpc_arena_free(&a);
-    protobuf_c_message_free_unpacked(&req->base, NULL);
-}
-
 static void s_get_schema(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     (void)ctx;
     RPC_UNPACK(
@@ -359,7 +223,7 @@ static void s_get_schema(void *ctx, struct tpd_span in, struct tfp_reply *reply)
     resp.provider = s_schema_msg(&a, schema_provider());
     resp.n_resource_schemas = 1;
     resp.resource_schemas = entries;
-    resp.server_capabilities = s_caps_msg(&a);
+    resp.server_capabilities = S_V5(Tfplugin5__ServerCapabilities *, rpc6_caps_msg(&a));
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
     protobuf_c_message_free_unpacked(&req->base, NULL);
@@ -370,11 +234,12 @@ static void s_get_schema(void *ctx, struct tpd_span in, struct tfp_reply *reply)
 /* PrepareProviderConfig: validation, and the configuration Terraform uses from now on.
  * This provider inserts no defaults at this point (tfp_configure applies them), so the
  * prepared configuration is the one Terraform sent. Hosts of protocol 5 before 0.15
- * configured the provider with prepared_config; an absent one would be a null config. */
+ * configured the provider with prepared_config; an absent one would be a null config.
+ * The request is ValidateProviderConfig.Request on the wire, and is read as that. */
 static void s_prepare_provider_config(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     RPC_UNPACK(
-        Tfplugin5__PrepareProviderConfig__Request,
-        tfplugin5__prepare_provider_config__request,
+        Tfplugin6__ValidateProviderConfig__Request,
+        tfplugin6__validate_provider_config__request,
         reply,
         in,
         req);
@@ -382,420 +247,21 @@ static void s_prepare_provider_config(void *ctx, struct tpd_span in, struct tfp_
     struct diag_list diags;
     diag_list_init(&diags);
     struct tfv *config = NULL;
+    Tfplugin6__DynamicValue *prepared = req->config; /* undecodable: hand back what was sent */
+    const struct tfv_type *type = schema_provider()->type;
+    if (rpc6_decode(req->config, type, "provider configuration", &config, &diags)) {
+        tfp_validate_provider_config(ctx, config, &diags);
+        prepared = rpc6_encode(&a, config, type, "prepared provider configuration", &diags);
+    }
     Tfplugin5__PrepareProviderConfig__Response resp =
         TFPLUGIN5__PREPARE_PROVIDER_CONFIG__RESPONSE__INIT;
-    const struct tfv_type *type = schema_provider()->type;
-    if (s_decode(req->config, type, "provider configuration", &config, &diags)) {
-        tfp_validate_provider_config(ctx, config, &diags);
-        resp.prepared_config =
-            s_encode(&a, config, type, "prepared provider configuration", &diags);
-    } else {
-        resp.prepared_config = req->config; /* undecodable: hand back what was sent */
-    }
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
+    resp.prepared_config = S_V5(Tfplugin5__DynamicValue *, prepared);
+    resp.diagnostics =
+        S_V5(Tfplugin5__Diagnostic **, rpc6_diags_msg(&a, &diags, &resp.n_diagnostics));
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
     tfv_free(config);
     diag_list_clear(&diags);
-    protobuf_c_message_free_unpacked(&req->base, NULL);
-}
-
-static void s_configure(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    RPC_UNPACK(Tfplugin5__Configure__Request, tfplugin5__configure__request, reply, in, req);
-    struct rpc_arena a = {0};
-    struct diag_list diags;
-    diag_list_init(&diags);
-    struct tfv *config = NULL;
-    TPD_DEBUG("Configure from Terraform %s", rpc_str(req->terraform_version));
-    if (s_decode(req->config, schema_provider()->type, "provider configuration", &config, &diags)) {
-        tfp_configure(ctx, config, &diags);
-    }
-    Tfplugin5__Configure__Response resp = TFPLUGIN5__CONFIGURE__RESPONSE__INIT;
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    rpc_pack(&resp.base, &a, reply);
-    rpc_arena_free(&a);
-    tfv_free(config);
-    diag_list_clear(&diags);
-    protobuf_c_message_free_unpacked(&req->base, NULL);
-}
-
-/* ---- managed resources ---------------------------------------------------------- */
-
-static void
-s_validate_resource_type_config(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    RPC_UNPACK(
-        Tfplugin5__ValidateResourceTypeConfig__Request,
-        tfplugin5__validate_resource_type_config__request,
-        reply,
-        in,
-        req);
-    struct rpc_arena a = {0};
-    struct diag_list diags;
-    diag_list_init(&diags);
-    struct tfv *config = NULL;
-    const struct schema_block *b = s_resource(req->type_name, &diags);
-    if (b && s_decode(req->config, b->type, "resource configuration", &config, &diags)) {
-        tfp_validate_resource_config(ctx, req->type_name, config, &diags);
-    }
-    Tfplugin5__ValidateResourceTypeConfig__Response resp =
-        TFPLUGIN5__VALIDATE_RESOURCE_TYPE_CONFIG__RESPONSE__INIT;
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    rpc_pack(&resp.base, &a, reply);
-    rpc_arena_free(&a);
-    tfv_free(config);
-    diag_list_clear(&diags);
-    protobuf_c_message_free_unpacked(&req->base, NULL);
-}
-
-static void s_upgrade_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    RPC_UNPACK(
-        Tfplugin5__UpgradeResourceState__Request,
-        tfplugin5__upgrade_resource_state__request,
-        reply,
-        in,
-        req);
-    struct rpc_arena a = {0};
-    struct diag_list diags;
-    diag_list_init(&diags);
-    struct tfv *state = NULL;
-    Tfplugin5__UpgradeResourceState__Response resp =
-        TFPLUGIN5__UPGRADE_RESOURCE_STATE__RESPONSE__INIT;
-    const struct schema_block *b = s_resource(req->type_name, &diags);
-    if (b) {
-        if (req->raw_state && req->raw_state->json.len > 0) {
-            tfp_upgrade_resource_state(
-                ctx, req->type_name, req->version, rpc_span(req->raw_state->json), &state, &diags);
-        } else if (req->raw_state && req->raw_state->n_flatmap > 0) {
-            /* Flatmap state predates Terraform 0.12; this provider never wrote it. */
-            diag_add(
-                &diags,
-                DIAG_ERROR,
-                NULL,
-                "Unsupported state format",
-                "The state of this %s is in the legacy flatmap format, which this provider "
-                "never wrote. Remove it from state and import it again.",
-                req->type_name);
-        }
-        resp.upgraded_state = s_encode(&a, state, b->type, "upgraded state", &diags);
-    }
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    rpc_pack(&resp.base, &a, reply);
-    rpc_arena_free(&a);
-    tfv_free(state);
-    diag_list_clear(&diags);
-    protobuf_c_message_free_unpacked(&req->base, NULL);
-}
-
-static void s_read_resource(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    RPC_UNPACK(Tfplugin5__ReadResource__Request, tfplugin5__read_resource__request, reply, in, req);
-    struct rpc_arena a = {0};
-    struct diag_list diags;
-    diag_list_init(&diags);
-    struct tfv *current = NULL, *new_state = NULL;
-    struct tpd_buf priv;
-    tpd_buf_init(&priv, TPD_MAX_DEFAULT);
-    Tfplugin5__ReadResource__Response resp = TFPLUGIN5__READ_RESOURCE__RESPONSE__INIT;
-    const struct schema_block *b = s_resource(req->type_name, &diags);
-    if (b && s_decode(req->current_state, b->type, "current state", &current, &diags)) {
-        tfp_read_resource(
-            ctx, req->type_name, current, rpc_span(req->private_), &new_state, &priv, &diags);
-        resp.new_state = s_encode(&a, new_state, b->type, "new state", &diags);
-        resp.private_ = rpc_bytes(&a, &priv);
-    } else if (b) {
-        /* Could not decode: hand back what Terraform sent so state is not lost. */
-        resp.new_state = req->current_state;
-        resp.private_ = req->private_;
-    }
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    rpc_pack(&resp.base, &a, reply);
-    rpc_arena_free(&a);
-    tpd_buf_clear(&priv);
-    tfv_free(current);
-    tfv_free(new_state);
-    diag_list_clear(&diags);
-    protobuf_c_message_free_unpacked(&req->base, NULL);
-}
-
-static void s_plan_resource_change(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    RPC_UNPACK(
-        Tfplugin5__PlanResourceChange__Request,
-        tfplugin5__plan_resource_change__request,
-        reply,
-        in,
-        req);
-    struct rpc_arena a = {0};
-    struct diag_list diags;
-    diag_list_init(&diags);
-    struct tfv *prior = NULL, *proposed = NULL, *config = NULL, *planned = NULL;
-    struct tfp_path_list replace = {0};
-    struct tpd_buf priv;
-    tpd_buf_init(&priv, TPD_MAX_DEFAULT);
-    Tfplugin5__PlanResourceChange__Response resp = TFPLUGIN5__PLAN_RESOURCE_CHANGE__RESPONSE__INIT;
-    const struct schema_block *b = s_resource(req->type_name, &diags);
-    if (b && s_decode(req->prior_state, b->type, "prior state", &prior, &diags) &&
-        s_decode(req->proposed_new_state, b->type, "proposed new state", &proposed, &diags) &&
-        s_decode(req->config, b->type, "configuration", &config, &diags)) {
-        tfp_plan_resource_change(
-            ctx,
-            req->type_name,
-            prior,
-            proposed,
-            config,
-            rpc_span(req->prior_private),
-            &planned,
-            &replace,
-            &priv,
-            &diags);
-        resp.planned_state = s_encode(&a, planned, b->type, "planned state", &diags);
-        resp.planned_private = rpc_bytes(&a, &priv);
-        if (replace.count > 0) {
-            resp.requires_replace = rpc_alloc(&a, replace.count, sizeof(*resp.requires_replace));
-            for (size_t i = 0; resp.requires_replace && i < replace.count; i++) {
-                resp.requires_replace[i] = s_path_msg(&a, &replace.paths[i]);
-            }
-            resp.n_requires_replace = resp.requires_replace ? replace.count : 0;
-        }
-    }
-    resp.legacy_type_system = false; /* only for the legacy Go SDK (proto comment) */
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    rpc_pack(&resp.base, &a, reply);
-    rpc_arena_free(&a);
-    tpd_buf_clear(&priv);
-    tfp_path_list_clear(&replace);
-    tfv_free(prior);
-    tfv_free(proposed);
-    tfv_free(config);
-    tfv_free(planned);
-    diag_list_clear(&diags);
-    protobuf_c_message_free_unpacked(&req->base, NULL);
-}
-
-static void s_apply_resource_change(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    RPC_UNPACK(
-        Tfplugin5__ApplyResourceChange__Request,
-        tfplugin5__apply_resource_change__request,
-        reply,
-        in,
-        req);
-    struct rpc_arena a = {0};
-    struct diag_list diags;
-    diag_list_init(&diags);
-    struct tfv *prior = NULL, *planned = NULL, *config = NULL, *new_state = NULL;
-    struct tpd_buf priv;
-    tpd_buf_init(&priv, TPD_MAX_DEFAULT);
-    Tfplugin5__ApplyResourceChange__Response resp =
-        TFPLUGIN5__APPLY_RESOURCE_CHANGE__RESPONSE__INIT;
-    const struct schema_block *b = s_resource(req->type_name, &diags);
-    if (b && s_decode(req->prior_state, b->type, "prior state", &prior, &diags) &&
-        s_decode(req->planned_state, b->type, "planned state", &planned, &diags) &&
-        s_decode(req->config, b->type, "configuration", &config, &diags)) {
-        tfp_apply_resource_change(
-            ctx,
-            req->type_name,
-            prior,
-            planned,
-            config,
-            rpc_span(req->planned_private),
-            &new_state,
-            &priv,
-            &diags);
-        resp.new_state = s_encode(&a, new_state, b->type, "new state", &diags);
-        resp.private_ = rpc_bytes(&a, &priv);
-    } else if (b) {
-        /* Nothing was done: the object is as it was before. */
-        resp.new_state = req->prior_state;
-    }
-    resp.legacy_type_system = false;
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    rpc_pack(&resp.base, &a, reply);
-    rpc_arena_free(&a);
-    tpd_buf_clear(&priv);
-    tfv_free(prior);
-    tfv_free(planned);
-    tfv_free(config);
-    tfv_free(new_state);
-    diag_list_clear(&diags);
-    protobuf_c_message_free_unpacked(&req->base, NULL);
-}
-
-static void s_import_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    RPC_UNPACK(
-        Tfplugin5__ImportResourceState__Request,
-        tfplugin5__import_resource_state__request,
-        reply,
-        in,
-        req);
-    struct rpc_arena a = {0};
-    struct diag_list diags;
-    diag_list_init(&diags);
-    struct tfv *state = NULL;
-    struct tpd_buf priv;
-    tpd_buf_init(&priv, TPD_MAX_DEFAULT);
-    Tfplugin5__ImportResourceState__Response resp =
-        TFPLUGIN5__IMPORT_RESOURCE_STATE__RESPONSE__INIT;
-    Tfplugin5__ImportResourceState__ImportedResource res =
-        TFPLUGIN5__IMPORT_RESOURCE_STATE__IMPORTED_RESOURCE__INIT;
-    Tfplugin5__ImportResourceState__ImportedResource *list[1] = {&res};
-    const struct schema_block *b = s_resource(req->type_name, &diags);
-    if (b) {
-        tfp_import_resource_state(ctx, req->type_name, rpc_str(req->id), &state, &priv, &diags);
-        if (state != NULL && !diag_list_has_errors(&diags)) {
-            res.type_name = req->type_name;
-            res.state = s_encode(&a, state, b->type, "imported state", &diags);
-            res.private_ = rpc_bytes(&a, &priv);
-            resp.n_imported_resources = 1;
-            resp.imported_resources = list;
-        }
-    }
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    rpc_pack(&resp.base, &a, reply);
-    rpc_arena_free(&a);
-    tpd_buf_clear(&priv);
-    tfv_free(state);
-    diag_list_clear(&diags);
-    protobuf_c_message_free_unpacked(&req->base, NULL);
-}
-
-static void s_move_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    (void)ctx;
-    RPC_UNPACK(
-        Tfplugin5__MoveResourceState__Request,
-        tfplugin5__move_resource_state__request,
-        reply,
-        in,
-        req);
-    struct rpc_arena a = {0};
-    struct diag_list diags;
-    diag_list_init(&diags);
-    diag_add(
-        &diags,
-        DIAG_ERROR,
-        NULL,
-        "Move not supported",
-        "The provider \"dynamodb\" cannot move state from \"%s\" (%s) to \"%s\": it does not "
-        "implement resource moves (server capability move_resource_state is false).",
-        rpc_str(req->source_type_name),
-        rpc_str(req->source_provider_address),
-        rpc_str(req->target_type_name));
-    Tfplugin5__MoveResourceState__Response resp = TFPLUGIN5__MOVE_RESOURCE_STATE__RESPONSE__INIT;
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
-    rpc_pack(&resp.base, &a, reply);
-    rpc_arena_free(&a);
-    diag_list_clear(&diags);
-    protobuf_c_message_free_unpacked(&req->base, NULL);
-}
-
-/* ---- features this provider does not have ------------------------------------- */
-
-static void s_no_such(struct diag_list *diags, const char *kind, const char *type_name) {
-    diag_add(
-        diags,
-        DIAG_ERROR,
-        NULL,
-        "Unsupported type",
-        "The provider \"dynamodb\" has no %s named \"%s\"; it has no %ss at all.",
-        kind,
-        rpc_str(type_name),
-        kind);
-}
-
-/* Handlers whose response is only diagnostics: one per request type, sharing a body. */
-#define S_DIAG_ONLY(fn, Req, req_lc, Resp, RESP_INIT, kind)                                        \
-    static void fn(void *ctx, struct tpd_span in, struct tfp_reply *reply) {                       \
-        (void)ctx;                                                                                 \
-        RPC_UNPACK(Req, req_lc, reply, in, req);                                                   \
-        struct rpc_arena a = {0};                                                                  \
-        struct diag_list diags;                                                                    \
-        diag_list_init(&diags);                                                                    \
-        s_no_such(&diags, kind, req->type_name);                                                   \
-        Resp resp = RESP_INIT;                                                                     \
-        resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);                           \
-        rpc_pack(&resp.base, &a, reply);                                                           \
-        rpc_arena_free(&a);                                                                        \
-        diag_list_clear(&diags);                                                                   \
-        protobuf_c_message_free_unpacked(&req->base, NULL);                                        \
-    }
-
-S_DIAG_ONLY(
-    s_validate_data_source_config,
-    Tfplugin5__ValidateDataSourceConfig__Request,
-    tfplugin5__validate_data_source_config__request,
-    Tfplugin5__ValidateDataSourceConfig__Response,
-    TFPLUGIN5__VALIDATE_DATA_SOURCE_CONFIG__RESPONSE__INIT,
-    "data source")
-S_DIAG_ONLY(
-    s_read_data_source,
-    Tfplugin5__ReadDataSource__Request,
-    tfplugin5__read_data_source__request,
-    Tfplugin5__ReadDataSource__Response,
-    TFPLUGIN5__READ_DATA_SOURCE__RESPONSE__INIT,
-    "data source")
-S_DIAG_ONLY(
-    s_validate_ephemeral_resource_config,
-    Tfplugin5__ValidateEphemeralResourceConfig__Request,
-    tfplugin5__validate_ephemeral_resource_config__request,
-    Tfplugin5__ValidateEphemeralResourceConfig__Response,
-    TFPLUGIN5__VALIDATE_EPHEMERAL_RESOURCE_CONFIG__RESPONSE__INIT,
-    "ephemeral resource")
-S_DIAG_ONLY(
-    s_open_ephemeral_resource,
-    Tfplugin5__OpenEphemeralResource__Request,
-    tfplugin5__open_ephemeral_resource__request,
-    Tfplugin5__OpenEphemeralResource__Response,
-    TFPLUGIN5__OPEN_EPHEMERAL_RESOURCE__RESPONSE__INIT,
-    "ephemeral resource")
-S_DIAG_ONLY(
-    s_renew_ephemeral_resource,
-    Tfplugin5__RenewEphemeralResource__Request,
-    tfplugin5__renew_ephemeral_resource__request,
-    Tfplugin5__RenewEphemeralResource__Response,
-    TFPLUGIN5__RENEW_EPHEMERAL_RESOURCE__RESPONSE__INIT,
-    "ephemeral resource")
-S_DIAG_ONLY(
-    s_close_ephemeral_resource,
-    Tfplugin5__CloseEphemeralResource__Request,
-    tfplugin5__close_ephemeral_resource__request,
-    Tfplugin5__CloseEphemeralResource__Response,
-    TFPLUGIN5__CLOSE_EPHEMERAL_RESOURCE__RESPONSE__INIT,
-    "ephemeral resource")
-
-/* Terraform calls GetFunctions on every provider: answer "no functions", no error. */
-static void s_get_functions(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    (void)ctx;
-    RPC_UNPACK(Tfplugin5__GetFunctions__Request, tfplugin5__get_functions__request, reply, in, req);
-    struct rpc_arena a = {0};
-    Tfplugin5__GetFunctions__Response resp = TFPLUGIN5__GET_FUNCTIONS__RESPONSE__INIT;
-    rpc_pack(&resp.base, &a, reply);
-    protobuf_c_message_free_unpacked(&req->base, NULL);
-}
-
-static void s_call_function(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    (void)ctx;
-    RPC_UNPACK(Tfplugin5__CallFunction__Request, tfplugin5__call_function__request, reply, in, req);
-    struct rpc_arena a = {0};
-    struct tpd_buf text;
-    tpd_buf_init(&text, TPD_MAX_ERROR_MSG);
-    (void)tpd_buf_printf(
-        &text, "The provider \"dynamodb\" has no function named \"%s\".", rpc_str(req->name));
-    Tfplugin5__CallFunction__Response resp = TFPLUGIN5__CALL_FUNCTION__RESPONSE__INIT;
-    Tfplugin5__FunctionError ferr = TFPLUGIN5__FUNCTION_ERROR__INIT;
-    ferr.text = (char *)tpd_buf_cstr(&text);
-    resp.error = &ferr;
-    rpc_pack(&resp.base, &a, reply);
-    tpd_buf_clear(&text);
-    protobuf_c_message_free_unpacked(&req->base, NULL);
-}
-
-/* ---- stop ----------------------------------------------------------------------- */
-
-static void s_stop(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    RPC_UNPACK(Tfplugin5__Stop__Request, tfplugin5__stop__request, reply, in, req);
-    struct rpc_arena a = {0};
-    TPD_INFO("Stop: stopping in-flight operations");
-    tfp_provider_stop(ctx);
-    Tfplugin5__Stop__Response resp = TFPLUGIN5__STOP__RESPONSE__INIT;
-    resp.error = (char *)""; /* empty: stopped */
-    rpc_pack(&resp.base, &a, reply);
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
@@ -805,26 +271,26 @@ static void s_stop(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     { "/tfplugin5.Provider/" name, fn }
 
 static const struct tfp_method s_methods[] = {
-    S_M("GetMetadata", s_get_metadata),
+    S_M("GetMetadata", rpc6_get_metadata),
     S_M("GetSchema", s_get_schema),
     S_M("PrepareProviderConfig", s_prepare_provider_config),
-    S_M("ValidateResourceTypeConfig", s_validate_resource_type_config),
-    S_M("ValidateDataSourceConfig", s_validate_data_source_config),
-    S_M("UpgradeResourceState", s_upgrade_resource_state),
-    S_M("Configure", s_configure),
-    S_M("ReadResource", s_read_resource),
-    S_M("PlanResourceChange", s_plan_resource_change),
-    S_M("ApplyResourceChange", s_apply_resource_change),
-    S_M("ImportResourceState", s_import_resource_state),
-    S_M("MoveResourceState", s_move_resource_state),
-    S_M("ReadDataSource", s_read_data_source),
-    S_M("ValidateEphemeralResourceConfig", s_validate_ephemeral_resource_config),
-    S_M("OpenEphemeralResource", s_open_ephemeral_resource),
-    S_M("RenewEphemeralResource", s_renew_ephemeral_resource),
-    S_M("CloseEphemeralResource", s_close_ephemeral_resource),
-    S_M("GetFunctions", s_get_functions),
-    S_M("CallFunction", s_call_function),
-    S_M("Stop", s_stop),
+    S_M("ValidateResourceTypeConfig", rpc6_validate_resource_config),
+    S_M("ValidateDataSourceConfig", rpc6_validate_data_resource_config),
+    S_M("UpgradeResourceState", rpc6_upgrade_resource_state),
+    S_M("Configure", rpc6_configure_provider),
+    S_M("ReadResource", rpc6_read_resource),
+    S_M("PlanResourceChange", rpc6_plan_resource_change),
+    S_M("ApplyResourceChange", rpc6_apply_resource_change),
+    S_M("ImportResourceState", rpc6_import_resource_state),
+    S_M("MoveResourceState", rpc6_move_resource_state),
+    S_M("ReadDataSource", rpc6_read_data_source),
+    S_M("ValidateEphemeralResourceConfig", rpc6_validate_ephemeral_resource_config),
+    S_M("OpenEphemeralResource", rpc6_open_ephemeral_resource),
+    S_M("RenewEphemeralResource", rpc6_renew_ephemeral_resource),
+    S_M("CloseEphemeralResource", rpc6_close_ephemeral_resource),
+    S_M("GetFunctions", rpc6_get_functions),
+    S_M("CallFunction", rpc6_call_function),
+    S_M("Stop", rpc6_stop_provider),
 };
 
 const struct tfp_method *rpc5_methods(size_t *count) {

@@ -7,6 +7,9 @@
  * trees with the schema's types (tfv_decode_msgpack), calls the matching tfp_* function
  * of provider.h, and packs the response (values with tfv_encode_msgpack, struct
  * diag_list as Diagnostic messages with AttributePaths). No provider logic lives here.
+ * Eighteen of the twenty methods are rpc6.c's handlers, whose messages are the same on
+ * the wire (rpc5.c lists them field by field); GetSchema and PrepareProviderConfig are
+ * rpc5.c's own.
  * RPCs for features this provider does not have (data sources, ephemeral resources,
  * functions, moves) answer the way the proto describes: GetFunctions an empty success
  * (Terraform calls it unconditionally), the others an error diagnostic.

@@ -9,6 +9,10 @@
  * cause is a diagnostic), decode values, call the provider, build the response from
  * memory owned by a per-call arena (struct rpc_arena) and the call's own buffers, pack,
  * free. Responses point into diag lists and value buffers that live until the pack.
+ *
+ * The handlers and helpers named rpc6_* are shared with protocol 5 (rpc6_shared.h):
+ * rpc5.c serves them under the tfplugin5 method names, whose messages are the same on
+ * the wire. The others (GetProviderSchema, ValidateProviderConfig) are protocol 6 only.
  */
 #include "rpc6.h"
 
@@ -17,6 +21,7 @@
 
 #include "diag.h"
 #include "provider.h"
+#include "rpc6_shared.h"
 #include "rpc_common.h"
 #include "schema.h"
 #include "tfplugin6.pb-c.h"
@@ -59,8 +64,7 @@ static Tfplugin6__AttributePath *s_path_msg(struct rpc_arena *a, const struct tf
 }
 
 /* Diagnostic messages for l (strings borrowed from l). */
-static Tfplugin6__Diagnostic **
-s_diags_msg(struct rpc_arena *a, const struct diag_list *l, size_t *n) {
+Tfplugin6__Diagnostic **rpc6_diags_msg(struct rpc_arena *a, const struct diag_list *l, size_t *n) {
     *n = 0;
     if (l->count == 0) {
         return NULL;
@@ -92,7 +96,7 @@ s_diags_msg(struct rpc_arena *a, const struct diag_list *l, size_t *n) {
  * Decode a DynamicValue (absent or empty: null). Terraform sends msgpack; json is
  * accepted because the protocol allows it. A failure adds an error diagnostic.
  */
-static bool s_decode(
+bool rpc6_decode(
     const Tfplugin6__DynamicValue *dv,
     const struct tfv_type *type,
     const char *what,
@@ -119,7 +123,7 @@ static bool s_decode(
 }
 
 /* Encode v (NULL: null) as a msgpack DynamicValue owned by the arena. */
-static Tfplugin6__DynamicValue *s_encode(
+Tfplugin6__DynamicValue *rpc6_encode(
     struct rpc_arena *a,
     const struct tfv *v,
     const struct tfv_type *type,
@@ -260,7 +264,7 @@ static Tfplugin6__Schema *s_schema_msg(struct rpc_arena *a, const struct schema_
 }
 
 /* Capabilities announced in GetMetadata and GetProviderSchema. */
-static Tfplugin6__ServerCapabilities *s_caps_msg(struct rpc_arena *a) {
+Tfplugin6__ServerCapabilities *rpc6_caps_msg(struct rpc_arena *a) {
     Tfplugin6__ServerCapabilities *c = rpc_alloc(a, 1, sizeof(*c));
     if (c == NULL) {
         return NULL;
@@ -276,7 +280,7 @@ static Tfplugin6__ServerCapabilities *s_caps_msg(struct rpc_arena *a) {
 
 /* ---- provider information ------------------------------------------------------- */
 
-static void s_get_metadata(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
+void rpc6_get_metadata(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     (void)ctx;
     RPC_UNPACK(Tfplugin6__GetMetadata__Request, tfplugin6__get_metadata__request, reply, in, req);
     struct rpc_arena a = {0};
@@ -284,7 +288,7 @@ static void s_get_metadata(void *ctx, struct tpd_span in, struct tfp_reply *repl
     Tfplugin6__GetMetadata__ResourceMetadata res = TFPLUGIN6__GET_METADATA__RESOURCE_METADATA__INIT;
     Tfplugin6__GetMetadata__ResourceMetadata *resources[1] = {&res};
     res.type_name = (char *)SCHEMA_RESOURCE_TTL_TABLE;
-    resp.server_capabilities = s_caps_msg(&a);
+    resp.server_capabilities = rpc6_caps_msg(&a);
     resp.n_resources = 1;
     resp.resources = resources;
     rpc_pack(&resp.base, &a, reply);
@@ -310,7 +314,7 @@ static void s_get_provider_schema(void *ctx, struct tpd_span in, struct tfp_repl
     resp.provider = s_schema_msg(&a, schema_provider());
     resp.n_resource_schemas = 1;
     resp.resource_schemas = entries;
-    resp.server_capabilities = s_caps_msg(&a);
+    resp.server_capabilities = rpc6_caps_msg(&a);
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
     protobuf_c_message_free_unpacked(&req->base, NULL);
@@ -329,12 +333,13 @@ static void s_validate_provider_config(void *ctx, struct tpd_span in, struct tfp
     struct diag_list diags;
     diag_list_init(&diags);
     struct tfv *config = NULL;
-    if (s_decode(req->config, schema_provider()->type, "provider configuration", &config, &diags)) {
+    if (rpc6_decode(
+            req->config, schema_provider()->type, "provider configuration", &config, &diags)) {
         tfp_validate_provider_config(ctx, config, &diags);
     }
     Tfplugin6__ValidateProviderConfig__Response resp =
         TFPLUGIN6__VALIDATE_PROVIDER_CONFIG__RESPONSE__INIT;
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
+    resp.diagnostics = rpc6_diags_msg(&a, &diags, &resp.n_diagnostics);
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
     tfv_free(config);
@@ -342,7 +347,7 @@ static void s_validate_provider_config(void *ctx, struct tpd_span in, struct tfp
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
-static void s_configure_provider(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
+void rpc6_configure_provider(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     RPC_UNPACK(
         Tfplugin6__ConfigureProvider__Request,
         tfplugin6__configure_provider__request,
@@ -354,11 +359,12 @@ static void s_configure_provider(void *ctx, struct tpd_span in, struct tfp_reply
     diag_list_init(&diags);
     struct tfv *config = NULL;
     TPD_DEBUG("ConfigureProvider from Terraform %s", rpc_str(req->terraform_version));
-    if (s_decode(req->config, schema_provider()->type, "provider configuration", &config, &diags)) {
+    if (rpc6_decode(
+            req->config, schema_provider()->type, "provider configuration", &config, &diags)) {
         tfp_configure(ctx, config, &diags);
     }
     Tfplugin6__ConfigureProvider__Response resp = TFPLUGIN6__CONFIGURE_PROVIDER__RESPONSE__INIT;
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
+    resp.diagnostics = rpc6_diags_msg(&a, &diags, &resp.n_diagnostics);
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
     tfv_free(config);
@@ -368,7 +374,7 @@ static void s_configure_provider(void *ctx, struct tpd_span in, struct tfp_reply
 
 /* ---- managed resources ---------------------------------------------------------- */
 
-static void s_validate_resource_config(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
+void rpc6_validate_resource_config(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     RPC_UNPACK(
         Tfplugin6__ValidateResourceConfig__Request,
         tfplugin6__validate_resource_config__request,
@@ -380,12 +386,12 @@ static void s_validate_resource_config(void *ctx, struct tpd_span in, struct tfp
     diag_list_init(&diags);
     struct tfv *config = NULL;
     const struct schema_block *b = s_resource(req->type_name, &diags);
-    if (b && s_decode(req->config, b->type, "resource configuration", &config, &diags)) {
+    if (b && rpc6_decode(req->config, b->type, "resource configuration", &config, &diags)) {
         tfp_validate_resource_config(ctx, req->type_name, config, &diags);
     }
     Tfplugin6__ValidateResourceConfig__Response resp =
         TFPLUGIN6__VALIDATE_RESOURCE_CONFIG__RESPONSE__INIT;
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
+    resp.diagnostics = rpc6_diags_msg(&a, &diags, &resp.n_diagnostics);
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
     tfv_free(config);
@@ -393,7 +399,7 @@ static void s_validate_resource_config(void *ctx, struct tpd_span in, struct tfp
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
-static void s_upgrade_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
+void rpc6_upgrade_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     RPC_UNPACK(
         Tfplugin6__UpgradeResourceState__Request,
         tfplugin6__upgrade_resource_state__request,
@@ -422,9 +428,9 @@ static void s_upgrade_resource_state(void *ctx, struct tpd_span in, struct tfp_r
                 "never wrote. Remove it from state and import it again.",
                 req->type_name);
         }
-        resp.upgraded_state = s_encode(&a, state, b->type, "upgraded state", &diags);
+        resp.upgraded_state = rpc6_encode(&a, state, b->type, "upgraded state", &diags);
     }
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
+    resp.diagnostics = rpc6_diags_msg(&a, &diags, &resp.n_diagnostics);
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
     tfv_free(state);
@@ -432,7 +438,7 @@ static void s_upgrade_resource_state(void *ctx, struct tpd_span in, struct tfp_r
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
-static void s_read_resource(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
+void rpc6_read_resource(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     RPC_UNPACK(Tfplugin6__ReadResource__Request, tfplugin6__read_resource__request, reply, in, req);
     struct rpc_arena a = {0};
     struct diag_list diags;
@@ -442,17 +448,17 @@ static void s_read_resource(void *ctx, struct tpd_span in, struct tfp_reply *rep
     tpd_buf_init(&priv, TPD_MAX_DEFAULT);
     Tfplugin6__ReadResource__Response resp = TFPLUGIN6__READ_RESOURCE__RESPONSE__INIT;
     const struct schema_block *b = s_resource(req->type_name, &diags);
-    if (b && s_decode(req->current_state, b->type, "current state", &current, &diags)) {
+    if (b && rpc6_decode(req->current_state, b->type, "current state", &current, &diags)) {
         tfp_read_resource(
             ctx, req->type_name, current, rpc_span(req->private_), &new_state, &priv, &diags);
-        resp.new_state = s_encode(&a, new_state, b->type, "new state", &diags);
+        resp.new_state = rpc6_encode(&a, new_state, b->type, "new state", &diags);
         resp.private_ = rpc_bytes(&a, &priv);
     } else if (b) {
         /* Could not decode: hand back what Terraform sent so state is not lost. */
         resp.new_state = req->current_state;
         resp.private_ = req->private_;
     }
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
+    resp.diagnostics = rpc6_diags_msg(&a, &diags, &resp.n_diagnostics);
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
     tpd_buf_clear(&priv);
@@ -462,7 +468,7 @@ static void s_read_resource(void *ctx, struct tpd_span in, struct tfp_reply *rep
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
-static void s_plan_resource_change(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
+void rpc6_plan_resource_change(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     RPC_UNPACK(
         Tfplugin6__PlanResourceChange__Request,
         tfplugin6__plan_resource_change__request,
@@ -478,9 +484,9 @@ static void s_plan_resource_change(void *ctx, struct tpd_span in, struct tfp_rep
     tpd_buf_init(&priv, TPD_MAX_DEFAULT);
     Tfplugin6__PlanResourceChange__Response resp = TFPLUGIN6__PLAN_RESOURCE_CHANGE__RESPONSE__INIT;
     const struct schema_block *b = s_resource(req->type_name, &diags);
-    if (b && s_decode(req->prior_state, b->type, "prior state", &prior, &diags) &&
-        s_decode(req->proposed_new_state, b->type, "proposed new state", &proposed, &diags) &&
-        s_decode(req->config, b->type, "configuration", &config, &diags)) {
+    if (b && rpc6_decode(req->prior_state, b->type, "prior state", &prior, &diags) &&
+        rpc6_decode(req->proposed_new_state, b->type, "proposed new state", &proposed, &diags) &&
+        rpc6_decode(req->config, b->type, "configuration", &config, &diags)) {
         tfp_plan_resource_change(
             ctx,
             req->type_name,
@@ -492,7 +498,7 @@ static void s_plan_resource_change(void *ctx, struct tpd_span in, struct tfp_rep
             &replace,
             &priv,
             &diags);
-        resp.planned_state = s_encode(&a, planned, b->type, "planned state", &diags);
+        resp.planned_state = rpc6_encode(&a, planned, b->type, "planned state", &diags);
         resp.planned_private = rpc_bytes(&a, &priv);
         if (replace.count > 0) {
             resp.requires_replace = rpc_alloc(&a, replace.count, sizeof(*resp.requires_replace));
@@ -503,7 +509,7 @@ static void s_plan_resource_change(void *ctx, struct tpd_span in, struct tfp_rep
         }
     }
     resp.legacy_type_system = false; /* only for the legacy Go SDK (proto comment) */
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
+    resp.diagnostics = rpc6_diags_msg(&a, &diags, &resp.n_diagnostics);
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
     tpd_buf_clear(&priv);
@@ -516,7 +522,7 @@ static void s_plan_resource_change(void *ctx, struct tpd_span in, struct tfp_rep
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
-static void s_apply_resource_change(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
+void rpc6_apply_resource_change(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     RPC_UNPACK(
         Tfplugin6__ApplyResourceChange__Request,
         tfplugin6__apply_resource_change__request,
@@ -532,9 +538,9 @@ static void s_apply_resource_change(void *ctx, struct tpd_span in, struct tfp_re
     Tfplugin6__ApplyResourceChange__Response resp =
         TFPLUGIN6__APPLY_RESOURCE_CHANGE__RESPONSE__INIT;
     const struct schema_block *b = s_resource(req->type_name, &diags);
-    if (b && s_decode(req->prior_state, b->type, "prior state", &prior, &diags) &&
-        s_decode(req->planned_state, b->type, "planned state", &planned, &diags) &&
-        s_decode(req->config, b->type, "configuration", &config, &diags)) {
+    if (b && rpc6_decode(req->prior_state, b->type, "prior state", &prior, &diags) &&
+        rpc6_decode(req->planned_state, b->type, "planned state", &planned, &diags) &&
+        rpc6_decode(req->config, b->type, "configuration", &config, &diags)) {
         tfp_apply_resource_change(
             ctx,
             req->type_name,
@@ -545,14 +551,14 @@ static void s_apply_resource_change(void *ctx, struct tpd_span in, struct tfp_re
             &new_state,
             &priv,
             &diags);
-        resp.new_state = s_encode(&a, new_state, b->type, "new state", &diags);
+        resp.new_state = rpc6_encode(&a, new_state, b->type, "new state", &diags);
         resp.private_ = rpc_bytes(&a, &priv);
     } else if (b) {
         /* Nothing was done: the object is as it was before. */
         resp.new_state = req->prior_state;
     }
     resp.legacy_type_system = false;
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
+    resp.diagnostics = rpc6_diags_msg(&a, &diags, &resp.n_diagnostics);
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
     tpd_buf_clear(&priv);
@@ -564,7 +570,7 @@ static void s_apply_resource_change(void *ctx, struct tpd_span in, struct tfp_re
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
-static void s_import_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
+void rpc6_import_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     RPC_UNPACK(
         Tfplugin6__ImportResourceState__Request,
         tfplugin6__import_resource_state__request,
@@ -587,13 +593,13 @@ static void s_import_resource_state(void *ctx, struct tpd_span in, struct tfp_re
         tfp_import_resource_state(ctx, req->type_name, rpc_str(req->id), &state, &priv, &diags);
         if (state != NULL && !diag_list_has_errors(&diags)) {
             res.type_name = req->type_name;
-            res.state = s_encode(&a, state, b->type, "imported state", &diags);
+            res.state = rpc6_encode(&a, state, b->type, "imported state", &diags);
             res.private_ = rpc_bytes(&a, &priv);
             resp.n_imported_resources = 1;
             resp.imported_resources = list;
         }
     }
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
+    resp.diagnostics = rpc6_diags_msg(&a, &diags, &resp.n_diagnostics);
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
     tpd_buf_clear(&priv);
@@ -602,7 +608,7 @@ static void s_import_resource_state(void *ctx, struct tpd_span in, struct tfp_re
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
-static void s_move_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
+void rpc6_move_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     (void)ctx;
     RPC_UNPACK(
         Tfplugin6__MoveResourceState__Request,
@@ -624,7 +630,7 @@ static void s_move_resource_state(void *ctx, struct tpd_span in, struct tfp_repl
         rpc_str(req->source_provider_address),
         rpc_str(req->target_type_name));
     Tfplugin6__MoveResourceState__Response resp = TFPLUGIN6__MOVE_RESOURCE_STATE__RESPONSE__INIT;
-    resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);
+    resp.diagnostics = rpc6_diags_msg(&a, &diags, &resp.n_diagnostics);
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
     diag_list_clear(&diags);
@@ -647,7 +653,7 @@ static void s_no_such(struct diag_list *diags, const char *kind, const char *typ
 
 /* Handlers whose response is only diagnostics: one per request type, sharing a body. */
 #define S_DIAG_ONLY(fn, Req, req_lc, Resp, RESP_INIT, kind)                                        \
-    static void fn(void *ctx, struct tpd_span in, struct tfp_reply *reply) {                       \
+    void fn(void *ctx, struct tpd_span in, struct tfp_reply *reply) {                              \
         (void)ctx;                                                                                 \
         RPC_UNPACK(Req, req_lc, reply, in, req);                                                   \
         struct rpc_arena a = {0};                                                                  \
@@ -655,7 +661,7 @@ static void s_no_such(struct diag_list *diags, const char *kind, const char *typ
         diag_list_init(&diags);                                                                    \
         s_no_such(&diags, kind, req->type_name);                                                   \
         Resp resp = RESP_INIT;                                                                     \
-        resp.diagnostics = s_diags_msg(&a, &diags, &resp.n_diagnostics);                           \
+        resp.diagnostics = rpc6_diags_msg(&a, &diags, &resp.n_diagnostics);                        \
         rpc_pack(&resp.base, &a, reply);                                                           \
         rpc_arena_free(&a);                                                                        \
         diag_list_clear(&diags);                                                                   \
@@ -663,42 +669,42 @@ static void s_no_such(struct diag_list *diags, const char *kind, const char *typ
     }
 
 S_DIAG_ONLY(
-    s_validate_data_resource_config,
+    rpc6_validate_data_resource_config,
     Tfplugin6__ValidateDataResourceConfig__Request,
     tfplugin6__validate_data_resource_config__request,
     Tfplugin6__ValidateDataResourceConfig__Response,
     TFPLUGIN6__VALIDATE_DATA_RESOURCE_CONFIG__RESPONSE__INIT,
     "data source")
 S_DIAG_ONLY(
-    s_read_data_source,
+    rpc6_read_data_source,
     Tfplugin6__ReadDataSource__Request,
     tfplugin6__read_data_source__request,
     Tfplugin6__ReadDataSource__Response,
     TFPLUGIN6__READ_DATA_SOURCE__RESPONSE__INIT,
     "data source")
 S_DIAG_ONLY(
-    s_validate_ephemeral_resource_config,
+    rpc6_validate_ephemeral_resource_config,
     Tfplugin6__ValidateEphemeralResourceConfig__Request,
     tfplugin6__validate_ephemeral_resource_config__request,
     Tfplugin6__ValidateEphemeralResourceConfig__Response,
     TFPLUGIN6__VALIDATE_EPHEMERAL_RESOURCE_CONFIG__RESPONSE__INIT,
     "ephemeral resource")
 S_DIAG_ONLY(
-    s_open_ephemeral_resource,
+    rpc6_open_ephemeral_resource,
     Tfplugin6__OpenEphemeralResource__Request,
     tfplugin6__open_ephemeral_resource__request,
     Tfplugin6__OpenEphemeralResource__Response,
     TFPLUGIN6__OPEN_EPHEMERAL_RESOURCE__RESPONSE__INIT,
     "ephemeral resource")
 S_DIAG_ONLY(
-    s_renew_ephemeral_resource,
+    rpc6_renew_ephemeral_resource,
     Tfplugin6__RenewEphemeralResource__Request,
     tfplugin6__renew_ephemeral_resource__request,
     Tfplugin6__RenewEphemeralResource__Response,
     TFPLUGIN6__RENEW_EPHEMERAL_RESOURCE__RESPONSE__INIT,
     "ephemeral resource")
 S_DIAG_ONLY(
-    s_close_ephemeral_resource,
+    rpc6_close_ephemeral_resource,
     Tfplugin6__CloseEphemeralResource__Request,
     tfplugin6__close_ephemeral_resource__request,
     Tfplugin6__CloseEphemeralResource__Response,
@@ -706,7 +712,7 @@ S_DIAG_ONLY(
     "ephemeral resource")
 
 /* Terraform calls GetFunctions on every provider: answer "no functions", no error. */
-static void s_get_functions(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
+void rpc6_get_functions(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     (void)ctx;
     RPC_UNPACK(Tfplugin6__GetFunctions__Request, tfplugin6__get_functions__request, reply, in, req);
     struct rpc_arena a = {0};
@@ -715,7 +721,7 @@ static void s_get_functions(void *ctx, struct tpd_span in, struct tfp_reply *rep
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 
-static void s_call_function(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
+void rpc6_call_function(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     (void)ctx;
     RPC_UNPACK(Tfplugin6__CallFunction__Request, tfplugin6__call_function__request, reply, in, req);
     struct rpc_arena a = {0};
@@ -734,7 +740,7 @@ static void s_call_function(void *ctx, struct tpd_span in, struct tfp_reply *rep
 
 /* ---- stop ----------------------------------------------------------------------- */
 
-static void s_stop_provider(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
+void rpc6_stop_provider(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     RPC_UNPACK(Tfplugin6__StopProvider__Request, tfplugin6__stop_provider__request, reply, in, req);
     struct rpc_arena a = {0};
     TPD_INFO("StopProvider: stopping in-flight operations");
@@ -751,26 +757,26 @@ static void s_stop_provider(void *ctx, struct tpd_span in, struct tfp_reply *rep
     { "/tfplugin6.Provider/" name, fn }
 
 static const struct tfp_method s_methods[] = {
-    S_M("GetMetadata", s_get_metadata),
+    S_M("GetMetadata", rpc6_get_metadata),
     S_M("GetProviderSchema", s_get_provider_schema),
     S_M("ValidateProviderConfig", s_validate_provider_config),
-    S_M("ValidateResourceConfig", s_validate_resource_config),
-    S_M("ValidateDataResourceConfig", s_validate_data_resource_config),
-    S_M("UpgradeResourceState", s_upgrade_resource_state),
-    S_M("ConfigureProvider", s_configure_provider),
-    S_M("ReadResource", s_read_resource),
-    S_M("PlanResourceChange", s_plan_resource_change),
-    S_M("ApplyResourceChange", s_apply_resource_change),
-    S_M("ImportResourceState", s_import_resource_state),
-    S_M("MoveResourceState", s_move_resource_state),
-    S_M("ReadDataSource", s_read_data_source),
-    S_M("ValidateEphemeralResourceConfig", s_validate_ephemeral_resource_config),
-    S_M("OpenEphemeralResource", s_open_ephemeral_resource),
-    S_M("RenewEphemeralResource", s_renew_ephemeral_resource),
-    S_M("CloseEphemeralResource", s_close_ephemeral_resource),
-    S_M("GetFunctions", s_get_functions),
-    S_M("CallFunction", s_call_function),
-    S_M("StopProvider", s_stop_provider),
+    S_M("ValidateResourceConfig", rpc6_validate_resource_config),
+    S_M("ValidateDataResourceConfig", rpc6_validate_data_resource_config),
+    S_M("UpgradeResourceState", rpc6_upgrade_resource_state),
+    S_M("ConfigureProvider", rpc6_configure_provider),
+    S_M("ReadResource", rpc6_read_resource),
+    S_M("PlanResourceChange", rpc6_plan_resource_change),
+    S_M("ApplyResourceChange", rpc6_apply_resource_change),
+    S_M("ImportResourceState", rpc6_import_resource_state),
+    S_M("MoveResourceState", rpc6_move_resource_state),
+    S_M("ReadDataSource", rpc6_read_data_source),
+    S_M("ValidateEphemeralResourceConfig", rpc6_validate_ephemeral_resource_config),
+    S_M("OpenEphemeralResource", rpc6_open_ephemeral_resource),
+    S_M("RenewEphemeralResource", rpc6_renew_ephemeral_resource),
+    S_M("CloseEphemeralResource", rpc6_close_ephemeral_resource),
+    S_M("GetFunctions", rpc6_get_functions),
+    S_M("CallFunction", rpc6_call_function),
+    S_M("StopProvider", rpc6_stop_provider),
 };
 
 const struct tfp_method *rpc6_methods(size_t *count) {

@@ -10,11 +10,21 @@ source "$(dirname "$0")/lib.sh"
 e2e_init
 
 # The handshake line's second field is the negotiated version (plaintext: no client
-# certificate). The binary keeps serving after the line; timeout ends it.
+# certificate). The binary keeps serving after the line: once the line is read it is
+# stopped by its PID (SIGTERM: clean shutdown). The read's timeout only keeps a binary
+# that never prints the line from hanging the test.
 handshake_version() { # handshake_version HOST_VERSIONS [CAP]
-  TF_PLUGIN_MAGIC_COOKIE=d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2 \
-    PLUGIN_PROTOCOL_VERSIONS=$1 TPD_PLUGIN_MAX_PROTOCOL=${2:-} \
-    timeout 2 "$E2E_BUILD/terraform-provider-dynamodb" </dev/null 2>/dev/null | head -n1 | cut -d'|' -f1,2 || true
+  local line=""
+  coproc HS {
+    TF_PLUGIN_MAGIC_COOKIE=d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2 \
+      PLUGIN_PROTOCOL_VERSIONS=$1 TPD_PLUGIN_MAX_PROTOCOL=${2:-} \
+      exec "$E2E_BUILD/terraform-provider-dynamodb" </dev/null 2>/dev/null
+  }
+  local pid=$HS_PID
+  IFS= read -r -t 60 -u "${HS[0]}" line || true
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  cut -d'|' -f1,2 <<<"$line"
 }
 negotiation() {
   [[ $(handshake_version 5,6) == "1|6" ]] &&

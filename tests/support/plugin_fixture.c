@@ -14,15 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tpd_clock.h"
 #include "tpd_log.h"
 
 void plugin_test_init(void) {
     tpd_log_init_from_env();
-}
-
-double plugin_now_ms(void) {
-    return (double)tpd_now_ns() / 1e6;
 }
 
 static void *s_loop(void *arg) {

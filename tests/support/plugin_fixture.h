@@ -1,6 +1,6 @@
 /*
  * plugin_fixture: test helpers for the plugin channel (tests/unit/test_server.c,
- * test_rpc6.c): an in-process server on a socket in a private temp dir, running its
+ * test_rpc5.c): an in-process server on a socket in a private temp dir, running its
  * loop on a thread, and a small gRPC C-core unary client (insecure or mTLS).
  *
  * Ownership: every _new has its _free; strings returned are owned by the structs.
@@ -71,8 +71,5 @@ int plugin_client_call(
 
 /* Call first in every plugin test main: logging from TF_LOG, and links the helpers. */
 void plugin_test_init(void);
-
-/* Monotonic milliseconds. */
-double plugin_now_ms(void);
 
 #endif

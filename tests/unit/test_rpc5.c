@@ -1,6 +1,7 @@
-/* Tests of provider/rpc5 (plugin protocol 5.8): handlers called through the method table
- * with packed requests, and one call through the real gRPC server by its
- * /tfplugin5.Provider/ path. */
+/* Tests of provider/plugin/rpc5.c (plugin protocol 5.8): that the methods it serves with
+ * rpc6.c's handlers have the same messages on the wire; the cases shared with protocol 6
+ * (tests/support/rpc_cases.c); and its own handlers, called through the method table with
+ * packed requests, and once through the real gRPC server by the /tfplugin5.Provider/ path. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,117 +13,154 @@
 #include <cmocka.h>
 
 #include "plugin_fixture.h"
-#include "provider.h"
 #include "rpc5.h"
+#include "rpc6.h"
+#include "rpc_fixture.h"
 #include "schema.h"
 #include "tfplugin5.pb-c.h"
+#include "tfplugin6.pb-c.h"
 #include "tfv.h"
 
-static const struct tfp_method *s_find(const char *name) {
-    size_t n = 0;
-    const struct tfp_method *m = rpc5_methods(&n);
-    char path[128];
-    snprintf(path, sizeof(path), "/tfplugin5.Provider/%s", name);
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(m[i].path, path) == 0) {
-            return &m[i];
+/* ---- the wire format shared with protocol 6 ---------------------------------------- */
+
+/* One comparison of two message types: the pairs met so far, so that recursive types
+ * (Schema.Block holds NestedBlock, which holds Block) end, and the first difference. */
+struct s_cmp {
+    const ProtobufCMessageDescriptor *a[64];
+    const ProtobufCMessageDescriptor *b[64];
+    size_t n;
+    char why[256];
+};
+
+static bool s_same_enum(const ProtobufCEnumDescriptor *a, const ProtobufCEnumDescriptor *b) {
+    if (a->n_values != b->n_values) {
+        return false;
+    }
+    for (unsigned i = 0; i < a->n_values; i++) {
+        if (a->values[i].value != b->values[i].value ||
+            strcmp(a->values[i].name, b->values[i].name) != 0) {
+            return false;
         }
     }
-    return NULL;
+    return true;
 }
 
-/* Call a tfplugin5 method by name with a packed request; returns the reply. */
-static void s_call(
-    struct tfp_provider *p,
-    const char *name,
-    const ProtobufCMessage *req,
-    struct tfp_reply *reply) {
-    const struct tfp_method *found = s_find(name);
-    assert_non_null(found);
-    uint8_t *buf = malloc(protobuf_c_message_get_packed_size(req) + 1);
-    assert_non_null(buf);
-    size_t len = protobuf_c_message_pack(req, buf);
-    tpd_buf_init(&reply->body, 0);
-    tpd_buf_init(&reply->message, 0);
-    reply->status = TFP_STATUS_OK;
-    found->handler(p, (struct tpd_span){buf, len}, reply);
-    free(buf);
+/* Whether a and b read and write the same bytes: the same fields by number, with the same
+ * names, types, labels and flags (oneof, packed), sub-messages and enums alike. A pair
+ * met again while it is being compared counts as the same (the rest decides). */
+static bool s_same_wire(
+    struct s_cmp *c, const ProtobufCMessageDescriptor *a, const ProtobufCMessageDescriptor *b) {
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->a[i] == a && c->b[i] == b) {
+            return true;
+        }
+    }
+    assert_true(c->n < sizeof(c->a) / sizeof(c->a[0]));
+    c->a[c->n] = a;
+    c->b[c->n++] = b;
+    if (a->n_fields != b->n_fields) {
+        snprintf(
+            c->why,
+            sizeof(c->why),
+            "%s has %u fields, %s %u",
+            a->name,
+            a->n_fields,
+            b->name,
+            b->n_fields);
+        return false;
+    }
+    for (unsigned i = 0; i < a->n_fields; i++) {
+        const ProtobufCFieldDescriptor *fa = &a->fields[i];
+        const ProtobufCFieldDescriptor *fb = protobuf_c_message_descriptor_get_field(b, fa->id);
+        bool same = fb != NULL && strcmp(fa->name, fb->name) == 0 && fa->label == fb->label &&
+                    fa->type == fb->type && fa->flags == fb->flags;
+        if (same && fa->type == PROTOBUF_C_TYPE_ENUM) {
+            same = s_same_enum(fa->descriptor, fb->descriptor);
+        }
+        if (same && fa->type == PROTOBUF_C_TYPE_MESSAGE) {
+            same = s_same_wire(c, fa->descriptor, fb->descriptor);
+        }
+        if (!same) {
+            if (c->why[0] == '\0') {
+                snprintf(
+                    c->why,
+                    sizeof(c->why),
+                    "%s field %u (%s) differs in %s",
+                    a->name,
+                    fa->id,
+                    fa->name,
+                    b->name);
+            }
+            return false;
+        }
+    }
+    return true;
 }
 
-static void s_reply_clear(struct tfp_reply *r) {
-    tpd_buf_clear(&r->body);
-    tpd_buf_clear(&r->message);
+/* s_same_wire for one pair; the first difference goes to why (256 bytes). */
+static bool
+s_same(const ProtobufCMessageDescriptor *a, const ProtobufCMessageDescriptor *b, char *why) {
+    struct s_cmp c = {.n = 0};
+    bool same = s_same_wire(&c, a, b);
+    memcpy(why, c.why, sizeof(c.why));
+    return same;
 }
 
-#define UNPACK(T, lc, r)                                                                           \
-    ((T *)protobuf_c_message_unpack(&lc##__descriptor, NULL, (r).body.len, (r).body.ptr))
-
-static int setup(void **state) {
-    *state = tfp_provider_new();
-    return *state ? 0 : -1;
-}
-static int teardown(void **state) {
-    tfp_provider_free(*state);
-    return 0;
+/* The method of p's service at path (a path of p's table). */
+static const ProtobufCMethodDescriptor *s_method(const struct rpc_protocol *p, const char *path) {
+    size_t len = strlen(p->prefix);
+    assert_int_equal(strncmp(path, p->prefix, len), 0);
+    const ProtobufCMethodDescriptor *d =
+        protobuf_c_service_descriptor_get_method_by_name(p->service, path + len);
+    assert_non_null(d);
+    return d;
 }
 
-static void test_table_complete(void **state) {
+/* The table in provider/plugin/rpc5.c: every protocol 5 method served by a handler of
+ * rpc6.c is the protocol 6 method of that handler under its protocol 5 name, and their
+ * requests and responses are the same on the wire. The two methods rpc5.c handles
+ * itself are those whose responses differ (their requests do not). */
+static void test_shared_handlers_same_wire(void **state) {
     (void)state;
-    /* Every RPC of the 5.8 service in proto/tfplugin5.proto has a handler, and only those. */
-    size_t n = 0;
-    const struct tfp_method *m = rpc5_methods(&n);
-    const ProtobufCServiceDescriptor *svc = &tfplugin5__provider__descriptor;
-    assert_int_equal(n, svc->n_methods);
-    assert_int_equal(n, 20);
-    for (unsigned i = 0; i < svc->n_methods; i++) {
-        char path[128];
-        snprintf(path, sizeof(path), "/tfplugin5.Provider/%s", svc->methods[i].name);
-        bool found = false;
-        for (size_t j = 0; j < n; j++) {
-            found = found || strcmp(m[j].path, path) == 0;
+    size_t n5 = 0, n6 = 0, shared = 0;
+    const struct tfp_method *m5 = rpc5_methods(&n5);
+    const struct tfp_method *m6 = rpc6_methods(&n6);
+    for (size_t i = 0; i < n5; i++) {
+        const ProtobufCMethodDescriptor *d5 = s_method(&rpc_protocol5, m5[i].path);
+        const struct tfp_method *v6 = NULL;
+        for (size_t j = 0; j < n6; j++) {
+            if (m6[j].handler == m5[i].handler) {
+                v6 = &m6[j];
+            }
         }
-        assert_true(found);
+        if (v6 != NULL) {
+            const ProtobufCMethodDescriptor *d6 = s_method(&rpc_protocol6, v6->path);
+            assert_string_equal(rpc_name(&rpc_protocol5, d6->name), d5->name);
+            char why[256];
+            if (!s_same(d5->input, d6->input, why) || !s_same(d5->output, d6->output, why)) {
+                fail_msg("%s is served by the handler of %s, but %s", d5->name, d6->name, why);
+            }
+            shared++;
+            continue;
+        }
+        const char *v6_name = NULL;
+        for (size_t k = 0; k < RPC_RENAMED_COUNT; k++) {
+            if (strcmp(rpc_renamed[k][1], d5->name) == 0) {
+                v6_name = rpc_renamed[k][0];
+            }
+        }
+        assert_non_null(v6_name);
+        const ProtobufCMethodDescriptor *d6 = protobuf_c_service_descriptor_get_method_by_name(
+            &tfplugin6__provider__descriptor, v6_name);
+        assert_non_null(d6);
+        char why[256];
+        assert_true(s_same(d5->input, d6->input, why));
+        assert_false(s_same(d5->output, d6->output, why));
     }
-    /* The protocol 5 names, not the protocol 6 ones. */
-    static const char *const v5[] = {
-        "GetSchema",
-        "PrepareProviderConfig",
-        "ValidateResourceTypeConfig",
-        "ValidateDataSourceConfig",
-        "Configure",
-        "Stop"};
-    for (size_t i = 0; i < sizeof(v5) / sizeof(v5[0]); i++) {
-        assert_non_null(s_find(v5[i]));
-    }
-    static const char *const v6[] = {
-        "GetProviderSchema",
-        "ValidateProviderConfig",
-        "ValidateResourceConfig",
-        "ValidateDataResourceConfig",
-        "ConfigureProvider",
-        "StopProvider"};
-    for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
-        assert_null(s_find(v6[i]));
-    }
+    assert_int_equal(shared, 18);
 }
 
-static void test_get_metadata(void **state) {
-    Tfplugin5__GetMetadata__Request req = TFPLUGIN5__GET_METADATA__REQUEST__INIT;
-    struct tfp_reply r;
-    s_call(*state, "GetMetadata", &req.base, &r);
-    assert_int_equal(r.status, TFP_STATUS_OK);
-    Tfplugin5__GetMetadata__Response *resp =
-        UNPACK(Tfplugin5__GetMetadata__Response, tfplugin5__get_metadata__response, r);
-    assert_non_null(resp);
-    assert_non_null(resp->server_capabilities);
-    assert_true(resp->server_capabilities->plan_destroy);
-    assert_false(resp->server_capabilities->move_resource_state);
-    assert_int_equal(resp->n_resources, 1);
-    assert_string_equal(resp->resources[0]->type_name, "dynamodb_ttl_table");
-    assert_int_equal(resp->n_diagnostics, 0);
-    protobuf_c_message_free_unpacked(&resp->base, NULL);
-    s_reply_clear(&r);
-}
+/* ---- rpc5.c's own handlers ------------------------------------------------------------- */
 
 static const Tfplugin5__Schema__Attribute *
 s_attr(const Tfplugin5__Schema__Block *b, const char *name) {
@@ -205,22 +243,23 @@ static void s_check_schema(const Tfplugin5__GetProviderSchema__Response *resp) {
 static void test_get_schema(void **state) {
     Tfplugin5__GetProviderSchema__Request req = TFPLUGIN5__GET_PROVIDER_SCHEMA__REQUEST__INIT;
     struct tfp_reply r;
-    s_call(*state, "GetSchema", &req.base, &r);
+    rpc_call(*state, "GetSchema", &req.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
-    Tfplugin5__GetProviderSchema__Response *resp =
-        UNPACK(Tfplugin5__GetProviderSchema__Response, tfplugin5__get_provider_schema__response, r);
+    Tfplugin5__GetProviderSchema__Response *resp = RPC_UNPACK_REPLY(
+        Tfplugin5__GetProviderSchema__Response, tfplugin5__get_provider_schema__response, r);
     assert_non_null(resp);
     s_check_schema(resp);
     protobuf_c_message_free_unpacked(&resp->base, NULL);
-    s_reply_clear(&r);
+    rpc_reply_clear(&r);
 }
 
 /* The same through the gRPC server, by the path a protocol 5 host calls. */
 static void test_get_schema_over_grpc(void **state) {
+    const struct rpc_env *e = *state;
     struct plugin_fixture f;
     size_t n = 0;
     const struct tfp_method *m = rpc5_methods(&n);
-    assert_int_equal(plugin_fixture_start(&f, m, n, *state, false, 0), 0);
+    assert_int_equal(plugin_fixture_start(&f, m, n, e->provider, false, 0), 0);
     struct plugin_client *c = plugin_client_new(tpd_buf_cstr(&f.address), NULL, NULL);
     assert_non_null(c);
     struct plugin_result res;
@@ -255,18 +294,10 @@ static void test_get_schema_over_grpc(void **state) {
     plugin_fixture_stop(&f);
 }
 
-/* Build a msgpack DynamicValue of the provider config with region set. */
-static void s_provider_config(struct tpd_buf *out, const char *region) {
-    struct tfv *cfg = tfv_new_object();
-    tfv_map_set(cfg, "region", tfv_new_string(region));
-    assert_int_equal(tfv_encode_msgpack(cfg, schema_provider()->type, out, NULL), TPD_OK);
-    tfv_free(cfg);
-}
-
 static void test_prepare_provider_config(void **state) {
     struct tpd_buf mp;
     tpd_buf_init(&mp, 0);
-    s_provider_config(&mp, "us-east-1");
+    rpc_provider_config(&mp, "us-east-1");
     Tfplugin5__DynamicValue dv = TFPLUGIN5__DYNAMIC_VALUE__INIT;
     dv.msgpack.data = mp.ptr;
     dv.msgpack.len = mp.len;
@@ -274,9 +305,9 @@ static void test_prepare_provider_config(void **state) {
         TFPLUGIN5__PREPARE_PROVIDER_CONFIG__REQUEST__INIT;
     req.config = &dv;
     struct tfp_reply r;
-    s_call(*state, "PrepareProviderConfig", &req.base, &r);
+    rpc_call(*state, "PrepareProviderConfig", &req.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
-    Tfplugin5__PrepareProviderConfig__Response *resp = UNPACK(
+    Tfplugin5__PrepareProviderConfig__Response *resp = RPC_UNPACK_REPLY(
         Tfplugin5__PrepareProviderConfig__Response,
         tfplugin5__prepare_provider_config__response,
         r);
@@ -296,16 +327,16 @@ static void test_prepare_provider_config(void **state) {
     assert_string_equal(tfv_get_str(v, "region"), "us-east-1");
     tfv_free(v);
     protobuf_c_message_free_unpacked(&resp->base, NULL);
-    s_reply_clear(&r);
+    rpc_reply_clear(&r);
 
     /* An invalid region: an error diagnostic whose path is the attribute. */
     tpd_buf_reset(&mp);
-    s_provider_config(&mp, "not a region!");
+    rpc_provider_config(&mp, "not a region!");
     dv.msgpack.data = mp.ptr;
     dv.msgpack.len = mp.len;
-    s_call(*state, "PrepareProviderConfig", &req.base, &r);
+    rpc_call(*state, "PrepareProviderConfig", &req.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
-    resp = UNPACK(
+    resp = RPC_UNPACK_REPLY(
         Tfplugin5__PrepareProviderConfig__Response,
         tfplugin5__prepare_provider_config__response,
         r);
@@ -323,15 +354,15 @@ static void test_prepare_provider_config(void **state) {
     }
     assert_true(found);
     protobuf_c_message_free_unpacked(&resp->base, NULL);
-    s_reply_clear(&r);
+    rpc_reply_clear(&r);
 
     /* Garbage msgpack: an error diagnostic, not a transport error; the config comes back. */
     static const uint8_t junk[] = {0xc1, 0xff};
     dv.msgpack.data = (uint8_t *)junk;
     dv.msgpack.len = sizeof(junk);
-    s_call(*state, "PrepareProviderConfig", &req.base, &r);
+    rpc_call(*state, "PrepareProviderConfig", &req.base, &r);
     assert_int_equal(r.status, TFP_STATUS_OK);
-    resp = UNPACK(
+    resp = RPC_UNPACK_REPLY(
         Tfplugin5__PrepareProviderConfig__Response,
         tfplugin5__prepare_provider_config__response,
         r);
@@ -341,274 +372,18 @@ static void test_prepare_provider_config(void **state) {
     assert_non_null(resp->prepared_config);
     assert_int_equal(resp->prepared_config->msgpack.len, sizeof(junk));
     protobuf_c_message_free_unpacked(&resp->base, NULL);
-    s_reply_clear(&r);
+    rpc_reply_clear(&r);
     tpd_buf_clear(&mp);
-}
-
-static void test_unknown_resource_type(void **state) {
-    Tfplugin5__ValidateResourceTypeConfig__Request req =
-        TFPLUGIN5__VALIDATE_RESOURCE_TYPE_CONFIG__REQUEST__INIT;
-    req.type_name = (char *)"dynamodb_nope";
-    struct tfp_reply r;
-    s_call(*state, "ValidateResourceTypeConfig", &req.base, &r);
-    assert_int_equal(r.status, TFP_STATUS_OK);
-    Tfplugin5__ValidateResourceTypeConfig__Response *resp = UNPACK(
-        Tfplugin5__ValidateResourceTypeConfig__Response,
-        tfplugin5__validate_resource_type_config__response,
-        r);
-    assert_int_equal(resp->n_diagnostics, 1);
-    assert_int_equal(resp->diagnostics[0]->severity, TFPLUGIN5__DIAGNOSTIC__SEVERITY__ERROR);
-    assert_non_null(strstr(resp->diagnostics[0]->detail, "dynamodb_nope"));
-    protobuf_c_message_free_unpacked(&resp->base, NULL);
-    s_reply_clear(&r);
-
-    Tfplugin5__PlanResourceChange__Request preq = TFPLUGIN5__PLAN_RESOURCE_CHANGE__REQUEST__INIT;
-    preq.type_name = (char *)"other";
-    s_call(*state, "PlanResourceChange", &preq.base, &r);
-    Tfplugin5__PlanResourceChange__Response *presp = UNPACK(
-        Tfplugin5__PlanResourceChange__Response, tfplugin5__plan_resource_change__response, r);
-    assert_int_equal(presp->n_diagnostics, 1);
-    assert_false(presp->legacy_type_system);
-    protobuf_c_message_free_unpacked(&presp->base, NULL);
-    s_reply_clear(&r);
-}
-
-static bool s_has_path(
-    const Tfplugin5__ValidateResourceTypeConfig__Response *resp,
-    const char *first,
-    Tfplugin5__AttributePath__Step__SelectorCase second_kind,
-    const char *second) {
-    for (size_t i = 0; i < resp->n_diagnostics; i++) {
-        const Tfplugin5__AttributePath *ap = resp->diagnostics[i]->attribute;
-        if (ap && ap->n_steps == 2 &&
-            ap->steps[0]->selector_case ==
-                TFPLUGIN5__ATTRIBUTE_PATH__STEP__SELECTOR_ATTRIBUTE_NAME &&
-            strcmp(ap->steps[0]->attribute_name, first) == 0 &&
-            ap->steps[1]->selector_case == second_kind) {
-            const char *s = second_kind == TFPLUGIN5__ATTRIBUTE_PATH__STEP__SELECTOR_ATTRIBUTE_NAME
-                                ? ap->steps[1]->attribute_name
-                                : ap->steps[1]->element_key_string;
-            if (strcmp(s, second) == 0) {
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
-/* Resource config with a reserved tag key and a bad key type: the diagnostics carry
- * AttributePaths: attribute then map key for the tag; the object-typed attribute
- * (a nested attribute in protocol 6) for the key type, with "hash_key.type" in the
- * detail (validate.c reports at the top-level attribute). */
-static void test_validate_resource_type_config_paths(void **state) {
-    const struct schema_block *b = schema_ttl_table();
-    struct tfv *cfg = tfv_new_object();
-    struct tfv *hk = tfv_new_object();
-    tfv_map_set(hk, "name", tfv_new_string("k"));
-    tfv_map_set(hk, "type", tfv_new_string("Q"));
-    tfv_map_set(cfg, "name", tfv_new_string("my-table"));
-    tfv_map_set(cfg, "hash_key", hk);
-    struct tfv *tags = tfv_new_map();
-    tfv_map_set(tags, "aws:reserved", tfv_new_string("x"));
-    tfv_map_set(cfg, "tags", tags);
-    struct tpd_buf mp;
-    tpd_buf_init(&mp, 0);
-    assert_int_equal(tfv_encode_msgpack(cfg, b->type, &mp, NULL), TPD_OK);
-    tfv_free(cfg);
-    Tfplugin5__DynamicValue dv = TFPLUGIN5__DYNAMIC_VALUE__INIT;
-    dv.msgpack.data = mp.ptr;
-    dv.msgpack.len = mp.len;
-    Tfplugin5__ValidateResourceTypeConfig__Request req =
-        TFPLUGIN5__VALIDATE_RESOURCE_TYPE_CONFIG__REQUEST__INIT;
-    req.type_name = (char *)SCHEMA_RESOURCE_TTL_TABLE;
-    req.config = &dv;
-    struct tfp_reply r;
-    s_call(*state, "ValidateResourceTypeConfig", &req.base, &r);
-    assert_int_equal(r.status, TFP_STATUS_OK);
-    Tfplugin5__ValidateResourceTypeConfig__Response *resp = UNPACK(
-        Tfplugin5__ValidateResourceTypeConfig__Response,
-        tfplugin5__validate_resource_type_config__response,
-        r);
-    assert_non_null(resp);
-    assert_true(s_has_path(
-        resp,
-        "tags",
-        TFPLUGIN5__ATTRIBUTE_PATH__STEP__SELECTOR_ELEMENT_KEY_STRING,
-        "aws:reserved"));
-    bool key_type = false;
-    for (size_t i = 0; i < resp->n_diagnostics; i++) {
-        const Tfplugin5__Diagnostic *d = resp->diagnostics[i];
-        if (strcmp(d->summary, "Invalid key type") == 0 && d->attribute &&
-            d->attribute->n_steps == 1 &&
-            strcmp(d->attribute->steps[0]->attribute_name, "hash_key") == 0 &&
-            strstr(d->detail, "hash_key.type") != NULL) {
-            key_type = true;
-        }
-    }
-    assert_true(key_type);
-    protobuf_c_message_free_unpacked(&resp->base, NULL);
-    s_reply_clear(&r);
-    tpd_buf_clear(&mp);
-}
-
-static void test_upgrade_resource_state(void **state) {
-    static const char raw[] =
-        "{\"id\":\"t1\",\"name\":\"t1\",\"hash_key\":{\"name\":\"pk\",\"type\":\"S\"},\"gone\":1}";
-    Tfplugin5__RawState rs = TFPLUGIN5__RAW_STATE__INIT;
-    rs.json.data = (uint8_t *)raw;
-    rs.json.len = sizeof(raw) - 1;
-    Tfplugin5__UpgradeResourceState__Request req = TFPLUGIN5__UPGRADE_RESOURCE_STATE__REQUEST__INIT;
-    req.type_name = (char *)SCHEMA_RESOURCE_TTL_TABLE;
-    req.version = 0;
-    req.raw_state = &rs;
-    struct tfp_reply r;
-    s_call(*state, "UpgradeResourceState", &req.base, &r);
-    assert_int_equal(r.status, TFP_STATUS_OK);
-    Tfplugin5__UpgradeResourceState__Response *resp = UNPACK(
-        Tfplugin5__UpgradeResourceState__Response, tfplugin5__upgrade_resource_state__response, r);
-    assert_non_null(resp);
-    assert_int_equal(resp->n_diagnostics, 0);
-    assert_non_null(resp->upgraded_state);
-    struct tfv *v = NULL;
-    assert_int_equal(
-        tfv_decode_msgpack(
-            (struct tpd_span){
-                resp->upgraded_state->msgpack.data, resp->upgraded_state->msgpack.len},
-            schema_ttl_table()->type,
-            &v,
-            NULL),
-        TPD_OK);
-    assert_string_equal(tfv_get_str(v, "name"), "t1");
-    assert_string_equal(tfv_get_str(tfv_get(v, "hash_key"), "name"), "pk");
-    assert_null(tfv_get(v, "gone"));
-    tfv_free(v);
-    protobuf_c_message_free_unpacked(&resp->base, NULL);
-    s_reply_clear(&r);
-
-    /* Legacy flatmap state: a clear error diagnostic. */
-    Tfplugin5__RawState__FlatmapEntry fe = TFPLUGIN5__RAW_STATE__FLATMAP_ENTRY__INIT;
-    Tfplugin5__RawState__FlatmapEntry *fes[1] = {&fe};
-    fe.key = (char *)"id";
-    fe.value = (char *)"t1";
-    Tfplugin5__RawState flat = TFPLUGIN5__RAW_STATE__INIT;
-    flat.n_flatmap = 1;
-    flat.flatmap = fes;
-    req.raw_state = &flat;
-    s_call(*state, "UpgradeResourceState", &req.base, &r);
-    assert_int_equal(r.status, TFP_STATUS_OK);
-    resp = UNPACK(
-        Tfplugin5__UpgradeResourceState__Response, tfplugin5__upgrade_resource_state__response, r);
-    assert_non_null(resp);
-    assert_int_equal(resp->n_diagnostics, 1);
-    assert_int_equal(resp->diagnostics[0]->severity, TFPLUGIN5__DIAGNOSTIC__SEVERITY__ERROR);
-    protobuf_c_message_free_unpacked(&resp->base, NULL);
-    s_reply_clear(&r);
-}
-
-static void test_functions_and_stop(void **state) {
-    Tfplugin5__GetFunctions__Request req = TFPLUGIN5__GET_FUNCTIONS__REQUEST__INIT;
-    struct tfp_reply r;
-    s_call(*state, "GetFunctions", &req.base, &r);
-    assert_int_equal(r.status, TFP_STATUS_OK);
-    Tfplugin5__GetFunctions__Response *resp =
-        UNPACK(Tfplugin5__GetFunctions__Response, tfplugin5__get_functions__response, r);
-    assert_non_null(resp);
-    assert_int_equal(resp->n_functions, 0);
-    assert_int_equal(resp->n_diagnostics, 0);
-    protobuf_c_message_free_unpacked(&resp->base, NULL);
-    s_reply_clear(&r);
-
-    Tfplugin5__CallFunction__Request creq = TFPLUGIN5__CALL_FUNCTION__REQUEST__INIT;
-    creq.name = (char *)"f";
-    s_call(*state, "CallFunction", &creq.base, &r);
-    Tfplugin5__CallFunction__Response *cresp =
-        UNPACK(Tfplugin5__CallFunction__Response, tfplugin5__call_function__response, r);
-    assert_non_null(cresp->error);
-    assert_non_null(strstr(cresp->error->text, "\"f\""));
-    protobuf_c_message_free_unpacked(&cresp->base, NULL);
-    s_reply_clear(&r);
-
-    Tfplugin5__Stop__Request sreq = TFPLUGIN5__STOP__REQUEST__INIT;
-    s_call(*state, "Stop", &sreq.base, &r);
-    assert_int_equal(r.status, TFP_STATUS_OK);
-    Tfplugin5__Stop__Response *sresp =
-        UNPACK(Tfplugin5__Stop__Response, tfplugin5__stop__response, r);
-    assert_non_null(sresp);
-    assert_string_equal(sresp->error, "");
-    protobuf_c_message_free_unpacked(&sresp->base, NULL);
-    s_reply_clear(&r);
-}
-
-static void test_unsupported_features(void **state) {
-    static const char *methods[] = {
-        "ValidateDataSourceConfig",
-        "ReadDataSource",
-        "ValidateEphemeralResourceConfig",
-        "OpenEphemeralResource",
-        "RenewEphemeralResource",
-        "CloseEphemeralResource",
-        "MoveResourceState"};
-    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-        /* An empty request message is valid for every request type. */
-        Tfplugin5__GetFunctions__Request empty = TFPLUGIN5__GET_FUNCTIONS__REQUEST__INIT;
-        struct tfp_reply r;
-        s_call(*state, methods[i], &empty.base, &r);
-        assert_int_equal(r.status, TFP_STATUS_OK);
-        /* Every one of these responses carries an error diagnostic (so it is not empty). */
-        assert_true(r.body.len > 0);
-        s_reply_clear(&r);
-    }
-    /* One decoded in full. */
-    Tfplugin5__ValidateDataSourceConfig__Request dreq =
-        TFPLUGIN5__VALIDATE_DATA_SOURCE_CONFIG__REQUEST__INIT;
-    dreq.type_name = (char *)"dynamodb_table";
-    struct tfp_reply r;
-    s_call(*state, "ValidateDataSourceConfig", &dreq.base, &r);
-    Tfplugin5__ValidateDataSourceConfig__Response *dresp = UNPACK(
-        Tfplugin5__ValidateDataSourceConfig__Response,
-        tfplugin5__validate_data_source_config__response,
-        r);
-    assert_non_null(dresp);
-    assert_int_equal(dresp->n_diagnostics, 1);
-    assert_non_null(strstr(dresp->diagnostics[0]->detail, "dynamodb_table"));
-    protobuf_c_message_free_unpacked(&dresp->base, NULL);
-    s_reply_clear(&r);
-}
-
-static void test_malformed_request(void **state) {
-    size_t n = 0;
-    const struct tfp_method *m = rpc5_methods(&n);
-    static const uint8_t junk[][3] = {{0xff, 0xff, 0xff}, {0x0a, 0x05, 0x01}, {0x12, 0xff, 0x7f}};
-    for (size_t k = 0; k < sizeof(junk) / sizeof(junk[0]); k++) {
-        for (size_t i = 0; i < n; i++) {
-            struct tfp_reply r;
-            tpd_buf_init(&r.body, 0);
-            tpd_buf_init(&r.message, 0);
-            r.status = TFP_STATUS_OK;
-            m[i].handler(*state, (struct tpd_span){junk[k], sizeof(junk[k])}, &r);
-            if (r.status != TFP_STATUS_INVALID_ARGUMENT ||
-                strstr(tpd_buf_cstr(&r.message), "malformed") == NULL) {
-                fail_msg("%s with junk %zu: status %d", m[i].path, k, (int)r.status);
-            }
-            s_reply_clear(&r);
-        }
-    }
 }
 
 int main(void) {
     plugin_test_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table_complete),
-        cmocka_unit_test_setup_teardown(test_get_metadata, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_get_schema, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_get_schema_over_grpc, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_prepare_provider_config, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unknown_resource_type, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_validate_resource_type_config_paths, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_upgrade_resource_state, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_functions_and_stop, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unsupported_features, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_malformed_request, setup, teardown),
+        cmocka_unit_test(test_shared_handlers_same_wire),
+        RPC_SHARED_TESTS(rpc_protocol5),
+        RPC_TEST(test_get_schema, rpc_protocol5),
+        RPC_TEST(test_get_schema_over_grpc, rpc_protocol5),
+        RPC_TEST(test_prepare_provider_config, rpc_protocol5),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
