@@ -100,9 +100,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* STS AssumeRole: success and error answers. */
     static const int statuses[] = {200, 403};
     for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
-        struct aws_assume_role_options ro = {"arn:aws:iam::123456789012:role/r", "s", "ext", 900};
+        struct aws_assume_role_options ro = {
+            "arn:aws:iam::123456789012:role/r", "s", "ext", 900, NULL};
         s_script1(body, statuses[i]);
-        p = aws_creds_sts_new(c, aws_creds_static_new("AK", "SK", NULL), &ro);
+        p = aws_creds_sts_new(
+            aws_client_sts_caller(c), aws_creds_static_new("AK", "SK", NULL), &ro);
         s_get(p);
         aws_creds_provider_free(p);
     }
