@@ -219,16 +219,13 @@ struct aws_client *aws_client_new(const struct aws_client_options *o, struct tpd
     c->sts = (struct aws_sts_caller){s_sts_call, c};
     pthread_mutex_init(&c->guard_mu, NULL);
     c->allowed = s_dup_list(o->allowed_account_ids, o->allowed_account_ids_count);
+    c->allowed_count = c->allowed ? o->allowed_account_ids_count : 0;
     c->forbidden = s_dup_list(o->forbidden_account_ids, o->forbidden_account_ids_count);
+    c->forbidden_count = c->forbidden ? o->forbidden_account_ids_count : 0;
     if (!c->allowed || !c->forbidden) {
         tpd_err_set(err, TPD_E_NOMEM, "out of memory");
-        s_free_list(c->allowed, 0);
-        s_free_list(c->forbidden, 0);
-        c->allowed = c->forbidden = NULL;
         goto fail;
     }
-    c->allowed_count = o->allowed_account_ids_count;
-    c->forbidden_count = o->forbidden_account_ids_count;
 
     /* A malformed shared file only matters if we need it: region/endpoints fall back. */
     struct tpd_err perr;
