@@ -28,6 +28,7 @@
 #include "fake_http_server.h"
 #include "fake_transport.h"
 #include "test_util.h"
+#include "tpd_alloc.h"
 #include "tpd_log.h"
 
 static char *g_dir;
@@ -834,6 +835,87 @@ static void test_account_guard(void **state) {
     ft_free(ft);
 }
 
+/* Every allocation of client creation and of a role-chain, web identity and SSO
+ * resolution failing in turn: an error each time, never a crash or a leak (valgrind
+ * runs this file too). Regression: a source failing without filling err (the
+ * transport's body append running out of memory) made the chain answer TPD_OK with
+ * empty credentials. */
+static void test_allocation_failures(void **state) {
+    (void)state;
+    tt_write_file(
+        path_in("credentials"),
+        "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = BASESECRET\n");
+    tt_write_file(path_in("token"), "FAILWEBTOKEN");
+    char cfg[2048];
+    snprintf(
+        cfg,
+        sizeof(cfg),
+        "[profile one]\nrole_arn = arn:aws:iam::1:role/one\nsource_profile = base\n"
+        "[profile two]\nrole_arn = arn:aws:iam::1:role/two\nsource_profile = one\n"
+        "[profile web]\nweb_identity_token_file = %s\nrole_arn = arn:aws:iam::1:role/w\n"
+        "[sso-session s]\nsso_start_url = https://x.awsapps.com/start\nsso_region = eu-west-1\n"
+        "[profile sso]\nsso_session = s\nsso_account_id = 123456789012\nsso_role_name = R\n",
+        path_in("token"));
+    tt_write_file(path_in("config"), cfg);
+    const char *creds_files[] = {path_in("credentials")};
+    const char *config_files[] = {path_in("config")};
+    const char *allowed[] = {"123456789012"};
+    const char *profiles[] = {"two", "web", "sso"};
+    struct fake_transport *ft = ft_new();
+    for (size_t pi = 0; pi < 3; pi++) {
+        bool done = false;
+        for (unsigned long n = 1; !done && n < 5000; n++) {
+            ft->script_len = ft->next = 0;
+            ft->fallback = (struct ft_answer){
+                TPD_OK,
+                200,
+                pi == 1 ? STS_OK("AssumeRoleWithWebIdentity", "ASIAF", "FAILSECRET", "FAILTOKEN")
+                        : STS_OK("AssumeRole", "ASIAF", "FAILSECRET", "FAILTOKEN"),
+                NULL};
+            struct aws_client_options o;
+            memset(&o, 0, sizeof(o));
+            o.region = "eu-west-1";
+            o.profile = profiles[pi];
+            o.shared_credentials_files = creds_files;
+            o.shared_credentials_files_count = 1;
+            o.shared_config_files = config_files;
+            o.shared_config_files_count = 1;
+            o.allowed_account_ids = allowed;
+            o.allowed_account_ids_count = 1;
+            o.transport = &ft->base;
+            o.skip_instance_metadata = true;
+            o.max_attempts = 1;
+            struct tpd_err err;
+            tpd_err_init(&err);
+            tpd_alloc_fail_at(n, false);
+            struct aws_client *c = aws_client_new(&o, &err);
+            const char *src = NULL;
+            enum tpd_code rc = c ? aws_client_check_credentials(c, &src, &err) : TPD_E_NOMEM;
+            bool failed = tpd_alloc_failed();
+            tpd_alloc_fail_at(0, false);
+            if (!failed) {
+                done = true;
+                /* The SSO profile has no cached token here: a clean error. */
+                if (rc != (pi == 2 ? TPD_E_CREDENTIALS : TPD_OK)) {
+                    print_message("profile %s: %s\n", profiles[pi], err.msg ? err.msg : "");
+                }
+                assert_int_equal(rc, pi == 2 ? TPD_E_CREDENTIALS : TPD_OK);
+            } else if (rc == TPD_OK) {
+                /* Some failures are tolerated on purpose (an unreadable shared file
+                 * while the region is configured, the chain's list of tried
+                 * sources); the credentials found are then the right ones. */
+                assert_string_equal(
+                    src, pi == 0 ? "STS AssumeRole" : "STS AssumeRoleWithWebIdentity");
+            }
+            seen(err.msg);
+            tpd_err_clear(&err);
+            aws_client_free(c);
+        }
+        assert_true(done);
+    }
+    ft_free(ft);
+}
+
 /* No secret in any error message of this file, nor in its log. */
 static void test_no_secrets_seen(void **state) {
     (void)state;
@@ -870,6 +952,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_sso_parsers, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_client_chain, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_account_guard, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_allocation_failures, setup_each, teardown_each),
     };
     int failed = cmocka_run_group_tests_name("sources", tests, NULL, NULL);
     fflush(stderr);
