@@ -58,8 +58,19 @@ cloud_new(const struct provider_config *cfg, struct tpd_stop *stop, struct tpd_e
         .assume_role =
             {.role_arn = cfg->role_arn,
              .session_name = cfg->session_name,
-             .external_id = cfg->external_id},
+             .external_id = cfg->external_id,
+             .duration_s = cfg->role_duration_s,
+             .policy = cfg->role_policy},
         .stop = stop,
+        .sts_region = cfg->sts_region,
+        .shared_config_files = (const char *const *)cfg->shared_config_files,
+        .shared_config_files_count = provider_config_count(cfg->shared_config_files),
+        .shared_credentials_files = (const char *const *)cfg->shared_credentials_files,
+        .shared_credentials_files_count = provider_config_count(cfg->shared_credentials_files),
+        .allowed_account_ids = (const char *const *)cfg->allowed_account_ids,
+        .allowed_account_ids_count = provider_config_count(cfg->allowed_account_ids),
+        .forbidden_account_ids = (const char *const *)cfg->forbidden_account_ids,
+        .forbidden_account_ids_count = provider_config_count(cfg->forbidden_account_ids),
     };
     struct cloud *c = tpd_calloc(1, sizeof(*c));
     if (!c) {
@@ -73,6 +84,10 @@ cloud_new(const struct provider_config *cfg, struct tpd_stop *stop, struct tpd_e
     }
     c->stop = stop;
     return c;
+}
+
+struct aws_client *cloud_aws_client(struct cloud *c) {
+    return c->aws;
 }
 
 void cloud_free(struct cloud *c) {

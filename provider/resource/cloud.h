@@ -23,6 +23,7 @@
 #include "ttl_spec.h"
 
 struct provider_config;
+struct aws_client;
 struct cloud;
 
 /* Build the AWS client from the provider configuration (AWS conventions fill gaps).
@@ -30,6 +31,8 @@ struct cloud;
 struct cloud *
 cloud_new(const struct provider_config *cfg, struct tpd_stop *stop, struct tpd_err *err);
 void cloud_free(struct cloud *c);
+/* The AWS client inside (borrowed; for the account guard at configure time). */
+struct aws_client *cloud_aws_client(struct cloud *c);
 
 struct cloud_table {
     struct ttl_spec
