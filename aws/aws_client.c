@@ -9,6 +9,7 @@
  */
 #include "aws_client.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,7 +41,62 @@ struct aws_client {
     long request_timeout_ms;
     struct tpd_stop *stop;
     int64_t (*now_s)(void);
+    char *sts_region; /* signing region of STS calls */
+    struct aws_sts_caller sts;
+    /* The account guard. guard_mu is held across the one GetCallerIdentity: every
+     * DynamoDB/CloudFormation call must wait for the verdict anyway. */
+    char **allowed;
+    size_t allowed_count;
+    char **forbidden;
+    size_t forbidden_count;
+    pthread_mutex_t guard_mu;
+    enum { S_GUARD_UNCHECKED, S_GUARD_OK, S_GUARD_REFUSED } guard;
+    enum aws_account_verdict verdict;
+    char *account;
 };
+
+static enum tpd_code s_call(
+    struct aws_client *c,
+    enum aws_service svc,
+    const char *op,
+    struct tpd_span body,
+    struct aws_creds_provider *provider,
+    const struct aws_creds *fixed,
+    struct aws_http_response *resp,
+    struct tpd_err *err);
+
+static enum tpd_code s_sts_call(
+    void *ctx,
+    const char *op,
+    struct tpd_span body,
+    const struct aws_creds *signer,
+    struct aws_http_response *resp,
+    struct tpd_err *err) {
+    return s_call(ctx, AWS_SVC_STS, op, body, NULL, signer, resp, err);
+}
+
+const struct aws_sts_caller *aws_client_sts_caller(struct aws_client *c) {
+    return &c->sts;
+}
+
+static void s_free_list(char **l, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(l[i]);
+    }
+    free(l);
+}
+
+static char **s_dup_list(const char *const *l, size_t n) {
+    char **out = tpd_calloc(n ? n : 1, sizeof(char *));
+    for (size_t i = 0; out && i < n; i++) {
+        out[i] = tpd_strdup(l[i] ? l[i] : "");
+        if (!out[i]) {
+            s_free_list(out, i);
+            return NULL;
+        }
+    }
+    return out;
+}
 
 const char *aws_client_region(const struct aws_client *c) {
     return c->region;
@@ -73,6 +129,11 @@ void aws_client_free(struct aws_client *c) {
         free(c->url[i]);
     }
     free(c->region);
+    free(c->sts_region);
+    free(c->account);
+    s_free_list(c->allowed, c->allowed_count);
+    s_free_list(c->forbidden, c->forbidden_count);
+    pthread_mutex_destroy(&c->guard_mu);
     aws_retry_quota_clear(&c->quota);
     aws_sigv4_key_cache_clear(&c->key_cache);
     free(c);
@@ -80,7 +141,7 @@ void aws_client_free(struct aws_client *c) {
 
 static struct aws_creds_provider *
 s_build_chain(struct aws_client *c, const struct aws_client_options *o, struct tpd_err *err) {
-    struct aws_creds_provider *list[5] = {NULL};
+    struct aws_creds_provider *list[8] = {NULL};
     size_t n = 0;
     bool have_ak = o->access_key && *o->access_key;
     bool have_sk = o->secret_key && *o->secret_key;
@@ -96,11 +157,28 @@ s_build_chain(struct aws_client *c, const struct aws_client_options *o, struct t
     if (have_ak) {
         list[n++] = aws_creds_static_new(o->access_key, o->secret_key, o->session_token);
     }
-    if (!(o->profile && *o->profile)) {
+    bool explicit_profile = o->profile && *o->profile;
+    if (!explicit_profile) {
         list[n++] = aws_creds_env_new();
     }
+    /* botocore's order after the environment: the profile's role, web identity, SSO,
+     * then the profile's own keys or credential_process (aws_creds.h). */
     struct aws_creds_profile_options po = {
-        o->profile, o->shared_credentials_file, o->shared_config_file};
+        .profile = o->profile,
+        .credentials_file = o->shared_credentials_file,
+        .config_file = o->shared_config_file,
+        .credentials_files = o->shared_credentials_files,
+        .credentials_files_count = o->shared_credentials_files_count,
+        .config_files = o->shared_config_files,
+        .config_files_count = o->shared_config_files_count,
+        .profile_explicit = explicit_profile,
+        .sts = &c->sts,
+        .transport = c->transport,
+        .skip_instance_metadata = o->skip_instance_metadata,
+    };
+    list[n++] = aws_creds_role_new(&po);
+    list[n++] = aws_creds_web_identity_new(&po);
+    list[n++] = aws_creds_sso_new(&po);
     list[n++] = aws_creds_profile_new(&po);
     list[n++] = aws_creds_container_new(c->transport);
     if (!o->skip_instance_metadata) {
@@ -138,17 +216,39 @@ struct aws_client *aws_client_new(const struct aws_client_options *o, struct tpd
     c->connect_timeout_ms = o->connect_timeout_ms;
     c->request_timeout_ms = o->request_timeout_ms;
     c->stop = o->stop;
+    c->sts = (struct aws_sts_caller){s_sts_call, c};
+    pthread_mutex_init(&c->guard_mu, NULL);
+    c->allowed = s_dup_list(o->allowed_account_ids, o->allowed_account_ids_count);
+    c->allowed_count = c->allowed ? o->allowed_account_ids_count : 0;
+    c->forbidden = s_dup_list(o->forbidden_account_ids, o->forbidden_account_ids_count);
+    c->forbidden_count = c->forbidden ? o->forbidden_account_ids_count : 0;
+    if (!c->allowed || !c->forbidden) {
+        tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+        goto fail;
+    }
 
     /* A malformed shared file only matters if we need it: region/endpoints fall back. */
     struct tpd_err perr;
     tpd_err_init(&perr);
-    if (aws_profile_load(
-            o->profile, o->shared_credentials_file, o->shared_config_file, &prof, &perr) !=
-        TPD_OK) {
+    bool hc = o->shared_credentials_file && *o->shared_credentials_file;
+    bool hf = o->shared_config_file && *o->shared_config_file;
+    struct aws_profile_files files = {
+        o->shared_credentials_files_count ? o->shared_credentials_files
+                                          : (hc ? &o->shared_credentials_file : NULL),
+        o->shared_credentials_files_count ? o->shared_credentials_files_count : hc,
+        o->shared_config_files_count ? o->shared_config_files
+                                     : (hf ? &o->shared_config_file : NULL),
+        o->shared_config_files_count ? o->shared_config_files_count : hf};
+    if (aws_profile_load_files(o->profile, &files, &prof, &perr) != TPD_OK) {
         TPD_WARN("AWS shared config not usable: %s", perr.msg ? perr.msg : "");
     }
     tpd_err_clear(&perr);
     if (aws_region_resolve(o->region, prof.name ? &prof : NULL, &c->region, err) != TPD_OK) {
+        goto fail;
+    }
+    c->sts_region = tpd_strdup(o->sts_region && *o->sts_region ? o->sts_region : c->region);
+    if (!c->sts_region) {
+        tpd_err_set(err, TPD_E_NOMEM, "out of memory");
         goto fail;
     }
     const char *conf_ep[AWS_SVC_COUNT] = {
@@ -158,7 +258,7 @@ struct aws_client *aws_client_new(const struct aws_client_options *o, struct tpd
                 s_service_name[i],
                 s_service_env[i],
                 conf_ep[i],
-                c->region,
+                i == AWS_SVC_STS ? c->sts_region : c->region,
                 prof.name ? &prof : NULL,
                 &c->endpoint[i],
                 err) != TPD_OK) {
@@ -195,7 +295,7 @@ struct aws_client *aws_client_new(const struct aws_client_options *o, struct tpd
         goto fail;
     }
     if (o->assume_role.role_arn && *o->assume_role.role_arn) {
-        struct aws_creds_provider *sts = aws_creds_sts_new(c, c->creds, &o->assume_role);
+        struct aws_creds_provider *sts = aws_creds_sts_new(&c->sts, c->creds, &o->assume_role);
         struct aws_creds_provider *cached = sts ? aws_creds_cached_new(sts, 0, NULL) : NULL;
         if (!cached) {
             c->creds = NULL; /* freed by whichever constructor failed */
@@ -224,13 +324,15 @@ aws_client_check_credentials(struct aws_client *c, const char **source, struct t
     return rc;
 }
 
-/* One signed attempt. */
+/* One attempt: signed with the provider's credentials, else with fixed, else
+ * unsigned (both NULL: AssumeRoleWithWebIdentity). */
 static enum tpd_code s_attempt(
     struct aws_client *c,
     enum aws_service svc,
     const char *op,
     struct tpd_span body,
     struct aws_creds_provider *provider,
+    const struct aws_creds *fixed,
     struct aws_http_response *resp,
     struct tpd_err *err) {
     enum tpd_code rc;
@@ -241,8 +343,12 @@ static enum tpd_code s_attempt(
     struct tpd_buf target;
     tpd_buf_init(&target, 1024);
 
-    rc = aws_creds_get(provider, &cr, err);
+    bool sign = provider || fixed;
+    rc = provider ? aws_creds_get(provider, &cr, err) : fixed ? aws_creds_copy(&cr, fixed) : TPD_OK;
     if (rc) {
+        if (!provider) {
+            tpd_err_set(err, rc, "%s: credentials: %s", op, tpd_code_str(rc));
+        }
         if (err && err->code != TPD_E_CREDENTIALS && err->code != TPD_E_NOMEM) {
             err->code = TPD_E_CREDENTIALS;
         }
@@ -270,12 +376,12 @@ static enum tpd_code s_attempt(
         tpd_buf_span(&cr.secret_access_key),
         tpd_buf_span(&cr.session_token)};
     struct aws_sigv4_params sp = {
-        .region = c->region,
+        .region = svc == AWS_SVC_STS ? c->sts_region : c->region,
         .service = s_service_name[svc],
         .time_s = c->now_s ? c->now_s() : tpd_wall_s(),
         .cache = &c->key_cache,
     };
-    rc = aws_sigv4_sign(&sreq, &sc, &sp, &sig, err);
+    rc = sign ? aws_sigv4_sign(&sreq, &sc, &sp, &sig, err) : TPD_OK;
     if (rc) {
         goto done;
     }
@@ -283,14 +389,18 @@ static enum tpd_code s_attempt(
     size_t nh = 0;
     h[nh++] = (struct aws_http_kv){"Content-Type", ctype};
     h[nh++] = (struct aws_http_kv){"Host", c->host[svc]};
-    h[nh++] = (struct aws_http_kv){"X-Amz-Date", tpd_buf_cstr(&sig.amz_date)};
+    if (sign) {
+        h[nh++] = (struct aws_http_kv){"X-Amz-Date", tpd_buf_cstr(&sig.amz_date)};
+    }
     if (svc == AWS_SVC_DYNAMODB) {
         h[nh++] = (struct aws_http_kv){"X-Amz-Target", tpd_buf_cstr(&target)};
     }
     if (cr.session_token.len) {
         h[nh++] = (struct aws_http_kv){"X-Amz-Security-Token", tpd_buf_cstr(&cr.session_token)};
     }
-    h[nh++] = (struct aws_http_kv){"Authorization", tpd_buf_cstr(&sig.authorization)};
+    if (sign) {
+        h[nh++] = (struct aws_http_kv){"Authorization", tpd_buf_cstr(&sig.authorization)};
+    }
     struct aws_http_request req = {
         "POST", c->url[svc], h, nh, body, c->connect_timeout_ms, c->request_timeout_ms};
     aws_http_response_clear(resp);
@@ -316,12 +426,13 @@ done:
     return rc;
 }
 
-enum tpd_code aws_client_call_with(
+static enum tpd_code s_call(
     struct aws_client *c,
     enum aws_service svc,
     const char *op,
     struct tpd_span body,
     struct aws_creds_provider *provider,
+    const struct aws_creds *fixed,
     struct aws_http_response *resp,
     struct tpd_err *err) {
     if ((unsigned)svc >= AWS_SVC_COUNT || !op) {
@@ -334,7 +445,7 @@ enum tpd_code aws_client_call_with(
             rc = tpd_err_set(err, TPD_E_STOPPED, "%s: stopped before sending", op);
             break;
         }
-        rc = s_attempt(c, svc, op, body, provider, resp, err);
+        rc = s_attempt(c, svc, op, body, provider, fixed, resp, err);
         if (rc == TPD_OK) {
             aws_retry_quota_success(&c->quota, last_cost);
             if (attempt > 1) {
@@ -379,6 +490,89 @@ enum tpd_code aws_client_call_with(
     return rc;
 }
 
+enum tpd_code aws_client_call_with(
+    struct aws_client *c,
+    enum aws_service svc,
+    const char *op,
+    struct tpd_span body,
+    struct aws_creds_provider *provider,
+    struct aws_http_response *resp,
+    struct tpd_err *err) {
+    return s_call(c, svc, op, body, provider, NULL, resp, err);
+}
+
+static bool s_listed(char *const *l, size_t n, const char *account) {
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(l[i], account) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The refusal, from the remembered verdict (called with guard_mu held). */
+static enum tpd_code s_refusal(struct aws_client *c, struct tpd_err *err) {
+    bool allowed = c->verdict == AWS_ACCOUNT_NOT_ALLOWED;
+    return tpd_err_set(
+        err,
+        TPD_E_CREDENTIALS,
+        "the AWS credentials belong to account %s, which %s; no request was sent to "
+        "DynamoDB or CloudFormation",
+        c->account,
+        allowed ? "is not in allowed_account_ids" : "is in forbidden_account_ids");
+}
+
+enum tpd_code aws_client_verify_account(
+    struct aws_client *c, enum aws_account_verdict *verdict, char **account, struct tpd_err *err) {
+    *verdict = AWS_ACCOUNT_OK;
+    if (account) {
+        *account = NULL;
+    }
+    if (!c->allowed_count && !c->forbidden_count) {
+        return TPD_OK;
+    }
+    pthread_mutex_lock(&c->guard_mu);
+    enum tpd_code rc = TPD_OK;
+    if (c->guard == S_GUARD_UNCHECKED) {
+        char *acct = NULL, *arn = NULL;
+        struct aws_creds cr;
+        aws_creds_init(&cr);
+        rc = aws_creds_get(c->creds, &cr, err);
+        if (!rc) {
+            rc = aws_sts_get_caller_identity(&c->sts, &cr, &acct, &arn, err);
+            if (rc) {
+                tpd_err_prefix(err, "checking the AWS account: ");
+            }
+        }
+        aws_creds_clear(&cr);
+        if (!rc) {
+            bool ok = c->allowed_count ? s_listed(c->allowed, c->allowed_count, acct)
+                                       : !s_listed(c->forbidden, c->forbidden_count, acct);
+            c->verdict = ok                 ? AWS_ACCOUNT_OK
+                         : c->allowed_count ? AWS_ACCOUNT_NOT_ALLOWED
+                                            : AWS_ACCOUNT_FORBIDDEN;
+            c->guard = ok ? S_GUARD_OK : S_GUARD_REFUSED;
+            c->account = acct;
+            acct = NULL;
+            TPD_DEBUG(
+                "AWS account %s (%s): %s", c->account, arn ? arn : "", ok ? "allowed" : "refused");
+        }
+        free(acct);
+        free(arn);
+    }
+    if (!rc && c->guard == S_GUARD_REFUSED) {
+        rc = s_refusal(c, err);
+    }
+    if (c->guard != S_GUARD_UNCHECKED) {
+        *verdict = c->verdict;
+        if (account) {
+            *account = tpd_strdup(c->account);
+        }
+    }
+    pthread_mutex_unlock(&c->guard_mu);
+    return rc;
+}
+
 enum tpd_code aws_client_call(
     struct aws_client *c,
     enum aws_service svc,
@@ -386,5 +580,13 @@ enum tpd_code aws_client_call(
     struct tpd_span body,
     struct aws_http_response *resp,
     struct tpd_err *err) {
-    return aws_client_call_with(c, svc, op, body, c->creds, resp, err);
+    if (svc != AWS_SVC_STS && (c->allowed_count || c->forbidden_count)) {
+        enum aws_account_verdict v;
+        enum tpd_code rc = aws_client_verify_account(c, &v, NULL, err);
+        if (rc) {
+            tpd_err_prefix(err, "%s: ", op);
+            return rc;
+        }
+    }
+    return s_call(c, svc, op, body, c->creds, NULL, resp, err);
 }

@@ -2,7 +2,8 @@
  * aws_client: one configured AWS client shared by the whole provider.
  *
  * It owns the resolved region and endpoints, the credential provider chain (with
- * optional STS assume-role on top, cached and refreshed before expiry), the HTTP
+ * optional STS assume-role on top, cached and refreshed before expiry; the STS
+ * sources reach STS through aws_client_sts_caller, see aws_sts.h), the HTTP
  * transport (libcurl connection pool, or a test transport), the retry quota and the
  * SigV4 signing-key cache. Credentials are resolved lazily on the first call (or by
  * aws_client_check_credentials), so creating a client is cheap and offline.
@@ -29,24 +30,31 @@
 
 #include "aws_creds.h"
 #include "aws_http.h"
+#include "aws_sts.h"
 #include "tpd_buf.h"
 #include "tpd_clock.h"
 #include "tpd_err.h"
 
 enum aws_service { AWS_SVC_DYNAMODB = 0, AWS_SVC_CLOUDFORMATION, AWS_SVC_STS, AWS_SVC_COUNT };
 
-struct aws_assume_role_options {
-    const char *role_arn;     /* NULL: no assume-role */
-    const char *session_name; /* NULL: "terraform-provider-dynamodb" */
-    const char *external_id;  /* may be NULL */
-    int duration_s;           /* 0: STS default (3600) */
-};
-
 struct aws_client_options {
     const char *region;
     const char *profile;
     const char *shared_credentials_file;
     const char *shared_config_file;
+    /* The provider's shared_credentials_files / shared_config_files: when non-empty
+     * they replace the single files above and the environment variables. */
+    const char *const *shared_credentials_files;
+    size_t shared_credentials_files_count;
+    const char *const *shared_config_files;
+    size_t shared_config_files_count;
+    const char *sts_region; /* region of STS calls (endpoint and signing); NULL: region */
+    /* Account guard: GetCallerIdentity before the first DynamoDB/CloudFormation call
+     * (or at aws_client_verify_account); at most one list is non-empty. */
+    const char *const *allowed_account_ids;
+    size_t allowed_account_ids_count;
+    const char *const *forbidden_account_ids;
+    size_t forbidden_account_ids_count;
     const char *access_key; /* static keys from the provider configuration */
     const char *secret_key;
     const char *session_token;
@@ -93,7 +101,7 @@ enum tpd_code aws_client_call(
     struct aws_http_response *resp,
     struct tpd_err *err);
 
-/* Same, signing with the given credential provider (used by the STS provider). */
+/* Same, signing with the given credential provider (NULL: unsigned). */
 enum tpd_code aws_client_call_with(
     struct aws_client *c,
     enum aws_service svc,
@@ -103,11 +111,26 @@ enum tpd_code aws_client_call_with(
     struct aws_http_response *resp,
     struct tpd_err *err);
 
-/* STS AssumeRole provider over source (owned); the client is borrowed. */
-struct aws_creds_provider *aws_creds_sts_new(
-    struct aws_client *c,
-    struct aws_creds_provider *source,
-    const struct aws_assume_role_options *o);
+/* The client's STS caller (its transport, signer, STS endpoint and region, retries),
+ * as the STS credential sources use it; valid for the client's life. */
+const struct aws_sts_caller *aws_client_sts_caller(struct aws_client *c);
+
+enum aws_account_verdict {
+    AWS_ACCOUNT_OK = 0,
+    AWS_ACCOUNT_NOT_ALLOWED, /* not in allowed_account_ids */
+    AWS_ACCOUNT_FORBIDDEN,   /* in forbidden_account_ids */
+};
+/*
+ * The account guard: resolve the credentials, ask STS GetCallerIdentity and check the
+ * account against the lists (no call when both are empty: *account stays NULL).
+ * TPD_OK with *verdict AWS_ACCOUNT_OK; a refusal is TPD_E_CREDENTIALS with *verdict
+ * saying which list refused and err naming the account and the attribute. A success
+ * or a refusal is remembered: later calls and checks do not ask STS again, and after a
+ * refusal no DynamoDB or CloudFormation request is ever sent. *account (may be NULL)
+ * gets a heap copy of the account ID when one was learned.
+ */
+enum tpd_code aws_client_verify_account(
+    struct aws_client *c, enum aws_account_verdict *verdict, char **account, struct tpd_err *err);
 
 /* Test hook: time used for signing (seconds since the epoch); NULL = wall clock. */
 void aws_client_set_clock(struct aws_client *c, int64_t (*now_s)(void));

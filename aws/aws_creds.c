@@ -195,6 +195,11 @@ s_chain_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err 
         if (r != TPD_E_NOT_FOUND) {
             tpd_err_move(err, &e);
             tpd_err_prefix(err, "AWS credentials from %s failed: ", c->p[i]->name);
+            /* A source may fail without filling err (an allocation failure deep in a
+             * transport): its return code still decides, never an empty err's TPD_OK. */
+            if (err && err->code == TPD_OK) {
+                err->code = r;
+            }
             rc = err ? err->code : r;
             goto done;
         }

@@ -8,12 +8,16 @@
  *                      profile must not silently fall through to another identity).
  * The chain's error names every source it tried and why each was skipped.
  *
- * Default chain (Go SDK v2 / Terraform order, brief §7.1):
+ * Default chain (botocore's create_credential_resolver order, botocore/credentials.py):
  *   static keys from the provider configuration → environment (AWS_ACCESS_KEY_ID,
- *   AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) → shared files (profile from the
- *   configuration, else AWS_PROFILE, else "default"; static keys or
- *   credential_process) → container endpoint → EC2 IMDSv2.
- * A profile named in the configuration skips the environment keys (botocore rule).
+ *   AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) → the profile's role_arn with
+ *   source_profile or credential_source (aws_creds_role.c) → web identity
+ *   (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN, or the profile's
+ *   web_identity_token_file; aws_creds_web_identity.c) → SSO (aws_creds_sso.c) →
+ *   shared files (static keys or credential_process) → container endpoint → EC2 IMDSv2.
+ * The profile is the configuration's, else AWS_PROFILE, else "default". A profile
+ * named in the configuration skips the environment keys and the web identity
+ * variables (botocore's disable_env_vars).
  * Assume-role (STS AssumeRole) wraps the chain when a role ARN is configured.
  *
  * Ownership: struct aws_creds is caller storage (init/clear; clear wipes the
@@ -27,6 +31,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "aws_http.h"
@@ -81,15 +86,48 @@ struct aws_creds_provider *aws_creds_static_new(const char *ak, const char *sk, 
  * Only one of the two keys set is an error, not a skip. */
 struct aws_creds_provider *aws_creds_env_new(void);
 
+struct aws_sts_caller;
+struct aws_assume_role_options;
+
+/* Options of the sources that read the shared files. Strings and lists are copied;
+ * sts and transport are borrowed and must outlive the provider. */
 struct aws_creds_profile_options {
     const char *profile;          /* NULL: AWS_PROFILE, else "default" */
     const char *credentials_file; /* NULL: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials */
     const char *config_file;      /* NULL: AWS_CONFIG_FILE, else ~/.aws/config */
+    /* When non-empty, these lists replace the single files above (later files win). */
+    const char *const *credentials_files;
+    size_t credentials_files_count;
+    const char *const *config_files;
+    size_t config_files_count;
+    bool profile_explicit; /* the profile was configured: ignore AWS_WEB_IDENTITY_* etc. */
+    const struct aws_sts_caller *sts;     /* role and web identity sources */
+    struct aws_http_transport *transport; /* SSO portal; credential_source endpoints */
+    bool skip_instance_metadata;          /* credential_source = Ec2InstanceMetadata fails */
 };
 /* Shared files: static keys ([name] in credentials, [profile name] / [default] in
  * config) or credential_process. Files are read at each get (the cache above keeps
  * the result). */
 struct aws_creds_provider *aws_creds_profile_new(const struct aws_creds_profile_options *o);
+/* The profile's role_arn: sts:AssumeRole with the credentials of source_profile (a
+ * chain of profiles, loops refused) or credential_source (Environment,
+ * Ec2InstanceMetadata, EcsContainer); mfa_serial is refused. Needs o->sts. */
+struct aws_creds_provider *aws_creds_role_new(const struct aws_creds_profile_options *o);
+/* sts:AssumeRoleWithWebIdentity with AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN and
+ * AWS_ROLE_SESSION_NAME (unless o->profile_explicit), else the profile's
+ * web_identity_token_file, role_arn, role_session_name. The token file is read at
+ * every get (tokens rotate). Needs o->sts. */
+struct aws_creds_provider *aws_creds_web_identity_new(const struct aws_creds_profile_options *o);
+/* IAM Identity Center: the profile's sso_session ([sso-session NAME]: sso_start_url,
+ * sso_region) or legacy sso_start_url/sso_region, with sso_account_id and
+ * sso_role_name; the token cached by `aws sso login` in ~/.aws/sso/cache; the
+ * portal's GetRoleCredentials. Needs o->transport. */
+struct aws_creds_provider *aws_creds_sso_new(const struct aws_creds_profile_options *o);
+/* sts:AssumeRole over source (owned); the caller is borrowed. */
+struct aws_creds_provider *aws_creds_sts_new(
+    const struct aws_sts_caller *sts,
+    struct aws_creds_provider *source,
+    const struct aws_assume_role_options *o);
 
 /* Container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI). The
  * transport is borrowed and must outlive the provider. */

@@ -1,98 +1,48 @@
 /*
- * aws_creds_sts: STS AssumeRole (Query API, Version 2011-06-15) on top of a source
- * provider. The response's AssumeRoleResult/Credentials carries AccessKeyId,
- * SecretAccessKey, SessionToken and Expiration; the cache above refreshes them
- * before they expire.
+ * aws_creds_sts: the provider-level assume_role: sts:AssumeRole signed with the
+ * credentials of a source provider (the default chain), through an aws_sts_caller
+ * (aws_sts.h). The cache above refreshes the role's credentials before they expire;
+ * each refresh asks the source again (its own credentials may have rotated).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws_client.h"
-#include "aws_query.h"
-#include "aws_time.h"
-#include "aws_xml.h"
+#include "aws_creds.h"
+#include "aws_sts.h"
 #include "tpd_alloc.h"
 
 struct s_sts {
     struct aws_creds_provider base;
-    struct aws_client *client;
+    const struct aws_sts_caller *sts;
     struct aws_creds_provider *source;
     char *role_arn;
     char *session_name;
     char *external_id;
+    char *policy;
     int duration_s;
 };
 
 static enum tpd_code
 s_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
     struct s_sts *s = p->impl;
-    struct aws_query q;
-    aws_query_init(&q, "AssumeRole", "2011-06-15");
-    aws_query_add(&q, "RoleArn", s->role_arn);
-    aws_query_add(&q, "RoleSessionName", s->session_name);
-    aws_query_add(&q, "ExternalId", s->external_id);
-    char dur[32];
-    if (s->duration_s > 0) {
-        snprintf(dur, sizeof(dur), "%d", s->duration_s);
-        aws_query_add(&q, "DurationSeconds", dur);
-    }
-    struct aws_http_response resp;
-    aws_http_response_init(&resp);
-    struct aws_xml_node *root = NULL;
-    enum tpd_code rc = q.rc;
+    struct aws_creds src;
+    aws_creds_init(&src);
+    enum tpd_code rc = aws_creds_get(s->source, &src, err);
     if (rc) {
-        tpd_err_set(err, rc, "AssumeRole: %s", tpd_code_str(rc));
-        goto done;
-    }
-    rc = aws_client_call_with(
-        s->client, AWS_SVC_STS, "AssumeRole", tpd_buf_span(&q.body), s->source, &resp, err);
-    if (rc) {
-        tpd_err_prefix(err, "assume role %s: ", s->role_arn);
-        if (err && rc != TPD_E_STOPPED) {
-            err->code = TPD_E_CREDENTIALS;
-        }
-        rc = rc == TPD_E_STOPPED ? rc : TPD_E_CREDENTIALS;
-        goto done;
-    }
-    rc = aws_xml_parse(tpd_buf_span(&resp.body), &root, err);
-    if (rc) {
-        tpd_err_prefix(err, "AssumeRole response: ");
-        goto done;
-    }
-    const struct aws_xml_node *cr = aws_xml_path(root, "AssumeRoleResult/Credentials");
-    const char *ak = aws_xml_text(cr, "AccessKeyId");
-    const char *sk = aws_xml_text(cr, "SecretAccessKey");
-    const char *tok = aws_xml_text(cr, "SessionToken");
-    const char *exp = aws_xml_text(cr, "Expiration");
-    int64_t exp_s = 0;
-    if (!ak || !*ak || !sk || !*sk || !tok || (exp && aws_parse_iso8601(exp, &exp_s) != TPD_OK)) {
-        rc = tpd_err_set(
-            err,
-            TPD_E_CREDENTIALS,
-            "AssumeRole %s: the response lacks usable Credentials",
-            s->role_arn);
-        goto done;
-    }
-    rc = aws_creds_set(out, ak, sk, tok, exp_s);
-    out->source = "STS AssumeRole";
-    if (rc) {
-        tpd_err_set(err, rc, "AssumeRole: %s", tpd_code_str(rc));
-    }
-done:
-    if (root) {
-        /* wipe secrets held by the tree */
-        const struct aws_xml_node *cr2 = aws_xml_path(root, "AssumeRoleResult/Credentials");
-        for (const struct aws_xml_node *k = cr2 ? cr2->first_child : NULL; k; k = k->next) {
-            if (k->text.ptr) {
-                memset(k->text.ptr, 0, k->text.len);
+        /* The chain's "not found" is a failure here: the role needs a source. */
+        tpd_err_prefix(err, "assume role %s: source credentials: ", s->role_arn);
+        if (rc == TPD_E_NOT_FOUND) {
+            rc = TPD_E_CREDENTIALS;
+            if (err) {
+                err->code = rc;
             }
         }
+    } else {
+        struct aws_assume_role_options o = {
+            s->role_arn, s->session_name, s->external_id, s->duration_s, s->policy};
+        rc = aws_sts_assume_role(s->sts, &src, &o, out, err);
     }
-    aws_xml_free(root);
-    tpd_buf_clear_secure(&resp.body);
-    aws_http_response_clear(&resp);
-    aws_query_clear(&q);
+    aws_creds_clear(&src);
     return rc;
 }
 
@@ -102,11 +52,17 @@ static void s_destroy(struct aws_creds_provider *p) {
     free(s->role_arn);
     free(s->session_name);
     free(s->external_id);
+    free(s->policy);
     free(s);
 }
 
+static bool s_dup(char **dst, const char *src) {
+    *dst = src && *src ? tpd_strdup(src) : NULL;
+    return !(src && *src) || *dst;
+}
+
 struct aws_creds_provider *aws_creds_sts_new(
-    struct aws_client *c,
+    const struct aws_sts_caller *sts,
     struct aws_creds_provider *source,
     const struct aws_assume_role_options *o) {
     struct s_sts *s = tpd_calloc(1, sizeof(*s));
@@ -114,15 +70,14 @@ struct aws_creds_provider *aws_creds_sts_new(
         aws_creds_provider_free(source);
         return NULL;
     }
-    s->client = c;
+    s->sts = sts;
     s->source = source;
-    s->role_arn = tpd_strdup(o->role_arn);
-    s->session_name = tpd_strdup(
-        o->session_name && *o->session_name ? o->session_name : "terraform-provider-dynamodb");
-    s->external_id = o->external_id && *o->external_id ? tpd_strdup(o->external_id) : NULL;
     s->duration_s = o->duration_s;
     s->base = (struct aws_creds_provider){s_get, s_destroy, "STS AssumeRole", s};
-    if (!s->role_arn || !s->session_name) {
+    bool ok = s_dup(&s->role_arn, o->role_arn) && s->role_arn &&
+              s_dup(&s->session_name, o->session_name) && s_dup(&s->external_id, o->external_id) &&
+              s_dup(&s->policy, o->policy);
+    if (!ok || !source) {
         s_destroy(&s->base);
         return NULL;
     }

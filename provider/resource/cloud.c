@@ -36,6 +36,10 @@ struct cloud *cloud_new(struct aws_client *aws, struct tpd_stop *stop) {
     return c;
 }
 
+struct aws_client *cloud_aws_client(struct cloud *c) {
+    return c->aws;
+}
+
 void cloud_free(struct cloud *c) {
     free(c);
 }

@@ -36,6 +36,8 @@ struct cloud;
 /* NULL on no memory. */
 struct cloud *cloud_new(struct aws_client *aws, struct tpd_stop *stop);
 void cloud_free(struct cloud *c);
+/* The AWS client inside (borrowed; for the account guard at configure time). */
+struct aws_client *cloud_aws_client(struct cloud *c);
 
 /* ---- facts ---- */
 

@@ -6,8 +6,11 @@
 #include <string.h>
 
 #include "aws_client.h"
+#include "cloud.h"
 #include "provider_internal.h"
+#include "tpd_alloc.h"
 #include "tpd_log.h"
+#include "validate.h"
 
 static char *s_dup_attr(const struct tfv *obj, const char *key) {
     const char *s = tfv_get_str(obj, key);
@@ -25,6 +28,40 @@ static void s_free_secret(char **s) {
     }
 }
 
+size_t provider_config_count(char *const *list) {
+    size_t n = 0;
+    while (list && list[n]) {
+        n++;
+    }
+    return n;
+}
+
+static void s_free_list(char **l) {
+    for (size_t i = 0; l && l[i]; i++) {
+        free(l[i]);
+    }
+    free(l);
+}
+
+/* A list or set of strings as a NULL-terminated heap list; NULL when null, unknown or
+ * empty. Unknown elements are skipped (validation reports them). */
+static char **s_dup_list(const struct tfv *obj, const char *key) {
+    const struct tfv *v = tfv_get(obj, key);
+    if (!v || (v->kind != TFV_LIST && v->kind != TFV_SET) || v->u.list.count == 0) {
+        return NULL;
+    }
+    char **out = tpd_calloc(v->u.list.count + 1, sizeof(char *));
+    size_t n = 0;
+    for (size_t i = 0; out && i < v->u.list.count; i++) {
+        const char *s = tfv_str(v->u.list.items[i]);
+        if (s && !(out[n++] = tpd_strdup(s))) {
+            s_free_list(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
 void provider_config_clear(struct provider_config *c) {
     free(c->region);
     free(c->profile);
@@ -37,12 +74,58 @@ void provider_config_clear(struct provider_config *c) {
     free(c->role_arn);
     free(c->session_name);
     free(c->external_id);
+    free(c->role_policy);
+    free(c->sts_region);
+    s_free_list(c->shared_config_files);
+    s_free_list(c->shared_credentials_files);
+    s_free_list(c->allowed_account_ids);
+    s_free_list(c->forbidden_account_ids);
     memset(c, 0, sizeof(*c));
     c->max_retries = -1;
 }
 
+/*
+ * The account guard at configure time (as the hashicorp/aws provider does it): the
+ * client is built now and asks sts:GetCallerIdentity before anything else; a refusal
+ * is an error on the attribute that refused, and the client remembers it, so no
+ * DynamoDB or CloudFormation request follows.
+ */
+static void s_check_account(struct tfp_provider *p, struct diag_list *diags) {
+    struct cloud *cl = provider_cloud(p, diags);
+    if (!cl) {
+        return;
+    }
+    enum aws_account_verdict v = AWS_ACCOUNT_OK;
+    char *account = NULL;
+    struct tpd_err err = {0};
+    enum tpd_code rc = aws_client_verify_account(cloud_aws_client(cl), &v, &account, &err);
+    if (rc && v != AWS_ACCOUNT_OK) {
+        const char *attr =
+            v == AWS_ACCOUNT_NOT_ALLOWED ? "allowed_account_ids" : "forbidden_account_ids";
+        struct tfv_path path = {0};
+        if (tfv_path_of(&path, attr, (const char *)NULL) == TPD_OK) {
+            diag_add(
+                diags,
+                DIAG_ERROR,
+                &path,
+                v == AWS_ACCOUNT_NOT_ALLOWED ? "AWS account not allowed" : "AWS account forbidden",
+                "The AWS credentials belong to account %s, which %s. Nothing was read or changed "
+                "in that account.",
+                account ? account : "?",
+                v == AWS_ACCOUNT_NOT_ALLOWED ? "is not in allowed_account_ids"
+                                             : "is in forbidden_account_ids");
+        }
+        tfv_path_clear(&path);
+    } else if (rc) {
+        diag_add_err(diags, NULL, "Cannot check the AWS account", &err);
+    } else {
+        TPD_INFO("AWS account %s passed the account guard", account ? account : "?");
+    }
+    free(account);
+    tpd_err_clear(&err);
+}
+
 void provider_configure(struct tfp_provider *p, const struct tfv *config, struct diag_list *diags) {
-    (void)diags;
     struct provider_config c = {0};
     c.max_retries = -1;
     c.region = s_dup_attr(config, "region");
@@ -62,6 +145,18 @@ void provider_configure(struct tfp_provider *p, const struct tfv *config, struct
     c.role_arn = s_dup_attr(ar, "role_arn");
     c.session_name = s_dup_attr(ar, "session_name");
     c.external_id = s_dup_attr(ar, "external_id");
+    c.role_policy = s_dup_attr(ar, "policy");
+    const char *dur = tfv_get_str(ar, "duration");
+    int64_t ns = 0;
+    if (dur && validate_parse_duration(dur, &ns)) {
+        c.role_duration_s = (int)(ns / 1000000000LL);
+    }
+    c.sts_region = s_dup_attr(config, "sts_region");
+    c.shared_config_files = s_dup_list(config, "shared_config_files");
+    c.shared_credentials_files = s_dup_list(config, "shared_credentials_files");
+    c.allowed_account_ids = s_dup_list(config, "allowed_account_ids");
+    c.forbidden_account_ids = s_dup_list(config, "forbidden_account_ids");
+    bool guard = c.allowed_account_ids || c.forbidden_account_ids;
 
     pthread_mutex_lock(&p->mu);
     provider_config_clear(&p->cfg);
@@ -69,6 +164,9 @@ void provider_configure(struct tfp_provider *p, const struct tfv *config, struct
     p->configured = true;
     pthread_mutex_unlock(&p->mu);
     TPD_DEBUG("provider configured (region %s)", c.region ? c.region : "from environment");
+    if (guard) {
+        s_check_account(p, diags);
+    }
 }
 
 /* max_retries counts retries, as in the hashicorp/aws provider; the SDKs' standard mode
@@ -94,8 +192,19 @@ struct aws_client *provider_aws_client_new(
         .assume_role =
             {.role_arn = cfg->role_arn,
              .session_name = cfg->session_name,
-             .external_id = cfg->external_id},
+             .external_id = cfg->external_id,
+             .duration_s = cfg->role_duration_s,
+             .policy = cfg->role_policy},
         .stop = stop,
+        .sts_region = cfg->sts_region,
+        .shared_config_files = (const char *const *)cfg->shared_config_files,
+        .shared_config_files_count = provider_config_count(cfg->shared_config_files),
+        .shared_credentials_files = (const char *const *)cfg->shared_credentials_files,
+        .shared_credentials_files_count = provider_config_count(cfg->shared_credentials_files),
+        .allowed_account_ids = (const char *const *)cfg->allowed_account_ids,
+        .allowed_account_ids_count = provider_config_count(cfg->allowed_account_ids),
+        .forbidden_account_ids = (const char *const *)cfg->forbidden_account_ids,
+        .forbidden_account_ids_count = provider_config_count(cfg->forbidden_account_ids),
     };
     return aws_client_new(&o, err);
 }

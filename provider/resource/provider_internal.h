@@ -28,7 +28,17 @@ struct provider_config {
     char *role_arn;
     char *session_name;
     char *external_id;
+    char *role_policy;
+    int role_duration_s; /* 0: STS default */
+    char *sts_region;
+    char **shared_config_files; /* NULL-terminated lists, or NULL */
+    char **shared_credentials_files;
+    char **allowed_account_ids;
+    char **forbidden_account_ids;
 };
+
+/* Number of entries of a NULL-terminated list (0 for NULL). */
+size_t provider_config_count(char *const *list);
 
 struct cloud;
 struct aws_client;

@@ -239,10 +239,21 @@ static const struct schema_block s_endpoint_block = {
     .type = &s_endpoint_type,
 };
 
+static const struct tfv_type s_string_list = {TFV_T_LIST, &tfv_type_string, NULL, 0};
+static const struct tfv_type s_string_set = {TFV_T_SET, &tfv_type_string, NULL, 0};
+
 static const struct schema_attr s_assume_role_attrs[] = {
+    {.name = "duration",
+     .type = &tfv_type_string,
+     .description = "Duration of the role session, 15m to 12h (e.g. \"1h\"); default 1h.",
+     .optional = true},
     {.name = "external_id",
      .type = &tfv_type_string,
      .description = "External ID passed to sts:AssumeRole.",
+     .optional = true},
+    {.name = "policy",
+     .type = &tfv_type_string,
+     .description = "IAM policy JSON that further restricts the assumed role's permissions.",
      .optional = true},
     {.name = "role_arn",
      .type = &tfv_type_string,
@@ -254,7 +265,9 @@ static const struct schema_attr s_assume_role_attrs[] = {
      .optional = true},
 };
 static const struct tfv_type_attr s_assume_role_type_attrs[] = {
+    {"duration", &tfv_type_string},
     {"external_id", &tfv_type_string},
+    {"policy", &tfv_type_string},
     {"role_arn", &tfv_type_string},
     {"session_name", &tfv_type_string},
 };
@@ -279,6 +292,17 @@ static const struct schema_attr s_provider_attrs[] = {
                     "container credentials, IMDSv2).",
      .optional = true,
      .sensitive = true},
+    {.name = "allowed_account_ids",
+     .type = &s_string_set,
+     .description = "AWS account IDs the credentials must belong to (checked with "
+                    "sts:GetCallerIdentity before any other call). Conflicts with "
+                    "forbidden_account_ids.",
+     .optional = true},
+    {.name = "forbidden_account_ids",
+     .type = &s_string_set,
+     .description = "AWS account IDs the credentials must not belong to (checked with "
+                    "sts:GetCallerIdentity before any other call).",
+     .optional = true},
     {.name = "max_retries",
      .type = &tfv_type_number,
      .description =
@@ -298,6 +322,21 @@ static const struct schema_attr s_provider_attrs[] = {
      .description = "AWS secret access key.",
      .optional = true,
      .sensitive = true},
+    {.name = "shared_config_files",
+     .type = &s_string_list,
+     .description = "Shared config files (else AWS_CONFIG_FILE, else ~/.aws/config); later "
+                    "files override earlier ones.",
+     .optional = true},
+    {.name = "shared_credentials_files",
+     .type = &s_string_list,
+     .description = "Shared credentials files (else AWS_SHARED_CREDENTIALS_FILE, else "
+                    "~/.aws/credentials); later files override earlier ones.",
+     .optional = true},
+    {.name = "sts_region",
+     .type = &tfv_type_string,
+     .description = "Region of STS calls (AssumeRole, web identity, GetCallerIdentity); "
+                    "default: region.",
+     .optional = true},
     {.name = "token",
      .type = &tfv_type_string,
      .description = "AWS session token.",
@@ -306,12 +345,17 @@ static const struct schema_attr s_provider_attrs[] = {
 };
 static const struct tfv_type_attr s_provider_type_attrs[] = {
     {"access_key", &tfv_type_string},
+    {"allowed_account_ids", &s_string_set},
     {"assume_role", &s_assume_role_type},
     {"endpoints", &s_endpoint_type},
+    {"forbidden_account_ids", &s_string_set},
     {"max_retries", &tfv_type_number},
     {"profile", &tfv_type_string},
     {"region", &tfv_type_string},
     {"secret_key", &tfv_type_string},
+    {"shared_config_files", &s_string_list},
+    {"shared_credentials_files", &s_string_list},
+    {"sts_region", &tfv_type_string},
     {"token", &tfv_type_string},
 };
 static const struct tfv_type s_provider_type = {

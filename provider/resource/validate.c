@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,8 +330,8 @@ static void s_check_url(struct diag_list *d, const struct tfv *block, const char
     }
 }
 
-void validate_provider_config(const struct tfv *cfg, struct diag_list *d) {
-    const char *region = tfv_get_str(cfg, "region");
+static void s_check_region(struct diag_list *d, const struct tfv *cfg, const char *attr) {
+    const char *region = tfv_get_str(cfg, attr);
     if (region) {
         bool ok = strlen(region) >= 1 && strlen(region) <= 64;
         for (const char *p = region; ok && *p; p++) {
@@ -339,12 +340,63 @@ void validate_provider_config(const struct tfv *cfg, struct diag_list *d) {
         if (!ok) {
             s_err(
                 d,
-                "region",
+                attr,
                 NULL,
                 "Invalid region",
                 "A region is lower-case letters, digits and '-', such as \"us-east-1\".");
         }
     }
+}
+
+/* Elements of a known list/set attribute (NULL when null or unknown). */
+static const struct tfv *s_known_list(const struct tfv *cfg, const char *attr) {
+    const struct tfv *v = tfv_get(cfg, attr);
+    return v && (v->kind == TFV_LIST || v->kind == TFV_SET) ? v : NULL;
+}
+
+static void s_check_accounts(struct diag_list *d, const struct tfv *cfg, const char *attr) {
+    const struct tfv *v = s_known_list(cfg, attr);
+    for (size_t i = 0; v && i < v->u.list.count; i++) {
+        const char *s = tfv_str(v->u.list.items[i]);
+        bool ok = s && strlen(s) == 12;
+        for (const char *p = s; ok && *p; p++) {
+            ok = isdigit((unsigned char)*p);
+        }
+        if (s && !ok) {
+            s_err(d, attr, NULL, "Invalid AWS account ID", "An AWS account ID is 12 digits.");
+            return;
+        }
+    }
+}
+
+static void s_check_files(struct diag_list *d, const struct tfv *cfg, const char *attr) {
+    const struct tfv *v = s_known_list(cfg, attr);
+    for (size_t i = 0; v && i < v->u.list.count; i++) {
+        const char *s = tfv_str(v->u.list.items[i]);
+        if (s && !*s) {
+            s_err(d, attr, NULL, "Empty file name", "Each entry must be a file path.");
+            return;
+        }
+    }
+}
+
+void validate_provider_config(const struct tfv *cfg, struct diag_list *d) {
+    s_check_region(d, cfg, "region");
+    s_check_region(d, cfg, "sts_region");
+    s_check_accounts(d, cfg, "allowed_account_ids");
+    s_check_accounts(d, cfg, "forbidden_account_ids");
+    const struct tfv *al = s_known_list(cfg, "allowed_account_ids");
+    const struct tfv *fo = s_known_list(cfg, "forbidden_account_ids");
+    if (al && fo) {
+        s_err(
+            d,
+            "forbidden_account_ids",
+            NULL,
+            "Conflicting account lists",
+            "Set allowed_account_ids or forbidden_account_ids, not both.");
+    }
+    s_check_files(d, cfg, "shared_config_files");
+    s_check_files(d, cfg, "shared_credentials_files");
     const struct tfv *mr = tfv_get(cfg, "max_retries");
     if (!tfv_is_null(mr) && !tfv_is_unknown(mr)) {
         int64_t n;
@@ -414,5 +466,33 @@ void validate_provider_config(const struct tfv *cfg, struct diag_list *d) {
             "session_name",
             "Invalid session name",
             "session_name must be 2 to 64 characters.");
+    }
+    const char *dur = tfv_get_str(ar, "duration");
+    int64_t ns = 0;
+    /* roleDurationSecondsType in botocore's STS model: 900 to 43200 seconds. */
+    if (dur && (!validate_parse_duration(dur, &ns) || ns < 900 * 1000000000LL ||
+                ns > 43200 * 1000000000LL || ns % 1000000000LL != 0)) {
+        s_err(
+            d,
+            "assume_role",
+            "duration",
+            "Invalid duration",
+            "duration must be whole seconds from 15m to 12h, such as \"1h\".");
+    }
+    const char *pol = tfv_get_str(ar, "policy");
+    if (pol) {
+        /* sessionPolicyDocumentType: 1 to 2048 characters, and IAM wants a JSON object. */
+        json_error_t je;
+        json_t *j = json_loads(pol, 0, &je);
+        if (!json_is_object(j) || strlen(pol) > 2048) {
+            s_err(
+                d,
+                "assume_role",
+                "policy",
+                "Invalid policy",
+                "policy must be an IAM policy document: a JSON object of at most 2048 "
+                "characters.");
+        }
+        json_decref(j);
     }
 }

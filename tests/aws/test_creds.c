@@ -145,7 +145,7 @@ static void test_profile_files(void **state) {
         {"ghost", TPD_E_NOT_FOUND, NULL, "profile \"ghost\" not found"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct aws_creds_profile_options o = {cases[i].profile, NULL, NULL};
+        struct aws_creds_profile_options o = {.profile = cases[i].profile};
         struct aws_creds_provider *p = aws_creds_profile_new(&o);
         enum tpd_code rc = get_creds(p, &c, &err);
         if (rc != cases[i].rc) {

@@ -113,6 +113,82 @@ static void test_credentials_check(void **state) {
     aws_client_free(c);
 }
 
+/* CI with OIDC: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN and nothing else. moto's STS
+ * answers AssumeRoleWithWebIdentity (unsigned) and GetCallerIdentity; the account
+ * guard then lets calls through for moto's account and refuses them otherwise. */
+static void test_web_identity_and_account_guard(void **state) {
+    (void)state;
+    char *dir = tt_mkdtemp();
+    assert_non_null(dir);
+    char token[512];
+    snprintf(token, sizeof(token), "%s/token", dir);
+    assert_int_equal(tt_write_file(token, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjaSJ9.c2ln\n"), 0);
+    setenv("HOME", dir, 1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token, 1);
+    setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/tpd-ci", 1);
+    setenv("AWS_ROLE_SESSION_NAME", "ci-run", 1);
+    const char *moto_account[] = {"123456789012"};
+    const char *other_account[] = {"111122223333"};
+    for (int round = 0; round < 3; round++) {
+        struct aws_client_options o;
+        memset(&o, 0, sizeof(o));
+        o.region = "us-east-1";
+        o.endpoint_dynamodb = g_moto.endpoint;
+        o.endpoint_cloudformation = g_moto.endpoint;
+        o.endpoint_sts = g_moto.endpoint;
+        o.skip_instance_metadata = true;
+        o.retry_base_ns = 1000000;
+        if (round == 0) {
+            o.allowed_account_ids = moto_account;
+            o.allowed_account_ids_count = 1;
+        } else if (round == 1) {
+            o.allowed_account_ids = other_account;
+            o.allowed_account_ids_count = 1;
+        } else {
+            o.forbidden_account_ids = moto_account;
+            o.forbidden_account_ids_count = 1;
+        }
+        struct tpd_err err;
+        tpd_err_init(&err);
+        struct aws_client *c = aws_client_new(&o, &err);
+        assert_non_null(c);
+        const char *src = NULL;
+        CHECK(aws_client_check_credentials(c, &src, &e_));
+        assert_string_equal(src, "STS AssumeRoleWithWebIdentity");
+        enum aws_account_verdict v;
+        char *acct = NULL;
+        enum tpd_code rc = aws_client_verify_account(c, &v, &acct, &err);
+        assert_non_null(acct);
+        assert_string_equal(acct, "123456789012");
+        free(acct);
+        struct ddb_table t;
+        enum tpd_code drc = ddb_describe_table(c, "tpd-moto-no-such-table", &t, &err);
+        print_message(
+            "round %d: guard %s, DescribeTable %s: %s\n",
+            round,
+            tpd_code_name(rc),
+            tpd_code_name(drc),
+            err.msg ? err.msg : "");
+        if (round == 0) {
+            assert_int_equal(rc, TPD_OK);
+            assert_int_equal(drc, TPD_E_NOT_FOUND); /* signed with the role's keys, accepted */
+        } else {
+            assert_int_equal(rc, TPD_E_CREDENTIALS);
+            assert_int_equal(v, round == 1 ? AWS_ACCOUNT_NOT_ALLOWED : AWS_ACCOUNT_FORBIDDEN);
+            assert_int_equal(drc, TPD_E_CREDENTIALS);
+            assert_non_null(strstr(err.msg, "no request was sent to DynamoDB"));
+        }
+        tpd_err_clear(&err);
+        aws_client_free(c);
+    }
+    unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+    unsetenv("AWS_ROLE_ARN");
+    unsetenv("AWS_ROLE_SESSION_NAME");
+    tt_rmtree(dir);
+    free(dir);
+}
+
 static void test_dynamodb_all_ops(void **state) {
     (void)state;
     struct aws_client *c = new_client(NULL);
@@ -507,6 +583,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wrong_signature_refused),
         cmocka_unit_test(test_credentials_check),
+        cmocka_unit_test(test_web_identity_and_account_guard),
         cmocka_unit_test(test_dynamodb_all_ops),
         cmocka_unit_test(test_cloudformation_lifecycle),
         cmocka_unit_test(test_import_change_set),

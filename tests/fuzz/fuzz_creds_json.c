@@ -1,9 +1,10 @@
 /* Fuzz target: credential documents from outside — the IMDS / container / credential_process
- * JSON ({AccessKeyId, SecretAccessKey, Token|SessionToken, Expiration}) and the STS
- * AssumeRole XML response — directly (aws_creds_from_json) and through the real
- * providers over a scripted in-process transport (no network; the endpoints named in
- * the environment are loopback and never contacted). IMDS gets a token and a role
- * first, then the input; an input containing '\f' is instead split into the three
+ * JSON ({AccessKeyId, SecretAccessKey, Token|SessionToken, Expiration}), the STS
+ * AssumeRole / AssumeRoleWithWebIdentity / GetCallerIdentity XML responses, the SSO
+ * token cache file and the SSO portal's GetRoleCredentials JSON — directly (the
+ * parsers) and through the real providers over a scripted in-process transport (no
+ * network; the endpoints named in the environment are loopback and never contacted). IMDS gets a
+ * token and a role first, then the input; an input containing '\f' is instead split into the three
  * IMDS answers (token, role list, credentials). */
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,6 +14,8 @@
 
 #include "aws_client.h"
 #include "aws_creds.h"
+#include "aws_creds_internal.h"
+#include "aws_sts.h"
 #include "fuzz_transport.h"
 #include "tpd_log.h"
 
@@ -64,6 +67,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     aws_creds_clear(&cr);
     tpd_err_clear(&err);
 
+    aws_creds_init(&cr);
+    struct aws_sso_token tok;
+    aws_sso_token_init(&tok);
+    aws_sso_parse_token(body, "fuzz", &tok, &err);
+    aws_sso_token_clear(&tok);
+    tpd_err_clear(&err);
+    aws_sso_parse_role_credentials(body, &cr, &err);
+    tpd_err_clear(&err);
+    aws_sts_parse_credentials(body, "AssumeRoleWithWebIdentityResult", "fuzz", &cr, &err);
+    aws_creds_clear(&cr);
+    tpd_err_clear(&err);
+    char *acct = NULL, *arn = NULL;
+    aws_sts_parse_caller_identity(body, &acct, &arn, &err);
+    free(acct);
+    free(arn);
+    tpd_err_clear(&err);
+
+    /* The account guard and web identity through the client's STS caller. */
+    s_script1(body, 200);
+    aws_sts_get_caller_identity(aws_client_sts_caller(c), NULL, &acct, &arn, &err);
+    free(acct);
+    free(arn);
+    tpd_err_clear(&err);
+    s_script1(body, 200);
+    aws_creds_init(&cr);
+    aws_sts_assume_role_with_web_identity(
+        aws_client_sts_caller(c),
+        "arn:aws:iam::123456789012:role/r",
+        NULL,
+        TPD_SPAN_LIT("tok.tok.tok"),
+        &cr,
+        &err);
+    aws_creds_clear(&cr);
+    tpd_err_clear(&err);
+
     /* EC2 instance metadata. */
     const uint8_t *ff = size ? memchr(data, '\f', size) : NULL;
     if (ff) {
@@ -100,9 +138,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* STS AssumeRole: success and error answers. */
     static const int statuses[] = {200, 403};
     for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
-        struct aws_assume_role_options ro = {"arn:aws:iam::123456789012:role/r", "s", "ext", 900};
+        struct aws_assume_role_options ro = {
+            "arn:aws:iam::123456789012:role/r", "s", "ext", 900, NULL};
         s_script1(body, statuses[i]);
-        p = aws_creds_sts_new(c, aws_creds_static_new("AK", "SK", NULL), &ro);
+        p = aws_creds_sts_new(
+            aws_client_sts_caller(c), aws_creds_static_new("AK", "SK", NULL), &ro);
         s_get(p);
         aws_creds_provider_free(p);
     }

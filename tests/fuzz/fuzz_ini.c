@@ -99,6 +99,15 @@ static void s_profile(const char *name) {
         for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
             (void)aws_profile_get(&prof, keys[i]);
         }
+        /* What the role and SSO sources look up: other profiles, sso-session sections. */
+        const char *src = aws_profile_get(&prof, "source_profile");
+        if (src && aws_profile_exists(&prof, src)) {
+            (void)aws_profile_get_in(&prof, src, "role_arn");
+        }
+        const char *sess = aws_profile_get(&prof, "sso_session");
+        if (sess && aws_profile_sso_session_exists(&prof, sess)) {
+            (void)aws_profile_sso_session_get(&prof, sess, "sso_start_url");
+        }
         char *region = NULL;
         aws_region_resolve(NULL, &prof, &region, &err);
         tpd_err_clear(&err);
