@@ -19,6 +19,10 @@
 /* The Description of every change set this provider creates: how a REVIEW_IN_PROGRESS
  * stack (no template of its own yet) is recognised as ours. */
 #define CLOUD_CHANGE_SET_DESCRIPTION "terraform-provider-dynamodb"
+/* Every token (and change set name) this provider sends starts with it; the stack events
+ * of an operation carry its token, so an empty stack left by a failed create or import
+ * of this provider is recognised by its events (facts.h, shell_marked). */
+#define CLOUD_TOKEN_PREFIX "tfddb-"
 
 struct cloud {
     struct aws_client *aws;
@@ -80,7 +84,7 @@ static void s_token(char *buf, size_t cap, const char *kind) {
     snprintf(
         buf,
         cap,
-        "terraform-%s-%lld-%02x%02x%02x%02x%02x%02x",
+        CLOUD_TOKEN_PREFIX "%s-%lld-%02x%02x%02x%02x%02x%02x",
         kind,
         (long long)tpd_wall_s(),
         rnd[0],
@@ -309,6 +313,20 @@ enum tpd_code cloud_read_stack(
     cfn_stack_clear(&s);
     if (!rc && out->exists && (what & CLOUD_STACK_RESOURCES)) {
         rc = s_read_resources(c, out, err);
+    }
+    if (!rc && out->exists && out->resources_read && out->resource_count == 0) {
+        /* An empty stack: was it left by this provider? Its events say so. */
+        struct cfn_events ev = {0};
+        struct tpd_err e2 = {0};
+        if (cfn_describe_stack_events(c->aws, name, 0, 100, &ev, &e2) == TPD_OK) {
+            for (size_t i = 0; i < ev.count && !out->shell_marked; i++) {
+                const char *tok = ev.v[i].client_request_token;
+                out->shell_marked =
+                    tok && !strncmp(tok, CLOUD_TOKEN_PREFIX, strlen(CLOUD_TOKEN_PREFIX));
+            }
+        }
+        cfn_events_clear(&ev);
+        tpd_err_clear(&e2);
     }
     if (!rc && out->exists && (what & CLOUD_STACK_TEMPLATE)) {
         char *body = NULL;

@@ -71,6 +71,7 @@ struct stack_facts {
     char *table_physical_id;     /* its table name; NULL until created */
     char *table_resource_status; /* CREATE_COMPLETE, DELETE_SKIPPED, ... */
     char *other_resources;       /* "LogicalId (Type), ..." of the rest; NULL when none */
+    bool shell_marked;           /* no resources, and its events carry this provider's tokens */
     struct template_facts tpl;
 };
 void stack_facts_clear(struct stack_facts *s);

@@ -48,7 +48,9 @@ enum stack_kind ownership_classify(
     bool by_marker = s->tpl.read && s->tpl.marked && s_eq(s->tpl.marked_table, table);
     bool by_legacy = s->tpl.read && s->tpl.legacy && s_eq(s->table_physical_id, table);
     bool empty = s->resources_read && s->resource_count == 0;
-    bool by_shell = empty && s_eq(s->description, TABLE_TEMPLATE_DESCRIPTION);
+    /* An empty stack holds nothing to lose; it is ours when its description or its
+     * events' tokens say this provider made it (a failed create or import). */
+    bool by_shell = empty && (s_eq(s->description, TABLE_TEMPLATE_DESCRIPTION) || s->shell_marked);
     const char *problem = NULL;
     if (!s->resources_read) {
         problem = "its resources could not be read";
