@@ -265,11 +265,28 @@ class Bench:
 
 
 def binary_sizes(build):
-    ours_exe = os.path.getsize(os.path.join(build, "terraform-provider-dynamodb"))
-    ours_lib = 0  # our layers are linked into the executable (no libtpd.so since the layout split)
+    """(our executable stripped, our own code, the peer's executable), in bytes.
+
+    Our executable is self-contained since TPD_STATIC_DEPS (gRPC, abseil, protobuf-c,
+    msgpack-c, jansson, expat, libstdc++ linked in), like the peer's Go executable, so the
+    two compare as shipped: stripped, as in the release zip. "Own code" is the text and
+    data of our layers' static libraries (`size` of libtpd_*.a), what the 2 MB target is about.
+    """
+    exe = os.path.join(build, "terraform-provider-dynamodb")
+    with tempfile.TemporaryDirectory() as d:
+        stripped = os.path.join(d, "exe")
+        subprocess.run(["strip", "-o", stripped, exe], check=True)
+        ours_exe = os.path.getsize(stripped)
+    libs = [os.path.join(build, sub) for sub in ("aws/base/libtpd_base.a", "aws/libtpd_aws.a",
+                                                 "provider/values/libtpd_values.a",
+                                                 "provider/resource/libtpd_resource.a",
+                                                 "provider/plugin/libtpd_plugin.a", "proto/libtpd_proto.a")]
+    out = subprocess.run(["size", "-t", *libs], check=True, capture_output=True, text=True).stdout
+    total = out.strip().splitlines()[-1].split()
+    ours_own = int(total[0]) + int(total[1]) + int(total[2])  # text + data + bss
     peer = os.path.join(PEER_MIRROR, "registry.terraform.io/hashicorp/aws", PEER_VERSION, "linux_amd64",
                         f"terraform-provider-aws_v{PEER_VERSION}_x5")
-    return ours_exe, ours_lib, os.path.getsize(peer)
+    return ours_exe, ours_own, os.path.getsize(peer)
 
 
 # --------------------------------------------------------------------------------------
@@ -357,9 +374,9 @@ def write_report(bench, sizes, floor_s, handshakes, overshoot, out_md, out_png):
         b = median(bench.results.get(("peer", n, metric), []))
         ratio = b / a if a and a == a and b == b else float("nan")
         lines.append(f"| {metric} | {n} | {fmt(a)} | {fmt(b)} | {fmt(ratio, '×')} |")
-    ours_exe, ours_lib, peer = sizes
-    lines.append(f"| binary size MB (executable) | – | {fmt((ours_exe + ours_lib) / 1e6)} | {fmt(peer / 1e6)} | "
-                 f"{fmt(peer / (ours_exe + ours_lib), '×')} |")
+    ours_exe, ours_own, peer = sizes
+    lines.append(f"| binary size MB (self-contained executable, stripped) | – | {fmt(ours_exe / 1e6)} | "
+                 f"{fmt(peer / 1e6)} | {fmt(peer / ours_exe, '×')} |")
     lines.append(f"| handshake s (TF_LOG=trace: starting plugin → using plugin) | – | {fmt(handshakes['this'])} | "
                  f"{fmt(handshakes['peer'])} | {fmt(handshakes['peer'] / handshakes['this'] if handshakes['this'] else float('nan'), '×')} |")
     table = "\n".join(lines)
@@ -424,6 +441,7 @@ against botocore's `stack_create_complete` waiter with the 30-second cadence tha
 
 {NOTES}
 """
+    md += kept_rss_section(out_md)
     with open(out_md, "w") as f:
         f.write(md)
     print(table)
@@ -433,11 +451,8 @@ against botocore's `stack_create_complete` waiter with the 30-second cadence tha
 
 NOTES = """## Where the time and memory go (profiled)
 
-* **Peak RSS** is dominated by shared libraries, not by the provider's own memory: a
-  program that only links Debian's libgrpc and libcurl already has about 13 MB resident
-  before it does anything (measured with a stub `main`), and the provider's anonymous
-  memory is under 3 MB (`/proc/PID/status` RssAnon). The 12 MB target cannot be met with
-  the shared gRPC C core and libcurl that the project is required to use.
+* **Peak RSS**: see "Executable size and memory" below (`bench/rss.py`, which measures
+  each provider process on its own and profiles where its resident pages are).
 * **Process start** (`strace -f -r`, `LD_DEBUG=statistics`): about 2 ms in the dynamic
   loader, 1 ms for gRPC init and the server, and the rest in library page-in; sixteen
   worker threads started before the handshake cost 7 ms, so workers now start on demand
@@ -447,6 +462,22 @@ NOTES = """## Where the time and memory go (profiled)
   against a single-process Python server that answers `Connection: close`; the
   provider's own ReadResource work is about 1 ms per table.
 """
+
+
+RSS_BEGIN = "<!-- bench/rss.py: begin -->"
+RSS_END = "<!-- bench/rss.py: end -->"
+
+
+def kept_rss_section(out_md):
+    """The section bench/rss.py writes (executable size and peak RSS, profiled) is its own:
+    regenerating the rest of the report keeps it as it is."""
+    try:
+        with open(out_md) as f:
+            old = f.read()
+    except FileNotFoundError:
+        return ""
+    a, b = old.find(RSS_BEGIN), old.find(RSS_END)
+    return "\n" + old[a:b + len(RSS_END)] + "\n" if a >= 0 and b > a else ""
 
 
 def target_lines(bench, floor_s, sizes, overshoot):
@@ -469,7 +500,7 @@ def target_lines(bench, floor_s, sizes, overshoot):
         a <= 3 * floor_s)
     rss = max(m("this", n, "peak RSS MB") for n in ns)
     row("provider peak RSS <= 12 MB", f"{rss:.1f} MB", rss <= 12)
-    row("binary <= 2 MB (own code)", f"{(sizes[0] + sizes[1]) / 1e6:.2f} MB", sizes[0] + sizes[1] <= 2e6)
+    row("binary <= 2 MB (own code)", f"{sizes[1] / 1e6:.2f} MB", sizes[1] <= 2e6)
     calls = max(m("this", n, "plan (no-op) API calls/table") for n in ns)
     row("<= 4 API calls per table per refresh", f"{calls:g}", calls <= 4)
     if 50 in ns:

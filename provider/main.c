@@ -1,10 +1,11 @@
 /*
  * terraform-provider-dynamodb: the executable Terraform starts.
  *
- * Thin on purpose (product.md "Shape"): check that Terraform started us, negotiate the
- * protocol, set up AutoMTLS, create the provider, bind the socket, print the handshake
- * line, serve until Terraform's GRPCController.Shutdown or SIGTERM, clean up.
- * The only file of the project that calls exit(); everything below returns errors.
+ * Thin on purpose (product.md "Shape"): answer --version, check that Terraform started
+ * us, negotiate the protocol, set up AutoMTLS, create the provider, bind the socket,
+ * print the handshake line, serve until Terraform's GRPCController.Shutdown or SIGTERM,
+ * clean up. The only file of the project that calls exit(); everything below returns
+ * errors.
  *
  * Signals (go-plugin server.go): SIGINT is ignored, because Ctrl-C in a terminal reaches
  * the whole process group and Terraform itself then calls StopProvider and Shutdown.
@@ -29,6 +30,7 @@
 #include "tpd_buf.h"
 #include "tpd_err.h"
 #include "tpd_log.h"
+#include "tpd_version.h"
 
 /* Application protocol versions we speak, preferred first (the default when the host
  * does not say): 6 is served by rpc6.c, 5 (hosts that only speak 5) by rpc5.c. */
@@ -70,6 +72,24 @@ static size_t s_offered_versions(int *out, struct tpd_err *err) {
             cap);
     }
     return n;
+}
+
+/*
+ * --version: what a user or a support request needs to identify the build (the release
+ * version from CMakeLists.txt's project(), the git commit it was built from) and which
+ * plugin protocols it speaks, as the release manifest lists them (scripts/package.sh
+ * takes them from this output). Needs no Terraform and touches nothing else.
+ */
+static int s_print_version(void) {
+    printf(
+        "terraform-provider-dynamodb %s\ncommit %s\nprotocol versions",
+        TPD_VERSION,
+        TPD_GIT_COMMIT);
+    for (size_t i = 0; i < sizeof(s_versions) / sizeof(s_versions[0]); i++) {
+        printf(" %d.0", s_versions[i]);
+    }
+    putchar('\n');
+    return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 }
 
 struct s_signals {
@@ -235,10 +255,15 @@ done:
     return rc;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    /* Terraform starts providers without arguments; --version is for people. */
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        exit(s_print_version());
+    }
     tpd_log_init_from_env();
     if (!tfp_handshake_cookie_ok(getenv(TFP_MAGIC_COOKIE_KEY))) {
         fputs(tfp_handshake_not_a_plugin_message(), stderr);
+        fputs("(terraform-provider-dynamodb --version prints its version.)\n", stderr);
         exit(1);
     }
     /* Before any thread exists, so that every thread inherits the mask. */

@@ -10,6 +10,7 @@ PACKAGES=(
   libcmocka-dev libjansson-dev libexpat1-dev libyaml-dev
   clang clang-format clang-tidy libclang-rt-14-dev valgrind
   gnuplot-nox time procps
+  gpg gpg-agent
 )
 
 missing=()
@@ -26,7 +27,7 @@ fi
 
 # Python side of the test emulator. PyPI may not be reachable here, so check and explain.
 if ! python3 - <<'PY' 2>/dev/null
-import moto, boto3, botocore, cfnlint  # noqa: F401
+import moto, boto3, botocore, cfnlint, cryptography  # noqa: F401
 from moto.server import ThreadedMotoServer  # noqa: F401
 PY
 then

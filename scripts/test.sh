@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test: the plain build (unit, aws, emulator, e2e),
-# then the unit and aws tests again in an ASan+UBSan build and under valgrind.
+# Sets up, builds and runs every test: the plain build (unit, aws, emulator, e2e), the
+# release (scripts/package.sh's output installed from mirrors, the registry docs), then
+# the unit and aws tests again in an ASan+UBSan build and under valgrind.
 #   scripts/test.sh            everything
 #   TPD_TEST_QUICK=1 scripts/test.sh   plain build only
 set -euo pipefail
@@ -19,6 +20,9 @@ cmake --build build -j"$jobs"
 echo "== tests: unit, aws, emulator, e2e"
 ctest --test-dir build --output-on-failure -j"$jobs" -L 'unit|aws|emulator'
 ctest --test-dir build --output-on-failure -L e2e
+
+echo "== release: package (Release build), install from mirrors, registry docs up to date"
+ctest --test-dir build --output-on-failure -L release
 
 if [[ -z ${TPD_TEST_QUICK:-} ]]; then
   echo "== clang build (warnings as errors): unit tests"
