@@ -257,6 +257,7 @@ void ttl_table_plan(
                     "resource and run terraform apply (an in-place update that keeps the data), "
                     "then run this command again.",
                     in.replacing);
+                tfv_path_clear(&path);
                 break;
             }
             out.replacing = in.replacing;
