@@ -524,7 +524,8 @@ static void test_update_refuses_stack_with_other_resources(void **state) {
 static void test_destroy_table_in_no_stack(void **state) {
     struct env *e = *state;
     s_table_exists(e->fa, false);
-    fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false)); /* the second apply's read */
+    fa_on(
+        e->fa, "DescribeTable", 200, s_describe_table(false, false)); /* the second apply's read */
     fa_on(e->fa, "DeleteTable", 200, "{}");
     fa_on(e->fa, "DescribeTable", 400, DDB_NOT_FOUND); /* gone after DeleteTable */
     struct tfv *prior = s_prior(false, NULL), *out = NULL;
