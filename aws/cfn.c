@@ -96,6 +96,7 @@ static bool s_msg_has(const struct tpd_err *err, const char *needle) {
 /* ---- DescribeStacks ------------------------------------------------------------ */
 
 void cfn_stack_clear(struct cfn_stack *s) {
+    free(s->description);
     free(s->id);
     free(s->name);
     free(s->status);
@@ -129,6 +130,7 @@ static enum tpd_code s_parse_stack(const struct aws_xml_node *m, struct cfn_stac
     out->name = s_text_dup(m, "StackName");
     out->status = s_text_dup(m, "StackStatus");
     out->status_reason = s_text_dup(m, "StackStatusReason");
+    out->description = s_text_dup(m, "Description");
     out->creation_time_s = s_time(m, "CreationTime");
     out->last_updated_time_s = s_time(m, "LastUpdatedTime");
     const struct aws_xml_node *outs = aws_xml_child(m, "Outputs");
@@ -723,6 +725,73 @@ enum tpd_code cfn_get_template(
     *body = aws_xml_dup(res, "TemplateBody");
     aws_xml_free(root);
     return *body ? TPD_OK : tpd_err_set(err, TPD_E_PARSE, "GetTemplate %s: no TemplateBody", stack);
+}
+
+void cfn_change_set_summaries_clear(struct cfn_change_set_summaries *s) {
+    for (size_t i = 0; i < s->count; i++) {
+        free(s->v[i].name);
+        free(s->v[i].id);
+        free(s->v[i].status);
+        free(s->v[i].execution_status);
+        free(s->v[i].description);
+    }
+    free(s->v);
+    memset(s, 0, sizeof(*s));
+}
+
+enum tpd_code cfn_list_change_sets(
+    struct aws_client *c,
+    const char *stack,
+    struct cfn_change_set_summaries *out,
+    struct tpd_err *err) {
+    memset(out, 0, sizeof(*out));
+    char *next = NULL;
+    enum tpd_code rc = TPD_OK;
+    int pages = 0;
+    size_t cap = 0;
+    do {
+        struct aws_query q;
+        aws_query_init(&q, "ListChangeSets", CFN_VERSION);
+        aws_query_add(&q, "StackName", stack);
+        aws_query_add(&q, "NextToken", next);
+        free(next);
+        next = NULL;
+        struct aws_xml_node *root = NULL;
+        const struct aws_xml_node *res = NULL;
+        rc = s_call(c, "ListChangeSets", &q, &root, &res, err);
+        aws_query_clear(&q);
+        if (rc) {
+            break;
+        }
+        const struct aws_xml_node *list = aws_xml_child(res, "Summaries");
+        for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m;
+             m = aws_xml_next_same(m)) {
+            if (!TPD_ARRAY_RESERVE(out->v, cap, out->count + 1)) {
+                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+                break;
+            }
+            struct cfn_change_set_summary *d = &out->v[out->count++];
+            memset(d, 0, sizeof(*d));
+            d->name = s_text_dup(m, "ChangeSetName");
+            d->id = s_text_dup(m, "ChangeSetId");
+            d->status = s_text_dup(m, "Status");
+            d->execution_status = s_text_dup(m, "ExecutionStatus");
+            d->description = s_text_dup(m, "Description");
+        }
+        if (!rc) {
+            next = s_text_dup(res, "NextToken");
+        }
+        aws_xml_free(root);
+    } while (!rc && next && s_next_page(&pages, "ListChangeSets", &rc, err));
+    free(next);
+    if (rc) {
+        if (tpd_err_is_aws(err, "ValidationError") && s_msg_has(err, "does not exist")) {
+            rc = TPD_E_NOT_FOUND;
+            err->code = rc;
+        }
+        cfn_change_set_summaries_clear(out);
+    }
+    return rc;
 }
 
 void cfn_exports_clear(struct cfn_exports *e) {

@@ -42,6 +42,7 @@ struct cfn_stack {
     char *name;
     char *status;
     char *status_reason; /* NULL when absent */
+    char *description;   /* the template's Description; NULL when absent */
     int64_t creation_time_s;
     int64_t last_updated_time_s; /* 0 when never updated */
     struct cfn_output *outputs;
@@ -217,6 +218,25 @@ enum tpd_code cfn_get_template(
     const char *stack,
     const char *change_set,
     char **body,
+    struct tpd_err *err);
+
+struct cfn_change_set_summary {
+    char *name;
+    char *id;
+    char *status;
+    char *execution_status;
+    char *description; /* NULL when absent */
+};
+struct cfn_change_set_summaries {
+    struct cfn_change_set_summary *v;
+    size_t count;
+};
+void cfn_change_set_summaries_clear(struct cfn_change_set_summaries *s);
+/* ListChangeSets of a stack (all pages). TPD_E_NOT_FOUND when the stack does not exist. */
+enum tpd_code cfn_list_change_sets(
+    struct aws_client *c,
+    const char *stack,
+    struct cfn_change_set_summaries *out,
     struct tpd_err *err);
 
 struct cfn_export {

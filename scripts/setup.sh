@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config git
   libgrpc-dev protobuf-c-compiler libprotobuf-c-dev
   libmsgpack-dev libcurl4-openssl-dev libssl-dev
-  libcmocka-dev libjansson-dev libexpat1-dev
+  libcmocka-dev libjansson-dev libexpat1-dev libyaml-dev
   clang clang-format clang-tidy libclang-rt-14-dev valgrind
   gnuplot-nox time procps
   gpg gpg-agent

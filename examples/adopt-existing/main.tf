@@ -1,11 +1,14 @@
 # Adopting a table that already exists outside any CloudFormation stack.
 #
-# The table `firefly-legacy-sessions` was created by hand (create-table). On the
-# first apply the provider sees that the table exists and no stack owns it, plans
-# the import path (the plan shows a warning saying so), adopts the table into the
-# stack with a CloudFormation IMPORT change set — no item is touched — and then
-# applies the configured TTL, protection and tags with a normal stack update.
-# `run.sh` next to this file creates the table and a few items first.
+# The table `firefly-legacy-sessions` was created by hand (create-table), and
+# scripts/run-example.sh creates it with a few items first. The `import` block brings
+# it into the state (like `terraform import dynamodb_ttl_table.legacy_sessions
+# firefly-legacy-sessions`); the table is in no stack yet, and its stack name of our
+# own below is where the apply adopts it: an in-place update, never a replacement.
+# The plan's warning lists every setting the adoption changes ("current ->
+# configured"); the apply imports the table into the stack with a CloudFormation
+# IMPORT change set — no item is touched — then applies the configured TTL,
+# protection and tags with a stack update (docs/resource.md, "Ownership and safety").
 
 terraform {
   required_providers {
@@ -31,6 +34,11 @@ provider "dynamodb" {
     cloudformation = var.endpoint
     sts            = var.endpoint
   }
+}
+
+import {
+  to = dynamodb_ttl_table.legacy_sessions
+  id = "firefly-legacy-sessions"
 }
 
 resource "dynamodb_ttl_table" "legacy_sessions" {

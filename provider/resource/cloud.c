@@ -1,88 +1,42 @@
 /*
- * cloud: the resource's AWS operations over aws/ (see cloud.h).
- *
- * Change-set mechanics follow `aws cloudformation deploy` (aws-cli deployer.py) with
- * two deliberate differences: an empty change set ("didn't contain changes") is
- * deleted rather than left on the stack, and waits use the adaptive cadence of
- * aws_waiter.h (first poll after about a second) instead of 30-second polls, with
- * the timeouts of the resource and the provider's stop flag.
+ * cloud: the resource's AWS operations (see cloud.h).
  */
 #include "cloud.h"
 
-#include <jansson.h>
 #include <openssl/rand.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws_client.h"
 #include "aws_waiter.h"
 #include "cfn.h"
 #include "ddb.h"
-#include "provider_internal.h"
+#include "table_template.h"
 #include "tpd_alloc.h"
 #include "tpd_log.h"
 
-#define CLOUD_DEFAULT_MAX_ATTEMPTS 10
+/* The Description of every change set this provider creates: how a REVIEW_IN_PROGRESS
+ * stack (no template of its own yet) is recognised as ours. */
+#define CLOUD_CHANGE_SET_DESCRIPTION "terraform-provider-dynamodb"
+/* Every token (and change set name) this provider sends starts with it; the stack events
+ * of an operation carry its token, so an empty stack left by a failed create or import
+ * of this provider is recognised by its events (facts.h, shell_marked). */
+#define CLOUD_TOKEN_PREFIX "tfddb-"
 
 struct cloud {
     struct aws_client *aws;
     struct tpd_stop *stop;
 };
 
-static atomic_uint s_change_set_counter;
+static atomic_uint s_token_counter;
 
-static char *s_dup(const char *s) {
-    return s ? tpd_span_strdup(tpd_span_cstr(s)) : NULL;
-}
-
-struct cloud *
-cloud_new(const struct provider_config *cfg, struct tpd_stop *stop, struct tpd_err *err) {
-    struct aws_client_options o = {
-        .region = cfg->region,
-        .profile = cfg->profile,
-        .access_key = cfg->access_key,
-        .secret_key = cfg->secret_key,
-        .session_token = cfg->token,
-        .endpoint_dynamodb = cfg->endpoint_dynamodb,
-        .endpoint_cloudformation = cfg->endpoint_cloudformation,
-        .endpoint_sts = cfg->endpoint_sts,
-        /* max_retries counts retries, as in the hashicorp/aws provider; the SDK's
-         * standard mode counts attempts including the first. The default is higher than
-         * the SDK's 3 attempts: Terraform runs up to 10 operations at once against one
-         * account's shared rate limits, and a plan or apply failing on a third
-         * throttled DescribeTable helps nobody (hashicorp/aws defaults to 25 retries). */
-        .max_attempts =
-            cfg->max_retries >= 0 ? (int)cfg->max_retries + 1 : CLOUD_DEFAULT_MAX_ATTEMPTS,
-        .assume_role =
-            {.role_arn = cfg->role_arn,
-             .session_name = cfg->session_name,
-             .external_id = cfg->external_id,
-             .duration_s = cfg->role_duration_s,
-             .policy = cfg->role_policy},
-        .stop = stop,
-        .sts_region = cfg->sts_region,
-        .shared_config_files = (const char *const *)cfg->shared_config_files,
-        .shared_config_files_count = provider_config_count(cfg->shared_config_files),
-        .shared_credentials_files = (const char *const *)cfg->shared_credentials_files,
-        .shared_credentials_files_count = provider_config_count(cfg->shared_credentials_files),
-        .allowed_account_ids = (const char *const *)cfg->allowed_account_ids,
-        .allowed_account_ids_count = provider_config_count(cfg->allowed_account_ids),
-        .forbidden_account_ids = (const char *const *)cfg->forbidden_account_ids,
-        .forbidden_account_ids_count = provider_config_count(cfg->forbidden_account_ids),
-    };
+struct cloud *cloud_new(struct aws_client *aws, struct tpd_stop *stop) {
     struct cloud *c = tpd_calloc(1, sizeof(*c));
-    if (!c) {
-        tpd_err_set(err, TPD_E_NOMEM, "out of memory");
-        return NULL;
+    if (c) {
+        c->aws = aws;
+        c->stop = stop;
     }
-    c->aws = aws_client_new(&o, err);
-    if (!c->aws) {
-        free(c);
-        return NULL;
-    }
-    c->stop = stop;
     return c;
 }
 
@@ -91,17 +45,22 @@ struct aws_client *cloud_aws_client(struct cloud *c) {
 }
 
 void cloud_free(struct cloud *c) {
-    if (c) {
-        aws_client_free(c->aws);
-        free(c);
-    }
+    free(c);
+}
+
+static char *s_dup(const char *s) {
+    return s ? tpd_strdup(s) : NULL;
+}
+
+static bool s_eq(const char *a, const char *b) {
+    return a && b && strcmp(a, b) == 0;
 }
 
 static struct aws_wait_options s_wait_opts(struct cloud *c, int64_t deadline_ns) {
-    /* A first check at once, the next after 200 ms, then x1.2 up to 5 s: the delay stays near a
-     * fifth of the time already waited, so a stack that settles after S seconds is seen about 0.2 s
-     * + 20 % of S later at worst early on and within 5 s later on; real CloudFormation operations
-     * take seconds to minutes, so this is a handful of DescribeStacks calls per operation. */
+    /* A first check at once, the next after 200 ms, then x1.2 up to 5 s: the delay stays
+     * near a fifth of the time already waited, so a stack that settles after S seconds
+     * is seen about 0.2 s + 20 % of S later early on, and within 5 s later on. Real
+     * CloudFormation operations take seconds to minutes: a handful of polls each. */
     struct aws_wait_options o = {0};
     o.poll_first = true;
     o.first_delay_ns = 200 * 1000000LL;
@@ -112,142 +71,131 @@ static struct aws_wait_options s_wait_opts(struct cloud *c, int64_t deadline_ns)
     return o;
 }
 
-/* ---- DynamoDB ---- */
-
-void cloud_table_clear(struct cloud_table *t) {
-    ttl_spec_clear(&t->spec);
-    free(t->arn);
-    free(t->status);
-    memset(t, 0, sizeof(*t));
+/* A token for one operation, the same for every retry of it: CloudFormation's
+ * ClientToken / ClientRequestToken ([a-zA-Z0-9][-a-zA-Z0-9]*, at most 128) and a valid
+ * change set name ([a-zA-Z][-a-zA-Z0-9]*). Unique across provider processes (several
+ * applies may start in the same second): time plus random bytes. */
+static void s_token(char *buf, size_t cap, const char *kind) {
+    unsigned char rnd[6] = {0};
+    if (RAND_bytes(rnd, sizeof rnd) != 1) {
+        unsigned v = atomic_fetch_add(&s_token_counter, 1);
+        memcpy(rnd, &v, sizeof v);
+    }
+    snprintf(
+        buf,
+        cap,
+        CLOUD_TOKEN_PREFIX "%s-%lld-%02x%02x%02x%02x%02x%02x",
+        kind,
+        (long long)tpd_wall_s(),
+        rnd[0],
+        rnd[1],
+        rnd[2],
+        rnd[3],
+        rnd[4],
+        rnd[5]);
 }
 
-enum tpd_code cloud_describe_table(
-    struct cloud *c, const char *name, struct cloud_table *out, struct tpd_err *err) {
+/* ==== facts ======================================================================== */
+
+enum tpd_code cloud_read_table(
+    struct cloud *c,
+    const char *name,
+    bool with_tags,
+    struct table_live *out,
+    struct tpd_err *err) {
     memset(out, 0, sizeof(*out));
     struct ddb_table t = {0};
+    struct ddb_ttl ttl = {0};
+    struct ddb_tags tags = {0};
     enum tpd_code rc = ddb_describe_table(c->aws, name, &t, err);
+    if (rc == TPD_E_NOT_FOUND) {
+        tpd_err_clear(err);
+        return TPD_OK;
+    }
     if (rc) {
         return rc;
     }
-    out->spec.table_name = s_dup(t.name ? t.name : name);
-    out->spec.hash_name = s_dup(t.hash.name);
-    out->spec.hash_type = s_dup(t.hash.type);
-    out->spec.range_name = s_dup(t.range.name);
-    out->spec.range_type = s_dup(t.range.type);
-    out->spec.provisioned = t.billing_mode && strcmp(t.billing_mode, "PROVISIONED") == 0;
-    out->spec.read_capacity = t.read_capacity;
-    out->spec.write_capacity = t.write_capacity;
-    out->spec.deletion_protection = t.deletion_protection;
+    struct table_spec *s = &out->spec;
+    s->name = s_dup(t.name ? t.name : name);
+    s->hash.name = s_dup(t.hash.name);
+    s->hash.type = s_dup(t.hash.type);
+    s->range.name = s_dup(t.range.name);
+    s->range.type = s_dup(t.range.type);
+    s->provisioned = s_eq(t.billing_mode, "PROVISIONED");
+    s->read_capacity = s->provisioned ? t.read_capacity : 0;
+    s->write_capacity = s->provisioned ? t.write_capacity : 0;
+    s->deletion_protection = t.deletion_protection;
     out->arn = s_dup(t.arn);
     out->status = s_dup(t.status);
     out->item_count = t.item_count;
-    ddb_table_clear(&t);
-    if (!out->spec.table_name || !out->spec.hash_name || !out->spec.hash_type) {
-        cloud_table_clear(out);
-        return tpd_err_set(
+    if (!s->name || !s->hash.name || !s->hash.type) {
+        rc = tpd_err_set(
             err, TPD_E_PARSE, "DescribeTable %s: the answer lacks the key schema", name);
+        goto done;
     }
-    return TPD_OK;
-}
-
-enum tpd_code cloud_describe_ttl(
-    struct cloud *c, const char *name, char **status, char **attribute, struct tpd_err *err) {
-    *status = NULL;
-    *attribute = NULL;
-    struct ddb_ttl t = {0};
-    enum tpd_code rc = ddb_describe_time_to_live(c->aws, name, &t, err);
+    rc = ddb_describe_time_to_live(c->aws, name, &ttl, err);
     if (!rc) {
-        *status = t.status;
-        *attribute = t.attribute;
-        t.status = t.attribute = NULL;
-    }
-    ddb_ttl_clear(&t);
-    return rc;
-}
-
-enum tpd_code
-cloud_describe_pitr(struct cloud *c, const char *name, bool *enabled, struct tpd_err *err) {
-    *enabled = false;
-    return ddb_describe_continuous_backups(c->aws, name, enabled, err);
-}
-
-enum tpd_code
-cloud_list_tags(struct cloud *c, const char *arn, struct ttl_spec *spec, struct tpd_err *err) {
-    struct ddb_tags tags = {0};
-    enum tpd_code rc = ddb_list_tags_of_resource(c->aws, arn, &tags, err);
-    if (rc) {
-        return rc;
-    }
-    for (size_t i = 0; i < spec->tag_count; i++) {
-        free(spec->tags[i].key);
-        free(spec->tags[i].value);
-    }
-    free(spec->tags);
-    spec->tags = NULL;
-    spec->tag_count = 0;
-    if (tags.count) {
-        spec->tags = tpd_calloc(tags.count, sizeof(*spec->tags));
-        if (!spec->tags) {
-            ddb_tags_clear(&tags);
-            return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+        out->ttl_status = ttl.status;
+        ttl.status = NULL;
+        if (table_live_ttl_active(out)) {
+            s->ttl.attribute = ttl.attribute;
+            s->ttl.enabled = true;
+            ttl.attribute = NULL;
         }
-        for (size_t i = 0; i < tags.count; i++) {
-            spec->tags[i].key = tags.v[i].key;
-            spec->tags[i].value = tags.v[i].value;
-            tags.v[i].key = tags.v[i].value = NULL;
-        }
-        spec->tag_count = tags.count;
+        rc = ddb_describe_continuous_backups(c->aws, name, &s->pitr, err);
     }
-    ddb_tags_clear(&tags);
-    return TPD_OK;
-}
-
-enum tpd_code
-cloud_delete_table(struct cloud *c, const char *name, int64_t deadline_ns, struct tpd_err *err) {
-    enum tpd_code rc = ddb_delete_table(c->aws, name, err);
+    if (!rc && with_tags) {
+        rc = ddb_list_tags_of_resource(c->aws, out->arn, &tags, err);
+        if (!rc && tags.count) {
+            s->tags = tpd_calloc(tags.count, sizeof(*s->tags));
+            if (!s->tags) {
+                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+            }
+            for (size_t i = 0; !rc && i < tags.count; i++) {
+                if (table_spec_is_system_tag(tags.v[i].key)) {
+                    continue; /* aws:cloudformation:* and other reserved tags are not ours */
+                }
+                s->tags[s->tag_count].key = tags.v[i].key;
+                s->tags[s->tag_count].value = tags.v[i].value ? tags.v[i].value : s_dup("");
+                tags.v[i].key = tags.v[i].value = NULL;
+                s->tag_count++;
+            }
+        }
+        out->tags_read = !rc;
+    }
     if (rc == TPD_E_NOT_FOUND) {
-        return TPD_OK;
+        /* Deleted between two calls. */
+        tpd_err_clear(err);
+        table_live_clear(out);
+        rc = TPD_OK;
+        goto done_cleared;
     }
+done:
     if (!rc) {
-        rc = ddb_wait_table(c->aws, name, true, 1000000000LL, deadline_ns, err);
+        out->exists = true;
+    } else {
+        table_live_clear(out);
     }
+done_cleared:
+    ddb_table_clear(&t);
+    ddb_ttl_clear(&ttl);
+    ddb_tags_clear(&tags);
     return rc;
 }
 
-/* ---- CloudFormation ---- */
-
-void cloud_stack_clear(struct cloud_stack *s) {
-    free(s->id);
-    free(s->name);
-    free(s->status);
-    free(s->status_reason);
-    for (size_t i = 0; i < s->output_count; i++) {
-        free(s->outputs[i].key);
-        free(s->outputs[i].value);
-        free(s->outputs[i].export_name);
-    }
-    free(s->outputs);
-    for (size_t i = 0; i < s->tag_count; i++) {
-        free(s->tags[i].key);
-        free(s->tags[i].value);
-    }
-    free(s->tags);
-    memset(s, 0, sizeof(*s));
-}
-
-/* Move a cfn_stack into a cloud_stack (the cfn_stack is emptied). */
-static enum tpd_code
-s_take_stack(struct cfn_stack *in, struct cloud_stack *out, struct tpd_err *err) {
-    memset(out, 0, sizeof(*out));
+/* Move a cfn_stack's fields into stack facts (the cfn_stack is emptied). */
+static enum tpd_code s_take_stack(struct cfn_stack *in, struct stack_facts *out) {
+    out->exists = !s_eq(in->status, "DELETE_COMPLETE");
     out->id = in->id;
     out->name = in->name;
     out->status = in->status;
     out->status_reason = in->status_reason;
-    in->id = in->name = in->status = in->status_reason = NULL;
+    out->description = in->description;
+    in->id = in->name = in->status = in->status_reason = in->description = NULL;
     if (in->output_count) {
         out->outputs = tpd_calloc(in->output_count, sizeof(*out->outputs));
         if (!out->outputs) {
-            return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+            return TPD_E_NOMEM;
         }
         for (size_t i = 0; i < in->output_count; i++) {
             out->outputs[i].key = in->outputs[i].key;
@@ -260,7 +208,7 @@ s_take_stack(struct cfn_stack *in, struct cloud_stack *out, struct tpd_err *err)
     if (in->tag_count) {
         out->tags = tpd_calloc(in->tag_count, sizeof(*out->tags));
         if (!out->tags) {
-            return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+            return TPD_E_NOMEM;
         }
         for (size_t i = 0; i < in->tag_count; i++) {
             out->tags[i].key = in->tags[i].key;
@@ -272,44 +220,237 @@ s_take_stack(struct cfn_stack *in, struct cloud_stack *out, struct tpd_err *err)
     return TPD_OK;
 }
 
-enum tpd_code cloud_describe_stack(
-    struct cloud *c, const char *name, struct cloud_stack *out, struct tpd_err *err) {
+static enum tpd_code s_read_resources(struct cloud *c, struct stack_facts *s, struct tpd_err *err) {
+    struct cfn_resources res = {0};
+    enum tpd_code rc = cfn_describe_stack_resources(c->aws, s->name, NULL, &res, err);
+    if (rc == TPD_E_NOT_FOUND) {
+        tpd_err_clear(err);
+        rc = TPD_OK; /* a stack with no resources (REVIEW_IN_PROGRESS) */
+    }
+    if (rc) {
+        return rc;
+    }
+    struct tpd_buf others;
+    tpd_buf_init(&others, 4096);
+    for (size_t i = 0; i < res.count; i++) {
+        const struct cfn_resource *r = &res.v[i];
+        s->resource_count++;
+        if (s_eq(r->resource_type, "AWS::DynamoDB::Table")) {
+            if (s->table_count++ == 0) {
+                s->table_logical_id = s_dup(r->logical_id);
+                s->table_physical_id = s_dup(r->physical_id);
+                s->table_resource_status = s_dup(r->status);
+                if (!s->table_logical_id || (r->physical_id && !s->table_physical_id) ||
+                    (r->status && !s->table_resource_status)) {
+                    rc = TPD_E_NOMEM;
+                }
+            }
+            if (s->table_count == 1) {
+                continue;
+            }
+        }
+        tpd_buf_printf(
+            &others,
+            "%s%s (%s)",
+            others.len ? ", " : "",
+            r->logical_id ? r->logical_id : "?",
+            r->resource_type ? r->resource_type : "?");
+    }
+    if (!rc && others.len) {
+        s->other_resources = tpd_buf_detach(&others);
+        rc = s->other_resources ? TPD_OK : TPD_E_NOMEM;
+    }
+    tpd_buf_clear(&others);
+    cfn_resources_clear(&res);
+    s->resources_read = !rc;
+    return rc ? tpd_err_set(err, rc, "reading the stack's resources: out of memory") : TPD_OK;
+}
+
+/* A REVIEW_IN_PROGRESS stack has no template of its own: read the template of the
+ * newest change set this provider made on it, if any. */
+static enum tpd_code
+s_review_template(struct cloud *c, const char *stack, char **body, struct tpd_err *err) {
+    *body = NULL;
+    struct cfn_change_set_summaries cs = {0};
+    enum tpd_code rc = cfn_list_change_sets(c->aws, stack, &cs, err);
+    if (rc == TPD_E_NOT_FOUND) {
+        tpd_err_clear(err);
+        return TPD_OK;
+    }
+    for (size_t i = cs.count; !rc && i-- > 0;) {
+        if (s_eq(cs.v[i].description, CLOUD_CHANGE_SET_DESCRIPTION)) {
+            rc = cfn_get_template(c->aws, stack, cs.v[i].name, body, err);
+            if (rc == TPD_E_NOT_FOUND) {
+                tpd_err_clear(err);
+                rc = TPD_OK;
+            }
+            break;
+        }
+    }
+    cfn_change_set_summaries_clear(&cs);
+    return rc;
+}
+
+enum tpd_code cloud_read_stack(
+    struct cloud *c,
+    const char *name,
+    unsigned what,
+    struct stack_facts *out,
+    struct tpd_err *err) {
     memset(out, 0, sizeof(*out));
     struct cfn_stack s = {0};
     enum tpd_code rc = cfn_describe_stack(c->aws, name, &s, err);
+    if (rc == TPD_E_NOT_FOUND) {
+        tpd_err_clear(err);
+        return TPD_OK;
+    }
     if (!rc) {
-        rc = s_take_stack(&s, out, err);
+        rc = s_take_stack(&s, out);
         if (rc) {
-            cloud_stack_clear(out);
+            tpd_err_set(err, rc, "reading stack %s: out of memory", name);
         }
     }
     cfn_stack_clear(&s);
+    if (!rc && out->exists && (what & CLOUD_STACK_RESOURCES)) {
+        rc = s_read_resources(c, out, err);
+    }
+    if (!rc && out->exists && out->resources_read && out->resource_count == 0) {
+        /* An empty stack: was it left by this provider? Its events say so. */
+        struct cfn_events ev = {0};
+        struct tpd_err e2 = {0};
+        if (cfn_describe_stack_events(c->aws, name, 0, 100, &ev, &e2) == TPD_OK) {
+            for (size_t i = 0; i < ev.count && !out->shell_marked; i++) {
+                const char *tok = ev.v[i].client_request_token;
+                out->shell_marked =
+                    tok && !strncmp(tok, CLOUD_TOKEN_PREFIX, strlen(CLOUD_TOKEN_PREFIX));
+            }
+        }
+        cfn_events_clear(&ev);
+        tpd_err_clear(&e2);
+    }
+    if (!rc && out->exists && (what & CLOUD_STACK_TEMPLATE)) {
+        char *body = NULL;
+        if (s_eq(out->status, "REVIEW_IN_PROGRESS")) {
+            rc = s_review_template(c, name, &body, err);
+        } else {
+            rc = cfn_get_template(c->aws, name, NULL, &body, err);
+            if (rc == TPD_E_NOT_FOUND) {
+                tpd_err_clear(err);
+                rc = TPD_OK;
+            }
+        }
+        if (!rc && body) {
+            rc = table_template_read(tpd_span_cstr(body), &out->tpl, err);
+            if (rc == TPD_E_PARSE || rc == TPD_E_TOO_LARGE) {
+                /* A template this provider cannot read is not its own: leave the facts
+                 * unread, which the decisions treat as "not marked". */
+                TPD_WARN("stack %s: cannot read its template: %s", name, err->msg ? err->msg : "");
+                tpd_err_clear(err);
+                rc = TPD_OK;
+            }
+        }
+        free(body);
+    }
+    if (rc) {
+        stack_facts_clear(out);
+    }
     return rc;
 }
 
 enum tpd_code
-cloud_find_owner_stack(struct cloud *c, const char *table, char **stack_name, struct tpd_err *err) {
+cloud_find_owner(struct cloud *c, const char *table, char **stack_name, struct tpd_err *err) {
     *stack_name = NULL;
     struct cfn_resources res = {0};
     enum tpd_code rc = cfn_describe_stack_resources(c->aws, NULL, table, &res, err);
+    if (rc == TPD_E_NOT_FOUND) {
+        tpd_err_clear(err);
+        return TPD_OK;
+    }
     if (rc) {
         return rc;
     }
     for (size_t i = 0; i < res.count && !*stack_name; i++) {
         const struct cfn_resource *r = &res.v[i];
-        /* A table retained by a deleted stack (DELETE_SKIPPED) is owned by nobody. */
-        bool live = r->status && strcmp(r->status, "DELETE_COMPLETE") != 0 &&
-                    strcmp(r->status, "DELETE_SKIPPED") != 0;
-        if (live && r->resource_type && !strcmp(r->resource_type, "AWS::DynamoDB::Table")) {
+        /* A table retained by a deleted stack (DELETE_SKIPPED), or whose import was
+         * rolled back, is owned by nobody. */
+        bool live = r->status && !s_eq(r->status, "DELETE_COMPLETE") &&
+                    !s_eq(r->status, "DELETE_SKIPPED") &&
+                    !s_eq(r->status, "IMPORT_ROLLBACK_COMPLETE") &&
+                    !s_eq(r->status, "CREATE_FAILED");
+        if (live && s_eq(r->resource_type, "AWS::DynamoDB::Table") && s_eq(r->physical_id, table)) {
             *stack_name = s_dup(r->stack_name);
+            if (!*stack_name) {
+                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+            }
         }
     }
     cfn_resources_clear(&res);
-    if (!*stack_name) {
-        return tpd_err_set(err, TPD_E_NOT_FOUND, "no stack owns table %s", table);
+    return rc;
+}
+
+enum tpd_code
+cloud_get_template(struct cloud *c, const char *stack, char **body, struct tpd_err *err) {
+    return cfn_get_template(c->aws, stack, NULL, body, err);
+}
+
+void cloud_strv_free(char **v) {
+    for (size_t i = 0; v && v[i]; i++) {
+        free(v[i]);
     }
+    free(v);
+}
+
+enum tpd_code cloud_list_importers(
+    struct cloud *c,
+    const struct stack_facts *s,
+    char ***names,
+    size_t *count,
+    struct tpd_err *err) {
+    *names = NULL;
+    *count = 0;
+    char **all = NULL;
+    size_t n = 0, cap = 0;
+    if (!TPD_ARRAY_RESERVE(all, cap, 1)) {
+        return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+    }
+    all[0] = NULL;
+    for (size_t i = 0; i < s->output_count; i++) {
+        if (!s->outputs[i].export_name) {
+            continue;
+        }
+        char **imp = NULL;
+        size_t k = 0;
+        enum tpd_code rc = cfn_list_imports(c->aws, s->outputs[i].export_name, &imp, &k, err);
+        if (rc) {
+            cloud_strv_free(all);
+            return rc;
+        }
+        for (size_t j = 0; j < k; j++) {
+            bool dup = false;
+            for (size_t m = 0; m < n && !dup; m++) {
+                dup = strcmp(all[m], imp[j]) == 0;
+            }
+            if (dup) {
+                continue;
+            }
+            char *name = s_dup(imp[j]);
+            if (!name || !TPD_ARRAY_RESERVE(all, cap, n + 2)) {
+                free(name);
+                cfn_strv_free(imp);
+                cloud_strv_free(all);
+                return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+            }
+            all[n++] = name;
+            all[n] = NULL;
+        }
+        cfn_strv_free(imp);
+    }
+    *names = all;
+    *count = n;
     return TPD_OK;
 }
+
+/* ==== acts ========================================================================== */
 
 void cloud_deploy_result_clear(struct cloud_deploy_result *r) {
     free(r->stack_id);
@@ -317,22 +458,121 @@ void cloud_deploy_result_clear(struct cloud_deploy_result *r) {
     memset(r, 0, sizeof(*r));
 }
 
-/* Append the stack events' failure reasons (since since_s) to err's message. */
+/* Append the failure reasons of one operation (its token) to err's message. */
 static void
-s_add_event_reasons(struct cloud *c, const char *stack, int64_t since_s, struct tpd_err *err) {
-    (void)since_s; /* replaced by client request tokens in the resource redesign */
+s_add_event_reasons(struct cloud *c, const char *stack, const char *token, struct tpd_err *err) {
     char *text = NULL;
     struct tpd_err e2 = {0};
-    if (cfn_collect_failure_reasons(c->aws, stack, NULL, &text, &e2) == TPD_OK && text && *text) {
+    if (cfn_collect_failure_reasons(c->aws, stack, token, &text, &e2) == TPD_OK && text && *text) {
         struct tpd_buf b;
-        tpd_buf_init(&b, TPD_MAX_ERROR_MSG * 4);
-        tpd_buf_printf(
-            &b, "%s\n\nStack events:\n%s", err->msg ? err->msg : tpd_code_str(err->code), text);
-        free(err->msg);
-        err->msg = tpd_buf_detach(&b);
+        tpd_buf_init(&b, TPD_MAX_ERROR_MSG);
+        if (tpd_buf_printf(
+                &b,
+                "%s\n\nStack events:\n%s",
+                err->msg ? err->msg : tpd_code_str(err->code),
+                text) == TPD_OK) {
+            free(err->msg);
+            err->msg = tpd_buf_detach(&b);
+        }
+        tpd_buf_clear(&b);
     }
     free(text);
     tpd_err_clear(&e2);
+}
+
+/* The resources a failed rollback left behind, from the latest operation's events. */
+static void s_add_rollback_blockers(struct cloud *c, const char *stack, struct tpd_err *err) {
+    s_add_event_reasons(c, stack, NULL, err);
+}
+
+enum tpd_code cloud_wait_stack_settled(
+    struct cloud *c,
+    const char *name,
+    int64_t deadline_ns,
+    struct stack_facts *out,
+    struct tpd_err *err) {
+    struct aws_wait_options wo = s_wait_opts(c, deadline_ns);
+    char *last = NULL;
+    for (int n = 0;; n++) {
+        enum tpd_code rc = cloud_read_stack(c, name, CLOUD_STACK_BASIC, out, err);
+        if (rc || !out->exists || !stack_status_in_progress(out->status)) {
+            free(last);
+            return rc;
+        }
+        if (!s_eq(last, out->status)) {
+            TPD_INFO("stack %s: %s", name, out->status);
+            free(last);
+            last = s_dup(out->status);
+        }
+        stack_facts_clear(out);
+        rc = tpd_sleep(c->stop, aws_waiter_delay_ns(&wo, n), deadline_ns);
+        if (rc) {
+            tpd_err_set(
+                err,
+                rc,
+                "waiting for stack %s to settle: %s (last status %s)",
+                name,
+                rc == TPD_E_STOPPED ? "stopped on request" : "timed out",
+                last ? last : "unknown");
+            free(last);
+            return rc;
+        }
+    }
+}
+
+enum tpd_code cloud_prepare_stack(
+    struct cloud *c, struct stack_facts *s, int64_t deadline_ns, struct tpd_err *err) {
+    if (!s->exists) {
+        return TPD_OK;
+    }
+    if (stack_status_in_progress(s->status)) {
+        TPD_INFO(
+            "stack %s is %s (an earlier operation): waiting for it to settle", s->name, s->status);
+        char *name = s_dup(s->name);
+        if (!name) {
+            return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+        }
+        unsigned had = (s->resources_read ? CLOUD_STACK_RESOURCES : 0) |
+                       (s->tpl.read ? CLOUD_STACK_TEMPLATE : 0);
+        stack_facts_clear(s);
+        struct stack_facts settled = {0};
+        enum tpd_code rc = cloud_wait_stack_settled(c, name, deadline_ns, &settled, err);
+        stack_facts_clear(&settled);
+        if (!rc) {
+            rc = cloud_read_stack(c, name, had, s, err);
+        }
+        free(name);
+        if (rc || !s->exists) {
+            return rc;
+        }
+    }
+    const char *st = s->status;
+    if (s_eq(st, "UPDATE_ROLLBACK_FAILED") || s_eq(st, "IMPORT_ROLLBACK_FAILED")) {
+        enum tpd_code rc = tpd_err_set(
+            err,
+            TPD_E_FAILED,
+            "stack %s is in %s: CloudFormation could not roll back its last update, and takes "
+            "no change set until the rollback is finished. Continue it (aws cloudformation "
+            "continue-update-rollback --stack-name %s, with --resources-to-skip for resources that "
+            "cannot be rolled back), then apply again.%s%s",
+            s->name,
+            st,
+            s->name,
+            s->status_reason ? " Reason: " : "",
+            s->status_reason ? s->status_reason : "");
+        s_add_rollback_blockers(c, s->name, err);
+        return rc;
+    }
+    if (s_eq(st, "DELETE_FAILED")) {
+        return tpd_err_set(
+            err,
+            TPD_E_FAILED,
+            "stack %s is in DELETE_FAILED (%s) and cannot be updated; delete it first (terraform "
+            "destroy with deletion protection off) or fix it in CloudFormation",
+            s->name,
+            s->status_reason ? s->status_reason : "no reason given");
+    }
+    return TPD_OK;
 }
 
 static enum cfn_stack_waiter s_waiter_for(enum cloud_deploy_type t) {
@@ -347,33 +587,101 @@ static enum cfn_stack_waiter s_waiter_for(enum cloud_deploy_type t) {
     return CFN_WAIT_STACK_UPDATE_COMPLETE;
 }
 
+/* Did the operation with this token start on the stack? (Its events carry it.) */
+static bool s_token_seen(struct cloud *c, const char *stack, const char *token) {
+    struct cfn_events ev = {0};
+    struct tpd_err e = {0};
+    bool seen = false;
+    if (cfn_describe_stack_events(c->aws, stack, 0, 200, &ev, &e) == TPD_OK) {
+        for (size_t i = 0; i < ev.count && !seen; i++) {
+            seen = s_eq(ev.v[i].client_request_token, token);
+        }
+    }
+    cfn_events_clear(&ev);
+    tpd_err_clear(&e);
+    return seen;
+}
+
+/*
+ * CreateChangeSet, recognising its own lost first attempt: the change set name is
+ * unique to this deploy, so AlreadyExistsException for it after a retry means the first
+ * attempt created it (CloudFormation API reference, CreateChangeSet ClientToken).
+ */
+static enum tpd_code s_create_change_set(
+    struct cloud *c,
+    const struct cfn_create_change_set_input *in,
+    char **stack_id,
+    struct tpd_err *err) {
+    char *cs_id = NULL;
+    enum tpd_code rc = cfn_create_change_set(c->aws, in, &cs_id, stack_id, err);
+    free(cs_id);
+    if (rc == TPD_E_AWS && tpd_err_is_aws(err, "AlreadyExistsException")) {
+        struct cfn_change_set cs = {0};
+        struct tpd_err e2 = {0};
+        if (cfn_describe_change_set(c->aws, in->stack_name, in->change_set_name, &cs, &e2) ==
+            TPD_OK) {
+            TPD_INFO(
+                "stack %s: change set %s already exists (an earlier attempt of this call was "
+                "answered but the answer was lost): continuing",
+                in->stack_name,
+                in->change_set_name);
+            tpd_err_clear(err);
+            free(*stack_id);
+            *stack_id = s_dup(cs.stack_id);
+            rc = TPD_OK;
+        }
+        cfn_change_set_clear(&cs);
+        tpd_err_clear(&e2);
+    }
+    return rc;
+}
+
+/* ExecuteChangeSet, recognising its own lost first attempt: the change set is then
+ * already executing or executed, or the stack's events carry our token. */
+static enum tpd_code s_execute_change_set(
+    struct cloud *c,
+    const char *stack,
+    const char *cs_name,
+    const char *token,
+    struct tpd_err *err) {
+    enum tpd_code rc = cfn_execute_change_set(c->aws, stack, cs_name, token, err);
+    if (rc != TPD_E_AWS && rc != TPD_E_NOT_FOUND) {
+        return rc;
+    }
+    bool done = false;
+    struct cfn_change_set cs = {0};
+    struct tpd_err e2 = {0};
+    if (cfn_describe_change_set(c->aws, stack, cs_name, &cs, &e2) == TPD_OK) {
+        done = s_eq(cs.execution_status, "EXECUTE_IN_PROGRESS") ||
+               s_eq(cs.execution_status, "EXECUTE_COMPLETE") ||
+               s_eq(cs.execution_status, "EXECUTE_FAILED");
+    }
+    cfn_change_set_clear(&cs);
+    tpd_err_clear(&e2);
+    if (!done) {
+        done = s_token_seen(c, stack, token);
+    }
+    if (done) {
+        TPD_INFO(
+            "stack %s: change set %s is already executing (an earlier attempt of this call was "
+            "answered but the answer was lost): continuing",
+            stack,
+            cs_name);
+        tpd_err_clear(err);
+        return TPD_OK;
+    }
+    return rc;
+}
+
 enum tpd_code cloud_deploy(
     struct cloud *c,
     const struct cloud_deploy *d,
     struct cloud_deploy_result *r,
     struct tpd_err *err) {
     static const char *const type_names[] = {"create", "update", "import"};
-    /* Unique across provider processes (several applies may start in the same second):
-     * time plus random bytes. */
-    unsigned char rnd[6] = {0};
-    if (RAND_bytes(rnd, sizeof rnd) != 1) {
-        unsigned v = atomic_fetch_add(&s_change_set_counter, 1);
-        memcpy(rnd, &v, sizeof v);
-    }
-    char cs_name[96];
-    snprintf(
-        cs_name,
-        sizeof cs_name,
-        "terraform-%s-%lld-%02x%02x%02x%02x%02x%02x",
-        type_names[d->type],
-        (long long)tpd_wall_s(),
-        rnd[0],
-        rnd[1],
-        rnd[2],
-        rnd[3],
-        rnd[4],
-        rnd[5]);
-    int64_t since_s = tpd_wall_s() - 1;
+    char cs_name[96], exec_token[112];
+    s_token(cs_name, sizeof cs_name, type_names[d->type]);
+    snprintf(exec_token, sizeof exec_token, "%s-x", cs_name);
 
     struct cfn_kv_in *tags = NULL;
     if (d->tag_count) {
@@ -387,7 +695,11 @@ enum tpd_code cloud_deploy(
         }
     }
     struct cfn_kv_in ident = {"TableName", d->import_table};
-    struct cfn_import_resource imp = {"AWS::DynamoDB::Table", CFN_TABLE_LOGICAL_ID, &ident, 1};
+    struct cfn_import_resource imp = {
+        "AWS::DynamoDB::Table",
+        d->import_logical_id ? d->import_logical_id : TABLE_TEMPLATE_LOGICAL_ID,
+        &ident,
+        1};
     enum cfn_change_set_type cst = d->type == CLOUD_DEPLOY_CREATE   ? CFN_CHANGE_SET_CREATE
                                    : d->type == CLOUD_DEPLOY_IMPORT ? CFN_CHANGE_SET_IMPORT
                                                                     : CFN_CHANGE_SET_UPDATE;
@@ -399,17 +711,18 @@ enum tpd_code cloud_deploy(
         .tags = tags,
         .tag_count = d->tag_count,
         .clear_tags_when_empty = d->type == CLOUD_DEPLOY_UPDATE,
-        .description = "terraform-provider-dynamodb",
+        .description = CLOUD_CHANGE_SET_DESCRIPTION,
         .imports = d->type == CLOUD_DEPLOY_IMPORT ? &imp : NULL,
         .import_count = d->type == CLOUD_DEPLOY_IMPORT ? 1 : 0,
+        .client_token = cs_name,
     };
-    char *cs_id = NULL, *stack_id = NULL;
+    char *stack_id = NULL;
     struct cfn_change_set cs = {0};
     struct cfn_stack final = {0};
     struct aws_wait_options wo = s_wait_opts(c, d->deadline_ns);
 
     TPD_INFO("stack %s: creating %s change set %s", d->stack_name, type_names[d->type], cs_name);
-    enum tpd_code rc = cfn_create_change_set(c->aws, &in, &cs_id, &stack_id, err);
+    enum tpd_code rc = s_create_change_set(c, &in, &stack_id, err);
     free(tags);
     if (rc) {
         tpd_err_prefix(
@@ -423,8 +736,8 @@ enum tpd_code cloud_deploy(
     }
     rc = cfn_wait_change_set_create_complete(c->aws, d->stack_name, cs_name, &wo, &cs, err);
     if (rc == TPD_E_FAILED && cfn_change_set_is_empty(cs.status, cs.status_reason)) {
-        /* Nothing to change: success. Unlike `aws cloudformation deploy`, do not leave
-         * the FAILED change set behind on the stack. */
+        /* Nothing to change: success. Unlike `aws cloudformation deploy`, do not leave the
+         * FAILED change set behind on the stack. */
         struct tpd_err ignored = {0};
         cfn_delete_change_set(c->aws, d->stack_name, cs_name, &ignored);
         tpd_err_clear(&ignored);
@@ -446,7 +759,7 @@ enum tpd_code cloud_deploy(
         goto done;
     }
     TPD_INFO("stack %s: executing change set %s", d->stack_name, cs_name);
-    rc = cfn_execute_change_set(c->aws, d->stack_name, cs_name, NULL, err);
+    rc = s_execute_change_set(c, d->stack_name, cs_name, exec_token, err);
     if (rc) {
         tpd_err_prefix(err, "ExecuteChangeSet for stack %s: ", d->stack_name);
         goto done;
@@ -460,79 +773,36 @@ enum tpd_code cloud_deploy(
         r->stack_id = s_dup(final.id);
     }
     if (rc == TPD_E_FAILED) {
-        s_add_event_reasons(c, d->stack_name, since_s, err);
+        s_add_event_reasons(c, d->stack_name, exec_token, err);
     }
 done:
-    free(cs_id);
     free(stack_id);
     cfn_change_set_clear(&cs);
     cfn_stack_clear(&final);
     return rc;
 }
 
-static bool s_in_progress(const char *status) {
-    return status && strstr(status, "_IN_PROGRESS") && strcmp(status, "REVIEW_IN_PROGRESS") != 0;
-}
-
-enum tpd_code cloud_wait_stack_settled(
-    struct cloud *c,
-    const char *name,
-    int64_t deadline_ns,
-    struct cloud_stack *out,
-    struct tpd_err *err) {
-    struct aws_wait_options wo = s_wait_opts(c, deadline_ns);
-    char *last = NULL;
-    for (int n = 0;; n++) {
-        enum tpd_code rc = cloud_describe_stack(c, name, out, err);
-        if (rc) {
-            free(last);
-            return rc;
-        }
-        if (!s_in_progress(out->status)) {
-            free(last);
-            return TPD_OK;
-        }
-        if (!last || strcmp(last, out->status) != 0) {
-            TPD_INFO("stack %s: %s", name, out->status);
-            free(last);
-            last = s_dup(out->status);
-        }
-        cloud_stack_clear(out);
-        rc = tpd_sleep(c->stop, aws_waiter_delay_ns(&wo, n), deadline_ns);
-        if (rc) {
-            tpd_err_set(
-                err,
-                rc,
-                "waiting for stack %s to settle: %s (last status %s)",
-                name,
-                rc == TPD_E_STOPPED ? "stopped on request" : "timed out",
-                last ? last : "unknown");
-            free(last);
-            return rc;
-        }
-    }
-}
-
 enum tpd_code cloud_delete_stack(
     struct cloud *c,
     const char *name,
-    bool retain_table,
+    const char *retain_logical_id,
     int64_t deadline_ns,
     struct tpd_err *err) {
     struct aws_wait_options wo = s_wait_opts(c, deadline_ns);
     struct cfn_stack final = {0};
-    int64_t since_s = tpd_wall_s() - 1;
+    char token[96];
+    s_token(token, sizeof token, "delete");
     /* RetainResources is only accepted for a stack already in DELETE_FAILED. */
     struct cfn_stack cur = {0};
     bool delete_failed = false;
     if (cfn_describe_stack(c->aws, name, &cur, NULL) == TPD_OK) {
-        delete_failed = cur.status && !strcmp(cur.status, "DELETE_FAILED");
+        delete_failed = s_eq(cur.status, "DELETE_FAILED");
     }
     cfn_stack_clear(&cur);
-    static const char *const retain[] = {CFN_TABLE_LOGICAL_ID};
-    bool use_retain = retain_table && delete_failed;
+    const char *retain[] = {retain_logical_id};
+    bool use_retain = retain_logical_id && delete_failed;
     enum tpd_code rc =
-        cfn_delete_stack(c->aws, name, use_retain ? retain : NULL, use_retain ? 1 : 0, NULL, err);
+        cfn_delete_stack(c->aws, name, use_retain ? retain : NULL, use_retain ? 1 : 0, token, err);
     if (rc == TPD_E_NOT_FOUND) {
         tpd_err_clear(err);
         return TPD_OK;
@@ -540,103 +810,139 @@ enum tpd_code cloud_delete_stack(
     if (!rc) {
         rc = cfn_wait_stack(c->aws, name, CFN_WAIT_STACK_DELETE_COMPLETE, &wo, &final, err);
     }
-    if (rc == TPD_E_FAILED && retain_table && final.status &&
-        !strcmp(final.status, "DELETE_FAILED") && !use_retain) {
-        /* retain_on_destroy: the table must survive; retry keeping it explicitly. */
+    if (rc == TPD_E_FAILED && retain_logical_id && s_eq(final.status, "DELETE_FAILED") &&
+        !use_retain) {
+        /* The table must survive: retry keeping it explicitly. */
+        s_add_event_reasons(c, name, token, err);
+        TPD_INFO(
+            "stack %s: DELETE_FAILED; deleting it again, keeping resource %s",
+            name,
+            retain_logical_id);
         cfn_stack_clear(&final);
         tpd_err_clear(err);
-        rc = cfn_delete_stack(c->aws, name, retain, 1, NULL, err);
+        s_token(token, sizeof token, "delete");
+        rc = cfn_delete_stack(c->aws, name, retain, 1, token, err);
         if (!rc) {
             rc = cfn_wait_stack(c->aws, name, CFN_WAIT_STACK_DELETE_COMPLETE, &wo, &final, err);
         }
     }
     if (rc == TPD_E_FAILED) {
-        s_add_event_reasons(c, name, since_s, err);
+        s_add_event_reasons(c, name, token, err);
     }
     cfn_stack_clear(&final);
     return rc;
 }
 
-void cloud_strv_free(char **v) {
-    if (v) {
-        for (char **p = v; *p; p++) {
-            free(*p);
-        }
-        free(v);
+enum tpd_code
+cloud_delete_table(struct cloud *c, const char *name, int64_t deadline_ns, struct tpd_err *err) {
+    enum tpd_code rc = ddb_delete_table(c->aws, name, err);
+    if (rc == TPD_E_NOT_FOUND) {
+        tpd_err_clear(err);
+        return TPD_OK;
     }
+    if (!rc) {
+        rc = ddb_wait_table(c->aws, name, true, 1000000000LL, deadline_ns, err);
+    }
+    return rc;
 }
 
-enum tpd_code cloud_list_importers(
+/* UpdateTable, then wait for ACTIVE: DynamoDB takes one table update at a time. */
+static enum tpd_code s_update_table(
     struct cloud *c,
-    const struct cloud_stack *stack,
-    char ***names,
-    size_t *count,
+    const struct ddb_update_table_input *in,
+    int64_t deadline_ns,
     struct tpd_err *err) {
-    *names = NULL;
-    *count = 0;
-    char **all = tpd_calloc(1, sizeof(char *));
-    size_t n = 0;
-    if (!all) {
-        return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+    enum tpd_code rc = ddb_update_table(c->aws, in, err);
+    if (!rc) {
+        rc = ddb_wait_table(c->aws, in->name, false, 500000000LL, deadline_ns, err);
     }
-    for (size_t i = 0; i < stack->output_count; i++) {
-        if (!stack->outputs[i].export_name) {
-            continue;
-        }
-        char **imp = NULL;
-        size_t k = 0;
-        enum tpd_code rc = cfn_list_imports(c->aws, stack->outputs[i].export_name, &imp, &k, err);
-        if (rc) {
-            cloud_strv_free(all);
-            return rc;
-        }
-        char **grown = tpd_realloc(all, (n + k + 1) * sizeof(char *));
-        if (!grown) {
-            cfn_strv_free(imp);
-            cloud_strv_free(all);
-            return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
-        }
-        all = grown;
-        for (size_t j = 0; j < k; j++) {
-            bool dup = false;
-            for (size_t m = 0; m < n && !dup; m++) {
-                dup = strcmp(all[m], imp[j]) == 0;
-            }
-            if (!dup) {
-                all[n++] = s_dup(imp[j]);
-            }
-        }
-        all[n] = NULL;
-        cfn_strv_free(imp);
-    }
-    *names = all;
-    *count = n;
-    return TPD_OK;
+    return rc;
 }
 
-enum tpd_code cloud_template_retains_table(
-    struct cloud *c, const char *stack, bool *retains, struct tpd_err *err) {
-    *retains = false;
-    char *body = NULL;
-    enum tpd_code rc = cfn_get_template(c->aws, stack, NULL, &body, err);
-    if (rc) {
-        return rc;
-    }
-    json_error_t je;
-    json_t *t = json_loads(body, 0, &je);
-    if (!t) {
-        free(body);
+enum tpd_code cloud_repair(
+    struct cloud *c,
+    const char *table,
+    const char *arn,
+    const struct drift_plan *p,
+    int64_t deadline_ns,
+    struct tpd_err *err) {
+    enum tpd_code rc = TPD_OK;
+    if (p->ttl == DRIFT_TTL_RENAME) {
         return tpd_err_set(
             err,
-            TPD_E_PARSE,
-            "GetTemplate %s: the deployed template is not JSON: %s",
-            stack,
-            je.text);
+            TPD_E_FAILED,
+            "Time to Live of table %s is enabled on \"%s\", not \"%s\". DynamoDB cannot move an "
+            "enabled TTL, and allows about one TTL change per table per hour. Rename it in two "
+            "steps: set ttl = { attribute_name = \"%s\", enabled = false } and apply; about an "
+            "hour later set attribute_name = \"%s\" with enabled = true and apply.",
+            table,
+            p->ttl_attribute,
+            p->ttl_attribute_want,
+            p->ttl_attribute,
+            p->ttl_attribute_want);
     }
-    const char *policy = json_string_value(json_object_get(
-        json_object_get(json_object_get(t, "Resources"), CFN_TABLE_LOGICAL_ID), "DeletionPolicy"));
-    *retains = policy && !strcmp(policy, "Retain");
-    json_decref(t);
-    free(body);
-    return TPD_OK;
+    /* Protection first when it turns on: the table is safe as early as possible. */
+    if (p->protection && p->protection_to) {
+        TPD_INFO(
+            "table %s: deletion protection was switched off outside Terraform: switching it on",
+            table);
+        struct ddb_update_table_input in = {.name = table, .deletion_protection = DDB_TRUE};
+        rc = s_update_table(c, &in, deadline_ns, err);
+    }
+    if (!rc && p->billing) {
+        TPD_INFO(
+            "table %s: setting billing mode %s",
+            table,
+            p->provisioned_to ? "PROVISIONED" : "PAY_PER_REQUEST");
+        struct ddb_update_table_input in = {
+            .name = table,
+            .billing_mode = p->billing_mode_changes
+                                ? (p->provisioned_to ? "PROVISIONED" : "PAY_PER_REQUEST")
+                                : NULL,
+            .read_capacity = p->provisioned_to ? p->read_capacity_to : 0,
+            .write_capacity = p->provisioned_to ? p->write_capacity_to : 0,
+        };
+        rc = s_update_table(c, &in, deadline_ns, err);
+    }
+    if (!rc && p->protection && !p->protection_to) {
+        TPD_INFO("table %s: switching deletion protection off as configured", table);
+        struct ddb_update_table_input in = {.name = table, .deletion_protection = DDB_FALSE};
+        rc = s_update_table(c, &in, deadline_ns, err);
+    }
+    if (!rc && p->pitr) {
+        TPD_INFO("table %s: point-in-time recovery %s", table, p->pitr_to ? "on" : "off");
+        rc = ddb_update_continuous_backups(c->aws, table, p->pitr_to, err);
+    }
+    if (!rc && p->tags_set_count) {
+        struct ddb_tag_in *in = tpd_calloc(p->tags_set_count, sizeof(*in));
+        if (!in) {
+            rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+        } else {
+            for (size_t i = 0; i < p->tags_set_count; i++) {
+                in[i].key = p->tags_set[i].key;
+                in[i].value = p->tags_set[i].value;
+            }
+            TPD_INFO("table %s: setting %zu tag(s)", table, p->tags_set_count);
+            rc = ddb_tag_resource(c->aws, arn, in, p->tags_set_count, err);
+            free(in);
+        }
+    }
+    if (!rc && p->tags_remove_count) {
+        TPD_INFO("table %s: removing %zu tag(s)", table, p->tags_remove_count);
+        rc = ddb_untag_resource(
+            c->aws, arn, (const char *const *)p->tags_remove, p->tags_remove_count, err);
+    }
+    if (!rc && (p->ttl == DRIFT_TTL_ENABLE || p->ttl == DRIFT_TTL_DISABLE)) {
+        bool on = p->ttl == DRIFT_TTL_ENABLE;
+        TPD_INFO(
+            "table %s: time to live %s on %s",
+            table,
+            on ? "enabled" : "disabled",
+            p->ttl_attribute);
+        rc = ddb_update_time_to_live(c->aws, table, p->ttl_attribute, on, err);
+    }
+    if (rc) {
+        tpd_err_prefix(err, "repairing table %s (settings changed outside Terraform): ", table);
+    }
+    return rc;
 }

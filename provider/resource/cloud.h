@@ -1,15 +1,22 @@
 /*
- * cloud: the AWS operations the dynamodb_ttl_table resource needs, in the
- * resource's own vocabulary, implemented over aws/ (DynamoDB, CloudFormation,
- * waiters). It holds the change-set mechanics (create, wait, execute or discard
- * when empty, wait for the stack, collect the events' reasons on failure) so that
- * ttl_table.c only decides which path to take.
+ * cloud: the AWS operations of the dynamodb_ttl_table resource, in its own vocabulary,
+ * over an AWS client (aws/): reading facts (facts.h) and acting — change sets with
+ * idempotency tokens, stack deletion, direct DynamoDB repairs.
  *
- * Ownership: every out-struct is filled by the call and freed by its _clear
- * function (also after a failure: out-structs are zeroed first). Strings passed in
- * are borrowed. Errors: TPD_E_NOT_FOUND for a missing table/stack; AWS failures carry
- * the AWS code/message in err; TPD_E_STOPPED / TPD_E_TIMEOUT from waits.
- * Threads: a struct cloud is shared by all the provider's threads; every function is
+ * Change-set mechanics follow `aws cloudformation deploy` (aws-cli deployer.py) with
+ * deliberate differences: an empty change set ("didn't contain changes") is success and
+ * is deleted rather than left on the stack; waits use the adaptive cadence of
+ * aws_waiter.h with the resource's timeouts and the provider's stop flag; every
+ * mutating call carries a token, so that a retry meeting the effect of its own first
+ * attempt (the answer was lost) is recognised as success (docs/aws-behaviour.md).
+ *
+ * Ownership: cloud_new borrows the client and the stop flag (both outlive the cloud).
+ * Out-structs are zeroed first and freed by their _clear functions, also after a
+ * failure. Strings passed in are borrowed.
+ * Errors: AWS failures carry the AWS code and message in err; TPD_E_STOPPED and
+ * TPD_E_TIMEOUT from waits; TPD_E_FAILED for a stack operation that failed, with the
+ * stack events' reasons in the message.
+ * Threads: a struct cloud is shared by every thread of the provider; all functions are
  * thread-safe.
  */
 #ifndef TPD_CLOUD_H
@@ -18,70 +25,63 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "aws_client.h"
+#include "drift.h"
+#include "facts.h"
 #include "tpd_clock.h"
 #include "tpd_err.h"
-#include "ttl_spec.h"
 
-struct provider_config;
-struct aws_client;
 struct cloud;
 
-/* Build the AWS client from the provider configuration (AWS conventions fill gaps).
- * Returns NULL and fills err when the configuration cannot work (no region...). */
-struct cloud *
-cloud_new(const struct provider_config *cfg, struct tpd_stop *stop, struct tpd_err *err);
+/* NULL on no memory. */
+struct cloud *cloud_new(struct aws_client *aws, struct tpd_stop *stop);
 void cloud_free(struct cloud *c);
 /* The AWS client inside (borrowed; for the account guard at configure time). */
 struct aws_client *cloud_aws_client(struct cloud *c);
 
-struct cloud_table {
-    struct ttl_spec
-        spec; /* name, keys, billing, capacities, protection (+ttl, pitr, tags if read) */
-    char *arn;
-    char *status;
-    int64_t item_count;
+/* ---- facts ---- */
+
+/* The table: DescribeTable, DescribeTimeToLive, DescribeContinuousBackups and, with
+ * with_tags, ListTagsOfResource. out->exists is false (TPD_OK) when there is no table. */
+enum tpd_code cloud_read_table(
+    struct cloud *c, const char *name, bool with_tags, struct table_live *out, struct tpd_err *err);
+
+enum cloud_stack_read {
+    CLOUD_STACK_BASIC = 0,     /* DescribeStacks */
+    CLOUD_STACK_RESOURCES = 1, /* + DescribeStackResources */
+    CLOUD_STACK_TEMPLATE = 2,  /* + GetTemplate (of the latest change set for REVIEW_IN_PROGRESS) */
+    CLOUD_STACK_FULL = 3,
 };
-void cloud_table_clear(struct cloud_table *t);
+/* The stack of that name; out->exists is false (TPD_OK) when none is live. */
+enum tpd_code cloud_read_stack(
+    struct cloud *c, const char *name, unsigned what, struct stack_facts *out, struct tpd_err *err);
 
-/* DescribeTable: keys, billing, capacities, protection, arn, status. */
-enum tpd_code cloud_describe_table(
-    struct cloud *c, const char *name, struct cloud_table *out, struct tpd_err *err);
-/* DescribeTimeToLive: *status ("ENABLED", "DISABLED", ...) and *attribute (NULL when none). */
-enum tpd_code cloud_describe_ttl(
-    struct cloud *c, const char *name, char **status, char **attribute, struct tpd_err *err);
-/* DescribeContinuousBackups: point-in-time recovery on/off. */
+/* The stack holding the table as a live resource (DescribeStackResources by physical
+ * id): *stack_name (caller frees) is NULL when none. */
 enum tpd_code
-cloud_describe_pitr(struct cloud *c, const char *name, bool *enabled, struct tpd_err *err);
-/* ListTagsOfResource into spec->tags (sorted). */
+cloud_find_owner(struct cloud *c, const char *table, char **stack_name, struct tpd_err *err);
+
+/* The deployed template text (GetTemplate). Caller frees *body. */
 enum tpd_code
-cloud_list_tags(struct cloud *c, const char *arn, struct ttl_spec *spec, struct tpd_err *err);
+cloud_get_template(struct cloud *c, const char *stack, char **body, struct tpd_err *err);
 
-struct cloud_output {
-    char *key;
-    char *value;
-    char *export_name; /* NULL when not exported */
-};
+/* Names of the stacks importing any export of this stack (ListImports per export):
+ * a NULL-terminated array freed with cloud_strv_free. */
+enum tpd_code cloud_list_importers(
+    struct cloud *c,
+    const struct stack_facts *s,
+    char ***names,
+    size_t *count,
+    struct tpd_err *err);
+void cloud_strv_free(char **v);
 
-struct cloud_stack {
-    char *id;
-    char *name;
-    char *status;
-    char *status_reason;
-    struct cloud_output *outputs;
-    size_t output_count;
-    struct ttl_spec_tag *tags;
-    size_t tag_count;
-};
-void cloud_stack_clear(struct cloud_stack *s);
+/* ---- acts ---- */
 
-/* DescribeStacks by name: TPD_E_NOT_FOUND when no such (live) stack. */
-enum tpd_code cloud_describe_stack(
-    struct cloud *c, const char *name, struct cloud_stack *out, struct tpd_err *err);
-
-/* Which stack owns this table (DescribeStackResources by physical id): the stack
- * name in *stack_name (caller frees), TPD_E_NOT_FOUND when no stack owns it. */
-enum tpd_code
-cloud_find_owner_stack(struct cloud *c, const char *table, char **stack_name, struct tpd_err *err);
+/* Make the stack ready for a change set: wait while it is busy (*_IN_PROGRESS), and
+ * refuse with an explanation the states that take none (UPDATE_ROLLBACK_FAILED,
+ * DELETE_FAILED, ...). s is refreshed in place. */
+enum tpd_code cloud_prepare_stack(
+    struct cloud *c, struct stack_facts *s, int64_t deadline_ns, struct tpd_err *err);
 
 enum cloud_deploy_type { CLOUD_DEPLOY_CREATE, CLOUD_DEPLOY_UPDATE, CLOUD_DEPLOY_IMPORT };
 
@@ -89,64 +89,62 @@ struct cloud_deploy {
     const char *stack_name;
     enum cloud_deploy_type type;
     const char *template_body;
-    const struct ttl_spec_tag *tags; /* stack tags (CREATE/UPDATE); may be NULL */
+    const struct tpd_kv *tags; /* stack tags (CREATE/UPDATE); values never empty */
     size_t tag_count;
-    const char *import_table; /* IMPORT: the TableName to adopt */
-    int64_t deadline_ns;      /* monotonic; 0 = none */
+    const char *import_table;      /* IMPORT: the TableName to adopt */
+    const char *import_logical_id; /* IMPORT: its logical id in the template */
+    int64_t deadline_ns;           /* monotonic; 0 = none */
 };
 
 struct cloud_deploy_result {
-    char *stack_id; /* known as soon as the change set exists */
-    bool empty;     /* UPDATE with nothing to change: success, change set deleted */
-    char *final_status;
+    char *stack_id;     /* known as soon as the change set exists */
+    bool empty;         /* nothing to change: success, change set deleted */
+    char *final_status; /* the settled stack status */
 };
 void cloud_deploy_result_clear(struct cloud_deploy_result *r);
 
-/*
- * Create a change set, wait until it can execute, execute it and wait for the
- * stack to settle. An UPDATE with no changes is success (r->empty, the change set
- * is deleted). On failure err holds the status and the stack events' reasons;
- * r->stack_id is set whenever a stack exists, so the caller can record it.
- */
+/* Create a change set, wait until it can execute, execute it and wait for the stack
+ * to settle. On failure err holds the status and that operation's events' reasons;
+ * r->stack_id is set whenever a stack exists. */
 enum tpd_code cloud_deploy(
     struct cloud *c,
     const struct cloud_deploy *d,
     struct cloud_deploy_result *r,
     struct tpd_err *err);
 
-/* Wait until a stack is not *_IN_PROGRESS (any settled status), filling *out. */
+/* Wait until the stack is not *_IN_PROGRESS; out gets the basic facts (exists false
+ * when it is gone). */
 enum tpd_code cloud_wait_stack_settled(
     struct cloud *c,
     const char *name,
     int64_t deadline_ns,
-    struct cloud_stack *out,
+    struct stack_facts *out,
     struct tpd_err *err);
 
-/*
- * DeleteStack and wait for DELETE_COMPLETE. retain_table: keep the table (the
- * template's DeletionPolicy Retain, and RetainResources when the stack is in
- * DELETE_FAILED). DELETE_FAILED: TPD_E_FAILED with the events' reasons.
- */
+/* DeleteStack and wait until it is gone. retain_logical_id (may be NULL): keep that
+ * resource when the stack is in DELETE_FAILED (RetainResources). DELETE_FAILED:
+ * TPD_E_FAILED with the events' reasons. */
 enum tpd_code cloud_delete_stack(
-    struct cloud *c, const char *name, bool retain_table, int64_t deadline_ns, struct tpd_err *err);
-
-/* Whether the deployed template of the stack keeps the table on delete
- * (DeletionPolicy Retain on the table's logical ID), read with GetTemplate. */
-enum tpd_code cloud_template_retains_table(
-    struct cloud *c, const char *stack, bool *retains, struct tpd_err *err);
-
-/* Names of the stacks importing any export of this stack (ListImports per export).
- * *names is a NULL-terminated array the caller frees with cloud_strv_free. */
-enum tpd_code cloud_list_importers(
     struct cloud *c,
-    const struct cloud_stack *stack,
-    char ***names,
-    size_t *count,
+    const char *name,
+    const char *retain_logical_id,
+    int64_t deadline_ns,
     struct tpd_err *err);
-void cloud_strv_free(char **v);
 
-/* DeleteTable (a table no stack owns) and wait until it is gone. */
+/* DeleteTable (a table in no stack) and wait until it is gone. */
 enum tpd_code
 cloud_delete_table(struct cloud *c, const char *name, int64_t deadline_ns, struct tpd_err *err);
+
+/* Apply a drift plan with direct DynamoDB calls, in DynamoDB's rules: protection
+ * first when it turns on, one UpdateTable at a time (waiting for ACTIVE between),
+ * the TTL change last. A DRIFT_TTL_RENAME is refused (TPD_E_FAILED with the two-step
+ * recipe). Stops at the first failure (err says what was done and what not). */
+enum tpd_code cloud_repair(
+    struct cloud *c,
+    const char *table,
+    const char *arn,
+    const struct drift_plan *p,
+    int64_t deadline_ns,
+    struct tpd_err *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws_client.h"
 #include "cloud.h"
 #include "provider_internal.h"
 #include "schema.h"
@@ -30,6 +31,7 @@ void tfp_provider_free(struct tfp_provider *p) {
         return;
     }
     cloud_free(p->cloud);
+    aws_client_free(p->aws);
     provider_config_clear(&p->cfg);
     pthread_mutex_destroy(&p->mu);
     tpd_stop_clear(&p->stop);
@@ -133,9 +135,15 @@ void tfp_read_resource(
     struct tpd_buf *private_out,
     struct diag_list *diags) {
     *new_state = NULL;
-    if (s_check_type(type_name, diags)) {
-        ttl_table_read(p, current, private_in, new_state, private_out, diags);
+    if (!s_check_type(type_name, diags)) {
+        return;
     }
+    struct cloud *c = provider_cloud(p, diags);
+    if (!c) {
+        *new_state = tfv_clone(current);
+        return;
+    }
+    ttl_table_read(c, current, private_in, new_state, private_out, diags);
 }
 
 void tfp_plan_resource_change(
@@ -150,18 +158,24 @@ void tfp_plan_resource_change(
     struct tpd_buf *planned_private,
     struct diag_list *diags) {
     *planned_state = NULL;
-    if (s_check_type(type_name, diags)) {
-        ttl_table_plan(
-            p,
-            prior_state,
-            proposed_new_state,
-            config,
-            prior_private,
-            planned_state,
-            requires_replace,
-            planned_private,
-            diags);
+    if (!s_check_type(type_name, diags)) {
+        return;
     }
+    /* A destroy plan needs no AWS call; the others may read. */
+    struct cloud *c = tfv_is_null(proposed_new_state) ? NULL : provider_cloud(p, diags);
+    if (!c && !tfv_is_null(proposed_new_state)) {
+        return;
+    }
+    ttl_table_plan(
+        c,
+        prior_state,
+        proposed_new_state,
+        config,
+        prior_private,
+        planned_state,
+        requires_replace,
+        planned_private,
+        diags);
 }
 
 void tfp_apply_resource_change(
@@ -175,10 +189,16 @@ void tfp_apply_resource_change(
     struct tpd_buf *private_out,
     struct diag_list *diags) {
     *new_state = NULL;
-    if (s_check_type(type_name, diags)) {
-        ttl_table_apply(
-            p, prior_state, planned_state, config, planned_private, new_state, private_out, diags);
+    if (!s_check_type(type_name, diags)) {
+        return;
     }
+    struct cloud *c = provider_cloud(p, diags);
+    if (!c) {
+        *new_state = tfv_clone(prior_state);
+        return;
+    }
+    ttl_table_apply(
+        c, prior_state, planned_state, config, planned_private, new_state, private_out, diags);
 }
 
 void tfp_import_resource_state(
@@ -189,8 +209,12 @@ void tfp_import_resource_state(
     struct tpd_buf *private_out,
     struct diag_list *diags) {
     *state = NULL;
-    if (s_check_type(type_name, diags)) {
-        ttl_table_import(p, id, state, private_out, diags);
+    if (!s_check_type(type_name, diags)) {
+        return;
+    }
+    struct cloud *c = provider_cloud(p, diags);
+    if (c) {
+        ttl_table_import(c, id, state, private_out, diags);
     }
 }
 
@@ -199,9 +223,17 @@ struct cloud *provider_cloud(struct tfp_provider *p, struct diag_list *diags) {
     struct cloud *c = p->cloud;
     struct tpd_err err = {0};
     if (!c && p->configured) {
-        /* Built under the lock once; later calls only read the pointer. cloud_new makes
-         * no network call, so holding the lock here blocks nobody for long. */
-        c = p->cloud = cloud_new(&p->cfg, &p->stop, &err);
+        /* Built under the lock once; later calls only read the pointer. Building makes no
+         * network call, so holding the lock here blocks nobody for long. */
+        p->aws = provider_aws_client_new(&p->cfg, &p->stop, &err);
+        if (p->aws) {
+            c = p->cloud = cloud_new(p->aws, &p->stop);
+            if (!c) {
+                tpd_err_set(&err, TPD_E_NOMEM, "out of memory");
+                aws_client_free(p->aws);
+                p->aws = NULL;
+            }
+        }
     }
     bool configured = p->configured;
     pthread_mutex_unlock(&p->mu);

@@ -168,3 +168,43 @@ void provider_configure(struct tfp_provider *p, const struct tfv *config, struct
         s_check_account(p, diags);
     }
 }
+
+/* max_retries counts retries, as in the hashicorp/aws provider; the SDKs' standard mode
+ * counts attempts including the first. The default is higher than the SDK's 3
+ * attempts: Terraform runs up to 10 operations at once against one account's shared
+ * rate limits, and a plan failing on a third throttled DescribeTable helps nobody
+ * (hashicorp/aws defaults to 25 retries). */
+#define PROVIDER_DEFAULT_MAX_ATTEMPTS 10
+
+struct aws_client *provider_aws_client_new(
+    const struct provider_config *cfg, struct tpd_stop *stop, struct tpd_err *err) {
+    struct aws_client_options o = {
+        .region = cfg->region,
+        .profile = cfg->profile,
+        .access_key = cfg->access_key,
+        .secret_key = cfg->secret_key,
+        .session_token = cfg->token,
+        .endpoint_dynamodb = cfg->endpoint_dynamodb,
+        .endpoint_cloudformation = cfg->endpoint_cloudformation,
+        .endpoint_sts = cfg->endpoint_sts,
+        .max_attempts =
+            cfg->max_retries >= 0 ? (int)cfg->max_retries + 1 : PROVIDER_DEFAULT_MAX_ATTEMPTS,
+        .assume_role =
+            {.role_arn = cfg->role_arn,
+             .session_name = cfg->session_name,
+             .external_id = cfg->external_id,
+             .duration_s = cfg->role_duration_s,
+             .policy = cfg->role_policy},
+        .stop = stop,
+        .sts_region = cfg->sts_region,
+        .shared_config_files = (const char *const *)cfg->shared_config_files,
+        .shared_config_files_count = provider_config_count(cfg->shared_config_files),
+        .shared_credentials_files = (const char *const *)cfg->shared_credentials_files,
+        .shared_credentials_files_count = provider_config_count(cfg->shared_credentials_files),
+        .allowed_account_ids = (const char *const *)cfg->allowed_account_ids,
+        .allowed_account_ids_count = provider_config_count(cfg->allowed_account_ids),
+        .forbidden_account_ids = (const char *const *)cfg->forbidden_account_ids,
+        .forbidden_account_ids_count = provider_config_count(cfg->forbidden_account_ids),
+    };
+    return aws_client_new(&o, err);
+}

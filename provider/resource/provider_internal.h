@@ -41,13 +41,15 @@ struct provider_config {
 size_t provider_config_count(char *const *list);
 
 struct cloud;
+struct aws_client;
 
 struct tfp_provider {
     struct tpd_stop stop; /* StopProvider sets it; every wait checks it */
     pthread_mutex_t mu;   /* guards configured/client during ConfigureProvider */
     bool configured;
     struct provider_config cfg;
-    struct cloud *cloud; /* built on first use after ConfigureProvider; shared by all threads */
+    struct aws_client *aws; /* built on first use after ConfigureProvider; shared by all threads */
+    struct cloud *cloud;    /* the resource's operations over aws */
 };
 
 void provider_config_clear(struct provider_config *c);
@@ -57,5 +59,11 @@ void provider_configure(struct tfp_provider *p, const struct tfv *config, struct
 /* The shared AWS client, built on first use. NULL (with an error diagnostic) when
  * the provider is not configured or its configuration cannot work. Borrowed. */
 struct cloud *provider_cloud(struct tfp_provider *p, struct diag_list *diags);
+
+/* An AWS client from the provider configuration (AWS conventions fill the gaps).
+ * NULL and err filled when the configuration cannot work (no region, ...). Free with
+ * aws_client_free. */
+struct aws_client *provider_aws_client_new(
+    const struct provider_config *cfg, struct tpd_stop *stop, struct tpd_err *err);
 
 #endif

@@ -139,19 +139,26 @@ static const struct schema_attr s_table_attrs[] = {
      .computed = true},
     {.name = "stack_name",
      .type = &tfv_type_string,
-     .description = "CloudFormation stack that owns the table. Defaults to the table name with "
-                    "`_` and `.` mapped to `-` (stack names allow only letters, digits and `-`). "
-                    "Changing it replaces the table.",
+     .description =
+         "CloudFormation stack that owns the table. Defaults to the table name with "
+         "`_` and `.` mapped to `-` (stack names allow only letters, digits and `-`). "
+         "Changing it never replaces the table: the table moves to the new stack in "
+         "place (DeletionPolicy Retain in the old stack, which is deleted, then an IMPORT "
+         "into the new one); for a table in no stack yet it names where it is adopted. "
+         "A stack this provider did not create is never updated, imported into or "
+         "deleted.",
      .optional = true,
-     .computed = true,
-     .force_new = true},
+     .computed = true},
     {.name = "table_status",
      .type = &tfv_type_string,
      .description = "Status of the table (`ACTIVE`, ...).",
      .computed = true},
     {.name = "tags",
      .type = &tfv_type_map_string,
-     .description = "Tags for the stack and the table.",
+     .description =
+         "Tags of the table, read back from the table itself (changes made outside "
+         "Terraform show as a diff and are repaired). Values may be empty; the tags with "
+         "a value are also the stack's tags (CloudFormation needs 1-256 characters).",
      .optional = true},
     {.name = "timeouts",
      .type = &s_timeouts_type,

@@ -1,8 +1,12 @@
 /*
- * ttl_plan: planning rules of product.md ("Plan", "TTL changes"):
- *   - name, stack_name, hash_key and range_key changes are replacements;
- *   - a replacement or a destroy of a table whose prior state has deletion
- *     protection on is refused at plan time, naming the attribute to switch off;
+ * ttl_plan: the planning rules that need no AWS call (docs/resource.md, "Plan"):
+ *   - name, hash_key and range_key changes are replacements; stack_name never is (a
+ *     changed stack_name moves the table between stacks in place, or names where a
+ *     table in no stack is adopted);
+ *   - a replacement or a destroy of a table whose prior state is protected (deletion
+ *     protection on and retain_on_destroy off) is refused at plan time, naming the
+ *     attribute to switch off; with retain_on_destroy the destroy keeps the table, so
+ *     it is allowed;
  *   - renaming the TTL attribute while TTL stays enabled is refused: DynamoDB needs a
  *     disable and an enable about an hour apart ("TimeToLive is active on a different
  *     AttributeName"), so the plan explains the two steps instead of an apply that
@@ -14,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table_spec.h"
 #include "tpd_alloc.h"
-#include "ttl_spec.h"
 #include "validate.h"
 
 #define DEFAULT_TIMEOUT_NS (30LL * 60 * 1000000000LL)
@@ -66,7 +70,7 @@ enum tpd_code ttl_plan_set_defaults(struct tfv *v) {
     if (!rc && name) {
         const struct tfv *sn = tfv_get(v, "stack_name");
         if (tfv_is_null(sn)) {
-            char *derived = ttl_spec_default_stack_name(name);
+            char *derived = table_spec_default_stack_name(name);
             rc = derived ? tfv_map_set(v, "stack_name", tfv_new_string(derived)) : TPD_E_NOMEM;
             free(derived);
         }
@@ -108,11 +112,16 @@ static void s_protected_error(struct diag_list *diags, const struct tfv *prior, 
     tfv_path_clear(&p);
 }
 
-static bool s_prior_protected(const struct tfv *prior) {
-    bool on = false;
+bool ttl_plan_prior_protected(const struct tfv *prior, bool for_replacement) {
+    bool on = false, retain = false;
     /* A null or unknown value in state counts as protected: when in doubt, do not delete. */
     if (!tfv_get_bool(prior, "deletion_protection_enabled", &on)) {
         return true;
+    }
+    /* A destroy with retain_on_destroy keeps the table. A replacement does not: it makes
+     * a new table in place of the old one. */
+    if (!for_replacement && tfv_get_bool(prior, "retain_on_destroy", &retain) && retain) {
+        return false;
     }
     return on;
 }
@@ -163,7 +172,7 @@ enum ttl_plan_kind ttl_plan_compute(
     struct diag_list *diags) {
     *planned = NULL;
     if (tfv_is_null(proposed)) {
-        if (!tfv_is_null(prior) && s_prior_protected(prior)) {
+        if (!tfv_is_null(prior) && ttl_plan_prior_protected(prior, false)) {
             s_protected_error(diags, prior, "destroyed");
         }
         return TTL_PLAN_DESTROY;
@@ -186,7 +195,7 @@ enum ttl_plan_kind ttl_plan_compute(
         return TTL_PLAN_CREATE;
     }
 
-    static const char *const force_new[] = {"name", "stack_name", "hash_key", "range_key"};
+    static const char *const force_new[] = {"name", "hash_key", "range_key"};
     bool replace = false;
     for (size_t i = 0; i < sizeof force_new / sizeof force_new[0]; i++) {
         if (s_changed(prior, v, force_new[i])) {
@@ -203,7 +212,7 @@ enum ttl_plan_kind ttl_plan_compute(
         }
     }
     if (replace) {
-        if (s_prior_protected(prior)) {
+        if (ttl_plan_prior_protected(prior, true)) {
             s_protected_error(diags, prior, "replaced");
         }
         tfv_map_set(v, "id", name ? tfv_new_string(name) : tfv_new_unknown());
@@ -224,8 +233,9 @@ enum ttl_plan_kind ttl_plan_compute(
             tfv_map_set(v, computed[i], c);
         }
     }
-    if (tfv_is_null(tfv_get(prior, "stack_id"))) {
-        /* An imported table no stack owns yet: apply adopts it (import path). */
+    if (tfv_is_null(tfv_get(prior, "stack_id")) || s_changed(prior, v, "stack_name")) {
+        /* A table in no stack yet is adopted into the configured one; a changed
+         * stack_name moves the table: either way the stack id is new. */
         s_set_unknown(v, "stack_id");
     }
     if (s_changed(prior, v, "ttl")) {

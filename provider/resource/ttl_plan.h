@@ -2,7 +2,7 @@
  * ttl_plan: the pure part of PlanResourceChange for dynamodb_ttl_table: defaults,
  * computed values, replacement paths, and the refusals that need no AWS call
  * (destroy or replacement of a protected table, TTL rename while enabled).
- * The checks that need AWS reads (does the table already exist?) live in ttl_table.c.
+ * The checks that need AWS reads (ownership, adoption) live in ttl_table_plan.c.
  *
  * Ownership: inputs borrowed; *planned is a new tree (NULL for a destroy) the caller
  * frees; requires_replace paths are appended and owned by the list.
@@ -30,6 +30,10 @@ enum ttl_plan_kind ttl_plan_compute(
     struct tfv **planned,
     struct tfp_path_list *requires_replace,
     struct diag_list *diags);
+
+/* Whether a prior state's table may not be deleted: deletion protection on (or unknown),
+ * and, for a destroy (not a replacement), retain_on_destroy off. */
+bool ttl_plan_prior_protected(const struct tfv *prior, bool for_replacement);
 
 /* Fill schema defaults for null optional+computed attributes of a resource value. */
 enum tpd_code ttl_plan_set_defaults(struct tfv *v);

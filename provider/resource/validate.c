@@ -274,6 +274,18 @@ void validate_ttl_table(const struct tfv *cfg, struct diag_list *d) {
 
     const struct tfv *ttl = tfv_get(cfg, "ttl");
     const char *ttl_attr = tfv_get_str(ttl, "attribute_name");
+    if (ttl && ttl->kind == TFV_OBJECT && tfv_is_null(tfv_get(ttl, "attribute_name"))) {
+        /* `ttl = { attribute_name = null, ... }`: a TTL with no attribute cannot be
+         * rendered (CloudFormation needs the name, also to switch TTL off) and would be
+         * planned again on every run. */
+        s_err(
+            d,
+            "ttl",
+            "attribute_name",
+            "Missing TTL attribute name",
+            "ttl.attribute_name must be set. To switch Time to Live off, keep the attribute name "
+            "and set enabled = false; to stop managing it, remove ttl.");
+    }
     if (ttl_attr && (strlen(ttl_attr) < 1 || strlen(ttl_attr) > 255)) {
         s_err(
             d,

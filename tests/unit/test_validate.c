@@ -147,6 +147,14 @@ static void test_ttl_timeouts_tags(void **state) {
     tfv_map_set(c, "ttl", ttl);
     s_expect_one_error(c, "ttl", false);
 
+    /* ttl = { attribute_name = null, enabled = false } was planned as "+ ttl" forever. */
+    c = s_valid_table();
+    ttl = tfv_new_object();
+    tfv_map_set(ttl, "attribute_name", tfv_new_null());
+    tfv_map_set(ttl, "enabled", tfv_new_bool(false));
+    tfv_map_set(c, "ttl", ttl);
+    s_expect_one_error(c, "ttl", false);
+
     const char *bad[] = {"30", "abc", "-5m", "0s", "5 m", "m", "1y"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         c = s_valid_table();

@@ -1,0 +1,70 @@
+/*
+ * tpd_kv: owned key/value pairs (see tpd_kv.h).
+ */
+#include "tpd_kv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tpd_alloc.h"
+
+void tpd_kv_array_free(struct tpd_kv *kv, size_t count) {
+    for (size_t i = 0; kv && i < count; i++) {
+        free(kv[i].key);
+        free(kv[i].value);
+    }
+    free(kv);
+}
+
+enum tpd_code tpd_kv_array_copy(const struct tpd_kv *src, size_t count, struct tpd_kv **out) {
+    *out = NULL;
+    if (count == 0) {
+        return TPD_OK;
+    }
+    struct tpd_kv *v = tpd_calloc(count, sizeof(*v));
+    if (!v) {
+        return TPD_E_NOMEM;
+    }
+    for (size_t i = 0; i < count; i++) {
+        v[i].key = tpd_strdup(src[i].key ? src[i].key : "");
+        v[i].value = tpd_strdup(src[i].value ? src[i].value : "");
+        if (!v[i].key || !v[i].value) {
+            tpd_kv_array_free(v, count);
+            return TPD_E_NOMEM;
+        }
+    }
+    *out = v;
+    return TPD_OK;
+}
+
+static int s_cmp(const void *a, const void *b) {
+    return strcmp(((const struct tpd_kv *)a)->key, ((const struct tpd_kv *)b)->key);
+}
+
+void tpd_kv_array_sort(struct tpd_kv *kv, size_t count) {
+    if (kv && count > 1) {
+        qsort(kv, count, sizeof(*kv), s_cmp);
+    }
+}
+
+const char *tpd_kv_find(const struct tpd_kv *kv, size_t count, const char *key) {
+    for (size_t i = 0; kv && key && i < count; i++) {
+        if (kv[i].key && strcmp(kv[i].key, key) == 0) {
+            return kv[i].value ? kv[i].value : "";
+        }
+    }
+    return NULL;
+}
+
+bool tpd_kv_array_equal(const struct tpd_kv *a, size_t na, const struct tpd_kv *b, size_t nb) {
+    if (na != nb) {
+        return false;
+    }
+    for (size_t i = 0; i < na; i++) {
+        const char *v = tpd_kv_find(b, nb, a[i].key);
+        if (!v || strcmp(v, a[i].value ? a[i].value : "") != 0) {
+            return false;
+        }
+    }
+    return true;
+}

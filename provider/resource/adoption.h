@@ -1,0 +1,43 @@
+/*
+ * adoption: the preview of taking over an existing table (an IMPORT into a new stack,
+ * or an update of our own stack found without state). Terraform's plan of a create
+ * cannot show current values, so the plan's warning lists every setting the follow-up
+ * update will change, "current -> configured", with what it costs; and it refuses what
+ * the update cannot do (docs/resource.md, "Ownership and safety"):
+ *   - a TTL enabled on another attribute (DynamoDB cannot move an enabled TTL; it needs
+ *     a disable and an enable about an hour apart);
+ *   - a TTL change while DynamoDB is still processing the last one (ENABLING or
+ *     DISABLING: a second change within the hour is refused by DynamoDB).
+ * DynamoDB does not say when TTL last changed; a change made less than an hour ago
+ * that has finished is found only when the update runs (and reported then).
+ *
+ * Ownership: report buffers are owned by the report (adoption_report_clear).
+ * Threads: pure.
+ */
+#ifndef TPD_ADOPTION_H
+#define TPD_ADOPTION_H
+
+#include "drift.h"
+#include "facts.h"
+#include "ownership.h"
+#include "table_spec.h"
+
+enum adoption_kind {
+    ADOPTION_IMPORT,    /* a table in no stack, imported into want->stack_name */
+    ADOPTION_TAKE_OVER, /* our own stack with the table, found without state */
+};
+
+struct adoption_report {
+    struct refusal refusal; /* refused: an error */
+    struct tpd_buf summary; /* else: the warning */
+    struct tpd_buf detail;
+};
+
+void adoption_report_clear(struct adoption_report *r);
+enum tpd_code adoption_review(
+    enum adoption_kind kind,
+    const struct table_spec *want,
+    const struct table_live *live,
+    struct adoption_report *out);
+
+#endif

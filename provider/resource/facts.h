@@ -1,0 +1,84 @@
+/*
+ * facts: what AWS reports about a table and a stack, gathered by cloud.c before any
+ * decision is made. The decisions (ownership.h, adoption.h, drift.h) are pure
+ * functions of these structs, so they are tested with tables of facts and no AWS
+ * (the "gather facts, decide, then act" rule of docs/design.md).
+ *
+ * Ownership: each struct owns its strings; its _clear function frees them and zeroes
+ * it (a zeroed struct is "nothing known"). Threads: one call.
+ */
+#ifndef TPD_FACTS_H
+#define TPD_FACTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "table_spec.h"
+#include "tpd_kv.h"
+
+/* The table as DynamoDB reports it (DescribeTable, DescribeTimeToLive,
+ * DescribeContinuousBackups, ListTagsOfResource). spec.stack_name and
+ * spec.retain_on_destroy are not DynamoDB's and stay unset. */
+struct table_live {
+    bool exists;
+    struct table_spec spec; /* ttl.attribute: the enabled (or enabling) attribute, else NULL */
+    char *arn;
+    char *status;     /* CREATING, ACTIVE, UPDATING, DELETING, ... */
+    char *ttl_status; /* ENABLED, ENABLING, DISABLED, DISABLING */
+    int64_t item_count;
+    bool tags_read; /* ListTagsOfResource was called (spec.tags without aws:* keys) */
+};
+void table_live_clear(struct table_live *t);
+/* TTL is on or turning on. */
+bool table_live_ttl_active(const struct table_live *t);
+
+/* What the deployed template says about the table (GetTemplate, JSON or YAML). */
+struct template_facts {
+    bool read;
+    bool marked;           /* carries this provider's ownership marker ... */
+    char *marked_table;    /* ... naming this table */
+    bool legacy;           /* written by this provider before the marker existed */
+    char *logical_id;      /* the AWS::DynamoDB::Table resource; NULL when there is none */
+    char *deletion_policy; /* of that resource: "Delete" when absent */
+    size_t resource_count; /* all resources of the template */
+    bool has_transform;    /* Transform (SAM, macros): the template is not what runs */
+};
+void template_facts_clear(struct template_facts *f);
+
+struct stack_output {
+    char *key;
+    char *value;
+    char *export_name; /* NULL when not exported */
+};
+
+/* A stack found by name (DescribeStacks, DescribeStackResources, GetTemplate). */
+struct stack_facts {
+    bool exists; /* a live stack has this name (DELETE_COMPLETE ones do not count) */
+    char *id;
+    char *name;
+    char *status;
+    char *status_reason;
+    char *description; /* the template's Description as DescribeStacks reports it */
+    struct tpd_kv *tags;
+    size_t tag_count;
+    struct stack_output *outputs;
+    size_t output_count;
+    /* DescribeStackResources (resources_read): */
+    bool resources_read;
+    size_t resource_count;
+    size_t table_count;          /* AWS::DynamoDB::Table resources */
+    char *table_logical_id;      /* the (first) table resource */
+    char *table_physical_id;     /* its table name; NULL until created */
+    char *table_resource_status; /* CREATE_COMPLETE, DELETE_SKIPPED, ... */
+    char *other_resources;       /* "LogicalId (Type), ..." of the rest; NULL when none */
+    bool shell_marked;           /* no resources, and its events carry this provider's tokens */
+    struct template_facts tpl;
+};
+void stack_facts_clear(struct stack_facts *s);
+
+/* Status helpers. */
+bool stack_status_in_progress(const char *status); /* *_IN_PROGRESS but REVIEW_IN_PROGRESS */
+/* The table resource is live (not deleted, not skipped on delete, not failed to create). */
+bool stack_facts_holds_table(const struct stack_facts *s, const char *table);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * resource_private: the private bytes this resource round-trips through Terraform
+ * (PlanResourceChange -> ApplyResourceChange, state -> next plan), as small JSON.
+ *
+ * Terraform gives the provider no other way to tell apart calls that look the same
+ * (internal/terraform/node_resource_abstract_instance.go in hashicorp/terraform):
+ *   - the apply of a destroy the user asked for (terraform destroy, a resource removed
+ *     from the configuration) and the destroy half of a replacement both arrive as
+ *     ApplyResourceChange with a null planned state; the destroy plan marks the first
+ *     ("destroy": "explicit");
+ *   - the create half of a replacement (also `-replace`, which the provider does not
+ *     see as one) is planned with a null prior state and the private bytes of the
+ *     first plan; that plan records which table it replaces and whether it was
+ *     protected ("replacing", "protected").
+ * Unknown or malformed bytes decode as "nothing recorded", which every decision
+ * treats as the careful case (not explicit, so nothing unadopted is deleted).
+ *
+ * Ownership: strings are owned by the struct (resource_private_clear).
+ */
+#ifndef TPD_RESOURCE_PRIVATE_H
+#define TPD_RESOURCE_PRIVATE_H
+
+#include <stdbool.h>
+
+#include "tpd_buf.h"
+
+struct resource_private {
+    bool explicit_destroy; /* planned by a destroy plan */
+    char *replacing;       /* the table a replacement (or -replace) removes */
+    bool protected_table;  /* that table had deletion protection on (retain off) */
+};
+
+void resource_private_clear(struct resource_private *p);
+/* Decode (never fails: unreadable bytes give a zeroed struct). */
+void resource_private_decode(struct tpd_span bytes, struct resource_private *out);
+/* Encode into out (appended). */
+enum tpd_code resource_private_encode(const struct resource_private *p, struct tpd_buf *out);
+
+#endif

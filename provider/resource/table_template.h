@@ -1,0 +1,86 @@
+/*
+ * table_template: the CloudFormation template of a table's stack — rendered from a
+ * table_spec, and read back from a deployed template (GetTemplate) into
+ * template_facts. This module is the single owner of the template's shape.
+ *
+ * Rendering rules (AWS::DynamoDB::Table in the CloudFormation user guide; the
+ * resource-import guide; docs/aws-behaviour.md):
+ *   - one AWS::DynamoDB::Table resource, logical ID "Table" unless the stack already
+ *     names it otherwise (stacks made outside Terraform and imported);
+ *   - the resource's Metadata carries the ownership marker
+ *     {"TerraformProviderDynamoDB": {"Table": NAME}}: a stack is this provider's own
+ *     only if its table resource carries the marker for the configured table
+ *     (docs/resource.md "Ownership and safety");
+ *   - an explicit DeletionPolicy (Delete, or Retain for retain_on_destroy); IMPORT
+ *     templates always say Retain: the configured policy arrives with the follow-up
+ *     update, so a failure between the two never leaves an adopted table that a stack
+ *     deletion would delete;
+ *   - UpdateReplacePolicy Retain: a replacement never silently drops a table's data;
+ *   - ProvisionedThroughput only with PROVISIONED;
+ *   - TimeToLiveSpecification only when TTL was ever configured, and then always with
+ *     a non-empty AttributeName (Enabled false to switch it off): an empty name is
+ *     rejected (aws/aws-cdk#25655, iann0036/former2#229);
+ *   - Outputs TableName / TableArn exported as "<stack>-TableName/-TableArn", left out
+ *     of IMPORT templates ("you cannot modify or add [Outputs]" during an import).
+ * The same spec and options render the same bytes (keys and tags sorted).
+ *
+ * Ownership: output is appended to the caller's buffer; facts are freed with
+ * template_facts_clear. Threads: pure.
+ */
+#ifndef TPD_TABLE_TEMPLATE_H
+#define TPD_TABLE_TEMPLATE_H
+
+#include <stdbool.h>
+
+#include "facts.h"
+#include "table_spec.h"
+#include "tpd_buf.h"
+#include "tpd_err.h"
+
+#define TABLE_TEMPLATE_LOGICAL_ID "Table"
+#define TABLE_TEMPLATE_MARKER "TerraformProviderDynamoDB"
+/* The Description of every template this provider wrote, also before the marker. */
+#define TABLE_TEMPLATE_DESCRIPTION                                                                 \
+    "DynamoDB table with Time to Live, managed by terraform-provider-dynamodb"
+
+enum table_template_mode {
+    TABLE_TEMPLATE_FULL,   /* CREATE and UPDATE: with Outputs and their Exports */
+    TABLE_TEMPLATE_IMPORT, /* IMPORT: no Outputs, DeletionPolicy Retain */
+};
+
+struct table_template_options {
+    enum table_template_mode mode;
+    const char *logical_id; /* NULL: TABLE_TEMPLATE_LOGICAL_ID */
+};
+
+enum tpd_code table_template_render(
+    const struct table_spec *spec,
+    const struct table_template_options *opts,
+    struct tpd_buf *out,
+    struct tpd_err *err);
+
+/* The stack tags for a spec: its tags whose values are not empty (CloudFormation's
+ * stack tag values are 1-256 characters; DynamoDB's table tags may be empty, so empty
+ * ones go on the table only, through the template). *out is NULL when there are none;
+ * free with tpd_kv_array_free. */
+enum tpd_code
+table_template_stack_tags(const struct table_spec *spec, struct tpd_kv **out, size_t *count);
+
+/* Read what the deployed template says about the table (text: JSON or YAML). */
+enum tpd_code
+table_template_read(struct tpd_span text, struct template_facts *out, struct tpd_err *err);
+
+/*
+ * The deployed template text again (as JSON), with DeletionPolicy Retain on the table
+ * resource and a change to its Metadata (so that the change set is never empty:
+ * policy-only edits have been reported as "no changes", aws/aws-cdk#11521). Used before
+ * a table leaves its stack. Appended to out.
+ */
+enum tpd_code table_template_retained(
+    struct tpd_span text,
+    const char *logical_id,
+    const char *reason,
+    struct tpd_buf *out,
+    struct tpd_err *err);
+
+#endif

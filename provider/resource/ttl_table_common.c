@@ -1,0 +1,128 @@
+/*
+ * ttl_table_common: helpers shared by the resource's read, plan, apply and import.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "table_spec.h"
+#include "tpd_alloc.h"
+#include "ttl_plan.h"
+#include "ttl_table_internal.h"
+
+const char *ttl_table_stack_name(const struct tfv *v, char **owned) {
+    *owned = NULL;
+    const char *s = tfv_get_str(v, "stack_name");
+    if (s) {
+        return s;
+    }
+    const char *name = tfv_get_str(v, "name");
+    *owned = name ? table_spec_default_stack_name(name) : NULL;
+    return *owned;
+}
+
+int64_t ttl_table_deadline(const struct tfv *v, const char *kind) {
+    return tpd_now_ns() + ttl_plan_timeout_ns(v, kind);
+}
+
+void ttl_table_refusal_diag(struct diag_list *diags, const struct refusal *r) {
+    struct tfv_path path = {0};
+    if (r->attr) {
+        tfv_path_push_attr(&path, r->attr);
+    }
+    diag_add(
+        diags,
+        DIAG_ERROR,
+        r->attr ? &path : NULL,
+        tpd_buf_cstr(&r->summary),
+        "%s",
+        tpd_buf_cstr(&r->detail));
+    tfv_path_clear(&path);
+}
+
+/*
+ * DynamoDB's Time to Live answers, as they surface in stack events or direct calls,
+ * explained: the raw texts ("Time to live has been modified multiple times within a
+ * fixed interval", "TimeToLive is already enabled", "TimeToLive is active on a different
+ * AttributeName") do not say what to do next.
+ */
+static const char *s_ttl_hint(const char *msg) {
+    if (!msg) {
+        return NULL;
+    }
+    if (strstr(msg, "modified multiple times")) {
+        return "DynamoDB allows about one Time to Live change per table per hour. The table keeps "
+               "its current TTL setting; wait an hour and apply again.";
+    }
+    if (strstr(msg, "already enabled") || strstr(msg, "already disabled")) {
+        return "Time to Live was already in the requested state, most likely changed outside "
+               "Terraform. Run terraform apply again: the refresh picks up the real setting.";
+    }
+    if (strstr(msg, "active on a different AttributeName")) {
+        return "TTL is enabled on another attribute. Rename it in two steps: set enabled = false "
+               "with the current attribute_name and apply; about an hour later set the new "
+               "attribute_name with enabled = true and apply.";
+    }
+    return NULL;
+}
+
+void ttl_table_error_diag(
+    struct diag_list *diags, const char *what, const struct tpd_err *err, bool as_warning) {
+    enum diag_severity sev = as_warning ? DIAG_WARNING : DIAG_ERROR;
+    const char *hint = s_ttl_hint(err->msg);
+    if (err->code == TPD_E_TIMEOUT) {
+        diag_add(
+            diags,
+            sev,
+            NULL,
+            "Timed out waiting for AWS",
+            "%s: timed out (%s). CloudFormation carries on with the operation; the state records "
+            "what exists and the next apply waits for the stack and continues. To wait longer, "
+            "raise the matching value in `timeouts`.",
+            what,
+            err->msg ? err->msg : "deadline reached");
+    } else if (err->code == TPD_E_STOPPED) {
+        diag_add(
+            diags,
+            sev,
+            NULL,
+            "Stopped",
+            "%s was interrupted by a stop request; the state records what exists, and the next "
+            "apply continues from there.",
+            what);
+    } else if (hint) {
+        diag_add(diags, sev, NULL, what, "%s\n\n%s", err->msg ? err->msg : "", hint);
+    } else if (as_warning) {
+        if (err->aws_code) {
+            diag_add(
+                diags,
+                sev,
+                NULL,
+                what,
+                "%s (AWS error %s)",
+                err->msg ? err->msg : tpd_code_str(err->code),
+                err->aws_code);
+        } else {
+            diag_add(diags, sev, NULL, what, "%s", err->msg ? err->msg : tpd_code_str(err->code));
+        }
+    } else {
+        diag_add_err(diags, NULL, what, err);
+    }
+}
+
+enum tpd_code ttl_table_create_facts(
+    struct cloud *c,
+    const struct table_spec *want,
+    struct table_live *table,
+    struct stack_facts *stack,
+    char **owner,
+    struct tpd_err *err) {
+    *owner = NULL;
+    enum tpd_code rc = cloud_read_table(c, want->name, true, table, err);
+    if (!rc) {
+        rc = cloud_read_stack(c, want->stack_name, CLOUD_STACK_FULL, stack, err);
+    }
+    if (!rc && table->exists) {
+        rc = cloud_find_owner(c, want->name, owner, err);
+    }
+    return rc;
+}

@@ -1,0 +1,165 @@
+/*
+ * ttl_table_import: ImportResourceState for `terraform import ADDR TABLE` or
+ * `ADDR STACK/TABLE` (and import blocks, -generate-config-out).
+ *
+ * The ID is verified, never trusted: STACK must hold TABLE as its table resource, and
+ * nothing else (a stack holding more cannot be managed by this resource: its updates
+ * would delete the rest). Everything is read from AWS: the table's settings and tags
+ * from DynamoDB, the owning stack from CloudFormation when the ID names none, and
+ * retain_on_destroy from the deployed template's DeletionPolicy (Retain or
+ * RetainExceptOnCreate: true), so that the next update keeps what the owner chose.
+ * A table no stack owns is recorded with stack_id null: the next apply adopts it into
+ * the configured stack_name (the default is derived from the table name).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "table_value.h"
+#include "tpd_alloc.h"
+#include "ttl_table.h"
+#include "ttl_table_internal.h"
+
+static void s_bad_id(struct diag_list *diags, const char *id) {
+    diag_add(
+        diags,
+        DIAG_ERROR,
+        NULL,
+        "Invalid import ID",
+        "The import ID is \"TABLE\" or \"STACK/TABLE\", for example \"firefly-registration-keys\" "
+        "or \"firefly-dynamodb-registration-keys/firefly-registration-keys\"; got \"%s\".",
+        id ? id : "");
+}
+
+void ttl_table_import(
+    struct cloud *c,
+    const char *id,
+    struct tfv **state,
+    struct tpd_buf *private_out,
+    struct diag_list *diags) {
+    (void)private_out;
+    *state = NULL;
+    char *stack = NULL, *table = NULL, *derived = NULL;
+    struct table_live t = {0};
+    struct stack_facts s = {0};
+    struct tpd_err err = {0};
+    const char *slash = id ? strchr(id, '/') : NULL;
+    if (slash) {
+        stack = tpd_strndup(id, (size_t)(slash - id));
+        table = tpd_strdup(slash + 1);
+    } else {
+        table = tpd_strdup(id ? id : "");
+    }
+    if (!table || !*table || (slash && (!stack || !*stack)) || strchr(table, '/')) {
+        s_bad_id(diags, id);
+        goto done;
+    }
+    enum tpd_code rc = cloud_read_table(c, table, true, &t, &err);
+    if (!rc && !t.exists) {
+        diag_add(
+            diags,
+            DIAG_ERROR,
+            NULL,
+            "Cannot import a table that does not exist",
+            "DynamoDB table \"%s\" does not exist in this account and region.",
+            table);
+        goto done;
+    }
+    char *owner = NULL;
+    if (!rc) {
+        rc = cloud_find_owner(c, table, &owner, &err);
+    }
+    if (rc) {
+        diag_add_err(diags, NULL, "Cannot read the table to import", &err);
+        goto done;
+    }
+    if (stack && (!owner || strcmp(owner, stack) != 0)) {
+        diag_add(
+            diags,
+            DIAG_ERROR,
+            NULL,
+            "Import ID names the wrong stack",
+            "Stack \"%s\" does not hold DynamoDB table \"%s\"%s%s%s. Nothing was imported. Use the "
+            "ID %s%s%s.",
+            stack,
+            table,
+            owner ? " (the table is in stack \"" : " (the table is in no stack",
+            owner ? owner : "",
+            owner ? "\")" : ")",
+            owner ? owner : "",
+            owner ? "/" : "",
+            table);
+        free(owner);
+        goto done;
+    }
+    if (!stack && owner) {
+        stack = owner;
+        owner = NULL;
+    }
+    free(owner);
+    bool retain = false;
+    if (stack) {
+        rc = cloud_read_stack(c, stack, CLOUD_STACK_FULL, &s, &err);
+        if (rc) {
+            diag_add_err(diags, NULL, "Cannot read the table's stack", &err);
+            goto done;
+        }
+        struct tpd_buf why;
+        tpd_buf_init(&why, 0);
+        /* The user names this stack explicitly (or it holds the table): it becomes ours if
+         * it holds only the table. */
+        enum stack_kind k = ownership_classify(&s, table, s.id, &why);
+        if (k != STACK_OWN || !s.tpl.read) {
+            diag_add(
+                diags,
+                DIAG_ERROR,
+                NULL,
+                "Stack cannot be managed by this resource",
+                "DynamoDB table \"%s\" is in a stack this resource cannot take over: %s. Nothing "
+                "was "
+                "imported.",
+                table,
+                k == STACK_OWN ? "its template could not be read, so its DeletionPolicy is unknown"
+                               : tpd_buf_cstr(&why));
+            tpd_buf_clear(&why);
+            goto done;
+        }
+        tpd_buf_clear(&why);
+        const char *dp = s.tpl.deletion_policy;
+        retain = dp && (!strcmp(dp, "Retain") || !strcmp(dp, "RetainExceptOnCreate"));
+    } else {
+        derived = table_spec_default_stack_name(table);
+        if (!derived) {
+            diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Importing ran out of memory.");
+            goto done;
+        }
+        diag_add(
+            diags,
+            DIAG_WARNING,
+            NULL,
+            "Table is not in a CloudFormation stack",
+            "DynamoDB table \"%s\" is not owned by any stack. The next apply adopts it into the "
+            "stack_name of the configuration (default \"%s\") with an IMPORT change set; no item "
+            "is "
+            "touched, and the plan lists every setting the adoption would change.",
+            table,
+            derived);
+    }
+    struct table_state_args a = {
+        .ref = NULL,
+        .live = &t,
+        .stack_name = stack ? stack : derived,
+        .stack_id = stack ? s.id : NULL,
+        .retain_on_destroy = retain,
+    };
+    *state = table_value_state(&a);
+    if (!*state) {
+        diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Importing ran out of memory.");
+    }
+done:
+    free(stack);
+    free(table);
+    free(derived);
+    table_live_clear(&t);
+    stack_facts_clear(&s);
+    tpd_err_clear(&err);
+}

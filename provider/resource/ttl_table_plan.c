@@ -1,0 +1,281 @@
+/*
+ * ttl_table_plan: PlanResourceChange. The pure rules are in ttl_plan.c; this file adds
+ * what needs AWS reads (and never makes a mutating call):
+ *   - a create checks the table, the configured stack and the table's owner, and either
+ *     refuses (a foreign stack, a table in another stack, a different key schema) or
+ *     previews the adoption ("current -> configured", adoption.h);
+ *   - an update that adopts (table in no stack) or moves (stack_name changed) checks and
+ *     previews the same way; any update checks that the stack is still only ours;
+ *   - the private bytes record what later calls cannot tell apart (resource_private.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "resource_private.h"
+#include "table_value.h"
+#include "ttl_plan.h"
+#include "ttl_table.h"
+#include "ttl_table_internal.h"
+
+static bool s_known(const struct tfv *v) {
+    static const char *const keys[] = {"name", "hash_key", "range_key", "stack_name"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (!tfv_is_wholly_known(tfv_get(v, keys[i]))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void s_adoption_diags(
+    enum adoption_kind kind,
+    const struct table_spec *want,
+    const struct table_live *live,
+    struct diag_list *diags) {
+    struct adoption_report r;
+    if (adoption_review(kind, want, live, &r) != TPD_OK) {
+        diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
+        return;
+    }
+    if (r.refusal.refused) {
+        ttl_table_refusal_diag(diags, &r.refusal);
+    } else {
+        diag_add(
+            diags, DIAG_WARNING, NULL, tpd_buf_cstr(&r.summary), "%s", tpd_buf_cstr(&r.detail));
+    }
+    adoption_report_clear(&r);
+}
+
+static void s_shell_note(const struct stack_facts *s, struct diag_list *diags) {
+    diag_add(
+        diags,
+        DIAG_WARNING,
+        NULL,
+        "Leftover stack will be deleted",
+        "Stack \"%s\" (%s) was left by an earlier create or import of this provider and holds no "
+        "table. Apply deletes it before creating the stack again.",
+        s->name,
+        s->status ? s->status : "?");
+}
+
+static void s_plan_create(
+    struct cloud *c, const struct tfv *planned, const char *replacing, struct diag_list *diags) {
+    struct table_spec want = {0};
+    struct table_live table = {0};
+    struct stack_facts stack = {0};
+    struct tpd_err err = {0};
+    char *owner = NULL;
+    struct create_decision d = {0};
+    refusal_init(&d.refusal);
+    if (!s_known(planned) || table_value_to_spec(planned, NULL, &want, &err) != TPD_OK) {
+        goto done; /* checked again at apply time, when the values are known */
+    }
+    enum tpd_code rc = ttl_table_create_facts(c, &want, &table, &stack, &owner, &err);
+    if (rc) {
+        diag_add_err(
+            diags, NULL, "Cannot check whether the table or its stack already exist", &err);
+        goto done;
+    }
+    if (stack.exists && stack_status_in_progress(stack.status)) {
+        /* Busy (an interrupted apply, or another tool): its template and resources are
+         * changing. Apply waits for it to settle and decides then. */
+        diag_add(
+            diags,
+            DIAG_WARNING,
+            NULL,
+            "Stack is busy",
+            "Stack \"%s\" is %s. Apply waits for it to settle, then checks that it is this "
+            "provider's own before doing anything with it.",
+            stack.name,
+            stack.status);
+        goto done;
+    }
+    struct create_facts f = {&want, &table, &stack, owner, replacing};
+    create_decision_clear(&d);
+    ownership_decide_create(&f, &d);
+    switch (d.path) {
+        case CREATE_REFUSE:
+            ttl_table_refusal_diag(diags, &d.refusal);
+            break;
+        case CREATE_ADOPT:
+            if (d.delete_shell_first) {
+                s_shell_note(&stack, diags);
+            }
+            s_adoption_diags(ADOPTION_IMPORT, &want, &table, diags);
+            break;
+        case CREATE_TAKE_OVER:
+            s_adoption_diags(ADOPTION_TAKE_OVER, &want, &table, diags);
+            break;
+        case CREATE_FRESH:
+            if (d.delete_shell_first && !(replacing && stack.exists)) {
+                s_shell_note(&stack, diags);
+            }
+            break;
+    }
+done:
+    create_decision_clear(&d);
+    free(owner);
+    table_spec_clear(&want);
+    table_live_clear(&table);
+    stack_facts_clear(&stack);
+    tpd_err_clear(&err);
+}
+
+static void s_plan_update(
+    struct cloud *c, const struct tfv *prior, const struct tfv *planned, struct diag_list *diags) {
+    struct table_spec want = {0};
+    struct table_live table = {0};
+    struct stack_facts old_stack = {0}, new_stack = {0};
+    struct tpd_err err = {0};
+    char *owner = NULL, *owned_prior = NULL;
+    struct update_decision d = {0};
+    refusal_init(&d.refusal);
+    if (!s_known(planned) || table_value_to_spec(planned, prior, &want, &err) != TPD_OK) {
+        goto done;
+    }
+    const char *prior_stack = ttl_table_stack_name(prior, &owned_prior);
+    const char *prior_id = tfv_get_str(prior, "stack_id");
+    bool moving = prior_stack && strcmp(prior_stack, want.stack_name) != 0;
+    enum tpd_code rc = cloud_read_table(c, want.name, true, &table, &err);
+    if (!rc && prior_id) {
+        rc = cloud_read_stack(c, prior_stack, CLOUD_STACK_FULL, &old_stack, &err);
+    }
+    if (!rc && (moving || !prior_id)) {
+        rc = cloud_read_stack(c, want.stack_name, CLOUD_STACK_FULL, &new_stack, &err);
+    }
+    if (!rc && table.exists && (moving || !prior_id)) {
+        rc = cloud_find_owner(c, want.name, &owner, &err);
+    }
+    if (rc) {
+        diag_add_err(diags, NULL, "Cannot read the table and its stack", &err);
+        goto done;
+    }
+    if ((old_stack.exists && stack_status_in_progress(old_stack.status)) ||
+        (new_stack.exists && stack_status_in_progress(new_stack.status))) {
+        diag_add(
+            diags,
+            DIAG_WARNING,
+            NULL,
+            "Stack is busy",
+            "A stack of this table is being changed (%s). Apply waits for it to settle, then "
+            "checks again before doing anything with it.",
+            old_stack.exists && stack_status_in_progress(old_stack.status) ? old_stack.status
+                                                                           : new_stack.status);
+        goto done;
+    }
+    struct update_facts f = {
+        .want = &want,
+        .prior_stack_name = prior_stack,
+        .prior_stack_id = prior_id,
+        .table = &table,
+        .old_stack = &old_stack,
+        .new_stack = &new_stack,
+        .owner_stack = owner,
+    };
+    update_decision_clear(&d);
+    ownership_decide_update(&f, &d);
+    switch (d.path) {
+        case UPDATE_REFUSE:
+            ttl_table_refusal_diag(diags, &d.refusal);
+            break;
+        case UPDATE_ADOPT:
+            if (d.delete_shell_first) {
+                s_shell_note(&new_stack, diags);
+            }
+            s_adoption_diags(ADOPTION_IMPORT, &want, &table, diags);
+            break;
+        case UPDATE_MOVE:
+            diag_add(
+                diags,
+                DIAG_WARNING,
+                NULL,
+                "Table will move to another stack",
+                "DynamoDB table \"%s\" moves from stack \"%s\" to stack \"%s\", in place: apply "
+                "sets "
+                "DeletionPolicy Retain on the table in \"%s\", deletes that stack (the table and "
+                "all "
+                "its items stay), imports the table into \"%s\" with an IMPORT change set, then "
+                "applies the configuration. No item is touched; an interrupted move continues on "
+                "the "
+                "next apply.",
+                want.name,
+                prior_stack,
+                want.stack_name,
+                prior_stack,
+                want.stack_name);
+            break;
+        case UPDATE_NORMAL:
+            break;
+    }
+done:
+    update_decision_clear(&d);
+    free(owner);
+    free(owned_prior);
+    table_spec_clear(&want);
+    table_live_clear(&table);
+    stack_facts_clear(&old_stack);
+    stack_facts_clear(&new_stack);
+    tpd_err_clear(&err);
+}
+
+void ttl_table_plan(
+    struct cloud *c,
+    const struct tfv *prior,
+    const struct tfv *proposed,
+    const struct tfv *config,
+    struct tpd_span prior_private,
+    struct tfv **planned,
+    struct tfp_path_list *rr,
+    struct tpd_buf *planned_private,
+    struct diag_list *diags) {
+    struct resource_private in, out = {0};
+    resource_private_decode(prior_private, &in);
+    enum ttl_plan_kind kind = ttl_plan_compute(prior, proposed, config, planned, rr, diags);
+    if (!tfv_is_null(prior) && kind != TTL_PLAN_DESTROY) {
+        /* Should Terraform turn this plan into a replacement (provider-required, or
+         * `terraform apply -replace`), the create half sees which table it replaces. */
+        out.replacing = (char *)tfv_get_str(prior, "name");
+        out.protected_table = ttl_plan_prior_protected(prior, true);
+    }
+    bool errors = diag_list_has_errors(diags);
+    switch (kind) {
+        case TTL_PLAN_DESTROY:
+            out.explicit_destroy = true;
+            break;
+        case TTL_PLAN_CREATE:
+            if (in.replacing && in.protected_table && !errors) {
+                struct tfv_path path = {0};
+                tfv_path_push_attr(&path, "deletion_protection_enabled");
+                diag_add(
+                    diags,
+                    DIAG_ERROR,
+                    &path,
+                    "Table is protected against deletion",
+                    "DynamoDB table \"%s\" has deletion protection enabled, so it cannot be "
+                    "replaced: that would delete the table and every item in it. Nothing was "
+                    "changed.\n\nTo proceed, first set deletion_protection_enabled = false on this "
+                    "resource and run terraform apply (an in-place update that keeps the data), "
+                    "then run this command again.",
+                    in.replacing);
+                tfv_path_clear(&path);
+                break;
+            }
+            out.replacing = in.replacing;
+            if (!errors && c) {
+                s_plan_create(c, *planned, in.replacing, diags);
+            }
+            break;
+        case TTL_PLAN_UPDATE:
+            if (!errors && c) {
+                s_plan_update(c, prior, *planned, diags);
+            }
+            break;
+        case TTL_PLAN_REPLACE:
+        case TTL_PLAN_NOOP:
+            break;
+    }
+    if (resource_private_encode(&out, planned_private) != TPD_OK) {
+        diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
+    }
+    resource_private_clear(&in);
+}

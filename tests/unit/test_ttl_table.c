@@ -1,0 +1,698 @@
+/*
+ * Unit tests of the resource's apply, plan, refresh and import (provider/resource/
+ * ttl_table_*.c) over a fake AWS that answers by operation (tests/support/fake_aws.h):
+ * each test states what AWS holds, runs one call, and checks the mutating operations
+ * sent, the diagnostics and the state returned. The decisions themselves are tested as
+ * tables in test_ownership.c; here the paths are walked end to end without a network.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cloud.h"
+#include "fake_aws.h"
+#include "resource_private.h"
+#include "table_template.h"
+#include "tpd_log.h"
+#include "ttl_table.h"
+
+#define ARN_T "arn:aws:dynamodb:us-east-1:123456789012:table/t1"
+#define STACK_ID "arn:aws:cloudformation:us-east-1:123456789012:stack/s1/0001"
+#define OTHER_ID "arn:aws:cloudformation:us-east-1:123456789012:stack/s1/0002"
+
+/* ---- canned AWS answers ------------------------------------------------------------ */
+
+static char s_buf[16][8192];
+static int s_next;
+
+__attribute__((format(printf, 1, 2))) static const char *s_fmt(const char *fmt, ...) {
+    char *b = s_buf[s_next++ % 16];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b, sizeof s_buf[0], fmt, ap);
+    va_end(ap);
+    return b;
+}
+
+static const char *s_describe_table(bool protection, bool provisioned) {
+    return s_fmt(
+        "{\"Table\":{\"TableName\":\"t1\",\"TableArn\":\"" ARN_T "\",\"TableStatus\":\"ACTIVE\","
+        "\"KeySchema\":[{\"AttributeName\":\"id\",\"KeyType\":\"HASH\"}],"
+        "\"AttributeDefinitions\":[{\"AttributeName\":\"id\",\"AttributeType\":\"S\"}],"
+        "\"BillingModeSummary\":{\"BillingMode\":\"%s\"},"
+        "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":%d,\"WriteCapacityUnits\":%d},"
+        "\"DeletionProtectionEnabled\":%s,\"ItemCount\":3}}",
+        provisioned ? "PROVISIONED" : "PAY_PER_REQUEST",
+        provisioned ? 7 : 0,
+        provisioned ? 3 : 0,
+        protection ? "true" : "false");
+}
+
+static const char *const DDB_NOT_FOUND =
+    "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException\","
+    "\"message\":\"Requested resource not found\"}";
+
+static const char *s_cfn_error(const char *code, const char *msg) {
+    return s_fmt(
+        "<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error>"
+        "<RequestId>r</RequestId></ErrorResponse>",
+        code,
+        msg);
+}
+
+static const char *s_stack(const char *id, const char *status, const char *description) {
+    return s_fmt(
+        "<DescribeStacksResponse><DescribeStacksResult><Stacks><member><StackId>%s</StackId>"
+        "<StackName>s1</StackName><StackStatus>%s</StackStatus>%s%s%s</member></Stacks>"
+        "</DescribeStacksResult></DescribeStacksResponse>",
+        id,
+        status,
+        description ? "<Description>" : "",
+        description ? description : "",
+        description ? "</Description>" : "");
+}
+
+static const char *s_resources(const char *physical, const char *extra_member) {
+    return s_fmt(
+        "<DescribeStackResourcesResponse><DescribeStackResourcesResult><StackResources>"
+        "<member><StackName>s1</StackName><StackId>" STACK_ID "</StackId>"
+        "<LogicalResourceId>Table</LogicalResourceId><PhysicalResourceId>%s</PhysicalResourceId>"
+        "<ResourceType>AWS::DynamoDB::Table</ResourceType><ResourceStatus>UPDATE_COMPLETE</"
+        "ResourceStatus>"
+        "</member>%s</StackResources></DescribeStackResourcesResult></"
+        "DescribeStackResourcesResponse>",
+        physical,
+        extra_member ? extra_member : "");
+}
+
+/* GetTemplate of a template rendered by this provider for table t1 (policy Delete or Retain). */
+static const char *s_template(bool marked, const char *policy) {
+    return s_fmt(
+        "<GetTemplateResponse><GetTemplateResult><TemplateBody>{\"Description\": \"%s\", "
+        "\"Resources\": {\"Table\": {\"Type\": \"AWS::DynamoDB::Table\", \"DeletionPolicy\": "
+        "\"%s\"%s}}}"
+        "</TemplateBody></GetTemplateResult></GetTemplateResponse>",
+        marked ? TABLE_TEMPLATE_DESCRIPTION : "hand made",
+        policy,
+        marked ? ", \"Metadata\": {\"" TABLE_TEMPLATE_MARKER "\": {\"Table\": \"t1\"}}" : "");
+}
+
+static const char *const CREATE_CS =
+    "<CreateChangeSetResponse><CreateChangeSetResult><Id>arn:aws:cloudformation:us-east-1:1:"
+    "changeSet/"
+    "x/1</Id><StackId>" STACK_ID "</StackId></CreateChangeSetResult></CreateChangeSetResponse>";
+
+static const char *s_change_set(const char *status, const char *reason, const char *exec) {
+    return s_fmt(
+        "<DescribeChangeSetResponse><DescribeChangeSetResult><ChangeSetName>cs</ChangeSetName>"
+        "<StackId>" STACK_ID
+        "</StackId><Status>%s</Status>%s%s%s<ExecutionStatus>%s</ExecutionStatus>"
+        "<Changes/></DescribeChangeSetResult></DescribeChangeSetResponse>",
+        status,
+        reason ? "<StatusReason>" : "",
+        reason ? reason : "",
+        reason ? "</StatusReason>" : "",
+        exec);
+}
+
+static const char *const EXECUTE_OK =
+    "<ExecuteChangeSetResponse><ExecuteChangeSetResult/></ExecuteChangeSetResponse>";
+static const char *const DELETE_CS_OK =
+    "<DeleteChangeSetResponse><DeleteChangeSetResult/></DeleteChangeSetResponse>";
+static const char *const NO_EVENTS =
+    "<DescribeStackEventsResponse><DescribeStackEventsResult><StackEvents/>"
+    "</DescribeStackEventsResult></DescribeStackEventsResponse>";
+
+struct env {
+    struct fake_aws *fa;
+    struct aws_client *aws;
+    struct cloud *cloud;
+    struct tpd_stop stop;
+    struct diag_list diags;
+};
+
+static int s_setup(void **state) {
+    struct env *e = calloc(1, sizeof(*e));
+    tpd_log_set_level(TPD_LOG_OFF);
+    e->fa = fa_new();
+    e->aws = fa_client(e->fa, 1);
+    tpd_stop_init(&e->stop);
+    e->cloud = cloud_new(e->aws, &e->stop);
+    diag_list_init(&e->diags);
+    *state = e;
+    return 0;
+}
+
+static int s_teardown(void **state) {
+    struct env *e = *state;
+    diag_list_clear(&e->diags);
+    cloud_free(e->cloud);
+    aws_client_free(e->aws);
+    tpd_stop_clear(&e->stop);
+    fa_free(e->fa);
+    free(e);
+    return 0;
+}
+
+/* A table that exists: DescribeTable and its settings. */
+static void s_table_exists(struct fake_aws *f, bool protection) {
+    fa_on(f, "DescribeTable", 200, s_describe_table(protection, false));
+    fa_on(
+        f,
+        "DescribeTimeToLive",
+        200,
+        "{\"TimeToLiveDescription\":{\"TimeToLiveStatus\":\"DISABLED\"}}");
+    fa_on(
+        f,
+        "DescribeContinuousBackups",
+        200,
+        "{\"ContinuousBackupsDescription\":{\"ContinuousBackupsStatus\":\"ENABLED\","
+        "\"PointInTimeRecoveryDescription\":{\"PointInTimeRecoveryStatus\":\"DISABLED\"}}}");
+    fa_on(f, "ListTagsOfResource", 200, "{\"Tags\":[]}");
+}
+
+static void s_no_stack(struct fake_aws *f) {
+    fa_on(
+        f,
+        "DescribeStacks",
+        400,
+        s_cfn_error("ValidationError", "Stack with id s1 does not exist"));
+}
+
+static void s_no_owner(struct fake_aws *f) {
+    fa_on_if(
+        f,
+        "DescribeStackResources",
+        "PhysicalResourceId=t1",
+        400,
+        s_cfn_error("ValidationError", "Stack for t1 does not exist"));
+}
+
+/* A change set that creates fine and a stack that settles in `final`. */
+static void s_deploy_ok(struct fake_aws *f, const char *final) {
+    fa_on(f, "CreateChangeSet", 200, CREATE_CS);
+    fa_on(f, "DescribeChangeSet", 200, s_change_set("CREATE_COMPLETE", NULL, "AVAILABLE"));
+    fa_on(f, "ExecuteChangeSet", 200, EXECUTE_OK);
+    fa_on(f, "DescribeStacks", 200, s_stack(STACK_ID, final, TABLE_TEMPLATE_DESCRIPTION));
+}
+
+static struct tfv *s_key(const char *name) {
+    struct tfv *k = tfv_new_object();
+    tfv_map_set(k, "name", tfv_new_string(name));
+    tfv_map_set(k, "type", tfv_new_string("S"));
+    return k;
+}
+
+/* A planned value for table t1 in stack s1 (computed values unknown, as for a create). */
+static struct tfv *s_planned(bool protection) {
+    struct tfv *v = tfv_new_object();
+    tfv_map_set(v, "name", tfv_new_string("t1"));
+    tfv_map_set(v, "id", tfv_new_string("t1"));
+    tfv_map_set(v, "stack_name", tfv_new_string("s1"));
+    tfv_map_set(v, "hash_key", s_key("id"));
+    tfv_map_set(v, "range_key", tfv_new_null());
+    tfv_map_set(v, "billing_mode", tfv_new_string("PAY_PER_REQUEST"));
+    tfv_map_set(v, "read_capacity", tfv_new_null());
+    tfv_map_set(v, "write_capacity", tfv_new_null());
+    tfv_map_set(v, "deletion_protection_enabled", tfv_new_bool(protection));
+    tfv_map_set(v, "point_in_time_recovery", tfv_new_bool(false));
+    tfv_map_set(v, "retain_on_destroy", tfv_new_bool(false));
+    tfv_map_set(v, "tags", tfv_new_null());
+    tfv_map_set(v, "ttl", tfv_new_null());
+    tfv_map_set(v, "timeouts", tfv_new_null());
+    tfv_map_set(v, "arn", tfv_new_unknown());
+    tfv_map_set(v, "stack_id", tfv_new_unknown());
+    tfv_map_set(v, "table_status", tfv_new_unknown());
+    tfv_map_set(v, "ttl_status", tfv_new_unknown());
+    return v;
+}
+
+/* The state of t1 in stack s1 (or, with stack_id NULL, imported and in no stack). */
+static struct tfv *s_prior(bool protection, const char *stack_id) {
+    struct tfv *v = s_planned(protection);
+    tfv_map_set(v, "arn", tfv_new_string(ARN_T));
+    tfv_map_set(v, "stack_id", stack_id ? tfv_new_string(stack_id) : tfv_new_null());
+    tfv_map_set(v, "table_status", tfv_new_string("ACTIVE"));
+    tfv_map_set(v, "ttl_status", tfv_new_string("DISABLED"));
+    return v;
+}
+
+static bool s_has_diag(const struct diag_list *d, enum diag_severity sev, const char *text) {
+    for (size_t i = 0; i < d->count; i++) {
+        if (d->items[i].severity == sev &&
+            ((d->items[i].summary && strstr(d->items[i].summary, text)) ||
+             (d->items[i].detail && strstr(d->items[i].detail, text)))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void s_dump(const struct env *e) {
+    for (size_t i = 0; i < e->diags.count; i++) {
+        print_message(
+            "diag %d: %s: %s\n",
+            e->diags.items[i].severity,
+            e->diags.items[i].summary,
+            e->diags.items[i].detail);
+    }
+}
+
+static struct tpd_span s_private_explicit(struct tpd_buf *b) {
+    tpd_buf_init(b, 0);
+    struct resource_private p = {.explicit_destroy = true};
+    resource_private_encode(&p, b);
+    return tpd_buf_span(b);
+}
+
+/* ---- create --------------------------------------------------------------------------- */
+
+static void test_create_fresh(void **state) {
+    struct env *e = *state;
+    fa_on(e->fa, "DescribeTable", 400, DDB_NOT_FOUND);
+    s_table_exists(e->fa, true); /* after the stack created it */
+    s_no_stack(e->fa);
+    s_deploy_ok(e->fa, "CREATE_COMPLETE");
+    struct tfv *planned = s_planned(true), *out = NULL;
+    struct tpd_buf priv;
+    tpd_buf_init(&priv, 0);
+    ttl_table_apply(e->cloud, NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    s_dump(e);
+    assert_false(diag_list_has_errors(&e->diags));
+    assert_string_equal(fa_ops(e->fa, 1), "CreateChangeSet,ExecuteChangeSet");
+    assert_non_null(strstr(fa_body(e->fa, "CreateChangeSet", 0), "ChangeSetType=CREATE"));
+    /* A token on every mutating call, the same name and ClientToken. */
+    assert_non_null(strstr(fa_body(e->fa, "CreateChangeSet", 0), "ClientToken=tfddb-create-"));
+    assert_non_null(
+        strstr(fa_body(e->fa, "ExecuteChangeSet", 0), "ClientRequestToken=tfddb-create-"));
+    assert_non_null(out);
+    assert_string_equal(tfv_get_str(out, "stack_id"), STACK_ID);
+    assert_string_equal(tfv_get_str(out, "arn"), ARN_T);
+    tfv_free(out);
+    tfv_free(planned);
+    tpd_buf_clear(&priv);
+}
+
+static void test_create_adopts_with_retain_then_updates(void **state) {
+    struct env *e = *state;
+    s_table_exists(e->fa, false);
+    s_no_stack(e->fa);
+    s_no_owner(e->fa);
+    s_deploy_ok(e->fa, "IMPORT_COMPLETE");
+    fa_on(
+        e->fa,
+        "DescribeStacks",
+        200,
+        s_stack(STACK_ID, "UPDATE_COMPLETE", TABLE_TEMPLATE_DESCRIPTION));
+    /* The follow-up switches protection on (the template did); the fake's table already says so. */
+    fa_clear(e->fa, "DescribeTable");
+    fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false));
+    fa_on(e->fa, "DescribeTable", 200, s_describe_table(true, false));
+    struct tfv *planned = s_planned(true), *out = NULL;
+    struct tpd_buf priv;
+    tpd_buf_init(&priv, 0);
+    ttl_table_apply(e->cloud, NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    s_dump(e);
+    assert_false(diag_list_has_errors(&e->diags));
+    assert_string_equal(
+        fa_ops(e->fa, 1), "CreateChangeSet,ExecuteChangeSet,CreateChangeSet,ExecuteChangeSet");
+    const char *imp = fa_body(e->fa, "CreateChangeSet", 0);
+    assert_non_null(strstr(imp, "ChangeSetType=IMPORT"));
+    /* The IMPORT template always retains the table (%22 is a quote in the form body). */
+    assert_non_null(strstr(imp, "%22DeletionPolicy%22%3A+%22Retain%22"));
+    assert_null(strstr(imp, "Outputs"));
+    const char *upd = fa_body(e->fa, "CreateChangeSet", 1);
+    assert_non_null(strstr(upd, "ChangeSetType=UPDATE"));
+    assert_non_null(strstr(upd, "%22DeletionPolicy%22%3A+%22Delete%22"));
+    assert_non_null(out);
+    assert_string_equal(tfv_get_str(out, "stack_id"), STACK_ID);
+    tfv_free(out);
+    tfv_free(planned);
+    tpd_buf_clear(&priv);
+}
+
+static void test_create_refuses_foreign_stack(void **state) {
+    struct env *e = *state;
+    fa_on(e->fa, "DescribeTable", 400, DDB_NOT_FOUND);
+    fa_on(e->fa, "DescribeStacks", 200, s_stack(OTHER_ID, "CREATE_COMPLETE", "hand made"));
+    fa_on_if(
+        e->fa, "DescribeStackResources", "StackName=s1", 200, s_resources("their-table", NULL));
+    fa_on(e->fa, "GetTemplate", 200, s_template(false, "Delete"));
+    struct tfv *planned = s_planned(true), *out = NULL;
+    struct tpd_buf priv;
+    tpd_buf_init(&priv, 0);
+    ttl_table_apply(e->cloud, NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "Stack belongs to someone else"));
+    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "their-table"));
+    assert_string_equal(fa_ops(e->fa, 1), "");
+    assert_null(out);
+    tfv_free(planned);
+    tpd_buf_clear(&priv);
+}
+
+static void test_failed_followup_is_a_warning_not_a_taint(void **state) {
+    struct env *e = *state;
+    s_table_exists(e->fa, false);
+    s_no_stack(e->fa);
+    s_no_owner(e->fa);
+    fa_on(e->fa, "CreateChangeSet", 200, CREATE_CS);
+    fa_on(e->fa, "DescribeChangeSet", 200, s_change_set("CREATE_COMPLETE", NULL, "AVAILABLE"));
+    fa_on(e->fa, "ExecuteChangeSet", 200, EXECUTE_OK);
+    fa_on(e->fa, "DescribeStacks", 200, s_stack(STACK_ID, "IMPORT_COMPLETE", NULL));
+    fa_on(e->fa, "DescribeStacks", 200, s_stack(STACK_ID, "UPDATE_ROLLBACK_COMPLETE", NULL));
+    fa_on(e->fa, "DescribeStackEvents", 200, NO_EVENTS);
+    struct tfv *planned = s_planned(true), *out = NULL;
+    struct tpd_buf priv;
+    tpd_buf_init(&priv, 0);
+    ttl_table_apply(e->cloud, NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    s_dump(e);
+    /* No error: an error during a create would taint, and the next apply would replace. */
+    assert_false(diag_list_has_errors(&e->diags));
+    assert_true(s_has_diag(&e->diags, DIAG_WARNING, "configuration not fully applied"));
+    assert_non_null(out);
+    assert_string_equal(tfv_get_str(out, "stack_id"), STACK_ID);
+    tfv_free(out);
+    tfv_free(planned);
+    tpd_buf_clear(&priv);
+}
+
+/* ---- idempotency ---------------------------------------------------------------------- */
+
+static void test_lost_answer_to_create_change_set(void **state) {
+    struct env *e = *state;
+    struct aws_client *aws = fa_client(e->fa, 3); /* retries on, as in production */
+    struct cloud *c = cloud_new(aws, &e->stop);
+    fa_on(e->fa, "DescribeTable", 400, DDB_NOT_FOUND);
+    s_table_exists(e->fa, true);
+    s_no_stack(e->fa);
+    fa_on(e->fa, "CreateChangeSet", 0, NULL); /* the answer is lost... */
+    fa_on(
+        e->fa,
+        "CreateChangeSet",
+        400,
+        s_cfn_error(
+            "AlreadyExistsException",
+            "ChangeSet tfddb-create-1 already exists")); /* ...the retry meets it */
+    fa_on(e->fa, "DescribeChangeSet", 200, s_change_set("CREATE_COMPLETE", NULL, "AVAILABLE"));
+    fa_on(e->fa, "ExecuteChangeSet", 0, NULL);
+    fa_on(
+        e->fa,
+        "ExecuteChangeSet",
+        400,
+        s_cfn_error(
+            "InvalidChangeSetStatus",
+            "ChangeSet cannot be executed in its current execution status of "
+            "[EXECUTE_IN_PROGRESS]"));
+    fa_clear(e->fa, "DescribeChangeSet");
+    fa_on(e->fa, "DescribeChangeSet", 200, s_change_set("CREATE_COMPLETE", NULL, "AVAILABLE"));
+    fa_on(
+        e->fa,
+        "DescribeChangeSet",
+        200,
+        s_change_set("CREATE_COMPLETE", NULL, "EXECUTE_IN_PROGRESS"));
+    fa_on(
+        e->fa,
+        "DescribeStacks",
+        200,
+        s_stack(STACK_ID, "CREATE_COMPLETE", TABLE_TEMPLATE_DESCRIPTION));
+    struct tfv *planned = s_planned(true), *out = NULL;
+    struct tpd_buf priv;
+    tpd_buf_init(&priv, 0);
+    ttl_table_apply(c, NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    s_dump(e);
+    assert_false(diag_list_has_errors(&e->diags));
+    assert_int_equal(fa_count(e->fa, "CreateChangeSet"), 2);
+    assert_int_equal(fa_count(e->fa, "ExecuteChangeSet"), 2);
+    /* The retry is the same request: same change set name and token. */
+    assert_string_equal(fa_body(e->fa, "CreateChangeSet", 0), fa_body(e->fa, "CreateChangeSet", 1));
+    assert_string_equal(
+        fa_body(e->fa, "ExecuteChangeSet", 0), fa_body(e->fa, "ExecuteChangeSet", 1));
+    assert_non_null(out);
+    tfv_free(out);
+    tfv_free(planned);
+    tpd_buf_clear(&priv);
+    cloud_free(c);
+    aws_client_free(aws);
+}
+
+/* ---- update: drift -------------------------------------------------------------------- */
+
+static void test_update_repairs_drift_after_empty_change_set(void **state) {
+    struct env *e = *state;
+    /* Protection was switched off outside Terraform; the template still says on. */
+    fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false));
+    fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false));
+    fa_on(e->fa, "DescribeTable", 200, s_describe_table(true, false));
+    s_table_exists(e->fa, true);
+    fa_on(
+        e->fa,
+        "DescribeStacks",
+        200,
+        s_stack(STACK_ID, "UPDATE_COMPLETE", TABLE_TEMPLATE_DESCRIPTION));
+    fa_on_if(e->fa, "DescribeStackResources", "StackName=s1", 200, s_resources("t1", NULL));
+    fa_on(e->fa, "GetTemplate", 200, s_template(true, "Delete"));
+    fa_on(e->fa, "CreateChangeSet", 200, CREATE_CS);
+    fa_on(
+        e->fa,
+        "DescribeChangeSet",
+        200,
+        s_change_set(
+            "FAILED",
+            "The submitted information didn't contain changes. Submit different information to "
+            "create a change set.",
+            "UNAVAILABLE"));
+    fa_on(e->fa, "DeleteChangeSet", 200, DELETE_CS_OK);
+    fa_on(e->fa, "UpdateTable", 200, "{}");
+    struct tfv *prior = s_prior(false, STACK_ID), *planned = s_prior(true, STACK_ID), *out = NULL;
+    struct tpd_buf priv;
+    tpd_buf_init(&priv, 0);
+    ttl_table_apply(e->cloud, prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    s_dump(e);
+    assert_false(diag_list_has_errors(&e->diags));
+    assert_string_equal(fa_ops(e->fa, 1), "CreateChangeSet,DeleteChangeSet,UpdateTable");
+    assert_non_null(strstr(fa_body(e->fa, "UpdateTable", 0), "\"DeletionProtectionEnabled\":true"));
+    bool on = false;
+    assert_true(tfv_get_bool(out, "deletion_protection_enabled", &on) && on);
+    tfv_free(out);
+    tfv_free(prior);
+    tfv_free(planned);
+    tpd_buf_clear(&priv);
+}
+
+static void test_update_refuses_stack_with_other_resources(void **state) {
+    struct env *e = *state;
+    s_table_exists(e->fa, false);
+    fa_on(
+        e->fa,
+        "DescribeStacks",
+        200,
+        s_stack(STACK_ID, "UPDATE_COMPLETE", TABLE_TEMPLATE_DESCRIPTION));
+    fa_on_if(
+        e->fa,
+        "DescribeStackResources",
+        "StackName=s1",
+        200,
+        s_resources(
+            "t1",
+            "<member><StackName>s1</StackName><LogicalResourceId>Queue</LogicalResourceId>"
+            "<PhysicalResourceId>q</PhysicalResourceId><ResourceType>AWS::SQS::Queue</ResourceType>"
+            "<ResourceStatus>CREATE_COMPLETE</ResourceStatus></member>"));
+    fa_on(e->fa, "GetTemplate", 200, s_template(true, "Delete"));
+    struct tfv *prior = s_prior(false, STACK_ID), *planned = s_prior(true, STACK_ID), *out = NULL;
+    struct tpd_buf priv;
+    tpd_buf_init(&priv, 0);
+    ttl_table_apply(e->cloud, prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "Queue (AWS::SQS::Queue)"));
+    assert_string_equal(fa_ops(e->fa, 1), "");
+    /* The state is what AWS has: protection still off. */
+    bool on = true;
+    assert_true(tfv_get_bool(out, "deletion_protection_enabled", &on) && !on);
+    tfv_free(out);
+    tfv_free(prior);
+    tfv_free(planned);
+    tpd_buf_clear(&priv);
+}
+
+/* ---- destroy -------------------------------------------------------------------------- */
+
+static void test_destroy_table_in_no_stack(void **state) {
+    struct env *e = *state;
+    s_table_exists(e->fa, false);
+    fa_on(
+        e->fa, "DescribeTable", 200, s_describe_table(false, false)); /* the second apply's read */
+    fa_on(e->fa, "DeleteTable", 200, "{}");
+    fa_on(e->fa, "DescribeTable", 400, DDB_NOT_FOUND); /* gone after DeleteTable */
+    struct tfv *prior = s_prior(false, NULL), *out = NULL;
+    struct tpd_buf priv, pp;
+    tpd_buf_init(&priv, 0);
+    /* The destroy half of a replacement: nothing is deleted. */
+    ttl_table_apply(e->cloud, prior, NULL, NULL, tpd_span_cstr(""), &out, &priv, &e->diags);
+    assert_false(diag_list_has_errors(&e->diags));
+    assert_true(s_has_diag(&e->diags, DIAG_WARNING, "kept with all its items"));
+    assert_string_equal(fa_ops(e->fa, 1), "");
+    assert_null(out);
+    /* A destroy the user asked for deletes it. */
+    diag_list_clear(&e->diags);
+    diag_list_init(&e->diags);
+    ttl_table_apply(e->cloud, prior, NULL, NULL, s_private_explicit(&pp), &out, &priv, &e->diags);
+    s_dump(e);
+    assert_false(diag_list_has_errors(&e->diags));
+    assert_string_equal(fa_ops(e->fa, 1), "DeleteTable");
+    assert_null(out);
+    tfv_free(prior);
+    tpd_buf_clear(&priv);
+    tpd_buf_clear(&pp);
+}
+
+static void test_destroy_refused_when_protected_live(void **state) {
+    struct env *e = *state;
+    s_table_exists(e->fa, true);
+    fa_on(
+        e->fa,
+        "DescribeStacks",
+        200,
+        s_stack(STACK_ID, "UPDATE_COMPLETE", TABLE_TEMPLATE_DESCRIPTION));
+    fa_on_if(e->fa, "DescribeStackResources", "StackName=s1", 200, s_resources("t1", NULL));
+    fa_on(e->fa, "GetTemplate", 200, s_template(true, "Delete"));
+    struct tfv *prior = s_prior(false, STACK_ID), *out = NULL;
+    struct tpd_buf priv, pp;
+    tpd_buf_init(&priv, 0);
+    ttl_table_apply(e->cloud, prior, NULL, NULL, s_private_explicit(&pp), &out, &priv, &e->diags);
+    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "protected against deletion"));
+    assert_string_equal(fa_ops(e->fa, 1), "");
+    assert_non_null(out); /* kept in state */
+    tfv_free(out);
+    tfv_free(prior);
+    tpd_buf_clear(&priv);
+    tpd_buf_clear(&pp);
+}
+
+/* ---- refresh and import --------------------------------------------------------------- */
+
+static void test_refresh_stack_replaced_by_another(void **state) {
+    struct env *e = *state;
+    s_table_exists(e->fa, true);
+    fa_on(e->fa, "DescribeStacks", 200, s_stack(OTHER_ID, "CREATE_COMPLETE", "hand made"));
+    struct tfv *prior = s_prior(true, STACK_ID), *out = NULL;
+    struct tpd_buf priv;
+    tpd_buf_init(&priv, 0);
+    ttl_table_read(e->cloud, prior, tpd_span_cstr(""), &out, &priv, &e->diags);
+    assert_false(diag_list_has_errors(&e->diags));
+    /* The table stays; it is in no stack of ours now. */
+    assert_non_null(out);
+    assert_true(tfv_is_null(tfv_get(out, "stack_id")));
+    assert_int_equal(
+        fa_count(e->fa, "DescribeTable") + fa_count(e->fa, "DescribeTimeToLive") +
+            fa_count(e->fa, "DescribeContinuousBackups") + fa_count(e->fa, "ListTagsOfResource") +
+            fa_count(e->fa, "DescribeStacks"),
+        5);
+    tfv_free(out);
+    tfv_free(prior);
+    tpd_buf_clear(&priv);
+}
+
+static void test_import_id_naming_wrong_stack(void **state) {
+    struct env *e = *state;
+    s_table_exists(e->fa, false);
+    s_no_owner(e->fa);
+    struct tfv *out = NULL;
+    struct tpd_buf priv;
+    tpd_buf_init(&priv, 0);
+    ttl_table_import(e->cloud, "s1/t1", &out, &priv, &e->diags);
+    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "Import ID names the wrong stack"));
+    assert_null(out);
+    tpd_buf_clear(&priv);
+}
+
+static void test_import_reads_retain(void **state) {
+    struct env *e = *state;
+    s_table_exists(e->fa, false);
+    fa_on_if(
+        e->fa, "DescribeStackResources", "PhysicalResourceId=t1", 200, s_resources("t1", NULL));
+    fa_on_if(e->fa, "DescribeStackResources", "StackName=s1", 200, s_resources("t1", NULL));
+    fa_on(e->fa, "DescribeStacks", 200, s_stack(STACK_ID, "CREATE_COMPLETE", "hand made"));
+    fa_on(e->fa, "GetTemplate", 200, s_template(false, "Retain"));
+    struct tfv *out = NULL;
+    struct tpd_buf priv;
+    tpd_buf_init(&priv, 0);
+    ttl_table_import(e->cloud, "s1/t1", &out, &priv, &e->diags);
+    s_dump(e);
+    assert_false(diag_list_has_errors(&e->diags));
+    bool retain = false;
+    assert_true(tfv_get_bool(out, "retain_on_destroy", &retain) && retain);
+    assert_string_equal(tfv_get_str(out, "stack_id"), STACK_ID);
+    tfv_free(out);
+    tpd_buf_clear(&priv);
+}
+
+/* ---- plan ----------------------------------------------------------------------------- */
+
+static void test_plan_marks_destroys_and_replacements(void **state) {
+    struct env *e = *state;
+    struct tfv *prior = s_prior(true, STACK_ID), *planned = NULL;
+    struct tfp_path_list rr = {0};
+    struct tpd_buf priv;
+    tpd_buf_init(&priv, 0);
+    /* A destroy plan: refused while protected (retain off), and marked explicit. */
+    ttl_table_plan(NULL, prior, NULL, NULL, tpd_span_cstr(""), &planned, &rr, &priv, &e->diags);
+    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "protected against deletion"));
+    struct resource_private p;
+    resource_private_decode(tpd_buf_span(&priv), &p);
+    assert_true(p.explicit_destroy);
+    resource_private_clear(&p);
+    /* With retain_on_destroy the table is kept: allowed. */
+    diag_list_clear(&e->diags);
+    diag_list_init(&e->diags);
+    tfv_map_set(prior, "retain_on_destroy", tfv_new_bool(true));
+    tpd_buf_reset(&priv);
+    ttl_table_plan(NULL, prior, NULL, NULL, tpd_span_cstr(""), &planned, &rr, &priv, &e->diags);
+    assert_false(diag_list_has_errors(&e->diags));
+    /* The create half of `-replace` of a protected table is refused at plan. */
+    struct tpd_buf pp;
+    tpd_buf_init(&pp, 0);
+    struct resource_private rep = {.replacing = "t1", .protected_table = true};
+    resource_private_encode(&rep, &pp);
+    struct tfv *cfg = s_planned(true);
+    tpd_buf_reset(&priv);
+    ttl_table_plan(e->cloud, NULL, cfg, cfg, tpd_buf_span(&pp), &planned, &rr, &priv, &e->diags);
+    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "cannot be replaced"));
+    assert_string_equal(fa_ops(e->fa, 0), "");
+    tfv_free(planned);
+    tfv_free(cfg);
+    tfv_free(prior);
+    tfp_path_list_clear(&rr);
+    tpd_buf_clear(&priv);
+    tpd_buf_clear(&pp);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_create_fresh, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_create_adopts_with_retain_then_updates, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_create_refuses_foreign_stack, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_failed_followup_is_a_warning_not_a_taint, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_lost_answer_to_create_change_set, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_update_repairs_drift_after_empty_change_set, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_update_refuses_stack_with_other_resources, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_destroy_table_in_no_stack, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_destroy_refused_when_protected_live, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_refresh_stack_replaced_by_another, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_import_id_naming_wrong_stack, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_import_reads_retain, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_plan_marks_destroys_and_replacements, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
