@@ -196,12 +196,13 @@ static enum tpd_code s_flag(
         *out = strcasecmp(v, "true") == 0;
         return TPD_OK;
     }
+    bool from_profile = strcmp(src, "the profile") == 0;
     return tpd_err_set(
         err,
         TPD_E_INVALID,
-        "%s from %s must be true or false, not \"%s\"",
-        strcmp(src, "the profile") == 0 ? key : env,
-        src,
+        "%s%s must be true or false, not \"%s\"",
+        from_profile ? key : env,
+        from_profile ? " in the profile" : "",
         v);
 }
 

@@ -3,6 +3,7 @@
  * scripted transport; the waiter state machine (acceptors, cadence, deadline,
  * stop flag) with millisecond delays.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -192,6 +193,87 @@ static void test_client_retries(void **state) {
     ft_free(ft);
 }
 
+/* The transport failure budget of aws_retry.h: never-sent failures 3 attempts, a
+ * silent server 2, a reset connection the standard max_attempts, TLS and a refused
+ * tunnel none; and how libcurl's codes map onto these kinds. */
+static void test_transport_budget(void **state) {
+    (void)state;
+    assert_int_equal(aws_retry_max_attempts(AWS_HTTP_ERR_RESOLVE, 10), 3);
+    assert_int_equal(aws_retry_max_attempts(AWS_HTTP_ERR_REFUSED, 10), 3);
+    assert_int_equal(aws_retry_max_attempts(AWS_HTTP_ERR_CONNECT_TIMEOUT, 10), 3);
+    assert_int_equal(aws_retry_max_attempts(AWS_HTTP_ERR_STALLED, 10), 2);
+    assert_int_equal(aws_retry_max_attempts(AWS_HTTP_ERR_RESET, 10), 10);
+    assert_int_equal(aws_retry_max_attempts(AWS_HTTP_ERR_NONE, 10), 10);
+    assert_int_equal(aws_retry_max_attempts(AWS_HTTP_ERR_REFUSED, 2), 2);
+    assert_int_equal(aws_retry_classify_http(AWS_HTTP_ERR_REFUSED), AWS_RETRY_TRANSIENT);
+    assert_int_equal(aws_retry_classify_http(AWS_HTTP_ERR_RESET), AWS_RETRY_TRANSIENT);
+    assert_int_equal(aws_retry_classify_http(AWS_HTTP_ERR_STALLED), AWS_RETRY_TIMEOUT);
+    assert_int_equal(aws_retry_classify_http(AWS_HTTP_ERR_TLS), AWS_RETRY_NONE);
+    assert_int_equal(aws_retry_classify_http(AWS_HTTP_ERR_PROXY), AWS_RETRY_NONE);
+    assert_int_equal(aws_retry_classify_http(AWS_HTTP_ERR_STOPPED), AWS_RETRY_NONE);
+    assert_int_equal(aws_retry_classify_http(AWS_HTTP_ERR_TOO_LARGE), AWS_RETRY_NONE);
+    /* libcurl codes (curl.h: 6 COULDNT_RESOLVE_HOST, 5 COULDNT_RESOLVE_PROXY, 7
+     * COULDNT_CONNECT, 28 OPERATION_TIMEDOUT, 55 SEND_ERROR, 56 RECV_ERROR, 52
+     * GOT_NOTHING, 60 PEER_FAILED_VERIFICATION, 35 SSL_CONNECT_ERROR, 97 PROXY). */
+    assert_int_equal(aws_http_curl_classify(6, 0, false), AWS_HTTP_ERR_RESOLVE);
+    assert_int_equal(aws_http_curl_classify(5, 0, false), AWS_HTTP_ERR_RESOLVE);
+    assert_int_equal(aws_http_curl_classify(7, ECONNREFUSED, false), AWS_HTTP_ERR_REFUSED);
+    assert_int_equal(aws_http_curl_classify(7, ENETUNREACH, false), AWS_HTTP_ERR_CONNECT);
+    assert_int_equal(aws_http_curl_classify(28, 0, false), AWS_HTTP_ERR_CONNECT_TIMEOUT);
+    assert_int_equal(aws_http_curl_classify(28, 0, true), AWS_HTTP_ERR_STALLED);
+    assert_int_equal(aws_http_curl_classify(55, ECONNRESET, true), AWS_HTTP_ERR_RESET);
+    assert_int_equal(aws_http_curl_classify(56, ECONNRESET, true), AWS_HTTP_ERR_RESET);
+    assert_int_equal(aws_http_curl_classify(52, 0, true), AWS_HTTP_ERR_RESET);
+    assert_int_equal(aws_http_curl_classify(56, ECONNRESET, false), AWS_HTTP_ERR_CONNECT);
+    assert_int_equal(aws_http_curl_classify(60, 0, false), AWS_HTTP_ERR_TLS);
+    assert_int_equal(aws_http_curl_classify(35, 0, false), AWS_HTTP_ERR_TLS);
+    assert_int_equal(aws_http_curl_classify(97, 0, false), AWS_HTTP_ERR_PROXY);
+    assert_int_equal(aws_http_error_code(AWS_HTTP_ERR_STALLED), TPD_E_TIMEOUT);
+    assert_int_equal(aws_http_error_code(AWS_HTTP_ERR_RESOLVE), TPD_E_HTTP);
+    assert_int_equal(aws_http_error_code(AWS_HTTP_ERR_TLS), TPD_E_TLS);
+    assert_string_equal(aws_http_error_str(AWS_HTTP_ERR_RESOLVE), "could not resolve host");
+    assert_string_equal(aws_http_error_str(AWS_HTTP_ERR_REFUSED), "connection refused");
+
+    /* The client applies it (10 attempts configured, as the provider does). */
+    struct fake_transport *ft = ft_new();
+    struct aws_client *c = fake_client(ft, 10, NULL);
+    struct ddb_table t;
+    struct tpd_err err;
+    tpd_err_init(&err);
+    static const struct {
+        enum aws_http_error net;
+        enum tpd_code rc;
+        size_t attempts;
+    } cases[] = {
+        {AWS_HTTP_ERR_RESOLVE, TPD_E_HTTP, 3},
+        {AWS_HTTP_ERR_REFUSED, TPD_E_HTTP, 3},
+        {AWS_HTTP_ERR_CONNECT_TIMEOUT, TPD_E_TIMEOUT, 3},
+        {AWS_HTTP_ERR_STALLED, TPD_E_TIMEOUT, 2},
+        {AWS_HTTP_ERR_RESET, TPD_E_HTTP, 10},
+        {AWS_HTTP_ERR_TLS, TPD_E_TLS, 1},
+        {AWS_HTTP_ERR_PROXY, TPD_E_HTTP, 1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ft->script_len = ft->next = 0;
+        size_t before = ft->req_count;
+        for (int k = 0; k < 10; k++) {
+            ft_push_net_error(ft, cases[i].net);
+        }
+        assert_int_equal(ddb_describe_table(c, "t", &t, &err), cases[i].rc);
+        assert_int_equal(ft->req_count - before, cases[i].attempts);
+        assert_non_null(strstr(err.msg, aws_http_error_str(cases[i].net)));
+        tpd_err_clear(&err);
+    }
+    /* A refused attempt followed by a success: the success is taken. */
+    ft->script_len = ft->next = 0;
+    ft_push_net_error(ft, AWS_HTTP_ERR_REFUSED);
+    ft_push(ft, 200, OK_TABLE);
+    assert_int_equal(ddb_describe_table(c, "t", &t, &err), TPD_OK);
+    ddb_table_clear(&t);
+    aws_client_free(c);
+    ft_free(ft);
+}
+
 struct stopper {
     struct tpd_stop *stop;
     int64_t after_ns;
@@ -225,7 +307,7 @@ static void test_retry_sleep_stops(void **state) {
     tpd_err_init(&err);
     struct aws_client *c = aws_client_new(&o, &err);
     assert_non_null(c);
-    ft->fallback = (struct ft_answer){TPD_OK, 400, THROTTLE, NULL};
+    ft->fallback = (struct ft_answer){TPD_OK, 400, THROTTLE, NULL, AWS_HTTP_ERR_NONE};
     struct stopper s = {&stop, 50000000};
     pthread_t th;
     pthread_create(&th, NULL, stop_later, &s);
@@ -374,7 +456,7 @@ static void test_stack_waiter(void **state) {
         cfn_wait_stack(c, "s", CFN_WAIT_STACK_DELETE_COMPLETE, &o, NULL, &err), TPD_OK);
     /* deadline: the last status is named */
     ft->script_len = ft->next = 0;
-    ft->fallback = (struct ft_answer){TPD_OK, 200, s1, NULL};
+    ft->fallback = (struct ft_answer){TPD_OK, 200, s1, NULL, AWS_HTTP_ERR_NONE};
     o.deadline_ns = tpd_now_ns() + 30000000;
     int64_t t0 = tpd_now_ns();
     assert_int_equal(
@@ -508,6 +590,7 @@ int main(void) {
         cmocka_unit_test(test_backoff_bounds),
         cmocka_unit_test(test_quota),
         cmocka_unit_test(test_client_retries),
+        cmocka_unit_test(test_transport_budget),
         cmocka_unit_test(test_retry_sleep_stops),
         cmocka_unit_test(test_waiter_decisions),
         cmocka_unit_test(test_waiter_cadence),

@@ -32,6 +32,16 @@ static enum tpd_code s_send(
     }
     struct ft_answer a = f->next < f->script_len ? f->script[f->next++] : f->fallback;
     pthread_mutex_unlock(&f->mu);
+    if (a.net != AWS_HTTP_ERR_NONE) {
+        resp->error = a.net;
+        return tpd_err_set(
+            err,
+            aws_http_error_code(a.net),
+            "fake transport: %s %s failed: %s",
+            req->method,
+            req->url,
+            aws_http_error_str(a.net));
+    }
     if (a.rc != TPD_OK) {
         return tpd_err_set(err, a.rc, "fake transport: scripted %s", tpd_code_name(a.rc));
     }
@@ -68,13 +78,21 @@ void ft_free(struct fake_transport *f) {
 
 void ft_push(struct fake_transport *f, int status, const char *body) {
     if (f->script_len < FT_MAX) {
-        f->script[f->script_len++] = (struct ft_answer){TPD_OK, status, body, "req-1"};
+        f->script[f->script_len++] =
+            (struct ft_answer){TPD_OK, status, body, "req-1", AWS_HTTP_ERR_NONE};
     }
 }
 
 void ft_push_error(struct fake_transport *f, enum tpd_code rc) {
     if (f->script_len < FT_MAX) {
-        f->script[f->script_len++] = (struct ft_answer){rc, 0, NULL, NULL};
+        f->script[f->script_len++] = (struct ft_answer){rc, 0, NULL, NULL, AWS_HTTP_ERR_NONE};
+    }
+}
+
+void ft_push_net_error(struct fake_transport *f, enum aws_http_error net) {
+    if (f->script_len < FT_MAX) {
+        f->script[f->script_len++] =
+            (struct ft_answer){aws_http_error_code(net), 0, NULL, NULL, net};
     }
 }
 

@@ -19,6 +19,7 @@ struct ft_answer {
     int status;
     const char *body;
     const char *request_id;
+    enum aws_http_error net; /* when set: fail as the libcurl transport does for it */
 };
 
 struct ft_request {
@@ -43,6 +44,8 @@ struct fake_transport *ft_new(void);
 void ft_free(struct fake_transport *f);
 void ft_push(struct fake_transport *f, int status, const char *body);
 void ft_push_error(struct fake_transport *f, enum tpd_code rc);
+/* Fail like the real transport for this kind (resp->error set, its code returned). */
+void ft_push_net_error(struct fake_transport *f, enum aws_http_error net);
 /* Value of header name in recorded request i (NULL if absent); borrowed. */
 const char *ft_header(struct fake_transport *f, size_t i, const char *name, char *buf, size_t cap);
 
