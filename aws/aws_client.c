@@ -267,6 +267,8 @@ static enum tpd_code s_load_profile(const struct aws_client_options *o, struct a
     return TPD_OK;
 }
 
+/* The region, checked unless skip_region_validation. On a failed check *region keeps
+ * the region that failed it (the caller frees it). */
 static enum tpd_code s_region(
     const struct aws_client_options *o,
     const struct aws_profile *prof,
@@ -281,8 +283,6 @@ static enum tpd_code s_region(
     rc = aws_region_check(*region, err);
     if (rc) {
         tpd_err_prefix(err, "region from %s (set skip_region_validation to use it anyway): ", src);
-        free(*region);
-        *region = NULL;
     }
     return rc;
 }

@@ -91,8 +91,9 @@ void aws_client_free(struct aws_client *c);
  * The region a client built from opts would use (configured, AWS_REGION,
  * AWS_DEFAULT_REGION, the profile's region), checked against the AWS partitions
  * unless opts->skip_region_validation. Reads the shared config files; no network I/O.
- * *region is heap (free()). Lets a caller report a region problem against its own
- * setting before building the client.
+ * Lets a caller report a region problem against its own setting before building the
+ * client. *region is heap (free()): the region, also when it fails the check
+ * (TPD_E_INVALID); NULL when no source gives one (TPD_E_INVALID too).
  */
 enum tpd_code aws_client_resolve_region(
     const struct aws_client_options *opts, char **region, struct tpd_err *err);

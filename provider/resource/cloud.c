@@ -37,9 +37,9 @@ static char *s_dup(const char *s) {
     return s ? tpd_span_strdup(tpd_span_cstr(s)) : NULL;
 }
 
-struct cloud *
-cloud_new(const struct provider_config *cfg, struct tpd_stop *stop, struct tpd_err *err) {
-    struct aws_client_options o = {
+void cloud_client_options(
+    const struct provider_config *cfg, struct tpd_stop *stop, struct aws_client_options *o) {
+    *o = (struct aws_client_options){
         .region = cfg->region,
         .profile = cfg->profile,
         .access_key = cfg->access_key,
@@ -52,7 +52,8 @@ cloud_new(const struct provider_config *cfg, struct tpd_stop *stop, struct tpd_e
          * standard mode counts attempts including the first. The default is higher than
          * the SDK's 3 attempts: Terraform runs up to 10 operations at once against one
          * account's shared rate limits, and a plan or apply failing on a third
-         * throttled DescribeTable helps nobody (hashicorp/aws defaults to 25 retries). */
+         * throttled DescribeTable helps nobody (hashicorp/aws defaults to 25 retries).
+         * Network failures have their own, smaller budget (aws_retry.h). */
         .max_attempts =
             cfg->max_retries >= 0 ? (int)cfg->max_retries + 1 : CLOUD_DEFAULT_MAX_ATTEMPTS,
         .assume_role =
@@ -60,7 +61,21 @@ cloud_new(const struct provider_config *cfg, struct tpd_stop *stop, struct tpd_e
              .session_name = cfg->session_name,
              .external_id = cfg->external_id},
         .stop = stop,
+        .skip_region_validation = cfg->skip_region_validation,
+        .ca_bundle = cfg->custom_ca_bundle,
+        .http_proxy = cfg->http_proxy,
+        .https_proxy = cfg->https_proxy,
+        .no_proxy = cfg->no_proxy,
+        .use_fips_endpoint = cfg->use_fips_endpoint,
+        .use_dualstack_endpoint = cfg->use_dualstack_endpoint,
+        .retry_mode = cfg->retry_mode,
     };
+}
+
+struct cloud *
+cloud_new(const struct provider_config *cfg, struct tpd_stop *stop, struct tpd_err *err) {
+    struct aws_client_options o;
+    cloud_client_options(cfg, stop, &o);
     struct cloud *c = tpd_calloc(1, sizeof(*c));
     if (!c) {
         tpd_err_set(err, TPD_E_NOMEM, "out of memory");

@@ -24,6 +24,11 @@
 
 struct provider_config;
 struct cloud;
+struct aws_client_options;
+
+/* The AWS client options for a provider configuration (strings borrowed from cfg). */
+void cloud_client_options(
+    const struct provider_config *cfg, struct tpd_stop *stop, struct aws_client_options *o);
 
 /* Build the AWS client from the provider configuration (AWS conventions fill gaps).
  * Returns NULL and fills err when the configuration cannot work (no region...). */

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "aws_client.h"
 #include "diag.h"
 #include "provider.h"
 #include "tfv.h"
@@ -28,6 +29,15 @@ struct provider_config {
     char *role_arn;
     char *session_name;
     char *external_id;
+    /* Network settings (NULL / AWS_FLAG_UNSET: the environment and profile decide). */
+    char *custom_ca_bundle;
+    char *http_proxy;
+    char *https_proxy;
+    char *no_proxy;
+    char *retry_mode;
+    bool skip_region_validation;
+    enum aws_flag use_fips_endpoint;
+    enum aws_flag use_dualstack_endpoint;
 };
 
 struct cloud;

@@ -279,11 +279,31 @@ static const struct schema_attr s_provider_attrs[] = {
                     "container credentials, IMDSv2).",
      .optional = true,
      .sensitive = true},
+    {.name = "custom_ca_bundle",
+     .type = &tfv_type_string,
+     .description = "PEM file of the certificate authorities to trust instead of the system's "
+                    "(a TLS-inspecting proxy, a private endpoint). Else AWS_CA_BUNDLE, else the "
+                    "profile's `ca_bundle`.",
+     .optional = true},
+    {.name = "http_proxy",
+     .type = &tfv_type_string,
+     .description = "Proxy URL for http:// endpoints. Else `http_proxy`, `HTTP_PROXY`.",
+     .optional = true},
+    {.name = "https_proxy",
+     .type = &tfv_type_string,
+     .description = "Proxy URL for https:// endpoints (a CONNECT tunnel). Else `https_proxy`, "
+                    "`HTTPS_PROXY`.",
+     .optional = true},
     {.name = "max_retries",
      .type = &tfv_type_number,
      .description =
          "How many times an AWS request is retried (throttling, 5xx, dropped connections) with "
          "exponential backoff and full jitter (the SDKs' standard mode). Default 9 (10 attempts).",
+     .optional = true},
+    {.name = "no_proxy",
+     .type = &tfv_type_string,
+     .description = "Comma-separated hosts reached without the proxy. Else `no_proxy`, "
+                    "`NO_PROXY`.",
      .optional = true},
     {.name = "profile",
      .type = &tfv_type_string,
@@ -291,28 +311,58 @@ static const struct schema_attr s_provider_attrs[] = {
      .optional = true},
     {.name = "region",
      .type = &tfv_type_string,
-     .description = "AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region).",
+     .description = "AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region), "
+                    "checked against the AWS partitions' region names.",
+     .optional = true},
+    {.name = "retry_mode",
+     .type = &tfv_type_string,
+     .description = "`standard`, the only mode implemented (else AWS_RETRY_MODE, the profile's "
+                    "`retry_mode`); `adaptive` is refused.",
      .optional = true},
     {.name = "secret_key",
      .type = &tfv_type_string,
      .description = "AWS secret access key.",
      .optional = true,
      .sensitive = true},
+    {.name = "skip_region_validation",
+     .type = &tfv_type_bool,
+     .description = "Accept a region that matches no AWS partition (a region newer than this "
+                    "provider). Default false.",
+     .optional = true},
     {.name = "token",
      .type = &tfv_type_string,
      .description = "AWS session token.",
      .optional = true,
      .sensitive = true},
+    {.name = "use_dualstack_endpoint",
+     .type = &tfv_type_bool,
+     .description = "Use the dual-stack (IPv4 and IPv6) endpoints. Else "
+                    "AWS_USE_DUALSTACK_ENDPOINT, the profile's `use_dualstack_endpoint`; default "
+                    "false. A configured endpoint URL wins.",
+     .optional = true},
+    {.name = "use_fips_endpoint",
+     .type = &tfv_type_bool,
+     .description = "Use the FIPS endpoints. Else AWS_USE_FIPS_ENDPOINT, the profile's "
+                    "`use_fips_endpoint`; default false. A configured endpoint URL wins.",
+     .optional = true},
 };
 static const struct tfv_type_attr s_provider_type_attrs[] = {
     {"access_key", &tfv_type_string},
     {"assume_role", &s_assume_role_type},
+    {"custom_ca_bundle", &tfv_type_string},
     {"endpoints", &s_endpoint_type},
+    {"http_proxy", &tfv_type_string},
+    {"https_proxy", &tfv_type_string},
     {"max_retries", &tfv_type_number},
+    {"no_proxy", &tfv_type_string},
     {"profile", &tfv_type_string},
     {"region", &tfv_type_string},
+    {"retry_mode", &tfv_type_string},
     {"secret_key", &tfv_type_string},
+    {"skip_region_validation", &tfv_type_bool},
     {"token", &tfv_type_string},
+    {"use_dualstack_endpoint", &tfv_type_bool},
+    {"use_fips_endpoint", &tfv_type_bool},
 };
 static const struct tfv_type s_provider_type = {
     TFV_T_OBJECT, NULL, s_provider_type_attrs, COUNT(s_provider_type_attrs)};

@@ -123,7 +123,8 @@ static void test_region_validation(void **state) {
     tpd_err_clear(&err);
     char *r = NULL;
     assert_int_equal(aws_client_resolve_region(&o, &r, &err), TPD_E_INVALID);
-    assert_null(r);
+    assert_string_equal(r, "mars-1"); /* the region that failed, for the caller's message */
+    free(r);
     tpd_err_clear(&err);
 
     o.skip_region_validation = true;
@@ -143,6 +144,13 @@ static void test_region_validation(void **state) {
     assert_non_null(strstr(err.msg, "region from AWS_REGION"));
     tpd_err_clear(&err);
     unsetenv("AWS_REGION");
+    /* No region anywhere. */
+    write_config("[default]\n");
+    assert_int_equal(aws_client_resolve_region(&o, &r, &err), TPD_E_INVALID);
+    assert_null(r);
+    assert_non_null(strstr(err.msg, "no AWS region"));
+    tpd_err_clear(&err);
+    write_config("[default]\nregion = us-west-2\n");
     /* From the profile, valid. */
     assert_int_equal(aws_client_resolve_region(&o, &r, &err), TPD_OK);
     assert_string_equal(r, "us-west-2");
