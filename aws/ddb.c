@@ -6,9 +6,11 @@
 #include "ddb.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws_waiter.h"
 #include "tpd_alloc.h"
 #include "tpd_clock.h"
 
@@ -532,6 +534,46 @@ enum tpd_code ddb_scan(
     return rc;
 }
 
+struct s_table_wait {
+    struct aws_client *c;
+    const char *name;
+    bool gone;
+    struct ddb_table t; /* the last answer */
+};
+
+static enum tpd_code s_check_table(
+    void *ud,
+    enum aws_waiter_state *state,
+    const char **status,
+    const char **reason,
+    struct tpd_err *err) {
+    (void)reason;
+    struct s_table_wait *w = ud;
+    ddb_table_clear(&w->t);
+    enum tpd_code rc = ddb_describe_table(w->c, w->name, &w->t, err);
+    if (rc == TPD_E_NOT_FOUND) {
+        /* Gone is what a delete waits for; a table being created may not be visible yet. */
+        *state = w->gone ? AWS_WAITER_SUCCESS : AWS_WAITER_RETRY;
+        *status = "not found";
+        tpd_err_clear(err);
+        return TPD_OK;
+    }
+    if (rc) {
+        return rc;
+    }
+    *status = w->t.status;
+    *state = !w->gone && strcmp(w->t.status, "ACTIVE") == 0 ? AWS_WAITER_SUCCESS : AWS_WAITER_RETRY;
+    return TPD_OK;
+}
+
+/* Table waits report nothing at INFO: they are short and the caller logs the step. */
+static void s_quiet(void *ud, const char *what, const char *status, const char *reason) {
+    (void)ud;
+    (void)what;
+    (void)status;
+    (void)reason;
+}
+
 enum tpd_code ddb_wait_table(
     struct aws_client *c,
     const char *name,
@@ -539,41 +581,18 @@ enum tpd_code ddb_wait_table(
     int64_t poll_ns,
     int64_t deadline_ns,
     struct tpd_err *err) {
-    for (;;) {
-        struct ddb_table t;
-        struct tpd_err e;
-        tpd_err_init(&e);
-        enum tpd_code rc = ddb_describe_table(c, name, &t, &e);
-        if (gone && rc == TPD_E_NOT_FOUND) {
-            tpd_err_clear(&e);
-            return TPD_OK;
-        }
-        if (rc && rc != TPD_E_NOT_FOUND) {
-            tpd_err_move(err, &e);
-            return rc;
-        }
-        bool done = !gone && rc == TPD_OK && strcmp(t.status, "ACTIVE") == 0;
-        char *status = rc == TPD_OK ? s_dup(t.status) : NULL;
-        ddb_table_clear(&t);
-        tpd_err_clear(&e);
-        if (done) {
-            free(status);
-            return TPD_OK;
-        }
-        enum tpd_code sr =
-            tpd_sleep(aws_client_stop(c), poll_ns > 0 ? poll_ns : 1000000000, deadline_ns);
-        if (sr) {
-            tpd_err_set(
-                err,
-                sr,
-                "waiting for table %s to %s: %s (last status %s)",
-                name,
-                gone ? "be deleted" : "become ACTIVE",
-                tpd_code_str(sr),
-                status ? status : "not found");
-            free(status);
-            return sr;
-        }
-        free(status);
-    }
+    int64_t every = poll_ns > 0 ? poll_ns : 1000000000;
+    struct aws_wait_options o = {
+        .first_delay_ns = every,
+        .max_delay_ns = every,
+        .poll_first = true,
+        .deadline_ns = deadline_ns,
+        .progress = s_quiet,
+    };
+    struct s_table_wait w = {c, name, gone, {0}};
+    char what[512];
+    snprintf(what, sizeof(what), "table %s to %s", name, gone ? "be deleted" : "become ACTIVE");
+    enum tpd_code rc = aws_wait(c, what, name, &o, s_check_table, &w, err);
+    ddb_table_clear(&w.t);
+    return rc;
 }

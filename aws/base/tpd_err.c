@@ -122,6 +122,10 @@ enum tpd_code tpd_err_prefix(struct tpd_err *err, const char *fmt, ...) {
 }
 
 void tpd_err_move(struct tpd_err *dst, struct tpd_err *src) {
+    if (!dst) {
+        tpd_err_clear(src);
+        return;
+    }
     tpd_err_clear(dst);
     *dst = *src;
     tpd_err_init(src);

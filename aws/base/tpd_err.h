@@ -71,7 +71,8 @@ void tpd_err_set_aws(
 /* Prepend context to msg: "ctx: old msg". Returns err->code (OK if err is NULL). */
 enum tpd_code tpd_err_prefix(struct tpd_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Move src into dst (dst cleared first); src becomes empty. */
+/* Move src into dst (dst cleared first); src becomes empty. dst may be NULL (src is
+ * then just cleared). */
 void tpd_err_move(struct tpd_err *dst, struct tpd_err *src);
 /* True when the AWS error code equals code. */
 bool tpd_err_is_aws(const struct tpd_err *err, const char *aws_code);

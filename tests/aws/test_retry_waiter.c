@@ -20,6 +20,7 @@
 
 #include "aws_retry.h"
 #include "aws_waiter.h"
+#include "cfn.h"
 #include "ddb.h"
 #include "fake_transport.h"
 #include "tpd_log.h"
