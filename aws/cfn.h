@@ -20,12 +20,10 @@
 
 #include "aws_client.h"
 #include "aws_waiter.h"
+#include "tpd_kv.h"
 
-struct cfn_kv {
-    char *key;
-    char *value;
-};
-
+/* A borrowed pair for requests (tags to set, import identifiers). Stack tags read back
+ * are struct tpd_kv (owned). */
 struct cfn_kv_in {
     const char *key;
     const char *value;
@@ -47,7 +45,7 @@ struct cfn_stack {
     int64_t last_updated_time_s; /* 0 when never updated */
     struct cfn_output *outputs;
     size_t output_count;
-    struct cfn_kv *tags;
+    struct tpd_kv *tags;
     size_t tag_count;
 };
 void cfn_stack_clear(struct cfn_stack *s);
