@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "aws_endpoint.h"
 #include "aws_errors.h"
@@ -24,6 +25,9 @@
 #include "aws_sigv4.h"
 #include "tpd_alloc.h"
 #include "tpd_log.h"
+
+/* A CA bundle larger than this is not one (the Mozilla bundle is about 220 KiB). */
+#define S_MAX_CA_BUNDLE ((size_t)16 << 20)
 
 static const char *const s_service_name[AWS_SVC_COUNT] = {"dynamodb", "cloudformation", "sts"};
 static const char *const s_service_env[AWS_SVC_COUNT] = {"DYNAMODB", "CLOUDFORMATION", "STS"};
@@ -237,6 +241,19 @@ static enum tpd_code s_check_ca_bundle(const char *path, const char *src, struct
             path,
             src,
             strerror(errno));
+    }
+    /* A device or a pipe (/dev/zero, /dev/stdin) would be read forever or block. */
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
+        (uint64_t)st.st_size > (uint64_t)S_MAX_CA_BUNDLE) {
+        fclose(f);
+        return tpd_err_set(
+            err,
+            TPD_E_INVALID,
+            "CA bundle %s (from %s) is not a regular file of at most %zu bytes",
+            path,
+            src,
+            (size_t)S_MAX_CA_BUNDLE);
     }
     X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
     fclose(f);

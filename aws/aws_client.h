@@ -96,7 +96,7 @@ void aws_client_free(struct aws_client *c);
  * (TPD_E_INVALID); NULL when no source gives one (TPD_E_INVALID too).
  */
 enum tpd_code aws_client_resolve_region(
-    const struct aws_client_options *opts, char **region, struct tpd_err *err);
+    const struct aws_client_options *opts, char **region, struct tpd_err *err) TPD_MUST_CHECK;
 
 /* Accessors (borrowed strings, valid for the client's life). */
 const char *aws_client_region(const struct aws_client *c);

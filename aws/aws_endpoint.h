@@ -36,7 +36,8 @@
 
 /* TPD_E_INVALID ("no region: set ...") when nothing gives a region. prof may be NULL. */
 enum tpd_code aws_region_resolve(
-    const char *configured, const struct aws_profile *prof, char **out, struct tpd_err *err);
+    const char *configured, const struct aws_profile *prof, char **out, struct tpd_err *err)
+    TPD_MUST_CHECK;
 /* The same; *source (may be NULL) receives where the region came from ("the
  * configuration", "AWS_REGION", "AWS_DEFAULT_REGION", "the profile"). Static string. */
 enum tpd_code aws_region_resolve_from(
@@ -44,7 +45,7 @@ enum tpd_code aws_region_resolve_from(
     const struct aws_profile *prof,
     char **out,
     const char **source,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 /* One AWS partition (botocore partitions.json). */
 struct aws_partition {
@@ -70,7 +71,8 @@ const char *aws_region_dns_suffix(const char *region);
 /* The partition endpoint of a service in a region with the given variants (no
  * configured URL considered). */
 enum tpd_code aws_endpoint_default(
-    const char *service, const char *region, unsigned variants, char **out, struct tpd_err *err);
+    const char *service, const char *region, unsigned variants, char **out, struct tpd_err *err)
+    TPD_MUST_CHECK;
 
 /* service: "dynamodb", "cloudformation", "sts"; env_id: "DYNAMODB", ... */
 enum tpd_code aws_endpoint_resolve(
@@ -80,7 +82,7 @@ enum tpd_code aws_endpoint_resolve(
     const char *region,
     const struct aws_profile *prof,
     char **out,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 /* The same, with variants (AWS_ENDPOINT_FIPS | AWS_ENDPOINT_DUALSTACK) for the default
  * endpoint. */
 enum tpd_code aws_endpoint_resolve_variant(
@@ -91,6 +93,6 @@ enum tpd_code aws_endpoint_resolve_variant(
     const struct aws_profile *prof,
     unsigned variants,
     char **out,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 #endif

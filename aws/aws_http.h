@@ -164,6 +164,7 @@ enum tpd_code aws_http_error_code(enum aws_http_error e);
  * scheme other than http/https.
  */
 enum tpd_code aws_http_url_host_path(
-    const char *url, struct tpd_buf *host, struct tpd_buf *path, struct tpd_err *err);
+    const char *url, struct tpd_buf *host, struct tpd_buf *path, struct tpd_err *err)
+    TPD_MUST_CHECK;
 
 #endif

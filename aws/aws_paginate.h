@@ -14,11 +14,13 @@
 #ifndef AWS_PAGINATE_H
 #define AWS_PAGINATE_H
 
+#include "tpd_alloc.h"
 #include "tpd_err.h"
 
 typedef enum tpd_code(aws_page_fn)(void *ctx, const char *token, char **next, struct tpd_err *err);
 
 /* op names the operation in the too-many-pages error. Returns page's first error. */
-enum tpd_code aws_paginate(const char *op, aws_page_fn *page, void *ctx, struct tpd_err *err);
+enum tpd_code
+aws_paginate(const char *op, aws_page_fn *page, void *ctx, struct tpd_err *err) TPD_MUST_CHECK;
 
 #endif

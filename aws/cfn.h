@@ -84,7 +84,9 @@ struct cfn_create_change_set_input {
 
 /* Build the CreateChangeSet form body (exposed for serialisation tests). */
 enum tpd_code cfn_create_change_set_body(
-    const struct cfn_create_change_set_input *in, struct tpd_buf *body, struct tpd_err *err);
+    const struct cfn_create_change_set_input *in,
+    struct tpd_buf *body,
+    struct tpd_err *err) TPD_MUST_CHECK;
 /* CreateChangeSet; *change_set_id and *stack_id (each may be NULL) receive the ARNs. */
 enum tpd_code cfn_create_change_set(
     struct aws_client *c,

@@ -30,9 +30,9 @@
 void *tpd_malloc(size_t n) TPD_MALLOC_LIKE TPD_MUST_CHECK;
 void *tpd_calloc(size_t count, size_t size) TPD_MALLOC_LIKE TPD_MUST_CHECK;
 void *tpd_realloc(void *p, size_t n) TPD_MUST_CHECK;
-char *tpd_strdup(const char *s) TPD_MALLOC_LIKE;
+char *tpd_strdup(const char *s) TPD_MALLOC_LIKE TPD_MUST_CHECK;
 /* Copy of the first n bytes of s (which need not be NUL-terminated), NUL added. */
-char *tpd_strndup(const char *s, size_t n) TPD_MALLOC_LIKE;
+char *tpd_strndup(const char *s, size_t n) TPD_MALLOC_LIKE TPD_MUST_CHECK;
 
 /*
  * Make room for `need` elements of `size` bytes in *items (capacity *cap), growing

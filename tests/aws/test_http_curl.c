@@ -451,6 +451,10 @@ static void test_ca_bundle_sources(void **state) {
     assert_null(aws_client_new(&o, &err));
     assert_non_null(strstr(err.msg, "holds no PEM certificate"));
     tpd_err_clear(&err);
+    o.ca_bundle = "/dev/zero"; /* would be read forever */
+    assert_null(aws_client_new(&o, &err));
+    assert_non_null(strstr(err.msg, "is not a regular file"));
+    tpd_err_clear(&err);
     tls_env_stop(&e);
 }
 
