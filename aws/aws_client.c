@@ -480,10 +480,13 @@ static enum tpd_code s_attempt(
 
     rc = aws_creds_get(provider, &cr, err);
     if (rc) {
-        if (err && err->code != TPD_E_CREDENTIALS && err->code != TPD_E_NOMEM) {
-            err->code = TPD_E_CREDENTIALS;
+        /* Every failure to get credentials is TPD_E_CREDENTIALS, except running out of
+         * memory, which says nothing about the credentials. */
+        rc = rc == TPD_E_NOMEM || (err && err->code == TPD_E_NOMEM) ? TPD_E_NOMEM
+                                                                   : TPD_E_CREDENTIALS;
+        if (err) {
+            err->code = rc;
         }
-        rc = TPD_E_CREDENTIALS;
         goto done;
     }
     const char *ctype = svc == AWS_SVC_DYNAMODB

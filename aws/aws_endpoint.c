@@ -2,6 +2,7 @@
 #include "aws_endpoint.h"
 
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,20 +155,22 @@ enum tpd_code aws_endpoint_resolve_variant(
     const char *v = configured && *configured ? configured : NULL;
     const char *ignore = s_env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
     bool use_env = !(ignore && strcmp(ignore, "true") == 0);
-    struct tpd_buf name;
-    tpd_buf_init(&name, 256);
+    /* Names on the stack: a lookup skipped for want of memory would silently pick a
+     * less specific endpoint. service and env_id are this client's own short names. */
+    char name[128];
     if (!v && use_env) {
-        if (tpd_buf_printf(&name, "AWS_ENDPOINT_URL_%s", env_id) == TPD_OK) {
-            v = s_env(tpd_buf_cstr(&name));
+        if (snprintf(name, sizeof(name), "AWS_ENDPOINT_URL_%s", env_id) >= (int)sizeof(name) ||
+            snprintf(name, sizeof(name), "%s.endpoint_url", service) >= (int)sizeof(name)) {
+            return tpd_err_set(err, TPD_E_INVALID, "endpoint: service name too long");
         }
+        snprintf(name, sizeof(name), "AWS_ENDPOINT_URL_%s", env_id);
+        v = s_env(name);
         if (!v) {
             v = s_env("AWS_ENDPOINT_URL");
         }
         if (!v && prof) {
-            tpd_buf_reset(&name);
-            if (tpd_buf_printf(&name, "%s.endpoint_url", service) == TPD_OK) {
-                v = aws_profile_get(prof, tpd_buf_cstr(&name));
-            }
+            snprintf(name, sizeof(name), "%s.endpoint_url", service);
+            v = aws_profile_get(prof, name);
             if (!v) {
                 v = aws_profile_get(prof, "endpoint_url");
             }
@@ -176,7 +179,6 @@ enum tpd_code aws_endpoint_resolve_variant(
             }
         }
     }
-    tpd_buf_clear(&name);
     if (!v) {
         return aws_endpoint_default(service, region, variants, out, err);
     }

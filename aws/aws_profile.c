@@ -76,9 +76,13 @@ enum tpd_code aws_profile_load(
     out->cred_section = aws_ini_section(out->credentials, name);
     struct tpd_buf sec;
     tpd_buf_init(&sec, 4096);
-    if (tpd_buf_printf(&sec, "profile %s", name) == TPD_OK) {
-        out->config_section = aws_ini_section(out->config, tpd_buf_cstr(&sec));
+    if (tpd_buf_printf(&sec, "profile %s", name) != TPD_OK) {
+        /* Not "no such profile": a lost profile would silently mean other settings. */
+        tpd_buf_clear(&sec);
+        rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+        goto done;
     }
+    out->config_section = aws_ini_section(out->config, tpd_buf_cstr(&sec));
     tpd_buf_clear(&sec);
     if (!out->config_section && strcmp(name, "default") == 0) {
         out->config_section = aws_ini_section(out->config, "default");

@@ -381,6 +381,9 @@ static bool s_skip_header(const struct tpd_buf *lname) {
 
 /* ---- signing key -------------------------------------------------------------------- */
 
+/* s_derive_key / s_signing_key: 0, -1 (OpenSSL failed) or S_KEY_NOMEM. */
+#define S_KEY_NOMEM (-2)
+
 static int s_derive_key(
     struct tpd_span secret,
     const char *date,
@@ -393,7 +396,7 @@ static int s_derive_key(
     uint8_t a[32];
     uint8_t b[32];
     if (!k0) {
-        return -1;
+        return S_KEY_NOMEM;
     }
     memcpy(k0, "AWS4", 4);
     if (secret.len) {
@@ -441,8 +444,9 @@ static int s_signing_key(
     if (hit) {
         return 0;
     }
-    if (s_derive_key(secret, date, region, service, key) != 0) {
-        return -1;
+    int dr = s_derive_key(secret, date, region, service, key);
+    if (dr != 0) {
+        return dr;
     }
     pthread_mutex_lock(&cache->mu);
     memcpy(cache->secret_fp, fp, 32);
@@ -597,10 +601,13 @@ static enum tpd_code s_authorization(
     uint8_t sig[32];
     char hex[65];
     enum tpd_code rc = TPD_OK;
-    if (s_signing_key(
-            params->cache, creds->secret_access_key, date, params->region, params->service, key) !=
-            0 ||
-        s_hmac(key, 32, r->string_to_sign.ptr, r->string_to_sign.len, sig) != 0) {
+    int kr = s_signing_key(
+        params->cache, creds->secret_access_key, date, params->region, params->service, key);
+    if (kr == S_KEY_NOMEM) {
+        rc = tpd_err_set(err, TPD_E_NOMEM, "SigV4: %s", tpd_code_str(TPD_E_NOMEM));
+        goto done;
+    }
+    if (kr != 0 || s_hmac(key, 32, r->string_to_sign.ptr, r->string_to_sign.len, sig) != 0) {
         rc = tpd_err_set(err, TPD_E_INTERNAL, "SigV4: HMAC-SHA256 failed");
         goto done;
     }
