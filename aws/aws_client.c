@@ -50,6 +50,7 @@ struct aws_client {
     long stall_timeout_ms;
     struct tpd_stop *stop;
     int64_t (*now_s)(void);
+    double (*rand01)(void);
 };
 
 const char *aws_client_region(const struct aws_client *c) {
@@ -66,6 +67,10 @@ struct tpd_stop *aws_client_stop(const struct aws_client *c) {
 
 void aws_client_set_clock(struct aws_client *c, int64_t (*now_s)(void)) {
     c->now_s = now_s;
+}
+
+void aws_client_set_rand(struct aws_client *c, double (*rand01)(void)) {
+    c->rand01 = rand01;
 }
 
 void aws_client_stats(const struct aws_client *c, struct aws_http_stats *out) {
@@ -483,7 +488,7 @@ static enum tpd_code s_attempt(
         /* Every failure to get credentials is TPD_E_CREDENTIALS, except running out of
          * memory, which says nothing about the credentials. */
         rc = rc == TPD_E_NOMEM || (err && err->code == TPD_E_NOMEM) ? TPD_E_NOMEM
-                                                                   : TPD_E_CREDENTIALS;
+                                                                    : TPD_E_CREDENTIALS;
         if (err) {
             err->code = rc;
         }
@@ -612,7 +617,10 @@ enum tpd_code aws_client_call_with(
         }
         last_cost = cost;
         int64_t delay = aws_retry_backoff_ns(
-            attempt, c->retry_base_ns, AWS_RETRY_MAX_BACKOFF_NS, aws_retry_rand01());
+            attempt,
+            c->retry_base_ns,
+            AWS_RETRY_MAX_BACKOFF_NS,
+            c->rand01 ? c->rand01() : aws_retry_rand01());
         TPD_DEBUG(
             "%s %s: attempt %d failed with %s (HTTP %d), retrying in %lld ms",
             s_service_name[svc],

@@ -142,5 +142,7 @@ struct aws_creds_provider *aws_creds_sts_new(
 
 /* Test hook: time used for signing (seconds since the epoch); NULL = wall clock. */
 void aws_client_set_clock(struct aws_client *c, int64_t (*now_s)(void));
+/* Test hook: the backoff's random factor in [0,1) (aws_retry_backoff_ns); NULL = random. */
+void aws_client_set_rand(struct aws_client *c, double (*rand01)(void));
 
 #endif
