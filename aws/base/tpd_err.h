@@ -68,8 +68,8 @@ enum tpd_code tpd_err_set(struct tpd_err *err, enum tpd_code code, const char *f
 /* Set the AWS details (copies the strings; NULL leaves the field unset). TPD_E_NOMEM
  * when a copy failed (the field is then NULL): the AWS code drives decisions (not
  * found, retries), so a caller that relies on it must treat that as out of memory. */
-enum tpd_code tpd_err_set_aws(
-    struct tpd_err *err, int http_status, const char *aws_code, const char *request_id);
+enum tpd_code
+tpd_err_set_aws(struct tpd_err *err, int http_status, const char *aws_code, const char *request_id);
 /* Prepend context to msg: "ctx: old msg". Returns err->code (OK if err is NULL). */
 enum tpd_code tpd_err_prefix(struct tpd_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
