@@ -38,35 +38,36 @@ static void *s_loop(void *ud) {
         if (p[0].revents) {
             break;
         }
+        /* Read what arrived on the polled connections; keep those still open. */
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            struct s_conn cn = conns[i];
+            if (p[i + 2].revents) {
+                char buf[4096 + 4];
+                memcpy(buf, cn.tail, 4);
+                ssize_t r = read(cn.fd, buf + 4, sizeof(buf) - 4);
+                if (r <= 0) { /* the client gave up: forget the connection */
+                    close(cn.fd);
+                    continue;
+                }
+                size_t len = (size_t)r + 4;
+                if (!cn.counted && memmem(buf, len, "\r\n\r\n", 4)) {
+                    cn.counted = true;
+                    pthread_mutex_lock(&s->mu);
+                    s->requests++;
+                    pthread_cond_broadcast(&s->cv);
+                    pthread_mutex_unlock(&s->mu);
+                }
+                memcpy(cn.tail, buf + len - 4, 4);
+            }
+            conns[kept++] = cn;
+        }
+        n = kept;
         if ((p[1].revents & POLLIN) && n < BH_MAX_CONNS) {
             int fd = accept(s->fd, NULL, NULL);
             if (fd >= 0) {
                 conns[n++] = (struct s_conn){fd, false, {0}};
             }
-        }
-        for (int i = 0; i < n; i++) {
-            if (!p[i + 2].revents) {
-                continue;
-            }
-            char buf[4096 + 4];
-            memcpy(buf, conns[i].tail, 4);
-            ssize_t r = read(conns[i].fd, buf + 4, sizeof(buf) - 4);
-            if (r <= 0) { /* the client gave up: forget the connection */
-                close(conns[i].fd);
-                conns[i] = conns[--n];
-                p[i + 2] = p[n + 2];
-                i--;
-                continue;
-            }
-            size_t len = (size_t)r + 4;
-            if (!conns[i].counted && memmem(buf, len, "\r\n\r\n", 4)) {
-                conns[i].counted = true;
-                pthread_mutex_lock(&s->mu);
-                s->requests++;
-                pthread_cond_broadcast(&s->cv);
-                pthread_mutex_unlock(&s->mu);
-            }
-            memcpy(conns[i].tail, buf + len - 4, 4);
         }
     }
     for (int i = 0; i < n; i++) {
