@@ -24,10 +24,12 @@
 #include <cmocka.h>
 
 #include "aws_client.h"
+#include "aws_parallel.h"
 #include "blackhole_server.h"
 #include "connect_proxy.h"
 #include "ddb.h"
 #include "fake_http_server.h"
+#include "keepalive_server.h"
 #include "test_pki.h"
 #include "test_util.h"
 
@@ -533,6 +535,62 @@ static void test_connections_counted(void **state) {
     fhs_stop(&s);
 }
 
+struct many {
+    struct aws_client *c;
+    int ok[8];
+};
+
+static void describe_five(void *ud, size_t i) {
+    struct many *m = ud;
+    for (int k = 0; k < 5; k++) {
+        struct ddb_table t;
+        struct tpd_err err;
+        tpd_err_init(&err);
+        if (ddb_describe_table(m->c, "t", &t, &err) == TPD_OK) {
+            m->ok[i]++;
+            ddb_table_clear(&t);
+        }
+        tpd_err_clear(&err);
+    }
+}
+
+/* One connection pool for every call and thread: against a server that keeps
+ * connections open (as AWS does), sequential calls share one connection, and calls made
+ * at once by aws_parallel_run open at most one connection each, reused by the next
+ * round; the client's counter agrees with what the server saw. */
+static void test_connections_reused(void **state) {
+    (void)state;
+    struct keepalive_server ka;
+    assert_int_equal(ka_start(&ka, OK_TABLE), 0);
+    struct aws_client_options o;
+    base_options(&o, ka.url);
+    struct aws_client *c = new_client(&o);
+    struct many m = {c, {0}};
+    describe_five(&m, 0);
+    assert_int_equal(m.ok[0], 5);
+    int conns = 0, reqs = 0;
+    ka_counts(&ka, &conns, &reqs);
+    assert_int_equal(reqs, 5);
+    assert_int_equal(conns, 1);
+    for (int round = 0; round < 2; round++) {
+        memset(m.ok, 0, sizeof(m.ok));
+        aws_parallel_run(4, describe_five, &m);
+        for (int i = 0; i < 4; i++) {
+            assert_int_equal(m.ok[i], 5);
+        }
+    }
+    ka_counts(&ka, &conns, &reqs);
+    assert_int_equal(reqs, 45);
+    assert_true(conns >= 1 && conns <= 4);
+    struct aws_http_stats st;
+    aws_client_stats(c, &st);
+    assert_int_equal(st.requests, 45);
+    assert_int_equal(st.connections, (uint64_t)conns);
+    print_message("45 requests from 1 + 2 x 4 concurrent callers: %d connections\n", conns);
+    aws_client_free(c);
+    ka_stop(&ka);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_throttle_and_5xx_retried),
@@ -546,6 +604,7 @@ int main(void) {
         cmocka_unit_test(test_ca_bundle_sources),
         cmocka_unit_test(test_https_through_connect_proxy),
         cmocka_unit_test(test_connections_counted),
+        cmocka_unit_test(test_connections_reused),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
