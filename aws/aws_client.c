@@ -574,7 +574,7 @@ enum tpd_code aws_client_call_with(
     enum aws_service svc,
     const char *op,
     struct tpd_span body,
-    struct aws_creds_provider *provider,
+    struct aws_creds_provider *creds,
     struct aws_http_response *resp,
     struct tpd_err *err) {
     if ((unsigned)svc >= AWS_SVC_COUNT || !op) {
@@ -587,7 +587,7 @@ enum tpd_code aws_client_call_with(
             rc = tpd_err_set(err, TPD_E_STOPPED, "%s: stopped before sending", op);
             break;
         }
-        rc = s_attempt(c, svc, op, body, provider, resp, err);
+        rc = s_attempt(c, svc, op, body, creds, resp, err);
         if (rc == TPD_OK) {
             aws_retry_quota_success(&c->quota, last_cost);
             if (attempt > 1) {

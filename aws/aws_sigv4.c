@@ -398,7 +398,8 @@ static int s_derive_key(
     if (!k0) {
         return S_KEY_NOMEM;
     }
-    memcpy(k0, "AWS4", 4);
+    static const uint8_t prefix[4] = {'A', 'W', 'S', '4'}; /* bytes, not a string */
+    memcpy(k0, prefix, sizeof(prefix));
     if (secret.len) {
         memcpy(k0 + 4, secret.ptr, secret.len);
     }

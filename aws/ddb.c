@@ -131,12 +131,13 @@ enum tpd_code ddb_describe_table(
     json_decref(resp);
     if (!ok) {
         ddb_table_clear(out);
-        return tpd_err_set(err, TPD_E_NOMEM, "DescribeTable %s: out of memory", name);
+        tpd_err_set(err, TPD_E_NOMEM, "DescribeTable %s: out of memory", name);
+        return TPD_E_NOMEM;
     }
     if (!out->name || !out->status) {
         ddb_table_clear(out);
-        return tpd_err_set(
-            err, TPD_E_PARSE, "DescribeTable %s: TableName or TableStatus missing", name);
+        tpd_err_set(err, TPD_E_PARSE, "DescribeTable %s: TableName or TableStatus missing", name);
+        return TPD_E_PARSE;
     }
     return TPD_OK;
 }

@@ -2,7 +2,7 @@
  * tpd_alloc: every heap allocation of the project goes through these functions,
  * so that tests can make the Nth allocation fail and check that each caller turns
  * out-of-memory into TPD_E_NOMEM, frees what it holds and loses nothing
- * (the torture tests of curl and SQLite; tests/unit/test_oom.c).
+ * (the torture tests of curl and SQLite; tests/aws/test_oom.c).
  *
  * Memory from tpd_malloc/tpd_calloc/tpd_realloc/tpd_strdup is ordinary heap memory:
  * release it with free(). Third-party libraries (jansson, expat, msgpack-c, libcurl,
