@@ -9,9 +9,15 @@
  */
 #include "aws_client.h"
 
+#include <errno.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "aws_endpoint.h"
 #include "aws_errors.h"
@@ -20,6 +26,9 @@
 #include "aws_sigv4.h"
 #include "tpd_alloc.h"
 #include "tpd_log.h"
+
+/* A CA bundle larger than this is not one (the Mozilla bundle is about 220 KiB). */
+#define S_MAX_CA_BUNDLE ((size_t)16 << 20)
 
 static const char *const s_service_name[AWS_SVC_COUNT] = {"dynamodb", "cloudformation", "sts"};
 static const char *const s_service_env[AWS_SVC_COUNT] = {"DYNAMODB", "CLOUDFORMATION", "STS"};
@@ -39,6 +48,7 @@ struct aws_client {
     int64_t retry_base_ns;
     long connect_timeout_ms;
     long request_timeout_ms;
+    long stall_timeout_ms;
     struct tpd_stop *stop;
     int64_t (*now_s)(void);
     char *sts_region; /* signing region of STS calls */
@@ -53,6 +63,7 @@ struct aws_client {
     enum { S_GUARD_UNCHECKED, S_GUARD_OK, S_GUARD_REFUSED } guard;
     enum aws_account_verdict verdict;
     char *account;
+    double (*rand01)(void);
 };
 
 static enum tpd_code s_call(
@@ -114,9 +125,25 @@ void aws_client_set_clock(struct aws_client *c, int64_t (*now_s)(void)) {
     c->now_s = now_s;
 }
 
+void aws_client_set_rand(struct aws_client *c, double (*rand01)(void)) {
+    c->rand01 = rand01;
+}
+
+void aws_client_stats(const struct aws_client *c, struct aws_http_stats *out) {
+    aws_http_transport_stats(c->transport, out);
+}
+
 void aws_client_free(struct aws_client *c) {
     if (!c) {
         return;
+    }
+    if (c->transport) {
+        struct aws_http_stats st;
+        aws_http_transport_stats(c->transport, &st);
+        TPD_DEBUG(
+            "AWS client: %llu requests sent, %llu connections opened",
+            (unsigned long long)st.requests,
+            (unsigned long long)st.connections);
     }
     aws_creds_provider_free(c->creds);
     if (c->own_transport) {
@@ -201,6 +228,270 @@ s_build_chain(struct aws_client *c, const struct aws_client_options *o, struct t
     return cached;
 }
 
+/* ---- settings: configuration, then environment, then profile ------------------------ */
+
+static const char *s_env(const char *name) {
+    const char *v = name ? getenv(name) : NULL;
+    return v && *v ? v : NULL;
+}
+
+/* The first non-empty of: configured, env1, env2, the profile's key. *source names it. */
+static const char *s_setting(
+    const char *configured,
+    const char *env1,
+    const char *env2,
+    const struct aws_profile *prof,
+    const char *key,
+    const char **source) {
+    const char *v = NULL;
+    *source = NULL;
+    if (configured && *configured) {
+        *source = "the configuration";
+        return configured;
+    }
+    if ((v = s_env(env1))) {
+        *source = env1;
+    } else if ((v = s_env(env2))) {
+        *source = env2;
+    } else if (prof && key && (v = aws_profile_get(prof, key)) && *v) {
+        *source = "the profile";
+    } else {
+        v = NULL;
+    }
+    return v;
+}
+
+/* A yes/no setting; "true"/"false" in any case, anything else is an error. */
+static enum tpd_code s_flag(
+    enum aws_flag configured,
+    const char *env,
+    const struct aws_profile *prof,
+    const char *key,
+    bool *out,
+    struct tpd_err *err) {
+    *out = false;
+    if (configured != AWS_FLAG_UNSET) {
+        *out = configured == AWS_FLAG_TRUE;
+        return TPD_OK;
+    }
+    const char *src;
+    const char *v = s_setting(NULL, env, NULL, prof, key, &src);
+    if (!v) {
+        return TPD_OK;
+    }
+    if (strcasecmp(v, "true") == 0 || strcasecmp(v, "false") == 0) {
+        *out = strcasecmp(v, "true") == 0;
+        return TPD_OK;
+    }
+    bool from_profile = strcmp(src, "the profile") == 0;
+    return tpd_err_set(
+        err,
+        TPD_E_INVALID,
+        "%s%s must be true or false, not \"%s\"",
+        from_profile ? key : env,
+        from_profile ? " in the profile" : "",
+        v);
+}
+
+/* Only the standard mode is implemented (aws_retry.h): "adaptive" would add
+ * client-side rate limiting this client does not do, "legacy" other retry rules. */
+static enum tpd_code
+s_check_retry_mode(const char *configured, const struct aws_profile *prof, struct tpd_err *err) {
+    const char *src;
+    const char *v = s_setting(configured, "AWS_RETRY_MODE", NULL, prof, "retry_mode", &src);
+    if (!v || strcmp(v, "standard") == 0) {
+        return TPD_OK;
+    }
+    return tpd_err_set(
+        err,
+        TPD_E_INVALID,
+        "retry mode \"%s\" from %s is not supported: this client implements the standard "
+        "retry mode only (exponential backoff with jitter and a retry quota; no client-side "
+        "rate limiting as \"adaptive\" does); use \"standard\"",
+        v,
+        src);
+}
+
+/* The CA bundle must be a readable PEM file with at least one certificate: say so at
+ * configuration time, not as a TLS failure on the first request. */
+static enum tpd_code s_check_ca_bundle(const char *path, const char *src, struct tpd_err *err) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        return tpd_err_set(
+            err,
+            TPD_E_INVALID,
+            "CA bundle %s (from %s) cannot be read: %s",
+            path,
+            src,
+            strerror(errno));
+    }
+    /* A device or a pipe (/dev/zero, /dev/stdin) would be read forever or block. */
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
+        (uint64_t)st.st_size > (uint64_t)S_MAX_CA_BUNDLE) {
+        fclose(f);
+        return tpd_err_set(
+            err,
+            TPD_E_INVALID,
+            "CA bundle %s (from %s) is not a regular file of at most %zu bytes",
+            path,
+            src,
+            (size_t)S_MAX_CA_BUNDLE);
+    }
+    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    ERR_clear_error();
+    if (!x) {
+        return tpd_err_set(
+            err, TPD_E_INVALID, "CA bundle %s (from %s) holds no PEM certificate", path, src);
+    }
+    X509_free(x);
+    return TPD_OK;
+}
+
+static enum tpd_code s_load_profile(const struct aws_client_options *o, struct aws_profile *prof) {
+    /* A malformed shared file only matters if we need it: settings fall back. */
+    struct tpd_err perr;
+    tpd_err_init(&perr);
+    memset(prof, 0, sizeof(*prof));
+    bool hc = o->shared_credentials_file && *o->shared_credentials_file;
+    bool hf = o->shared_config_file && *o->shared_config_file;
+    struct aws_profile_files files = {
+        o->shared_credentials_files_count ? o->shared_credentials_files
+                                          : (hc ? &o->shared_credentials_file : NULL),
+        o->shared_credentials_files_count ? o->shared_credentials_files_count : hc,
+        o->shared_config_files_count ? o->shared_config_files
+                                     : (hf ? &o->shared_config_file : NULL),
+        o->shared_config_files_count ? o->shared_config_files_count : hf};
+    enum tpd_code rc = aws_profile_load_files(o->profile, &files, prof, &perr);
+    if (rc == TPD_E_NOMEM) {
+        tpd_err_clear(&perr);
+        return rc;
+    }
+    if (rc != TPD_OK) {
+        TPD_WARN("AWS shared config not usable: %s", perr.msg ? perr.msg : "");
+    }
+    tpd_err_clear(&perr);
+    return TPD_OK;
+}
+
+/* The region, checked unless skip_region_validation. On a failed check *region keeps
+ * the region that failed it (the caller frees it). */
+static enum tpd_code s_region(
+    const struct aws_client_options *o,
+    const struct aws_profile *prof,
+    char **region,
+    struct tpd_err *err) {
+    const char *src = NULL;
+    enum tpd_code rc =
+        aws_region_resolve_from(o->region, prof->name ? prof : NULL, region, &src, err);
+    if (rc || o->skip_region_validation) {
+        return rc;
+    }
+    rc = aws_region_check(*region, err);
+    if (rc) {
+        tpd_err_prefix(err, "region from %s (set skip_region_validation to use it anyway): ", src);
+    }
+    return rc;
+}
+
+enum tpd_code
+aws_client_resolve_region(const struct aws_client_options *o, char **region, struct tpd_err *err) {
+    struct aws_profile prof;
+    *region = NULL;
+    if (s_load_profile(o, &prof) != TPD_OK) {
+        return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+    }
+    enum tpd_code rc = s_region(o, &prof, region, err);
+    aws_profile_clear(&prof);
+    return rc;
+}
+
+static enum tpd_code s_endpoints(
+    struct aws_client *c,
+    const struct aws_client_options *o,
+    const struct aws_profile *prof,
+    struct tpd_err *err) {
+    bool fips = false;
+    bool dual = false;
+    enum tpd_code rc = s_flag(
+        o->use_fips_endpoint, "AWS_USE_FIPS_ENDPOINT", prof, "use_fips_endpoint", &fips, err);
+    if (!rc) {
+        rc = s_flag(
+            o->use_dualstack_endpoint,
+            "AWS_USE_DUALSTACK_ENDPOINT",
+            prof,
+            "use_dualstack_endpoint",
+            &dual,
+            err);
+    }
+    if (rc) {
+        return rc;
+    }
+    unsigned variants = (fips ? AWS_ENDPOINT_FIPS : 0u) | (dual ? AWS_ENDPOINT_DUALSTACK : 0u);
+    const char *conf_ep[AWS_SVC_COUNT] = {
+        o->endpoint_dynamodb, o->endpoint_cloudformation, o->endpoint_sts};
+    for (int i = 0; i < AWS_SVC_COUNT; i++) {
+        rc = aws_endpoint_resolve_variant(
+            s_service_name[i],
+            s_service_env[i],
+            conf_ep[i],
+            i == AWS_SVC_STS ? c->sts_region : c->region,
+            prof->name ? prof : NULL,
+            variants,
+            &c->endpoint[i],
+            err);
+        if (rc) {
+            return rc;
+        }
+        struct tpd_buf host, path;
+        tpd_buf_init(&host, 8192);
+        tpd_buf_init(&path, 8192);
+        rc = aws_http_url_host_path(c->endpoint[i], &host, &path, err);
+        if (rc) {
+            tpd_buf_clear(&host);
+            tpd_buf_clear(&path);
+            return tpd_err_prefix(err, "%s endpoint: ", s_service_name[i]);
+        }
+        c->host[i] = tpd_buf_detach(&host);
+        c->path[i] = tpd_buf_detach(&path);
+        c->url[i] = tpd_strdup(c->endpoint[i]);
+        if (!c->host[i] || !c->path[i] || !c->url[i]) {
+            return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+        }
+    }
+    return TPD_OK;
+}
+
+static enum tpd_code s_transport(
+    struct aws_client *c,
+    const struct aws_client_options *o,
+    const struct aws_profile *prof,
+    struct tpd_err *err) {
+    const char *src;
+    struct aws_http_curl_options ho = {0};
+    ho.ca_bundle = s_setting(o->ca_bundle, "AWS_CA_BUNDLE", NULL, prof, "ca_bundle", &src);
+    if (ho.ca_bundle) {
+        enum tpd_code rc = s_check_ca_bundle(ho.ca_bundle, src, err);
+        if (rc) {
+            return rc;
+        }
+    }
+    /* libcurl reads http_proxy/https_proxy/no_proxy itself but not HTTP_PROXY (curl's
+     * choice against httpoxy); the transport sets every proxy option, so the order here
+     * is the only one: configuration, lower-case variable, upper-case variable. */
+    ho.http_proxy = s_setting(o->http_proxy, "http_proxy", "HTTP_PROXY", NULL, NULL, &src);
+    ho.https_proxy = s_setting(o->https_proxy, "https_proxy", "HTTPS_PROXY", NULL, NULL, &src);
+    ho.no_proxy = s_setting(o->no_proxy, "no_proxy", "NO_PROXY", NULL, NULL, &src);
+    if (o->transport) {
+        c->transport = o->transport;
+        return TPD_OK;
+    }
+    c->transport = aws_http_curl_new_opts(&ho, err);
+    c->own_transport = c->transport != NULL;
+    return c->transport ? TPD_OK : (err ? err->code : TPD_E_HTTP);
+}
+
 struct aws_client *aws_client_new(const struct aws_client_options *o, struct tpd_err *err) {
     struct aws_profile prof;
     memset(&prof, 0, sizeof(prof));
@@ -215,6 +506,7 @@ struct aws_client *aws_client_new(const struct aws_client_options *o, struct tpd
     c->retry_base_ns = o->retry_base_ns > 0 ? o->retry_base_ns : AWS_RETRY_BASE_NS;
     c->connect_timeout_ms = o->connect_timeout_ms;
     c->request_timeout_ms = o->request_timeout_ms;
+    c->stall_timeout_ms = o->stall_timeout_ms;
     c->stop = o->stop;
     c->sts = (struct aws_sts_caller){s_sts_call, c};
     pthread_mutex_init(&c->guard_mu, NULL);
@@ -227,23 +519,12 @@ struct aws_client *aws_client_new(const struct aws_client_options *o, struct tpd
         goto fail;
     }
 
-    /* A malformed shared file only matters if we need it: region/endpoints fall back. */
-    struct tpd_err perr;
-    tpd_err_init(&perr);
-    bool hc = o->shared_credentials_file && *o->shared_credentials_file;
-    bool hf = o->shared_config_file && *o->shared_config_file;
-    struct aws_profile_files files = {
-        o->shared_credentials_files_count ? o->shared_credentials_files
-                                          : (hc ? &o->shared_credentials_file : NULL),
-        o->shared_credentials_files_count ? o->shared_credentials_files_count : hc,
-        o->shared_config_files_count ? o->shared_config_files
-                                     : (hf ? &o->shared_config_file : NULL),
-        o->shared_config_files_count ? o->shared_config_files_count : hf};
-    if (aws_profile_load_files(o->profile, &files, &prof, &perr) != TPD_OK) {
-        TPD_WARN("AWS shared config not usable: %s", perr.msg ? perr.msg : "");
+    if (s_load_profile(o, &prof) != TPD_OK) {
+        tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+        goto fail;
     }
-    tpd_err_clear(&perr);
-    if (aws_region_resolve(o->region, prof.name ? &prof : NULL, &c->region, err) != TPD_OK) {
+    if (s_region(o, &prof, &c->region, err) != TPD_OK ||
+        s_check_retry_mode(o->retry_mode, &prof, err) != TPD_OK) {
         goto fail;
     }
     c->sts_region = tpd_strdup(o->sts_region && *o->sts_region ? o->sts_region : c->region);
@@ -251,44 +532,8 @@ struct aws_client *aws_client_new(const struct aws_client_options *o, struct tpd
         tpd_err_set(err, TPD_E_NOMEM, "out of memory");
         goto fail;
     }
-    const char *conf_ep[AWS_SVC_COUNT] = {
-        o->endpoint_dynamodb, o->endpoint_cloudformation, o->endpoint_sts};
-    for (int i = 0; i < AWS_SVC_COUNT; i++) {
-        if (aws_endpoint_resolve(
-                s_service_name[i],
-                s_service_env[i],
-                conf_ep[i],
-                i == AWS_SVC_STS ? c->sts_region : c->region,
-                prof.name ? &prof : NULL,
-                &c->endpoint[i],
-                err) != TPD_OK) {
-            goto fail;
-        }
-        struct tpd_buf host, path;
-        tpd_buf_init(&host, 8192);
-        tpd_buf_init(&path, 8192);
-        if (aws_http_url_host_path(c->endpoint[i], &host, &path, err) != TPD_OK) {
-            tpd_buf_clear(&host);
-            tpd_buf_clear(&path);
-            tpd_err_prefix(err, "%s endpoint: ", s_service_name[i]);
-            goto fail;
-        }
-        c->host[i] = tpd_buf_detach(&host);
-        c->path[i] = tpd_buf_detach(&path);
-        c->url[i] = tpd_strdup(c->endpoint[i]);
-        if (!c->host[i] || !c->path[i] || !c->url[i]) {
-            tpd_err_set(err, TPD_E_NOMEM, "out of memory");
-            goto fail;
-        }
-    }
-    if (o->transport) {
-        c->transport = o->transport;
-    } else {
-        c->transport = aws_http_curl_new(err);
-        c->own_transport = true;
-        if (!c->transport) {
-            goto fail;
-        }
+    if (s_endpoints(c, o, &prof, err) != TPD_OK || s_transport(c, o, &prof, err) != TPD_OK) {
+        goto fail;
     }
     c->creds = s_build_chain(c, o, err);
     if (!c->creds) {
@@ -349,10 +594,13 @@ static enum tpd_code s_attempt(
         if (!provider) {
             tpd_err_set(err, rc, "%s: credentials: %s", op, tpd_code_str(rc));
         }
-        if (err && err->code != TPD_E_CREDENTIALS && err->code != TPD_E_NOMEM) {
-            err->code = TPD_E_CREDENTIALS;
+        /* Every failure to get credentials is TPD_E_CREDENTIALS, except running out of
+         * memory, which says nothing about the credentials. */
+        rc = rc == TPD_E_NOMEM || (err && err->code == TPD_E_NOMEM) ? TPD_E_NOMEM
+                                                                    : TPD_E_CREDENTIALS;
+        if (err) {
+            err->code = rc;
         }
-        rc = TPD_E_CREDENTIALS;
         goto done;
     }
     const char *ctype = svc == AWS_SVC_DYNAMODB
@@ -402,7 +650,15 @@ static enum tpd_code s_attempt(
         h[nh++] = (struct aws_http_kv){"Authorization", tpd_buf_cstr(&sig.authorization)};
     }
     struct aws_http_request req = {
-        "POST", c->url[svc], h, nh, body, c->connect_timeout_ms, c->request_timeout_ms};
+        "POST",
+        c->url[svc],
+        h,
+        nh,
+        body,
+        c->connect_timeout_ms,
+        c->request_timeout_ms,
+        c->stall_timeout_ms,
+        c->stop};
     aws_http_response_clear(resp);
     aws_http_response_init(resp);
     rc = aws_http_send(c->transport, &req, resp, err);
@@ -453,8 +709,13 @@ static enum tpd_code s_call(
             }
             return TPD_OK;
         }
-        enum aws_retry_kind kind = aws_retry_classify(s_service_name[svc], rc, err);
-        if (kind == AWS_RETRY_NONE || attempt >= c->max_attempts) {
+        /* A transport failure is classified by what failed (aws_retry.h: whether the
+         * request may have reached AWS); an answer by its AWS error code and status. */
+        enum aws_http_error net = resp->error;
+        enum aws_retry_kind kind = net != AWS_HTTP_ERR_NONE
+                                       ? aws_retry_classify_http(net)
+                                       : aws_retry_classify(s_service_name[svc], rc, err);
+        if (kind == AWS_RETRY_NONE || attempt >= aws_retry_max_attempts(net, c->max_attempts)) {
             if (kind != AWS_RETRY_NONE && attempt > 1) {
                 tpd_err_prefix(err, "after %d attempts: ", attempt);
             }
@@ -470,13 +731,18 @@ static enum tpd_code s_call(
         }
         last_cost = cost;
         int64_t delay = aws_retry_backoff_ns(
-            attempt, c->retry_base_ns, AWS_RETRY_MAX_BACKOFF_NS, aws_retry_rand01());
+            attempt,
+            c->retry_base_ns,
+            AWS_RETRY_MAX_BACKOFF_NS,
+            c->rand01 ? c->rand01() : aws_retry_rand01());
         TPD_DEBUG(
             "%s %s: attempt %d failed with %s (HTTP %d), retrying in %lld ms",
             s_service_name[svc],
             op,
             attempt,
-            err && err->aws_code ? err->aws_code : tpd_code_name(rc),
+            err && err->aws_code
+                ? err->aws_code
+                : (net != AWS_HTTP_ERR_NONE ? aws_http_error_str(net) : tpd_code_name(rc)),
             err ? err->http_status : 0,
             (long long)(delay / 1000000));
         enum tpd_code sr = tpd_sleep(c->stop, delay, 0);

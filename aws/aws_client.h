@@ -31,11 +31,15 @@
 #include "aws_creds.h"
 #include "aws_http.h"
 #include "aws_sts.h"
+#include "tpd_alloc.h"
 #include "tpd_buf.h"
 #include "tpd_clock.h"
 #include "tpd_err.h"
 
 enum aws_service { AWS_SVC_DYNAMODB = 0, AWS_SVC_CLOUDFORMATION, AWS_SVC_STS, AWS_SVC_COUNT };
+
+/* A yes/no setting that may be left to the environment and the profile. */
+enum aws_flag { AWS_FLAG_UNSET = 0, AWS_FLAG_FALSE, AWS_FLAG_TRUE };
 
 struct aws_client_options {
     const char *region;
@@ -63,25 +67,52 @@ struct aws_client_options {
     const char *endpoint_sts;
     int max_attempts; /* including the first; 0 = 3 */
     struct aws_assume_role_options assume_role;
-    struct tpd_stop *stop;                /* may be NULL; retries' sleeps end when it is set */
-    long connect_timeout_ms;              /* 0 = 10 s */
-    long request_timeout_ms;              /* 0 = 60 s */
+    struct tpd_stop *stop;                /* may be NULL; ends retry sleeps and transfers */
+    long connect_timeout_ms;              /* 0 = 10 s (AWS_HTTP_CONNECT_TIMEOUT_MS) */
+    long request_timeout_ms;              /* total per attempt; 0 = none */
     int64_t retry_base_ns;                /* backoff base; 0 = 1 s (tests use less) */
     struct aws_http_transport *transport; /* NULL = libcurl; else borrowed (tests) */
     bool skip_instance_metadata;          /* leave IMDS out of the chain (tests, offline use) */
+    /* Settings below: NULL/"" or AWS_FLAG_UNSET leave them to the environment and the
+     * profile, in this order (docs/provider.md). */
+    long stall_timeout_ms;                /* no byte for this long fails an attempt; 0 = 30 s */
+    bool skip_region_validation;          /* accept a region no partition pattern matches */
+    const char *ca_bundle;                /* else AWS_CA_BUNDLE, profile ca_bundle; PEM file */
+    const char *http_proxy;               /* else http_proxy, HTTP_PROXY */
+    const char *https_proxy;              /* else https_proxy, HTTPS_PROXY */
+    const char *no_proxy;                 /* else no_proxy, NO_PROXY */
+    enum aws_flag use_fips_endpoint;      /* else AWS_USE_FIPS_ENDPOINT, profile key */
+    enum aws_flag use_dualstack_endpoint; /* else AWS_USE_DUALSTACK_ENDPOINT, profile key */
+    const char *retry_mode; /* else AWS_RETRY_MODE, profile retry_mode; only "standard" */
 };
 
 struct aws_client;
 
-/* Returns NULL and fills err when the configuration cannot work (no region, bad
- * endpoint URL, half of a static key pair). Does no network I/O. */
-struct aws_client *aws_client_new(const struct aws_client_options *opts, struct tpd_err *err);
+/* Returns NULL and fills err when the configuration cannot work (no region or an
+ * unknown one, bad endpoint URL, half of a static key pair, unreadable CA bundle,
+ * unsupported retry mode). Does no network I/O. */
+struct aws_client *
+aws_client_new(const struct aws_client_options *opts, struct tpd_err *err) TPD_MUST_CHECK;
 void aws_client_free(struct aws_client *c);
+
+/*
+ * The region a client built from opts would use (configured, AWS_REGION,
+ * AWS_DEFAULT_REGION, the profile's region), checked against the AWS partitions
+ * unless opts->skip_region_validation. Reads the shared config files; no network I/O.
+ * Lets a caller report a region problem against its own setting before building the
+ * client. *region is heap (free()): the region, also when it fails the check
+ * (TPD_E_INVALID); NULL when no source gives one (TPD_E_INVALID too).
+ */
+enum tpd_code aws_client_resolve_region(
+    const struct aws_client_options *opts, char **region, struct tpd_err *err) TPD_MUST_CHECK;
 
 /* Accessors (borrowed strings, valid for the client's life). */
 const char *aws_client_region(const struct aws_client *c);
 const char *aws_client_endpoint(const struct aws_client *c, enum aws_service svc);
 struct tpd_stop *aws_client_stop(const struct aws_client *c);
+/* Requests sent and connections opened so far by the client's transport (also logged
+ * at DEBUG when the client is freed), for benchmarks. */
+void aws_client_stats(const struct aws_client *c, struct aws_http_stats *out);
 
 /* Resolve credentials now (cheap check for ConfigureProvider); TPD_E_CREDENTIALS
  * names the sources tried. *source (may be NULL) gets the provider name (static). */
@@ -134,5 +165,7 @@ enum tpd_code aws_client_verify_account(
 
 /* Test hook: time used for signing (seconds since the epoch); NULL = wall clock. */
 void aws_client_set_clock(struct aws_client *c, int64_t (*now_s)(void));
+/* Test hook: the backoff's random factor in [0,1) (aws_retry_backoff_ns); NULL = random. */
+void aws_client_set_rand(struct aws_client *c, double (*rand01)(void));
 
 #endif

@@ -203,9 +203,13 @@ s_chain_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err 
             rc = err ? err->code : r;
             goto done;
         }
-        tpd_buf_printf(
+        enum tpd_code lrc = tpd_buf_printf(
             &tried, "%s%s (%s)", tried.len ? "; " : "", c->p[i]->name, e.msg ? e.msg : "not set");
         tpd_err_clear(&e);
+        if (lrc == TPD_E_NOMEM) { /* a list too long keeps what fits; no memory is an error */
+            rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+            goto done;
+        }
     }
     tpd_err_set(
         err,

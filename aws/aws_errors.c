@@ -68,7 +68,10 @@ static enum tpd_code s_finish(
         msg && *msg ? ": " : "",
         msg ? msg : "",
         http_status);
-    tpd_err_set_aws(err, http_status, code, request_id);
+    if (tpd_err_set_aws(err, http_status, code, request_id) != TPD_OK || (err && !err->msg)) {
+        /* The code drives what happens next (not found, retry): never half of it. */
+        return tpd_err_set(err, TPD_E_NOMEM, "%s: out of memory reading the error", op);
+    }
     if (err) {
         err->retryable = rc == TPD_E_THROTTLED || http_status >= 500;
     }
@@ -124,6 +127,10 @@ enum tpd_code aws_error_from_json(
         const char *start = h ? h + 1 : type;
         size_t len = strcspn(start, ":");
         code = tpd_strndup(start, len);
+        if (!code) {
+            json_decref(root);
+            return tpd_err_set(err, TPD_E_NOMEM, "%s: out of memory reading the error", op);
+        }
     }
     enum tpd_code rc = s_finish(op, http_status, code && *code ? code : NULL, msg, request_id, err);
     free(code);
@@ -140,7 +147,12 @@ enum tpd_code aws_error_from_query_xml(
     struct aws_xml_node *root = NULL;
     struct tpd_err perr;
     tpd_err_init(&perr);
-    if (aws_xml_parse(body, &root, &perr) != TPD_OK) {
+    enum tpd_code prc = aws_xml_parse(body, &root, &perr);
+    if (prc == TPD_E_NOMEM) {
+        tpd_err_move(err, &perr);
+        return tpd_err_prefix(err, "%s: reading the error: ", op);
+    }
+    if (prc != TPD_OK) {
         tpd_err_clear(&perr);
         if (body.len && body.ptr[0] == '{') {
             /* An emulator (moto) may pass a JSON error from another service through. */

@@ -1,16 +1,36 @@
 /*
  * aws_http_curl: the libcurl transport behind aws_http.h.
  *
- * A small pool of easy handles guarded by a mutex: a request borrows one, so
- * keep-alive connections are reused by whichever thread sends next, and no lock is
- * held during the transfer. Request bodies are sent with CURLOPT_POSTFIELDSIZE (an
- * explicit Content-Length, never chunked) and an empty "Expect:" header, because
- * curl would otherwise add "Expect: 100-continue" to large POSTs (see the brief §6).
- * Headers are never logged here: the Authorization and X-Amz-Security-Token values
- * pass through untouched.
+ * Connections: a bounded pool of slots, each an easy handle driven by its own multi
+ * handle, guarded by a mutex. A request borrows a slot, so the keep-alive connections
+ * cached in it are reused by whichever thread sends next, and no lock is held during
+ * the transfer. Connections themselves are not shared between slots: libcurl does not
+ * support sharing its connection cache between concurrent threads (CURLSHOPT_SHARE,
+ * CURL_LOCK_DATA_CONNECT); DNS answers and TLS sessions are shared through one share
+ * handle with a mutex per kind of data, so a new connection resumes a TLS session.
+ *
+ * Each transfer runs in our own loop (curl_multi_perform + curl_multi_poll with a
+ * S_POLL_MS wake-up) instead of curl_easy_perform, so that the request's stop flag
+ * aborts it within S_POLL_MS whatever libcurl is waiting for.
+ *
+ * Timeouts (the failure budget, aws_retry.h): a connect timeout covering TCP, TLS and a
+ * proxy tunnel (CURLOPT_CONNECTTIMEOUT_MS); then a stall timeout: the transfer fails
+ * when not one byte went out or came in for stall_timeout_ms, so a slow but moving
+ * large answer is never cut; a total timeout only when the caller asks (IMDS). The
+ * stall is measured in our loop from libcurl's byte counters rather than with
+ * CURLOPT_LOW_SPEED_LIMIT/TIME, whose speed is averaged over the last ~5 seconds
+ * (lib/progress.c, CURR_TIME) and counted in whole seconds: a silent server would be
+ * detected 5 s late and tests could not use sub-second budgets.
+ *
+ * Request bodies are sent with CURLOPT_POSTFIELDSIZE (an explicit Content-Length,
+ * never chunked) and an empty "Expect:" header, because curl would otherwise add
+ * "Expect: 100-continue" to large POSTs. Headers are never logged here: the
+ * Authorization and X-Amz-Security-Token values pass through untouched.
  */
 #include <curl/curl.h>
+#include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -19,13 +39,27 @@
 #include "tpd_alloc.h"
 #include "tpd_log.h"
 
-#define S_POOL_MAX 16
+#define S_POOL_MAX 16 /* idle slots kept; more may exist while more threads send */
+#define S_POLL_MS 100 /* how often a running transfer looks at its stop flag and stall */
+
+struct s_slot {
+    CURLM *multi;
+    CURL *easy;
+};
 
 struct s_curl {
     struct aws_http_transport base;
-    pthread_mutex_t mu;
-    CURL *free_handles[S_POOL_MAX];
+    pthread_mutex_t mu; /* guards free_slots/free_count */
+    struct s_slot free_slots[S_POOL_MAX];
     size_t free_count;
+    CURLSH *share;
+    pthread_mutex_t share_mu[CURL_LOCK_DATA_LAST];
+    char *ca_bundle;
+    char *http_proxy;
+    char *https_proxy;
+    char *no_proxy;
+    atomic_uint_fast64_t requests;
+    atomic_uint_fast64_t connections;
 };
 
 static pthread_once_t s_global_once = PTHREAD_ONCE_INIT;
@@ -45,6 +79,7 @@ void aws_http_response_clear(struct aws_http_response *r) {
     free(r->request_id);
     r->request_id = NULL;
     r->status = 0;
+    r->error = AWS_HTTP_ERR_NONE;
 }
 
 enum tpd_code aws_http_send(
@@ -61,16 +96,121 @@ void aws_http_transport_free(struct aws_http_transport *t) {
     }
 }
 
+void aws_http_transport_stats(struct aws_http_transport *t, struct aws_http_stats *out) {
+    memset(out, 0, sizeof(*out));
+    if (t && t->stats) {
+        t->stats(t, out);
+    }
+}
+
+const char *aws_http_error_str(enum aws_http_error e) {
+    switch (e) {
+        case AWS_HTTP_ERR_NONE:
+            return "no error";
+        case AWS_HTTP_ERR_RESOLVE:
+            return "could not resolve host";
+        case AWS_HTTP_ERR_REFUSED:
+            return "connection refused";
+        case AWS_HTTP_ERR_CONNECT:
+            return "could not connect";
+        case AWS_HTTP_ERR_CONNECT_TIMEOUT:
+            return "connect timed out";
+        case AWS_HTTP_ERR_STALLED:
+            return "no response: nothing received within the stall timeout";
+        case AWS_HTTP_ERR_TIMEOUT:
+            return "timed out";
+        case AWS_HTTP_ERR_RESET:
+            return "connection reset after the request was sent";
+        case AWS_HTTP_ERR_TLS:
+            return "TLS failure";
+        case AWS_HTTP_ERR_PROXY:
+            return "proxy failure";
+        case AWS_HTTP_ERR_STOPPED:
+            return "stopped";
+        case AWS_HTTP_ERR_TOO_LARGE:
+            return "response too large";
+        case AWS_HTTP_ERR_OTHER:
+        default:
+            return "transfer failed";
+    }
+}
+
+enum tpd_code aws_http_error_code(enum aws_http_error e) {
+    switch (e) {
+        case AWS_HTTP_ERR_NONE:
+            return TPD_OK;
+        case AWS_HTTP_ERR_CONNECT_TIMEOUT:
+        case AWS_HTTP_ERR_STALLED:
+        case AWS_HTTP_ERR_TIMEOUT:
+            return TPD_E_TIMEOUT;
+        case AWS_HTTP_ERR_TLS:
+            return TPD_E_TLS;
+        case AWS_HTTP_ERR_STOPPED:
+            return TPD_E_STOPPED;
+        case AWS_HTTP_ERR_TOO_LARGE:
+            return TPD_E_TOO_LARGE;
+        default:
+            return TPD_E_HTTP;
+    }
+}
+
+enum aws_http_error aws_http_curl_classify(int curl_code, long os_errno, bool connected) {
+    switch ((CURLcode)curl_code) {
+        case CURLE_OK:
+            return AWS_HTTP_ERR_NONE;
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_RESOLVE_PROXY:
+            return AWS_HTTP_ERR_RESOLVE;
+        case CURLE_COULDNT_CONNECT:
+            return os_errno == ECONNREFUSED ? AWS_HTTP_ERR_REFUSED : AWS_HTTP_ERR_CONNECT;
+        case CURLE_OPERATION_TIMEDOUT:
+            return connected ? AWS_HTTP_ERR_STALLED : AWS_HTTP_ERR_CONNECT_TIMEOUT;
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_ISSUER_ERROR:
+        case CURLE_SSL_CRL_BADFILE:
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        case CURLE_SSL_INVALIDCERTSTATUS:
+        case CURLE_SSL_ENGINE_NOTFOUND:
+        case CURLE_SSL_ENGINE_SETFAILED:
+        case CURLE_SSL_ENGINE_INITFAILED:
+        case CURLE_USE_SSL_FAILED:
+            return AWS_HTTP_ERR_TLS;
+        case CURLE_PROXY:
+            return AWS_HTTP_ERR_PROXY;
+        case CURLE_ABORTED_BY_CALLBACK:
+            return AWS_HTTP_ERR_STOPPED;
+        case CURLE_SEND_ERROR:
+        case CURLE_RECV_ERROR:
+        case CURLE_GOT_NOTHING:
+        case CURLE_PARTIAL_FILE:
+        case CURLE_HTTP2:
+        case CURLE_HTTP2_STREAM:
+            return connected ? AWS_HTTP_ERR_RESET : AWS_HTTP_ERR_CONNECT;
+        default:
+            return AWS_HTTP_ERR_OTHER;
+    }
+}
+
+/* ---- libcurl callbacks ------------------------------------------------------------- */
+
 struct s_xfer {
     struct aws_http_response *resp;
     bool too_large;
+    bool nomem;
+    bool sending; /* connected (or reused) and about to send: the request may reach AWS */
 };
 
 static size_t s_on_body(char *data, size_t size, size_t n, void *ud) {
     struct s_xfer *x = ud;
     size_t len = size * n;
-    if (tpd_buf_append(&x->resp->body, data, len) != TPD_OK) {
-        x->too_large = true;
+    enum tpd_code rc = tpd_buf_append(&x->resp->body, data, len);
+    if (rc != TPD_OK) {
+        x->too_large = rc == TPD_E_TOO_LARGE;
+        x->nomem = rc == TPD_E_NOMEM;
         return 0;
     }
     return len;
@@ -92,34 +232,264 @@ static size_t s_on_header(char *data, size_t size, size_t n, void *ud) {
                 b--;
             }
             x->resp->request_id = tpd_strndup(data + a, b - a);
+            if (!x->resp->request_id) {
+                x->nomem = true;
+                return 0;
+            }
         }
     }
-    /* A new status line (after a 100 Continue) starts a new header block. */
     return len;
 }
 
-static CURL *s_take(struct s_curl *c) {
-    CURL *h = NULL;
-    pthread_mutex_lock(&c->mu);
-    if (c->free_count > 0) {
-        h = c->free_handles[--c->free_count];
-    }
-    pthread_mutex_unlock(&c->mu);
-    if (!h) {
-        h = curl_easy_init();
-    }
-    return h;
+/* Called once the connection is made (or reused), just before the request goes out. */
+static int s_on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int p1, int p2) {
+    (void)conn_primary_ip;
+    (void)conn_local_ip;
+    (void)p1;
+    (void)p2;
+    struct s_xfer *x = ud;
+    x->sending = true;
+    return CURL_PREREQFUNC_OK;
 }
 
-static void s_give_back(struct s_curl *c, CURL *h) {
+static void s_share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *ud) {
+    (void)h;
+    (void)access;
+    struct s_curl *c = ud;
+    if ((unsigned)data < CURL_LOCK_DATA_LAST) {
+        pthread_mutex_lock(&c->share_mu[data]);
+    }
+}
+
+static void s_share_unlock(CURL *h, curl_lock_data data, void *ud) {
+    (void)h;
+    struct s_curl *c = ud;
+    if ((unsigned)data < CURL_LOCK_DATA_LAST) {
+        pthread_mutex_unlock(&c->share_mu[data]);
+    }
+}
+
+/* ---- the pool ---------------------------------------------------------------------- */
+
+static void s_slot_free(struct s_slot *s) {
+    if (s->multi && s->easy) {
+        curl_multi_remove_handle(s->multi, s->easy);
+    }
+    if (s->easy) {
+        curl_easy_cleanup(s->easy);
+    }
+    if (s->multi) {
+        curl_multi_cleanup(s->multi);
+    }
+    s->multi = NULL;
+    s->easy = NULL;
+}
+
+static bool s_take(struct s_curl *c, struct s_slot *out) {
+    memset(out, 0, sizeof(*out));
     pthread_mutex_lock(&c->mu);
-    if (c->free_count < S_POOL_MAX) {
-        c->free_handles[c->free_count++] = h;
-        h = NULL;
+    if (c->free_count > 0) {
+        *out = c->free_slots[--c->free_count];
     }
     pthread_mutex_unlock(&c->mu);
-    if (h) {
-        curl_easy_cleanup(h);
+    if (!out->easy) {
+        out->multi = curl_multi_init();
+        out->easy = curl_easy_init();
+        if (!out->multi || !out->easy) {
+            s_slot_free(out);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void s_give_back(struct s_curl *c, struct s_slot *s) {
+    bool kept = false;
+    pthread_mutex_lock(&c->mu);
+    if (c->free_count < S_POOL_MAX) {
+        c->free_slots[c->free_count++] = *s;
+        kept = true;
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (!kept) {
+        s_slot_free(s);
+    }
+}
+
+/* ---- one request ------------------------------------------------------------------- */
+
+static bool s_is_https(const char *url) {
+    return strncasecmp(url, "https:", 6) == 0;
+}
+
+static CURLcode s_setup(
+    struct s_curl *c,
+    CURL *h,
+    const struct aws_http_request *req,
+    struct curl_slist *hl,
+    struct s_xfer *x) {
+    CURLcode cc = CURLE_OK;
+#define S_SET(opt, val)                                                                            \
+    do {                                                                                           \
+        if (cc == CURLE_OK) {                                                                      \
+            cc = curl_easy_setopt(h, opt, val);                                                    \
+        }                                                                                          \
+    } while (0)
+    const char *proxy = s_is_https(req->url) ? c->https_proxy : c->http_proxy;
+    S_SET(CURLOPT_URL, req->url);
+    S_SET(CURLOPT_PROTOCOLS_STR, "http,https");
+    S_SET(CURLOPT_FOLLOWLOCATION, 0L);
+    S_SET(CURLOPT_NOSIGNAL, 1L);
+    S_SET(CURLOPT_SHARE, c->share);
+    S_SET(CURLOPT_SSL_VERIFYPEER, 1L);
+    S_SET(CURLOPT_SSL_VERIFYHOST, 2L);
+    if (c->ca_bundle) {
+        S_SET(CURLOPT_CAINFO, c->ca_bundle);
+        S_SET(CURLOPT_PROXY_CAINFO, c->ca_bundle);
+    }
+    /* Always explicit: "" disables libcurl's own reading of http_proxy & co. */
+    S_SET(CURLOPT_PROXY, proxy ? proxy : "");
+    S_SET(CURLOPT_NOPROXY, c->no_proxy ? c->no_proxy : "");
+    S_SET(
+        CURLOPT_CONNECTTIMEOUT_MS,
+        req->connect_timeout_ms > 0 ? req->connect_timeout_ms : AWS_HTTP_CONNECT_TIMEOUT_MS);
+    if (req->timeout_ms > 0) {
+        S_SET(CURLOPT_TIMEOUT_MS, req->timeout_ms);
+    }
+    S_SET(CURLOPT_HTTPHEADER, hl);
+    S_SET(CURLOPT_WRITEFUNCTION, s_on_body);
+    S_SET(CURLOPT_WRITEDATA, x);
+    S_SET(CURLOPT_HEADERFUNCTION, s_on_header);
+    S_SET(CURLOPT_HEADERDATA, x);
+    S_SET(CURLOPT_PREREQFUNCTION, s_on_prereq);
+    S_SET(CURLOPT_PREREQDATA, x);
+    S_SET(CURLOPT_USERAGENT, "terraform-provider-dynamodb/0.1");
+    if (strcmp(req->method, "GET") == 0) {
+        S_SET(CURLOPT_HTTPGET, 1L);
+    } else {
+        S_SET(CURLOPT_POST, 1L);
+        S_SET(CURLOPT_POSTFIELDS, req->body.ptr ? (const char *)req->body.ptr : "");
+        S_SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body.len);
+        if (strcmp(req->method, "POST") != 0) {
+            S_SET(CURLOPT_CUSTOMREQUEST, req->method);
+        }
+    }
+#undef S_SET
+    return cc;
+}
+
+/* Bytes moved so far in either direction, headers included. */
+static curl_off_t s_progress(CURL *h) {
+    curl_off_t up = 0;
+    curl_off_t down = 0;
+    long head = 0;
+    curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &up);
+    curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &down);
+    curl_easy_getinfo(h, CURLINFO_HEADER_SIZE, &head);
+    return up + down + head;
+}
+
+enum s_end { S_DONE, S_STOPPED, S_STALLED };
+
+/* Drive the transfer to its end, until req->stop is requested, or until nothing moved
+ * for the stall timeout once the request began to go out. */
+static CURLcode s_run(
+    struct s_slot *s, const struct aws_http_request *req, const struct s_xfer *x, enum s_end *end) {
+    *end = S_DONE;
+    if (curl_multi_add_handle(s->multi, s->easy) != CURLM_OK) {
+        return CURLE_OUT_OF_MEMORY;
+    }
+    int64_t stall_ns =
+        (int64_t)(req->stall_timeout_ms > 0 ? req->stall_timeout_ms : AWS_HTTP_STALL_TIMEOUT_MS) *
+        1000000;
+    curl_off_t moved = -1;
+    int64_t moved_at = 0;
+    CURLcode cc = CURLE_OK;
+    for (;;) {
+        int running = 0;
+        if (curl_multi_perform(s->multi, &running) != CURLM_OK) {
+            cc = CURLE_OUT_OF_MEMORY;
+            break;
+        }
+        if (!running) {
+            int queued = 0;
+            CURLMsg *m;
+            while ((m = curl_multi_info_read(s->multi, &queued))) {
+                if (m->msg == CURLMSG_DONE) {
+                    cc = m->data.result;
+                }
+            }
+            break;
+        }
+        if (req->stop && tpd_stop_requested(req->stop)) {
+            *end = S_STOPPED;
+            cc = CURLE_ABORTED_BY_CALLBACK;
+            break;
+        }
+        if (x->sending) {
+            int64_t now = tpd_now_ns();
+            curl_off_t p = s_progress(s->easy);
+            if (p != moved) {
+                moved = p;
+                moved_at = now;
+            } else if (now - moved_at >= stall_ns) {
+                *end = S_STALLED;
+                cc = CURLE_OPERATION_TIMEDOUT;
+                break;
+            }
+        }
+        if (curl_multi_poll(s->multi, NULL, 0, S_POLL_MS, NULL) != CURLM_OK) {
+            cc = CURLE_OUT_OF_MEMORY;
+            break;
+        }
+    }
+    /* Removing an unfinished transfer aborts it and closes its connection. */
+    curl_multi_remove_handle(s->multi, s->easy);
+    return cc;
+}
+
+static enum tpd_code s_fail(
+    const struct aws_http_request *req,
+    struct aws_http_response *resp,
+    enum aws_http_error kind,
+    const char *detail,
+    struct tpd_err *err) {
+    resp->error = kind;
+    enum tpd_code rc = aws_http_error_code(kind);
+    switch (kind) {
+        case AWS_HTTP_ERR_TOO_LARGE:
+            return tpd_err_set(
+                err,
+                rc,
+                "HTTP: response body from %s exceeds %zu bytes",
+                req->url,
+                (size_t)TPD_MAX_HTTP_BODY);
+        case AWS_HTTP_ERR_STALLED:
+            return tpd_err_set(
+                err,
+                rc,
+                "HTTP: %s %s: no response: nothing received for %ld ms (%s)",
+                req->method,
+                req->url,
+                req->stall_timeout_ms > 0 ? req->stall_timeout_ms : AWS_HTTP_STALL_TIMEOUT_MS,
+                detail);
+        case AWS_HTTP_ERR_TLS:
+            return tpd_err_set(
+                err,
+                rc,
+                "HTTP: TLS failure talking to %s: %s (a private CA is trusted with AWS_CA_BUNDLE "
+                "or the profile's ca_bundle)",
+                req->url,
+                detail);
+        default:
+            return tpd_err_set(
+                err,
+                rc,
+                "HTTP: %s %s failed: %s (%s)",
+                req->method,
+                req->url,
+                aws_http_error_str(kind),
+                detail);
     }
 }
 
@@ -133,21 +503,28 @@ static enum tpd_code s_send(
     struct curl_slist *hl = NULL;
     struct tpd_buf line;
     tpd_buf_init(&line, TPD_MAX_DEFAULT);
-    struct s_xfer x = {resp, false};
-    CURL *h = s_take(c);
-    if (!h) {
+    struct s_xfer x = {resp, false, false, false};
+    char errbuf[CURL_ERROR_SIZE];
+    errbuf[0] = '\0';
+    resp->error = AWS_HTTP_ERR_NONE;
+    struct s_slot slot;
+    if (!s_take(c, &slot)) {
+        resp->error = AWS_HTTP_ERR_OTHER;
         return tpd_err_set(err, TPD_E_NOMEM, "HTTP: cannot create a curl handle");
     }
+    CURL *h = slot.easy;
     curl_easy_reset(h);
     for (size_t i = 0; i < req->header_count; i++) {
         tpd_buf_reset(&line);
         if (tpd_buf_printf(&line, "%s: %s", req->headers[i].name, req->headers[i].value) !=
             TPD_OK) {
+            resp->error = AWS_HTTP_ERR_OTHER;
             rc = tpd_err_set(err, TPD_E_NOMEM, "HTTP: header too large");
             goto done;
         }
         struct curl_slist *n = curl_slist_append(hl, tpd_buf_cstr(&line));
         if (!n) {
+            resp->error = AWS_HTTP_ERR_OTHER;
             rc = tpd_err_set(err, TPD_E_NOMEM, "HTTP: out of memory");
             goto done;
         }
@@ -155,102 +532,108 @@ static enum tpd_code s_send(
     }
     struct curl_slist *n2 = curl_slist_append(hl, "Expect:");
     if (!n2) {
+        resp->error = AWS_HTTP_ERR_OTHER;
         rc = tpd_err_set(err, TPD_E_NOMEM, "HTTP: out of memory");
         goto done;
     }
     hl = n2;
     tpd_buf_clear_secure(&line);
-
-    curl_easy_setopt(h, CURLOPT_URL, req->url);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(
-        h,
-        CURLOPT_CONNECTTIMEOUT_MS,
-        req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 60000L);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, s_on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, s_on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "terraform-provider-dynamodb/0.1");
-    if (strcmp(req->method, "GET") == 0) {
-        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-    } else {
-        curl_easy_setopt(h, CURLOPT_POST, 1L);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body.ptr ? (const char *)req->body.ptr : "");
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body.len);
-        if (strcmp(req->method, "POST") != 0) {
-            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
-        }
+    CURLcode cc = s_setup(c, h, req, hl, &x);
+    if (cc == CURLE_OK) {
+        cc = curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     }
-    CURLcode cc = curl_easy_perform(h);
     if (cc != CURLE_OK) {
-        if (x.too_large) {
-            rc = tpd_err_set(
-                err,
-                TPD_E_TOO_LARGE,
-                "HTTP: response body from %s exceeds %zu bytes",
-                req->url,
-                (size_t)TPD_MAX_HTTP_BODY);
-        } else if (cc == CURLE_OPERATION_TIMEDOUT) {
-            rc = tpd_err_set(
-                err,
-                TPD_E_TIMEOUT,
-                "HTTP: %s %s timed out: %s",
-                req->method,
-                req->url,
-                curl_easy_strerror(cc));
-        } else if (
-            cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CONNECT_ERROR ||
-            cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_SSL_CERTPROBLEM) {
-            rc = tpd_err_set(
-                err,
-                TPD_E_TLS,
-                "HTTP: TLS failure talking to %s: %s",
-                req->url,
-                curl_easy_strerror(cc));
-        } else {
-            rc = tpd_err_set(
-                err,
-                TPD_E_HTTP,
-                "HTTP: %s %s failed: %s",
-                req->method,
-                req->url,
-                curl_easy_strerror(cc));
-        }
-        /* A failed handle may hold a broken connection: do not pool it. */
-        curl_easy_cleanup(h);
-        h = NULL;
+        resp->error = AWS_HTTP_ERR_OTHER;
+        rc = tpd_err_set(
+            err, TPD_E_INTERNAL, "HTTP: cannot set up the request: %s", curl_easy_strerror(cc));
         goto done;
     }
-    long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    resp->status = (int)status;
+    enum s_end end = S_DONE;
+    cc = s_run(&slot, req, &x, &end);
+    long connects = 0;
+    if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0) {
+        atomic_fetch_add(&c->connections, (uint_fast64_t)connects);
+    }
+    atomic_fetch_add(&c->requests, 1);
+    if (end == S_STOPPED) {
+        rc = s_fail(req, resp, AWS_HTTP_ERR_STOPPED, "stop requested", err);
+    } else if (end == S_STALLED) {
+        rc = s_fail(req, resp, AWS_HTTP_ERR_STALLED, "no byte moved in either direction", err);
+    } else if (cc != CURLE_OK) {
+        long os_errno = 0;
+        curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
+        enum aws_http_error kind = aws_http_curl_classify((int)cc, os_errno, x.sending);
+        if (x.too_large) {
+            kind = AWS_HTTP_ERR_TOO_LARGE;
+        } else if (kind == AWS_HTTP_ERR_STALLED && req->timeout_ms > 0) {
+            double total = 0;
+            curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &total);
+            if (total * 1000.0 >= (double)req->timeout_ms) {
+                kind = AWS_HTTP_ERR_TIMEOUT;
+            }
+        }
+        if (x.nomem || cc == CURLE_OUT_OF_MEMORY) {
+            resp->error = AWS_HTTP_ERR_OTHER;
+            rc = tpd_err_set(err, TPD_E_NOMEM, "HTTP: %s %s: out of memory", req->method, req->url);
+        } else {
+            rc = s_fail(req, resp, kind, errbuf[0] ? errbuf : curl_easy_strerror(cc), err);
+        }
+    } else {
+        long status = 0;
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        resp->status = (int)status;
+    }
 done:
-    if (h) {
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
-        s_give_back(c, h);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+    if (rc == TPD_OK) {
+        s_give_back(c, &slot);
+    } else {
+        /* A failed transfer may leave a broken connection in the slot: do not pool it. */
+        s_slot_free(&slot);
     }
     curl_slist_free_all(hl);
     tpd_buf_clear_secure(&line);
     return rc;
 }
 
+static void s_stats(struct aws_http_transport *t, struct aws_http_stats *out) {
+    struct s_curl *c = t->impl;
+    out->requests = atomic_load(&c->requests);
+    out->connections = atomic_load(&c->connections);
+}
+
 static void s_destroy(struct aws_http_transport *t) {
     struct s_curl *c = t->impl;
     for (size_t i = 0; i < c->free_count; i++) {
-        curl_easy_cleanup(c->free_handles[i]);
+        s_slot_free(&c->free_slots[i]);
+    }
+    if (c->share) {
+        curl_share_cleanup(c->share);
+    }
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) {
+        pthread_mutex_destroy(&c->share_mu[i]);
     }
     pthread_mutex_destroy(&c->mu);
+    free(c->ca_bundle);
+    free(c->http_proxy);
+    free(c->https_proxy);
+    free(c->no_proxy);
     free(c);
 }
 
-struct aws_http_transport *aws_http_curl_new(struct tpd_err *err) {
+/* Copy of an optional setting: NULL for NULL or "", *ok false when out of memory. */
+static char *s_opt_dup(const char *s, bool *ok) {
+    if (!s || !*s) {
+        return NULL;
+    }
+    char *d = tpd_strdup(s);
+    *ok = *ok && d;
+    return d;
+}
+
+struct aws_http_transport *
+aws_http_curl_new_opts(const struct aws_http_curl_options *o, struct tpd_err *err) {
     pthread_once(&s_global_once, s_global_init);
     if (s_global_rc != CURLE_OK) {
         tpd_err_set(
@@ -263,10 +646,38 @@ struct aws_http_transport *aws_http_curl_new(struct tpd_err *err) {
         return NULL;
     }
     pthread_mutex_init(&c->mu, NULL);
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) {
+        pthread_mutex_init(&c->share_mu[i], NULL);
+    }
+    atomic_init(&c->requests, 0);
+    atomic_init(&c->connections, 0);
     c->base.send = s_send;
     c->base.destroy = s_destroy;
     c->base.impl = c;
+    c->base.stats = s_stats;
+    bool ok = true;
+    if (o) {
+        c->ca_bundle = s_opt_dup(o->ca_bundle, &ok);
+        c->http_proxy = s_opt_dup(o->http_proxy, &ok);
+        c->https_proxy = s_opt_dup(o->https_proxy, &ok);
+        c->no_proxy = s_opt_dup(o->no_proxy, &ok);
+    }
+    c->share = curl_share_init();
+    if (!ok || !c->share ||
+        curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, s_share_lock) != CURLSHE_OK ||
+        curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, s_share_unlock) != CURLSHE_OK ||
+        curl_share_setopt(c->share, CURLSHOPT_USERDATA, c) != CURLSHE_OK ||
+        curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
+        curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
+        s_destroy(&c->base);
+        tpd_err_set(err, TPD_E_NOMEM, "HTTP: cannot set up the connection pool");
+        return NULL;
+    }
     return &c->base;
+}
+
+struct aws_http_transport *aws_http_curl_new(struct tpd_err *err) {
+    return aws_http_curl_new_opts(NULL, err);
 }
 
 enum tpd_code aws_http_url_host_path(

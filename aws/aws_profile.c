@@ -158,13 +158,7 @@ static const struct aws_ini_section *s_config_section(const struct aws_ini *ini,
     if (!ini) {
         return NULL;
     }
-    struct tpd_buf sec;
-    tpd_buf_init(&sec, 4096);
-    const struct aws_ini_section *s = NULL;
-    if (tpd_buf_printf(&sec, "profile %s", name) == TPD_OK) {
-        s = aws_ini_section(ini, tpd_buf_cstr(&sec));
-    }
-    tpd_buf_clear(&sec);
+    const struct aws_ini_section *s = aws_ini_section_prefixed(ini, "profile ", name);
     if (!s && strcmp(name, "default") == 0) {
         s = aws_ini_section(ini, "default");
     }
@@ -209,14 +203,7 @@ bool aws_profile_exists(const struct aws_profile *p, const char *profile) {
 }
 
 static const struct aws_ini_section *s_sso_section(const struct aws_ini *ini, const char *session) {
-    struct tpd_buf sec;
-    tpd_buf_init(&sec, 4096);
-    const struct aws_ini_section *s = NULL;
-    if (ini && tpd_buf_printf(&sec, "sso-session %s", session) == TPD_OK) {
-        s = aws_ini_section(ini, tpd_buf_cstr(&sec));
-    }
-    tpd_buf_clear(&sec);
-    return s;
+    return aws_ini_section_prefixed(ini, "sso-session ", session);
 }
 
 const char *

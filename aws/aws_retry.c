@@ -84,6 +84,46 @@ aws_retry_classify(const char *service, enum tpd_code rc, const struct tpd_err *
     return AWS_RETRY_NONE;
 }
 
+enum aws_retry_kind aws_retry_classify_http(enum aws_http_error e) {
+    switch (e) {
+        case AWS_HTTP_ERR_RESOLVE:
+        case AWS_HTTP_ERR_REFUSED:
+        case AWS_HTTP_ERR_CONNECT:
+        case AWS_HTTP_ERR_RESET:
+        case AWS_HTTP_ERR_OTHER:
+            return AWS_RETRY_TRANSIENT;
+        case AWS_HTTP_ERR_CONNECT_TIMEOUT:
+        case AWS_HTTP_ERR_STALLED:
+        case AWS_HTTP_ERR_TIMEOUT:
+            return AWS_RETRY_TIMEOUT;
+        case AWS_HTTP_ERR_NONE:
+        case AWS_HTTP_ERR_TLS:
+        case AWS_HTTP_ERR_PROXY:
+        case AWS_HTTP_ERR_STOPPED:
+        case AWS_HTTP_ERR_TOO_LARGE:
+        default:
+            return AWS_RETRY_NONE;
+    }
+}
+
+int aws_retry_max_attempts(enum aws_http_error e, int max_attempts) {
+    int cap = max_attempts;
+    switch (e) {
+        case AWS_HTTP_ERR_RESOLVE:
+        case AWS_HTTP_ERR_REFUSED:
+        case AWS_HTTP_ERR_CONNECT:
+        case AWS_HTTP_ERR_CONNECT_TIMEOUT:
+            cap = AWS_RETRY_CONNECT_ATTEMPTS;
+            break;
+        case AWS_HTTP_ERR_STALLED:
+            cap = AWS_RETRY_STALL_ATTEMPTS;
+            break;
+        default:
+            break;
+    }
+    return cap < max_attempts ? cap : max_attempts;
+}
+
 int64_t aws_retry_backoff_ns(int attempt, int64_t base_ns, int64_t cap_ns, double rand01) {
     if (attempt < 1) {
         attempt = 1;

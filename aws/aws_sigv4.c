@@ -381,6 +381,9 @@ static bool s_skip_header(const struct tpd_buf *lname) {
 
 /* ---- signing key -------------------------------------------------------------------- */
 
+/* s_derive_key / s_signing_key: 0, -1 (OpenSSL failed) or S_KEY_NOMEM. */
+#define S_KEY_NOMEM (-2)
+
 static int s_derive_key(
     struct tpd_span secret,
     const char *date,
@@ -393,9 +396,10 @@ static int s_derive_key(
     uint8_t a[32];
     uint8_t b[32];
     if (!k0) {
-        return -1;
+        return S_KEY_NOMEM;
     }
-    memcpy(k0, "AWS4", 4);
+    static const uint8_t prefix[4] = {'A', 'W', 'S', '4'}; /* bytes, not a string */
+    memcpy(k0, prefix, sizeof(prefix));
     if (secret.len) {
         memcpy(k0 + 4, secret.ptr, secret.len);
     }
@@ -441,8 +445,9 @@ static int s_signing_key(
     if (hit) {
         return 0;
     }
-    if (s_derive_key(secret, date, region, service, key) != 0) {
-        return -1;
+    int dr = s_derive_key(secret, date, region, service, key);
+    if (dr != 0) {
+        return dr;
     }
     pthread_mutex_lock(&cache->mu);
     memcpy(cache->secret_fp, fp, 32);
@@ -455,108 +460,91 @@ static int s_signing_key(
 
 /* ---- sign --------------------------------------------------------------------------- */
 
-enum tpd_code aws_sigv4_sign(
+static void s_hdrs_free(struct s_hdr *hdrs, size_t nh) {
+    for (size_t i = 0; i < nh; i++) {
+        tpd_buf_clear(&hdrs[i].name);
+        tpd_buf_clear_secure(&hdrs[i].value);
+    }
+    free(hdrs);
+}
+
+/*
+ * The headers to sign, sorted by name (request order kept among equal names): the
+ * request's headers but the never-signed ones, plus x-amz-date, x-amz-security-token
+ * and (sign_body) x-amz-content-sha256 unless the request has them.
+ */
+static enum tpd_code s_headers_to_sign(
     const struct aws_sigv4_request *req,
     const struct aws_sigv4_credentials *creds,
     const struct aws_sigv4_params *params,
-    struct aws_sigv4_result *r,
+    const struct aws_sigv4_result *r,
+    struct s_hdr **out,
+    size_t *count,
     struct tpd_err *err) {
-    enum tpd_code rc = TPD_OK;
-    struct s_hdr *hdrs = NULL;
     size_t nh = 0;
-    uint8_t key[32];
-    uint8_t sig[32];
-    char hex[65];
-    char date[9];
-    struct tpd_buf tmp;
-    tpd_buf_init(&tmp, S_MAX_SIGNING);
-    aws_sigv4_result_init(r);
-
-    if (!params->region || !params->service || !*params->region || !*params->service ||
-        creds->access_key_id.len == 0 || creds->secret_access_key.len == 0) {
-        rc = tpd_err_set(err, TPD_E_INVALID, "SigV4: region, service and credentials are required");
-        goto done;
-    }
-    rc = aws_format_amz_date(params->time_s, &r->amz_date);
-    if (rc) {
-        tpd_err_set(err, rc, "SigV4: cannot format the request time");
-        goto done;
-    }
-    memcpy(date, r->amz_date.ptr, 8);
-    date[8] = '\0';
-    rc = aws_sha256_hex(req->body, &r->payload_hash);
-    if (rc) {
-        goto oom;
-    }
-
-    hdrs = tpd_calloc(req->header_count + 3, sizeof(*hdrs));
+    struct s_hdr *hdrs = tpd_calloc(req->header_count + 3, sizeof(*hdrs));
     if (!hdrs) {
-        rc = TPD_E_NOMEM;
-        goto oom;
+        return tpd_err_set(err, TPD_E_NOMEM, "SigV4: %s", tpd_code_str(TPD_E_NOMEM));
     }
-    bool have_host = false;
-    bool have_date = false;
-    bool have_token = false;
-    bool have_sha = false;
-    for (size_t i = 0; i < req->header_count; i++) {
-        struct s_hdr *h = &hdrs[nh];
+    enum tpd_code rc = TPD_OK;
+    bool have_host = false, have_date = false, have_token = false, have_sha = false;
+    for (size_t i = 0; i < req->header_count && !rc; i++) {
+        struct s_hdr *h = &hdrs[nh++];
         rc = s_hdr_fill(h, req->headers[i].name, req->headers[i].value, i);
-        nh++;
         if (rc) {
-            goto oom;
-        }
-        if (s_skip_header(&h->name)) {
-            tpd_buf_clear(&h->name);
-            tpd_buf_clear(&h->value);
-            nh--;
-            continue;
+            break;
         }
         const char *ln = tpd_buf_cstr(&h->name);
+        bool is_token = strcmp(ln, "x-amz-security-token") == 0;
         have_host |= strcmp(ln, "host") == 0;
         have_date |= strcmp(ln, "x-amz-date") == 0;
         have_sha |= strcmp(ln, "x-amz-content-sha256") == 0;
-        if (strcmp(ln, "x-amz-security-token") == 0) {
-            have_token = true;
-            if (params->omit_session_token) {
-                tpd_buf_clear(&h->name);
-                tpd_buf_clear(&h->value);
-                nh--;
-            }
+        have_token |= is_token;
+        if (s_skip_header(&h->name) || (is_token && params->omit_session_token)) {
+            tpd_buf_clear(&h->name);
+            tpd_buf_clear(&h->value);
+            nh--;
         }
     }
-    if (!have_host) {
-        rc = tpd_err_set(err, TPD_E_INVALID, "SigV4: the request has no Host header");
-        goto done;
+    if (!rc && !have_host) {
+        s_hdrs_free(hdrs, nh);
+        return tpd_err_set(err, TPD_E_INVALID, "SigV4: the request has no Host header");
     }
-    if (!have_date) {
+    if (!rc && !have_date) {
         rc = s_hdr_fill(
             &hdrs[nh++], TPD_SPAN_LIT("x-amz-date"), tpd_buf_span(&r->amz_date), SIZE_MAX);
-        if (rc) {
-            goto oom;
-        }
     }
-    if (!have_token && creds->session_token.len > 0 && !params->omit_session_token) {
+    if (!rc && !have_token && creds->session_token.len > 0 && !params->omit_session_token) {
         rc = s_hdr_fill(
             &hdrs[nh++], TPD_SPAN_LIT("x-amz-security-token"), creds->session_token, SIZE_MAX);
-        if (rc) {
-            goto oom;
-        }
     }
-    if (!have_sha && params->sign_body) {
+    if (!rc && !have_sha && params->sign_body) {
         rc = s_hdr_fill(
             &hdrs[nh++],
             TPD_SPAN_LIT("x-amz-content-sha256"),
             tpd_buf_span(&r->payload_hash),
             SIZE_MAX);
-        if (rc) {
-            goto oom;
-        }
+    }
+    if (rc) {
+        s_hdrs_free(hdrs, nh);
+        return tpd_err_set(err, rc, "SigV4: %s", tpd_code_str(rc));
     }
     qsort(hdrs, nh, sizeof(*hdrs), s_hdr_cmp);
+    *out = hdrs;
+    *count = nh;
+    return TPD_OK;
+}
 
-    /* Canonical request. */
+/* The canonical request (and the SignedHeaders list on the way):
+ * method \n URI \n query \n headers (name:v1,v2 per name) \n \n signed \n payload hash. */
+static enum tpd_code s_canonical_request(
+    const struct aws_sigv4_request *req,
+    const struct aws_sigv4_params *params,
+    const struct s_hdr *hdrs,
+    size_t nh,
+    struct aws_sigv4_result *r) {
     struct tpd_buf *cr = &r->canonical_request;
-    rc = tpd_buf_append_span(cr, req->method);
+    enum tpd_code rc = tpd_buf_append_span(cr, req->method);
     rc = rc ? rc : tpd_buf_append_byte(cr, '\n');
     rc = rc ? rc : s_canonical_uri(req->path, !params->no_normalize, cr);
     rc = rc ? rc : tpd_buf_append_byte(cr, '\n');
@@ -586,28 +574,41 @@ enum tpd_code aws_sigv4_sign(
     rc = rc ? rc : tpd_buf_append_span(cr, tpd_buf_span(&r->signed_headers));
     rc = rc ? rc : tpd_buf_append_byte(cr, '\n');
     rc = rc ? rc : tpd_buf_append_span(cr, tpd_buf_span(&r->payload_hash));
-    if (rc) {
-        goto oom;
-    }
+    return rc;
+}
 
-    /* String to sign. */
+/* AWS4-HMAC-SHA256 \n amz-date \n scope \n hex(SHA-256(canonical request)). */
+static enum tpd_code s_string_to_sign(
+    const struct aws_sigv4_params *params, const char *date, struct aws_sigv4_result *r) {
     struct tpd_buf *sts = &r->string_to_sign;
-    rc = tpd_buf_printf(
+    enum tpd_code rc = tpd_buf_printf(
         sts,
         "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n",
         tpd_buf_cstr(&r->amz_date),
         date,
         params->region,
         params->service);
-    rc = rc ? rc : aws_sha256_hex(tpd_buf_span(cr), sts);
-    if (rc) {
-        goto oom;
-    }
+    return rc ? rc : aws_sha256_hex(tpd_buf_span(&r->canonical_request), sts);
+}
 
-    if (s_signing_key(
-            params->cache, creds->secret_access_key, date, params->region, params->service, key) !=
-            0 ||
-        s_hmac(key, 32, sts->ptr, sts->len, sig) != 0) {
+/* Signature = hex(HMAC(signing key, string to sign)), and the Authorization value. */
+static enum tpd_code s_authorization(
+    const struct aws_sigv4_credentials *creds,
+    const struct aws_sigv4_params *params,
+    const char *date,
+    struct aws_sigv4_result *r,
+    struct tpd_err *err) {
+    uint8_t key[32];
+    uint8_t sig[32];
+    char hex[65];
+    enum tpd_code rc = TPD_OK;
+    int kr = s_signing_key(
+        params->cache, creds->secret_access_key, date, params->region, params->service, key);
+    if (kr == S_KEY_NOMEM) {
+        rc = tpd_err_set(err, TPD_E_NOMEM, "SigV4: %s", tpd_code_str(TPD_E_NOMEM));
+        goto done;
+    }
+    if (kr != 0 || s_hmac(key, 32, r->string_to_sign.ptr, r->string_to_sign.len, sig) != 0) {
         rc = tpd_err_set(err, TPD_E_INTERNAL, "SigV4: HMAC-SHA256 failed");
         goto done;
     }
@@ -625,20 +626,53 @@ enum tpd_code aws_sigv4_sign(
     rc = rc ? rc : tpd_buf_append_span(&r->authorization, tpd_buf_span(&r->signed_headers));
     rc = rc ? rc : tpd_buf_printf(&r->authorization, ", Signature=%s", hex);
     if (rc) {
-        goto oom;
+        tpd_err_set(err, rc, "SigV4: %s", tpd_code_str(rc));
     }
-    goto done;
-oom:
-    tpd_err_set(err, rc, "SigV4: %s", tpd_code_str(rc));
 done:
     OPENSSL_cleanse(key, sizeof(key));
     OPENSSL_cleanse(sig, sizeof(sig));
-    for (size_t i = 0; i < nh; i++) {
-        tpd_buf_clear(&hdrs[i].name);
-        tpd_buf_clear_secure(&hdrs[i].value);
+    OPENSSL_cleanse(hex, sizeof(hex));
+    return rc;
+}
+
+enum tpd_code aws_sigv4_sign(
+    const struct aws_sigv4_request *req,
+    const struct aws_sigv4_credentials *creds,
+    const struct aws_sigv4_params *params,
+    struct aws_sigv4_result *r,
+    struct tpd_err *err) {
+    struct s_hdr *hdrs = NULL;
+    size_t nh = 0;
+    char date[9];
+    aws_sigv4_result_init(r);
+    enum tpd_code rc = TPD_OK;
+    if (!params->region || !params->service || !*params->region || !*params->service ||
+        creds->access_key_id.len == 0 || creds->secret_access_key.len == 0) {
+        rc = tpd_err_set(err, TPD_E_INVALID, "SigV4: region, service and credentials are required");
+        goto done;
     }
-    free(hdrs);
-    tpd_buf_clear(&tmp);
+    rc = aws_format_amz_date(params->time_s, &r->amz_date);
+    if (rc) {
+        tpd_err_set(err, rc, "SigV4: cannot format the request time");
+        goto done;
+    }
+    memcpy(date, r->amz_date.ptr, 8);
+    date[8] = '\0';
+    rc = aws_sha256_hex(req->body, &r->payload_hash);
+    rc = rc ? tpd_err_set(err, rc, "SigV4: %s", tpd_code_str(rc))
+            : s_headers_to_sign(req, creds, params, r, &hdrs, &nh, err);
+    if (rc) {
+        goto done;
+    }
+    rc = s_canonical_request(req, params, hdrs, nh, r);
+    rc = rc ? rc : s_string_to_sign(params, date, r);
+    if (rc) {
+        tpd_err_set(err, rc, "SigV4: %s", tpd_code_str(rc));
+        goto done;
+    }
+    rc = s_authorization(creds, params, date, r, err);
+done:
+    s_hdrs_free(hdrs, nh);
     if (rc) {
         aws_sigv4_result_clear(r);
     }

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tpd_alloc.h"
 #include "tpd_buf.h"
 #include "tpd_err.h"
 
@@ -96,16 +97,17 @@ enum tpd_code aws_sigv4_sign(
     const struct aws_sigv4_credentials *creds,
     const struct aws_sigv4_params *params,
     struct aws_sigv4_result *r,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 /* Lowercase hex SHA-256 of data, appended to out. */
-enum tpd_code aws_sha256_hex(struct tpd_span data, struct tpd_buf *out);
+enum tpd_code aws_sha256_hex(struct tpd_span data, struct tpd_buf *out) TPD_MUST_CHECK;
 
 /* URI-encode (RFC 3986 unreserved kept, uppercase hex), appended to out.
  * keep_slash: leave '/' as is (paths). */
-enum tpd_code aws_uri_encode(struct tpd_span s, bool keep_slash, struct tpd_buf *out);
+enum tpd_code
+aws_uri_encode(struct tpd_span s, bool keep_slash, struct tpd_buf *out) TPD_MUST_CHECK;
 
 /* Format epoch seconds as "YYYYMMDDTHHMMSSZ" into out (appended). */
-enum tpd_code aws_format_amz_date(int64_t time_s, struct tpd_buf *out);
+enum tpd_code aws_format_amz_date(int64_t time_s, struct tpd_buf *out) TPD_MUST_CHECK;
 
 #endif

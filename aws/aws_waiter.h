@@ -1,19 +1,17 @@
 /*
- * aws_waiter: polling until a CloudFormation resource settles.
+ * aws_waiter: the one poll loop behind every wait of the AWS layer (CloudFormation
+ * stacks and change sets: cfn_waiter.c; DynamoDB tables: ddb_wait_table).
  *
- * Acceptors are those of botocore's cloudformation waiters-2.json
- * (ChangeSetCreateComplete, StackCreateComplete, StackUpdateComplete,
- * StackImportComplete, StackDeleteComplete), but the cadence is adaptive instead of
- * a fixed 30 s: the first check after first_delay (default 1 s), then ×factor
- * (default 1.5) up to max_delay (default 5 s). A deadline ends the wait with
- * TPD_E_TIMEOUT naming the last status; the stop flag ends it with TPD_E_STOPPED,
- * checked between polls and during sleeps. A progress callback (else an INFO log
- * line) reports each status change.
+ * A wait calls a check function until it reports success or failure. The cadence is
+ * adaptive instead of botocore's fixed 30 s: the first check after first_delay
+ * (default 1 s; at once with poll_first), then x factor (default 1.5) up to max_delay
+ * (default 5 s). A deadline ends the wait with TPD_E_TIMEOUT naming the last status;
+ * the stop flag ends it with TPD_E_STOPPED, checked between checks and during sleeps.
+ * Throttling of a check (TPD_E_THROTTLED) is waited out; any other error of a check
+ * ends the wait with that error. A progress callback (else an INFO log line) reports
+ * each change of status.
  *
- * Results: TPD_OK on a success state; TPD_E_FAILED on a failure state (err holds the
- * status and reason); an error of the poll call otherwise (throttling is waited
- * out). The final object is returned in *final when given, also on failure.
- * Ownership: final is caller storage freed with its _clear function.
+ * Ownership: options are borrowed for the call.
  * Threads: each wait is independent; many may run at once on one client.
  */
 #ifndef AWS_WAITER_H
@@ -22,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cfn.h"
+#include "aws_client.h"
 #include "tpd_clock.h"
 
 typedef void(aws_waiter_progress_fn)(
@@ -44,35 +42,32 @@ int64_t aws_waiter_delay_ns(const struct aws_wait_options *o, int n);
 
 enum aws_waiter_state { AWS_WAITER_RETRY, AWS_WAITER_SUCCESS, AWS_WAITER_FAILURE };
 
-enum cfn_stack_waiter {
-    CFN_WAIT_STACK_CREATE_COMPLETE,
-    CFN_WAIT_STACK_UPDATE_COMPLETE,
-    CFN_WAIT_STACK_IMPORT_COMPLETE,
-    CFN_WAIT_STACK_DELETE_COMPLETE
-};
-
-/* Acceptor decision for a stack status (NULL status = "does not exist"). Pure. */
-enum aws_waiter_state cfn_stack_waiter_decide(enum cfn_stack_waiter w, const char *status);
-/* Acceptor decision for ChangeSetCreateComplete. Pure. */
-enum aws_waiter_state cfn_change_set_waiter_decide(const char *status);
-
-/* Wait for a change set to reach CREATE_COMPLETE (success) or FAILED (TPD_E_FAILED;
- * use cfn_change_set_is_empty on *final to recognise the empty change set). */
-enum tpd_code cfn_wait_change_set_create_complete(
-    struct aws_client *c,
-    const char *stack,
-    const char *change_set,
-    const struct aws_wait_options *o,
-    struct cfn_change_set *final,
+/*
+ * One check. On TPD_OK, *state says whether the wait is over; *status and *reason
+ * (may stay NULL; borrowed from ctx until the next check) are reported as progress.
+ * With AWS_WAITER_FAILURE the check fills err with the failure (its code is the
+ * wait's result; TPD_E_FAILED when it sets none). Any other return ends the wait with
+ * that error, except TPD_E_THROTTLED, which is waited out.
+ */
+typedef enum tpd_code(aws_wait_check_fn)(
+    void *ctx,
+    enum aws_waiter_state *state,
+    const char **status,
+    const char **reason,
     struct tpd_err *err);
 
-/* Wait for a stack; delete: "does not exist" is success (final then zeroed). */
-enum tpd_code cfn_wait_stack(
+/*
+ * Poll check until success (TPD_OK) or failure. what names the waited-for thing in
+ * messages ("waiting for <what>: stopped (last status X)"); label in progress reports.
+ * o may be NULL (defaults).
+ */
+enum tpd_code aws_wait(
     struct aws_client *c,
-    const char *stack,
-    enum cfn_stack_waiter w,
+    const char *what,
+    const char *label,
     const struct aws_wait_options *o,
-    struct cfn_stack *final,
+    aws_wait_check_fn *check,
+    void *ctx,
     struct tpd_err *err);
 
 #endif

@@ -80,8 +80,9 @@ static void s_text(void *ud, const XML_Char *s, int len) {
     if (c->rc || !c->cur || len <= 0) {
         return;
     }
-    if (tpd_buf_append(&c->cur->text, s, (size_t)len) != TPD_OK) {
-        c->rc = TPD_E_TOO_LARGE;
+    enum tpd_code rc = tpd_buf_append(&c->cur->text, s, (size_t)len);
+    if (rc != TPD_OK) {
+        c->rc = rc; /* TPD_E_TOO_LARGE, or TPD_E_NOMEM: never reported as malformed XML */
         XML_StopParser(c->p, XML_FALSE);
     }
 }

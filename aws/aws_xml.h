@@ -13,6 +13,7 @@
 #ifndef AWS_XML_H
 #define AWS_XML_H
 
+#include "tpd_alloc.h"
 #include "tpd_buf.h"
 #include "tpd_err.h"
 
@@ -27,7 +28,8 @@ struct aws_xml_node {
 
 /* Parse; *root is the document element. TPD_E_PARSE (with expat's message and the
  * line) for malformed, truncated or non-XML input. */
-enum tpd_code aws_xml_parse(struct tpd_span input, struct aws_xml_node **root, struct tpd_err *err);
+enum tpd_code aws_xml_parse(struct tpd_span input, struct aws_xml_node **root, struct tpd_err *err)
+    TPD_MUST_CHECK;
 void aws_xml_free(struct aws_xml_node *root);
 
 /* First child element named name, or NULL. */
@@ -39,6 +41,6 @@ const struct aws_xml_node *aws_xml_next_same(const struct aws_xml_node *n);
 /* Text of the child at path, or NULL when absent. Borrowed. */
 const char *aws_xml_text(const struct aws_xml_node *n, const char *path);
 /* Heap copy of the text at path (NULL when absent or no memory). Caller frees. */
-char *aws_xml_dup(const struct aws_xml_node *n, const char *path);
+char *aws_xml_dup(const struct aws_xml_node *n, const char *path) TPD_MUST_CHECK;
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * cfn: CloudFormation Query calls over aws_client (see cfn.h). Bodies are built
  * with aws_query (botocore QuerySerializer key forms); responses are read from the
- * <Op>Response/<Op>Result envelope with aws_xml.
+ * <Op>Response/<Op>Result envelope with aws_xml; paginated calls go through
+ * aws_paginate. Out of memory is always TPD_E_NOMEM: a text that could not be copied
+ * is never taken for an absent one.
  */
 #include "cfn.h"
 
@@ -9,31 +11,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws_paginate.h"
 #include "aws_query.h"
 #include "aws_time.h"
 #include "aws_xml.h"
 #include "tpd_alloc.h"
 
 #define CFN_VERSION "2010-05-15"
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* A server that keeps answering with a next-page token must not keep a call looping
- * (and growing) forever: stop with an error after TPD_MAX_PAGES pages. */
-static bool s_next_page(int *pages, const char *op, enum tpd_code *rc, struct tpd_err *err) {
-    if (++*pages < TPD_MAX_PAGES) {
-        return true;
+/* One text field of a response element: where it is and where its copy goes. */
+struct s_field {
+    const char *path;
+    char **dst;
+    bool keep_empty; /* copy "" as "" (values that may be empty), else as NULL */
+};
+
+/* Copy the fields; NULL for absent ones. TPD_E_NOMEM when a present text could not be
+ * copied (what was copied stays in place for the caller's _clear). */
+static enum tpd_code s_fields(const struct aws_xml_node *n, const struct s_field *f, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        const char *t = aws_xml_text(n, f[i].path);
+        if (!t || (!*t && !f[i].keep_empty)) {
+            *f[i].dst = NULL;
+            continue;
+        }
+        *f[i].dst = tpd_strdup(t);
+        if (!*f[i].dst) {
+            return TPD_E_NOMEM;
+        }
     }
-    *rc = tpd_err_set(err, TPD_E_TOO_LARGE, "%s: more than %d pages of results", op, TPD_MAX_PAGES);
-    return false;
+    return TPD_OK;
 }
 
-static char *s_dup(const char *s) {
-    return s ? tpd_strdup(s) : NULL;
-}
-
-/* Non-empty text at path as a heap copy, or NULL. */
-static char *s_text_dup(const struct aws_xml_node *n, const char *path) {
-    const char *t = aws_xml_text(n, path);
-    return t && *t ? tpd_strdup(t) : NULL;
+/* One non-empty text as a heap copy (NULL when absent or empty). */
+static enum tpd_code s_text(const struct aws_xml_node *n, const char *path, char **out) {
+    const struct s_field f = {path, out, false};
+    return s_fields(n, &f, 1);
 }
 
 static int64_t s_time(const struct aws_xml_node *n, const char *path) {
@@ -43,6 +57,10 @@ static int64_t s_time(const struct aws_xml_node *n, const char *path) {
         v = 0;
     }
     return v;
+}
+
+static enum tpd_code s_nomem(struct tpd_err *err, const char *op) {
+    return tpd_err_set(err, TPD_E_NOMEM, "%s: out of memory", op);
 }
 
 /* Send q; on success *root is the parsed response and *result its <op>Result. */
@@ -108,11 +126,7 @@ void cfn_stack_clear(struct cfn_stack *s) {
         free(s->outputs[i].export_name);
     }
     free(s->outputs);
-    for (size_t i = 0; i < s->tag_count; i++) {
-        free(s->tags[i].key);
-        free(s->tags[i].value);
-    }
-    free(s->tags);
+    tpd_kv_array_free(s->tags, s->tag_count);
     memset(s, 0, sizeof(*s));
 }
 
@@ -125,43 +139,68 @@ static size_t s_count_members(const struct aws_xml_node *list) {
     return n;
 }
 
-static enum tpd_code s_parse_stack(const struct aws_xml_node *m, struct cfn_stack *out) {
-    out->id = s_text_dup(m, "StackId");
-    out->name = s_text_dup(m, "StackName");
-    out->status = s_text_dup(m, "StackStatus");
-    out->status_reason = s_text_dup(m, "StackStatusReason");
-    out->description = s_text_dup(m, "Description");
-    out->creation_time_s = s_time(m, "CreationTime");
-    out->last_updated_time_s = s_time(m, "LastUpdatedTime");
-    const struct aws_xml_node *outs = aws_xml_child(m, "Outputs");
+static enum tpd_code s_parse_outputs(const struct aws_xml_node *outs, struct cfn_stack *out) {
     size_t no = s_count_members(outs);
-    if (no) {
-        out->outputs = tpd_calloc(no, sizeof(*out->outputs));
-        if (!out->outputs) {
-            return TPD_E_NOMEM;
-        }
-        for (const struct aws_xml_node *o = aws_xml_child(outs, "member"); o;
-             o = aws_xml_next_same(o)) {
-            struct cfn_output *d = &out->outputs[out->output_count++];
-            d->key = s_text_dup(o, "OutputKey");
-            d->value = s_dup(aws_xml_text(o, "OutputValue"));
-            d->description = s_text_dup(o, "Description");
-            d->export_name = s_text_dup(o, "ExportName");
+    if (!no) {
+        return TPD_OK;
+    }
+    out->outputs = tpd_calloc(no, sizeof(*out->outputs));
+    if (!out->outputs) {
+        return TPD_E_NOMEM;
+    }
+    for (const struct aws_xml_node *o = aws_xml_child(outs, "member"); o;
+         o = aws_xml_next_same(o)) {
+        struct cfn_output *d = &out->outputs[out->output_count++];
+        const struct s_field f[] = {
+            {"OutputKey", &d->key, false},
+            {"OutputValue", &d->value, true},
+            {"Description", &d->description, false},
+            {"ExportName", &d->export_name, false},
+        };
+        enum tpd_code rc = s_fields(o, f, COUNT(f));
+        if (rc) {
+            return rc;
         }
     }
-    const struct aws_xml_node *tags = aws_xml_child(m, "Tags");
+    return TPD_OK;
+}
+
+static enum tpd_code s_parse_tags(const struct aws_xml_node *tags, struct cfn_stack *out) {
     size_t nt = s_count_members(tags);
-    if (nt) {
-        out->tags = tpd_calloc(nt, sizeof(*out->tags));
-        if (!out->tags) {
-            return TPD_E_NOMEM;
+    if (!nt) {
+        return TPD_OK;
+    }
+    out->tags = tpd_calloc(nt, sizeof(*out->tags));
+    if (!out->tags) {
+        return TPD_E_NOMEM;
+    }
+    for (const struct aws_xml_node *t = aws_xml_child(tags, "member"); t;
+         t = aws_xml_next_same(t)) {
+        enum tpd_code rc = tpd_kv_set(
+            &out->tags[out->tag_count], aws_xml_text(t, "Key"), aws_xml_text(t, "Value"));
+        if (rc) {
+            return rc;
         }
-        for (const struct aws_xml_node *t = aws_xml_child(tags, "member"); t;
-             t = aws_xml_next_same(t)) {
-            struct cfn_kv *d = &out->tags[out->tag_count++];
-            d->key = s_dup(aws_xml_text(t, "Key"));
-            d->value = s_dup(aws_xml_text(t, "Value"));
-        }
+        out->tag_count++;
+    }
+    return TPD_OK;
+}
+
+static enum tpd_code s_parse_stack(const struct aws_xml_node *m, struct cfn_stack *out) {
+    const struct s_field f[] = {
+        {"StackId", &out->id, false},
+        {"StackName", &out->name, false},
+        {"StackStatus", &out->status, false},
+        {"StackStatusReason", &out->status_reason, false},
+        {"Description", &out->description, false},
+    };
+    enum tpd_code rc = s_fields(m, f, COUNT(f));
+    out->creation_time_s = s_time(m, "CreationTime");
+    out->last_updated_time_s = s_time(m, "LastUpdatedTime");
+    rc = rc ? rc : s_parse_outputs(aws_xml_child(m, "Outputs"), out);
+    rc = rc ? rc : s_parse_tags(aws_xml_child(m, "Tags"), out);
+    if (rc) {
+        return rc;
     }
     return out->id && out->name && out->status ? TPD_OK : TPD_E_PARSE;
 }
@@ -290,12 +329,18 @@ enum tpd_code cfn_create_change_set(
     struct aws_xml_node *root = NULL;
     const struct aws_xml_node *res = NULL;
     enum tpd_code rc = s_call(c, "CreateChangeSet", &q, &root, &res, err);
-    if (!rc) {
+    if (!rc && change_set_id) {
+        rc = s_text(res, "Id", change_set_id);
+    }
+    if (!rc && stack_id) {
+        rc = s_text(res, "StackId", stack_id);
+    }
+    if (rc == TPD_E_NOMEM) {
+        /* The change set exists but we cannot say which: report, never guess. */
+        s_nomem(err, "CreateChangeSet");
         if (change_set_id) {
-            *change_set_id = s_text_dup(res, "Id");
-        }
-        if (stack_id) {
-            *stack_id = s_text_dup(res, "StackId");
+            free(*change_set_id);
+            *change_set_id = NULL;
         }
     }
     aws_xml_free(root);
@@ -320,6 +365,77 @@ void cfn_change_set_clear(struct cfn_change_set *cs) {
     memset(cs, 0, sizeof(*cs));
 }
 
+struct s_cs_pages {
+    struct aws_client *c;
+    const char *stack;
+    const char *change_set;
+    struct cfn_change_set *out;
+    size_t cap;
+};
+
+static enum tpd_code s_parse_changes(const struct aws_xml_node *changes, struct s_cs_pages *p) {
+    struct cfn_change_set *out = p->out;
+    size_t n = s_count_members(changes);
+    if (n && !TPD_ARRAY_RESERVE(out->changes, p->cap, out->change_count + n)) {
+        return TPD_E_NOMEM;
+    }
+    for (const struct aws_xml_node *m = aws_xml_child(changes, "member"); m;
+         m = aws_xml_next_same(m)) {
+        const struct aws_xml_node *rcg = aws_xml_child(m, "ResourceChange");
+        struct cfn_change *d = &out->changes[out->change_count++];
+        memset(d, 0, sizeof(*d));
+        const struct s_field f[] = {
+            {"Action", &d->action, false},
+            {"LogicalResourceId", &d->logical_id, false},
+            {"PhysicalResourceId", &d->physical_id, false},
+            {"ResourceType", &d->resource_type, false},
+            {"Replacement", &d->replacement, false},
+        };
+        enum tpd_code rc = s_fields(rcg, f, COUNT(f));
+        if (rc) {
+            return rc;
+        }
+    }
+    return TPD_OK;
+}
+
+static enum tpd_code
+s_change_set_page(void *ud, const char *token, char **next, struct tpd_err *err) {
+    struct s_cs_pages *p = ud;
+    struct aws_query q;
+    aws_query_init(&q, "DescribeChangeSet", CFN_VERSION);
+    aws_query_add(&q, "ChangeSetName", p->change_set);
+    aws_query_add(&q, "StackName", p->stack);
+    aws_query_add(&q, "NextToken", token);
+    struct aws_xml_node *root = NULL;
+    const struct aws_xml_node *res = NULL;
+    enum tpd_code rc = s_call(p->c, "DescribeChangeSet", &q, &root, &res, err);
+    aws_query_clear(&q);
+    if (rc) {
+        /* AWS answers ChangeSetNotFound; some emulators a ValidationError. */
+        if (tpd_err_is_aws(err, "ValidationError") && s_msg_has(err, "does not exist")) {
+            rc = TPD_E_NOT_FOUND;
+            err->code = rc;
+        }
+        return rc;
+    }
+    if (!token) {
+        struct cfn_change_set *out = p->out;
+        const struct s_field f[] = {
+            {"ChangeSetId", &out->id, false},
+            {"StackId", &out->stack_id, false},
+            {"Status", &out->status, false},
+            {"StatusReason", &out->status_reason, false},
+            {"ExecutionStatus", &out->execution_status, false},
+        };
+        rc = s_fields(res, f, COUNT(f));
+    }
+    rc = rc ? rc : s_parse_changes(aws_xml_child(res, "Changes"), p);
+    rc = rc ? rc : s_text(res, "NextToken", next);
+    aws_xml_free(root);
+    return rc == TPD_E_NOMEM ? s_nomem(err, "DescribeChangeSet") : rc;
+}
+
 enum tpd_code cfn_describe_change_set(
     struct aws_client *c,
     const char *stack,
@@ -327,64 +443,8 @@ enum tpd_code cfn_describe_change_set(
     struct cfn_change_set *out,
     struct tpd_err *err) {
     memset(out, 0, sizeof(*out));
-    char *next = NULL;
-    enum tpd_code rc = TPD_OK;
-    bool first = true;
-    int pages = 0;
-    do {
-        struct aws_query q;
-        aws_query_init(&q, "DescribeChangeSet", CFN_VERSION);
-        aws_query_add(&q, "ChangeSetName", change_set);
-        aws_query_add(&q, "StackName", stack);
-        aws_query_add(&q, "NextToken", next);
-        free(next);
-        next = NULL;
-        struct aws_xml_node *root = NULL;
-        const struct aws_xml_node *res = NULL;
-        rc = s_call(c, "DescribeChangeSet", &q, &root, &res, err);
-        aws_query_clear(&q);
-        if (rc) {
-            /* AWS answers ChangeSetNotFound; some emulators a ValidationError. */
-            if (tpd_err_is_aws(err, "ValidationError") && s_msg_has(err, "does not exist")) {
-                rc = TPD_E_NOT_FOUND;
-                err->code = rc;
-            }
-            break;
-        }
-        if (first) {
-            out->id = s_text_dup(res, "ChangeSetId");
-            out->stack_id = s_text_dup(res, "StackId");
-            out->status = s_text_dup(res, "Status");
-            out->status_reason = s_text_dup(res, "StatusReason");
-            out->execution_status = s_text_dup(res, "ExecutionStatus");
-            first = false;
-        }
-        const struct aws_xml_node *changes = aws_xml_child(res, "Changes");
-        size_t n = s_count_members(changes);
-        if (n) {
-            struct cfn_change *nv =
-                tpd_realloc(out->changes, (out->change_count + n) * sizeof(*nv));
-            if (!nv) {
-                aws_xml_free(root);
-                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
-                break;
-            }
-            out->changes = nv;
-            for (const struct aws_xml_node *m = aws_xml_child(changes, "member"); m;
-                 m = aws_xml_next_same(m)) {
-                const struct aws_xml_node *rcg = aws_xml_child(m, "ResourceChange");
-                struct cfn_change *d = &out->changes[out->change_count++];
-                d->action = s_text_dup(rcg, "Action");
-                d->logical_id = s_text_dup(rcg, "LogicalResourceId");
-                d->physical_id = s_text_dup(rcg, "PhysicalResourceId");
-                d->resource_type = s_text_dup(rcg, "ResourceType");
-                d->replacement = s_text_dup(rcg, "Replacement");
-            }
-        }
-        next = s_text_dup(res, "NextToken");
-        aws_xml_free(root);
-    } while (next && s_next_page(&pages, "DescribeChangeSet", &rc, err));
-    free(next);
+    struct s_cs_pages p = {c, stack, change_set, out, 0};
+    enum tpd_code rc = aws_paginate("DescribeChangeSet", s_change_set_page, &p, err);
     if (!rc && !out->status) {
         rc = tpd_err_set(
             err, TPD_E_PARSE, "DescribeChangeSet %s: no Status in the response", change_set);
@@ -489,6 +549,68 @@ void cfn_events_clear(struct cfn_events *e) {
     memset(e, 0, sizeof(*e));
 }
 
+struct s_event_pages {
+    struct aws_client *c;
+    const char *stack;
+    int64_t since_s;
+    size_t max_events;
+    struct cfn_events *out;
+    size_t cap;
+    bool older_seen; /* an event older than since_s: no need for more pages */
+};
+
+static enum tpd_code s_parse_event(const struct aws_xml_node *m, struct cfn_event *d) {
+    const struct s_field f[] = {
+        {"EventId", &d->event_id, false},
+        {"LogicalResourceId", &d->logical_id, false},
+        {"PhysicalResourceId", &d->physical_id, false},
+        {"ResourceType", &d->resource_type, false},
+        {"ResourceStatus", &d->status, false},
+        {"ResourceStatusReason", &d->reason, false},
+        {"ClientRequestToken", &d->client_request_token, false},
+    };
+    return s_fields(m, f, COUNT(f));
+}
+
+static enum tpd_code s_events_page(void *ud, const char *token, char **next, struct tpd_err *err) {
+    struct s_event_pages *p = ud;
+    struct cfn_events *out = p->out;
+    struct aws_query q;
+    aws_query_init(&q, "DescribeStackEvents", CFN_VERSION);
+    aws_query_add(&q, "StackName", p->stack);
+    aws_query_add(&q, "NextToken", token);
+    struct aws_xml_node *root = NULL;
+    const struct aws_xml_node *res = NULL;
+    enum tpd_code rc = s_call(p->c, "DescribeStackEvents", &q, &root, &res, err);
+    aws_query_clear(&q);
+    if (rc) {
+        return rc;
+    }
+    const struct aws_xml_node *list = aws_xml_child(res, "StackEvents");
+    for (const struct aws_xml_node *m = aws_xml_child(list, "member");
+         m && out->count < p->max_events && !rc;
+         m = aws_xml_next_same(m)) {
+        int64_t ts = s_time(m, "Timestamp");
+        if (p->since_s > 0 && ts < p->since_s) {
+            p->older_seen = true;
+            continue;
+        }
+        if (!TPD_ARRAY_RESERVE(out->v, p->cap, out->count + 1)) {
+            rc = TPD_E_NOMEM;
+            break;
+        }
+        struct cfn_event *d = &out->v[out->count++];
+        memset(d, 0, sizeof(*d));
+        d->timestamp_s = ts;
+        rc = s_parse_event(m, d);
+    }
+    if (!rc && !p->older_seen && out->count < p->max_events) {
+        rc = s_text(res, "NextToken", next);
+    }
+    aws_xml_free(root);
+    return rc == TPD_E_NOMEM ? s_nomem(err, "DescribeStackEvents") : rc;
+}
+
 enum tpd_code cfn_describe_stack_events(
     struct aws_client *c,
     const char *stack,
@@ -497,58 +619,8 @@ enum tpd_code cfn_describe_stack_events(
     struct cfn_events *out,
     struct tpd_err *err) {
     memset(out, 0, sizeof(*out));
-    if (max_events == 0) {
-        max_events = 1000;
-    }
-    char *next = NULL;
-    enum tpd_code rc = TPD_OK;
-    bool older_seen = false;
-    int pages = 0;
-    do {
-        struct aws_query q;
-        aws_query_init(&q, "DescribeStackEvents", CFN_VERSION);
-        aws_query_add(&q, "StackName", stack);
-        aws_query_add(&q, "NextToken", next);
-        free(next);
-        next = NULL;
-        struct aws_xml_node *root = NULL;
-        const struct aws_xml_node *res = NULL;
-        rc = s_call(c, "DescribeStackEvents", &q, &root, &res, err);
-        aws_query_clear(&q);
-        if (rc) {
-            break;
-        }
-        const struct aws_xml_node *list = aws_xml_child(res, "StackEvents");
-        for (const struct aws_xml_node *m = aws_xml_child(list, "member");
-             m && out->count < max_events;
-             m = aws_xml_next_same(m)) {
-            int64_t ts = s_time(m, "Timestamp");
-            if (since_s > 0 && ts < since_s) {
-                older_seen = true;
-                continue;
-            }
-            struct cfn_event *nv = tpd_realloc(out->v, (out->count + 1) * sizeof(*nv));
-            if (!nv) {
-                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
-                break;
-            }
-            out->v = nv;
-            struct cfn_event *d = &out->v[out->count++];
-            d->event_id = s_text_dup(m, "EventId");
-            d->logical_id = s_text_dup(m, "LogicalResourceId");
-            d->physical_id = s_text_dup(m, "PhysicalResourceId");
-            d->resource_type = s_text_dup(m, "ResourceType");
-            d->status = s_text_dup(m, "ResourceStatus");
-            d->reason = s_text_dup(m, "ResourceStatusReason");
-            d->client_request_token = s_text_dup(m, "ClientRequestToken");
-            d->timestamp_s = ts;
-        }
-        if (!rc && !older_seen && out->count < max_events) {
-            next = s_text_dup(res, "NextToken");
-        }
-        aws_xml_free(root);
-    } while (!rc && next && s_next_page(&pages, "DescribeStackEvents", &rc, err));
-    free(next);
+    struct s_event_pages p = {c, stack, since_s, max_events ? max_events : 1000, out, 0, false};
+    enum tpd_code rc = aws_paginate("DescribeStackEvents", s_events_page, &p, err);
     if (rc) {
         cfn_events_clear(out);
     }
@@ -681,18 +753,25 @@ enum tpd_code cfn_describe_stack_resources(
             return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
         }
     }
-    for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m;
+    for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m && !rc;
          m = aws_xml_next_same(m)) {
         struct cfn_resource *d = &out->v[out->count++];
-        d->stack_name = s_text_dup(m, "StackName");
-        d->stack_id = s_text_dup(m, "StackId");
-        d->logical_id = s_text_dup(m, "LogicalResourceId");
-        d->physical_id = s_text_dup(m, "PhysicalResourceId");
-        d->resource_type = s_text_dup(m, "ResourceType");
-        d->status = s_text_dup(m, "ResourceStatus");
-        d->reason = s_text_dup(m, "ResourceStatusReason");
+        const struct s_field f[] = {
+            {"StackName", &d->stack_name, false},
+            {"StackId", &d->stack_id, false},
+            {"LogicalResourceId", &d->logical_id, false},
+            {"PhysicalResourceId", &d->physical_id, false},
+            {"ResourceType", &d->resource_type, false},
+            {"ResourceStatus", &d->status, false},
+            {"ResourceStatusReason", &d->reason, false},
+        };
+        rc = s_fields(m, f, COUNT(f));
     }
     aws_xml_free(root);
+    if (rc) {
+        cfn_resources_clear(out);
+        return s_nomem(err, "DescribeStackResources");
+    }
     if (!stack && physical_id && out->count == 0) {
         return tpd_err_set(err, TPD_E_NOT_FOUND, "no stack owns the resource %s", physical_id);
     }
@@ -722,9 +801,13 @@ enum tpd_code cfn_get_template(
         }
         return rc;
     }
-    *body = aws_xml_dup(res, "TemplateBody");
+    const struct aws_xml_node *tb = aws_xml_child(res, "TemplateBody");
+    *body = tb ? tpd_span_strdup(tpd_buf_span(&tb->text)) : NULL;
     aws_xml_free(root);
-    return *body ? TPD_OK : tpd_err_set(err, TPD_E_PARSE, "GetTemplate %s: no TemplateBody", stack);
+    if (!tb) {
+        return tpd_err_set(err, TPD_E_PARSE, "GetTemplate %s: no TemplateBody", stack);
+    }
+    return *body ? TPD_OK : s_nomem(err, "GetTemplate");
 }
 
 void cfn_change_set_summaries_clear(struct cfn_change_set_summaries *s) {
@@ -739,51 +822,59 @@ void cfn_change_set_summaries_clear(struct cfn_change_set_summaries *s) {
     memset(s, 0, sizeof(*s));
 }
 
+struct s_change_set_pages {
+    struct aws_client *c;
+    const char *stack;
+    struct cfn_change_set_summaries *out;
+    size_t cap;
+};
+
+static enum tpd_code
+s_change_sets_page(void *ud, const char *token, char **next, struct tpd_err *err) {
+    struct s_change_set_pages *p = ud;
+    struct cfn_change_set_summaries *out = p->out;
+    struct aws_query q;
+    aws_query_init(&q, "ListChangeSets", CFN_VERSION);
+    aws_query_add(&q, "StackName", p->stack);
+    aws_query_add(&q, "NextToken", token);
+    struct aws_xml_node *root = NULL;
+    const struct aws_xml_node *res = NULL;
+    enum tpd_code rc = s_call(p->c, "ListChangeSets", &q, &root, &res, err);
+    aws_query_clear(&q);
+    if (rc) {
+        return rc;
+    }
+    const struct aws_xml_node *list = aws_xml_child(res, "Summaries");
+    for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m && !rc;
+         m = aws_xml_next_same(m)) {
+        if (!TPD_ARRAY_RESERVE(out->v, p->cap, out->count + 1)) {
+            rc = TPD_E_NOMEM;
+            break;
+        }
+        struct cfn_change_set_summary *d = &out->v[out->count++];
+        memset(d, 0, sizeof(*d));
+        const struct s_field f[] = {
+            {"ChangeSetName", &d->name, false},
+            {"ChangeSetId", &d->id, false},
+            {"Status", &d->status, false},
+            {"ExecutionStatus", &d->execution_status, false},
+            {"Description", &d->description, false},
+        };
+        rc = s_fields(m, f, COUNT(f));
+    }
+    rc = rc ? rc : s_text(res, "NextToken", next);
+    aws_xml_free(root);
+    return rc == TPD_E_NOMEM ? s_nomem(err, "ListChangeSets") : rc;
+}
+
 enum tpd_code cfn_list_change_sets(
     struct aws_client *c,
     const char *stack,
     struct cfn_change_set_summaries *out,
     struct tpd_err *err) {
     memset(out, 0, sizeof(*out));
-    char *next = NULL;
-    enum tpd_code rc = TPD_OK;
-    int pages = 0;
-    size_t cap = 0;
-    do {
-        struct aws_query q;
-        aws_query_init(&q, "ListChangeSets", CFN_VERSION);
-        aws_query_add(&q, "StackName", stack);
-        aws_query_add(&q, "NextToken", next);
-        free(next);
-        next = NULL;
-        struct aws_xml_node *root = NULL;
-        const struct aws_xml_node *res = NULL;
-        rc = s_call(c, "ListChangeSets", &q, &root, &res, err);
-        aws_query_clear(&q);
-        if (rc) {
-            break;
-        }
-        const struct aws_xml_node *list = aws_xml_child(res, "Summaries");
-        for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m;
-             m = aws_xml_next_same(m)) {
-            if (!TPD_ARRAY_RESERVE(out->v, cap, out->count + 1)) {
-                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
-                break;
-            }
-            struct cfn_change_set_summary *d = &out->v[out->count++];
-            memset(d, 0, sizeof(*d));
-            d->name = s_text_dup(m, "ChangeSetName");
-            d->id = s_text_dup(m, "ChangeSetId");
-            d->status = s_text_dup(m, "Status");
-            d->execution_status = s_text_dup(m, "ExecutionStatus");
-            d->description = s_text_dup(m, "Description");
-        }
-        if (!rc) {
-            next = s_text_dup(res, "NextToken");
-        }
-        aws_xml_free(root);
-    } while (!rc && next && s_next_page(&pages, "ListChangeSets", &rc, err));
-    free(next);
+    struct s_change_set_pages p = {c, stack, out, 0};
+    enum tpd_code rc = aws_paginate("ListChangeSets", s_change_sets_page, &p, err);
     if (rc) {
         if (tpd_err_is_aws(err, "ValidationError") && s_msg_has(err, "does not exist")) {
             rc = TPD_E_NOT_FOUND;
@@ -804,44 +895,50 @@ void cfn_exports_clear(struct cfn_exports *e) {
     memset(e, 0, sizeof(*e));
 }
 
-enum tpd_code cfn_list_exports(struct aws_client *c, struct cfn_exports *out, struct tpd_err *err) {
-    memset(out, 0, sizeof(*out));
-    char *next = NULL;
-    enum tpd_code rc = TPD_OK;
-    int pages = 0;
-    do {
-        struct aws_query q;
-        aws_query_init(&q, "ListExports", CFN_VERSION);
-        aws_query_add(&q, "NextToken", next);
-        free(next);
-        next = NULL;
-        struct aws_xml_node *root = NULL;
-        const struct aws_xml_node *res = NULL;
-        rc = s_call(c, "ListExports", &q, &root, &res, err);
-        aws_query_clear(&q);
-        if (rc) {
+struct s_export_pages {
+    struct aws_client *c;
+    struct cfn_exports *out;
+    size_t cap;
+};
+
+static enum tpd_code s_exports_page(void *ud, const char *token, char **next, struct tpd_err *err) {
+    struct s_export_pages *p = ud;
+    struct cfn_exports *out = p->out;
+    struct aws_query q;
+    aws_query_init(&q, "ListExports", CFN_VERSION);
+    aws_query_add(&q, "NextToken", token);
+    struct aws_xml_node *root = NULL;
+    const struct aws_xml_node *res = NULL;
+    enum tpd_code rc = s_call(p->c, "ListExports", &q, &root, &res, err);
+    aws_query_clear(&q);
+    if (rc) {
+        return rc;
+    }
+    const struct aws_xml_node *list = aws_xml_child(res, "Exports");
+    for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m && !rc;
+         m = aws_xml_next_same(m)) {
+        if (!TPD_ARRAY_RESERVE(out->v, p->cap, out->count + 1)) {
+            rc = TPD_E_NOMEM;
             break;
         }
-        const struct aws_xml_node *list = aws_xml_child(res, "Exports");
-        for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m;
-             m = aws_xml_next_same(m)) {
-            struct cfn_export *nv = tpd_realloc(out->v, (out->count + 1) * sizeof(*nv));
-            if (!nv) {
-                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
-                break;
-            }
-            out->v = nv;
-            struct cfn_export *d = &out->v[out->count++];
-            d->name = s_text_dup(m, "Name");
-            d->value = s_dup(aws_xml_text(m, "Value"));
-            d->exporting_stack_id = s_text_dup(m, "ExportingStackId");
-        }
-        if (!rc) {
-            next = s_text_dup(res, "NextToken");
-        }
-        aws_xml_free(root);
-    } while (!rc && next && s_next_page(&pages, "ListExports", &rc, err));
-    free(next);
+        struct cfn_export *d = &out->v[out->count++];
+        memset(d, 0, sizeof(*d));
+        const struct s_field f[] = {
+            {"Name", &d->name, false},
+            {"Value", &d->value, true},
+            {"ExportingStackId", &d->exporting_stack_id, false},
+        };
+        rc = s_fields(m, f, COUNT(f));
+    }
+    rc = rc ? rc : s_text(res, "NextToken", next);
+    aws_xml_free(root);
+    return rc == TPD_E_NOMEM ? s_nomem(err, "ListExports") : rc;
+}
+
+enum tpd_code cfn_list_exports(struct aws_client *c, struct cfn_exports *out, struct tpd_err *err) {
+    memset(out, 0, sizeof(*out));
+    struct s_export_pages p = {c, out, 0};
+    enum tpd_code rc = aws_paginate("ListExports", s_exports_page, &p, err);
     if (rc) {
         cfn_exports_clear(out);
     }
@@ -855,62 +952,70 @@ void cfn_strv_free(char **v) {
     free(v);
 }
 
+struct s_import_pages {
+    struct aws_client *c;
+    const char *export_name;
+    char **names; /* NULL-terminated at every step */
+    size_t count;
+    size_t cap;
+};
+
+static enum tpd_code s_imports_page(void *ud, const char *token, char **next, struct tpd_err *err) {
+    struct s_import_pages *p = ud;
+    struct aws_query q;
+    aws_query_init(&q, "ListImports", CFN_VERSION);
+    aws_query_add(&q, "ExportName", p->export_name);
+    aws_query_add(&q, "NextToken", token);
+    struct aws_xml_node *root = NULL;
+    const struct aws_xml_node *res = NULL;
+    enum tpd_code rc = s_call(p->c, "ListImports", &q, &root, &res, err);
+    aws_query_clear(&q);
+    if (rc) {
+        if (tpd_err_is_aws(err, "ValidationError") &&
+            s_msg_has(err, "is not imported by any stack")) {
+            tpd_err_clear(err);
+            rc = TPD_OK;
+        }
+        return rc;
+    }
+    const struct aws_xml_node *list = aws_xml_child(res, "Imports");
+    for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m && !rc;
+         m = aws_xml_next_same(m)) {
+        /* A name that cannot be copied fails the call: a NULL in the middle would end
+         * the list early and hide the stacks after it. */
+        char *name = tpd_strdup(aws_xml_text(m, NULL));
+        if (!name || !TPD_ARRAY_RESERVE(p->names, p->cap, p->count + 2)) {
+            free(name);
+            rc = TPD_E_NOMEM;
+            break;
+        }
+        p->names[p->count++] = name;
+        p->names[p->count] = NULL;
+    }
+    rc = rc ? rc : s_text(res, "NextToken", next);
+    aws_xml_free(root);
+    return rc == TPD_E_NOMEM ? s_nomem(err, "ListImports") : rc;
+}
+
 enum tpd_code cfn_list_imports(
     struct aws_client *c,
     const char *export_name,
     char ***names,
     size_t *count,
     struct tpd_err *err) {
-    *names = tpd_calloc(1, sizeof(char *));
+    *names = NULL;
     *count = 0;
-    if (!*names) {
-        return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+    struct s_import_pages p = {c, export_name, NULL, 0, 0};
+    if (!TPD_ARRAY_RESERVE(p.names, p.cap, 1)) {
+        return s_nomem(err, "ListImports");
     }
-    char *next = NULL;
-    enum tpd_code rc = TPD_OK;
-    int pages = 0;
-    do {
-        struct aws_query q;
-        aws_query_init(&q, "ListImports", CFN_VERSION);
-        aws_query_add(&q, "ExportName", export_name);
-        aws_query_add(&q, "NextToken", next);
-        free(next);
-        next = NULL;
-        struct aws_xml_node *root = NULL;
-        const struct aws_xml_node *res = NULL;
-        rc = s_call(c, "ListImports", &q, &root, &res, err);
-        aws_query_clear(&q);
-        if (rc) {
-            if (tpd_err_is_aws(err, "ValidationError") &&
-                s_msg_has(err, "is not imported by any stack")) {
-                tpd_err_clear(err);
-                rc = TPD_OK;
-            }
-            break;
-        }
-        const struct aws_xml_node *list = aws_xml_child(res, "Imports");
-        for (const struct aws_xml_node *m = aws_xml_child(list, "member"); m;
-             m = aws_xml_next_same(m)) {
-            char **nv = tpd_realloc(*names, (*count + 2) * sizeof(char *));
-            if (!nv) {
-                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
-                break;
-            }
-            *names = nv;
-            (*names)[*count] = s_dup(aws_xml_text(m, NULL));
-            (*count)++;
-            (*names)[*count] = NULL;
-        }
-        if (!rc) {
-            next = s_text_dup(res, "NextToken");
-        }
-        aws_xml_free(root);
-    } while (!rc && next && s_next_page(&pages, "ListImports", &rc, err));
-    free(next);
+    p.names[0] = NULL;
+    enum tpd_code rc = aws_paginate("ListImports", s_imports_page, &p, err);
     if (rc) {
-        cfn_strv_free(*names);
-        *names = NULL;
-        *count = 0;
+        cfn_strv_free(p.names);
+        return rc;
     }
-    return rc;
+    *names = p.names;
+    *count = p.count;
+    return TPD_OK;
 }

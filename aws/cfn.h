@@ -19,12 +19,11 @@
 #include <stdint.h>
 
 #include "aws_client.h"
+#include "aws_waiter.h"
+#include "tpd_kv.h"
 
-struct cfn_kv {
-    char *key;
-    char *value;
-};
-
+/* A borrowed pair for requests (tags to set, import identifiers). Stack tags read back
+ * are struct tpd_kv (owned). */
 struct cfn_kv_in {
     const char *key;
     const char *value;
@@ -47,7 +46,7 @@ struct cfn_stack {
     int64_t last_updated_time_s; /* 0 when never updated */
     struct cfn_output *outputs;
     size_t output_count;
-    struct cfn_kv *tags;
+    struct tpd_kv *tags;
     size_t tag_count;
 };
 void cfn_stack_clear(struct cfn_stack *s);
@@ -86,7 +85,9 @@ struct cfn_create_change_set_input {
 
 /* Build the CreateChangeSet form body (exposed for serialisation tests). */
 enum tpd_code cfn_create_change_set_body(
-    const struct cfn_create_change_set_input *in, struct tpd_buf *body, struct tpd_err *err);
+    const struct cfn_create_change_set_input *in,
+    struct tpd_buf *body,
+    struct tpd_err *err) TPD_MUST_CHECK;
 /* CreateChangeSet; *change_set_id and *stack_id (each may be NULL) receive the ARNs. */
 enum tpd_code cfn_create_change_set(
     struct aws_client *c,
@@ -259,5 +260,46 @@ enum tpd_code cfn_list_imports(
     size_t *count,
     struct tpd_err *err);
 void cfn_strv_free(char **v);
+
+/* ---- waits (cfn_waiter.c) ------------------------------------------------------------
+ * Acceptors of botocore's cloudformation waiters-2.json (ChangeSetCreateComplete,
+ * StackCreateComplete, StackUpdateComplete, StackImportComplete, StackDeleteComplete)
+ * over the poll loop and cadence of aws_waiter.h.
+ * Results: TPD_OK on a success state; TPD_E_FAILED on a failure state (err holds the
+ * status and reason); an error of the poll call otherwise (throttling is waited out).
+ * The final object is returned in *final when given, also on failure; final is caller
+ * storage freed with its _clear function.
+ */
+
+enum cfn_stack_waiter {
+    CFN_WAIT_STACK_CREATE_COMPLETE,
+    CFN_WAIT_STACK_UPDATE_COMPLETE,
+    CFN_WAIT_STACK_IMPORT_COMPLETE,
+    CFN_WAIT_STACK_DELETE_COMPLETE
+};
+
+/* Acceptor decision for a stack status (NULL status = "does not exist"). Pure. */
+enum aws_waiter_state cfn_stack_waiter_decide(enum cfn_stack_waiter w, const char *status);
+/* Acceptor decision for ChangeSetCreateComplete. Pure. */
+enum aws_waiter_state cfn_change_set_waiter_decide(const char *status);
+
+/* Wait for a change set to reach CREATE_COMPLETE (success) or FAILED (TPD_E_FAILED;
+ * use cfn_change_set_is_empty on *final to recognise the empty change set). */
+enum tpd_code cfn_wait_change_set_create_complete(
+    struct aws_client *c,
+    const char *stack,
+    const char *change_set,
+    const struct aws_wait_options *o,
+    struct cfn_change_set *final,
+    struct tpd_err *err);
+
+/* Wait for a stack; delete: "does not exist" is success (final then zeroed). */
+enum tpd_code cfn_wait_stack(
+    struct aws_client *c,
+    const char *stack,
+    enum cfn_stack_waiter w,
+    const struct aws_wait_options *o,
+    struct cfn_stack *final,
+    struct tpd_err *err);
 
 #endif

@@ -1,29 +1,26 @@
 /*
  * ddb: DynamoDB JSON 1.0 calls over aws_client (see ddb.h). Request bodies are
  * built and responses read with jansson; the shapes follow botocore's
- * dynamodb/2012-08-10 service model.
+ * dynamodb/2012-08-10 service model. Paginated calls go through aws_paginate. Out of
+ * memory is always TPD_E_NOMEM: a value that could not be copied is never taken for
+ * an absent one.
  */
 #include "ddb.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws_paginate.h"
+#include "aws_waiter.h"
 #include "tpd_alloc.h"
 #include "tpd_clock.h"
 
-/* A server that keeps answering with a next-page token must not keep a call looping
- * (and growing) forever: stop with an error after TPD_MAX_PAGES pages. */
-static bool s_next_page(int *pages, const char *op, enum tpd_code *rc, struct tpd_err *err) {
-    if (++*pages < TPD_MAX_PAGES) {
-        return true;
-    }
-    *rc = tpd_err_set(err, TPD_E_TOO_LARGE, "%s: more than %d pages of results", op, TPD_MAX_PAGES);
-    return false;
-}
-
-static char *s_dup(const char *s) {
-    return s ? tpd_strdup(s) : NULL;
+/* *dst = copy of src (NULL stays NULL); false when a copy was needed and failed. */
+static bool s_copy(char **dst, const char *src) {
+    *dst = src ? tpd_strdup(src) : NULL;
+    return !src || *dst;
 }
 
 /* Send req (consumed) and parse the JSON answer into *out (may be NULL). */
@@ -82,6 +79,31 @@ void ddb_table_clear(struct ddb_table *t) {
     memset(t, 0, sizeof(*t));
 }
 
+/* The key attribute named kt ("HASH"/"RANGE") with its type from AttributeDefinitions;
+ * the first KeySchema entry of that type counts. */
+static bool s_key_attr(json_t *t, const char *kt, struct ddb_key_attr *dst) {
+    size_t i;
+    json_t *ks;
+    json_array_foreach(json_object_get(t, "KeySchema"), i, ks) {
+        const char *an = s_str(ks, "AttributeName");
+        const char *type = s_str(ks, "KeyType");
+        if (!an || !type || strcmp(type, kt) != 0) {
+            continue;
+        }
+        const char *at = NULL;
+        size_t j;
+        json_t *ad;
+        json_array_foreach(json_object_get(t, "AttributeDefinitions"), j, ad) {
+            const char *adn = s_str(ad, "AttributeName");
+            if (!at && adn && strcmp(adn, an) == 0) {
+                at = s_str(ad, "AttributeType");
+            }
+        }
+        return s_copy(&dst->name, an) && s_copy(&dst->type, at);
+    }
+    return true;
+}
+
 enum tpd_code ddb_describe_table(
     struct aws_client *c, const char *name, struct ddb_table *out, struct tpd_err *err) {
     memset(out, 0, sizeof(*out));
@@ -96,45 +118,26 @@ enum tpd_code ddb_describe_table(
         json_decref(resp);
         return tpd_err_set(err, TPD_E_PARSE, "DescribeTable %s: no Table in the response", name);
     }
-    out->name = s_dup(s_str(t, "TableName"));
-    out->arn = s_dup(s_str(t, "TableArn"));
-    out->status = s_dup(s_str(t, "TableStatus"));
-    json_t *attrs = json_object_get(t, "AttributeDefinitions");
-    size_t i;
-    json_t *ks;
-    json_array_foreach(json_object_get(t, "KeySchema"), i, ks) {
-        const char *an = s_str(ks, "AttributeName");
-        const char *kt = s_str(ks, "KeyType");
-        if (!an || !kt) {
-            continue;
-        }
-        struct ddb_key_attr *dst =
-            strcmp(kt, "HASH") == 0 ? &out->hash : (strcmp(kt, "RANGE") == 0 ? &out->range : NULL);
-        if (!dst || dst->name) { /* a repeated HASH/RANGE entry: the first one counts */
-            continue;
-        }
-        dst->name = s_dup(an);
-        size_t j;
-        json_t *ad;
-        json_array_foreach(attrs, j, ad) {
-            const char *adn = s_str(ad, "AttributeName");
-            if (!dst->type && adn && strcmp(adn, an) == 0) {
-                dst->type = s_dup(s_str(ad, "AttributeType"));
-            }
-        }
-    }
     const char *bm = s_str(json_object_get(t, "BillingModeSummary"), "BillingMode");
-    out->billing_mode = s_dup(bm ? bm : "PROVISIONED");
+    bool ok =
+        s_copy(&out->name, s_str(t, "TableName")) && s_copy(&out->arn, s_str(t, "TableArn")) &&
+        s_copy(&out->status, s_str(t, "TableStatus")) && s_key_attr(t, "HASH", &out->hash) &&
+        s_key_attr(t, "RANGE", &out->range) && s_copy(&out->billing_mode, bm ? bm : "PROVISIONED");
     json_t *pt = json_object_get(t, "ProvisionedThroughput");
     out->read_capacity = json_integer_value(json_object_get(pt, "ReadCapacityUnits"));
     out->write_capacity = json_integer_value(json_object_get(pt, "WriteCapacityUnits"));
     out->deletion_protection = json_is_true(json_object_get(t, "DeletionProtectionEnabled"));
     out->item_count = json_integer_value(json_object_get(t, "ItemCount"));
     json_decref(resp);
-    if (!out->name || !out->status || !out->billing_mode) {
+    if (!ok) {
         ddb_table_clear(out);
-        return tpd_err_set(
-            err, TPD_E_PARSE, "DescribeTable %s: TableName or TableStatus missing", name);
+        tpd_err_set(err, TPD_E_NOMEM, "DescribeTable %s: out of memory", name);
+        return TPD_E_NOMEM;
+    }
+    if (!out->name || !out->status) {
+        ddb_table_clear(out);
+        tpd_err_set(err, TPD_E_PARSE, "DescribeTable %s: TableName or TableStatus missing", name);
+        return TPD_E_PARSE;
     }
     return TPD_OK;
 }
@@ -156,11 +159,12 @@ enum tpd_code ddb_describe_time_to_live(
     }
     json_t *d = json_object_get(resp, "TimeToLiveDescription");
     const char *st = s_str(d, "TimeToLiveStatus");
-    out->status = s_dup(st ? st : "DISABLED");
-    out->attribute = s_dup(s_str(d, "AttributeName"));
+    bool ok = s_copy(&out->status, st ? st : "DISABLED") &&
+              s_copy(&out->attribute, s_str(d, "AttributeName"));
     json_decref(resp);
-    if (!out->status) {
-        return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+    if (!ok) {
+        ddb_ttl_clear(out);
+        return tpd_err_set(err, TPD_E_NOMEM, "DescribeTimeToLive %s: out of memory", name);
     }
     return TPD_OK;
 }
@@ -215,59 +219,61 @@ enum tpd_code ddb_update_continuous_backups(
 }
 
 void ddb_tags_clear(struct ddb_tags *t) {
-    for (size_t i = 0; i < t->count; i++) {
-        free(t->v[i].key);
-        free(t->v[i].value);
-    }
-    free(t->v);
+    tpd_kv_array_free(t->v, t->count);
     memset(t, 0, sizeof(*t));
 }
 
 static int s_tag_cmp(const void *a, const void *b) {
-    return strcmp(((const struct ddb_tag *)a)->key, ((const struct ddb_tag *)b)->key);
+    return strcmp(((const struct tpd_kv *)a)->key, ((const struct tpd_kv *)b)->key);
+}
+
+struct s_tag_pages {
+    struct aws_client *c;
+    const char *arn;
+    struct ddb_tags *out;
+    size_t cap;
+};
+
+static enum tpd_code s_tags_page(void *ud, const char *token, char **next, struct tpd_err *err) {
+    struct s_tag_pages *p = ud;
+    struct ddb_tags *out = p->out;
+    json_t *req = json_pack("{s:s}", "ResourceArn", p->arn);
+    if (req && token && json_object_set_new(req, "NextToken", json_string(token)) != 0) {
+        json_decref(req);
+        req = NULL;
+    }
+    json_t *resp = NULL;
+    enum tpd_code rc = s_call(p->c, "ListTagsOfResource", req, &resp, err);
+    if (rc) {
+        return rc;
+    }
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(resp, "Tags"), i, t) {
+        const char *k = s_str(t, "Key");
+        const char *v = s_str(t, "Value");
+        if (!k) {
+            continue;
+        }
+        if (!TPD_ARRAY_RESERVE(out->v, p->cap, out->count + 1) ||
+            tpd_kv_set(&out->v[out->count], k, v ? v : "") != TPD_OK) {
+            rc = TPD_E_NOMEM;
+            break;
+        }
+        out->count++;
+    }
+    if (!rc && !s_copy(next, s_str(resp, "NextToken"))) {
+        rc = TPD_E_NOMEM;
+    }
+    json_decref(resp);
+    return rc ? tpd_err_set(err, rc, "ListTagsOfResource: out of memory") : TPD_OK;
 }
 
 enum tpd_code ddb_list_tags_of_resource(
     struct aws_client *c, const char *arn, struct ddb_tags *out, struct tpd_err *err) {
     memset(out, 0, sizeof(*out));
-    char *next = NULL;
-    enum tpd_code rc = TPD_OK;
-    int pages = 0;
-    do {
-        json_t *req = json_pack("{s:s}", "ResourceArn", arn);
-        if (req && next) {
-            json_object_set_new(req, "NextToken", json_string(next));
-        }
-        free(next);
-        next = NULL;
-        json_t *resp = NULL;
-        rc = s_call(c, "ListTagsOfResource", req, &resp, err);
-        if (rc) {
-            break;
-        }
-        json_t *tags = json_object_get(resp, "Tags");
-        size_t i;
-        json_t *t;
-        json_array_foreach(tags, i, t) {
-            const char *k = s_str(t, "Key");
-            const char *v = s_str(t, "Value");
-            if (!k) {
-                continue;
-            }
-            struct ddb_tag *nv = tpd_realloc(out->v, (out->count + 1) * sizeof(*nv));
-            if (!nv) {
-                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
-                break;
-            }
-            out->v = nv;
-            out->v[out->count].key = tpd_strdup(k);
-            out->v[out->count].value = tpd_strdup(v ? v : "");
-            out->count++;
-        }
-        next = s_dup(s_str(resp, "NextToken"));
-        json_decref(resp);
-    } while (!rc && next && s_next_page(&pages, "ListTagsOfResource", &rc, err));
-    free(next);
+    struct s_tag_pages p = {c, arn, out, 0};
+    enum tpd_code rc = aws_paginate("ListTagsOfResource", s_tags_page, &p, err);
     if (rc) {
         ddb_tags_clear(out);
         return rc;
@@ -439,6 +445,99 @@ static int s_strp_cmp(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Scan's pages: the count, and (when asked) each item as canonical JSON text. The
+ * page token is LastEvaluatedKey as JSON text (DynamoDB JSON keeps numbers in strings,
+ * so the round trip is exact). */
+struct s_scan_pages {
+    struct aws_client *c;
+    const char *name;
+    bool want_items;
+    int64_t count;
+    char **texts;
+    size_t n;
+    size_t cap;
+};
+
+static json_t *s_scan_request(const struct s_scan_pages *p, const char *token) {
+    json_t *req = json_pack("{s:s}", "TableName", p->name);
+    int bad = !req;
+    if (req && token) {
+        json_t *start = json_loads(token, 0, NULL);
+        bad |= !start || json_object_set_new(req, "ExclusiveStartKey", start) != 0;
+    }
+    if (req && !p->want_items) {
+        bad |= json_object_set_new(req, "Select", json_string("COUNT")) != 0;
+    }
+    if (bad) {
+        json_decref(req);
+        return NULL;
+    }
+    return req;
+}
+
+static enum tpd_code s_scan_items(struct s_scan_pages *p, json_t *resp) {
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(resp, "Items"), i, it) {
+        char *s = json_dumps(it, JSON_COMPACT | JSON_SORT_KEYS);
+        if (!s || !TPD_ARRAY_RESERVE(p->texts, p->cap, p->n + 1)) {
+            free(s);
+            return TPD_E_NOMEM;
+        }
+        p->texts[p->n++] = s;
+    }
+    return TPD_OK;
+}
+
+static enum tpd_code s_scan_page(void *ud, const char *token, char **next, struct tpd_err *err) {
+    struct s_scan_pages *p = ud;
+    json_t *resp = NULL;
+    enum tpd_code rc = s_call(p->c, "Scan", s_scan_request(p, token), &resp, err);
+    if (rc) {
+        return rc;
+    }
+    json_int_t page_count = json_integer_value(json_object_get(resp, "Count"));
+    if (page_count < 0 || page_count > INT64_MAX - p->count) {
+        json_decref(resp);
+        return tpd_err_set(
+            err,
+            TPD_E_PARSE,
+            "Scan %s: implausible Count %lld in the response",
+            p->name,
+            (long long)page_count);
+    }
+    p->count += page_count;
+    rc = p->want_items ? s_scan_items(p, resp) : TPD_OK;
+    json_t *lek = json_object_get(resp, "LastEvaluatedKey");
+    if (!rc && json_is_object(lek) && json_object_size(lek) > 0) {
+        *next = json_dumps(lek, JSON_COMPACT);
+        rc = *next ? TPD_OK : TPD_E_NOMEM;
+    }
+    json_decref(resp);
+    return rc ? tpd_err_set(err, rc, "Scan %s: out of memory", p->name) : TPD_OK;
+}
+
+/* The items sorted by their text, as one JSON array. */
+static enum tpd_code s_scan_join(struct s_scan_pages *p, char **out) {
+    if (p->n > 1) {
+        qsort(p->texts, p->n, sizeof(*p->texts), s_strp_cmp);
+    }
+    struct tpd_buf b;
+    tpd_buf_init(&b, TPD_MAX_DEFAULT);
+    enum tpd_code rc = tpd_buf_append_byte(&b, '[');
+    for (size_t i = 0; i < p->n && !rc; i++) {
+        rc = i ? tpd_buf_append_byte(&b, ',') : TPD_OK;
+        rc = rc ? rc : tpd_buf_append_cstr(&b, p->texts[i]);
+    }
+    rc = rc ? rc : tpd_buf_append_byte(&b, ']');
+    if (rc) {
+        tpd_buf_clear(&b);
+        return rc;
+    }
+    *out = tpd_buf_detach(&b);
+    return TPD_OK;
+}
+
 enum tpd_code ddb_scan(
     struct aws_client *c,
     const char *name,
@@ -449,87 +548,60 @@ enum tpd_code ddb_scan(
     if (items_json) {
         *items_json = NULL;
     }
-    enum tpd_code rc = TPD_OK;
-    json_t *start = NULL;
-    char **texts = NULL;
-    size_t n = 0;
-    int pages = 0;
-    do {
-        json_t *req = json_pack("{s:s}", "TableName", name);
-        if (req && start) {
-            json_object_set_new(req, "ExclusiveStartKey", start);
-            start = NULL;
-        }
-        if (req && !items_json) {
-            json_object_set_new(req, "Select", json_string("COUNT"));
-        }
-        json_t *resp = NULL;
-        rc = s_call(c, "Scan", req, &resp, err);
-        if (rc) {
-            break;
-        }
-        json_int_t page_count = json_integer_value(json_object_get(resp, "Count"));
-        if (page_count < 0 || page_count > INT64_MAX - *count) {
-            json_decref(resp);
-            rc = tpd_err_set(
-                err,
-                TPD_E_PARSE,
-                "Scan %s: implausible Count %lld in the response",
-                name,
-                (long long)page_count);
-            break;
-        }
-        *count += page_count;
-        size_t i;
-        json_t *it;
-        json_array_foreach(items_json ? json_object_get(resp, "Items") : NULL, i, it) {
-            char **nt = tpd_realloc(texts, (n + 1) * sizeof(*nt));
-            char *s = json_dumps(it, JSON_COMPACT | JSON_SORT_KEYS);
-            if (!nt || !s) {
-                free(s);
-                if (nt) {
-                    texts = nt;
-                }
-                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
-                break;
-            }
-            texts = nt;
-            texts[n++] = s;
-        }
-        json_t *lek = json_object_get(resp, "LastEvaluatedKey");
-        if (json_is_object(lek) && json_object_size(lek) > 0) {
-            start = json_incref(lek);
-        }
-        json_decref(resp);
-    } while (!rc && start && s_next_page(&pages, "Scan", &rc, err));
-    json_decref(start);
+    struct s_scan_pages p = {c, name, items_json != NULL, 0, NULL, 0, 0};
+    enum tpd_code rc = aws_paginate("Scan", s_scan_page, &p, err);
     if (!rc && items_json) {
-        if (n > 1) {
-            qsort(texts, n, sizeof(*texts), s_strp_cmp);
-        }
-        struct tpd_buf b;
-        tpd_buf_init(&b, TPD_MAX_DEFAULT);
-        rc = tpd_buf_append_byte(&b, '[');
-        for (size_t i = 0; i < n && !rc; i++) {
-            rc = i ? tpd_buf_append_byte(&b, ',') : TPD_OK;
-            rc = rc ? rc : tpd_buf_append_cstr(&b, texts[i]);
-        }
-        rc = rc ? rc : tpd_buf_append_byte(&b, ']');
+        rc = s_scan_join(&p, items_json);
         if (rc) {
-            tpd_buf_clear(&b);
             tpd_err_set(err, rc, "Scan %s: %s", name, tpd_code_str(rc));
-        } else {
-            *items_json = tpd_buf_detach(&b);
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        free(texts[i]);
+    for (size_t i = 0; i < p.n; i++) {
+        free(p.texts[i]);
     }
-    free(texts);
-    if (rc) {
-        *count = 0;
-    }
+    free(p.texts);
+    *count = rc ? 0 : p.count;
     return rc;
+}
+
+struct s_table_wait {
+    struct aws_client *c;
+    const char *name;
+    bool gone;
+    struct ddb_table t; /* the last answer */
+};
+
+static enum tpd_code s_check_table(
+    void *ud,
+    enum aws_waiter_state *state,
+    const char **status,
+    const char **reason,
+    struct tpd_err *err) {
+    (void)reason;
+    struct s_table_wait *w = ud;
+    ddb_table_clear(&w->t);
+    enum tpd_code rc = ddb_describe_table(w->c, w->name, &w->t, err);
+    if (rc == TPD_E_NOT_FOUND) {
+        /* Gone is what a delete waits for; a table being created may not be visible yet. */
+        *state = w->gone ? AWS_WAITER_SUCCESS : AWS_WAITER_RETRY;
+        *status = "not found";
+        tpd_err_clear(err);
+        return TPD_OK;
+    }
+    if (rc) {
+        return rc;
+    }
+    *status = w->t.status;
+    *state = !w->gone && strcmp(w->t.status, "ACTIVE") == 0 ? AWS_WAITER_SUCCESS : AWS_WAITER_RETRY;
+    return TPD_OK;
+}
+
+/* Table waits report nothing at INFO: they are short and the caller logs the step. */
+static void s_quiet(void *ud, const char *what, const char *status, const char *reason) {
+    (void)ud;
+    (void)what;
+    (void)status;
+    (void)reason;
 }
 
 enum tpd_code ddb_wait_table(
@@ -539,41 +611,18 @@ enum tpd_code ddb_wait_table(
     int64_t poll_ns,
     int64_t deadline_ns,
     struct tpd_err *err) {
-    for (;;) {
-        struct ddb_table t;
-        struct tpd_err e;
-        tpd_err_init(&e);
-        enum tpd_code rc = ddb_describe_table(c, name, &t, &e);
-        if (gone && rc == TPD_E_NOT_FOUND) {
-            tpd_err_clear(&e);
-            return TPD_OK;
-        }
-        if (rc && rc != TPD_E_NOT_FOUND) {
-            tpd_err_move(err, &e);
-            return rc;
-        }
-        bool done = !gone && rc == TPD_OK && strcmp(t.status, "ACTIVE") == 0;
-        char *status = rc == TPD_OK ? s_dup(t.status) : NULL;
-        ddb_table_clear(&t);
-        tpd_err_clear(&e);
-        if (done) {
-            free(status);
-            return TPD_OK;
-        }
-        enum tpd_code sr =
-            tpd_sleep(aws_client_stop(c), poll_ns > 0 ? poll_ns : 1000000000, deadline_ns);
-        if (sr) {
-            tpd_err_set(
-                err,
-                sr,
-                "waiting for table %s to %s: %s (last status %s)",
-                name,
-                gone ? "be deleted" : "become ACTIVE",
-                tpd_code_str(sr),
-                status ? status : "not found");
-            free(status);
-            return sr;
-        }
-        free(status);
-    }
+    int64_t every = poll_ns > 0 ? poll_ns : 1000000000;
+    struct aws_wait_options o = {
+        .first_delay_ns = every,
+        .max_delay_ns = every,
+        .poll_first = true,
+        .deadline_ns = deadline_ns,
+        .progress = s_quiet,
+    };
+    struct s_table_wait w = {c, name, gone, {0}};
+    char what[512];
+    snprintf(what, sizeof(what), "table %s to %s", name, gone ? "be deleted" : "become ACTIVE");
+    enum tpd_code rc = aws_wait(c, what, name, &o, s_check_table, &w, err);
+    ddb_table_clear(&w.t);
+    return rc;
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "aws_client.h"
+#include "tpd_kv.h"
 
 struct ddb_key_attr {
     char *name; /* NULL when the table has no such key */
@@ -61,12 +62,8 @@ enum tpd_code ddb_describe_continuous_backups(
 enum tpd_code ddb_update_continuous_backups(
     struct aws_client *c, const char *name, bool pitr_enabled, struct tpd_err *err);
 
-struct ddb_tag {
-    char *key;
-    char *value;
-};
 struct ddb_tags {
-    struct ddb_tag *v; /* sorted by key */
+    struct tpd_kv *v; /* sorted by key; values may be "" */
     size_t count;
 };
 void ddb_tags_clear(struct ddb_tags *t);

@@ -2,7 +2,7 @@
  * tpd_alloc: every heap allocation of the project goes through these functions,
  * so that tests can make the Nth allocation fail and check that each caller turns
  * out-of-memory into TPD_E_NOMEM, frees what it holds and loses nothing
- * (the torture tests of curl and SQLite; tests/unit/test_oom.c).
+ * (the torture tests of curl and SQLite; tests/aws/test_oom.c).
  *
  * Memory from tpd_malloc/tpd_calloc/tpd_realloc/tpd_strdup is ordinary heap memory:
  * release it with free(). Third-party libraries (jansson, expat, msgpack-c, libcurl,
@@ -30,9 +30,9 @@
 void *tpd_malloc(size_t n) TPD_MALLOC_LIKE TPD_MUST_CHECK;
 void *tpd_calloc(size_t count, size_t size) TPD_MALLOC_LIKE TPD_MUST_CHECK;
 void *tpd_realloc(void *p, size_t n) TPD_MUST_CHECK;
-char *tpd_strdup(const char *s) TPD_MALLOC_LIKE;
+char *tpd_strdup(const char *s) TPD_MALLOC_LIKE TPD_MUST_CHECK;
 /* Copy of the first n bytes of s (which need not be NUL-terminated), NUL added. */
-char *tpd_strndup(const char *s, size_t n) TPD_MALLOC_LIKE;
+char *tpd_strndup(const char *s, size_t n) TPD_MALLOC_LIKE TPD_MUST_CHECK;
 
 /*
  * Make room for `need` elements of `size` bytes in *items (capacity *cap), growing

@@ -20,8 +20,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tpd_alloc.h"
 #include "tpd_err.h"
 #include "tpd_limits.h"
+
+/*
+ * The appends are builders whose result must be checked (a failed append is lost data).
+ * The check is on where a layer opts in with TPD_CHECK_BUF_RESULTS (aws/base and aws/
+ * do, in their CMakeLists.txt); provider/ still ignores a few results and turns it on
+ * once they are handled.
+ */
+#ifdef TPD_CHECK_BUF_RESULTS
+#    define TPD_BUF_MUST_CHECK TPD_MUST_CHECK
+#else
+#    define TPD_BUF_MUST_CHECK
+#endif
 
 struct tpd_span {
     const uint8_t *ptr;
@@ -54,16 +67,16 @@ void tpd_buf_clear_secure(struct tpd_buf *b);
 void tpd_buf_reset(struct tpd_buf *b);
 
 /* Appends. Return TPD_OK, TPD_E_NOMEM or TPD_E_TOO_LARGE; on failure b is unchanged. */
-enum tpd_code tpd_buf_append(struct tpd_buf *b, const void *data, size_t len);
-enum tpd_code tpd_buf_append_span(struct tpd_buf *b, struct tpd_span s);
-enum tpd_code tpd_buf_append_cstr(struct tpd_buf *b, const char *s);
-enum tpd_code tpd_buf_append_byte(struct tpd_buf *b, uint8_t c);
+enum tpd_code tpd_buf_append(struct tpd_buf *b, const void *data, size_t len) TPD_BUF_MUST_CHECK;
+enum tpd_code tpd_buf_append_span(struct tpd_buf *b, struct tpd_span s) TPD_BUF_MUST_CHECK;
+enum tpd_code tpd_buf_append_cstr(struct tpd_buf *b, const char *s) TPD_BUF_MUST_CHECK;
+enum tpd_code tpd_buf_append_byte(struct tpd_buf *b, uint8_t c) TPD_BUF_MUST_CHECK;
 enum tpd_code tpd_buf_printf(struct tpd_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3))) TPD_BUF_MUST_CHECK;
 enum tpd_code tpd_buf_vprintf(struct tpd_buf *b, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0))) TPD_BUF_MUST_CHECK;
 /* Replace the contents with a copy of s. */
-enum tpd_code tpd_buf_set(struct tpd_buf *b, struct tpd_span s);
+enum tpd_code tpd_buf_set(struct tpd_buf *b, struct tpd_span s) TPD_BUF_MUST_CHECK;
 
 /* The contents as a C string ("" when empty). Borrowed. */
 const char *tpd_buf_cstr(const struct tpd_buf *b);
@@ -73,10 +86,10 @@ const char *tpd_buf_cstr(const struct tpd_buf *b);
  * the buffer becomes empty. Returns NULL only if the buffer is empty and a 1-byte
  * allocation fails.
  */
-char *tpd_buf_detach(struct tpd_buf *b);
+char *tpd_buf_detach(struct tpd_buf *b) TPD_MUST_CHECK;
 
 /* Heap copy of a span as a C string; caller frees with free(). NULL on no memory. */
-char *tpd_span_strdup(struct tpd_span s);
+char *tpd_span_strdup(struct tpd_span s) TPD_MUST_CHECK;
 
 /* Checked size arithmetic: false on overflow (out untouched). */
 bool tpd_size_add(size_t a, size_t b, size_t *out);

@@ -76,20 +76,24 @@ enum tpd_code tpd_err_set(struct tpd_err *err, enum tpd_code code, const char *f
     return code;
 }
 
-void tpd_err_set_aws(
+enum tpd_code tpd_err_set_aws(
     struct tpd_err *err, int http_status, const char *aws_code, const char *request_id) {
     if (!err) {
-        return;
+        return TPD_OK;
     }
     err->http_status = http_status;
+    bool ok = true;
     if (aws_code) {
         free(err->aws_code);
         err->aws_code = tpd_strdup(aws_code);
+        ok = err->aws_code != NULL;
     }
     if (request_id) {
         free(err->request_id);
         err->request_id = tpd_strdup(request_id);
+        ok = ok && err->request_id != NULL;
     }
+    return ok ? TPD_OK : TPD_E_NOMEM;
 }
 
 enum tpd_code tpd_err_prefix(struct tpd_err *err, const char *fmt, ...) {
@@ -122,6 +126,10 @@ enum tpd_code tpd_err_prefix(struct tpd_err *err, const char *fmt, ...) {
 }
 
 void tpd_err_move(struct tpd_err *dst, struct tpd_err *src) {
+    if (!dst) {
+        tpd_err_clear(src);
+        return;
+    }
     tpd_err_clear(dst);
     *dst = *src;
     tpd_err_init(src);

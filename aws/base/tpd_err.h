@@ -65,13 +65,16 @@ void tpd_err_clear(struct tpd_err *err);
  */
 enum tpd_code tpd_err_set(struct tpd_err *err, enum tpd_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Set the AWS details (copies the strings; NULL leaves the field unset). */
-void tpd_err_set_aws(
-    struct tpd_err *err, int http_status, const char *aws_code, const char *request_id);
+/* Set the AWS details (copies the strings; NULL leaves the field unset). TPD_E_NOMEM
+ * when a copy failed (the field is then NULL): the AWS code drives decisions (not
+ * found, retries), so a caller that relies on it must treat that as out of memory. */
+enum tpd_code
+tpd_err_set_aws(struct tpd_err *err, int http_status, const char *aws_code, const char *request_id);
 /* Prepend context to msg: "ctx: old msg". Returns err->code (OK if err is NULL). */
 enum tpd_code tpd_err_prefix(struct tpd_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Move src into dst (dst cleared first); src becomes empty. */
+/* Move src into dst (dst cleared first); src becomes empty. dst may be NULL (src is
+ * then just cleared). */
 void tpd_err_move(struct tpd_err *dst, struct tpd_err *src);
 /* True when the AWS error code equals code. */
 bool tpd_err_is_aws(const struct tpd_err *err, const char *aws_code);

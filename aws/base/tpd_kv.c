@@ -6,12 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tpd_alloc.h"
+enum tpd_code tpd_kv_set(struct tpd_kv *kv, const char *key, const char *value) {
+    char *k = key ? tpd_strdup(key) : NULL;
+    char *v = value ? tpd_strdup(value) : NULL;
+    if ((key && !k) || (value && !v)) {
+        free(k);
+        free(v);
+        return TPD_E_NOMEM;
+    }
+    kv->key = k;
+    kv->value = v;
+    return TPD_OK;
+}
+
+void tpd_kv_clear(struct tpd_kv *kv) {
+    free(kv->key);
+    free(kv->value);
+    kv->key = NULL;
+    kv->value = NULL;
+}
 
 void tpd_kv_array_free(struct tpd_kv *kv, size_t count) {
     for (size_t i = 0; kv && i < count; i++) {
-        free(kv[i].key);
-        free(kv[i].value);
+        tpd_kv_clear(&kv[i]);
     }
     free(kv);
 }
@@ -26,9 +43,7 @@ enum tpd_code tpd_kv_array_copy(const struct tpd_kv *src, size_t count, struct t
         return TPD_E_NOMEM;
     }
     for (size_t i = 0; i < count; i++) {
-        v[i].key = tpd_strdup(src[i].key ? src[i].key : "");
-        v[i].value = tpd_strdup(src[i].value ? src[i].value : "");
-        if (!v[i].key || !v[i].value) {
+        if (tpd_kv_set(&v[i], src[i].key ? src[i].key : "", src[i].value ? src[i].value : "")) {
             tpd_kv_array_free(v, count);
             return TPD_E_NOMEM;
         }

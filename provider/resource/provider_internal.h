@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "aws_client.h"
 #include "diag.h"
 #include "provider.h"
 #include "tfv.h"
@@ -35,6 +36,15 @@ struct provider_config {
     char **shared_credentials_files;
     char **allowed_account_ids;
     char **forbidden_account_ids;
+    /* Network settings (NULL / AWS_FLAG_UNSET: the environment and profile decide). */
+    char *custom_ca_bundle;
+    char *http_proxy;
+    char *https_proxy;
+    char *no_proxy;
+    char *retry_mode;
+    bool skip_region_validation;
+    enum aws_flag use_fips_endpoint;
+    enum aws_flag use_dualstack_endpoint;
 };
 
 /* Number of entries of a NULL-terminated list (0 for NULL). */
@@ -65,5 +75,8 @@ struct cloud *provider_cloud(struct tfp_provider *p, struct diag_list *diags);
  * aws_client_free. */
 struct aws_client *provider_aws_client_new(
     const struct provider_config *cfg, struct tpd_stop *stop, struct tpd_err *err);
+/* The AWS client options for a provider configuration (strings borrowed from cfg). */
+void provider_client_options(
+    const struct provider_config *cfg, struct tpd_stop *stop, struct aws_client_options *o);
 
 #endif

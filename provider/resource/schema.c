@@ -305,10 +305,25 @@ static const struct schema_attr s_provider_attrs[] = {
                     "sts:GetCallerIdentity before any other call). Conflicts with "
                     "forbidden_account_ids.",
      .optional = true},
+    {.name = "custom_ca_bundle",
+     .type = &tfv_type_string,
+     .description = "PEM file of the certificate authorities to trust instead of the system's "
+                    "(a TLS-inspecting proxy, a private endpoint). Else AWS_CA_BUNDLE, else the "
+                    "profile's `ca_bundle`.",
+     .optional = true},
     {.name = "forbidden_account_ids",
      .type = &s_string_set,
      .description = "AWS account IDs the credentials must not belong to (checked with "
                     "sts:GetCallerIdentity before any other call).",
+     .optional = true},
+    {.name = "http_proxy",
+     .type = &tfv_type_string,
+     .description = "Proxy URL for http:// endpoints. Else `http_proxy`, `HTTP_PROXY`.",
+     .optional = true},
+    {.name = "https_proxy",
+     .type = &tfv_type_string,
+     .description = "Proxy URL for https:// endpoints (a CONNECT tunnel). Else `https_proxy`, "
+                    "`HTTPS_PROXY`.",
      .optional = true},
     {.name = "max_retries",
      .type = &tfv_type_number,
@@ -316,13 +331,24 @@ static const struct schema_attr s_provider_attrs[] = {
          "How many times an AWS request is retried (throttling, 5xx, dropped connections) with "
          "exponential backoff and full jitter (the SDKs' standard mode). Default 9 (10 attempts).",
      .optional = true},
+    {.name = "no_proxy",
+     .type = &tfv_type_string,
+     .description = "Comma-separated hosts reached without the proxy. Else `no_proxy`, "
+                    "`NO_PROXY`.",
+     .optional = true},
     {.name = "profile",
      .type = &tfv_type_string,
      .description = "Shared config/credentials profile (else AWS_PROFILE).",
      .optional = true},
     {.name = "region",
      .type = &tfv_type_string,
-     .description = "AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region).",
+     .description = "AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region), "
+                    "checked against the AWS partitions' region names.",
+     .optional = true},
+    {.name = "retry_mode",
+     .type = &tfv_type_string,
+     .description = "`standard`, the only mode implemented (else AWS_RETRY_MODE, the profile's "
+                    "`retry_mode`); `adaptive` is refused.",
      .optional = true},
     {.name = "secret_key",
      .type = &tfv_type_string,
@@ -339,6 +365,11 @@ static const struct schema_attr s_provider_attrs[] = {
      .description = "Shared credentials files (else AWS_SHARED_CREDENTIALS_FILE, else "
                     "~/.aws/credentials); later files override earlier ones.",
      .optional = true},
+    {.name = "skip_region_validation",
+     .type = &tfv_type_bool,
+     .description = "Accept a region that matches no AWS partition (a region newer than this "
+                    "provider). Default false.",
+     .optional = true},
     {.name = "sts_region",
      .type = &tfv_type_string,
      .description = "Region of STS calls (AssumeRole, web identity, GetCallerIdentity); "
@@ -349,21 +380,40 @@ static const struct schema_attr s_provider_attrs[] = {
      .description = "AWS session token.",
      .optional = true,
      .sensitive = true},
+    {.name = "use_dualstack_endpoint",
+     .type = &tfv_type_bool,
+     .description = "Use the dual-stack (IPv4 and IPv6) endpoints. Else "
+                    "AWS_USE_DUALSTACK_ENDPOINT, the profile's `use_dualstack_endpoint`; default "
+                    "false. A configured endpoint URL wins.",
+     .optional = true},
+    {.name = "use_fips_endpoint",
+     .type = &tfv_type_bool,
+     .description = "Use the FIPS endpoints. Else AWS_USE_FIPS_ENDPOINT, the profile's "
+                    "`use_fips_endpoint`; default false. A configured endpoint URL wins.",
+     .optional = true},
 };
 static const struct tfv_type_attr s_provider_type_attrs[] = {
     {"access_key", &tfv_type_string},
     {"allowed_account_ids", &s_string_set},
     {"assume_role", &s_assume_role_type},
+    {"custom_ca_bundle", &tfv_type_string},
     {"endpoints", &s_endpoint_type},
     {"forbidden_account_ids", &s_string_set},
+    {"http_proxy", &tfv_type_string},
+    {"https_proxy", &tfv_type_string},
     {"max_retries", &tfv_type_number},
+    {"no_proxy", &tfv_type_string},
     {"profile", &tfv_type_string},
     {"region", &tfv_type_string},
+    {"retry_mode", &tfv_type_string},
     {"secret_key", &tfv_type_string},
     {"shared_config_files", &s_string_list},
     {"shared_credentials_files", &s_string_list},
+    {"skip_region_validation", &tfv_type_bool},
     {"sts_region", &tfv_type_string},
     {"token", &tfv_type_string},
+    {"use_dualstack_endpoint", &tfv_type_bool},
+    {"use_fips_endpoint", &tfv_type_bool},
 };
 static const struct tfv_type s_provider_type = {
     TFV_T_OBJECT, NULL, s_provider_type_attrs, COUNT(s_provider_type_attrs)};

@@ -342,6 +342,69 @@ static void s_check_url(struct diag_list *d, const struct tfv *block, const char
     }
 }
 
+/* A proxy URL: a scheme libcurl speaks to proxies with, and a host. */
+static void s_check_proxy(struct diag_list *d, const struct tfv *cfg, const char *attr) {
+    const char *u = tfv_get_str(cfg, attr);
+    if (!u) {
+        return;
+    }
+    static const char *const schemes[] = {
+        "http", "https", "socks4", "socks4a", "socks5", "socks5h", NULL};
+    bool ok = false;
+    CURLU *h = curl_url();
+    /* socks* are proxy schemes, not transfer protocols: the parser must be told. */
+    if (h && curl_url_set(h, CURLUPART_URL, u, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+        char *scheme = NULL, *host = NULL;
+        if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+            curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK && host[0]) {
+            for (size_t i = 0; schemes[i] && !ok; i++) {
+                ok = strcmp(scheme, schemes[i]) == 0;
+            }
+        }
+        curl_free(scheme);
+        curl_free(host);
+    }
+    curl_url_cleanup(h);
+    if (!ok) {
+        s_err(
+            d,
+            attr,
+            NULL,
+            "Invalid proxy URL",
+            "A proxy is an absolute URL with a host: http://, https://, socks4://, socks4a://, "
+            "socks5:// or socks5h://, e.g. \"http://proxy.example.com:3128\".");
+    }
+}
+
+/* The settings that decide how AWS is reached (TLS, proxies, retries). */
+static void s_check_network(const struct tfv *cfg, struct diag_list *d) {
+    const char *ca = tfv_get_str(cfg, "custom_ca_bundle");
+    if (ca && !*ca) {
+        s_err(
+            d,
+            "custom_ca_bundle",
+            NULL,
+            "Empty custom_ca_bundle",
+            "custom_ca_bundle is the path of a PEM file; omit it to use AWS_CA_BUNDLE, the "
+            "profile's ca_bundle or the system's certificate authorities.");
+    }
+    s_check_proxy(d, cfg, "http_proxy");
+    s_check_proxy(d, cfg, "https_proxy");
+    const char *mode = tfv_get_str(cfg, "retry_mode");
+    if (mode && strcmp(mode, "standard") != 0) {
+        bool known = strcmp(mode, "adaptive") == 0 || strcmp(mode, "legacy") == 0;
+        s_err(
+            d,
+            "retry_mode",
+            NULL,
+            known ? "Unsupported retry mode" : "Invalid retry mode",
+            known ? "This provider implements the standard retry mode only (exponential backoff "
+                    "with full jitter and a retry quota); it has no client-side rate limiting as "
+                    "\"adaptive\" would need. Use \"standard\" or leave retry_mode out."
+                  : "retry_mode must be \"standard\".");
+    }
+}
+
 static void s_check_region(struct diag_list *d, const struct tfv *cfg, const char *attr) {
     const char *region = tfv_get_str(cfg, attr);
     if (region) {
@@ -393,6 +456,7 @@ static void s_check_files(struct diag_list *d, const struct tfv *cfg, const char
 }
 
 void validate_provider_config(const struct tfv *cfg, struct diag_list *d) {
+    s_check_network(cfg, d);
     s_check_region(d, cfg, "region");
     s_check_region(d, cfg, "sts_region");
     s_check_accounts(d, cfg, "allowed_account_ids");

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "aws_errors.h"
+#include "aws_ini.h"
 #include "aws_query.h"
 #include "aws_time.h"
 #include "aws_xml.h"
@@ -455,8 +456,69 @@ static void test_failure_reasons(void **state) {
     free(text);
 }
 
+/* Shared config files: duplicate sections merge into one, a key set twice keeps the
+ * last value (also across the merged sections), nested settings become "a.b", and a
+ * file with many keys and sections parses with every lookup right. */
+static void test_ini_merge_and_many_keys(void **state) {
+    (void)state;
+    const char *text = "[profile a]\nregion = us-east-1\nk = 1\n"
+                       "[default]\nregion = eu-west-1\n"
+                       "[profile   a]\nk = 2\ns3 =\n  max = 5\n  min = 1\nz =\n"
+                       "[empty]\n";
+    struct aws_ini *ini = NULL;
+    struct tpd_err err;
+    tpd_err_init(&err);
+    assert_int_equal(aws_ini_parse(tpd_span_cstr(text), "cfg", &ini, &err), TPD_OK);
+    assert_int_equal(ini->count, 3);
+    const struct aws_ini_section *a = aws_ini_section(ini, "profile a");
+    assert_non_null(a);
+    assert_string_equal(aws_ini_get(a, "region"), "us-east-1");
+    assert_string_equal(aws_ini_get(a, "k"), "2");
+    assert_string_equal(aws_ini_get(a, "s3"), "");
+    assert_string_equal(aws_ini_get(a, "s3.max"), "5");
+    assert_string_equal(aws_ini_get(a, "s3.min"), "1");
+    assert_string_equal(aws_ini_get(a, "z"), "");
+    assert_null(aws_ini_get(a, "max"));
+    assert_string_equal(aws_ini_get(aws_ini_section(ini, "default"), "region"), "eu-west-1");
+    assert_non_null(aws_ini_section(ini, "empty"));
+    assert_int_equal(aws_ini_section(ini, "empty")->count, 0);
+    assert_null(aws_ini_section(ini, "profile b"));
+    aws_ini_free(ini);
+
+    enum { SECTIONS = 2000, KEYS = 20000 };
+    struct tpd_buf b;
+    tpd_buf_init(&b, 0);
+    assert_int_equal(tpd_buf_append_cstr(&b, "[big]\n"), TPD_OK);
+    for (int i = 0; i < KEYS; i++) {
+        assert_int_equal(tpd_buf_printf(&b, "key%d = v%d\n", i, i), TPD_OK);
+    }
+    for (int i = 0; i < SECTIONS; i++) {
+        assert_int_equal(tpd_buf_printf(&b, "[s%d]\nkey = %d\n", i, i), TPD_OK);
+    }
+    assert_int_equal(tpd_buf_append_cstr(&b, "[big]\nkey7 = again\n"), TPD_OK);
+    assert_int_equal(aws_ini_parse(tpd_buf_span(&b), "big", &ini, &err), TPD_OK);
+    tpd_buf_clear(&b);
+    assert_int_equal(ini->count, SECTIONS + 1);
+    const struct aws_ini_section *big = aws_ini_section(ini, "big");
+    assert_int_equal(big->count, KEYS);
+    char k[32], v[32];
+    for (int i = 0; i < KEYS; i += 997) {
+        snprintf(k, sizeof(k), "key%d", i);
+        snprintf(v, sizeof(v), "v%d", i);
+        assert_string_equal(aws_ini_get(big, k), v);
+    }
+    assert_string_equal(aws_ini_get(big, "key7"), "again");
+    for (int i = 0; i < SECTIONS; i += 101) {
+        snprintf(k, sizeof(k), "s%d", i);
+        snprintf(v, sizeof(v), "%d", i);
+        assert_string_equal(aws_ini_get(aws_ini_section(ini, k), "key"), v);
+    }
+    aws_ini_free(ini);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ini_merge_and_many_keys),
         cmocka_unit_test(test_xml_tree),
         cmocka_unit_test(test_xml_malformed),
         cmocka_unit_test(test_json_errors),

@@ -871,7 +871,8 @@ static void test_allocation_failures(void **state) {
                 200,
                 pi == 1 ? STS_OK("AssumeRoleWithWebIdentity", "ASIAF", "FAILSECRET", "FAILTOKEN")
                         : STS_OK("AssumeRole", "ASIAF", "FAILSECRET", "FAILTOKEN"),
-                NULL};
+                NULL,
+                AWS_HTTP_ERR_NONE};
             struct aws_client_options o;
             memset(&o, 0, sizeof(o));
             o.region = "eu-west-1";

@@ -109,7 +109,12 @@ static void s_profile(const char *name) {
             (void)aws_profile_sso_session_get(&prof, sess, "sso_start_url");
         }
         char *region = NULL;
-        aws_region_resolve(NULL, &prof, &region, &err);
+        if (aws_region_resolve(NULL, &prof, &region, &err) == TPD_OK && !region) {
+            abort(); /* success must give a region */
+        }
+        if (region) {
+            (void)aws_partition_of(region);
+        }
         tpd_err_clear(&err);
         char *ep = NULL;
         if (aws_endpoint_resolve(
@@ -118,7 +123,9 @@ static void s_profile(const char *name) {
             struct tpd_buf host, path;
             tpd_buf_init(&host, 8192);
             tpd_buf_init(&path, 8192);
-            aws_http_url_host_path(ep, &host, &path, &err);
+            if (aws_http_url_host_path(ep, &host, &path, &err) == TPD_OK && path.len == 0) {
+                abort(); /* success must give a path ("/" at least) */
+            }
             tpd_buf_clear(&host);
             tpd_buf_clear(&path);
         }

@@ -5,12 +5,16 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,16 +32,37 @@ void fhs_answer(struct fhs_route *r, int status, const char *body) {
     }
 }
 
-static void s_handle(struct fake_http_server *s, int c) {
+/* One accepted connection, plain or TLS. */
+struct s_conn {
+    int fd;
+    SSL *ssl;
+};
+
+static ssize_t s_read(struct s_conn *c, char *buf, size_t n) {
+    if (c->ssl) {
+        int r = SSL_read(c->ssl, buf, (int)n);
+        return r > 0 ? r : -1;
+    }
+    return read(c->fd, buf, n);
+}
+
+static int s_write(struct s_conn *c, const char *buf, size_t n) {
+    if (c->ssl) {
+        return SSL_write(c->ssl, buf, (int)n) == (int)n ? 0 : -1;
+    }
+    return send(c->fd, buf, n, MSG_NOSIGNAL) == (ssize_t)n ? 0 : -1;
+}
+
+static void s_handle(struct fake_http_server *s, struct s_conn *c) {
     char buf[65536];
     size_t n = 0;
     char *hdr_end = NULL;
     while (n + 1 < sizeof(buf)) {
-        struct pollfd p = {c, POLLIN, 0};
-        if (poll(&p, 1, 2000) <= 0) {
+        struct pollfd p = {c->fd, POLLIN, 0};
+        if ((!c->ssl || SSL_pending(c->ssl) == 0) && poll(&p, 1, 2000) <= 0) {
             return;
         }
-        ssize_t r = read(c, buf + n, sizeof(buf) - n - 1);
+        ssize_t r = s_read(c, buf + n, sizeof(buf) - n - 1);
         if (r <= 0) {
             return;
         }
@@ -94,8 +119,7 @@ static void s_handle(struct fake_http_server *s, int c) {
         bl,
         a.status,
         a.extra_headers ? a.extra_headers : "");
-    if (send(c, head, (size_t)hn, MSG_NOSIGNAL) < 0 ||
-        (bl && send(c, a.body, bl, MSG_NOSIGNAL) < 0)) {
+    if (s_write(c, head, (size_t)hn) < 0 || (bl && s_write(c, a.body, bl) < 0)) {
         return;
     }
 }
@@ -113,18 +137,64 @@ static void *s_loop(void *ud) {
         if (poll(&p, 1, 50) <= 0) {
             continue;
         }
-        int c = accept(s->fd, NULL, NULL);
-        if (c < 0) {
+        int fd = accept(s->fd, NULL, NULL);
+        if (fd < 0) {
             continue;
         }
-        s_handle(s, c);
-        close(c);
+        struct s_conn c = {fd, NULL};
+        /* A client that never speaks must not hang the server thread (and fhs_stop). */
+        struct timeval tv = {2, 0};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        if (s->tls_ctx) {
+            c.ssl = SSL_new(s->tls_ctx);
+            if (!c.ssl || SSL_set_fd(c.ssl, fd) != 1 || SSL_accept(c.ssl) != 1) {
+                pthread_mutex_lock(&s->mu);
+                s->tls_failures++;
+                pthread_mutex_unlock(&s->mu);
+                ERR_clear_error();
+                SSL_free(c.ssl);
+                close(fd);
+                continue;
+            }
+        }
+        s_handle(s, &c);
+        if (c.ssl) {
+            SSL_shutdown(c.ssl);
+            SSL_free(c.ssl);
+        }
+        close(fd);
     }
     return NULL;
 }
 
+static SSL_CTX *s_tls_ctx(const char *cert_pem, const char *key_pem) {
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    BIO *cb = BIO_new_mem_buf(cert_pem, -1);
+    BIO *kb = BIO_new_mem_buf(key_pem, -1);
+    X509 *x = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
+    EVP_PKEY *k = kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL) : NULL;
+    bool ok = ctx && x && k && SSL_CTX_use_certificate(ctx, x) == 1 &&
+              SSL_CTX_use_PrivateKey(ctx, k) == 1;
+    X509_free(x);
+    EVP_PKEY_free(k);
+    BIO_free(cb);
+    BIO_free(kb);
+    if (!ok) {
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
 int fhs_start(struct fake_http_server *s) {
     pthread_mutex_init(&s->mu, NULL);
+    s->tls_ctx = NULL;
+    if (s->tls_cert_pem && s->tls_key_pem) {
+        s->tls_ctx = s_tls_ctx(s->tls_cert_pem, s->tls_key_pem);
+        if (!s->tls_ctx) {
+            return -1;
+        }
+    }
     s->fd = socket(AF_INET, SOCK_STREAM, 0);
     if (s->fd < 0) {
         return -1;
@@ -143,7 +213,7 @@ int fhs_start(struct fake_http_server *s) {
         return -1;
     }
     s->port = ntohs(a.sin_port);
-    snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d", s->port);
+    snprintf(s->url, sizeof(s->url), "%s://127.0.0.1:%d", s->tls_ctx ? "https" : "http", s->port);
     s->stop = false;
     return pthread_create(&s->thread, NULL, s_loop, s) == 0 ? 0 : -1;
 }
@@ -154,6 +224,8 @@ void fhs_stop(struct fake_http_server *s) {
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->thread, NULL);
     close(s->fd);
+    SSL_CTX_free(s->tls_ctx);
+    s->tls_ctx = NULL;
     pthread_mutex_destroy(&s->mu);
 }
 

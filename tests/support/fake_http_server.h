@@ -2,7 +2,9 @@
  * fake_http_server: a tiny HTTP/1.1 server on 127.0.0.1 (port 0, chosen by the
  * kernel) for tests that need a real socket: IMDS, container credentials,
  * throttling and 5xx through libcurl. Routes are matched on "METHOD /path"; each
- * route has a list of answers consumed in order (the last one repeats).
+ * route has a list of answers consumed in order (the last one repeats). With
+ * tls_cert_pem/tls_key_pem set before fhs_start it serves HTTPS (tests/support/
+ * test_pki.h makes a CA and a certificate for 127.0.0.1).
  * Ownership: fhs_start/fhs_stop (joins the thread, closes the socket).
  * Threads: one server thread; route setup before start, counters read after stop
  * or via fhs_hits (locked).
@@ -42,6 +44,10 @@ struct fake_http_server {
     struct fhs_route routes[FHS_MAX_ROUTES];
     int route_count;
     char last_headers[8192];
+    const char *tls_cert_pem; /* HTTPS when set (with tls_key_pem); borrowed */
+    const char *tls_key_pem;
+    void *tls_ctx;    /* SSL_CTX, made by fhs_start */
+    int tls_failures; /* handshakes that failed (e.g. the client refused the certificate) */
 };
 
 struct fhs_route *fhs_route(struct fake_http_server *s, const char *method, const char *path);

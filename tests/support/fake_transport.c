@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 static enum tpd_code s_send(
     struct aws_http_transport *t,
@@ -31,7 +32,19 @@ static enum tpd_code s_send(
         r->body = strndup(req->body.ptr ? (const char *)req->body.ptr : "", req->body.len);
     }
     struct ft_answer a = f->next < f->script_len ? f->script[f->next++] : f->fallback;
+    f->sent++;
+    pthread_cond_broadcast(&f->cv);
     pthread_mutex_unlock(&f->mu);
+    if (a.net != AWS_HTTP_ERR_NONE) {
+        resp->error = a.net;
+        return tpd_err_set(
+            err,
+            aws_http_error_code(a.net),
+            "fake transport: %s %s failed: %s",
+            req->method,
+            req->url,
+            aws_http_error_str(a.net));
+    }
     if (a.rc != TPD_OK) {
         return tpd_err_set(err, a.rc, "fake transport: scripted %s", tpd_code_name(a.rc));
     }
@@ -45,6 +58,11 @@ static enum tpd_code s_send(
 struct fake_transport *ft_new(void) {
     struct fake_transport *f = calloc(1, sizeof(*f));
     pthread_mutex_init(&f->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&f->cv, &ca);
+    pthread_condattr_destroy(&ca);
     f->base.send = s_send;
     f->base.destroy = NULL;
     f->base.impl = f;
@@ -62,20 +80,43 @@ void ft_free(struct fake_transport *f) {
         free(f->reqs[i].headers);
         free(f->reqs[i].body);
     }
+    pthread_cond_destroy(&f->cv);
     pthread_mutex_destroy(&f->mu);
     free(f);
 }
 
 void ft_push(struct fake_transport *f, int status, const char *body) {
     if (f->script_len < FT_MAX) {
-        f->script[f->script_len++] = (struct ft_answer){TPD_OK, status, body, "req-1"};
+        f->script[f->script_len++] =
+            (struct ft_answer){TPD_OK, status, body, "req-1", AWS_HTTP_ERR_NONE};
     }
 }
 
 void ft_push_error(struct fake_transport *f, enum tpd_code rc) {
     if (f->script_len < FT_MAX) {
-        f->script[f->script_len++] = (struct ft_answer){rc, 0, NULL, NULL};
+        f->script[f->script_len++] = (struct ft_answer){rc, 0, NULL, NULL, AWS_HTTP_ERR_NONE};
     }
+}
+
+void ft_push_net_error(struct fake_transport *f, enum aws_http_error net) {
+    if (f->script_len < FT_MAX) {
+        f->script[f->script_len++] =
+            (struct ft_answer){aws_http_error_code(net), 0, NULL, NULL, net};
+    }
+}
+
+bool ft_wait_requests(struct fake_transport *f, size_t n) {
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += 60;
+    pthread_mutex_lock(&f->mu);
+    int rc = 0;
+    while (f->sent < n && rc == 0) {
+        rc = pthread_cond_timedwait(&f->cv, &f->mu, &until);
+    }
+    bool ok = f->sent >= n;
+    pthread_mutex_unlock(&f->mu);
+    return ok;
 }
 
 const char *ft_header(struct fake_transport *f, size_t i, const char *name, char *buf, size_t cap) {

@@ -9,6 +9,7 @@
 #define TPD_FAKE_TRANSPORT_H
 
 #include <pthread.h>
+#include <stdbool.h>
 
 #include "aws_http.h"
 
@@ -19,6 +20,7 @@ struct ft_answer {
     int status;
     const char *body;
     const char *request_id;
+    enum aws_http_error net; /* when set: fail as the libcurl transport does for it */
 };
 
 struct ft_request {
@@ -37,12 +39,19 @@ struct fake_transport {
     struct ft_request reqs[FT_MAX];
     size_t req_count;
     struct ft_answer fallback; /* when the script runs out */
+    pthread_cond_t cv;         /* signalled at each request */
+    size_t sent;               /* requests received (also past FT_MAX) */
 };
 
 struct fake_transport *ft_new(void);
 void ft_free(struct fake_transport *f);
 void ft_push(struct fake_transport *f, int status, const char *body);
 void ft_push_error(struct fake_transport *f, enum tpd_code rc);
+/* Fail like the real transport for this kind (resp->error set, its code returned). */
+void ft_push_net_error(struct fake_transport *f, enum aws_http_error net);
+/* Wait until at least n requests have been sent (an event to synchronise on). False
+ * after 60 s, a guard against a hung test. */
+bool ft_wait_requests(struct fake_transport *f, size_t n);
 /* Value of header name in recorded request i (NULL if absent); borrowed. */
 const char *ft_header(struct fake_transport *f, size_t i, const char *name, char *buf, size_t cap);
 

@@ -70,6 +70,18 @@ void tt_rmtree(const char *path) {
 }
 
 void tt_clear_aws_env(void) {
+    static const char *const proxies[] = {
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+        "all_proxy",
+        "ALL_PROXY"};
+    for (size_t i = 0; i < sizeof(proxies) / sizeof(proxies[0]); i++) {
+        unsetenv(proxies[i]);
+    }
     for (;;) {
         char *victim = NULL;
         for (char **e = environ; e && *e; e++) {

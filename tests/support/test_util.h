@@ -16,7 +16,8 @@ int tt_write_file(const char *path, const char *text);
  * remove it with tt_rmtree. */
 char *tt_mkdtemp(void);
 void tt_rmtree(const char *path);
-/* Unset every AWS_* variable that influences the client (so tests are hermetic). */
+/* Unset every AWS_* variable and the proxy variables (http_proxy, HTTPS_PROXY, ...),
+ * which influence the client, so that tests are hermetic. */
 void tt_clear_aws_env(void);
 
 #endif
