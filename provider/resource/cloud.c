@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws_parallel.h"
 #include "aws_waiter.h"
 #include "cfn.h"
 #include "ddb.h"
@@ -97,90 +98,174 @@ static void s_token(char *buf, size_t cap, const char *kind) {
 
 /* ==== facts ======================================================================== */
 
+/* The independent reads of a table (and of its stack) run at once (aws_parallel.h): a
+ * refresh costs about one round trip, not five. Each job writes only its own slot. */
+enum { S_JOB_TABLE, S_JOB_TTL, S_JOB_PITR, S_JOB_TAGS, S_JOB_STACK, S_JOBS };
+
+struct s_read {
+    struct cloud *c;
+    const char *name;
+    const char *arn; /* for ListTagsOfResource; NULL: not known before DescribeTable */
+    const char *stack_name;
+    unsigned stack_what;
+    bool run[S_JOBS];
+    enum tpd_code rc[S_JOBS];
+    struct tpd_err err[S_JOBS];
+    struct ddb_table t;
+    struct ddb_ttl ttl;
+    bool pitr;
+    struct ddb_tags tags;
+    struct stack_facts *stack;
+};
+
+static void s_read_job(void *ctx, size_t i) {
+    struct s_read *r = ctx;
+    if (!r->run[i]) {
+        return;
+    }
+    switch (i) {
+        case S_JOB_TABLE:
+            r->rc[i] = ddb_describe_table(r->c->aws, r->name, &r->t, &r->err[i]);
+            break;
+        case S_JOB_TTL:
+            r->rc[i] = ddb_describe_time_to_live(r->c->aws, r->name, &r->ttl, &r->err[i]);
+            break;
+        case S_JOB_PITR:
+            r->rc[i] = ddb_describe_continuous_backups(r->c->aws, r->name, &r->pitr, &r->err[i]);
+            break;
+        case S_JOB_TAGS:
+            r->rc[i] = ddb_list_tags_of_resource(r->c->aws, r->arn, &r->tags, &r->err[i]);
+            break;
+        case S_JOB_STACK:
+            r->rc[i] = cloud_read_stack(r->c, r->stack_name, r->stack_what, r->stack, &r->err[i]);
+            break;
+        default:
+            break;
+    }
+}
+
+/* Move the answers into *out (exists and every field); rc of the first failure. */
+static enum tpd_code
+s_take_table(struct s_read *r, bool with_tags, struct table_live *out, struct tpd_err *err) {
+    struct table_spec *s = &out->spec;
+    const struct ddb_table *t = &r->t;
+    s->name = s_dup(t->name ? t->name : r->name);
+    s->hash.name = s_dup(t->hash.name);
+    s->hash.type = s_dup(t->hash.type);
+    s->range.name = s_dup(t->range.name);
+    s->range.type = s_dup(t->range.type);
+    s->provisioned = s_eq(t->billing_mode, "PROVISIONED");
+    s->read_capacity = s->provisioned ? t->read_capacity : 0;
+    s->write_capacity = s->provisioned ? t->write_capacity : 0;
+    s->deletion_protection = t->deletion_protection;
+    s->pitr = r->pitr;
+    out->arn = s_dup(t->arn);
+    out->status = s_dup(t->status);
+    out->item_count = t->item_count;
+    if (!s->name || !s->hash.name || !s->hash.type) {
+        return tpd_err_set(
+            err, TPD_E_PARSE, "DescribeTable %s: the answer lacks the key schema", r->name);
+    }
+    out->ttl_status = r->ttl.status;
+    r->ttl.status = NULL;
+    if (table_live_ttl_active(out)) {
+        s->ttl.attribute = r->ttl.attribute;
+        s->ttl.enabled = true;
+        r->ttl.attribute = NULL;
+    }
+    if (with_tags && r->tags.count) {
+        s->tags = tpd_calloc(r->tags.count, sizeof(*s->tags));
+        if (!s->tags) {
+            return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < r->tags.count; i++) {
+            if (table_spec_is_system_tag(r->tags.v[i].key)) {
+                continue; /* aws:cloudformation:* and other reserved tags are not ours */
+            }
+            s->tags[s->tag_count].key = r->tags.v[i].key;
+            s->tags[s->tag_count].value = r->tags.v[i].value ? r->tags.v[i].value : s_dup("");
+            r->tags.v[i].key = r->tags.v[i].value = NULL;
+            if (!s->tags[s->tag_count++].value) {
+                return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+            }
+        }
+    }
+    out->tags_read = with_tags;
+    if ((t->arn && !out->arn) || (t->status && !out->status)) {
+        return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+    }
+    return TPD_OK;
+}
+
+enum tpd_code cloud_read(
+    struct cloud *c,
+    const struct cloud_read_request *q,
+    struct table_live *table,
+    struct stack_facts *stack,
+    struct tpd_err *err) {
+    memset(table, 0, sizeof(*table));
+    if (stack) {
+        memset(stack, 0, sizeof(*stack));
+    }
+    struct s_read r;
+    memset(&r, 0, sizeof(r));
+    r.c = c;
+    r.name = q->table;
+    r.arn = q->arn_hint;
+    r.stack_name = q->stack_name;
+    r.stack_what = q->stack_what;
+    r.stack = stack;
+    r.run[S_JOB_TABLE] = r.run[S_JOB_TTL] = r.run[S_JOB_PITR] = true;
+    r.run[S_JOB_TAGS] = q->with_tags && q->arn_hint;
+    r.run[S_JOB_STACK] = q->stack_name && stack;
+    aws_parallel_run(S_JOBS, s_read_job, &r);
+    if (q->with_tags && !q->arn_hint && r.rc[S_JOB_TABLE] == TPD_OK) {
+        /* The table's ARN was not known before DescribeTable. */
+        r.arn = r.t.arn;
+        r.run[S_JOB_TAGS] = true;
+        s_read_job(&r, S_JOB_TAGS);
+    }
+    /* No table (DescribeTable says so, or it vanished between two calls): the other
+     * answers about it do not matter. */
+    bool gone = r.rc[S_JOB_TABLE] == TPD_E_NOT_FOUND;
+    for (size_t i = 0; i < S_JOBS; i++) {
+        gone = gone || (r.run[i] && i != S_JOB_STACK && r.rc[i] == TPD_E_NOT_FOUND);
+    }
+    enum tpd_code rc = TPD_OK;
+    for (size_t i = 0; i < S_JOBS && !rc; i++) {
+        if (!r.run[i] || r.rc[i] == TPD_OK || (gone && i != S_JOB_STACK)) {
+            continue;
+        }
+        rc = r.rc[i];
+        tpd_err_move(err, &r.err[i]);
+    }
+    if (!rc && !gone) {
+        rc = s_take_table(&r, q->with_tags, table, err);
+        table->exists = rc == TPD_OK;
+    }
+    if (rc || gone) {
+        table_live_clear(table);
+    }
+    if (rc && stack) {
+        stack_facts_clear(stack);
+    }
+    for (size_t i = 0; i < S_JOBS; i++) {
+        tpd_err_clear(&r.err[i]);
+    }
+    ddb_table_clear(&r.t);
+    ddb_ttl_clear(&r.ttl);
+    ddb_tags_clear(&r.tags);
+    return rc;
+}
+
 enum tpd_code cloud_read_table(
     struct cloud *c,
     const char *name,
     bool with_tags,
     struct table_live *out,
     struct tpd_err *err) {
-    memset(out, 0, sizeof(*out));
-    struct ddb_table t = {0};
-    struct ddb_ttl ttl = {0};
-    struct ddb_tags tags = {0};
-    enum tpd_code rc = ddb_describe_table(c->aws, name, &t, err);
-    if (rc == TPD_E_NOT_FOUND) {
-        tpd_err_clear(err);
-        return TPD_OK;
-    }
-    if (rc) {
-        return rc;
-    }
-    struct table_spec *s = &out->spec;
-    s->name = s_dup(t.name ? t.name : name);
-    s->hash.name = s_dup(t.hash.name);
-    s->hash.type = s_dup(t.hash.type);
-    s->range.name = s_dup(t.range.name);
-    s->range.type = s_dup(t.range.type);
-    s->provisioned = s_eq(t.billing_mode, "PROVISIONED");
-    s->read_capacity = s->provisioned ? t.read_capacity : 0;
-    s->write_capacity = s->provisioned ? t.write_capacity : 0;
-    s->deletion_protection = t.deletion_protection;
-    out->arn = s_dup(t.arn);
-    out->status = s_dup(t.status);
-    out->item_count = t.item_count;
-    if (!s->name || !s->hash.name || !s->hash.type) {
-        rc = tpd_err_set(
-            err, TPD_E_PARSE, "DescribeTable %s: the answer lacks the key schema", name);
-        goto done;
-    }
-    rc = ddb_describe_time_to_live(c->aws, name, &ttl, err);
-    if (!rc) {
-        out->ttl_status = ttl.status;
-        ttl.status = NULL;
-        if (table_live_ttl_active(out)) {
-            s->ttl.attribute = ttl.attribute;
-            s->ttl.enabled = true;
-            ttl.attribute = NULL;
-        }
-        rc = ddb_describe_continuous_backups(c->aws, name, &s->pitr, err);
-    }
-    if (!rc && with_tags) {
-        rc = ddb_list_tags_of_resource(c->aws, out->arn, &tags, err);
-        if (!rc && tags.count) {
-            s->tags = tpd_calloc(tags.count, sizeof(*s->tags));
-            if (!s->tags) {
-                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
-            }
-            for (size_t i = 0; !rc && i < tags.count; i++) {
-                if (table_spec_is_system_tag(tags.v[i].key)) {
-                    continue; /* aws:cloudformation:* and other reserved tags are not ours */
-                }
-                s->tags[s->tag_count].key = tags.v[i].key;
-                s->tags[s->tag_count].value = tags.v[i].value ? tags.v[i].value : s_dup("");
-                tags.v[i].key = tags.v[i].value = NULL;
-                s->tag_count++;
-            }
-        }
-        out->tags_read = !rc;
-    }
-    if (rc == TPD_E_NOT_FOUND) {
-        /* Deleted between two calls. */
-        tpd_err_clear(err);
-        table_live_clear(out);
-        rc = TPD_OK;
-        goto done_cleared;
-    }
-done:
-    if (!rc) {
-        out->exists = true;
-    } else {
-        table_live_clear(out);
-    }
-done_cleared:
-    ddb_table_clear(&t);
-    ddb_ttl_clear(&ttl);
-    ddb_tags_clear(&tags);
-    return rc;
+    struct cloud_read_request q = {.table = name, .with_tags = with_tags};
+    return cloud_read(c, &q, out, NULL, err);
 }
 
 /* Move a cfn_stack's fields into stack facts (the cfn_stack is emptied). */

@@ -41,6 +41,26 @@ struct aws_client *cloud_aws_client(struct cloud *c);
 
 /* ---- facts ---- */
 
+/* What to read at once: the table (and, with a stack name, its stack). arn_hint (the
+ * table's ARN from the state, may be NULL) lets ListTagsOfResource run with the others. */
+struct cloud_read_request {
+    const char *table;
+    const char *arn_hint;
+    bool with_tags;
+    const char *stack_name; /* NULL: no stack */
+    unsigned stack_what;    /* enum cloud_stack_read */
+};
+/* The table and the stack, their independent calls issued concurrently (one round trip
+ * when the ARN is known). stack may be NULL when q->stack_name is. table->exists false
+ * (TPD_OK) when there is no table; stack->exists likewise. */
+struct stack_facts;
+enum tpd_code cloud_read(
+    struct cloud *c,
+    const struct cloud_read_request *q,
+    struct table_live *table,
+    struct stack_facts *stack,
+    struct tpd_err *err);
+
 /* The table: DescribeTable, DescribeTimeToLive, DescribeContinuousBackups and, with
  * with_tags, ListTagsOfResource. out->exists is false (TPD_OK) when there is no table. */
 enum tpd_code cloud_read_table(

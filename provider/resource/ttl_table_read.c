@@ -50,10 +50,15 @@ void ttl_table_read(
         *new_state = tfv_clone(current);
         goto done;
     }
-    enum tpd_code rc = cloud_read_table(c, name, true, &t, &err);
-    if (!rc && t.exists && stack_id) {
-        rc = cloud_read_stack(c, stack_name, CLOUD_STACK_BASIC, &s, &err);
-    }
+    /* All five reads at once: the ARN in state lets ListTagsOfResource go with the rest. */
+    struct cloud_read_request q = {
+        .table = name,
+        .arn_hint = tfv_get_str(current, "arn"),
+        .with_tags = true,
+        .stack_name = stack_id ? stack_name : NULL,
+        .stack_what = CLOUD_STACK_BASIC,
+    };
+    enum tpd_code rc = cloud_read(c, &q, &t, &s, &err);
     if (rc) {
         diag_add_err(diags, NULL, "Cannot read the table", &err);
         *new_state = tfv_clone(current); /* unchanged: nothing is lost on a failed read */
