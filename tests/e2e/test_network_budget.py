@@ -1,0 +1,128 @@
+"""End to end (data safety, part 2: the network failure budget): an endpoint that accepts
+connections and never answers fails the plan within the budget of aws/aws_retry.h
+(a 30-second stall timeout, one retry) instead of ten 60-second attempts, and Ctrl-C
+while a request is stalled stops terraform within seconds (StopProvider aborts the
+request in flight). The endpoint is a listener on 127.0.0.1 in this test."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+from harness import BUILD, ROOT
+
+CONFIG = '''terraform {
+  required_providers {
+    dynamodb = { source = "registry.terraform.io/firefly/dynamodb" }
+  }
+}
+provider "dynamodb" {
+  region = "us-east-1"
+  endpoints {
+    dynamodb       = "%(ep)s"
+    cloudformation = "%(ep)s"
+    sts            = "%(ep)s"
+  }
+}
+resource "dynamodb_ttl_table" "t" {
+  name     = "budget-table"
+  hash_key = { name = "id", type = "S" }
+}
+'''
+
+
+class BlackHole:
+    """Accepts connections on 127.0.0.1, reads what is sent, never answers."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.requests = threading.Event()
+        self.conns = []
+        self.stopping = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.stopping:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(c)
+            threading.Thread(target=self._drain, args=(c,), daemon=True).start()
+
+    def _drain(self, c):
+        try:
+            while c.recv(65536):
+                self.requests.set()
+        except OSError:
+            pass
+
+    def close(self):
+        self.stopping = True
+        for c in self.conns:
+            c.close()
+        self.sock.close()
+
+
+class NetworkBudget(unittest.TestCase):
+
+    def setUp(self):
+        self.work = tempfile.mkdtemp(prefix="tpd-e2e-budget.")
+        self.cli = subprocess.run([os.path.join(ROOT, "scripts/install-provider.sh"), BUILD, self.work],
+                                  capture_output=True, text=True, check=True).stdout.strip()
+        self.hole = BlackHole()
+        with open(os.path.join(self.work, "main.tf"), "w") as f:
+            f.write(CONFIG % {"ep": "http://127.0.0.1:%d" % self.hole.port})
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
+        self.env.update(CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1", TF_CLI_CONFIG_FILE=self.cli,
+                        AWS_EC2_METADATA_DISABLED="true", AWS_ACCESS_KEY_ID="AKIDBUDGETTEST",
+                        AWS_SECRET_ACCESS_KEY="budget-test-secret", AWS_CONFIG_FILE="/dev/null",
+                        AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+        subprocess.run(["terraform", "-chdir=" + self.work, "init", "-input=false", "-no-color"],
+                       env=self.env, capture_output=True, check=True, timeout=300)
+
+    def tearDown(self):
+        self.hole.close()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def test_black_hole_endpoint_fails_within_the_budget(self):
+        t0 = time.monotonic()
+        p = subprocess.run(["terraform", "-chdir=" + self.work, "plan", "-input=false", "-no-color"],
+                           env=self.env, capture_output=True, text=True, timeout=600)
+        took = time.monotonic() - t0
+        out = " ".join((p.stdout + p.stderr).split())
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("127.0.0.1:%d" % self.hole.port, out)
+        # Two attempts of a 30-second stall, plus Terraform's own start: far from the ten
+        # 60-second attempts (11 minutes) of before. The bound is the budget, not a speed.
+        self.assertLess(took, 120, out[-2000:])
+
+    def test_ctrl_c_during_a_stalled_request_stops_within_seconds(self):
+        p = subprocess.Popen(["terraform", "-chdir=" + self.work, "plan", "-input=false", "-no-color"],
+                             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             start_new_session=True)
+        try:
+            self.assertTrue(self.hole.requests.wait(120), "no request reached the endpoint")
+            time.sleep(1)  # the request is now in flight, waiting for an answer that never comes
+            t0 = time.monotonic()
+            os.killpg(p.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+            out, _ = p.communicate(timeout=60)
+            took = time.monotonic() - t0
+        finally:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        self.assertNotEqual(p.returncode, 0)
+        self.assertLess(took, 20, out[-2000:])
+
+
+if __name__ == "__main__":
+    unittest.main()
