@@ -1,0 +1,40 @@
+/* Fuzz target: CloudFormation template text as a deployed stack may hold it — JSON, or
+ * YAML with short-form tags and aliases (cfn_template_load) — read for what the resource
+ * decides on (table_template_read: the table resource, its DeletionPolicy, the ownership
+ * marker), rewritten to retain the table before a move (table_template_retained), and
+ * the resource's private bytes (resource_private_decode), which Terraform hands back
+ * from state files anyone can edit. Anyone may have written a stack: the text is
+ * untrusted. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "cfn_template.h"
+#include "resource_private.h"
+#include "table_template.h"
+#include "tpd_log.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    tpd_log_set_level(TPD_LOG_OFF);
+    struct tpd_span text = {data, size};
+    json_t *j = NULL;
+    if (cfn_template_load(text, &j, NULL) == TPD_OK) {
+        json_decref(j);
+    }
+    struct template_facts f;
+    if (table_template_read(text, &f, NULL) == TPD_OK) {
+        if (f.logical_id) {
+            struct tpd_buf out;
+            tpd_buf_init(&out, 0);
+            (void)table_template_retained(text, f.logical_id, "moving to stack fuzz", &out, NULL);
+            tpd_buf_clear(&out);
+        }
+        template_facts_clear(&f);
+    }
+    struct resource_private p;
+    resource_private_decode(text, &p);
+    resource_private_clear(&p);
+    return 0;
+}
