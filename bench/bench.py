@@ -464,20 +464,22 @@ NOTES = """## Where the time and memory go (profiled)
 """
 
 
-RSS_BEGIN = "<!-- bench/rss.py: begin -->"
-RSS_END = "<!-- bench/rss.py: end -->"
-
-
 def kept_rss_section(out_md):
-    """The section bench/rss.py writes (executable size and peak RSS, profiled) is its own:
-    regenerating the rest of the report keeps it as it is."""
+    """The sections other scripts write (bench/rss.py: executable size and peak RSS,
+    profiled; bench/network.py: the AWS-like network profile) are theirs: regenerating the
+    rest of the report keeps them as they are."""
     try:
         with open(out_md) as f:
             old = f.read()
     except FileNotFoundError:
         return ""
-    a, b = old.find(RSS_BEGIN), old.find(RSS_END)
-    return "\n" + old[a:b + len(RSS_END)] + "\n" if a >= 0 and b > a else ""
+    kept = ""
+    for script in ("rss", "network"):
+        begin, end = f"<!-- bench/{script}.py: begin -->", f"<!-- bench/{script}.py: end -->"
+        a, b = old.find(begin), old.find(end)
+        if a >= 0 and b > a:
+            kept += "\n" + old[a:b + len(end)] + "\n"
+    return kept
 
 
 def target_lines(bench, floor_s, sizes, overshoot):

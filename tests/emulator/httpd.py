@@ -137,10 +137,12 @@ class Server(ThreadingHTTPServer):
         self.tls = ssl_context is not None
         self._ctx = ssl_context
         self.latency_seconds = latency
+        self.connections = 0  # accepted so far: how many connections clients opened
         super().__init__(("127.0.0.1", port), _Handler)
 
     def get_request(self):
         sock, addr = self.socket.accept()
+        self.connections += 1  # only the accepting thread writes it
         if self._ctx is not None:  # handshake in the connection's thread, not here
             sock = self._ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
         return sock, addr

@@ -152,6 +152,7 @@ class Emulator:
         self.log_lock = threading.Lock()
         self.counts: dict[str, int] = {}
         self.started = time.time()
+        self.httpd = None  # the server, once listening (connection count for /_emulator/state)
         self.pager = Pager(args.page_size)
         self.latency_ms = float(args.latency_ms)
         self.tls_ca: str | None = None
@@ -215,6 +216,7 @@ class Emulator:
                 "counts": dict(self.counts),
                 "cloudformation": self.engine.summary(),
                 "clock": CLOCK.state(),
+                "connections": self.httpd.connections if self.httpd else None,
                 "uptime_seconds": round(time.time() - self.started, 3),
             }
 
@@ -738,6 +740,7 @@ def main(argv: list[str] | None = None) -> int:
         emu.tls_ca = paths["ca"]
         ready_extra = f" ca={paths['ca']}"
     server = httpd.Server(args.port, emu, ssl_ctx, latency=lambda: emu.latency_ms / 1000.0)
+    emu.httpd = server
     port = server.server_address[1]
     stop = threading.Event()
 

@@ -35,6 +35,20 @@ class KeepAliveTest(EmulatorTestCase):
             self.assertEqual(conn.sock.getsockname(), local)  # the same TCP connection
         conn.close()
 
+    def test_state_counts_connections(self):
+        before = self.emu.state()["connections"]
+        conn = http.client.HTTPConnection("127.0.0.1", self.emu.port, timeout=10)
+        for _ in range(3):
+            self.assertEqual(ddb_request(conn, "ListTables", {})[0], 200)
+        conn.close()
+        for _ in range(2):  # two more connections, one request each
+            c = http.client.HTTPConnection("127.0.0.1", self.emu.port, timeout=10)
+            self.assertEqual(ddb_request(c, "ListTables", {})[0], 200)
+            c.close()
+        # 1 keep-alive connection with three requests, 2 with one each, and the second
+        # state() call's own (urllib opens one per control request).
+        self.assertEqual(self.emu.state()["connections"] - before, 4)
+
     def test_boto3_reuses_connections(self):
         mark = self.emu.log_mark()
         for _ in range(3):
