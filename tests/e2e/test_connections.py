@@ -1,0 +1,69 @@
+"""End to end: connections are reused over HTTPS (keep-alive, one pool per provider
+process), counted by the emulator (tests/emulator: --tls, /_emulator/state "connections").
+The provider trusts the emulator's generated CA through custom_ca_bundle."""
+import unittest
+
+from harness import E2ETestCase
+
+PROVIDER = '''
+terraform {
+  required_providers {
+    dynamodb = { source = "registry.terraform.io/firefly/dynamodb" }
+  }
+}
+provider "dynamodb" {
+  region           = "us-east-1"
+  custom_ca_bundle = "%(ca)s"
+  endpoints {
+    dynamodb       = "%(ep)s"
+    cloudformation = "%(ep)s"
+    sts            = "%(ep)s"
+  }
+}
+resource "dynamodb_ttl_table" "t" {
+  count    = %(n)d
+  name     = "conn-${count.index}"
+  hash_key = { name = "id", type = "S" }
+  deletion_protection_enabled = false
+}
+'''
+
+
+class Connections(E2ETestCase):
+    emulator_flags = ("--tls",)
+
+    def config(self, d, n):
+        with open(d + "/main.tf", "w") as f:
+            f.write(PROVIDER % {"ca": self.emu.ca_file, "ep": self.emu.endpoint, "n": n})
+
+    def measure(self, d, *args):
+        c0, m0 = self.emu.state()["connections"], self.emu.log_offset()
+        r = self.tf(d, *args, check=0)
+        conns = self.emu.state()["connections"] - c0 - 1  # the second state() opened one
+        return r, conns, len(self.emu.calls(m0))
+
+    def test_apply_reuses_connections(self):
+        d = self.workdir("conn-apply", "")
+        self.config(d, 1)
+        self.init(d)
+        _, conns, reqs = self.measure(d, "apply", "-auto-approve", "-input=false")
+        # An apply of one table is a sequence of about thirty requests (reads, change sets,
+        # polls, read-back). Without keep-alive every request is a new TLS connection.
+        self.assertGreater(reqs, 15)
+        self.assertLessEqual(conns * 3, reqs, f"{conns} connections for {reqs} requests")
+
+    def test_no_op_plan_of_ten_tables(self):
+        d = self.workdir("conn-plan", "")
+        self.config(d, 10)
+        self.init(d)
+        self.tf(d, "apply", "-auto-approve", "-input=false", "-parallelism=10", check=0)
+        r, conns, reqs = self.measure(d, "plan", "-input=false", "-detailed-exitcode", "-parallelism=1")
+        self.assertEqual(r.rc, 0, r.text)
+        self.assertEqual(reqs, 50)  # five reads per table, the ListTagsOfResource ARN from state
+        # One table at a time, its five reads at once: five connections in flight, kept
+        # alive and reused by the next table (not one connection per request: 50).
+        self.assertLessEqual(conns, 10, f"{conns} connections for {reqs} requests")
+
+
+if __name__ == "__main__":
+    unittest.main()
