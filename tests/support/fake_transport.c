@@ -7,8 +7,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "tpd_buf.h"
-
 static enum tpd_code s_send(
     struct aws_http_transport *t,
     const struct aws_http_request *req,
@@ -20,15 +18,21 @@ static enum tpd_code s_send(
         struct ft_request *r = &f->reqs[f->req_count++];
         r->method = strdup(req->method);
         r->url = strdup(req->url);
-        struct tpd_buf headers;
-        tpd_buf_init(&headers, 0);
+        /* libc, not tpd_alloc: the OOM tests fail the code's allocations, not the fake's. */
+        size_t cap = 1;
         for (size_t i = 0; i < req->header_count; i++) {
-            if (tpd_buf_printf(
-                    &headers, "%s: %s\n", req->headers[i].name, req->headers[i].value) != TPD_OK) {
-                abort(); /* a test's headers are far below the default limit */
-            }
+            cap += strlen(req->headers[i].name) + strlen(req->headers[i].value) + 3;
         }
-        r->headers = tpd_buf_detach(&headers);
+        r->headers = malloc(cap);
+        if (r->headers == NULL) {
+            abort();
+        }
+        r->headers[0] = '\0';
+        size_t at = 0;
+        for (size_t i = 0; i < req->header_count; i++) {
+            at += (size_t)snprintf(
+                r->headers + at, cap - at, "%s: %s\n", req->headers[i].name, req->headers[i].value);
+        }
         r->body = strndup(req->body.ptr ? (const char *)req->body.ptr : "", req->body.len);
     }
     struct ft_answer a = f->next < f->script_len ? f->script[f->next++] : f->fallback;
