@@ -1,7 +1,8 @@
 /*
  * tfv_msgpack: DynamicValue msgpack codec over msgpack-c.
  *
- * Wire rules (hashicorp/terraform docs/plugin-protocol/object-wire-format.md):
+ * Wire rules (docs/plugin-protocol.md §6, after hashicorp/terraform
+ * docs/plugin-protocol/object-wire-format.md):
  *   - null is nil; unknown is extension type 0 (payload ignored); newer hosts send
  *     refined unknowns as extension type 12, which we read as plain unknown;
  *   - numbers are ints, float64, or a decimal string when neither is exact;
