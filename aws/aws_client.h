@@ -138,7 +138,7 @@ enum tpd_code aws_client_call_with(
     enum aws_service svc,
     const char *op,
     struct tpd_span body,
-    struct aws_creds_provider *creds,
+    struct aws_creds_provider *provider,
     struct aws_http_response *resp,
     struct tpd_err *err);
 

@@ -55,7 +55,7 @@ enum tpd_code aws_sso_cache_key(const char *input, char hex[41]) {
         return TPD_E_INTERNAL;
     }
     for (unsigned i = 0; i < n; i++) {
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+        snprintf(hex + 2 * (size_t)i, 3, "%02x", md[i]);
     }
     hex[40] = '\0';
     return TPD_OK;
@@ -94,7 +94,8 @@ enum tpd_code aws_sso_parse_token(
         size_t el = strlen(exp);
         snprintf(when, sizeof(when), "%s", exp);
         if (el >= 3 && el < sizeof(when) && strcmp(when + el - 3, "UTC") == 0) {
-            strcpy(when + el - 3, "Z");
+            when[el - 3] = 'Z';
+            when[el - 2] = '\0';
         }
         int64_t exp_s = 0;
         if (el >= sizeof(when) || aws_parse_iso8601(when, &exp_s) != TPD_OK) {

@@ -83,7 +83,7 @@ static void s_snippet(struct tpd_span body, char *out, size_t cap) {
     size_t n = 0;
     for (size_t i = 0; i < body.len && n + 1 < cap && n < 80; i++) {
         uint8_t c = body.ptr[i];
-        out[n++] = (c >= 32 && c < 127) ? (char)c : '.';
+        out[n++] = (char)((c >= 32 && c < 127) ? c : '.');
     }
     out[n] = '\0';
 }

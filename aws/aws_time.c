@@ -69,11 +69,11 @@ enum tpd_code aws_parse_iso8601(const char *s, int64_t *out) {
         if (*p >= '0' && *p <= '9' && !s_num(&p, 2, &om)) {
             return TPD_E_PARSE;
         }
-        off = sign * (oh * 3600 + om * 60);
+        off = sign * ((int64_t)oh * 3600 + (int64_t)om * 60);
     }
     if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) {
         return TPD_E_PARSE;
     }
-    *out = s_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+    *out = s_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + se - off;
     return TPD_OK;
 }

@@ -1,7 +1,7 @@
 /*
  * terraform-provider-dynamodb: the executable Terraform starts.
  *
- * Thin on purpose (product.md "Shape"): answer --version, check that Terraform started
+ * Thin on purpose (docs/design.md "Layers"): answer --version, check that Terraform started
  * us, negotiate the protocol, set up AutoMTLS, create the provider, bind the socket,
  * print the handshake line, serve until Terraform's GRPCController.Shutdown or SIGTERM,
  * clean up. The only file of the project that calls exit(); everything below returns
@@ -17,6 +17,7 @@
 #include <grpc/support/log.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +95,8 @@ static int s_print_version(void) {
 
 struct s_signals {
     sigset_t set;
-    struct tfp_server *server;
+    /* Read by the signal thread, cleared by main before it wakes the thread. */
+    struct tfp_server *_Atomic server;
     pthread_t thread;
     bool started;
 };
@@ -102,9 +104,12 @@ struct s_signals {
 static void *s_signal_main(void *arg) {
     struct s_signals *sig = arg;
     int signo = 0;
-    if (sigwait(&sig->set, &signo) == 0 && signo == SIGTERM && sig->server) {
-        TPD_INFO("SIGTERM: shutting down");
-        tfp_server_shutdown(sig->server);
+    if (sigwait(&sig->set, &signo) == 0 && signo == SIGTERM) {
+        struct tfp_server *server = sig->server; /* one atomic load */
+        if (server) {
+            TPD_INFO("SIGTERM: shutting down");
+            tfp_server_shutdown(server);
+        }
     }
     return NULL;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test: the plain build (unit, aws, emulator, e2e), the
-# release (scripts/package.sh's output installed from mirrors, the registry docs), then
-# the unit and aws tests again in an ASan+UBSan build and under valgrind.
+# Sets up, builds and runs every test: format and static-analysis checks, the plain build
+# (unit, aws, emulator, e2e), the release (scripts/package.sh's output installed from
+# mirrors, the registry docs), then a clang build's unit tests, the unit, aws and e2e
+# tests again in an ASan+UBSan build, valgrind, and every fuzz target for a short time.
 #   scripts/test.sh            everything
 #   TPD_TEST_QUICK=1 scripts/test.sh   plain build only
 set -euo pipefail
@@ -16,6 +17,9 @@ bash scripts/check-format.sh
 echo "== build (RelWithDebInfo)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
+
+echo "== static analysis (clang-tidy 14, .clang-tidy; about a minute on 2 cores)"
+bash scripts/tidy.sh build
 
 echo "== tests: unit, aws, emulator, e2e"
 ctest --test-dir build --output-on-failure -j"$jobs" -L 'unit|aws|emulator'

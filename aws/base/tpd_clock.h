@@ -1,10 +1,14 @@
 /*
  * tpd_clock: monotonic time, deadlines and interruptible sleeps.
  *
- * Every wait in the project goes through tpd_sleep_until so that a stop request
- * (Terraform's StopProvider) or a deadline ends it promptly. A struct tpd_stop is a
- * flag plus a condition variable; tpd_stop_request wakes every sleeper at once.
- * Threads: all functions are thread-safe.
+ * Every timed wait of the project (retry backoff, waiter polls) goes through tpd_sleep,
+ * so that a stop request (Terraform's StopProvider, the Shutdown RPC, SIGTERM) or a
+ * deadline ends it promptly; the libcurl transport checks the same flag while a
+ * transfer runs (aws_http.h). A struct tpd_stop is a flag plus a condition variable;
+ * tpd_stop_request wakes every sleeper at once. Once set, the flag stays set: a stopped
+ * provider is shut down by Terraform, never reused (docs/plugin-protocol.md §3).
+ * Ownership: struct tpd_stop is caller storage (tpd_stop_init / tpd_stop_clear).
+ * Threads: every function but init and clear may run on many threads at once.
  */
 #ifndef TPD_CLOCK_H
 #define TPD_CLOCK_H
@@ -30,15 +34,18 @@ void tpd_stop_init(struct tpd_stop *s);
 void tpd_stop_clear(struct tpd_stop *s);
 /* Set the flag and wake every sleeper. */
 void tpd_stop_request(struct tpd_stop *s);
-/* Clear the flag (a new operation after a stop). */
+/* Clear the flag. Nothing calls it today (see above). */
 void tpd_stop_reset(struct tpd_stop *s);
+/* Whether the flag is set; false for s == NULL. */
 bool tpd_stop_requested(struct tpd_stop *s);
 
 /*
- * Sleep for delay_ns, but no later than deadline_ns (monotonic; 0 = none), and wake
- * at once when stop (may be NULL) is requested.
- * Returns TPD_OK after a full sleep, TPD_E_STOPPED, or TPD_E_TIMEOUT when the
- * deadline was reached.
+ * Sleep for delay_ns (<= 0: not at all), but no later than deadline_ns (monotonic
+ * nanoseconds as tpd_now_ns; 0 = none), and wake at once when stop (may be NULL: the
+ * sleep cannot be interrupted) is requested.
+ * Returns TPD_OK after the full delay; TPD_E_STOPPED when stop is or becomes requested
+ * (at once if it already was; this wins over the deadline); TPD_E_TIMEOUT when the
+ * deadline came first (at once if it has passed).
  */
 enum tpd_code tpd_sleep(struct tpd_stop *stop, int64_t delay_ns, int64_t deadline_ns);
 

@@ -11,6 +11,8 @@
 #include "tpd_alloc.h"
 #include "tpd_limits.h"
 
+#undef tpd_err_set /* the analyser's view of it (tpd_err.h); here is the function */
+
 static const char *const s_names[] = {
 #define TPD_X_NAME(name, text) #name,
     TPD_ERRORS(TPD_X_NAME)

@@ -2,12 +2,18 @@
  * tpd_log: log lines to stderr in the form go-plugin understands.
  *
  * Terraform reads the plugin's stderr line by line and keeps the level of lines in
- * hclog's JSON form ({"@level":..., "@message":..., "@timestamp":..., "@module":...}).
- * The level threshold comes from TF_LOG_PROVIDER, else TF_LOG (TRACE, DEBUG, INFO,
- * WARN, ERROR, OFF; JSON counts as TRACE); unset means nothing below WARN is written.
- * stdout is never touched: it belongs to the handshake line.
+ * hclog's JSON form (docs/plugin-protocol.md §7). Each line is one JSON object:
+ * {"@level": "warn", "@message": ..., "@module": ..., "@timestamp": UTC with
+ * microseconds}; @module is "provider.dynamodb" unless the caller names one ("grpc").
+ * The level threshold comes from TF_LOG_PROVIDER, else TF_LOG, case-insensitive: TRACE,
+ * DEBUG, INFO, WARN, ERROR, OFF; JSON and any other value count as TRACE, as in
+ * Terraform; unset or empty means nothing below WARN is written.
+ * A message that does not fit in 4 x TPD_MAX_ERROR_MSG bytes, or meets out of memory,
+ * is dropped, not truncated. stdout is never touched: it belongs to the handshake line.
  *
- * Secrets: callers must never pass credentials; tpd_log_redact() helps for headers.
+ * Secrets: callers never pass credentials, signatures or session tokens (aws_client.c
+ * logs operations and error codes, never headers); the e2e tests search Terraform's
+ * trace logs for secrets (tests/e2e/harness.py).
  * Threads: every function is safe to call from any thread (one write(2) per line).
  */
 #ifndef TPD_LOG_H

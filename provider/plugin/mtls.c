@@ -5,7 +5,7 @@
  * "localhost" (the host verifies ServerName "localhost"), CA:TRUE so that the host can
  * use it directly as the single root of its pool, both server and client auth usages.
  * go-plugin uses P-521; P-256 is accepted by Go's TLS stack and is faster to generate
- * (verified with Terraform 1.11 on this machine, see docs/terraform-plugin-protocol.md).
+ * (verified with Terraform 1.11 on this machine, docs/plugin-protocol.md §2 and §8).
  * Built only with OpenSSL 3 non-deprecated APIs (EVP_PKEY_Q_keygen, X509V3 helpers).
  */
 #include "mtls.h"

@@ -271,7 +271,8 @@ Tfplugin6__ServerCapabilities *rpc6_caps_msg(struct rpc_arena *a) {
     }
     tfplugin6__server_capabilities__init(c);
     /* We refuse destroys of protected tables at plan time, so we need the destroy plan
-     * call (product.md, Destroy). The schema is cheap: no need to let Terraform cache it. */
+     * call (docs/plugin-protocol.md §5; docs/resource.md "Plan"). The schema is cheap: no
+     * need to let Terraform cache it. */
     c->plan_destroy = true;
     c->get_provider_schema_optional = false;
     c->move_resource_state = false;

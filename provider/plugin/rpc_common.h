@@ -43,7 +43,7 @@ const char *rpc_str(const char *s);
  * nested (GetMetadata.Request), so the generic calls with their descriptors are used. */
 #define RPC_UNPACK(type, lc, reply, in, name)                                                      \
     type *name = (type *)protobuf_c_message_unpack(&lc##__descriptor, NULL, (in).len, (in).ptr);   \
-    if (name == NULL) {                                                                            \
+    if ((name) == NULL) {                                                                          \
         tfp_reply_error(reply, TFP_STATUS_INVALID_ARGUMENT, "malformed %s", #type);                \
         return;                                                                                    \
     }

@@ -11,7 +11,7 @@
  *   /plugin.GRPCController/Shutdown    reply, then shut the server down (tfp_server_run returns)
  * Everything else that is not in the table, notably the streams Terraform opens and never
  * writes on (/plugin.GRPCStdio/StreamStdio, /plugin.GRPCBroker/StartStream), is finished
- * with UNIMPLEMENTED without reading a message (docs/terraform-plugin-protocol.md §8).
+ * with UNIMPLEMENTED without reading a message (docs/plugin-protocol.md §4 and §8).
  *
  * Ownership: the server owns its gRPC objects, threads and per-call state. The method
  * table, the ctx pointer and the credentials passed in options are borrowed: the table

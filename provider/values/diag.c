@@ -98,6 +98,8 @@ void diag_add_err(
     if (!rc && err && err->request_id && *err->request_id) {
         rc = tpd_buf_printf(&b, "\nRequest ID: %s", err->request_id);
     }
+    /* A failed append leaves b as it was: the diagnostic then carries what was built. */
+    (void)rc;
     diag_add(l, DIAG_ERROR, path, summary, "%s", tpd_buf_cstr(&b));
     tpd_buf_clear(&b);
 }

@@ -3,8 +3,8 @@
  *
  * A value is one of: null, unknown, bool, number, string, list, set, map, object.
  * Unknown values may carry refinements on the wire (msgpack extension 12); we keep
- * them only as "unknown" (the refinements are advisory, see Terraform's
- * docs/plugin-protocol/object-wire-format.md).
+ * them only as "unknown" (the refinements are advisory: docs/plugin-protocol.md §6, after
+ * hashicorp/terraform docs/plugin-protocol/object-wire-format.md).
  *
  * Ownership: a struct tfv owns all its children and strings. tfv_free frees the
  * whole tree. Setters that take a `struct tfv *child` take ownership of it (also on

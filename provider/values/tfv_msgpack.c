@@ -1,7 +1,8 @@
 /*
  * tfv_msgpack: DynamicValue msgpack codec over msgpack-c.
  *
- * Wire rules (hashicorp/terraform docs/plugin-protocol/object-wire-format.md):
+ * Wire rules (docs/plugin-protocol.md §6, after hashicorp/terraform
+ * docs/plugin-protocol/object-wire-format.md):
  *   - null is nil; unknown is extension type 0 (payload ignored); newer hosts send
  *     refined unknowns as extension type 12, which we read as plain unknown;
  *   - numbers are ints, float64, or a decimal string when neither is exact;
@@ -304,7 +305,7 @@ static bool s_sizes_plausible(const uint8_t *data, size_t len) {
         if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
             /* fixint, nil, bool */
         } else if (b >= 0x80 && b <= 0x8f) {
-            elems = 2u * (b & 0x0fu);
+            elems = (uint64_t)2 * (b & 0x0fu);
         } else if (b >= 0x90 && b <= 0x9f) {
             elems = b & 0x0fu;
         } else if (b >= 0xa0 && b <= 0xbf) {

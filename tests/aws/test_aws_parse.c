@@ -416,11 +416,13 @@ static void test_cfn_parse(void **state) {
 
 static void test_failure_reasons(void **state) {
     (void)state;
-    /* Newest first. The timestamps lie (a skewed clock): matching must not use them. */
+    /* Newest first. The timestamps lie (a skewed clock): matching must not use them.
+     * The events point at literals: they are only read, never freed (no cfn_events_clear). */
 #define EV(lid_, type_, status_, reason_, tok_, ts_)                                               \
     {                                                                                              \
-        .logical_id = (lid_), .resource_type = (type_), .status = (status_), .reason = (reason_),  \
-        .client_request_token = (tok_), .timestamp_s = (ts_)                                       \
+        .logical_id = (char *)(lid_), .resource_type = (char *)(type_),                            \
+        .status = (char *)(status_), .reason = (char *)(reason_),                                  \
+        .client_request_token = (char *)(tok_), .timestamp_s = (ts_)                               \
     }
     struct cfn_event v[] = {
         EV("s", "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE", NULL, "tok-2", 100),

@@ -1,6 +1,7 @@
 /*
  * SigV4: the AWS test suite (tests/vectors/sigv4, header signing, every stage),
- * the brief's known answers, and random requests compared with botocore's SigV4Auth.
+ * the known answers of docs/aws-behaviour.md §6.2, and random requests compared with
+ * botocore's SigV4Auth.
  */
 #include <dirent.h>
 #include <jansson.h>

@@ -209,6 +209,20 @@ class E2ETestCase(unittest.TestCase):
                 return None
             raise
 
+    def wait_for_call(self, mark, operation, timeout=60):
+        """Wait for the event "the emulator answered a call of `operation`" logged after
+        line `mark` (emu.log_offset()): the request log gets one line per answered call.
+        Returns the offset just past that line, for a wait on what follows it. Fails the
+        test, naming the operation, when the call has not come within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for i, c in enumerate(self.emu.calls(mark)):
+                if c.get("operation") == operation:
+                    return mark + i + 1
+            if time.monotonic() >= deadline:
+                self.fail(f"no {operation} call reached the emulator within {timeout} s")
+            time.sleep(0.05)  # the log file has no notification; re-read it
+
     def wait_emulated(self, seconds=3601):
         """Let time pass on the emulator clock: what a user waits for on AWS (TTL ENABLING →
         ENABLED takes seconds; DynamoDB takes one TTL change per table per hour)."""

@@ -9,21 +9,46 @@ E2E_BUILD=${TPD_BUILD_DIR:-$E2E_SRC/build}
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 unset TF_LOG TF_LOG_PATH TF_LOG_PROVIDER
 
-E2E_PIDS=()
+E2E_PIDS=() # servers started by this shell (its children), stopped by e2e_cleanup
 E2E_FAILS=0
 E2E_PASSES=0
+E2E_STOP_GRACE=10 # seconds a server has to exit after SIGTERM
 
 e2e_log() { printf '[e2e %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+# e2e_stop PID: SIGTERM, then wait for the exit (PID is a child of this shell). A process
+# still running E2E_STOP_GRACE seconds later is killed, and the run fails: the servers
+# here stop cleanly on SIGTERM (tests/emulator/README.md).
+e2e_stop() {
+  local pid=$1 killer
+  kill -TERM "$pid" 2>/dev/null || return 0
+  (
+    trap 'kill "${s:-}" 2>/dev/null; exit 0' TERM
+    sleep "$E2E_STOP_GRACE" &
+    s=$!
+    wait "$s"
+    trap '' TERM # decided: report what happens next, even if the wait below ends now
+    if kill -KILL "$pid" 2>/dev/null; then
+      e2e_log "FAIL: pid $pid still ran ${E2E_STOP_GRACE} s after SIGTERM: killed"
+      exit 3
+    fi
+  ) &
+  killer=$!
+  wait "$pid" 2>/dev/null || true
+  kill -TERM "$killer" 2>/dev/null || true
+  local st=0
+  wait "$killer" || st=$? # 3: it had to kill; anything else: the process exited in time
+  ((st != 3))
+}
+
 e2e_cleanup() {
-  local pid
+  local rc=$? pid
   for pid in "${E2E_PIDS[@]:-}"; do
     [[ -n $pid ]] || continue
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$pid" 2>/dev/null || true
+    e2e_stop "$pid" || rc=1
   done
   if [[ -n ${E2E_DIR:-} && -z ${E2E_KEEP:-} ]]; then rm -rf "$E2E_DIR"; fi
+  exit "$rc"
 }
 
 # e2e_init: temp dir, provider installed into a mirror, CLI config exported.
@@ -40,18 +65,19 @@ e2e_init() {
 # and exports the emulator's test credentials and region for the provider.
 e2e_start_emulator() {
   E2E_EMU_LOG="$E2E_DIR/requests.jsonl"
-  local out="$E2E_DIR/emulator.out"
-  python3 "$E2E_SRC/tests/emulator/server.py" --port 0 --log "$E2E_EMU_LOG" "$@" >"$out" 2>"$E2E_DIR/emulator.err" &
+  # The ready line is the event: read it from a FIFO (end of file if the server dies first).
+  local ready="$E2E_DIR/emulator.ready" line=""
+  mkfifo "$ready"
+  python3 "$E2E_SRC/tests/emulator/server.py" --port 0 --log "$E2E_EMU_LOG" "$@" >"$ready" 2>"$E2E_DIR/emulator.err" </dev/null &
   E2E_EMU_PID=$!
   E2E_PIDS+=("$E2E_EMU_PID")
-  local i
-  for i in $(seq 1 150); do
-    if grep -q '^EMULATOR READY ' "$out" 2>/dev/null; then break; fi
-    if ! kill -0 "$E2E_EMU_PID" 2>/dev/null; then cat "$E2E_DIR/emulator.err" >&2; return 1; fi
-    sleep 0.1
-  done
-  E2E_ENDPOINT=$(sed -n 's/^EMULATOR READY \([^ ]*\).*/\1/p' "$out")
-  [[ -n $E2E_ENDPOINT ]] || { e2e_log "emulator did not start"; cat "$E2E_DIR/emulator.err" >&2; return 1; }
+  if ! read -r -t 60 line <"$ready" || [[ $line != "EMULATOR READY "* ]]; then
+    e2e_log "emulator did not start within 60 s (${line:-no ready line})"
+    cat "$E2E_DIR/emulator.err" >&2
+    return 1
+  fi
+  E2E_ENDPOINT=${line#EMULATOR READY }
+  E2E_ENDPOINT=${E2E_ENDPOINT%% *}
   # Credentials the emulator accepts (tests/emulator/README.md).
   eval "$(e2e_emulator_credentials)"
   export AWS_REGION=us-east-1

@@ -95,15 +95,14 @@ class Failures(E2ETestCase):
         mark = self.emu.log_offset()
         p = subprocess.Popen(["terraform", f"-chdir={d}", "destroy", "-auto-approve", "-input=false", "-no-color"],
                              env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if any(c.get("operation") == "DeleteStack" for c in self.emu.calls(mark)):
-                break
-            time.sleep(0.1)
-        else:
+        try:
+            # The provider is waiting on the stack once it has polled it after DeleteStack.
+            mark = self.wait_for_call(mark, "DeleteStack")
+            self.wait_for_call(mark, "DescribeStacks")
+        except BaseException:
             p.kill()
-            self.fail("DeleteStack was never called")
-        time.sleep(1.0)  # now waiting on the stack
+            p.communicate()
+            raise
         t0 = time.monotonic()
         p.send_signal(signal.SIGINT)
         out, _ = p.communicate(timeout=60)

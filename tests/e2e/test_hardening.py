@@ -94,12 +94,14 @@ class Hardening(E2ETestCase):
         mark = self.emu.log_offset()
         p = subprocess.Popen(["terraform", f"-chdir={d}", "apply", "-auto-approve", "-input=false", "-no-color"],
                              env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if any(c["operation"] == "ExecuteChangeSet" for c in self.emu.calls(mark)):
-                break
-            time.sleep(0.1)
-        time.sleep(0.5)
+        try:
+            # Mid-apply: the change set executes and the provider is waiting on the stack.
+            mark = self.wait_for_call(mark, "ExecuteChangeSet")
+            self.wait_for_call(mark, "DescribeStacks")
+        except BaseException:
+            p.kill()
+            p.communicate()
+            raise
         pids = [pid for pid in subprocess.run(["pgrep", "-f", "terraform-provider-dynamodb_v"],
                                               capture_output=True, text=True).stdout.split()
                 if os.path.realpath(f"/proc/{pid}/cwd") == os.path.realpath(d)]

@@ -36,7 +36,9 @@ resource "dynamodb_ttl_table" "t" {
 
 
 class BlackHole:
-    """Accepts connections on 127.0.0.1, reads what is sent, never answers."""
+    """Accepts connections on 127.0.0.1, reads what is sent, never answers. `requests` is
+    set once a whole HTTP request (headers and Content-Length body) has arrived: the
+    client has sent it and now waits for an answer that never comes."""
 
     def __init__(self):
         self.sock = socket.socket()
@@ -59,9 +61,23 @@ class BlackHole:
             threading.Thread(target=self._drain, args=(c,), daemon=True).start()
 
     def _drain(self, c):
+        data = b""
         try:
-            while c.recv(65536):
-                self.requests.set()
+            while True:
+                chunk = c.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+                head, sep, body = data.partition(b"\r\n\r\n")
+                if not sep:
+                    continue
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value.strip())
+                if len(body) >= length:
+                    self.requests.set()
         except OSError:
             pass
 
@@ -110,8 +126,8 @@ class NetworkBudget(unittest.TestCase):
                              env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                              start_new_session=True)
         try:
-            self.assertTrue(self.hole.requests.wait(120), "no request reached the endpoint")
-            time.sleep(1)  # the request is now in flight, waiting for an answer that never comes
+            # A whole request has arrived: it is in flight, waiting for an answer.
+            self.assertTrue(self.hole.requests.wait(120), "no whole request reached the endpoint")
             t0 = time.monotonic()
             os.killpg(p.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
             out, _ = p.communicate(timeout=60)

@@ -214,13 +214,13 @@ def patch_moto() -> None:
             super().__init__("Resource cannot be deleted as it is currently protected against "
                              "deletion. Disable deletion protection first.")
 
-    def delete_table(self, name):  # real DynamoDB message (brief §5.4)
+    def delete_table(self, name):  # real DynamoDB message (docs/aws-behaviour.md §5.4)
         table = self.get_table(name)
         if getattr(table, "deletion_protection_enabled", False):
             raise ProtectedDelete(name)
         return self.tables.pop(table.name)
 
-    def update_time_to_live(self, table_name, ttl_spec):  # brief §5.3
+    def update_time_to_live(self, table_name, ttl_spec):  # docs/aws-behaviour.md §5.3
         try:
             table = self.get_table(table_name)
         except dx.ResourceNotFoundException:

@@ -32,7 +32,7 @@ static enum tpd_code s_send(
     return tpd_err_set(err, TPD_E_HTTP, "fuzz transport: offline");
 }
 
-static struct aws_http_transport s_transport = {s_send, NULL, NULL};
+static struct aws_http_transport s_transport = {.send = s_send};
 
 static void s_cleanup(void) {
     unlink(s_cred_path);

@@ -41,7 +41,7 @@ static inline enum tpd_code s_send(
     return tpd_buf_append_span(&resp->body, p->page[p->next++]);
 }
 
-static struct pages s_pages = {{s_send, NULL, &s_pages}, {{NULL, 0}}, 0, 0, 200};
+static struct pages s_pages = {{.send = s_send, .impl = &s_pages}, {{NULL, 0}}, 0, 0, 200};
 
 static inline int64_t s_clock(void) {
     return 1700000000;

@@ -29,7 +29,7 @@ static void *s_loop(void *ud) {
         for (int i = 0; i < n; i++) {
             p[i + 2] = (struct pollfd){conns[i].fd, POLLIN, 0};
         }
-        if (poll(p, (nfds_t)(n + 2), -1) < 0) {
+        if (poll(p, (nfds_t)n + 2, -1) < 0) {
             if (errno == EINTR) {
                 continue;
             }

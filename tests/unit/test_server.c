@@ -180,9 +180,10 @@ static void test_unknown_method(void **state) {
     plugin_result_clear(&r);
 }
 
-/* Terraform opens these streams and never sends on them (protocol doc §8): they must be
- * answered without waiting for a message (a server that waited would end them with the
- * client's DEADLINE_EXCEEDED, not UNIMPLEMENTED), and must not hold up other calls. */
+/* Terraform opens these streams and never sends on them (docs/plugin-protocol.md §8):
+ * they must be answered without waiting for a message (a server that waited would end
+ * them with the client's DEADLINE_EXCEEDED, not UNIMPLEMENTED), and must not hold up
+ * other calls. */
 static void test_idle_streams_answered(void **state) {
     struct env *e = *state;
     static const char *paths[] = {

@@ -309,7 +309,7 @@ static void test_read_foreign(void **state) {
     struct tpd_buf bomb;
     tpd_buf_init(&bomb, 0);
     tpd_buf_append_cstr(&bomb, "a: &a [x, x, x, x, x, x, x, x, x, x]\n");
-    for (char c = 'b'; c <= 'k'; c++) {
+    for (int c = 'b'; c <= 'k'; c++) {
         tpd_buf_printf(
             &bomb,
             "%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n",

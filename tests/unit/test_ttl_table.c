@@ -656,7 +656,8 @@ static void test_plan_marks_destroys_and_replacements(void **state) {
     /* The create half of `-replace` of a protected table is refused at plan. */
     struct tpd_buf pp;
     tpd_buf_init(&pp, 0);
-    struct resource_private rep = {.replacing = "t1", .protected_table = true};
+    char t1[] = "t1";
+    struct resource_private rep = {.replacing = t1, .protected_table = true};
     resource_private_encode(&rep, &pp);
     struct tfv *cfg = s_planned(true);
     tpd_buf_reset(&priv);
