@@ -77,6 +77,9 @@ class Faults:
             if rb not in ("ok", "fail"):
                 raise ValueError("fail_stack rollback must be 'ok' or 'fail'")
             r.setdefault("rollback_reason", "Injected rollback failure (emulator fail_stack fault)")
+            r["skip"] = int(r.get("skip", 0))
+            if r["skip"] < 0:
+                raise ValueError("fail_stack skip must be 0 or more")
             return r
         r.setdefault("operation", "*")
         if kind == "error":
@@ -187,6 +190,9 @@ class Emulator:
         if r["kind"] == "fail_stack":
             with self.lock:
                 q = self.engine.fail_stack.setdefault(r["stack"], [])
+                # skip: that many stack operations succeed first (e.g. an IMPORT, then
+                # the update that follows it fails).
+                q.extend([{"pass": True}] * r["skip"])
                 q.extend([{"reason": r["reason"], "rollback": r["rollback"],
                            "rollback_reason": r["rollback_reason"]}] * max(1, r["count"]))
             return r

@@ -105,10 +105,25 @@ class FaultsTest(EmulatorTestCase):
         self.deploy(stack, table_template(table, DeletionProtectionEnabled=True), "UPDATE",
                     expect="UPDATE_COMPLETE")
 
+    def test_fail_stack_skip_fails_a_later_operation(self):
+        # skip=1: the create goes through, the update after it fails (e.g. the update
+        # that follows an IMPORT).
+        stack, table = uniq("fails"), uniq("fails")
+        self.emu.add_fault(kind="fail_stack", stack=stack, reason="second op", skip=1)
+        self.deploy(stack, table_template(table), expect="CREATE_COMPLETE")
+        self.deploy(stack, table_template(table, DeletionProtectionEnabled=True), "UPDATE",
+                    expect="UPDATE_ROLLBACK_COMPLETE")
+        self.assertIn(("Table", "UPDATE_FAILED", "second op"), self.reasons(stack))
+        self.deploy(stack, table_template(table, DeletionProtectionEnabled=True), "UPDATE",
+                    expect="UPDATE_COMPLETE")  # consumed
+
     def test_bad_fault_rejected(self):
         import urllib.error
         with self.assertRaises(urllib.error.HTTPError) as cm:
             self.emu.add_fault(kind="nonsense")
+        self.assertEqual(cm.exception.code, 400)
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            self.emu.add_fault(kind="fail_stack", stack="s", skip=-1)
         self.assertEqual(cm.exception.code, 400)
 
 
