@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test: the plain build (unit, aws, emulator, e2e),
+# Sets up, builds and runs every test: the plain build (unit, aws, emulator, e2e, safety),
 # then the unit and aws tests again in an ASan+UBSan build and under valgrind.
 #   scripts/test.sh            everything
 #   TPD_TEST_QUICK=1 scripts/test.sh   plain build only
@@ -16,9 +16,10 @@ echo "== build (RelWithDebInfo)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 
-echo "== tests: unit, aws, emulator, e2e"
+echo "== tests: unit, aws, emulator, e2e, safety"
 ctest --test-dir build --output-on-failure -j"$jobs" -L 'unit|aws|emulator'
 ctest --test-dir build --output-on-failure -L e2e
+ctest --test-dir build --output-on-failure -j"$jobs" -L safety
 
 if [[ -z ${TPD_TEST_QUICK:-} ]]; then
   echo "== clang build (warnings as errors): unit tests"

@@ -60,6 +60,8 @@ class Pure(unittest.TestCase):
         self.assertEqual([walk.signature(v) for v in walk.refusal_violations(r)], ["R3 no-diagnostic"])
         r["out"] = "Error: Plugin did not respond\n"
         self.assertEqual([walk.signature(v) for v in walk.refusal_violations(r)], ["R3 crash"])
+        r["out"] = "Error: Provider produced inconsistent result after apply\n"
+        self.assertEqual([walk.signature(v) for v in walk.refusal_violations(r)], ["R3 provider-bug"])
 
     def test_shrink_finds_the_needed_steps(self):
         steps = [{"op": "clock", "seconds": i} for i in range(20)]

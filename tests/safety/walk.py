@@ -46,6 +46,7 @@ from emulator import Emulator  # noqa: E402
 
 TF_TIMEOUT = 240          # seconds a terraform command may take before it counts as hung
 ITEMS_PER_TABLE = 3       # items written into every table the walk sees for the first time
+TTL_TRANSITION = 600      # emulator seconds a TTL change stays ENABLING/DISABLING (clock steps end it)
 PLANFILE = "walk.tfplan"
 RESOURCE = "dynamodb_ttl_table"
 
@@ -346,6 +347,9 @@ FAULTS = {
     "delay": (1, lambda rng: {"rules": [{"kind": "delay", "operation": rng.choice(READS), "seconds": 1,
                                          "count": 1}]}),
     "slow_stacks": (1, lambda rng: {"config": {"delay_seconds": 1}}),
+    "time_passes": (2, lambda rng: {"rules": [{"kind": "advance_clock", "count": 1,
+                                               "operation": rng.choice(CFN_MUTATING + READS),
+                                               "seconds": rng.choice([TTL_TRANSITION + 1, 3601])}]}),
     "kill": (4, lambda rng: {"kill_after": rng.choice(CFN_MUTATING), "config": {"delay_seconds": 3}}),
     "outlast": (1, lambda rng: {"rules": [{"kind": "throttle", "operation": rng.choice(CFN_MUTATING), "count": 0}]}),
 }
@@ -446,7 +450,7 @@ def _mk_fault(rng, g):
 
 
 def _mk_clock(rng, g):
-    return {"op": "clock", "seconds": rng.choice([5, 3601, 3601])}
+    return {"op": "clock", "seconds": rng.choice([TTL_TRANSITION + 1, 3601, 3601])}
 
 
 # Short sequences that make a difference more often than single random steps do
@@ -648,7 +652,9 @@ class World:
     # -- lifecycle of one run (a walk or a replay)
     def begin(self, settings: dict, run_name: str):
         self.emu.reset()
-        self.emu.set_config(page_size=settings.get("page_size"))
+        # TTL stays ENABLING/DISABLING until a clock step moves past it: a transition
+        # that ends with real time would make runs depend on how fast they went.
+        self.emu.set_config(page_size=settings.get("page_size"), ttl_transition_seconds=TTL_TRANSITION)
         self.tfdir = os.path.join(self.work, run_name)
         shutil.rmtree(self.tfdir, ignore_errors=True)
         os.makedirs(self.tfdir)
@@ -923,8 +929,10 @@ class World:
     def allowed_deletions(self, s: dict, state: dict) -> tuple[set, list]:
         """Tables the step may delete: explicit destroys and replacements (a removed
         resource, `terraform destroy`, `-replace`, a force-new attribute changed
-        against the configuration last applied) of tables with protection off and
-        retain off in state, in AWS, in the deployed template and in the configuration."""
+        against the configuration last applied) of tables whose protection is off in
+        state and in AWS and whose retain is off in state and in the deployed template
+        (DeletionPolicy). The configuration describes the new object of a replacement,
+        not the table it replaces, so its protection and retain do not count."""
         intent = {}
         cmd = s["cmd"]
         if cmd == "destroy":
@@ -941,7 +949,6 @@ class World:
         for slot, reason in intent.items():
             st = state[slot]
             name = st.get("name")
-            cfg = slot_attrs(self.slots[slot]) if slot in self.slots else {}
             t = self.snap.tables.get(name)
             blockers = []
             if st.get("deletion_protection_enabled") is not False:
@@ -950,8 +957,6 @@ class World:
                 blockers.append("protected in AWS")
             if st.get("retain_on_destroy"):
                 blockers.append("retain_on_destroy in state")
-            if cfg.get("retain_on_destroy"):
-                blockers.append("retain_on_destroy in the configuration")
             if t and self.retained_by_template(name, self.snap):
                 blockers.append("DeletionPolicy Retain deployed")
             if blockers:
@@ -963,7 +968,9 @@ class World:
 
     # -- steps
     def run_step(self, i: int, s: dict) -> list[str]:
-        """Runs step i and returns the oracle's violations (strings)."""
+        """Runs step i and returns the oracle's violations (strings). Sets self.inert
+        when the step changed nothing (a first guess for shrinking)."""
+        self.inert = False
         op = s["op"]
         if op == "add":
             self.slots[s["slot"]] = copy.deepcopy(s["knobs"])
@@ -994,21 +1001,26 @@ class World:
         target = s["target"]
         if o["target"] == "table" and not self.table_exists(target):
             self.say(f"      skipped: no table {target}")
+            self.inert = True
             return []
         if o["target"] == "stack" and target not in self.snap.stacks:
             self.say(f"      skipped: no stack {target}")
+            self.inert = True
             return []
         if o["target"] == "new-table" and self.table_exists(target):
             self.say(f"      skipped: table {target} exists")
+            self.inert = True
             return []
         if o["target"] == "new-stack" and target in self.snap.stacks:
             self.say(f"      skipped: stack {target} exists")
+            self.inert = True
             return []
         deleted = set()
         try:
             deleted = o["run"](self, s) or set()
         except Skip as e:
             self.say(f"      skipped: {e}")
+            self.inert = True
         except Exception as e:  # AWS refused (TTL limit, protected stack...): nothing to check beyond the oracle
             self.say(f"      refused by AWS: {str(e)[:200]}")
         # What the walk itself changed is the new normal for foreign objects.
@@ -1051,9 +1063,17 @@ class World:
             return [(["state", "rm", "-lock=false", addr], True)]
         raise ValueError(cmd)
 
+    def state_bytes(self):
+        try:
+            with open(os.path.join(self.tfdir, "terraform.tfstate"), "rb") as f:
+                return f.read()
+        except OSError:
+            return b""
+
     def run_tf(self, s):
         fault, self.pending = self.pending, None
         state = self.read_state()
+        state_before = self.state_bytes()
         cmd = s["cmd"]
         # Import names tables and stacks: from now on the user manages them.
         if cmd in ("import", "import-block"):
@@ -1063,8 +1083,8 @@ class World:
             if stack and stack in self.snap.stacks and table in {r[1] for r in self.snap.stacks[stack]["resources"]}:
                 self.foreign_stacks.discard(stack)
                 self.foreign_snap.pop(("stack", stack), None)
-            if s.get("slot") in self.slots:
-                self.last_config[s["slot"]] = None
+            if cmd == "import-block" and s["slot"] not in state:
+                self.last_config[s["slot"]] = None  # imported within this apply
         if cmd in ("apply", "replace", "import-block"):
             for knobs in self.slots.values():   # adoption of a table named in the configuration
                 name = slot_attrs(knobs)["name"]
@@ -1103,6 +1123,8 @@ class World:
         if cmd == "import-block":
             self.write_config()
         self.last_results = results
+        self.inert = not any(r["killed"] or any(c.get("mutating") for c in r["calls"]) for r in results) and \
+            self.state_bytes() == state_before
         violations = mutating_reads(results)
         # R3 (second half): a refused step says why.
         for r in results:
@@ -1128,6 +1150,8 @@ class World:
                         self.last_config[slot] = copy.deepcopy(self.slots[slot])
         elif cmd == "state-rm":
             self.last_config.pop(s["slot"], None)
+        elif cmd == "import" and ok:
+            self.last_config[s["slot"]] = None  # state from an import: no configuration applied yet
         if ok and cmd in ("apply", "replace", "import-block"):
             violations += self.check_matches_config(post)
             r = self.terraform(["plan", "-detailed-exitcode", "-input=false", "-lock=false", "-parallelism=1"],
@@ -1231,6 +1255,12 @@ def refusal_violations(r) -> list[str]:
                          "SIGSEGV", "AddressSanitizer", "runtime error:") if m in out]
     if crash:
         return [f"R3 crash: terraform {r['args'][0]} exited {r['rc']} with {crash}:\n{_tail(out, 2500)}"]
+    # Terraform's own verdicts on a provider that broke the protocol's contract.
+    broken = [m for m in ("Provider produced inconsistent result", "Provider produced invalid plan",
+                          "Provider produced inconsistent final plan", "Provider returned invalid result")
+              if m in out]
+    if broken:
+        return [f"R3 provider-bug: terraform {r['args'][0]}: {broken[0]}:\n{_tail(out, 2500)}"]
     if "Error:" not in out and r["args"][0] != "state":  # `state rm` is Terraform's alone
         return [f"R3 no-diagnostic: terraform {r['args'][0]} exited {r['rc']} without an error diagnostic:\n"
                 f"{_tail(out, 2500)}"]
@@ -1327,19 +1357,22 @@ class Runner:
         self.runs += 1
         w = self.world
         w.begin(settings, f"{label}-{self.runs}")
+        self.inert = []
         for i, s in enumerate(steps):
             self.say(f"  [{i:02d}] {describe(s)}")
             try:
                 v = w.run_step(i, s)
             except Exception as e:  # the walk's own machinery, not the provider
                 raise WalkError(f"step {i} ({describe(s)}): {type(e).__name__}: {e}") from e
+            if w.inert:
+                self.inert.append(i)
             if v:
                 for x in v:
                     self.say("      VIOLATION " + x.replace("\n", "\n        "))
                 return i, v
         return None, []
 
-    def shrink(self, settings, steps, sig, seconds):
+    def shrink(self, settings, steps, sig, seconds, inert=()):
         """The shortest list of steps found within `seconds` that still shows a
         violation with signature sig (None if the steps do not violate again)."""
         quiet, self.quiet = self.quiet, True
@@ -1357,19 +1390,27 @@ class Runner:
             return None
 
         try:
-            return shrink_steps(steps, test, time.monotonic() + seconds), tries
+            return shrink_steps(steps, test, time.monotonic() + seconds, inert), tries
         finally:
             self.quiet = quiet
 
 
-def shrink_steps(steps, test, deadline):
+def shrink_steps(steps, test, deadline, inert=()):
     """Delta debugging (ddmin over complements), then every knob of an added resource
     back to its first (simplest) value. test(candidate) replays a candidate and returns
-    it cut after its violating step, or None when it does not violate the same way."""
+    it cut after its violating step, or None when it does not violate the same way.
+    inert: indices of steps that changed nothing in the first run (tried first, all
+    removed at once)."""
     again = test(steps)
     if again is None:
         return None  # not reproducible: report the full sequence only
-    steps, n = again, 2
+    steps = again
+    drop = {i for i in inert if i < len(steps) - 1}
+    if drop:
+        got = test([s for i, s in enumerate(steps) if i not in drop])
+        if got is not None:
+            steps = got
+    n = 2
     while len(steps) >= 2 and time.monotonic() < deadline:
         chunk = -(-len(steps) // n)
         reduced = False
@@ -1465,7 +1506,8 @@ def main(argv=None):
         print(f"walk: seed {seed}: violation at step {index} after {took:.0f}s", flush=True)
         minimal, tries, t1 = None, 0, time.monotonic()
         if a.shrink_seconds > 0:
-            minimal, tries = runner.shrink(settings, steps[:index + 1], signature(violations[0]), a.shrink_seconds)
+            minimal, tries = runner.shrink(settings, steps[:index + 1], signature(violations[0]), a.shrink_seconds,
+                                           inert=runner.inert)
         report(seed, settings, steps, index, violations, minimal, tries, time.monotonic() - t1, a.out)
         return 1
     except WalkError as e:
