@@ -405,7 +405,7 @@ def _mk_remove(rng, g):
     return {"op": "remove", "slot": rng.choice(sorted(g.slots))} if g.slots else None
 
 
-def _mk_tf(cmd, **fixed):
+def _mk_tf(cmd):
     def mk(rng, g):
         s = {"op": "tf", "cmd": cmd}
         if cmd in ("apply", "destroy", "replace", "import-block"):
@@ -426,8 +426,9 @@ def _mk_tf(cmd, **fixed):
             form = rng.choice(["table", "table", "stack", "stack", "wrong-stack"])
             if form == "table":
                 s["id"] = table
-            elif form == "stack":
-                s["id"] = f"{derived_stack(table) if rng.random() < 0.5 else effective_stack(slot_attrs(g.slots[s['slot']]))}/{table}"
+            elif form == "stack":  # the table's default stack, or the slot's configured one
+                stack = derived_stack(table) if rng.random() < 0.5 else effective_stack(slot_attrs(g.slots[s["slot"]]))
+                s["id"] = f"{stack}/{table}"
             else:
                 s["id"] = f"{rng.choice(ALL_STACKS)}/{table}"
         return s
@@ -558,7 +559,8 @@ def _gen_update(g, s):
             g.tables.add(s["target"])
         elif OUTSIDE[s["kind"]]["target"] == "new-stack":
             g.stacks.add(s["target"])
-            g.tables.add(s.get("table", ""))
+            if s.get("table"):
+                g.tables.add(s["table"])
 
 
 def generate(seed: int, n: int) -> list[dict]:
@@ -675,7 +677,8 @@ class World:
     # -- terraform
     def write_config(self, import_block=None):
         ep = self.emu.endpoint
-        parts = ['terraform {\n  required_providers {\n    dynamodb = { source = "registry.terraform.io/firefly/dynamodb" }\n  }\n}\n',
+        parts = ['terraform {\n  required_providers {\n'
+                 '    dynamodb = { source = "registry.terraform.io/firefly/dynamodb" }\n  }\n}\n',
                  f'provider "dynamodb" {{\n  region = "us-east-1"\n  endpoints {{\n    dynamodb       = "{ep}"\n'
                  f'    cloudformation = "{ep}"\n    sts            = "{ep}"\n  }}\n}}\n']
         prev = None
@@ -1311,11 +1314,10 @@ def _tail(text, n):
 
 def _plan_summary(out):
     """The resource changes of a plan, without the boilerplate."""
-    lines = out.splitlines()
-    keep = [ln for ln in lines if ln.strip() and "Refreshing state..." not in ln and not ln.startswith(("Terraform used", "Terraform will perform",
-                                                                     "plan. Resource", "  + create", "  ~ update",
-                                                                     "  - destroy", "Note: You didn't"))]
-    return "\n".join(keep)
+    noise = ("Terraform used", "Terraform will perform", "plan. Resource", "  + create", "  ~ update",
+             "  - destroy", "Note: You didn't")
+    return "\n".join(ln for ln in out.splitlines()
+                     if ln.strip() and "Refreshing state..." not in ln and not ln.startswith(noise))
 
 
 def _diff(a, b):
