@@ -155,7 +155,9 @@ class Oracle(unittest.TestCase):
                                         "config": {"delay_seconds": 3}}, APPLY)
         self.assertTrue(self.w.last_results[-1]["killed"])
         self.assertEqual(self.w.snap.stacks["walk-a"]["status"], "CREATE_COMPLETE")
-        self.steps(add(**UNPROTECTED), APPLY)
+        self.assertEqual(self.w.read_state(), {})  # killed before Terraform wrote the state
+        self.assertEqual(self.w.run_step(3, APPLY), [])
+        self.assertIn("r0", self.w.read_state())
 
 
 if __name__ == "__main__":
