@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: format and static-analysis checks, the plain build
-# (unit, aws, emulator, e2e), the release (scripts/package.sh's output installed from
+# (unit, aws, emulator, e2e, safety), the release (scripts/package.sh's output installed from
 # mirrors, the registry docs), then a clang build's unit tests, the unit, aws and e2e
 # tests again in an ASan+UBSan build, valgrind, and every fuzz target for a short time.
 #   scripts/test.sh            everything
@@ -21,9 +21,10 @@ cmake --build build -j"$jobs"
 echo "== static analysis (clang-tidy 14, .clang-tidy; about a minute on 2 cores)"
 bash scripts/tidy.sh build
 
-echo "== tests: unit, aws, emulator, e2e"
+echo "== tests: unit, aws, emulator, e2e, safety"
 ctest --test-dir build --output-on-failure -j"$jobs" -L 'unit|aws|emulator'
 ctest --test-dir build --output-on-failure -L e2e
+ctest --test-dir build --output-on-failure -j"$jobs" -L safety
 
 echo "== release: package (Release build), install from mirrors, registry docs up to date"
 ctest --test-dir build --output-on-failure -L release

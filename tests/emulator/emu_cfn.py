@@ -1337,6 +1337,9 @@ class Engine:
             rule = q.pop(0)
             if not q:
                 del self.fail_stack[stack.name]
+            if rule.get("pass"):  # a `skip` placeholder: this operation goes through
+                stack.rollback_fault = None
+                return None
             stack.rollback_fault = rule["rollback_reason"] if rule.get("rollback") == "fail" else None
             return rule["reason"]
         stack.rollback_fault = None

@@ -55,7 +55,7 @@ STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 
 # --------------------------------------------------------------------------- faults
 class Faults:
-    """Fault rules. kind: throttle | error | drop | drop_response | delay | fail_stack."""
+    """Fault rules. kind: throttle | error | drop | drop_response | delay | advance_clock | fail_stack."""
 
     def __init__(self) -> None:
         self.rules: list[dict] = []
@@ -64,7 +64,7 @@ class Faults:
     @staticmethod
     def _norm(rule: dict) -> dict:
         kind = rule.get("kind")
-        if kind not in ("throttle", "error", "drop", "drop_response", "delay", "fail_stack"):
+        if kind not in ("throttle", "error", "drop", "drop_response", "delay", "advance_clock", "fail_stack"):
             raise ValueError(f"unknown fault kind {kind!r}")
         r = dict(rule)
         r.setdefault("count", 1)
@@ -77,6 +77,9 @@ class Faults:
             if rb not in ("ok", "fail"):
                 raise ValueError("fail_stack rollback must be 'ok' or 'fail'")
             r.setdefault("rollback_reason", "Injected rollback failure (emulator fail_stack fault)")
+            r["skip"] = int(r.get("skip", 0))
+            if r["skip"] < 0:
+                raise ValueError("fail_stack skip must be 0 or more")
             return r
         r.setdefault("operation", "*")
         if kind == "error":
@@ -85,6 +88,10 @@ class Faults:
                 raise ValueError("error status must be 500 or 503")
         if kind == "delay":
             r["seconds"] = float(r.get("seconds", 1.0))
+        if kind == "advance_clock":
+            r["seconds"] = float(r.get("seconds", 0))
+            if r["seconds"] < 0:
+                raise ValueError("advance_clock seconds must be 0 or more")
         return r
 
     def add(self, rule: dict) -> dict:
@@ -188,6 +195,9 @@ class Emulator:
         if r["kind"] == "fail_stack":
             with self.lock:
                 q = self.engine.fail_stack.setdefault(r["stack"], [])
+                # skip: that many stack operations succeed first (e.g. an IMPORT, then
+                # the update that follows it fails).
+                q.extend([{"pass": True}] * r["skip"])
                 q.extend([{"reason": r["reason"], "rollback": r["rollback"],
                            "rollback_reason": r["rollback_reason"]}] * max(1, r["count"]))
             return r
@@ -558,6 +568,12 @@ class Emulator:
             if "drop_response" in kinds:  # the request took effect; its answer is lost
                 rec["fault"] = "drop_response"
                 environ["emulator.drop"] = "after"
+            if "advance_clock" in kinds:  # time passes while the client works on the answer
+                from clock import CLOCK
+                with self.lock:
+                    CLOCK.advance(kinds["advance_clock"]["seconds"])
+                    self.engine.tick()
+                rec["fault"] = rec["fault"] or "advance_clock"
             return out
         finally:
             rec["duration_ms"] = round((time.time() - t0) * 1000, 1)

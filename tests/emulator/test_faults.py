@@ -105,10 +105,43 @@ class FaultsTest(EmulatorTestCase):
         self.deploy(stack, table_template(table, DeletionProtectionEnabled=True), "UPDATE",
                     expect="UPDATE_COMPLETE")
 
+    def test_fail_stack_skip_fails_a_later_operation(self):
+        # skip=1: the create goes through, the update after it fails (e.g. the update
+        # that follows an IMPORT).
+        stack, table = uniq("fails"), uniq("fails")
+        self.emu.add_fault(kind="fail_stack", stack=stack, reason="second op", skip=1)
+        self.deploy(stack, table_template(table), expect="CREATE_COMPLETE")
+        self.deploy(stack, table_template(table, DeletionProtectionEnabled=True), "UPDATE",
+                    expect="UPDATE_ROLLBACK_COMPLETE")
+        self.assertIn(("Table", "UPDATE_FAILED", "second op"), self.reasons(stack))
+        self.deploy(stack, table_template(table, DeletionProtectionEnabled=True), "UPDATE",
+                    expect="UPDATE_COMPLETE")  # consumed
+
+    def test_advance_clock_after_an_answer(self):
+        # Time passes between two calls of a client: TTL ENABLING (3 s of emulator time)
+        # is over at the next call, without the test sleeping.
+        table = uniq("tick")
+        self.create_table(table)
+        self.ddb.update_time_to_live(TableName=table,
+                                     TimeToLiveSpecification={"AttributeName": "exp", "Enabled": True})
+        self.emu.add_fault(kind="advance_clock", operation="DescribeTimeToLive", seconds=10)
+        mark = self.emu.log_mark()
+        first = self.ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+        second = self.ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+        self.assertEqual(first["TimeToLiveStatus"], "ENABLING")  # answered before the clock moved
+        self.assertEqual(second["TimeToLiveStatus"], "ENABLED")
+        self.assertEqual([r["fault"] for r in self.emu.log_records_since(mark)], ["advance_clock", None])
+
     def test_bad_fault_rejected(self):
         import urllib.error
         with self.assertRaises(urllib.error.HTTPError) as cm:
             self.emu.add_fault(kind="nonsense")
+        self.assertEqual(cm.exception.code, 400)
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            self.emu.add_fault(kind="fail_stack", stack="s", skip=-1)
+        self.assertEqual(cm.exception.code, 400)
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            self.emu.add_fault(kind="advance_clock", operation="ListTables", seconds=-1)
         self.assertEqual(cm.exception.code, 400)
 
 
