@@ -11,7 +11,25 @@ void table_live_clear(struct table_live *t) {
     free(t->arn);
     free(t->status);
     free(t->ttl_status);
+    free(t->stream_arn);
+    free(t->replicas);
+    free(t->kinesis);
+    free(t->gsi_insights);
+    free(t->insights_mode);
     memset(t, 0, sizeof(*t));
+}
+
+bool table_live_ready(const struct table_live *t) {
+    if (!t->exists || !t->status || strcmp(t->status, "ACTIVE") != 0) {
+        return false;
+    }
+    for (size_t i = 0; i < t->spec.gsi_count; i++) {
+        const struct table_index *x = &t->spec.gsis[i];
+        if (x->backfilling || !x->status || strcmp(x->status, "ACTIVE") != 0) {
+            return false;
+        }
+    }
+    return true;
 }
 
 bool table_live_ttl_active(const struct table_live *t) {
@@ -23,6 +41,7 @@ void template_facts_clear(struct template_facts *f) {
     free(f->marked_table);
     free(f->logical_id);
     free(f->deletion_policy);
+    table_index_array_free(f->gsis, f->gsi_count);
     memset(f, 0, sizeof(*f));
 }
 

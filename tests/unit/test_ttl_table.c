@@ -175,6 +175,23 @@ static void s_table_exists(struct fake_aws *f, bool protection) {
         "{\"ContinuousBackupsDescription\":{\"ContinuousBackupsStatus\":\"ENABLED\","
         "\"PointInTimeRecoveryDescription\":{\"PointInTimeRecoveryStatus\":\"DISABLED\"}}}");
     fa_on(f, "ListTagsOfResource", 200, "{\"Tags\":[]}");
+    fa_on(
+        f,
+        "DescribeContributorInsights",
+        200,
+        "{\"TableName\":\"t1\",\"ContributorInsightsStatus\":\"DISABLED\"}");
+    /* What an adoption reads besides: no Kinesis destination, no resource policy. */
+    fa_on(
+        f,
+        "DescribeKinesisStreamingDestination",
+        200,
+        "{\"TableName\":\"t1\",\"KinesisDataStreamDestinations\":[]}");
+    fa_on(
+        f,
+        "GetResourcePolicy",
+        400,
+        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#PolicyNotFoundException\","
+        "\"message\":\"Resource-based policy not found for the provided ResourceArn\"}");
 }
 
 static void s_no_stack(struct fake_aws *f) {
@@ -445,7 +462,9 @@ static void test_lost_answer_to_create_change_set(void **state) {
 
 static void test_update_repairs_drift_after_empty_change_set(void **state) {
     struct env *e = *state;
-    /* Protection was switched off outside Terraform; the template still says on. */
+    /* Protection was switched off outside Terraform; the template still says on. Read
+     * before, waited for after the (empty) update, read again: then repaired. */
+    fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false));
     fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false));
     fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false));
     fa_on(e->fa, "DescribeTable", 200, s_describe_table(true, false));
@@ -573,6 +592,34 @@ static void test_destroy_refused_when_protected_live(void **state) {
     tpd_buf_clear(&pp);
 }
 
+/* Reading the table back after a create fails: a warning with the planned values, never
+ * a crash or a taint. */
+static void test_create_fresh_read_back_fails(void **state) {
+    struct env *e = *state;
+    fa_on(e->fa, "DescribeTable", 400, DDB_NOT_FOUND);
+    s_table_exists(e->fa, true);
+    fa_clear(e->fa, "DescribeContributorInsights");
+    fa_on(
+        e->fa,
+        "DescribeContributorInsights",
+        400,
+        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#AccessDeniedException\","
+        "\"message\":\"not allowed\"}");
+    s_no_stack(e->fa);
+    s_deploy_ok(e->fa, "CREATE_COMPLETE");
+    struct tfv *planned = s_planned(true), *out = NULL;
+    struct tpd_buf priv;
+    tpd_buf_init(&priv, 0);
+    ttl_table_apply(e->cloud, NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    assert_false(diag_list_has_errors(&e->diags));
+    assert_true(s_has_diag(&e->diags, DIAG_WARNING, "not allowed"));
+    assert_non_null(out);
+    assert_string_equal(tfv_get_str(out, "stack_id"), STACK_ID);
+    tfv_free(out);
+    tfv_free(planned);
+    tpd_buf_clear(&priv);
+}
+
 /* ---- refresh and import --------------------------------------------------------------- */
 
 static void test_refresh_stack_replaced_by_another(void **state) {
@@ -590,8 +637,8 @@ static void test_refresh_stack_replaced_by_another(void **state) {
     assert_int_equal(
         fa_count(e->fa, "DescribeTable") + fa_count(e->fa, "DescribeTimeToLive") +
             fa_count(e->fa, "DescribeContinuousBackups") + fa_count(e->fa, "ListTagsOfResource") +
-            fa_count(e->fa, "DescribeStacks"),
-        5);
+            fa_count(e->fa, "DescribeContributorInsights") + fa_count(e->fa, "DescribeStacks"),
+        6);
     tfv_free(out);
     tfv_free(prior);
     tpd_buf_clear(&priv);
@@ -674,6 +721,7 @@ static void test_plan_marks_destroys_and_replacements(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_create_fresh, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_create_fresh_read_back_fails, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(
             test_create_adopts_with_retain_then_updates, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_create_refuses_foreign_stack, s_setup, s_teardown),
