@@ -6,7 +6,8 @@
   Backfilling, IndexArn, TableId, SSEDescription, TableClassSummary, OnDemandThroughput);
 * operations answered here before moto (``front``): UpdateTable (index creation/deletion
   one at a time, TableClass, SSESpecification, OnDemandThroughput), Describe/Update
-  ContributorInsights, ListTables and ListTagsOfResource with the emulator's pages.
+  ContributorInsights, Describe/Enable/DisableKinesisStreamingDestination, ListTables and
+  ListTagsOfResource with the emulator's pages.
 
 Time is the emulator clock (clock.py). Settings live in ``SETTINGS``.
 """
@@ -305,10 +306,33 @@ def set_contributor_insights(table, index: str | None, enable: bool, mode: str |
     return dict(rec)
 
 
+def _kinesis(table, op: str, p: dict) -> dict:
+    """Kinesis Data Streams destinations of a table (moto has none): Enable → ACTIVE at once,
+    Disable → DISABLED; Describe lists them (BC KinesisDataStreamDestination). The stream
+    itself is not checked (UNCONFIRMED: AWS refuses a stream that does not exist)."""
+    dests = table.__dict__.setdefault("_kinesis", {})
+    if op == "DescribeKinesisStreamingDestination":
+        return {"TableName": table.name,
+                "KinesisDataStreamDestinations": [{"StreamArn": arn, "DestinationStatus": st}
+                                                  for arn, st in dests.items()]}
+    arn = p["StreamArn"]
+    if op == "EnableKinesisStreamingDestination":
+        if dests.get(arn) == "ACTIVE":
+            raise DdbError("ValidationException", f"Table {table.name} is already streaming to {arn}")
+        dests[arn] = "ACTIVE"
+        st = "ACTIVE"
+    else:
+        if arn not in dests:
+            raise DdbError("ValidationException", f"Table {table.name} is not streaming to {arn}")
+        dests[arn] = st = "DISABLED"
+    return {"TableName": table.name, "StreamArn": arn, "DestinationStatus": st}
+
+
 def front(op: str, p: dict, account: str, region: str) -> dict | None:
     """Answer ``op`` here (a result dict), or None to let moto answer it."""
     if op not in ("UpdateTable", "DescribeContributorInsights", "UpdateContributorInsights",
-                  "ListTables", "ListTagsOfResource"):
+                  "ListTables", "ListTagsOfResource", "DescribeKinesisStreamingDestination",
+                  "EnableKinesisStreamingDestination", "DisableKinesisStreamingDestination"):
         return None
     be = backend(account, region)
     pager = SETTINGS["pager"]
@@ -339,6 +363,8 @@ def front(op: str, p: dict, account: str, region: str) -> dict | None:
             out["NextToken"] = nxt
         return out
     table = _table(be, p["TableName"])
+    if op.endswith("KinesisStreamingDestination"):
+        return _kinesis(table, op, p)
     if op in ("DescribeContributorInsights", "UpdateContributorInsights"):
         idx = p.get("IndexName")
         if idx and idx not in {g.name for g in table.global_indexes}:

@@ -163,6 +163,20 @@ class IndexTest(EmulatorTestCase):
         self.assertEqual(d["ContributorInsightsStatus"], "ENABLED")
         self.assertEqual(len(d["ContributorInsightsRuleList"]), 2)
 
+    def test_kinesis_streaming_destination(self):
+        table = uniq("kin")
+        self.create_table(table)
+        self.assertEqual(self.ddb.describe_kinesis_streaming_destination(TableName=table)
+                         ["KinesisDataStreamDestinations"], [])
+        arn = "arn:aws:kinesis:us-east-1:123456789012:stream/orders"
+        r = self.ddb.enable_kinesis_streaming_destination(TableName=table, StreamArn=arn)
+        self.assertEqual(r["DestinationStatus"], "ACTIVE")
+        d = self.ddb.describe_kinesis_streaming_destination(TableName=table)
+        self.assertEqual(d["KinesisDataStreamDestinations"], [{"StreamArn": arn, "DestinationStatus": "ACTIVE"}])
+        self.ddb.disable_kinesis_streaming_destination(TableName=table, StreamArn=arn)
+        d = self.ddb.describe_kinesis_streaming_destination(TableName=table)
+        self.assertEqual(d["KinesisDataStreamDestinations"][0]["DestinationStatus"], "DISABLED")
+
     def test_table_class_and_sse_by_update_table(self):
         table = uniq("tc")
         self.create_table(table)
