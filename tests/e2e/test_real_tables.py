@@ -173,6 +173,62 @@ class RealTables(E2ETestCase):
         self.assertIn("must be replaced", r.text)
         self.assertIn("local_secondary_indexes", r.text)
 
+    def test_features_change_in_place_and_drift_is_repaired(self):
+        name = "real-inplace"
+        d = self.workdir("inplace", table(name, gsis(gsi("by_status", "status")) +
+                                          '\n  stream = { view_type = "NEW_IMAGE" }'))
+        self.init(d)
+        self.apply(d)
+        self.put_orders(name, 6)
+        before = self.items(name)
+        arn = self.desc(name)["TableArn"]
+        # Another view type (a new stream), the AWS managed key, infrequent access, on-demand
+        # limits, contributor insights: all in place, one stack update.
+        changed = (gsis(gsi("by_status", "status")) +
+                   '\n  stream = { view_type = "KEYS_ONLY" }'
+                   '\n  server_side_encryption = { kms_key_arn = null }'
+                   '\n  table_class = "STANDARD_INFREQUENT_ACCESS"'
+                   '\n  on_demand_throughput = { max_read_request_units = 200 }'
+                   '\n  contributor_insights = true')
+        self.write(d, table(name, changed))
+        r = self.tf(d, "plan", "-input=false", check=0)
+        self.assertIn("1 to change", r.text)
+        self.assertNotIn("must be replaced", r.text)
+        self.apply(d)
+        t = self.desc(name)
+        self.assertEqual(t["TableArn"], arn)
+        self.assertEqual(t["StreamSpecification"]["StreamViewType"], "KEYS_ONLY")
+        self.assertEqual(t["SSEDescription"]["SSEType"], "KMS")
+        self.assertEqual(t["TableClassSummary"]["TableClass"], "STANDARD_INFREQUENT_ACCESS")
+        self.assertEqual(t["OnDemandThroughput"]["MaxReadRequestUnits"], 200)
+        self.emu.advance_clock(1)
+        self.assertEqual(self.ddb.describe_contributor_insights(TableName=name)["ContributorInsightsStatus"],
+                         "ENABLED")
+        self.assertEqual(self.state(d, "dynamodb_ttl_table.t")["stream_arn"], t["LatestStreamArn"])
+        self.assertEqual(self.items(name), before)
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+        # Changed outside Terraform: shown by the plan, set back by apply with direct calls.
+        self.ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
+        self.ddb.update_table(TableName=name, TableClass="STANDARD", SSESpecification={"Enabled": False})
+        self.ddb.update_contributor_insights(TableName=name, ContributorInsightsAction="DISABLE")
+        self.emu.advance_clock(1)
+        r = self.tf(d, "plan", "-input=false", check=0)
+        for attr in ("stream", "table_class", "server_side_encryption", "contributor_insights"):
+            self.assertIn(attr, r.text)
+        mark = self.emu.log_offset()
+        self.apply(d)
+        ops = [c["operation"] for c in mutating(self.emu.calls(mark))]
+        self.assertIn("UpdateTable", ops)
+        self.assertIn("UpdateContributorInsights", ops)
+        t = self.desc(name)
+        self.assertEqual(t["StreamSpecification"]["StreamViewType"], "KEYS_ONLY")
+        self.assertEqual(t["TableClassSummary"]["TableClass"], "STANDARD_INFREQUENT_ACCESS")
+        self.assertEqual(t["SSEDescription"]["SSEType"], "KMS")
+        self.emu.advance_clock(1)
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+        self.assertEqual(self.items(name), before)
+
     # -- index changes ------------------------------------------------------------------
 
     def test_swapping_one_index_for_another_is_two_stack_updates(self):

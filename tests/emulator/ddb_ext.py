@@ -1,7 +1,8 @@
 """DynamoDB behaviour moto 5.2.1 lacks or gets wrong, made to follow real DynamoDB.
 
 * patches of moto's backend (``patch_moto``): protected DeleteTable, TTL rules with
-  ENABLING/DISABLING and the one-change-per-interval limit, TagResource overwrite,
+  ENABLING/DISABLING and the one-change-per-interval limit, TagResource overwrite, a new
+  stream after a disabled one,
   DescribeTable shapes (TableStatus UPDATING while an index builds, IndexStatus,
   Backfilling, IndexArn, TableId, SSEDescription, TableClassSummary, OnDemandThroughput);
 * operations answered here before moto (``front``): UpdateTable (index creation/deletion
@@ -266,6 +267,17 @@ def patch_moto() -> None:
                 return
         raise dx.ResourceNotFoundException()
 
+    def update_table_streams(self, table, spec):
+        # moto refuses any new stream once the table ever had one (it keeps the old
+        # label); DynamoDB refuses only while a stream is enabled: a disabled stream can be
+        # followed by a new one (DG "Enabling a stream": disable, then enable with the new
+        # view type). Its ResourceInUseException stays moto's.
+        enabled = bool((table.stream_specification or {}).get("StreamEnabled"))
+        if (spec.get("StreamEnabled") or spec.get("StreamViewType")) and enabled:
+            raise dx.StreamAlreadyEnabledException()
+        table.set_stream_specification(spec)
+
+    DynamoDBBackend.update_table_streams = update_table_streams
     DynamoDBBackend.delete_table = delete_table
     DynamoDBBackend.update_time_to_live = update_time_to_live
     DynamoDBBackend.describe_time_to_live = describe_time_to_live
