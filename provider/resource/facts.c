@@ -19,19 +19,6 @@ void table_live_clear(struct table_live *t) {
     memset(t, 0, sizeof(*t));
 }
 
-bool table_live_ready(const struct table_live *t) {
-    if (!t->exists || !t->status || strcmp(t->status, "ACTIVE") != 0) {
-        return false;
-    }
-    for (size_t i = 0; i < t->spec.gsi_count; i++) {
-        const struct table_index *x = &t->spec.gsis[i];
-        if (x->backfilling || !x->status || strcmp(x->status, "ACTIVE") != 0) {
-            return false;
-        }
-    }
-    return true;
-}
-
 bool table_live_ttl_active(const struct table_live *t) {
     return t->ttl_status &&
            (strcmp(t->ttl_status, "ENABLED") == 0 || strcmp(t->ttl_status, "ENABLING") == 0);

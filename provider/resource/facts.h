@@ -39,8 +39,6 @@ struct table_live {
                              the default ACCESSED_AND_THROTTLED_KEYS */
 };
 void table_live_clear(struct table_live *t);
-/* Every GSI and the table ACTIVE, no index backfilling. */
-bool table_live_ready(const struct table_live *t);
 /* TTL is on or turning on. */
 bool table_live_ttl_active(const struct table_live *t);
 

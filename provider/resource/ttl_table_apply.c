@@ -3,7 +3,9 @@
  *
  * Every path gathers facts, asks ownership.h which path to take (the same decision the
  * plan previewed), acts, repairs what CloudFormation left different (drift.h), and
- * returns the state read back from AWS.
+ * returns the state read back from AWS. A stack update walks the GSI changes one index
+ * creation or deletion at a time from the deployed template (index_plan.h), after
+ * making the table agree with that template.
  *
  * Failures and Terraform's taint: an error during a create marks the new object
  * tainted, and the next apply replaces it (destroy, then create). So a create reports
@@ -384,11 +386,14 @@ s_planned_state(const struct tfv *planned, const struct table_live *t, const cha
     const char *arn = t && t->exists ? t->arn : NULL;
     const char *status = t && t->exists ? t->status : NULL;
     const char *ttl_status = t && t->exists ? t->ttl_status : NULL;
+    const char *stream_arn = t && t->exists && t->spec.stream_view_type ? t->stream_arn : NULL;
     tfv_map_set(
         v, "id", tfv_new_string(tfv_get_str(planned, "name") ? tfv_get_str(planned, "name") : ""));
     tfv_map_set(v, "arn", arn ? tfv_new_string(arn) : tfv_new_null());
     tfv_map_set(v, "table_status", status ? tfv_new_string(status) : tfv_new_null());
     tfv_map_set(v, "ttl_status", ttl_status ? tfv_new_string(ttl_status) : tfv_new_null());
+    /* Every computed value must be known after an apply, this one too. */
+    tfv_map_set(v, "stream_arn", stream_arn ? tfv_new_string(stream_arn) : tfv_new_null());
     tfv_map_set(v, "stack_id", stack_id ? tfv_new_string(stack_id) : tfv_new_null());
     return v;
 }

@@ -247,6 +247,7 @@ static struct tfv *s_planned(bool protection) {
     tfv_map_set(v, "stack_id", tfv_new_unknown());
     tfv_map_set(v, "table_status", tfv_new_unknown());
     tfv_map_set(v, "ttl_status", tfv_new_unknown());
+    tfv_map_set(v, "stream_arn", tfv_new_unknown());
     return v;
 }
 
@@ -257,6 +258,7 @@ static struct tfv *s_prior(bool protection, const char *stack_id) {
     tfv_map_set(v, "stack_id", stack_id ? tfv_new_string(stack_id) : tfv_new_null());
     tfv_map_set(v, "table_status", tfv_new_string("ACTIVE"));
     tfv_map_set(v, "ttl_status", tfv_new_string("DISABLED"));
+    tfv_map_set(v, "stream_arn", tfv_new_null());
     return v;
 }
 
@@ -394,6 +396,7 @@ static void test_failed_followup_is_a_warning_not_a_taint(void **state) {
     assert_true(s_has_diag(&e->diags, DIAG_WARNING, "configuration not fully applied"));
     assert_non_null(out);
     assert_string_equal(tfv_get_str(out, "stack_id"), STACK_ID);
+    assert_true(tfv_is_wholly_known(out));
     tfv_free(out);
     tfv_free(planned);
     tpd_buf_clear(&priv);
@@ -865,6 +868,8 @@ static void test_create_fresh_read_back_fails(void **state) {
     assert_true(s_has_diag(&e->diags, DIAG_WARNING, "not allowed"));
     assert_non_null(out);
     assert_string_equal(tfv_get_str(out, "stack_id"), STACK_ID);
+    /* Every value known after apply (Terraform rejects an unknown one: stream_arn was). */
+    assert_true(tfv_is_wholly_known(out));
     tfv_free(out);
     tfv_free(planned);
     tpd_buf_clear(&priv);
