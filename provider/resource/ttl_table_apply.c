@@ -110,9 +110,22 @@ static enum tpd_code s_deploy_config(
  * last update was empty. An interruption leaves the stack at a step from which the next
  * apply continues (it reads the deployed template again).
  */
+/* The table and its indexes ACTIVE when last read (else a stack update may meet an
+ * index build started earlier: CloudFormation's handler would fail on DynamoDB's limit
+ * of one index build at a time). */
+static bool s_table_ready(const struct table_live *t) {
+    bool ready = t->status && strcmp(t->status, "ACTIVE") == 0;
+    for (size_t i = 0; ready && i < t->spec.gsi_count; i++) {
+        const struct table_index *x = &t->spec.gsis[i];
+        ready = x->status && strcmp(x->status, "ACTIVE") == 0 && !x->backfilling;
+    }
+    return ready;
+}
+
 static enum tpd_code s_update_stack(
     struct cloud *c,
     const struct table_spec *want,
+    const struct table_live *live,
     const struct table_index *deployed,
     size_t deployed_count,
     const char *logical_id,
@@ -120,7 +133,14 @@ static enum tpd_code s_update_stack(
     struct cloud_deploy_result *r,
     struct tpd_err *err) {
     struct table_index *cur = NULL;
-    enum tpd_code rc = table_index_array_copy(deployed, deployed_count, &cur);
+    enum tpd_code rc = TPD_OK;
+    if (!s_table_ready(live)) {
+        rc = cloud_wait_table_ready(c, want->name, deadline, err);
+        if (rc) {
+            return rc;
+        }
+    }
+    rc = table_index_array_copy(deployed, deployed_count, &cur);
     size_t ncur = rc ? 0 : deployed_count;
     size_t total = gsi_update_count(deployed, deployed_count, want);
     if (!rc && total > 1) {
@@ -582,7 +602,7 @@ static void s_apply_create(
             /* Second step: Outputs, the configured policy and settings, as an update (or
              * updates: the import template mirrors the table's indexes). */
             rc = s_update_stack(
-                c, &want, table.spec.gsis, table.spec.gsi_count, NULL, deadline, &r, &err);
+                c, &want, &table, table.spec.gsis, table.spec.gsi_count, NULL, deadline, &r, &err);
             if (rc) {
                 s_create_partial(
                     c,
@@ -616,6 +636,7 @@ static void s_apply_create(
                 rc = s_update_stack(
                     c,
                     &want,
+                    &table,
                     stack.tpl.gsis_read ? stack.tpl.gsis : table.spec.gsis,
                     stack.tpl.gsis_read ? stack.tpl.gsi_count : table.spec.gsi_count,
                     stack.table_logical_id,
@@ -801,7 +822,7 @@ static enum tpd_code s_adopt(
         free(*stack_id);
         *stack_id = r.stack_id ? tpd_strdup(r.stack_id) : NULL;
         rc = s_update_stack(
-            c, want, table->spec.gsis, table->spec.gsi_count, NULL, deadline, &r, err);
+            c, want, table, table->spec.gsis, table->spec.gsi_count, NULL, deadline, &r, err);
         if (rc) {
             tpd_err_prefix(
                 err,
@@ -891,6 +912,7 @@ static void s_apply_update(
                 rc = s_update_stack(
                     c,
                     &want,
+                    &table,
                     s->tpl.gsis_read ? s->tpl.gsis : table.spec.gsis,
                     s->tpl.gsis_read ? s->tpl.gsi_count : table.spec.gsi_count,
                     s->table_logical_id,
