@@ -8,6 +8,8 @@ Terraform is created again; a refresh of a table with indexes costs the same cal
 without."""
 import json
 import os
+import subprocess
+import time
 import unittest
 
 from harness import E2ETestCase, mutating
@@ -262,6 +264,41 @@ class RealTables(E2ETestCase):
         self.assertEqual(self.index_names(name), ["by_customer"])
         self.assertEqual(self.desc(name)["GlobalSecondaryIndexes"][0]["IndexStatus"], "ACTIVE")
         self.assertEqual(self.items(name), before)
+        self.emu.set_delay(0)
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+    def test_an_interrupted_sequence_resumes_on_the_next_apply(self):
+        name = "real-resume"
+        d = self.workdir("resume", table(name))
+        self.init(d)
+        self.apply(d)
+        self.write(d, table(name, gsis(gsi("by_a", "a"), gsi("by_b", "b"), gsi("by_c", "c"))))
+        self.emu.set_delay(1)
+        mark = self.emu.log_offset()
+        env = dict(self.env)
+        proc = subprocess.Popen(["terraform", f"-chdir={d}", "apply", "-auto-approve", "-input=false", "-no-color"],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # Once the first update is done (the provider then polls the table while the index
+        # builds, a second of emulator time), the next stack operation fails (as a quota or a
+        # permission would): the sequence stops after one index.
+        def first_update_done():
+            ops = [c["operation"] for c in self.emu.calls(mark)]
+            return "ExecuteChangeSet" in ops and "DescribeTable" in ops[ops.index("ExecuteChangeSet"):]
+        deadline = time.monotonic() + 120
+        while not first_update_done():
+            self.assertLess(time.monotonic(), deadline, "the first update never finished")
+            time.sleep(0.05)
+        self.emu.add_fault(kind="fail_stack", stack=name, reason="Injected failure of the second update", count=1)
+        out, _ = proc.communicate(timeout=600)
+        self.assertNotEqual(proc.returncode, 0, out)
+        self.assertIn("Injected failure of the second update", " ".join(out.split()))
+        self.assertEqual(self.index_names(name), ["by_a"])
+        # The next apply continues from the deployed template: two updates left.
+        mark = self.emu.log_offset()
+        self.apply(d)
+        execs = [c for c in self.emu.calls(mark) if c["operation"] == "ExecuteChangeSet"]
+        self.assertEqual(len(execs), 2)
+        self.assertEqual(self.index_names(name), ["by_a", "by_b", "by_c"])
         self.emu.set_delay(0)
         self.assertEqual(self.plan_exitcode(d).rc, 0)
 
