@@ -67,6 +67,32 @@ static const char *s_str(json_t *o, const char *k) {
     return json_string_value(json_object_get(o, k));
 }
 
+static char *s_dup_str(json_t *v) {
+    return tpd_strdup(json_string_value(v));
+}
+
+static void s_index_clear(struct ddb_index *x) {
+    free(x->name);
+    free(x->hash.name);
+    free(x->hash.type);
+    free(x->range.name);
+    free(x->range.type);
+    free(x->projection_type);
+    for (size_t i = 0; i < x->non_key_count; i++) {
+        free(x->non_key[i]);
+    }
+    free(x->non_key);
+    free(x->status);
+    memset(x, 0, sizeof(*x));
+}
+
+static void s_indexes_free(struct ddb_index *v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        s_index_clear(&v[i]);
+    }
+    free(v);
+}
+
 void ddb_table_clear(struct ddb_table *t) {
     free(t->name);
     free(t->arn);
@@ -76,15 +102,24 @@ void ddb_table_clear(struct ddb_table *t) {
     free(t->range.name);
     free(t->range.type);
     free(t->billing_mode);
+    s_indexes_free(t->gsis, t->gsi_count);
+    s_indexes_free(t->lsis, t->lsi_count);
+    free(t->stream_view_type);
+    free(t->stream_arn);
+    free(t->sse_status);
+    free(t->sse_type);
+    free(t->sse_kms_key_arn);
+    free(t->table_class);
+    free(t->replicas);
     memset(t, 0, sizeof(*t));
 }
 
-/* The key attribute named kt ("HASH"/"RANGE") with its type from AttributeDefinitions;
- * the first KeySchema entry of that type counts. */
-static bool s_key_attr(json_t *t, const char *kt, struct ddb_key_attr *dst) {
+/* The key attribute of key schema ks named kt ("HASH"/"RANGE") with its type from the
+ * table's AttributeDefinitions (defs); the first KeySchema entry of that type counts. */
+static bool s_key_attr(json_t *ks_list, json_t *defs, const char *kt, struct ddb_key_attr *dst) {
     size_t i;
     json_t *ks;
-    json_array_foreach(json_object_get(t, "KeySchema"), i, ks) {
+    json_array_foreach(ks_list, i, ks) {
         const char *an = s_str(ks, "AttributeName");
         const char *type = s_str(ks, "KeyType");
         if (!an || !type || strcmp(type, kt) != 0) {
@@ -93,7 +128,7 @@ static bool s_key_attr(json_t *t, const char *kt, struct ddb_key_attr *dst) {
         const char *at = NULL;
         size_t j;
         json_t *ad;
-        json_array_foreach(json_object_get(t, "AttributeDefinitions"), j, ad) {
+        json_array_foreach(defs, j, ad) {
             const char *adn = s_str(ad, "AttributeName");
             if (!at && adn && strcmp(adn, an) == 0) {
                 at = s_str(ad, "AttributeType");
@@ -102,6 +137,90 @@ static bool s_key_attr(json_t *t, const char *kt, struct ddb_key_attr *dst) {
         return s_copy(&dst->name, an) && s_copy(&dst->type, at);
     }
     return true;
+}
+
+/* A maximum of OnDemandThroughput: -1 (no limit) and absence read as 0. */
+static int64_t s_on_demand(json_t *odt, const char *k) {
+    json_int_t v = json_integer_value(json_object_get(odt, k));
+    return v > 0 ? (int64_t)v : 0;
+}
+
+/* Secondary indexes (GlobalSecondaryIndexes / LocalSecondaryIndexes) of table t. Entries
+ * without an IndexName are skipped. false on no memory. */
+static bool s_indexes(json_t *t, const char *member, struct ddb_index **out, size_t *count) {
+    json_t *list = json_object_get(t, member);
+    json_t *defs = json_object_get(t, "AttributeDefinitions");
+    size_t n = json_is_array(list) ? json_array_size(list) : 0;
+    *out = NULL;
+    *count = 0;
+    if (!n) {
+        return true;
+    }
+    struct ddb_index *v = tpd_calloc(n, sizeof(*v));
+    if (!v) {
+        return false;
+    }
+    *out = v;
+    size_t i;
+    json_t *g;
+    json_array_foreach(list, i, g) {
+        const char *name = s_str(g, "IndexName");
+        if (!name) {
+            continue;
+        }
+        struct ddb_index *x = &v[(*count)++];
+        json_t *ks = json_object_get(g, "KeySchema");
+        json_t *proj = json_object_get(g, "Projection");
+        json_t *pt = json_object_get(g, "ProvisionedThroughput");
+        json_t *nka = json_object_get(proj, "NonKeyAttributes");
+        if (!s_copy(&x->name, name) || !s_key_attr(ks, defs, "HASH", &x->hash) ||
+            !s_key_attr(ks, defs, "RANGE", &x->range) ||
+            !s_copy(&x->projection_type, s_str(proj, "ProjectionType")) ||
+            !s_copy(&x->status, s_str(g, "IndexStatus"))) {
+            return false;
+        }
+        size_t nn = json_is_array(nka) ? json_array_size(nka) : 0;
+        if (nn && !(x->non_key = tpd_calloc(nn, sizeof(*x->non_key)))) {
+            return false;
+        }
+        size_t j;
+        json_t *a;
+        json_array_foreach(nka, j, a) {
+            if (json_is_string(a) && !(x->non_key[x->non_key_count++] = s_dup_str(a))) {
+                return false;
+            }
+        }
+        x->read_capacity = json_integer_value(json_object_get(pt, "ReadCapacityUnits"));
+        x->write_capacity = json_integer_value(json_object_get(pt, "WriteCapacityUnits"));
+        x->backfilling = json_is_true(json_object_get(g, "Backfilling"));
+        json_t *odt = json_object_get(g, "OnDemandThroughput");
+        x->on_demand_read = s_on_demand(odt, "MaxReadRequestUnits");
+        x->on_demand_write = s_on_demand(odt, "MaxWriteRequestUnits");
+    }
+    return true;
+}
+
+/* The regions of the table's replicas, ", "-separated (NULL when there is none). */
+static bool s_replicas(json_t *t, char **out) {
+    *out = NULL;
+    json_t *list = json_object_get(t, "Replicas");
+    if (!json_is_array(list) || json_array_size(list) == 0) {
+        return true;
+    }
+    struct tpd_buf b;
+    tpd_buf_init(&b, TPD_MAX_DEFAULT);
+    enum tpd_code rc = TPD_OK;
+    size_t i;
+    json_t *r;
+    json_array_foreach(list, i, r) {
+        const char *region = s_str(r, "RegionName");
+        rc = rc ? rc : tpd_buf_printf(&b, "%s%s", b.len ? ", " : "", region ? region : "?");
+    }
+    if (!rc) {
+        *out = tpd_buf_detach(&b);
+    }
+    tpd_buf_clear(&b);
+    return *out != NULL;
 }
 
 enum tpd_code ddb_describe_table(
@@ -119,15 +238,34 @@ enum tpd_code ddb_describe_table(
         return tpd_err_set(err, TPD_E_PARSE, "DescribeTable %s: no Table in the response", name);
     }
     const char *bm = s_str(json_object_get(t, "BillingModeSummary"), "BillingMode");
+    json_t *ks = json_object_get(t, "KeySchema"),
+           *defs = json_object_get(t, "AttributeDefinitions");
+    json_t *stream = json_object_get(t, "StreamSpecification");
+    json_t *sse = json_object_get(t, "SSEDescription");
+    out->stream_enabled = json_is_true(json_object_get(stream, "StreamEnabled"));
     bool ok =
         s_copy(&out->name, s_str(t, "TableName")) && s_copy(&out->arn, s_str(t, "TableArn")) &&
-        s_copy(&out->status, s_str(t, "TableStatus")) && s_key_attr(t, "HASH", &out->hash) &&
-        s_key_attr(t, "RANGE", &out->range) && s_copy(&out->billing_mode, bm ? bm : "PROVISIONED");
+        s_copy(&out->status, s_str(t, "TableStatus")) && s_key_attr(ks, defs, "HASH", &out->hash) &&
+        s_key_attr(ks, defs, "RANGE", &out->range) &&
+        s_copy(&out->billing_mode, bm ? bm : "PROVISIONED") &&
+        s_indexes(t, "GlobalSecondaryIndexes", &out->gsis, &out->gsi_count) &&
+        s_indexes(t, "LocalSecondaryIndexes", &out->lsis, &out->lsi_count) &&
+        s_copy(
+            &out->stream_view_type, out->stream_enabled ? s_str(stream, "StreamViewType") : NULL) &&
+        s_copy(&out->stream_arn, s_str(t, "LatestStreamArn")) &&
+        s_copy(&out->sse_status, s_str(sse, "Status")) &&
+        s_copy(&out->sse_type, s_str(sse, "SSEType")) &&
+        s_copy(&out->sse_kms_key_arn, s_str(sse, "KMSMasterKeyArn")) &&
+        s_copy(&out->table_class, s_str(json_object_get(t, "TableClassSummary"), "TableClass")) &&
+        s_replicas(t, &out->replicas);
     json_t *pt = json_object_get(t, "ProvisionedThroughput");
     out->read_capacity = json_integer_value(json_object_get(pt, "ReadCapacityUnits"));
     out->write_capacity = json_integer_value(json_object_get(pt, "WriteCapacityUnits"));
     out->deletion_protection = json_is_true(json_object_get(t, "DeletionProtectionEnabled"));
     out->item_count = json_integer_value(json_object_get(t, "ItemCount"));
+    json_t *odt = json_object_get(t, "OnDemandThroughput");
+    out->on_demand_read = s_on_demand(odt, "MaxReadRequestUnits");
+    out->on_demand_write = s_on_demand(odt, "MaxWriteRequestUnits");
     json_decref(resp);
     if (!ok) {
         ddb_table_clear(out);
@@ -353,36 +491,241 @@ enum tpd_code ddb_update_deletion_protection(
         err);
 }
 
-enum tpd_code ddb_update_table(
-    struct aws_client *c, const struct ddb_update_table_input *in, struct tpd_err *err) {
-    json_t *req = json_pack("{s:s}", "TableName", in->name);
-    if (!req) {
-        return tpd_err_set(err, TPD_E_NOMEM, "UpdateTable: out of memory");
+static json_t *s_throughput(int64_t r, int64_t w) {
+    return json_pack(
+        "{s:I,s:I}", "ReadCapacityUnits", (json_int_t)r, "WriteCapacityUnits", (json_int_t)w);
+}
+
+/* One GlobalSecondaryIndexUpdates entry. */
+static json_t *s_gsi_update(const struct ddb_gsi_update *u) {
+    if (u->action == DDB_GSI_DELETE) {
+        return json_pack("{s:{s:s}}", "Delete", "IndexName", u->name);
     }
+    if (u->action == DDB_GSI_UPDATE) {
+        return json_pack(
+            "{s:{s:s,s:o}}",
+            "Update",
+            "IndexName",
+            u->name,
+            "ProvisionedThroughput",
+            s_throughput(u->read_capacity, u->write_capacity));
+    }
+    json_t *ks = json_pack("[{s:s,s:s}]", "AttributeName", u->hash_name, "KeyType", "HASH");
+    json_t *proj = json_pack("{s:s}", "ProjectionType", u->projection_type);
+    json_t *c = json_pack("{s:s}", "IndexName", u->name);
+    int bad = !ks || !proj || !c;
+    if (!bad && u->range_name) {
+        bad |= json_array_append_new(
+            ks, json_pack("{s:s,s:s}", "AttributeName", u->range_name, "KeyType", "RANGE"));
+    }
+    if (!bad && u->non_key_count) {
+        json_t *nka = json_array();
+        for (size_t i = 0; nka && i < u->non_key_count; i++) {
+            bad |= json_array_append_new(nka, json_string(u->non_key[i]));
+        }
+        bad |= !nka || json_object_set_new(proj, "NonKeyAttributes", nka);
+    }
+    if (!bad && u->read_capacity > 0 && u->write_capacity > 0) {
+        bad |= json_object_set_new(
+            c, "ProvisionedThroughput", s_throughput(u->read_capacity, u->write_capacity));
+    }
+    if (!bad) {
+        bad |= json_object_set_new(c, "KeySchema", ks) | json_object_set_new(c, "Projection", proj);
+        ks = proj = NULL;
+    }
+    json_decref(ks);
+    json_decref(proj);
+    json_t *out = bad ? NULL : json_pack("{s:o}", "Create", c);
+    if (!out && bad) {
+        json_decref(c);
+    }
+    return out;
+}
+
+/* The optional members of an UpdateTable request; nonzero on no memory. */
+static int s_update_members(json_t *req, const struct ddb_update_table_input *in) {
     int rc = 0;
     if (in->billing_mode) {
         rc |= json_object_set_new(req, "BillingMode", json_string(in->billing_mode));
     }
     if (in->read_capacity > 0 && in->write_capacity > 0) {
         rc |= json_object_set_new(
-            req,
-            "ProvisionedThroughput",
-            json_pack(
-                "{s:I,s:I}",
-                "ReadCapacityUnits",
-                (json_int_t)in->read_capacity,
-                "WriteCapacityUnits",
-                (json_int_t)in->write_capacity));
+            req, "ProvisionedThroughput", s_throughput(in->read_capacity, in->write_capacity));
     }
     if (in->deletion_protection != DDB_UNSET) {
         rc |= json_object_set_new(
             req, "DeletionProtectionEnabled", json_boolean(in->deletion_protection == DDB_TRUE));
     }
-    if (rc) {
+    if (in->stream == DDB_TRUE) {
+        rc |= json_object_set_new(
+            req,
+            "StreamSpecification",
+            json_pack("{s:b,s:s}", "StreamEnabled", 1, "StreamViewType", in->stream_view_type));
+    } else if (in->stream == DDB_FALSE) {
+        rc |=
+            json_object_set_new(req, "StreamSpecification", json_pack("{s:b}", "StreamEnabled", 0));
+    }
+    if (in->sse == DDB_TRUE) {
+        json_t *sse = json_pack("{s:b,s:s}", "Enabled", 1, "SSEType", "KMS");
+        if (sse && in->sse_kms_key) {
+            rc |= json_object_set_new(sse, "KMSMasterKeyId", json_string(in->sse_kms_key));
+        }
+        rc |= json_object_set_new(req, "SSESpecification", sse);
+    } else if (in->sse == DDB_FALSE) {
+        rc |= json_object_set_new(req, "SSESpecification", json_pack("{s:b}", "Enabled", 0));
+    }
+    if (in->table_class) {
+        rc |= json_object_set_new(req, "TableClass", json_string(in->table_class));
+    }
+    if (in->on_demand) {
+        rc |= json_object_set_new(
+            req,
+            "OnDemandThroughput",
+            json_pack(
+                "{s:I,s:I}",
+                "MaxReadRequestUnits",
+                (json_int_t)in->on_demand_read,
+                "MaxWriteRequestUnits",
+                (json_int_t)in->on_demand_write));
+    }
+    if (in->attr_def_count) {
+        json_t *defs = json_array();
+        for (size_t i = 0; defs && i < in->attr_def_count; i++) {
+            rc |= json_array_append_new(
+                defs,
+                json_pack(
+                    "{s:s,s:s}",
+                    "AttributeName",
+                    in->attr_defs[i].name,
+                    "AttributeType",
+                    in->attr_defs[i].type));
+        }
+        rc |= !defs || json_object_set_new(req, "AttributeDefinitions", defs);
+    }
+    if (in->gsi_update_count) {
+        json_t *list = json_array();
+        for (size_t i = 0; list && i < in->gsi_update_count; i++) {
+            rc |= json_array_append_new(list, s_gsi_update(&in->gsi_updates[i]));
+        }
+        rc |= !list || json_object_set_new(req, "GlobalSecondaryIndexUpdates", list);
+    }
+    return rc;
+}
+
+enum tpd_code ddb_update_table(
+    struct aws_client *c, const struct ddb_update_table_input *in, struct tpd_err *err) {
+    json_t *req = json_pack("{s:s}", "TableName", in->name);
+    if (!req || s_update_members(req, in)) {
         json_decref(req);
         return tpd_err_set(err, TPD_E_NOMEM, "UpdateTable: out of memory");
     }
     return s_call(c, "UpdateTable", req, NULL, err);
+}
+
+void ddb_contributor_insights_clear(struct ddb_contributor_insights *ci) {
+    free(ci->status);
+    free(ci->mode);
+    memset(ci, 0, sizeof(*ci));
+}
+
+static json_t *s_table_index_req(const char *table, const char *index) {
+    json_t *req = json_pack("{s:s}", "TableName", table);
+    if (req && index && json_object_set_new(req, "IndexName", json_string(index))) {
+        json_decref(req);
+        req = NULL;
+    }
+    return req;
+}
+
+enum tpd_code ddb_describe_contributor_insights(
+    struct aws_client *c,
+    const char *table,
+    const char *index,
+    struct ddb_contributor_insights *out,
+    struct tpd_err *err) {
+    memset(out, 0, sizeof(*out));
+    json_t *resp = NULL;
+    enum tpd_code rc =
+        s_call(c, "DescribeContributorInsights", s_table_index_req(table, index), &resp, err);
+    if (rc) {
+        return rc;
+    }
+    const char *st = s_str(resp, "ContributorInsightsStatus");
+    bool ok = s_copy(&out->status, st ? st : "DISABLED") &&
+              s_copy(&out->mode, s_str(resp, "ContributorInsightsMode"));
+    json_decref(resp);
+    if (!ok) {
+        ddb_contributor_insights_clear(out);
+        return tpd_err_set(
+            err, TPD_E_NOMEM, "DescribeContributorInsights %s: out of memory", table);
+    }
+    return TPD_OK;
+}
+
+enum tpd_code ddb_update_contributor_insights(
+    struct aws_client *c, const char *table, const char *index, bool enable, struct tpd_err *err) {
+    json_t *req = s_table_index_req(table, index);
+    if (req && json_object_set_new(
+                   req, "ContributorInsightsAction", json_string(enable ? "ENABLE" : "DISABLE"))) {
+        json_decref(req);
+        req = NULL;
+    }
+    return s_call(c, "UpdateContributorInsights", req, NULL, err);
+}
+
+enum tpd_code
+ddb_get_resource_policy(struct aws_client *c, const char *arn, bool *present, struct tpd_err *err) {
+    *present = false;
+    json_t *resp = NULL;
+    enum tpd_code rc =
+        s_call(c, "GetResourcePolicy", json_pack("{s:s}", "ResourceArn", arn), &resp, err);
+    if (rc && tpd_err_is_aws(err, "PolicyNotFoundException")) {
+        /* No policy: DynamoDB answers with this error (botocore's GetResourcePolicy
+         * errors), not with an empty policy. */
+        tpd_err_clear(err);
+        return TPD_OK;
+    }
+    if (rc) {
+        return rc;
+    }
+    *present = json_string_value(json_object_get(resp, "Policy")) != NULL;
+    json_decref(resp);
+    return TPD_OK;
+}
+
+enum tpd_code ddb_describe_kinesis_streaming_destination(
+    struct aws_client *c, const char *table, char **streams, struct tpd_err *err) {
+    *streams = NULL;
+    json_t *resp = NULL;
+    enum tpd_code rc = s_call(
+        c,
+        "DescribeKinesisStreamingDestination",
+        json_pack("{s:s}", "TableName", table),
+        &resp,
+        err);
+    if (rc) {
+        return rc;
+    }
+    struct tpd_buf b;
+    tpd_buf_init(&b, TPD_MAX_DEFAULT);
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(resp, "KinesisDataStreamDestinations"), i, d) {
+        const char *st = s_str(d, "DestinationStatus");
+        const char *arn = s_str(d, "StreamArn");
+        if (st && strcmp(st, "DISABLED") == 0) {
+            continue;
+        }
+        rc =
+            rc ? rc
+               : tpd_buf_printf(&b, "%s%s (%s)", b.len ? ", " : "", arn ? arn : "?", st ? st : "?");
+    }
+    json_decref(resp);
+    if (!rc && b.len && !(*streams = tpd_buf_detach(&b))) {
+        rc = TPD_E_NOMEM;
+    }
+    tpd_buf_clear(&b);
+    return rc ? tpd_err_set(err, rc, "DescribeKinesisStreamingDestination: out of memory") : TPD_OK;
 }
 
 enum tpd_code ddb_tag_resource(

@@ -25,6 +25,24 @@ struct ddb_key_attr {
     char *type; /* "S", "N" or "B" (from AttributeDefinitions) */
 };
 
+/* A secondary index as DescribeTable reports it (GlobalSecondaryIndexDescription,
+ * LocalSecondaryIndexDescription); key types come from the table's
+ * AttributeDefinitions. */
+struct ddb_index {
+    char *name;
+    struct ddb_key_attr hash;
+    struct ddb_key_attr range;
+    char *projection_type; /* ALL, KEYS_ONLY, INCLUDE (NULL when absent) */
+    char **non_key;        /* Projection.NonKeyAttributes, as reported */
+    size_t non_key_count;
+    int64_t read_capacity; /* GSI ProvisionedThroughput (0 for PAY_PER_REQUEST) */
+    int64_t write_capacity;
+    char *status;           /* GSI IndexStatus: CREATING, UPDATING, DELETING, ACTIVE */
+    bool backfilling;       /* GSI Backfilling */
+    int64_t on_demand_read; /* GSI OnDemandThroughput maxima; 0 when absent or -1 (none) */
+    int64_t on_demand_write;
+};
+
 struct ddb_table {
     char *name;
     char *arn;
@@ -37,6 +55,20 @@ struct ddb_table {
     int64_t write_capacity;
     bool deletion_protection;
     int64_t item_count;
+    struct ddb_index *gsis; /* GlobalSecondaryIndexes, as reported */
+    size_t gsi_count;
+    struct ddb_index *lsis; /* LocalSecondaryIndexes */
+    size_t lsi_count;
+    bool stream_enabled;    /* StreamSpecification.StreamEnabled */
+    char *stream_view_type; /* with stream_enabled */
+    char *stream_arn;       /* LatestStreamArn (also of a disabled stream, for a day) */
+    char *sse_status;       /* SSEDescription.Status; NULL: AWS owned key */
+    char *sse_type;         /* KMS | AES256 */
+    char *sse_kms_key_arn;  /* KMSMasterKeyArn */
+    char *table_class;      /* TableClassSummary.TableClass; NULL when absent */
+    int64_t on_demand_read; /* OnDemandThroughput maxima; 0 when absent or -1 (none) */
+    int64_t on_demand_write;
+    char *replicas; /* Replicas' RegionName, ", "-separated; NULL: not a global table */
 };
 void ddb_table_clear(struct ddb_table *t);
 enum tpd_code ddb_describe_table(
@@ -95,12 +127,45 @@ enum tpd_code ddb_create_table(
  * table to be ACTIVE again (ddb_wait_table) before the next. Fields left at their
  * zero value are not sent. */
 enum ddb_tristate { DDB_UNSET = 0, DDB_FALSE, DDB_TRUE };
+
+/* GlobalSecondaryIndexUpdates: Create (needs the key attributes in attr_defs), Delete,
+ * or Update (ProvisionedThroughput). DynamoDB takes one Create or Delete per call. */
+enum ddb_gsi_action { DDB_GSI_CREATE, DDB_GSI_DELETE, DDB_GSI_UPDATE };
+struct ddb_gsi_update {
+    enum ddb_gsi_action action;
+    const char *name;
+    const char *hash_name;       /* Create */
+    const char *range_name;      /* Create; NULL: none */
+    const char *projection_type; /* Create */
+    const char *const *non_key;  /* Create, INCLUDE */
+    size_t non_key_count;
+    int64_t read_capacity; /* Create and Update: > 0 sends ProvisionedThroughput */
+    int64_t write_capacity;
+};
+struct ddb_attr_def {
+    const char *name;
+    const char *type;
+};
+
 struct ddb_update_table_input {
     const char *name;
     const char *billing_mode; /* NULL: unchanged; "PROVISIONED" needs the capacities */
     int64_t read_capacity;    /* > 0: ProvisionedThroughput is sent */
     int64_t write_capacity;
     enum ddb_tristate deletion_protection;
+    enum ddb_tristate stream;     /* TRUE: enable with stream_view_type; FALSE: disable */
+    const char *stream_view_type; /* NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY */
+    enum ddb_tristate sse;        /* TRUE: KMS (sse_kms_key, or the AWS managed key when
+                                     NULL); FALSE: the AWS owned key */
+    const char *sse_kms_key;
+    const char *table_class; /* NULL: unchanged */
+    bool on_demand;          /* send OnDemandThroughput with these maxima (-1: no limit) */
+    int64_t on_demand_read;
+    int64_t on_demand_write;
+    const struct ddb_gsi_update *gsi_updates;
+    size_t gsi_update_count;
+    const struct ddb_attr_def *attr_defs; /* AttributeDefinitions (with a GSI Create) */
+    size_t attr_def_count;
 };
 enum tpd_code ddb_update_table(
     struct aws_client *c, const struct ddb_update_table_input *in, struct tpd_err *err);
@@ -119,6 +184,32 @@ enum tpd_code ddb_untag_resource(
     const char *const *keys,
     size_t count,
     struct tpd_err *err);
+
+/* DescribeContributorInsights of the table (index NULL) or of one of its GSIs. */
+struct ddb_contributor_insights {
+    char *status; /* ENABLING, ENABLED, DISABLING, DISABLED, FAILED */
+    char *mode;   /* ACCESSED_AND_THROTTLED_KEYS, THROTTLED_KEYS; NULL when not reported */
+};
+void ddb_contributor_insights_clear(struct ddb_contributor_insights *ci);
+enum tpd_code ddb_describe_contributor_insights(
+    struct aws_client *c,
+    const char *table,
+    const char *index,
+    struct ddb_contributor_insights *out,
+    struct tpd_err *err);
+/* UpdateContributorInsights ENABLE / DISABLE of the table (index NULL). */
+enum tpd_code ddb_update_contributor_insights(
+    struct aws_client *c, const char *table, const char *index, bool enable, struct tpd_err *err);
+
+/* GetResourcePolicy on the table's ARN: *present false when it has none
+ * (PolicyNotFoundException). */
+enum tpd_code
+ddb_get_resource_policy(struct aws_client *c, const char *arn, bool *present, struct tpd_err *err);
+
+/* DescribeKinesisStreamingDestination: *streams (caller frees) gets the ARNs of the
+ * destinations not DISABLED, ", "-separated, or NULL when there is none. */
+enum tpd_code ddb_describe_kinesis_streaming_destination(
+    struct aws_client *c, const char *table, char **streams, struct tpd_err *err);
 
 /* UpdateTable with only DeletionProtectionEnabled. */
 enum tpd_code ddb_update_deletion_protection(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: set up, build, start the local AWS emulator, apply an example, show
 # its outputs, and stop the emulator.
-#   scripts/run-example.sh [registration-keys|processing-results|adopt-existing]
+#   scripts/run-example.sh [registration-keys|processing-results|adopt-existing|orders-with-indexes]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 example=${1:-registration-keys}

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "index_plan.h"
+
 void adoption_report_clear(struct adoption_report *r) {
     refusal_clear(&r->refusal);
     tpd_buf_clear(&r->summary);
@@ -14,6 +16,163 @@ void adoption_report_clear(struct adoption_report *r) {
 static bool s_ttl_in_transition(const struct table_live *l) {
     return l->ttl_status &&
            (strcmp(l->ttl_status, "ENABLING") == 0 || strcmp(l->ttl_status, "DISABLING") == 0);
+}
+
+/* What the live table has that this resource cannot express: a template without it would
+ * leave CloudFormation's record of the table incomplete, and the configuration could never
+ * say it. One line each, appended to b. */
+static void s_unexpressible(const struct table_live *l, struct tpd_buf *b) {
+    if (l->replicas) {
+        tpd_buf_printf(
+            b, "  - replicas of a global table (in %s): AWS::DynamoDB::GlobalTable\n", l->replicas);
+    }
+    if (l->kinesis) {
+        tpd_buf_printf(b, "  - a Kinesis streaming destination: %s\n", l->kinesis);
+    }
+    if (l->resource_policy) {
+        tpd_buf_append_cstr(b, "  - a resource policy (GetResourcePolicy)\n");
+    }
+    if (l->insights_mode) {
+        tpd_buf_printf(b, "  - contributor insights in mode %s\n", l->insights_mode);
+    }
+    if (l->gsi_insights) {
+        tpd_buf_printf(b, "  - contributor insights on index %s\n", l->gsi_insights);
+    }
+    for (size_t i = 0; i < l->spec.gsi_count; i++) {
+        const struct table_index *x = &l->spec.gsis[i];
+        if (x->on_demand_read > 0 || x->on_demand_write > 0) {
+            tpd_buf_printf(b, "  - on-demand throughput limits on index %s\n", x->name);
+        }
+    }
+}
+
+/* What the live table has and the configuration leaves out, as the HCL to add. */
+static void s_left_out(
+    const struct table_spec *want,
+    const struct table_live *live,
+    const struct drift_plan *p,
+    struct tpd_buf *b) {
+    const struct table_spec *l = &live->spec;
+    for (size_t i = 0; i < p->gsi_extra_count; i++) {
+        const struct table_index *x = table_index_find(l->gsis, l->gsi_count, p->gsi_extra[i]);
+        tpd_buf_printf(
+            b,
+            "  - the global secondary index %s; add to global_secondary_indexes:\n      ",
+            x->name);
+        table_index_hcl(x, true, l->provisioned, b);
+        tpd_buf_append_cstr(b, "\n");
+    }
+    if (p->lsi_differs && !want->lsi_count) {
+        tpd_buf_append_cstr(
+            b, "  - local secondary indexes; add:\n      local_secondary_indexes = [\n");
+        for (size_t i = 0; i < l->lsi_count; i++) {
+            tpd_buf_append_cstr(b, "        ");
+            table_index_hcl(&l->lsis[i], false, false, b);
+            tpd_buf_append_cstr(b, ",\n");
+        }
+        tpd_buf_append_cstr(b, "      ]\n");
+    }
+    if (l->stream_view_type && !want->stream_view_type) {
+        tpd_buf_printf(
+            b, "  - a stream; add: stream = { view_type = \"%s\" }\n", l->stream_view_type);
+    }
+    if (l->sse && !want->sse) {
+        tpd_buf_printf(
+            b,
+            "  - encryption with KMS key %s; add: server_side_encryption = { kms_key_arn = "
+            "\"%s\" } (or kms_key_arn = null if it is the AWS managed key aws/dynamodb)\n",
+            l->sse_kms_key ? l->sse_kms_key : "?",
+            l->sse_kms_key ? l->sse_kms_key : "?");
+    }
+    if (strcmp(table_spec_table_class(l), "STANDARD") != 0 && !want->table_class_set) {
+        tpd_buf_printf(
+            b,
+            "  - table class %s; add: table_class = \"%s\"\n",
+            table_spec_table_class(l),
+            table_spec_table_class(l));
+    }
+    if ((l->on_demand_read > 0 || l->on_demand_write > 0) && !want->on_demand_read &&
+        !want->on_demand_write) {
+        tpd_buf_append_cstr(b, "  - on-demand throughput limits; add: on_demand_throughput = {");
+        if (l->on_demand_read > 0) {
+            tpd_buf_printf(b, " max_read_request_units = %lld", (long long)l->on_demand_read);
+        }
+        if (l->on_demand_write > 0) {
+            tpd_buf_printf(
+                b,
+                "%s max_write_request_units = %lld",
+                l->on_demand_read > 0 ? "," : "",
+                (long long)l->on_demand_write);
+        }
+        tpd_buf_append_cstr(b, " }\n");
+    }
+    if (l->contributor_insights && !want->insights_set) {
+        tpd_buf_append_cstr(b, "  - contributor insights; add: contributor_insights = true\n");
+    }
+}
+
+/* The features refusals: what cannot be expressed, and what the configuration leaves
+ * out. true when refused. */
+static bool s_refuse_features(
+    const struct table_spec *want,
+    const struct table_live *live,
+    const struct drift_plan *p,
+    struct refusal *f) {
+    struct tpd_buf cannot, missing;
+    tpd_buf_init(&cannot, 0);
+    tpd_buf_init(&missing, 0);
+    s_unexpressible(live, &cannot);
+    s_left_out(want, live, p, &missing);
+    bool lsi_other = p->lsi_differs && want->lsi_count;
+    if (cannot.len) {
+        f->refused = true;
+        f->attr = NULL;
+        tpd_buf_append_cstr(&f->summary, "Table has features this resource cannot manage");
+        tpd_buf_printf(
+            &f->detail,
+            "DynamoDB table \"%s\" has what dynamodb_ttl_table cannot express:\n%s"
+            "Adopting it would record a template without them, and the configuration could "
+            "never say them. Nothing was changed. Manage this table with a resource that "
+            "covers them, or remove them from the table first.",
+            want->name,
+            tpd_buf_cstr(&cannot));
+        if (missing.len) {
+            tpd_buf_printf(
+                &f->detail, "\n\nThe configuration also leaves out:\n%s", tpd_buf_cstr(&missing));
+        }
+    } else if (missing.len) {
+        f->refused = true;
+        f->attr = NULL;
+        tpd_buf_append_cstr(&f->summary, "Configuration leaves out features of the existing table");
+        tpd_buf_printf(
+            &f->detail,
+            "DynamoDB table \"%s\" has features the configuration leaves out:\n%s"
+            "Adopting it as configured would remove them (an index's data, a stream's "
+            "consumers, an encryption key). Nothing was changed. Declare them as above to adopt "
+            "the table as it is; remove them in a later apply if that is what you want.",
+            want->name,
+            tpd_buf_cstr(&missing));
+    } else if (lsi_other) {
+        f->refused = true;
+        f->attr = "local_secondary_indexes";
+        tpd_buf_append_cstr(&f->summary, "Existing table has other local secondary indexes");
+        tpd_buf_printf(
+            &f->detail,
+            "DynamoDB table \"%s\" has other local secondary indexes than the configuration. "
+            "LSIs exist only from a table's creation, so they cannot change without a new table "
+            "and the loss of its items. Nothing was changed. Declare them as the table has "
+            "them:\n      local_secondary_indexes = [\n",
+            want->name);
+        for (size_t i = 0; i < live->spec.lsi_count; i++) {
+            tpd_buf_append_cstr(&f->detail, "        ");
+            table_index_hcl(&live->spec.lsis[i], false, false, &f->detail);
+            tpd_buf_append_cstr(&f->detail, ",\n");
+        }
+        tpd_buf_append_cstr(&f->detail, "      ]");
+    }
+    tpd_buf_clear(&cannot);
+    tpd_buf_clear(&missing);
+    return f->refused;
 }
 
 enum tpd_code adoption_review(
@@ -30,7 +189,9 @@ enum tpd_code adoption_review(
         return rc;
     }
     struct refusal *f = &r->refusal;
-    if (p.ttl == DRIFT_TTL_RENAME) {
+    if (s_refuse_features(want, live, &p, f)) {
+        /* refused above */
+    } else if (p.ttl == DRIFT_TTL_RENAME) {
         f->refused = true;
         f->attr = "ttl";
         tpd_buf_append_cstr(&f->summary, "Adoption would move the table's Time to Live");
@@ -89,17 +250,30 @@ enum tpd_code adoption_review(
                 want->name,
                 want->stack_name);
         }
+        struct tpd_buf steps;
+        tpd_buf_init(&steps, 0);
+        gsi_describe_steps(live->spec.gsis, live->spec.gsi_count, want, &steps);
         if (changes.len) {
             tpd_buf_printf(
                 &r->detail,
                 " The update changes these settings of the live table:\n%s"
                 "To keep a setting as it is, set it in the configuration to its current value.",
                 tpd_buf_cstr(&changes));
+            if (steps.len) {
+                tpd_buf_printf(
+                    &r->detail,
+                    "\nCloudFormation takes one index creation or deletion per stack update, so "
+                    "the indexes change in %zu updates, each waiting until the table and its "
+                    "indexes are ACTIVE:\n%s",
+                    gsi_update_count(live->spec.gsis, live->spec.gsi_count, want),
+                    tpd_buf_cstr(&steps));
+            }
         } else {
             tpd_buf_append_cstr(
                 &r->detail, " The configuration matches the live table: no setting changes.");
         }
         tpd_buf_clear(&changes);
+        tpd_buf_clear(&steps);
     }
     drift_plan_clear(&p);
     return TPD_OK;

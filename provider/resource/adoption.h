@@ -2,8 +2,17 @@
  * adoption: the preview of taking over an existing table (an IMPORT into a new stack,
  * or an update of our own stack found without state). Terraform's plan of a create
  * cannot show current values, so the plan's warning lists every setting the follow-up
- * update will change, "current -> configured", with what it costs; and it refuses what
- * the update cannot do (docs/resource.md, "Ownership and safety"):
+ * update will change, "current -> configured", with what it costs (and the stack updates
+ * an index change takes, index_plan.h); and it refuses what the update cannot do, or
+ * should not (docs/resource.md, "Ownership and safety"):
+ *   - features of the live table the configuration leaves out (an index, the LSIs, a
+ *     stream, a KMS key, the infrequent-access class, on-demand limits, contributor
+ *     insights), each with the HCL to add: the import template mirrors the table, and the
+ *     follow-up update would remove them;
+ *   - what this resource cannot express (replicas, Kinesis streaming destinations, a
+ *     resource policy, contributor insights on an index or in THROTTLED_KEYS mode,
+ *     on-demand limits on an index; the first reads need cloud_read_adoption_extras);
+ *   - other LSIs than the table's (they exist only from creation);
  *   - a TTL enabled on another attribute (DynamoDB cannot move an enabled TTL; it needs
  *     a disable and an enable about an hour apart);
  *   - a TTL change while DynamoDB is still processing the last one (ENABLING or

@@ -100,7 +100,7 @@ static void s_token(char *buf, size_t cap, const char *kind) {
 
 /* The independent reads of a table (and of its stack) run at once (aws_parallel.h): a
  * refresh costs about one round trip, not five. Each job writes only its own slot. */
-enum { S_JOB_TABLE, S_JOB_TTL, S_JOB_PITR, S_JOB_TAGS, S_JOB_STACK, S_JOBS };
+enum { S_JOB_TABLE, S_JOB_TTL, S_JOB_PITR, S_JOB_TAGS, S_JOB_INSIGHTS, S_JOB_STACK, S_JOBS };
 
 struct s_read {
     struct cloud *c;
@@ -115,6 +115,7 @@ struct s_read {
     struct ddb_ttl ttl;
     bool pitr;
     struct ddb_tags tags;
+    struct ddb_contributor_insights insights;
     struct stack_facts *stack;
 };
 
@@ -136,12 +137,101 @@ static void s_read_job(void *ctx, size_t i) {
         case S_JOB_TAGS:
             r->rc[i] = ddb_list_tags_of_resource(r->c->aws, r->arn, &r->tags, &r->err[i]);
             break;
+        case S_JOB_INSIGHTS:
+            r->rc[i] = ddb_describe_contributor_insights(
+                r->c->aws, r->name, NULL, &r->insights, &r->err[i]);
+            break;
         case S_JOB_STACK:
             r->rc[i] = cloud_read_stack(r->c, r->stack_name, r->stack_what, r->stack, &r->err[i]);
             break;
         default:
             break;
     }
+}
+
+static int s_strp_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* DescribeTable's indexes into table_index (moved: the ddb_index strings are taken).
+ * Projected attributes sorted (compared as sets), the array sorted by name. */
+static bool
+s_take_indexes(struct ddb_index *in, size_t n, struct table_index **out, size_t *count) {
+    *out = NULL;
+    *count = 0;
+    if (!n) {
+        return true;
+    }
+    struct table_index *v = tpd_calloc(n, sizeof(*v));
+    if (!v) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct ddb_index *d = &in[i];
+        struct table_index *x = &v[i];
+        x->name = d->name;
+        x->hash.name = d->hash.name;
+        x->hash.type = d->hash.type;
+        x->range.name = d->range.name;
+        x->range.type = d->range.type;
+        x->projection = d->projection_type;
+        x->non_key = d->non_key;
+        x->non_key_count = d->non_key_count;
+        x->status = d->status;
+        x->backfilling = d->backfilling;
+        x->read_capacity = d->read_capacity;
+        x->write_capacity = d->write_capacity;
+        x->on_demand_read = d->on_demand_read;
+        x->on_demand_write = d->on_demand_write;
+        memset(d, 0, sizeof(*d));
+        if (x->non_key_count > 1) {
+            qsort(x->non_key, x->non_key_count, sizeof(*x->non_key), s_strp_cmp);
+        }
+    }
+    table_index_array_sort(v, n);
+    *out = v;
+    *count = n;
+    return true;
+}
+
+/* Stream, encryption, class, on-demand maxima, replicas, contributor insights. */
+static bool s_take_extras(struct s_read *r, struct table_live *out) {
+    struct table_spec *s = &out->spec;
+    struct ddb_table *t = &r->t;
+    if (t->stream_enabled && t->stream_view_type) {
+        s->stream_view_type = t->stream_view_type;
+        t->stream_view_type = NULL;
+        out->stream_arn = t->stream_arn;
+        t->stream_arn = NULL;
+    }
+    /* SSEDescription: KMS (AWS managed or customer managed key) while ENABLED or turning
+     * so; absent, or another type, is the AWS owned key. */
+    s->sse = s_eq(t->sse_type, "KMS") &&
+             (s_eq(t->sse_status, "ENABLED") || s_eq(t->sse_status, "ENABLING") ||
+              s_eq(t->sse_status, "UPDATING"));
+    if (s->sse) {
+        s->sse_kms_key = t->sse_kms_key_arn;
+        t->sse_kms_key_arn = NULL;
+    }
+    if (t->table_class && !s_eq(t->table_class, "STANDARD")) {
+        s->table_class = t->table_class;
+        t->table_class = NULL;
+    }
+    if (!s->provisioned) {
+        s->on_demand_read = t->on_demand_read;
+        s->on_demand_write = t->on_demand_write;
+    }
+    out->replicas = t->replicas;
+    t->replicas = NULL;
+    s->contributor_insights =
+        s_eq(r->insights.status, "ENABLED") || s_eq(r->insights.status, "ENABLING");
+    if (s->contributor_insights && r->insights.mode &&
+        !s_eq(r->insights.mode, "ACCESSED_AND_THROTTLED_KEYS")) {
+        out->insights_mode = r->insights.mode;
+        r->insights.mode = NULL;
+    }
+    return s_take_indexes(t->gsis, t->gsi_count, &s->gsis, &s->gsi_count) &&
+           s_take_indexes(t->lsis, t->lsi_count, &s->lsis, &s->lsi_count);
 }
 
 /* Move the answers into *out (exists and every field); rc of the first failure. */
@@ -191,7 +281,7 @@ s_take_table(struct s_read *r, bool with_tags, struct table_live *out, struct tp
         }
     }
     out->tags_read = with_tags;
-    if ((t->arn && !out->arn) || (t->status && !out->status)) {
+    if ((t->arn && !out->arn) || (t->status && !out->status) || !s_take_extras(r, out)) {
         return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
     }
     return TPD_OK;
@@ -215,7 +305,7 @@ enum tpd_code cloud_read(
     r.stack_name = q->stack_name;
     r.stack_what = q->stack_what;
     r.stack = stack;
-    r.run[S_JOB_TABLE] = r.run[S_JOB_TTL] = r.run[S_JOB_PITR] = true;
+    r.run[S_JOB_TABLE] = r.run[S_JOB_TTL] = r.run[S_JOB_PITR] = r.run[S_JOB_INSIGHTS] = true;
     r.run[S_JOB_TAGS] = q->with_tags && q->arn_hint;
     r.run[S_JOB_STACK] = q->stack_name && stack;
     aws_parallel_run(S_JOBS, s_read_job, &r);
@@ -255,6 +345,45 @@ enum tpd_code cloud_read(
     ddb_table_clear(&r.t);
     ddb_ttl_clear(&r.ttl);
     ddb_tags_clear(&r.tags);
+    ddb_contributor_insights_clear(&r.insights);
+    return rc;
+}
+
+/* ", "-join a name to *list (heap). */
+static bool s_join(char **list, const char *name) {
+    struct tpd_buf b;
+    tpd_buf_init(&b, TPD_MAX_DEFAULT);
+    bool ok = tpd_buf_printf(&b, "%s%s%s", *list ? *list : "", *list ? ", " : "", name) == TPD_OK;
+    char *s = ok ? tpd_buf_detach(&b) : NULL;
+    tpd_buf_clear(&b);
+    if (!s) {
+        return false;
+    }
+    free(*list);
+    *list = s;
+    return true;
+}
+
+enum tpd_code
+cloud_read_adoption_extras(struct cloud *c, struct table_live *t, struct tpd_err *err) {
+    const char *name = t->spec.name;
+    enum tpd_code rc = ddb_describe_kinesis_streaming_destination(c->aws, name, &t->kinesis, err);
+    if (!rc && t->arn) {
+        rc = ddb_get_resource_policy(c->aws, t->arn, &t->resource_policy, err);
+    }
+    for (size_t i = 0; !rc && i < t->spec.gsi_count; i++) {
+        struct ddb_contributor_insights ci = {0};
+        rc = ddb_describe_contributor_insights(c->aws, name, t->spec.gsis[i].name, &ci, err);
+        if (!rc && (s_eq(ci.status, "ENABLED") || s_eq(ci.status, "ENABLING")) &&
+            !s_join(&t->gsi_insights, t->spec.gsis[i].name)) {
+            rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+        }
+        ddb_contributor_insights_clear(&ci);
+    }
+    if (rc) {
+        tpd_err_prefix(err, "reading what table %s has besides its settings: ", name);
+    }
+    t->extras_read = !rc;
     return rc;
 }
 
@@ -931,7 +1060,72 @@ cloud_delete_table(struct cloud *c, const char *name, int64_t deadline_ns, struc
     return rc;
 }
 
-/* UpdateTable, then wait for ACTIVE: DynamoDB takes one table update at a time. */
+/* "ACTIVE" or "UPDATING; index by_status CREATING (backfilling)": what a wait reports. */
+static void s_table_progress(const struct ddb_table *t, struct tpd_buf *b) {
+    tpd_buf_append_cstr(b, t->status ? t->status : "?");
+    for (size_t i = 0; i < t->gsi_count; i++) {
+        const struct ddb_index *x = &t->gsis[i];
+        if (!s_eq(x->status, "ACTIVE") || x->backfilling) {
+            tpd_buf_printf(
+                b,
+                "; index %s %s%s",
+                x->name,
+                x->status ? x->status : "?",
+                x->backfilling ? " (backfilling)" : "");
+        }
+    }
+}
+
+enum tpd_code cloud_wait_table_ready(
+    struct cloud *c, const char *table, int64_t deadline_ns, struct tpd_err *err) {
+    struct aws_wait_options wo = s_wait_opts(c, deadline_ns);
+    struct tpd_buf last, now;
+    tpd_buf_init(&last, TPD_MAX_ERROR_MSG);
+    tpd_buf_init(&now, TPD_MAX_ERROR_MSG);
+    enum tpd_code rc = TPD_OK;
+    for (int n = 0;; n++) {
+        struct ddb_table t = {0};
+        rc = ddb_describe_table(c->aws, table, &t, err);
+        if (rc) {
+            break;
+        }
+        bool ready = s_eq(t.status, "ACTIVE");
+        for (size_t i = 0; ready && i < t.gsi_count; i++) {
+            ready = s_eq(t.gsis[i].status, "ACTIVE") && !t.gsis[i].backfilling;
+        }
+        tpd_buf_reset(&now);
+        s_table_progress(&t, &now);
+        ddb_table_clear(&t);
+        if (ready) {
+            break;
+        }
+        if (!tpd_span_eq(tpd_buf_span(&now), tpd_buf_span(&last))) {
+            TPD_INFO(
+                "table %s: %s: waiting until it and its indexes are ACTIVE",
+                table,
+                tpd_buf_cstr(&now));
+            tpd_buf_reset(&last);
+            tpd_buf_append_span(&last, tpd_buf_span(&now));
+        }
+        rc = tpd_sleep(c->stop, aws_waiter_delay_ns(&wo, n), deadline_ns);
+        if (rc) {
+            tpd_err_set(
+                err,
+                rc,
+                "waiting for table %s and its indexes to be ACTIVE: %s (last: %s)",
+                table,
+                rc == TPD_E_STOPPED ? "stopped on request" : "timed out",
+                tpd_buf_cstr(&now));
+            break;
+        }
+    }
+    tpd_buf_clear(&last);
+    tpd_buf_clear(&now);
+    return rc;
+}
+
+/* UpdateTable, then wait until the table and its indexes are ACTIVE: DynamoDB takes one
+ * table update (and one index build) at a time. */
 static enum tpd_code s_update_table(
     struct cloud *c,
     const struct ddb_update_table_input *in,
@@ -939,18 +1133,243 @@ static enum tpd_code s_update_table(
     struct tpd_err *err) {
     enum tpd_code rc = ddb_update_table(c->aws, in, err);
     if (!rc) {
-        rc = ddb_wait_table(c->aws, in->name, false, 500000000LL, deadline_ns, err);
+        rc = cloud_wait_table_ready(c, in->name, deadline_ns, err);
+    }
+    return rc;
+}
+
+/* Create index x; `before` (borrowed, shallow) are the indexes created earlier in the
+ * same run, which the live spec does not list yet. */
+static enum tpd_code s_create_index(
+    struct cloud *c,
+    const struct table_spec *live,
+    const struct table_index *const *before,
+    size_t nbefore,
+    const struct table_index *x,
+    int64_t deadline_ns,
+    struct tpd_err *err) {
+    /* AttributeDefinitions: every key of the table and its indexes with the new one (the
+     * table's definitions are replaced by what the request carries). */
+    struct table_spec with = *live;
+    struct table_index *gsis = tpd_calloc(live->gsi_count + nbefore + 1, sizeof(*gsis));
+    if (!gsis) {
+        return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+    }
+    if (live->gsi_count) {
+        memcpy(gsis, live->gsis, live->gsi_count * sizeof(*gsis));
+    }
+    for (size_t i = 0; i < nbefore; i++) {
+        gsis[live->gsi_count + i] = *before[i]; /* shallow: borrowed, never freed here */
+    }
+    gsis[live->gsi_count + nbefore] = *x;
+    with.gsis = gsis;
+    with.gsi_count = live->gsi_count + nbefore + 1;
+    struct table_attr_def *defs = NULL;
+    size_t ndefs = 0;
+    enum tpd_code rc = table_spec_attr_defs(&with, &defs, &ndefs, err);
+    free(gsis);
+    struct ddb_attr_def *in_defs = rc ? NULL : tpd_calloc(ndefs ? ndefs : 1, sizeof(*in_defs));
+    if (!rc && !in_defs) {
+        rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; !rc && i < ndefs; i++) {
+        in_defs[i].name = defs[i].name;
+        in_defs[i].type = defs[i].type;
+    }
+    if (!rc) {
+        struct ddb_gsi_update u = {
+            .action = DDB_GSI_CREATE,
+            .name = x->name,
+            .hash_name = x->hash.name,
+            .range_name = x->range.name,
+            .projection_type = x->projection ? x->projection : "ALL",
+            .non_key = (const char *const *)x->non_key,
+            .non_key_count = x->non_key_count,
+            .read_capacity = live->provisioned ? x->read_capacity : 0,
+            .write_capacity = live->provisioned ? x->write_capacity : 0,
+        };
+        struct ddb_update_table_input in = {
+            .name = live->name,
+            .gsi_updates = &u,
+            .gsi_update_count = 1,
+            .attr_defs = in_defs,
+            .attr_def_count = ndefs,
+        };
+        TPD_INFO("table %s: creating index %s (UpdateTable)", live->name, x->name);
+        rc = s_update_table(c, &in, deadline_ns, err);
+    }
+    free(in_defs);
+    free(defs);
+    if (rc) {
+        tpd_err_prefix(err, "creating index %s of table %s: ", x->name, live->name);
+    }
+    return rc;
+}
+
+enum tpd_code cloud_create_indexes(
+    struct cloud *c,
+    const struct table_spec *live,
+    const struct table_index *const *xs,
+    size_t n,
+    int64_t deadline_ns,
+    struct tpd_err *err) {
+    enum tpd_code rc = TPD_OK;
+    for (size_t i = 0; !rc && i < n; i++) {
+        rc = s_create_index(c, live, xs, i, xs[i], deadline_ns, err);
+    }
+    return rc;
+}
+
+/* UpdateTable for the billing mode and capacities; switching to PROVISIONED carries the
+ * capacity of every index (DynamoDB needs one for each). */
+static enum tpd_code s_repair_billing(
+    struct cloud *c,
+    const struct table_live *live,
+    const struct drift_plan *p,
+    const struct table_spec *want,
+    int64_t deadline_ns,
+    struct tpd_err *err) {
+    const char *table = live->spec.name;
+    TPD_INFO(
+        "table %s: setting billing mode %s",
+        table,
+        p->provisioned_to ? "PROVISIONED" : "PAY_PER_REQUEST");
+    size_t n = 0;
+    struct ddb_gsi_update *u = NULL;
+    if (p->billing_mode_changes && p->provisioned_to && live->spec.gsi_count) {
+        u = tpd_calloc(live->spec.gsi_count, sizeof(*u));
+        if (!u) {
+            return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < live->spec.gsi_count; i++) {
+            const struct table_index *x = &live->spec.gsis[i];
+            const struct table_index *w =
+                want ? table_index_find(want->gsis, want->gsi_count, x->name) : NULL;
+            u[n].action = DDB_GSI_UPDATE;
+            u[n].name = x->name;
+            u[n].read_capacity = w && w->read_capacity > 0 ? w->read_capacity : p->read_capacity_to;
+            u[n].write_capacity =
+                w && w->write_capacity > 0 ? w->write_capacity : p->write_capacity_to;
+            n++;
+        }
+    }
+    struct ddb_update_table_input in = {
+        .name = table,
+        .billing_mode = p->billing_mode_changes
+                            ? (p->provisioned_to ? "PROVISIONED" : "PAY_PER_REQUEST")
+                            : NULL,
+        .read_capacity = p->provisioned_to ? p->read_capacity_to : 0,
+        .write_capacity = p->provisioned_to ? p->write_capacity_to : 0,
+        .gsi_updates = u,
+        .gsi_update_count = n,
+    };
+    enum tpd_code rc = s_update_table(c, &in, deadline_ns, err);
+    free(u);
+    return rc;
+}
+
+/* Indexes: capacities in one UpdateTable, then each missing index created in turn. */
+static enum tpd_code s_repair_indexes(
+    struct cloud *c,
+    const struct table_live *live,
+    const struct drift_plan *p,
+    int64_t deadline_ns,
+    struct tpd_err *err) {
+    const char *table = live->spec.name;
+    enum tpd_code rc = TPD_OK;
+    if (p->gsi_capacity_count && !(p->billing && p->billing_mode_changes)) {
+        struct ddb_gsi_update *u = tpd_calloc(p->gsi_capacity_count, sizeof(*u));
+        if (!u) {
+            return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < p->gsi_capacity_count; i++) {
+            u[i].action = DDB_GSI_UPDATE;
+            u[i].name = p->gsi_capacity[i].name;
+            u[i].read_capacity = p->gsi_capacity[i].read_capacity;
+            u[i].write_capacity = p->gsi_capacity[i].write_capacity;
+        }
+        TPD_INFO("table %s: setting the capacity of %zu index(es)", table, p->gsi_capacity_count);
+        struct ddb_update_table_input in = {
+            .name = table, .gsi_updates = u, .gsi_update_count = p->gsi_capacity_count};
+        rc = s_update_table(c, &in, deadline_ns, err);
+        free(u);
+    }
+    if (!rc && p->gsi_missing_count) {
+        const struct table_index **xs = tpd_calloc(p->gsi_missing_count, sizeof(*xs));
+        if (!xs) {
+            return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < p->gsi_missing_count; i++) {
+            TPD_INFO(
+                "table %s: index %s is in the configuration but not on the table: creating it",
+                table,
+                p->gsi_missing[i].name);
+            xs[i] = &p->gsi_missing[i];
+        }
+        rc = cloud_create_indexes(c, &live->spec, xs, p->gsi_missing_count, deadline_ns, err);
+        free(xs);
+    }
+    return rc;
+}
+
+/* Stream (another view type is a new stream: disable, then enable), encryption, class,
+ * on-demand maxima. */
+static enum tpd_code s_repair_table_settings(
+    struct cloud *c,
+    const struct table_live *live,
+    const struct drift_plan *p,
+    int64_t deadline_ns,
+    struct tpd_err *err) {
+    const char *table = live->spec.name;
+    enum tpd_code rc = TPD_OK;
+    if (p->stream && live->spec.stream_view_type) {
+        TPD_INFO("table %s: disabling stream (%s)", table, live->spec.stream_view_type);
+        struct ddb_update_table_input in = {.name = table, .stream = DDB_FALSE};
+        rc = s_update_table(c, &in, deadline_ns, err);
+    }
+    if (!rc && p->stream && p->stream_to) {
+        TPD_INFO("table %s: enabling stream (%s)", table, p->stream_to);
+        struct ddb_update_table_input in = {
+            .name = table, .stream = DDB_TRUE, .stream_view_type = p->stream_to};
+        rc = s_update_table(c, &in, deadline_ns, err);
+    }
+    if (!rc && p->sse) {
+        TPD_INFO(
+            "table %s: encryption with %s",
+            table,
+            !p->sse_to ? "the AWS owned key"
+                       : (p->sse_key_to ? p->sse_key_to : "the AWS managed key"));
+        struct ddb_update_table_input in = {
+            .name = table, .sse = p->sse_to ? DDB_TRUE : DDB_FALSE, .sse_kms_key = p->sse_key_to};
+        rc = s_update_table(c, &in, deadline_ns, err);
+    }
+    if (!rc && p->table_class) {
+        TPD_INFO("table %s: table class %s", table, p->table_class_to);
+        struct ddb_update_table_input in = {.name = table, .table_class = p->table_class_to};
+        rc = s_update_table(c, &in, deadline_ns, err);
+    }
+    if (!rc && p->on_demand) {
+        TPD_INFO("table %s: setting on-demand throughput limits", table);
+        struct ddb_update_table_input in = {
+            .name = table,
+            .on_demand = true,
+            .on_demand_read = p->on_demand_read_to > 0 ? p->on_demand_read_to : -1,
+            .on_demand_write = p->on_demand_write_to > 0 ? p->on_demand_write_to : -1,
+        };
+        rc = s_update_table(c, &in, deadline_ns, err);
     }
     return rc;
 }
 
 enum tpd_code cloud_repair(
     struct cloud *c,
-    const char *table,
-    const char *arn,
+    const struct table_live *live,
+    const struct table_spec *want,
     const struct drift_plan *p,
     int64_t deadline_ns,
     struct tpd_err *err) {
+    const char *table = live->spec.name;
+    const char *arn = live->arn;
     enum tpd_code rc = TPD_OK;
     if (p->ttl == DRIFT_TTL_RENAME) {
         return tpd_err_set(
@@ -966,7 +1385,9 @@ enum tpd_code cloud_repair(
             p->ttl_attribute,
             p->ttl_attribute_want);
     }
-    /* Protection first when it turns on: the table is safe as early as possible. */
+    /* Protection first when it turns on: the table is safe as early as possible. (The
+     * callers waited for the table and its indexes to be ACTIVE after the stack
+     * operation: CloudFormation does not wait for an index build.) */
     if (p->protection && p->protection_to) {
         TPD_INFO(
             "table %s: deletion protection was switched off outside Terraform: switching it on",
@@ -975,19 +1396,13 @@ enum tpd_code cloud_repair(
         rc = s_update_table(c, &in, deadline_ns, err);
     }
     if (!rc && p->billing) {
-        TPD_INFO(
-            "table %s: setting billing mode %s",
-            table,
-            p->provisioned_to ? "PROVISIONED" : "PAY_PER_REQUEST");
-        struct ddb_update_table_input in = {
-            .name = table,
-            .billing_mode = p->billing_mode_changes
-                                ? (p->provisioned_to ? "PROVISIONED" : "PAY_PER_REQUEST")
-                                : NULL,
-            .read_capacity = p->provisioned_to ? p->read_capacity_to : 0,
-            .write_capacity = p->provisioned_to ? p->write_capacity_to : 0,
-        };
-        rc = s_update_table(c, &in, deadline_ns, err);
+        rc = s_repair_billing(c, live, p, want, deadline_ns, err);
+    }
+    if (!rc) {
+        rc = s_repair_indexes(c, live, p, deadline_ns, err);
+    }
+    if (!rc) {
+        rc = s_repair_table_settings(c, live, p, deadline_ns, err);
     }
     if (!rc && p->protection && !p->protection_to) {
         TPD_INFO("table %s: switching deletion protection off as configured", table);
@@ -997,6 +1412,10 @@ enum tpd_code cloud_repair(
     if (!rc && p->pitr) {
         TPD_INFO("table %s: point-in-time recovery %s", table, p->pitr_to ? "on" : "off");
         rc = ddb_update_continuous_backups(c->aws, table, p->pitr_to, err);
+    }
+    if (!rc && p->insights) {
+        TPD_INFO("table %s: contributor insights %s", table, p->insights_to ? "on" : "off");
+        rc = ddb_update_contributor_insights(c->aws, table, NULL, p->insights_to, err);
     }
     if (!rc && p->tags_set_count) {
         struct ddb_tag_in *in = tpd_calloc(p->tags_set_count, sizeof(*in));

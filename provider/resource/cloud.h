@@ -61,10 +61,17 @@ enum tpd_code cloud_read(
     struct stack_facts *stack,
     struct tpd_err *err);
 
-/* The table: DescribeTable, DescribeTimeToLive, DescribeContinuousBackups and, with
- * with_tags, ListTagsOfResource. out->exists is false (TPD_OK) when there is no table. */
+/* The table: DescribeTable, DescribeTimeToLive, DescribeContinuousBackups,
+ * DescribeContributorInsights and, with with_tags, ListTagsOfResource. out->exists is
+ * false (TPD_OK) when there is no table. */
 enum tpd_code cloud_read_table(
     struct cloud *c, const char *name, bool with_tags, struct table_live *out, struct tpd_err *err);
+
+/* What an adoption checks besides the settings (t must exist): Kinesis streaming
+ * destinations, a resource policy, contributor insights of each GSI — features this
+ * resource cannot express (adoption.h). Sets t->extras_read. */
+enum tpd_code
+cloud_read_adoption_extras(struct cloud *c, struct table_live *t, struct tpd_err *err);
 
 enum cloud_stack_read {
     CLOUD_STACK_BASIC = 0,     /* DescribeStacks */
@@ -155,15 +162,33 @@ enum tpd_code cloud_delete_stack(
 enum tpd_code
 cloud_delete_table(struct cloud *c, const char *name, int64_t deadline_ns, struct tpd_err *err);
 
-/* Apply a drift plan with direct DynamoDB calls, in DynamoDB's rules: protection
- * first when it turns on, one UpdateTable at a time (waiting for ACTIVE between),
- * the TTL change last. A DRIFT_TTL_RENAME is refused (TPD_E_FAILED with the two-step
- * recipe). Stops at the first failure (err says what was done and what not). */
+/* Apply a drift plan (computed from live and want) with direct DynamoDB calls, in
+ * DynamoDB's rules: protection first when it turns on, one UpdateTable at a time
+ * (waiting until the table and its indexes are ACTIVE between), missing indexes one by
+ * one, the TTL change last. An index is never deleted here. A DRIFT_TTL_RENAME is
+ * refused (TPD_E_FAILED with the two-step recipe). Stops at the first failure (err says
+ * what was done and what not). */
 enum tpd_code cloud_repair(
     struct cloud *c,
-    const char *table,
-    const char *arn,
+    const struct table_live *live,
+    const struct table_spec *want,
     const struct drift_plan *p,
+    int64_t deadline_ns,
+    struct tpd_err *err);
+
+/* Poll DescribeTable until the table and every GSI are ACTIVE with no backfill (a
+ * CloudFormation update does not wait for an index build), logging changes at INFO. */
+enum tpd_code cloud_wait_table_ready(
+    struct cloud *c, const char *table, int64_t deadline_ns, struct tpd_err *err);
+
+/* Create the indexes xs on the table live describes, one at a time (UpdateTable
+ * GlobalSecondaryIndexUpdates Create, with the AttributeDefinitions of every key),
+ * waiting until each is ACTIVE. */
+enum tpd_code cloud_create_indexes(
+    struct cloud *c,
+    const struct table_spec *live,
+    const struct table_index *const *xs,
+    size_t n,
     int64_t deadline_ns,
     struct tpd_err *err);
 

@@ -8,9 +8,26 @@
 
 #include "tpd_alloc.h"
 
+static void s_strv_free(char **v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(v[i]);
+    }
+    free(v);
+}
+
 void drift_plan_clear(struct drift_plan *p) {
     free(p->ttl_attribute);
     free(p->ttl_attribute_want);
+    free(p->stream_to);
+    free(p->sse_key_to);
+    free(p->table_class_to);
+    for (size_t i = 0; i < p->gsi_capacity_count; i++) {
+        free(p->gsi_capacity[i].name);
+    }
+    free(p->gsi_capacity);
+    table_index_array_free(p->gsi_missing, p->gsi_missing_count);
+    s_strv_free(p->gsi_extra, p->gsi_extra_count);
+    s_strv_free(p->gsi_changed, p->gsi_changed_count);
     /* tags_set may hold a half-filled last pair after a failed copy: free by count. */
     tpd_kv_array_free(p->tags_set, p->tags_set_count);
     for (size_t i = 0; i < p->tags_remove_count; i++) {
@@ -22,7 +39,9 @@ void drift_plan_clear(struct drift_plan *p) {
 
 bool drift_plan_empty(const struct drift_plan *p) {
     return !p->protection && !p->billing && !p->pitr && p->ttl == DRIFT_TTL_NONE &&
-           !p->tags_set_count && !p->tags_remove_count;
+           !p->tags_set_count && !p->tags_remove_count && !p->stream && !p->sse &&
+           !p->table_class && !p->on_demand && !p->insights && !p->gsi_capacity_count &&
+           !p->gsi_missing_count;
 }
 
 static bool s_eq(const char *a, const char *b) {
@@ -98,6 +117,105 @@ s_tags(const struct table_spec *want, const struct table_live *live, struct drif
     return TPD_OK;
 }
 
+static bool s_str_eq(const char *a, const char *b) {
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static enum tpd_code s_push_name(char ***v, size_t *n, const char *name) {
+    char **nv = tpd_realloc(*v, (*n + 1) * sizeof(**v));
+    if (!nv) {
+        return TPD_E_NOMEM;
+    }
+    *v = nv;
+    if (!(nv[*n] = tpd_strdup(name))) {
+        return TPD_E_NOMEM;
+    }
+    (*n)++;
+    return TPD_OK;
+}
+
+/* Secondary indexes: GSIs by name (missing, extra, redefined, capacities), LSIs as a
+ * whole. */
+static enum tpd_code
+s_indexes(const struct table_spec *want, const struct table_spec *l, struct drift_plan *p) {
+    if (want->gsi_count &&
+        !(p->gsi_missing = tpd_calloc(want->gsi_count, sizeof(*p->gsi_missing)))) {
+        return TPD_E_NOMEM;
+    }
+    if (want->gsi_count &&
+        !(p->gsi_capacity = tpd_calloc(want->gsi_count, sizeof(*p->gsi_capacity)))) {
+        return TPD_E_NOMEM;
+    }
+    enum tpd_code rc = TPD_OK;
+    for (size_t i = 0; !rc && i < want->gsi_count; i++) {
+        const struct table_index *w = &want->gsis[i];
+        const struct table_index *x = table_index_find(l->gsis, l->gsi_count, w->name);
+        if (!x) {
+            rc = table_index_copy(&p->gsi_missing[p->gsi_missing_count], w);
+            p->gsi_missing_count += !rc;
+        } else if (!table_index_same_definition(w, x)) {
+            rc = s_push_name(&p->gsi_changed, &p->gsi_changed_count, w->name);
+        } else if (want->provisioned && l->provisioned && !table_index_same_capacity(w, x)) {
+            struct drift_gsi_capacity *c = &p->gsi_capacity[p->gsi_capacity_count];
+            if (!(c->name = tpd_strdup(w->name))) {
+                return TPD_E_NOMEM;
+            }
+            c->read_capacity = w->read_capacity;
+            c->write_capacity = w->write_capacity;
+            c->read_from = x->read_capacity;
+            c->write_from = x->write_capacity;
+            p->gsi_capacity_count++;
+        }
+    }
+    for (size_t i = 0; !rc && i < l->gsi_count; i++) {
+        if (!table_index_find(want->gsis, want->gsi_count, l->gsis[i].name)) {
+            rc = s_push_name(&p->gsi_extra, &p->gsi_extra_count, l->gsis[i].name);
+        }
+    }
+    p->lsi_differs = want->lsi_count != l->lsi_count;
+    for (size_t i = 0; !p->lsi_differs && i < want->lsi_count; i++) {
+        const struct table_index *x = table_index_find(l->lsis, l->lsi_count, want->lsis[i].name);
+        p->lsi_differs = !x || !table_index_same_definition(&want->lsis[i], x);
+    }
+    return rc;
+}
+
+/* Stream, encryption, class, on-demand maxima, contributor insights. */
+static enum tpd_code
+s_extras(const struct table_spec *want, const struct table_spec *l, struct drift_plan *p) {
+    if (!s_str_eq(want->stream_view_type, l->stream_view_type)) {
+        p->stream = true;
+        if (want->stream_view_type && !(p->stream_to = tpd_strdup(want->stream_view_type))) {
+            return TPD_E_NOMEM;
+        }
+    }
+    if (!table_spec_sse_equal(want, l)) {
+        p->sse = true;
+        p->sse_to = want->sse;
+        if (want->sse_kms_key && !(p->sse_key_to = tpd_strdup(want->sse_kms_key))) {
+            return TPD_E_NOMEM;
+        }
+    }
+    if (strcmp(table_spec_table_class(want), table_spec_table_class(l)) != 0) {
+        p->table_class = true;
+        if (!(p->table_class_to = tpd_strdup(table_spec_table_class(want)))) {
+            return TPD_E_NOMEM;
+        }
+    }
+    /* On-demand maxima exist with PAY_PER_REQUEST only. */
+    if (!want->provisioned && (want->on_demand_read != l->on_demand_read ||
+                               want->on_demand_write != l->on_demand_write)) {
+        p->on_demand = true;
+        p->on_demand_read_to = want->on_demand_read;
+        p->on_demand_write_to = want->on_demand_write;
+    }
+    if (want->contributor_insights != l->contributor_insights) {
+        p->insights = true;
+        p->insights_to = want->contributor_insights;
+    }
+    return TPD_OK;
+}
+
 enum tpd_code
 drift_compute(const struct table_spec *want, const struct table_live *live, struct drift_plan *p) {
     memset(p, 0, sizeof(*p));
@@ -123,6 +241,12 @@ drift_compute(const struct table_spec *want, const struct table_live *live, stru
     if (!rc && live->tags_read) {
         rc = s_tags(want, live, p);
     }
+    if (!rc) {
+        rc = s_indexes(want, l, p);
+    }
+    if (!rc) {
+        rc = s_extras(want, l, p);
+    }
     if (rc) {
         drift_plan_clear(p);
     }
@@ -134,6 +258,95 @@ static void s_billing(struct tpd_buf *b, bool provisioned, int64_t r, int64_t w)
         tpd_buf_printf(b, "PROVISIONED (%lld read, %lld write)", (long long)r, (long long)w);
     } else {
         tpd_buf_append_cstr(b, "PAY_PER_REQUEST");
+    }
+}
+
+static void s_sse_text(struct tpd_buf *b, bool on, const char *key) {
+    if (!on) {
+        tpd_buf_append_cstr(b, "AWS owned key");
+    } else if (key) {
+        tpd_buf_printf(b, "KMS key %s", key);
+    } else {
+        tpd_buf_append_cstr(b, "AWS managed key");
+    }
+}
+
+static void s_on_demand_text(struct tpd_buf *b, int64_t r, int64_t w) {
+    if (r <= 0 && w <= 0) {
+        tpd_buf_append_cstr(b, "no limit");
+        return;
+    }
+    tpd_buf_printf(b, "at most ");
+    if (r > 0) {
+        tpd_buf_printf(b, "%lld read", (long long)r);
+    }
+    if (w > 0) {
+        tpd_buf_printf(b, "%s%lld write", r > 0 ? ", " : "", (long long)w);
+    }
+    tpd_buf_append_cstr(b, " request units per second");
+}
+
+static void
+s_describe_extras(const struct drift_plan *p, const struct table_live *live, struct tpd_buf *b) {
+    const struct table_spec *l = &live->spec;
+    for (size_t i = 0; i < p->gsi_missing_count; i++) {
+        tpd_buf_printf(b, "  - index %s: created (", p->gsi_missing[i].name);
+        table_index_describe(&p->gsi_missing[i], b);
+        tpd_buf_append_cstr(b, "; DynamoDB builds it from the table's items)\n");
+    }
+    for (size_t i = 0; i < p->gsi_changed_count; i++) {
+        tpd_buf_printf(
+            b,
+            "  - index %s: redefined: deleted, then created again (queries on it fail in "
+            "between)\n",
+            p->gsi_changed[i]);
+    }
+    for (size_t i = 0; i < p->gsi_capacity_count; i++) {
+        const struct drift_gsi_capacity *c = &p->gsi_capacity[i];
+        tpd_buf_printf(
+            b,
+            "  - index %s capacity: %lld read, %lld write -> %lld read, %lld write\n",
+            c->name,
+            (long long)c->read_from,
+            (long long)c->write_from,
+            (long long)c->read_capacity,
+            (long long)c->write_capacity);
+    }
+    if (p->stream) {
+        tpd_buf_printf(
+            b,
+            "  - stream: %s -> %s%s\n",
+            l->stream_view_type ? l->stream_view_type : "none",
+            p->stream_to ? p->stream_to : "none",
+            l->stream_view_type ? " (the current stream stops; its records stay readable for 24 "
+                                  "hours)"
+                                : "");
+    }
+    if (p->sse) {
+        tpd_buf_append_cstr(b, "  - encryption: ");
+        s_sse_text(b, l->sse, l->sse_kms_key);
+        tpd_buf_append_cstr(b, " -> ");
+        s_sse_text(b, p->sse_to, p->sse_key_to);
+        tpd_buf_append_cstr(b, "\n");
+    }
+    if (p->table_class) {
+        tpd_buf_printf(
+            b, "  - table class: %s -> %s\n", table_spec_table_class(l), p->table_class_to);
+    }
+    if (p->on_demand) {
+        tpd_buf_append_cstr(b, "  - on-demand throughput: ");
+        s_on_demand_text(b, l->on_demand_read, l->on_demand_write);
+        tpd_buf_append_cstr(b, " -> ");
+        s_on_demand_text(b, p->on_demand_read_to, p->on_demand_write_to);
+        tpd_buf_append_cstr(b, "\n");
+    }
+    if (p->insights) {
+        tpd_buf_printf(
+            b,
+            "  - contributor insights: %s -> %s%s\n",
+            l->contributor_insights ? "on" : "off",
+            p->insights_to ? "on" : "off",
+            p->insights_to ? " (CloudWatch Contributor Insights rules are billed)" : "");
     }
 }
 
@@ -205,4 +418,5 @@ void drift_describe(const struct drift_plan *p, const struct table_live *live, s
             p->tags_remove[i],
             tpd_kv_find(l->tags, l->tag_count, p->tags_remove[i]));
     }
+    s_describe_extras(p, live, b);
 }

@@ -30,6 +30,15 @@ enum drift_ttl {
                           hour later; never done automatically */
 };
 
+/* A GSI whose capacity differs (UpdateTable GlobalSecondaryIndexUpdates Update). */
+struct drift_gsi_capacity {
+    char *name;
+    int64_t read_capacity;
+    int64_t write_capacity;
+    int64_t read_from; /* live */
+    int64_t write_from;
+};
+
 struct drift_plan {
     bool protection; /* set deletion protection to protection_to */
     bool protection_to;
@@ -47,9 +56,32 @@ struct drift_plan {
     size_t tags_set_count;
     char **tags_remove; /* UntagResource: keys the configuration does not have (sorted) */
     size_t tags_remove_count;
+    bool stream; /* set the stream to stream_to (NULL: none); another view type is a new
+                    stream: the old one is disabled first */
+    char *stream_to;
+    bool sse; /* set encryption to sse_to / sse_key_to (table_spec semantics) */
+    bool sse_to;
+    char *sse_key_to;
+    bool table_class;
+    char *table_class_to;
+    bool on_demand; /* OnDemandThroughput maxima (0: no limit) */
+    int64_t on_demand_read_to;
+    int64_t on_demand_write_to;
+    bool insights; /* contributor insights on the table */
+    bool insights_to;
+    struct drift_gsi_capacity *gsi_capacity;
+    size_t gsi_capacity_count;
+    struct table_index *gsi_missing; /* wanted, not on the table: created (sorted) */
+    size_t gsi_missing_count;
+    char **gsi_extra; /* on the table, not wanted: never deleted by a repair */
+    size_t gsi_extra_count;
+    char **gsi_changed; /* on the table with another definition than wanted */
+    size_t gsi_changed_count;
+    bool lsi_differs; /* the local secondary indexes differ: only a new table changes them */
 };
 
 void drift_plan_clear(struct drift_plan *p);
+/* Nothing a repair can do (extra, changed GSIs and LSI differences are not repairs). */
 bool drift_plan_empty(const struct drift_plan *p);
 
 /* Compare live (with tags read) with want. TPD_E_NOMEM only. */

@@ -11,6 +11,11 @@ void table_live_clear(struct table_live *t) {
     free(t->arn);
     free(t->status);
     free(t->ttl_status);
+    free(t->stream_arn);
+    free(t->replicas);
+    free(t->kinesis);
+    free(t->gsi_insights);
+    free(t->insights_mode);
     memset(t, 0, sizeof(*t));
 }
 
@@ -23,6 +28,7 @@ void template_facts_clear(struct template_facts *f) {
     free(f->marked_table);
     free(f->logical_id);
     free(f->deletion_policy);
+    table_index_array_free(f->gsis, f->gsi_count);
     memset(f, 0, sizeof(*f));
 }
 

@@ -17,7 +17,7 @@
 #include "tpd_kv.h"
 
 /* The table as DynamoDB reports it (DescribeTable, DescribeTimeToLive,
- * DescribeContinuousBackups, ListTagsOfResource). spec.stack_name and
+ * DescribeContinuousBackups, ListTagsOfResource, DescribeContributorInsights). spec.stack_name and
  * spec.retain_on_destroy are not DynamoDB's and stay unset. */
 struct table_live {
     bool exists;
@@ -26,7 +26,17 @@ struct table_live {
     char *status;     /* CREATING, ACTIVE, UPDATING, DELETING, ... */
     char *ttl_status; /* ENABLED, ENABLING, DISABLED, DISABLING */
     int64_t item_count;
-    bool tags_read; /* ListTagsOfResource was called (spec.tags without aws:* keys) */
+    bool tags_read;   /* ListTagsOfResource was called (spec.tags without aws:* keys) */
+    char *stream_arn; /* LatestStreamArn of the enabled stream */
+    char *replicas;   /* regions of a global table's replicas, ", "-separated; NULL: none */
+    /* What only an adoption reads (cloud_read_adoption_extras), features this resource
+     * cannot express: */
+    bool extras_read;
+    char *kinesis;        /* Kinesis streaming destinations not DISABLED */
+    bool resource_policy; /* the table has a resource policy */
+    char *gsi_insights;   /* GSIs with contributor insights on, ", "-separated */
+    char *insights_mode;  /* the table's contributor insights mode when it is not
+                             the default ACCESSED_AND_THROTTLED_KEYS */
 };
 void table_live_clear(struct table_live *t);
 /* TTL is on or turning on. */
@@ -42,6 +52,13 @@ struct template_facts {
     char *deletion_policy; /* of that resource: "Delete" when absent */
     size_t resource_count; /* all resources of the template */
     bool has_transform;    /* Transform (SAM, macros): the template is not what runs */
+    /* The table resource's GlobalSecondaryIndexes (sorted by name): what CloudFormation
+     * compares the next template with. gsis_read is false when the template does not
+     * spell them as plain values (intrinsic functions, a shape this provider never
+     * writes). */
+    bool gsis_read;
+    struct table_index *gsis;
+    size_t gsi_count;
 };
 void template_facts_clear(struct template_facts *f);
 

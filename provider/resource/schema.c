@@ -35,6 +35,50 @@ static const struct tfv_type_attr s_timeouts_type_attrs[] = {
 static const struct tfv_type s_timeouts_type = {
     TFV_T_OBJECT, NULL, s_timeouts_type_attrs, COUNT(s_timeouts_type_attrs)};
 
+static const struct tfv_type s_string_set_type = {TFV_T_SET, &tfv_type_string, NULL, 0};
+
+static const struct tfv_type_attr s_gsi_type_attrs[] = {
+    {"hash_key", &s_key_type},
+    {"name", &tfv_type_string},
+    {"non_key_attributes", &s_string_set_type},
+    {"projection_type", &tfv_type_string},
+    {"range_key", &s_key_type},
+    {"read_capacity", &tfv_type_number},
+    {"write_capacity", &tfv_type_number},
+};
+static const struct tfv_type s_gsi_type = {
+    TFV_T_OBJECT, NULL, s_gsi_type_attrs, COUNT(s_gsi_type_attrs)};
+static const struct tfv_type s_gsi_list_type = {TFV_T_LIST, &s_gsi_type, NULL, 0};
+
+static const struct tfv_type_attr s_lsi_type_attrs[] = {
+    {"name", &tfv_type_string},
+    {"non_key_attributes", &s_string_set_type},
+    {"projection_type", &tfv_type_string},
+    {"range_key", &s_key_type},
+};
+static const struct tfv_type s_lsi_type = {
+    TFV_T_OBJECT, NULL, s_lsi_type_attrs, COUNT(s_lsi_type_attrs)};
+static const struct tfv_type s_lsi_list_type = {TFV_T_LIST, &s_lsi_type, NULL, 0};
+
+static const struct tfv_type_attr s_stream_type_attrs[] = {
+    {"view_type", &tfv_type_string},
+};
+static const struct tfv_type s_stream_type = {
+    TFV_T_OBJECT, NULL, s_stream_type_attrs, COUNT(s_stream_type_attrs)};
+
+static const struct tfv_type_attr s_sse_type_attrs[] = {
+    {"kms_key_arn", &tfv_type_string},
+};
+static const struct tfv_type s_sse_type = {
+    TFV_T_OBJECT, NULL, s_sse_type_attrs, COUNT(s_sse_type_attrs)};
+
+static const struct tfv_type_attr s_on_demand_type_attrs[] = {
+    {"max_read_request_units", &tfv_type_number},
+    {"max_write_request_units", &tfv_type_number},
+};
+static const struct tfv_type s_on_demand_type = {
+    TFV_T_OBJECT, NULL, s_on_demand_type_attrs, COUNT(s_on_demand_type_attrs)};
+
 /* ---- nested attributes of the resource ---- */
 
 static const struct schema_attr s_key_attrs[] = {
@@ -64,6 +108,104 @@ static const struct schema_attr s_ttl_attrs[] = {
 static const struct schema_object s_ttl_object = {
     s_ttl_attrs, COUNT(s_ttl_attrs), SCHEMA_NEST_SINGLE};
 
+/* Inside nested objects nothing is computed: protocol 5 has no nested attributes, and
+ * cannot mark an attribute of an object type as computed (rpc5.c), so a null inside an
+ * index means the documented default (projection ALL) and the state keeps it null. */
+static const struct schema_attr s_gsi_attrs[] = {
+    {.name = "hash_key",
+     .type = &s_key_type,
+     .nested = &s_key_object,
+     .description = "Partition key of the index `{ name, type }`.",
+     .required = true},
+    {.name = "name",
+     .type = &tfv_type_string,
+     .description = "Name of the index: 3 to 255 characters of `A-Z a-z 0-9 _ . -`.",
+     .required = true},
+    {.name = "non_key_attributes",
+     .type = &s_string_set_type,
+     .description = "With `projection_type = \"INCLUDE\"` only: the non-key attributes "
+                    "projected into the index (at most 100 across all indexes of the table).",
+     .optional = true},
+    {.name = "projection_type",
+     .type = &tfv_type_string,
+     .description = "`ALL` (left out: the default), `KEYS_ONLY` or `INCLUDE`.",
+     .optional = true},
+    {.name = "range_key",
+     .type = &s_key_type,
+     .nested = &s_key_object,
+     .description = "Sort key of the index `{ name, type }`, optional.",
+     .optional = true},
+    {.name = "read_capacity",
+     .type = &tfv_type_number,
+     .description = "Read capacity units of the index: required with `billing_mode = "
+                    "\"PROVISIONED\"`, refused without.",
+     .optional = true},
+    {.name = "write_capacity",
+     .type = &tfv_type_number,
+     .description = "Write capacity units of the index: required with `billing_mode = "
+                    "\"PROVISIONED\"`, refused without.",
+     .optional = true},
+};
+static const struct schema_object s_gsi_object = {
+    s_gsi_attrs, COUNT(s_gsi_attrs), SCHEMA_NEST_LIST};
+
+static const struct schema_attr s_lsi_attrs[] = {
+    {.name = "name",
+     .type = &tfv_type_string,
+     .description = "Name of the index: 3 to 255 characters of `A-Z a-z 0-9 _ . -`.",
+     .required = true},
+    {.name = "non_key_attributes",
+     .type = &s_string_set_type,
+     .description = "With `projection_type = \"INCLUDE\"` only: the projected non-key "
+                    "attributes.",
+     .optional = true},
+    {.name = "projection_type",
+     .type = &tfv_type_string,
+     .description = "`ALL` (left out: the default), `KEYS_ONLY` or `INCLUDE`.",
+     .optional = true},
+    {.name = "range_key",
+     .type = &s_key_type,
+     .nested = &s_key_object,
+     .description = "Sort key of the index `{ name, type }` (its partition key is the "
+                    "table's).",
+     .required = true},
+};
+static const struct schema_object s_lsi_object = {
+    s_lsi_attrs, COUNT(s_lsi_attrs), SCHEMA_NEST_LIST};
+
+static const struct schema_attr s_stream_attrs[] = {
+    {.name = "view_type",
+     .type = &tfv_type_string,
+     .description = "What the stream records of a changed item: `NEW_IMAGE`, `OLD_IMAGE`, "
+                    "`NEW_AND_OLD_IMAGES` or `KEYS_ONLY`.",
+     .required = true},
+};
+static const struct schema_object s_stream_object = {
+    s_stream_attrs, COUNT(s_stream_attrs), SCHEMA_NEST_SINGLE};
+
+static const struct schema_attr s_sse_attrs[] = {
+    {.name = "kms_key_arn",
+     .type = &tfv_type_string,
+     .description = "ARN of the customer managed KMS key (`arn:aws:kms:REGION:ACCOUNT:key/ID`); "
+                    "null: the AWS managed key `alias/aws/dynamodb`.",
+     .optional = true},
+};
+static const struct schema_object s_sse_object = {
+    s_sse_attrs, COUNT(s_sse_attrs), SCHEMA_NEST_SINGLE};
+
+static const struct schema_attr s_on_demand_attrs[] = {
+    {.name = "max_read_request_units",
+     .type = &tfv_type_number,
+     .description = "Most read request units per second the table may use; null: no limit.",
+     .optional = true},
+    {.name = "max_write_request_units",
+     .type = &tfv_type_number,
+     .description = "Most write request units per second the table may use; null: no limit.",
+     .optional = true},
+};
+static const struct schema_object s_on_demand_object = {
+    s_on_demand_attrs, COUNT(s_on_demand_attrs), SCHEMA_NEST_SINGLE};
+
 static const struct schema_attr s_timeouts_attrs[] = {
     {.name = "create",
      .type = &tfv_type_string,
@@ -92,6 +234,10 @@ static const struct schema_attr s_table_attrs[] = {
                     "`write_capacity` are required).",
      .optional = true,
      .computed = true},
+    {.name = "contributor_insights",
+     .type = &tfv_type_bool,
+     .description = "CloudWatch Contributor Insights on the table; left out: `false`.",
+     .optional = true},
     {.name = "deletion_protection_enabled",
      .type = &tfv_type_bool,
      .description = "Deletion protection of the table. Defaults to `true`. While it is `true` in "
@@ -99,6 +245,14 @@ static const struct schema_attr s_table_attrs[] = {
                     "and apply first.",
      .optional = true,
      .computed = true},
+    {.name = "global_secondary_indexes",
+     .type = &s_gsi_list_type,
+     .nested = &s_gsi_object,
+     .description =
+         "Global secondary indexes (at most 20), compared by name. Changes are applied in "
+         "place, one index creation or deletion per stack update; changing an index's keys "
+         "or projection deletes it and creates it again (two updates).",
+     .optional = true},
     {.name = "hash_key",
      .type = &s_key_type,
      .nested = &s_key_object,
@@ -106,12 +260,25 @@ static const struct schema_attr s_table_attrs[] = {
      .required = true,
      .force_new = true},
     {.name = "id", .type = &tfv_type_string, .description = "The table name.", .computed = true},
+    {.name = "local_secondary_indexes",
+     .type = &s_lsi_list_type,
+     .nested = &s_lsi_object,
+     .description = "Local secondary indexes (at most 5; they need `range_key`). LSIs exist "
+                    "only from the table's creation: changing them replaces the table.",
+     .optional = true,
+     .force_new = true},
     {.name = "name",
      .type = &tfv_type_string,
      .description = "Name of the DynamoDB table: 3 to 255 characters of `A-Z a-z 0-9 _ . -`. "
                     "Changing it replaces the table.",
      .required = true,
      .force_new = true},
+    {.name = "on_demand_throughput",
+     .type = &s_on_demand_type,
+     .nested = &s_on_demand_object,
+     .description = "Maximum on-demand throughput `{ max_read_request_units, "
+                    "max_write_request_units }`; only with `billing_mode = \"PAY_PER_REQUEST\"`.",
+     .optional = true},
     {.name = "point_in_time_recovery",
      .type = &tfv_type_bool,
      .description = "Point-in-time recovery (continuous backups). Defaults to `false`.",
@@ -133,6 +300,13 @@ static const struct schema_attr s_table_attrs[] = {
                     "(DeletionPolicy Retain). Defaults to `false`.",
      .optional = true,
      .computed = true},
+    {.name = "server_side_encryption",
+     .type = &s_sse_type,
+     .nested = &s_sse_object,
+     .description = "Encryption at rest with a KMS key: `{ kms_key_arn = null }` for the AWS "
+                    "managed key, or the ARN of a customer managed key. Left out: the AWS owned "
+                    "key (DynamoDB's default).",
+     .optional = true},
     {.name = "stack_id",
      .type = &tfv_type_string,
      .description = "ID (ARN) of the CloudFormation stack.",
@@ -149,6 +323,20 @@ static const struct schema_attr s_table_attrs[] = {
          "deleted.",
      .optional = true,
      .computed = true},
+    {.name = "stream",
+     .type = &s_stream_type,
+     .nested = &s_stream_object,
+     .description = "DynamoDB Streams `{ view_type }`; left out: no stream. Changing the view "
+                    "type replaces the stream (a new `stream_arn`).",
+     .optional = true},
+    {.name = "stream_arn",
+     .type = &tfv_type_string,
+     .description = "ARN of the table's stream (null without one).",
+     .computed = true},
+    {.name = "table_class",
+     .type = &tfv_type_string,
+     .description = "`STANDARD` (left out: the default) or `STANDARD_INFREQUENT_ACCESS`.",
+     .optional = true},
     {.name = "table_status",
      .type = &tfv_type_string,
      .description = "Status of the table (`ACTIVE`, ...).",
@@ -184,16 +372,24 @@ static const struct schema_attr s_table_attrs[] = {
 static const struct tfv_type_attr s_table_type_attrs[] = {
     {"arn", &tfv_type_string},
     {"billing_mode", &tfv_type_string},
+    {"contributor_insights", &tfv_type_bool},
     {"deletion_protection_enabled", &tfv_type_bool},
+    {"global_secondary_indexes", &s_gsi_list_type},
     {"hash_key", &s_key_type},
     {"id", &tfv_type_string},
+    {"local_secondary_indexes", &s_lsi_list_type},
     {"name", &tfv_type_string},
+    {"on_demand_throughput", &s_on_demand_type},
     {"point_in_time_recovery", &tfv_type_bool},
     {"range_key", &s_key_type},
     {"read_capacity", &tfv_type_number},
     {"retain_on_destroy", &tfv_type_bool},
+    {"server_side_encryption", &s_sse_type},
     {"stack_id", &tfv_type_string},
     {"stack_name", &tfv_type_string},
+    {"stream", &s_stream_type},
+    {"stream_arn", &tfv_type_string},
+    {"table_class", &tfv_type_string},
     {"table_status", &tfv_type_string},
     {"tags", &tfv_type_map_string},
     {"timeouts", &s_timeouts_type},

@@ -10,8 +10,8 @@
 #include "cfn_template.h"
 #include "tpd_alloc.h"
 
-static json_t *s_attr_def(const struct table_key *k) {
-    return json_pack("{s:s, s:s}", "AttributeName", k->name, "AttributeType", k->type);
+static int s_strp_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static json_t *s_key_elem(const struct table_key *k, const char *kind) {
@@ -23,15 +23,126 @@ static bool s_set(json_t *o, const char *k, json_t *v) {
     return v && json_object_set_new(o, k, v) == 0;
 }
 
+static json_t *s_key_schema(const struct table_key *hash, const struct table_key *range) {
+    json_t *keys = json_array();
+    bool ok = keys && !json_array_append_new(keys, s_key_elem(hash, "HASH"));
+    if (ok && range->name) {
+        ok = !json_array_append_new(keys, s_key_elem(range, "RANGE"));
+    }
+    if (!ok) {
+        json_decref(keys);
+        return NULL;
+    }
+    return keys;
+}
+
+static json_t *s_throughput(int64_t r, int64_t w) {
+    return json_pack(
+        "{s:I, s:I}", "ReadCapacityUnits", (json_int_t)r, "WriteCapacityUnits", (json_int_t)w);
+}
+
+/* A GlobalSecondaryIndex or LocalSecondaryIndex of the template. */
+static json_t *s_index(const struct table_index *x, bool with_throughput) {
+    json_t *proj = json_pack("{s:s}", "ProjectionType", x->projection ? x->projection : "ALL");
+    bool ok = proj != NULL;
+    if (ok && x->non_key_count) {
+        json_t *nka = json_array();
+        for (size_t i = 0; nka && ok && i < x->non_key_count; i++) {
+            ok = !json_array_append_new(nka, json_string(x->non_key[i]));
+        }
+        ok = ok && s_set(proj, "NonKeyAttributes", nka);
+    }
+    json_t *o = json_object();
+    ok = ok && o && s_set(o, "IndexName", json_string(x->name)) &&
+         s_set(o, "KeySchema", s_key_schema(&x->hash, &x->range)) &&
+         s_set(o, "Projection", json_incref(proj));
+    if (ok && with_throughput) {
+        ok = s_set(o, "ProvisionedThroughput", s_throughput(x->read_capacity, x->write_capacity));
+    }
+    json_decref(proj);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *s_index_list(const struct table_index *v, size_t n, bool with_throughput) {
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++) {
+        if (json_array_append_new(a, s_index(&v[i], with_throughput))) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+/* AttributeDefinitions: the table's keys and every index key (table_spec_attr_defs). */
+static json_t *s_attr_defs(const struct table_spec *s) {
+    struct table_attr_def *defs = NULL;
+    size_t n = 0;
+    if (table_spec_attr_defs(s, &defs, &n, NULL) != TPD_OK) {
+        return NULL;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++) {
+        if (json_array_append_new(
+                a,
+                json_pack(
+                    "{s:s, s:s}", "AttributeName", defs[i].name, "AttributeType", defs[i].type))) {
+            json_decref(a);
+            a = NULL;
+        }
+    }
+    free(defs);
+    return a;
+}
+
+/* Streams, encryption, class, on-demand maxima, contributor insights: each only when it
+ * differs from DynamoDB's default, so that a template of a table without them is the
+ * template this provider rendered before they existed. */
+static bool s_extras(json_t *p, const struct table_spec *s) {
+    bool ok = true;
+    if (s->stream_view_type) {
+        ok = s_set(
+            p, "StreamSpecification", json_pack("{s:s}", "StreamViewType", s->stream_view_type));
+    }
+    if (ok && s->sse) {
+        json_t *sse = json_pack("{s:b, s:s}", "SSEEnabled", 1, "SSEType", "KMS");
+        ok = sse && (!s->sse_kms_key || s_set(sse, "KMSMasterKeyId", json_string(s->sse_kms_key)));
+        ok = ok ? s_set(p, "SSESpecification", sse) : (json_decref(sse), false);
+    }
+    if (ok && s->table_class && strcmp(s->table_class, "STANDARD") != 0) {
+        ok = s_set(p, "TableClass", json_string(s->table_class));
+    }
+    if (ok && (s->on_demand_read > 0 || s->on_demand_write > 0)) {
+        json_t *od = json_object();
+        ok = od &&
+             (s->on_demand_read <= 0 ||
+              s_set(od, "MaxReadRequestUnits", json_integer((json_int_t)s->on_demand_read))) &&
+             (s->on_demand_write <= 0 ||
+              s_set(od, "MaxWriteRequestUnits", json_integer((json_int_t)s->on_demand_write)));
+        ok = ok ? s_set(p, "OnDemandThroughput", od) : (json_decref(od), false);
+    }
+    if (ok && s->contributor_insights) {
+        ok = s_set(p, "ContributorInsightsSpecification", json_pack("{s:b}", "Enabled", 1));
+    }
+    return ok;
+}
+
 static json_t *s_properties(const struct table_spec *s) {
     json_t *p = json_object();
-    json_t *defs = json_array(), *keys = json_array();
-    bool ok = p && defs && keys && !json_array_append_new(defs, s_attr_def(&s->hash)) &&
-              !json_array_append_new(keys, s_key_elem(&s->hash, "HASH"));
-    if (ok && s->range.name) {
-        ok = !json_array_append_new(defs, s_attr_def(&s->range)) &&
-             !json_array_append_new(keys, s_key_elem(&s->range, "RANGE"));
+    json_t *defs = s_attr_defs(s), *keys = s_key_schema(&s->hash, &s->range);
+    bool ok = p && defs && keys;
+    if (ok && s->gsi_count) {
+        ok =
+            s_set(p, "GlobalSecondaryIndexes", s_index_list(s->gsis, s->gsi_count, s->provisioned));
     }
+    if (ok && s->lsi_count) {
+        ok = s_set(p, "LocalSecondaryIndexes", s_index_list(s->lsis, s->lsi_count, false));
+    }
+    ok = ok && s_extras(p, s);
     ok = ok && s_set(p, "TableName", json_string(s->name)) &&
          s_set(p, "AttributeDefinitions", json_incref(defs)) &&
          s_set(p, "KeySchema", json_incref(keys)) &&
@@ -39,15 +150,7 @@ static json_t *s_properties(const struct table_spec *s) {
     json_decref(defs);
     json_decref(keys);
     if (ok && s->provisioned) {
-        ok = s_set(
-            p,
-            "ProvisionedThroughput",
-            json_pack(
-                "{s:I, s:I}",
-                "ReadCapacityUnits",
-                (json_int_t)s->read_capacity,
-                "WriteCapacityUnits",
-                (json_int_t)s->write_capacity));
+        ok = s_set(p, "ProvisionedThroughput", s_throughput(s->read_capacity, s->write_capacity));
     }
     if (ok && s->ttl.attribute) {
         ok = s_set(
@@ -109,6 +212,14 @@ enum tpd_code table_template_render(
     struct tpd_err *err) {
     const char *lid = o->logical_id ? o->logical_id : TABLE_TEMPLATE_LOGICAL_ID;
     bool import = o->mode == TABLE_TEMPLATE_IMPORT;
+    struct table_attr_def *defs = NULL;
+    size_t ndefs = 0;
+    enum tpd_code drc = table_spec_attr_defs(s, &defs, &ndefs, err);
+    free(defs);
+    if (drc) {
+        tpd_err_prefix(err, "cannot render the stack template: ");
+        return drc;
+    }
     json_t *t = json_object(), *resources = json_object(), *table = json_object();
     bool ok =
         t && resources && table && s_set(table, "Type", json_string("AWS::DynamoDB::Table")) &&
@@ -199,6 +310,135 @@ table_template_stack_tags(const struct table_spec *s, struct tpd_kv **out, size_
     return TPD_OK;
 }
 
+/* A whole number in a template: a JSON integer, or a string of digits (YAML and
+ * CloudFormation accept "5"). */
+static bool s_tpl_int(json_t *v, int64_t *out) {
+    if (json_is_integer(v)) {
+        *out = json_integer_value(v);
+        return true;
+    }
+    const char *s = json_string_value(v);
+    if (!s || !*s || strlen(s) > 18) {
+        return false;
+    }
+    int64_t n = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9') {
+            return false;
+        }
+        n = n * 10 + (*p - '0');
+    }
+    *out = n;
+    return true;
+}
+
+/* The type of attribute name in AttributeDefinitions (NULL when not defined). */
+static const char *s_tpl_type(json_t *defs, const char *name) {
+    size_t i;
+    json_t *d;
+    json_array_foreach(defs, i, d) {
+        const char *n = json_string_value(json_object_get(d, "AttributeName"));
+        if (n && strcmp(n, name) == 0) {
+            return json_string_value(json_object_get(d, "AttributeType"));
+        }
+    }
+    return NULL;
+}
+
+/* One GlobalSecondaryIndex of a deployed template into x: TPD_E_PARSE for a shape this
+ * provider does not write (not plain strings and numbers), TPD_E_NOMEM. */
+static enum tpd_code s_tpl_index(json_t *g, json_t *defs, struct table_index *x) {
+    const char *name = json_string_value(json_object_get(g, "IndexName"));
+    json_t *ks = json_object_get(g, "KeySchema");
+    json_t *proj = json_object_get(g, "Projection");
+    json_t *pt = json_object_get(g, "ProvisionedThroughput");
+    if (!name || !json_is_array(ks) || (proj && !json_is_object(proj))) {
+        return TPD_E_PARSE;
+    }
+    if (!(x->name = tpd_strdup(name))) {
+        return TPD_E_NOMEM;
+    }
+    size_t i;
+    json_t *k;
+    json_array_foreach(ks, i, k) {
+        const char *an = json_string_value(json_object_get(k, "AttributeName"));
+        const char *kt = json_string_value(json_object_get(k, "KeyType"));
+        struct table_key *dst = kt && !strcmp(kt, "HASH")    ? &x->hash
+                                : kt && !strcmp(kt, "RANGE") ? &x->range
+                                                             : NULL;
+        if (!an || !dst || dst->name) {
+            return TPD_E_PARSE;
+        }
+        const char *type = s_tpl_type(defs, an);
+        if (!(dst->name = tpd_strdup(an)) || !(dst->type = tpd_strdup(type ? type : "S"))) {
+            return TPD_E_NOMEM;
+        }
+    }
+    const char *ptype = proj ? json_string_value(json_object_get(proj, "ProjectionType")) : NULL;
+    if (!x->hash.name || (proj && json_object_get(proj, "ProjectionType") && !ptype)) {
+        return TPD_E_PARSE;
+    }
+    if (!(x->projection = tpd_strdup(ptype ? ptype : "ALL"))) {
+        return TPD_E_NOMEM;
+    }
+    json_t *nka = proj ? json_object_get(proj, "NonKeyAttributes") : NULL;
+    if (nka && !json_is_array(nka)) {
+        return TPD_E_PARSE;
+    }
+    size_t n = nka ? json_array_size(nka) : 0;
+    if (n && !(x->non_key = tpd_calloc(n, sizeof(*x->non_key)))) {
+        return TPD_E_NOMEM;
+    }
+    json_t *a;
+    json_array_foreach(nka, i, a) {
+        if (!json_is_string(a)) {
+            return TPD_E_PARSE;
+        }
+        if (!(x->non_key[x->non_key_count++] = tpd_strdup(json_string_value(a)))) {
+            return TPD_E_NOMEM;
+        }
+    }
+    if (x->non_key_count > 1) {
+        qsort(x->non_key, x->non_key_count, sizeof(*x->non_key), s_strp_cmp);
+    }
+    if (pt && (!s_tpl_int(json_object_get(pt, "ReadCapacityUnits"), &x->read_capacity) ||
+               !s_tpl_int(json_object_get(pt, "WriteCapacityUnits"), &x->write_capacity))) {
+        return TPD_E_PARSE;
+    }
+    return TPD_OK;
+}
+
+/* The table resource's GlobalSecondaryIndexes into f (gsis_read); false on no memory. */
+static bool s_tpl_gsis(json_t *r, struct template_facts *f) {
+    json_t *props = json_object_get(r, "Properties");
+    json_t *list = json_object_get(props, "GlobalSecondaryIndexes");
+    json_t *defs = json_object_get(props, "AttributeDefinitions");
+    if (list && !json_is_array(list)) {
+        return true; /* an intrinsic function: not read */
+    }
+    size_t n = list ? json_array_size(list) : 0;
+    if (n > 64) {
+        return true; /* more than DynamoDB allows: not a template of ours */
+    }
+    struct table_index *v = n ? tpd_calloc(n, sizeof(*v)) : NULL;
+    if (n && !v) {
+        return false;
+    }
+    enum tpd_code rc = TPD_OK;
+    for (size_t i = 0; !rc && i < n; i++) {
+        rc = s_tpl_index(json_array_get(list, i), defs, &v[i]);
+    }
+    if (rc) {
+        table_index_array_free(v, n);
+        return rc != TPD_E_NOMEM;
+    }
+    table_index_array_sort(v, n);
+    f->gsis = v;
+    f->gsi_count = n;
+    f->gsis_read = true;
+    return true;
+}
+
 static char *s_str_dup(json_t *v) {
     const char *s = json_string_value(v);
     return s ? tpd_strdup(s) : NULL;
@@ -237,7 +477,7 @@ table_template_read(struct tpd_span text, struct template_facts *f, struct tpd_e
             f->marked_table = tpd_strdup(mt);
             oom = !f->marked_table;
         }
-        oom = oom || !f->logical_id || !f->deletion_policy;
+        oom = oom || !f->logical_id || !f->deletion_policy || !s_tpl_gsis(r, f);
     }
     const char *desc = json_string_value(json_object_get(t, "Description"));
     f->legacy = !f->marked && desc && strcmp(desc, TABLE_TEMPLATE_DESCRIPTION) == 0 && lid &&

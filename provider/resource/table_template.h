@@ -16,7 +16,12 @@
  *     update, so a failure between the two never leaves an adopted table that a stack
  *     deletion would delete;
  *   - UpdateReplacePolicy Retain: a replacement never silently drops a table's data;
- *   - ProvisionedThroughput only with PROVISIONED;
+ *   - ProvisionedThroughput only with PROVISIONED (the GSIs' too);
+ *   - AttributeDefinitions: the table's keys, then the index keys by name, each once;
+ *   - GlobalSecondaryIndexes, LocalSecondaryIndexes, StreamSpecification,
+ *     SSESpecification, TableClass, OnDemandThroughput and
+ *     ContributorInsightsSpecification only when they differ from DynamoDB's default, so
+ *     the template of a table without them is unchanged from before they existed;
  *   - TimeToLiveSpecification only when TTL was ever configured, and then always with
  *     a non-empty AttributeName (Enabled false to switch it off): an empty name is
  *     rejected (aws/aws-cdk#25655, iann0036/former2#229);
@@ -66,7 +71,8 @@ enum tpd_code table_template_render(
 enum tpd_code
 table_template_stack_tags(const struct table_spec *spec, struct tpd_kv **out, size_t *count);
 
-/* Read what the deployed template says about the table (text: JSON or YAML). */
+/* Read what the deployed template says about the table (text: JSON or YAML), its GSIs
+ * included (gsis_read). Untrusted input: fuzzed (tests/fuzz/fuzz_template.c). */
 enum tpd_code
 table_template_read(struct tpd_span text, struct template_facts *out, struct tpd_err *err);
 

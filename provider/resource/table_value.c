@@ -13,6 +13,91 @@ static bool s_copy(char **dst, const char *src) {
     return !src || *dst;
 }
 
+static int s_strp_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A key object {name, type} into k (nothing when null). */
+static bool s_key_from(const struct tfv *o, struct table_key *k) {
+    const char *n = tfv_get_str(o, "name");
+    if (!n) {
+        return true;
+    }
+    const char *t = tfv_get_str(o, "type");
+    return s_copy(&k->name, n) && s_copy(&k->type, t ? t : "S");
+}
+
+/* The elements of a list attribute of index objects into *out (sorted by name). gsi:
+ * keys and capacities of its own; else (LSI) the table's partition key. */
+static bool s_indexes_from(
+    const struct tfv *list,
+    bool gsi,
+    const struct table_spec *t,
+    struct table_index **out,
+    size_t *count) {
+    *out = NULL;
+    *count = 0;
+    if (!list || list->kind != TFV_LIST || !list->u.list.count) {
+        return true;
+    }
+    struct table_index *v = tpd_calloc(list->u.list.count, sizeof(*v));
+    if (!v) {
+        return false;
+    }
+    *out = v;
+    bool ok = true;
+    for (size_t i = 0; ok && i < list->u.list.count; i++) {
+        const struct tfv *e = list->u.list.items[i];
+        if (!tfv_get_str(e, "name")) {
+            continue;
+        }
+        struct table_index *x = &v[(*count)++];
+        const char *p = tfv_get_str(e, "projection_type");
+        ok = s_copy(&x->name, tfv_get_str(e, "name")) &&
+             s_copy(&x->projection, p ? p : TABLE_PROJECTION_ALL) &&
+             s_key_from(tfv_get(e, "range_key"), &x->range) &&
+             (gsi ? s_key_from(tfv_get(e, "hash_key"), &x->hash)
+                  : s_copy(&x->hash.name, t->hash.name) && s_copy(&x->hash.type, t->hash.type));
+        const struct tfv *nka = tfv_get(e, "non_key_attributes");
+        size_t n = nka && (nka->kind == TFV_SET || nka->kind == TFV_LIST) ? nka->u.list.count : 0;
+        if (ok && n) {
+            x->non_key = tpd_calloc(n, sizeof(*x->non_key));
+            ok = x->non_key != NULL;
+            for (size_t j = 0; ok && j < n; j++) {
+                const char *a = tfv_str(nka->u.list.items[j]);
+                if (a) {
+                    ok = (x->non_key[x->non_key_count++] = tpd_strdup(a)) != NULL;
+                }
+            }
+            if (ok && x->non_key_count > 1) {
+                qsort(x->non_key, x->non_key_count, sizeof(*x->non_key), s_strp_cmp);
+            }
+        }
+        if (gsi && t->provisioned) {
+            tfv_get_int(e, "read_capacity", &x->read_capacity);
+            tfv_get_int(e, "write_capacity", &x->write_capacity);
+        }
+    }
+    table_index_array_sort(v, *count);
+    return ok;
+}
+
+/* stream, server_side_encryption, table_class, on_demand_throughput,
+ * contributor_insights. */
+static bool s_extras_from(const struct tfv *v, struct table_spec *out) {
+    const struct tfv *sse = tfv_get(v, "server_side_encryption");
+    const struct tfv *od = tfv_get(v, "on_demand_throughput");
+    out->sse = sse && sse->kind == TFV_OBJECT;
+    tfv_get_int(od, "max_read_request_units", &out->on_demand_read);
+    tfv_get_int(od, "max_write_request_units", &out->on_demand_write);
+    out->insights_set = tfv_get_bool(v, "contributor_insights", &out->contributor_insights);
+    const char *tc = tfv_get_str(v, "table_class");
+    out->table_class_set = tc != NULL;
+    return s_copy(&out->stream_view_type, tfv_get_str(tfv_get(v, "stream"), "view_type")) &&
+           s_copy(&out->sse_kms_key, tfv_get_str(sse, "kms_key_arn")) &&
+           s_copy(&out->table_class, tc && strcmp(tc, "STANDARD") != 0 ? tc : NULL);
+}
+
 enum tpd_code table_value_to_spec(
     const struct tfv *v, const struct tfv *prior, struct table_spec *out, struct tpd_err *err) {
     memset(out, 0, sizeof(*out));
@@ -67,6 +152,12 @@ enum tpd_code table_value_to_spec(
             ok = out->tags[i].key && out->tags[i].value;
         }
     }
+    ok = ok &&
+         s_indexes_from(
+             tfv_get(v, "global_secondary_indexes"), true, out, &out->gsis, &out->gsi_count) &&
+         s_indexes_from(
+             tfv_get(v, "local_secondary_indexes"), false, out, &out->lsis, &out->lsi_count) &&
+         s_extras_from(v, out);
     if (!ok) {
         table_spec_clear(out);
         return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
@@ -150,6 +241,162 @@ static struct tfv *s_tags(const struct tfv *ref, const struct table_live *l) {
     return m;
 }
 
+/* One index object. projection_type stays null where the reference left it null and
+ * DynamoDB says ALL (the default; nothing inside these objects is computed: see
+ * schema.c). */
+static struct tfv *
+s_index_value(const struct table_index *x, bool gsi, bool provisioned, const struct tfv *ref) {
+    struct tfv *o = tfv_new_object();
+    bool ok = o != NULL;
+    if (!ok) {
+        return NULL;
+    }
+    const char *proj = x->projection ? x->projection : TABLE_PROJECTION_ALL;
+    bool ref_null = ref && tfv_is_null(tfv_get(ref, "projection_type"));
+    s_set(o, "name", tfv_new_string(x->name), &ok);
+    s_set(o, "range_key", s_key(&x->range), &ok);
+    s_set(
+        o,
+        "projection_type",
+        ref_null && strcmp(proj, TABLE_PROJECTION_ALL) == 0 ? tfv_new_null() : tfv_new_string(proj),
+        &ok);
+    if (x->non_key_count) {
+        struct tfv *set = tfv_new_set();
+        ok = ok && set != NULL;
+        for (size_t i = 0; ok && i < x->non_key_count; i++) {
+            ok = tfv_list_append(set, tfv_new_string(x->non_key[i])) == TPD_OK;
+        }
+        s_set(o, "non_key_attributes", ok ? set : NULL, &ok);
+        if (!ok) {
+            tfv_free(set);
+        }
+    } else {
+        s_set(o, "non_key_attributes", tfv_new_null(), &ok);
+    }
+    if (gsi) {
+        s_set(o, "hash_key", s_key(&x->hash), &ok);
+        s_set(
+            o, "read_capacity", provisioned ? tfv_new_int(x->read_capacity) : tfv_new_null(), &ok);
+        s_set(
+            o,
+            "write_capacity",
+            provisioned ? tfv_new_int(x->write_capacity) : tfv_new_null(),
+            &ok);
+    }
+    if (!ok) {
+        tfv_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* The indexes as a list: in the reference's order (indexes are compared by name, so
+ * the configuration's order is kept), then the others by name. null when there are none
+ * and the reference had null. */
+static struct tfv *s_indexes(
+    const struct tfv *ref,
+    const char *attr,
+    const struct table_index *v,
+    size_t n,
+    bool gsi,
+    bool provisioned) {
+    const struct tfv *rl = tfv_get(ref, attr);
+    bool ref_list = rl && rl->kind == TFV_LIST;
+    if (!n && !ref_list) {
+        return tfv_new_null();
+    }
+    struct tfv *l = tfv_new_list();
+    bool ok = l != NULL;
+    bool *done = n ? tpd_calloc(n, sizeof(*done)) : NULL;
+    ok = ok && (!n || done);
+    for (size_t i = 0; ok && ref_list && i < rl->u.list.count; i++) {
+        const char *name = tfv_get_str(rl->u.list.items[i], "name");
+        const struct table_index *x = table_index_find(v, n, name);
+        if (x && !done[x - v]) {
+            done[x - v] = true;
+            ok = tfv_list_append(l, s_index_value(x, gsi, provisioned, rl->u.list.items[i])) ==
+                 TPD_OK;
+        }
+    }
+    for (size_t i = 0; ok && i < n; i++) {
+        if (!done[i]) {
+            ok = tfv_list_append(l, s_index_value(&v[i], gsi, provisioned, NULL)) == TPD_OK;
+        }
+    }
+    free(done);
+    if (!ok) {
+        tfv_free(l);
+        return NULL;
+    }
+    return l;
+}
+
+/* server_side_encryption: null for the AWS owned key; else the key, null where the
+ * reference asked for the AWS managed key (DescribeTable reports a key ARN either way:
+ * table_spec_sse_equal). */
+static struct tfv *s_sse(const struct tfv *ref, const struct table_spec *l) {
+    if (!l->sse) {
+        return tfv_new_null();
+    }
+    const struct tfv *r = tfv_get(ref, "server_side_encryption");
+    bool managed = r && r->kind == TFV_OBJECT && tfv_is_null(tfv_get(r, "kms_key_arn"));
+    struct tfv *o = tfv_new_object();
+    bool ok = o != NULL;
+    if (ok) {
+        s_set(
+            o,
+            "kms_key_arn",
+            managed || !l->sse_kms_key ? tfv_new_null() : tfv_new_string(l->sse_kms_key),
+            &ok);
+    }
+    if (!ok) {
+        tfv_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+static struct tfv *s_on_demand(const struct table_spec *l) {
+    if (l->on_demand_read <= 0 && l->on_demand_write <= 0) {
+        return tfv_new_null();
+    }
+    struct tfv *o = tfv_new_object();
+    bool ok = o != NULL;
+    if (ok) {
+        s_set(
+            o,
+            "max_read_request_units",
+            l->on_demand_read > 0 ? tfv_new_int(l->on_demand_read) : tfv_new_null(),
+            &ok);
+        s_set(
+            o,
+            "max_write_request_units",
+            l->on_demand_write > 0 ? tfv_new_int(l->on_demand_write) : tfv_new_null(),
+            &ok);
+    }
+    if (!ok) {
+        tfv_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+static struct tfv *s_stream(const struct table_spec *l) {
+    if (!l->stream_view_type) {
+        return tfv_new_null();
+    }
+    struct tfv *o = tfv_new_object();
+    bool ok = o != NULL;
+    if (ok) {
+        s_set(o, "view_type", tfv_new_string(l->stream_view_type), &ok);
+    }
+    if (!ok) {
+        tfv_free(o);
+        return NULL;
+    }
+    return o;
+}
+
 struct tfv *table_value_state(const struct table_state_args *a) {
     const struct table_live *l = a->live;
     const struct table_spec *s = &l->spec;
@@ -174,6 +421,41 @@ struct tfv *table_value_state(const struct table_state_args *a) {
     s_set(v, "point_in_time_recovery", tfv_new_bool(s->pitr), &ok);
     s_set(v, "ttl", s_ttl(a->ref, l), &ok);
     s_set(v, "tags", s_tags(a->ref, l), &ok);
+    s_set(
+        v,
+        "global_secondary_indexes",
+        s_indexes(a->ref, "global_secondary_indexes", s->gsis, s->gsi_count, true, s->provisioned),
+        &ok);
+    s_set(
+        v,
+        "local_secondary_indexes",
+        s_indexes(a->ref, "local_secondary_indexes", s->lsis, s->lsi_count, false, false),
+        &ok);
+    s_set(v, "stream", s_stream(s), &ok);
+    s_set(
+        v, "stream_arn", s->stream_view_type ? s_str_or_null(l->stream_arn) : tfv_new_null(), &ok);
+    s_set(v, "server_side_encryption", s_sse(a->ref, s), &ok);
+    /* table_class and contributor_insights: null while DynamoDB has the default and the
+     * reference left them out (they are optional, not computed: a default that fills a
+     * null would hide a change made outside Terraform). */
+    const struct tfv *rc = tfv_get(a->ref, "table_class");
+    const struct tfv *ri = tfv_get(a->ref, "contributor_insights");
+    bool class_default = !s->table_class || strcmp(s->table_class, "STANDARD") == 0;
+    s_set(
+        v,
+        "table_class",
+        class_default && (tfv_is_null(rc) || tfv_is_unknown(rc))
+            ? tfv_new_null()
+            : tfv_new_string(table_spec_table_class(s)),
+        &ok);
+    s_set(v, "on_demand_throughput", s_on_demand(s), &ok);
+    s_set(
+        v,
+        "contributor_insights",
+        !s->contributor_insights && (tfv_is_null(ri) || tfv_is_unknown(ri))
+            ? tfv_new_null()
+            : tfv_new_bool(s->contributor_insights),
+        &ok);
     s_set(v, "stack_name", s_str_or_null(a->stack_name), &ok);
     s_set(v, "stack_id", s_str_or_null(a->stack_id), &ok);
     s_set(v, "retain_on_destroy", tfv_new_bool(a->retain_on_destroy), &ok);

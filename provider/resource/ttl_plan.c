@@ -1,6 +1,7 @@
 /*
  * ttl_plan: the planning rules that need no AWS call (docs/resource.md, "Plan"):
- *   - name, hash_key and range_key changes are replacements; stack_name never is (a
+ *   - name, hash_key, range_key and local_secondary_indexes changes are replacements
+ *     (LSIs, compared by name, exist only from a table's creation); stack_name never is (a
  *     changed stack_name moves the table between stacks in place, or names where a
  *     table in no stack is adopted);
  *   - a replacement or a destroy of a table whose prior state is protected (deletion
@@ -90,7 +91,33 @@ int64_t ttl_plan_timeout_ns(const struct tfv *state, const char *kind) {
     return DEFAULT_TIMEOUT_NS;
 }
 
+/* A list of index objects compared by name, not by position (index_plan.h): the same
+ * names, and each element equal to the other's element of that name. */
+static bool s_same_indexes(const struct tfv *a, const struct tfv *b) {
+    if (!a || !b || a->kind != TFV_LIST || b->kind != TFV_LIST) {
+        return tfv_equal(a, b);
+    }
+    if (a->u.list.count != b->u.list.count) {
+        return false;
+    }
+    for (size_t i = 0; i < a->u.list.count; i++) {
+        const char *n = tfv_get_str(a->u.list.items[i], "name");
+        const struct tfv *match = NULL;
+        for (size_t j = 0; n && j < b->u.list.count && !match; j++) {
+            const char *m = tfv_get_str(b->u.list.items[j], "name");
+            match = m && strcmp(m, n) == 0 ? b->u.list.items[j] : NULL;
+        }
+        if (!match || !tfv_equal(a->u.list.items[i], match)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool s_changed(const struct tfv *a, const struct tfv *b, const char *key) {
+    if (strcmp(key, "local_secondary_indexes") == 0) {
+        return !s_same_indexes(tfv_get(a, key), tfv_get(b, key));
+    }
     return !tfv_equal(tfv_get(a, key), tfv_get(b, key));
 }
 
@@ -191,11 +218,14 @@ enum ttl_plan_kind ttl_plan_compute(
         s_set_unknown(v, "stack_id");
         s_set_unknown(v, "table_status");
         s_set_unknown(v, "ttl_status");
+        s_set_unknown(v, "stream_arn");
         *planned = v;
         return TTL_PLAN_CREATE;
     }
 
-    static const char *const force_new[] = {"name", "hash_key", "range_key"};
+    /* LSIs exist only from a table's creation (compared by name, not position). */
+    static const char *const force_new[] = {
+        "name", "hash_key", "range_key", "local_secondary_indexes"};
     bool replace = false;
     for (size_t i = 0; i < sizeof force_new / sizeof force_new[0]; i++) {
         if (s_changed(prior, v, force_new[i])) {
@@ -220,12 +250,15 @@ enum ttl_plan_kind ttl_plan_compute(
         s_set_unknown(v, "stack_id");
         s_set_unknown(v, "table_status");
         s_set_unknown(v, "ttl_status");
+        s_set_unknown(v, "stream_arn");
         *planned = v;
         return TTL_PLAN_REPLACE;
     }
 
-    /* In-place: computed attributes keep their values, ttl_status changes with ttl. */
-    static const char *const computed[] = {"id", "arn", "stack_id", "table_status", "ttl_status"};
+    /* In-place: computed attributes keep their values, ttl_status changes with ttl, the
+     * stream's ARN with the stream (another view type is a new stream). */
+    static const char *const computed[] = {
+        "id", "arn", "stack_id", "table_status", "ttl_status", "stream_arn"};
     for (size_t i = 0; i < sizeof computed / sizeof computed[0]; i++) {
         const struct tfv *pv = tfv_get(prior, computed[i]);
         struct tfv *c = pv ? tfv_clone(pv) : tfv_new_null();
@@ -241,6 +274,9 @@ enum ttl_plan_kind ttl_plan_compute(
     if (s_changed(prior, v, "ttl")) {
         s_set_unknown(v, "ttl_status");
         s_check_ttl_rename(prior, v, diags);
+    }
+    if (s_changed(prior, v, "stream")) {
+        s_set_unknown(v, "stream_arn");
     }
     if (tfv_is_null(tfv_get(v, "id")) && name) {
         tfv_map_set(v, "id", tfv_new_string(name));

@@ -3,7 +3,9 @@
  *
  * Every path gathers facts, asks ownership.h which path to take (the same decision the
  * plan previewed), acts, repairs what CloudFormation left different (drift.h), and
- * returns the state read back from AWS.
+ * returns the state read back from AWS. A stack update walks the GSI changes one index
+ * creation or deletion at a time from the deployed template (index_plan.h), after
+ * making the table agree with that template.
  *
  * Failures and Terraform's taint: an error during a create marks the new object
  * tainted, and the next apply replaces it (destroy, then create). So a create reports
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "index_plan.h"
 #include "resource_private.h"
 #include "table_template.h"
 #include "table_value.h"
@@ -33,10 +36,14 @@
 
 /* ---- shared steps ---------------------------------------------------------------- */
 
-/* Render and deploy the configured template (UPDATE or CREATE). */
-static enum tpd_code s_deploy_config(
+/* Render and deploy the configured template (UPDATE or CREATE); with gsis (may be
+ * NULL), the configured template with those GSIs instead (an intermediate step of an
+ * index sequence, index_plan.h). */
+static enum tpd_code s_deploy_step(
     struct cloud *c,
     const struct table_spec *want,
+    const struct table_index *gsis,
+    size_t gsi_count,
     enum cloud_deploy_type type,
     const char *logical_id,
     int64_t deadline,
@@ -47,7 +54,12 @@ static enum tpd_code s_deploy_config(
     struct tpd_kv *tags = NULL;
     size_t tag_count = 0;
     struct table_template_options o = {TABLE_TEMPLATE_FULL, logical_id};
-    enum tpd_code rc = table_template_render(want, &o, &tpl, err);
+    struct table_spec step = *want; /* shallow: only the GSIs differ, nothing is freed */
+    if (gsis) {
+        step.gsis = (struct table_index *)gsis;
+        step.gsi_count = gsi_count;
+    }
+    enum tpd_code rc = table_template_render(&step, &o, &tpl, err);
     if (!rc && table_template_stack_tags(want, &tags, &tag_count) != TPD_OK) {
         rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
     }
@@ -79,6 +91,166 @@ static enum tpd_code s_deploy_config(
     return rc;
 }
 
+static enum tpd_code s_deploy_config(
+    struct cloud *c,
+    const struct table_spec *want,
+    enum cloud_deploy_type type,
+    const char *logical_id,
+    int64_t deadline,
+    struct cloud_deploy_result *r,
+    struct tpd_err *err) {
+    return s_deploy_step(c, want, NULL, 0, type, logical_id, deadline, r, err);
+}
+
+/*
+ * UPDATE the stack from the GSIs its template declares (deployed) to the configuration:
+ * one stack update when at most one index is created or deleted; else a sequence of
+ * updates, each differing from the last by one index creation or deletion (index_plan.h),
+ * each waiting until the table and its indexes are ACTIVE. r->empty says whether the
+ * last update was empty. An interruption leaves the stack at a step from which the next
+ * apply continues (it reads the deployed template again).
+ */
+/* The table and its indexes ACTIVE when last read (else a stack update may meet an
+ * index build started earlier: CloudFormation's handler would fail on DynamoDB's limit
+ * of one index build at a time). */
+static bool s_table_ready(const struct table_live *t) {
+    bool ready = t->status && strcmp(t->status, "ACTIVE") == 0;
+    for (size_t i = 0; ready && i < t->spec.gsi_count; i++) {
+        const struct table_index *x = &t->spec.gsis[i];
+        ready = x->status && strcmp(x->status, "ACTIVE") == 0 && !x->backfilling;
+    }
+    return ready;
+}
+
+static enum tpd_code s_update_stack(
+    struct cloud *c,
+    const struct table_spec *want,
+    const struct table_live *live,
+    const struct table_index *deployed,
+    size_t deployed_count,
+    const char *logical_id,
+    int64_t deadline,
+    struct cloud_deploy_result *r,
+    struct tpd_err *err) {
+    struct table_index *cur = NULL;
+    enum tpd_code rc = TPD_OK;
+    if (!s_table_ready(live)) {
+        rc = cloud_wait_table_ready(c, want->name, deadline, err);
+        if (rc) {
+            return rc;
+        }
+    }
+    rc = table_index_array_copy(deployed, deployed_count, &cur);
+    size_t ncur = rc ? 0 : deployed_count;
+    size_t total = gsi_update_count(deployed, deployed_count, want);
+    if (!rc && total > 1) {
+        TPD_INFO(
+            "table %s: the index changes take %zu stack updates, one index creation or deletion "
+            "each",
+            want->name,
+            total);
+    }
+    for (size_t n = 1; !rc; n++) {
+        struct gsi_step st;
+        rc = gsi_next_step(cur, ncur, want, &st);
+        if (rc) {
+            break;
+        }
+        if (st.kind == GSI_STEP_FINAL) {
+            if (total > 1) {
+                TPD_INFO(
+                    "table %s: stack update %zu of %zu: the configuration", want->name, n, total);
+            }
+            gsi_step_clear(&st);
+            rc = s_deploy_config(c, want, CLOUD_DEPLOY_UPDATE, logical_id, deadline, r, err);
+            if (!rc) {
+                rc = cloud_wait_table_ready(c, want->name, deadline, err);
+            }
+            break;
+        }
+        TPD_INFO(
+            "table %s: stack update %zu of %zu: %s index %s",
+            want->name,
+            n,
+            total,
+            st.kind == GSI_STEP_DELETE ? "deleting" : "creating",
+            st.name);
+        rc = s_deploy_step(
+            c, want, st.gsis, st.gsi_count, CLOUD_DEPLOY_UPDATE, logical_id, deadline, r, err);
+        if (!rc) {
+            rc = cloud_wait_table_ready(c, want->name, deadline, err);
+        }
+        if (rc) {
+            tpd_err_prefix(
+                err,
+                "stack update %zu of %zu (%s index %s): ",
+                n,
+                total,
+                st.kind == GSI_STEP_DELETE ? "deleting" : "creating",
+                st.name);
+        }
+        table_index_array_free(cur, ncur);
+        cur = st.gsis;
+        ncur = st.gsi_count;
+        st.gsis = NULL;
+        st.gsi_count = 0;
+        gsi_step_clear(&st);
+    }
+    table_index_array_free(cur, ncur);
+    if (rc == TPD_E_NOMEM && !err->msg) {
+        tpd_err_set(err, rc, "out of memory");
+    }
+    return rc;
+}
+
+/*
+ * Make the table agree with the deployed template's indexes (index_plan.h, gsi_reconcile):
+ * refused when the table has an index the template does not (or another definition of
+ * one); indexes the template has and the table lacks are created directly. deployed NULL
+ * (the template's indexes could not be read): nothing to reconcile. A refusal is left in
+ * *refused (a diagnostic for the caller) and makes no call.
+ */
+static enum tpd_code s_reconcile_indexes(
+    struct cloud *c,
+    const struct table_live *live,
+    const struct template_facts *tpl,
+    int64_t deadline,
+    struct refusal *refused,
+    struct tpd_err *err) {
+    if (!tpl->gsis_read) {
+        return TPD_OK;
+    }
+    struct gsi_reconcile rec;
+    enum tpd_code rc = gsi_reconcile(
+        live->spec.name, tpl->gsis, tpl->gsi_count, live->spec.gsis, live->spec.gsi_count, &rec);
+    if (rc) {
+        gsi_reconcile_clear(&rec);
+        return tpd_err_set(err, rc, "out of memory");
+    }
+    if (rec.refusal.refused) {
+        *refused = rec.refusal;
+        refusal_init(&rec.refusal);
+        gsi_reconcile_clear(&rec);
+        return TPD_E_FAILED;
+    }
+    if (rec.recreate_count) {
+        for (size_t i = 0; i < rec.recreate_count; i++) {
+            TPD_INFO(
+                "table %s: index %s is in the stack's template but not on the table (deleted "
+                "outside Terraform): creating it again from the template's definition",
+                live->spec.name,
+                rec.recreate[i]->name);
+        }
+        rc = cloud_wait_table_ready(c, live->spec.name, deadline, err);
+        if (!rc) {
+            rc = cloud_create_indexes(
+                c, &live->spec, rec.recreate, rec.recreate_count, deadline, err);
+        }
+    }
+    gsi_reconcile_clear(&rec);
+    return rc;
+}
+
 /* IMPORT the table into want->stack_name with a template that mirrors the table as it
  * is: CloudFormation compares later updates with this template, not with the table, so
  * claiming settings the table lacks would make the follow-up update a silent no-op. */
@@ -100,6 +272,13 @@ static enum tpd_code s_import(
     mirror.stack_name = tpd_strdup(want->stack_name);
     if (!mirror.stack_name) {
         rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+    }
+    if (want->sse && !want->sse_kms_key && mirror.sse) {
+        /* The configuration asks for the AWS managed key and DynamoDB reports a key ARN,
+         * which may be that key (table_spec_sse_equal): the mirror says what the
+         * configuration says, so the follow-up update does not switch keys. */
+        free(mirror.sse_kms_key);
+        mirror.sse_kms_key = NULL;
     }
     struct table_template_options o = {TABLE_TEMPLATE_IMPORT, NULL};
     if (!rc) {
@@ -173,13 +352,28 @@ static enum tpd_code s_repair_and_read(
         TPD_INFO(
             "table %s: settings differ from the configuration after the stack operation: repairing",
             want->name);
-        rc = cloud_repair(c, want->name, t->arn, &p, deadline, err);
+        rc = cloud_repair(c, t, want, &p, deadline, err);
         struct tpd_err e2 = {0};
         table_live_clear(t);
         if (cloud_read_table(c, want->name, true, t, rc ? &e2 : err) != TPD_OK && !rc) {
             rc = err->code;
         }
         tpd_err_clear(&e2);
+    }
+    if (!rc && (p.gsi_extra_count || p.gsi_changed_count)) {
+        /* Changed outside Terraform while this apply ran (the plan refuses it otherwise):
+         * never deleted here. The state records the table as it is. */
+        rc = tpd_err_set(
+            err,
+            TPD_E_FAILED,
+            "table %s has %s%s%s%s%s that the configuration does not match (changed outside "
+            "Terraform during this apply); no index was deleted. The next plan shows what to do.",
+            want->name,
+            p.gsi_extra_count ? "index " : "",
+            p.gsi_extra_count ? p.gsi_extra[0] : "",
+            p.gsi_extra_count && p.gsi_changed_count ? " and " : "",
+            p.gsi_changed_count ? "a redefined index " : "",
+            p.gsi_changed_count ? p.gsi_changed[0] : "");
     }
     drift_plan_clear(&p);
     if (!rc || t->exists) {
@@ -212,11 +406,14 @@ s_planned_state(const struct tfv *planned, const struct table_live *t, const cha
     const char *arn = t && t->exists ? t->arn : NULL;
     const char *status = t && t->exists ? t->status : NULL;
     const char *ttl_status = t && t->exists ? t->ttl_status : NULL;
+    const char *stream_arn = t && t->exists && t->spec.stream_view_type ? t->stream_arn : NULL;
     tfv_map_set(
         v, "id", tfv_new_string(tfv_get_str(planned, "name") ? tfv_get_str(planned, "name") : ""));
     tfv_map_set(v, "arn", arn ? tfv_new_string(arn) : tfv_new_null());
     tfv_map_set(v, "table_status", status ? tfv_new_string(status) : tfv_new_null());
     tfv_map_set(v, "ttl_status", ttl_status ? tfv_new_string(ttl_status) : tfv_new_null());
+    /* Every computed value must be known after an apply, this one too. */
+    tfv_map_set(v, "stream_arn", stream_arn ? tfv_new_string(stream_arn) : tfv_new_null());
     tfv_map_set(v, "stack_id", stack_id ? tfv_new_string(stack_id) : tfv_new_null());
     return v;
 }
@@ -351,6 +548,11 @@ static void s_apply_create(
         goto done;
     }
     if (d.path == CREATE_ADOPT || d.path == CREATE_TAKE_OVER) {
+        rc = cloud_read_adoption_extras(c, &table, &err);
+        if (rc) {
+            ttl_table_error_diag(diags, "Cannot read the table before adopting it", &err, false);
+            goto done;
+        }
         struct adoption_report ar;
         if (adoption_review(
                 d.path == CREATE_ADOPT ? ADOPTION_IMPORT : ADOPTION_TAKE_OVER,
@@ -377,6 +579,9 @@ static void s_apply_create(
     switch (d.path) {
         case CREATE_FRESH:
             rc = s_deploy_config(c, &want, CLOUD_DEPLOY_CREATE, NULL, deadline, &r, &err);
+            if (!rc) {
+                rc = cloud_wait_table_ready(c, want.name, deadline, &err);
+            }
             if (rc) {
                 s_create_failed(c, planned, &want, r.stack_id, &err, new_state, diags);
                 goto done;
@@ -394,8 +599,10 @@ static void s_apply_create(
                 ttl_table_error_diag(diags, "Adopting the table failed", &err, false);
                 goto done;
             }
-            /* Second step: Outputs, the configured policy and settings, as an update. */
-            rc = s_deploy_config(c, &want, CLOUD_DEPLOY_UPDATE, NULL, deadline, &r, &err);
+            /* Second step: Outputs, the configured policy and settings, as an update (or
+             * updates: the import template mirrors the table's indexes). */
+            rc = s_update_stack(
+                c, &want, &table, table.spec.gsis, table.spec.gsi_count, NULL, deadline, &r, &err);
             if (rc) {
                 s_create_partial(
                     c,
@@ -411,13 +618,31 @@ static void s_apply_create(
                 goto done;
             }
             break;
-        case CREATE_TAKE_OVER:
+        case CREATE_TAKE_OVER: {
+            struct refusal refused;
+            refusal_init(&refused);
             rc = cloud_prepare_stack(c, &stack, deadline, &err);
+            if (!rc) {
+                rc = s_reconcile_indexes(c, &table, &stack.tpl, deadline, &refused, &err);
+            }
+            if (refused.refused) {
+                ttl_table_refusal_diag(diags, &refused);
+                refusal_clear(&refused);
+                goto done;
+            }
             if (!rc) {
                 free(r.stack_id);
                 r.stack_id = stack.id ? tpd_strdup(stack.id) : NULL;
-                rc = s_deploy_config(
-                    c, &want, CLOUD_DEPLOY_UPDATE, stack.table_logical_id, deadline, &r, &err);
+                rc = s_update_stack(
+                    c,
+                    &want,
+                    &table,
+                    stack.tpl.gsis_read ? stack.tpl.gsis : table.spec.gsis,
+                    stack.tpl.gsis_read ? stack.tpl.gsi_count : table.spec.gsi_count,
+                    stack.table_logical_id,
+                    deadline,
+                    &r,
+                    &err);
             }
             if (rc) {
                 s_create_partial(
@@ -432,6 +657,7 @@ static void s_apply_create(
                 goto done;
             }
             break;
+        }
         case CREATE_REFUSE:
             break;
     }
@@ -595,7 +821,8 @@ static enum tpd_code s_adopt(
     if (!rc) {
         free(*stack_id);
         *stack_id = r.stack_id ? tpd_strdup(r.stack_id) : NULL;
-        rc = s_deploy_config(c, want, CLOUD_DEPLOY_UPDATE, NULL, deadline, &r, err);
+        rc = s_update_stack(
+            c, want, table, table->spec.gsis, table->spec.gsi_count, NULL, deadline, &r, err);
         if (rc) {
             tpd_err_prefix(
                 err,
@@ -668,10 +895,30 @@ static void s_apply_update(
             struct stack_facts *s = prior_id ? &old_stack : &new_stack;
             struct cloud_deploy_result r = {0};
             r.stack_id = s->id ? tpd_strdup(s->id) : NULL;
+            struct refusal refused;
+            refusal_init(&refused);
             rc = cloud_prepare_stack(c, s, deadline, &err);
             if (!rc) {
-                rc = s_deploy_config(
-                    c, &want, CLOUD_DEPLOY_UPDATE, s->table_logical_id, deadline, &r, &err);
+                rc = s_reconcile_indexes(c, &table, &s->tpl, deadline, &refused, &err);
+            }
+            if (refused.refused) {
+                ttl_table_refusal_diag(diags, &refused);
+                refusal_clear(&refused);
+                cloud_deploy_result_clear(&r);
+                *new_state = s_state_now(c, planned, prior, prior_stack, prior_id, prior_retain);
+                goto done;
+            }
+            if (!rc) {
+                rc = s_update_stack(
+                    c,
+                    &want,
+                    &table,
+                    s->tpl.gsis_read ? s->tpl.gsis : table.spec.gsis,
+                    s->tpl.gsis_read ? s->tpl.gsi_count : table.spec.gsi_count,
+                    s->table_logical_id,
+                    deadline,
+                    &r,
+                    &err);
             }
             if (r.stack_id) {
                 free(stack_id);
@@ -684,14 +931,12 @@ static void s_apply_update(
             }
             break;
         }
-        case UPDATE_ADOPT:
-            if (d.delete_shell_first) {
-                rc = cloud_delete_stack(c, want.stack_name, NULL, deadline, &err);
-            }
-            if (!rc) {
-                struct adoption_report ar;
-                if (adoption_review(ADOPTION_IMPORT, &want, &table, &ar) == TPD_OK &&
-                    ar.refusal.refused) {
+        case UPDATE_ADOPT: {
+            /* Checked before anything changes (also before our leftover stack goes). */
+            struct adoption_report ar;
+            rc = cloud_read_adoption_extras(c, &table, &err);
+            if (!rc && adoption_review(ADOPTION_IMPORT, &want, &table, &ar) == TPD_OK) {
+                if (ar.refusal.refused) {
                     ttl_table_refusal_diag(diags, &ar.refusal);
                     adoption_report_clear(&ar);
                     *new_state =
@@ -699,12 +944,18 @@ static void s_apply_update(
                     goto done;
                 }
                 adoption_report_clear(&ar);
+            }
+            if (!rc && d.delete_shell_first) {
+                rc = cloud_delete_stack(c, want.stack_name, NULL, deadline, &err);
+            }
+            if (!rc) {
                 free(stack_id);
                 stack_id = NULL;
                 rc = s_adopt(c, &want, &table, deadline, &stack_id, &after, &err);
                 state_stack = want.stack_name;
             }
             break;
+        }
         case UPDATE_MOVE:
             if (d.delete_shell_first) {
                 rc = cloud_delete_stack(c, want.stack_name, NULL, deadline, &err);

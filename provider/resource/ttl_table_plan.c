@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "index_plan.h"
 #include "resource_private.h"
 #include "table_value.h"
 #include "ttl_plan.h"
@@ -28,10 +29,17 @@ static bool s_known(const struct tfv *v) {
 }
 
 static void s_adoption_diags(
+    struct cloud *c,
     enum adoption_kind kind,
     const struct table_spec *want,
-    const struct table_live *live,
+    struct table_live *live,
     struct diag_list *diags) {
+    struct tpd_err err = {0};
+    if (cloud_read_adoption_extras(c, live, &err) != TPD_OK) {
+        diag_add_err(diags, NULL, "Cannot read the table before adopting it", &err);
+        tpd_err_clear(&err);
+        return;
+    }
     struct adoption_report r;
     if (adoption_review(kind, want, live, &r) != TPD_OK) {
         diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
@@ -44,6 +52,85 @@ static void s_adoption_diags(
             diags, DIAG_WARNING, NULL, tpd_buf_cstr(&r.summary), "%s", tpd_buf_cstr(&r.detail));
     }
     adoption_report_clear(&r);
+}
+
+/*
+ * An update of our own stack: a refusal when the table has indexes the stack's template
+ * does not (index_plan.h, gsi_reconcile); warnings for the indexes apply re-creates
+ * (deleted outside Terraform) and for a change that takes several stack updates.
+ */
+static void s_index_diags(
+    const struct table_spec *want,
+    const struct table_live *live,
+    const struct stack_facts *stack,
+    struct diag_list *diags) {
+    const struct table_index *deployed = live->spec.gsis;
+    size_t nd = live->spec.gsi_count;
+    if (stack->tpl.gsis_read) {
+        struct gsi_reconcile rec;
+        if (gsi_reconcile(
+                want->name,
+                stack->tpl.gsis,
+                stack->tpl.gsi_count,
+                live->spec.gsis,
+                live->spec.gsi_count,
+                &rec) != TPD_OK) {
+            diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
+            gsi_reconcile_clear(&rec);
+            return;
+        }
+        if (rec.refusal.refused) {
+            ttl_table_refusal_diag(diags, &rec.refusal);
+            gsi_reconcile_clear(&rec);
+            return;
+        }
+        for (size_t i = 0; i < rec.recreate_count; i++) {
+            const struct table_index *x = rec.recreate[i];
+            struct tpd_buf d;
+            tpd_buf_init(&d, 0);
+            table_index_describe(x, &d);
+            diag_add(
+                diags,
+                DIAG_WARNING,
+                NULL,
+                "Index deleted outside Terraform will be created again",
+                "Index %s (%s) is in the stack's template but no longer on DynamoDB table "
+                "\"%s\". CloudFormation compares templates, not tables, so it cannot create it "
+                "again: apply creates it with a direct UpdateTable from the template's "
+                "definition and waits until it is ACTIVE (DynamoDB builds it from the table's "
+                "items), before any other change.%s",
+                x->name,
+                tpd_buf_cstr(&d),
+                want->name,
+                table_index_find(want->gsis, want->gsi_count, x->name)
+                    ? ""
+                    : " The configuration no longer has it: a later stack update then deletes "
+                      "it, as CloudFormation can only delete an index that exists.");
+            tpd_buf_clear(&d);
+        }
+        gsi_reconcile_clear(&rec);
+        deployed = stack->tpl.gsis;
+        nd = stack->tpl.gsi_count;
+    }
+    size_t n = gsi_update_count(deployed, nd, want);
+    if (n > 1) {
+        struct tpd_buf steps;
+        tpd_buf_init(&steps, 0);
+        gsi_describe_steps(deployed, nd, want, &steps);
+        diag_add(
+            diags,
+            DIAG_WARNING,
+            NULL,
+            "Index changes take several stack updates",
+            "CloudFormation takes one global secondary index creation or deletion per stack "
+            "update, and DynamoDB builds one index at a time. Apply runs %zu stack updates on "
+            "DynamoDB table \"%s\", each waiting until the table and its indexes are ACTIVE:\n%s"
+            "If apply is interrupted, the next apply continues from the last finished update.",
+            n,
+            want->name,
+            tpd_buf_cstr(&steps));
+        tpd_buf_clear(&steps);
+    }
 }
 
 static void s_shell_note(const struct stack_facts *s, struct diag_list *diags) {
@@ -101,10 +188,11 @@ static void s_plan_create(
             if (d.delete_shell_first) {
                 s_shell_note(&stack, diags);
             }
-            s_adoption_diags(ADOPTION_IMPORT, &want, &table, diags);
+            s_adoption_diags(c, ADOPTION_IMPORT, &want, &table, diags);
             break;
         case CREATE_TAKE_OVER:
-            s_adoption_diags(ADOPTION_TAKE_OVER, &want, &table, diags);
+            s_adoption_diags(c, ADOPTION_TAKE_OVER, &want, &table, diags);
+            s_index_diags(&want, &table, &stack, diags);
             break;
         case CREATE_FRESH:
             if (d.delete_shell_first && !(replacing && stack.exists)) {
@@ -182,7 +270,7 @@ static void s_plan_update(
             if (d.delete_shell_first) {
                 s_shell_note(&new_stack, diags);
             }
-            s_adoption_diags(ADOPTION_IMPORT, &want, &table, diags);
+            s_adoption_diags(c, ADOPTION_IMPORT, &want, &table, diags);
             break;
         case UPDATE_MOVE:
             diag_add(
@@ -205,6 +293,7 @@ static void s_plan_update(
                 want.stack_name);
             break;
         case UPDATE_NORMAL:
+            s_index_diags(&want, &table, prior_id ? &old_stack : &new_stack, diags);
             break;
     }
 done:

@@ -1,9 +1,10 @@
 /*
  * ttl_table_read: ReadResource (refresh). Everything in the returned state comes from
- * AWS: the table and its settings from DynamoDB (DescribeTable, DescribeTimeToLive,
+ * AWS: the table and its settings from DynamoDB (DescribeTable — also its indexes,
+ * stream, encryption, class and on-demand limits —, DescribeTimeToLive,
  * DescribeContinuousBackups, ListTagsOfResource: the table's own tags, which is what
- * `tags` manages), whether the stack in state still exists from CloudFormation
- * (DescribeStacks). Five calls per table.
+ * `tags` manages, DescribeContributorInsights), whether the stack in state still exists
+ * from CloudFormation (DescribeStacks). Six calls per table, issued at once (cloud_read).
  *
  *   - table gone            -> the resource is removed from state (the next plan creates it);
  *   - table here, stack gone or replaced by another stack of the same name
@@ -50,7 +51,7 @@ void ttl_table_read(
         *new_state = tfv_clone(current);
         goto done;
     }
-    /* All five reads at once: the ARN in state lets ListTagsOfResource go with the rest. */
+    /* All six reads at once: the ARN in state lets ListTagsOfResource go with the rest. */
     struct cloud_read_request q = {
         .table = name,
         .arn_hint = tfv_get_str(current, "arn"),

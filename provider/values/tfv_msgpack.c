@@ -195,7 +195,8 @@ static enum tpd_code s_decode_map(
             rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
             break;
         }
-        if (memchr(kv->key.via.str.ptr, 0, kv->key.via.str.size)) {
+        /* An empty key has no bytes (its pointer may be NULL: memchr must not see it). */
+        if (kv->key.via.str.size && memchr(kv->key.via.str.ptr, 0, kv->key.via.str.size)) {
             free(key);
             rc = tpd_err_set(err, TPD_E_PARSE, "msgpack: map key contains NUL");
             break;

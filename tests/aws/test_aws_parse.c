@@ -315,6 +315,171 @@ static const char *STACK_XML =
     "DescribeStacksResult>"
     "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>";
 
+/* Indexes, stream, encryption, class, on-demand limits and replicas from DescribeTable;
+ * the new calls' requests and answers. */
+static void test_ddb_table_features(void **state) {
+    (void)state;
+    struct fake_transport *ft = ft_new();
+    struct aws_client *c = fake_client(ft);
+    ft_push(
+        ft,
+        200,
+        "{\"Table\":{\"TableName\":\"t\",\"TableStatus\":\"UPDATING\","
+        "\"KeySchema\":[{\"AttributeName\":\"h\",\"KeyType\":\"HASH\"},"
+        "{\"AttributeName\":\"r\",\"KeyType\":\"RANGE\"}],"
+        "\"AttributeDefinitions\":[{\"AttributeName\":\"h\",\"AttributeType\":\"S\"},"
+        "{\"AttributeName\":\"r\",\"AttributeType\":\"N\"},{\"AttributeName\":\"g\","
+        "\"AttributeType\":\"B\"},{\"AttributeName\":\"l\",\"AttributeType\":\"N\"}],"
+        "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"by_g\",\"KeySchema\":[{"
+        "\"AttributeName\":\"g\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"r\","
+        "\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"INCLUDE\","
+        "\"NonKeyAttributes\":[\"x\",\"y\"]},\"IndexStatus\":\"CREATING\",\"Backfilling\":"
+        "true,\"ProvisionedThroughput\":{\"ReadCapacityUnits\":3,\"WriteCapacityUnits\":4},"
+        "\"OnDemandThroughput\":{\"MaxReadRequestUnits\":-1,\"MaxWriteRequestUnits\":9}},"
+        "{\"KeySchema\":[]}],"
+        "\"LocalSecondaryIndexes\":[{\"IndexName\":\"by_l\",\"KeySchema\":[{"
+        "\"AttributeName\":\"h\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"l\","
+        "\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"KEYS_ONLY\"}}],"
+        "\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"NEW_IMAGE\"},"
+        "\"LatestStreamArn\":\"arn:s\",\"SSEDescription\":{\"Status\":\"ENABLED\","
+        "\"SSEType\":\"KMS\",\"KMSMasterKeyArn\":\"arn:k\"},\"TableClassSummary\":{"
+        "\"TableClass\":\"STANDARD_INFREQUENT_ACCESS\"},\"OnDemandThroughput\":{"
+        "\"MaxReadRequestUnits\":100,\"MaxWriteRequestUnits\":-1},\"Replicas\":[{"
+        "\"RegionName\":\"eu-west-1\"},{\"RegionName\":\"us-west-2\"}]}}");
+    struct ddb_table t;
+    struct tpd_err err;
+    tpd_err_init(&err);
+    assert_int_equal(ddb_describe_table(c, "t", &t, &err), TPD_OK);
+    assert_int_equal(t.gsi_count, 1); /* the entry without a name is skipped */
+    const struct ddb_index *g = &t.gsis[0];
+    assert_string_equal(g->name, "by_g");
+    assert_string_equal(g->hash.type, "B");
+    assert_string_equal(g->range.name, "r");
+    assert_string_equal(g->projection_type, "INCLUDE");
+    assert_int_equal(g->non_key_count, 2);
+    assert_string_equal(g->status, "CREATING");
+    assert_true(g->backfilling);
+    assert_int_equal(g->read_capacity, 3);
+    assert_int_equal(g->on_demand_read, 0); /* -1: no limit */
+    assert_int_equal(g->on_demand_write, 9);
+    assert_int_equal(t.lsi_count, 1);
+    assert_string_equal(t.lsis[0].range.type, "N");
+    assert_true(t.stream_enabled);
+    assert_string_equal(t.stream_view_type, "NEW_IMAGE");
+    assert_string_equal(t.stream_arn, "arn:s");
+    assert_string_equal(t.sse_kms_key_arn, "arn:k");
+    assert_string_equal(t.table_class, "STANDARD_INFREQUENT_ACCESS");
+    assert_int_equal(t.on_demand_read, 100);
+    assert_int_equal(t.on_demand_write, 0);
+    assert_string_equal(t.replicas, "eu-west-1, us-west-2");
+    ddb_table_clear(&t);
+
+    /* UpdateTable with every member. */
+    ft_push(ft, 200, "{}");
+    const char *nka[] = {"x"};
+    struct ddb_gsi_update u[] = {
+        {.action = DDB_GSI_CREATE,
+         .name = "by_g",
+         .hash_name = "g",
+         .range_name = "r",
+         .projection_type = "INCLUDE",
+         .non_key = nka,
+         .non_key_count = 1,
+         .read_capacity = 2,
+         .write_capacity = 3},
+        {.action = DDB_GSI_DELETE, .name = "old"},
+        {.action = DDB_GSI_UPDATE, .name = "keep", .read_capacity = 5, .write_capacity = 6},
+    };
+    struct ddb_attr_def defs[] = {{"h", "S"}, {"g", "B"}};
+    struct ddb_update_table_input in = {
+        .name = "t",
+        .stream = DDB_TRUE,
+        .stream_view_type = "KEYS_ONLY",
+        .sse = DDB_TRUE,
+        .sse_kms_key = "arn:k",
+        .table_class = "STANDARD",
+        .on_demand = true,
+        .on_demand_read = -1,
+        .on_demand_write = 7,
+        .gsi_updates = u,
+        .gsi_update_count = 3,
+        .attr_defs = defs,
+        .attr_def_count = 2,
+    };
+    assert_int_equal(ddb_update_table(c, &in, &err), TPD_OK);
+    const char *body = ft->reqs[1].body;
+    assert_non_null(strstr(
+        body,
+        "\"StreamSpecification\":{\"StreamEnabled\":true,"
+        "\"StreamViewType\":\"KEYS_ONLY\"}"));
+    assert_non_null(strstr(
+        body,
+        "\"SSESpecification\":{\"Enabled\":true,\"SSEType\":\"KMS\","
+        "\"KMSMasterKeyId\":\"arn:k\"}"));
+    assert_non_null(strstr(body, "\"TableClass\":\"STANDARD\""));
+    assert_non_null(strstr(body, "\"MaxReadRequestUnits\":-1"));
+    assert_non_null(strstr(body, "{\"Delete\":{\"IndexName\":\"old\"}}"));
+    assert_non_null(strstr(body, "\"Update\":{\"IndexName\":\"keep\",\"ProvisionedThroughput\""));
+    assert_non_null(strstr(body, "\"NonKeyAttributes\":[\"x\"]"));
+    assert_non_null(strstr(body, "{\"AttributeName\":\"g\",\"AttributeType\":\"B\"}"));
+    struct ddb_update_table_input off = {.name = "t", .stream = DDB_FALSE, .sse = DDB_FALSE};
+    ft_push(ft, 200, "{}");
+    assert_int_equal(ddb_update_table(c, &off, &err), TPD_OK);
+    assert_string_equal(
+        ft->reqs[2].body,
+        "{\"TableName\":\"t\",\"StreamSpecification\":{\"StreamEnabled\":false},"
+        "\"SSESpecification\":{\"Enabled\":false}}");
+
+    /* Contributor insights, resource policy, Kinesis destinations. */
+    ft_push(
+        ft,
+        200,
+        "{\"ContributorInsightsStatus\":\"ENABLED\",\"ContributorInsightsMode\":"
+        "\"THROTTLED_KEYS\"}");
+    struct ddb_contributor_insights ci;
+    assert_int_equal(ddb_describe_contributor_insights(c, "t", "by_g", &ci, &err), TPD_OK);
+    assert_string_equal(ci.status, "ENABLED");
+    assert_string_equal(ci.mode, "THROTTLED_KEYS");
+    ddb_contributor_insights_clear(&ci);
+    assert_string_equal(ft->reqs[3].body, "{\"TableName\":\"t\",\"IndexName\":\"by_g\"}");
+    ft_push(ft, 200, "{}");
+    assert_int_equal(ddb_update_contributor_insights(c, "t", NULL, false, &err), TPD_OK);
+    assert_non_null(strstr(ft->reqs[4].body, "\"ContributorInsightsAction\":\"DISABLE\""));
+    ft_push(
+        ft,
+        400,
+        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#PolicyNotFoundException\",\"message\":"
+        "\"none\"}");
+    bool present = true;
+    assert_int_equal(ddb_get_resource_policy(c, "arn:t", &present, &err), TPD_OK);
+    assert_false(present);
+    ft_push(ft, 200, "{\"Policy\":\"{}\",\"RevisionId\":\"1\"}");
+    assert_int_equal(ddb_get_resource_policy(c, "arn:t", &present, &err), TPD_OK);
+    assert_true(present);
+    ft_push(
+        ft,
+        400,
+        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#AccessDeniedException\",\"message\":"
+        "\"no\"}");
+    assert_int_equal(ddb_get_resource_policy(c, "arn:t", &present, &err), TPD_E_AWS);
+    tpd_err_clear(&err);
+    ft_push(
+        ft,
+        200,
+        "{\"KinesisDataStreamDestinations\":[{\"StreamArn\":\"arn:a\",\"DestinationStatus\":"
+        "\"ACTIVE\"},{\"StreamArn\":\"arn:b\",\"DestinationStatus\":\"DISABLED\"},{"
+        "\"StreamArn\":\"arn:c\",\"DestinationStatus\":\"ENABLING\"}]}");
+    char *streams = NULL;
+    assert_int_equal(ddb_describe_kinesis_streaming_destination(c, "t", &streams, &err), TPD_OK);
+    assert_string_equal(streams, "arn:a (ACTIVE), arn:c (ENABLING)");
+    free(streams);
+    ft_push(ft, 200, "{\"KinesisDataStreamDestinations\":[]}");
+    assert_int_equal(ddb_describe_kinesis_streaming_destination(c, "t", &streams, &err), TPD_OK);
+    assert_null(streams);
+    aws_client_free(c);
+    ft_free(ft);
+}
+
 static void test_cfn_parse(void **state) {
     (void)state;
     struct fake_transport *ft = ft_new();
@@ -528,6 +693,7 @@ int main(void) {
         cmocka_unit_test(test_query_serialisation),
         cmocka_unit_test(test_iso8601),
         cmocka_unit_test(test_ddb_describe_table),
+        cmocka_unit_test(test_ddb_table_features),
         cmocka_unit_test(test_cfn_parse),
         cmocka_unit_test(test_failure_reasons),
     };

@@ -56,6 +56,38 @@ RESOURCE_CASES = [
     ("tags", '{ "aws:owner" = "me" }', "Invalid tag", {}),
     ("tags", '{ "" = "empty key" }', "Invalid tag", {}),
     ("tags", '{ k = "%s" }' % ("v" * 257), "Invalid tag", {}),
+    ("global_secondary_indexes", '[{ name = "ab", hash_key = { name = "s", type = "S" } }]', "Invalid index name", {}),
+    ("global_secondary_indexes", '[{ name = "by_s", hash_key = { name = "s", type = "X" } }]', "Invalid key type", {}),
+    ("global_secondary_indexes", '[{ name = "by_s", hash_key = { name = "s", type = "S" }, projection_type = "SOME" }]',
+     "Invalid projection type", {}),
+    ("global_secondary_indexes", '[{ name = "by_s", hash_key = { name = "s", type = "S" }, projection_type = "INCLUDE" }]',
+     "Missing non_key_attributes", {}),
+    ("global_secondary_indexes", '[{ name = "by_s", hash_key = { name = "s", type = "S" }, non_key_attributes = ["a"] }]',
+     "non_key_attributes without INCLUDE", {}),
+    ("global_secondary_indexes", '[{ name = "by_s", hash_key = { name = "s", type = "S" }, read_capacity = 5, write_capacity = 5 }]',
+     "Capacity without PROVISIONED billing", {}),
+    ("global_secondary_indexes", '[{ name = "by_s", hash_key = { name = "s", type = "S" } }]', "Missing capacity",
+     {"billing_mode": '"PROVISIONED"', "read_capacity": "1", "write_capacity": "1"}),
+    ("global_secondary_indexes", '[{ name = "by_s", hash_key = { name = "id", type = "N" } }]', "Conflicting key types", {}),
+    ("global_secondary_indexes", '[{ name = "by_s", hash_key = { name = "s", type = "S" } }, '
+                                 '{ name = "by_s", hash_key = { name = "t", type = "S" } }]', "Duplicate index name", {}),
+    ("global_secondary_indexes", "[%s]" % ", ".join('{ name = "gsi_%02d", hash_key = { name = "s", type = "S" } }' % i
+                                                   for i in range(21)), "Too many global secondary indexes", {}),
+    ("global_secondary_indexes", '[{ name = "by_s", hash_key = { name = "s", type = "S" }, projection_type = "INCLUDE", '
+                                 'non_key_attributes = [%s] }]' % ", ".join('"a%03d"' % i for i in range(101)),
+     "Too many projected attributes", {}),
+    ("local_secondary_indexes", '[{ name = "by_l", range_key = { name = "l", type = "S" } }]',
+     "Local secondary index without a sort key", {}),
+    ("local_secondary_indexes", "[%s]" % ", ".join('{ name = "lsi_%d", range_key = { name = "l%d", type = "S" } }' % (i, i)
+                                                  for i in range(6)), "Too many local secondary indexes",
+     {"range_key": '{ name = "sk", type = "S" }'}),
+    ("stream", '{ view_type = "EVERYTHING" }', "Invalid stream view type", {}),
+    ("server_side_encryption", '{ kms_key_arn = "alias/my-key" }', "Invalid KMS key ARN", {}),
+    ("table_class", '"COLD"', "Invalid table class", {}),
+    ("on_demand_throughput", '{ max_read_request_units = 0 }', "Invalid request units", {}),
+    ("on_demand_throughput", '{}', "Empty on_demand_throughput", {}),
+    ("on_demand_throughput", '{ max_read_request_units = 5 }', "On-demand throughput without PAY_PER_REQUEST",
+     {"billing_mode": '"PROVISIONED"', "read_capacity": "1", "write_capacity": "1"}),
 ]
 
 PROVIDER_CASES = [

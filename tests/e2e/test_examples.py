@@ -1,5 +1,7 @@
 """End to end: the examples of examples/ as a user runs them (scripts/run-example.sh does
-the same by hand), against the emulator, each ending with an empty plan. The
+the same by hand), against the emulator, each ending with an empty plan (orders-with-indexes:
+a table with global and local secondary indexes, a stream, KMS encryption and the
+infrequent-access class). The
 adopt-existing example exercises the import-then-own-stack flow: a table made outside
 Terraform, imported, then adopted into a stack of the configuration's own name in place,
 with every item still there."""
@@ -32,6 +34,17 @@ class Examples(E2ETestCase):
 
     def test_processing_results(self):
         self.run_example("processing-results")
+
+    def test_orders_with_indexes(self):
+        self.run_example("orders-with-indexes")
+        t = self.ddb.describe_table(TableName="firefly-orders")["Table"]
+        self.assertEqual(sorted(g["IndexName"] for g in t["GlobalSecondaryIndexes"]), ["by_order_id", "by_status"])
+        self.assertEqual([x["IndexName"] for x in t["LocalSecondaryIndexes"]], ["by_created_at"])
+        self.assertEqual(t["StreamSpecification"]["StreamViewType"], "NEW_AND_OLD_IMAGES")
+        self.assertEqual(t["SSEDescription"]["SSEType"], "KMS")
+        self.assertEqual(t["TableClassSummary"]["TableClass"], "STANDARD_INFREQUENT_ACCESS")
+        outputs = self.outputs(os.path.join(self.work, "ex-orders-with-indexes"))
+        self.assertEqual(outputs["stream_arn"]["value"], t["LatestStreamArn"])
 
     def test_adopt_existing(self):
         self.ddb.create_table(TableName="firefly-legacy-sessions", BillingMode="PAY_PER_REQUEST",

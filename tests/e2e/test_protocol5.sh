@@ -86,6 +86,10 @@ resource "dynamodb_ttl_table" "bad" {
   billing_mode = "ON_DEMAND"
   ttl          = { attribute_name = "" }
   timeouts     = { create = "soon" }
+  global_secondary_indexes = [
+    { name = "by_a", hash_key = { name = "a", type = "S" } },
+    { name = "by_b", hash_key = { name = "b", type = "S" }, projection_type = "WRONG" },
+  ]
 }
 TF
 bad_paths() {
@@ -94,11 +98,17 @@ bad_paths() {
   python3 - "$bad/validate.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-want = {"Invalid key type", "Invalid table name", "Invalid billing mode", "Invalid TTL attribute name", "Invalid duration"}
+want = {"Invalid key type", "Invalid table name", "Invalid billing mode", "Invalid TTL attribute name", "Invalid duration",
+        "Invalid projection type"}
 got = {x["summary"] for x in d["diagnostics"] if x["severity"] == "error" and x.get("range")}
 missing = want - got
 if missing:
     print("missing or without a source range:", missing, file=sys.stderr)
+    sys.exit(1)
+# An index's error points at that element of the list (the second one, on line 17).
+proj = [x for x in d["diagnostics"] if x["summary"] == "Invalid projection type"]
+if proj[0]["range"]["start"]["line"] != 17:
+    print("index error not on its element:", proj[0]["range"], file=sys.stderr)
     sys.exit(1)
 PY
 }
@@ -127,10 +137,21 @@ provider "dynamodb" {
 resource "dynamodb_ttl_table" "t" {
   name                        = "tpd-protocol5"
   hash_key                    = { name = "id", type = "S" }
+  range_key                   = { name = "at", type = "N" }
   ttl                         = { attribute_name = "expires_at" } # enabled left out: null means true
   deletion_protection_enabled = false
   tags                        = { app = "protocol5" }
   timeouts                    = { create = "5m" }
+  # Lists of objects with nested objects and optional attributes left out (null: the
+  # defaults), as object types over protocol 5.
+  global_secondary_indexes = [
+    { name = "by_status", hash_key = { name = "status", type = "S" } },
+    { name = "by_owner", hash_key = { name = "owner", type = "S" }, range_key = { name = "at", type = "N" },
+      projection_type = "INCLUDE", non_key_attributes = ["total"] },
+  ]
+  local_secondary_indexes = [{ name = "by_size", range_key = { name = "size", type = "N" } }]
+  stream                  = { view_type = "KEYS_ONLY" }
+  server_side_encryption  = { kms_key_arn = null }
 }
 TF
 lifecycle_v5() {

@@ -1,12 +1,14 @@
 """DynamoDB behaviour moto 5.2.1 lacks or gets wrong, made to follow real DynamoDB.
 
 * patches of moto's backend (``patch_moto``): protected DeleteTable, TTL rules with
-  ENABLING/DISABLING and the one-change-per-interval limit, TagResource overwrite,
+  ENABLING/DISABLING and the one-change-per-interval limit, TagResource overwrite, a new
+  stream after a disabled one,
   DescribeTable shapes (TableStatus UPDATING while an index builds, IndexStatus,
   Backfilling, IndexArn, TableId, SSEDescription, TableClassSummary, OnDemandThroughput);
 * operations answered here before moto (``front``): UpdateTable (index creation/deletion
   one at a time, TableClass, SSESpecification, OnDemandThroughput), Describe/Update
-  ContributorInsights, ListTables and ListTagsOfResource with the emulator's pages.
+  ContributorInsights, Describe/Enable/DisableKinesisStreamingDestination, ListTables and
+  ListTagsOfResource with the emulator's pages.
 
 Time is the emulator clock (clock.py). Settings live in ``SETTINGS``.
 """
@@ -265,6 +267,17 @@ def patch_moto() -> None:
                 return
         raise dx.ResourceNotFoundException()
 
+    def update_table_streams(self, table, spec):
+        # moto refuses any new stream once the table ever had one (it keeps the old
+        # label); DynamoDB refuses only while a stream is enabled: a disabled stream can be
+        # followed by a new one (DG "Enabling a stream": disable, then enable with the new
+        # view type). Its ResourceInUseException stays moto's.
+        enabled = bool((table.stream_specification or {}).get("StreamEnabled"))
+        if (spec.get("StreamEnabled") or spec.get("StreamViewType")) and enabled:
+            raise dx.StreamAlreadyEnabledException()
+        table.set_stream_specification(spec)
+
+    DynamoDBBackend.update_table_streams = update_table_streams
     DynamoDBBackend.delete_table = delete_table
     DynamoDBBackend.update_time_to_live = update_time_to_live
     DynamoDBBackend.describe_time_to_live = describe_time_to_live
@@ -305,10 +318,33 @@ def set_contributor_insights(table, index: str | None, enable: bool, mode: str |
     return dict(rec)
 
 
+def _kinesis(table, op: str, p: dict) -> dict:
+    """Kinesis Data Streams destinations of a table (moto has none): Enable → ACTIVE at once,
+    Disable → DISABLED; Describe lists them (BC KinesisDataStreamDestination). The stream
+    itself is not checked (UNCONFIRMED: AWS refuses a stream that does not exist)."""
+    dests = table.__dict__.setdefault("_kinesis", {})
+    if op == "DescribeKinesisStreamingDestination":
+        return {"TableName": table.name,
+                "KinesisDataStreamDestinations": [{"StreamArn": arn, "DestinationStatus": st}
+                                                  for arn, st in dests.items()]}
+    arn = p["StreamArn"]
+    if op == "EnableKinesisStreamingDestination":
+        if dests.get(arn) == "ACTIVE":
+            raise DdbError("ValidationException", f"Table {table.name} is already streaming to {arn}")
+        dests[arn] = "ACTIVE"
+        st = "ACTIVE"
+    else:
+        if arn not in dests:
+            raise DdbError("ValidationException", f"Table {table.name} is not streaming to {arn}")
+        dests[arn] = st = "DISABLED"
+    return {"TableName": table.name, "StreamArn": arn, "DestinationStatus": st}
+
+
 def front(op: str, p: dict, account: str, region: str) -> dict | None:
     """Answer ``op`` here (a result dict), or None to let moto answer it."""
     if op not in ("UpdateTable", "DescribeContributorInsights", "UpdateContributorInsights",
-                  "ListTables", "ListTagsOfResource"):
+                  "ListTables", "ListTagsOfResource", "DescribeKinesisStreamingDestination",
+                  "EnableKinesisStreamingDestination", "DisableKinesisStreamingDestination"):
         return None
     be = backend(account, region)
     pager = SETTINGS["pager"]
@@ -339,6 +375,8 @@ def front(op: str, p: dict, account: str, region: str) -> dict | None:
             out["NextToken"] = nxt
         return out
     table = _table(be, p["TableName"])
+    if op.endswith("KinesisStreamingDestination"):
+        return _kinesis(table, op, p)
     if op in ("DescribeContributorInsights", "UpdateContributorInsights"):
         idx = p.get("IndexName")
         if idx and idx not in {g.name for g in table.global_indexes}:

@@ -1,6 +1,7 @@
 """Indexes and the rest of a real table: GSIs on update (one per update), LSIs = replacement,
 CREATING/Backfilling on the clock, streams, SSE, table class, on-demand throughput,
 contributor insights — through CloudFormation and through DynamoDB."""
+import time
 import unittest
 
 from emutest import EmulatorTestCase, table_template, uniq
@@ -162,6 +163,36 @@ class IndexTest(EmulatorTestCase):
         d = self.ddb.describe_contributor_insights(TableName=table)
         self.assertEqual(d["ContributorInsightsStatus"], "ENABLED")
         self.assertEqual(len(d["ContributorInsightsRuleList"]), 2)
+
+    def test_stream_disabled_then_a_new_one(self):
+        table = uniq("st")
+        self.create_table(table, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        first = self.desc(table)["LatestStreamArn"]
+        with self.assertRaises(self.ddb.exceptions.ResourceInUseException):
+            self.ddb.update_table(TableName=table, StreamSpecification={"StreamEnabled": True,
+                                                                        "StreamViewType": "KEYS_ONLY"})
+        self.ddb.update_table(TableName=table, StreamSpecification={"StreamEnabled": False})
+        self.assertFalse(self.desc(table).get("StreamSpecification", {}).get("StreamEnabled"))
+        time.sleep(0.01)  # moto labels streams with the wall clock
+        self.ddb.update_table(TableName=table, StreamSpecification={"StreamEnabled": True,
+                                                                    "StreamViewType": "KEYS_ONLY"})
+        t = self.desc(table)
+        self.assertEqual(t["StreamSpecification"], {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+        self.assertNotEqual(t["LatestStreamArn"], first)
+
+    def test_kinesis_streaming_destination(self):
+        table = uniq("kin")
+        self.create_table(table)
+        self.assertEqual(self.ddb.describe_kinesis_streaming_destination(TableName=table)
+                         ["KinesisDataStreamDestinations"], [])
+        arn = "arn:aws:kinesis:us-east-1:123456789012:stream/orders"
+        r = self.ddb.enable_kinesis_streaming_destination(TableName=table, StreamArn=arn)
+        self.assertEqual(r["DestinationStatus"], "ACTIVE")
+        d = self.ddb.describe_kinesis_streaming_destination(TableName=table)
+        self.assertEqual(d["KinesisDataStreamDestinations"], [{"StreamArn": arn, "DestinationStatus": "ACTIVE"}])
+        self.ddb.disable_kinesis_streaming_destination(TableName=table, StreamArn=arn)
+        d = self.ddb.describe_kinesis_streaming_destination(TableName=table)
+        self.assertEqual(d["KinesisDataStreamDestinations"][0]["DestinationStatus"], "DISABLED")
 
     def test_table_class_and_sse_by_update_table(self):
         table = uniq("tc")

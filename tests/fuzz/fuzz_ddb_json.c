@@ -1,5 +1,7 @@
-/* Fuzz target: DynamoDB JSON 1.0 responses (DescribeTable, DescribeTimeToLive,
- * DescribeContinuousBackups, ListTagsOfResource, Scan) and JSON error bodies
+/* Fuzz target: DynamoDB JSON 1.0 responses (DescribeTable with its indexes, stream,
+ * encryption, class, on-demand limits and replicas; DescribeTimeToLive,
+ * DescribeContinuousBackups, ListTagsOfResource, DescribeContributorInsights,
+ * GetResourcePolicy, DescribeKinesisStreamingDestination, Scan) and JSON error bodies
  * (__type, message), through the real ddb_* calls over a scripted in-process
  * transport (no network). The input is split at '\f' (never valid raw in JSON) into
  * up to 4 pages answered in turn, so paginated calls see several responses. Every
@@ -43,6 +45,23 @@ static void s_calls(const uint8_t *data, size_t size, int status) {
     s_script(data, size, status);
     ddb_list_tags_of_resource(c, "arn:aws:dynamodb:us-east-1:1:table/t", &tags, &err);
     ddb_tags_clear(&tags);
+    tpd_err_clear(&err);
+
+    struct ddb_contributor_insights ci;
+    s_script(data, size, status);
+    ddb_describe_contributor_insights(c, "t", "i", &ci, &err);
+    ddb_contributor_insights_clear(&ci);
+    tpd_err_clear(&err);
+
+    bool policy = false;
+    s_script(data, size, status);
+    ddb_get_resource_policy(c, "arn:aws:dynamodb:us-east-1:1:table/t", &policy, &err);
+    tpd_err_clear(&err);
+
+    char *streams = NULL;
+    s_script(data, size, status);
+    ddb_describe_kinesis_streaming_destination(c, "t", &streams, &err);
+    free(streams);
     tpd_err_clear(&err);
 
     int64_t count = 0;

@@ -1,10 +1,11 @@
 /* Fuzz target: CloudFormation template text as a deployed stack may hold it — JSON, or
  * YAML with short-form tags and aliases (cfn_template_load) — read for what the resource
  * decides on (table_template_read: the table resource, its DeletionPolicy, the ownership
- * marker), rewritten to retain the table before a move (table_template_retained), and
- * the resource's private bytes (resource_private_decode), which Terraform hands back
- * from state files anyone can edit. Anyone may have written a stack: the text is
- * untrusted. */
+ * marker, and the GlobalSecondaryIndexes that GSI sequencing starts from,
+ * provider/resource/index_plan.h), rewritten to retain the table before a move
+ * (table_template_retained), and the resource's private bytes (resource_private_decode),
+ * which Terraform hands back from state files anyone can edit. Anyone may have written a
+ * stack: the text is untrusted. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,15 +25,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         json_decref(j);
     }
     struct template_facts f;
-    if (table_template_read(text, &f, NULL) == TPD_OK) {
+    struct tpd_err err = {0};
+    if (table_template_read(text, &f, &err) == TPD_OK) {
+        for (size_t i = 0; i < f.gsi_count; i++) {
+            /* The definitions read are usable as such. */
+            struct tpd_buf b;
+            tpd_buf_init(&b, 0);
+            table_index_describe(&f.gsis[i], &b);
+            table_index_hcl(&f.gsis[i], true, true, &b);
+            tpd_buf_clear(&b);
+            (void)table_index_same_definition(&f.gsis[i], &f.gsis[0]);
+        }
         if (f.logical_id) {
             struct tpd_buf out;
             tpd_buf_init(&out, 0);
-            (void)table_template_retained(text, f.logical_id, "moving to stack fuzz", &out, NULL);
+            (void)table_template_retained(text, f.logical_id, "moving to stack fuzz", &out,
+                                          NULL);
             tpd_buf_clear(&out);
         }
-        template_facts_clear(&f);
     }
+    template_facts_clear(&f);
+    tpd_err_clear(&err);
     struct resource_private p;
     resource_private_decode(text, &p);
     resource_private_clear(&p);

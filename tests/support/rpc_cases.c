@@ -118,10 +118,11 @@ static bool s_has_path(
     return false;
 }
 
-/* Resource config with a reserved tag key and a bad key type: the diagnostics carry
- * AttributePaths: attribute then map key for the tag; the nested attribute (an
- * object-typed attribute in protocol 5) for the key type, with "hash_key.type" in the
- * detail (validate.c reports at the top-level attribute). */
+/* Resource config with a reserved tag key, a bad key type and a bad index in a list of
+ * objects: the diagnostics carry AttributePaths: attribute then map key for the tag; the
+ * nested attribute (an object-typed attribute in protocol 5) for the key type, with
+ * "hash_key.type" in the detail (validate.c reports at the top-level attribute);
+ * attribute then element index for the index. */
 void rpc_test_resource_config_paths(void **state) {
     const struct rpc_env *e = *state;
     const struct schema_block *b = schema_ttl_table();
@@ -134,6 +135,19 @@ void rpc_test_resource_config_paths(void **state) {
     struct tfv *tags = tfv_new_map();
     tfv_map_set(tags, "aws:reserved", tfv_new_string("x"));
     tfv_map_set(cfg, "tags", tags);
+    /* A list of index objects (nested objects inside), the second one wrong. */
+    struct tfv *gsis = tfv_new_list();
+    for (int i = 0; i < 2; i++) {
+        struct tfv *g = tfv_new_object();
+        struct tfv *gk = tfv_new_object();
+        tfv_map_set(gk, "name", tfv_new_string(i ? "b" : "a"));
+        tfv_map_set(gk, "type", tfv_new_string("S"));
+        tfv_map_set(g, "name", tfv_new_string(i ? "by_b" : "by_a"));
+        tfv_map_set(g, "hash_key", gk);
+        tfv_map_set(g, "projection_type", tfv_new_string(i ? "WRONG" : "KEYS_ONLY"));
+        tfv_list_append(gsis, g);
+    }
+    tfv_map_set(cfg, "global_secondary_indexes", gsis);
     struct tpd_buf mp;
     tpd_buf_init(&mp, 0);
     assert_int_equal(tfv_encode_msgpack(cfg, b->type, &mp, NULL), TPD_OK);
@@ -169,6 +183,21 @@ void rpc_test_resource_config_paths(void **state) {
         }
     }
     assert_true(key_type);
+    /* The index's error: attribute, then the element's index. */
+    bool index_elem = false;
+    for (size_t i = 0; i < resp->n_diagnostics; i++) {
+        const Tfplugin6__AttributePath *ap = resp->diagnostics[i]->attribute;
+        if (strcmp(resp->diagnostics[i]->summary, "Invalid projection type") == 0 && ap &&
+            ap->n_steps == 2 &&
+            strcmp(ap->steps[0]->attribute_name, "global_secondary_indexes") == 0 &&
+            ap->steps[1]->selector_case ==
+                TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ELEMENT_KEY_INT &&
+            ap->steps[1]->element_key_int == 1) {
+            index_elem = true;
+        }
+    }
+    assert_true(index_elem);
+    assert_int_equal(resp->n_diagnostics, 3);
     protobuf_c_message_free_unpacked(&resp->base, NULL);
     rpc_reply_clear(&r);
     tpd_buf_clear(&mp);

@@ -226,12 +226,242 @@ static void test_adoption_review(void **state) {
     table_live_clear(&l);
 }
 
+/* A GSI (or LSI) on key, projection ALL, capacities r/w. */
+static void
+s_add_index(struct table_spec *s, bool gsi, const char *name, const char *key, int64_t cap) {
+    struct table_index **v = gsi ? &s->gsis : &s->lsis;
+    size_t *n = gsi ? &s->gsi_count : &s->lsi_count;
+    *v = tpd_realloc(*v, (*n + 1) * sizeof(**v));
+    struct table_index *x = &(*v)[(*n)++];
+    memset(x, 0, sizeof(*x));
+    x->name = tpd_strdup(name);
+    if (gsi) {
+        x->hash.name = tpd_strdup(key);
+        x->hash.type = tpd_strdup("S");
+    } else {
+        x->hash.name = tpd_strdup("id");
+        x->hash.type = tpd_strdup("S");
+        x->range.name = tpd_strdup(key);
+        x->range.type = tpd_strdup("N");
+    }
+    x->projection = tpd_strdup("ALL");
+    x->read_capacity = x->write_capacity = cap;
+    x->status = tpd_strdup("ACTIVE");
+    table_index_array_sort(*v, *n);
+}
+
+static const char *
+s_describe(const struct drift_plan *p, const struct table_live *l, struct tpd_buf *b) {
+    tpd_buf_reset(b);
+    drift_describe(p, l, b);
+    return tpd_buf_cstr(b);
+}
+
+static void test_indexes_and_table_features(void **state) {
+    (void)state;
+    struct table_spec w;
+    struct table_live l;
+    struct drift_plan p;
+    struct tpd_buf b;
+    tpd_buf_init(&b, 0);
+    s_base(&w);
+    s_live(&l);
+    s_add_index(&w, true, "by_status", "status", 0);
+    s_add_index(&w, true, "by_owner", "owner", 0);
+    s_add_index(&l.spec, true, "by_status", "status", 0);
+    s_add_index(&l.spec, true, "by_extra", "extra", 0);
+    assert_int_equal(drift_compute(&w, &l, &p), TPD_OK);
+    assert_false(drift_plan_empty(&p)); /* by_owner missing: created */
+    assert_int_equal(p.gsi_missing_count, 1);
+    assert_string_equal(p.gsi_missing[0].name, "by_owner");
+    assert_int_equal(p.gsi_extra_count, 1); /* never deleted by a repair */
+    assert_string_equal(p.gsi_extra[0], "by_extra");
+    assert_false(p.lsi_differs);
+    assert_non_null(
+        strstr(s_describe(&p, &l, &b), "  - index by_owner: created (partition key owner (S)"));
+    drift_plan_clear(&p);
+
+    /* Redefined, and capacities of a provisioned table. */
+    free(l.spec.gsis[1].projection);
+    l.spec.gsis[1].projection = tpd_strdup("KEYS_ONLY"); /* by_status */
+    w.provisioned = l.spec.provisioned = true;
+    w.gsis[0].read_capacity = 5; /* by_owner */
+    s_add_index(&l.spec, true, "by_owner", "owner", 2);
+    assert_int_equal(drift_compute(&w, &l, &p), TPD_OK);
+    assert_int_equal(p.gsi_missing_count, 0);
+    assert_int_equal(p.gsi_changed_count, 1);
+    assert_string_equal(p.gsi_changed[0], "by_status");
+    assert_int_equal(p.gsi_capacity_count, 1);
+    assert_int_equal(p.gsi_capacity[0].read_capacity, 5);
+    assert_non_null(strstr(
+        s_describe(&p, &l, &b), "  - index by_owner capacity: 2 read, 2 write -> 5 read, 0 write"));
+    drift_plan_clear(&p);
+    w.provisioned = l.spec.provisioned = false;
+
+    /* LSIs: any difference is one only a new table makes. */
+    s_add_index(&w, false, "by_total", "total", 0);
+    assert_int_equal(drift_compute(&w, &l, &p), TPD_OK);
+    assert_true(p.lsi_differs);
+    drift_plan_clear(&p);
+    s_add_index(&l.spec, false, "by_total", "total", 0);
+    assert_int_equal(drift_compute(&w, &l, &p), TPD_OK);
+    assert_false(p.lsi_differs);
+    drift_plan_clear(&p);
+
+    /* Stream, encryption, class, on-demand, contributor insights. */
+    w.stream_view_type = tpd_strdup("NEW_IMAGE");
+    l.spec.stream_view_type = tpd_strdup("KEYS_ONLY");
+    w.sse = true; /* the AWS managed key: matches any KMS key DynamoDB reports */
+    l.spec.sse = true;
+    l.spec.sse_kms_key = tpd_strdup("arn:aws:kms:us-east-1:123456789012:key/abc");
+    l.spec.table_class = tpd_strdup("STANDARD_INFREQUENT_ACCESS");
+    w.on_demand_read = 50;
+    l.spec.contributor_insights = true;
+    assert_int_equal(drift_compute(&w, &l, &p), TPD_OK);
+    assert_true(p.stream);
+    assert_string_equal(p.stream_to, "NEW_IMAGE");
+    assert_false(p.sse);
+    assert_true(p.table_class);
+    assert_string_equal(p.table_class_to, "STANDARD");
+    assert_true(p.on_demand);
+    assert_true(p.insights && !p.insights_to);
+    const char *t = s_describe(&p, &l, &b);
+    assert_non_null(strstr(t, "  - stream: KEYS_ONLY -> NEW_IMAGE (the current stream stops"));
+    assert_non_null(strstr(t, "  - table class: STANDARD_INFREQUENT_ACCESS -> STANDARD\n"));
+    assert_non_null(
+        strstr(t, "  - on-demand throughput: no limit -> at most 50 read request units"));
+    assert_non_null(strstr(t, "  - contributor insights: on -> off\n"));
+    drift_plan_clear(&p);
+
+    /* A customer managed key must be the one in use; none wanted: the AWS owned key. */
+    w.sse_kms_key = tpd_strdup("arn:aws:kms:us-east-1:123456789012:key/other");
+    assert_int_equal(drift_compute(&w, &l, &p), TPD_OK);
+    assert_true(p.sse && p.sse_to);
+    assert_string_equal(p.sse_key_to, "arn:aws:kms:us-east-1:123456789012:key/other");
+    drift_plan_clear(&p);
+    w.sse = false;
+    assert_int_equal(drift_compute(&w, &l, &p), TPD_OK);
+    assert_true(p.sse && !p.sse_to);
+    assert_non_null(strstr(
+        s_describe(&p, &l, &b),
+        "  - encryption: KMS key arn:aws:kms:us-east-1:123456789012:key/abc -> AWS owned key"));
+    drift_plan_clear(&p);
+    tpd_buf_clear(&b);
+    table_spec_clear(&w);
+    table_live_clear(&l);
+}
+
+static void test_adoption_refusals(void **state) {
+    (void)state;
+    struct table_spec w;
+    struct table_live l;
+    struct adoption_report r;
+    s_base(&w);
+    s_live(&l);
+    /* The live table has an index, a stream, a class, a key, limits, insights the
+     * configuration leaves out: refused, each named with its HCL. */
+    s_add_index(&l.spec, true, "by_status", "status", 0);
+    l.spec.stream_view_type = tpd_strdup("NEW_IMAGE");
+    l.spec.table_class = tpd_strdup("STANDARD_INFREQUENT_ACCESS");
+    l.spec.sse = true;
+    l.spec.sse_kms_key = tpd_strdup("arn:aws:kms:us-east-1:123456789012:key/abc");
+    l.spec.on_demand_write = 40;
+    l.spec.contributor_insights = true;
+    assert_int_equal(adoption_review(ADOPTION_IMPORT, &w, &l, &r), TPD_OK);
+    assert_true(r.refusal.refused);
+    assert_string_equal(
+        tpd_buf_cstr(&r.refusal.summary),
+        "Configuration leaves out features of the existing table");
+    const char *d = tpd_buf_cstr(&r.refusal.detail);
+    assert_non_null(strstr(
+        d,
+        "{ name = \"by_status\", hash_key = { name = \"status\", type = \"S\" }, "
+        "projection_type = \"ALL\" }"));
+    assert_non_null(strstr(d, "stream = { view_type = \"NEW_IMAGE\" }"));
+    assert_non_null(strstr(d, "table_class = \"STANDARD_INFREQUENT_ACCESS\""));
+    assert_non_null(strstr(
+        d,
+        "server_side_encryption = { kms_key_arn = "
+        "\"arn:aws:kms:us-east-1:123456789012:key/abc\" }"));
+    assert_non_null(strstr(d, "on_demand_throughput = { max_write_request_units = 40 }"));
+    assert_non_null(strstr(d, "contributor_insights = true"));
+    assert_non_null(strstr(d, "Nothing was changed"));
+    adoption_report_clear(&r);
+
+    /* Declared (the AWS managed key matches the reported key): adopted, nothing changes. */
+    s_add_index(&w, true, "by_status", "status", 0);
+    w.stream_view_type = tpd_strdup("NEW_IMAGE");
+    w.table_class = tpd_strdup("STANDARD_INFREQUENT_ACCESS");
+    w.table_class_set = w.insights_set = true;
+    w.sse = true;
+    w.on_demand_write = 40;
+    w.contributor_insights = true;
+    assert_int_equal(adoption_review(ADOPTION_IMPORT, &w, &l, &r), TPD_OK);
+    assert_false(r.refusal.refused);
+    assert_non_null(strstr(tpd_buf_cstr(&r.detail), "no setting changes"));
+    adoption_report_clear(&r);
+
+    /* The class set explicitly to STANDARD is a change asked for, not one left out. */
+    free(w.table_class);
+    w.table_class = NULL;
+    assert_int_equal(adoption_review(ADOPTION_IMPORT, &w, &l, &r), TPD_OK);
+    assert_false(r.refusal.refused);
+    assert_non_null(
+        strstr(tpd_buf_cstr(&r.detail), "table class: STANDARD_INFREQUENT_ACCESS -> STANDARD"));
+    adoption_report_clear(&r);
+    w.table_class = tpd_strdup("STANDARD_INFREQUENT_ACCESS");
+
+    /* Index changes that take several updates are listed in the preview. */
+    s_add_index(&w, true, "by_owner", "owner", 0);
+    s_add_index(&w, true, "by_total", "total", 0);
+    assert_int_equal(adoption_review(ADOPTION_IMPORT, &w, &l, &r), TPD_OK);
+    assert_false(r.refusal.refused);
+    assert_non_null(strstr(tpd_buf_cstr(&r.detail), "the indexes change in 2 updates"));
+    assert_non_null(strstr(tpd_buf_cstr(&r.detail), "  1. create index by_owner"));
+    adoption_report_clear(&r);
+
+    /* What the resource cannot express: refused, listed. */
+    l.replicas = tpd_strdup("eu-west-1");
+    l.kinesis = tpd_strdup("arn:aws:kinesis:us-east-1:123456789012:stream/s (ACTIVE)");
+    l.resource_policy = true;
+    l.gsi_insights = tpd_strdup("by_status");
+    l.spec.gsis[0].on_demand_read = 10;
+    assert_int_equal(adoption_review(ADOPTION_TAKE_OVER, &w, &l, &r), TPD_OK);
+    assert_true(r.refusal.refused);
+    assert_string_equal(
+        tpd_buf_cstr(&r.refusal.summary), "Table has features this resource cannot manage");
+    d = tpd_buf_cstr(&r.refusal.detail);
+    assert_non_null(strstr(d, "replicas of a global table (in eu-west-1)"));
+    assert_non_null(strstr(d, "Kinesis streaming destination: arn:aws:kinesis"));
+    assert_non_null(strstr(d, "a resource policy"));
+    assert_non_null(strstr(d, "contributor insights on index by_status"));
+    assert_non_null(strstr(d, "on-demand throughput limits on index by_status"));
+    adoption_report_clear(&r);
+    free(l.replicas);
+    free(l.kinesis);
+    free(l.gsi_insights);
+    l.replicas = l.kinesis = l.gsi_insights = NULL;
+    l.resource_policy = false;
+    l.spec.gsis[0].on_demand_read = 0;
+
+    /* Other LSIs than the table's: refused (they exist only from creation). */
+    s_add_index(&w, false, "by_size", "size", 0);
+    assert_int_equal(adoption_review(ADOPTION_IMPORT, &w, &l, &r), TPD_OK);
+    assert_true(r.refusal.refused);
+    assert_string_equal(r.refusal.attr, "local_secondary_indexes");
+    adoption_report_clear(&r);
+    table_spec_clear(&w);
+    table_live_clear(&l);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_settings),
         cmocka_unit_test(test_ttl),
         cmocka_unit_test(test_tags),
         cmocka_unit_test(test_adoption_review),
+        cmocka_unit_test(test_indexes_and_table_features),
+        cmocka_unit_test(test_adoption_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -238,6 +238,24 @@ static void s_check_schema(const Tfplugin5__GetProviderSchema__Response *resp) {
         "[\"create\",\"delete\",\"update\"]]");
     assert_true(s_attr(rs->block, "hash_key")->required);
     assert_true(s_attr(rs->block, "ttl")->optional);
+    /* A list of objects with nested objects: the list of the object type, its optional
+     * attributes listed (an index config may leave them out, as over protocol 6). */
+    s_assert_type(
+        s_attr(rs->block, "global_secondary_indexes"),
+        "[\"list\",[\"object\",{\"hash_key\":[\"object\",{\"name\":\"string\",\"type\":"
+        "\"string\"}],\"name\":\"string\",\"non_key_attributes\":[\"set\",\"string\"],"
+        "\"projection_type\":\"string\",\"range_key\":[\"object\",{\"name\":\"string\","
+        "\"type\":\"string\"}],\"read_capacity\":\"number\",\"write_capacity\":\"number\"},"
+        "[\"non_key_attributes\",\"projection_type\",\"range_key\",\"read_capacity\","
+        "\"write_capacity\"]]]");
+    s_assert_type(
+        s_attr(rs->block, "local_secondary_indexes"),
+        "[\"list\",[\"object\",{\"name\":\"string\",\"non_key_attributes\":[\"set\","
+        "\"string\"],\"projection_type\":\"string\",\"range_key\":[\"object\",{\"name\":"
+        "\"string\",\"type\":\"string\"}]},[\"non_key_attributes\",\"projection_type\"]]]");
+    s_assert_type(
+        s_attr(rs->block, "server_side_encryption"),
+        "[\"object\",{\"kms_key_arn\":\"string\"},[\"kms_key_arn\"]]");
 }
 
 static void test_get_schema(void **state) {

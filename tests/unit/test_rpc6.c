@@ -85,6 +85,23 @@ static void test_get_provider_schema(void **state) {
     const Tfplugin6__Schema__Attribute *hk = s_attr(rs->block, "hash_key");
     assert_non_null(hk);
     assert_non_null(hk->nested_type);
+    /* A list of objects whose attributes nest further (the index's keys). */
+    const Tfplugin6__Schema__Attribute *g = s_attr(rs->block, "global_secondary_indexes");
+    assert_non_null(g);
+    assert_true(g->optional);
+    assert_int_equal(g->nested_type->nesting, TFPLUGIN6__SCHEMA__OBJECT__NESTING_MODE__LIST);
+    const Tfplugin6__Schema__Attribute *gk = NULL;
+    for (size_t i = 0; i < g->nested_type->n_attributes; i++) {
+        if (strcmp(g->nested_type->attributes[i]->name, "hash_key") == 0) {
+            gk = g->nested_type->attributes[i];
+        }
+    }
+    assert_non_null(gk);
+    assert_true(gk->required);
+    assert_int_equal(gk->nested_type->nesting, TFPLUGIN6__SCHEMA__OBJECT__NESTING_MODE__SINGLE);
+    assert_int_equal(gk->nested_type->n_attributes, 2);
+    const Tfplugin6__Schema__Attribute *lsi = s_attr(rs->block, "local_secondary_indexes");
+    assert_int_equal(lsi->nested_type->nesting, TFPLUGIN6__SCHEMA__OBJECT__NESTING_MODE__LIST);
     protobuf_c_message_free_unpacked(&resp->base, NULL);
     rpc_reply_clear(&r);
 }

@@ -19,6 +19,7 @@
 
 #include "table_template.h"
 #include "table_value.h"
+#include "tpd_alloc.h"
 
 static struct tfv *s_value(bool with_ttl, bool provisioned) {
     struct tfv *o = tfv_new_object();
@@ -46,6 +47,70 @@ static struct tfv *s_value(bool with_ttl, bool provisioned) {
     tfv_map_set(tags, "zeta", tfv_new_string("last"));
     tfv_map_set(tags, "app", tfv_new_string("firefly"));
     tfv_map_set(o, "tags", tags);
+    return o;
+}
+
+static struct tfv *s_keyv(const char *name, const char *type) {
+    struct tfv *k = tfv_new_object();
+    tfv_map_set(k, "name", tfv_new_string(name));
+    tfv_map_set(k, "type", tfv_new_string(type));
+    return k;
+}
+
+/* s_value with every feature: two GSIs (listed out of name order, one INCLUDE with its
+ * attributes out of order, one with the projection left out), an LSI, a stream, KMS
+ * encryption (a customer key, or the AWS managed one), the infrequent-access class,
+ * on-demand limits (on demand only) and contributor insights. */
+static struct tfv *s_rich_value(bool provisioned, bool customer_key) {
+    struct tfv *o = s_value(true, provisioned);
+    struct tfv *g1 = tfv_new_object();
+    tfv_map_set(g1, "name", tfv_new_string("by_status"));
+    tfv_map_set(g1, "hash_key", s_keyv("status", "S"));
+    tfv_map_set(g1, "range_key", s_keyv("created_at", "N"));
+    tfv_map_set(g1, "projection_type", tfv_new_string("INCLUDE"));
+    struct tfv *nka = tfv_new_set();
+    tfv_list_append(nka, tfv_new_string("total"));
+    tfv_list_append(nka, tfv_new_string("currency"));
+    tfv_map_set(g1, "non_key_attributes", nka);
+    struct tfv *g0 = tfv_new_object();
+    tfv_map_set(g0, "name", tfv_new_string("by_owner"));
+    tfv_map_set(g0, "hash_key", s_keyv("owner", "S"));
+    tfv_map_set(g0, "projection_type", tfv_new_null());
+    if (provisioned) {
+        tfv_map_set(g1, "read_capacity", tfv_new_int(3));
+        tfv_map_set(g1, "write_capacity", tfv_new_int(2));
+        tfv_map_set(g0, "read_capacity", tfv_new_int(4));
+        tfv_map_set(g0, "write_capacity", tfv_new_int(1));
+    }
+    struct tfv *gl = tfv_new_list();
+    tfv_list_append(gl, g1);
+    tfv_list_append(gl, g0);
+    tfv_map_set(o, "global_secondary_indexes", gl);
+    struct tfv *l0 = tfv_new_object();
+    tfv_map_set(l0, "name", tfv_new_string("by_size"));
+    tfv_map_set(l0, "range_key", s_keyv("size", "N"));
+    tfv_map_set(l0, "projection_type", tfv_new_string("KEYS_ONLY"));
+    struct tfv *ll = tfv_new_list();
+    tfv_list_append(ll, l0);
+    tfv_map_set(o, "local_secondary_indexes", ll);
+    struct tfv *st = tfv_new_object();
+    tfv_map_set(st, "view_type", tfv_new_string("NEW_AND_OLD_IMAGES"));
+    tfv_map_set(o, "stream", st);
+    struct tfv *sse = tfv_new_object();
+    tfv_map_set(
+        sse,
+        "kms_key_arn",
+        customer_key ? tfv_new_string("arn:aws:kms:us-east-1:123456789012:key/k1")
+                     : tfv_new_null());
+    tfv_map_set(o, "server_side_encryption", sse);
+    tfv_map_set(o, "table_class", tfv_new_string("STANDARD_INFREQUENT_ACCESS"));
+    if (!provisioned) {
+        struct tfv *od = tfv_new_object();
+        tfv_map_set(od, "max_read_request_units", tfv_new_int(100));
+        tfv_map_set(od, "max_write_request_units", tfv_new_null());
+        tfv_map_set(o, "on_demand_throughput", od);
+    }
+    tfv_map_set(o, "contributor_insights", tfv_new_bool(true));
     return o;
 }
 
@@ -157,16 +222,257 @@ static void test_default_stack_name(void **state) {
     free(n);
 }
 
+static json_t *s_props(json_t *t) {
+    return json_object_get(json_object_get(json_object_get(t, "Resources"), "Table"), "Properties");
+}
+
+static void test_indexes_and_features(void **state) {
+    (void)state;
+    struct tfv *v = s_rich_value(true, true);
+    struct table_spec s;
+    assert_int_equal(table_value_to_spec(v, NULL, &s, NULL), TPD_OK);
+    /* Indexes by name, attributes sorted, a left-out projection is ALL. */
+    assert_int_equal(s.gsi_count, 2);
+    assert_string_equal(s.gsis[0].name, "by_owner");
+    assert_string_equal(s.gsis[0].projection, "ALL");
+    assert_int_equal(s.gsis[0].read_capacity, 4);
+    assert_string_equal(s.gsis[1].non_key[0], "currency");
+    assert_int_equal(s.lsi_count, 1);
+    assert_string_equal(s.lsis[0].hash.name, "registration_key"); /* the table's */
+    assert_true(s.sse && s.table_class_set && s.insights_set);
+
+    struct tpd_buf text;
+    json_t *t = s_render(&s, TABLE_TEMPLATE_FULL, &text);
+    json_t *p = s_props(t);
+    /* The table's keys first, then the index keys by name, each once. */
+    static const char *const defs[] = {"registration_key", "created_at", "owner", "size", "status"};
+    json_t *ad = json_object_get(p, "AttributeDefinitions");
+    assert_int_equal(json_array_size(ad), 5);
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(ad, i), "AttributeName")), defs[i]);
+    }
+    json_t *g = json_object_get(p, "GlobalSecondaryIndexes");
+    assert_int_equal(json_array_size(g), 2);
+    json_t *g1 = json_array_get(g, 1);
+    assert_string_equal(json_string_value(json_object_get(g1, "IndexName")), "by_status");
+    assert_int_equal(json_array_size(json_object_get(g1, "KeySchema")), 2);
+    json_t *proj = json_object_get(g1, "Projection");
+    assert_string_equal(json_string_value(json_object_get(proj, "ProjectionType")), "INCLUDE");
+    assert_int_equal(json_array_size(json_object_get(proj, "NonKeyAttributes")), 2);
+    assert_int_equal(
+        json_integer_value(
+            json_object_get(json_object_get(g1, "ProvisionedThroughput"), "ReadCapacityUnits")),
+        3);
+    json_t *l0 = json_array_get(json_object_get(p, "LocalSecondaryIndexes"), 0);
+    assert_null(json_object_get(l0, "ProvisionedThroughput"));
+    assert_string_equal(
+        json_string_value(
+            json_object_get(json_array_get(json_object_get(l0, "KeySchema"), 0), "AttributeName")),
+        "registration_key");
+    assert_string_equal(
+        json_string_value(
+            json_object_get(json_object_get(p, "StreamSpecification"), "StreamViewType")),
+        "NEW_AND_OLD_IMAGES");
+    json_t *sse = json_object_get(p, "SSESpecification");
+    assert_true(json_is_true(json_object_get(sse, "SSEEnabled")));
+    assert_string_equal(json_string_value(json_object_get(sse, "SSEType")), "KMS");
+    assert_string_equal(
+        json_string_value(json_object_get(sse, "KMSMasterKeyId")),
+        "arn:aws:kms:us-east-1:123456789012:key/k1");
+    assert_string_equal(
+        json_string_value(json_object_get(p, "TableClass")), "STANDARD_INFREQUENT_ACCESS");
+    assert_true(json_is_true(
+        json_object_get(json_object_get(p, "ContributorInsightsSpecification"), "Enabled")));
+    assert_null(json_object_get(p, "OnDemandThroughput")); /* PROVISIONED */
+
+    /* Read back: the deployed GSIs are what was rendered. */
+    struct template_facts f;
+    assert_int_equal(table_template_read(tpd_buf_span(&text), &f, NULL), TPD_OK);
+    assert_true(f.gsis_read);
+    assert_int_equal(f.gsi_count, 2);
+    for (size_t i = 0; i < 2; i++) {
+        assert_true(table_index_same_definition(&f.gsis[i], &s.gsis[i]));
+        assert_true(table_index_same_capacity(&f.gsis[i], &s.gsis[i]));
+    }
+    template_facts_clear(&f);
+    json_decref(t);
+    tpd_buf_clear(&text);
+    table_spec_clear(&s);
+    tfv_free(v);
+
+    /* On demand, the AWS managed key: no KMSMasterKeyId, limits rendered. */
+    v = s_rich_value(false, false);
+    assert_int_equal(table_value_to_spec(v, NULL, &s, NULL), TPD_OK);
+    t = s_render(&s, TABLE_TEMPLATE_FULL, &text);
+    p = s_props(t);
+    assert_null(json_object_get(json_object_get(p, "SSESpecification"), "KMSMasterKeyId"));
+    assert_int_equal(
+        json_integer_value(
+            json_object_get(json_object_get(p, "OnDemandThroughput"), "MaxReadRequestUnits")),
+        100);
+    assert_null(json_object_get(json_object_get(p, "OnDemandThroughput"), "MaxWriteRequestUnits"));
+    assert_null(json_object_get(
+        json_array_get(json_object_get(p, "GlobalSecondaryIndexes"), 0), "ProvisionedThroughput"));
+    json_decref(t);
+    tpd_buf_clear(&text);
+    table_spec_clear(&s);
+    tfv_free(v);
+
+    /* A table with none of them renders none of them (templates from before are unchanged). */
+    v = s_value(true, false);
+    assert_int_equal(table_value_to_spec(v, NULL, &s, NULL), TPD_OK);
+    t = s_render(&s, TABLE_TEMPLATE_FULL, &text);
+    p = s_props(t);
+    static const char *const absent[] = {
+        "GlobalSecondaryIndexes",
+        "LocalSecondaryIndexes",
+        "StreamSpecification",
+        "SSESpecification",
+        "TableClass",
+        "OnDemandThroughput",
+        "ContributorInsightsSpecification"};
+    for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++) {
+        assert_null(json_object_get(p, absent[i]));
+    }
+    assert_int_equal(json_array_size(json_object_get(p, "AttributeDefinitions")), 2);
+    json_decref(t);
+    tpd_buf_clear(&text);
+    table_spec_clear(&s);
+    tfv_free(v);
+}
+
+/* Deployed GSIs written by hand: YAML, capacities as strings, no Projection type given;
+ * a list built with an intrinsic function is not read. */
+static void test_read_deployed_indexes(void **state) {
+    (void)state;
+    static const char yaml[] =
+        "Resources:\n"
+        "  Table:\n    Type: AWS::DynamoDB::Table\n"
+        "    Properties:\n"
+        "      AttributeDefinitions:\n"
+        "        - {AttributeName: id, AttributeType: S}\n"
+        "        - {AttributeName: at, AttributeType: N}\n"
+        "      GlobalSecondaryIndexes:\n"
+        "        - IndexName: by_at\n"
+        "          KeySchema: [{AttributeName: at, KeyType: HASH}]\n"
+        "          Projection: {NonKeyAttributes: [b, a], ProjectionType: INCLUDE}\n"
+        "          ProvisionedThroughput: {ReadCapacityUnits: '5', WriteCapacityUnits: 6}\n"
+        "        - IndexName: a_first\n"
+        "          KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
+        "          Projection: {}\n";
+    struct template_facts f;
+    assert_int_equal(table_template_read(tpd_span_cstr(yaml), &f, NULL), TPD_OK);
+    assert_true(f.gsis_read);
+    assert_int_equal(f.gsi_count, 2);
+    assert_string_equal(f.gsis[0].name, "a_first");
+    assert_string_equal(f.gsis[0].projection, "ALL");
+    assert_string_equal(f.gsis[1].hash.type, "N");
+    assert_string_equal(f.gsis[1].non_key[0], "a");
+    assert_int_equal(f.gsis[1].read_capacity, 5);
+    assert_int_equal(f.gsis[1].write_capacity, 6);
+    template_facts_clear(&f);
+
+    static const char intrinsic[] =
+        "{\"Resources\": {\"Table\": {\"Type\": \"AWS::DynamoDB::Table\", \"Properties\": "
+        "{\"GlobalSecondaryIndexes\": {\"Fn::If\": [\"C\", [], []]}}}}}";
+    assert_int_equal(table_template_read(tpd_span_cstr(intrinsic), &f, NULL), TPD_OK);
+    assert_false(f.gsis_read);
+    template_facts_clear(&f);
+    static const char ref_name[] =
+        "{\"Resources\": {\"Table\": {\"Type\": \"AWS::DynamoDB::Table\", \"Properties\": "
+        "{\"GlobalSecondaryIndexes\": [{\"IndexName\": {\"Ref\": \"N\"}, \"KeySchema\": "
+        "[]}]}}}}";
+    assert_int_equal(table_template_read(tpd_span_cstr(ref_name), &f, NULL), TPD_OK);
+    assert_false(f.gsis_read);
+    assert_true(f.read);
+    template_facts_clear(&f);
+    /* No GlobalSecondaryIndexes: read, none. */
+    static const char none[] = "{\"Resources\": {\"Table\": {\"Type\": \"AWS::DynamoDB::Table\"}}}";
+    assert_int_equal(table_template_read(tpd_span_cstr(none), &f, NULL), TPD_OK);
+    assert_true(f.gsis_read);
+    assert_int_equal(f.gsi_count, 0);
+    template_facts_clear(&f);
+}
+
+/* The state from what DynamoDB reports: indexes in the reference's order (then the others
+ * by name), null where the reference left a default out, the AWS managed key as null. */
+static void test_state_from_live(void **state) {
+    (void)state;
+    struct tfv *ref = s_rich_value(false, false);
+    tfv_map_set(ref, "table_class", tfv_new_null());
+    tfv_map_set(ref, "contributor_insights", tfv_new_null());
+    struct table_live l = {0};
+    l.exists = true;
+    assert_int_equal(table_value_to_spec(ref, NULL, &l.spec, NULL), TPD_OK);
+    l.arn = tpd_strdup("arn:aws:dynamodb:us-east-1:123456789012:table/x");
+    l.stream_arn = tpd_strdup("arn:aws:dynamodb:us-east-1:123456789012:table/x/stream/1");
+    l.spec.sse_kms_key = tpd_strdup("arn:aws:kms:us-east-1:123456789012:key/aws-managed");
+    free(l.spec.table_class);
+    l.spec.table_class = NULL; /* STANDARD */
+    l.spec.contributor_insights = false;
+    /* An index the reference does not have (e.g. created outside Terraform). */
+    l.spec.gsis = tpd_realloc(l.spec.gsis, 3 * sizeof(*l.spec.gsis));
+    assert_int_equal(table_index_copy(&l.spec.gsis[2], &l.spec.gsis[0]), TPD_OK);
+    free(l.spec.gsis[2].name);
+    l.spec.gsis[2].name = tpd_strdup("a_extra");
+    l.spec.gsi_count = 3;
+    table_index_array_sort(l.spec.gsis, 3);
+    struct table_state_args a = {ref, &l, "stk", NULL, false};
+    struct tfv *st = table_value_state(&a);
+    assert_non_null(st);
+    const struct tfv *g = tfv_get(st, "global_secondary_indexes");
+    assert_int_equal(g->u.list.count, 3);
+    assert_string_equal(tfv_get_str(g->u.list.items[0], "name"), "by_status");
+    assert_string_equal(tfv_get_str(g->u.list.items[1], "name"), "by_owner");
+    assert_string_equal(tfv_get_str(g->u.list.items[2], "name"), "a_extra");
+    assert_true(tfv_is_null(tfv_get(g->u.list.items[1], "projection_type"))); /* left out */
+    assert_string_equal(tfv_get_str(g->u.list.items[2], "projection_type"), "ALL");
+    assert_true(tfv_is_null(tfv_get(g->u.list.items[0], "read_capacity")));
+    assert_true(tfv_equal(
+        tfv_get(g->u.list.items[0], "non_key_attributes"),
+        tfv_get(tfv_get(ref, "global_secondary_indexes")->u.list.items[0], "non_key_attributes")));
+    assert_true(tfv_is_null(tfv_get(tfv_get(st, "server_side_encryption"), "kms_key_arn")));
+    assert_string_equal(tfv_get_str(st, "stream_arn"), l.stream_arn);
+    assert_true(tfv_is_null(tfv_get(st, "table_class")));
+    assert_true(tfv_is_null(tfv_get(st, "contributor_insights")));
+    int64_t n = 0;
+    assert_true(tfv_get_int(tfv_get(st, "on_demand_throughput"), "max_read_request_units", &n));
+    assert_int_equal(n, 100);
+    tfv_free(st);
+
+    /* No reference (an import): what DynamoDB has, spelled out. */
+    a.ref = NULL;
+    l.spec.contributor_insights = true;
+    st = table_value_state(&a);
+    assert_string_equal(
+        tfv_get_str(tfv_get(st, "server_side_encryption"), "kms_key_arn"), l.spec.sse_kms_key);
+    assert_true(tfv_is_null(tfv_get(st, "table_class"))); /* STANDARD: the default */
+    bool on = false;
+    assert_true(tfv_get_bool(st, "contributor_insights", &on) && on);
+    assert_string_equal(
+        tfv_get_str(tfv_get(st, "global_secondary_indexes")->u.list.items[0], "name"), "a_extra");
+    tfv_free(st);
+    table_live_clear(&l);
+    tfv_free(ref);
+}
+
 /* cfn-lint (installed with the test tools) must accept every template we render. */
 static void test_cfn_lint(void **state) {
     (void)state;
     if (system("command -v cfn-lint >/dev/null 2>&1") != 0) {
         skip();
     }
-    struct tfv *variants[] = {s_value(true, false), s_value(false, true), s_value(true, true)};
+    struct tfv *variants[] = {
+        s_value(true, false),
+        s_value(false, true),
+        s_value(true, true),
+        s_rich_value(true, true),
+        s_rich_value(false, false)};
+    size_t nvar = sizeof variants / sizeof variants[0];
     char dir[] = "/tmp/tpd-cfnlint-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < nvar; i++) {
         for (int mode = 0; mode < 2; mode++) {
             struct table_spec s;
             assert_int_equal(table_value_to_spec(variants[i], NULL, &s, NULL), TPD_OK);
@@ -338,6 +644,9 @@ int main(void) {
         cmocka_unit_test(test_stack_tags),
         cmocka_unit_test(test_read_back_own),
         cmocka_unit_test(test_read_foreign),
+        cmocka_unit_test(test_indexes_and_features),
+        cmocka_unit_test(test_read_deployed_indexes),
+        cmocka_unit_test(test_state_from_live),
         cmocka_unit_test(test_cfn_lint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,247 @@
+/*
+ * index_plan: the GSI steps and the reconciliation with the table (see index_plan.h).
+ */
+#include "index_plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tpd_alloc.h"
+
+void gsi_step_clear(struct gsi_step *s) {
+    free(s->name);
+    table_index_array_free(s->gsis, s->gsi_count);
+    memset(s, 0, sizeof(*s));
+}
+
+/* Deployed index d goes away (not wanted, or wanted with another definition). */
+static bool s_leaves(const struct table_index *d, const struct table_spec *want) {
+    const struct table_index *w = table_index_find(want->gsis, want->gsi_count, d->name);
+    return !w || !table_index_same_definition(d, w);
+}
+
+/* Wanted index w must be created (not deployed, or deployed with another definition). */
+static bool s_arrives(const struct table_index *w, const struct table_index *d, size_t nd) {
+    const struct table_index *x = table_index_find(d, nd, w->name);
+    return !x || !table_index_same_definition(x, w);
+}
+
+size_t
+gsi_update_count(const struct table_index *deployed, size_t nd, const struct table_spec *want) {
+    size_t ops = 0;
+    for (size_t i = 0; i < nd; i++) {
+        ops += s_leaves(&deployed[i], want);
+    }
+    for (size_t i = 0; i < want->gsi_count; i++) {
+        ops += s_arrives(&want->gsis[i], deployed, nd);
+    }
+    return ops > 1 ? ops : 1;
+}
+
+/* Append a copy of x to v (n entries, room for it). */
+static enum tpd_code s_push(struct table_index *v, size_t *n, const struct table_index *x) {
+    enum tpd_code rc = table_index_copy(&v[*n], x);
+    if (!rc) {
+        (*n)++;
+    }
+    return rc;
+}
+
+enum tpd_code gsi_next_step(
+    const struct table_index *deployed,
+    size_t nd,
+    const struct table_spec *want,
+    struct gsi_step *out) {
+    memset(out, 0, sizeof(*out));
+    size_t updates = gsi_update_count(deployed, nd, want);
+    if (updates == 1) {
+        out->kind = GSI_STEP_FINAL;
+        enum tpd_code rc = table_index_array_copy(want->gsis, want->gsi_count, &out->gsis);
+        out->gsi_count = rc ? 0 : want->gsi_count;
+        return rc;
+    }
+    out->remaining = updates - 1;
+    /* Deletions first, by name (deployed is sorted); then creations, by name. */
+    const struct table_index *del = NULL, *add = NULL;
+    for (size_t i = 0; i < nd && !del; i++) {
+        del = s_leaves(&deployed[i], want) ? &deployed[i] : NULL;
+    }
+    for (size_t i = 0; i < want->gsi_count && !del && !add; i++) {
+        add = s_arrives(&want->gsis[i], deployed, nd) ? &want->gsis[i] : NULL;
+    }
+    out->kind = del ? GSI_STEP_DELETE : GSI_STEP_CREATE;
+    out->name = tpd_strdup(del ? del->name : add->name);
+    out->gsis = tpd_calloc(nd + 1, sizeof(*out->gsis));
+    if (!out->name || !out->gsis) {
+        gsi_step_clear(out);
+        return TPD_E_NOMEM;
+    }
+    enum tpd_code rc = TPD_OK;
+    for (size_t i = 0; !rc && i < nd; i++) {
+        const struct table_index *d = &deployed[i];
+        if (d == del) {
+            continue;
+        }
+        const struct table_index *w = table_index_find(want->gsis, want->gsi_count, d->name);
+        if (w && table_index_same_definition(d, w)) {
+            rc = s_push(out->gsis, &out->gsi_count, w); /* stays: with its wanted capacity */
+            continue;
+        }
+        rc = s_push(out->gsis, &out->gsi_count, d); /* leaves in a later step */
+        struct table_index *p = &out->gsis[out->gsi_count - 1];
+        if (!rc && want->provisioned && (p->read_capacity <= 0 || p->write_capacity <= 0)) {
+            /* Deployed without capacities (the table was PAY_PER_REQUEST): CloudFormation
+             * needs some for every index of a PROVISIONED table until it is deleted. */
+            p->read_capacity = want->read_capacity;
+            p->write_capacity = want->write_capacity;
+        }
+    }
+    if (!rc && add) {
+        rc = s_push(out->gsis, &out->gsi_count, add);
+    }
+    if (rc) {
+        gsi_step_clear(out);
+        return rc;
+    }
+    table_index_array_sort(out->gsis, out->gsi_count);
+    return TPD_OK;
+}
+
+void gsi_describe_steps(
+    const struct table_index *deployed,
+    size_t nd,
+    const struct table_spec *want,
+    struct tpd_buf *b) {
+    if (gsi_update_count(deployed, nd, want) == 1) {
+        return;
+    }
+    struct table_index *cur = NULL;
+    size_t ncur = 0;
+    if (table_index_array_copy(deployed, nd, &cur) != TPD_OK) {
+        return;
+    }
+    ncur = nd;
+    for (size_t n = 1; n <= 64; n++) {
+        struct gsi_step st;
+        if (gsi_next_step(cur, ncur, want, &st) != TPD_OK) {
+            break;
+        }
+        const char *name = st.name;
+        if (st.kind == GSI_STEP_FINAL) {
+            /* The last creation or deletion, with the rest of the configuration. */
+            const struct table_index *gone = NULL, *added = NULL;
+            for (size_t i = 0; i < ncur && !gone; i++) {
+                gone = s_leaves(&cur[i], want) ? &cur[i] : NULL;
+            }
+            for (size_t i = 0; i < want->gsi_count && !added; i++) {
+                added = s_arrives(&want->gsis[i], cur, ncur) ? &want->gsis[i] : NULL;
+            }
+            if (added) {
+                tpd_buf_printf(b, "  %zu. create index %s (", n, added->name);
+                table_index_describe(added, b);
+                tpd_buf_append_cstr(b, "), with the other settings\n");
+            } else if (gone) {
+                tpd_buf_printf(
+                    b, "  %zu. delete index %s, with the other settings\n", n, gone->name);
+            } else {
+                tpd_buf_printf(b, "  %zu. the other settings\n", n);
+            }
+            gsi_step_clear(&st);
+            break;
+        }
+        const struct table_index *w = table_index_find(want->gsis, want->gsi_count, name);
+        const struct table_index *d = table_index_find(cur, ncur, name);
+        if (st.kind == GSI_STEP_DELETE && w) {
+            tpd_buf_printf(b, "  %zu. delete index %s: it is redefined, from ", n, name);
+            table_index_describe(d, b);
+            tpd_buf_append_cstr(b, " to ");
+            table_index_describe(w, b);
+            tpd_buf_append_cstr(b, "; queries on it fail until a later step creates it again\n");
+        } else if (st.kind == GSI_STEP_DELETE) {
+            tpd_buf_printf(b, "  %zu. delete index %s\n", n, name);
+        } else {
+            tpd_buf_printf(b, "  %zu. create index %s (", n, name);
+            table_index_describe(w, b);
+            tpd_buf_append_cstr(b, ")\n");
+        }
+        table_index_array_free(cur, ncur);
+        cur = st.gsis;
+        ncur = st.gsi_count;
+        st.gsis = NULL;
+        st.gsi_count = 0;
+        gsi_step_clear(&st);
+    }
+    table_index_array_free(cur, ncur);
+}
+
+void gsi_reconcile_clear(struct gsi_reconcile *r) {
+    free(r->recreate);
+    refusal_clear(&r->refusal);
+    r->recreate = NULL;
+    r->recreate_count = 0;
+}
+
+enum tpd_code gsi_reconcile(
+    const char *table,
+    const struct table_index *deployed,
+    size_t nd,
+    const struct table_index *live,
+    size_t nl,
+    struct gsi_reconcile *r) {
+    memset(r, 0, sizeof(*r));
+    refusal_init(&r->refusal);
+    if (nd && !(r->recreate = tpd_calloc(nd, sizeof(*r->recreate)))) {
+        return TPD_E_NOMEM;
+    }
+    for (size_t i = 0; i < nd; i++) {
+        if (!table_index_find(live, nl, deployed[i].name)) {
+            r->recreate[r->recreate_count++] = &deployed[i];
+        }
+    }
+    struct tpd_buf extra, changed;
+    tpd_buf_init(&extra, 0);
+    tpd_buf_init(&changed, 0);
+    for (size_t i = 0; i < nl; i++) {
+        const struct table_index *d = table_index_find(deployed, nd, live[i].name);
+        if (!d) {
+            tpd_buf_printf(&extra, "%s%s (", extra.len ? ", " : "", live[i].name);
+            table_index_describe(&live[i], &extra);
+            tpd_buf_append_cstr(&extra, ")");
+        } else if (!table_index_same_definition(d, &live[i])) {
+            tpd_buf_printf(&changed, "%s%s (on the table: ", changed.len ? "; " : "", live[i].name);
+            table_index_describe(&live[i], &changed);
+            tpd_buf_append_cstr(&changed, "; in the template: ");
+            table_index_describe(d, &changed);
+            tpd_buf_append_cstr(&changed, ")");
+        }
+    }
+    if (extra.len || changed.len) {
+        struct refusal *f = &r->refusal;
+        f->refused = true;
+        f->attr = "global_secondary_indexes";
+        tpd_buf_append_cstr(&f->summary, "Index changed outside Terraform");
+        tpd_buf_printf(
+            &f->detail,
+            "DynamoDB table \"%s\" has %s%s%s%s%s. CloudFormation compares templates, not "
+            "tables: it would try to create an index that already exists, and it never deletes "
+            "one its template does not have, so the stack cannot bring the table to the "
+            "configuration. Nothing was changed. Either undo the change on the table (aws "
+            "dynamodb update-table --table-name %s --global-secondary-index-updates "
+            "'[{\"Delete\":{\"IndexName\":\"NAME\"}}]' removes an index; apply then creates the "
+            "configured one), or keep the table as it is: declare the indexes as the table has "
+            "them and set another stack_name, which moves the table in place and imports it "
+            "with its indexes into the new stack.",
+            table,
+            extra.len ? "indexes the stack's template does not declare (created outside "
+                        "Terraform): "
+                      : "",
+            extra.len ? tpd_buf_cstr(&extra) : "",
+            extra.len && changed.len ? "; and " : "",
+            changed.len ? "indexes that differ from the stack's template: " : "",
+            changed.len ? tpd_buf_cstr(&changed) : "",
+            table);
+    }
+    tpd_buf_clear(&extra);
+    tpd_buf_clear(&changed);
+    return TPD_OK;
+}
