@@ -179,16 +179,16 @@ enum tpd_code adoption_review(
     enum adoption_kind kind,
     const struct table_spec *want,
     const struct table_live *live,
-    struct adoption_report *r) {
-    refusal_init(&r->refusal);
-    tpd_buf_init(&r->summary, 0);
-    tpd_buf_init(&r->detail, 0);
+    struct adoption_report *out) {
+    refusal_init(&out->refusal);
+    tpd_buf_init(&out->summary, 0);
+    tpd_buf_init(&out->detail, 0);
     struct drift_plan p;
     enum tpd_code rc = drift_compute(want, live, &p);
     if (rc) {
         return rc;
     }
-    struct refusal *f = &r->refusal;
+    struct refusal *f = &out->refusal;
     if (s_refuse_features(want, live, &p, f)) {
         /* refused above */
     } else if (p.ttl == DRIFT_TTL_RENAME) {
@@ -228,9 +228,9 @@ enum tpd_code adoption_review(
         tpd_buf_init(&changes, 0);
         drift_describe(&p, live, &changes);
         if (kind == ADOPTION_IMPORT) {
-            tpd_buf_append_cstr(&r->summary, "Existing table will be adopted into a stack");
+            tpd_buf_append_cstr(&out->summary, "Existing table will be adopted into a stack");
             tpd_buf_printf(
-                &r->detail,
+                &out->detail,
                 "DynamoDB table \"%s\" already exists outside any CloudFormation stack (%lld "
                 "items). "
                 "Apply will adopt it into stack \"%s\" with an IMPORT change set (no item is "
@@ -241,9 +241,9 @@ enum tpd_code adoption_review(
                 (long long)live->item_count,
                 want->stack_name);
         } else {
-            tpd_buf_append_cstr(&r->summary, "Existing stack and table will be taken over");
+            tpd_buf_append_cstr(&out->summary, "Existing stack and table will be taken over");
             tpd_buf_printf(
-                &r->detail,
+                &out->detail,
                 "DynamoDB table \"%s\" and its stack \"%s\" already exist and were created by this "
                 "provider (for example by an apply whose state was lost). Apply will update that "
                 "stack to this configuration; no item is touched.",
@@ -255,13 +255,13 @@ enum tpd_code adoption_review(
         gsi_describe_steps(live->spec.gsis, live->spec.gsi_count, want, &steps);
         if (changes.len) {
             tpd_buf_printf(
-                &r->detail,
+                &out->detail,
                 " The update changes these settings of the live table:\n%s"
                 "To keep a setting as it is, set it in the configuration to its current value.",
                 tpd_buf_cstr(&changes));
             if (steps.len) {
                 tpd_buf_printf(
-                    &r->detail,
+                    &out->detail,
                     "\nCloudFormation takes one index creation or deletion per stack update, so "
                     "the indexes change in %zu updates, each waiting until the table and its "
                     "indexes are ACTIVE:\n%s",
@@ -270,7 +270,7 @@ enum tpd_code adoption_review(
             }
         } else {
             tpd_buf_append_cstr(
-                &r->detail, " The configuration matches the live table: no setting changes.");
+                &out->detail, " The configuration matches the live table: no setting changes.");
         }
         tpd_buf_clear(&changes);
         tpd_buf_clear(&steps);

@@ -350,18 +350,19 @@ s_describe_extras(const struct drift_plan *p, const struct table_live *live, str
     }
 }
 
-void drift_describe(const struct drift_plan *p, const struct table_live *live, struct tpd_buf *b) {
+void drift_describe(
+    const struct drift_plan *p, const struct table_live *live, struct tpd_buf *out) {
     const struct table_spec *l = &live->spec;
     if (p->billing) {
-        tpd_buf_append_cstr(b, "  - billing mode: ");
-        s_billing(b, l->provisioned, l->read_capacity, l->write_capacity);
-        tpd_buf_append_cstr(b, " -> ");
-        s_billing(b, p->provisioned_to, p->read_capacity_to, p->write_capacity_to);
-        tpd_buf_append_cstr(b, "\n");
+        tpd_buf_append_cstr(out, "  - billing mode: ");
+        s_billing(out, l->provisioned, l->read_capacity, l->write_capacity);
+        tpd_buf_append_cstr(out, " -> ");
+        s_billing(out, p->provisioned_to, p->read_capacity_to, p->write_capacity_to);
+        tpd_buf_append_cstr(out, "\n");
     }
     if (p->protection) {
         tpd_buf_printf(
-            b,
+            out,
             "  - deletion protection: %s -> %s%s\n",
             l->deletion_protection ? "on" : "off",
             p->protection_to ? "on" : "off",
@@ -369,7 +370,7 @@ void drift_describe(const struct drift_plan *p, const struct table_live *live, s
     }
     if (p->pitr) {
         tpd_buf_printf(
-            b,
+            out,
             "  - point-in-time recovery: %s -> %s%s\n",
             l->pitr ? "on" : "off",
             p->pitr_to ? "on" : "off",
@@ -380,7 +381,7 @@ void drift_describe(const struct drift_plan *p, const struct table_live *live, s
     switch (p->ttl) {
         case DRIFT_TTL_ENABLE:
             tpd_buf_printf(
-                b,
+                out,
                 "  - time to live: %s -> enabled on \"%s\" (items past their expiry time are "
                 "deleted)\n",
                 live->ttl_status ? live->ttl_status : "DISABLED",
@@ -388,11 +389,11 @@ void drift_describe(const struct drift_plan *p, const struct table_live *live, s
             break;
         case DRIFT_TTL_DISABLE:
             tpd_buf_printf(
-                b, "  - time to live: enabled on \"%s\" -> disabled\n", p->ttl_attribute);
+                out, "  - time to live: enabled on \"%s\" -> disabled\n", p->ttl_attribute);
             break;
         case DRIFT_TTL_RENAME:
             tpd_buf_printf(
-                b,
+                out,
                 "  - time to live: enabled on \"%s\" -> enabled on \"%s\" (not possible in one "
                 "step)\n",
                 p->ttl_attribute,
@@ -405,18 +406,22 @@ void drift_describe(const struct drift_plan *p, const struct table_live *live, s
         const char *cur = tpd_kv_find(l->tags, l->tag_count, p->tags_set[i].key);
         if (cur) {
             tpd_buf_printf(
-                b, "  - tag %s: \"%s\" -> \"%s\"\n", p->tags_set[i].key, cur, p->tags_set[i].value);
+                out,
+                "  - tag %s: \"%s\" -> \"%s\"\n",
+                p->tags_set[i].key,
+                cur,
+                p->tags_set[i].value);
         } else {
             tpd_buf_printf(
-                b, "  - tag %s: added (\"%s\")\n", p->tags_set[i].key, p->tags_set[i].value);
+                out, "  - tag %s: added (\"%s\")\n", p->tags_set[i].key, p->tags_set[i].value);
         }
     }
     for (size_t i = 0; i < p->tags_remove_count; i++) {
         tpd_buf_printf(
-            b,
+            out,
             "  - tag %s: \"%s\" -> removed\n",
             p->tags_remove[i],
             tpd_kv_find(l->tags, l->tag_count, p->tags_remove[i]));
     }
-    s_describe_extras(p, live, b);
+    s_describe_extras(p, live, out);
 }

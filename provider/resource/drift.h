@@ -86,7 +86,7 @@ bool drift_plan_empty(const struct drift_plan *p);
 
 /* Compare live (with tags read) with want. TPD_E_NOMEM only. */
 enum tpd_code
-drift_compute(const struct table_spec *want, const struct table_live *live, struct drift_plan *out);
+drift_compute(const struct table_spec *want, const struct table_live *live, struct drift_plan *p);
 
 /* One line per change, "  - billing mode: PROVISIONED (7 read, 3 write) -> PAY_PER_REQUEST",
  * with what it costs where it costs something (turning point-in-time recovery off

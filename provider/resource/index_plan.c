@@ -26,14 +26,14 @@ static bool s_arrives(const struct table_index *w, const struct table_index *d, 
     return !x || !table_index_same_definition(x, w);
 }
 
-size_t
-gsi_update_count(const struct table_index *deployed, size_t nd, const struct table_spec *want) {
+size_t gsi_update_count(
+    const struct table_index *deployed, size_t deployed_count, const struct table_spec *want) {
     size_t ops = 0;
-    for (size_t i = 0; i < nd; i++) {
+    for (size_t i = 0; i < deployed_count; i++) {
         ops += s_leaves(&deployed[i], want);
     }
     for (size_t i = 0; i < want->gsi_count; i++) {
-        ops += s_arrives(&want->gsis[i], deployed, nd);
+        ops += s_arrives(&want->gsis[i], deployed, deployed_count);
     }
     return ops > 1 ? ops : 1;
 }
@@ -49,11 +49,11 @@ static enum tpd_code s_push(struct table_index *v, size_t *n, const struct table
 
 enum tpd_code gsi_next_step(
     const struct table_index *deployed,
-    size_t nd,
+    size_t deployed_count,
     const struct table_spec *want,
     struct gsi_step *out) {
     memset(out, 0, sizeof(*out));
-    size_t updates = gsi_update_count(deployed, nd, want);
+    size_t updates = gsi_update_count(deployed, deployed_count, want);
     if (updates == 1) {
         out->kind = GSI_STEP_FINAL;
         enum tpd_code rc = table_index_array_copy(want->gsis, want->gsi_count, &out->gsis);
@@ -63,21 +63,24 @@ enum tpd_code gsi_next_step(
     out->remaining = updates - 1;
     /* Deletions first, by name (deployed is sorted); then creations, by name. */
     const struct table_index *del = NULL, *add = NULL;
-    for (size_t i = 0; i < nd && !del; i++) {
+    for (size_t i = 0; i < deployed_count && !del; i++) {
         del = s_leaves(&deployed[i], want) ? &deployed[i] : NULL;
     }
     for (size_t i = 0; i < want->gsi_count && !del && !add; i++) {
-        add = s_arrives(&want->gsis[i], deployed, nd) ? &want->gsis[i] : NULL;
+        add = s_arrives(&want->gsis[i], deployed, deployed_count) ? &want->gsis[i] : NULL;
+    }
+    if (!del && !add) {
+        return TPD_E_INTERNAL; /* unreachable: updates > 1 counted a deletion or a creation */
     }
     out->kind = del ? GSI_STEP_DELETE : GSI_STEP_CREATE;
     out->name = tpd_strdup(del ? del->name : add->name);
-    out->gsis = tpd_calloc(nd + 1, sizeof(*out->gsis));
+    out->gsis = tpd_calloc(deployed_count + 1, sizeof(*out->gsis));
     if (!out->name || !out->gsis) {
         gsi_step_clear(out);
         return TPD_E_NOMEM;
     }
     enum tpd_code rc = TPD_OK;
-    for (size_t i = 0; !rc && i < nd; i++) {
+    for (size_t i = 0; !rc && i < deployed_count; i++) {
         const struct table_index *d = &deployed[i];
         if (d == del) {
             continue;
@@ -109,18 +112,18 @@ enum tpd_code gsi_next_step(
 
 void gsi_describe_steps(
     const struct table_index *deployed,
-    size_t nd,
+    size_t deployed_count,
     const struct table_spec *want,
-    struct tpd_buf *b) {
-    if (gsi_update_count(deployed, nd, want) == 1) {
+    struct tpd_buf *out) {
+    if (gsi_update_count(deployed, deployed_count, want) == 1) {
         return;
     }
     struct table_index *cur = NULL;
     size_t ncur = 0;
-    if (table_index_array_copy(deployed, nd, &cur) != TPD_OK) {
+    if (table_index_array_copy(deployed, deployed_count, &cur) != TPD_OK) {
         return;
     }
-    ncur = nd;
+    ncur = deployed_count;
     for (size_t n = 1; n <= 64; n++) {
         struct gsi_step st;
         if (gsi_next_step(cur, ncur, want, &st) != TPD_OK) {
@@ -137,14 +140,14 @@ void gsi_describe_steps(
                 added = s_arrives(&want->gsis[i], cur, ncur) ? &want->gsis[i] : NULL;
             }
             if (added) {
-                tpd_buf_printf(b, "  %zu. create index %s (", n, added->name);
-                table_index_describe(added, b);
-                tpd_buf_append_cstr(b, "), with the other settings\n");
+                tpd_buf_printf(out, "  %zu. create index %s (", n, added->name);
+                table_index_describe(added, out);
+                tpd_buf_append_cstr(out, "), with the other settings\n");
             } else if (gone) {
                 tpd_buf_printf(
-                    b, "  %zu. delete index %s, with the other settings\n", n, gone->name);
+                    out, "  %zu. delete index %s, with the other settings\n", n, gone->name);
             } else {
-                tpd_buf_printf(b, "  %zu. the other settings\n", n);
+                tpd_buf_printf(out, "  %zu. the other settings\n", n);
             }
             gsi_step_clear(&st);
             break;
@@ -152,17 +155,17 @@ void gsi_describe_steps(
         const struct table_index *w = table_index_find(want->gsis, want->gsi_count, name);
         const struct table_index *d = table_index_find(cur, ncur, name);
         if (st.kind == GSI_STEP_DELETE && w) {
-            tpd_buf_printf(b, "  %zu. delete index %s: it is redefined, from ", n, name);
-            table_index_describe(d, b);
-            tpd_buf_append_cstr(b, " to ");
-            table_index_describe(w, b);
-            tpd_buf_append_cstr(b, "; queries on it fail until a later step creates it again\n");
+            tpd_buf_printf(out, "  %zu. delete index %s: it is redefined, from ", n, name);
+            table_index_describe(d, out);
+            tpd_buf_append_cstr(out, " to ");
+            table_index_describe(w, out);
+            tpd_buf_append_cstr(out, "; queries on it fail until a later step creates it again\n");
         } else if (st.kind == GSI_STEP_DELETE) {
-            tpd_buf_printf(b, "  %zu. delete index %s\n", n, name);
+            tpd_buf_printf(out, "  %zu. delete index %s\n", n, name);
         } else {
-            tpd_buf_printf(b, "  %zu. create index %s (", n, name);
-            table_index_describe(w, b);
-            tpd_buf_append_cstr(b, ")\n");
+            tpd_buf_printf(out, "  %zu. create index %s (", n, name);
+            table_index_describe(w, out);
+            tpd_buf_append_cstr(out, ")\n");
         }
         table_index_array_free(cur, ncur);
         cur = st.gsis;
@@ -184,25 +187,25 @@ void gsi_reconcile_clear(struct gsi_reconcile *r) {
 enum tpd_code gsi_reconcile(
     const char *table,
     const struct table_index *deployed,
-    size_t nd,
+    size_t deployed_count,
     const struct table_index *live,
-    size_t nl,
-    struct gsi_reconcile *r) {
-    memset(r, 0, sizeof(*r));
-    refusal_init(&r->refusal);
-    if (nd && !(r->recreate = tpd_calloc(nd, sizeof(*r->recreate)))) {
+    size_t live_count,
+    struct gsi_reconcile *out) {
+    memset(out, 0, sizeof(*out));
+    refusal_init(&out->refusal);
+    if (deployed_count && !(out->recreate = tpd_calloc(deployed_count, sizeof(*out->recreate)))) {
         return TPD_E_NOMEM;
     }
-    for (size_t i = 0; i < nd; i++) {
-        if (!table_index_find(live, nl, deployed[i].name)) {
-            r->recreate[r->recreate_count++] = &deployed[i];
+    for (size_t i = 0; i < deployed_count; i++) {
+        if (!table_index_find(live, live_count, deployed[i].name)) {
+            out->recreate[out->recreate_count++] = &deployed[i];
         }
     }
     struct tpd_buf extra, changed;
     tpd_buf_init(&extra, 0);
     tpd_buf_init(&changed, 0);
-    for (size_t i = 0; i < nl; i++) {
-        const struct table_index *d = table_index_find(deployed, nd, live[i].name);
+    for (size_t i = 0; i < live_count; i++) {
+        const struct table_index *d = table_index_find(deployed, deployed_count, live[i].name);
         if (!d) {
             tpd_buf_printf(&extra, "%s%s (", extra.len ? ", " : "", live[i].name);
             table_index_describe(&live[i], &extra);
@@ -216,7 +219,7 @@ enum tpd_code gsi_reconcile(
         }
     }
     if (extra.len || changed.len) {
-        struct refusal *f = &r->refusal;
+        struct refusal *f = &out->refusal;
         f->refused = true;
         f->attr = "global_secondary_indexes";
         tpd_buf_append_cstr(&f->summary, "Index changed outside Terraform");

@@ -130,10 +130,10 @@ void create_decision_clear(struct create_decision *d) {
     refusal_clear(&d->refusal);
 }
 
-void ownership_decide_create(const struct create_facts *f, struct create_decision *d) {
-    d->path = CREATE_REFUSE;
-    d->delete_shell_first = false;
-    refusal_init(&d->refusal);
+void ownership_decide_create(const struct create_facts *f, struct create_decision *out) {
+    out->path = CREATE_REFUSE;
+    out->delete_shell_first = false;
+    refusal_init(&out->refusal);
     const struct table_spec *w = f->want;
     struct tpd_buf why;
     tpd_buf_init(&why, 0);
@@ -143,18 +143,18 @@ void ownership_decide_create(const struct create_facts *f, struct create_decisio
     if (!table_exists) {
         switch (sk) {
             case STACK_NONE:
-                d->path = CREATE_FRESH;
+                out->path = CREATE_FRESH;
                 break;
             case STACK_OWN:
             case STACK_OWN_SHELL:
                 /* Ours, but its table is gone (deleted outside Terraform, or a failed
                  * create): nothing in it to keep. */
-                d->path = CREATE_FRESH;
-                d->delete_shell_first = sk == STACK_OWN || s_shell_needs_delete(f->stack);
+                out->path = CREATE_FRESH;
+                out->delete_shell_first = sk == STACK_OWN || s_shell_needs_delete(f->stack);
                 break;
             case STACK_FOREIGN:
                 s_refuse_foreign(
-                    &d->refusal,
+                    &out->refusal,
                     "Creating the table needs its stack name",
                     w->stack_name,
                     tpd_buf_cstr(&why));
@@ -170,7 +170,7 @@ void ownership_decide_create(const struct create_facts *f, struct create_decisio
         table_spec_describe_keys(&f->table->spec, &a);
         table_spec_describe_keys(w, &b);
         s_refuse(
-            &d->refusal,
+            &out->refusal,
             "hash_key",
             "Existing table has a different key schema",
             "DynamoDB table \"%s\" already exists with %s, but the configuration says %s. A key "
@@ -187,7 +187,7 @@ void ownership_decide_create(const struct create_facts *f, struct create_decisio
 
     if (f->owner_stack && !s_eq(f->owner_stack, w->stack_name)) {
         s_refuse(
-            &d->refusal,
+            &out->refusal,
             "stack_name",
             "Table belongs to another stack",
             "DynamoDB table \"%s\" already exists and is owned by CloudFormation stack \"%s\", not "
@@ -204,14 +204,14 @@ void ownership_decide_create(const struct create_facts *f, struct create_decisio
 
     switch (sk) {
         case STACK_OWN:
-            d->path = CREATE_TAKE_OVER;
+            out->path = CREATE_TAKE_OVER;
             break;
         case STACK_NONE:
             if (f->owner_stack) {
                 /* The owner has the configured name yet no live stack has it: the
                  * owning stack is being deleted. Wait for that to finish. */
                 s_refuse(
-                    &d->refusal,
+                    &out->refusal,
                     "stack_name",
                     "Table's stack is changing",
                     "DynamoDB table \"%s\" is still listed in stack \"%s\", which is being "
@@ -221,12 +221,12 @@ void ownership_decide_create(const struct create_facts *f, struct create_decisio
                     f->owner_stack);
                 break;
             }
-            d->path = CREATE_ADOPT;
+            out->path = CREATE_ADOPT;
             break;
         case STACK_OWN_SHELL:
             if (f->owner_stack) {
                 s_refuse(
-                    &d->refusal,
+                    &out->refusal,
                     "stack_name",
                     "Table's stack is inconsistent",
                     "CloudFormation lists table \"%s\" in stack \"%s\", but that stack holds no "
@@ -237,13 +237,13 @@ void ownership_decide_create(const struct create_facts *f, struct create_decisio
                     f->owner_stack);
                 break;
             }
-            d->path = CREATE_ADOPT;
-            d->delete_shell_first = s_shell_needs_delete(f->stack);
+            out->path = CREATE_ADOPT;
+            out->delete_shell_first = s_shell_needs_delete(f->stack);
             break;
         case STACK_FOREIGN:
             if (f->owner_stack) {
                 s_refuse(
-                    &d->refusal,
+                    &out->refusal,
                     "stack_name",
                     "Table is in a stack this provider did not create",
                     "DynamoDB table \"%s\" is already in stack \"%s\", and %s. Nothing was "
@@ -257,7 +257,7 @@ void ownership_decide_create(const struct create_facts *f, struct create_decisio
                     w->name);
             } else {
                 s_refuse_foreign(
-                    &d->refusal,
+                    &out->refusal,
                     "Adopting the table needs its stack name",
                     w->stack_name,
                     tpd_buf_cstr(&why));
@@ -265,8 +265,8 @@ void ownership_decide_create(const struct create_facts *f, struct create_decisio
             break;
     }
 done:
-    if (d->refusal.refused) {
-        d->path = CREATE_REFUSE;
+    if (out->refusal.refused) {
+        out->path = CREATE_REFUSE;
     }
     tpd_buf_clear(&why);
 }
@@ -320,14 +320,14 @@ static void s_decide_adopt(const struct update_facts *f, struct update_decision 
     tpd_buf_clear(&why);
 }
 
-void ownership_decide_update(const struct update_facts *f, struct update_decision *d) {
-    d->path = UPDATE_REFUSE;
-    d->delete_shell_first = false;
-    refusal_init(&d->refusal);
+void ownership_decide_update(const struct update_facts *f, struct update_decision *out) {
+    out->path = UPDATE_REFUSE;
+    out->delete_shell_first = false;
+    refusal_init(&out->refusal);
     const struct table_spec *w = f->want;
     if (!f->table->exists) {
         s_refuse(
-            &d->refusal,
+            &out->refusal,
             NULL,
             "Table no longer exists",
             "DynamoDB table \"%s\" was deleted after the plan was made. Nothing was changed; run "
@@ -336,7 +336,7 @@ void ownership_decide_update(const struct update_facts *f, struct update_decisio
         goto done;
     }
     if (!f->prior_stack_id) {
-        s_decide_adopt(f, d);
+        s_decide_adopt(f, out);
         goto done;
     }
     struct tpd_buf why;
@@ -346,7 +346,7 @@ void ownership_decide_update(const struct update_facts *f, struct update_decisio
     switch (old) {
         case STACK_OWN:
             if (!moving) {
-                d->path = UPDATE_NORMAL;
+                out->path = UPDATE_NORMAL;
                 break;
             }
             {
@@ -354,12 +354,12 @@ void ownership_decide_update(const struct update_facts *f, struct update_decisio
                 tpd_buf_init(&why2, 0);
                 enum stack_kind nk = ownership_classify(f->new_stack, w->name, NULL, &why2);
                 if (nk == STACK_NONE || nk == STACK_OWN_SHELL) {
-                    d->path = UPDATE_MOVE;
-                    d->delete_shell_first =
+                    out->path = UPDATE_MOVE;
+                    out->delete_shell_first =
                         nk == STACK_OWN_SHELL && s_shell_needs_delete(f->new_stack);
                 } else {
                     s_refuse_foreign(
-                        &d->refusal,
+                        &out->refusal,
                         "Moving the table needs its new stack name",
                         w->stack_name,
                         nk == STACK_OWN ? "that stack already holds this table"
@@ -372,11 +372,11 @@ void ownership_decide_update(const struct update_facts *f, struct update_decisio
         case STACK_OWN_SHELL:
             /* Our stack no longer holds the table (deleted outside, or a move was
              * interrupted after the old stack was deleted): adopt it again. */
-            s_decide_adopt(f, d);
+            s_decide_adopt(f, out);
             break;
         case STACK_FOREIGN:
             s_refuse(
-                &d->refusal,
+                &out->refusal,
                 "stack_name",
                 "Stack changed outside Terraform",
                 "The table's %s. Nothing was changed. Remove what was added to the stack, or "
@@ -387,8 +387,8 @@ void ownership_decide_update(const struct update_facts *f, struct update_decisio
     }
     tpd_buf_clear(&why);
 done:
-    if (d->refusal.refused) {
-        d->path = UPDATE_REFUSE;
+    if (out->refusal.refused) {
+        out->path = UPDATE_REFUSE;
     }
 }
 
@@ -397,14 +397,14 @@ void destroy_decision_clear(struct destroy_decision *d) {
     tpd_buf_clear(&d->note);
 }
 
-void ownership_decide_destroy(const struct destroy_facts *f, struct destroy_decision *d) {
-    d->path = DESTROY_REFUSE;
-    refusal_init(&d->refusal);
-    tpd_buf_init(&d->note, 0);
+void ownership_decide_destroy(const struct destroy_facts *f, struct destroy_decision *out) {
+    out->path = DESTROY_REFUSE;
+    refusal_init(&out->refusal);
+    tpd_buf_init(&out->note, 0);
     const struct table_live *t = f->table;
     if (t->exists && t->spec.deletion_protection && !f->retain_on_destroy) {
         s_refuse(
-            &d->refusal,
+            &out->refusal,
             "deletion_protection_enabled",
             "Table is protected against deletion",
             "DynamoDB table \"%s\" has deletion protection enabled in AWS (it may have been "
@@ -427,12 +427,12 @@ void ownership_decide_destroy(const struct destroy_facts *f, struct destroy_deci
     switch (sk) {
         case STACK_NONE:
             if (t->exists && !f->retain_on_destroy && f->explicit_destroy) {
-                d->path = DESTROY_TABLE;
+                out->path = DESTROY_TABLE;
             } else {
-                d->path = DESTROY_FORGET;
+                out->path = DESTROY_FORGET;
                 if (t->exists) {
                     tpd_buf_printf(
-                        &d->note,
+                        &out->note,
                         "DynamoDB table \"%s\" is in no stack managed by this resource%s, so it "
                         "was "
                         "kept with all its items and only removed from the Terraform state.",
@@ -450,7 +450,7 @@ void ownership_decide_destroy(const struct destroy_facts *f, struct destroy_deci
             bool holds = sk == STACK_OWN && t->exists;
             if (f->retain_on_destroy && holds && !retains) {
                 s_refuse(
-                    &d->refusal,
+                    &out->refusal,
                     "retain_on_destroy",
                     "Deployed template would delete the table",
                     "retain_on_destroy is true, but the template deployed in stack \"%s\" does not "
@@ -466,11 +466,11 @@ void ownership_decide_destroy(const struct destroy_facts *f, struct destroy_deci
                 /* The template keeps the table (an adoption or a move whose follow-up did
                  * not finish): only a destroy the user asked for deletes it afterwards. */
                 if (f->explicit_destroy) {
-                    d->path = DESTROY_STACK_THEN_TABLE;
+                    out->path = DESTROY_STACK_THEN_TABLE;
                 } else {
-                    d->path = DESTROY_STACK;
+                    out->path = DESTROY_STACK;
                     tpd_buf_printf(
-                        &d->note,
+                        &out->note,
                         "The template of stack \"%s\" retains table \"%s\", so the table was kept "
                         "with all its items when the stack was deleted for the replacement.",
                         f->stack_name,
@@ -478,12 +478,12 @@ void ownership_decide_destroy(const struct destroy_facts *f, struct destroy_deci
                 }
                 break;
             }
-            d->path = DESTROY_STACK;
+            out->path = DESTROY_STACK;
             break;
         }
         case STACK_FOREIGN:
             s_refuse(
-                &d->refusal,
+                &out->refusal,
                 "stack_name",
                 "Stack changed outside Terraform",
                 "The table's %s. Nothing was deleted. Remove what was added to the stack and "
@@ -492,7 +492,7 @@ void ownership_decide_destroy(const struct destroy_facts *f, struct destroy_deci
             break;
     }
     tpd_buf_clear(&why);
-    if (d->refusal.refused) {
-        d->path = DESTROY_REFUSE;
+    if (out->refusal.refused) {
+        out->path = DESTROY_REFUSE;
     }
 }

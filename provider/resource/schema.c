@@ -1,9 +1,8 @@
 /*
  * schema: static schema tables for the provider configuration and the
- * dynamodb_ttl_table resource (product.md, "Provider configuration" and
- * "Resource dynamodb_ttl_table"). Attribute arrays are sorted by name, and so are
- * the attributes of every object type, because the msgpack object encoding and the
- * cty type JSON are both keyed by name.
+ * dynamodb_ttl_table resource (docs/provider.md and docs/resource.md "Attributes"). Attribute
+ * arrays are sorted by name, and so are the attributes of every object type, because the msgpack
+ * object encoding and the cty type JSON are both keyed by name.
  */
 #include "schema.h"
 

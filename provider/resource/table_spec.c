@@ -355,17 +355,17 @@ bool table_spec_keys_match(const struct table_spec *a, const struct table_spec *
            (!a->range.name || s_eq(a->range.type, b->range.type));
 }
 
-void table_spec_describe_keys(const struct table_spec *s, struct tpd_buf *b) {
+void table_spec_describe_keys(const struct table_spec *s, struct tpd_buf *out) {
     tpd_buf_printf(
-        b,
+        out,
         "hash key %s (%s)",
         s->hash.name ? s->hash.name : "?",
         s->hash.type ? s->hash.type : "?");
     if (s->range.name) {
         tpd_buf_printf(
-            b, ", range key %s (%s)", s->range.name, s->range.type ? s->range.type : "?");
+            out, ", range key %s (%s)", s->range.name, s->range.type ? s->range.type : "?");
     } else {
-        tpd_buf_append_cstr(b, ", no range key");
+        tpd_buf_append_cstr(out, ", no range key");
     }
 }
 

@@ -111,11 +111,11 @@ bool table_index_same_definition(const struct table_index *a, const struct table
 /* Same capacities (both 0 for PAY_PER_REQUEST). */
 bool table_index_same_capacity(const struct table_index *a, const struct table_index *b);
 /* "partition key status (S), sort key created_at (N), projection INCLUDE (a, b)". */
-void table_index_describe(const struct table_index *x, struct tpd_buf *out);
+void table_index_describe(const struct table_index *x, struct tpd_buf *b);
 /* The index as one HCL object of global_secondary_indexes (gsi) or
  * local_secondary_indexes, on one line: { name = "...", hash_key = {...}, ... }.
  * Capacities only for a GSI of a provisioned table. */
-void table_index_hcl(const struct table_index *x, bool gsi, bool provisioned, struct tpd_buf *out);
+void table_index_hcl(const struct table_index *x, bool gsi, bool provisioned, struct tpd_buf *b);
 
 /* The effective table class: STANDARD when none is set. */
 const char *table_spec_table_class(const struct table_spec *s);

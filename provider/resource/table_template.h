@@ -74,7 +74,7 @@ table_template_stack_tags(const struct table_spec *spec, struct tpd_kv **out, si
 /* Read what the deployed template says about the table (text: JSON or YAML), its GSIs
  * included (gsis_read). Untrusted input: fuzzed (tests/fuzz/fuzz_template.c). */
 enum tpd_code
-table_template_read(struct tpd_span text, struct template_facts *out, struct tpd_err *err);
+table_template_read(struct tpd_span text, struct template_facts *f, struct tpd_err *err);
 
 /*
  * The deployed template text again (as JSON), with DeletionPolicy Retain on the table

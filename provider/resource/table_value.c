@@ -312,7 +312,7 @@ static struct tfv *s_indexes(
     for (size_t i = 0; ok && ref_list && i < rl->u.list.count; i++) {
         const char *name = tfv_get_str(rl->u.list.items[i], "name");
         const struct table_index *x = table_index_find(v, n, name);
-        if (x && !done[x - v]) {
+        if (x && done && !done[x - v]) {
             done[x - v] = true;
             ok = tfv_list_append(l, s_index_value(x, gsi, provisioned, rl->u.list.items[i])) ==
                  TPD_OK;

@@ -195,7 +195,7 @@ enum ttl_plan_kind ttl_plan_compute(
     const struct tfv *proposed,
     const struct tfv *config,
     struct tfv **planned,
-    struct tfp_path_list *rr,
+    struct tfp_path_list *requires_replace,
     struct diag_list *diags) {
     *planned = NULL;
     if (tfv_is_null(proposed)) {
@@ -231,10 +231,11 @@ enum ttl_plan_kind ttl_plan_compute(
         if (s_changed(prior, v, force_new[i])) {
             struct tfv_path p = {0};
             tfv_path_push_attr(&p, force_new[i]);
-            struct tfv_path *paths = tpd_realloc(rr->paths, (rr->count + 1) * sizeof(*paths));
+            struct tfv_path *paths = tpd_realloc(
+                requires_replace->paths, (requires_replace->count + 1) * sizeof(*paths));
             if (paths) {
-                rr->paths = paths;
-                rr->paths[rr->count++] = p;
+                requires_replace->paths = paths;
+                requires_replace->paths[requires_replace->count++] = p;
             } else {
                 tfv_path_clear(&p);
             }

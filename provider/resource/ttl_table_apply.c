@@ -981,8 +981,9 @@ static void s_apply_update(
             prior,
             state_stack,
             stack_id,
-            stack_id && !strcmp(state_stack, want.stack_name) ? want.retain_on_destroy
-                                                              : prior_retain);
+            stack_id && state_stack && !strcmp(state_stack, want.stack_name)
+                ? want.retain_on_destroy
+                : prior_retain);
         goto done;
     }
     *new_state = s_state(planned, &after, want.stack_name, stack_id, want.retain_on_destroy);

@@ -314,12 +314,13 @@ void ttl_table_plan(
     const struct tfv *config,
     struct tpd_span prior_private,
     struct tfv **planned,
-    struct tfp_path_list *rr,
+    struct tfp_path_list *requires_replace,
     struct tpd_buf *planned_private,
     struct diag_list *diags) {
     struct resource_private in, out = {0};
     resource_private_decode(prior_private, &in);
-    enum ttl_plan_kind kind = ttl_plan_compute(prior, proposed, config, planned, rr, diags);
+    enum ttl_plan_kind kind =
+        ttl_plan_compute(prior, proposed, config, planned, requires_replace, diags);
     if (!tfv_is_null(prior) && kind != TTL_PLAN_DESTROY) {
         /* Should Terraform turn this plan into a replacement (provider-required, or
          * `terraform apply -replace`), the create half sees which table it replaces. */

@@ -1,5 +1,6 @@
 /*
- * validate: the rules of product.md's schema, with AWS's own limits:
+ * validate: the rules of the schema (docs/resource.md "Attributes"), with AWS's own
+ * limits (docs/aws-behaviour.md §2.1, §4.1, §5.2):
  *   - TableName 3-255 of [a-zA-Z0-9_.-] (DynamoDB CreateTable);
  *   - stack names: a letter first, then [A-Za-z0-9-], at most 128 (CloudFormation);
  *   - key attribute names 1-255 bytes, types S, N or B;
@@ -687,65 +688,65 @@ static void s_check_extras(struct diag_list *d, const struct tfv *cfg) {
     }
 }
 
-void validate_ttl_table(const struct tfv *cfg, struct diag_list *d) {
-    const char *name = tfv_get_str(cfg, "name");
+void validate_ttl_table(const struct tfv *config, struct diag_list *diags) {
+    const char *name = tfv_get_str(config, "name");
     if (name && !validate_table_name(name)) {
         s_err(
-            d,
+            diags,
             "name",
             NULL,
             "Invalid table name",
             "A DynamoDB table name must be 3 to 255 characters of A-Z, a-z, 0-9, '_', '.' and "
             "'-'.");
     }
-    const char *stack = tfv_get_str(cfg, "stack_name");
+    const char *stack = tfv_get_str(config, "stack_name");
     if (stack && !validate_stack_name(stack)) {
         s_err(
-            d,
+            diags,
             "stack_name",
             NULL,
             "Invalid stack name",
             "A CloudFormation stack name must start with a letter and contain only letters, digits "
             "and '-', at most 128 characters.");
     }
-    s_check_key(d, cfg, "hash_key");
-    s_check_key(d, cfg, "range_key");
-    const char *hk = tfv_get_str(tfv_get(cfg, "hash_key"), "name");
-    const char *rk = tfv_get_str(tfv_get(cfg, "range_key"), "name");
+    s_check_key(diags, config, "hash_key");
+    s_check_key(diags, config, "range_key");
+    const char *hk = tfv_get_str(tfv_get(config, "hash_key"), "name");
+    const char *rk = tfv_get_str(tfv_get(config, "range_key"), "name");
     if (hk && rk && strcmp(hk, rk) == 0) {
         s_err(
-            d,
+            diags,
             "range_key",
             "name",
             "Duplicate key attribute",
             "The sort key must be a different attribute from the partition key.");
     }
 
-    const struct tfv *bm = tfv_get(cfg, "billing_mode");
+    const struct tfv *bm = tfv_get(config, "billing_mode");
     const char *mode = tfv_str(bm);
     if (!tfv_is_unknown(bm)) {
         if (mode && strcmp(mode, "PAY_PER_REQUEST") != 0 && strcmp(mode, "PROVISIONED") != 0) {
             s_err(
-                d,
+                diags,
                 "billing_mode",
                 NULL,
                 "Invalid billing mode",
                 "billing_mode must be \"PAY_PER_REQUEST\" or \"PROVISIONED\".");
         } else {
             bool prov = mode && strcmp(mode, "PROVISIONED") == 0;
-            s_check_capacity(d, cfg, "read_capacity", prov);
-            s_check_capacity(d, cfg, "write_capacity", prov);
+            s_check_capacity(diags, config, "read_capacity", prov);
+            s_check_capacity(diags, config, "write_capacity", prov);
         }
     }
 
-    const struct tfv *ttl = tfv_get(cfg, "ttl");
+    const struct tfv *ttl = tfv_get(config, "ttl");
     const char *ttl_attr = tfv_get_str(ttl, "attribute_name");
     if (ttl && ttl->kind == TFV_OBJECT && tfv_is_null(tfv_get(ttl, "attribute_name"))) {
         /* `ttl = { attribute_name = null, ... }`: a TTL with no attribute cannot be
          * rendered (CloudFormation needs the name, also to switch TTL off) and would be
          * planned again on every run. */
         s_err(
-            d,
+            diags,
             "ttl",
             "attribute_name",
             "Missing TTL attribute name",
@@ -754,7 +755,7 @@ void validate_ttl_table(const struct tfv *cfg, struct diag_list *d) {
     }
     if (ttl_attr && (strlen(ttl_attr) < 1 || strlen(ttl_attr) > 255)) {
         s_err(
-            d,
+            diags,
             "ttl",
             "attribute_name",
             "Invalid TTL attribute name",
@@ -762,14 +763,14 @@ void validate_ttl_table(const struct tfv *cfg, struct diag_list *d) {
             "name and set enabled = false.");
     }
 
-    const struct tfv *to = tfv_get(cfg, "timeouts");
+    const struct tfv *to = tfv_get(config, "timeouts");
     static const char *const kinds[] = {"create", "update", "delete"};
     for (size_t i = 0; i < 3; i++) {
         const char *s = tfv_get_str(to, kinds[i]);
         int64_t ns;
         if (s && !validate_parse_duration(s, &ns)) {
             s_err(
-                d,
+                diags,
                 "timeouts",
                 kinds[i],
                 "Invalid duration",
@@ -777,9 +778,9 @@ void validate_ttl_table(const struct tfv *cfg, struct diag_list *d) {
                 "us, ms, s, m, h).");
         }
     }
-    s_check_tags(d, cfg);
-    s_check_indexes(d, cfg);
-    s_check_extras(d, cfg);
+    s_check_tags(diags, config);
+    s_check_indexes(diags, config);
+    s_check_extras(diags, config);
 }
 
 static void s_check_url(struct diag_list *d, const struct tfv *block, const char *attr) {
@@ -923,80 +924,80 @@ static void s_check_files(struct diag_list *d, const struct tfv *cfg, const char
     }
 }
 
-void validate_provider_config(const struct tfv *cfg, struct diag_list *d) {
-    s_check_network(cfg, d);
-    s_check_region(d, cfg, "region");
-    s_check_region(d, cfg, "sts_region");
-    s_check_accounts(d, cfg, "allowed_account_ids");
-    s_check_accounts(d, cfg, "forbidden_account_ids");
-    const struct tfv *al = s_known_list(cfg, "allowed_account_ids");
-    const struct tfv *fo = s_known_list(cfg, "forbidden_account_ids");
+void validate_provider_config(const struct tfv *config, struct diag_list *diags) {
+    s_check_network(config, diags);
+    s_check_region(diags, config, "region");
+    s_check_region(diags, config, "sts_region");
+    s_check_accounts(diags, config, "allowed_account_ids");
+    s_check_accounts(diags, config, "forbidden_account_ids");
+    const struct tfv *al = s_known_list(config, "allowed_account_ids");
+    const struct tfv *fo = s_known_list(config, "forbidden_account_ids");
     if (al && fo) {
         s_err(
-            d,
+            diags,
             "forbidden_account_ids",
             NULL,
             "Conflicting account lists",
             "Set allowed_account_ids or forbidden_account_ids, not both.");
     }
-    s_check_files(d, cfg, "shared_config_files");
-    s_check_files(d, cfg, "shared_credentials_files");
-    const struct tfv *mr = tfv_get(cfg, "max_retries");
+    s_check_files(diags, config, "shared_config_files");
+    s_check_files(diags, config, "shared_credentials_files");
+    const struct tfv *mr = tfv_get(config, "max_retries");
     if (!tfv_is_null(mr) && !tfv_is_unknown(mr)) {
         int64_t n;
-        if (!tfv_get_int(cfg, "max_retries", &n) || n < 0 || n > 100) {
+        if (!tfv_get_int(config, "max_retries", &n) || n < 0 || n > 100) {
             s_err(
-                d,
+                diags,
                 "max_retries",
                 NULL,
                 "Invalid max_retries",
                 "max_retries must be a whole number from 0 to 100.");
         }
     }
-    const struct tfv *ak = tfv_get(cfg, "access_key"), *sk = tfv_get(cfg, "secret_key");
+    const struct tfv *ak = tfv_get(config, "access_key"), *sk = tfv_get(config, "secret_key");
     if (!tfv_is_unknown(ak) && !tfv_is_unknown(sk)) {
         const char *a = tfv_str(ak), *s = tfv_str(sk);
         if (a && !*a) {
             s_err(
-                d,
+                diags,
                 "access_key",
                 NULL,
                 "Empty access_key",
                 "access_key must not be empty; omit it to use the credential chain.");
         } else if (s && !*s) {
             s_err(
-                d,
+                diags,
                 "secret_key",
                 NULL,
                 "Empty secret_key",
                 "secret_key must not be empty; omit it to use the credential chain.");
         } else if (a && !s) {
             s_err(
-                d,
+                diags,
                 "secret_key",
                 NULL,
                 "Missing secret_key",
                 "access_key is set, so secret_key must be set too.");
         } else if (s && !a) {
             s_err(
-                d,
+                diags,
                 "access_key",
                 NULL,
                 "Missing access_key",
                 "secret_key is set, so access_key must be set too.");
         }
     }
-    const struct tfv *ep = tfv_get(cfg, "endpoints");
+    const struct tfv *ep = tfv_get(config, "endpoints");
     if (!tfv_is_null(ep) && !tfv_is_unknown(ep)) {
-        s_check_url(d, ep, "dynamodb");
-        s_check_url(d, ep, "cloudformation");
-        s_check_url(d, ep, "sts");
+        s_check_url(diags, ep, "dynamodb");
+        s_check_url(diags, ep, "cloudformation");
+        s_check_url(diags, ep, "sts");
     }
-    const struct tfv *ar = tfv_get(cfg, "assume_role");
+    const struct tfv *ar = tfv_get(config, "assume_role");
     const char *arn = tfv_get_str(ar, "role_arn");
     if (arn && strncmp(arn, "arn:", 4) != 0) {
         s_err(
-            d,
+            diags,
             "assume_role",
             "role_arn",
             "Invalid role ARN",
@@ -1005,7 +1006,7 @@ void validate_provider_config(const struct tfv *cfg, struct diag_list *d) {
     const char *sn = tfv_get_str(ar, "session_name");
     if (sn && (strlen(sn) < 2 || strlen(sn) > 64)) {
         s_err(
-            d,
+            diags,
             "assume_role",
             "session_name",
             "Invalid session name",
@@ -1017,7 +1018,7 @@ void validate_provider_config(const struct tfv *cfg, struct diag_list *d) {
     if (dur && (!validate_parse_duration(dur, &ns) || ns < 900 * 1000000000LL ||
                 ns > 43200 * 1000000000LL || ns % 1000000000LL != 0)) {
         s_err(
-            d,
+            diags,
             "assume_role",
             "duration",
             "Invalid duration",
@@ -1030,7 +1031,7 @@ void validate_provider_config(const struct tfv *cfg, struct diag_list *d) {
         json_t *j = json_loads(pol, 0, &je);
         if (!json_is_object(j) || strlen(pol) > 2048) {
             s_err(
-                d,
+                diags,
                 "assume_role",
                 "policy",
                 "Invalid policy",

@@ -39,8 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (f.logical_id) {
             struct tpd_buf out;
             tpd_buf_init(&out, 0);
-            (void)table_template_retained(text, f.logical_id, "moving to stack fuzz", &out,
-                                          NULL);
+            (void)table_template_retained(text, f.logical_id, "moving to stack fuzz", &out, NULL);
             tpd_buf_clear(&out);
         }
     }

@@ -101,8 +101,13 @@ static void s_walk(
     size_t nd = 0;
     struct table_index *cur = s_indexes(&nd, deployed_specs, 0);
     assert_int_equal(gsi_update_count(cur, nd, &w), expect_updates);
-    size_t i = 0;
-    for (;; i++) {
+    size_t nsteps = 0;
+    while (steps[nsteps]) {
+        nsteps++;
+    }
+    assert_int_equal(nsteps, expect_updates);
+    bool final = false;
+    for (size_t i = 0; i < nsteps && !final; i++) {
         struct gsi_step st;
         assert_int_equal(gsi_next_step(cur, nd, &w, &st), TPD_OK);
         assert_true(s_ops(cur, nd, st.gsis, st.gsi_count) <= 1);
@@ -111,25 +116,22 @@ static void s_walk(
         s_names(st.gsis, st.gsi_count, names, sizeof names);
         if (st.kind == GSI_STEP_FINAL) {
             snprintf(got, sizeof got, "=%s", names);
+            /* The final step is the last one expected. */
+            assert_int_equal(i + 1, nsteps);
         } else {
             snprintf(got, sizeof got, "%c%s", st.kind == GSI_STEP_DELETE ? '-' : '+', st.name);
             assert_int_equal(st.remaining, expect_updates - i - 1);
         }
-        assert_non_null(steps[i]);
         assert_string_equal(got, steps[i]);
         table_index_array_free(cur, nd);
         cur = st.gsis;
         nd = st.gsi_count;
         st.gsis = NULL;
         st.gsi_count = 0;
-        bool final = st.kind == GSI_STEP_FINAL;
+        final = st.kind == GSI_STEP_FINAL;
         gsi_step_clear(&st);
-        if (final) {
-            break;
-        }
     }
-    assert_null(steps[i + 1]);
-    assert_int_equal(i + 1, expect_updates);
+    assert_true(final);
     /* The walk ends with the configuration. */
     assert_int_equal(s_ops(cur, nd, w.gsis, w.gsi_count), 0);
     table_index_array_free(cur, nd);
