@@ -193,7 +193,7 @@ plus Terraform's own, included); requests are the API calls it logged.
 
 Where the no-op plan's time goes: Terraform starts the provider three times (schema, validate, plan); the
 plan process opens its connections (TLS handshakes at {args.latency_ms} ms each) and refreshes every table with
-its five reads issued at once (`cloud_read`, one round trip); ten tables refresh at a time
+its six reads issued at once (`cloud_read`, one round trip); ten tables refresh at a time
 (`-parallelism=10`).
 {END}
 """

@@ -59,10 +59,12 @@ class Connections(E2ETestCase):
         self.tf(d, "apply", "-auto-approve", "-input=false", "-parallelism=10", check=0)
         r, conns, reqs = self.measure(d, "plan", "-input=false", "-detailed-exitcode", "-parallelism=1")
         self.assertEqual(r.rc, 0, r.text)
-        self.assertEqual(reqs, 50)  # five reads per table, the ListTagsOfResource ARN from state
-        # One table at a time, its five reads at once: five connections in flight, kept
-        # alive and reused by the next table (not one connection per request: 50).
-        self.assertLessEqual(conns, 10, f"{conns} connections for {reqs} requests")
+        # Six reads per table (DescribeTable, DescribeTimeToLive, DescribeContinuousBackups,
+        # DescribeContributorInsights, ListTagsOfResource with the ARN from state, DescribeStacks).
+        self.assertEqual(reqs, 60)
+        # One table at a time, its six reads at once: six connections in flight, kept
+        # alive and reused by the next table (not one connection per request: 60).
+        self.assertLessEqual(conns, 12, f"{conns} connections for {reqs} requests")
 
 
 if __name__ == "__main__":
