@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "index_plan.h"
+#include "tpd_alloc.h"
 
 void adoption_report_clear(struct adoption_report *r) {
     refusal_clear(&r->refusal);
@@ -277,4 +278,13 @@ enum tpd_code adoption_review(
     }
     drift_plan_clear(&p);
     return TPD_OK;
+}
+
+enum tpd_code adoption_want_ttl(struct table_spec *want, const struct table_live *live) {
+    if (want->ttl.attribute || !table_live_ttl_active(live) || !live->spec.ttl.attribute) {
+        return TPD_OK;
+    }
+    want->ttl.attribute = tpd_strdup(live->spec.ttl.attribute);
+    want->ttl.enabled = false;
+    return want->ttl.attribute ? TPD_OK : TPD_E_NOMEM;
 }

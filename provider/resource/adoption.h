@@ -43,6 +43,15 @@ struct adoption_report {
 };
 
 void adoption_report_clear(struct adoption_report *r);
+
+/*
+ * The configuration leaves `ttl` out while the live table has TTL on: an adoption
+ * switches it off under the live attribute name, as removing `ttl` from a configuration
+ * does (table_value.h), so that the table ends as configured. Sets want->ttl to
+ * {live attribute, enabled = false} then; otherwise changes nothing. TPD_E_NOMEM only.
+ * Called before adoption_review, so the preview lists the change.
+ */
+enum tpd_code adoption_want_ttl(struct table_spec *want, const struct table_live *live);
 enum tpd_code adoption_review(
     enum adoption_kind kind,
     const struct table_spec *want,

@@ -41,6 +41,10 @@ struct cloud *cloud_new(struct aws_client *aws, struct tpd_stop *stop) {
     return c;
 }
 
+enum tpd_code cloud_pause(struct cloud *c, int64_t ns, int64_t deadline_ns) {
+    return tpd_sleep(c->stop, ns, deadline_ns);
+}
+
 struct aws_client *cloud_aws_client(struct cloud *c) {
     return c->aws;
 }
@@ -1132,6 +1136,16 @@ static enum tpd_code s_update_table(
     int64_t deadline_ns,
     struct tpd_err *err) {
     enum tpd_code rc = ddb_update_table(c->aws, in, err);
+    if (rc && err->aws_code && strcmp(err->aws_code, "ResourceInUseException") == 0) {
+        /* The table (or an index) is still changing — after a stack update, or a change
+         * made outside Terraform: DynamoDB takes one change at a time. Wait, then once
+         * more. */
+        tpd_err_clear(err);
+        rc = cloud_wait_table_ready(c, in->name, deadline_ns, err);
+        if (!rc) {
+            rc = ddb_update_table(c->aws, in, err);
+        }
+    }
     if (!rc) {
         rc = cloud_wait_table_ready(c, in->name, deadline_ns, err);
     }

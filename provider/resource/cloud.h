@@ -35,6 +35,9 @@ struct cloud;
 
 /* NULL on no memory. */
 struct cloud *cloud_new(struct aws_client *aws, struct tpd_stop *stop);
+/* Sleep ns (never past deadline_ns, 0: none); TPD_E_STOPPED when Terraform asks the
+ * provider to stop, TPD_E_TIMEOUT at the deadline (tpd_sleep). */
+enum tpd_code cloud_pause(struct cloud *c, int64_t ns, int64_t deadline_ns);
 void cloud_free(struct cloud *c);
 /* The AWS client inside (borrowed; for the account guard at configure time). */
 struct aws_client *cloud_aws_client(struct cloud *c);

@@ -29,6 +29,11 @@ void resource_private_decode(struct tpd_span bytes, struct resource_private *out
     const char *r = json_string_value(json_object_get(j, "replacing"));
     out->replacing = r ? tpd_strdup(r) : NULL;
     out->protected_table = json_is_true(json_object_get(j, "protected"));
+    out->imported = json_is_true(json_object_get(j, "imported"));
+    out->forced = json_is_true(json_object_get(j, "forced"));
+    json_t *ap = json_object_get(j, "applied_protection");
+    out->protection_known = json_is_boolean(ap);
+    out->protection_applied = json_is_true(ap);
     json_decref(j);
 }
 
@@ -43,6 +48,15 @@ enum tpd_code resource_private_encode(const struct resource_private *p, struct t
     }
     if (ok && p->protected_table) {
         ok = !json_object_set_new(j, "protected", json_true());
+    }
+    if (ok && p->imported) {
+        ok = !json_object_set_new(j, "imported", json_true());
+    }
+    if (ok && p->forced) {
+        ok = !json_object_set_new(j, "forced", json_true());
+    }
+    if (ok && p->protection_known) {
+        ok = !json_object_set_new(j, "applied_protection", json_boolean(p->protection_applied));
     }
     char *text = ok ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(j);

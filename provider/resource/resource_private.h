@@ -11,7 +11,15 @@
  *   - the create half of a replacement (also `-replace`, which the provider does not
  *     see as one) is planned with a null prior state and the private bytes of the
  *     first plan; that plan records which table it replaces and whether it was
- *     protected ("replacing", "protected").
+ *     protected ("replacing", "protected");
+ *   - a table that `terraform import` (or an import block) brought in and no apply has
+ *     since written: its configuration was never applied, so a key schema that differs is
+ *     a mistake in the configuration, not a request to delete the table ("imported",
+ *     until the first successful apply; "forced" marks a plan whose replacement the
+ *     provider requires, as opposed to `-replace`);
+ *   - the deletion protection Terraform last applied (or imported): switched off outside
+ *     Terraform, the refreshed state says off, but the owner's intent, recorded here,
+ *     still protects the table from a destroy or a replacement ("applied_protection").
  * Unknown or malformed bytes decode as "nothing recorded", which every decision
  * treats as the careful case (not explicit, so nothing unadopted is deleted).
  *
@@ -25,9 +33,13 @@
 #include "tpd_buf.h"
 
 struct resource_private {
-    bool explicit_destroy; /* planned by a destroy plan */
-    char *replacing;       /* the table a replacement (or -replace) removes */
-    bool protected_table;  /* that table had deletion protection on (retain off) */
+    bool explicit_destroy;   /* planned by a destroy plan */
+    char *replacing;         /* the table a replacement (or -replace) removes */
+    bool protected_table;    /* that table had deletion protection on (retain off) */
+    bool imported;           /* imported, no successful apply since */
+    bool forced;             /* the plan's replacement is required by a changed attribute */
+    bool protection_known;   /* protection_applied was recorded */
+    bool protection_applied; /* deletion_protection_enabled as last applied or imported */
 };
 
 void resource_private_clear(struct resource_private *p);

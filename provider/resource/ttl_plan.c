@@ -190,6 +190,16 @@ static enum tpd_code s_set_unknown(struct tfv *v, const char *key) {
     return u ? tfv_map_set(v, key, u) : TPD_E_NOMEM;
 }
 
+/* Mark key unknown unless its value is one of the settled ones (a or b). */
+static void s_unknown_unless(struct tfv *v, const char *key, const char *a, const char *b) {
+    const char *cur = tfv_get_str(v, key);
+    if (tfv_is_unknown(tfv_get(v, key)) ||
+        (cur && ((a && !strcmp(cur, a)) || (b && !strcmp(cur, b))))) {
+        return;
+    }
+    s_set_unknown(v, key);
+}
+
 enum ttl_plan_kind ttl_plan_compute(
     const struct tfv *prior,
     const struct tfv *proposed,
@@ -283,6 +293,12 @@ enum ttl_plan_kind ttl_plan_compute(
         tfv_map_set(v, "id", tfv_new_string(name));
     }
     bool changed = !tfv_equal(prior, v);
+    if (changed) {
+        /* Apply reads the table back after waiting for it: a status still moving when
+         * the state was refreshed (ENABLING, UPDATING...) is then another value. */
+        s_unknown_unless(v, "table_status", "ACTIVE", NULL);
+        s_unknown_unless(v, "ttl_status", "ENABLED", "DISABLED");
+    }
     *planned = v;
     return changed ? TTL_PLAN_UPDATE : TTL_PLAN_NOOP;
 }

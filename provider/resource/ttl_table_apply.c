@@ -315,8 +315,8 @@ static void s_settle_ttl(
     }
     while (t->exists && t->ttl_status &&
            (!strcmp(t->ttl_status, "ENABLING") || !strcmp(t->ttl_status, "DISABLING"))) {
-        if (tpd_sleep(NULL, 1000000000LL, until) != TPD_OK) {
-            return; /* timed out waiting: the state records the transitional status */
+        if (cloud_pause(c, 1000000000LL, until) != TPD_OK) {
+            return; /* timed out or stopped: the state records the transitional status */
         }
         struct table_live again = {0};
         if (cloud_read_table(c, name, true, &again, err) != TPD_OK) {
@@ -548,6 +548,11 @@ static void s_apply_create(
         goto done;
     }
     if (d.path == CREATE_ADOPT || d.path == CREATE_TAKE_OVER) {
+        rc = adoption_want_ttl(&want, &table);
+        if (rc) {
+            diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Applying ran out of memory.");
+            goto done;
+        }
         rc = cloud_read_adoption_extras(c, &table, &err);
         if (rc) {
             ttl_table_error_diag(diags, "Cannot read the table before adopting it", &err, false);
@@ -1167,9 +1172,21 @@ void ttl_table_apply(
     } else {
         s_apply_update(c, prior, planned, new_state, diags);
     }
+    /* A successful apply wrote the configuration: the table is no longer "imported, never
+     * applied", and the protection applied is the planned one. A failed one keeps what
+     * was recorded (resource_private.h). */
+    struct resource_private next = {0};
+    bool on = false;
+    if (!diag_list_has_errors(diags) && tfv_get_bool(planned, "deletion_protection_enabled", &on)) {
+        next.protection_known = true;
+        next.protection_applied = on;
+    } else if (diag_list_has_errors(diags)) {
+        next.imported = pp.imported;
+        next.protection_known = pp.protection_known;
+        next.protection_applied = pp.protection_applied;
+    }
     resource_private_clear(&pp);
-    struct resource_private none = {0};
-    if (*new_state && resource_private_encode(&none, private_out) != TPD_OK) {
+    if (*new_state && resource_private_encode(&next, private_out) != TPD_OK) {
         diag_add(
             diags, DIAG_ERROR, NULL, "Out of memory", "Recording the state ran out of memory.");
     }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resource_private.h"
 #include "table_value.h"
 #include "tpd_alloc.h"
 #include "ttl_table.h"
@@ -36,7 +37,6 @@ void ttl_table_import(
     struct tfv **state,
     struct tpd_buf *private_out,
     struct diag_list *diags) {
-    (void)private_out;
     *state = NULL;
     char *stack = NULL, *table = NULL, *derived = NULL;
     struct table_live t = {0};
@@ -152,7 +152,14 @@ void ttl_table_import(
         .retain_on_destroy = retain,
     };
     *state = table_value_state(&a);
-    if (!*state) {
+    /* Until an apply succeeds, the configuration was never applied to this table: a plan
+     * that would replace it is refused (resource_private.h). */
+    struct resource_private priv = {
+        .imported = true,
+        .protection_known = true,
+        .protection_applied = t.spec.deletion_protection,
+    };
+    if (!*state || resource_private_encode(&priv, private_out) != TPD_OK) {
         diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Importing ran out of memory.");
     }
 done:

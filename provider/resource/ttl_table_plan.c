@@ -180,6 +180,11 @@ static void s_plan_create(
     struct create_facts f = {&want, &table, &stack, owner, replacing};
     create_decision_clear(&d);
     ownership_decide_create(&f, &d);
+    if ((d.path == CREATE_ADOPT || d.path == CREATE_TAKE_OVER) &&
+        adoption_want_ttl(&want, &table) != TPD_OK) {
+        diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
+        goto done;
+    }
     switch (d.path) {
         case CREATE_REFUSE:
             ttl_table_refusal_diag(diags, &d.refusal);
@@ -307,6 +312,58 @@ done:
     tpd_err_clear(&err);
 }
 
+/* Refusal: the state says protection is off, the owner last applied it on. */
+static void
+s_protection_off_outside(struct diag_list *diags, const struct tfv *prior, bool replace) {
+    struct tfv_path path = {0};
+    tfv_path_push_attr(&path, "deletion_protection_enabled");
+    const char *name = tfv_get_str(prior, "name");
+    diag_add(
+        diags,
+        DIAG_ERROR,
+        &path,
+        "Table is protected against deletion",
+        "DynamoDB table \"%s\" was last applied with deletion protection enabled; it has been "
+        "switched off outside Terraform since. This %s would delete the table and every item in "
+        "it, so it is refused. Nothing was changed.\n\nTo proceed, first set "
+        "deletion_protection_enabled = false on this resource and run terraform apply (an "
+        "in-place update that keeps the data), then run this command again.%s",
+        name ? name : "?",
+        replace ? "replacement" : "destroy",
+        replace ? "" : " To keep the table instead, set retain_on_destroy = true and apply first.");
+    tfv_path_clear(&path);
+}
+
+/*
+ * Refusal: an imported table (no apply since) whose configuration differs in an
+ * attribute that forces a new table. Importing says "manage this table", never "replace
+ * it": the configuration is what is wrong.
+ */
+static void s_imported_replace(
+    struct diag_list *diags, const struct tfv *prior, const struct tfp_path_list *why) {
+    struct tfv_path path = {0};
+    const char *attr = "the key schema";
+    if (why && why->count && why->paths[0].count &&
+        tfv_path_copy(&path, &why->paths[0]) == TPD_OK) {
+        attr = why->paths[0].steps[0].name;
+    }
+    const char *name = prior ? tfv_get_str(prior, "name") : NULL;
+    diag_add(
+        diags,
+        DIAG_ERROR,
+        path.count ? &path : NULL,
+        "Imported table would be replaced",
+        "DynamoDB table \"%s\" was imported and this configuration was never applied to it. Its "
+        "%s differs from the table's, and that cannot change in place: the plan would delete "
+        "the imported table and every item in it, then create an empty one. Nothing was "
+        "changed.\n\nMake the configuration match the table as imported (terraform state show "
+        "lists its values), apply, and change it afterwards if you mean to. To replace it "
+        "deliberately, use terraform apply -replace on this resource.",
+        name ? name : "?",
+        attr);
+    tfv_path_clear(&path);
+}
+
 void ttl_table_plan(
     struct cloud *c,
     const struct tfv *prior,
@@ -321,18 +378,45 @@ void ttl_table_plan(
     resource_private_decode(prior_private, &in);
     enum ttl_plan_kind kind =
         ttl_plan_compute(prior, proposed, config, planned, requires_replace, diags);
+    bool errors = diag_list_has_errors(diags);
+    /* Protection the owner applied but someone switched off outside Terraform: the
+     * refreshed state says off, the intent still protects the table (ttl_plan_compute
+     * has already refused when the state itself says protected). */
+    bool applied_on = in.protection_known && in.protection_applied;
+    if (!errors && applied_on && !tfv_is_null(prior) &&
+        (kind == TTL_PLAN_DESTROY || kind == TTL_PLAN_REPLACE) &&
+        !ttl_plan_prior_protected(prior, kind == TTL_PLAN_REPLACE)) {
+        bool retain = false;
+        tfv_get_bool(prior, "retain_on_destroy", &retain);
+        if (kind == TTL_PLAN_REPLACE || !retain) {
+            s_protection_off_outside(diags, prior, kind == TTL_PLAN_REPLACE);
+        }
+    }
+    if (!errors && in.imported && kind == TTL_PLAN_REPLACE) {
+        s_imported_replace(diags, prior, requires_replace);
+    }
+    errors = diag_list_has_errors(diags);
     if (!tfv_is_null(prior) && kind != TTL_PLAN_DESTROY) {
         /* Should Terraform turn this plan into a replacement (provider-required, or
          * `terraform apply -replace`), the create half sees which table it replaces. */
         out.replacing = (char *)tfv_get_str(prior, "name");
-        out.protected_table = ttl_plan_prior_protected(prior, true);
+        out.protected_table = ttl_plan_prior_protected(prior, true) || applied_on;
+        out.forced = requires_replace->count > 0;
     }
-    bool errors = diag_list_has_errors(diags);
+    /* What apply keeps should it fail (resource_private.h). */
+    out.imported = in.imported;
+    out.protection_known = in.protection_known;
+    out.protection_applied = in.protection_applied;
     switch (kind) {
         case TTL_PLAN_DESTROY:
             out.explicit_destroy = true;
             break;
         case TTL_PLAN_CREATE:
+            if (in.replacing && in.imported && in.forced && !errors) {
+                /* Reached only if the first plan's refusal was bypassed: refuse again. */
+                s_imported_replace(diags, NULL, NULL);
+                break;
+            }
             if (in.replacing && in.protected_table && !errors) {
                 struct tfv_path path = {0};
                 tfv_path_push_attr(&path, "deletion_protection_enabled");

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resource_private.h"
 #include "table_value.h"
 #include "tpd_log.h"
 #include "ttl_table.h"
@@ -32,8 +33,20 @@ void ttl_table_read(
     if (tfv_is_null(current)) {
         return;
     }
-    /* The private bytes travel on unchanged (see resource_private.h). */
-    tpd_buf_append_span(private_out, private_in);
+    /* The private bytes travel on; a state written before they recorded the applied
+     * deletion protection takes it from the state as it was before this refresh (what
+     * Terraform last wrote), never from AWS (see resource_private.h). */
+    struct resource_private priv;
+    resource_private_decode(private_in, &priv);
+    bool on = false;
+    if (!priv.protection_known && tfv_get_bool(current, "deletion_protection_enabled", &on)) {
+        priv.protection_known = true;
+        priv.protection_applied = on;
+    }
+    if (resource_private_encode(&priv, private_out) != TPD_OK) {
+        tpd_buf_append_span(private_out, private_in);
+    }
+    resource_private_clear(&priv);
     const char *name = tfv_get_str(current, "name");
     char *owned = NULL;
     const char *stack_name = ttl_table_stack_name(current, &owned);

@@ -97,6 +97,48 @@ static void test_noop_and_inplace(void **state) {
     tfv_free(prior);
 }
 
+/* A status still moving when the state was refreshed (TTL ENABLING, table UPDATING) is
+ * another value once apply has waited: an update plans it unknown, a settled one stays
+ * known. (Regression: tests/safety/repros/ttl-status-changes-during-apply.json, "Provider
+ * produced inconsistent result".) */
+static void test_update_moving_statuses_unknown(void **state) {
+    (void)state;
+    struct tfv *prior = s_state(true);
+    tfv_map_set(prior, "ttl_status", tfv_new_string("ENABLING"));
+    tfv_map_set(prior, "table_status", tfv_new_string("UPDATING"));
+    struct tfv *proposed = tfv_clone(prior);
+    tfv_map_set(proposed, "point_in_time_recovery", tfv_new_bool(true));
+    struct tfv *planned = NULL;
+    struct tfp_path_list rr = {0};
+    struct diag_list d;
+    diag_list_init(&d);
+    assert_int_equal(
+        ttl_plan_compute(prior, proposed, proposed, &planned, &rr, &d), TTL_PLAN_UPDATE);
+    assert_true(tfv_is_unknown(tfv_get(planned, "ttl_status")));
+    assert_true(tfv_is_unknown(tfv_get(planned, "table_status")));
+    tfv_free(planned);
+    /* Settled: both stay as refreshed. */
+    tfv_map_set(prior, "ttl_status", tfv_new_string("ENABLED"));
+    tfv_map_set(prior, "table_status", tfv_new_string("ACTIVE"));
+    tfv_map_set(proposed, "ttl_status", tfv_new_string("ENABLED"));
+    tfv_map_set(proposed, "table_status", tfv_new_string("ACTIVE"));
+    assert_int_equal(
+        ttl_plan_compute(prior, proposed, proposed, &planned, &rr, &d), TTL_PLAN_UPDATE);
+    assert_string_equal(tfv_get_str(planned, "ttl_status"), "ENABLED");
+    assert_string_equal(tfv_get_str(planned, "table_status"), "ACTIVE");
+    tfv_free(planned);
+    /* No change: nothing is applied, so nothing is unknown. */
+    tfv_map_set(prior, "ttl_status", tfv_new_string("ENABLING"));
+    tfv_free(proposed);
+    proposed = tfv_clone(prior);
+    assert_int_equal(ttl_plan_compute(prior, proposed, proposed, &planned, &rr, &d), TTL_PLAN_NOOP);
+    assert_string_equal(tfv_get_str(planned, "ttl_status"), "ENABLING");
+    assert_int_equal(d.count, 0);
+    tfv_free(planned);
+    tfv_free(proposed);
+    tfv_free(prior);
+}
+
 static void test_replacement(void **state) {
     (void)state;
     struct tfv *prior = s_state(false);
@@ -190,6 +232,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_defaults),
         cmocka_unit_test(test_noop_and_inplace),
+        cmocka_unit_test(test_update_moving_statuses_unknown),
         cmocka_unit_test(test_replacement),
         cmocka_unit_test(test_destroy),
         cmocka_unit_test(test_ttl_rename),

@@ -757,6 +757,64 @@ static void test_update_repairs_drift_after_empty_change_set(void **state) {
     tpd_buf_clear(&priv);
 }
 
+/* A repair that meets a table still changing (ResourceInUseException: an index build
+ * or a change made outside Terraform) waits until it is ACTIVE and sends once more,
+ * instead of failing the apply. */
+static void test_repair_waits_for_a_busy_table(void **state) {
+    struct env *e = *state;
+    fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false));
+    fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false));
+    fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false));
+    fa_on(e->fa, "DescribeTable", 200, s_describe_table(true, false));
+    s_table_exists(e->fa, true);
+    fa_on(
+        e->fa,
+        "DescribeStacks",
+        200,
+        s_stack(STACK_ID, "UPDATE_COMPLETE", TABLE_TEMPLATE_DESCRIPTION));
+    fa_on_if(e->fa, "DescribeStackResources", "StackName=s1", 200, s_resources("t1", NULL));
+    fa_on(e->fa, "GetTemplate", 200, s_template(true, "Delete"));
+    fa_on(e->fa, "CreateChangeSet", 200, CREATE_CS);
+    fa_on(
+        e->fa,
+        "DescribeChangeSet",
+        200,
+        s_change_set(
+            "FAILED",
+            "The submitted information didn't contain changes. Submit different information to "
+            "create a change set.",
+            "UNAVAILABLE"));
+    fa_on(e->fa, "DeleteChangeSet", 200, DELETE_CS_OK);
+    fa_on(
+        e->fa,
+        "UpdateTable",
+        400,
+        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ResourceInUseException\","
+        "\"message\":\"Attempt to change a resource which is still in use: Table is being "
+        "updated: t1\"}");
+    fa_on(e->fa, "UpdateTable", 200, "{}");
+    struct tfv *prior = s_prior(false, STACK_ID), *planned = s_prior(true, STACK_ID), *out = NULL;
+    struct tpd_buf priv;
+    tpd_buf_init(&priv, 0);
+    ttl_table_apply(e->cloud, prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    s_dump(e);
+    assert_false(diag_list_has_errors(&e->diags));
+    assert_string_equal(
+        fa_ops(e->fa, 1), "CreateChangeSet,DeleteChangeSet,UpdateTable,UpdateTable");
+    bool on = false;
+    assert_true(tfv_get_bool(out, "deletion_protection_enabled", &on) && on);
+    /* A successful apply records the protection it applied (resource_private.h). */
+    struct resource_private p;
+    resource_private_decode(tpd_buf_span(&priv), &p);
+    assert_true(p.protection_known && p.protection_applied);
+    assert_false(p.imported);
+    resource_private_clear(&p);
+    tfv_free(out);
+    tfv_free(prior);
+    tfv_free(planned);
+    tpd_buf_clear(&priv);
+}
+
 static void test_update_refuses_stack_with_other_resources(void **state) {
     struct env *e = *state;
     s_table_exists(e->fa, false);
@@ -974,9 +1032,99 @@ static void test_plan_marks_destroys_and_replacements(void **state) {
     tpd_buf_clear(&pp);
 }
 
+/* An imported table (no apply since) whose configuration has another key schema: the
+ * plan refuses instead of replacing it; once applied, a key change is an ordinary
+ * replacement. (Regression: tests/safety/repros/import-then-keys-replace.json.) */
+static void test_plan_refuses_replacing_an_imported_table(void **state) {
+    struct env *e = *state;
+    struct tfv *prior = s_prior(false, STACK_ID), *planned = NULL;
+    struct tfv *cfg = s_planned(false);
+    tfv_map_set(cfg, "range_key", s_key("sk"));
+    struct tfp_path_list rr = {0};
+    struct tpd_buf in, out;
+    tpd_buf_init(&in, 0);
+    tpd_buf_init(&out, 0);
+    struct resource_private imp = {.imported = true};
+    assert_int_equal(resource_private_encode(&imp, &in), TPD_OK);
+    ttl_table_plan(NULL, prior, cfg, cfg, tpd_buf_span(&in), &planned, &rr, &out, &e->diags);
+    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "Imported table would be replaced"));
+    assert_true(e->diags.items[0].has_path);
+    assert_string_equal(e->diags.items[0].path.steps[0].name, "range_key");
+    tfv_free(planned);
+    planned = NULL;
+    tfp_path_list_clear(&rr);
+    /* The same change after an apply (no "imported"): a replacement, no error. */
+    diag_list_clear(&e->diags);
+    diag_list_init(&e->diags);
+    tpd_buf_reset(&out);
+    ttl_table_plan(NULL, prior, cfg, cfg, tpd_span_cstr(""), &planned, &rr, &out, &e->diags);
+    assert_false(diag_list_has_errors(&e->diags));
+    assert_true(rr.count > 0);
+    struct resource_private p;
+    resource_private_decode(tpd_buf_span(&out), &p);
+    assert_true(p.forced);
+    assert_string_equal(p.replacing, "t1");
+    resource_private_clear(&p);
+    tfv_free(planned);
+    tfv_free(cfg);
+    tfv_free(prior);
+    tfp_path_list_clear(&rr);
+    tpd_buf_clear(&in);
+    tpd_buf_clear(&out);
+}
+
+/* Deletion protection last applied on, switched off outside Terraform (the refreshed
+ * state says off): a destroy and a replacement are refused; with the protection applied
+ * off they are allowed. (Regression: tests/safety/repros/protection-off-outside-then-
+ * replace.json.) */
+static void test_plan_keeps_protection_switched_off_outside(void **state) {
+    struct env *e = *state;
+    struct tfv *prior = s_prior(false, STACK_ID), *planned = NULL;
+    struct tfv *cfg = s_planned(true);
+    tfv_map_set(cfg, "range_key", s_key("sk"));
+    struct tfp_path_list rr = {0};
+    struct tpd_buf in, out;
+    tpd_buf_init(&in, 0);
+    tpd_buf_init(&out, 0);
+    struct resource_private on = {.protection_known = true, .protection_applied = true};
+    assert_int_equal(resource_private_encode(&on, &in), TPD_OK);
+    ttl_table_plan(NULL, prior, NULL, NULL, tpd_buf_span(&in), &planned, &rr, &out, &e->diags);
+    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "switched off outside Terraform"));
+    diag_list_clear(&e->diags);
+    diag_list_init(&e->diags);
+    tpd_buf_reset(&out);
+    ttl_table_plan(NULL, prior, cfg, cfg, tpd_buf_span(&in), &planned, &rr, &out, &e->diags);
+    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "switched off outside Terraform"));
+    tfv_free(planned);
+    planned = NULL;
+    tfp_path_list_clear(&rr);
+    /* Applied off: both allowed. */
+    struct resource_private off = {.protection_known = true, .protection_applied = false};
+    tpd_buf_reset(&in);
+    assert_int_equal(resource_private_encode(&off, &in), TPD_OK);
+    diag_list_clear(&e->diags);
+    diag_list_init(&e->diags);
+    tpd_buf_reset(&out);
+    ttl_table_plan(NULL, prior, NULL, NULL, tpd_buf_span(&in), &planned, &rr, &out, &e->diags);
+    assert_false(diag_list_has_errors(&e->diags));
+    tpd_buf_reset(&out);
+    ttl_table_plan(NULL, prior, cfg, cfg, tpd_buf_span(&in), &planned, &rr, &out, &e->diags);
+    assert_false(diag_list_has_errors(&e->diags));
+    tfv_free(planned);
+    tfv_free(cfg);
+    tfv_free(prior);
+    tfp_path_list_clear(&rr);
+    tpd_buf_clear(&in);
+    tpd_buf_clear(&out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_create_fresh, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_plan_refuses_replacing_an_imported_table, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_plan_keeps_protection_switched_off_outside, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_create_fresh_read_back_fails, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(
             test_update_swaps_an_index_in_two_stack_updates, s_setup, s_teardown),
@@ -996,6 +1144,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_lost_answer_to_create_change_set, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(
             test_update_repairs_drift_after_empty_change_set, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_repair_waits_for_a_busy_table, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(
             test_update_refuses_stack_with_other_resources, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_destroy_table_in_no_stack, s_setup, s_teardown),
