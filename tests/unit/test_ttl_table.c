@@ -713,25 +713,25 @@ static void test_create_refuses_adoption_leaving_out_an_index(void **state) {
 
 /* ---- update: drift -------------------------------------------------------------------- */
 
-static void test_update_repairs_drift_after_empty_change_set(void **state) {
-    struct env *e = *state;
-    /* Protection was switched off outside Terraform; the template still says on. Read
-     * before, waited for after the (empty) update, read again: then repaired. */
-    fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false));
-    fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false));
-    fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false));
-    fa_on(e->fa, "DescribeTable", 200, s_describe_table(true, false));
-    s_table_exists(e->fa, true);
+/* Protection was switched off outside Terraform; the template still says on. Read
+ * before, waited for after the (empty) update, read again: then repaired (the answers
+ * up to the repair's UpdateTable, which each test queues itself). */
+static void s_protection_drift_answers(struct fake_aws *fa) {
+    fa_on(fa, "DescribeTable", 200, s_describe_table(false, false));
+    fa_on(fa, "DescribeTable", 200, s_describe_table(false, false));
+    fa_on(fa, "DescribeTable", 200, s_describe_table(false, false));
+    fa_on(fa, "DescribeTable", 200, s_describe_table(true, false));
+    s_table_exists(fa, true);
     fa_on(
-        e->fa,
+        fa,
         "DescribeStacks",
         200,
         s_stack(STACK_ID, "UPDATE_COMPLETE", TABLE_TEMPLATE_DESCRIPTION));
-    fa_on_if(e->fa, "DescribeStackResources", "StackName=s1", 200, s_resources("t1", NULL));
-    fa_on(e->fa, "GetTemplate", 200, s_template(true, "Delete"));
-    fa_on(e->fa, "CreateChangeSet", 200, CREATE_CS);
+    fa_on_if(fa, "DescribeStackResources", "StackName=s1", 200, s_resources("t1", NULL));
+    fa_on(fa, "GetTemplate", 200, s_template(true, "Delete"));
+    fa_on(fa, "CreateChangeSet", 200, CREATE_CS);
     fa_on(
-        e->fa,
+        fa,
         "DescribeChangeSet",
         200,
         s_change_set(
@@ -739,7 +739,12 @@ static void test_update_repairs_drift_after_empty_change_set(void **state) {
             "The submitted information didn't contain changes. Submit different information to "
             "create a change set.",
             "UNAVAILABLE"));
-    fa_on(e->fa, "DeleteChangeSet", 200, DELETE_CS_OK);
+    fa_on(fa, "DeleteChangeSet", 200, DELETE_CS_OK);
+}
+
+static void test_update_repairs_drift_after_empty_change_set(void **state) {
+    struct env *e = *state;
+    s_protection_drift_answers(e->fa);
     fa_on(e->fa, "UpdateTable", 200, "{}");
     struct tfv *prior = s_prior(false, STACK_ID), *planned = s_prior(true, STACK_ID), *out = NULL;
     struct tpd_buf priv;
@@ -762,29 +767,7 @@ static void test_update_repairs_drift_after_empty_change_set(void **state) {
  * instead of failing the apply. */
 static void test_repair_waits_for_a_busy_table(void **state) {
     struct env *e = *state;
-    fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false));
-    fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false));
-    fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false));
-    fa_on(e->fa, "DescribeTable", 200, s_describe_table(true, false));
-    s_table_exists(e->fa, true);
-    fa_on(
-        e->fa,
-        "DescribeStacks",
-        200,
-        s_stack(STACK_ID, "UPDATE_COMPLETE", TABLE_TEMPLATE_DESCRIPTION));
-    fa_on_if(e->fa, "DescribeStackResources", "StackName=s1", 200, s_resources("t1", NULL));
-    fa_on(e->fa, "GetTemplate", 200, s_template(true, "Delete"));
-    fa_on(e->fa, "CreateChangeSet", 200, CREATE_CS);
-    fa_on(
-        e->fa,
-        "DescribeChangeSet",
-        200,
-        s_change_set(
-            "FAILED",
-            "The submitted information didn't contain changes. Submit different information to "
-            "create a change set.",
-            "UNAVAILABLE"));
-    fa_on(e->fa, "DeleteChangeSet", 200, DELETE_CS_OK);
+    s_protection_drift_answers(e->fa);
     fa_on(
         e->fa,
         "UpdateTable",
@@ -1032,45 +1015,55 @@ static void test_plan_marks_destroys_and_replacements(void **state) {
     tpd_buf_clear(&pp);
 }
 
+/* Plans prior -> cfg (cfg NULL: a destroy) without AWS, with the prior private bytes
+ * `in`; e->diags holds this plan's diagnostics only. Returns how many paths force a
+ * replacement; *out (optional) gets the planned private bytes. */
+static size_t s_plan_offline(
+    struct env *e,
+    const struct tfv *prior,
+    const struct tfv *cfg,
+    const struct resource_private *in,
+    struct resource_private *out) {
+    struct tfv *planned = NULL;
+    struct tfp_path_list rr = {0};
+    struct tpd_buf inb, outb;
+    tpd_buf_init(&inb, 0);
+    tpd_buf_init(&outb, 0);
+    assert_int_equal(resource_private_encode(in, &inb), TPD_OK);
+    diag_list_clear(&e->diags);
+    diag_list_init(&e->diags);
+    ttl_table_plan(NULL, prior, cfg, cfg, tpd_buf_span(&inb), &planned, &rr, &outb, &e->diags);
+    size_t n = rr.count;
+    if (out) {
+        resource_private_decode(tpd_buf_span(&outb), out);
+    }
+    tfv_free(planned);
+    tfp_path_list_clear(&rr);
+    tpd_buf_clear(&inb);
+    tpd_buf_clear(&outb);
+    return n;
+}
+
 /* An imported table (no apply since) whose configuration has another key schema: the
  * plan refuses instead of replacing it; once applied, a key change is an ordinary
  * replacement. (Regression: tests/safety/repros/import-then-keys-replace.json.) */
 static void test_plan_refuses_replacing_an_imported_table(void **state) {
     struct env *e = *state;
-    struct tfv *prior = s_prior(false, STACK_ID), *planned = NULL;
-    struct tfv *cfg = s_planned(false);
+    struct tfv *prior = s_prior(false, STACK_ID), *cfg = s_planned(false);
     tfv_map_set(cfg, "range_key", s_key("sk"));
-    struct tfp_path_list rr = {0};
-    struct tpd_buf in, out;
-    tpd_buf_init(&in, 0);
-    tpd_buf_init(&out, 0);
-    struct resource_private imp = {.imported = true};
-    assert_int_equal(resource_private_encode(&imp, &in), TPD_OK);
-    ttl_table_plan(NULL, prior, cfg, cfg, tpd_buf_span(&in), &planned, &rr, &out, &e->diags);
+    struct resource_private imported = {.imported = true}, none = {0}, p;
+    s_plan_offline(e, prior, cfg, &imported, NULL);
     assert_true(s_has_diag(&e->diags, DIAG_ERROR, "Imported table would be replaced"));
     assert_true(e->diags.items[0].has_path);
     assert_string_equal(e->diags.items[0].path.steps[0].name, "range_key");
-    tfv_free(planned);
-    planned = NULL;
-    tfp_path_list_clear(&rr);
     /* The same change after an apply (no "imported"): a replacement, no error. */
-    diag_list_clear(&e->diags);
-    diag_list_init(&e->diags);
-    tpd_buf_reset(&out);
-    ttl_table_plan(NULL, prior, cfg, cfg, tpd_span_cstr(""), &planned, &rr, &out, &e->diags);
+    assert_true(s_plan_offline(e, prior, cfg, &none, &p) > 0);
     assert_false(diag_list_has_errors(&e->diags));
-    assert_true(rr.count > 0);
-    struct resource_private p;
-    resource_private_decode(tpd_buf_span(&out), &p);
     assert_true(p.forced);
     assert_string_equal(p.replacing, "t1");
     resource_private_clear(&p);
-    tfv_free(planned);
     tfv_free(cfg);
     tfv_free(prior);
-    tfp_path_list_clear(&rr);
-    tpd_buf_clear(&in);
-    tpd_buf_clear(&out);
 }
 
 /* Deletion protection last applied on, switched off outside Terraform (the refreshed
@@ -1079,43 +1072,21 @@ static void test_plan_refuses_replacing_an_imported_table(void **state) {
  * replace.json.) */
 static void test_plan_keeps_protection_switched_off_outside(void **state) {
     struct env *e = *state;
-    struct tfv *prior = s_prior(false, STACK_ID), *planned = NULL;
-    struct tfv *cfg = s_planned(true);
+    struct tfv *prior = s_prior(false, STACK_ID), *cfg = s_planned(true);
     tfv_map_set(cfg, "range_key", s_key("sk"));
-    struct tfp_path_list rr = {0};
-    struct tpd_buf in, out;
-    tpd_buf_init(&in, 0);
-    tpd_buf_init(&out, 0);
     struct resource_private on = {.protection_known = true, .protection_applied = true};
-    assert_int_equal(resource_private_encode(&on, &in), TPD_OK);
-    ttl_table_plan(NULL, prior, NULL, NULL, tpd_buf_span(&in), &planned, &rr, &out, &e->diags);
-    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "switched off outside Terraform"));
-    diag_list_clear(&e->diags);
-    diag_list_init(&e->diags);
-    tpd_buf_reset(&out);
-    ttl_table_plan(NULL, prior, cfg, cfg, tpd_buf_span(&in), &planned, &rr, &out, &e->diags);
-    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "switched off outside Terraform"));
-    tfv_free(planned);
-    planned = NULL;
-    tfp_path_list_clear(&rr);
-    /* Applied off: both allowed. */
     struct resource_private off = {.protection_known = true, .protection_applied = false};
-    tpd_buf_reset(&in);
-    assert_int_equal(resource_private_encode(&off, &in), TPD_OK);
-    diag_list_clear(&e->diags);
-    diag_list_init(&e->diags);
-    tpd_buf_reset(&out);
-    ttl_table_plan(NULL, prior, NULL, NULL, tpd_buf_span(&in), &planned, &rr, &out, &e->diags);
+    s_plan_offline(e, prior, NULL, &on, NULL);
+    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "switched off outside Terraform"));
+    s_plan_offline(e, prior, cfg, &on, NULL);
+    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "switched off outside Terraform"));
+    /* Applied off: both allowed. */
+    s_plan_offline(e, prior, NULL, &off, NULL);
     assert_false(diag_list_has_errors(&e->diags));
-    tpd_buf_reset(&out);
-    ttl_table_plan(NULL, prior, cfg, cfg, tpd_buf_span(&in), &planned, &rr, &out, &e->diags);
+    s_plan_offline(e, prior, cfg, &off, NULL);
     assert_false(diag_list_has_errors(&e->diags));
-    tfv_free(planned);
     tfv_free(cfg);
     tfv_free(prior);
-    tfp_path_list_clear(&rr);
-    tpd_buf_clear(&in);
-    tpd_buf_clear(&out);
 }
 
 int main(void) {
