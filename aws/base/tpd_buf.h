@@ -26,9 +26,10 @@
 
 /*
  * The appends are builders whose result must be checked (a failed append is lost data).
- * The check is on where a layer opts in with TPD_CHECK_BUF_RESULTS (aws/base and aws/
- * do, in their CMakeLists.txt); provider/ still ignores a few results and turns it on
- * once they are handled.
+ * The check is on where a layer opts in with TPD_CHECK_BUF_RESULTS: every library of the
+ * project and the executable do, in their CMakeLists.txt (tests and fuzz targets do not).
+ * Human text built by many appends in a row goes through tpd_text.h, whose sticky error
+ * is checked once at the end.
  */
 #ifdef TPD_CHECK_BUF_RESULTS
 #    define TPD_BUF_MUST_CHECK TPD_MUST_CHECK

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "tpd_alloc.h"
+#include "tpd_text.h"
 
 #define S_SOCKET_NAME "plugin.sock"
 
@@ -89,20 +90,21 @@ enum tpd_code tfp_handshake_negotiate(
         p = comma + 1;
     }
     if (best == 0) {
-        struct tpd_buf mine;
-        tpd_buf_init(&mine, 256);
+        struct tpd_text mine;
+        tpd_text_init(&mine, 256);
         for (size_t i = 0; i < n_ours; i++) {
-            (void)tpd_buf_printf(&mine, "%s%d", i ? "," : "", ours[i]);
+            tpd_text_printf(&mine, "%s%d", i ? "," : "", ours[i]);
         }
+        const char *list = tpd_text_cstr_or(&mine, "(out of memory listing them)");
         tpd_err_set(
             err,
             TPD_E_INVALID,
             "incompatible plugin protocol: Terraform speaks versions %s, this provider speaks %s; "
             "use a Terraform release that supports protocol %s",
             host_versions,
-            tpd_buf_cstr(&mine),
-            tpd_buf_cstr(&mine));
-        tpd_buf_clear(&mine);
+            list,
+            list);
+        tpd_text_clear(&mine);
         return TPD_E_INVALID;
     }
     *out = best;

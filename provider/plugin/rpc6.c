@@ -27,6 +27,7 @@
 #include "tfplugin6.pb-c.h"
 #include "tfv.h"
 #include "tpd_log.h"
+#include "tpd_text.h"
 
 /* ---- paths and diagnostics ------------------------------------------------------ */
 
@@ -726,16 +727,17 @@ void rpc6_call_function(void *ctx, struct tpd_span in, struct tfp_reply *reply) 
     (void)ctx;
     RPC_UNPACK(Tfplugin6__CallFunction__Request, tfplugin6__call_function__request, reply, in, req);
     struct rpc_arena a = {0};
-    struct tpd_buf text;
-    tpd_buf_init(&text, TPD_MAX_ERROR_MSG);
-    (void)tpd_buf_printf(
+    struct tpd_text text;
+    tpd_text_init(&text, TPD_MAX_ERROR_MSG);
+    tpd_text_printf(
         &text, "The provider \"dynamodb\" has no function named \"%s\".", rpc_str(req->name));
     Tfplugin6__CallFunction__Response resp = TFPLUGIN6__CALL_FUNCTION__RESPONSE__INIT;
     Tfplugin6__FunctionError ferr = TFPLUGIN6__FUNCTION_ERROR__INIT;
-    ferr.text = (char *)tpd_buf_cstr(&text);
+    ferr.text = (char *)tpd_text_cstr_or(
+        &text, "The provider \"dynamodb\" has no function of the name called.");
     resp.error = &ferr;
     rpc_pack(&resp.base, &a, reply);
-    tpd_buf_clear(&text);
+    tpd_text_clear(&text);
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
 

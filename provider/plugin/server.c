@@ -33,6 +33,7 @@
 #include "tpd_alloc.h"
 #include "tpd_clock.h"
 #include "tpd_log.h"
+#include "tpd_text.h"
 
 #define S_DEFAULT_WORKERS 16
 /* Outstanding grpc_server_request_call slots: new calls are accepted while the loop is
@@ -103,7 +104,13 @@ void tfp_reply_error(struct tfp_reply *r, enum tfp_status status, const char *fm
     va_start(ap, fmt);
     r->status = status;
     tpd_buf_reset(&r->message);
-    (void)tpd_buf_vprintf(&r->message, fmt, ap);
+    if (tpd_buf_vprintf(&r->message, fmt, ap) != TPD_OK &&
+        tpd_buf_set(
+            &r->message,
+            TPD_SPAN_LIT("the error message could not be written (too long, or out of memory)")) !=
+            TPD_OK) {
+        tpd_buf_reset(&r->message); /* the status alone goes out */
+    }
     va_end(ap);
 }
 
@@ -371,15 +378,18 @@ static void s_on_new_call(struct tfp_server *s, struct s_call *c) {
         (const char *)GRPC_SLICE_START_PTR(c->details.method));
     if (c->kind == S_KIND_UNIMPLEMENTED) {
         /* Do not read: the peer may never send (streams Terraform opens and keeps idle). */
-        struct tpd_buf msg;
-        tpd_buf_init(&msg, 1024);
-        (void)tpd_buf_printf(
+        struct tpd_text msg;
+        tpd_text_init(&msg, 1024);
+        tpd_text_printf(
             &msg,
             "method %.*s is not implemented by this plugin",
             (int)GRPC_SLICE_LENGTH(c->details.method),
             (const char *)GRPC_SLICE_START_PTR(c->details.method));
-        s_finish_empty(c, TFP_STATUS_UNIMPLEMENTED, tpd_buf_cstr(&msg));
-        tpd_buf_clear(&msg);
+        s_finish_empty(
+            c,
+            TFP_STATUS_UNIMPLEMENTED,
+            tpd_text_cstr_or(&msg, "the method called is not implemented by this plugin"));
+        tpd_text_clear(&msg);
         return;
     }
     grpc_op op;

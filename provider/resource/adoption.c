@@ -7,6 +7,7 @@
 
 #include "index_plan.h"
 #include "tpd_alloc.h"
+#include "tpd_text.h"
 
 void adoption_report_clear(struct adoption_report *r) {
     refusal_clear(&r->refusal);
@@ -22,27 +23,27 @@ static bool s_ttl_in_transition(const struct table_live *l) {
 /* What the live table has that this resource cannot express: a template without it would
  * leave CloudFormation's record of the table incomplete, and the configuration could never
  * say it. One line each, appended to b. */
-static void s_unexpressible(const struct table_live *l, struct tpd_buf *b) {
+static void s_unexpressible(const struct table_live *l, struct tpd_text *b) {
     if (l->replicas) {
-        tpd_buf_printf(
+        tpd_text_printf(
             b, "  - replicas of a global table (in %s): AWS::DynamoDB::GlobalTable\n", l->replicas);
     }
     if (l->kinesis) {
-        tpd_buf_printf(b, "  - a Kinesis streaming destination: %s\n", l->kinesis);
+        tpd_text_printf(b, "  - a Kinesis streaming destination: %s\n", l->kinesis);
     }
     if (l->resource_policy) {
-        tpd_buf_append_cstr(b, "  - a resource policy (GetResourcePolicy)\n");
+        tpd_text_append(b, "  - a resource policy (GetResourcePolicy)\n");
     }
     if (l->insights_mode) {
-        tpd_buf_printf(b, "  - contributor insights in mode %s\n", l->insights_mode);
+        tpd_text_printf(b, "  - contributor insights in mode %s\n", l->insights_mode);
     }
     if (l->gsi_insights) {
-        tpd_buf_printf(b, "  - contributor insights on index %s\n", l->gsi_insights);
+        tpd_text_printf(b, "  - contributor insights on index %s\n", l->gsi_insights);
     }
     for (size_t i = 0; i < l->spec.gsi_count; i++) {
         const struct table_index *x = &l->spec.gsis[i];
         if (x->on_demand_read > 0 || x->on_demand_write > 0) {
-            tpd_buf_printf(b, "  - on-demand throughput limits on index %s\n", x->name);
+            tpd_text_printf(b, "  - on-demand throughput limits on index %s\n", x->name);
         }
     }
 }
@@ -52,33 +53,33 @@ static void s_left_out(
     const struct table_spec *want,
     const struct table_live *live,
     const struct drift_plan *p,
-    struct tpd_buf *b) {
+    struct tpd_text *b) {
     const struct table_spec *l = &live->spec;
     for (size_t i = 0; i < p->gsi_extra_count; i++) {
         const struct table_index *x = table_index_find(l->gsis, l->gsi_count, p->gsi_extra[i]);
-        tpd_buf_printf(
+        tpd_text_printf(
             b,
             "  - the global secondary index %s; add to global_secondary_indexes:\n      ",
             x->name);
         table_index_hcl(x, true, l->provisioned, b);
-        tpd_buf_append_cstr(b, "\n");
+        tpd_text_append(b, "\n");
     }
     if (p->lsi_differs && !want->lsi_count) {
-        tpd_buf_append_cstr(
+        tpd_text_append(
             b, "  - local secondary indexes; add:\n      local_secondary_indexes = [\n");
         for (size_t i = 0; i < l->lsi_count; i++) {
-            tpd_buf_append_cstr(b, "        ");
+            tpd_text_append(b, "        ");
             table_index_hcl(&l->lsis[i], false, false, b);
-            tpd_buf_append_cstr(b, ",\n");
+            tpd_text_append(b, ",\n");
         }
-        tpd_buf_append_cstr(b, "      ]\n");
+        tpd_text_append(b, "      ]\n");
     }
     if (l->stream_view_type && !want->stream_view_type) {
-        tpd_buf_printf(
+        tpd_text_printf(
             b, "  - a stream; add: stream = { view_type = \"%s\" }\n", l->stream_view_type);
     }
     if (l->sse && !want->sse) {
-        tpd_buf_printf(
+        tpd_text_printf(
             b,
             "  - encryption with KMS key %s; add: server_side_encryption = { kms_key_arn = "
             "\"%s\" } (or kms_key_arn = null if it is the AWS managed key aws/dynamodb)\n",
@@ -86,7 +87,7 @@ static void s_left_out(
             l->sse_kms_key ? l->sse_kms_key : "?");
     }
     if (strcmp(table_spec_table_class(l), "STANDARD") != 0 && !want->table_class_set) {
-        tpd_buf_printf(
+        tpd_text_printf(
             b,
             "  - table class %s; add: table_class = \"%s\"\n",
             table_spec_table_class(l),
@@ -94,21 +95,21 @@ static void s_left_out(
     }
     if ((l->on_demand_read > 0 || l->on_demand_write > 0) && !want->on_demand_read &&
         !want->on_demand_write) {
-        tpd_buf_append_cstr(b, "  - on-demand throughput limits; add: on_demand_throughput = {");
+        tpd_text_append(b, "  - on-demand throughput limits; add: on_demand_throughput = {");
         if (l->on_demand_read > 0) {
-            tpd_buf_printf(b, " max_read_request_units = %lld", (long long)l->on_demand_read);
+            tpd_text_printf(b, " max_read_request_units = %lld", (long long)l->on_demand_read);
         }
         if (l->on_demand_write > 0) {
-            tpd_buf_printf(
+            tpd_text_printf(
                 b,
                 "%s max_write_request_units = %lld",
                 l->on_demand_read > 0 ? "," : "",
                 (long long)l->on_demand_write);
         }
-        tpd_buf_append_cstr(b, " }\n");
+        tpd_text_append(b, " }\n");
     }
     if (l->contributor_insights && !want->insights_set) {
-        tpd_buf_append_cstr(b, "  - contributor insights; add: contributor_insights = true\n");
+        tpd_text_append(b, "  - contributor insights; add: contributor_insights = true\n");
     }
 }
 
@@ -119,60 +120,63 @@ static bool s_refuse_features(
     const struct table_live *live,
     const struct drift_plan *p,
     struct refusal *f) {
-    struct tpd_buf cannot, missing;
-    tpd_buf_init(&cannot, 0);
-    tpd_buf_init(&missing, 0);
+    struct tpd_text cannot, missing, detail;
+    tpd_text_init(&cannot, 0);
+    tpd_text_init(&missing, 0);
+    tpd_text_init(&detail, 0);
     s_unexpressible(live, &cannot);
     s_left_out(want, live, p, &missing);
     bool lsi_other = p->lsi_differs && want->lsi_count;
-    if (cannot.len) {
-        f->refused = true;
-        f->attr = NULL;
-        tpd_buf_append_cstr(&f->summary, "Table has features this resource cannot manage");
-        tpd_buf_printf(
-            &f->detail,
+    if (!tpd_text_is_empty(&cannot)) {
+        tpd_text_printf(
+            &detail,
             "DynamoDB table \"%s\" has what dynamodb_ttl_table cannot express:\n%s"
             "Adopting it would record a template without them, and the configuration could "
             "never say them. Nothing was changed. Manage this table with a resource that "
             "covers them, or remove them from the table first.",
             want->name,
-            tpd_buf_cstr(&cannot));
-        if (missing.len) {
-            tpd_buf_printf(
-                &f->detail, "\n\nThe configuration also leaves out:\n%s", tpd_buf_cstr(&missing));
+            tpd_text_cstr(&cannot));
+        tpd_text_fail(&detail, cannot.rc);
+        if (!tpd_text_is_empty(&missing)) {
+            tpd_text_printf(
+                &detail, "\n\nThe configuration also leaves out:\n%s", tpd_text_cstr(&missing));
+            tpd_text_fail(&detail, missing.rc);
         }
-    } else if (missing.len) {
-        f->refused = true;
-        f->attr = NULL;
-        tpd_buf_append_cstr(&f->summary, "Configuration leaves out features of the existing table");
-        tpd_buf_printf(
-            &f->detail,
+        refusal_set(f, NULL, "Table has features this resource cannot manage", &detail);
+    } else if (!tpd_text_is_empty(&missing)) {
+        tpd_text_printf(
+            &detail,
             "DynamoDB table \"%s\" has features the configuration leaves out:\n%s"
             "Adopting it as configured would remove them (an index's data, a stream's "
             "consumers, an encryption key). Nothing was changed. Declare them as above to adopt "
             "the table as it is; remove them in a later apply if that is what you want.",
             want->name,
-            tpd_buf_cstr(&missing));
+            tpd_text_cstr(&missing));
+        tpd_text_fail(&detail, missing.rc);
+        refusal_set(f, NULL, "Configuration leaves out features of the existing table", &detail);
     } else if (lsi_other) {
-        f->refused = true;
-        f->attr = "local_secondary_indexes";
-        tpd_buf_append_cstr(&f->summary, "Existing table has other local secondary indexes");
-        tpd_buf_printf(
-            &f->detail,
+        tpd_text_printf(
+            &detail,
             "DynamoDB table \"%s\" has other local secondary indexes than the configuration. "
             "LSIs exist only from a table's creation, so they cannot change without a new table "
             "and the loss of its items. Nothing was changed. Declare them as the table has "
             "them:\n      local_secondary_indexes = [\n",
             want->name);
         for (size_t i = 0; i < live->spec.lsi_count; i++) {
-            tpd_buf_append_cstr(&f->detail, "        ");
-            table_index_hcl(&live->spec.lsis[i], false, false, &f->detail);
-            tpd_buf_append_cstr(&f->detail, ",\n");
+            tpd_text_append(&detail, "        ");
+            table_index_hcl(&live->spec.lsis[i], false, false, &detail);
+            tpd_text_append(&detail, ",\n");
         }
-        tpd_buf_append_cstr(&f->detail, "      ]");
+        tpd_text_append(&detail, "      ]");
+        refusal_set(
+            f,
+            "local_secondary_indexes",
+            "Existing table has other local secondary indexes",
+            &detail);
     }
-    tpd_buf_clear(&cannot);
-    tpd_buf_clear(&missing);
+    tpd_text_clear(&cannot);
+    tpd_text_clear(&missing);
+    tpd_text_clear(&detail);
     return f->refused;
 }
 
@@ -193,11 +197,10 @@ enum tpd_code adoption_review(
     if (s_refuse_features(want, live, &p, f)) {
         /* refused above */
     } else if (p.ttl == DRIFT_TTL_RENAME) {
-        f->refused = true;
-        f->attr = "ttl";
-        tpd_buf_append_cstr(&f->summary, "Adoption would move the table's Time to Live");
-        tpd_buf_printf(
-            &f->detail,
+        struct tpd_text detail;
+        tpd_text_init(&detail, 0);
+        tpd_text_printf(
+            &detail,
             "Time to Live of DynamoDB table \"%s\" is enabled on \"%s\"; the configuration says "
             "\"%s\". "
             "DynamoDB cannot move an enabled TTL to another attribute, and allows about one TTL "
@@ -212,26 +215,29 @@ enum tpd_code adoption_review(
             p.ttl_attribute_want,
             p.ttl_attribute,
             p.ttl_attribute_want);
+        refusal_set(f, "ttl", "Adoption would move the table's Time to Live", &detail);
     } else if (p.ttl != DRIFT_TTL_NONE && s_ttl_in_transition(live)) {
-        f->refused = true;
-        f->attr = "ttl";
-        tpd_buf_append_cstr(&f->summary, "Table's Time to Live is still changing");
-        tpd_buf_printf(
-            &f->detail,
+        struct tpd_text detail;
+        tpd_text_init(&detail, 0);
+        tpd_text_printf(
+            &detail,
             "Time to Live of DynamoDB table \"%s\" is %s: DynamoDB is still processing a change, "
             "and a second change of the same table within about an hour is refused. Nothing was "
             "changed. Apply again later, or adopt the table with the TTL it is moving to.",
             want->name,
             live->ttl_status);
+        refusal_set(f, "ttl", "Table's Time to Live is still changing", &detail);
     }
     if (!f->refused) {
-        struct tpd_buf changes;
-        tpd_buf_init(&changes, 0);
+        struct tpd_text changes, summary, detail;
+        tpd_text_init(&changes, 0);
+        tpd_text_init(&summary, 0);
+        tpd_text_init(&detail, 0);
         drift_describe(&p, live, &changes);
         if (kind == ADOPTION_IMPORT) {
-            tpd_buf_append_cstr(&out->summary, "Existing table will be adopted into a stack");
-            tpd_buf_printf(
-                &out->detail,
+            tpd_text_append(&summary, "Existing table will be adopted into a stack");
+            tpd_text_printf(
+                &detail,
                 "DynamoDB table \"%s\" already exists outside any CloudFormation stack (%lld "
                 "items). "
                 "Apply will adopt it into stack \"%s\" with an IMPORT change set (no item is "
@@ -242,42 +248,47 @@ enum tpd_code adoption_review(
                 (long long)live->item_count,
                 want->stack_name);
         } else {
-            tpd_buf_append_cstr(&out->summary, "Existing stack and table will be taken over");
-            tpd_buf_printf(
-                &out->detail,
+            tpd_text_append(&summary, "Existing stack and table will be taken over");
+            tpd_text_printf(
+                &detail,
                 "DynamoDB table \"%s\" and its stack \"%s\" already exist and were created by this "
                 "provider (for example by an apply whose state was lost). Apply will update that "
                 "stack to this configuration; no item is touched.",
                 want->name,
                 want->stack_name);
         }
-        struct tpd_buf steps;
-        tpd_buf_init(&steps, 0);
+        struct tpd_text steps;
+        tpd_text_init(&steps, 0);
         gsi_describe_steps(live->spec.gsis, live->spec.gsi_count, want, &steps);
-        if (changes.len) {
-            tpd_buf_printf(
-                &out->detail,
+        if (!tpd_text_is_empty(&changes)) {
+            tpd_text_printf(
+                &detail,
                 " The update changes these settings of the live table:\n%s"
                 "To keep a setting as it is, set it in the configuration to its current value.",
-                tpd_buf_cstr(&changes));
-            if (steps.len) {
-                tpd_buf_printf(
-                    &out->detail,
+                tpd_text_cstr(&changes));
+            tpd_text_fail(&detail, changes.rc);
+            if (!tpd_text_is_empty(&steps)) {
+                tpd_text_printf(
+                    &detail,
                     "\nCloudFormation takes one index creation or deletion per stack update, so "
                     "the indexes change in %zu updates, each waiting until the table and its "
                     "indexes are ACTIVE:\n%s",
                     gsi_update_count(live->spec.gsis, live->spec.gsi_count, want),
-                    tpd_buf_cstr(&steps));
+                    tpd_text_cstr(&steps));
+                tpd_text_fail(&detail, steps.rc);
             }
         } else {
-            tpd_buf_append_cstr(
-                &out->detail, " The configuration matches the live table: no setting changes.");
+            tpd_text_append(
+                &detail, " The configuration matches the live table: no setting changes.");
         }
-        tpd_buf_clear(&changes);
-        tpd_buf_clear(&steps);
+        tpd_text_clear(&changes);
+        tpd_text_clear(&steps);
+        rc = tpd_text_finish(&summary, &out->summary);
+        enum tpd_code drc = tpd_text_finish(&detail, &out->detail);
+        rc = rc ? rc : drc;
     }
     drift_plan_clear(&p);
-    return TPD_OK;
+    return rc;
 }
 
 enum tpd_code adoption_want_ttl(struct table_spec *want, const struct table_live *live) {

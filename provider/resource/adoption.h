@@ -52,6 +52,11 @@ void adoption_report_clear(struct adoption_report *r);
  * Called before adoption_review, so the preview lists the change.
  */
 enum tpd_code adoption_want_ttl(struct table_spec *want, const struct table_live *live);
+/*
+ * The review. TPD_E_NOMEM when the plan or the preview (summary, detail) could not be
+ * computed or written. A refusal stays a refusal when its own text could not be written
+ * (out->refusal.rc; ttl_table_refusal_diag reports it): TPD_OK then.
+ */
 enum tpd_code adoption_review(
     enum adoption_kind kind,
     const struct table_spec *want,

@@ -16,6 +16,7 @@
 #include "table_template.h"
 #include "tpd_alloc.h"
 #include "tpd_log.h"
+#include "tpd_text.h"
 
 /* The Description of every change set this provider creates: how a REVIEW_IN_PROGRESS
  * stack (no template of its own yet) is recognised as ours. */
@@ -450,6 +451,7 @@ static enum tpd_code s_read_resources(struct cloud *c, struct stack_facts *s, st
     }
     struct tpd_buf others;
     tpd_buf_init(&others, 4096);
+    bool full = false;
     for (size_t i = 0; i < res.count; i++) {
         const struct cfn_resource *r = &res.v[i];
         s->resource_count++;
@@ -467,12 +469,23 @@ static enum tpd_code s_read_resources(struct cloud *c, struct stack_facts *s, st
                 continue;
             }
         }
-        tpd_buf_printf(
+        if (full) {
+            continue;
+        }
+        /* other_resources decides (a stack holding more than the table is not ours): out
+         * of memory fails the read. The text shown is the resources that fit in its 4096
+         * bytes (a name and a type are at most 256 bytes each, so the first always fits). */
+        enum tpd_code prc = tpd_buf_printf(
             &others,
             "%s%s (%s)",
             others.len ? ", " : "",
             r->logical_id ? r->logical_id : "?",
             r->resource_type ? r->resource_type : "?");
+        if (prc == TPD_E_TOO_LARGE && others.len) {
+            full = true;
+        } else if (prc && !rc) {
+            rc = prc;
+        }
     }
     if (!rc && others.len) {
         s->other_resources = tpd_buf_detach(&others);
@@ -1065,12 +1078,12 @@ cloud_delete_table(struct cloud *c, const char *name, int64_t deadline_ns, struc
 }
 
 /* "ACTIVE" or "UPDATING; index by_status CREATING (backfilling)": what a wait reports. */
-static void s_table_progress(const struct ddb_table *t, struct tpd_buf *b) {
-    tpd_buf_append_cstr(b, t->status ? t->status : "?");
+static void s_table_progress(const struct ddb_table *t, struct tpd_text *b) {
+    tpd_text_append(b, t->status ? t->status : "?");
     for (size_t i = 0; i < t->gsi_count; i++) {
         const struct ddb_index *x = &t->gsis[i];
         if (!s_eq(x->status, "ACTIVE") || x->backfilling) {
-            tpd_buf_printf(
+            tpd_text_printf(
                 b,
                 "; index %s %s%s",
                 x->name,
@@ -1080,12 +1093,25 @@ static void s_table_progress(const struct ddb_table *t, struct tpd_buf *b) {
     }
 }
 
+/* The progress for a log line or an error: what could not be written is said, not cut. */
+static const char *s_progress_cstr(const struct tpd_text *now) {
+    switch (now->rc) {
+        case TPD_OK:
+            return tpd_text_cstr(now);
+        case TPD_E_TOO_LARGE:
+            return "(the table's status is too long to show)";
+        default:
+            return "(out of memory writing the table's status)";
+    }
+}
+
 enum tpd_code cloud_wait_table_ready(
     struct cloud *c, const char *table, int64_t deadline_ns, struct tpd_err *err) {
     struct aws_wait_options wo = s_wait_opts(c, deadline_ns);
-    struct tpd_buf last, now;
+    struct tpd_buf last;
+    struct tpd_text now;
     tpd_buf_init(&last, TPD_MAX_ERROR_MSG);
-    tpd_buf_init(&now, TPD_MAX_ERROR_MSG);
+    tpd_text_init(&now, TPD_MAX_ERROR_MSG);
     enum tpd_code rc = TPD_OK;
     for (int n = 0;; n++) {
         struct ddb_table t = {0};
@@ -1097,19 +1123,19 @@ enum tpd_code cloud_wait_table_ready(
         for (size_t i = 0; ready && i < t.gsi_count; i++) {
             ready = s_eq(t.gsis[i].status, "ACTIVE") && !t.gsis[i].backfilling;
         }
-        tpd_buf_reset(&now);
+        tpd_text_clear(&now);
         s_table_progress(&t, &now);
         ddb_table_clear(&t);
         if (ready) {
             break;
         }
-        if (!tpd_span_eq(tpd_buf_span(&now), tpd_buf_span(&last))) {
-            TPD_INFO(
-                "table %s: %s: waiting until it and its indexes are ACTIVE",
-                table,
-                tpd_buf_cstr(&now));
-            tpd_buf_reset(&last);
-            tpd_buf_append_span(&last, tpd_buf_span(&now));
+        const char *progress = s_progress_cstr(&now);
+        if (!tpd_span_eq(tpd_span_cstr(progress), tpd_buf_span(&last))) {
+            TPD_INFO("table %s: %s: waiting until it and its indexes are ACTIVE", table, progress);
+            /* Without the copy the next poll logs the same progress again, nothing worse. */
+            if (tpd_buf_set(&last, tpd_span_cstr(progress)) != TPD_OK) {
+                tpd_buf_reset(&last);
+            }
         }
         rc = tpd_sleep(c->stop, aws_waiter_delay_ns(&wo, n), deadline_ns);
         if (rc) {
@@ -1119,12 +1145,12 @@ enum tpd_code cloud_wait_table_ready(
                 "waiting for table %s and its indexes to be ACTIVE: %s (last: %s)",
                 table,
                 rc == TPD_E_STOPPED ? "stopped on request" : "timed out",
-                tpd_buf_cstr(&now));
+                s_progress_cstr(&now));
             break;
         }
     }
     tpd_buf_clear(&last);
-    tpd_buf_clear(&now);
+    tpd_text_clear(&now);
     return rc;
 }
 

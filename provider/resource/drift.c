@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tpd_alloc.h"
+#include "tpd_text.h"
 
 static void s_strv_free(char **v, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -253,49 +254,49 @@ drift_compute(const struct table_spec *want, const struct table_live *live, stru
     return rc;
 }
 
-static void s_billing(struct tpd_buf *b, bool provisioned, int64_t r, int64_t w) {
+static void s_billing(struct tpd_text *b, bool provisioned, int64_t r, int64_t w) {
     if (provisioned) {
-        tpd_buf_printf(b, "PROVISIONED (%lld read, %lld write)", (long long)r, (long long)w);
+        tpd_text_printf(b, "PROVISIONED (%lld read, %lld write)", (long long)r, (long long)w);
     } else {
-        tpd_buf_append_cstr(b, "PAY_PER_REQUEST");
+        tpd_text_append(b, "PAY_PER_REQUEST");
     }
 }
 
-static void s_sse_text(struct tpd_buf *b, bool on, const char *key) {
+static void s_sse_text(struct tpd_text *b, bool on, const char *key) {
     if (!on) {
-        tpd_buf_append_cstr(b, "AWS owned key");
+        tpd_text_append(b, "AWS owned key");
     } else if (key) {
-        tpd_buf_printf(b, "KMS key %s", key);
+        tpd_text_printf(b, "KMS key %s", key);
     } else {
-        tpd_buf_append_cstr(b, "AWS managed key");
+        tpd_text_append(b, "AWS managed key");
     }
 }
 
-static void s_on_demand_text(struct tpd_buf *b, int64_t r, int64_t w) {
+static void s_on_demand_text(struct tpd_text *b, int64_t r, int64_t w) {
     if (r <= 0 && w <= 0) {
-        tpd_buf_append_cstr(b, "no limit");
+        tpd_text_append(b, "no limit");
         return;
     }
-    tpd_buf_printf(b, "at most ");
+    tpd_text_printf(b, "at most ");
     if (r > 0) {
-        tpd_buf_printf(b, "%lld read", (long long)r);
+        tpd_text_printf(b, "%lld read", (long long)r);
     }
     if (w > 0) {
-        tpd_buf_printf(b, "%s%lld write", r > 0 ? ", " : "", (long long)w);
+        tpd_text_printf(b, "%s%lld write", r > 0 ? ", " : "", (long long)w);
     }
-    tpd_buf_append_cstr(b, " request units per second");
+    tpd_text_append(b, " request units per second");
 }
 
 static void
-s_describe_extras(const struct drift_plan *p, const struct table_live *live, struct tpd_buf *b) {
+s_describe_extras(const struct drift_plan *p, const struct table_live *live, struct tpd_text *b) {
     const struct table_spec *l = &live->spec;
     for (size_t i = 0; i < p->gsi_missing_count; i++) {
-        tpd_buf_printf(b, "  - index %s: created (", p->gsi_missing[i].name);
+        tpd_text_printf(b, "  - index %s: created (", p->gsi_missing[i].name);
         table_index_describe(&p->gsi_missing[i], b);
-        tpd_buf_append_cstr(b, "; DynamoDB builds it from the table's items)\n");
+        tpd_text_append(b, "; DynamoDB builds it from the table's items)\n");
     }
     for (size_t i = 0; i < p->gsi_changed_count; i++) {
-        tpd_buf_printf(
+        tpd_text_printf(
             b,
             "  - index %s: redefined: deleted, then created again (queries on it fail in "
             "between)\n",
@@ -303,7 +304,7 @@ s_describe_extras(const struct drift_plan *p, const struct table_live *live, str
     }
     for (size_t i = 0; i < p->gsi_capacity_count; i++) {
         const struct drift_gsi_capacity *c = &p->gsi_capacity[i];
-        tpd_buf_printf(
+        tpd_text_printf(
             b,
             "  - index %s capacity: %lld read, %lld write -> %lld read, %lld write\n",
             c->name,
@@ -313,7 +314,7 @@ s_describe_extras(const struct drift_plan *p, const struct table_live *live, str
             (long long)c->write_capacity);
     }
     if (p->stream) {
-        tpd_buf_printf(
+        tpd_text_printf(
             b,
             "  - stream: %s -> %s%s\n",
             l->stream_view_type ? l->stream_view_type : "none",
@@ -323,25 +324,25 @@ s_describe_extras(const struct drift_plan *p, const struct table_live *live, str
                                 : "");
     }
     if (p->sse) {
-        tpd_buf_append_cstr(b, "  - encryption: ");
+        tpd_text_append(b, "  - encryption: ");
         s_sse_text(b, l->sse, l->sse_kms_key);
-        tpd_buf_append_cstr(b, " -> ");
+        tpd_text_append(b, " -> ");
         s_sse_text(b, p->sse_to, p->sse_key_to);
-        tpd_buf_append_cstr(b, "\n");
+        tpd_text_append(b, "\n");
     }
     if (p->table_class) {
-        tpd_buf_printf(
+        tpd_text_printf(
             b, "  - table class: %s -> %s\n", table_spec_table_class(l), p->table_class_to);
     }
     if (p->on_demand) {
-        tpd_buf_append_cstr(b, "  - on-demand throughput: ");
+        tpd_text_append(b, "  - on-demand throughput: ");
         s_on_demand_text(b, l->on_demand_read, l->on_demand_write);
-        tpd_buf_append_cstr(b, " -> ");
+        tpd_text_append(b, " -> ");
         s_on_demand_text(b, p->on_demand_read_to, p->on_demand_write_to);
-        tpd_buf_append_cstr(b, "\n");
+        tpd_text_append(b, "\n");
     }
     if (p->insights) {
-        tpd_buf_printf(
+        tpd_text_printf(
             b,
             "  - contributor insights: %s -> %s%s\n",
             l->contributor_insights ? "on" : "off",
@@ -351,17 +352,17 @@ s_describe_extras(const struct drift_plan *p, const struct table_live *live, str
 }
 
 void drift_describe(
-    const struct drift_plan *p, const struct table_live *live, struct tpd_buf *out) {
+    const struct drift_plan *p, const struct table_live *live, struct tpd_text *out) {
     const struct table_spec *l = &live->spec;
     if (p->billing) {
-        tpd_buf_append_cstr(out, "  - billing mode: ");
+        tpd_text_append(out, "  - billing mode: ");
         s_billing(out, l->provisioned, l->read_capacity, l->write_capacity);
-        tpd_buf_append_cstr(out, " -> ");
+        tpd_text_append(out, " -> ");
         s_billing(out, p->provisioned_to, p->read_capacity_to, p->write_capacity_to);
-        tpd_buf_append_cstr(out, "\n");
+        tpd_text_append(out, "\n");
     }
     if (p->protection) {
-        tpd_buf_printf(
+        tpd_text_printf(
             out,
             "  - deletion protection: %s -> %s%s\n",
             l->deletion_protection ? "on" : "off",
@@ -369,7 +370,7 @@ void drift_describe(
             p->protection_to ? "" : " (the table can then be deleted)");
     }
     if (p->pitr) {
-        tpd_buf_printf(
+        tpd_text_printf(
             out,
             "  - point-in-time recovery: %s -> %s%s\n",
             l->pitr ? "on" : "off",
@@ -380,7 +381,7 @@ void drift_describe(
     }
     switch (p->ttl) {
         case DRIFT_TTL_ENABLE:
-            tpd_buf_printf(
+            tpd_text_printf(
                 out,
                 "  - time to live: %s -> enabled on \"%s\" (items past their expiry time are "
                 "deleted)\n",
@@ -388,11 +389,11 @@ void drift_describe(
                 p->ttl_attribute);
             break;
         case DRIFT_TTL_DISABLE:
-            tpd_buf_printf(
+            tpd_text_printf(
                 out, "  - time to live: enabled on \"%s\" -> disabled\n", p->ttl_attribute);
             break;
         case DRIFT_TTL_RENAME:
-            tpd_buf_printf(
+            tpd_text_printf(
                 out,
                 "  - time to live: enabled on \"%s\" -> enabled on \"%s\" (not possible in one "
                 "step)\n",
@@ -405,19 +406,19 @@ void drift_describe(
     for (size_t i = 0; i < p->tags_set_count; i++) {
         const char *cur = tpd_kv_find(l->tags, l->tag_count, p->tags_set[i].key);
         if (cur) {
-            tpd_buf_printf(
+            tpd_text_printf(
                 out,
                 "  - tag %s: \"%s\" -> \"%s\"\n",
                 p->tags_set[i].key,
                 cur,
                 p->tags_set[i].value);
         } else {
-            tpd_buf_printf(
+            tpd_text_printf(
                 out, "  - tag %s: added (\"%s\")\n", p->tags_set[i].key, p->tags_set[i].value);
         }
     }
     for (size_t i = 0; i < p->tags_remove_count; i++) {
-        tpd_buf_printf(
+        tpd_text_printf(
             out,
             "  - tag %s: \"%s\" -> removed\n",
             p->tags_remove[i],

@@ -91,6 +91,7 @@ drift_compute(const struct table_spec *want, const struct table_live *live, stru
 /* One line per change, "  - billing mode: PROVISIONED (7 read, 3 write) -> PAY_PER_REQUEST",
  * with what it costs where it costs something (turning point-in-time recovery off
  * discards the recovery window). Appended to out. */
-void drift_describe(const struct drift_plan *p, const struct table_live *live, struct tpd_buf *out);
+void drift_describe(
+    const struct drift_plan *p, const struct table_live *live, struct tpd_text *out);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tpd_alloc.h"
+#include "tpd_text.h"
 
 void gsi_step_clear(struct gsi_step *s) {
     free(s->name);
@@ -114,19 +115,23 @@ void gsi_describe_steps(
     const struct table_index *deployed,
     size_t deployed_count,
     const struct table_spec *want,
-    struct tpd_buf *out) {
+    struct tpd_text *out) {
     if (gsi_update_count(deployed, deployed_count, want) == 1) {
         return;
     }
     struct table_index *cur = NULL;
     size_t ncur = 0;
-    if (table_index_array_copy(deployed, deployed_count, &cur) != TPD_OK) {
+    enum tpd_code rc = table_index_array_copy(deployed, deployed_count, &cur);
+    if (rc) {
+        tpd_text_fail(out, rc);
         return;
     }
     ncur = deployed_count;
     for (size_t n = 1; n <= 64; n++) {
         struct gsi_step st;
-        if (gsi_next_step(cur, ncur, want, &st) != TPD_OK) {
+        rc = gsi_next_step(cur, ncur, want, &st);
+        if (rc) {
+            tpd_text_fail(out, rc);
             break;
         }
         const char *name = st.name;
@@ -140,14 +145,14 @@ void gsi_describe_steps(
                 added = s_arrives(&want->gsis[i], cur, ncur) ? &want->gsis[i] : NULL;
             }
             if (added) {
-                tpd_buf_printf(out, "  %zu. create index %s (", n, added->name);
+                tpd_text_printf(out, "  %zu. create index %s (", n, added->name);
                 table_index_describe(added, out);
-                tpd_buf_append_cstr(out, "), with the other settings\n");
+                tpd_text_append(out, "), with the other settings\n");
             } else if (gone) {
-                tpd_buf_printf(
+                tpd_text_printf(
                     out, "  %zu. delete index %s, with the other settings\n", n, gone->name);
             } else {
-                tpd_buf_printf(out, "  %zu. the other settings\n", n);
+                tpd_text_printf(out, "  %zu. the other settings\n", n);
             }
             gsi_step_clear(&st);
             break;
@@ -155,17 +160,17 @@ void gsi_describe_steps(
         const struct table_index *w = table_index_find(want->gsis, want->gsi_count, name);
         const struct table_index *d = table_index_find(cur, ncur, name);
         if (st.kind == GSI_STEP_DELETE && w) {
-            tpd_buf_printf(out, "  %zu. delete index %s: it is redefined, from ", n, name);
+            tpd_text_printf(out, "  %zu. delete index %s: it is redefined, from ", n, name);
             table_index_describe(d, out);
-            tpd_buf_append_cstr(out, " to ");
+            tpd_text_append(out, " to ");
             table_index_describe(w, out);
-            tpd_buf_append_cstr(out, "; queries on it fail until a later step creates it again\n");
+            tpd_text_append(out, "; queries on it fail until a later step creates it again\n");
         } else if (st.kind == GSI_STEP_DELETE) {
-            tpd_buf_printf(out, "  %zu. delete index %s\n", n, name);
+            tpd_text_printf(out, "  %zu. delete index %s\n", n, name);
         } else {
-            tpd_buf_printf(out, "  %zu. create index %s (", n, name);
+            tpd_text_printf(out, "  %zu. create index %s (", n, name);
             table_index_describe(w, out);
-            tpd_buf_append_cstr(out, ")\n");
+            tpd_text_append(out, ")\n");
         }
         table_index_array_free(cur, ncur);
         cur = st.gsis;
@@ -201,30 +206,30 @@ enum tpd_code gsi_reconcile(
             out->recreate[out->recreate_count++] = &deployed[i];
         }
     }
-    struct tpd_buf extra, changed;
-    tpd_buf_init(&extra, 0);
-    tpd_buf_init(&changed, 0);
+    struct tpd_text extra, changed;
+    tpd_text_init(&extra, 0);
+    tpd_text_init(&changed, 0);
     for (size_t i = 0; i < live_count; i++) {
         const struct table_index *d = table_index_find(deployed, deployed_count, live[i].name);
         if (!d) {
-            tpd_buf_printf(&extra, "%s%s (", extra.len ? ", " : "", live[i].name);
+            tpd_text_printf(&extra, "%s%s (", tpd_text_len(&extra) ? ", " : "", live[i].name);
             table_index_describe(&live[i], &extra);
-            tpd_buf_append_cstr(&extra, ")");
+            tpd_text_append(&extra, ")");
         } else if (!table_index_same_definition(d, &live[i])) {
-            tpd_buf_printf(&changed, "%s%s (on the table: ", changed.len ? "; " : "", live[i].name);
+            tpd_text_printf(
+                &changed, "%s%s (on the table: ", tpd_text_len(&changed) ? "; " : "", live[i].name);
             table_index_describe(&live[i], &changed);
-            tpd_buf_append_cstr(&changed, "; in the template: ");
+            tpd_text_append(&changed, "; in the template: ");
             table_index_describe(d, &changed);
-            tpd_buf_append_cstr(&changed, ")");
+            tpd_text_append(&changed, ")");
         }
     }
-    if (extra.len || changed.len) {
-        struct refusal *f = &out->refusal;
-        f->refused = true;
-        f->attr = "global_secondary_indexes";
-        tpd_buf_append_cstr(&f->summary, "Index changed outside Terraform");
-        tpd_buf_printf(
-            &f->detail,
+    bool has_extra = !tpd_text_is_empty(&extra), has_changed = !tpd_text_is_empty(&changed);
+    if (has_extra || has_changed) {
+        struct tpd_text detail;
+        tpd_text_init(&detail, 0);
+        tpd_text_printf(
+            &detail,
             "DynamoDB table \"%s\" has %s%s%s%s%s. CloudFormation compares templates, not "
             "tables: it would try to create an index that already exists, and it never deletes "
             "one its template does not have, so the stack cannot bring the table to the "
@@ -235,16 +240,20 @@ enum tpd_code gsi_reconcile(
             "them and set another stack_name, which moves the table in place and imports it "
             "with its indexes into the new stack.",
             table,
-            extra.len ? "indexes the stack's template does not declare (created outside "
+            has_extra ? "indexes the stack's template does not declare (created outside "
                         "Terraform): "
                       : "",
-            extra.len ? tpd_buf_cstr(&extra) : "",
-            extra.len && changed.len ? "; and " : "",
-            changed.len ? "indexes that differ from the stack's template: " : "",
-            changed.len ? tpd_buf_cstr(&changed) : "",
+            tpd_text_cstr(&extra),
+            has_extra && has_changed ? "; and " : "",
+            has_changed ? "indexes that differ from the stack's template: " : "",
+            tpd_text_cstr(&changed),
             table);
+        tpd_text_fail(&detail, extra.rc);
+        tpd_text_fail(&detail, changed.rc);
+        refusal_set(
+            &out->refusal, "global_secondary_indexes", "Index changed outside Terraform", &detail);
     }
-    tpd_buf_clear(&extra);
-    tpd_buf_clear(&changed);
+    tpd_text_clear(&extra);
+    tpd_text_clear(&changed);
     return TPD_OK;
 }

@@ -75,7 +75,7 @@ void gsi_describe_steps(
     const struct table_index *deployed,
     size_t deployed_count,
     const struct table_spec *want,
-    struct tpd_buf *out);
+    struct tpd_text *out);
 
 /* What the table must get before the template steps run (see the top). */
 struct gsi_reconcile {

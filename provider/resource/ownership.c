@@ -14,25 +14,25 @@ static bool s_eq(const char *a, const char *b) {
 }
 
 /* "holds table X" / "holds no resources" / "holds A (Type), B (Type)". */
-static void s_contents(const struct stack_facts *s, struct tpd_buf *b) {
+static void s_contents(const struct stack_facts *s, struct tpd_text *b) {
     if (!s->resources_read) {
-        tpd_buf_append_cstr(b, "whose resources could not be read");
+        tpd_text_append(b, "whose resources could not be read");
         return;
     }
     if (s->resource_count == 0) {
-        tpd_buf_append_cstr(b, "holding no resources");
+        tpd_text_append(b, "holding no resources");
         return;
     }
-    tpd_buf_append_cstr(b, "holding ");
+    tpd_text_append(b, "holding ");
     if (s->table_logical_id) {
-        tpd_buf_printf(
+        tpd_text_printf(
             b,
             "table \"%s\" (%s)",
             s->table_physical_id ? s->table_physical_id : "not created",
             s->table_logical_id);
     }
     if (s->other_resources) {
-        tpd_buf_printf(b, "%s%s", s->table_logical_id ? " and " : "", s->other_resources);
+        tpd_text_printf(b, "%s%s", s->table_logical_id ? " and " : "", s->other_resources);
     }
 }
 
@@ -40,7 +40,7 @@ enum stack_kind ownership_classify(
     const struct stack_facts *s,
     const char *table,
     const char *state_stack_id,
-    struct tpd_buf *why) {
+    struct tpd_text *why) {
     if (!s || !s->exists) {
         return STACK_NONE;
     }
@@ -68,10 +68,10 @@ enum stack_kind ownership_classify(
     }
     if (problem) {
         if (why) {
-            tpd_buf_printf(
+            tpd_text_printf(
                 why, "stack \"%s\" (%s, ", s->name ? s->name : "?", s->status ? s->status : "?");
             s_contents(s, why);
-            tpd_buf_printf(why, ") is not this resource's: %s", problem);
+            tpd_text_printf(why, ") is not this resource's: %s", problem);
         }
         return STACK_FOREIGN;
     }
@@ -81,6 +81,7 @@ enum stack_kind ownership_classify(
 void refusal_init(struct refusal *r) {
     r->refused = false;
     r->attr = NULL;
+    r->rc = TPD_OK;
     tpd_buf_init(&r->summary, 0);
     tpd_buf_init(&r->detail, 0);
 }
@@ -90,19 +91,44 @@ void refusal_clear(struct refusal *r) {
     tpd_buf_clear(&r->detail);
     r->refused = false;
     r->attr = NULL;
+    r->rc = TPD_OK;
 }
 
-__attribute__((format(printf, 4, 5))) static void
-s_refuse(struct refusal *r, const char *attr, const char *summary, const char *fmt, ...) {
+void refusal_set(
+    struct refusal *r, const char *attr, const char *summary, struct tpd_text *detail) {
     r->refused = true;
     r->attr = attr;
     tpd_buf_reset(&r->summary);
     tpd_buf_reset(&r->detail);
-    tpd_buf_append_cstr(&r->summary, summary);
+    enum tpd_code rc = tpd_buf_append_cstr(&r->summary, summary);
+    enum tpd_code drc = tpd_text_finish(detail, &r->detail);
+    refusal_fail(r, rc ? rc : drc);
+}
+
+void refusal_fail(struct refusal *r, enum tpd_code rc) {
+    if (r->rc == TPD_OK) {
+        r->rc = rc;
+    }
+}
+
+/* The end of a reason found by ownership_classify: a refusal that may have quoted it
+ * fails with it (a reason lost is a refusal that cannot say why). */
+static void s_why_done(struct refusal *r, struct tpd_text *why) {
+    if (r->refused) {
+        refusal_fail(r, why->rc);
+    }
+    tpd_text_clear(why);
+}
+
+__attribute__((format(printf, 4, 5))) static void
+s_refuse(struct refusal *r, const char *attr, const char *summary, const char *fmt, ...) {
+    struct tpd_text detail;
+    tpd_text_init(&detail, 0);
     va_list ap;
     va_start(ap, fmt);
-    tpd_buf_vprintf(&r->detail, fmt, ap);
+    tpd_text_vprintf(&detail, fmt, ap);
     va_end(ap);
+    refusal_set(r, attr, summary, &detail);
 }
 
 /* A shell in REVIEW_IN_PROGRESS takes CREATE and IMPORT change sets as it is; any
@@ -135,8 +161,8 @@ void ownership_decide_create(const struct create_facts *f, struct create_decisio
     out->delete_shell_first = false;
     refusal_init(&out->refusal);
     const struct table_spec *w = f->want;
-    struct tpd_buf why;
-    tpd_buf_init(&why, 0);
+    struct tpd_text why;
+    tpd_text_init(&why, 0);
     enum stack_kind sk = ownership_classify(f->stack, w->name, NULL, &why);
     bool table_exists = f->table->exists && !s_eq(f->replacing, w->name);
 
@@ -157,16 +183,16 @@ void ownership_decide_create(const struct create_facts *f, struct create_decisio
                     &out->refusal,
                     "Creating the table needs its stack name",
                     w->stack_name,
-                    tpd_buf_cstr(&why));
+                    tpd_text_cstr(&why));
                 break;
         }
         goto done;
     }
 
     if (!table_spec_keys_match(w, &f->table->spec)) {
-        struct tpd_buf a, b;
-        tpd_buf_init(&a, 0);
-        tpd_buf_init(&b, 0);
+        struct tpd_text a, b;
+        tpd_text_init(&a, 0);
+        tpd_text_init(&b, 0);
         table_spec_describe_keys(&f->table->spec, &a);
         table_spec_describe_keys(w, &b);
         s_refuse(
@@ -178,10 +204,12 @@ void ownership_decide_create(const struct create_facts *f, struct create_decisio
             "be adopted. Nothing was changed. Make the configuration match the table, or use "
             "another table name.",
             w->name,
-            tpd_buf_cstr(&a),
-            tpd_buf_cstr(&b));
-        tpd_buf_clear(&a);
-        tpd_buf_clear(&b);
+            tpd_text_cstr(&a),
+            tpd_text_cstr(&b));
+        refusal_fail(&out->refusal, a.rc);
+        refusal_fail(&out->refusal, b.rc);
+        tpd_text_clear(&a);
+        tpd_text_clear(&b);
         goto done;
     }
 
@@ -252,7 +280,7 @@ void ownership_decide_create(const struct create_facts *f, struct create_decisio
                     "import it: terraform import <address> %s/%s.",
                     w->name,
                     w->stack_name,
-                    tpd_buf_cstr(&why),
+                    tpd_text_cstr(&why),
                     w->stack_name,
                     w->name);
             } else {
@@ -260,7 +288,7 @@ void ownership_decide_create(const struct create_facts *f, struct create_decisio
                     &out->refusal,
                     "Adopting the table needs its stack name",
                     w->stack_name,
-                    tpd_buf_cstr(&why));
+                    tpd_text_cstr(&why));
             }
             break;
     }
@@ -268,7 +296,7 @@ done:
     if (out->refusal.refused) {
         out->path = CREATE_REFUSE;
     }
-    tpd_buf_clear(&why);
+    s_why_done(&out->refusal, &why);
 }
 
 void update_decision_clear(struct update_decision *d) {
@@ -278,8 +306,8 @@ void update_decision_clear(struct update_decision *d) {
 /* The configured stack for a table in no stack: like a create with an existing table. */
 static void s_decide_adopt(const struct update_facts *f, struct update_decision *d) {
     const struct table_spec *w = f->want;
-    struct tpd_buf why;
-    tpd_buf_init(&why, 0);
+    struct tpd_text why;
+    tpd_text_init(&why, 0);
     enum stack_kind sk = ownership_classify(f->new_stack, w->name, NULL, &why);
     if (f->owner_stack && !s_eq(f->owner_stack, w->stack_name)) {
         s_refuse(
@@ -306,7 +334,7 @@ static void s_decide_adopt(const struct update_facts *f, struct update_decision 
             &d->refusal,
             "Adopting the table needs its stack name",
             w->stack_name,
-            tpd_buf_cstr(&why));
+            tpd_text_cstr(&why));
     } else {
         s_refuse(
             &d->refusal,
@@ -317,7 +345,7 @@ static void s_decide_adopt(const struct update_facts *f, struct update_decision 
             w->name,
             f->owner_stack);
     }
-    tpd_buf_clear(&why);
+    s_why_done(&d->refusal, &why);
 }
 
 void ownership_decide_update(const struct update_facts *f, struct update_decision *out) {
@@ -339,8 +367,8 @@ void ownership_decide_update(const struct update_facts *f, struct update_decisio
         s_decide_adopt(f, out);
         goto done;
     }
-    struct tpd_buf why;
-    tpd_buf_init(&why, 0);
+    struct tpd_text why;
+    tpd_text_init(&why, 0);
     enum stack_kind old = ownership_classify(f->old_stack, w->name, f->prior_stack_id, &why);
     bool moving = !s_eq(f->prior_stack_name, w->stack_name);
     switch (old) {
@@ -350,8 +378,8 @@ void ownership_decide_update(const struct update_facts *f, struct update_decisio
                 break;
             }
             {
-                struct tpd_buf why2;
-                tpd_buf_init(&why2, 0);
+                struct tpd_text why2;
+                tpd_text_init(&why2, 0);
                 enum stack_kind nk = ownership_classify(f->new_stack, w->name, NULL, &why2);
                 if (nk == STACK_NONE || nk == STACK_OWN_SHELL) {
                     out->path = UPDATE_MOVE;
@@ -363,9 +391,9 @@ void ownership_decide_update(const struct update_facts *f, struct update_decisio
                         "Moving the table needs its new stack name",
                         w->stack_name,
                         nk == STACK_OWN ? "that stack already holds this table"
-                                        : tpd_buf_cstr(&why2));
+                                        : tpd_text_cstr(&why2));
                 }
-                tpd_buf_clear(&why2);
+                s_why_done(&out->refusal, &why2);
             }
             break;
         case STACK_NONE:
@@ -382,10 +410,10 @@ void ownership_decide_update(const struct update_facts *f, struct update_decisio
                 "The table's %s. Nothing was changed. Remove what was added to the stack, or "
                 "remove this resource from the state (terraform state rm) and manage the stack "
                 "another way.",
-                tpd_buf_cstr(&why));
+                tpd_text_cstr(&why));
             break;
     }
-    tpd_buf_clear(&why);
+    s_why_done(&out->refusal, &why);
 done:
     if (out->refusal.refused) {
         out->path = UPDATE_REFUSE;
@@ -401,6 +429,7 @@ void ownership_decide_destroy(const struct destroy_facts *f, struct destroy_deci
     out->path = DESTROY_REFUSE;
     refusal_init(&out->refusal);
     tpd_buf_init(&out->note, 0);
+    out->note_rc = TPD_OK;
     const struct table_live *t = f->table;
     if (t->exists && t->spec.deletion_protection && !f->retain_on_destroy) {
         s_refuse(
@@ -415,8 +444,8 @@ void ownership_decide_destroy(const struct destroy_facts *f, struct destroy_deci
             f->table_name);
         return;
     }
-    struct tpd_buf why;
-    tpd_buf_init(&why, 0);
+    struct tpd_text why;
+    tpd_text_init(&why, 0);
     enum stack_kind sk = f->state_stack_id
                              ? ownership_classify(f->stack, f->table_name, f->state_stack_id, &why)
                              : STACK_NONE;
@@ -431,7 +460,7 @@ void ownership_decide_destroy(const struct destroy_facts *f, struct destroy_deci
             } else {
                 out->path = DESTROY_FORGET;
                 if (t->exists) {
-                    tpd_buf_printf(
+                    out->note_rc = tpd_buf_printf(
                         &out->note,
                         "DynamoDB table \"%s\" is in no stack managed by this resource%s, so it "
                         "was "
@@ -469,7 +498,7 @@ void ownership_decide_destroy(const struct destroy_facts *f, struct destroy_deci
                     out->path = DESTROY_STACK_THEN_TABLE;
                 } else {
                     out->path = DESTROY_STACK;
-                    tpd_buf_printf(
+                    out->note_rc = tpd_buf_printf(
                         &out->note,
                         "The template of stack \"%s\" retains table \"%s\", so the table was kept "
                         "with all its items when the stack was deleted for the replacement.",
@@ -488,10 +517,10 @@ void ownership_decide_destroy(const struct destroy_facts *f, struct destroy_deci
                 "Stack changed outside Terraform",
                 "The table's %s. Nothing was deleted. Remove what was added to the stack and "
                 "destroy again, or remove this resource from the state (terraform state rm).",
-                tpd_buf_cstr(&why));
+                tpd_text_cstr(&why));
             break;
     }
-    tpd_buf_clear(&why);
+    s_why_done(&out->refusal, &why);
     if (out->refusal.refused) {
         out->path = DESTROY_REFUSE;
     }

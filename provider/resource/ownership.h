@@ -24,6 +24,7 @@
 #include "facts.h"
 #include "table_spec.h"
 #include "tpd_buf.h"
+#include "tpd_text.h"
 
 enum stack_kind {
     STACK_NONE,      /* no live stack of that name */
@@ -38,7 +39,7 @@ enum stack_kind ownership_classify(
     const struct stack_facts *s,
     const char *table,
     const char *state_stack_id,
-    struct tpd_buf *why);
+    struct tpd_text *why);
 
 /* A refusal: an error diagnostic on attribute `attr` (NULL: the resource). */
 struct refusal {
@@ -46,9 +47,18 @@ struct refusal {
     const char *attr;
     struct tpd_buf summary;
     struct tpd_buf detail;
+    /* TPD_OK, or why summary or detail could not be written (TPD_E_NOMEM...): still a
+     * refusal, reported as such without its text (ttl_table_refusal_diag). */
+    enum tpd_code rc;
 };
 void refusal_init(struct refusal *r);
 void refusal_clear(struct refusal *r);
+/* Refuse on attr (NULL: the resource) with summary and the text of detail, replacing any
+ * earlier text; detail is finished (emptied). A failure of detail, or of copying either
+ * text, is kept in r->rc. */
+void refusal_set(struct refusal *r, const char *attr, const char *summary, struct tpd_text *detail);
+/* Keep the first failure met while writing the refusal's text (no-op for TPD_OK). */
+void refusal_fail(struct refusal *r, enum tpd_code rc);
 
 /* ---- create (no prior state) ---- */
 
@@ -125,7 +135,8 @@ struct destroy_facts {
 struct destroy_decision {
     enum destroy_path path;
     struct refusal refusal;
-    struct tpd_buf note; /* a warning to show (what was kept and why); may be empty */
+    struct tpd_buf note;   /* a warning to show (what was kept and why); may be empty */
+    enum tpd_code note_rc; /* TPD_OK, or why the note could not be written */
 };
 void destroy_decision_clear(struct destroy_decision *d);
 void ownership_decide_destroy(const struct destroy_facts *f, struct destroy_decision *out);

@@ -215,56 +215,57 @@ bool table_index_same_capacity(const struct table_index *a, const struct table_i
     return a->read_capacity == b->read_capacity && a->write_capacity == b->write_capacity;
 }
 
-void table_index_describe(const struct table_index *x, struct tpd_buf *b) {
-    tpd_buf_printf(
+void table_index_describe(const struct table_index *x, struct tpd_text *b) {
+    tpd_text_printf(
         b,
         "partition key %s (%s)",
         x->hash.name ? x->hash.name : "?",
         x->hash.type ? x->hash.type : "?");
     if (x->range.name) {
-        tpd_buf_printf(b, ", sort key %s (%s)", x->range.name, x->range.type ? x->range.type : "?");
+        tpd_text_printf(
+            b, ", sort key %s (%s)", x->range.name, x->range.type ? x->range.type : "?");
     }
-    tpd_buf_printf(b, ", projection %s", x->projection ? x->projection : TABLE_PROJECTION_ALL);
+    tpd_text_printf(b, ", projection %s", x->projection ? x->projection : TABLE_PROJECTION_ALL);
     for (size_t i = 0; i < x->non_key_count; i++) {
-        tpd_buf_printf(b, "%s%s", i ? ", " : " (", x->non_key[i]);
+        tpd_text_printf(b, "%s%s", i ? ", " : " (", x->non_key[i]);
     }
     if (x->non_key_count) {
-        tpd_buf_append_cstr(b, ")");
+        tpd_text_append(b, ")");
     }
 }
 
-void table_index_hcl(const struct table_index *x, bool gsi, bool provisioned, struct tpd_buf *b) {
-    tpd_buf_printf(b, "{ name = \"%s\"", x->name ? x->name : "?");
+void table_index_hcl(const struct table_index *x, bool gsi, bool provisioned, struct tpd_text *b) {
+    tpd_text_printf(b, "{ name = \"%s\"", x->name ? x->name : "?");
     if (gsi) {
-        tpd_buf_printf(
+        tpd_text_printf(
             b,
             ", hash_key = { name = \"%s\", type = \"%s\" }",
             x->hash.name ? x->hash.name : "?",
             x->hash.type ? x->hash.type : "S");
     }
     if (x->range.name) {
-        tpd_buf_printf(
+        tpd_text_printf(
             b,
             ", range_key = { name = \"%s\", type = \"%s\" }",
             x->range.name,
             x->range.type ? x->range.type : "S");
     }
-    tpd_buf_printf(
+    tpd_text_printf(
         b, ", projection_type = \"%s\"", x->projection ? x->projection : TABLE_PROJECTION_ALL);
     for (size_t i = 0; i < x->non_key_count; i++) {
-        tpd_buf_printf(b, "%s\"%s\"", i ? ", " : ", non_key_attributes = [", x->non_key[i]);
+        tpd_text_printf(b, "%s\"%s\"", i ? ", " : ", non_key_attributes = [", x->non_key[i]);
     }
     if (x->non_key_count) {
-        tpd_buf_append_cstr(b, "]");
+        tpd_text_append(b, "]");
     }
     if (gsi && provisioned) {
-        tpd_buf_printf(
+        tpd_text_printf(
             b,
             ", read_capacity = %lld, write_capacity = %lld",
             (long long)x->read_capacity,
             (long long)x->write_capacity);
     }
-    tpd_buf_append_cstr(b, " }");
+    tpd_text_append(b, " }");
 }
 
 const char *table_spec_table_class(const struct table_spec *s) {
@@ -355,17 +356,17 @@ bool table_spec_keys_match(const struct table_spec *a, const struct table_spec *
            (!a->range.name || s_eq(a->range.type, b->range.type));
 }
 
-void table_spec_describe_keys(const struct table_spec *s, struct tpd_buf *out) {
-    tpd_buf_printf(
+void table_spec_describe_keys(const struct table_spec *s, struct tpd_text *out) {
+    tpd_text_printf(
         out,
         "hash key %s (%s)",
         s->hash.name ? s->hash.name : "?",
         s->hash.type ? s->hash.type : "?");
     if (s->range.name) {
-        tpd_buf_printf(
+        tpd_text_printf(
             out, ", range key %s (%s)", s->range.name, s->range.type ? s->range.type : "?");
     } else {
-        tpd_buf_append_cstr(out, ", no range key");
+        tpd_text_append(out, ", no range key");
     }
 }
 

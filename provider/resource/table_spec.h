@@ -16,6 +16,7 @@
 #include "tpd_buf.h"
 #include "tpd_err.h"
 #include "tpd_kv.h"
+#include "tpd_text.h"
 
 struct table_key {
     char *name; /* NULL: no such key (range key) */
@@ -111,11 +112,11 @@ bool table_index_same_definition(const struct table_index *a, const struct table
 /* Same capacities (both 0 for PAY_PER_REQUEST). */
 bool table_index_same_capacity(const struct table_index *a, const struct table_index *b);
 /* "partition key status (S), sort key created_at (N), projection INCLUDE (a, b)". */
-void table_index_describe(const struct table_index *x, struct tpd_buf *b);
+void table_index_describe(const struct table_index *x, struct tpd_text *b);
 /* The index as one HCL object of global_secondary_indexes (gsi) or
  * local_secondary_indexes, on one line: { name = "...", hash_key = {...}, ... }.
  * Capacities only for a GSI of a provisioned table. */
-void table_index_hcl(const struct table_index *x, bool gsi, bool provisioned, struct tpd_buf *b);
+void table_index_hcl(const struct table_index *x, bool gsi, bool provisioned, struct tpd_text *b);
 
 /* The effective table class: STANDARD when none is set. */
 const char *table_spec_table_class(const struct table_spec *s);
@@ -144,7 +145,7 @@ char *table_spec_default_stack_name(const char *table_name);
 /* Same hash key and range key (names and types). */
 bool table_spec_keys_match(const struct table_spec *a, const struct table_spec *b);
 /* "hash key id (S), range key at (N)" or "..., no range key", appended to out. */
-void table_spec_describe_keys(const struct table_spec *s, struct tpd_buf *out);
+void table_spec_describe_keys(const struct table_spec *s, struct tpd_text *out);
 
 /* Tag keys starting with "aws:" are reserved for AWS (CloudFormation adds
  * aws:cloudformation:* tags to resources it creates); they are never ours. */

@@ -433,9 +433,9 @@ static void s_create_partial(
     struct table_live t = {0};
     struct tpd_err e = {0};
     cloud_read_table(c, want->name, true, &t, &e);
-    struct tpd_buf text;
-    tpd_buf_init(&text, 0);
-    tpd_buf_printf(
+    struct tpd_text text;
+    tpd_text_init(&text, 0);
+    tpd_text_printf(
         &text,
         "%s Table \"%s\" is %s and recorded in the state; it was not replaced or deleted, and "
         "its items are untouched. The next terraform plan reads what AWS really has and shows "
@@ -448,14 +448,14 @@ static void s_create_partial(
         &shown,
         failure->code,
         "%s. Cause: %s",
-        tpd_buf_cstr(&text),
+        tpd_text_cstr_or(&text, "Out of memory writing what became of the table"),
         failure->msg ? failure->msg : tpd_code_str(failure->code));
     tpd_err_set_aws(&shown, failure->http_status, failure->aws_code, failure->request_id);
     ttl_table_error_diag(
         diags, "Table adopted or created, configuration not fully applied", &shown, true);
     *new_state = s_planned_state(planned, &t, stack_id);
     tpd_err_clear(&shown);
-    tpd_buf_clear(&text);
+    tpd_text_clear(&text);
     table_live_clear(&t);
     tpd_err_clear(&e);
 }
@@ -736,10 +736,10 @@ static enum tpd_code s_leave_stack(
     size_t n = 0;
     enum tpd_code rc = cloud_list_importers(c, old, &importers, &n, err);
     if (!rc && n) {
-        struct tpd_buf b;
-        tpd_buf_init(&b, 0);
+        struct tpd_text b;
+        tpd_text_init(&b, 0);
         for (size_t i = 0; i < n; i++) {
-            tpd_buf_printf(&b, "%s%s", i ? ", " : "", importers[i]);
+            tpd_text_printf(&b, "%s%s", i ? ", " : "", importers[i]);
         }
         rc = tpd_err_set(
             err,
@@ -747,8 +747,8 @@ static enum tpd_code s_leave_stack(
             "stack %s exports values that these stacks import: %s. Moving the table deletes that "
             "stack; change those stacks first. Nothing was changed.",
             old->name,
-            tpd_buf_cstr(&b));
-        tpd_buf_clear(&b);
+            tpd_text_cstr_or(&b, "(out of memory listing them)"));
+        tpd_text_clear(&b);
     }
     cloud_strv_free(importers);
     char *body = NULL;
@@ -759,9 +759,13 @@ static enum tpd_code s_leave_stack(
         struct tpd_buf tpl, reason;
         tpd_buf_init(&tpl, TPD_MAX_TEMPLATE);
         tpd_buf_init(&reason, 0);
-        tpd_buf_printf(&reason, "moving to stack %s", to_stack);
-        rc = table_template_retained(
-            tpd_span_cstr(body), old->table_logical_id, tpd_buf_cstr(&reason), &tpl, err);
+        rc = tpd_buf_printf(&reason, "moving to stack %s", to_stack);
+        if (rc) {
+            rc = tpd_err_set(err, rc, "writing the reason of the template change");
+        } else {
+            rc = table_template_retained(
+                tpd_span_cstr(body), old->table_logical_id, tpd_buf_cstr(&reason), &tpl, err);
+        }
         if (!rc) {
             TPD_INFO(
                 "stack %s: setting DeletionPolicy Retain on table %s before moving it",
@@ -1058,9 +1062,7 @@ static void s_apply_destroy(
             ttl_table_refusal_diag(diags, &d.refusal);
             goto keep;
         case DESTROY_FORGET:
-            if (d.note.len) {
-                diag_add(diags, DIAG_WARNING, NULL, "Table kept", "%s", tpd_buf_cstr(&d.note));
-            }
+            ttl_table_note_diag(diags, &d);
             goto done;
         case DESTROY_TABLE:
             TPD_INFO("deleting table %s (it is in no stack)", name);
@@ -1081,10 +1083,10 @@ static void s_apply_destroy(
         goto keep;
     }
     if (n_importers) {
-        struct tpd_buf b;
-        tpd_buf_init(&b, 0);
+        struct tpd_text b;
+        tpd_text_init(&b, 0);
         for (size_t i = 0; i < n_importers; i++) {
-            tpd_buf_printf(&b, "%s%s", i ? ", " : "", importers[i]);
+            tpd_text_printf(&b, "%s%s", i ? ", " : "", importers[i]);
         }
         diag_add(
             diags,
@@ -1095,8 +1097,8 @@ static void s_apply_destroy(
             "stacks "
             "first; nothing was deleted.",
             stack_name,
-            tpd_buf_cstr(&b));
-        tpd_buf_clear(&b);
+            tpd_text_cstr_or(&b, "(out of memory listing them)"));
+        tpd_text_clear(&b);
         goto keep;
     }
     TPD_INFO("deleting stack %s%s", stack_name, retain ? " (keeping the table)" : "");
@@ -1133,9 +1135,7 @@ static void s_apply_destroy(
             goto done;
         }
     }
-    if (d.note.len) {
-        diag_add(diags, DIAG_WARNING, NULL, "Table kept", "%s", tpd_buf_cstr(&d.note));
-    }
+    ttl_table_note_diag(diags, &d);
     goto done;
 keep:
     *new_state = tfv_clone(prior);

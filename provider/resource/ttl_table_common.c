@@ -29,6 +29,19 @@ void ttl_table_refusal_diag(struct diag_list *diags, const struct refusal *r) {
     if (r->attr) {
         tfv_path_push_attr(&path, r->attr);
     }
+    if (r->rc) {
+        /* Still a refusal: an error that stops the change, without the reason it lost. */
+        diag_add(
+            diags,
+            DIAG_ERROR,
+            r->attr ? &path : NULL,
+            "Refused, out of memory",
+            "The provider refused this change and ran out of memory writing why (%s); it did "
+            "not go ahead. Run the command again to see the reason.",
+            tpd_code_str(r->rc));
+        tfv_path_clear(&path);
+        return;
+    }
     diag_add(
         diags,
         DIAG_ERROR,
@@ -37,6 +50,21 @@ void ttl_table_refusal_diag(struct diag_list *diags, const struct refusal *r) {
         "%s",
         tpd_buf_cstr(&r->detail));
     tfv_path_clear(&path);
+}
+
+void ttl_table_note_diag(struct diag_list *diags, const struct destroy_decision *d) {
+    if (d->note_rc) {
+        diag_add(
+            diags,
+            DIAG_WARNING,
+            NULL,
+            "Table kept",
+            "The table was kept with all its items; the provider ran out of memory writing "
+            "why (%s).",
+            tpd_code_str(d->note_rc));
+    } else if (d->note.len) {
+        diag_add(diags, DIAG_WARNING, NULL, "Table kept", "%s", tpd_buf_cstr(&d->note));
+    }
 }
 
 /*

@@ -103,8 +103,8 @@ void ttl_table_import(
             diag_add_err(diags, NULL, "Cannot read the table's stack", &err);
             goto done;
         }
-        struct tpd_buf why;
-        tpd_buf_init(&why, 0);
+        struct tpd_text why;
+        tpd_text_init(&why, 0);
         /* The user names this stack explicitly (or it holds the table): it becomes ours if
          * it holds only the table. */
         enum stack_kind k = ownership_classify(&s, table, s.id, &why);
@@ -119,11 +119,11 @@ void ttl_table_import(
                 "imported.",
                 table,
                 k == STACK_OWN ? "its template could not be read, so its DeletionPolicy is unknown"
-                               : tpd_buf_cstr(&why));
-            tpd_buf_clear(&why);
+                               : tpd_text_cstr_or(&why, "out of memory writing why"));
+            tpd_text_clear(&why);
             goto done;
         }
-        tpd_buf_clear(&why);
+        tpd_text_clear(&why);
         const char *dp = s.tpl.deletion_policy;
         retain = dp && (!strcmp(dp, "Retain") || !strcmp(dp, "RetainExceptOnCreate"));
     } else {

@@ -19,6 +19,8 @@ int64_t ttl_table_deadline(const struct tfv *v, const char *kind);
 
 /* A refusal as an error diagnostic on its attribute. */
 void ttl_table_refusal_diag(struct diag_list *diags, const struct refusal *r);
+/* The note of a destroy decision (what was kept and why) as a warning; nothing when empty. */
+void ttl_table_note_diag(struct diag_list *diags, const struct destroy_decision *d);
 
 /* A failed AWS operation as an error (or, with as_warning, a warning) diagnostic,
  * with DynamoDB's TTL answers and timeouts explained. */

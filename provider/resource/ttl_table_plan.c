@@ -86,8 +86,8 @@ static void s_index_diags(
         }
         for (size_t i = 0; i < rec.recreate_count; i++) {
             const struct table_index *x = rec.recreate[i];
-            struct tpd_buf d;
-            tpd_buf_init(&d, 0);
+            struct tpd_text d;
+            tpd_text_init(&d, 0);
             table_index_describe(x, &d);
             diag_add(
                 diags,
@@ -100,13 +100,13 @@ static void s_index_diags(
                 "definition and waits until it is ACTIVE (DynamoDB builds it from the table's "
                 "items), before any other change.%s",
                 x->name,
-                tpd_buf_cstr(&d),
+                tpd_text_cstr_or(&d, "its definition: out of memory writing it"),
                 want->name,
                 table_index_find(want->gsis, want->gsi_count, x->name)
                     ? ""
                     : " The configuration no longer has it: a later stack update then deletes "
                       "it, as CloudFormation can only delete an index that exists.");
-            tpd_buf_clear(&d);
+            tpd_text_clear(&d);
         }
         gsi_reconcile_clear(&rec);
         deployed = stack->tpl.gsis;
@@ -114,8 +114,8 @@ static void s_index_diags(
     }
     size_t n = gsi_update_count(deployed, nd, want);
     if (n > 1) {
-        struct tpd_buf steps;
-        tpd_buf_init(&steps, 0);
+        struct tpd_text steps;
+        tpd_text_init(&steps, 0);
         gsi_describe_steps(deployed, nd, want, &steps);
         diag_add(
             diags,
@@ -128,8 +128,8 @@ static void s_index_diags(
             "If apply is interrupted, the next apply continues from the last finished update.",
             n,
             want->name,
-            tpd_buf_cstr(&steps));
-        tpd_buf_clear(&steps);
+            tpd_text_cstr_or(&steps, "(out of memory listing them)\n"));
+        tpd_text_clear(&steps);
     }
 }
 

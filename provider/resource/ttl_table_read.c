@@ -43,10 +43,16 @@ void ttl_table_read(
         priv.protection_known = true;
         priv.protection_applied = on;
     }
-    if (resource_private_encode(&priv, private_out) != TPD_OK) {
-        tpd_buf_append_span(private_out, private_in);
-    }
+    bool kept = resource_private_encode(&priv, private_out) == TPD_OK ||
+                tpd_buf_append_span(private_out, private_in) == TPD_OK;
     resource_private_clear(&priv);
+    if (!kept) {
+        /* Without its private bytes the state would forget what they record (an import,
+         * the protection last applied): keep the state as it was. */
+        diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Reading the table ran out of memory.");
+        *new_state = tfv_clone(current);
+        return;
+    }
     const char *name = tfv_get_str(current, "name");
     char *owned = NULL;
     const char *stack_name = ttl_table_stack_name(current, &owned);

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tpd_text.h"
+
 #define MAX_DURATION_NS (366LL * 24 * 3600 * 1000000000LL)
 
 /*
@@ -43,6 +45,11 @@ s_err(struct diag_list *d, const char *a, const char *b, const char *summary, co
         }
     }
     tfv_path_clear(&p);
+}
+
+/* A detail built at run time, or what happened to it: the error stands either way. */
+static const char *s_detail(const struct tpd_text *t) {
+    return tpd_text_cstr_or(t, "Out of memory writing the details of this error.");
 }
 
 bool validate_table_name(const char *s) {
@@ -143,14 +150,14 @@ static void s_check_key(struct diag_list *d, const struct tfv *cfg, const char *
     }
     const char *type = tfv_get_str(k, "type");
     if (type && strcmp(type, "S") != 0 && strcmp(type, "N") != 0 && strcmp(type, "B") != 0) {
-        struct tpd_buf b;
-        tpd_buf_init(&b, 0);
-        tpd_buf_printf(
+        struct tpd_text b;
+        tpd_text_init(&b, 0);
+        tpd_text_printf(
             &b,
             "Key type must be \"S\" (string), \"N\" (number) or \"B\" (binary), not \"%s\".",
             type);
-        s_err(d, attr, "type", "Invalid key type", tpd_buf_cstr(&b));
-        tpd_buf_clear(&b);
+        s_err(d, attr, "type", "Invalid key type", s_detail(&b));
+        tpd_text_clear(&b);
     }
 }
 
@@ -320,9 +327,9 @@ static void s_key_type_use(
     for (size_t j = 0; j < kt->n; j++) {
         if (strcmp(kt->name[j], kn) == 0) {
             if (strcmp(kt->type[j], ty) != 0) {
-                struct tpd_buf b;
-                tpd_buf_init(&b, 0);
-                tpd_buf_printf(
+                struct tpd_text b;
+                tpd_text_init(&b, 0);
+                tpd_text_printf(
                     &b,
                     "Attribute \"%s\" is used as a key with type %s elsewhere and with type %s "
                     "here; DynamoDB defines each attribute once (AttributeDefinitions), with one "
@@ -331,11 +338,11 @@ static void s_key_type_use(
                     kt->type[j],
                     ty);
                 if (list) {
-                    s_err_elem(d, list, i, iname, field, "Conflicting key types", tpd_buf_cstr(&b));
+                    s_err_elem(d, list, i, iname, field, "Conflicting key types", s_detail(&b));
                 } else {
-                    s_err(d, field, "type", "Conflicting key types", tpd_buf_cstr(&b));
+                    s_err(d, field, "type", "Conflicting key types", s_detail(&b));
                 }
-                tpd_buf_clear(&b);
+                tpd_text_clear(&b);
             }
             return;
         }

@@ -29,11 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (table_template_read(text, &f, &err) == TPD_OK) {
         for (size_t i = 0; i < f.gsi_count; i++) {
             /* The definitions read are usable as such. */
-            struct tpd_buf b;
-            tpd_buf_init(&b, 0);
+            struct tpd_text b;
+            tpd_text_init(&b, 0);
             table_index_describe(&f.gsis[i], &b);
             table_index_hcl(&f.gsis[i], true, true, &b);
-            tpd_buf_clear(&b);
+            tpd_text_clear(&b);
             (void)table_index_same_definition(&f.gsis[i], &f.gsis[0]);
         }
         if (f.logical_id) {

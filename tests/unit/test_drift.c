@@ -75,15 +75,16 @@ static void test_settings(void **state) {
     assert_true(p.protection && p.protection_to);
     assert_true(p.billing && p.billing_mode_changes && !p.provisioned_to);
     assert_true(p.pitr && !p.pitr_to);
-    struct tpd_buf b;
-    tpd_buf_init(&b, 0);
+    struct tpd_text b;
+    tpd_text_init(&b, 0);
     drift_describe(&p, &l, &b);
-    assert_non_null(
-        strstr(tpd_buf_cstr(&b), "billing mode: PROVISIONED (7 read, 3 write) -> PAY_PER_REQUEST"));
-    assert_non_null(strstr(tpd_buf_cstr(&b), "deletion protection: off -> on"));
-    assert_non_null(strstr(tpd_buf_cstr(&b), "point-in-time recovery: on -> off"));
-    assert_non_null(strstr(tpd_buf_cstr(&b), "discards the recovery window"));
-    tpd_buf_clear(&b);
+    assert_false(tpd_text_failed(&b));
+    assert_non_null(strstr(
+        tpd_text_cstr(&b), "billing mode: PROVISIONED (7 read, 3 write) -> PAY_PER_REQUEST"));
+    assert_non_null(strstr(tpd_text_cstr(&b), "deletion protection: off -> on"));
+    assert_non_null(strstr(tpd_text_cstr(&b), "point-in-time recovery: on -> off"));
+    assert_non_null(strstr(tpd_text_cstr(&b), "discards the recovery window"));
+    tpd_text_clear(&b);
     drift_plan_clear(&p);
 
     /* Only the capacities differ: no billing mode in the update. */
@@ -251,10 +252,11 @@ s_add_index(struct table_spec *s, bool gsi, const char *name, const char *key, i
 }
 
 static const char *
-s_describe(const struct drift_plan *p, const struct table_live *l, struct tpd_buf *b) {
-    tpd_buf_reset(b);
+s_describe(const struct drift_plan *p, const struct table_live *l, struct tpd_text *b) {
+    tpd_text_clear(b);
     drift_describe(p, l, b);
-    return tpd_buf_cstr(b);
+    assert_false(tpd_text_failed(b));
+    return tpd_text_cstr(b);
 }
 
 static void test_indexes_and_table_features(void **state) {
@@ -262,8 +264,8 @@ static void test_indexes_and_table_features(void **state) {
     struct table_spec w;
     struct table_live l;
     struct drift_plan p;
-    struct tpd_buf b;
-    tpd_buf_init(&b, 0);
+    struct tpd_text b;
+    tpd_text_init(&b, 0);
     s_base(&w);
     s_live(&l);
     s_add_index(&w, true, "by_status", "status", 0);
@@ -346,7 +348,7 @@ static void test_indexes_and_table_features(void **state) {
         s_describe(&p, &l, &b),
         "  - encryption: KMS key arn:aws:kms:us-east-1:123456789012:key/abc -> AWS owned key"));
     drift_plan_clear(&p);
-    tpd_buf_clear(&b);
+    tpd_text_clear(&b);
     table_spec_clear(&w);
     table_live_clear(&l);
 }

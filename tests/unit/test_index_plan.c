@@ -205,20 +205,21 @@ static void test_describe_steps(void **state) {
     s_want(&w, L("a:y", "b:z"), false, 0);
     size_t nd = 0;
     struct table_index *d = s_indexes(&nd, L("a:x"), 0);
-    struct tpd_buf b;
-    tpd_buf_init(&b, 0);
+    struct tpd_text b;
+    tpd_text_init(&b, 0);
     gsi_describe_steps(d, nd, &w, &b);
-    const char *t = tpd_buf_cstr(&b);
+    assert_false(tpd_text_failed(&b));
+    const char *t = tpd_text_cstr(&b);
     assert_non_null(strstr(t, "  1. delete index a: it is redefined, from partition key x (S)"));
     assert_non_null(strstr(t, "to partition key y (S)"));
     assert_non_null(strstr(t, "  2. create index a (partition key y (S), projection ALL)\n"));
     assert_non_null(
         strstr(t, "  3. create index b (partition key z (S), projection ALL), with the other "));
-    tpd_buf_clear(&b);
+    tpd_text_clear(&b);
     /* One update: nothing to say. */
     gsi_describe_steps(w.gsis, w.gsi_count, &w, &b);
-    assert_int_equal(b.len, 0);
-    tpd_buf_clear(&b);
+    assert_true(tpd_text_is_empty(&b));
+    tpd_text_clear(&b);
     table_index_array_free(d, nd);
     table_spec_clear(&w);
 }
@@ -267,12 +268,54 @@ static void test_reconcile(void **state) {
     table_index_array_free(d, nd);
 }
 
+/* Out of memory while writing the refusal of an index added outside Terraform: still a
+ * refusal (its lost text in refusal.rc), never "nothing to refuse". Every allocation from
+ * the n-th on fails, for each n until a run meets no injected failure. Before the text
+ * builder, a failure of the first append to the list of extra indexes left it empty, and
+ * gsi_reconcile answered TPD_OK without a refusal. */
+static void test_reconcile_out_of_memory(void **state) {
+    (void)state;
+    size_t nd = 0, nl = 0;
+    struct table_index *d = s_indexes(&nd, L("a:x"), 0);
+    struct table_index *l = s_indexes(&nl, L("a:x", "c:z"), 0);
+    bool refused_without_text = false;
+    for (unsigned long n = 1;; n++) {
+        struct gsi_reconcile r;
+        tpd_alloc_fail_at(n, true);
+        enum tpd_code rc = gsi_reconcile("orders", d, nd, l, nl, &r);
+        bool injected = tpd_alloc_failed();
+        tpd_alloc_fail_at(0, false);
+        if (rc == TPD_OK) {
+            assert_true(r.refusal.refused);
+            assert_string_equal(r.refusal.attr, "global_secondary_indexes");
+            if (r.refusal.rc) {
+                assert_int_equal(r.refusal.rc, TPD_E_NOMEM);
+                refused_without_text = true;
+            } else {
+                assert_non_null(strstr(tpd_buf_cstr(&r.refusal.detail), "c (partition key z (S)"));
+            }
+        } else {
+            assert_int_equal(rc, TPD_E_NOMEM);
+        }
+        gsi_reconcile_clear(&r);
+        if (!injected) {
+            assert_int_equal(rc, TPD_OK);
+            assert_int_equal(r.refusal.rc, TPD_OK);
+            break;
+        }
+    }
+    assert_true(refused_without_text);
+    table_index_array_free(l, nl);
+    table_index_array_free(d, nd);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_next_step_table),
         cmocka_unit_test(test_capacities_with_the_first_update),
         cmocka_unit_test(test_describe_steps),
         cmocka_unit_test(test_reconcile),
+        cmocka_unit_test(test_reconcile_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

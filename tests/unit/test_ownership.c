@@ -170,18 +170,18 @@ static void test_classify(void **state) {
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct stack_facts s;
         s_stack(&s, rows[i].shape, "stk", "T");
-        struct tpd_buf why;
-        tpd_buf_init(&why, 0);
+        struct tpd_text why;
+        tpd_text_init(&why, 0);
         enum stack_kind k = ownership_classify(&s, "T", rows[i].state_id, &why);
         if (k != rows[i].want) {
             print_message(
-                "row %zu: got %d, want %d (%s)\n", i, k, rows[i].want, tpd_buf_cstr(&why));
+                "row %zu: got %d, want %d (%s)\n", i, k, rows[i].want, tpd_text_cstr(&why));
         }
         assert_int_equal(k, rows[i].want);
         if (rows[i].why) {
-            assert_non_null(strstr(tpd_buf_cstr(&why), rows[i].why));
+            assert_non_null(strstr(tpd_text_cstr(&why), rows[i].why));
         }
-        tpd_buf_clear(&why);
+        tpd_text_clear(&why);
         stack_facts_clear(&s);
     }
 }
