@@ -504,6 +504,22 @@ static void s_create_failed(
     tpd_err_clear(&e);
 }
 
+/* An adoption's review refused, or could not finish (out of memory): apply stops. */
+static void s_review_failed(struct diag_list *diags, struct adoption_report *ar, enum tpd_code rc) {
+    if (ar->refusal.refused) {
+        ttl_table_refusal_diag(diags, &ar->refusal);
+    } else {
+        diag_add(
+            diags,
+            DIAG_ERROR,
+            NULL,
+            "Cannot check the table before adopting it",
+            "Comparing the configuration with the live table failed (%s); nothing was adopted "
+            "and nothing changed. Run apply again.",
+            tpd_code_str(rc));
+    }
+}
+
 static void s_apply_create(
     struct cloud *c,
     const struct tfv *planned,
@@ -558,14 +574,12 @@ static void s_apply_create(
             ttl_table_error_diag(diags, "Cannot read the table before adopting it", &err, false);
             goto done;
         }
+        /* Nothing is adopted unless the review ran to the end and did not refuse. */
         struct adoption_report ar;
-        if (adoption_review(
-                d.path == CREATE_ADOPT ? ADOPTION_IMPORT : ADOPTION_TAKE_OVER,
-                &want,
-                &table,
-                &ar) == TPD_OK &&
-            ar.refusal.refused) {
-            ttl_table_refusal_diag(diags, &ar.refusal);
+        rc = adoption_review(
+            d.path == CREATE_ADOPT ? ADOPTION_IMPORT : ADOPTION_TAKE_OVER, &want, &table, &ar);
+        if (ar.refusal.refused || rc) {
+            s_review_failed(diags, &ar, rc);
             adoption_report_clear(&ar);
             goto done;
         }
@@ -944,9 +958,11 @@ static void s_apply_update(
             /* Checked before anything changes (also before our leftover stack goes). */
             struct adoption_report ar;
             rc = cloud_read_adoption_extras(c, &table, &err);
-            if (!rc && adoption_review(ADOPTION_IMPORT, &want, &table, &ar) == TPD_OK) {
-                if (ar.refusal.refused) {
-                    ttl_table_refusal_diag(diags, &ar.refusal);
+            if (!rc) {
+                /* Nothing is adopted unless the review ran to the end and did not refuse. */
+                enum tpd_code review = adoption_review(ADOPTION_IMPORT, &want, &table, &ar);
+                if (ar.refusal.refused || review) {
+                    s_review_failed(diags, &ar, review);
                     adoption_report_clear(&ar);
                     *new_state =
                         s_state_now(c, planned, prior, prior_stack, prior_id, prior_retain);
