@@ -39,7 +39,10 @@
 #include "tpd_alloc.h"
 #include "tpd_log.h"
 
-#define S_POOL_MAX 16 /* idle slots kept; more may exist while more threads send */
+/* Idle slots kept; more may exist while more threads send. Terraform's default
+ * -parallelism=10 times a refresh's six concurrent reads is 60 in flight: a smaller pool
+ * drops connections that the next round opens again (docs/provider.md, Connections). */
+#define S_POOL_MAX 64
 #define S_POLL_MS 100 /* how often a running transfer looks at its stop flag and stall */
 
 struct s_slot {
