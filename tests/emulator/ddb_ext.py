@@ -209,6 +209,13 @@ def patch_moto() -> None:
     if getattr(Table, "_emulator_patched", False):
         return
     Table._emulator_patched = True
+
+    # moto's server finds the backend for every request by listing its package folder
+    # (backends.list_of_moto_modules: a listdir and ~50 stat calls, twice per request, under
+    # the emulator's lock); the folder does not change while the emulator runs.
+    import moto.backends
+    modules = tuple(moto.backends.list_of_moto_modules())
+    moto.backends.list_of_moto_modules = lambda: modules
     Table.describe = _describe(Table.describe)
 
     class ProtectedDelete(dx.MockValidationException):

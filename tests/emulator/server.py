@@ -157,6 +157,7 @@ class Emulator:
         self.credentials = {args.access_key_id: args.secret_access_key}
         self.log_path = args.log
         self.log_lock = threading.Lock()
+        self.log_file = None  # opened at the first record, closed when the server stops
         self.counts: dict[str, int] = {}
         self.started = time.time()
         self.httpd = None  # the server, once listening (connection count for /_emulator/state)
@@ -501,9 +502,11 @@ class Emulator:
         if not self.log_path:
             return
         line = json.dumps(rec, default=str, sort_keys=True)
-        with self.log_lock:
-            with open(self.log_path, "a", encoding="utf-8") as f:
-                f.write(line + "\n")
+        with self.log_lock:  # opened once; each line flushed, so readers see it at once
+            if self.log_file is None:
+                self.log_file = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115
+            self.log_file.write(line + "\n")
+            self.log_file.flush()
 
     # ---- WSGI entry
     def __call__(self, environ, start_response):
@@ -783,6 +786,10 @@ def main(argv: list[str] | None = None) -> int:
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
+        with emu.log_lock:
+            if emu.log_file is not None:
+                emu.log_file.close()
+                emu.log_file = None
         if emu.tls_ca:
             import shutil
             shutil.rmtree(os.path.dirname(emu.tls_ca), ignore_errors=True)

@@ -1,10 +1,14 @@
 """HTTP/1.1 keep-alive, faults on reused connections, lost answers, latency, TLS."""
 import http.client
 import json
+import socket
 import ssl
 import threading
 import time
 import unittest
+from unittest import mock
+
+import httpd
 
 from emulator import Emulator
 from emutest import EmulatorTestCase, uniq
@@ -159,6 +163,56 @@ class TlsTest(unittest.TestCase):
                 c = http.client.HTTPSConnection("127.0.0.1", emu.port, timeout=10,
                                                 context=ssl.create_default_context())
                 c.request("GET", "/_emulator/clock")
+
+
+class OneWriteTest(unittest.TestCase):
+    """An answer leaves in one write on a TCP_NODELAY socket. Sent as headers, then body,
+    without TCP_NODELAY, the body waited for the client's delayed ACK (Nagle against the
+    40 ms delayed ACK): every answer came 40 ms late (httpd.py)."""
+
+    def test_answer_is_one_write_on_a_nodelay_socket(self):
+        writes, nodelay = [], []
+        setup = httpd._Handler.setup
+
+        def recording_setup(handler):
+            setup(handler)
+            nodelay.append(handler.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            real = handler.wfile
+
+            class Recorder:
+                def write(self, data):
+                    writes.append(bytes(data))
+                    return real.write(data)
+
+                def __getattr__(self, name):
+                    return getattr(real, name)
+
+            handler.wfile = Recorder()
+
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [b'{"ok": true}']
+
+        with mock.patch.object(httpd._Handler, "setup", recording_setup):
+            srv = httpd.Server(0, app)
+            threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
+                             daemon=True).start()
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", srv.server_address[1], timeout=10)
+                for _ in range(3):
+                    conn.request("POST", "/", body=b"{}")
+                    r = conn.getresponse()
+                    self.assertEqual((r.status, r.read()), (200, b'{"ok": true}'))
+                conn.close()
+            finally:
+                srv.shutdown()
+                srv.server_close()
+        self.assertEqual(len(writes), 3, writes)
+        for w in writes:
+            self.assertTrue(w.startswith(b"HTTP/1.1 200 OK\r\n") and w.endswith(b'\r\n\r\n{"ok": true}'), w)
+            self.assertIn(b"Content-Length: 12\r\n", w)
+        self.assertEqual(len(nodelay), 1)
+        self.assertTrue(nodelay[0])
 
 
 if __name__ == "__main__":
