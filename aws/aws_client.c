@@ -141,9 +141,10 @@ void aws_client_free(struct aws_client *c) {
         struct aws_http_stats st;
         aws_http_transport_stats(c->transport, &st);
         TPD_DEBUG(
-            "AWS client: %llu requests sent, %llu connections opened",
+            "AWS client: %llu requests sent, %llu connections opened, CAs read %llu times",
             (unsigned long long)st.requests,
-            (unsigned long long)st.connections);
+            (unsigned long long)st.connections,
+            (unsigned long long)st.trust_loads);
     }
     aws_creds_provider_free(c->creds);
     if (c->own_transport) {

@@ -90,6 +90,7 @@ struct aws_http_transport;
 struct aws_http_stats {
     uint64_t requests;    /* transfers attempted */
     uint64_t connections; /* new connections opened (libcurl's CURLINFO_NUM_CONNECTS) */
+    uint64_t trust_loads; /* times the trusted CAs were read from disk (once per transport) */
 };
 
 typedef enum tpd_code(aws_http_send_fn)(

@@ -22,6 +22,15 @@
  * (lib/progress.c, CURR_TIME) and counted in whole seconds: a silent server would be
  * detected 5 s late and tests could not use sub-second budgets.
  *
+ * Trusted CAs: one X509_STORE per transport, read from the CA bundle once (at the first
+ * HTTPS request) and handed to every connection's SSL_CTX through
+ * CURLOPT_SSL_CTX_FUNCTION. libcurl caches the store it reads per multi handle
+ * (CURLOPT_CA_CACHE_TIMEOUT), and every slot has its own multi: left to libcurl, each
+ * slot would parse the bundle again; the system bundle's ~140 certificates cost 16 ms of
+ * CPU each time, a second of CPU for the 60 connections of a 50-table refresh
+ * (docs/benchmarks.md). When libcurl's TLS library is not the OpenSSL we link, or the
+ * bundle cannot be read here, libcurl reads it itself as before.
+ *
  * Request bodies are sent with CURLOPT_POSTFIELDSIZE (an explicit Content-Length,
  * never chunked) and an empty "Expect:" header, because curl would otherwise add
  * "Expect: 100-continue" to large POSTs. Headers are never logged here: the
@@ -29,6 +38,8 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -63,6 +74,10 @@ struct s_curl {
     char *no_proxy;
     atomic_uint_fast64_t requests;
     atomic_uint_fast64_t connections;
+    pthread_mutex_t trust_mu; /* guards trust and trust_tried */
+    X509_STORE *trust;        /* owned; NULL: libcurl reads the CAs itself */
+    bool trust_tried;
+    atomic_uint_fast64_t trust_loads;
 };
 
 static pthread_once_t s_global_once = PTHREAD_ONCE_INIT;
@@ -272,6 +287,68 @@ static void s_share_unlock(CURL *h, curl_lock_data data, void *ud) {
     }
 }
 
+/* ---- trusted CAs ------------------------------------------------------------------- */
+
+/* True when libcurl's TLS library is OpenSSL 3, the one this file's X509_STORE and
+ * SSL_CTX calls are made with (Debian's libcurl4-openssl-dev). */
+static bool s_curl_uses_openssl3(void) {
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    return v && v->ssl_version && strncmp(v->ssl_version, "OpenSSL/3.", 10) == 0;
+}
+
+/* The store every HTTPS connection of this transport trusts: the configured bundle, else
+ * libcurl's built-in bundle file and folder (CURLINFO_CAINFO / CURLINFO_CAPATH), read at
+ * the first call. NULL when it cannot be built; the caller then leaves the CAs to
+ * libcurl, whose own error names the file. Borrowed: owned by the transport. */
+static X509_STORE *s_trust(struct s_curl *c, CURL *h) {
+    pthread_mutex_lock(&c->trust_mu);
+    if (!c->trust_tried) {
+        c->trust_tried = true;
+        const char *file = c->ca_bundle;
+        const char *dir = NULL;
+        if (!file) {
+            char *f = NULL;
+            char *d = NULL;
+            curl_easy_getinfo(h, CURLINFO_CAINFO, &f);
+            curl_easy_getinfo(h, CURLINFO_CAPATH, &d);
+            file = f;
+            dir = d;
+        }
+        X509_STORE *st = (file || dir) && s_curl_uses_openssl3() ? X509_STORE_new() : NULL;
+        bool ok = st != NULL;
+        if (ok && file) {
+            ok = X509_STORE_load_file(st, file) == 1;
+        }
+        if (ok && dir) {
+            ok = X509_STORE_load_path(st, dir) == 1; /* looked up by hash when needed */
+        }
+        /* The flags libcurl sets on the store it builds (lib/vtls/openssl.c): an
+         * intermediate CA in the bundle is a trust anchor, trusted certificates first. */
+        if (ok) {
+            ok = X509_STORE_set_flags(st, X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_TRUSTED_FIRST) ==
+                 1;
+        }
+        if (ok) {
+            c->trust = st;
+            atomic_fetch_add(&c->trust_loads, 1);
+        } else {
+            X509_STORE_free(st);
+        }
+    }
+    X509_STORE *st = c->trust;
+    pthread_mutex_unlock(&c->trust_mu);
+    return st;
+}
+
+/* CURLOPT_SSL_CTX_FUNCTION: called for each new connection after libcurl set its
+ * SSL_CTX up; the connection trusts the transport's store (a reference is taken). */
+static CURLcode s_on_ssl_ctx(CURL *h, void *ssl_ctx, void *ud) {
+    (void)h;
+    X509_STORE *st = ud;
+    SSL_CTX_set1_cert_store(ssl_ctx, st);
+    return CURLE_OK;
+}
+
 /* ---- the pool ---------------------------------------------------------------------- */
 
 static void s_slot_free(struct s_slot *s) {
@@ -349,6 +426,13 @@ static CURLcode s_setup(
     if (c->ca_bundle) {
         S_SET(CURLOPT_CAINFO, c->ca_bundle);
         S_SET(CURLOPT_PROXY_CAINFO, c->ca_bundle);
+    }
+    X509_STORE *trust = s_is_https(req->url) ? s_trust(c, h) : NULL;
+    if (trust) { /* the same CAs, read once: libcurl must not read them again */
+        S_SET(CURLOPT_CAINFO, (char *)NULL);
+        S_SET(CURLOPT_CAPATH, (char *)NULL);
+        S_SET(CURLOPT_SSL_CTX_FUNCTION, s_on_ssl_ctx);
+        S_SET(CURLOPT_SSL_CTX_DATA, trust);
     }
     /* Always explicit: "" disables libcurl's own reading of http_proxy & co. */
     S_SET(CURLOPT_PROXY, proxy ? proxy : "");
@@ -604,6 +688,7 @@ static void s_stats(struct aws_http_transport *t, struct aws_http_stats *out) {
     struct s_curl *c = t->impl;
     out->requests = atomic_load(&c->requests);
     out->connections = atomic_load(&c->connections);
+    out->trust_loads = atomic_load(&c->trust_loads);
 }
 
 static void s_destroy(struct aws_http_transport *t) {
@@ -618,6 +703,8 @@ static void s_destroy(struct aws_http_transport *t) {
         pthread_mutex_destroy(&c->share_mu[i]);
     }
     pthread_mutex_destroy(&c->mu);
+    X509_STORE_free(c->trust);
+    pthread_mutex_destroy(&c->trust_mu);
     free(c->ca_bundle);
     free(c->http_proxy);
     free(c->https_proxy);
@@ -649,6 +736,8 @@ aws_http_curl_new_opts(const struct aws_http_curl_options *o, struct tpd_err *er
         return NULL;
     }
     pthread_mutex_init(&c->mu, NULL);
+    pthread_mutex_init(&c->trust_mu, NULL);
+    atomic_init(&c->trust_loads, 0);
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) {
         pthread_mutex_init(&c->share_mu[i], NULL);
     }

@@ -3,7 +3,8 @@
  * throttling and 5xx retried, request ids kept, explicit Content-Length and no
  * Expect header, 10 threads sharing one client; the failure budget (a refused port,
  * an unresolvable name, a server that never answers), StopProvider aborting a
- * request in flight, trusted CAs from each source, a CONNECT proxy and its precedence.
+ * request in flight, trusted CAs from each source (read once per client), a CONNECT
+ * proxy and its precedence.
  * Every server listens on 127.0.0.1; nothing here needs the network.
  */
 #define _GNU_SOURCE 1 /* strcasestr */
@@ -11,6 +12,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,6 +62,9 @@ static struct aws_client *client_for(const char *url, long timeout_ms) {
 static int setup(void **state) {
     (void)state;
     tt_clear_aws_env();
+    /* A loopback server writing to a connection the client gave up on (a refused
+     * certificate) must fail the test with an assertion, not kill it. */
+    signal(SIGPIPE, SIG_IGN);
     return 0;
 }
 
@@ -591,6 +596,41 @@ static void test_connections_reused(void **state) {
     ka_stop(&ka);
 }
 
+/* The trusted CAs are read once per client, not once per connection or thread: the
+ * bundle file is deleted after the first HTTPS request, and 4 concurrent callers x 5
+ * requests, each on a new connection (this server closes every connection), still verify
+ * the server. Left to libcurl, every pooled handle read the file again (its CA cache
+ * belongs to a multi handle, and each slot has its own): 16 ms of CPU per read of the
+ * system's bundle, and here a TLS failure for every new slot. */
+static void test_ca_bundle_read_once(void **state) {
+    (void)state;
+    struct tls_env e;
+    tls_env_start(&e);
+    char copy[300];
+    snprintf(copy, sizeof(copy), "%s/once.pem", e.dir);
+    assert_int_equal(tt_write_file(copy, e.pki.ca_pem), 0);
+    struct aws_client_options o;
+    base_options(&o, e.srv.url);
+    o.ca_bundle = copy;
+    struct aws_client *c = new_client(&o);
+    struct many m = {c, {0}};
+    describe_five(&m, 0);
+    assert_int_equal(m.ok[0], 5);
+    assert_int_equal(unlink(copy), 0);
+    memset(m.ok, 0, sizeof(m.ok));
+    aws_parallel_run(4, describe_five, &m);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(m.ok[i], 5);
+    }
+    struct aws_http_stats st;
+    aws_client_stats(c, &st);
+    assert_int_equal(st.requests, 25);
+    assert_int_equal(st.connections, 25);
+    assert_int_equal(st.trust_loads, 1);
+    aws_client_free(c);
+    tls_env_stop(&e);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_throttle_and_5xx_retried),
@@ -605,6 +645,7 @@ int main(void) {
         cmocka_unit_test(test_https_through_connect_proxy),
         cmocka_unit_test(test_connections_counted),
         cmocka_unit_test(test_connections_reused),
+        cmocka_unit_test(test_ca_bundle_read_once),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
