@@ -339,15 +339,14 @@ s_protection_off_outside(struct diag_list *diags, const struct tfv *prior, bool 
  * attribute that forces a new table. Importing says "manage this table", never "replace
  * it": the configuration is what is wrong.
  */
-static void s_imported_replace(
-    struct diag_list *diags, const struct tfv *prior, const struct tfp_path_list *why) {
+static void
+s_imported_replace(struct diag_list *diags, const char *name, const struct tfp_path_list *why) {
     struct tfv_path path = {0};
     const char *attr = "the key schema";
     if (why && why->count && why->paths[0].count &&
         tfv_path_copy(&path, &why->paths[0]) == TPD_OK) {
         attr = why->paths[0].steps[0].name;
     }
-    const char *name = prior ? tfv_get_str(prior, "name") : NULL;
     diag_add(
         diags,
         DIAG_ERROR,
@@ -393,7 +392,7 @@ void ttl_table_plan(
         }
     }
     if (!errors && in.imported && kind == TTL_PLAN_REPLACE) {
-        s_imported_replace(diags, prior, requires_replace);
+        s_imported_replace(diags, tfv_get_str(prior, "name"), requires_replace);
     }
     errors = diag_list_has_errors(diags);
     if (!tfv_is_null(prior) && kind != TTL_PLAN_DESTROY) {
@@ -414,7 +413,7 @@ void ttl_table_plan(
         case TTL_PLAN_CREATE:
             if (in.replacing && in.imported && in.forced && !errors) {
                 /* Reached only if the first plan's refusal was bypassed: refuse again. */
-                s_imported_replace(diags, NULL, NULL);
+                s_imported_replace(diags, in.replacing, NULL);
                 break;
             }
             if (in.replacing && in.protected_table && !errors) {

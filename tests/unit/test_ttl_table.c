@@ -1056,6 +1056,14 @@ static void test_plan_refuses_replacing_an_imported_table(void **state) {
     assert_true(s_has_diag(&e->diags, DIAG_ERROR, "Imported table would be replaced"));
     assert_true(e->diags.items[0].has_path);
     assert_string_equal(e->diags.items[0].path.steps[0].name, "range_key");
+    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "DynamoDB table \"t1\" was imported"));
+    /* The create half of a forced replacement, reached only if that refusal was
+     * bypassed, refuses again and names the table it would replace. */
+    char t1[] = "t1";
+    struct resource_private half = {.imported = true, .forced = true, .replacing = t1};
+    s_plan_offline(e, NULL, cfg, &half, NULL);
+    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "Imported table would be replaced"));
+    assert_true(s_has_diag(&e->diags, DIAG_ERROR, "DynamoDB table \"t1\" was imported"));
     /* The same change after an apply (no "imported"): a replacement, no error. */
     assert_true(s_plan_offline(e, prior, cfg, &none, &p) > 0);
     assert_false(diag_list_has_errors(&e->diags));
