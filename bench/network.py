@@ -6,10 +6,14 @@ and destroy, this provider against hashicorp/aws 5.100.0 in the same run; the TC
 connections each command opened (counted by the emulator) and the requests it sent.
 
     python3 bench/network.py --build build-release [--runs 3] [--sizes 1,10,50] [--latency-ms 30]
+                             [--system-cas] [--out FILE]
 
 Writes its own section of docs/benchmarks.md (between the bench/network.py markers; the
 rest of the file is left as it is). This provider trusts the CA through
-`custom_ca_bundle`, the peer through AWS_CA_BUNDLE. Nothing here is a test.
+`custom_ca_bundle`, the peer through AWS_CA_BUNDLE. With --system-cas both trust the
+system's bundle (/etc/ssl/certs/ca-certificates.crt, ~140 certificates) plus the test CA,
+as a user without a custom bundle trusts the system's: reading the CAs then costs what it
+costs on a real machine. Nothing here is a test.
 """
 import argparse
 import os
@@ -112,6 +116,8 @@ def main():
     ap.add_argument("--sizes", default="1,10,50")
     ap.add_argument("--latency-ms", type=int, default=30)
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
+    ap.add_argument("--system-cas", action="store_true",
+                    help="trust the system's CA bundle plus the test CA (both providers)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="tpd-bench-net.")
     cli = subprocess.run([os.path.join(ROOT, "scripts/install-provider.sh"), args.build, work],
@@ -119,10 +125,16 @@ def main():
     emu = Emulator(log_path=os.path.join(work, "requests.jsonl"),
                    extra_args=["--tls", "--latency-ms", str(args.latency_ms)])
     emu.start()
+    ca_file = emu.ca_file
+    if args.system_cas:
+        ca_file = os.path.join(work, "system-and-test-cas.pem")
+        with open("/etc/ssl/certs/ca-certificates.crt") as a, open(emu.ca_file) as b, \
+                open(ca_file, "w") as out:
+            out.write(a.read() + b.read())
     env = dict(os.environ, CHECKPOINT_DISABLE="1", TF_CLI_CONFIG_FILE=cli, TF_IN_AUTOMATION="1",
                AWS_EC2_METADATA_DISABLED="true", AWS_CONFIG_FILE="/dev/null",
                AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_ACCESS_KEY_ID=emu.access_key_id,
-               AWS_SECRET_ACCESS_KEY=emu.secret_access_key, AWS_CA_BUNDLE=emu.ca_file)
+               AWS_SECRET_ACCESS_KEY=emu.secret_access_key, AWS_CA_BUNDLE=ca_file)
     for k in ("TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "AWS_PROFILE"):
         env.pop(k, None)
     res = {}  # (provider, n, step, metric) -> [values]
@@ -134,7 +146,7 @@ def main():
                     d = os.path.join(work, f"{prov}-{n}-{run}")
                     os.makedirs(d)
                     with open(os.path.join(d, "main.tf"), "w") as f:
-                        f.write(make(n, emu.endpoint, emu.ca_file, f"n{prov[0]}{n}r{run}"))
+                        f.write(make(n, emu.endpoint, ca_file, f"n{prov[0]}{n}r{run}"))
                     subprocess.run(["terraform", f"-chdir={d}", "init", "-input=false", "-no-color"],
                                    env=env, capture_output=True, check=True)
                     for step, cmd in (("apply", ["apply", "-auto-approve", "-parallelism=10"]),
@@ -177,13 +189,14 @@ def main():
         f"| no-op plan of {n_max} tables >= 10x faster than the peer | {fmt(b / a, 'x')} | "
         f"{'yes' if b / a >= 10 else 'no'} |",
     ]
+    cas = "the system's CA bundle plus it" if args.system_cas else "it alone"
     section = f"""{BEGIN}
 ## AWS-like network (HTTPS, {args.latency_ms} ms per request)
 
 Measured by `bench/network.py` on {time.strftime('%Y-%m-%d')} ({os.cpu_count()} cores): the emulator over HTTPS on
-127.0.0.1 with a generated CA (this provider trusts it through `custom_ca_bundle`, the peer through
+127.0.0.1 with a generated CA (this provider trusts {cas} through `custom_ca_bundle`, the peer through
 `AWS_CA_BUNDLE`) and {args.latency_ms} ms added to every request without holding a lock, so concurrent
-requests overlap as on a network. {args.runs} runs, medians; `-parallelism=10`. Connections are the TCP
+requests overlap as on a network; each answer leaves in one write (tests/emulator/httpd.py). {args.runs} runs, medians; `-parallelism=10`. Connections are the TCP
 connections the emulator accepted during the command (every provider process Terraform starts for it,
 plus Terraform's own, included); requests are the API calls it logged.
 
@@ -192,9 +205,12 @@ plus Terraform's own, included); requests are the API calls it logged.
 {chr(10).join(targets)}
 
 Where the no-op plan's time goes: Terraform starts the provider three times (schema, validate, plan); the
-plan process opens its connections (TLS handshakes at {args.latency_ms} ms each) and refreshes every table with
-its six reads issued at once (`cloud_read`, one round trip); ten tables refresh at a time
-(`-parallelism=10`).
+plan process refreshes every table with its six reads issued at once (`cloud_read`, one round trip of
+{args.latency_ms} ms), ten tables at a time (`-parallelism=10`), so 50 tables are five round trips; one
+connection (one TLS handshake) per read in flight, kept for the next round. The rest is CPU on a machine
+shared by Terraform, the provider and the emulator (a Python process, which answers one request at a
+time): for the 50-table plan about 0.25 s each for Terraform and the emulator and 0.15 s for the
+provider.
 {END}
 """
     try:
