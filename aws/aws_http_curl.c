@@ -423,16 +423,17 @@ static CURLcode s_setup(
     S_SET(CURLOPT_SHARE, c->share);
     S_SET(CURLOPT_SSL_VERIFYPEER, 1L);
     S_SET(CURLOPT_SSL_VERIFYHOST, 2L);
-    if (c->ca_bundle) {
-        S_SET(CURLOPT_CAINFO, c->ca_bundle);
-        S_SET(CURLOPT_PROXY_CAINFO, c->ca_bundle);
-    }
     X509_STORE *trust = s_is_https(req->url) ? s_trust(c, h) : NULL;
-    if (trust) { /* the same CAs, read once: libcurl must not read them again */
+    if (trust) { /* the CAs, read once: libcurl must not read them again */
         S_SET(CURLOPT_CAINFO, (char *)NULL);
         S_SET(CURLOPT_CAPATH, (char *)NULL);
         S_SET(CURLOPT_SSL_CTX_FUNCTION, s_on_ssl_ctx);
         S_SET(CURLOPT_SSL_CTX_DATA, trust);
+    } else if (c->ca_bundle) {
+        S_SET(CURLOPT_CAINFO, c->ca_bundle);
+    }
+    if (c->ca_bundle) {
+        S_SET(CURLOPT_PROXY_CAINFO, c->ca_bundle);
     }
     /* Always explicit: "" disables libcurl's own reading of http_proxy & co. */
     S_SET(CURLOPT_PROXY, proxy ? proxy : "");

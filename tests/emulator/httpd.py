@@ -113,10 +113,10 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
             return
         code, _, reason = status_headers["status"].partition(" ")
-        lines = [f"{self.protocol_version} {int(code)} {reason}", f"Server: {self.version_string()}"]
+        lines = [f"{self.protocol_version} {int(code)} {reason}"]
         sent = set()
         for k, v in status_headers["headers"]:
-            if k.lower() in ("content-length", "connection", "transfer-encoding", "server"):
+            if k.lower() in ("content-length", "connection", "transfer-encoding"):
                 continue
             lines.append(f"{k}: {v}")
             sent.add(k.lower())
