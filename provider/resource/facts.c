@@ -26,6 +26,7 @@ bool table_live_ttl_active(const struct table_live *t) {
 
 void template_facts_clear(struct template_facts *f) {
     free(f->marked_table);
+    free(f->marked_owner);
     free(f->logical_id);
     free(f->deletion_policy);
     table_index_array_free(f->gsis, f->gsi_count);
@@ -51,6 +52,19 @@ void stack_facts_clear(struct stack_facts *s) {
     free(s->other_resources);
     template_facts_clear(&s->tpl);
     memset(s, 0, sizeof(*s));
+}
+
+void resource_facts_clear(struct resource_facts *f) {
+    table_live_clear(&f->table);
+    stack_facts_clear(&f->config_stack);
+    stack_facts_clear(&f->prior_stack);
+    free(f->owner_stack);
+    stack_facts_clear(&f->owner);
+    for (size_t i = 0; i < f->importer_count; i++) {
+        free(f->importers[i]);
+    }
+    free(f->importers);
+    memset(f, 0, sizeof(*f));
 }
 
 static bool s_ends_with(const char *s, const char *suffix) {

@@ -47,6 +47,7 @@ struct template_facts {
     bool read;
     bool marked;           /* carries this provider's ownership marker ... */
     char *marked_table;    /* ... naming this table */
+    char *marked_owner;    /* ... and this owner id (NULL: none, written before owner ids) */
     bool legacy;           /* written by this provider before the marker existed */
     char *logical_id;      /* the AWS::DynamoDB::Table resource; NULL when there is none */
     char *deletion_policy; /* of that resource: "Delete" when absent */
@@ -92,6 +93,21 @@ struct stack_facts {
     struct template_facts tpl;
 };
 void stack_facts_clear(struct stack_facts *s);
+
+/* Everything a decision reads (decide.h), gathered once per call (gather.h). */
+struct resource_facts {
+    struct table_live table;         /* the configured (or recorded) table */
+    struct stack_facts config_stack; /* named by the configuration's stack_name, when read */
+    struct stack_facts prior_stack;  /* named in the state (a state with a stack id) */
+    bool owner_read;                 /* owner_stack was looked up */
+    char *owner_stack;               /* the stack holding the table as a live resource */
+    bool owner_full_read;            /* owner was read (when it is neither stack above) */
+    struct stack_facts owner;        /* that stack, when it is neither stack above and matters */
+    bool importers_read;
+    char **importers; /* stacks importing an export of the stack a path deletes */
+    size_t importer_count;
+};
+void resource_facts_clear(struct resource_facts *f);
 
 /* Status helpers. */
 bool stack_status_in_progress(const char *status); /* *_IN_PROGRESS but REVIEW_IN_PROGRESS */

@@ -143,7 +143,7 @@ void tfp_read_resource(
         *new_state = tfv_clone(current);
         return;
     }
-    ttl_table_read(c, current, private_in, new_state, private_out, diags);
+    ttl_table_read(cloud_ops_of(c), current, private_in, new_state, private_out, diags);
 }
 
 void tfp_plan_resource_change(
@@ -167,7 +167,7 @@ void tfp_plan_resource_change(
         return;
     }
     ttl_table_plan(
-        c,
+        c ? cloud_ops_of(c) : NULL,
         prior_state,
         proposed_new_state,
         config,
@@ -198,7 +198,14 @@ void tfp_apply_resource_change(
         return;
     }
     ttl_table_apply(
-        c, prior_state, planned_state, config, planned_private, new_state, private_out, diags);
+        cloud_ops_of(c),
+        prior_state,
+        planned_state,
+        config,
+        planned_private,
+        new_state,
+        private_out,
+        diags);
 }
 
 void tfp_import_resource_state(
@@ -214,7 +221,7 @@ void tfp_import_resource_state(
     }
     struct cloud *c = provider_cloud(p, diags);
     if (c) {
-        ttl_table_import(c, id, state, private_out, diags);
+        ttl_table_import(cloud_ops_of(c), id, state, private_out, diags);
     }
 }
 

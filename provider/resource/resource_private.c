@@ -11,7 +11,23 @@
 
 void resource_private_clear(struct resource_private *p) {
     free(p->replacing);
+    free(p->replacing_owner);
+    free(p->replacing_stack_id);
+    free(p->path);
+    free(p->path_stack);
+    free(p->stack_status);
     memset(p, 0, sizeof(*p));
+}
+
+/* A string member copied (NULL when absent, or when the copy fails: "not recorded", the
+ * careful case everywhere). */
+static char *s_str(json_t *j, const char *key) {
+    const char *v = json_string_value(json_object_get(j, key));
+    return v ? tpd_strdup(v) : NULL;
+}
+
+static bool s_set_str(json_t *j, const char *key, const char *v) {
+    return !v || !json_object_set_new(j, key, json_string(v));
 }
 
 void resource_private_decode(struct tpd_span bytes, struct resource_private *out) {
@@ -26,8 +42,12 @@ void resource_private_decode(struct tpd_span bytes, struct resource_private *out
     }
     const char *d = json_string_value(json_object_get(j, "destroy"));
     out->explicit_destroy = d && strcmp(d, "explicit") == 0;
-    const char *r = json_string_value(json_object_get(j, "replacing"));
-    out->replacing = r ? tpd_strdup(r) : NULL;
+    out->replacing = s_str(j, "replacing");
+    out->replacing_owner = s_str(j, "replacing_owner");
+    out->replacing_stack_id = s_str(j, "replacing_stack_id");
+    out->path = s_str(j, "path");
+    out->path_stack = s_str(j, "path_stack");
+    out->stack_status = s_str(j, "stack_status");
     out->protected_table = json_is_true(json_object_get(j, "protected"));
     out->imported = json_is_true(json_object_get(j, "imported"));
     out->forced = json_is_true(json_object_get(j, "forced"));
@@ -58,6 +78,10 @@ enum tpd_code resource_private_encode(const struct resource_private *p, struct t
     if (ok && p->protection_known) {
         ok = !json_object_set_new(j, "applied_protection", json_boolean(p->protection_applied));
     }
+    ok = ok && s_set_str(j, "replacing_owner", p->replacing_owner) &&
+         s_set_str(j, "replacing_stack_id", p->replacing_stack_id) &&
+         s_set_str(j, "path", p->path) && s_set_str(j, "path_stack", p->path_stack) &&
+         s_set_str(j, "stack_status", p->stack_status);
     char *text = ok ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(j);
     if (!text) {

@@ -19,7 +19,14 @@
  *     provider requires, as opposed to `-replace`);
  *   - the deletion protection Terraform last applied (or imported): switched off outside
  *     Terraform, the refreshed state says off, but the owner's intent, recorded here,
- *     still protects the table from a destroy or a replacement ("applied_protection").
+ *     still protects the table from a destroy or a replacement ("applied_protection");
+ *   - which stack the replaced instance owned, so that the create half of a replacement
+ *     (and only it) may find that stack still there ("replacing_owner",
+ *     "replacing_stack_id"; ownership.h);
+ *   - the path the plan decided and the stack it acts on ("path", "path_stack"): apply
+ *     decides again on fresh facts and stops, touching nothing, when they differ (action.h);
+ *   - the status of the stack in state when the refresh found it DELETE_FAILED
+ *     ("stack_status"), so that the plan shows the recovery (ttl_table_read.c).
  * Unknown or malformed bytes decode as "nothing recorded", which every decision
  * treats as the careful case (not explicit, so nothing unadopted is deleted).
  *
@@ -33,13 +40,18 @@
 #include "tpd_buf.h"
 
 struct resource_private {
-    bool explicit_destroy;   /* planned by a destroy plan */
-    char *replacing;         /* the table a replacement (or -replace) removes */
-    bool protected_table;    /* that table had deletion protection on (retain off) */
-    bool imported;           /* imported, no successful apply since */
-    bool forced;             /* the plan's replacement is required by a changed attribute */
-    bool protection_known;   /* protection_applied was recorded */
-    bool protection_applied; /* deletion_protection_enabled as last applied or imported */
+    bool explicit_destroy;    /* planned by a destroy plan */
+    char *replacing;          /* the table a replacement (or -replace) removes */
+    bool protected_table;     /* that table had deletion protection on (retain off) */
+    bool imported;            /* imported, no successful apply since */
+    bool forced;              /* the plan's replacement is required by a changed attribute */
+    bool protection_known;    /* protection_applied was recorded */
+    bool protection_applied;  /* deletion_protection_enabled as last applied or imported */
+    char *replacing_owner;    /* the replaced instance's owner id */
+    char *replacing_stack_id; /* ... and its stack id */
+    char *path;               /* the planned path (action_path_name) */
+    char *path_stack;         /* the stack id the planned path acts on */
+    char *stack_status;       /* the refresh found the stack in state in this status */
 };
 
 void resource_private_clear(struct resource_private *p);

@@ -278,6 +278,15 @@ static const struct schema_attr s_table_attrs[] = {
      .description = "Maximum on-demand throughput `{ max_read_request_units, "
                     "max_write_request_units }`; only with `billing_mode = \"PAY_PER_REQUEST\"`.",
      .optional = true},
+    {.name = "owner_id",
+     .type = &tfv_type_string,
+     .description =
+         "Identity of this resource instance, recorded in the marker of its stack's template "
+         "when the stack is created or the table adopted. A stack whose marker names another "
+         "owner belongs to another state, workspace or address and is never taken over; only "
+         "`terraform import` brings it into a state. Null until an apply records it (states "
+         "of earlier releases get one at their next apply).",
+     .computed = true},
     {.name = "point_in_time_recovery",
      .type = &tfv_type_bool,
      .description = "Point-in-time recovery (continuous backups). Defaults to `false`.",
@@ -379,6 +388,7 @@ static const struct tfv_type_attr s_table_type_attrs[] = {
     {"local_secondary_indexes", &s_lsi_list_type},
     {"name", &tfv_type_string},
     {"on_demand_throughput", &s_on_demand_type},
+    {"owner_id", &tfv_type_string},
     {"point_in_time_recovery", &tfv_type_bool},
     {"range_key", &s_key_type},
     {"read_capacity", &tfv_type_number},

@@ -205,6 +205,14 @@ s_output(const struct table_spec *s, json_t *value, const char *suffix, const ch
     return o;
 }
 
+/* {"TerraformProviderDynamoDB": {"Table": NAME, "Owner": ID}}: which table, and which
+ * resource instance owns the stack (docs/resource.md, "One owner per table"). */
+static json_t *s_marker(const char *table, const char *owner) {
+    json_t *m = owner ? json_pack("{s:s,s:s}", "Table", table, "Owner", owner)
+                      : json_pack("{s:s}", "Table", table);
+    return m ? json_pack("{s:o}", TABLE_TEMPLATE_MARKER, m) : NULL;
+}
+
 enum tpd_code table_template_render(
     const struct table_spec *s,
     const struct table_template_options *o,
@@ -228,7 +236,7 @@ enum tpd_code table_template_render(
             "DeletionPolicy",
             json_string(import || s->retain_on_destroy ? "Retain" : "Delete")) &&
         s_set(table, "UpdateReplacePolicy", json_string("Retain")) &&
-        s_set(table, "Metadata", json_pack("{s:{s:s}}", TABLE_TEMPLATE_MARKER, "Table", s->name)) &&
+        s_set(table, "Metadata", s_marker(s->name, o->owner)) &&
         s_set(table, "Properties", s_properties(s)) && s_set(resources, lid, json_incref(table)) &&
         s_set(t, "AWSTemplateFormatVersion", json_string("2010-09-09")) &&
         s_set(t, "Description", json_string(TABLE_TEMPLATE_DESCRIPTION)) &&
@@ -472,10 +480,15 @@ table_template_read(struct tpd_span text, struct template_facts *f, struct tpd_e
         f->deletion_policy = json_is_string(dp) ? s_str_dup(dp) : tpd_strdup("Delete");
         json_t *mark = json_object_get(json_object_get(r, "Metadata"), TABLE_TEMPLATE_MARKER);
         const char *mt = json_string_value(json_object_get(mark, "Table"));
+        const char *mo = json_string_value(json_object_get(mark, "Owner"));
         if (mt) {
             f->marked = true;
             f->marked_table = tpd_strdup(mt);
             oom = !f->marked_table;
+            if (mo && *mo) {
+                f->marked_owner = tpd_strdup(mo);
+                oom = oom || !f->marked_owner;
+            }
         }
         oom = oom || !f->logical_id || !f->deletion_policy || !s_tpl_gsis(r, f);
     }

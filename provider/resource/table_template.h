@@ -8,9 +8,11 @@
  *   - one AWS::DynamoDB::Table resource, logical ID "Table" unless the stack already
  *     names it otherwise (stacks made outside Terraform and imported);
  *   - the resource's Metadata carries the ownership marker
- *     {"TerraformProviderDynamoDB": {"Table": NAME}}: a stack is this provider's own
- *     only if its table resource carries the marker for the configured table
- *     (docs/resource.md "Ownership and safety");
+ *     {"TerraformProviderDynamoDB": {"Table": NAME, "Owner": OWNER_ID}}: a stack is this
+ *     provider's only if its table resource carries the marker for the configured table,
+ *     and it is this resource instance's only if the marker names its owner id
+ *     (docs/resource.md "One owner per table"); templates of earlier releases carry no
+ *     Owner;
  *   - an explicit DeletionPolicy (Delete, or Retain for retain_on_destroy); IMPORT
  *     templates always say Retain: the configured policy arrives with the follow-up
  *     update, so a failure between the two never leaves an adopted table that a stack
@@ -56,6 +58,7 @@ enum table_template_mode {
 struct table_template_options {
     enum table_template_mode mode;
     const char *logical_id; /* NULL: TABLE_TEMPLATE_LOGICAL_ID */
+    const char *owner;      /* the owner id written in the marker; NULL: none */
 };
 
 enum tpd_code table_template_render(

@@ -458,6 +458,7 @@ struct tfv *table_value_state(const struct table_state_args *a) {
         &ok);
     s_set(v, "stack_name", s_str_or_null(a->stack_name), &ok);
     s_set(v, "stack_id", s_str_or_null(a->stack_id), &ok);
+    s_set(v, "owner_id", s_str_or_null(a->owner_id), &ok);
     s_set(v, "retain_on_destroy", tfv_new_bool(a->retain_on_destroy), &ok);
     const struct tfv *to = tfv_get(a->ref, "timeouts");
     s_set(v, "timeouts", to && !tfv_is_unknown(to) ? tfv_clone(to) : tfv_new_null(), &ok);

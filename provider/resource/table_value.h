@@ -32,6 +32,7 @@ struct table_state_args {
     const struct table_live *live; /* must exist */
     const char *stack_name;
     const char *stack_id; /* NULL: the table is in no stack of ours (yet) */
+    const char *owner_id; /* the owner id on the stack's marker; NULL: none recorded */
     bool retain_on_destroy;
 };
 

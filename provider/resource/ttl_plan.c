@@ -226,6 +226,7 @@ enum ttl_plan_kind ttl_plan_compute(
         tfv_map_set(v, "id", name ? tfv_new_string(name) : tfv_new_unknown());
         s_set_unknown(v, "arn");
         s_set_unknown(v, "stack_id");
+        s_set_unknown(v, "owner_id");
         s_set_unknown(v, "table_status");
         s_set_unknown(v, "ttl_status");
         s_set_unknown(v, "stream_arn");
@@ -259,6 +260,7 @@ enum ttl_plan_kind ttl_plan_compute(
         tfv_map_set(v, "id", name ? tfv_new_string(name) : tfv_new_unknown());
         s_set_unknown(v, "arn");
         s_set_unknown(v, "stack_id");
+        s_set_unknown(v, "owner_id");
         s_set_unknown(v, "table_status");
         s_set_unknown(v, "ttl_status");
         s_set_unknown(v, "stream_arn");
@@ -269,7 +271,7 @@ enum ttl_plan_kind ttl_plan_compute(
     /* In-place: computed attributes keep their values, ttl_status changes with ttl, the
      * stream's ARN with the stream (another view type is a new stream). */
     static const char *const computed[] = {
-        "id", "arn", "stack_id", "table_status", "ttl_status", "stream_arn"};
+        "id", "arn", "stack_id", "owner_id", "table_status", "ttl_status", "stream_arn"};
     for (size_t i = 0; i < sizeof computed / sizeof computed[0]; i++) {
         const struct tfv *pv = tfv_get(prior, computed[i]);
         struct tfv *c = pv ? tfv_clone(pv) : tfv_new_null();
@@ -281,6 +283,11 @@ enum ttl_plan_kind ttl_plan_compute(
         /* A table in no stack yet is adopted into the configured one; a changed
          * stack_name moves the table: either way the stack id is new. */
         s_set_unknown(v, "stack_id");
+    }
+    if (tfv_is_null(tfv_get(prior, "owner_id"))) {
+        /* No owner recorded (a state of an earlier release, an import, a table in no stack
+         * yet): the next apply records this resource's owner on its stack (ownership.h). */
+        s_set_unknown(v, "owner_id");
     }
     if (s_changed(prior, v, "ttl")) {
         s_set_unknown(v, "ttl_status");

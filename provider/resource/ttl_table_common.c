@@ -4,25 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "table_spec.h"
 #include "tpd_alloc.h"
-#include "ttl_plan.h"
 #include "ttl_table_internal.h"
-
-const char *ttl_table_stack_name(const struct tfv *v, char **owned) {
-    *owned = NULL;
-    const char *s = tfv_get_str(v, "stack_name");
-    if (s) {
-        return s;
-    }
-    const char *name = tfv_get_str(v, "name");
-    *owned = name ? table_spec_default_stack_name(name) : NULL;
-    return *owned;
-}
-
-int64_t ttl_table_deadline(const struct tfv *v, const char *kind) {
-    return tpd_now_ns() + ttl_plan_timeout_ns(v, kind);
-}
 
 void ttl_table_refusal_diag(struct diag_list *diags, const struct refusal *r) {
     struct tfv_path path = {0};
@@ -52,18 +35,19 @@ void ttl_table_refusal_diag(struct diag_list *diags, const struct refusal *r) {
     tfv_path_clear(&path);
 }
 
-void ttl_table_note_diag(struct diag_list *diags, const struct destroy_decision *d) {
-    if (d->note_rc) {
+void ttl_table_plan_diags(struct diag_list *diags, const struct action_plan *p) {
+    for (size_t i = 0; i < p->note_count; i++) {
+        diag_add(diags, DIAG_WARNING, NULL, p->notes[i].summary, "%s", p->notes[i].detail);
+    }
+    if (p->rc) {
         diag_add(
             diags,
-            DIAG_WARNING,
+            DIAG_ERROR,
             NULL,
-            "Table kept",
-            "The table was kept with all its items; the provider ran out of memory writing "
-            "why (%s).",
-            tpd_code_str(d->note_rc));
-    } else if (d->note.len) {
-        diag_add(diags, DIAG_WARNING, NULL, "Table kept", "%s", tpd_buf_cstr(&d->note));
+            "Out of memory",
+            "The provider ran out of memory writing out what it would do (%s); nothing was "
+            "changed. Run the command again.",
+            tpd_code_str(p->rc));
     }
 }
 
@@ -93,8 +77,12 @@ static const char *s_ttl_hint(const char *msg) {
     return NULL;
 }
 
-void ttl_table_error_diag(
-    struct diag_list *diags, const char *what, const struct tpd_err *err, bool as_warning) {
+static void s_error_diag(
+    struct diag_list *diags,
+    const char *what,
+    const char *doing,
+    const struct tpd_err *err,
+    bool as_warning) {
     enum diag_severity sev = as_warning ? DIAG_WARNING : DIAG_ERROR;
     const char *hint = s_ttl_hint(err->msg);
     if (err->code == TPD_E_TIMEOUT) {
@@ -103,10 +91,10 @@ void ttl_table_error_diag(
             sev,
             NULL,
             "Timed out waiting for AWS",
-            "%s: timed out (%s). CloudFormation carries on with the operation; the state records "
+            "%s timed out (%s). CloudFormation carries on with the operation; the state records "
             "what exists and the next apply waits for the stack and continues. To wait longer, "
             "raise the matching value in `timeouts`.",
-            what,
+            doing,
             err->msg ? err->msg : "deadline reached");
     } else if (err->code == TPD_E_STOPPED) {
         diag_add(
@@ -116,7 +104,7 @@ void ttl_table_error_diag(
             "Stopped",
             "%s was interrupted by a stop request; the state records what exists, and the next "
             "apply continues from there.",
-            what);
+            doing);
     } else if (hint) {
         diag_add(diags, sev, NULL, what, "%s\n\n%s", err->msg ? err->msg : "", hint);
     } else if (as_warning) {
@@ -137,20 +125,17 @@ void ttl_table_error_diag(
     }
 }
 
-enum tpd_code ttl_table_create_facts(
-    struct cloud *c,
-    const struct table_spec *want,
-    struct table_live *table,
-    struct stack_facts *stack,
-    char **owner,
-    struct tpd_err *err) {
-    *owner = NULL;
-    enum tpd_code rc = cloud_read_table(c, want->name, true, table, err);
-    if (!rc) {
-        rc = cloud_read_stack(c, want->stack_name, CLOUD_STACK_FULL, stack, err);
-    }
-    if (!rc && table->exists) {
-        rc = cloud_find_owner(c, want->name, owner, err);
-    }
-    return rc;
+void ttl_table_error_diag(
+    struct diag_list *diags, const char *doing, const struct tpd_err *err, bool as_warning) {
+    struct tpd_buf failed;
+    tpd_buf_init(&failed, 0);
+    const char *what =
+        tpd_buf_printf(&failed, "%s failed", doing) == TPD_OK ? tpd_buf_cstr(&failed) : doing;
+    s_error_diag(diags, what, doing, err, as_warning);
+    tpd_buf_clear(&failed);
+}
+
+void ttl_table_error_diag_as(
+    struct diag_list *diags, const char *summary, const struct tpd_err *err, bool as_warning) {
+    s_error_diag(diags, summary, summary, err, as_warning);
 }

@@ -1,19 +1,19 @@
 /*
- * ttl_table_plan: PlanResourceChange. The pure rules are in ttl_plan.c; this file adds
- * what needs AWS reads (and never makes a mutating call):
- *   - a create checks the table, the configured stack and the table's owner, and either
- *     refuses (a foreign stack, a table in another stack, a different key schema) or
- *     previews the adoption ("current -> configured", adoption.h);
- *   - an update that adopts (table in no stack) or moves (stack_name changed) checks and
- *     previews the same way; any update checks that the stack is still only ours;
- *   - the private bytes record what later calls cannot tell apart (resource_private.h).
+ * ttl_table_plan: PlanResourceChange. The rules on Terraform values alone are in
+ * ttl_plan.c (replacements, protection, the TTL rename, computed values). A create or an
+ * update is then decided once (gather.h, decide.h) on what AWS holds, and the action plan
+ * rendered: its refusal as an error, its notes as warnings (an adoption's preview, a move,
+ * index steps, a recovery), a new stack as an unknown stack_id; its path is recorded in the
+ * private bytes, which apply checks against the facts it reads (decide_keeps_plan).
+ * No mutating call is ever made here.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "index_plan.h"
+#include "decide.h"
+#include "gather.h"
 #include "resource_private.h"
-#include "table_value.h"
+#include "tpd_alloc.h"
 #include "ttl_plan.h"
 #include "ttl_table.h"
 #include "ttl_table_internal.h"
@@ -28,287 +28,61 @@ static bool s_known(const struct tfv *v) {
     return true;
 }
 
-static void s_adoption_diags(
-    struct cloud *c,
-    enum adoption_kind kind,
-    const struct table_spec *want,
-    struct table_live *live,
+static bool s_dup(char **dst, const char *src) {
+    free(*dst);
+    *dst = src ? tpd_strdup(src) : NULL;
+    return !src || *dst;
+}
+
+/* Decide on what AWS holds and render the decision into the plan. */
+static void s_plan_with_facts(
+    const struct cloud_ops *ops,
+    const struct tfv *prior,
+    struct tfv *planned,
+    struct tpd_span prior_private,
+    struct resource_private *out,
     struct diag_list *diags) {
+    if (!s_known(planned)) {
+        return; /* decided at apply time, when the values are known */
+    }
+    struct request req;
+    struct resource_facts f = {0};
+    struct action_plan p;
     struct tpd_err err = {0};
-    if (cloud_read_adoption_extras(c, live, &err) != TPD_OK) {
-        diag_add_err(diags, NULL, "Cannot read the table before adopting it", &err);
-        tpd_err_clear(&err);
-        return;
-    }
-    struct adoption_report r;
-    if (adoption_review(kind, want, live, &r) != TPD_OK) {
-        diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
-        return;
-    }
-    if (r.refusal.refused) {
-        ttl_table_refusal_diag(diags, &r.refusal);
-    } else {
-        diag_add(
-            diags, DIAG_WARNING, NULL, tpd_buf_cstr(&r.summary), "%s", tpd_buf_cstr(&r.detail));
-    }
-    adoption_report_clear(&r);
-}
-
-/*
- * An update of our own stack: a refusal when the table has indexes the stack's template
- * does not (index_plan.h, gsi_reconcile); warnings for the indexes apply re-creates
- * (deleted outside Terraform) and for a change that takes several stack updates.
- */
-static void s_index_diags(
-    const struct table_spec *want,
-    const struct table_live *live,
-    const struct stack_facts *stack,
-    struct diag_list *diags) {
-    const struct table_index *deployed = live->spec.gsis;
-    size_t nd = live->spec.gsi_count;
-    if (stack->tpl.gsis_read) {
-        struct gsi_reconcile rec;
-        if (gsi_reconcile(
-                want->name,
-                stack->tpl.gsis,
-                stack->tpl.gsi_count,
-                live->spec.gsis,
-                live->spec.gsi_count,
-                &rec) != TPD_OK) {
-            diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
-            gsi_reconcile_clear(&rec);
-            return;
-        }
-        if (rec.refusal.refused) {
-            ttl_table_refusal_diag(diags, &rec.refusal);
-            gsi_reconcile_clear(&rec);
-            return;
-        }
-        for (size_t i = 0; i < rec.recreate_count; i++) {
-            const struct table_index *x = rec.recreate[i];
-            struct tpd_text d;
-            tpd_text_init(&d, 0);
-            table_index_describe(x, &d);
-            diag_add(
-                diags,
-                DIAG_WARNING,
-                NULL,
-                "Index deleted outside Terraform will be created again",
-                "Index %s (%s) is in the stack's template but no longer on DynamoDB table "
-                "\"%s\". CloudFormation compares templates, not tables, so it cannot create it "
-                "again: apply creates it with a direct UpdateTable from the template's "
-                "definition and waits until it is ACTIVE (DynamoDB builds it from the table's "
-                "items), before any other change.%s",
-                x->name,
-                tpd_text_cstr_or(&d, "its definition: out of memory writing it"),
-                want->name,
-                table_index_find(want->gsis, want->gsi_count, x->name)
-                    ? ""
-                    : " The configuration no longer has it: a later stack update then deletes "
-                      "it, as CloudFormation can only delete an index that exists.");
-            tpd_text_clear(&d);
-        }
-        gsi_reconcile_clear(&rec);
-        deployed = stack->tpl.gsis;
-        nd = stack->tpl.gsi_count;
-    }
-    size_t n = gsi_update_count(deployed, nd, want);
-    if (n > 1) {
-        struct tpd_text steps;
-        tpd_text_init(&steps, 0);
-        gsi_describe_steps(deployed, nd, want, &steps);
-        diag_add(
-            diags,
-            DIAG_WARNING,
-            NULL,
-            "Index changes take several stack updates",
-            "CloudFormation takes one global secondary index creation or deletion per stack "
-            "update, and DynamoDB builds one index at a time. Apply runs %zu stack updates on "
-            "DynamoDB table \"%s\", each waiting until the table and its indexes are ACTIVE:\n%s"
-            "If apply is interrupted, the next apply continues from the last finished update.",
-            n,
-            want->name,
-            tpd_text_cstr_or(&steps, "(out of memory listing them)\n"));
-        tpd_text_clear(&steps);
-    }
-}
-
-static void s_shell_note(const struct stack_facts *s, struct diag_list *diags) {
-    diag_add(
-        diags,
-        DIAG_WARNING,
-        NULL,
-        "Leftover stack will be deleted",
-        "Stack \"%s\" (%s) was left by an earlier create or import of this provider and holds no "
-        "table. Apply deletes it before creating the stack again.",
-        s->name,
-        s->status ? s->status : "?");
-}
-
-static void s_plan_create(
-    struct cloud *c, const struct tfv *planned, const char *replacing, struct diag_list *diags) {
-    struct table_spec want = {0};
-    struct table_live table = {0};
-    struct stack_facts stack = {0};
-    struct tpd_err err = {0};
-    char *owner = NULL;
-    struct create_decision d = {0};
-    refusal_init(&d.refusal);
-    if (!s_known(planned) || table_value_to_spec(planned, NULL, &want, &err) != TPD_OK) {
+    action_plan_init(&p);
+    enum tpd_code rc = request_decode(prior, planned, prior_private, &req, &err);
+    if (rc == TPD_E_INVALID) {
         goto done; /* checked again at apply time, when the values are known */
     }
-    enum tpd_code rc = ttl_table_create_facts(c, &want, &table, &stack, &owner, &err);
+    if (!rc) {
+        rc = gather_and_decide(ops, &req, &f, &p, &err);
+    }
     if (rc) {
         diag_add_err(
-            diags, NULL, "Cannot check whether the table or its stack already exist", &err);
-        goto done;
-    }
-    if (stack.exists && stack_status_in_progress(stack.status)) {
-        /* Busy (an interrupted apply, or another tool): its template and resources are
-         * changing. Apply waits for it to settle and decides then. */
-        diag_add(
             diags,
-            DIAG_WARNING,
             NULL,
-            "Stack is busy",
-            "Stack \"%s\" is %s. Apply waits for it to settle, then checks that it is this "
-            "provider's own before doing anything with it.",
-            stack.name,
-            stack.status);
+            req.op == REQUEST_CREATE ? "Cannot check whether the table or its stack already exist"
+                                     : "Cannot read the table and its stack",
+            &err);
         goto done;
     }
-    struct create_facts f = {&want, &table, &stack, owner, replacing};
-    create_decision_clear(&d);
-    ownership_decide_create(&f, &d);
-    if ((d.path == CREATE_ADOPT || d.path == CREATE_TAKE_OVER) &&
-        adoption_want_ttl(&want, &table) != TPD_OK) {
+    if (p.path == ACTION_REFUSE) {
+        ttl_table_refusal_diag(diags, &p.refusal);
+    }
+    ttl_table_plan_diags(diags, &p);
+    if (p.new_stack && !tfv_is_unknown(tfv_get(planned, "stack_id"))) {
+        struct tfv *u = tfv_new_unknown();
+        if (!u || tfv_map_set(planned, "stack_id", u) != TPD_OK) {
+            diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
+        }
+    }
+    if (!s_dup(&out->path, action_path_name(p.path)) || !s_dup(&out->path_stack, p.stack_id)) {
         diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
-        goto done;
-    }
-    switch (d.path) {
-        case CREATE_REFUSE:
-            ttl_table_refusal_diag(diags, &d.refusal);
-            break;
-        case CREATE_ADOPT:
-            if (d.delete_shell_first) {
-                s_shell_note(&stack, diags);
-            }
-            s_adoption_diags(c, ADOPTION_IMPORT, &want, &table, diags);
-            break;
-        case CREATE_TAKE_OVER:
-            s_adoption_diags(c, ADOPTION_TAKE_OVER, &want, &table, diags);
-            s_index_diags(&want, &table, &stack, diags);
-            break;
-        case CREATE_FRESH:
-            if (d.delete_shell_first && !(replacing && stack.exists)) {
-                s_shell_note(&stack, diags);
-            }
-            break;
     }
 done:
-    create_decision_clear(&d);
-    free(owner);
-    table_spec_clear(&want);
-    table_live_clear(&table);
-    stack_facts_clear(&stack);
-    tpd_err_clear(&err);
-}
-
-static void s_plan_update(
-    struct cloud *c, const struct tfv *prior, const struct tfv *planned, struct diag_list *diags) {
-    struct table_spec want = {0};
-    struct table_live table = {0};
-    struct stack_facts old_stack = {0}, new_stack = {0};
-    struct tpd_err err = {0};
-    char *owner = NULL, *owned_prior = NULL;
-    struct update_decision d = {0};
-    refusal_init(&d.refusal);
-    if (!s_known(planned) || table_value_to_spec(planned, prior, &want, &err) != TPD_OK) {
-        goto done;
-    }
-    const char *prior_stack = ttl_table_stack_name(prior, &owned_prior);
-    const char *prior_id = tfv_get_str(prior, "stack_id");
-    bool moving = prior_stack && strcmp(prior_stack, want.stack_name) != 0;
-    enum tpd_code rc = cloud_read_table(c, want.name, true, &table, &err);
-    if (!rc && prior_id) {
-        rc = cloud_read_stack(c, prior_stack, CLOUD_STACK_FULL, &old_stack, &err);
-    }
-    if (!rc && (moving || !prior_id)) {
-        rc = cloud_read_stack(c, want.stack_name, CLOUD_STACK_FULL, &new_stack, &err);
-    }
-    if (!rc && table.exists && (moving || !prior_id)) {
-        rc = cloud_find_owner(c, want.name, &owner, &err);
-    }
-    if (rc) {
-        diag_add_err(diags, NULL, "Cannot read the table and its stack", &err);
-        goto done;
-    }
-    if ((old_stack.exists && stack_status_in_progress(old_stack.status)) ||
-        (new_stack.exists && stack_status_in_progress(new_stack.status))) {
-        diag_add(
-            diags,
-            DIAG_WARNING,
-            NULL,
-            "Stack is busy",
-            "A stack of this table is being changed (%s). Apply waits for it to settle, then "
-            "checks again before doing anything with it.",
-            old_stack.exists && stack_status_in_progress(old_stack.status) ? old_stack.status
-                                                                           : new_stack.status);
-        goto done;
-    }
-    struct update_facts f = {
-        .want = &want,
-        .prior_stack_name = prior_stack,
-        .prior_stack_id = prior_id,
-        .table = &table,
-        .old_stack = &old_stack,
-        .new_stack = &new_stack,
-        .owner_stack = owner,
-    };
-    update_decision_clear(&d);
-    ownership_decide_update(&f, &d);
-    switch (d.path) {
-        case UPDATE_REFUSE:
-            ttl_table_refusal_diag(diags, &d.refusal);
-            break;
-        case UPDATE_ADOPT:
-            if (d.delete_shell_first) {
-                s_shell_note(&new_stack, diags);
-            }
-            s_adoption_diags(c, ADOPTION_IMPORT, &want, &table, diags);
-            break;
-        case UPDATE_MOVE:
-            diag_add(
-                diags,
-                DIAG_WARNING,
-                NULL,
-                "Table will move to another stack",
-                "DynamoDB table \"%s\" moves from stack \"%s\" to stack \"%s\", in place: apply "
-                "sets "
-                "DeletionPolicy Retain on the table in \"%s\", deletes that stack (the table and "
-                "all "
-                "its items stay), imports the table into \"%s\" with an IMPORT change set, then "
-                "applies the configuration. No item is touched; an interrupted move continues on "
-                "the "
-                "next apply.",
-                want.name,
-                prior_stack,
-                want.stack_name,
-                prior_stack,
-                want.stack_name);
-            break;
-        case UPDATE_NORMAL:
-            s_index_diags(&want, &table, prior_id ? &old_stack : &new_stack, diags);
-            break;
-    }
-done:
-    update_decision_clear(&d);
-    free(owner);
-    free(owned_prior);
-    table_spec_clear(&want);
-    table_live_clear(&table);
-    stack_facts_clear(&old_stack);
-    stack_facts_clear(&new_stack);
+    action_plan_clear(&p);
+    resource_facts_clear(&f);
+    request_clear(&req);
     tpd_err_clear(&err);
 }
 
@@ -364,7 +138,7 @@ s_imported_replace(struct diag_list *diags, const char *name, const struct tfp_p
 }
 
 void ttl_table_plan(
-    struct cloud *c,
+    const struct cloud_ops *ops,
     const struct tfv *prior,
     const struct tfv *proposed,
     const struct tfv *config,
@@ -395,10 +169,14 @@ void ttl_table_plan(
         s_imported_replace(diags, tfv_get_str(prior, "name"), requires_replace);
     }
     errors = diag_list_has_errors(diags);
+    bool ok = true;
     if (!tfv_is_null(prior) && kind != TTL_PLAN_DESTROY) {
         /* Should Terraform turn this plan into a replacement (provider-required, or
-         * `terraform apply -replace`), the create half sees which table it replaces. */
-        out.replacing = (char *)tfv_get_str(prior, "name");
+         * `terraform apply -replace`), the create half sees which table it replaces, and
+         * which stack the replaced instance owns. */
+        ok = s_dup(&out.replacing, tfv_get_str(prior, "name")) &&
+             s_dup(&out.replacing_owner, tfv_get_str(prior, "owner_id")) &&
+             s_dup(&out.replacing_stack_id, tfv_get_str(prior, "stack_id"));
         out.protected_table = ttl_plan_prior_protected(prior, true) || applied_on;
         out.forced = requires_replace->count > 0;
     }
@@ -433,22 +211,31 @@ void ttl_table_plan(
                 tfv_path_clear(&path);
                 break;
             }
-            out.replacing = in.replacing;
-            if (!errors && c) {
-                s_plan_create(c, *planned, in.replacing, diags);
+            ok = ok && s_dup(&out.replacing, in.replacing) &&
+                 s_dup(&out.replacing_owner, in.replacing_owner) &&
+                 s_dup(&out.replacing_stack_id, in.replacing_stack_id);
+            if (!errors && ops) {
+                s_plan_with_facts(ops, prior, *planned, prior_private, &out, diags);
             }
             break;
+        case TTL_PLAN_NOOP:
+            if (!in.stack_status || strcmp(in.stack_status, "DELETE_FAILED") != 0) {
+                break;
+            }
+            /* The refresh found the stack in DELETE_FAILED: the plan shows the recovery
+             * (a new stack id), which only an apply can carry out. */
+            /* fall through */
         case TTL_PLAN_UPDATE:
-            if (!errors && c) {
-                s_plan_update(c, prior, *planned, diags);
+            if (!errors && ops) {
+                s_plan_with_facts(ops, prior, *planned, prior_private, &out, diags);
             }
             break;
         case TTL_PLAN_REPLACE:
-        case TTL_PLAN_NOOP:
             break;
     }
-    if (resource_private_encode(&out, planned_private) != TPD_OK) {
+    if (!ok || resource_private_encode(&out, planned_private) != TPD_OK) {
         diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
     }
     resource_private_clear(&in);
+    resource_private_clear(&out);
 }

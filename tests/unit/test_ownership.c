@@ -32,7 +32,18 @@ enum stack_shape {
     S_FOREIGN_T,       /* hand-made, holding T */
     S_FOREIGN_EMPTY,   /* ROLLBACK_COMPLETE, no resources, someone else's description */
     S_TRANSFORM,       /* holding T, marked, but with a Transform */
+    S_OTHER,           /* marked for T with another owner (O2), holding T */
+    S_MARK_NO_OWNER,   /* marked for T without an owner (an earlier release), holding T */
+    S_DELETE_FAILED,   /* ours (O1), DELETE_FAILED, the table resource DELETE_FAILED */
+    S_ROLLBACK_FAILED, /* ours (O1), UPDATE_ROLLBACK_FAILED */
+    S_BUSY,            /* ours (O1), UPDATE_IN_PROGRESS, holding T */
+    S_BUSY_OTHER,      /* another owner's (O2), CREATE_IN_PROGRESS, creating T */
+    S_BUSY_EMPTY,      /* CREATE_IN_PROGRESS, no resources listed yet, our description */
 };
+
+/* Owner ids: the marker of S_OURS and friends says O1, S_OTHER's says O2. */
+#define O1 "0123456789abcdef0123456789abcd01"
+#define O2 "0123456789abcdef0123456789abcd02"
 
 static char *s_dup(const char *s) {
     return s ? tpd_strdup(s) : NULL;
@@ -62,8 +73,11 @@ s_stack(struct stack_facts *s, enum stack_shape shape, const char *name, const c
             break;
     }
     bool marked = shape == S_OURS || shape == S_OURS_OTHER || shape == S_OURS_PLUS ||
-                  shape == S_OURS_TABLE_GONE || shape == S_TRANSFORM;
-    bool empty = shape == S_OURS_SHELL || shape == S_OURS_REVIEW || shape == S_FOREIGN_EMPTY;
+                  shape == S_OURS_TABLE_GONE || shape == S_TRANSFORM || shape == S_OTHER ||
+                  shape == S_MARK_NO_OWNER || shape == S_DELETE_FAILED ||
+                  shape == S_ROLLBACK_FAILED || shape == S_BUSY || shape == S_BUSY_OTHER;
+    bool empty = shape == S_OURS_SHELL || shape == S_OURS_REVIEW || shape == S_FOREIGN_EMPTY ||
+                 shape == S_BUSY_EMPTY;
     if (!empty) {
         s->resource_count = 1;
         s->table_count = 1;
@@ -77,6 +91,9 @@ s_stack(struct stack_facts *s, enum stack_shape shape, const char *name, const c
     if (marked) {
         s->tpl.marked = true;
         s->tpl.marked_table = s_dup(table);
+        if (shape != S_MARK_NO_OWNER) {
+            s->tpl.marked_owner = s_dup(shape == S_OTHER || shape == S_BUSY_OTHER ? O2 : O1);
+        }
     }
     switch (shape) {
         case S_OURS_PLUS:
@@ -107,6 +124,37 @@ s_stack(struct stack_facts *s, enum stack_shape shape, const char *name, const c
         case S_TRANSFORM:
             s->tpl.has_transform = true;
             break;
+        case S_OURS_TABLE_GONE:
+            free(s->table_resource_status);
+            s->table_resource_status = s_dup("DELETE_COMPLETE");
+            break;
+        case S_DELETE_FAILED:
+            free(s->status);
+            s->status = s_dup("DELETE_FAILED");
+            free(s->table_resource_status);
+            s->table_resource_status = s_dup("DELETE_FAILED");
+            s->status_reason = s_dup("The following resource(s) failed to delete: [Table].");
+            break;
+        case S_ROLLBACK_FAILED:
+            free(s->status);
+            s->status = s_dup("UPDATE_ROLLBACK_FAILED");
+            break;
+        case S_BUSY:
+            free(s->status);
+            s->status = s_dup("UPDATE_IN_PROGRESS");
+            break;
+        case S_BUSY_OTHER:
+            free(s->status);
+            s->status = s_dup("CREATE_IN_PROGRESS");
+            free(s->table_resource_status);
+            s->table_resource_status = s_dup("CREATE_IN_PROGRESS");
+            break;
+        case S_BUSY_EMPTY:
+            free(s->status);
+            s->status = s_dup("CREATE_IN_PROGRESS");
+            s->description = s_dup(TABLE_TEMPLATE_DESCRIPTION);
+            s->tpl.read = false;
+            break;
         default:
             break;
     }
@@ -136,49 +184,73 @@ static void s_want(struct table_spec *w, const char *name, const char *stack) {
 
 /* ---- classification ----------------------------------------------------------------- */
 
+#define S_ID "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1111"
+#define OTHER_ID "arn:aws:cloudformation:us-east-1:123456789012:stack/s/2222"
+
 static void test_classify(void **state) {
     (void)state;
     static const struct {
         enum stack_shape shape;
-        const char *state_id;
+        struct owner_claim claim;
         enum stack_kind want;
         const char *why; /* substring of the explanation for foreign stacks */
     } rows[] = {
-        {S_NONE, NULL, STACK_NONE, NULL},
-        {S_OURS, NULL, STACK_OWN, NULL},
-        {S_OURS_OTHER, NULL, STACK_FOREIGN, "another table"},
-        {S_OURS_PLUS, NULL, STACK_FOREIGN, "more than the table"},
-        {S_OURS_SHELL, NULL, STACK_OWN_SHELL, NULL},
-        {S_OURS_REVIEW, NULL, STACK_OWN_SHELL, NULL},
-        {S_LEGACY, NULL, STACK_OWN, NULL},
-        {S_FOREIGN, NULL, STACK_FOREIGN, "another table"},
-        {S_FOREIGN_T, NULL, STACK_FOREIGN, "not created by this provider"},
+        {S_NONE, {0}, STACK_NONE, NULL},
+        /* this instance's by the owner id on the marker */
+        {S_OURS, {.owner_id = O1}, STACK_OWN, NULL},
+        /* the same stack for a claim of nothing (a create, another workspace): another's */
+        {S_OURS, {0}, STACK_OTHER_OWNER, "another resource instance (owner id " O1},
+        /* a state of an earlier release (no owner id) names this stack: its own, also when
+         * its interrupted first apply already wrote an owner */
+        {S_OURS, {.stack_id = S_ID}, STACK_OWN, NULL},
+        {S_MARK_NO_OWNER, {.stack_id = S_ID}, STACK_OWN, NULL},
+        /* a state whose owner id differs from the marker's: another instance owns it now */
+        {S_OURS, {.owner_id = O2, .stack_id = S_ID}, STACK_OTHER_OWNER, "owner id " O1},
+        /* the marker lost its owner (edited outside): the state decides */
+        {S_MARK_NO_OWNER, {.owner_id = O1, .stack_id = S_ID}, STACK_OWN, NULL},
+        /* a marker without owner, unclaimed: made by this provider for some other state */
+        {S_MARK_NO_OWNER, {0}, STACK_OTHER_OWNER, "names no owner"},
+        {S_LEGACY, {0}, STACK_OTHER_OWNER, "names no owner"},
+        {S_LEGACY, {.stack_id = S_ID}, STACK_OWN, NULL},
+        /* the create half of a replacement: the replaced instance's stack */
+        {S_OURS, {.replacing_owner = O1}, STACK_OWN, NULL},
+        {S_MARK_NO_OWNER, {.replacing_stack_id = S_ID}, STACK_OWN, NULL},
+        {S_OURS, {.replacing_owner = O2}, STACK_OTHER_OWNER, NULL},
+        /* shells: nothing to lose, whoever made them */
+        {S_OURS_SHELL, {0}, STACK_OWN_SHELL, NULL},
+        {S_OURS_REVIEW, {0}, STACK_OWN_SHELL, NULL},
+        {S_OURS_TABLE_GONE, {0}, STACK_OWN_SHELL, NULL},
+        {S_BUSY_EMPTY, {0}, STACK_OWN_SHELL, NULL},
+        /* another owner's stack creating the table right now */
+        {S_BUSY_OTHER, {0}, STACK_OTHER_OWNER, "owner id " O2},
+        /* never this provider's to touch */
+        {S_OURS_OTHER, {.owner_id = O1}, STACK_FOREIGN, "another table"},
+        {S_OURS_PLUS, {.owner_id = O1}, STACK_FOREIGN, "more than the table"},
+        {S_FOREIGN, {0}, STACK_FOREIGN, "another table"},
+        {S_FOREIGN_T, {0}, STACK_FOREIGN, "not created by this provider"},
         /* The stack recorded in state is ours even without a marker (imported by the
          * user with terraform import STACK/TABLE)... */
-        {S_FOREIGN_T,
-         "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1111",
-         STACK_OWN,
-         NULL},
+        {S_FOREIGN_T, {.stack_id = S_ID}, STACK_OWN, NULL},
         /* ...but a state id of another stack does not make this one ours. */
-        {S_FOREIGN_T,
-         "arn:aws:cloudformation:us-east-1:123456789012:stack/s/2222",
-         STACK_FOREIGN,
-         NULL},
-        {S_FOREIGN_EMPTY, NULL, STACK_FOREIGN, "holding no resources"},
-        {S_TRANSFORM, NULL, STACK_FOREIGN, "Transform"},
+        {S_FOREIGN_T, {.stack_id = OTHER_ID}, STACK_FOREIGN, NULL},
+        {S_FOREIGN_EMPTY, {0}, STACK_FOREIGN, "holding no resources"},
+        {S_TRANSFORM, {.owner_id = O1}, STACK_FOREIGN, "Transform"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct stack_facts s;
         s_stack(&s, rows[i].shape, "stk", "T");
         struct tpd_text why;
         tpd_text_init(&why, 0);
-        enum stack_kind k = ownership_classify(&s, "T", rows[i].state_id, &why);
+        enum stack_kind k = ownership_classify(&s, "T", &rows[i].claim, &why);
         if (k != rows[i].want) {
             print_message(
                 "row %zu: got %d, want %d (%s)\n", i, k, rows[i].want, tpd_text_cstr(&why));
         }
         assert_int_equal(k, rows[i].want);
         if (rows[i].why) {
+            if (!strstr(tpd_text_cstr(&why), rows[i].why)) {
+                print_message("row %zu: %s\n", i, tpd_text_cstr(&why));
+            }
             assert_non_null(strstr(tpd_text_cstr(&why), rows[i].why));
         }
         tpd_text_clear(&why);
@@ -196,40 +268,83 @@ static void test_decide_create(void **state) {
         enum stack_shape stack; /* the stack named in the configuration */
         const char *owner;      /* the stack holding the table */
         const char *replacing;
+        struct owner_claim claim; /* a create claims only what it replaces */
         enum create_path want;
         bool delete_first;
-        const char *attr; /* refusal's attribute */
+        const char *attr;   /* refusal's attribute ("-": none) */
+        const char *advice; /* a phrase the refusal must contain */
     } rows[] = {
         /* neither exists */
-        {false, "S", S_NONE, NULL, NULL, CREATE_FRESH, false, NULL},
+        {false, "S", S_NONE, NULL, NULL, {0}, CREATE_FRESH, false, NULL, NULL},
         /* only our shell: a failed create (ROLLBACK_COMPLETE) is deleted first... */
-        {false, "S", S_OURS_SHELL, NULL, NULL, CREATE_FRESH, true, NULL},
+        {false, "S", S_OURS_SHELL, NULL, NULL, {0}, CREATE_FRESH, true, NULL, NULL},
         /* ...a REVIEW_IN_PROGRESS one is reused */
-        {false, "S", S_OURS_REVIEW, NULL, NULL, CREATE_FRESH, false, NULL},
-        /* our stack whose table was deleted outside Terraform */
-        {false, "S", S_OURS_TABLE_GONE, NULL, NULL, CREATE_FRESH, true, NULL},
+        {false, "S", S_OURS_REVIEW, NULL, NULL, {0}, CREATE_FRESH, false, NULL, NULL},
+        /* a stack whose table was deleted outside Terraform (its resource left the state) */
+        {false, "S", S_OURS_TABLE_GONE, NULL, NULL, {0}, CREATE_FRESH, true, NULL, NULL},
+        {false, "S", S_OURS, NULL, NULL, {0}, CREATE_FRESH, true, NULL, NULL},
         /* someone else's stack of that name: never touched */
-        {false, "S", S_FOREIGN, NULL, NULL, CREATE_REFUSE, false, "stack_name"},
-        {false, "S", S_FOREIGN_EMPTY, NULL, NULL, CREATE_REFUSE, false, "stack_name"},
-        {false, "S", S_OURS_PLUS, NULL, NULL, CREATE_REFUSE, false, "stack_name"},
+        {false, "S", S_FOREIGN, NULL, NULL, {0}, CREATE_REFUSE, false, "stack_name", NULL},
+        {false, "S", S_FOREIGN_EMPTY, NULL, NULL, {0}, CREATE_REFUSE, false, "stack_name", NULL},
+        {false, "S", S_OURS_PLUS, NULL, NULL, {0}, CREATE_REFUSE, false, "stack_name", NULL},
+        /* a stack being created with no table yet: wait, then decide */
+        {false, "S", S_BUSY_EMPTY, NULL, NULL, {0}, CREATE_WAIT, false, NULL, NULL},
         /* a table in no stack is adopted */
-        {true, "S", S_NONE, NULL, NULL, CREATE_ADOPT, false, NULL},
-        {true, "S", S_OURS_SHELL, NULL, NULL, CREATE_ADOPT, true, NULL},
-        {true, "S", S_OURS_REVIEW, NULL, NULL, CREATE_ADOPT, false, NULL},
+        {true, "S", S_NONE, NULL, NULL, {0}, CREATE_ADOPT, false, NULL, NULL},
+        {true, "S", S_OURS_SHELL, NULL, NULL, {0}, CREATE_ADOPT, true, NULL, NULL},
+        {true, "S", S_OURS_REVIEW, NULL, NULL, {0}, CREATE_ADOPT, false, NULL, NULL},
         /* ...but not with another key schema */
-        {true, "N", S_NONE, NULL, NULL, CREATE_REFUSE, false, "hash_key"},
+        {true, "N", S_NONE, NULL, NULL, {0}, CREATE_REFUSE, false, "hash_key", NULL},
         /* ...nor into someone else's stack */
-        {true, "S", S_FOREIGN, NULL, NULL, CREATE_REFUSE, false, "stack_name"},
+        {true, "S", S_FOREIGN, NULL, NULL, {0}, CREATE_REFUSE, false, "stack_name", NULL},
         /* a table in another stack */
-        {true, "S", S_NONE, "elsewhere", NULL, CREATE_REFUSE, false, "stack_name"},
-        {true, "S", S_FOREIGN, "elsewhere", NULL, CREATE_REFUSE, false, "stack_name"},
-        /* our own stack holding the table (state lost): taken over */
-        {true, "S", S_OURS, "stk", NULL, CREATE_TAKE_OVER, false, NULL},
-        {true, "S", S_LEGACY, "stk", NULL, CREATE_TAKE_OVER, false, NULL},
+        {true,
+         "S",
+         S_NONE,
+         "elsewhere",
+         NULL,
+         {0},
+         CREATE_REFUSE,
+         false,
+         "stack_name",
+         "terraform import <address> elsewhere/T"},
+        {true, "S", S_FOREIGN, "elsewhere", NULL, {0}, CREATE_REFUSE, false, "stack_name", NULL},
+        /* another instance's stack holding the table (a second workspace or state, a
+         * renamed address, this resource tainted after an interrupted create, a create
+         * whose state was lost): never taken over; the refusal names each way out */
+        {true, "S", S_OURS, "stk", NULL, {0}, CREATE_REFUSE, false, "-", "terraform untaint"},
+        {true, "S", S_OURS, "stk", NULL, {0}, CREATE_REFUSE, false, "-", "moved block"},
+        {true, "S", S_OURS, "stk", NULL, {0}, CREATE_REFUSE, false, "-", "import <address> stk/T"},
+        {true, "S", S_OTHER, "stk", NULL, {0}, CREATE_REFUSE, false, "-", "owner id " O2},
+        {true, "S", S_LEGACY, "stk", NULL, {0}, CREATE_REFUSE, false, "-", "terraform untaint"},
+        {true, "S", S_MARK_NO_OWNER, "stk", NULL, {0}, CREATE_REFUSE, false, "-", NULL},
+        /* ...also while it is still being created (an interrupted create, tainted) */
+        {true, "S", S_BUSY_OTHER, "stk", NULL, {0}, CREATE_REFUSE, false, "-", "untaint"},
         /* a hand-made stack holding the table: import it explicitly instead */
-        {true, "S", S_FOREIGN_T, "stk", NULL, CREATE_REFUSE, false, "stack_name"},
+        {true,
+         "S",
+         S_FOREIGN_T,
+         "stk",
+         NULL,
+         {0},
+         CREATE_REFUSE,
+         false,
+         "stack_name",
+         "terraform import <address> stk/T"},
         /* the create half of a replacement of T: T is about to be deleted */
-        {true, "N", S_OURS, "stk", "T", CREATE_FRESH, true, NULL},
+        {true, "N", S_OURS, "stk", "T", {.replacing_owner = O1}, CREATE_FRESH, true, NULL, NULL},
+        {true, "N", S_OURS, "stk", "T", {0}, CREATE_FRESH, true, NULL, NULL},
+        /* the replaced instance's stack still holding the table (the destroy kept it) */
+        {true,
+         "S",
+         S_OURS,
+         "stk",
+         NULL,
+         {.replacing_owner = O1},
+         CREATE_TAKE_OVER,
+         false,
+         NULL,
+         NULL},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct table_spec w;
@@ -239,10 +354,12 @@ static void test_decide_create(void **state) {
         s_table(&t, rows[i].table, "T", rows[i].hash_type);
         s_stack(&s, rows[i].stack, "stk", "T");
         if (rows[i].stack == S_OURS_TABLE_GONE) {
+            /* the stack still lists the table as live; the table is gone */
             free(s.table_resource_status);
             s.table_resource_status = s_dup("UPDATE_COMPLETE");
         }
-        struct create_facts f = {&w, &t, &s, rows[i].owner, rows[i].replacing};
+        struct create_facts f = {
+            &w, &t, &s, rows[i].owner, NULL, &rows[i].claim, rows[i].replacing};
         struct create_decision d;
         ownership_decide_create(&f, &d);
         if (d.path != rows[i].want || d.delete_shell_first != rows[i].delete_first) {
@@ -258,9 +375,19 @@ static void test_decide_create(void **state) {
         assert_int_equal(d.path, rows[i].want);
         assert_int_equal(d.delete_shell_first, rows[i].delete_first);
         assert_int_equal(d.refusal.refused, rows[i].want == CREATE_REFUSE);
-        if (rows[i].attr) {
+        if (rows[i].attr && strcmp(rows[i].attr, "-") == 0) {
+            assert_null(d.refusal.attr);
+        } else if (rows[i].attr) {
             assert_string_equal(d.refusal.attr, rows[i].attr);
+        }
+        if (rows[i].want == CREATE_REFUSE) {
             assert_non_null(strstr(tpd_buf_cstr(&d.refusal.detail), "Nothing was changed"));
+        }
+        if (rows[i].advice) {
+            if (!strstr(tpd_buf_cstr(&d.refusal.detail), rows[i].advice)) {
+                print_message("row %zu: %s\n", i, tpd_buf_cstr(&d.refusal.detail));
+            }
+            assert_non_null(strstr(tpd_buf_cstr(&d.refusal.detail), rows[i].advice));
         }
         create_decision_clear(&d);
         table_spec_clear(&w);
@@ -269,15 +396,48 @@ static void test_decide_create(void **state) {
     }
 }
 
+/* A table in a stack a user can import (hand-made, holding only it) vs one that holds more:
+ * the advice differs, and each is one a user can follow. */
+static void test_create_elsewhere_advice(void **state) {
+    (void)state;
+    struct table_spec w;
+    struct table_live t;
+    struct stack_facts none, owner;
+    s_want(&w, "T", "stk");
+    s_table(&t, true, "T", "S");
+    s_stack(&none, S_NONE, "stk", "T");
+    s_stack(&owner, S_OURS_PLUS, "elsewhere", "T");
+    struct owner_claim claim = {0};
+    struct create_facts f = {&w, &t, &none, "elsewhere", &owner, &claim, NULL};
+    struct create_decision d;
+    ownership_decide_create(&f, &d);
+    assert_int_equal(d.path, CREATE_REFUSE);
+    assert_string_equal(d.refusal.attr, "name");
+    assert_non_null(strstr(tpd_buf_cstr(&d.refusal.detail), "use another table name"));
+    assert_null(strstr(tpd_buf_cstr(&d.refusal.detail), "terraform import"));
+    create_decision_clear(&d);
+    stack_facts_clear(&owner);
+    s_stack(&owner, S_OTHER, "elsewhere", "T");
+    ownership_decide_create(&f, &d);
+    assert_int_equal(d.path, CREATE_REFUSE);
+    assert_non_null(strstr(tpd_buf_cstr(&d.refusal.detail), "terraform untaint"));
+    create_decision_clear(&d);
+    stack_facts_clear(&owner);
+    stack_facts_clear(&none);
+    table_spec_clear(&w);
+    table_live_clear(&t);
+}
+
 /* ---- update -------------------------------------------------------------------------- */
 
-#define OLD_ID "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1111"
+#define OLD_ID S_ID
 
 static void test_decide_update(void **state) {
     (void)state;
     static const struct {
         const char *prior_stack;
-        const char *prior_id; /* NULL: imported, not adopted */
+        const char *prior_id;    /* NULL: imported, not adopted */
+        const char *prior_owner; /* owner_id in state */
         enum stack_shape old_stack;
         const char *want_stack;
         enum stack_shape new_stack;
@@ -287,28 +447,45 @@ static void test_decide_update(void **state) {
         bool delete_first;
     } rows[] = {
         /* our stack, same name: a stack update */
-        {"a", OLD_ID, S_OURS, "a", S_NONE, "a", true, UPDATE_NORMAL, false},
+        {"a", OLD_ID, O1, S_OURS, "a", S_NONE, "a", true, UPDATE_NORMAL, false},
+        /* a state of an earlier release (no owner id) */
+        {"a", OLD_ID, NULL, S_OURS, "a", S_NONE, "a", true, UPDATE_NORMAL, false},
+        {"a", OLD_ID, NULL, S_MARK_NO_OWNER, "a", S_NONE, "a", true, UPDATE_NORMAL, false},
         /* a stack imported by the user (in state, no marker): still ours */
-        {"a", OLD_ID, S_FOREIGN_T, "a", S_NONE, "a", true, UPDATE_NORMAL, false},
+        {"a", OLD_ID, NULL, S_FOREIGN_T, "a", S_NONE, "a", true, UPDATE_NORMAL, false},
+        /* the marker names another owner: another state took the stack */
+        {"a", OLD_ID, O2, S_OURS, "a", S_NONE, "a", true, UPDATE_REFUSE, false},
         /* someone added resources to our stack: refuse, our update would delete them */
-        {"a", OLD_ID, S_OURS_PLUS, "a", S_NONE, "a", true, UPDATE_REFUSE, false},
+        {"a", OLD_ID, O1, S_OURS_PLUS, "a", S_NONE, "a", true, UPDATE_REFUSE, false},
+        /* a stack that takes no change set */
+        {"a", OLD_ID, O1, S_ROLLBACK_FAILED, "a", S_NONE, "a", true, UPDATE_REFUSE, false},
+        /* an operation still running on our stack: wait, then decide */
+        {"a", OLD_ID, O1, S_BUSY, "a", S_NONE, "a", true, UPDATE_WAIT, false},
+        /* DELETE_FAILED (someone tried to delete it; protection kept the table): recover */
+        {"a", OLD_ID, O1, S_DELETE_FAILED, "a", S_NONE, "a", true, UPDATE_RECOVER, false},
+        {"a", OLD_ID, O1, S_DELETE_FAILED, "b", S_NONE, "a", true, UPDATE_RECOVER, false},
+        {"a", OLD_ID, O1, S_DELETE_FAILED, "b", S_OURS_SHELL, "a", true, UPDATE_RECOVER, true},
+        {"a", OLD_ID, O1, S_DELETE_FAILED, "b", S_FOREIGN, "a", true, UPDATE_REFUSE, false},
         /* stack_name changed: move */
-        {"a", OLD_ID, S_OURS, "b", S_NONE, "a", true, UPDATE_MOVE, false},
-        {"a", OLD_ID, S_OURS, "b", S_OURS_SHELL, "a", true, UPDATE_MOVE, true},
+        {"a", OLD_ID, O1, S_OURS, "b", S_NONE, "a", true, UPDATE_MOVE, false},
+        {"a", OLD_ID, O1, S_OURS, "b", S_OURS_SHELL, "a", true, UPDATE_MOVE, true},
         /* ...but never into someone else's stack */
-        {"a", OLD_ID, S_OURS, "b", S_FOREIGN, "a", true, UPDATE_REFUSE, false},
+        {"a", OLD_ID, O1, S_OURS, "b", S_FOREIGN, "a", true, UPDATE_REFUSE, false},
+        {"a", OLD_ID, O1, S_OURS, "b", S_OTHER, "a", true, UPDATE_REFUSE, false},
         /* imported, never adopted: adopt into the configured stack */
-        {"a", NULL, S_NONE, "own", S_NONE, NULL, true, UPDATE_ADOPT, false},
-        {"a", NULL, S_NONE, "own", S_OURS_REVIEW, NULL, true, UPDATE_ADOPT, false},
-        {"a", NULL, S_NONE, "own", S_FOREIGN, NULL, true, UPDATE_REFUSE, false},
-        /* ...adopted meanwhile by an apply whose state was lost */
-        {"a", NULL, S_NONE, "stk", S_OURS, "stk", true, UPDATE_NORMAL, false},
+        {"a", NULL, NULL, S_NONE, "own", S_NONE, NULL, true, UPDATE_ADOPT, false},
+        {"a", NULL, NULL, S_NONE, "own", S_OURS_REVIEW, NULL, true, UPDATE_ADOPT, false},
+        {"a", NULL, NULL, S_NONE, "own", S_FOREIGN, NULL, true, UPDATE_REFUSE, false},
+        /* ...adopted meanwhile by an apply of this instance whose state was lost */
+        {"a", NULL, O1, S_NONE, "stk", S_OURS, "stk", true, UPDATE_NORMAL, false},
+        /* ...adopted by another instance: never taken over */
+        {"a", NULL, NULL, S_NONE, "stk", S_OURS, "stk", true, UPDATE_REFUSE, false},
         /* ...or adopted into another stack outside this configuration */
-        {"a", NULL, S_NONE, "own", S_NONE, "elsewhere", true, UPDATE_REFUSE, false},
+        {"a", NULL, NULL, S_NONE, "own", S_NONE, "elsewhere", true, UPDATE_REFUSE, false},
         /* our stack is gone (interrupted move): adopt again */
-        {"a", OLD_ID, S_NONE, "b", S_NONE, NULL, true, UPDATE_ADOPT, false},
+        {"a", OLD_ID, O1, S_NONE, "b", S_NONE, NULL, true, UPDATE_ADOPT, false},
         /* the table vanished after the plan */
-        {"a", OLD_ID, S_OURS, "a", S_NONE, "a", false, UPDATE_REFUSE, false},
+        {"a", OLD_ID, O1, S_OURS, "a", S_NONE, "a", false, UPDATE_REFUSE, false},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct table_spec w;
@@ -322,8 +499,10 @@ static void test_decide_update(void **state) {
             free(news.id);
             news.id = s_dup("arn:aws:cloudformation:us-east-1:123456789012:stack/s/3333");
         }
+        bool same = strcmp(rows[i].prior_stack, rows[i].want_stack) == 0 && rows[i].prior_id;
+        struct owner_claim claim = {.owner_id = rows[i].prior_owner, .stack_id = rows[i].prior_id};
         struct update_facts f = {
-            &w, rows[i].prior_stack, rows[i].prior_id, &t, &olds, &news, rows[i].owner};
+            &w, rows[i].prior_stack, &claim, &t, &olds, same ? &olds : &news, rows[i].owner, NULL};
         struct update_decision d;
         ownership_decide_update(&f, &d);
         if (d.path != rows[i].want || d.delete_shell_first != rows[i].delete_first) {
@@ -353,54 +532,121 @@ static void test_decide_destroy(void **state) {
     (void)state;
     static const struct {
         const char *state_id;
+        const char *state_owner;
         enum stack_shape stack;
         const char *policy; /* the deployed template's DeletionPolicy */
         bool table;
         bool protected_live;
         bool retain;
         bool explicit_destroy;
+        const char *owner_stack; /* where the table is now, when the state names no stack */
         enum destroy_path want;
         const char *attr;
     } rows[] = {
         /* our stack: deleting it deletes the table by its policy */
-        {OLD_ID, S_OURS, "Delete", true, false, false, true, DESTROY_STACK, NULL},
-        {OLD_ID, S_OURS, "Delete", true, false, false, false, DESTROY_STACK, NULL},
+        {OLD_ID, O1, S_OURS, "Delete", true, false, false, true, NULL, DESTROY_STACK, NULL},
+        {OLD_ID, O1, S_OURS, "Delete", true, false, false, false, NULL, DESTROY_STACK, NULL},
+        /* a state of an earlier release */
+        {OLD_ID,
+         NULL,
+         S_MARK_NO_OWNER,
+         "Delete",
+         true,
+         false,
+         false,
+         true,
+         NULL,
+         DESTROY_STACK,
+         NULL},
         /* protected in AWS: refused, whatever the state said */
         {OLD_ID,
+         O1,
          S_OURS,
          "Delete",
          true,
          true,
          false,
          true,
+         NULL,
          DESTROY_REFUSE,
          "deletion_protection_enabled"},
         /* retain: the stack goes, the table stays — also when protected */
-        {OLD_ID, S_OURS, "Retain", true, true, true, true, DESTROY_STACK, NULL},
+        {OLD_ID, O1, S_OURS, "Retain", true, true, true, true, NULL, DESTROY_STACK, NULL},
         /* retain, but the deployed template would delete the table */
-        {OLD_ID, S_OURS, "Delete", true, false, true, true, DESTROY_REFUSE, "retain_on_destroy"},
+        {OLD_ID,
+         O1,
+         S_OURS,
+         "Delete",
+         true,
+         false,
+         true,
+         true,
+         NULL,
+         DESTROY_REFUSE,
+         "retain_on_destroy"},
         /* the template retains (an adoption's follow-up never finished): an explicit
          * destroy deletes the table after the stack; a replacement keeps it */
-        {OLD_ID, S_OURS, "Retain", true, false, false, true, DESTROY_STACK_THEN_TABLE, NULL},
-        {OLD_ID, S_OURS, "Retain", true, false, false, false, DESTROY_STACK, NULL},
+        {OLD_ID,
+         O1,
+         S_OURS,
+         "Retain",
+         true,
+         false,
+         false,
+         true,
+         NULL,
+         DESTROY_STACK_THEN_TABLE,
+         NULL},
+        {OLD_ID, O1, S_OURS, "Retain", true, false, false, false, NULL, DESTROY_STACK, NULL},
         /* a table in no stack: deleted only by an explicit destroy */
-        {NULL, S_NONE, NULL, true, false, false, true, DESTROY_TABLE, NULL},
-        {NULL, S_NONE, NULL, true, false, false, false, DESTROY_FORGET, NULL},
-        {NULL, S_NONE, NULL, true, false, true, true, DESTROY_FORGET, NULL},
-        /* our stack now holds something else too: refused */
-        {OLD_ID, S_OURS_PLUS, "Delete", true, false, false, true, DESTROY_REFUSE, "stack_name"},
+        {NULL, NULL, S_NONE, NULL, true, false, false, true, NULL, DESTROY_TABLE, NULL},
+        {NULL, NULL, S_NONE, NULL, true, false, false, false, NULL, DESTROY_FORGET, NULL},
+        {NULL, NULL, S_NONE, NULL, true, false, true, true, NULL, DESTROY_FORGET, NULL},
+        /* ...unless it was adopted into a stack since: not ours to delete */
+        {NULL, NULL, S_NONE, NULL, true, false, false, true, "elsewhere", DESTROY_FORGET, NULL},
+        {NULL, NULL, S_NONE, NULL, true, true, false, true, "elsewhere", DESTROY_FORGET, NULL},
+        /* our stack now holds something else too: refused, or forgotten with retain */
+        {OLD_ID,
+         O1,
+         S_OURS_PLUS,
+         "Delete",
+         true,
+         false,
+         false,
+         true,
+         NULL,
+         DESTROY_REFUSE,
+         "stack_name"},
+        {OLD_ID, O1, S_OURS_PLUS, "Delete", true, false, true, true, NULL, DESTROY_FORGET, NULL},
+        /* another instance owns the stack now: never deleted here */
+        {OLD_ID,
+         O2,
+         S_OURS,
+         "Delete",
+         true,
+         false,
+         false,
+         true,
+         NULL,
+         DESTROY_REFUSE,
+         "stack_name"},
+        {OLD_ID, O2, S_OURS, "Delete", true, false, true, true, NULL, DESTROY_FORGET, NULL},
         /* a stack of that name that is not the one in state: not ours to delete */
-        {"arn:aws:cloudformation:us-east-1:123456789012:stack/s/9999",
+        {OTHER_ID,
+         O1,
          S_FOREIGN_T,
          "Delete",
          true,
          false,
          false,
          false,
+         NULL,
          DESTROY_FORGET,
          NULL},
+        /* busy: wait, then decide */
+        {OLD_ID, O1, S_BUSY, "Delete", true, false, false, true, NULL, DESTROY_WAIT, NULL},
         /* nothing left */
-        {OLD_ID, S_NONE, NULL, false, false, false, true, DESTROY_FORGET, NULL},
+        {OLD_ID, O1, S_NONE, NULL, false, false, false, true, NULL, DESTROY_FORGET, NULL},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct table_live t;
@@ -412,8 +658,16 @@ static void test_decide_destroy(void **state) {
             free(s.tpl.deletion_policy);
             s.tpl.deletion_policy = s_dup(rows[i].policy);
         }
+        struct owner_claim claim = {.owner_id = rows[i].state_owner, .stack_id = rows[i].state_id};
         struct destroy_facts f = {
-            "T", "stk", rows[i].state_id, rows[i].retain, rows[i].explicit_destroy, &t, &s};
+            "T",
+            "stk",
+            &claim,
+            rows[i].retain,
+            rows[i].explicit_destroy,
+            &t,
+            &s,
+            rows[i].owner_stack};
         struct destroy_decision d;
         ownership_decide_destroy(&f, &d);
         if (d.path != rows[i].want) {
@@ -428,6 +682,9 @@ static void test_decide_destroy(void **state) {
         if (rows[i].attr) {
             assert_string_equal(d.refusal.attr, rows[i].attr);
         }
+        if (d.path == DESTROY_REFUSE) {
+            assert_non_null(strstr(tpd_buf_cstr(&d.refusal.detail), "Nothing was deleted"));
+        }
         destroy_decision_clear(&d);
         table_live_clear(&t);
         stack_facts_clear(&s);
@@ -438,6 +695,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classify),
         cmocka_unit_test(test_decide_create),
+        cmocka_unit_test(test_create_elsewhere_advice),
         cmocka_unit_test(test_decide_update),
         cmocka_unit_test(test_decide_destroy),
     };

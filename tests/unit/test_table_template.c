@@ -117,7 +117,7 @@ static struct tfv *s_rich_value(bool provisioned, bool customer_key) {
 static json_t *
 s_render(const struct table_spec *s, enum table_template_mode mode, struct tpd_buf *text) {
     tpd_buf_init(text, 0);
-    struct table_template_options o = {mode, NULL};
+    struct table_template_options o = {mode, NULL, NULL};
     assert_int_equal(table_template_render(s, &o, text, NULL), TPD_OK);
     json_error_t je;
     json_t *j = json_loads(tpd_buf_cstr(text), 0, &je);
@@ -418,7 +418,7 @@ static void test_state_from_live(void **state) {
     l.spec.gsis[2].name = tpd_strdup("a_extra");
     l.spec.gsi_count = 3;
     table_index_array_sort(l.spec.gsis, 3);
-    struct table_state_args a = {ref, &l, "stk", NULL, false};
+    struct table_state_args a = {ref, &l, "stk", NULL, NULL, false};
     struct tfv *st = table_value_state(&a);
     assert_non_null(st);
     const struct tfv *g = tfv_get(st, "global_secondary_indexes");
@@ -479,7 +479,7 @@ static void test_cfn_lint(void **state) {
             struct tpd_buf text;
             tpd_buf_init(&text, 0);
             struct table_template_options o = {
-                (enum table_template_mode)mode, mode ? "MyTable" : NULL};
+                (enum table_template_mode)mode, mode ? "MyTable" : NULL, NULL};
             assert_int_equal(table_template_render(&s, &o, &text, NULL), TPD_OK);
             char path[256];
             snprintf(path, sizeof path, "%s/t%zu-%d.json", dir, i, mode);
@@ -537,7 +537,7 @@ static void test_read_back_own(void **state) {
     s.retain_on_destroy = true;
     struct tpd_buf text;
     tpd_buf_init(&text, 0);
-    struct table_template_options o = {TABLE_TEMPLATE_FULL, "OrdersTable"};
+    struct table_template_options o = {TABLE_TEMPLATE_FULL, "OrdersTable", NULL};
     assert_int_equal(table_template_render(&s, &o, &text, NULL), TPD_OK);
     struct template_facts f;
     assert_int_equal(table_template_read(tpd_buf_span(&text), &f, NULL), TPD_OK);

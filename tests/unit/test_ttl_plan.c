@@ -46,6 +46,7 @@ static struct tfv *s_state(bool protected_) {
         o,
         "stack_id",
         tfv_new_string("arn:aws:cloudformation:us-east-1:123456789012:stack/my-table/1"));
+    tfv_map_set(o, "owner_id", tfv_new_string("0123456789abcdef0123456789abcdef"));
     tfv_map_set(o, "table_status", tfv_new_string("ACTIVE"));
     tfv_map_set(o, "ttl_status", tfv_new_string("ENABLED"));
     return o;
@@ -101,6 +102,30 @@ static void test_noop_and_inplace(void **state) {
  * another value once apply has waited: an update plans it unknown, a settled one stays
  * known. (Regression: tests/safety/repros/ttl-status-changes-during-apply.json, "Provider
  * produced inconsistent result".) */
+/* A state of an earlier release has no owner id: the plan records one (an update in place,
+ * owner_id known after apply), whatever else changes. */
+static void test_legacy_state_records_owner(void **state) {
+    (void)state;
+    struct tfv *prior = s_state(true);
+    tfv_map_set(prior, "owner_id", tfv_new_null());
+    struct tfv *proposed = tfv_clone(prior);
+    struct tfv *planned = NULL;
+    struct tfp_path_list rr = {0};
+    struct diag_list d;
+    diag_list_init(&d);
+    assert_int_equal(
+        ttl_plan_compute(prior, proposed, proposed, &planned, &rr, &d), TTL_PLAN_UPDATE);
+    assert_int_equal(rr.count, 0);
+    assert_true(tfv_is_unknown(tfv_get(planned, "owner_id")));
+    assert_string_equal(
+        tfv_get_str(planned, "stack_id"),
+        "arn:aws:cloudformation:us-east-1:123456789012:stack/my-table/1");
+    tfv_free(planned);
+    tfv_free(proposed);
+    tfv_free(prior);
+    diag_list_clear(&d);
+}
+
 static void test_update_moving_statuses_unknown(void **state) {
     (void)state;
     struct tfv *prior = s_state(true);
@@ -233,6 +258,7 @@ int main(void) {
         cmocka_unit_test(test_create_defaults),
         cmocka_unit_test(test_noop_and_inplace),
         cmocka_unit_test(test_update_moving_statuses_unknown),
+        cmocka_unit_test(test_legacy_state_records_owner),
         cmocka_unit_test(test_replacement),
         cmocka_unit_test(test_destroy),
         cmocka_unit_test(test_ttl_rename),

@@ -301,7 +301,8 @@ static void test_create_fresh(void **state) {
     struct tfv *planned = s_planned(true), *out = NULL;
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_apply(e->cloud, NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
     s_dump(e);
     assert_false(diag_list_has_errors(&e->diags));
     assert_string_equal(fa_ops(e->fa, 1), "CreateChangeSet,ExecuteChangeSet");
@@ -336,7 +337,8 @@ static void test_create_adopts_with_retain_then_updates(void **state) {
     struct tfv *planned = s_planned(true), *out = NULL;
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_apply(e->cloud, NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
     s_dump(e);
     assert_false(diag_list_has_errors(&e->diags));
     assert_string_equal(
@@ -366,7 +368,8 @@ static void test_create_refuses_foreign_stack(void **state) {
     struct tfv *planned = s_planned(true), *out = NULL;
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_apply(e->cloud, NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
     assert_true(s_has_diag(&e->diags, DIAG_ERROR, "Stack belongs to someone else"));
     assert_true(s_has_diag(&e->diags, DIAG_ERROR, "their-table"));
     assert_string_equal(fa_ops(e->fa, 1), "");
@@ -389,7 +392,8 @@ static void test_failed_followup_is_a_warning_not_a_taint(void **state) {
     struct tfv *planned = s_planned(true), *out = NULL;
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_apply(e->cloud, NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
     s_dump(e);
     /* No error: an error during a create would taint, and the next apply would replace. */
     assert_false(diag_list_has_errors(&e->diags));
@@ -444,7 +448,8 @@ static void test_lost_answer_to_create_change_set(void **state) {
     struct tfv *planned = s_planned(true), *out = NULL;
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_apply(c, NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(c), NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
     s_dump(e);
     assert_false(diag_list_has_errors(&e->diags));
     assert_int_equal(fa_count(e->fa, "CreateChangeSet"), 2);
@@ -513,7 +518,7 @@ static const char *s_template_gsis(const char *const *names) {
     struct tpd_buf text, xml;
     tpd_buf_init(&text, 0);
     tpd_buf_init(&xml, 0);
-    struct table_template_options o = {TABLE_TEMPLATE_FULL, NULL};
+    struct table_template_options o = {TABLE_TEMPLATE_FULL, NULL, NULL};
     assert_int_equal(table_template_render(&sp, &o, &text, NULL), TPD_OK);
     tpd_buf_append_cstr(&xml, "<GetTemplateResponse><GetTemplateResult><TemplateBody>");
     for (size_t i = 0; i < text.len; i++) { /* XML-escape the JSON text */
@@ -574,7 +579,8 @@ static void test_update_swaps_an_index_in_two_stack_updates(void **state) {
     tfv_map_set(planned, "global_secondary_indexes", s_gsi_list(NAMES("gsi_b")));
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_apply(e->cloud, prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
     s_dump(e);
     assert_false(diag_list_has_errors(&e->diags));
     /* Delete, then create: two stack updates, no direct index call. */
@@ -610,7 +616,8 @@ static void test_update_resumes_an_interrupted_sequence(void **state) {
     tfv_map_set(planned, "global_secondary_indexes", s_gsi_list(NAMES("gsi_b")));
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_apply(e->cloud, prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
     s_dump(e);
     assert_false(diag_list_has_errors(&e->diags));
     assert_string_equal(fa_ops(e->fa, 1), "CreateChangeSet,ExecuteChangeSet");
@@ -647,7 +654,8 @@ static void test_update_recreates_an_index_deleted_outside(void **state) {
     tfv_map_set(planned, "global_secondary_indexes", s_gsi_list(NAMES("gsi_a")));
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_apply(e->cloud, prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
     s_dump(e);
     assert_false(diag_list_has_errors(&e->diags));
     assert_string_equal(fa_ops(e->fa, 1), "UpdateTable,CreateChangeSet,DeleteChangeSet");
@@ -675,7 +683,8 @@ static void test_update_refuses_an_index_added_outside(void **state) {
     tfv_map_set(planned, "point_in_time_recovery", tfv_new_bool(true));
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_apply(e->cloud, prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
     assert_true(s_has_diag(&e->diags, DIAG_ERROR, "Index changed outside Terraform"));
     assert_true(s_has_diag(&e->diags, DIAG_ERROR, "gsi_x (partition key x (S)"));
     assert_string_equal(fa_ops(e->fa, 1), "");
@@ -698,7 +707,8 @@ static void test_create_refuses_adoption_leaving_out_an_index(void **state) {
     struct tfv *planned = s_planned(false), *out = NULL;
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_apply(e->cloud, NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
     assert_true(s_has_diag(&e->diags, DIAG_ERROR, "leaves out features"));
     assert_true(s_has_diag(
         &e->diags,
@@ -749,7 +759,8 @@ static void test_update_repairs_drift_after_empty_change_set(void **state) {
     struct tfv *prior = s_prior(false, STACK_ID), *planned = s_prior(true, STACK_ID), *out = NULL;
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_apply(e->cloud, prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
     s_dump(e);
     assert_false(diag_list_has_errors(&e->diags));
     assert_string_equal(fa_ops(e->fa, 1), "CreateChangeSet,DeleteChangeSet,UpdateTable");
@@ -779,7 +790,8 @@ static void test_repair_waits_for_a_busy_table(void **state) {
     struct tfv *prior = s_prior(false, STACK_ID), *planned = s_prior(true, STACK_ID), *out = NULL;
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_apply(e->cloud, prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
     s_dump(e);
     assert_false(diag_list_has_errors(&e->diags));
     assert_string_equal(
@@ -820,7 +832,8 @@ static void test_update_refuses_stack_with_other_resources(void **state) {
     struct tfv *prior = s_prior(false, STACK_ID), *planned = s_prior(true, STACK_ID), *out = NULL;
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_apply(e->cloud, prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), prior, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
     assert_true(s_has_diag(&e->diags, DIAG_ERROR, "Queue (AWS::SQS::Queue)"));
     assert_string_equal(fa_ops(e->fa, 1), "");
     /* The state is what AWS has: protection still off. */
@@ -837,15 +850,19 @@ static void test_update_refuses_stack_with_other_resources(void **state) {
 static void test_destroy_table_in_no_stack(void **state) {
     struct env *e = *state;
     s_table_exists(e->fa, false);
+    s_no_owner(e->fa); /* still in no stack: not adopted by anyone since (each apply asks) */
+    s_no_owner(e->fa);
     fa_on(
         e->fa, "DescribeTable", 200, s_describe_table(false, false)); /* the second apply's read */
+    fa_on(e->fa, "DescribeTable", 200, s_describe_table(false, false)); /* checked again */
     fa_on(e->fa, "DeleteTable", 200, "{}");
     fa_on(e->fa, "DescribeTable", 400, DDB_NOT_FOUND); /* gone after DeleteTable */
     struct tfv *prior = s_prior(false, NULL), *out = NULL;
     struct tpd_buf priv, pp;
     tpd_buf_init(&priv, 0);
     /* The destroy half of a replacement: nothing is deleted. */
-    ttl_table_apply(e->cloud, prior, NULL, NULL, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), prior, NULL, NULL, tpd_span_cstr(""), &out, &priv, &e->diags);
     assert_false(diag_list_has_errors(&e->diags));
     assert_true(s_has_diag(&e->diags, DIAG_WARNING, "kept with all its items"));
     assert_string_equal(fa_ops(e->fa, 1), "");
@@ -853,7 +870,8 @@ static void test_destroy_table_in_no_stack(void **state) {
     /* A destroy the user asked for deletes it. */
     diag_list_clear(&e->diags);
     diag_list_init(&e->diags);
-    ttl_table_apply(e->cloud, prior, NULL, NULL, s_private_explicit(&pp), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), prior, NULL, NULL, s_private_explicit(&pp), &out, &priv, &e->diags);
     s_dump(e);
     assert_false(diag_list_has_errors(&e->diags));
     assert_string_equal(fa_ops(e->fa, 1), "DeleteTable");
@@ -876,7 +894,8 @@ static void test_destroy_refused_when_protected_live(void **state) {
     struct tfv *prior = s_prior(false, STACK_ID), *out = NULL;
     struct tpd_buf priv, pp;
     tpd_buf_init(&priv, 0);
-    ttl_table_apply(e->cloud, prior, NULL, NULL, s_private_explicit(&pp), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), prior, NULL, NULL, s_private_explicit(&pp), &out, &priv, &e->diags);
     assert_true(s_has_diag(&e->diags, DIAG_ERROR, "protected against deletion"));
     assert_string_equal(fa_ops(e->fa, 1), "");
     assert_non_null(out); /* kept in state */
@@ -904,7 +923,8 @@ static void test_create_fresh_read_back_fails(void **state) {
     struct tfv *planned = s_planned(true), *out = NULL;
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_apply(e->cloud, NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_apply(
+        cloud_ops_of(e->cloud), NULL, planned, planned, tpd_span_cstr(""), &out, &priv, &e->diags);
     assert_false(diag_list_has_errors(&e->diags));
     assert_true(s_has_diag(&e->diags, DIAG_WARNING, "not allowed"));
     assert_non_null(out);
@@ -925,7 +945,7 @@ static void test_refresh_stack_replaced_by_another(void **state) {
     struct tfv *prior = s_prior(true, STACK_ID), *out = NULL;
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_read(e->cloud, prior, tpd_span_cstr(""), &out, &priv, &e->diags);
+    ttl_table_read(cloud_ops_of(e->cloud), prior, tpd_span_cstr(""), &out, &priv, &e->diags);
     assert_false(diag_list_has_errors(&e->diags));
     /* The table stays; it is in no stack of ours now. */
     assert_non_null(out);
@@ -947,7 +967,7 @@ static void test_import_id_naming_wrong_stack(void **state) {
     struct tfv *out = NULL;
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_import(e->cloud, "s1/t1", &out, &priv, &e->diags);
+    ttl_table_import(cloud_ops_of(e->cloud), "s1/t1", &out, &priv, &e->diags);
     assert_true(s_has_diag(&e->diags, DIAG_ERROR, "Import ID names the wrong stack"));
     assert_null(out);
     tpd_buf_clear(&priv);
@@ -964,7 +984,7 @@ static void test_import_reads_retain(void **state) {
     struct tfv *out = NULL;
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
-    ttl_table_import(e->cloud, "s1/t1", &out, &priv, &e->diags);
+    ttl_table_import(cloud_ops_of(e->cloud), "s1/t1", &out, &priv, &e->diags);
     s_dump(e);
     assert_false(diag_list_has_errors(&e->diags));
     bool retain = false;
@@ -1004,7 +1024,8 @@ static void test_plan_marks_destroys_and_replacements(void **state) {
     resource_private_encode(&rep, &pp);
     struct tfv *cfg = s_planned(true);
     tpd_buf_reset(&priv);
-    ttl_table_plan(e->cloud, NULL, cfg, cfg, tpd_buf_span(&pp), &planned, &rr, &priv, &e->diags);
+    ttl_table_plan(
+        cloud_ops_of(e->cloud), NULL, cfg, cfg, tpd_buf_span(&pp), &planned, &rr, &priv, &e->diags);
     assert_true(s_has_diag(&e->diags, DIAG_ERROR, "cannot be replaced"));
     assert_string_equal(fa_ops(e->fa, 0), "");
     tfv_free(planned);

@@ -1,0 +1,711 @@
+/*
+ * decide: request + facts -> action plan (see decide.h). The texts of the warnings are the
+ * ones the plan shows (docs/resource.md quotes them).
+ */
+#include "decide.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "adoption.h"
+#include "index_plan.h"
+#include "tpd_alloc.h"
+
+static bool s_eq(const char *a, const char *b) {
+    return a && b && strcmp(a, b) == 0;
+}
+
+static void s_fail(struct action_plan *p, enum tpd_code rc) {
+    if (p->rc == TPD_OK) {
+        p->rc = rc;
+    }
+}
+
+static void s_copy(struct action_plan *p, char **dst, const char *src) {
+    free(*dst);
+    *dst = src ? tpd_strdup(src) : NULL;
+    if (src && !*dst) {
+        s_fail(p, TPD_E_NOMEM);
+    }
+}
+
+static void s_refuse(struct action_plan *p, struct refusal *r) {
+    refusal_move(&p->refusal, r);
+    p->path = ACTION_REFUSE;
+}
+
+/* ---- notes ---------------------------------------------------------------------------- */
+
+static void s_shell_note(struct action_plan *p, const struct stack_facts *s) {
+    action_note(
+        p,
+        "Leftover stack will be deleted",
+        "Stack \"%s\" (%s) was left by an earlier create or import of this provider and holds no "
+        "table. Apply deletes it before creating the stack again.",
+        s->name,
+        s->status ? s->status : "?");
+}
+
+static void s_wait(struct action_plan *p, const struct stack_facts *s, bool create) {
+    p->path = ACTION_WAIT;
+    s_copy(p, &p->wait_stack, s->name);
+    s_copy(p, &p->stack_id, s->id);
+    if (create) {
+        action_note(
+            p,
+            "Stack is busy",
+            "Stack \"%s\" is %s. Apply waits for it to settle, then checks that it is this "
+            "provider's own before doing anything with it.",
+            s->name,
+            s->status);
+    } else {
+        action_note(
+            p,
+            "Stack is busy",
+            "A stack of this table is being changed (%s). Apply waits for it to settle, then "
+            "checks again before doing anything with it.",
+            s->status);
+    }
+}
+
+/* ---- steps ---------------------------------------------------------------------------- */
+
+/* The table and its indexes ACTIVE when read (else a stack update may meet an index build
+ * started earlier: CloudFormation's handler would fail on DynamoDB's limit of one index
+ * build at a time). */
+static bool s_table_ready(const struct table_live *t) {
+    bool ready = s_eq(t->status, "ACTIVE");
+    for (size_t i = 0; ready && i < t->spec.gsi_count; i++) {
+        const struct table_index *x = &t->spec.gsis[i];
+        ready = s_eq(x->status, "ACTIVE") && !x->backfilling;
+    }
+    return ready;
+}
+
+static void s_step_delete(struct action_plan *p, const char *stack, const char *retain) {
+    struct action_step *s = action_step(p, STEP_DELETE_STACK, stack);
+    if (s && retain) {
+        s_copy(p, &s->retain_logical_id, retain);
+    }
+}
+
+/*
+ * UPDATE the stack from the GSIs its template declares (deployed) to the target: one stack
+ * update when at most one index is created or deleted; else a sequence of updates, each
+ * differing from the last by one index creation or deletion (index_plan.h), each followed
+ * by a wait until the table and its indexes are ACTIVE. An interrupted sequence continues
+ * on the next apply: the plan is computed again from the deployed template.
+ */
+static void s_steps_update(
+    struct action_plan *p,
+    const char *stack,
+    const char *logical_id,
+    const struct table_index *deployed,
+    size_t deployed_count) {
+    struct table_index *cur = NULL;
+    enum tpd_code rc = table_index_array_copy(deployed, deployed_count, &cur);
+    size_t ncur = rc ? 0 : deployed_count;
+    size_t total = gsi_update_count(deployed, deployed_count, &p->target);
+    for (size_t n = 1; !rc; n++) {
+        struct gsi_step st;
+        rc = gsi_next_step(cur, ncur, &p->target, &st);
+        if (rc) {
+            break;
+        }
+        struct action_step *s = action_step(p, STEP_UPDATE, stack);
+        struct tpd_buf label;
+        tpd_buf_init(&label, 0);
+        if (s && st.kind == GSI_STEP_FINAL) {
+            rc =
+                total > 1
+                    ? tpd_buf_printf(&label, "stack update %zu of %zu: the configuration", n, total)
+                    : TPD_OK;
+        } else if (s) {
+            rc = tpd_buf_printf(
+                &label,
+                "stack update %zu of %zu: %s index %s",
+                n,
+                total,
+                st.kind == GSI_STEP_DELETE ? "deleting" : "creating",
+                st.name);
+            s->indexes = st.gsis;
+            s->index_count = st.gsi_count;
+            s->indexes_given = true;
+            st.gsis = NULL;
+            st.gsi_count = 0;
+        } else {
+            rc = TPD_E_NOMEM;
+        }
+        if (!rc && s && label.len) {
+            s->label = tpd_buf_detach(&label);
+            rc = s->label ? TPD_OK : TPD_E_NOMEM;
+        }
+        tpd_buf_clear(&label);
+        if (!rc && s && logical_id) {
+            s_copy(p, &s->logical_id, logical_id);
+        }
+        bool final = st.kind == GSI_STEP_FINAL;
+        if (!final && s) {
+            table_index_array_free(cur, ncur);
+            rc = table_index_array_copy(s->indexes, s->index_count, &cur);
+            ncur = rc ? 0 : s->index_count;
+        }
+        gsi_step_clear(&st);
+        if (!rc) {
+            action_step(p, STEP_WAIT_TABLE, NULL);
+        }
+        if (final) {
+            break;
+        }
+    }
+    table_index_array_free(cur, ncur);
+    if (rc) {
+        s_fail(p, rc);
+    }
+}
+
+static void s_steps_finish(struct action_plan *p) {
+    action_step(p, STEP_REPAIR, NULL);
+    action_step(p, STEP_READ_BACK, NULL);
+}
+
+/* The owner id the templates carry: this instance's, or a new one. The note when a stack of
+ * an earlier release (or an imported one) gets its owner recorded. */
+static void
+s_owner(struct action_plan *p, const struct request *req, const char *stack, bool note) {
+    if (req->prior.owner_id) {
+        s_copy(p, &p->owner_id, req->prior.owner_id);
+        return;
+    }
+    p->mint_owner = true;
+    if (note && stack) {
+        action_note(
+            p,
+            "Owner will be recorded on the stack",
+            "Stack \"%s\" has no record of which resource owns it (it was created by an earlier "
+            "release of this provider, or imported). Apply records this resource's owner id in "
+            "the marker of the stack's template, so that no other state, workspace or address "
+            "can take the table over; the table itself is not changed.",
+            stack);
+    }
+}
+
+/* ---- adoption and index reviews -------------------------------------------------------- */
+
+/* The adoption review: a refusal, or its preview as a warning. false: refused (or the
+ * review could not finish). */
+static bool s_review(struct action_plan *p, enum adoption_kind kind, const struct table_live *t) {
+    struct adoption_report r;
+    enum tpd_code rc = adoption_review(kind, &p->target, t, &r);
+    bool ok = false;
+    if (rc) {
+        /* Nothing is adopted unless the review ran to the end and did not refuse. */
+        refusal_setf(
+            &p->refusal,
+            NULL,
+            "Cannot check the table before adopting it",
+            "Comparing the configuration with the live table failed (%s); nothing was adopted "
+            "and nothing changed. Run the command again.",
+            tpd_code_str(rc));
+        p->path = ACTION_REFUSE;
+    } else if (r.refusal.refused) {
+        s_refuse(p, &r.refusal);
+    } else {
+        action_note(p, tpd_buf_cstr(&r.summary), "%s", tpd_buf_cstr(&r.detail));
+        ok = true;
+    }
+    adoption_report_clear(&r);
+    return ok;
+}
+
+/*
+ * An update of our own stack: refused when the table has indexes the stack's template does
+ * not (index_plan.h, gsi_reconcile); the indexes apply re-creates (deleted outside
+ * Terraform) become a step and a warning; a change that takes several stack updates, a
+ * warning. Steps are appended. false: refused.
+ */
+static bool
+s_update_of(struct action_plan *p, const struct table_live *live, const struct stack_facts *stack) {
+    const struct table_index *deployed = live->spec.gsis;
+    size_t nd = live->spec.gsi_count;
+    if (!s_table_ready(live)) {
+        action_step(p, STEP_WAIT_TABLE, NULL);
+    }
+    if (stack->tpl.gsis_read) {
+        struct gsi_reconcile rec;
+        enum tpd_code rc = gsi_reconcile(
+            p->target.name,
+            stack->tpl.gsis,
+            stack->tpl.gsi_count,
+            live->spec.gsis,
+            live->spec.gsi_count,
+            &rec);
+        if (rc) {
+            gsi_reconcile_clear(&rec);
+            s_fail(p, rc);
+            return false;
+        }
+        if (rec.refusal.refused) {
+            s_refuse(p, &rec.refusal);
+            gsi_reconcile_clear(&rec);
+            return false;
+        }
+        struct action_step *s =
+            rec.recreate_count ? action_step(p, STEP_RECREATE_INDEXES, stack->name) : NULL;
+        if (s) {
+            s->indexes = tpd_calloc(rec.recreate_count, sizeof(*s->indexes));
+            if (!s->indexes) {
+                s_fail(p, TPD_E_NOMEM);
+            }
+        }
+        for (size_t i = 0; i < rec.recreate_count; i++) {
+            const struct table_index *x = rec.recreate[i];
+            if (s && s->indexes && table_index_copy(&s->indexes[s->index_count], x) == TPD_OK) {
+                s->index_count++;
+            } else {
+                s_fail(p, TPD_E_NOMEM);
+            }
+            struct tpd_text d;
+            tpd_text_init(&d, 0);
+            table_index_describe(x, &d);
+            action_note(
+                p,
+                "Index deleted outside Terraform will be created again",
+                "Index %s (%s) is in the stack's template but no longer on DynamoDB table "
+                "\"%s\". CloudFormation compares templates, not tables, so it cannot create it "
+                "again: apply creates it with a direct UpdateTable from the template's "
+                "definition and waits until it is ACTIVE (DynamoDB builds it from the table's "
+                "items), before any other change.%s",
+                x->name,
+                tpd_text_cstr_or(&d, "its definition: out of memory writing it"),
+                p->target.name,
+                table_index_find(p->target.gsis, p->target.gsi_count, x->name)
+                    ? ""
+                    : " The configuration no longer has it: a later stack update then deletes "
+                      "it, as CloudFormation can only delete an index that exists.");
+            tpd_text_clear(&d);
+        }
+        gsi_reconcile_clear(&rec);
+        deployed = stack->tpl.gsis;
+        nd = stack->tpl.gsi_count;
+    }
+    size_t n = gsi_update_count(deployed, nd, &p->target);
+    if (n > 1) {
+        struct tpd_text steps;
+        tpd_text_init(&steps, 0);
+        gsi_describe_steps(deployed, nd, &p->target, &steps);
+        action_note(
+            p,
+            "Index changes take several stack updates",
+            "CloudFormation takes one global secondary index creation or deletion per stack "
+            "update, and DynamoDB builds one index at a time. Apply runs %zu stack updates on "
+            "DynamoDB table \"%s\", each waiting until the table and its indexes are ACTIVE:\n%s"
+            "If apply is interrupted, the next apply continues from the last finished update.",
+            n,
+            p->target.name,
+            tpd_text_cstr_or(&steps, "(out of memory listing them)\n"));
+        tpd_text_clear(&steps);
+    }
+    s_steps_update(p, stack->name, stack->table_logical_id, deployed, nd);
+    s_steps_finish(p);
+    return true;
+}
+
+/* The follow-up of an IMPORT (adoption, move, recovery): the template mirrors the live
+ * table, so the updates start from the live table's indexes. */
+static void s_import_and_update(struct action_plan *p, const struct table_live *live) {
+    action_step(p, STEP_IMPORT, p->target.stack_name);
+    if (!s_table_ready(live)) {
+        action_step(p, STEP_WAIT_TABLE, NULL);
+    }
+    s_steps_update(p, p->target.stack_name, NULL, live->spec.gsis, live->spec.gsi_count);
+    s_steps_finish(p);
+}
+
+/* Stacks importing the exports of stack (about to be deleted): a refusal. */
+static bool s_importers_refuse(
+    struct action_plan *p, const struct resource_facts *f, const char *stack, bool moving) {
+    if (!f->importers_read) {
+        p->needs |= DECIDE_NEED_IMPORTERS;
+        return true;
+    }
+    if (!f->importer_count) {
+        return false;
+    }
+    struct tpd_text b;
+    tpd_text_init(&b, 0);
+    for (size_t i = 0; i < f->importer_count; i++) {
+        tpd_text_printf(&b, "%s%s", i ? ", " : "", f->importers[i]);
+    }
+    if (moving) {
+        refusal_setf(
+            &p->refusal,
+            "stack_name",
+            "Other stacks depend on this table's stack",
+            "Stack \"%s\" exports values that these stacks import: %s. Moving the table deletes "
+            "that stack; change those stacks first. Nothing was changed.",
+            stack,
+            tpd_text_cstr_or(&b, "(out of memory listing them)"));
+    } else {
+        refusal_setf(
+            &p->refusal,
+            NULL,
+            "Other stacks depend on this table's stack",
+            "Stack \"%s\" exports values that these stacks import: %s. Delete or change those "
+            "stacks first; nothing was deleted.",
+            stack,
+            tpd_text_cstr_or(&b, "(out of memory listing them)"));
+    }
+    tpd_text_clear(&b);
+    p->path = ACTION_REFUSE;
+    return true;
+}
+
+/* The stack holding the table, when it matters and is neither stack read: looked up (when
+ * lookup) and read first. */
+static const struct stack_facts *s_owner_facts(
+    struct action_plan *p, const struct resource_facts *f, const char *configured, bool lookup) {
+    if (lookup && !f->owner_read) {
+        p->needs |= DECIDE_NEED_OWNER;
+        return NULL;
+    }
+    if (!f->owner_stack || s_eq(f->owner_stack, configured)) {
+        return NULL;
+    }
+    if (s_eq(f->owner_stack, f->prior_stack.name) && f->prior_stack.exists) {
+        return &f->prior_stack;
+    }
+    if (!f->owner_full_read) {
+        p->needs |= DECIDE_NEED_OWNER;
+        return NULL;
+    }
+    return &f->owner;
+}
+
+/* ---- create ---------------------------------------------------------------------------- */
+
+static void
+s_decide_create(const struct request *req, const struct resource_facts *f, struct action_plan *p) {
+    const struct table_spec *w = &p->target;
+    /* Which stack holds the table matters only when there is a table. */
+    const struct stack_facts *owner = s_owner_facts(p, f, w->stack_name, f->table.exists);
+    if (p->needs) {
+        return;
+    }
+    struct create_facts cf = {
+        .want = w,
+        .table = &f->table,
+        .stack = &f->config_stack,
+        .owner_stack = f->owner_stack,
+        .owner = owner,
+        .claim = &req->claim,
+        .replacing = req->priv.replacing,
+    };
+    struct create_decision d;
+    ownership_decide_create(&cf, &d);
+    switch (d.path) {
+        case CREATE_REFUSE:
+            s_refuse(p, &d.refusal);
+            break;
+        case CREATE_WAIT:
+            s_wait(p, &f->config_stack, true);
+            break;
+        case CREATE_FRESH:
+            p->path = ACTION_CREATE;
+            p->new_stack = true;
+            p->mint_owner = true;
+            if (d.delete_shell_first) {
+                if (!(req->priv.replacing && f->config_stack.exists &&
+                      f->config_stack.table_physical_id)) {
+                    s_shell_note(p, &f->config_stack);
+                }
+                s_step_delete(p, w->stack_name, NULL);
+            }
+            action_step(p, STEP_CREATE, w->stack_name);
+            action_step(p, STEP_WAIT_TABLE, NULL);
+            s_steps_finish(p);
+            break;
+        case CREATE_ADOPT:
+        case CREATE_TAKE_OVER:
+            if (!f->table.extras_read) {
+                p->needs |= DECIDE_NEED_EXTRAS;
+                break;
+            }
+            if (adoption_want_ttl(&p->target, &f->table) != TPD_OK) {
+                s_fail(p, TPD_E_NOMEM);
+                break;
+            }
+            if (!s_review(
+                    p, d.path == CREATE_ADOPT ? ADOPTION_IMPORT : ADOPTION_TAKE_OVER, &f->table)) {
+                break;
+            }
+            p->mint_owner = true;
+            p->new_stack = true;
+            if (d.path == CREATE_TAKE_OVER) {
+                p->path = ACTION_TAKE_OVER;
+                s_copy(p, &p->stack_id, f->config_stack.id);
+                s_update_of(p, &f->table, &f->config_stack);
+                break;
+            }
+            p->path = ACTION_ADOPT;
+            if (d.delete_shell_first) {
+                s_shell_note(p, &f->config_stack);
+                s_step_delete(p, w->stack_name, NULL);
+            }
+            s_import_and_update(p, &f->table);
+            break;
+    }
+    create_decision_clear(&d);
+}
+
+/* ---- update ---------------------------------------------------------------------------- */
+
+static void
+s_decide_update(const struct request *req, const struct resource_facts *f, struct action_plan *p) {
+    const struct table_spec *w = &p->target;
+    bool moving = !s_eq(req->prior.stack_name, w->stack_name);
+    /* Which stack holds the table matters when it is not (or no longer) the state's. */
+    bool lookup = f->table.exists && (moving || !req->prior.stack_id ||
+                                      !stack_facts_holds_table(&f->prior_stack, w->name));
+    const struct stack_facts *owner = s_owner_facts(p, f, w->stack_name, lookup);
+    if (p->needs) {
+        return;
+    }
+    /* The configured stack is read under its own name when the state has no stack or names
+     * another one; otherwise it is the state's stack, read once. */
+    const struct stack_facts *new_stack =
+        !req->prior.stack_id || moving ? &f->config_stack : &f->prior_stack;
+    struct update_facts uf = {
+        .want = w,
+        .prior_stack_name = req->prior.stack_name,
+        .claim = &req->claim,
+        .table = &f->table,
+        .old_stack = &f->prior_stack,
+        .new_stack = new_stack,
+        .owner_stack = f->owner_stack,
+        .owner = owner,
+    };
+    struct update_decision d;
+    ownership_decide_update(&uf, &d);
+    switch (d.path) {
+        case UPDATE_REFUSE:
+            s_refuse(p, &d.refusal);
+            break;
+        case UPDATE_WAIT:
+            s_wait(p, ownership_stack_busy(&f->prior_stack) ? &f->prior_stack : new_stack, false);
+            break;
+        case UPDATE_NORMAL: {
+            const struct stack_facts *s = req->prior.stack_id ? &f->prior_stack : new_stack;
+            p->path = ACTION_UPDATE;
+            p->new_stack = !req->prior.stack_id;
+            s_copy(p, &p->stack_id, s->id);
+            s_owner(p, req, s->name, req->prior.stack_id != NULL);
+            s_update_of(p, &f->table, s);
+            break;
+        }
+        case UPDATE_ADOPT:
+            if (!f->table.extras_read) {
+                p->needs |= DECIDE_NEED_EXTRAS;
+                break;
+            }
+            if (!s_review(p, ADOPTION_IMPORT, &f->table)) {
+                break;
+            }
+            p->path = ACTION_ADOPT;
+            p->new_stack = true;
+            s_owner(p, req, NULL, false);
+            if (d.delete_shell_first) {
+                s_shell_note(p, new_stack);
+                s_step_delete(p, w->stack_name, NULL);
+            }
+            s_import_and_update(p, &f->table);
+            break;
+        case UPDATE_MOVE:
+            if (s_importers_refuse(p, f, req->prior.stack_name, true)) {
+                break;
+            }
+            p->path = ACTION_MOVE;
+            p->new_stack = true;
+            s_copy(p, &p->stack_id, f->prior_stack.id);
+            s_owner(p, req, NULL, false);
+            action_note(
+                p,
+                "Table will move to another stack",
+                "DynamoDB table \"%s\" moves from stack \"%s\" to stack \"%s\", in place: apply "
+                "sets DeletionPolicy Retain on the table in \"%s\", deletes that stack (the table "
+                "and all its items stay), imports the table into \"%s\" with an IMPORT change "
+                "set, then applies the configuration. No item is touched; an interrupted move "
+                "continues on the next apply.",
+                w->name,
+                req->prior.stack_name,
+                w->stack_name,
+                req->prior.stack_name,
+                w->stack_name);
+            if (d.delete_shell_first) {
+                s_step_delete(p, w->stack_name, NULL);
+            }
+            {
+                struct action_step *s = action_step(p, STEP_RETAIN, req->prior.stack_name);
+                if (s && f->prior_stack.tag_count &&
+                    tpd_kv_array_copy(f->prior_stack.tags, f->prior_stack.tag_count, &s->tags) ==
+                        TPD_OK) {
+                    s->tag_count = f->prior_stack.tag_count;
+                } else if (s && f->prior_stack.tag_count) {
+                    s_fail(p, TPD_E_NOMEM);
+                }
+                if (s) {
+                    s_copy(p, &s->logical_id, f->prior_stack.table_logical_id);
+                }
+            }
+            s_step_delete(p, req->prior.stack_name, f->prior_stack.table_logical_id);
+            s_import_and_update(p, &f->table);
+            break;
+        case UPDATE_RECOVER:
+            if (s_importers_refuse(p, f, req->prior.stack_name, true)) {
+                break;
+            }
+            p->path = ACTION_RECOVER;
+            p->new_stack = true;
+            s_copy(p, &p->stack_id, f->prior_stack.id);
+            s_owner(p, req, NULL, false);
+            action_note(
+                p,
+                "Stack will be recovered from DELETE_FAILED",
+                "Stack \"%s\" is in DELETE_FAILED (%s): someone tried to delete it, and DynamoDB "
+                "table \"%s\" survived (deletion protection). Apply finishes the stack's deletion "
+                "keeping the table (DeleteStack with RetainResources), imports the table into "
+                "stack \"%s\" with an IMPORT change set, then applies the configuration. No item "
+                "is touched; an interrupted recovery continues on the next apply.",
+                req->prior.stack_name,
+                f->prior_stack.status_reason ? f->prior_stack.status_reason : "no reason given",
+                w->name,
+                w->stack_name);
+            s_step_delete(p, req->prior.stack_name, f->prior_stack.table_logical_id);
+            if (d.delete_shell_first) {
+                s_step_delete(p, w->stack_name, NULL);
+            }
+            s_import_and_update(p, &f->table);
+            break;
+    }
+    update_decision_clear(&d);
+}
+
+/* ---- destroy --------------------------------------------------------------------------- */
+
+static void
+s_decide_destroy(const struct request *req, const struct resource_facts *f, struct action_plan *p) {
+    const struct request_prior *pr = &req->prior;
+    bool stack_gone =
+        !pr->stack_id || !f->prior_stack.exists || !s_eq(f->prior_stack.id, pr->stack_id);
+    if (stack_gone && f->table.exists && !f->owner_read) {
+        p->needs |= DECIDE_NEED_OWNER;
+        return;
+    }
+    struct destroy_facts df = {
+        .table_name = pr->name,
+        .stack_name = pr->stack_name,
+        .claim = &req->claim,
+        .retain_on_destroy = pr->retain_on_destroy,
+        .explicit_destroy = req->explicit_destroy,
+        .table = &f->table,
+        .stack = &f->prior_stack,
+        .owner_stack = stack_gone ? f->owner_stack : NULL,
+    };
+    struct destroy_decision d;
+    ownership_decide_destroy(&df, &d);
+    if (d.note_rc) {
+        action_note(
+            p,
+            "Table kept",
+            "The table was kept with all its items; the provider ran out of memory writing why "
+            "(%s).",
+            tpd_code_str(d.note_rc));
+    } else if (d.note.len) {
+        action_note(p, "Table kept", "%s", tpd_buf_cstr(&d.note));
+    }
+    switch (d.path) {
+        case DESTROY_REFUSE:
+            s_refuse(p, &d.refusal);
+            break;
+        case DESTROY_WAIT:
+            s_wait(p, &f->prior_stack, false);
+            break;
+        case DESTROY_FORGET:
+            p->path = ACTION_FORGET;
+            break;
+        case DESTROY_TABLE:
+            p->path = ACTION_DESTROY_TABLE;
+            action_step(p, STEP_DELETE_TABLE, NULL);
+            break;
+        case DESTROY_STACK:
+        case DESTROY_STACK_THEN_TABLE:
+            if (s_importers_refuse(p, f, pr->stack_name, false)) {
+                break;
+            }
+            p->path =
+                d.path == DESTROY_STACK ? ACTION_DESTROY_STACK : ACTION_DESTROY_STACK_THEN_TABLE;
+            s_copy(p, &p->stack_id, f->prior_stack.id);
+            s_step_delete(p, pr->stack_name, d.retain_logical_id);
+            if (d.path == DESTROY_STACK_THEN_TABLE) {
+                action_step(p, STEP_DELETE_TABLE, NULL);
+            }
+            break;
+    }
+    destroy_decision_clear(&d);
+}
+
+void decide(const struct request *req, const struct resource_facts *f, struct action_plan *out) {
+    action_plan_init(out);
+    if (req->op != REQUEST_DESTROY && table_spec_copy(&out->target, &req->want) != TPD_OK) {
+        out->rc = TPD_E_NOMEM;
+        return;
+    }
+    switch (req->op) {
+        case REQUEST_CREATE:
+            s_decide_create(req, f, out);
+            break;
+        case REQUEST_UPDATE:
+            s_decide_update(req, f, out);
+            break;
+        case REQUEST_DESTROY:
+            s_decide_destroy(req, f, out);
+            break;
+    }
+    if (out->needs) {
+        out->path = ACTION_NONE;
+    }
+}
+
+bool decide_keeps_plan(
+    const struct request *req, const struct action_plan *now, struct refusal *why) {
+    refusal_init(why);
+    const char *planned_name = req->priv.path;
+    if (!planned_name || now->path == ACTION_REFUSE) {
+        return true;
+    }
+    enum action_path planned = action_path_from_name(planned_name);
+    bool same_stack = !req->priv.path_stack || !now->stack_id ||
+                      s_eq(req->priv.path_stack, now->stack_id) || now->path == ACTION_CREATE ||
+                      now->path == ACTION_ADOPT;
+    if (planned == now->path && same_stack) {
+        return true;
+    }
+    if (planned == ACTION_WAIT && (now->path == ACTION_UPDATE || now->path == ACTION_CREATE)) {
+        return true;
+    }
+    const char *table = req->op == REQUEST_DESTROY ? req->prior.name : req->want.name;
+    refusal_setf(
+        why,
+        NULL,
+        "AWS changed since the plan",
+        "The plan for DynamoDB table \"%s\" was to %s%s%s; what AWS holds now leads to %s. "
+        "Something else changed the table or its stack after the plan was made (another "
+        "resource or address in this apply, another state, or a change outside Terraform). "
+        "Nothing was changed. Run terraform plan again to see what apply would do now.",
+        table ? table : "?",
+        action_path_name(planned),
+        req->priv.path_stack && !same_stack ? " on stack " : "",
+        req->priv.path_stack && !same_stack ? req->priv.path_stack : "",
+        action_path_name(now->path));
+    return false;
+}
