@@ -67,7 +67,7 @@ enum plan_claim plan_claims_add(struct plan_claims *c, const char *table, enum p
     if (e) {
         switch (claim) {
             case PLAN_CLAIM_CREATE:
-                conflict = e->destroys ? PLAN_CLAIM_DESTROY
+                conflict = e->destroys  ? PLAN_CLAIM_DESTROY
                            : e->creates ? PLAN_CLAIM_CREATE
                            : e->manages ? PLAN_CLAIM_MANAGE
                                         : PLAN_CLAIM_NONE;

@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 #include "aws_client.h"
-#include "plan_claims.h"
 #include "diag.h"
+#include "plan_claims.h"
 #include "provider.h"
 #include "tfv.h"
 #include "tpd_clock.h"

@@ -382,6 +382,45 @@ variable "names" {
         self.assertEqual(self.plan_exitcode(d).rc, 0)
         self.assertEqual(self.items(name), before)
 
+    def test_table_adopted_elsewhere_advice_is_no_circle(self):
+        # A table imported into this state while in no stack, then adopted by someone into
+        # a hand-made stack: the advice (set stack_name, state rm, import) leads somewhere,
+        # not to "belongs to someone else, choose another stack_name".
+        name = "owner-adopted-elsewhere"
+        self.create_table(name)
+        self.put_items(name, 5)
+        before = self.items(name)
+        d = self.workdir("adopted-elsewhere", table(name))
+        self.init(d)
+        self.tf(d, "import", "-input=false", "dynamodb_ttl_table.t", name, check=0)
+        tpl = {"Resources": {"Keys": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain",
+                                      "Properties": {
+                                          "TableName": name, "BillingMode": "PAY_PER_REQUEST",
+                                          "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                                          "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]}}}}
+        self.cfn.create_change_set(StackName="by-hand", ChangeSetName="adopt", ChangeSetType="IMPORT",
+                                   TemplateBody=json.dumps(tpl),
+                                   ResourcesToImport=[{"ResourceType": "AWS::DynamoDB::Table",
+                                                       "LogicalResourceId": "Keys",
+                                                       "ResourceIdentifier": {"TableName": name}}])
+        self.cfn.get_waiter("change_set_create_complete").wait(StackName="by-hand", ChangeSetName="adopt",
+                                                               WaiterConfig={"Delay": 1})
+        self.cfn.execute_change_set(StackName="by-hand", ChangeSetName="adopt")
+        self.assertEqual(self.wait_settled("by-hand"), "IMPORT_COMPLETE")
+        mark = self.emu.log_offset()
+        r = self.apply(d, check=1)
+        self.assertIn("Table belongs to another stack", r.text)
+        self.assertIn('set stack_name = "by-hand"', r.text)
+        self.assertIn("terraform state rm <address>, then terraform import <address> by-hand/%s" % name, r.text)
+        self.assert_untouched(mark)
+        # The advice, literally.
+        self.write(d, table(name, extra='stack_name = "by-hand"'))
+        self.tf(d, "state", "rm", "dynamodb_ttl_table.t", check=0)
+        self.tf(d, "import", "-input=false", "dynamodb_ttl_table.t", f"by-hand/{name}", check=0)
+        self.apply(d)
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+        self.assertEqual(self.items(name), before)
+
     def test_destroy_with_retain_of_a_stack_changed_outside_forgets(self):
         name = "owner-retain-foreign"
         d = self.workdir("retain-foreign", table(name, extra="retain_on_destroy = true"))

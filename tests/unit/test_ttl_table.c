@@ -1003,7 +1003,8 @@ static void test_plan_marks_destroys_and_replacements(void **state) {
     struct tpd_buf priv;
     tpd_buf_init(&priv, 0);
     /* A destroy plan: refused while protected (retain off), and marked explicit. */
-    ttl_table_plan(NULL, NULL, prior, NULL, NULL, tpd_span_cstr(""), &planned, &rr, &priv, &e->diags);
+    ttl_table_plan(
+        NULL, NULL, prior, NULL, NULL, tpd_span_cstr(""), &planned, &rr, &priv, &e->diags);
     assert_true(s_has_diag(&e->diags, DIAG_ERROR, "protected against deletion"));
     struct resource_private p;
     resource_private_decode(tpd_buf_span(&priv), &p);
@@ -1014,7 +1015,8 @@ static void test_plan_marks_destroys_and_replacements(void **state) {
     diag_list_init(&e->diags);
     tfv_map_set(prior, "retain_on_destroy", tfv_new_bool(true));
     tpd_buf_reset(&priv);
-    ttl_table_plan(NULL, NULL, prior, NULL, NULL, tpd_span_cstr(""), &planned, &rr, &priv, &e->diags);
+    ttl_table_plan(
+        NULL, NULL, prior, NULL, NULL, tpd_span_cstr(""), &planned, &rr, &priv, &e->diags);
     assert_false(diag_list_has_errors(&e->diags));
     /* The create half of `-replace` of a protected table is refused at plan. */
     struct tpd_buf pp;
@@ -1025,7 +1027,16 @@ static void test_plan_marks_destroys_and_replacements(void **state) {
     struct tfv *cfg = s_planned(true);
     tpd_buf_reset(&priv);
     ttl_table_plan(
-        cloud_ops_of(e->cloud), NULL, NULL, cfg, cfg, tpd_buf_span(&pp), &planned, &rr, &priv, &e->diags);
+        cloud_ops_of(e->cloud),
+        NULL,
+        NULL,
+        cfg,
+        cfg,
+        tpd_buf_span(&pp),
+        &planned,
+        &rr,
+        &priv,
+        &e->diags);
     assert_true(s_has_diag(&e->diags, DIAG_ERROR, "cannot be replaced"));
     assert_string_equal(fa_ops(e->fa, 0), "");
     tfv_free(planned);
@@ -1053,7 +1064,8 @@ static size_t s_plan_offline(
     assert_int_equal(resource_private_encode(in, &inb), TPD_OK);
     diag_list_clear(&e->diags);
     diag_list_init(&e->diags);
-    ttl_table_plan(NULL, NULL, prior, cfg, cfg, tpd_buf_span(&inb), &planned, &rr, &outb, &e->diags);
+    ttl_table_plan(
+        NULL, NULL, prior, cfg, cfg, tpd_buf_span(&inb), &planned, &rr, &outb, &e->diags);
     size_t n = rr.count;
     if (out) {
         resource_private_decode(tpd_buf_span(&outb), out);
