@@ -298,20 +298,7 @@ void ttl_table_plan(
                 break;
             }
             if (in.replacing && in.protected_table && !errors) {
-                struct tfv_path path = {0};
-                tfv_path_push_attr(&path, "deletion_protection_enabled");
-                diag_add(
-                    diags,
-                    DIAG_ERROR,
-                    &path,
-                    "Table is protected against deletion",
-                    "DynamoDB table \"%s\" has deletion protection enabled, so it cannot be "
-                    "replaced: that would delete the table and every item in it. Nothing was "
-                    "changed.\n\nTo proceed, first set deletion_protection_enabled = false on this "
-                    "resource and run terraform apply (an in-place update that keeps the data), "
-                    "then run this command again.",
-                    in.replacing);
-                tfv_path_clear(&path);
+                ttl_plan_protected_refusal(diags, in.replacing, "replaced", false);
                 break;
             }
             ok = ok && s_dup(&out.replacing, in.replacing) &&
