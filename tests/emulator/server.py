@@ -8,7 +8,7 @@ the provider depends on (see README.md in this directory).
         [--op-delay OP:SECONDS[:N]] [--request-delay SECONDS]
         [--fail-stack STACK[:REASON]] [--fail-stack-rollback STACK[:REASON]]
         [--drop-response OP[:N]] [--page-size N] [--latency-ms N] [--tls]
-        [--ttl-transition-seconds S] [--ttl-interval-seconds S]
+        [--ttl-transition-seconds S] [--ttl-interval-seconds S] [--table-seconds S]
 
 Binds 127.0.0.1 only, prints ``EMULATOR READY http://127.0.0.1:PORT pid=PID``
 (plus `` ca=FILE`` with --tls) once listening, runs until SIGTERM/SIGINT.
@@ -166,6 +166,7 @@ class Emulator:
         self.tls_ca: str | None = None
         ddb_ext.SETTINGS.update(ttl_transition_seconds=args.ttl_transition_seconds,
                                 ttl_interval_seconds=args.ttl_interval_seconds,
+                                table_seconds=args.table_seconds,
                                 index_seconds=lambda: self.engine.delay_seconds, pager=self.pager)
         for spec in args.throttle or []:
             op, _, n = parse_op_count(spec)
@@ -214,6 +215,7 @@ class Emulator:
                 "page_size": self.pager.page_size, "latency_ms": self.latency_ms,
                 "ttl_transition_seconds": ddb_ext.SETTINGS["ttl_transition_seconds"],
                 "ttl_interval_seconds": ddb_ext.SETTINGS["ttl_interval_seconds"],
+                "table_seconds": ddb_ext.SETTINGS["table_seconds"],
                 "tls": bool(self.args.tls), "ca_file": self.tls_ca}
 
     def state(self) -> dict:
@@ -283,7 +285,7 @@ class Emulator:
                         self.pager.page_size = None if ps is None else int(ps)
                     if "latency_ms" in data:
                         self.latency_ms = max(0.0, float(data["latency_ms"]))
-                    for k in ("ttl_transition_seconds", "ttl_interval_seconds"):
+                    for k in ("ttl_transition_seconds", "ttl_interval_seconds", "table_seconds"):
                         if k in data:
                             ddb_ext.SETTINGS[k] = max(0.0, float(data[k]))
                     return self._json(start_response, 200, self.config())
@@ -302,7 +304,8 @@ class Emulator:
                         self.pager.page_size = self.args.page_size
                         self.latency_ms = float(self.args.latency_ms)
                         ddb_ext.SETTINGS.update(ttl_transition_seconds=self.args.ttl_transition_seconds,
-                                                ttl_interval_seconds=self.args.ttl_interval_seconds)
+                                                ttl_interval_seconds=self.args.ttl_interval_seconds,
+                                                table_seconds=self.args.table_seconds)
                 return self._json(start_response, 200, {"reset": True})
         except (ValueError, TypeError, KeyError) as e:
             return self._json(start_response, 400, {"error": str(e)})
@@ -731,6 +734,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="time (emulator clock) TTL stays ENABLING/DISABLING (default 3)")
     p.add_argument("--ttl-interval-seconds", type=float, default=3600.0,
                    help="one TTL change per table within this time (emulator clock; default 3600)")
+    p.add_argument("--table-seconds", type=float, default=1.0,
+                   help="time (emulator clock) a table stays CREATING after CreateTable or a restore, "
+                        "and UPDATING after an UpdateTable of its capacity, billing mode, stream or "
+                        "class (default 1)")
     p.add_argument("--page-size", type=int, default=None,
                    help="items per page of every paginated answer (default: AWS's page sizes)")
     p.add_argument("--latency-ms", type=float, default=0.0,
