@@ -127,22 +127,7 @@ def apply_gsi_updates(table, updates: list[dict]) -> None:
     settle_indexes(table)
 
 
-# --------------------------------------------------------------------------- SSE / class
-def set_sse(table, spec: dict | None, region: str, account: str) -> None:
-    """DynamoDB SSESpecification {Enabled, SSEType, KMSMasterKeyId}; None/disabled = AWS owned key."""
-    if not spec or not spec.get("Enabled"):
-        table.sse_specification = None
-        return
-    key = spec.get("KMSMasterKeyId")
-    if not key:
-        key = table._get_default_encryption_key(account, region)  # AWS managed key aws/dynamodb
-    elif not key.startswith("arn:"):
-        key = (f"arn:aws:kms:{region}:{account}:{key}" if key.startswith("alias/")
-               else f"arn:aws:kms:{region}:{account}:key/{key}")
-    table.sse_specification = {"Enabled": True, "SSEType": spec.get("SSEType") or "KMS",
-                               "KMSMasterKeyId": key}
-
-
+# --------------------------------------------------------------------------- DescribeTable
 def _describe(orig):
     def describe(self, base_key: str = "TableDescription") -> dict:
         settle_indexes(self)
@@ -323,6 +308,10 @@ def _ci(table, index: str | None) -> dict:
     if rec["status"] in ("ENABLING", "DISABLING") and CLOCK.time() >= rec["at"] + _index_seconds():
         rec["status"] = "ENABLED" if rec["status"] == "ENABLING" else "DISABLED"
     return rec
+
+
+def contributor_insights_on(table, index: str | None) -> bool:
+    return _ci(table, index)["status"] in ("ENABLED", "ENABLING")
 
 
 def set_contributor_insights(table, index: str | None, enable: bool, mode: str | None = None) -> dict:

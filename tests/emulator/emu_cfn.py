@@ -24,13 +24,22 @@ from xml.sax.saxutils import escape
 import yaml
 
 import ddb_ext
+import ddb_rules
 from clock import CLOCK
+from ddb_common import DdbError
 
 NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
 EMPTY_CHANGES = ("The submitted information didn't contain changes. "
                  "Submit different information to create a change set.")
 PROTECTED_MSG = ("Resource cannot be deleted as it is currently protected against "
                  "deletion. Disable deletion protection first.")
+# The handler's answer to a template that drops SSESpecification: it calls UpdateTable
+# with nothing to change (aws-cloudformation/cloudformation-coverage-roadmap#1070, whose
+# text this is; aws/aws-cdk#8286 and #8450 for a table on a KMS key, wording UNCONFIRMED).
+SSE_REMOVED = ("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+               "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required "
+               "(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ValidationException; "
+               "Request ID: {rid}; Proxy: null)")
 
 
 # --------------------------------------------------------------------------- errors
@@ -55,6 +64,15 @@ class ResourceFailure(Exception):
 def handler_message(message: str, code: str = "InvalidRequest") -> str:
     return (f'Resource handler returned message: "{message}" '
             f"(RequestToken: {uuid.uuid4()}, HandlerErrorCode: {code})")
+
+
+def dynamodb_failure(e: DdbError) -> "ResourceFailure":
+    """A DynamoDB refusal inside the table handler, as CloudFormation reports it."""
+    code = {"LimitExceededException": "ServiceLimitExceeded",
+            "ResourceInUseException": "ResourceConflict"}.get(e.code, "InvalidRequest")
+    return ResourceFailure(handler_message(
+        f"{e.message} (Service: DynamoDb, Status Code: {e.status}, Request ID: "
+        f"{uuid.uuid4().hex.upper()[:32]})", code))
 
 
 def now() -> _dt.datetime:
@@ -544,6 +562,7 @@ class TableHandler(NullHandler):
             raise ResourceFailure(handler_message(
                 f"Resource of type 'AWS::DynamoDB::Table' with identifier '{name}' already exists.",
                 "AlreadyExists"))
+        sse = self._sse_target(ctx, None, props.get("SSESpecification"), True)
         try:
             table = be.create_table(
                 name=name, schema=props["KeySchema"], throughput=self._throughput(props),
@@ -559,6 +578,8 @@ class TableHandler(NullHandler):
         except Exception as e:  # moto DynamoDB validation errors
             raise ResourceFailure(handler_message(getattr(e, "message", str(e))))
         r.physical_id = name
+        ddb_rules.clear(table)  # the handler reports CREATE_COMPLETE once the table is ACTIVE
+        table.sse_specification = sse
         self._apply_extras(ctx, table, {}, props)
         ttl = props.get("TimeToLiveSpecification")
         if ttl and self._bool(ttl.get("Enabled")):
@@ -586,29 +607,40 @@ class TableHandler(NullHandler):
             return None
         return {"StreamEnabled": True, "StreamViewType": spec.get("StreamViewType")}
 
+    def _sse_target(self, ctx: Ctx, table, sse: dict | None, creating: bool):
+        """A template's SSESpecification as DynamoDB's target (None: the AWS owned key), with
+        DynamoDB's refusals (ddb_rules.sse_target) reported as the handler reports them."""
+        if not sse:
+            return None
+        spec: dict = {"Enabled": self._bool(sse.get("SSEEnabled"))}
+        for k in ("SSEType", "KMSMasterKeyId"):
+            if sse.get(k):
+                spec[k] = sse[k]
+        if spec["Enabled"] and "KMSMasterKeyId" not in spec:
+            spec.setdefault("SSEType", "KMS")
+        try:
+            return ddb_rules.sse_target(table, spec, ctx.region, self.engine.account_id, creating)
+        except DdbError as e:
+            raise dynamodb_failure(e)
+
     def _apply_extras(self, ctx: Ctx, table, old: dict, new: dict) -> None:
-        """SSESpecification, TableClass, OnDemandThroughput, ContributorInsightsSpecification
-        (table and indexes), as the table handler sets them with UpdateTable /
-        UpdateContributorInsights."""
-        acct = self.engine.account_id
-        if new.get("SSESpecification") != old.get("SSESpecification"):
-            sse = new.get("SSESpecification") or {}
-            ddb_ext.set_sse(table, {"Enabled": self._bool(sse.get("SSEEnabled")),
-                                    "SSEType": sse.get("SSEType"),
-                                    "KMSMasterKeyId": sse.get("KMSMasterKeyId")} if sse else None,
-                            ctx.region, acct)
-        table._table_class = new.get("TableClass") or ("STANDARD" if old.get("TableClass") else None)
+        """TableClass, OnDemandThroughput, ContributorInsightsSpecification (table and
+        indexes), as the table handler sets them with UpdateTable /
+        UpdateContributorInsights. A TableClass or ContributorInsightsSpecification left
+        out of the template leaves the table as it is (UNCONFIRMED, docs/aws-behaviour.md
+        §4.4: the stricter reading for a client that relied on the removal)."""
+        if "TableClass" in new:
+            table._table_class = new["TableClass"]
         odt = new.get("OnDemandThroughput")
         table._on_demand = {k: int(v) for k, v in odt.items()} if odt else None
-        ci_old = (old.get("ContributorInsightsSpecification") or {})
-        ci_new = (new.get("ContributorInsightsSpecification") or {})
-        if self._bool(ci_old.get("Enabled")) != self._bool(ci_new.get("Enabled")):
+        # An explicit Enabled is compared with the table (UNCONFIRMED: the handler may
+        # compare templates; with the table it converges whatever was left out before).
+        ci_new = new.get("ContributorInsightsSpecification")
+        if ci_new is not None and ddb_ext.contributor_insights_on(table, None) != self._bool(ci_new.get("Enabled")):
             ddb_ext.set_contributor_insights(table, None, self._bool(ci_new.get("Enabled")), ci_new.get("Mode"))
-        old_g = {g["IndexName"]: g for g in old.get("GlobalSecondaryIndexes") or []}
         for g in new.get("GlobalSecondaryIndexes") or []:
-            a = (old_g.get(g["IndexName"]) or {}).get("ContributorInsightsSpecification") or {}
-            b = g.get("ContributorInsightsSpecification") or {}
-            if self._bool(a.get("Enabled")) != self._bool(b.get("Enabled")):
+            b = g.get("ContributorInsightsSpecification")
+            if b is not None and ddb_ext.contributor_insights_on(table, g["IndexName"]) != self._bool(b.get("Enabled")):
                 ddb_ext.set_contributor_insights(table, g["IndexName"], self._bool(b.get("Enabled")), b.get("Mode"))
 
     @staticmethod
@@ -638,6 +670,33 @@ class TableHandler(NullHandler):
             out.append("AttributeDefinitions")
         return out
 
+    def _switches(self, table, old: dict, new: dict) -> list[str]:
+        """The quota-limited switches an update makes (ddb_rules.QUOTAS): encryption, table
+        class, PROVISIONED to PAY_PER_REQUEST."""
+        out = []
+        if new.get("SSESpecification") is not None and new.get("SSESpecification") != old.get("SSESpecification"):
+            out.append("sse")
+        if "TableClass" in new and new["TableClass"] != (getattr(table, "_table_class", None) or "STANDARD"):
+            out.append("table_class")
+        if (table.billing_mode or "PROVISIONED") == "PROVISIONED" and \
+                new.get("BillingMode", "PROVISIONED") == "PAY_PER_REQUEST":
+            out.append("on_demand")
+        return out
+
+    def _precheck_switches(self, ctx: Ctx, table, old: dict, new: dict) -> None:
+        """Refusals the handler meets before it changes anything: a template that drops
+        SSESpecification (SSE_REMOVED), a key that does not exist or encryption the table
+        already has (ddb_rules.sse_target), a switch quota spent (ddb_rules.check_quota)."""
+        if old.get("SSESpecification") is not None and new.get("SSESpecification") is None:
+            raise ResourceFailure(handler_message(SSE_REMOVED.format(rid=uuid.uuid4().hex.upper()[:32])))
+        if "sse" in self._switches(table, old, new):
+            self._sse_target(ctx, table, new.get("SSESpecification"), False)
+        for kind in self._switches(table, old, new):
+            try:
+                ddb_rules.check_quota(table, kind)
+            except DdbError as e:
+                raise dynamodb_failure(e)
+
     def precheck_update(self, ctx: Ctx, r: Resource, old: dict, new: dict) -> None:
         self._validate(new)
         table = self.table(ctx.region, r.physical_id)
@@ -663,6 +722,7 @@ class TableHandler(NullHandler):
                 raise ResourceFailure(handler_message(
                     "TimeToLive is active on a different AttributeName: current AttributeName is "
                     f"{live_name}"))
+        self._precheck_switches(ctx, table, old, new)
         created, deleted, updated = self._gsi_plan(old, new)
         for g in updated:
             before = {x["IndexName"]: x for x in old.get("GlobalSecondaryIndexes") or []}[g["IndexName"]]
@@ -686,6 +746,7 @@ class TableHandler(NullHandler):
         be = self.backend(ctx.region)
         name = r.physical_id
         table = be.tables[name]
+        switches = self._switches(table, old, new)
         bm = new.get("BillingMode", "PROVISIONED")
         table.billing_mode = bm
         table.throughput = dict(table.throughput or {}, **self._throughput(new))
@@ -712,7 +773,12 @@ class TableHandler(NullHandler):
                 ddb_ext.apply_gsi_updates(table, gsi_updates)
             except ddb_ext.DdbError as e:
                 raise ResourceFailure(handler_message(e.message))
+        if "sse" in switches or (old.get("SSESpecification") is not None and new.get("SSESpecification") is None):
+            # (the removal reaches here only in a rollback: the forward update was refused)
+            table.sse_specification = self._sse_target(ctx, table, new.get("SSESpecification"), True)
         self._apply_extras(ctx, table, old, new)
+        for kind in switches:
+            ddb_rules.record(table, kind)
         new_p = new.get("PointInTimeRecoverySpecification")
         if new_p != old.get("PointInTimeRecoverySpecification"):
             on = bool(new_p) and self._bool(new_p.get("PointInTimeRecoveryEnabled"))
