@@ -38,7 +38,8 @@
 
 /* Render and deploy the configured template (UPDATE or CREATE); with gsis (may be
  * NULL), the configured template with those GSIs instead (an intermediate step of an
- * index sequence, index_plan.h). */
+ * index sequence, index_plan.h). deployed (may be NULL): the stack's template, whose
+ * encryption, class and insights properties the new one keeps (table_template.h). */
 static enum tpd_code s_deploy_step(
     struct cloud *c,
     const struct table_spec *want,
@@ -46,6 +47,7 @@ static enum tpd_code s_deploy_step(
     size_t gsi_count,
     enum cloud_deploy_type type,
     const char *logical_id,
+    const struct template_facts *deployed,
     int64_t deadline,
     struct cloud_deploy_result *r,
     struct tpd_err *err) {
@@ -53,7 +55,7 @@ static enum tpd_code s_deploy_step(
     tpd_buf_init(&tpl, TPD_MAX_TEMPLATE);
     struct tpd_kv *tags = NULL;
     size_t tag_count = 0;
-    struct table_template_options o = {TABLE_TEMPLATE_FULL, logical_id};
+    struct table_template_options o = {TABLE_TEMPLATE_FULL, logical_id, deployed};
     struct table_spec step = *want; /* shallow: only the GSIs differ, nothing is freed */
     if (gsis) {
         step.gsis = (struct table_index *)gsis;
@@ -96,10 +98,11 @@ static enum tpd_code s_deploy_config(
     const struct table_spec *want,
     enum cloud_deploy_type type,
     const char *logical_id,
+    const struct template_facts *deployed,
     int64_t deadline,
     struct cloud_deploy_result *r,
     struct tpd_err *err) {
-    return s_deploy_step(c, want, NULL, 0, type, logical_id, deadline, r, err);
+    return s_deploy_step(c, want, NULL, 0, type, logical_id, deployed, deadline, r, err);
 }
 
 /*
@@ -129,6 +132,7 @@ static enum tpd_code s_update_stack(
     const struct table_index *deployed,
     size_t deployed_count,
     const char *logical_id,
+    const struct template_facts *tpl,
     int64_t deadline,
     struct cloud_deploy_result *r,
     struct tpd_err *err) {
@@ -162,7 +166,7 @@ static enum tpd_code s_update_stack(
                     "table %s: stack update %zu of %zu: the configuration", want->name, n, total);
             }
             gsi_step_clear(&st);
-            rc = s_deploy_config(c, want, CLOUD_DEPLOY_UPDATE, logical_id, deadline, r, err);
+            rc = s_deploy_config(c, want, CLOUD_DEPLOY_UPDATE, logical_id, tpl, deadline, r, err);
             if (!rc) {
                 rc = cloud_wait_table_ready(c, want->name, deadline, err);
             }
@@ -176,7 +180,7 @@ static enum tpd_code s_update_stack(
             st.kind == GSI_STEP_DELETE ? "deleting" : "creating",
             st.name);
         rc = s_deploy_step(
-            c, want, st.gsis, st.gsi_count, CLOUD_DEPLOY_UPDATE, logical_id, deadline, r, err);
+            c, want, st.gsis, st.gsi_count, CLOUD_DEPLOY_UPDATE, logical_id, tpl, deadline, r, err);
         if (!rc) {
             rc = cloud_wait_table_ready(c, want->name, deadline, err);
         }
@@ -253,13 +257,15 @@ static enum tpd_code s_reconcile_indexes(
 
 /* IMPORT the table into want->stack_name with a template that mirrors the table as it
  * is: CloudFormation compares later updates with this template, not with the table, so
- * claiming settings the table lacks would make the follow-up update a silent no-op. */
+ * claiming settings the table lacks would make the follow-up update a silent no-op.
+ * imported: what that template says, for the follow-up update (s_deploy_step). */
 static enum tpd_code s_import(
     struct cloud *c,
     const struct table_spec *want,
     const struct table_live *live,
     int64_t deadline,
     struct cloud_deploy_result *r,
+    struct template_facts *imported,
     struct tpd_err *err) {
     struct table_spec mirror = {0};
     struct tpd_buf tpl;
@@ -280,7 +286,7 @@ static enum tpd_code s_import(
         free(mirror.sse_kms_key);
         mirror.sse_kms_key = NULL;
     }
-    struct table_template_options o = {TABLE_TEMPLATE_IMPORT, NULL};
+    struct table_template_options o = {TABLE_TEMPLATE_IMPORT, NULL, NULL};
     if (!rc) {
         rc = table_template_render(&mirror, &o, &tpl, err);
     }
@@ -296,6 +302,9 @@ static enum tpd_code s_import(
             .deadline_ns = deadline,
         };
         rc = cloud_deploy(c, &d, r, err);
+    }
+    if (!rc) {
+        rc = table_template_read(tpd_buf_span(&tpl), imported, err);
     }
     table_spec_clear(&mirror);
     tpd_buf_clear(&tpl);
@@ -595,9 +604,10 @@ static void s_apply_create(
         }
     }
     struct table_live after = {0};
+    struct template_facts imported = {0}; /* the IMPORT template of an adoption */
     switch (d.path) {
         case CREATE_FRESH:
-            rc = s_deploy_config(c, &want, CLOUD_DEPLOY_CREATE, NULL, deadline, &r, &err);
+            rc = s_deploy_config(c, &want, CLOUD_DEPLOY_CREATE, NULL, NULL, deadline, &r, &err);
             if (!rc) {
                 rc = cloud_wait_table_ready(c, want.name, deadline, &err);
             }
@@ -607,7 +617,7 @@ static void s_apply_create(
             }
             break;
         case CREATE_ADOPT:
-            rc = s_import(c, &want, &table, deadline, &r, &err);
+            rc = s_import(c, &want, &table, deadline, &r, &imported, &err);
             if (rc) {
                 tpd_err_prefix(
                     &err,
@@ -621,7 +631,17 @@ static void s_apply_create(
             /* Second step: Outputs, the configured policy and settings, as an update (or
              * updates: the import template mirrors the table's indexes). */
             rc = s_update_stack(
-                c, &want, &table, table.spec.gsis, table.spec.gsi_count, NULL, deadline, &r, &err);
+                c,
+                &want,
+                &table,
+                table.spec.gsis,
+                table.spec.gsi_count,
+                NULL,
+                &imported,
+                deadline,
+                &r,
+                &err);
+            template_facts_clear(&imported);
             if (rc) {
                 s_create_partial(
                     c,
@@ -659,6 +679,7 @@ static void s_apply_create(
                     stack.tpl.gsis_read ? stack.tpl.gsis : table.spec.gsis,
                     stack.tpl.gsis_read ? stack.tpl.gsi_count : table.spec.gsi_count,
                     stack.table_logical_id,
+                    &stack.tpl,
                     deadline,
                     &r,
                     &err);
@@ -840,12 +861,22 @@ static enum tpd_code s_adopt(
     struct table_live *after,
     struct tpd_err *err) {
     struct cloud_deploy_result r = {0};
-    enum tpd_code rc = s_import(c, want, table, deadline, &r, err);
+    struct template_facts imported = {0};
+    enum tpd_code rc = s_import(c, want, table, deadline, &r, &imported, err);
     if (!rc) {
         free(*stack_id);
         *stack_id = r.stack_id ? tpd_strdup(r.stack_id) : NULL;
         rc = s_update_stack(
-            c, want, table, table->spec.gsis, table->spec.gsi_count, NULL, deadline, &r, err);
+            c,
+            want,
+            table,
+            table->spec.gsis,
+            table->spec.gsi_count,
+            NULL,
+            &imported,
+            deadline,
+            &r,
+            err);
         if (rc) {
             tpd_err_prefix(
                 err,
@@ -860,6 +891,7 @@ static enum tpd_code s_adopt(
         rc = s_repair_and_read(c, want, deadline, after, err);
     }
     cloud_deploy_result_clear(&r);
+    template_facts_clear(&imported);
     return rc;
 }
 
@@ -939,6 +971,7 @@ static void s_apply_update(
                     s->tpl.gsis_read ? s->tpl.gsis : table.spec.gsis,
                     s->tpl.gsis_read ? s->tpl.gsi_count : table.spec.gsi_count,
                     s->table_logical_id,
+                    &s->tpl,
                     deadline,
                     &r,
                     &err);
