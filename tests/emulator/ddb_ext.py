@@ -18,6 +18,8 @@ import copy
 import uuid
 from typing import Any
 
+import ddb_backup
+import ddb_features
 import ddb_rules
 from clock import CLOCK
 from ddb_common import SETTINGS, DdbError, invalid  # noqa: F401  (re-exported)
@@ -160,6 +162,11 @@ def _describe(orig):
         else:
             d.pop("LocalSecondaryIndexes", None)
         d["TableStatus"] = ddb_rules.status(self)
+        restore = ddb_backup.restore_summary(self)
+        if restore:
+            d["RestoreSummary"] = restore
+        if d.get("WarmThroughput"):
+            d["WarmThroughput"] = dict(d["WarmThroughput"], Status=ddb_features.warm_status(self))
         used = ddb_rules.used_attrs(self)  # DynamoDB lists the attributes keys and indexes use
         d["AttributeDefinitions"] = [a for a in self.attr if a["AttributeName"] in used]
         if (self.billing_mode or "PROVISIONED") == "PAY_PER_REQUEST":
@@ -322,26 +329,11 @@ def set_contributor_insights(table, index: str | None, enable: bool, mode: str |
     return dict(rec)
 
 
-def _kinesis(table, op: str, p: dict) -> dict:
-    """Kinesis Data Streams destinations of a table (moto has none): Enable → ACTIVE at once,
-    Disable → DISABLED; Describe lists them (BC KinesisDataStreamDestination). The stream
-    itself is not checked (UNCONFIRMED: AWS refuses a stream that does not exist)."""
-    dests = table.__dict__.setdefault("_kinesis", {})
-    if op == "DescribeKinesisStreamingDestination":
-        return {"TableName": table.name,
-                "KinesisDataStreamDestinations": [{"StreamArn": arn, "DestinationStatus": st}
-                                                  for arn, st in dests.items()]}
-    arn = p["StreamArn"]
-    if op == "EnableKinesisStreamingDestination":
-        if dests.get(arn) == "ACTIVE":
-            raise DdbError("ValidationException", f"Table {table.name} is already streaming to {arn}")
-        dests[arn] = "ACTIVE"
-        st = "ACTIVE"
-    else:
-        if arn not in dests:
-            raise DdbError("ValidationException", f"Table {table.name} is not streaming to {arn}")
-        dests[arn] = st = "DISABLED"
-    return {"TableName": table.name, "StreamArn": arn, "DestinationStatus": st}
+def after(op: str, p: dict, account: str, region: str) -> None:
+    """After moto answered a request successfully: what the emulator keeps of it (the
+    items of tables with point-in-time recovery on, ddb_backup.record_write)."""
+    if op in ddb_backup.WRITES:
+        ddb_backup.record_write(op, p, backend(account, region))
 
 
 def _tables_of(be, p: dict) -> list:
@@ -370,6 +362,9 @@ def _check_create(be, p: dict, region: str, account: str) -> None:
         ddb_rules.check_stream(None, p["StreamSpecification"], creating=True)
     if p.get("SSESpecification"):
         ddb_rules.sse_target(None, p["SSESpecification"], region, account, creating=True)
+    if p.get("WarmThroughput"):
+        ddb_features.check_warm(None, p["WarmThroughput"], True, p.get("BillingMode"),
+                                p.get("ProvisionedThroughput"))
 
 
 def front(op: str, p: dict, account: str, region: str) -> dict | None:
@@ -380,9 +375,17 @@ def front(op: str, p: dict, account: str, region: str) -> dict | None:
         return None
     for t in _tables_of(be, p):
         ddb_rules.admit(op, t)
+    if op in ddb_backup.OPS:
+        return ddb_backup.answer(op, p, be, region, account)
+    if op in ddb_features.POLICY_OPS:
+        arn = p["ResourceArn"]
+        name = arn.split(":table/", 1)[1] if ":table/" in arn else ""
+        if "/" in name or name not in be.tables:
+            raise DdbError("ResourceNotFoundException",
+                           f"Requested resource not found: ResourceArn: {arn} not found")
+        return ddb_features.policy_answer(op, be.tables[name], p)
     if op not in ("UpdateTable", "DescribeContributorInsights", "UpdateContributorInsights",
-                  "ListTables", "ListTagsOfResource", "DescribeKinesisStreamingDestination",
-                  "EnableKinesisStreamingDestination", "DisableKinesisStreamingDestination"):
+                  "ListTables", "ListTagsOfResource") + ddb_features.KINESIS_OPS:
         return None
     pager = SETTINGS["pager"]
     if op == "ListTables":
@@ -412,8 +415,8 @@ def front(op: str, p: dict, account: str, region: str) -> dict | None:
             out["NextToken"] = nxt
         return out
     table = _table(be, p["TableName"])
-    if op.endswith("KinesisStreamingDestination"):
-        return _kinesis(table, op, p)
+    if op in ddb_features.KINESIS_OPS:
+        return ddb_features.kinesis_answer(op, table, p)
     if op in ("DescribeContributorInsights", "UpdateContributorInsights"):
         idx = p.get("IndexName")
         if idx and idx not in {g.name for g in table.global_indexes}:
@@ -458,6 +461,7 @@ def _on_demand(cur: dict | None, given: dict) -> dict | None:
 def update_table(table, p: dict, region: str, account: str) -> dict:
     """UpdateTable with DynamoDB's rules (ddb_rules.check_update) and effects."""
     plan = ddb_rules.check_update(table, p, region, account)
+    warm = ddb_features.check_warm(table, p["WarmThroughput"], False) if p.get("WarmThroughput") else None
     gsi = p.get("GlobalSecondaryIndexUpdates") or []
     creates = [u["Create"] for u in gsi if u.get("Create")]
     new_attr = table.attr
@@ -500,8 +504,8 @@ def update_table(table, p: dict, region: str, account: str) -> dict:
         table.set_stream_specification(dict(p["StreamSpecification"]))
     if "DeletionProtectionEnabled" in p:
         table.deletion_protection_enabled = bool(p["DeletionProtectionEnabled"])
-    if p.get("WarmThroughput"):
-        table.warm_throughput = dict(table.warm_throughput or {}, **p["WarmThroughput"], Status="ACTIVE")
+    if warm is not None:
+        ddb_features.set_warm(table, warm)
     for kind in plan["quota"]:
         ddb_rules.record(table, kind)
     if plan["phase"]:

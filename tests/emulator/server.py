@@ -603,6 +603,9 @@ class Emulator:
                 answered = self.dynamodb_front(environ, start_response, op, typed, rec)
                 if answered is not None:
                     return answered
+                region = self.region_of(environ)
+                return self.forward(environ, start_response, rec,
+                                    after=lambda: ddb_ext_after(op, typed, ACCOUNT_ID, region))
         return self.forward(environ, start_response, rec)
 
     def region_of(self, environ) -> str:
@@ -669,7 +672,8 @@ class Emulator:
         return self.send(start_response, 200, xml_response(op, result, rid).encode(), "text/xml",
                          "cloudformation")
 
-    def forward(self, environ, start_response, rec: dict):
+    def forward(self, environ, start_response, rec: dict, after=None):
+        """moto answers; `after` runs, under the lock, when it answered 200."""
         captured: dict = {}
 
         def sr(status, headers, exc_info=None):
@@ -679,6 +683,8 @@ class Emulator:
         with self.lock:
             self.engine.tick()
             chunks = b"".join(self.moto_app(environ, sr))
+            if after is not None and captured["status"].startswith("200"):
+                after()
         status = int(captured["status"].split()[0])
         rec["status"] = status
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
@@ -700,6 +706,11 @@ class Emulator:
         headers.append(("Content-Length", str(len(chunks))))
         start_response(captured["status"], headers)
         return [chunks]
+
+
+def ddb_ext_after(op: str, params: dict, account: str, region: str) -> None:
+    import ddb_ext
+    ddb_ext.after(op, params, account, region)
 
 
 # --------------------------------------------------------------------------- main
