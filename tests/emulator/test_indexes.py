@@ -196,10 +196,13 @@ class IndexTest(EmulatorTestCase):
                          ["KinesisDataStreamDestinations"], [])
         arn = "arn:aws:kinesis:us-east-1:123456789012:stream/orders"
         r = self.ddb.enable_kinesis_streaming_destination(TableName=table, StreamArn=arn)
-        self.assertEqual(r["DestinationStatus"], "ACTIVE")
+        self.assertEqual(r["DestinationStatus"], "ENABLING")  # ACTIVE after --table-seconds
+        self.emu.advance_clock(2)
         d = self.ddb.describe_kinesis_streaming_destination(TableName=table)
-        self.assertEqual(d["KinesisDataStreamDestinations"], [{"StreamArn": arn, "DestinationStatus": "ACTIVE"}])
+        self.assertEqual(d["KinesisDataStreamDestinations"], [{"StreamArn": arn, "DestinationStatus": "ACTIVE",
+                                                               "ApproximateCreationDateTimePrecision": "MILLISECOND"}])
         self.ddb.disable_kinesis_streaming_destination(TableName=table, StreamArn=arn)
+        self.emu.advance_clock(2)
         d = self.ddb.describe_kinesis_streaming_destination(TableName=table)
         self.assertEqual(d["KinesisDataStreamDestinations"][0]["DestinationStatus"], "DISABLED")
 
