@@ -2,15 +2,18 @@
 
 * patches of moto's backend (``patch_moto``): protected DeleteTable, TTL rules with
   ENABLING/DISABLING and the one-change-per-interval limit, TagResource overwrite, a new
-  stream after a disabled one,
-  DescribeTable shapes (TableStatus UPDATING while an index builds, IndexStatus,
-  Backfilling, IndexArn, TableId, SSEDescription, TableClassSummary, OnDemandThroughput);
-* operations answered here before moto (``front``): UpdateTable (index creation/deletion
-  one at a time, TableClass, SSESpecification, OnDemandThroughput), Describe/Update
-  ContributorInsights, Describe/Enable/DisableKinesisStreamingDestination, ListTables and
-  ListTagsOfResource with the emulator's pages.
+  stream after a disabled one, CreateTable starting CREATING with its key as an ARN,
+  DescribeTable shapes (TableStatus from ddb_rules, IndexStatus, Backfilling, IndexArn,
+  TableId, SSEDescription, TableClassSummary, OnDemandThroughput, RestoreSummary, the
+  warm throughput's status, the attribute definitions in use);
+* operations answered here before moto (``front``): admission while a table is busy
+  (ddb_rules.admit), CreateTable's stream and key checks, UpdateTable with DynamoDB's rules
+  (ddb_rules.check_update), Describe/UpdateContributorInsights, the Kinesis destinations and
+  the resource policy (ddb_features), backups, point-in-time recovery and restores
+  (ddb_backup), ListTables and ListTagsOfResource with the emulator's pages;
+* after moto answered a write (``after``): the items kept for point-in-time restores.
 
-Time is the emulator clock (clock.py). Settings live in ``SETTINGS``.
+Time is the emulator clock (clock.py). Settings live in ``SETTINGS`` (ddb_common.py).
 """
 from __future__ import annotations
 
