@@ -518,7 +518,7 @@ static const char *s_template_gsis(const char *const *names) {
     struct tpd_buf text, xml;
     tpd_buf_init(&text, 0);
     tpd_buf_init(&xml, 0);
-    struct table_template_options o = {TABLE_TEMPLATE_FULL, NULL, NULL};
+    struct table_template_options o = {TABLE_TEMPLATE_FULL, NULL, NULL, NULL};
     assert_int_equal(table_template_render(&sp, &o, &text, NULL), TPD_OK);
     tpd_buf_append_cstr(&xml, "<GetTemplateResponse><GetTemplateResult><TemplateBody>");
     for (size_t i = 0; i < text.len; i++) { /* XML-escape the JSON text */
