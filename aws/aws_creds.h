@@ -24,7 +24,8 @@
  * secret and token). Providers are created with *_new and freed with
  * aws_creds_provider_free, which also frees the providers they wrap.
  * Threads: get() of every provider here may be called from many threads at once;
- * the cached provider serialises refreshes and never holds its data lock across I/O.
+ * the cached provider runs one refresh at a time and holds no lock across I/O
+ * (aws_creds_cached_new).
  */
 #ifndef AWS_CREDS_H
 #define AWS_CREDS_H
@@ -141,13 +142,24 @@ struct aws_creds_provider *aws_creds_imds_new(struct aws_http_transport *t);
 struct aws_creds_provider *aws_creds_chain_new(struct aws_creds_provider **providers, size_t count);
 
 /*
- * Cache in front of inner (owned). Expiring credentials are refreshed when less
- * than refresh_s (default 900 s, botocore's advisory window) remain; if the refresh
- * fails while more than 600 s remain (mandatory window), the old ones are used.
+ * Cache in front of inner (owned), like aws-c-auth's cached provider. Expiring
+ * credentials are refreshed when less than refresh_s (default 900 s, botocore's
+ * advisory window) remain; if the refresh fails while more than 600 s remain (the
+ * mandatory window), the old ones are used. One refresh at a time, run by the caller
+ * that finds it due, with no lock held; callers whose credentials are still usable are
+ * served at once meanwhile, callers without wait for that refresh and share its result.
+ * After a failed refresh none starts again for aws_creds_retry_backoff_s(failures in a
+ * row) seconds, and callers without usable credentials get that failure at once.
  * now_s may be NULL (wall clock); tests pass a fake clock.
  */
 struct aws_creds_provider *
-aws_creds_cached_new(struct aws_creds_provider *inner, int64_t refresh_s, int64_t (*now_s)(void));
+aws_creds_cached_new(struct aws_creds_provider *inner, int64_t refresh_s, int64_t (*now_s)(void))
+    TPD_MUST_CHECK;
+/* Seconds without a refresh after `failures` failed refreshes in a row: 1, 2, 4, ...
+ * up to 30. Pure. */
+#define AWS_CREDS_RETRY_BASE_S 1
+#define AWS_CREDS_RETRY_MAX_S 30
+int64_t aws_creds_retry_backoff_s(int failures);
 
 /* The home directory ($HOME, else the password database); static storage. */
 const char *aws_creds_home_dir(void);

@@ -115,7 +115,7 @@ s_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) 
     struct aws_http_kv hdr[2] = {
         {"Accept", "application/json"}, {"Authorization", tpd_buf_cstr(&tok)}};
     struct aws_http_request req = {
-        "GET", tpd_buf_cstr(&url), hdr, tok.len ? 2 : 1, {NULL, 0}, 2000, 2000, 0, NULL};
+        "GET", tpd_buf_cstr(&url), hdr, tok.len ? 2 : 1, {NULL, 0}, 2000, 2000, 0, NULL, tpd_deadline()};
     for (int attempt = 1; attempt <= 3; attempt++) {
         aws_http_response_clear(&resp);
         aws_http_response_init(&resp);

@@ -36,7 +36,7 @@ static enum tpd_code s_call(
         return tpd_err_set(err, rc, "IMDS URL: %s", tpd_code_str(rc));
     }
     struct aws_http_request req = {
-        method, tpd_buf_cstr(&url), h, 1, {NULL, 0}, 1000, 1000, 0, NULL};
+        method, tpd_buf_cstr(&url), h, 1, {NULL, 0}, 1000, 1000, 0, NULL, tpd_deadline()};
     aws_http_response_clear(resp);
     aws_http_response_init(resp);
     rc = aws_http_send(t, &req, resp, err);

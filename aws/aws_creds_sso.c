@@ -376,7 +376,8 @@ enum tpd_code aws_creds_sso_from_profile(
         struct aws_http_kv h[2] = {
             {"Accept", "application/json"},
             {"x-amz-sso_bearer_token", tpd_buf_cstr(&tok.access_token)}};
-        struct aws_http_request req = {"GET", tpd_buf_cstr(&url), h, 2, {NULL, 0}, 0, 0, 0, NULL};
+        struct aws_http_request req = {
+            "GET", tpd_buf_cstr(&url), h, 2, {NULL, 0}, 0, 0, 0, NULL, tpd_deadline()};
         rc = aws_http_send(t, &req, &resp, err);
         if (rc) {
             tpd_err_prefix(err, "profile \"%s\": SSO GetRoleCredentials: ", profile);

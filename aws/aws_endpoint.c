@@ -111,10 +111,6 @@ static const struct aws_partition *s_partition_or_aws(const char *region) {
     return p ? p : &s_partitions[0];
 }
 
-const char *aws_region_dns_suffix(const char *region) {
-    return s_partition_or_aws(region)->dns_suffix;
-}
-
 enum tpd_code aws_endpoint_default(
     const char *service, const char *region, unsigned variants, char **out, struct tpd_err *err) {
     const struct aws_partition *p = s_partition_or_aws(region);

@@ -15,5 +15,23 @@
 #define TPD_MAX_ERROR_MSG ((size_t)16 << 10) /* one error message */
 #define TPD_MAX_NESTING 64                   /* msgpack / JSON / XML depth */
 #define TPD_MAX_PAGES 1000                   /* pages of one paginated AWS answer */
+#define TPD_MAX_URL ((size_t)8192)           /* an endpoint URL, host or path */
+#define TPD_MAX_SECRET ((size_t)8192)        /* one credential field (key, secret, token) */
+#define TPD_MAX_CA_BUNDLE ((size_t)16 << 20) /* a PEM CA bundle (Mozilla's is ~220 KiB) */
+#define TPD_MAX_INI_FILE ((size_t)4 << 20)   /* a shared config or credentials file */
+#define TPD_MAX_PROCESS_OUTPUT ((size_t)64 << 10) /* credential_process's answer */
+#define TPD_MAX_SSO_CACHE_FILE ((size_t)1 << 20)  /* ~/.aws/sso/cache/<hash>.json */
+#define TPD_MAX_TOKEN ((size_t)64 << 10)          /* an SSO access or web identity token */
+#define TPD_MAX_SIGNING ((size_t)1 << 20)    /* a SigV4 canonical request / string to sign */
+#define TPD_MAX_TEMPLATE_TEXT ((size_t)1 << 20) /* a template read back (JSON or YAML) */
+#define TPD_MAX_TEMPLATE_NODES 200000           /* YAML nodes of one template */
+#define TPD_MAX_NAME ((size_t)1024) /* a name, key or label built into a message or path */
+
+/* Limits on the project's own bookkeeping. */
+#define TPD_MAX_ROLE_HOPS 32           /* source_profile chain of assumed roles */
+#define TPD_MAX_BUDGET_OPS 256         /* operations with a request budget (aws_budget.h) */
+#define TPD_MAX_HTTP_ORIGINS 32        /* endpoints with pooled connections */
+#define TPD_MAX_POOL_CONNECTIONS 1000  /* largest max_pool_connections */
+#define TPD_READ_CHUNK ((size_t)4096)  /* bytes read from a file or pipe at a time */
 
 #endif
