@@ -140,13 +140,14 @@ static double s_measure(struct s_op *o, double now) {
             current * AWS_BUDGET_SMOOTHING + o->measured * (1.0 - AWS_BUDGET_SMOOTHING);
         o->count = 0;
         o->bucket_s = bucket;
-        return o->measured;
-    }
-    if (o->measured <= 0) {
-        /* No half second completed yet: what this one holds so far (aws_budget.h). */
-        return o->count / fmax(now - o->bucket_s, AWS_BUDGET_BUCKET_S);
     }
     return o->measured;
+}
+
+/* The rate being sent when nothing has been measured yet (no half second completed):
+ * what the current one holds so far, over at least half a second (aws_budget.h). */
+static double s_partial_rate(const struct s_op *o, double now) {
+    return o->count / fmax(now - o->bucket_s, AWS_BUDGET_BUCKET_S);
 }
 
 static double s_cubic_k(double w_max) {
@@ -229,6 +230,9 @@ void aws_budget_record(struct aws_budget *b, const char *service, const char *op
     if (throttled) {
         b->throttles++;
         o->throttles++;
+        if (measured <= 0) {
+            measured = s_partial_rate(o, now);
+        }
         /* CUBIC's decrease from the rate being sent: the bucket's when limited and it
          * is lower than measured (botocore ClientRateLimiter.on_receiving_response). */
         double sending = o->limited ? fmin(measured, o->fill_rate) : measured;
@@ -262,6 +266,7 @@ void aws_budget_op(
     const struct s_op *o = s_find(b, service, op, false);
     if (o) {
         out->rate = b->adaptive && o->limited ? o->fill_rate : 0.0;
+        out->bucket_rate = o->fill_rate;
         out->throttles = o->throttles;
         out->answers = o->answers;
     }

@@ -77,6 +77,7 @@ void aws_budget_record(struct aws_budget *b, const char *service, const char *op
  * the operation is not limited) and the throttling answers it received. */
 struct aws_budget_op_stats {
     double rate;
+    double bucket_rate; /* the bucket's fill rate, kept up to date also while not limited */
     uint64_t throttles;
     uint64_t answers;
 };

@@ -63,6 +63,7 @@ struct aws_client {
     pthread_cond_t guard_cv;  /* broadcast when a check ends */
     enum { S_GUARD_UNCHECKED, S_GUARD_CHECKING, S_GUARD_OK, S_GUARD_REFUSED } guard;
     uint64_t guard_checks;     /* checks ended so far */
+    size_t guard_waiting;      /* callers waiting for the check in flight */
     struct tpd_err guard_err;  /* the last check's failure (guard back to UNCHECKED) */
     enum aws_account_verdict verdict;
     char *account;
@@ -126,6 +127,13 @@ struct tpd_stop *aws_client_stop(const struct aws_client *c) {
 
 void aws_client_set_clock(struct aws_client *c, int64_t (*now_s)(void)) {
     c->now_s = now_s;
+}
+
+size_t aws_client_guard_waiters(struct aws_client *c) {
+    pthread_mutex_lock(&c->guard_mu);
+    size_t n = c->guard_waiting;
+    pthread_mutex_unlock(&c->guard_mu);
+    return n;
 }
 
 void aws_client_set_rand(struct aws_client *c, double (*rand01)(void)) {
@@ -908,9 +916,11 @@ enum tpd_code aws_client_verify_account(
     if (c->guard == S_GUARD_CHECKING) {
         /* Another caller is asking STS: wait for its verdict, or share its failure. */
         uint64_t checks = c->guard_checks;
+        c->guard_waiting++;
         while (c->guard == S_GUARD_CHECKING) {
             pthread_cond_wait(&c->guard_cv, &c->guard_mu);
         }
+        c->guard_waiting--;
         if (c->guard == S_GUARD_UNCHECKED && c->guard_checks != checks) {
             rc = s_guard_failure(c, err);
             pthread_mutex_unlock(&c->guard_mu);

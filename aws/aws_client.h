@@ -177,5 +177,7 @@ enum tpd_code aws_client_verify_account(
 void aws_client_set_clock(struct aws_client *c, int64_t (*now_s)(void));
 /* Test hook: the backoff's random factor in [0,1) (aws_retry_backoff_ns); NULL = random. */
 void aws_client_set_rand(struct aws_client *c, double (*rand01)(void));
+/* Test hook: callers of aws_client_verify_account waiting for the check in flight. */
+size_t aws_client_guard_waiters(struct aws_client *c);
 
 #endif

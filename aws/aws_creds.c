@@ -280,6 +280,7 @@ struct s_cached {
     struct aws_creds creds;
     bool have;
     bool refreshing;      /* a refresh is in flight (one at most) */
+    size_t waiting;       /* callers waiting for it (aws_creds_cached_waiters) */
     uint64_t generation;  /* refreshes ended so far */
     int failures;         /* failed refreshes in a row */
     int64_t retry_at_s;   /* after a failure: no refresh starts before this */
@@ -400,9 +401,11 @@ s_cached_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err
             /* Wait for the refresh in flight and take its result: after a success the
              * loop finds fresh credentials, after a failure the backoff below. */
             uint64_t gen = c->generation;
+            c->waiting++;
             while (c->refreshing && c->generation == gen) {
                 pthread_cond_wait(&c->cv, &c->mu);
             }
+            c->waiting--;
             continue;
         }
         if (f == S_MUST_REFRESH && backoff) {
@@ -414,6 +417,17 @@ s_cached_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err
     }
     pthread_mutex_unlock(&c->mu);
     return rc;
+}
+
+size_t aws_creds_cached_waiters(struct aws_creds_provider *p) {
+    if (!p || p->get != s_cached_get) {
+        return 0;
+    }
+    struct s_cached *c = p->impl;
+    pthread_mutex_lock(&c->mu);
+    size_t n = c->waiting;
+    pthread_mutex_unlock(&c->mu);
+    return n;
 }
 
 static void s_cached_destroy(struct aws_creds_provider *p) {

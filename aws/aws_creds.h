@@ -160,6 +160,9 @@ aws_creds_cached_new(struct aws_creds_provider *inner, int64_t refresh_s, int64_
 #define AWS_CREDS_RETRY_BASE_S 1
 #define AWS_CREDS_RETRY_MAX_S 30
 int64_t aws_creds_retry_backoff_s(int failures);
+/* Test hook: callers of a cached provider waiting for its refresh in flight (0 for
+ * another kind of provider). */
+size_t aws_creds_cached_waiters(struct aws_creds_provider *p);
 
 /* The home directory ($HOME, else the password database); static storage. */
 const char *aws_creds_home_dir(void);

@@ -23,7 +23,8 @@ void ttl_table_refusal_diag(struct diag_list *diags, const struct refusal *r);
 void ttl_table_note_diag(struct diag_list *diags, const struct destroy_decision *d);
 
 /* A failed AWS operation as an error (or, with as_warning, a warning) diagnostic,
- * with DynamoDB's TTL answers and timeouts explained. */
+ * with DynamoDB's TTL answers, AWS quotas (aws_quota.h: what was hit, until when, that
+ * nothing was lost) and timeouts explained. */
 void ttl_table_error_diag(
     struct diag_list *diags, const char *what, const struct tpd_err *err, bool as_warning);
 
