@@ -136,8 +136,7 @@ static double s_measure(struct s_op *o, double now) {
     o->count += 1.0;
     if (bucket > o->bucket_s) {
         double current = o->count / (bucket - o->bucket_s);
-        o->measured =
-            current * AWS_BUDGET_SMOOTHING + o->measured * (1.0 - AWS_BUDGET_SMOOTHING);
+        o->measured = current * AWS_BUDGET_SMOOTHING + o->measured * (1.0 - AWS_BUDGET_SMOOTHING);
         o->count = 0;
         o->bucket_s = bucket;
     }
@@ -197,18 +196,24 @@ enum tpd_code aws_budget_acquire(
     if (wait_ns <= 0) {
         return TPD_OK;
     }
-    TPD_TRACE("%s %s: waiting %lld ms for the request budget (%.2f/s)",
-              service,
-              op,
-              (long long)(wait_ns / 1000000),
-              rate);
+    TPD_TRACE(
+        "%s %s: waiting %lld ms for the request budget (%.2f/s)",
+        service,
+        op,
+        (long long)(wait_ns / 1000000),
+        rate);
     enum tpd_code rc = tpd_sleep(stop, wait_ns, deadline_ns);
     if (rc == TPD_E_STOPPED) {
-        return tpd_err_set(err, rc, "%s %s: stopped while waiting for the request budget", service, op);
+        return tpd_err_set(
+            err, rc, "%s %s: stopped while waiting for the request budget", service, op);
     }
     if (rc) {
         return tpd_err_set(
-            err, rc, "%s %s: the operation's deadline came while waiting for the request budget", service, op);
+            err,
+            rc,
+            "%s %s: the operation's deadline came while waiting for the request budget",
+            service,
+            op);
     }
     return TPD_OK;
 }

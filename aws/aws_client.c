@@ -62,9 +62,9 @@ struct aws_client {
     pthread_mutex_t guard_mu; /* guards the fields below; never held across I/O */
     pthread_cond_t guard_cv;  /* broadcast when a check ends */
     enum { S_GUARD_UNCHECKED, S_GUARD_CHECKING, S_GUARD_OK, S_GUARD_REFUSED } guard;
-    uint64_t guard_checks;     /* checks ended so far */
-    size_t guard_waiting;      /* callers waiting for the check in flight */
-    struct tpd_err guard_err;  /* the last check's failure (guard back to UNCHECKED) */
+    uint64_t guard_checks;    /* checks ended so far */
+    size_t guard_waiting;     /* callers waiting for the check in flight */
+    struct tpd_err guard_err; /* the last check's failure (guard back to UNCHECKED) */
     enum aws_account_verdict verdict;
     char *account;
     double (*rand01)(void);
@@ -197,9 +197,13 @@ void aws_client_free(struct aws_client *c) {
     free(c);
 }
 
+/* The chain's sources (aws_creds.h): static, environment, profile role, web identity,
+ * SSO, shared files, container, instance metadata. */
+enum { S_CHAIN_SOURCES = 8 };
+
 static struct aws_creds_provider *
 s_build_chain(struct aws_client *c, const struct aws_client_options *o, struct tpd_err *err) {
-    struct aws_creds_provider *list[8] = {NULL};
+    struct aws_creds_provider *list[S_CHAIN_SOURCES] = {NULL};
     size_t n = 0;
     bool have_ak = o->access_key && *o->access_key;
     bool have_sk = o->secret_key && *o->secret_key;
@@ -784,9 +788,8 @@ static enum tpd_code s_call(
         /* A transport failure is classified by what failed (aws_retry.h: whether the
          * request may have reached AWS); an answer by its AWS error code and status. */
         enum aws_http_error net = resp->error;
-        enum aws_retry_kind kind = net != AWS_HTTP_ERR_NONE
-                                       ? aws_retry_classify_http(net)
-                                       : aws_retry_classify(svc_name, rc, err);
+        enum aws_retry_kind kind = net != AWS_HTTP_ERR_NONE ? aws_retry_classify_http(net)
+                                                            : aws_retry_classify(svc_name, rc, err);
         if (net == AWS_HTTP_ERR_NONE && resp->status != 0) {
             aws_budget_record(c->budget, svc_name, op, s_throttled(net, kind));
         }

@@ -132,9 +132,8 @@ double aws_client_rand01(const struct aws_client *c);
 
 /* Resolve credentials now (cheap check for ConfigureProvider); TPD_E_CREDENTIALS
  * names the sources tried. *source (may be NULL) gets the provider name (static). */
-enum tpd_code
-aws_client_check_credentials(struct aws_client *c, const char **source, struct tpd_err *err)
-    TPD_MUST_CHECK;
+enum tpd_code aws_client_check_credentials(
+    struct aws_client *c, const char **source, struct tpd_err *err) TPD_MUST_CHECK;
 
 /*
  * Send one operation. body: JSON for DynamoDB, a Query form body for the others.

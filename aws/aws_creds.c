@@ -16,13 +16,11 @@
 #include "tpd_clock.h"
 #include "tpd_log.h"
 
-#define S_MAX_SECRET ((size_t)8192)
-
 void aws_creds_init(struct aws_creds *c) {
     memset(c, 0, sizeof(*c));
-    tpd_buf_init(&c->access_key_id, S_MAX_SECRET);
-    tpd_buf_init(&c->secret_access_key, S_MAX_SECRET);
-    tpd_buf_init(&c->session_token, S_MAX_SECRET);
+    tpd_buf_init(&c->access_key_id, TPD_MAX_SECRET);
+    tpd_buf_init(&c->secret_access_key, TPD_MAX_SECRET);
+    tpd_buf_init(&c->session_token, TPD_MAX_SECRET);
 }
 
 void aws_creds_clear(struct aws_creds *c) {

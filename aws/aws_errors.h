@@ -27,13 +27,13 @@ enum tpd_code aws_error_from_json(
     int http_status,
     struct tpd_span body,
     const char *request_id,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 enum tpd_code aws_error_from_query_xml(
     const char *op,
     int http_status,
     struct tpd_span body,
     const char *request_id,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 #endif

@@ -157,7 +157,7 @@ enum tpd_code aws_http_send(
     struct aws_http_transport *t,
     const struct aws_http_request *req,
     struct aws_http_response *resp,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 /* The transport's counters (zero when it keeps none). */
 void aws_http_transport_stats(struct aws_http_transport *t, struct aws_http_stats *out);
@@ -170,7 +170,7 @@ void aws_http_transport_stats(struct aws_http_transport *t, struct aws_http_stat
  */
 enum aws_http_error aws_http_curl_classify(int curl_code, long os_errno, bool connected);
 /* The TPD code a failure kind is reported with. Pure. */
-enum tpd_code aws_http_error_code(enum aws_http_error e);
+enum tpd_code aws_http_error_code(enum aws_http_error e) TPD_MUST_CHECK;
 
 /*
  * Split an endpoint URL (libcurl's URL parser) into the Host header value (with

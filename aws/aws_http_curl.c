@@ -429,7 +429,8 @@ static void s_ns_to_ts(int64_t ns, struct timespec *ts) {
  * has fewer than max_conns, else wait for one to come back. TPD_OK; TPD_E_STOPPED /
  * TPD_E_TIMEOUT when req->stop / req->deadline_ns ends the wait; TPD_E_NOMEM.
  */
-static enum tpd_code s_take(struct s_curl *c, const struct aws_http_request *req, struct s_slot *out) {
+static enum tpd_code
+s_take(struct s_curl *c, const struct aws_http_request *req, struct s_slot *out) {
     memset(out, 0, sizeof(*out));
     enum tpd_code rc = TPD_OK;
     bool fresh = false;

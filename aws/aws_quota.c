@@ -97,8 +97,8 @@ static void s_dynamodb(const char *msg, struct aws_quota *out) {
             "when the earlier of the last two table class changes is 30 days old");
         return;
     }
-    if (s_has(msg, "PayPerRequest") || s_has(msg, "PAY_PER_REQUEST") ||
-        s_has(msg, "on-demand") || s_has(msg, "billing mode") || s_has(msg, "BillingMode")) {
+    if (s_has(msg, "PayPerRequest") || s_has(msg, "PAY_PER_REQUEST") || s_has(msg, "on-demand") ||
+        s_has(msg, "billing mode") || s_has(msg, "BillingMode")) {
         s_set(
             out,
             AWS_QUOTA_EXCEEDED,
@@ -162,9 +162,9 @@ void aws_quota_classify(
     }
     /* DynamoDB's own answer, or its message quoted by CloudFormation in a stack's status
      * reason ("Subscriber limit exceeded: ...", handler code ServiceLimitExceeded). */
-    bool quoted = !aws_code && (s_has(msg, "Subscriber limit exceeded") ||
-                                s_has(msg, "LimitExceededException") ||
-                                s_has(msg, "ServiceLimitExceeded"));
+    bool quoted =
+        !aws_code && (s_has(msg, "Subscriber limit exceeded") ||
+                      s_has(msg, "LimitExceededException") || s_has(msg, "ServiceLimitExceeded"));
     if ((limit_code && dynamodb) || quoted) {
         s_dynamodb(msg, out);
         if (out->kind == AWS_QUOTA_EXCEEDED) {

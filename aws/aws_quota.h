@@ -27,9 +27,9 @@
 #include "tpd_err.h"
 
 enum aws_quota_kind {
-    AWS_QUOTA_NONE = 0,  /* not a limit answer */
-    AWS_QUOTA_THROTTLE,  /* a rate or concurrency limit: waiting helps (retried) */
-    AWS_QUOTA_EXCEEDED,  /* a quota: stop at once, say what and until when */
+    AWS_QUOTA_NONE = 0, /* not a limit answer */
+    AWS_QUOTA_THROTTLE, /* a rate or concurrency limit: waiting helps (retried) */
+    AWS_QUOTA_EXCEEDED, /* a quota: stop at once, say what and until when */
 };
 
 enum aws_quota_id {

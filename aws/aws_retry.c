@@ -1,10 +1,10 @@
 /* aws_retry: standard-mode retry decisions, backoff and the retry quota. */
 #include "aws_retry.h"
 
-#include "aws_quota.h"
-
 #include <openssl/rand.h>
 #include <string.h>
+
+#include "aws_quota.h"
 
 static const char *const s_throttle_codes[] = {
     "Throttling",

@@ -52,8 +52,8 @@ int64_t aws_waiter_jitter_ns(int64_t delay_ns, double rand01);
 /* The sleep before poll number n of a loop the caller runs itself (as aws_wait does):
  * the jittered delay of o, ending at o's or the thread's deadline (TPD_E_TIMEOUT, at once
  * when it has passed) or the stop flag (o->stop, else the client's: TPD_E_STOPPED). */
-enum tpd_code aws_waiter_sleep(struct aws_client *c, const struct aws_wait_options *o, int n)
-    TPD_MUST_CHECK;
+enum tpd_code
+aws_waiter_sleep(struct aws_client *c, const struct aws_wait_options *o, int n) TPD_MUST_CHECK;
 
 enum aws_waiter_state { AWS_WAITER_RETRY, AWS_WAITER_SUCCESS, AWS_WAITER_FAILURE };
 

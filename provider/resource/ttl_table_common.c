@@ -98,10 +98,7 @@ static const char *s_ttl_hint(const char *msg) {
  * decreases, tables or indexes per account...): the answer explained, with what was hit,
  * when it can be tried again and that nothing was lost. True when it added one. */
 static bool s_quota_diag(
-    struct diag_list *diags,
-    enum diag_severity sev,
-    const char *what,
-    const struct tpd_err *err) {
+    struct diag_list *diags, enum diag_severity sev, const char *what, const struct tpd_err *err) {
     struct aws_quota q;
     aws_quota_of_err(err->aws_service ? err->aws_service : "dynamodb", err, &q);
     if (q.kind != AWS_QUOTA_EXCEEDED) {

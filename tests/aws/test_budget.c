@@ -90,7 +90,8 @@ static void test_rates_match_botocore(void **state) {
         struct aws_budget_op_stats st;
         aws_budget_op(b, "cloudformation", "DescribeStacks", &st);
         if (fabs(st.bucket_rate - want) > 1e-9 * fmax(1.0, want)) {
-            fail_msg("answer %d at %.3f s: rate %.12g, botocore %.12g", i, t[i], st.bucket_rate, want);
+            fail_msg(
+                "answer %d at %.3f s: rate %.12g, botocore %.12g", i, t[i], st.bucket_rate, want);
         }
     }
     assert_int_equal(pclose(out), 0);
@@ -113,7 +114,8 @@ static void test_no_limit_before_throttle(void **state) {
     int64_t soon = tpd_now_ns() + 1;
     for (int i = 0; i < 100; i++) {
         aws_budget_record(b, "dynamodb", "DescribeTable", false);
-        assert_int_equal(aws_budget_acquire(b, "dynamodb", "DescribeTable", NULL, soon, NULL), TPD_OK);
+        assert_int_equal(
+            aws_budget_acquire(b, "dynamodb", "DescribeTable", NULL, soon, NULL), TPD_OK);
     }
     struct aws_budget_op_stats st;
     aws_budget_op(b, "dynamodb", "DescribeTable", &st);
@@ -352,7 +354,8 @@ static void test_retry_never_passes_deadline(void **state) {
  * budget's tokens, and the wait ends when the stack settles. */
 static void test_polls_back_off_through_budget(void **state) {
     (void)state;
-    struct aws_wait_options nominal = {.first_delay_ns = 1000000, .max_delay_ns = 8000000, .factor = 2};
+    struct aws_wait_options nominal = {
+        .first_delay_ns = 1000000, .max_delay_ns = 8000000, .factor = 2};
     int64_t prev = 0;
     for (int n = 1; n <= 6; n++) {
         int64_t d = aws_waiter_delay_ns(&nominal, n);

@@ -59,7 +59,8 @@ struct gated {
     int64_t lifetime_s; /* expiration = now + lifetime_s */
 };
 
-static enum tpd_code gated_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
+static enum tpd_code
+gated_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) {
     struct gated *g = p->impl;
     pthread_mutex_lock(&g->mu);
     int call = ++g->calls;

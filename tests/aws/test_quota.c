@@ -34,7 +34,8 @@ static const char *ONE_INDEX =
     "per table";
 static const char *ON_DEMAND =
     "Subscriber limit exceeded: Update to PayPerRequest mode are limited to once in 1 day(s).";
-static const char *TABLES = "Subscriber limit exceeded: There is a limit of 256 tables per subscriber";
+static const char *TABLES =
+    "Subscriber limit exceeded: There is a limit of 256 tables per subscriber";
 /* UNCONFIRMED wordings (the limits are documented, their messages not found quoted). */
 static const char *TABLE_CLASS =
     "Subscriber limit exceeded: Table class can be updated at most 2 times in 30 days";
@@ -52,7 +53,14 @@ static void expect(
     struct aws_quota q;
     aws_quota_classify(service, code, msg, &q);
     if (q.kind != kind || q.id != id) {
-        fail_msg("%s / %s: kind %d id %d, want %d %d", code ? code : "-", msg ? msg : "-", q.kind, q.id, kind, id);
+        fail_msg(
+            "%s / %s: kind %d id %d, want %d %d",
+            code ? code : "-",
+            msg ? msg : "-",
+            q.kind,
+            q.id,
+            kind,
+            id);
     }
 }
 
@@ -60,16 +68,32 @@ static void test_classified_by_message(void **state) {
     (void)state;
     const char *L = "LimitExceededException";
     expect("dynamodb", L, CONCURRENT_TABLES, AWS_QUOTA_THROTTLE, AWS_QUOTA_ID_CONCURRENT_TABLE_OPS);
-    expect("dynamodb", L, CONCURRENT_INDEXED, AWS_QUOTA_THROTTLE, AWS_QUOTA_ID_CONCURRENT_TABLE_OPS);
+    expect(
+        "dynamodb", L, CONCURRENT_INDEXED, AWS_QUOTA_THROTTLE, AWS_QUOTA_ID_CONCURRENT_TABLE_OPS);
     expect("dynamodb", L, ONE_INDEX, AWS_QUOTA_THROTTLE, AWS_QUOTA_ID_CONCURRENT_INDEX_OPS);
     expect("dynamodb", L, ON_DEMAND, AWS_QUOTA_EXCEEDED, AWS_QUOTA_ID_ON_DEMAND_SWITCH);
     expect("dynamodb", L, TABLES, AWS_QUOTA_EXCEEDED, AWS_QUOTA_ID_TABLES);
     expect("dynamodb", L, TABLE_CLASS, AWS_QUOTA_EXCEEDED, AWS_QUOTA_ID_TABLE_CLASS_SWITCH);
     expect("dynamodb", L, DECREASE, AWS_QUOTA_EXCEEDED, AWS_QUOTA_ID_THROUGHPUT_DECREASE);
-    expect("dynamodb", L, "Too many operations for a given subscriber.", AWS_QUOTA_THROTTLE, AWS_QUOTA_ID_UNKNOWN);
+    expect(
+        "dynamodb",
+        L,
+        "Too many operations for a given subscriber.",
+        AWS_QUOTA_THROTTLE,
+        AWS_QUOTA_ID_UNKNOWN);
     expect("dynamodb", L, NULL, AWS_QUOTA_THROTTLE, AWS_QUOTA_ID_UNKNOWN);
-    expect("cloudformation", L, "Limit on the number of stacks exceeded", AWS_QUOTA_EXCEEDED, AWS_QUOTA_ID_CLOUDFORMATION);
-    expect("dynamodb", "ThrottlingException", "Rate of requests exceeds the allowed throughput.", AWS_QUOTA_NONE, AWS_QUOTA_ID_UNKNOWN);
+    expect(
+        "cloudformation",
+        L,
+        "Limit on the number of stacks exceeded",
+        AWS_QUOTA_EXCEEDED,
+        AWS_QUOTA_ID_CLOUDFORMATION);
+    expect(
+        "dynamodb",
+        "ThrottlingException",
+        "Rate of requests exceeds the allowed throughput.",
+        AWS_QUOTA_NONE,
+        AWS_QUOTA_ID_UNKNOWN);
     expect("dynamodb", "ValidationException", ON_DEMAND, AWS_QUOTA_NONE, AWS_QUOTA_ID_UNKNOWN);
     /* quoted by CloudFormation in a stack's status reason: no AWS code of its own */
     char reason[512];
@@ -81,7 +105,12 @@ static void test_classified_by_message(void **state) {
         "ServiceLimitExceeded)",
         ON_DEMAND);
     expect("cloudformation", NULL, reason, AWS_QUOTA_EXCEEDED, AWS_QUOTA_ID_ON_DEMAND_SWITCH);
-    expect(NULL, NULL, "stack s is UPDATE_ROLLBACK_COMPLETE: something else", AWS_QUOTA_NONE, AWS_QUOTA_ID_UNKNOWN);
+    expect(
+        NULL,
+        NULL,
+        "stack s is UPDATE_ROLLBACK_COMPLETE: something else",
+        AWS_QUOTA_NONE,
+        AWS_QUOTA_ID_UNKNOWN);
 }
 
 /* The explanation: what was hit, AWS's own word on when (when it gives one), when it can
@@ -95,8 +124,8 @@ static void test_explained(void **state) {
     assert_int_equal(aws_quota_explain(&q, &b), TPD_OK);
     const char *t = tpd_buf_cstr(&b);
     assert_non_null(strstr(t, "provisioned throughput decreases"));
-    assert_non_null(
-        strstr(t, "AWS says: Next decrease can be made at Wednesday, July 25, 2018 9:34:42 PM UTC."));
+    assert_non_null(strstr(
+        t, "AWS says: Next decrease can be made at Wednesday, July 25, 2018 9:34:42 PM UTC."));
     assert_non_null(strstr(t, "did not retry"));
     assert_non_null(strstr(t, "Nothing was lost"));
     tpd_buf_clear(&b);
@@ -118,7 +147,8 @@ static char *json_error(const char *msg) {
     snprintf(
         buf,
         sizeof(buf),
-        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#LimitExceededException\",\"message\":\"%s\"}",
+        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#LimitExceededException\",\"message\":\"%"
+        "s\"}",
         msg);
     return buf;
 }
