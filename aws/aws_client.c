@@ -776,6 +776,10 @@ static enum tpd_code s_call(
             }
             break;
         }
+        /* An attempt that fails before sending (credentials) must not leave the previous
+         * attempt's answer in resp, to be counted again below. */
+        aws_http_response_clear(resp);
+        aws_http_response_init(resp);
         rc = s_attempt(c, svc, op, body, provider, fixed, resp, err);
         if (rc == TPD_OK) {
             aws_budget_record(c->budget, svc_name, op, false);
