@@ -17,16 +17,62 @@ static bool s_has(const char *hay, const char *needle) {
     return false;
 }
 
-static void s_set(
-    struct aws_quota *out,
-    enum aws_quota_kind kind,
-    enum aws_quota_id id,
-    const char *what,
-    const char *when) {
-    out->kind = kind;
+/* What each limit is and when it lifts (docs/aws-behaviour.md §11.3), by id. */
+static const struct {
+    enum aws_quota_kind kind;
+    const char *what;
+    const char *when;
+} s_rules[] = {
+    [AWS_QUOTA_ID_UNKNOWN] =
+        {AWS_QUOTA_THROTTLE,
+         "a DynamoDB limit (LimitExceededException)",
+         "when the operations under way in the account finish"},
+    [AWS_QUOTA_ID_CONCURRENT_TABLE_OPS] =
+        {AWS_QUOTA_THROTTLE,
+         "DynamoDB's limit on table operations running at once in the account (500, 250 "
+         "when they create indexes)",
+         "when other table operations in the account finish"},
+    [AWS_QUOTA_ID_CONCURRENT_INDEX_OPS] =
+        {AWS_QUOTA_THROTTLE,
+         "DynamoDB creates or deletes one index of a table "
+         "at a time",
+         "when the index build under way finishes"},
+    [AWS_QUOTA_ID_TABLE_CLASS_SWITCH] =
+        {AWS_QUOTA_EXCEEDED,
+         "DynamoDB's limit on table class changes: two per table in a trailing 30-day period",
+         "when the earlier of the last two table class changes is 30 days old"},
+    [AWS_QUOTA_ID_ON_DEMAND_SWITCH] =
+        {AWS_QUOTA_EXCEEDED,
+         "DynamoDB's limit on switching a table to on-demand (PAY_PER_REQUEST): a few "
+         "switches in a 24-hour window (switching to provisioned is not limited)",
+         "24 hours after the earlier switches to on-demand (or after the table's creation)"},
+    [AWS_QUOTA_ID_THROUGHPUT_DECREASE] =
+        {AWS_QUOTA_EXCEEDED,
+         "DynamoDB's limit on provisioned throughput decreases per table in a UTC day",
+         "later in the day (after an hour without decreases) or the next UTC day"},
+    [AWS_QUOTA_ID_TABLES] =
+        {AWS_QUOTA_EXCEEDED,
+         "DynamoDB's quota of tables per account and region (2,500 unless raised)",
+         "after tables are deleted, or once AWS raises the quota (Service Quotas)"},
+    [AWS_QUOTA_ID_INDEXES] =
+        {AWS_QUOTA_EXCEEDED,
+         "DynamoDB's quota of global secondary indexes per table (20 unless raised)",
+         "after an index is removed, or once AWS raises the quota (Service Quotas)"},
+    [AWS_QUOTA_ID_CLOUDFORMATION] =
+        {AWS_QUOTA_EXCEEDED,
+         "a CloudFormation account quota (stacks, change sets, ...)",
+         "after the account is below the quota again, or once AWS raises it (Service Quotas)"},
+};
+
+void aws_quota_rule(enum aws_quota_id id, struct aws_quota *out) {
+    memset(out, 0, sizeof(*out));
+    if ((unsigned)id >= sizeof(s_rules) / sizeof(s_rules[0])) {
+        id = AWS_QUOTA_ID_UNKNOWN;
+    }
+    out->kind = s_rules[id].kind;
     out->id = id;
-    out->what = what;
-    out->when = when;
+    out->what = s_rules[id].what;
+    out->when = s_rules[id].when;
 }
 
 /* AWS's own statement of when, when the message has one: the sentence holding "can be
@@ -67,82 +113,32 @@ static struct tpd_span s_aws_says(const char *msg) {
 }
 
 /* DynamoDB's limit answers by message (docs/aws-behaviour.md §11.3). */
-static void s_dynamodb(const char *msg, struct aws_quota *out) {
+static enum aws_quota_id s_dynamodb(const char *msg) {
     if (s_has(msg, "simultaneously") && s_has(msg, "index") && !s_has(msg, "tables")) {
-        s_set(
-            out,
-            AWS_QUOTA_THROTTLE,
-            AWS_QUOTA_ID_CONCURRENT_INDEX_OPS,
-            "DynamoDB creates or deletes one index of a table at a time",
-            "when the index build under way finishes");
-        return;
+        return AWS_QUOTA_ID_CONCURRENT_INDEX_OPS;
     }
     if (s_has(msg, "simultaneously") || s_has(msg, "concurrent")) {
-        s_set(
-            out,
-            AWS_QUOTA_THROTTLE,
-            AWS_QUOTA_ID_CONCURRENT_TABLE_OPS,
-            "DynamoDB's limit on table operations running at once in the account (500, 250 "
-            "when they create indexes)",
-            "when other table operations in the account finish");
-        return;
+        return AWS_QUOTA_ID_CONCURRENT_TABLE_OPS;
     }
     if (s_has(msg, "table class") || s_has(msg, "TableClass")) {
-        s_set(
-            out,
-            AWS_QUOTA_EXCEEDED,
-            AWS_QUOTA_ID_TABLE_CLASS_SWITCH,
-            "DynamoDB's limit on table class changes: two per table in a trailing 30-day "
-            "period",
-            "when the earlier of the last two table class changes is 30 days old");
-        return;
+        return AWS_QUOTA_ID_TABLE_CLASS_SWITCH;
     }
     if (s_has(msg, "PayPerRequest") || s_has(msg, "PAY_PER_REQUEST") || s_has(msg, "on-demand") ||
         s_has(msg, "billing mode") || s_has(msg, "BillingMode")) {
-        s_set(
-            out,
-            AWS_QUOTA_EXCEEDED,
-            AWS_QUOTA_ID_ON_DEMAND_SWITCH,
-            "DynamoDB's limit on switching a table to on-demand (PAY_PER_REQUEST): a few "
-            "switches in a 24-hour window (switching to provisioned is not limited)",
-            "24 hours after the earlier switches to on-demand (or after the table's creation)");
-        return;
+        return AWS_QUOTA_ID_ON_DEMAND_SWITCH;
     }
     if (s_has(msg, "decrease")) {
-        s_set(
-            out,
-            AWS_QUOTA_EXCEEDED,
-            AWS_QUOTA_ID_THROUGHPUT_DECREASE,
-            "DynamoDB's limit on provisioned throughput decreases per table in a UTC day",
-            "later in the day (after an hour without decreases) or the next UTC day");
-        return;
+        return AWS_QUOTA_ID_THROUGHPUT_DECREASE;
     }
     if (s_has(msg, "global secondary ind") || s_has(msg, "GSI")) {
-        s_set(
-            out,
-            AWS_QUOTA_EXCEEDED,
-            AWS_QUOTA_ID_INDEXES,
-            "DynamoDB's quota of global secondary indexes per table (20 unless raised)",
-            "after an index is removed, or once AWS raises the quota (Service Quotas)");
-        return;
+        return AWS_QUOTA_ID_INDEXES;
     }
     if (s_has(msg, "tables per") || s_has(msg, "number of tables")) {
-        s_set(
-            out,
-            AWS_QUOTA_EXCEEDED,
-            AWS_QUOTA_ID_TABLES,
-            "DynamoDB's quota of tables per account and region (2,500 unless raised)",
-            "after tables are deleted, or once AWS raises the quota (Service Quotas)");
-        return;
+        return AWS_QUOTA_ID_TABLES;
     }
     /* Not recognised: the concurrency limit, as DynamoDB's API reference describes the
      * code first (botocore's dynamodb model, LimitExceededException). */
-    s_set(
-        out,
-        AWS_QUOTA_THROTTLE,
-        AWS_QUOTA_ID_UNKNOWN,
-        "a DynamoDB limit (LimitExceededException)",
-        "when the operations under way in the account finish");
+    return AWS_QUOTA_ID_UNKNOWN;
 }
 
 void aws_quota_classify(
@@ -151,13 +147,7 @@ void aws_quota_classify(
     bool dynamodb = service && strcmp(service, "dynamodb") == 0;
     bool limit_code = aws_code && strcmp(aws_code, "LimitExceededException") == 0;
     if (limit_code && !dynamodb) {
-        s_set(
-            out,
-            AWS_QUOTA_EXCEEDED,
-            AWS_QUOTA_ID_CLOUDFORMATION,
-            "a CloudFormation account quota (stacks, change sets, ...)",
-            "after the account is below the quota again, or once AWS raises it (Service "
-            "Quotas)");
+        aws_quota_rule(AWS_QUOTA_ID_CLOUDFORMATION, out);
         return;
     }
     /* DynamoDB's own answer, or its message quoted by CloudFormation in a stack's status
@@ -166,7 +156,7 @@ void aws_quota_classify(
         !aws_code && (s_has(msg, "Subscriber limit exceeded") ||
                       s_has(msg, "LimitExceededException") || s_has(msg, "ServiceLimitExceeded"));
     if ((limit_code && dynamodb) || quoted) {
-        s_dynamodb(msg, out);
+        aws_quota_rule(s_dynamodb(msg), out);
         if (out->kind == AWS_QUOTA_EXCEEDED) {
             out->aws_says = s_aws_says(msg);
         }

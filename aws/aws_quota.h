@@ -60,6 +60,11 @@ struct aws_quota {
 void aws_quota_classify(
     const char *service, const char *aws_code, const char *msg, struct aws_quota *out);
 
+/* The rule of a limit, by id (kind, what, when; aws_says empty): for a plan that wants to
+ * say which limit a change is subject to before AWS is asked (a table class or billing
+ * mode switch). */
+void aws_quota_rule(enum aws_quota_id id, struct aws_quota *out);
+
 /* The same for an error as aws/ reports it (err->aws_code and err->msg). */
 void aws_quota_of_err(const char *service, const struct tpd_err *err, struct aws_quota *out);
 

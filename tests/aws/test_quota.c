@@ -142,6 +142,23 @@ static void test_explained(void **state) {
     tpd_buf_clear(&b);
 }
 
+/* The rules by id, for a plan to name a limit before AWS is asked. */
+static void test_rules_by_id(void **state) {
+    (void)state;
+    struct aws_quota q;
+    aws_quota_rule(AWS_QUOTA_ID_TABLE_CLASS_SWITCH, &q);
+    assert_int_equal(q.kind, AWS_QUOTA_EXCEEDED);
+    assert_non_null(strstr(q.what, "two per table in a trailing 30-day period"));
+    aws_quota_rule(AWS_QUOTA_ID_ON_DEMAND_SWITCH, &q);
+    assert_int_equal(q.kind, AWS_QUOTA_EXCEEDED);
+    assert_non_null(strstr(q.when, "24 hours"));
+    assert_int_equal(q.aws_says.len, 0);
+    aws_quota_rule(AWS_QUOTA_ID_CONCURRENT_TABLE_OPS, &q);
+    assert_int_equal(q.kind, AWS_QUOTA_THROTTLE);
+    aws_quota_rule((enum aws_quota_id)999, &q);
+    assert_int_equal(q.id, AWS_QUOTA_ID_UNKNOWN);
+}
+
 static char *json_error(const char *msg) {
     static char buf[1024];
     snprintf(
@@ -219,6 +236,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classified_by_message),
         cmocka_unit_test(test_explained),
+        cmocka_unit_test(test_rules_by_id),
         cmocka_unit_test(test_parsed_and_retry_decided),
         cmocka_unit_test_setup(test_client_stops_at_quota, setup),
     };
