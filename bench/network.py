@@ -210,8 +210,9 @@ plus Terraform's own, included); requests are the API calls it logged.
 
 Where the no-op plan's time goes: Terraform starts the provider three times (schema, validate, plan); the
 plan process refreshes every table with its six reads issued at once (`cloud_read`, one round trip of
-{args.latency_ms} ms), ten tables at a time (`-parallelism=10`), so 50 tables are five round trips; one
-connection (one TLS handshake) per read in flight, kept for the next round. The rest is CPU on a machine
+{args.latency_ms} ms), ten tables at a time (`-parallelism=10`): 60 reads at once, over at most 10 kept-alive
+connections (`max_pool_connections`, one endpoint here), the others waiting for one, so each round of ten
+tables is about six request latencies. The rest is CPU on a machine
 shared by Terraform, the provider and the emulator (a Python process, which answers one request at a
 time): for the 50-table plan about 0.25 s each for Terraform and the emulator and 0.15 s for the
 provider.
