@@ -3,7 +3,7 @@ aws_dynamodb_table (migrate_common.py says how the page is run): the `moved` blo
 GSI, tags, PITR, items written with boto3; the plan shows the move and the adoption, the
 apply adopts, nothing of hashicorp/aws is left in the state so the aws provider can leave
 the configuration; the private bytes reach the plan: other keys are refused as for an
-import, with and without refresh; another source type is refused), `removed` + `import`,
+import, with and without refresh; another source type is refused; neither writes), `removed` + `import`,
 `state rm` + `import`, and deleting the block alone planning a destroy despite
 prevent_destroy."""
 import unittest
@@ -56,48 +56,43 @@ class MigrateFromAws(MigrateCase):
         p = self.plan_exitcode(d)
         self.assertEqual(p.rc, 0, p.text)
 
-    def test_moved_configuration_with_other_keys_is_refused(self):
+    def test_refused_moves_write_nothing(self):
         """The move's state is an import's (hashicorp/aws's private bytes, which Terraform
-        keeps, read as an import's): other keys are refused, never planned as a replacement,
-        with and without a refresh. Nothing is written to the state."""
-        table = "firefly-sessions-keys"
-        d, before = self.aws_table(table, self.block("aws-sessions-before", "-keys"), "session_id")
-        moved = self.resource_only(self.block("aws-removed-import", "-keys"))
-        moved = moved.replace('name = "session_id"', 'name = "user_id"')
-        self.config(d, 'moved {\n  from = aws_dynamodb_table.sessions\n  to   = dynamodb_ttl_table.sessions\n}\n',
-                    moved)
+        keeps, read as an import's): a configuration with other keys is refused, never
+        planned as a replacement, with and without a refresh. A move from another type of
+        hashicorp/aws is refused. Neither writes to the state or touches an item."""
+        table = "firefly-sessions-refused"
+        aws = self.block("aws-sessions-before", "-refused")
+        item = '''
+resource "aws_dynamodb_table_item" "one" {
+  table_name = "%s"
+  hash_key   = "session_id"
+  item       = jsonencode({ session_id = { S = "s-1" } })
+}
+''' % table
+        d = self.workdir_for(table)
+        self.config(d, aws, item)
         self.init(d)
+        self.apply(d)
+        self.wait_emulated(10)
+        before = self.put_orders(table, "session_id")
+        target = self.resource_only(self.block("aws-removed-import", "-refused"))
+        moved = 'moved {\n  from = %s\n  to   = dynamodb_ttl_table.sessions\n}\n'
+        other_keys = target.replace('name = "session_id"', 'name = "user_id"')
+        self.config(d, item, moved % "aws_dynamodb_table.sessions", other_keys)
         for extra in ((), ("-refresh=false",)):
             p = self.tf(d, "plan", "-input=false", *extra)
             self.assertNotEqual(p.rc, 0, p.text)
             self.assertIn(f'DynamoDB table "{table}" was imported and this configuration was never applied',
                           p.text)
             self.assertNotIn("must be replaced", p.text)
-        self.assertEqual(self.addresses(d), ["aws_dynamodb_table.sessions"])
-        self.assertEqual(self.items(table), before)
-
-    def test_moved_from_another_type_is_refused(self):
-        table = "firefly-sessions-item"
-        aws = self.block("aws-sessions-before", "-item")
-        item = '''
-resource "aws_dynamodb_table_item" "one" {
-  table_name = aws_dynamodb_table.sessions.name
-  hash_key   = aws_dynamodb_table.sessions.hash_key
-  item       = jsonencode({ session_id = { S = "s-1" } })
-}
-'''
-        d = self.workdir_for(table)
-        self.config(d, aws, item)
-        self.init(d)
-        self.apply(d)
-        res = self.resource_only(self.block("aws-removed-import", "-item"))
-        self.config(d, aws, 'moved {\n  from = aws_dynamodb_table_item.one\n  to   = dynamodb_ttl_table.sessions\n}\n',
-                    res)
+        self.config(d, aws, moved % "aws_dynamodb_table_item.one", target)
         p = self.tf(d, "plan", "-input=false")
         self.assertNotEqual(p.rc, 0, p.text)
         self.assertIn("Unsupported move source", p.text)
         self.assertIn('this one moves a "aws_dynamodb_table_item" of registry.terraform.io/hashicorp/aws', p.text)
         self.assertEqual(self.addresses(d), ["aws_dynamodb_table.sessions", "aws_dynamodb_table_item.one"])
+        self.assertEqual(self.items(table), before)
 
     # -- 2. state rm and import -------------------------------------------------------
 
