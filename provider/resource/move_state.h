@@ -11,9 +11,10 @@
  * source last read it, stack_id null (the table is in no stack yet), stack_name derived
  * from the table name, retain_on_destroy false; the refresh that follows reads every
  * setting from AWS again, and the next apply adopts the table into the configured stack
- * with an IMPORT change set. The private bytes are an import's too ("imported" and the
- * protection the source applied): Terraform 1.8 to 1.11 keep the source's private bytes
- * instead of target_private, and resource_private.h reads those as an import's.
+ * with an IMPORT change set. The private bytes (target_private, which Terraform stores
+ * with the moved object) are an import's too: "imported", so that a configuration with
+ * other keys is refused rather than planned as a replacement, and the protection the
+ * source applied (resource_private.h).
  *
  * The one source: registry.terraform.io/hashicorp/aws `aws_dynamodb_table`, state schema
  * version 1 (hashicorp/aws 5.x; captured from 5.100.0 in tests/unit/data/move/). What the

@@ -16,14 +16,11 @@ void resource_private_clear(struct resource_private *p) {
 
 void resource_private_decode(struct tpd_span bytes, struct resource_private *out) {
     memset(out, 0, sizeof(*out));
-    if (!bytes.len) {
+    if (!bytes.len || bytes.len > 4096) {
         return;
     }
-    json_t *j = bytes.len <= 4096 ? json_loadb((const char *)bytes.ptr, bytes.len, 0, NULL) : NULL;
-    if (!json_is_object(j) || !json_is_integer(json_object_get(j, "v"))) {
-        /* Not ours: the source's bytes after a `moved` block (resource_private.h). */
-        out->foreign = true;
-        out->imported = true;
+    json_t *j = json_loadb((const char *)bytes.ptr, bytes.len, 0, NULL);
+    if (!json_is_object(j)) {
         json_decref(j);
         return;
     }

@@ -20,15 +20,8 @@
  *   - the deletion protection Terraform last applied (or imported): switched off outside
  *     Terraform, the refreshed state says off, but the owner's intent, recorded here,
  *     still protects the table from a destroy or a replacement ("applied_protection").
- * Bytes this provider did not write (JSON without its "v") are another provider's: a
- * `moved` block from hashicorp/aws (move_state.h) leaves the source's private bytes in
- * the state, because Terraform 1.8 to 1.11 keep them and drop MoveResourceState's
- * target_private (hashicorp/terraform internal/refactoring/cross_provider_move.go). They
- * decode as an import's: "imported" (the configuration was never applied to the table),
- * the applied protection unknown (ttl_table_read takes it from the state).
- * Empty bytes (a state written before private data existed) decode as "nothing recorded",
- * which every decision treats as the careful case (not explicit, so nothing unadopted is
- * deleted).
+ * Unknown or malformed bytes decode as "nothing recorded", which every decision
+ * treats as the careful case (not explicit, so nothing unadopted is deleted).
  *
  * Ownership: strings are owned by the struct (resource_private_clear).
  */
@@ -47,12 +40,10 @@ struct resource_private {
     bool forced;             /* the plan's replacement is required by a changed attribute */
     bool protection_known;   /* protection_applied was recorded */
     bool protection_applied; /* deletion_protection_enabled as last applied or imported */
-    bool foreign;            /* the bytes were another provider's (read as an import's) */
 };
 
 void resource_private_clear(struct resource_private *p);
-/* Decode (never fails: empty bytes give a zeroed struct, another provider's bytes an
- * import's: foreign and imported). */
+/* Decode (never fails: unreadable bytes give a zeroed struct). */
 void resource_private_decode(struct tpd_span bytes, struct resource_private *out);
 /* Encode into out (appended). */
 enum tpd_code resource_private_encode(const struct resource_private *p, struct tpd_buf *out);

@@ -57,9 +57,10 @@ class MigrateFromAws(MigrateCase):
         self.assertEqual(p.rc, 0, p.text)
 
     def test_refused_moves_write_nothing(self):
-        """The move's state is an import's (hashicorp/aws's private bytes, which Terraform
-        keeps, read as an import's): a configuration with other keys is refused, never
-        planned as a replacement, with and without a refresh. A move from another type of
+        """The move's state and private bytes are an import's (Terraform stores the move's
+        target_private): a configuration with other keys is refused, never planned as a
+        replacement, with and without a refresh (the stored bytes themselves then reach the
+        plan). A move from another type of
         hashicorp/aws is refused. Neither writes to the state or touches an item."""
         table = "firefly-sessions-refused"
         aws = self.block("aws-sessions-before", "-refused")

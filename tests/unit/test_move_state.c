@@ -4,8 +4,7 @@
  * against the emulator) mapped to the table they describe and to this resource's state and
  * private bytes; and every refusal, on the captured states with one attribute changed the
  * way hashicorp/aws would write it (replicas, import_table, restores, a recovery period,
- * index limits, attributes of a newer provider, damaged states, other sources). Also the
- * private bytes that a move leaves in the state (resource_private_decode).
+ * index limits, attributes of a newer provider, damaged states, other sources).
  */
 #include <jansson.h>
 #include <setjmp.h>
@@ -25,12 +24,6 @@
 #include "tpd_log.h"
 
 #define VECTORS TPD_TEST_DATA_DIR "/vectors/aws_dynamodb_table/"
-
-/* The private bytes hashicorp/aws 5.100.0 keeps beside an aws_dynamodb_table
- * (tests/vectors/aws_dynamodb_table/README.md): what a move leaves in the state. */
-static const char AWS_PRIVATE[] =
-    "{\"e2bfb730-ecaa-11e6-8f88-34363bc7c4c0\":{\"create\":1800000000000,\"delete\":"
-    "600000000000,\"update\":3600000000000},\"schema_version\":\"1\"}";
 
 static char *s_vector(const char *name) {
     char path[512];
@@ -280,7 +273,6 @@ static void test_run_produces_an_imported_state(void **state) {
     struct resource_private p;
     resource_private_decode(tpd_buf_span(&priv), &p);
     assert_true(p.imported);
-    assert_false(p.foreign);
     assert_true(p.protection_known);
     assert_true(p.protection_applied);
     resource_private_clear(&p);
@@ -483,37 +475,6 @@ static void test_damaged_states_are_refused(void **state) {
     free(big);
 }
 
-/* ---- private bytes after a move ------------------------------------------------------- */
-
-static void test_private_bytes_of_another_provider(void **state) {
-    (void)state;
-    struct resource_private p;
-    /* What Terraform 1.11 leaves in the state after a move: hashicorp/aws's bytes. */
-    resource_private_decode(tpd_span_cstr(AWS_PRIVATE), &p);
-    assert_true(p.foreign);
-    assert_true(p.imported);
-    assert_false(p.protection_known);
-    assert_false(p.explicit_destroy);
-    resource_private_clear(&p);
-    resource_private_decode(tpd_span_cstr("not json"), &p);
-    assert_true(p.foreign && p.imported);
-    resource_private_clear(&p);
-    /* Nothing at all (a state from before private data existed): nothing recorded. */
-    resource_private_decode(tpd_span_cstr(""), &p);
-    assert_false(p.foreign || p.imported || p.protection_known);
-    resource_private_clear(&p);
-    /* Ours round-trip and are never foreign. */
-    struct resource_private mine = {.protection_known = true, .protection_applied = true};
-    struct tpd_buf b;
-    tpd_buf_init(&b, 0);
-    assert_int_equal(resource_private_encode(&mine, &b), TPD_OK);
-    resource_private_decode(tpd_buf_span(&b), &p);
-    assert_false(p.foreign || p.imported);
-    assert_true(p.protection_known && p.protection_applied);
-    resource_private_clear(&p);
-    tpd_buf_clear(&b);
-}
-
 int main(void) {
     tpd_log_set_level(TPD_LOG_OFF);
     const struct CMUnitTest tests[] = {
@@ -527,7 +488,6 @@ int main(void) {
         cmocka_unit_test(test_unknown_sources_are_refused),
         cmocka_unit_test(test_what_cannot_be_mapped_is_refused),
         cmocka_unit_test(test_damaged_states_are_refused),
-        cmocka_unit_test(test_private_bytes_of_another_provider),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
