@@ -15,6 +15,8 @@
 #define TPD_MAX_ERROR_MSG ((size_t)16 << 10) /* one error message */
 #define TPD_MAX_NESTING 64                   /* msgpack / JSON / XML depth */
 #define TPD_MAX_PAGES 1000                   /* pages of one paginated AWS answer */
-#define TPD_MAX_MOVED_STATE ((size_t)1 << 20) /* another provider's state JSON (a `moved` block) */
+
+/* Another provider's state of a table, handed over by a `moved` block (move_state.h). */
+#define TPD_MAX_MOVED_STATE ((size_t)1 << 20)
 
 #endif

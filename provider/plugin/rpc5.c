@@ -78,8 +78,8 @@
  * attributes (cty's JSON form of ObjectWithOptionalAttrs), so that Terraform accepts
  * configurations that leave them out, as it does for nested attributes; the computed ones
  * of the data source, which no configuration sets, are plain. Values of the type are
- * plain objects with every attribute present, exactly as in protocol 6. Attribute names are identifiers from our own schema
- * tables and need no JSON escaping.
+ * plain objects with every attribute present, exactly as in protocol 6. Attribute names are
+ * identifiers from our own schema tables and need no JSON escaping.
  */
 static enum tpd_code s_attr_type_json(const struct schema_attr *at, struct tpd_buf *out);
 

@@ -647,8 +647,8 @@ void rpc6_move_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *r
             .source_provider_address = rpc_str(req->source_provider_address),
             .source_type_name = rpc_str(req->source_type_name),
             .source_schema_version = req->source_schema_version,
-            .source_state_json = req->source_state ? rpc_span(req->source_state->json)
-                                                   : (struct tpd_span){0},
+            .source_state_json =
+                req->source_state ? rpc_span(req->source_state->json) : (struct tpd_span){0},
             .target_type_name = rpc_str(req->target_type_name),
         };
         tfp_move_resource_state(ctx, &m, &state, &priv, &diags);

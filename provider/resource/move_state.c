@@ -182,8 +182,8 @@ static bool s_in(const char *name, const char *const *list, size_t n) {
 }
 
 /* Members of o outside list that are set: refused (where names the object). */
-static void
-s_unknown(struct s_parse *p, const json_t *o, const char *const *list, size_t n, const char *where) {
+static void s_unknown(
+    struct s_parse *p, const json_t *o, const char *const *list, size_t n, const char *where) {
     struct tpd_text names;
     tpd_text_init(&names, TPD_MAX_ERROR_MSG);
     const char *k;
@@ -317,7 +317,12 @@ static void s_index(
     const struct table_spec *s,
     struct table_index *x) {
     const char *where = gsi ? "global_secondary_index" : "local_secondary_index";
-    s_unknown(p, o, gsi ? s_gsi_attrs : s_lsi_attrs, gsi ? COUNT(s_gsi_attrs) : COUNT(s_lsi_attrs), where);
+    s_unknown(
+        p,
+        o,
+        gsi ? s_gsi_attrs : s_lsi_attrs,
+        gsi ? COUNT(s_gsi_attrs) : COUNT(s_lsi_attrs),
+        where);
     const char *name = s_set_string(p, o, "name");
     const char *hash = gsi ? s_set_string(p, o, "hash_key") : s->hash.name;
     const char *range = s_set_string(p, o, "range_key");
@@ -326,7 +331,10 @@ static void s_index(
         return;
     }
     if (!name || !hash || (!gsi && !range)) {
-        s_malformed(p, where, gsi ? "a block with a name and a hash_key" : "a block with a name and a range_key");
+        s_malformed(
+            p,
+            where,
+            gsi ? "a block with a name and a hash_key" : "a block with a name and a range_key");
         return;
     }
     if (!proj || (strcmp(proj, TABLE_PROJECTION_ALL) && strcmp(proj, TABLE_PROJECTION_KEYS_ONLY) &&
@@ -390,11 +398,7 @@ static void s_index(
 }
 
 static void s_indexes(
-    struct s_parse *p,
-    const json_t *root,
-    bool gsi,
-    const json_t *attrs,
-    struct table_spec *s) {
+    struct s_parse *p, const json_t *root, bool gsi, const json_t *attrs, struct table_spec *s) {
     json_t *l = s_blocks(p, root, gsi ? "global_secondary_index" : "local_secondary_index", 0);
     size_t n = l ? json_array_size(l) : 0;
     if (!n || p->failed) {
@@ -496,7 +500,8 @@ static void s_refusals(struct s_parse *p, const json_t *root) {
             "hashicorp/aws created it from an S3 import (`import_table`), an argument of its "
             "creation that dynamodb_ttl_table has no counterpart for.");
     }
-    const char *restores[] = {"restore_source_name", "restore_source_table_arn", "restore_date_time"};
+    const char *restores[] = {
+        "restore_source_name", "restore_source_table_arn", "restore_date_time"};
     for (size_t i = 0; i < COUNT(restores); i++) {
         if (s_set_string(p, root, restores[i])) {
             s_refuse(
@@ -645,8 +650,9 @@ bool move_state_parse_aws(struct tpd_span json, struct table_live *out, struct d
         return false;
     }
     json_error_t jerr;
-    json_t *root = json.len ? json_loadb((const char *)json.ptr, json.len, JSON_REJECT_DUPLICATES, &jerr)
-                            : NULL;
+    json_t *root = json.len
+                       ? json_loadb((const char *)json.ptr, json.len, JSON_REJECT_DUPLICATES, &jerr)
+                       : NULL;
     if (!json_is_object(root)) {
         s_malformed(&p, "the state", "a JSON object");
         json_decref(root);

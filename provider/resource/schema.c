@@ -449,7 +449,10 @@ static const struct schema_attr s_ds_gsi_attrs[] = {
      .nested = &s_ds_key_object,
      .description = "Partition key of the index `{ name, type }`.",
      .computed = true},
-    {.name = "name", .type = &tfv_type_string, .description = "Name of the index.", .computed = true},
+    {.name = "name",
+     .type = &tfv_type_string,
+     .description = "Name of the index.",
+     .computed = true},
     {.name = "non_key_attributes",
      .type = &s_string_set_type,
      .description = "The projected non-key attributes (`INCLUDE`), else null.",
@@ -476,7 +479,10 @@ static const struct schema_object s_ds_gsi_object = {
     s_ds_gsi_attrs, COUNT(s_ds_gsi_attrs), SCHEMA_NEST_LIST};
 
 static const struct schema_attr s_ds_lsi_attrs[] = {
-    {.name = "name", .type = &tfv_type_string, .description = "Name of the index.", .computed = true},
+    {.name = "name",
+     .type = &tfv_type_string,
+     .description = "Name of the index.",
+     .computed = true},
     {.name = "non_key_attributes",
      .type = &s_string_set_type,
      .description = "The projected non-key attributes (`INCLUDE`), else null.",

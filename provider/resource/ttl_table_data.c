@@ -176,8 +176,7 @@ void ttl_table_data_read(
     bool held = owner && s.exists && s.id;
     *state = ttl_table_data_value(&t, held ? owner : NULL, held ? s.id : NULL);
     if (!*state) {
-        diag_add(
-            diags, DIAG_ERROR, NULL, "Out of memory", "Reading the table ran out of memory.");
+        diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Reading the table ran out of memory.");
     }
 done:
     free(owner);

@@ -46,7 +46,8 @@ static bool s_has(const struct diag_list *d, enum diag_severity sev, const char 
 
 static void s_dump(const struct diag_list *d) {
     for (size_t i = 0; i < d->count; i++) {
-        print_message("diag %d: %s: %s\n", d->items[i].severity, d->items[i].summary, d->items[i].detail);
+        print_message(
+            "diag %d: %s: %s\n", d->items[i].severity, d->items[i].summary, d->items[i].detail);
     }
 }
 
@@ -335,11 +336,12 @@ static void test_unknown_sources_are_refused(void **state) {
     req.source_type = "awscc_dynamodb_table";
     s_run_refused(
         &req,
-        (const char *const[]){"Unsupported move source",
-                              "registry.terraform.io/hashicorp/aws's aws_dynamodb_table only",
-                              "\"awscc_dynamodb_table\" of registry.terraform.io/hashicorp/awscc",
-                              "docs/migrating.md",
-                              NULL});
+        (const char *const[]){
+            "Unsupported move source",
+            "registry.terraform.io/hashicorp/aws's aws_dynamodb_table only",
+            "\"awscc_dynamodb_table\" of registry.terraform.io/hashicorp/awscc",
+            "docs/migrating.md",
+            NULL});
     req = s_request(json);
     req.source_type = "aws_dynamodb_table_item";
     s_run_refused(&req, (const char *const[]){"\"aws_dynamodb_table_item\"", NULL});
@@ -373,11 +375,12 @@ static void test_what_cannot_be_mapped_is_refused(void **state) {
         "replica",
         "[{\"region_name\":\"eu-west-1\",\"kms_key_arn\":\"\",\"propagate_tags\":false},"
         "{\"region_name\":\"us-west-2\"}]",
-        (const char *const[]){"Cannot move this table to dynamodb_ttl_table",
-                              "\"cap-full\"",
-                              "replicas in eu-west-1, us-west-2",
-                              "keep it in hashicorp/aws",
-                              NULL});
+        (const char *const[]){
+            "Cannot move this table to dynamodb_ttl_table",
+            "\"cap-full\"",
+            "replicas in eu-west-1, us-west-2",
+            "keep it in hashicorp/aws",
+            NULL});
     s_refused_variant(
         "minimal",
         "import_table",
@@ -421,10 +424,11 @@ static void test_what_cannot_be_mapped_is_refused(void **state) {
         "minimal",
         "warm_throughput",
         "[{\"read_units_per_second\":12000,\"write_units_per_second\":4000}]",
-        (const char *const[]){"sets warm_throughput, which this provider does not know",
-                              "drop it",
-                              import_recipe,
-                              NULL});
+        (const char *const[]){
+            "sets warm_throughput, which this provider does not know",
+            "drop it",
+            import_recipe,
+            NULL});
     s_refused_variant(
         "full",
         "global_secondary_index",
@@ -445,20 +449,37 @@ static void test_damaged_states_are_refused(void **state) {
     (void)state;
     const char *shape = "the state is not one hashicorp/aws writes";
     s_refused_variant("full", "hash_key", "\"nokey\"", (const char *const[]){"\"nokey\"", NULL});
-    s_refused_variant("full", "hash_key", "\"\"", (const char *const[]){"hash_key is not set", NULL});
-    s_refused_variant("full", "billing_mode", "\"FREE\"", (const char *const[]){shape, "billing_mode", NULL});
-    s_refused_variant("full", "attribute", "[{\"name\":\"pk\",\"type\":\"X\"},{\"name\":\"sk\",\"type\":\"N\"}]",
-                      (const char *const[]){"S, N or B", NULL});
-    s_refused_variant("full", "ttl", "[{\"attribute_name\":\"\",\"enabled\":true}]", (const char *const[]){"ttl", NULL});
+    s_refused_variant(
+        "full", "hash_key", "\"\"", (const char *const[]){"hash_key is not set", NULL});
+    s_refused_variant(
+        "full", "billing_mode", "\"FREE\"", (const char *const[]){shape, "billing_mode", NULL});
+    s_refused_variant(
+        "full",
+        "attribute",
+        "[{\"name\":\"pk\",\"type\":\"X\"},{\"name\":\"sk\",\"type\":\"N\"}]",
+        (const char *const[]){"S, N or B", NULL});
+    s_refused_variant(
+        "full",
+        "ttl",
+        "[{\"attribute_name\":\"\",\"enabled\":true}]",
+        (const char *const[]){"ttl", NULL});
     s_refused_variant("full", "ttl", "[{},{}]", (const char *const[]){"at most one block", NULL});
-    s_refused_variant("full", "stream_view_type", "\"ALL\"", (const char *const[]){"stream_view_type", NULL});
-    s_refused_variant("full", "table_class", "\"GLACIER\"", (const char *const[]){"table_class", NULL});
-    s_refused_variant("full", "name", "\"a\"", (const char *const[]){"name is not a DynamoDB table name", NULL});
+    s_refused_variant(
+        "full", "stream_view_type", "\"ALL\"", (const char *const[]){"stream_view_type", NULL});
+    s_refused_variant(
+        "full", "table_class", "\"GLACIER\"", (const char *const[]){"table_class", NULL});
+    s_refused_variant(
+        "full", "name", "\"a\"", (const char *const[]){"name is not a DynamoDB table name", NULL});
     s_refused_variant("full", "tags_all", "{\"a\":1}", (const char *const[]){"tags_all", NULL});
-    s_refused_variant("provisioned", "read_capacity", "-1", (const char *const[]){"read_capacity", NULL});
-    s_refused_variant("provisioned", "read_capacity", "0", (const char *const[]){"1 or more", NULL});
-    s_refused_variant("full", "local_secondary_index", "[{\"name\":\"x\",\"projection_type\":\"ALL\"}]",
-                      (const char *const[]){"local_secondary_index", NULL});
+    s_refused_variant(
+        "provisioned", "read_capacity", "-1", (const char *const[]){"read_capacity", NULL});
+    s_refused_variant(
+        "provisioned", "read_capacity", "0", (const char *const[]){"1 or more", NULL});
+    s_refused_variant(
+        "full",
+        "local_secondary_index",
+        "[{\"name\":\"x\",\"projection_type\":\"ALL\"}]",
+        (const char *const[]){"local_secondary_index", NULL});
     const char *texts[] = {"", "[]", "{", "null", "{\"name\":\"abc\",\"name\":\"abd\"}"};
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         struct move_request req = s_request(texts[i]);
