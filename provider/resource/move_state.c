@@ -67,6 +67,18 @@ static const char *const s_gsi_attrs[] = {
     "read_capacity",
     "write_capacity",
 };
+static const char *const s_projections[] = {
+    TABLE_PROJECTION_ALL,
+    TABLE_PROJECTION_KEYS_ONLY,
+    TABLE_PROJECTION_INCLUDE,
+};
+static const char *const s_view_types[] = {
+    "NEW_IMAGE",
+    "OLD_IMAGE",
+    "NEW_AND_OLD_IMAGES",
+    "KEYS_ONLY",
+};
+static const char *const s_classes[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS"};
 static const char *const s_lsi_attrs[] = {
     "name",
     "non_key_attributes",
@@ -337,8 +349,7 @@ static void s_index(
             gsi ? "a block with a name and a hash_key" : "a block with a name and a range_key");
         return;
     }
-    if (!proj || (strcmp(proj, TABLE_PROJECTION_ALL) && strcmp(proj, TABLE_PROJECTION_KEYS_ONLY) &&
-                  strcmp(proj, TABLE_PROJECTION_INCLUDE))) {
+    if (!proj || !s_in(proj, s_projections, COUNT(s_projections))) {
         s_malformed(p, "projection_type of an index", "ALL, KEYS_ONLY or INCLUDE");
         return;
     }
@@ -554,8 +565,7 @@ static void s_settings(struct s_parse *p, const json_t *root, struct table_live 
 
     if (s_bool(p, root, "stream_enabled")) {
         const char *vt = s_set_string(p, root, "stream_view_type");
-        if (!vt || (strcmp(vt, "NEW_IMAGE") && strcmp(vt, "OLD_IMAGE") &&
-                    strcmp(vt, "NEW_AND_OLD_IMAGES") && strcmp(vt, "KEYS_ONLY"))) {
+        if (!vt || !s_in(vt, s_view_types, COUNT(s_view_types))) {
             s_malformed(
                 p, "stream_view_type", "NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES or KEYS_ONLY");
         } else {
@@ -573,7 +583,7 @@ static void s_settings(struct s_parse *p, const json_t *root, struct table_live 
     }
 
     const char *cls = s_set_string(p, root, "table_class");
-    if (cls && strcmp(cls, "STANDARD") && strcmp(cls, "STANDARD_INFREQUENT_ACCESS")) {
+    if (cls && !s_in(cls, s_classes, COUNT(s_classes))) {
         s_malformed(p, "table_class", "STANDARD or STANDARD_INFREQUENT_ACCESS");
     } else if (cls && strcmp(cls, "STANDARD") != 0) {
         s->table_class = s_dup(p, cls);
