@@ -66,13 +66,16 @@ class MigrateFromAws(MigrateCase):
         aws = self.block("aws-sessions-before", "-refused")
         item = '''
 resource "aws_dynamodb_table_item" "one" {
-  table_name = "%s"
+  table_name = %s
   hash_key   = "session_id"
   item       = jsonencode({ session_id = { S = "s-1" } })
 }
-''' % table
+'''
         d = self.workdir_for(table)
-        self.config(d, aws, item)
+        # Created after the table (a reference orders them); once the table is moved, the
+        # item names it by its name.
+        self.config(d, aws, item % "aws_dynamodb_table.sessions.name")
+        item = item % ('"%s"' % table)
         self.init(d)
         self.apply(d)
         self.wait_emulated(10)
