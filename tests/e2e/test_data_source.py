@@ -65,6 +65,7 @@ class DataSource(E2ETestCase):
             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "B"}],
             KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}], DeletionProtectionEnabled=True,
             Tags=[{"Key": "owner", "Value": "script"}])
+        cls.emu.advance_clock(10)  # CREATING -> ACTIVE (the emulator's --table-seconds)
         cls.ddb.update_time_to_live(TableName="ds-unmanaged",
                                     TimeToLiveSpecification={"AttributeName": "gone_at", "Enabled": True})
         cls.emu.advance_clock(10)  # TTL ENABLING -> ENABLED

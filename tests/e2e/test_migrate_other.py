@@ -22,6 +22,7 @@ class MigrateFromElsewhere(MigrateCase):
         self.ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
                               AttributeDefinitions=[{"AttributeName": "session_id", "AttributeType": "S"}],
                               KeySchema=[{"AttributeName": "session_id", "KeyType": "HASH"}])
+        self.wait_active(table)
         self.ddb.update_time_to_live(TableName=table,
                                      TimeToLiveSpecification={"AttributeName": "expires_at", "Enabled": True})
         self.wait_emulated(10)
@@ -87,6 +88,7 @@ class MigrateFromElsewhere(MigrateCase):
                                   {"AttributeName": "part", "AttributeType": "N"}],
             KeySchema=[{"AttributeName": "file_key", "KeyType": "HASH"},
                        {"AttributeName": "part", "KeyType": "RANGE"}])
+        self.wait_active(table)
         for i in range(20):
             self.ddb.put_item(TableName=table, Item={"file_key": {"S": f"f{i % 4}"}, "part": {"N": str(i)},
                                                      "expires_at": {"N": str(4102444800 + i)}})
