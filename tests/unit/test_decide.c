@@ -47,6 +47,7 @@ enum stack_shape {
     S_REVIEW,        /* REVIEW_IN_PROGRESS, empty, made by this provider */
     S_BUSY,          /* ours, UPDATE_IN_PROGRESS */
     S_DELETE_FAILED, /* ours, DELETE_FAILED, the table resource DELETE_FAILED */
+    S_CREATING,      /* CREATE_IN_PROGRESS, no resources listed yet, made by this provider */
 };
 
 /* An index "gsi_<attr>" on attribute attr (type S), projection ALL. */
@@ -97,12 +98,13 @@ s_stack(struct stack_facts *s, enum stack_shape shape, const char *name, const c
     if (shape == S_NONE) {
         return;
     }
-    bool empty = shape == S_SHELL || shape == S_REVIEW;
+    bool empty = shape == S_SHELL || shape == S_REVIEW || shape == S_CREATING;
     static const char *const status[] = {
         [S_SHELL] = "ROLLBACK_COMPLETE",
         [S_REVIEW] = "REVIEW_IN_PROGRESS",
         [S_BUSY] = "UPDATE_IN_PROGRESS",
         [S_DELETE_FAILED] = "DELETE_FAILED",
+        [S_CREATING] = "CREATE_IN_PROGRESS",
     };
     s->exists = true;
     s->name = s_dup(name);
@@ -308,10 +310,15 @@ static const struct row s_rows[] = {
      .read = R_OWNER,
      .owner_stack = "s1",
      .path = ACTION_REFUSE},
-    {"another instance's stack busy, no table yet: wait, then decide",
+    {"another instance's stack still creating the table (not visible yet): refused",
      REQUEST_CREATE,
      T_NONE,
      S_BUSY,
+     .path = ACTION_REFUSE},
+    {"a stack being created, nothing in it yet: wait, then decide",
+     REQUEST_CREATE,
+     T_NONE,
+     S_CREATING,
      .path = ACTION_WAIT},
     {"create half of a replacement: the replaced instance's stack",
      REQUEST_CREATE,

@@ -977,6 +977,40 @@ static void test_owner_interrupted_create_resumes_after_untaint(void **state) {
     tpd_buf_clear(&pp);
 }
 
+/* The same interruption, planned again so soon that CloudFormation has not made the table
+ * yet (the stack still CREATE_IN_PROGRESS): the tainted replacement is refused all the
+ * same. Were it planned, Terraform would run its destroy half first, which waits for the
+ * stack and then deletes it with the table (protection off). */
+static struct table_live s_pending_table;
+
+static void s_table_appears(void *arg) {
+    struct env *e = arg;
+    table_live_clear(&e->fc->table);
+    e->fc->table = s_pending_table;
+    memset(&s_pending_table, 0, sizeof(s_pending_table));
+}
+
+static void test_owner_interrupted_create_refused_before_table_exists(void **state) {
+    struct env *e = *state;
+    struct tfv *cfg = s_planned(false);
+    fc_fail_deploy(
+        e->fc, 1, FC_DEPLOY_INTERRUPTED, TPD_E_STOPPED, "waiting for stack s1: stopped on request");
+    struct tfv *recorded = s_apply(e, NULL, cfg, s_no_priv());
+    assert_true(s_has_diag(e, DIAG_ERROR, "Create interrupted, table recorded"));
+    /* Not visible yet; CloudFormation makes it while the stack runs. */
+    s_pending_table = e->fc->table;
+    memset(&e->fc->table, 0, sizeof(e->fc->table));
+    fc_before(e->fc, FC_WAIT_STACK, 1, s_table_appears, e);
+    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv());
+    assert_true(s_has_diag(e, DIAG_ERROR, "Table is managed by another resource"));
+    assert_true(s_has_diag(e, DIAG_ERROR, "terraform untaint"));
+    assert_string_equal(fc_log(e->fc), "deploy create s1 (interrupted)\n");
+    table_live_clear(&s_pending_table);
+    tfv_free(planned);
+    tfv_free(recorded);
+    tfv_free(cfg);
+}
+
 /* An adoption interrupted while its IMPORT runs: recorded with the stack and the owner
  * id; after untaint the apply waits for the import and applies the configuration. */
 static void test_owner_interrupted_adoption_resumes(void **state) {
@@ -1282,6 +1316,7 @@ int main(void) {
         T(test_owner_second_workspace_refused_at_plan),
         T(test_owner_replace_create_half_allowed),
         T(test_owner_interrupted_create_resumes_after_untaint),
+        T(test_owner_interrupted_create_refused_before_table_exists),
         T(test_owner_interrupted_adoption_resumes),
         T(test_owner_recorded_on_upgrade),
         T(test_owner_delete_failed_stack_recovered),
