@@ -597,6 +597,51 @@ static void test_update_moves_the_table_to_another_stack(void **state) {
     tpd_buf_clear(&pp);
 }
 
+/* A move interrupted after the old stack was deleted (its IMPORT change set failed): the
+ * state records the table in no stack under the new stack_name, and the next apply adopts
+ * it there, reusing the REVIEW_IN_PROGRESS stack the failed change set left. */
+static void test_update_interrupted_move_continues(void **state) {
+    struct env *e = *state;
+    struct tfv *prior = s_prior(true, S1_1, O1);
+    struct tfv *planned = s_with(s_prior(true, S1_1, O1), "stack_name", tfv_new_string("s2"));
+    tfv_map_set(planned, "stack_id", tfv_new_unknown());
+    s_world_table(e, prior);
+    s_world_stack(e, "s1", prior, O1);
+    fc_fail_deploy(e->fc, 2, FC_DEPLOY_REFUSED, TPD_E_FAILED, "the import change set failed");
+    struct tfv *out = s_apply(e, prior, planned, s_no_priv());
+    assert_true(s_has_diag(e, DIAG_ERROR, "the import change set failed"));
+    assert_string_equal(
+        fc_log(e->fc),
+        "deploy update s1\ndelete_stack s1 retain=Table\ndeploy import s2 (refused)\n");
+    assert_true(tfv_is_null(tfv_get(out, "stack_id")));
+    assert_string_equal(tfv_get_str(out, "stack_name"), "s2");
+    assert_string_equal(tfv_get_str(out, "owner_id"), O1);
+    assert_true(e->fc->table.exists);
+    assert_null(fc_owner_stack(e->fc));
+    assert_string_equal(fc_stack(e->fc, "s2")->status, "REVIEW_IN_PROGRESS");
+    /* The next plan adopts it into s2; the apply does. */
+    struct tfv *next = s_plan(e, out, out, s_no_priv());
+    assert_false(s_errors(e));
+    assert_true(tfv_is_unknown(tfv_get(next, "stack_id")));
+    struct tpd_buf pp;
+    struct tpd_span priv = s_keep_priv(e, &pp);
+    struct tfv *done = s_apply(e, out, next, priv);
+    assert_false(s_errors(e));
+    assert_string_equal(
+        fc_log(e->fc),
+        "deploy update s1\ndelete_stack s1 retain=Table\ndeploy import s2 (refused)\n"
+        "deploy import s2\ndeploy update s2\n");
+    assert_string_equal(tfv_get_str(done, "stack_id"), FC_STACK_ID("s2", 2));
+    assert_string_equal(tfv_get_str(done, "owner_id"), O1);
+    assert_string_equal(fc_owner_stack(e->fc), "s2");
+    tfv_free(done);
+    tfv_free(next);
+    tfv_free(out);
+    tfv_free(planned);
+    tfv_free(prior);
+    tpd_buf_clear(&pp);
+}
+
 /* ---- destroy -------------------------------------------------------------------------- */
 
 static void test_destroy_table_in_no_stack(void **state) {
@@ -1304,6 +1349,7 @@ int main(void) {
         T(test_update_repairs_drift_after_empty_change_set),
         T(test_update_refuses_stack_with_other_resources),
         T(test_update_moves_the_table_to_another_stack),
+        T(test_update_interrupted_move_continues),
         T(test_destroy_table_in_no_stack),
         T(test_destroy_refused_when_protected_live),
         T(test_destroy_paths),
