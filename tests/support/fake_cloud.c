@@ -126,7 +126,7 @@ static struct fc_stack *s_new_stack(struct fake_cloud *fc, const char *name, con
     return s;
 }
 
-/* The table resource's logical id and DeletionPolicy in a template (NULL: none). */
+/* What a template says about the table (template_facts; nothing read: not ours). */
 static void s_template_facts(const char *body, struct template_facts *tf) {
     memset(tf, 0, sizeof(*tf));
     if (body && table_template_read(tpd_span_cstr(body), tf, NULL) != TPD_OK) {
