@@ -21,6 +21,11 @@ struct tfp_provider *tfp_provider_new(void) {
     if (!p) {
         return NULL;
     }
+    p->claims = plan_claims_new();
+    if (!p->claims) {
+        free(p);
+        return NULL;
+    }
     tpd_stop_init(&p->stop);
     pthread_mutex_init(&p->mu, NULL);
     return p;
@@ -32,6 +37,7 @@ void tfp_provider_free(struct tfp_provider *p) {
     }
     cloud_free(p->cloud);
     aws_client_free(p->aws);
+    plan_claims_free(p->claims);
     provider_config_clear(&p->cfg);
     pthread_mutex_destroy(&p->mu);
     tpd_stop_clear(&p->stop);
@@ -168,6 +174,7 @@ void tfp_plan_resource_change(
     }
     ttl_table_plan(
         c ? cloud_ops_of(c) : NULL,
+        p->claims,
         prior_state,
         proposed_new_state,
         config,

@@ -11,6 +11,7 @@
 
 #include "aws_client.h"
 #include "diag.h"
+#include "plan_claims.h"
 #include "provider.h"
 #include "tfv.h"
 #include "tpd_clock.h"
@@ -60,6 +61,7 @@ struct tfp_provider {
     struct provider_config cfg;
     struct aws_client *aws; /* built on first use after ConfigureProvider; shared by all threads */
     struct cloud *cloud;    /* the resource's operations over aws */
+    struct plan_claims *claims; /* the tables this walk's plans claim (plan_claims.h) */
 };
 
 void provider_config_clear(struct provider_config *c);

@@ -121,7 +121,8 @@ static bool s_changed(const struct tfv *a, const struct tfv *b, const char *key)
     return !tfv_equal(tfv_get(a, key), tfv_get(b, key));
 }
 
-static void s_protected_error(struct diag_list *diags, const struct tfv *prior, const char *what) {
+void ttl_plan_protected_refusal(
+    struct diag_list *diags, const char *table, const char *what, bool retain_hint) {
     struct tfv_path p = {0};
     tfv_path_push_attr(&p, "deletion_protection_enabled");
     diag_add(
@@ -130,12 +131,13 @@ static void s_protected_error(struct diag_list *diags, const struct tfv *prior, 
         &p,
         "Table is protected against deletion",
         "DynamoDB table \"%s\" has deletion protection enabled, so it cannot be %s: that would "
-        "delete the table and every item in it.\n\nTo proceed, first set "
+        "delete the table and every item in it. Nothing was changed.\n\nTo proceed, first set "
         "deletion_protection_enabled = false on this resource and run terraform apply (an in-place "
-        "update that keeps the data), then run this command again. To keep the table instead, set "
-        "retain_on_destroy = true before destroying.",
-        tfv_get_str(prior, "name") ? tfv_get_str(prior, "name") : "?",
-        what);
+        "update that keeps the data), then run this command again.%s",
+        table ? table : "?",
+        what,
+        retain_hint ? " To keep the table instead, set retain_on_destroy = true before destroying."
+                    : "");
     tfv_path_clear(&p);
 }
 
@@ -210,7 +212,7 @@ enum ttl_plan_kind ttl_plan_compute(
     *planned = NULL;
     if (tfv_is_null(proposed)) {
         if (!tfv_is_null(prior) && ttl_plan_prior_protected(prior, false)) {
-            s_protected_error(diags, prior, "destroyed");
+            ttl_plan_protected_refusal(diags, tfv_get_str(prior, "name"), "destroyed", true);
         }
         return TTL_PLAN_DESTROY;
     }
@@ -255,7 +257,7 @@ enum ttl_plan_kind ttl_plan_compute(
     }
     if (replace) {
         if (ttl_plan_prior_protected(prior, true)) {
-            s_protected_error(diags, prior, "replaced");
+            ttl_plan_protected_refusal(diags, tfv_get_str(prior, "name"), "replaced", false);
         }
         tfv_map_set(v, "id", name ? tfv_new_string(name) : tfv_new_unknown());
         s_set_unknown(v, "arn");

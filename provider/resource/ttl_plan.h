@@ -33,6 +33,12 @@ enum ttl_plan_kind ttl_plan_compute(
 
 /* Whether a prior state's table may not be deleted: deletion protection on (or unknown),
  * and, for a destroy (not a replacement), retain_on_destroy off. */
+/* The refusal of a destroy or replacement ("destroyed", "replaced") of a protected table,
+ * on deletion_protection_enabled, naming the in-place update that lifts it (and, with
+ * retain_hint, retain_on_destroy). */
+void ttl_plan_protected_refusal(
+    struct diag_list *diags, const char *table, const char *what, bool retain_hint);
+
 bool ttl_plan_prior_protected(const struct tfv *prior, bool for_replacement);
 
 /* Fill schema defaults for null optional+computed attributes of a resource value. */

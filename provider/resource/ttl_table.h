@@ -16,6 +16,7 @@
 
 #include "cloud_ops.h"
 #include "diag.h"
+#include "plan_claims.h"
 #include "provider.h"
 #include "tfv.h"
 #include "tpd_buf.h"
@@ -28,8 +29,10 @@ void ttl_table_read(
     struct tpd_buf *private_out,
     struct diag_list *diags);
 
+/* claims (may be NULL): the tables the other resources of this plan claim. */
 void ttl_table_plan(
     const struct cloud_ops *ops,
+    struct plan_claims *claims,
     const struct tfv *prior_state,
     const struct tfv *proposed_new_state,
     const struct tfv *config,

@@ -137,8 +137,73 @@ s_imported_replace(struct diag_list *diags, const char *name, const struct tfp_p
     tfv_path_clear(&path);
 }
 
+/* Two claims of one table in one plan (plan_claims.h): the refusal. */
+static void s_claim_conflict(
+    struct diag_list *diags, const char *table, enum plan_claim mine, enum plan_claim theirs) {
+    bool moved = (mine == PLAN_CLAIM_CREATE && theirs == PLAN_CLAIM_DESTROY) ||
+                 (mine == PLAN_CLAIM_DESTROY && theirs == PLAN_CLAIM_CREATE);
+    if (moved) {
+        diag_add(
+            diags,
+            DIAG_ERROR,
+            NULL,
+            "Table is destroyed at one address and created at another",
+            "This plan destroys DynamoDB table \"%s\" at one resource address and creates it at "
+            "another: Terraform sees a new resource, usually because a resource was renamed or "
+            "its count or for_each key changed. Run side by side, the destroy would delete the "
+            "table and every item in it. Nothing was changed.\n\nTell Terraform the resource "
+            "moved: add a moved block from the old address to the new one (moved { from = OLD, "
+            "to = NEW }), or run terraform state mv OLD NEW. When the new address still holds "
+            "another table (a count list that lost an element), take that one out of the way "
+            "first: terraform state rm NEW keeps its table and only stops managing it.",
+            table);
+    } else if (mine == PLAN_CLAIM_CREATE && theirs == PLAN_CLAIM_CREATE) {
+        diag_add(
+            diags,
+            DIAG_ERROR,
+            NULL,
+            "Two resources create one table",
+            "Another resource of this configuration also creates DynamoDB table \"%s\". A table "
+            "has one owner. Nothing was changed. Give each resource its own table name, or "
+            "remove one of the two resources.",
+            table);
+    } else if (mine == PLAN_CLAIM_MANAGE && theirs == PLAN_CLAIM_MANAGE) {
+        diag_add(
+            diags,
+            DIAG_ERROR,
+            NULL,
+            "Two resources manage one table",
+            "Two resources of this configuration have DynamoDB table \"%s\" in their state. A "
+            "table has one owner. Nothing was changed. Keep one: remove the other from the state "
+            "with terraform state rm <address>, then from the configuration (removing it from "
+            "the configuration alone would destroy the table).",
+            table);
+    } else if (mine == PLAN_CLAIM_CREATE) {
+        diag_add(
+            diags,
+            DIAG_ERROR,
+            NULL,
+            "Another resource manages this table",
+            "Another resource of this configuration already has DynamoDB table \"%s\" in its "
+            "state, and this one would create or adopt it. A table has one owner. Nothing was "
+            "changed. Remove this resource, or give it another table name.",
+            table);
+    } else {
+        diag_add(
+            diags,
+            DIAG_ERROR,
+            NULL,
+            "Another resource manages this table",
+            "Another resource of this configuration would create or adopt DynamoDB table \"%s\", "
+            "which this resource has in its state. A table has one owner. Nothing was changed. "
+            "Remove the other resource, or give it another table name.",
+            table);
+    }
+}
+
 void ttl_table_plan(
     const struct cloud_ops *ops,
+    struct plan_claims *claims,
     const struct tfv *prior,
     const struct tfv *proposed,
     const struct tfv *config,
@@ -169,6 +234,44 @@ void ttl_table_plan(
         s_imported_replace(diags, tfv_get_str(prior, "name"), requires_replace);
     }
     errors = diag_list_has_errors(diags);
+    if (!errors && claims) {
+        /* What this plan does with which table, against the other resources' plans. */
+        const char *prior_name = tfv_get_str(prior, "name");
+        const char *name = *planned ? tfv_get_str(*planned, "name") : NULL;
+        enum plan_claim mine = PLAN_CLAIM_NONE;
+        const char *table = NULL;
+        switch (kind) {
+            case TTL_PLAN_CREATE:
+                /* The create half of this instance's own replacement of the same table was
+                 * claimed by its first plan. */
+                if (!(in.replacing && name && strcmp(in.replacing, name) == 0)) {
+                    mine = PLAN_CLAIM_CREATE;
+                    table = name;
+                }
+                break;
+            case TTL_PLAN_UPDATE:
+            case TTL_PLAN_NOOP:
+                mine = PLAN_CLAIM_MANAGE;
+                table = prior_name;
+                break;
+            case TTL_PLAN_DESTROY:
+                mine = PLAN_CLAIM_DESTROY;
+                table = prior_name;
+                break;
+            case TTL_PLAN_REPLACE:
+                /* The create half is planned next with the new name; the old table goes. */
+                if (prior_name && name && strcmp(prior_name, name) != 0) {
+                    mine = PLAN_CLAIM_DESTROY;
+                    table = prior_name;
+                }
+                break;
+        }
+        enum plan_claim theirs = table ? plan_claims_add(claims, table, mine) : PLAN_CLAIM_NONE;
+        if (theirs != PLAN_CLAIM_NONE) {
+            s_claim_conflict(diags, table, mine, theirs);
+            errors = true;
+        }
+    }
     bool ok = true;
     if (!tfv_is_null(prior) && kind != TTL_PLAN_DESTROY) {
         /* Should Terraform turn this plan into a replacement (provider-required, or
@@ -195,20 +298,7 @@ void ttl_table_plan(
                 break;
             }
             if (in.replacing && in.protected_table && !errors) {
-                struct tfv_path path = {0};
-                tfv_path_push_attr(&path, "deletion_protection_enabled");
-                diag_add(
-                    diags,
-                    DIAG_ERROR,
-                    &path,
-                    "Table is protected against deletion",
-                    "DynamoDB table \"%s\" has deletion protection enabled, so it cannot be "
-                    "replaced: that would delete the table and every item in it. Nothing was "
-                    "changed.\n\nTo proceed, first set deletion_protection_enabled = false on this "
-                    "resource and run terraform apply (an in-place update that keeps the data), "
-                    "then run this command again.",
-                    in.replacing);
-                tfv_path_clear(&path);
+                ttl_plan_protected_refusal(diags, in.replacing, "replaced", false);
                 break;
             }
             ok = ok && s_dup(&out.replacing, in.replacing) &&

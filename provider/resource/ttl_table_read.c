@@ -6,7 +6,9 @@
  * `tags` manages, DescribeContributorInsights), whether the stack in state still exists
  * from CloudFormation (DescribeStacks). Six calls per table, issued at once.
  *
- *   - table gone            -> the resource is removed from state (the next plan creates it);
+ *   - table gone            -> the resource is removed from state (the next plan creates it),
+ *                              unless the stack in state is still being created (the table
+ *                              is coming: the state stays as it is);
  *   - table here, stack gone or replaced by another stack of the same name
  *                           -> the table stays in state with stack_id null: it is in no
  *                              stack of ours, and the next apply adopts it again;
@@ -72,11 +74,23 @@ void ttl_table_read(
         *new_state = tfv_clone(current); /* unchanged: nothing is lost on a failed read */
         goto done;
     }
+    const struct stack_facts *s = &r.stacks[0];
+    if (!r.table.exists && stack_id && s->exists && s->id && strcmp(s->id, stack_id) == 0 &&
+        stack_status_in_progress(s->status)) {
+        /* The stack in state is still being created (an interrupted create): its table is
+         * coming, not gone. The state stays as it is until the stack settles. */
+        TPD_INFO("stack %s is %s: table %s is not there yet", stack_name, s->status, name);
+        *new_state = tfv_clone(current);
+        if (!*new_state) {
+            diag_add(
+                diags, DIAG_ERROR, NULL, "Out of memory", "Reading the table ran out of memory.");
+        }
+        goto done;
+    }
     if (!r.table.exists) {
         TPD_INFO("table %s no longer exists: removing it from state", name);
         goto done;
     }
-    const struct stack_facts *s = &r.stacks[0];
     if (stack_id && (!s->exists || !s->id || strcmp(s->id, stack_id) != 0)) {
         TPD_INFO(
             "stack %s of table %s no longer exists (or is another stack now): the table is "

@@ -13,29 +13,22 @@
  *   - stream view types, table classes, on-demand maxima (PAY_PER_REQUEST, >= 1) and
  *     KMS key ARNs;
  *   - timeouts are Go durations (as in the hashicorp/aws provider's timeouts).
+ * The provider's configuration is checked in validate_provider.c.
  */
 #include "validate.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tpd_text.h"
+#include "validate_internal.h"
 
 #define MAX_DURATION_NS (366LL * 24 * 3600 * 1000000000LL)
 
-/*
- * Error on attribute a, or on the nested attribute a.b. For a nested attribute the
- * diagnostic's path stops at a, and the detail names a.b: Terraform 1.11 cannot follow
- * a path into an object expression (`hash_key = { name = "", ... }`); given [hash_key,
- * name] it highlights the resource's top-level `name` line instead, while [hash_key]
- * highlights the line that holds the bad value.
- */
-static void
-s_err(struct diag_list *d, const char *a, const char *b, const char *summary, const char *detail) {
+void validate_err(
+    struct diag_list *d, const char *a, const char *b, const char *summary, const char *detail) {
     struct tfv_path p = {0};
     if (tfv_path_of(&p, a, (const char *)NULL) == TPD_OK) {
         if (b) {
@@ -141,7 +134,7 @@ static void s_check_key(struct diag_list *d, const struct tfv *cfg, const char *
     }
     const char *name = tfv_get_str(k, "name");
     if (name && (strlen(name) < 1 || strlen(name) > 255)) {
-        s_err(
+        validate_err(
             d,
             attr,
             "name",
@@ -156,7 +149,7 @@ static void s_check_key(struct diag_list *d, const struct tfv *cfg, const char *
             &b,
             "Key type must be \"S\" (string), \"N\" (number) or \"B\" (binary), not \"%s\".",
             type);
-        s_err(d, attr, "type", "Invalid key type", s_detail(&b));
+        validate_err(d, attr, "type", "Invalid key type", s_detail(&b));
         tpd_text_clear(&b);
     }
 }
@@ -169,7 +162,7 @@ s_check_capacity(struct diag_list *d, const struct tfv *cfg, const char *attr, b
     }
     if (tfv_is_null(v)) {
         if (provisioned) {
-            s_err(
+            validate_err(
                 d,
                 attr,
                 NULL,
@@ -179,7 +172,7 @@ s_check_capacity(struct diag_list *d, const struct tfv *cfg, const char *attr, b
         return;
     }
     if (!provisioned) {
-        s_err(
+        validate_err(
             d,
             attr,
             NULL,
@@ -190,7 +183,7 @@ s_check_capacity(struct diag_list *d, const struct tfv *cfg, const char *attr, b
     }
     int64_t n;
     if (!tfv_get_int(cfg, attr, &n) || n < 1 || n > 40000) {
-        s_err(
+        validate_err(
             d,
             attr,
             NULL,
@@ -205,7 +198,7 @@ static void s_check_tags(struct diag_list *d, const struct tfv *cfg) {
         return;
     }
     if (tags->u.map.count > 50) {
-        s_err(
+        validate_err(
             d,
             "tags",
             NULL,
@@ -340,7 +333,7 @@ static void s_key_type_use(
                 if (list) {
                     s_err_elem(d, list, i, iname, field, "Conflicting key types", s_detail(&b));
                 } else {
-                    s_err(d, field, "type", "Conflicting key types", s_detail(&b));
+                    validate_err(d, field, "type", "Conflicting key types", s_detail(&b));
                 }
                 tpd_text_clear(&b);
             }
@@ -505,7 +498,7 @@ static void s_check_indexes(struct diag_list *d, const struct tfv *cfg) {
         }
         size_t max = gsi ? 20 : 5;
         if (l->u.list.count > max) {
-            s_err(
+            validate_err(
                 d,
                 lists[li],
                 NULL,
@@ -514,7 +507,7 @@ static void s_check_indexes(struct diag_list *d, const struct tfv *cfg) {
                     : "DynamoDB allows at most 5 local secondary indexes per table.");
         }
         if (!gsi && l->u.list.count && !has_range) {
-            s_err(
+            validate_err(
                 d,
                 lists[li],
                 NULL,
@@ -583,7 +576,7 @@ static void s_check_indexes(struct diag_list *d, const struct tfv *cfg) {
         }
     }
     if (projected > 100) {
-        s_err(
+        validate_err(
             d,
             tfv_is_null(tfv_get(cfg, "global_secondary_indexes")) ? "local_secondary_indexes"
                                                                   : "global_secondary_indexes",
@@ -622,7 +615,7 @@ static void s_check_extras(struct diag_list *d, const struct tfv *cfg) {
     const char *vt = tfv_get_str(tfv_get(cfg, "stream"), "view_type");
     if (vt && strcmp(vt, "NEW_IMAGE") != 0 && strcmp(vt, "OLD_IMAGE") != 0 &&
         strcmp(vt, "NEW_AND_OLD_IMAGES") != 0 && strcmp(vt, "KEYS_ONLY") != 0) {
-        s_err(
+        validate_err(
             d,
             "stream",
             "view_type",
@@ -632,7 +625,7 @@ static void s_check_extras(struct diag_list *d, const struct tfv *cfg) {
     }
     const char *key = tfv_get_str(tfv_get(cfg, "server_side_encryption"), "kms_key_arn");
     if (key && !s_kms_key_arn(key)) {
-        s_err(
+        validate_err(
             d,
             "server_side_encryption",
             "kms_key_arn",
@@ -644,7 +637,7 @@ static void s_check_extras(struct diag_list *d, const struct tfv *cfg) {
     }
     const char *tc = tfv_get_str(cfg, "table_class");
     if (tc && strcmp(tc, "STANDARD") != 0 && strcmp(tc, "STANDARD_INFREQUENT_ACCESS") != 0) {
-        s_err(
+        validate_err(
             d,
             "table_class",
             NULL,
@@ -656,7 +649,7 @@ static void s_check_extras(struct diag_list *d, const struct tfv *cfg) {
         const struct tfv *bm = tfv_get(cfg, "billing_mode");
         const char *mode = tfv_str(bm);
         if (!tfv_is_unknown(bm) && mode && strcmp(mode, "PROVISIONED") == 0) {
-            s_err(
+            validate_err(
                 d,
                 "on_demand_throughput",
                 NULL,
@@ -674,7 +667,7 @@ static void s_check_extras(struct diag_list *d, const struct tfv *cfg) {
             }
             set++;
             if (!tfv_is_unknown(v) && (!tfv_get_int(od, k[i], &n) || n < 1)) {
-                s_err(
+                validate_err(
                     d,
                     "on_demand_throughput",
                     k[i],
@@ -684,7 +677,7 @@ static void s_check_extras(struct diag_list *d, const struct tfv *cfg) {
             }
         }
         if (!set) {
-            s_err(
+            validate_err(
                 d,
                 "on_demand_throughput",
                 NULL,
@@ -698,7 +691,7 @@ static void s_check_extras(struct diag_list *d, const struct tfv *cfg) {
 void validate_ttl_table(const struct tfv *config, struct diag_list *diags) {
     const char *name = tfv_get_str(config, "name");
     if (name && !validate_table_name(name)) {
-        s_err(
+        validate_err(
             diags,
             "name",
             NULL,
@@ -708,7 +701,7 @@ void validate_ttl_table(const struct tfv *config, struct diag_list *diags) {
     }
     const char *stack = tfv_get_str(config, "stack_name");
     if (stack && !validate_stack_name(stack)) {
-        s_err(
+        validate_err(
             diags,
             "stack_name",
             NULL,
@@ -721,7 +714,7 @@ void validate_ttl_table(const struct tfv *config, struct diag_list *diags) {
     const char *hk = tfv_get_str(tfv_get(config, "hash_key"), "name");
     const char *rk = tfv_get_str(tfv_get(config, "range_key"), "name");
     if (hk && rk && strcmp(hk, rk) == 0) {
-        s_err(
+        validate_err(
             diags,
             "range_key",
             "name",
@@ -733,7 +726,7 @@ void validate_ttl_table(const struct tfv *config, struct diag_list *diags) {
     const char *mode = tfv_str(bm);
     if (!tfv_is_unknown(bm)) {
         if (mode && strcmp(mode, "PAY_PER_REQUEST") != 0 && strcmp(mode, "PROVISIONED") != 0) {
-            s_err(
+            validate_err(
                 diags,
                 "billing_mode",
                 NULL,
@@ -752,7 +745,7 @@ void validate_ttl_table(const struct tfv *config, struct diag_list *diags) {
         /* `ttl = { attribute_name = null, ... }`: a TTL with no attribute cannot be
          * rendered (CloudFormation needs the name, also to switch TTL off) and would be
          * planned again on every run. */
-        s_err(
+        validate_err(
             diags,
             "ttl",
             "attribute_name",
@@ -761,7 +754,7 @@ void validate_ttl_table(const struct tfv *config, struct diag_list *diags) {
             "and set enabled = false; to stop managing it, remove ttl.");
     }
     if (ttl_attr && (strlen(ttl_attr) < 1 || strlen(ttl_attr) > 255)) {
-        s_err(
+        validate_err(
             diags,
             "ttl",
             "attribute_name",
@@ -776,7 +769,7 @@ void validate_ttl_table(const struct tfv *config, struct diag_list *diags) {
         const char *s = tfv_get_str(to, kinds[i]);
         int64_t ns;
         if (s && !validate_parse_duration(s, &ns)) {
-            s_err(
+            validate_err(
                 diags,
                 "timeouts",
                 kinds[i],
@@ -788,263 +781,4 @@ void validate_ttl_table(const struct tfv *config, struct diag_list *diags) {
     s_check_tags(diags, config);
     s_check_indexes(diags, config);
     s_check_extras(diags, config);
-}
-
-static void s_check_url(struct diag_list *d, const struct tfv *block, const char *attr) {
-    const char *u = tfv_get_str(block, attr);
-    if (!u) {
-        return;
-    }
-    bool ok = false;
-    CURLU *h = curl_url();
-    if (h && curl_url_set(h, CURLUPART_URL, u, 0) == CURLUE_OK) {
-        char *scheme = NULL, *host = NULL;
-        if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-            curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-            ok = (!strcmp(scheme, "http") || !strcmp(scheme, "https")) && host[0];
-        }
-        curl_free(scheme);
-        curl_free(host);
-    }
-    curl_url_cleanup(h);
-    if (!ok) {
-        s_err(
-            d,
-            "endpoints",
-            attr,
-            "Invalid endpoint URL",
-            "An endpoint must be an absolute http:// or https:// URL with a host, e.g. "
-            "\"http://127.0.0.1:4566\".");
-    }
-}
-
-/* A proxy URL: a scheme libcurl speaks to proxies with, and a host. */
-static void s_check_proxy(struct diag_list *d, const struct tfv *cfg, const char *attr) {
-    const char *u = tfv_get_str(cfg, attr);
-    if (!u) {
-        return;
-    }
-    static const char *const schemes[] = {
-        "http", "https", "socks4", "socks4a", "socks5", "socks5h", NULL};
-    bool ok = false;
-    CURLU *h = curl_url();
-    /* socks* are proxy schemes, not transfer protocols: the parser must be told. */
-    if (h && curl_url_set(h, CURLUPART_URL, u, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
-        char *scheme = NULL, *host = NULL;
-        if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-            curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK && host[0]) {
-            for (size_t i = 0; schemes[i] && !ok; i++) {
-                ok = strcmp(scheme, schemes[i]) == 0;
-            }
-        }
-        curl_free(scheme);
-        curl_free(host);
-    }
-    curl_url_cleanup(h);
-    if (!ok) {
-        s_err(
-            d,
-            attr,
-            NULL,
-            "Invalid proxy URL",
-            "A proxy is an absolute URL with a host: http://, https://, socks4://, socks4a://, "
-            "socks5:// or socks5h://, e.g. \"http://proxy.example.com:3128\".");
-    }
-}
-
-/* The settings that decide how AWS is reached (TLS, proxies, retries). */
-static void s_check_network(const struct tfv *cfg, struct diag_list *d) {
-    const char *ca = tfv_get_str(cfg, "custom_ca_bundle");
-    if (ca && !*ca) {
-        s_err(
-            d,
-            "custom_ca_bundle",
-            NULL,
-            "Empty custom_ca_bundle",
-            "custom_ca_bundle is the path of a PEM file; omit it to use AWS_CA_BUNDLE, the "
-            "profile's ca_bundle or the system's certificate authorities.");
-    }
-    s_check_proxy(d, cfg, "http_proxy");
-    s_check_proxy(d, cfg, "https_proxy");
-    const char *mode = tfv_get_str(cfg, "retry_mode");
-    if (mode && strcmp(mode, "standard") != 0) {
-        bool known = strcmp(mode, "adaptive") == 0 || strcmp(mode, "legacy") == 0;
-        s_err(
-            d,
-            "retry_mode",
-            NULL,
-            known ? "Unsupported retry mode" : "Invalid retry mode",
-            known ? "This provider implements the standard retry mode only (exponential backoff "
-                    "with full jitter and a retry quota); it has no client-side rate limiting as "
-                    "\"adaptive\" would need. Use \"standard\" or leave retry_mode out."
-                  : "retry_mode must be \"standard\".");
-    }
-}
-
-static void s_check_region(struct diag_list *d, const struct tfv *cfg, const char *attr) {
-    const char *region = tfv_get_str(cfg, attr);
-    if (region) {
-        bool ok = strlen(region) >= 1 && strlen(region) <= 64;
-        for (const char *p = region; ok && *p; p++) {
-            ok = islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-';
-        }
-        if (!ok) {
-            s_err(
-                d,
-                attr,
-                NULL,
-                "Invalid region",
-                "A region is lower-case letters, digits and '-', such as \"us-east-1\".");
-        }
-    }
-}
-
-/* Elements of a known list/set attribute (NULL when null or unknown). */
-static const struct tfv *s_known_list(const struct tfv *cfg, const char *attr) {
-    const struct tfv *v = tfv_get(cfg, attr);
-    return v && (v->kind == TFV_LIST || v->kind == TFV_SET) ? v : NULL;
-}
-
-static void s_check_accounts(struct diag_list *d, const struct tfv *cfg, const char *attr) {
-    const struct tfv *v = s_known_list(cfg, attr);
-    for (size_t i = 0; v && i < v->u.list.count; i++) {
-        const char *s = tfv_str(v->u.list.items[i]);
-        bool ok = s && strlen(s) == 12;
-        for (const char *p = s; ok && *p; p++) {
-            ok = isdigit((unsigned char)*p);
-        }
-        if (s && !ok) {
-            s_err(d, attr, NULL, "Invalid AWS account ID", "An AWS account ID is 12 digits.");
-            return;
-        }
-    }
-}
-
-static void s_check_files(struct diag_list *d, const struct tfv *cfg, const char *attr) {
-    const struct tfv *v = s_known_list(cfg, attr);
-    for (size_t i = 0; v && i < v->u.list.count; i++) {
-        const char *s = tfv_str(v->u.list.items[i]);
-        if (s && !*s) {
-            s_err(d, attr, NULL, "Empty file name", "Each entry must be a file path.");
-            return;
-        }
-    }
-}
-
-void validate_provider_config(const struct tfv *config, struct diag_list *diags) {
-    s_check_network(config, diags);
-    s_check_region(diags, config, "region");
-    s_check_region(diags, config, "sts_region");
-    s_check_accounts(diags, config, "allowed_account_ids");
-    s_check_accounts(diags, config, "forbidden_account_ids");
-    const struct tfv *al = s_known_list(config, "allowed_account_ids");
-    const struct tfv *fo = s_known_list(config, "forbidden_account_ids");
-    if (al && fo) {
-        s_err(
-            diags,
-            "forbidden_account_ids",
-            NULL,
-            "Conflicting account lists",
-            "Set allowed_account_ids or forbidden_account_ids, not both.");
-    }
-    s_check_files(diags, config, "shared_config_files");
-    s_check_files(diags, config, "shared_credentials_files");
-    const struct tfv *mr = tfv_get(config, "max_retries");
-    if (!tfv_is_null(mr) && !tfv_is_unknown(mr)) {
-        int64_t n;
-        if (!tfv_get_int(config, "max_retries", &n) || n < 0 || n > 100) {
-            s_err(
-                diags,
-                "max_retries",
-                NULL,
-                "Invalid max_retries",
-                "max_retries must be a whole number from 0 to 100.");
-        }
-    }
-    const struct tfv *ak = tfv_get(config, "access_key"), *sk = tfv_get(config, "secret_key");
-    if (!tfv_is_unknown(ak) && !tfv_is_unknown(sk)) {
-        const char *a = tfv_str(ak), *s = tfv_str(sk);
-        if (a && !*a) {
-            s_err(
-                diags,
-                "access_key",
-                NULL,
-                "Empty access_key",
-                "access_key must not be empty; omit it to use the credential chain.");
-        } else if (s && !*s) {
-            s_err(
-                diags,
-                "secret_key",
-                NULL,
-                "Empty secret_key",
-                "secret_key must not be empty; omit it to use the credential chain.");
-        } else if (a && !s) {
-            s_err(
-                diags,
-                "secret_key",
-                NULL,
-                "Missing secret_key",
-                "access_key is set, so secret_key must be set too.");
-        } else if (s && !a) {
-            s_err(
-                diags,
-                "access_key",
-                NULL,
-                "Missing access_key",
-                "secret_key is set, so access_key must be set too.");
-        }
-    }
-    const struct tfv *ep = tfv_get(config, "endpoints");
-    if (!tfv_is_null(ep) && !tfv_is_unknown(ep)) {
-        s_check_url(diags, ep, "dynamodb");
-        s_check_url(diags, ep, "cloudformation");
-        s_check_url(diags, ep, "sts");
-    }
-    const struct tfv *ar = tfv_get(config, "assume_role");
-    const char *arn = tfv_get_str(ar, "role_arn");
-    if (arn && strncmp(arn, "arn:", 4) != 0) {
-        s_err(
-            diags,
-            "assume_role",
-            "role_arn",
-            "Invalid role ARN",
-            "role_arn must be an IAM role ARN such as \"arn:aws:iam::123456789012:role/name\".");
-    }
-    const char *sn = tfv_get_str(ar, "session_name");
-    if (sn && (strlen(sn) < 2 || strlen(sn) > 64)) {
-        s_err(
-            diags,
-            "assume_role",
-            "session_name",
-            "Invalid session name",
-            "session_name must be 2 to 64 characters.");
-    }
-    const char *dur = tfv_get_str(ar, "duration");
-    int64_t ns = 0;
-    /* roleDurationSecondsType in botocore's STS model: 900 to 43200 seconds. */
-    if (dur && (!validate_parse_duration(dur, &ns) || ns < 900 * 1000000000LL ||
-                ns > 43200 * 1000000000LL || ns % 1000000000LL != 0)) {
-        s_err(
-            diags,
-            "assume_role",
-            "duration",
-            "Invalid duration",
-            "duration must be whole seconds from 15m to 12h, such as \"1h\".");
-    }
-    const char *pol = tfv_get_str(ar, "policy");
-    if (pol) {
-        /* sessionPolicyDocumentType: 1 to 2048 characters, and IAM wants a JSON object. */
-        json_error_t je;
-        json_t *j = json_loads(pol, 0, &je);
-        if (!json_is_object(j) || strlen(pol) > 2048) {
-            s_err(
-                diags,
-                "assume_role",
-                "policy",
-                "Invalid policy",
-                "policy must be an IAM policy document: a JSON object of at most 2048 "
-                "characters.");
-        }
-        json_decref(j);
-    }
 }

@@ -22,7 +22,7 @@ provider "dynamodb" {
 }
 resource "dynamodb_ttl_table" "t" {
   count    = %(n)d
-  name     = "conn-${count.index}"
+  name     = "%(prefix)s-${count.index}"
   hash_key = { name = "id", type = "S" }
   deletion_protection_enabled = false
 }
@@ -32,9 +32,10 @@ resource "dynamodb_ttl_table" "t" {
 class Connections(E2ETestCase):
     emulator_flags = ("--tls",)
 
-    def config(self, d, n):
+    def config(self, d, n, prefix):
+        # Each test its own tables: a table belongs to one state (docs/resource.md).
         with open(d + "/main.tf", "w") as f:
-            f.write(PROVIDER % {"ca": self.emu.ca_file, "ep": self.emu.endpoint, "n": n})
+            f.write(PROVIDER % {"ca": self.emu.ca_file, "ep": self.emu.endpoint, "n": n, "prefix": prefix})
 
     def measure(self, d, *args):
         c0, m0 = self.emu.state()["connections"], self.emu.log_offset()
@@ -44,7 +45,7 @@ class Connections(E2ETestCase):
 
     def test_apply_reuses_connections(self):
         d = self.workdir("conn-apply", "")
-        self.config(d, 1)
+        self.config(d, 1, "conn-apply")
         self.init(d)
         _, conns, reqs = self.measure(d, "apply", "-auto-approve", "-input=false")
         # An apply of one table is a sequence of about thirty requests (reads, change sets,
@@ -54,7 +55,7 @@ class Connections(E2ETestCase):
 
     def test_no_op_plan_of_ten_tables(self):
         d = self.workdir("conn-plan", "")
-        self.config(d, 10)
+        self.config(d, 10, "conn-plan")
         self.init(d)
         self.tf(d, "apply", "-auto-approve", "-input=false", "-parallelism=10", check=0)
         r, conns, reqs = self.measure(d, "plan", "-input=false", "-detailed-exitcode", "-parallelism=1")

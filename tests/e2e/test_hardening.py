@@ -111,6 +111,16 @@ class Hardening(E2ETestCase):
         p.communicate(timeout=60)
         self.assertNotEqual(p.returncode, 0)
         self.emu.set_delay(1)
+        # Nothing recorded the create, so this state cannot prove the stack is its own
+        # (its marker names the killed apply's owner id): the next apply refuses, touching
+        # nothing, and names the import that brings the stack in (docs/resource.md).
+        mark = self.emu.log_offset()
+        r = self.apply(d, check=1)
+        self.assertIn("Table is managed by another resource", r.text)
+        self.assertIn("terraform import <address> killed-0/killed-0", r.text)
+        self.assertEqual([c for c in self.emu.calls(mark) if c.get("mutating")], [])
+        # Following the advice literally converges, with the one stack there is.
+        self.tf(d, "import", "-input=false", "dynamodb_ttl_table.t[0]", "killed-0/killed-0", check=0)
         self.apply(d)
         stacks = [s for s in self.cfn.list_stacks()["StackSummaries"]
                   if s["StackName"] == "killed-0" and s["StackStatus"] != "DELETE_COMPLETE"]

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "fake_cloud.h"
+#include "plan_claims.h"
 #include "resource_private.h"
 #include "table_template.h"
 #include "table_value.h"
@@ -35,7 +36,8 @@
 struct env {
     struct fake_cloud *fc;
     struct diag_list diags;
-    struct tpd_buf priv; /* the private bytes the last call returned */
+    struct tpd_buf priv;        /* the private bytes the last call returned */
+    struct plan_claims *claims; /* of the plan walk, when a test has one (else NULL) */
 };
 
 static int s_setup(void **state) {
@@ -52,6 +54,7 @@ static int s_teardown(void **state) {
     struct env *e = *state;
     diag_list_clear(&e->diags);
     tpd_buf_clear(&e->priv);
+    plan_claims_free(e->claims);
     fc_free(e->fc);
     free(e);
     return 0;
@@ -250,6 +253,7 @@ static struct tfv *s_plan_with(
     s_reset(e);
     ttl_table_plan(
         ops,
+        e->claims,
         prior ? prior : null,
         proposed ? proposed : null,
         proposed ? proposed : null,
@@ -831,6 +835,7 @@ static bool s_plan_offline(
     s_reset(e);
     ttl_table_plan(
         NULL,
+        NULL,
         prior ? prior : null,
         cfg ? cfg : null,
         cfg ? cfg : null,
@@ -1260,8 +1265,41 @@ static void test_import_records_the_stacks_owner(void **state) {
     tfv_free(live);
 }
 
-/* Two resources create the same table with different stack names, at once: the loser's
- * CREATE rolls back (the table exists). One success, one error — never two. */
+/* One plan (one provider process) in which two resources claim one table: the second is
+ * refused at plan — two creates, or a destroy at one address and a create at another (a
+ * rename without a moved block). */
+static void test_owner_one_plan_claims_a_table_once(void **state) {
+    struct env *e = *state;
+    e->claims = plan_claims_new();
+    struct tfv *a = s_planned(false);
+    struct tfv *b = s_with(s_planned(false), "stack_name", tfv_new_string("s2"));
+    struct tfv *planned = s_plan(e, NULL, a, s_no_priv());
+    assert_false(s_errors(e));
+    tfv_free(planned);
+    planned = s_plan(e, NULL, b, s_no_priv());
+    assert_true(s_has_diag(e, DIAG_ERROR, "Two resources create one table"));
+    tfv_free(planned);
+    /* A rename without moved: the old address destroys, the new one creates. */
+    plan_claims_free(e->claims);
+    e->claims = plan_claims_new();
+    struct tfv *prior = s_prior(false, S1_1, O1);
+    s_world_table(e, prior);
+    s_world_stack(e, "s1", prior, O1);
+    planned = s_plan(e, prior, NULL, s_no_priv());
+    assert_false(s_errors(e));
+    tfv_free(planned);
+    planned = s_plan(e, NULL, a, s_no_priv());
+    assert_true(s_has_diag(e, DIAG_ERROR, "moved block"));
+    assert_string_equal(fc_log(e->fc), "");
+    tfv_free(planned);
+    tfv_free(prior);
+    tfv_free(b);
+    tfv_free(a);
+}
+
+/* Two resources create the same table with different stack names, at once, from separate
+ * plans (two workspaces or configurations: no plan claims in common): the loser's CREATE
+ * rolls back (the table exists). One success, one error — never two. */
 struct s_race {
     struct env *e;
     const struct tfv *planned;
@@ -1370,6 +1408,7 @@ int main(void) {
         T(test_owner_destroy_of_another_owners_stack),
         T(test_import_by_table_arn),
         T(test_import_records_the_stacks_owner),
+        T(test_owner_one_plan_claims_a_table_once),
         T(test_owner_racing_creates_one_wins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
