@@ -26,9 +26,8 @@ static void s_key(struct table_key *k, const char *name, const char *type) {
     k->type = s_dup(type);
 }
 
-/* A GSI on hash (type S), with range (type N) when not NULL. */
+/* A GSI on hash (type S), with range (type N) when not NULL; *x is zeroed. */
 static void s_gsi(struct table_index *x, const char *name, const char *hash, const char *range) {
-    memset(x, 0, sizeof(*x));
     x->name = s_dup(name);
     s_key(&x->hash, hash, "S");
     if (range) {
@@ -299,7 +298,7 @@ static void test_indexes_attribute_definitions(void **state) {
     live.spec.gsis = calloc(1, sizeof(*live.spec.gsis));
     s_gsi(&live.spec.gsis[0], "g_a", "a", NULL);
     live.spec.gsi_count = 1;
-    struct table_index xs[2];
+    struct table_index xs[2] = {0};
     s_gsi(&xs[0], "g_b", "b", NULL);
     s_gsi(&xs[1], "g_c", "c", "ts");
     xs[0].read_capacity = xs[0].write_capacity = 2;
