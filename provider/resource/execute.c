@@ -39,7 +39,23 @@ struct s_run {
     int64_t deadline;
     struct execute_result *out;
     bool table_current; /* out->table was read after the last change */
+    /* What the stack's deployed template carries, for the next template: the features it
+     * once had stay in it (table_template.h; only the *_written flags are used). */
+    struct template_facts deployed;
 };
+
+/* The features the template just deployed carries join what the stack had. */
+static void s_note_deployed(struct s_run *r, const struct tpd_buf *tpl) {
+    struct template_facts t = {0};
+    struct tpd_err e = {0};
+    if (table_template_read(tpd_buf_span(tpl), &t, &e) == TPD_OK) {
+        r->deployed.sse_written = r->deployed.sse_written || t.sse_written;
+        r->deployed.table_class_written = r->deployed.table_class_written || t.table_class_written;
+        r->deployed.insights_written = r->deployed.insights_written || t.insights_written;
+    }
+    template_facts_clear(&t);
+    tpd_err_clear(&e);
+}
 
 static enum tpd_code s_set_stack_id(struct s_run *r, const char *id, struct tpd_err *err) {
     if (!id || s_eq(id, r->out->stack_id)) {
@@ -87,7 +103,7 @@ static enum tpd_code s_deploy(
     tpd_buf_init(&tpl, TPD_MAX_TEMPLATE);
     struct tpd_kv *tags = NULL;
     size_t tag_count = 0;
-    struct table_template_options o = {mode, logical_id, r->out->owner_id};
+    struct table_template_options o = {mode, logical_id, r->out->owner_id, &r->deployed};
     rc = table_template_render(spec, &o, &tpl, err);
     if (!rc && type != CLOUD_DEPLOY_IMPORT &&
         table_template_stack_tags(spec, &tags, &tag_count) != TPD_OK) {
@@ -106,6 +122,9 @@ static enum tpd_code s_deploy(
             .deadline_ns = r->deadline,
         };
         rc = r->ops->deploy(r->ops->ctx, &d, &res, err);
+        if (!rc || res.executed) {
+            s_note_deployed(r, &tpl);
+        }
         enum tpd_code src = s_set_stack_id(r, res.stack_id, err);
         rc = rc ? rc : src;
         if (type != CLOUD_DEPLOY_UPDATE && res.executed) {
@@ -443,8 +462,27 @@ enum tpd_code execute_plan(
     struct tpd_err *err) {
     memset(out, 0, sizeof(*out));
     out->empty = true;
-    struct s_run r = {ops, p, f, deadline_ns, out, false};
+    struct s_run r = {ops, p, f, deadline_ns, out, false, {0}};
     enum tpd_code rc = TPD_OK;
+    /* The stack an update acts on: what its deployed template carries. */
+    for (size_t i = 0; i < p->step_count; i++) {
+        const struct action_step *st = &p->steps[i];
+        const struct stack_facts *s = NULL;
+        if (st->kind == STEP_UPDATE && st->stack) {
+            s = f->prior_stack.name && !strcmp(f->prior_stack.name, st->stack) ? &f->prior_stack
+                : f->config_stack.name && !strcmp(f->config_stack.name, st->stack)
+                    ? &f->config_stack
+                    : NULL;
+        }
+        if (s && s->tpl.read) {
+            r.deployed.sse_written = s->tpl.sse_written;
+            r.deployed.table_class_written = s->tpl.table_class_written;
+            r.deployed.insights_written = s->tpl.insights_written;
+        }
+        if (st->kind == STEP_UPDATE || st->kind == STEP_IMPORT || st->kind == STEP_CREATE) {
+            break; /* the first template step decides; later ones follow what it deployed */
+        }
+    }
     if (p->stack_id && p->path != ACTION_MOVE && p->path != ACTION_RECOVER) {
         rc = s_set_stack_id(&r, p->stack_id, err);
     }
@@ -457,5 +495,6 @@ enum tpd_code execute_plan(
     if (rc == TPD_E_NOMEM && !err->msg) {
         tpd_err_set(err, rc, "out of memory");
     }
+    template_facts_clear(&r.deployed);
     return rc;
 }

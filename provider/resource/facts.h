@@ -60,6 +60,11 @@ struct template_facts {
     bool gsis_read;
     struct table_index *gsis;
     size_t gsi_count;
+    /* The table resource's Properties carry these (whatever their value): the next
+     * template keeps them explicitly (table_template.h). */
+    bool sse_written;
+    bool table_class_written;
+    bool insights_written;
 };
 void template_facts_clear(struct template_facts *f);
 

@@ -101,8 +101,12 @@ static json_t *s_attr_defs(const struct table_spec *s) {
 
 /* Streams, encryption, class, on-demand maxima, contributor insights: each only when it
  * differs from DynamoDB's default, so that a template of a table without them is the
- * template this provider rendered before they existed. */
-static bool s_extras(json_t *p, const struct table_spec *s) {
+ * template this provider rendered before they existed — except encryption, class and
+ * insights once the deployed template (d, may be NULL) carries them: they stay, the
+ * default spelled out, because CloudFormation fails an update that drops
+ * SSESpecification and leaves the table as it is when the other two are dropped
+ * (docs/aws-behaviour.md §4.4). */
+static bool s_extras(json_t *p, const struct table_spec *s, const struct template_facts *d) {
     bool ok = true;
     if (s->stream_view_type) {
         ok = s_set(
@@ -112,9 +116,13 @@ static bool s_extras(json_t *p, const struct table_spec *s) {
         json_t *sse = json_pack("{s:b, s:s}", "SSEEnabled", 1, "SSEType", "KMS");
         ok = sse && (!s->sse_kms_key || s_set(sse, "KMSMasterKeyId", json_string(s->sse_kms_key)));
         ok = ok ? s_set(p, "SSESpecification", sse) : (json_decref(sse), false);
+    } else if (ok && d && d->sse_written) {
+        ok = s_set(p, "SSESpecification", json_pack("{s:b}", "SSEEnabled", 0));
     }
     if (ok && s->table_class && strcmp(s->table_class, "STANDARD") != 0) {
         ok = s_set(p, "TableClass", json_string(s->table_class));
+    } else if (ok && d && d->table_class_written) {
+        ok = s_set(p, "TableClass", json_string("STANDARD"));
     }
     if (ok && (s->on_demand_read > 0 || s->on_demand_write > 0)) {
         json_t *od = json_object();
@@ -125,13 +133,16 @@ static bool s_extras(json_t *p, const struct table_spec *s) {
               s_set(od, "MaxWriteRequestUnits", json_integer((json_int_t)s->on_demand_write)));
         ok = ok ? s_set(p, "OnDemandThroughput", od) : (json_decref(od), false);
     }
-    if (ok && s->contributor_insights) {
-        ok = s_set(p, "ContributorInsightsSpecification", json_pack("{s:b}", "Enabled", 1));
+    if (ok && (s->contributor_insights || (d && d->insights_written))) {
+        ok = s_set(
+            p,
+            "ContributorInsightsSpecification",
+            json_pack("{s:b}", "Enabled", s->contributor_insights));
     }
     return ok;
 }
 
-static json_t *s_properties(const struct table_spec *s) {
+static json_t *s_properties(const struct table_spec *s, const struct template_facts *d) {
     json_t *p = json_object();
     json_t *defs = s_attr_defs(s), *keys = s_key_schema(&s->hash, &s->range);
     bool ok = p && defs && keys;
@@ -142,7 +153,7 @@ static json_t *s_properties(const struct table_spec *s) {
     if (ok && s->lsi_count) {
         ok = s_set(p, "LocalSecondaryIndexes", s_index_list(s->lsis, s->lsi_count, false));
     }
-    ok = ok && s_extras(p, s);
+    ok = ok && s_extras(p, s, d);
     ok = ok && s_set(p, "TableName", json_string(s->name)) &&
          s_set(p, "AttributeDefinitions", json_incref(defs)) &&
          s_set(p, "KeySchema", json_incref(keys)) &&
@@ -237,7 +248,8 @@ enum tpd_code table_template_render(
             json_string(import || s->retain_on_destroy ? "Retain" : "Delete")) &&
         s_set(table, "UpdateReplacePolicy", json_string("Retain")) &&
         s_set(table, "Metadata", s_marker(s->name, o->owner)) &&
-        s_set(table, "Properties", s_properties(s)) && s_set(resources, lid, json_incref(table)) &&
+        s_set(table, "Properties", s_properties(s, import ? NULL : o->deployed)) &&
+        s_set(resources, lid, json_incref(table)) &&
         s_set(t, "AWSTemplateFormatVersion", json_string("2010-09-09")) &&
         s_set(t, "Description", json_string(TABLE_TEMPLATE_DESCRIPTION)) &&
         s_set(t, "Resources", json_incref(resources));
@@ -491,6 +503,10 @@ table_template_read(struct tpd_span text, struct template_facts *f, struct tpd_e
             }
         }
         oom = oom || !f->logical_id || !f->deletion_policy || !s_tpl_gsis(r, f);
+        json_t *props = json_object_get(r, "Properties");
+        f->sse_written = json_object_get(props, "SSESpecification") != NULL;
+        f->table_class_written = json_object_get(props, "TableClass") != NULL;
+        f->insights_written = json_object_get(props, "ContributorInsightsSpecification") != NULL;
     }
     const char *desc = json_string_value(json_object_get(t, "Description"));
     f->legacy = !f->marked && desc && strcmp(desc, TABLE_TEMPLATE_DESCRIPTION) == 0 && lid &&

@@ -24,6 +24,14 @@
  *     SSESpecification, TableClass, OnDemandThroughput and
  *     ContributorInsightsSpecification only when they differ from DynamoDB's default, so
  *     the template of a table without them is unchanged from before they existed;
+ *   - except that SSESpecification, TableClass and ContributorInsightsSpecification,
+ *     once the deployed template carries them (options.deployed), stay in every later
+ *     template with their default spelled out ({SSEEnabled: false}, STANDARD,
+ *     {Enabled: false}): CloudFormation fails and rolls back an update that drops
+ *     SSESpecification, and dropping the other two leaves the table as it is
+ *     (docs/aws-behaviour.md §4.4). Adding {SSEEnabled: false} to a template that never
+ *     had it would ask DynamoDB to disable encryption the table never had, which it
+ *     refuses (§5.5), so tables that never had the feature keep their template;
  *   - TimeToLiveSpecification only when TTL was ever configured, and then always with
  *     a non-empty AttributeName (Enabled false to switch it off): an empty name is
  *     rejected (aws/aws-cdk#25655, iann0036/former2#229);
@@ -59,6 +67,9 @@ struct table_template_options {
     enum table_template_mode mode;
     const char *logical_id; /* NULL: TABLE_TEMPLATE_LOGICAL_ID */
     const char *owner;      /* the owner id written in the marker; NULL: none */
+    /* What the stack's deployed template says (table_template_read); NULL for a new
+     * stack, an IMPORT, or when it could not be read (the defaults are then left out). */
+    const struct template_facts *deployed;
 };
 
 enum tpd_code table_template_render(

@@ -176,8 +176,33 @@ class E2ETestCase(unittest.TestCase):
                               AttributeDefinitions=[{"AttributeName": key, "AttributeType": key_type}],
                               KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
                               DeletionProtectionEnabled=protect)
+        self.wait_active(name)
         if ttl:
             self.ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"AttributeName": ttl, "Enabled": True})
+
+    def wait_active(self, name, timeout=60):
+        """DescribeTable until the table and its indexes are ACTIVE: a table is CREATING after
+        CreateTable and UPDATING after a change of its capacity, billing mode, stream or class
+        (the emulator's --table-seconds, as DynamoDB takes its time), and DynamoDB refuses most
+        calls meanwhile."""
+        deadline = time.monotonic() + timeout
+        while True:
+            t = self.ddb.describe_table(TableName=name)["Table"]
+            if t["TableStatus"] == "ACTIVE" and all(
+                    g.get("IndexStatus") == "ACTIVE" for g in t.get("GlobalSecondaryIndexes") or []):
+                return t
+            if time.monotonic() >= deadline:
+                self.fail(f"table {name} still {t['TableStatus']} after {timeout} s")
+            time.sleep(0.05)  # no notification for a status change: poll DescribeTable
+
+    def kms_key(self, alias=None):
+        """A customer managed KMS key in the emulator (DynamoDB refuses keys that do not
+        exist): its ARN."""
+        kms = self.emu.client("kms")
+        key = kms.create_key(Description="e2e test key")["KeyMetadata"]
+        if alias:
+            kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
+        return key["Arn"]
 
     def put_items(self, table, n, key="id"):
         for i in range(n):

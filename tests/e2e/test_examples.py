@@ -50,6 +50,7 @@ class Examples(E2ETestCase):
         self.ddb.create_table(TableName="firefly-legacy-sessions", BillingMode="PAY_PER_REQUEST",
                               AttributeDefinitions=[{"AttributeName": "session_id", "AttributeType": "S"}],
                               KeySchema=[{"AttributeName": "session_id", "KeyType": "HASH"}])
+        self.wait_active("firefly-legacy-sessions")
         for i in range(5):
             self.ddb.put_item(TableName="firefly-legacy-sessions",
                               Item={"session_id": {"S": "session-%d" % i}, "expires_at": {"N": str(4102444800 + i)}})

@@ -262,6 +262,7 @@ class Ownership(E2ETestCase):
                               AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
                               KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                               DeletionProtectionEnabled=True)
+        self.wait_active(name)
         self.ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={
             "PointInTimeRecoveryEnabled": True})
         self.put_items(name, 5)

@@ -2,15 +2,18 @@
 
 * patches of moto's backend (``patch_moto``): protected DeleteTable, TTL rules with
   ENABLING/DISABLING and the one-change-per-interval limit, TagResource overwrite, a new
-  stream after a disabled one,
-  DescribeTable shapes (TableStatus UPDATING while an index builds, IndexStatus,
-  Backfilling, IndexArn, TableId, SSEDescription, TableClassSummary, OnDemandThroughput);
-* operations answered here before moto (``front``): UpdateTable (index creation/deletion
-  one at a time, TableClass, SSESpecification, OnDemandThroughput), Describe/Update
-  ContributorInsights, Describe/Enable/DisableKinesisStreamingDestination, ListTables and
-  ListTagsOfResource with the emulator's pages.
+  stream after a disabled one, CreateTable starting CREATING with its key as an ARN,
+  DescribeTable shapes (TableStatus from ddb_rules, IndexStatus, Backfilling, IndexArn,
+  TableId, SSEDescription, TableClassSummary, OnDemandThroughput, RestoreSummary, the
+  warm throughput's status, the attribute definitions in use);
+* operations answered here before moto (``front``): admission while a table is busy
+  (ddb_rules.admit), CreateTable's stream and key checks, UpdateTable with DynamoDB's rules
+  (ddb_rules.check_update), Describe/UpdateContributorInsights, the Kinesis destinations and
+  the resource policy (ddb_features), backups, point-in-time recovery and restores
+  (ddb_backup), ListTables and ListTagsOfResource with the emulator's pages;
+* after moto answered a write (``after``): the items kept for point-in-time restores.
 
-Time is the emulator clock (clock.py). Settings live in ``SETTINGS``.
+Time is the emulator clock (clock.py). Settings live in ``SETTINGS`` (ddb_common.py).
 """
 from __future__ import annotations
 
@@ -18,23 +21,14 @@ import copy
 import uuid
 from typing import Any
 
+import ddb_backup
+import ddb_features
+import ddb_rules
 from clock import CLOCK
-
-SETTINGS: dict[str, Any] = {
-    "ttl_transition_seconds": 3.0,      # ENABLING/DISABLING time
-    "ttl_interval_seconds": 3600.0,     # one TTL change per table per interval
-    "index_seconds": lambda: 0.0,       # index CREATING/DELETING time (server: --delay-seconds)
-    "pager": None,                      # paging.Pager (server)
-}
+from ddb_common import SETTINGS, DdbError, invalid  # noqa: F401  (re-exported)
 TTL_TOO_OFTEN = "Time to live has been modified multiple times within a fixed interval"
 INDEX_LIMIT = ("Subscriber limit exceeded: Only 1 online index can be created or deleted "
                "simultaneously per table")
-
-
-class DdbError(Exception):
-    def __init__(self, code: str, message: str, status: int = 400):
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
 
 
 def _index_seconds() -> float:
@@ -138,22 +132,7 @@ def apply_gsi_updates(table, updates: list[dict]) -> None:
     settle_indexes(table)
 
 
-# --------------------------------------------------------------------------- SSE / class
-def set_sse(table, spec: dict | None, region: str, account: str) -> None:
-    """DynamoDB SSESpecification {Enabled, SSEType, KMSMasterKeyId}; None/disabled = AWS owned key."""
-    if not spec or not spec.get("Enabled"):
-        table.sse_specification = None
-        return
-    key = spec.get("KMSMasterKeyId")
-    if not key:
-        key = table._get_default_encryption_key(account, region)  # AWS managed key aws/dynamodb
-    elif not key.startswith("arn:"):
-        key = (f"arn:aws:kms:{region}:{account}:{key}" if key.startswith("alias/")
-               else f"arn:aws:kms:{region}:{account}:key/{key}")
-    table.sse_specification = {"Enabled": True, "SSEType": spec.get("SSEType") or "KMS",
-                               "KMSMasterKeyId": key}
-
-
+# --------------------------------------------------------------------------- DescribeTable
 def _describe(orig):
     def describe(self, base_key: str = "TableDescription") -> dict:
         settle_indexes(self)
@@ -185,8 +164,17 @@ def _describe(orig):
                 ld.setdefault("ItemCount", 0)
         else:
             d.pop("LocalSecondaryIndexes", None)
-        if any(g.status in ("CREATING", "DELETING", "UPDATING") for g in self.global_indexes):
-            d["TableStatus"] = "UPDATING"
+        d["TableStatus"] = ddb_rules.status(self)
+        restore = ddb_backup.restore_summary(self)
+        if restore:
+            d["RestoreSummary"] = restore
+        if d.get("WarmThroughput"):
+            d["WarmThroughput"] = dict(d["WarmThroughput"], Status=ddb_features.warm_status(self))
+        used = ddb_rules.used_attrs(self)  # DynamoDB lists the attributes keys and indexes use
+        d["AttributeDefinitions"] = [a for a in self.attr if a["AttributeName"] in used]
+        if (self.billing_mode or "PROVISIONED") == "PAY_PER_REQUEST":
+            d["ProvisionedThroughput"] = {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0,
+                                          "WriteCapacityUnits": 0}
         if getattr(self, "_table_class", None):
             d["TableClassSummary"] = {"TableClass": self._table_class}
         if getattr(self, "_on_demand", None):
@@ -284,6 +272,21 @@ def patch_moto() -> None:
             raise dx.StreamAlreadyEnabledException()
         table.set_stream_specification(spec)
 
+    orig_create = DynamoDBBackend.create_table
+
+    def create_table(self, name, **kw):
+        # CREATING on the emulator clock (ddb_rules.start); the key given for encryption
+        # is kept as its ARN, as DescribeTable shows it. CloudFormation's handler clears
+        # the status: it reports only once the table is ACTIVE.
+        sse = kw.get("sse_specification")
+        if sse and sse.get("Enabled") and sse.get("KMSMasterKeyId"):
+            kw["sse_specification"] = dict(sse, KMSMasterKeyId=ddb_rules.resolve_kms_key(
+                sse["KMSMasterKeyId"], self.region_name, self.account_id))
+        table = orig_create(self, name, **kw)
+        ddb_rules.start(table, "CREATING")
+        return table
+
+    DynamoDBBackend.create_table = create_table
     DynamoDBBackend.update_table_streams = update_table_streams
     DynamoDBBackend.delete_table = delete_table
     DynamoDBBackend.update_time_to_live = update_time_to_live
@@ -317,6 +320,10 @@ def _ci(table, index: str | None) -> dict:
     return rec
 
 
+def contributor_insights_on(table, index: str | None) -> bool:
+    return _ci(table, index)["status"] in ("ENABLED", "ENABLING")
+
+
 def set_contributor_insights(table, index: str | None, enable: bool, mode: str | None = None) -> dict:
     rec = _ci(table, index)
     rec["status"] = "ENABLING" if enable else "DISABLING"
@@ -325,35 +332,64 @@ def set_contributor_insights(table, index: str | None, enable: bool, mode: str |
     return dict(rec)
 
 
-def _kinesis(table, op: str, p: dict) -> dict:
-    """Kinesis Data Streams destinations of a table (moto has none): Enable → ACTIVE at once,
-    Disable → DISABLED; Describe lists them (BC KinesisDataStreamDestination). The stream
-    itself is not checked (UNCONFIRMED: AWS refuses a stream that does not exist)."""
-    dests = table.__dict__.setdefault("_kinesis", {})
-    if op == "DescribeKinesisStreamingDestination":
-        return {"TableName": table.name,
-                "KinesisDataStreamDestinations": [{"StreamArn": arn, "DestinationStatus": st}
-                                                  for arn, st in dests.items()]}
-    arn = p["StreamArn"]
-    if op == "EnableKinesisStreamingDestination":
-        if dests.get(arn) == "ACTIVE":
-            raise DdbError("ValidationException", f"Table {table.name} is already streaming to {arn}")
-        dests[arn] = "ACTIVE"
-        st = "ACTIVE"
-    else:
-        if arn not in dests:
-            raise DdbError("ValidationException", f"Table {table.name} is not streaming to {arn}")
-        dests[arn] = st = "DISABLED"
-    return {"TableName": table.name, "StreamArn": arn, "DestinationStatus": st}
+def after(op: str, p: dict, account: str, region: str) -> None:
+    """After moto answered a request successfully: what the emulator keeps of it (the
+    items of tables with point-in-time recovery on, ddb_backup.record_write)."""
+    if op in ddb_backup.WRITES:
+        ddb_backup.record_write(op, p, backend(account, region))
+
+
+def _tables_of(be, p: dict) -> list:
+    """The existing tables a request names (TableName, a table ARN, RequestItems)."""
+    names: list[str] = []
+    if isinstance(p.get("TableName"), str):
+        names.append(p["TableName"])
+    elif isinstance(p.get("ResourceArn"), str) and ":table/" in p["ResourceArn"]:
+        names.append(p["ResourceArn"].split(":table/", 1)[1].split("/", 1)[0])
+    elif isinstance(p.get("RequestItems"), dict):
+        names += list(p["RequestItems"])
+    out = []
+    for n in names:
+        if n.startswith("arn:") and ":table/" in n:
+            n = n.split(":table/", 1)[1].split("/", 1)[0]
+        if n in be.tables:
+            out.append(be.tables[n])
+    return out
+
+
+def _check_create(be, p: dict, region: str, account: str) -> None:
+    """CreateTable's refusals moto lacks: the stream's view type, the encryption key."""
+    if p.get("TableName") in be.tables:
+        return  # moto answers ResourceInUseException "Table already exists"
+    if p.get("StreamSpecification"):
+        ddb_rules.check_stream(None, p["StreamSpecification"], creating=True)
+    if p.get("SSESpecification"):
+        ddb_rules.sse_target(None, p["SSESpecification"], region, account, creating=True)
+    if p.get("WarmThroughput"):
+        ddb_features.check_warm(None, p["WarmThroughput"], True, p.get("BillingMode"),
+                                p.get("ProvisionedThroughput"))
 
 
 def front(op: str, p: dict, account: str, region: str) -> dict | None:
     """Answer ``op`` here (a result dict), or None to let moto answer it."""
-    if op not in ("UpdateTable", "DescribeContributorInsights", "UpdateContributorInsights",
-                  "ListTables", "ListTagsOfResource", "DescribeKinesisStreamingDestination",
-                  "EnableKinesisStreamingDestination", "DisableKinesisStreamingDestination"):
-        return None
     be = backend(account, region)
+    if op == "CreateTable":
+        _check_create(be, p, region, account)
+        return None
+    for t in _tables_of(be, p):
+        ddb_rules.admit(op, t)
+    if op in ddb_backup.OPS:
+        return ddb_backup.answer(op, p, be, region, account)
+    if op in ddb_features.POLICY_OPS:
+        arn = p["ResourceArn"]
+        name = arn.split(":table/", 1)[1] if ":table/" in arn else ""
+        if "/" in name or name not in be.tables:
+            raise DdbError("ResourceNotFoundException",
+                           f"Requested resource not found: ResourceArn: {arn} not found")
+        return ddb_features.policy_answer(op, be.tables[name], p)
+    if op not in ("UpdateTable", "DescribeContributorInsights", "UpdateContributorInsights",
+                  "ListTables", "ListTagsOfResource") + ddb_features.KINESIS_OPS:
+        return None
     pager = SETTINGS["pager"]
     if op == "ListTables":
         names = sorted(be.tables)
@@ -382,8 +418,8 @@ def front(op: str, p: dict, account: str, region: str) -> dict | None:
             out["NextToken"] = nxt
         return out
     table = _table(be, p["TableName"])
-    if op.endswith("KinesisStreamingDestination"):
-        return _kinesis(table, op, p)
+    if op in ddb_features.KINESIS_OPS:
+        return ddb_features.kinesis_answer(op, table, p)
     if op in ("DescribeContributorInsights", "UpdateContributorInsights"):
         idx = p.get("IndexName")
         if idx and idx not in {g.name for g in table.global_indexes}:
@@ -411,28 +447,70 @@ def front(op: str, p: dict, account: str, region: str) -> dict | None:
                 f"DynamoDBContributorInsights-PKT-{kind}-{int(rec['at'] or 0)}"]
             out["ContributorInsightsMode"] = rec["mode"]
         return out
-    # UpdateTable: the parts moto lacks, then moto's own update for the rest
-    if p.get("GlobalSecondaryIndexUpdates"):
-        if p.get("AttributeDefinitions"):
-            table.attr = p["AttributeDefinitions"]
-        apply_gsi_updates(table, p["GlobalSecondaryIndexUpdates"])
-    if "TableClass" in p:
+    return update_table(table, p, region, account)
+
+
+def _on_demand(cur: dict | None, given: dict) -> dict | None:
+    """OnDemandThroughput after an update: -1 removes a maximum (BC OnDemandThroughput)."""
+    out = dict(cur or {})
+    for k, v in given.items():
+        if int(v) == -1:
+            out.pop(k, None)
+        else:
+            out[k] = int(v)
+    return out or None
+
+
+def update_table(table, p: dict, region: str, account: str) -> dict:
+    """UpdateTable with DynamoDB's rules (ddb_rules.check_update) and effects."""
+    plan = ddb_rules.check_update(table, p, region, account)
+    warm = ddb_features.check_warm(table, p["WarmThroughput"], False) if p.get("WarmThroughput") else None
+    gsi = p.get("GlobalSecondaryIndexUpdates") or []
+    creates = [u["Create"] for u in gsi if u.get("Create")]
+    new_attr = table.attr
+    if creates:
+        if not p.get("AttributeDefinitions"):
+            raise invalid(f"AttributeDefinitions is not specified for index: {creates[0]['IndexName']}")
+        new_attr = ddb_rules.merge_attr_defs(table, p["AttributeDefinitions"])
+        defined = {a["AttributeName"] for a in new_attr}
+        for c in creates:
+            keys = [k["AttributeName"] for k in c.get("KeySchema") or []]
+            if any(k not in defined for k in keys):
+                raise invalid(f"Some index key attributes are not defined in AttributeDefinitions. "
+                              f"Keys: [{', '.join(keys)}], AttributeDefinitions: "
+                              f"[{', '.join(sorted(defined))}]")
+    if gsi:
+        old_attr = table.attr
+        table.attr = new_attr
+        try:
+            apply_gsi_updates(table, gsi)
+        except DdbError:
+            table.attr = old_attr
+            raise
+    if "TableClass" in p and not plan["class_noop"]:
         table._table_class = p["TableClass"]
-    if "SSESpecification" in p:
-        set_sse(table, p["SSESpecification"], region, account)
+    if plan["sse"] != "unset":
+        table.sse_specification = plan["sse"]
     if "OnDemandThroughput" in p:
-        table._on_demand = dict(p["OnDemandThroughput"])
-    from moto.dynamodb.exceptions import MockValidationException
-    try:
-        table = be.update_table(
-            name=table.name, attr_definitions=None if p.get("GlobalSecondaryIndexUpdates") else p.get("AttributeDefinitions"),
-            global_index=None, throughput=p.get("ProvisionedThroughput"),
-            billing_mode=p.get("BillingMode"), stream_spec=p.get("StreamSpecification"),
-            deletion_protection_enabled=p.get("DeletionProtectionEnabled"),
-            warm_throughput=p.get("WarmThroughput"))
-    except MockValidationException as e:
-        raise DdbError("ValidationException", e.message)
-    except Exception as e:  # moto's own errors (StreamAlreadyEnabled, ...)
-        code = getattr(e, "error_type", None) or "ValidationException"
-        raise DdbError(code.split("#")[-1], getattr(e, "message", str(e)))
+        table._on_demand = _on_demand(getattr(table, "_on_demand", None), p["OnDemandThroughput"])
+    if "BillingMode" in p:
+        table.billing_mode = p["BillingMode"]
+        if p["BillingMode"] == "PAY_PER_REQUEST":
+            table.throughput = dict(table.throughput, ReadCapacityUnits=0, WriteCapacityUnits=0)
+            for g in table.global_indexes:
+                g.throughput = {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
+    if p.get("ProvisionedThroughput"):
+        pt = p["ProvisionedThroughput"]
+        table.throughput = dict(table.throughput, ReadCapacityUnits=int(pt["ReadCapacityUnits"]),
+                                WriteCapacityUnits=int(pt["WriteCapacityUnits"]))
+    if "StreamSpecification" in p:
+        table.set_stream_specification(dict(p["StreamSpecification"]))
+    if "DeletionProtectionEnabled" in p:
+        table.deletion_protection_enabled = bool(p["DeletionProtectionEnabled"])
+    if warm is not None:
+        ddb_features.set_warm(table, warm)
+    for kind in plan["quota"]:
+        ddb_rules.record(table, kind)
+    if plan["phase"]:
+        ddb_rules.start(table, "UPDATING")
     return table.describe()

@@ -104,8 +104,25 @@ class EmulatorTestCase(unittest.TestCase):
     def scan(self, table: str) -> list[dict]:
         return sorted(self.ddb.scan(TableName=table)["Items"], key=lambda x: x["pk"]["S"])
 
-    def create_table(self, name: str, **kw) -> None:
-        self.ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+    def create_table(self, name: str, wait: bool = True, **kw) -> None:
+        """CreateTable, then (wait) until the table is ACTIVE: it is CREATING for the
+        emulator's --table-seconds, as on AWS."""
+        self.ddb.create_table(TableName=name, BillingMode=kw.pop("BillingMode", "PAY_PER_REQUEST"),
                               KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                              AttributeDefinitions=kw.pop("AttributeDefinitions", [
+                                  {"AttributeName": "pk", "AttributeType": "S"}]),
                               **kw)
+        if wait:
+            self.wait_active(name)
+
+    def wait_active(self, name: str, timeout: float = 30.0) -> dict:
+        """DescribeTable until the table and its indexes are ACTIVE (polled, not slept)."""
+        deadline = time.time() + timeout
+        while True:
+            t = self.ddb.describe_table(TableName=name)["Table"]
+            if t["TableStatus"] == "ACTIVE" and all(
+                    g.get("IndexStatus") == "ACTIVE" for g in t.get("GlobalSecondaryIndexes") or []):
+                return t
+            if time.time() > deadline:
+                self.fail(f"table {name} still {t['TableStatus']}")
+            time.sleep(0.05)

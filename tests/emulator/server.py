@@ -8,7 +8,7 @@ the provider depends on (see README.md in this directory).
         [--op-delay OP:SECONDS[:N]] [--request-delay SECONDS]
         [--fail-stack STACK[:REASON]] [--fail-stack-rollback STACK[:REASON]]
         [--drop-response OP[:N]] [--page-size N] [--latency-ms N] [--tls]
-        [--ttl-transition-seconds S] [--ttl-interval-seconds S]
+        [--ttl-transition-seconds S] [--ttl-interval-seconds S] [--table-seconds S]
 
 Binds 127.0.0.1 only, prints ``EMULATOR READY http://127.0.0.1:PORT pid=PID``
 (plus `` ca=FILE`` with --tls) once listening, runs until SIGTERM/SIGINT.
@@ -166,6 +166,7 @@ class Emulator:
         self.tls_ca: str | None = None
         ddb_ext.SETTINGS.update(ttl_transition_seconds=args.ttl_transition_seconds,
                                 ttl_interval_seconds=args.ttl_interval_seconds,
+                                table_seconds=args.table_seconds,
                                 index_seconds=lambda: self.engine.delay_seconds, pager=self.pager)
         for spec in args.throttle or []:
             op, _, n = parse_op_count(spec)
@@ -214,6 +215,7 @@ class Emulator:
                 "page_size": self.pager.page_size, "latency_ms": self.latency_ms,
                 "ttl_transition_seconds": ddb_ext.SETTINGS["ttl_transition_seconds"],
                 "ttl_interval_seconds": ddb_ext.SETTINGS["ttl_interval_seconds"],
+                "table_seconds": ddb_ext.SETTINGS["table_seconds"],
                 "tls": bool(self.args.tls), "ca_file": self.tls_ca}
 
     def state(self) -> dict:
@@ -283,7 +285,7 @@ class Emulator:
                         self.pager.page_size = None if ps is None else int(ps)
                     if "latency_ms" in data:
                         self.latency_ms = max(0.0, float(data["latency_ms"]))
-                    for k in ("ttl_transition_seconds", "ttl_interval_seconds"):
+                    for k in ("ttl_transition_seconds", "ttl_interval_seconds", "table_seconds"):
                         if k in data:
                             ddb_ext.SETTINGS[k] = max(0.0, float(data[k]))
                     return self._json(start_response, 200, self.config())
@@ -302,7 +304,8 @@ class Emulator:
                         self.pager.page_size = self.args.page_size
                         self.latency_ms = float(self.args.latency_ms)
                         ddb_ext.SETTINGS.update(ttl_transition_seconds=self.args.ttl_transition_seconds,
-                                                ttl_interval_seconds=self.args.ttl_interval_seconds)
+                                                ttl_interval_seconds=self.args.ttl_interval_seconds,
+                                                table_seconds=self.args.table_seconds)
                 return self._json(start_response, 200, {"reset": True})
         except (ValueError, TypeError, KeyError) as e:
             return self._json(start_response, 400, {"error": str(e)})
@@ -600,6 +603,9 @@ class Emulator:
                 answered = self.dynamodb_front(environ, start_response, op, typed, rec)
                 if answered is not None:
                     return answered
+                region = self.region_of(environ)
+                return self.forward(environ, start_response, rec,
+                                    after=lambda: ddb_ext_after(op, typed, ACCOUNT_ID, region))
         return self.forward(environ, start_response, rec)
 
     def region_of(self, environ) -> str:
@@ -666,7 +672,8 @@ class Emulator:
         return self.send(start_response, 200, xml_response(op, result, rid).encode(), "text/xml",
                          "cloudformation")
 
-    def forward(self, environ, start_response, rec: dict):
+    def forward(self, environ, start_response, rec: dict, after=None):
+        """moto answers; `after` runs, under the lock, when it answered 200."""
         captured: dict = {}
 
         def sr(status, headers, exc_info=None):
@@ -676,6 +683,8 @@ class Emulator:
         with self.lock:
             self.engine.tick()
             chunks = b"".join(self.moto_app(environ, sr))
+            if after is not None and captured["status"].startswith("200"):
+                after()
         status = int(captured["status"].split()[0])
         rec["status"] = status
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
@@ -697,6 +706,11 @@ class Emulator:
         headers.append(("Content-Length", str(len(chunks))))
         start_response(captured["status"], headers)
         return [chunks]
+
+
+def ddb_ext_after(op: str, params: dict, account: str, region: str) -> None:
+    import ddb_ext
+    ddb_ext.after(op, params, account, region)
 
 
 # --------------------------------------------------------------------------- main
@@ -731,6 +745,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="time (emulator clock) TTL stays ENABLING/DISABLING (default 3)")
     p.add_argument("--ttl-interval-seconds", type=float, default=3600.0,
                    help="one TTL change per table within this time (emulator clock; default 3600)")
+    p.add_argument("--table-seconds", type=float, default=1.0,
+                   help="time (emulator clock) a table stays CREATING after CreateTable or a restore, "
+                        "and UPDATING after an UpdateTable of its capacity, billing mode, stream or "
+                        "class (default 1)")
     p.add_argument("--page-size", type=int, default=None,
                    help="items per page of every paginated answer (default: AWS's page sizes)")
     p.add_argument("--latency-ms", type=float, default=0.0,

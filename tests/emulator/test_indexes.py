@@ -140,17 +140,23 @@ class IndexTest(EmulatorTestCase):
         self.assertEqual(t["OnDemandThroughput"], {"MaxReadRequestUnits": 10, "MaxWriteRequestUnits": 5})
         ci = self.ddb.describe_contributor_insights(TableName=table)
         self.assertIn(ci["ContributorInsightsStatus"], ("ENABLING", "ENABLED"))
-        # customer key, then back to the AWS owned key (no SSEDescription)
+        # a customer key (it must exist: ddb_rules.resolve_kms_key), then back to the AWS owned
+        # key with SSEEnabled false (no SSEDescription); the template keeps the other
+        # properties explicitly (TableClass STANDARD, insights off): leaving them out would
+        # leave the table as it is (test_strict.py)
+        key = self.emu.client("kms").create_key()["KeyMetadata"]
+        base = dict(TableClass="STANDARD", ContributorInsightsSpecification={"Enabled": False})
         self.deploy(stack, table_template(table, SSESpecification={"SSEEnabled": True, "SSEType": "KMS",
-                                                                   "KMSMasterKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}),
+                                                                   "KMSMasterKeyId": key["KeyId"]}, **base),
                     "UPDATE", expect="UPDATE_COMPLETE")
         t = self.desc(table)
-        self.assertEqual(t["SSEDescription"]["KMSMasterKeyArn"],
-                         "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+        self.assertEqual(t["SSEDescription"]["KMSMasterKeyArn"], key["Arn"])
         self.assertNotIn("StreamSpecification", t)
+        self.assertEqual(t["TableClassSummary"]["TableClass"], "STANDARD")
         self.emu.advance_clock(1)
         self.assertEqual(self.ddb.describe_contributor_insights(TableName=table)["ContributorInsightsStatus"], "DISABLED")
-        self.deploy(stack, table_template(table), "UPDATE", expect="UPDATE_COMPLETE")
+        self.deploy(stack, table_template(table, SSESpecification={"SSEEnabled": False}, **base), "UPDATE",
+                    expect="UPDATE_COMPLETE")
         self.assertNotIn("SSEDescription", self.desc(table))
 
     def test_contributor_insights_api(self):
@@ -168,11 +174,14 @@ class IndexTest(EmulatorTestCase):
         table = uniq("st")
         self.create_table(table, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
         first = self.desc(table)["LatestStreamArn"]
-        with self.assertRaises(self.ddb.exceptions.ResourceInUseException):
+        # another view type while a stream is enabled: ValidationException (BC UpdateTable)
+        with self.assertRaises(self.ddb.exceptions.ClientError) as cm:
             self.ddb.update_table(TableName=table, StreamSpecification={"StreamEnabled": True,
                                                                         "StreamViewType": "KEYS_ONLY"})
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ValidationException")
         self.ddb.update_table(TableName=table, StreamSpecification={"StreamEnabled": False})
         self.assertFalse(self.desc(table).get("StreamSpecification", {}).get("StreamEnabled"))
+        self.wait_active(table)
         time.sleep(0.01)  # moto labels streams with the wall clock
         self.ddb.update_table(TableName=table, StreamSpecification={"StreamEnabled": True,
                                                                     "StreamViewType": "KEYS_ONLY"})
@@ -187,10 +196,13 @@ class IndexTest(EmulatorTestCase):
                          ["KinesisDataStreamDestinations"], [])
         arn = "arn:aws:kinesis:us-east-1:123456789012:stream/orders"
         r = self.ddb.enable_kinesis_streaming_destination(TableName=table, StreamArn=arn)
-        self.assertEqual(r["DestinationStatus"], "ACTIVE")
+        self.assertEqual(r["DestinationStatus"], "ENABLING")  # ACTIVE after --table-seconds
+        self.emu.advance_clock(2)
         d = self.ddb.describe_kinesis_streaming_destination(TableName=table)
-        self.assertEqual(d["KinesisDataStreamDestinations"], [{"StreamArn": arn, "DestinationStatus": "ACTIVE"}])
+        self.assertEqual(d["KinesisDataStreamDestinations"], [{"StreamArn": arn, "DestinationStatus": "ACTIVE",
+                                                               "ApproximateCreationDateTimePrecision": "MILLISECOND"}])
         self.ddb.disable_kinesis_streaming_destination(TableName=table, StreamArn=arn)
+        self.emu.advance_clock(2)
         d = self.ddb.describe_kinesis_streaming_destination(TableName=table)
         self.assertEqual(d["KinesisDataStreamDestinations"][0]["DestinationStatus"], "DISABLED")
 
@@ -198,8 +210,9 @@ class IndexTest(EmulatorTestCase):
         table = uniq("tc")
         self.create_table(table)
         self.assertNotIn("TableClassSummary", self.desc(table))
-        self.ddb.update_table(TableName=table, TableClass="STANDARD_INFREQUENT_ACCESS",
-                              SSESpecification={"Enabled": True})
+        self.ddb.update_table(TableName=table, TableClass="STANDARD_INFREQUENT_ACCESS")
+        self.wait_active(table)
+        self.ddb.update_table(TableName=table, SSESpecification={"Enabled": True})
         t = self.desc(table)
         self.assertEqual(t["TableClassSummary"]["TableClass"], "STANDARD_INFREQUENT_ACCESS")
         self.assertEqual(t["SSEDescription"]["SSEType"], "KMS")

@@ -274,6 +274,7 @@ def _o_foreign_table(w, s):
     ks, ad = _key_schema(s["keys"])
     w.ddb.create_table(TableName=s["target"], KeySchema=ks, AttributeDefinitions=ad, BillingMode="PAY_PER_REQUEST",
                        DeletionProtectionEnabled=s["protect"])
+    w.wait_active(s["target"])  # a script waits for ACTIVE: a CREATING table takes no items
     w.seed(s["target"])
     w.foreign_tables.add(s["target"])
 
@@ -761,6 +762,15 @@ class World:
         return out
 
     # -- AWS reads (the oracle's eyes)
+    def wait_active(self, name, timeout=60.0):
+        """DescribeTable until the table is ACTIVE (CREATING after CreateTable, UPDATING
+        after a change of its own: the emulator's --table-seconds, as on AWS)."""
+        deadline = time.monotonic() + timeout
+        while self.ddb.describe_table(TableName=name)["Table"]["TableStatus"] != "ACTIVE":
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"table {name} not ACTIVE after {timeout} s")
+            time.sleep(0.05)
+
     def table_exists(self, name):
         try:
             self.ddb.describe_table(TableName=name)

@@ -219,7 +219,7 @@ void fc_set_table(struct fake_cloud *fc, const struct table_spec *spec) {
 char *fc_template(const struct table_spec *spec, const char *owner) {
     struct tpd_buf b;
     tpd_buf_init(&b, 0);
-    struct table_template_options o = {TABLE_TEMPLATE_FULL, NULL, owner};
+    struct table_template_options o = {.mode = TABLE_TEMPLATE_FULL, .owner = owner};
     if (table_template_render(spec, &o, &b, NULL) != TPD_OK) {
         s_check(NULL);
     }
@@ -318,6 +318,21 @@ s_apply(struct table_live *t, json_t *old, json_t *now, const struct template_fa
             kv->value = s_dup(json_string_value(json_object_get(e, "Value")));
         }
         tpd_kv_array_sort(s->tags, s->tag_count);
+    }
+    if (s_changed(old, now, "SSESpecification")) {
+        json_t *sse = json_object_get(now, "SSESpecification");
+        const char *key = json_string_value(json_object_get(sse, "KMSMasterKeyId"));
+        s->sse = json_is_true(json_object_get(sse, "SSEEnabled"));
+        /* DynamoDB reports the key's ARN, also for the AWS managed key. */
+        fc_set(&s->sse_kms_key, s->sse ? (key ? key : FC_AWS_MANAGED_KEY) : NULL);
+    }
+    if (s_changed(old, now, "TableClass")) {
+        const char *c = json_string_value(json_object_get(now, "TableClass"));
+        fc_set(&s->table_class, s_eq(c, "STANDARD") ? NULL : c);
+    }
+    if (s_changed(old, now, "ContributorInsightsSpecification")) {
+        json_t *ci = json_object_get(now, "ContributorInsightsSpecification");
+        s->contributor_insights = json_is_true(json_object_get(ci, "Enabled"));
     }
     if (s_changed(old, now, "GlobalSecondaryIndexes")) {
         table_index_array_free(s->gsis, s->gsi_count);
@@ -523,13 +538,20 @@ static const char *s_deploy_change(
             struct template_facts old_tf;
             s_template_facts(s->template_body, &old_tf);
             size_t changes = s_index_changes(&old_tf, tf);
-            if (changes <= 1 && s->table && s_table_is(fc, s->table)) {
-                s_apply(&fc->table, s_props(old_root, NULL), props, tf);
+            json_t *old_props = s_props(old_root, NULL);
+            /* CloudFormation refuses to drop SSESpecification (docs/aws-behaviour.md §4.4). */
+            bool drops_sse = json_object_get(old_props, "SSESpecification") &&
+                             !json_object_get(props, "SSESpecification");
+            if (changes <= 1 && !drops_sse && s->table && s_table_is(fc, s->table)) {
+                s_apply(&fc->table, old_props, props, tf);
             }
             template_facts_clear(&old_tf);
             json_decref(old_root);
             if (changes > 1) {
                 return "Cannot perform more than one GSI creation or deletion in a single update";
+            }
+            if (drops_sse) {
+                return "SSESpecification cannot be removed from the template";
             }
             break;
         }

@@ -13,9 +13,10 @@
  *   - deploy UPDATE replaces the template; the table takes the properties that differ
  *     between the old and the new template (DeletionProtectionEnabled, BillingMode and
  *     ProvisionedThroughput, PointInTimeRecoverySpecification, TimeToLiveSpecification,
- *     StreamSpecification, Tags, GlobalSecondaryIndexes — at most one index created or
- *     deleted per update, else the update rolls back, as CloudFormation's); the same
- *     template and tags again is an empty change set;
+ *     StreamSpecification, SSESpecification, TableClass, ContributorInsightsSpecification,
+ *     Tags, GlobalSecondaryIndexes); it rolls back, as CloudFormation's, when it creates or
+ *     deletes more than one index or drops SSESpecification; the same template and tags
+ *     again is an empty change set;
  *   - delete_stack removes the stack and deletes its table unless the template's
  *     DeletionPolicy retains it; a protected table leaves the stack DELETE_FAILED unless
  *     retain_logical_id names it (cfn_deploy_delete_stack then deletes again, retaining
@@ -57,6 +58,8 @@
 #define FC_MAX_FAILS 8
 #define FC_MAX_DEPLOYS 16
 #define FC_ARN_PREFIX "arn:aws:dynamodb:us-east-1:123456789012:table/"
+/* The key DynamoDB reports for a table encrypted with the AWS managed key. */
+#define FC_AWS_MANAGED_KEY "arn:aws:kms:us-east-1:123456789012:key/aws-managed-dynamodb"
 /* The id of the nth stack the world made, named name. */
 #define FC_STACK_ID(name, n) "arn:aws:cloudformation:us-east-1:123456789012:stack/" name "/000" #n
 /* The nth owner id new_owner_id gives. */

@@ -568,6 +568,30 @@ static void test_update_refuses_stack_with_other_resources(void **state) {
     tfv_free(planned);
 }
 
+/* A customer managed key back to the AWS owned key: the template keeps SSESpecification,
+ * now {SSEEnabled: false} (CloudFormation rolls back an update that drops it), and the
+ * stack update alone switches the table over: no repair. */
+static void test_update_encryption_back_to_the_owned_key(void **state) {
+    struct env *e = *state;
+    struct tfv *sse = tfv_new_object();
+    tfv_map_set(sse, "kms_key_arn", tfv_new_string("arn:aws:kms:us-east-1:123456789012:key/k1"));
+    struct tfv *prior = s_with(s_prior(false, S1_1, O1), "server_side_encryption", sse);
+    struct tfv *planned =
+        s_with(s_prior(false, S1_1, O1), "server_side_encryption", tfv_new_null());
+    s_world_table(e, prior);
+    s_world_stack(e, "s1", prior, O1);
+    assert_true(e->fc->table.spec.sse);
+    struct tfv *out = s_apply(e, prior, planned, s_no_priv());
+    assert_false(s_errors(e));
+    assert_string_equal(fc_log(e->fc), "deploy update s1\n");
+    assert_non_null(strstr(fc_deployed(e->fc, 0), "\"SSESpecification\""));
+    assert_false(e->fc->table.spec.sse);
+    assert_true(tfv_is_null(tfv_get(out, "server_side_encryption")));
+    tfv_free(out);
+    tfv_free(planned);
+    tfv_free(prior);
+}
+
 /* stack_name changed: Retain in the old stack, delete it keeping the table, IMPORT into
  * the new one, then the configuration. */
 static void test_update_moves_the_table_to_another_stack(void **state) {
@@ -1386,6 +1410,7 @@ int main(void) {
         T(test_update_refuses_an_index_added_outside),
         T(test_update_repairs_drift_after_empty_change_set),
         T(test_update_refuses_stack_with_other_resources),
+        T(test_update_encryption_back_to_the_owned_key),
         T(test_update_moves_the_table_to_another_stack),
         T(test_update_interrupted_move_continues),
         T(test_destroy_table_in_no_stack),

@@ -1,6 +1,7 @@
 /*
  * Unit tests of the table spec (table_value.c: from a resource value) and the stack
- * template (table_template.c): defaults, TTL switched off under its old name,
+ * template (table_template.c): defaults, TTL switched off under its old name, encryption,
+ * class and insights kept with their defaults once deployed,
  * determinism, the ownership marker, import mode (no Outputs, always Retain), stack tags
  * without empty values, reading a deployed template back (JSON and YAML), the retained
  * template of a move, and validity for cfn-lint (run on the rendered files).
@@ -117,7 +118,22 @@ static struct tfv *s_rich_value(bool provisioned, bool customer_key) {
 static json_t *
 s_render(const struct table_spec *s, enum table_template_mode mode, struct tpd_buf *text) {
     tpd_buf_init(text, 0);
-    struct table_template_options o = {mode, NULL, NULL};
+    struct table_template_options o = {mode, NULL, NULL, NULL};
+    assert_int_equal(table_template_render(s, &o, text, NULL), TPD_OK);
+    json_error_t je;
+    json_t *j = json_loads(tpd_buf_cstr(text), 0, &je);
+    assert_non_null(j);
+    return j;
+}
+
+/* s_render with the deployed template's facts. */
+static json_t *s_render_after(
+    const struct table_spec *s,
+    enum table_template_mode mode,
+    const struct template_facts *deployed,
+    struct tpd_buf *text) {
+    tpd_buf_init(text, 0);
+    struct table_template_options o = {mode, NULL, NULL, deployed};
     assert_int_equal(table_template_render(s, &o, text, NULL), TPD_OK);
     json_error_t je;
     json_t *j = json_loads(tpd_buf_cstr(text), 0, &je);
@@ -342,6 +358,106 @@ static void test_indexes_and_features(void **state) {
     tfv_free(v);
 }
 
+/* Encryption, class and insights stay in the template, their defaults spelled out, once
+ * the deployed template carries them: CloudFormation fails an update that drops
+ * SSESpecification (docs/aws-behaviour.md §4.4). Tables that never had them keep their
+ * template; an IMPORT template mirrors the table whatever was deployed. */
+static void test_deployed_features_kept(void **state) {
+    (void)state;
+    struct tfv *plain = s_value(true, false);
+    struct tfv *rich = s_rich_value(false, true);
+    struct table_spec s, r;
+    assert_int_equal(table_value_to_spec(plain, NULL, &s, NULL), TPD_OK);
+    assert_int_equal(table_value_to_spec(rich, NULL, &r, NULL), TPD_OK);
+    struct tpd_buf text;
+
+    /* Rendered with every feature, read back: the facts say so. */
+    json_t *t = s_render_after(&r, TABLE_TEMPLATE_FULL, NULL, &text);
+    struct template_facts had;
+    assert_int_equal(table_template_read(tpd_buf_span(&text), &had, NULL), TPD_OK);
+    assert_true(had.sse_written && had.table_class_written && had.insights_written);
+    json_decref(t);
+    tpd_buf_clear(&text);
+
+    /* Then the features switched off: each default explicitly. */
+    t = s_render_after(&s, TABLE_TEMPLATE_FULL, &had, &text);
+    json_t *p = s_props(t);
+    json_t *sse = json_object_get(p, "SSESpecification");
+    assert_non_null(sse);
+    assert_int_equal(json_object_size(sse), 1);
+    assert_true(json_is_false(json_object_get(sse, "SSEEnabled")));
+    assert_string_equal(json_string_value(json_object_get(p, "TableClass")), "STANDARD");
+    json_t *ci = json_object_get(p, "ContributorInsightsSpecification");
+    assert_int_equal(json_object_size(ci), 1);
+    assert_true(json_is_false(json_object_get(ci, "Enabled")));
+    /* ... and that template, deployed, keeps them in the next one. */
+    struct template_facts off;
+    assert_int_equal(table_template_read(tpd_buf_span(&text), &off, NULL), TPD_OK);
+    assert_true(off.sse_written && off.table_class_written && off.insights_written);
+    json_decref(t);
+    tpd_buf_clear(&text);
+    t = s_render_after(&s, TABLE_TEMPLATE_FULL, &off, &text);
+    assert_true(json_is_false(
+        json_object_get(json_object_get(s_props(t), "SSESpecification"), "SSEEnabled")));
+    json_decref(t);
+    tpd_buf_clear(&text);
+
+    /* Switched on again: the configured values, not the defaults. */
+    t = s_render_after(&r, TABLE_TEMPLATE_FULL, &off, &text);
+    p = s_props(t);
+    assert_true(
+        json_is_true(json_object_get(json_object_get(p, "SSESpecification"), "SSEEnabled")));
+    assert_string_equal(
+        json_string_value(json_object_get(p, "TableClass")), "STANDARD_INFREQUENT_ACCESS");
+    assert_true(json_is_true(
+        json_object_get(json_object_get(p, "ContributorInsightsSpecification"), "Enabled")));
+    json_decref(t);
+    tpd_buf_clear(&text);
+
+    /* Never had them (nothing deployed, or a deployed template without them): absent, and
+     * the same bytes as without deployed facts. */
+    struct template_facts none;
+    t = s_render_after(&s, TABLE_TEMPLATE_FULL, NULL, &text);
+    assert_int_equal(table_template_read(tpd_buf_span(&text), &none, NULL), TPD_OK);
+    assert_false(none.sse_written || none.table_class_written || none.insights_written);
+    char *before = tpd_strdup(tpd_buf_cstr(&text));
+    json_decref(t);
+    tpd_buf_clear(&text);
+    t = s_render_after(&s, TABLE_TEMPLATE_FULL, &none, &text);
+    assert_string_equal(tpd_buf_cstr(&text), before);
+    free(before);
+    json_decref(t);
+    tpd_buf_clear(&text);
+
+    /* IMPORT: the mirror of the table, whatever was deployed. */
+    t = s_render_after(&s, TABLE_TEMPLATE_IMPORT, &had, &text);
+    p = s_props(t);
+    assert_null(json_object_get(p, "SSESpecification"));
+    assert_null(json_object_get(p, "TableClass"));
+    assert_null(json_object_get(p, "ContributorInsightsSpecification"));
+    json_decref(t);
+    tpd_buf_clear(&text);
+
+    /* A hand-written deployed template: any value of the property counts. */
+    static const char yaml[] = "Resources:\n"
+                               "  Table:\n    Type: AWS::DynamoDB::Table\n"
+                               "    Properties:\n"
+                               "      SSESpecification: {SSEEnabled: true}\n";
+    struct template_facts hand;
+    assert_int_equal(table_template_read(tpd_span_cstr(yaml), &hand, NULL), TPD_OK);
+    assert_true(hand.sse_written);
+    assert_false(hand.table_class_written || hand.insights_written);
+
+    template_facts_clear(&hand);
+    template_facts_clear(&none);
+    template_facts_clear(&off);
+    template_facts_clear(&had);
+    table_spec_clear(&s);
+    table_spec_clear(&r);
+    tfv_free(plain);
+    tfv_free(rich);
+}
+
 /* Deployed GSIs written by hand: YAML, capacities as strings, no Projection type given;
  * a list built with an intrinsic function is not read. */
 static void test_read_deployed_indexes(void **state) {
@@ -478,8 +594,12 @@ static void test_cfn_lint(void **state) {
             assert_int_equal(table_value_to_spec(variants[i], NULL, &s, NULL), TPD_OK);
             struct tpd_buf text;
             tpd_buf_init(&text, 0);
+            /* Mode FULL after a template that had encryption, class and insights: their
+             * defaults spelled out ({SSEEnabled: false}, STANDARD, {Enabled: false}). */
+            struct template_facts had = {
+                .sse_written = true, .table_class_written = true, .insights_written = true};
             struct table_template_options o = {
-                (enum table_template_mode)mode, mode ? "MyTable" : NULL, NULL};
+                (enum table_template_mode)mode, mode ? "MyTable" : NULL, NULL, mode ? NULL : &had};
             assert_int_equal(table_template_render(&s, &o, &text, NULL), TPD_OK);
             char path[256];
             snprintf(path, sizeof path, "%s/t%zu-%d.json", dir, i, mode);
@@ -537,7 +657,7 @@ static void test_read_back_own(void **state) {
     s.retain_on_destroy = true;
     struct tpd_buf text;
     tpd_buf_init(&text, 0);
-    struct table_template_options o = {TABLE_TEMPLATE_FULL, "OrdersTable", NULL};
+    struct table_template_options o = {TABLE_TEMPLATE_FULL, "OrdersTable", NULL, NULL};
     assert_int_equal(table_template_render(&s, &o, &text, NULL), TPD_OK);
     struct template_facts f;
     assert_int_equal(table_template_read(tpd_buf_span(&text), &f, NULL), TPD_OK);
@@ -646,6 +766,7 @@ int main(void) {
         cmocka_unit_test(test_read_foreign),
         cmocka_unit_test(test_indexes_and_features),
         cmocka_unit_test(test_read_deployed_indexes),
+        cmocka_unit_test(test_deployed_features_kept),
         cmocka_unit_test(test_state_from_live),
         cmocka_unit_test(test_cfn_lint),
     };
