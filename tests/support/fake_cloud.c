@@ -28,6 +28,28 @@ static bool s_eq(const char *a, const char *b) {
     return a && b && strcmp(a, b) == 0;
 }
 
+static int s_tag_cmp(const void *a, const void *b) {
+    return strcmp(((const struct tpd_kv *)a)->key, ((const struct tpd_kv *)b)->key);
+}
+
+/* Tags sorted by key, as DynamoDB lists them to the resource (facts.h). */
+static void s_tags_sort(struct tpd_kv *kv, size_t n) {
+    if (n > 1) {
+        qsort(kv, n, sizeof(*kv), s_tag_cmp);
+    }
+}
+
+/* Same keys with the same values, in any order. */
+static bool s_tags_equal(const struct tpd_kv *a, size_t na, const struct tpd_kv *b, size_t nb) {
+    for (size_t i = 0; na == nb && i < na; i++) {
+        const char *v = tpd_kv_find(b, nb, a[i].key);
+        if (!v || strcmp(v, a[i].value) != 0) {
+            return false;
+        }
+    }
+    return na == nb;
+}
+
 void fc_set(char **field, const char *value) {
     char *v = s_dup(value);
     free(*field);
@@ -317,7 +339,7 @@ s_apply(struct table_live *t, json_t *old, json_t *now, const struct template_fa
             kv->key = s_dup(json_string_value(json_object_get(e, "Key")));
             kv->value = s_dup(json_string_value(json_object_get(e, "Value")));
         }
-        tpd_kv_array_sort(s->tags, s->tag_count);
+        s_tags_sort(s->tags, s->tag_count);
     }
     if (s_changed(old, now, "SSESpecification")) {
         json_t *sse = json_object_get(now, "SSESpecification");
@@ -655,7 +677,7 @@ static enum tpd_code s_deploy(
         outcome = refused;
     } else if (
         !f && d->type == CLOUD_DEPLOY_UPDATE && s_eq(s->template_body, d->template_body) &&
-        tpd_kv_array_equal(s->tags, s->tag_count, d->tags, d->tag_count)) {
+        s_tags_equal(s->tags, s->tag_count, d->tags, d->tag_count)) {
         r->empty = true;
         r->stack_id = s_dup(s->id);
         outcome = " (empty)";
@@ -894,7 +916,7 @@ static void s_repair_step(struct table_live *t, const struct repair_step *st) {
                     s->tags[s->tag_count++].value = s_dup(st->tags[i].value);
                 }
             }
-            tpd_kv_array_sort(s->tags, s->tag_count);
+            s_tags_sort(s->tags, s->tag_count);
             break;
         case REPAIR_UNTAG:
             for (size_t i = 0; i < st->key_count; i++) {
@@ -906,7 +928,7 @@ static void s_repair_step(struct table_live *t, const struct repair_step *st) {
                     }
                 }
             }
-            tpd_kv_array_sort(s->tags, s->tag_count);
+            s_tags_sort(s->tags, s->tag_count);
             break;
         case REPAIR_TTL:
             fc_set(&s->ttl.attribute, st->ttl_attribute);
