@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: set up, build, start the local AWS emulator, apply an example, show
 # its outputs, and stop the emulator.
-#   scripts/run-example.sh [registration-keys|processing-results|adopt-existing|orders-with-indexes]
+#   scripts/run-example.sh [registration-keys|processing-results|adopt-existing|orders-with-indexes|
+#                           migrate-from-aws-provider]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 example=${1:-registration-keys}
@@ -61,11 +62,31 @@ for i in range(5):
                  Item={"session_id": {"S": "session-%d" % i}, "expires_at": {"N": str(4102444800 + i)}})' "$endpoint"
   echo "created table firefly-legacy-sessions outside Terraform with $(count_items firefly-legacy-sessions) items"
 fi
+if [[ $example == migrate-from-aws-provider ]]; then
+  # The starting point: the table as hashicorp/aws manages it, with items (README.md).
+  mkdir -p "$work/before"
+  cp "examples/$example/before/main.tf" "$work/before/"
+  terraform -chdir="$work/before" init -input=false -no-color >/dev/null
+  terraform -chdir="$work/before" apply -input=false -auto-approve -no-color | tail -1
+  python3 -c '
+import sys, boto3
+ddb = boto3.client("dynamodb", endpoint_url=sys.argv[1], region_name="us-east-1")
+for i in range(10):
+    ddb.put_item(TableName="firefly-orders-migrated",
+                 Item={"customer_id": {"S": "c%d" % (i % 3)}, "order_id": {"S": "o%03d" % i},
+                       "status": {"S": "open"}, "total": {"N": str(10 * i)}})' "$endpoint"
+  echo "hashicorp/aws made firefly-orders-migrated; $(count_items firefly-orders-migrated) items written"
+  cp "$work/before/terraform.tfstate" "$work/"
+fi
 terraform -chdir="$work" init -input=false -no-color >/dev/null
 terraform -chdir="$work" apply -input=false -auto-approve -no-color
 terraform -chdir="$work" output -no-color
 if [[ $example == adopt-existing ]]; then
   echo "items in the adopted table after apply: $(count_items firefly-legacy-sessions)"
+fi
+if [[ $example == migrate-from-aws-provider ]]; then
+  echo "items in the moved table after apply: $(count_items firefly-orders-migrated)"
+  echo "state: $(terraform -chdir="$work" state list | tr '\n' ' ')"
 fi
 echo "second plan (expect no changes):"
 terraform -chdir="$work" plan -input=false -no-color -detailed-exitcode | tail -3

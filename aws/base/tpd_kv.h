@@ -34,6 +34,8 @@ void tpd_kv_array_free(struct tpd_kv *kv, size_t count);
 /* Deep copy of count pairs into *out (NULL when count is 0). TPD_E_NOMEM on failure,
  * with *out NULL. */
 enum tpd_code tpd_kv_array_copy(const struct tpd_kv *src, size_t count, struct tpd_kv **out);
+/* Sort by key (bytewise). */
+void tpd_kv_array_sort(struct tpd_kv *kv, size_t count);
 /* The value for key, or NULL. Borrowed. Linear search. */
 const char *tpd_kv_find(const struct tpd_kv *kv, size_t count, const char *key);
 

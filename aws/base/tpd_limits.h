@@ -44,4 +44,7 @@
 #define TPD_MAX_POOL_CONNECTIONS 1000 /* largest max_pool_connections */
 #define TPD_READ_CHUNK ((size_t)4096) /* bytes read from a file or pipe at a time */
 
+/* Another provider's state of a table, handed over by a `moved` block (move_state.h). */
+#define TPD_MAX_MOVED_STATE ((size_t)1 << 20)
+
 #endif

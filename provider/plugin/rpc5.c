@@ -74,12 +74,12 @@
 /*
  * The cty JSON type of a protocol 6 nested attribute, for protocol 5 where it is a plain
  * attribute: ["object",{name: type, ...},[optional names]] wrapped in the collection of
- * the nesting mode. Attributes of the object that are not required are listed as
- * optional object attributes (cty's JSON form of ObjectWithOptionalAttrs), so that
- * Terraform accepts configurations that leave them out, as it does for nested
- * attributes; values of the type are plain objects with every attribute present,
- * exactly as in protocol 6. Attribute names are identifiers from our own schema
- * tables and need no JSON escaping.
+ * the nesting mode. Optional attributes of the object are listed as optional object
+ * attributes (cty's JSON form of ObjectWithOptionalAttrs), so that Terraform accepts
+ * configurations that leave them out, as it does for nested attributes; the computed ones
+ * of the data source, which no configuration sets, are plain. Values of the type are
+ * plain objects with every attribute present, exactly as in protocol 6. Attribute names are
+ * identifiers from our own schema tables and need no JSON escaping.
  */
 static enum tpd_code s_attr_type_json(const struct schema_attr *at, struct tpd_buf *out);
 
@@ -117,7 +117,7 @@ static enum tpd_code s_object_type_json(const struct schema_object *o, struct tp
     }
     bool first = true;
     for (size_t i = 0; rc == TPD_OK && i < o->attr_count; i++) {
-        if (!o->attrs[i].required) {
+        if (o->attrs[i].optional) {
             rc = tpd_buf_printf(out, "%s\"%s\"", first ? ",[" : ",", o->attrs[i].name);
             first = false;
         }
@@ -218,11 +218,18 @@ static void s_get_schema(void *ctx, struct tpd_span in, struct tfp_reply *reply)
     Tfplugin5__GetProviderSchema__Response__ResourceSchemasEntry entry =
         TFPLUGIN5__GET_PROVIDER_SCHEMA__RESPONSE__RESOURCE_SCHEMAS_ENTRY__INIT;
     Tfplugin5__GetProviderSchema__Response__ResourceSchemasEntry *entries[1] = {&entry};
+    Tfplugin5__GetProviderSchema__Response__DataSourceSchemasEntry ds_entry =
+        TFPLUGIN5__GET_PROVIDER_SCHEMA__RESPONSE__DATA_SOURCE_SCHEMAS_ENTRY__INIT;
+    Tfplugin5__GetProviderSchema__Response__DataSourceSchemasEntry *ds_entries[1] = {&ds_entry};
     entry.key = (char *)SCHEMA_RESOURCE_TTL_TABLE;
     entry.value = s_schema_msg(&a, schema_ttl_table());
+    ds_entry.key = (char *)SCHEMA_DATA_TTL_TABLE;
+    ds_entry.value = s_schema_msg(&a, schema_ttl_table_data());
     resp.provider = s_schema_msg(&a, schema_provider());
     resp.n_resource_schemas = 1;
     resp.resource_schemas = entries;
+    resp.n_data_source_schemas = 1;
+    resp.data_source_schemas = ds_entries;
     resp.server_capabilities = S_V5(Tfplugin5__ServerCapabilities *, rpc6_caps_msg(&a));
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);

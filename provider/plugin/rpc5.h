@@ -10,14 +10,16 @@
  * Eighteen of the twenty methods are rpc6.c's handlers, whose messages are the same on
  * the wire (rpc5.c lists them field by field); GetSchema and PrepareProviderConfig are
  * rpc5.c's own.
- * RPCs for features this provider does not have (data sources, ephemeral resources,
- * functions, moves) answer the way the proto describes: GetFunctions an empty success
- * (Terraform calls it unconditionally), the others an error diagnostic.
+ * RPCs for features this provider does not have (ephemeral resources, functions)
+ * answer the way the proto describes: GetFunctions an empty success (Terraform calls it
+ * unconditionally), the others an error diagnostic; MoveResourceState and the data
+ * source's RPCs are served like protocol 6's.
  * Protocol 5 has no nested attribute types: attributes that rpc6 sends as nested_type
  * are sent as plain attributes whose type is the equivalent cty object type, with the
- * nested attributes that are not required listed as optional object attributes
+ * optional nested attributes listed as optional object attributes
  * (["object",{...},["optional",...]]), so that configurations valid over protocol 6
- * stay valid. Values are encoded identically in both protocols.
+ * stay valid (the data source's computed nested attributes are plain object attributes).
+ * Values are encoded identically in both protocols.
  *
  * Ownership: the table is static; handlers expect ctx to be a struct tfp_provider *
  * that outlives the server.

@@ -276,7 +276,9 @@ Tfplugin6__ServerCapabilities *rpc6_caps_msg(struct rpc_arena *a) {
      * need to let Terraform cache it. */
     c->plan_destroy = true;
     c->get_provider_schema_optional = false;
-    c->move_resource_state = false;
+    /* MoveResourceState takes `moved` blocks from hashicorp/aws's aws_dynamodb_table
+     * (provider/resource/move_state.h). */
+    c->move_resource_state = true;
     return c;
 }
 
@@ -289,10 +291,16 @@ void rpc6_get_metadata(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
     Tfplugin6__GetMetadata__Response resp = TFPLUGIN6__GET_METADATA__RESPONSE__INIT;
     Tfplugin6__GetMetadata__ResourceMetadata res = TFPLUGIN6__GET_METADATA__RESOURCE_METADATA__INIT;
     Tfplugin6__GetMetadata__ResourceMetadata *resources[1] = {&res};
+    Tfplugin6__GetMetadata__DataSourceMetadata ds =
+        TFPLUGIN6__GET_METADATA__DATA_SOURCE_METADATA__INIT;
+    Tfplugin6__GetMetadata__DataSourceMetadata *data_sources[1] = {&ds};
     res.type_name = (char *)SCHEMA_RESOURCE_TTL_TABLE;
+    ds.type_name = (char *)SCHEMA_DATA_TTL_TABLE;
     resp.server_capabilities = rpc6_caps_msg(&a);
     resp.n_resources = 1;
     resp.resources = resources;
+    resp.n_data_sources = 1;
+    resp.data_sources = data_sources;
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
     protobuf_c_message_free_unpacked(&req->base, NULL);
@@ -311,11 +319,18 @@ static void s_get_provider_schema(void *ctx, struct tpd_span in, struct tfp_repl
     Tfplugin6__GetProviderSchema__Response__ResourceSchemasEntry entry =
         TFPLUGIN6__GET_PROVIDER_SCHEMA__RESPONSE__RESOURCE_SCHEMAS_ENTRY__INIT;
     Tfplugin6__GetProviderSchema__Response__ResourceSchemasEntry *entries[1] = {&entry};
+    Tfplugin6__GetProviderSchema__Response__DataSourceSchemasEntry ds_entry =
+        TFPLUGIN6__GET_PROVIDER_SCHEMA__RESPONSE__DATA_SOURCE_SCHEMAS_ENTRY__INIT;
+    Tfplugin6__GetProviderSchema__Response__DataSourceSchemasEntry *ds_entries[1] = {&ds_entry};
     entry.key = (char *)SCHEMA_RESOURCE_TTL_TABLE;
     entry.value = s_schema_msg(&a, schema_ttl_table());
+    ds_entry.key = (char *)SCHEMA_DATA_TTL_TABLE;
+    ds_entry.value = s_schema_msg(&a, schema_ttl_table_data());
     resp.provider = s_schema_msg(&a, schema_provider());
     resp.n_resource_schemas = 1;
     resp.resource_schemas = entries;
+    resp.n_data_source_schemas = 1;
+    resp.data_source_schemas = ds_entries;
     resp.server_capabilities = rpc6_caps_msg(&a);
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
@@ -611,7 +626,6 @@ void rpc6_import_resource_state(void *ctx, struct tpd_span in, struct tfp_reply 
 }
 
 void rpc6_move_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
-    (void)ctx;
     RPC_UNPACK(
         Tfplugin6__MoveResourceState__Request,
         tfplugin6__move_resource_state__request,
@@ -621,20 +635,100 @@ void rpc6_move_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *r
     struct rpc_arena a = {0};
     struct diag_list diags;
     diag_list_init(&diags);
-    diag_add(
-        &diags,
-        DIAG_ERROR,
-        NULL,
-        "Move not supported",
-        "The provider \"dynamodb\" cannot move state from \"%s\" (%s) to \"%s\": it does not "
-        "implement resource moves (server capability move_resource_state is false).",
-        rpc_str(req->source_type_name),
-        rpc_str(req->source_provider_address),
-        rpc_str(req->target_type_name));
+    struct tfv *state = NULL;
+    struct tpd_buf priv;
+    tpd_buf_init(&priv, TPD_MAX_DEFAULT);
     Tfplugin6__MoveResourceState__Response resp = TFPLUGIN6__MOVE_RESOURCE_STATE__RESPONSE__INIT;
+    const struct schema_block *b = s_resource(req->target_type_name, &diags);
+    if (b) {
+        /* source_state is JSON only (the proto says so: no provider that moves state
+         * writes flatmap). */
+        struct tfp_move_request m = {
+            .source_provider_address = rpc_str(req->source_provider_address),
+            .source_type_name = rpc_str(req->source_type_name),
+            .source_schema_version = req->source_schema_version,
+            .source_state_json =
+                req->source_state ? rpc_span(req->source_state->json) : (struct tpd_span){0},
+            .target_type_name = rpc_str(req->target_type_name),
+        };
+        tfp_move_resource_state(ctx, &m, &state, &priv, &diags);
+        if (state != NULL && !diag_list_has_errors(&diags)) {
+            resp.target_state = rpc6_encode(&a, state, b->type, "moved state", &diags);
+            resp.target_private = rpc_bytes(&a, &priv);
+        }
+    }
     resp.diagnostics = rpc6_diags_msg(&a, &diags, &resp.n_diagnostics);
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
+    tpd_buf_clear(&priv);
+    tfv_free(state);
+    diag_list_clear(&diags);
+    protobuf_c_message_free_unpacked(&req->base, NULL);
+}
+
+/* ---- data sources --------------------------------------------------------------- */
+
+/* Block of a data source type, or an error diagnostic. */
+static const struct schema_block *s_data_source(const char *type_name, struct diag_list *diags) {
+    const struct schema_block *b = schema_data_source(rpc_str(type_name));
+    if (b == NULL) {
+        diag_add(
+            diags,
+            DIAG_ERROR,
+            NULL,
+            "Unknown data source",
+            "The provider \"dynamodb\" has no data source named \"%s\"; it has %s.",
+            rpc_str(type_name),
+            SCHEMA_DATA_TTL_TABLE);
+    }
+    return b;
+}
+
+void rpc6_validate_data_resource_config(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
+    RPC_UNPACK(
+        Tfplugin6__ValidateDataResourceConfig__Request,
+        tfplugin6__validate_data_resource_config__request,
+        reply,
+        in,
+        req);
+    struct rpc_arena a = {0};
+    struct diag_list diags;
+    diag_list_init(&diags);
+    struct tfv *config = NULL;
+    const struct schema_block *b = s_data_source(req->type_name, &diags);
+    if (b && rpc6_decode(req->config, b->type, "data source configuration", &config, &diags)) {
+        tfp_validate_data_source_config(ctx, req->type_name, config, &diags);
+    }
+    Tfplugin6__ValidateDataResourceConfig__Response resp =
+        TFPLUGIN6__VALIDATE_DATA_RESOURCE_CONFIG__RESPONSE__INIT;
+    resp.diagnostics = rpc6_diags_msg(&a, &diags, &resp.n_diagnostics);
+    rpc_pack(&resp.base, &a, reply);
+    rpc_arena_free(&a);
+    tfv_free(config);
+    diag_list_clear(&diags);
+    protobuf_c_message_free_unpacked(&req->base, NULL);
+}
+
+void rpc6_read_data_source(void *ctx, struct tpd_span in, struct tfp_reply *reply) {
+    RPC_UNPACK(
+        Tfplugin6__ReadDataSource__Request, tfplugin6__read_data_source__request, reply, in, req);
+    struct rpc_arena a = {0};
+    struct diag_list diags;
+    diag_list_init(&diags);
+    struct tfv *config = NULL, *state = NULL;
+    Tfplugin6__ReadDataSource__Response resp = TFPLUGIN6__READ_DATA_SOURCE__RESPONSE__INIT;
+    const struct schema_block *b = s_data_source(req->type_name, &diags);
+    if (b && rpc6_decode(req->config, b->type, "data source configuration", &config, &diags)) {
+        tfp_read_data_source(ctx, req->type_name, config, &state, &diags);
+        if (state != NULL) {
+            resp.state = rpc6_encode(&a, state, b->type, "data source state", &diags);
+        }
+    }
+    resp.diagnostics = rpc6_diags_msg(&a, &diags, &resp.n_diagnostics);
+    rpc_pack(&resp.base, &a, reply);
+    rpc_arena_free(&a);
+    tfv_free(config);
+    tfv_free(state);
     diag_list_clear(&diags);
     protobuf_c_message_free_unpacked(&req->base, NULL);
 }
@@ -670,20 +764,6 @@ static void s_no_such(struct diag_list *diags, const char *kind, const char *typ
         protobuf_c_message_free_unpacked(&req->base, NULL);                                        \
     }
 
-S_DIAG_ONLY(
-    rpc6_validate_data_resource_config,
-    Tfplugin6__ValidateDataResourceConfig__Request,
-    tfplugin6__validate_data_resource_config__request,
-    Tfplugin6__ValidateDataResourceConfig__Response,
-    TFPLUGIN6__VALIDATE_DATA_RESOURCE_CONFIG__RESPONSE__INIT,
-    "data source")
-S_DIAG_ONLY(
-    rpc6_read_data_source,
-    Tfplugin6__ReadDataSource__Request,
-    tfplugin6__read_data_source__request,
-    Tfplugin6__ReadDataSource__Response,
-    TFPLUGIN6__READ_DATA_SOURCE__RESPONSE__INIT,
-    "data source")
 S_DIAG_ONLY(
     rpc6_validate_ephemeral_resource_config,
     Tfplugin6__ValidateEphemeralResourceConfig__Request,

@@ -5,9 +5,11 @@
  * trees with the schema's types (tfv_decode_msgpack), calls the matching tfp_* function
  * of provider.h, and packs the response (values with tfv_encode_msgpack, struct
  * diag_list as Diagnostic messages with AttributePaths). No provider logic lives here.
- * RPCs for features this provider does not have (data sources, ephemeral resources,
- * functions, moves) answer the way the proto describes: GetFunctions an empty success
- * (Terraform calls it unconditionally), the others an error diagnostic.
+ * The data source (ValidateDataResourceConfig, ReadDataSource) and MoveResourceState (a
+ * `moved` block from hashicorp/aws, announced by ServerCapabilities.move_resource_state)
+ * are served like the resource's RPCs. RPCs for features this provider does not have
+ * (ephemeral resources, functions) answer the way the proto describes: GetFunctions an
+ * empty success (Terraform calls it unconditionally), the others an error diagnostic.
  *
  * Ownership: the table is static; handlers expect ctx to be a struct tfp_provider *
  * that outlives the server.

@@ -1,6 +1,7 @@
 /*
  * provider: the provider instance (see provider.h): validation, configuration,
- * state upgrade, and dispatch of resource operations to ttl_table.c.
+ * state upgrade, and dispatch of resource operations to ttl_table.c, of moves to
+ * move_state.c and of the data source to ttl_table_data.c.
  */
 #include "provider.h"
 
@@ -9,11 +10,13 @@
 
 #include "aws_client.h"
 #include "cloud.h"
+#include "move_state.h"
 #include "provider_internal.h"
 #include "schema.h"
 #include "tpd_alloc.h"
 #include "tpd_log.h"
 #include "ttl_table.h"
+#include "ttl_table_data.h"
 #include "validate.h"
 
 struct tfp_provider *tfp_provider_new(void) {
@@ -229,6 +232,75 @@ void tfp_import_resource_state(
     struct cloud *c = provider_cloud(p, diags);
     if (c) {
         ttl_table_import(cloud_ops_of(c), id, state, private_out, diags);
+    }
+}
+
+void tfp_move_resource_state(
+    struct tfp_provider *p,
+    const struct tfp_move_request *req,
+    struct tfv **state,
+    struct tpd_buf *private_out,
+    struct diag_list *diags) {
+    (void)p; /* pure: Terraform moves state before it configures the provider */
+    *state = NULL;
+    if (!s_check_type(req->target_type_name, diags)) {
+        return;
+    }
+    struct move_request m = {
+        .source_provider = req->source_provider_address,
+        .source_type = req->source_type_name,
+        .source_schema_version = req->source_schema_version,
+        .source_state_json = req->source_state_json,
+        .target_type = req->target_type_name,
+    };
+    TPD_DEBUG(
+        "MoveResourceState from %s %s (schema version %lld) to %s",
+        req->source_provider_address ? req->source_provider_address : "?",
+        req->source_type_name ? req->source_type_name : "?",
+        (long long)req->source_schema_version,
+        req->target_type_name);
+    move_state_run(&m, state, private_out, diags);
+}
+
+static bool s_check_data_type(const char *type_name, struct diag_list *diags) {
+    if (schema_data_source(type_name)) {
+        return true;
+    }
+    diag_add(
+        diags,
+        DIAG_ERROR,
+        NULL,
+        "Unknown data source",
+        "This provider has one data source, \"%s\"; \"%s\" is not one of its types.",
+        SCHEMA_DATA_TTL_TABLE,
+        type_name ? type_name : "");
+    return false;
+}
+
+void tfp_validate_data_source_config(
+    struct tfp_provider *p,
+    const char *type_name,
+    const struct tfv *config,
+    struct diag_list *diags) {
+    (void)p;
+    if (s_check_data_type(type_name, diags)) {
+        ttl_table_data_validate(config, diags);
+    }
+}
+
+void tfp_read_data_source(
+    struct tfp_provider *p,
+    const char *type_name,
+    const struct tfv *config,
+    struct tfv **state,
+    struct diag_list *diags) {
+    *state = NULL;
+    if (!s_check_data_type(type_name, diags)) {
+        return;
+    }
+    struct cloud *c = provider_cloud(p, diags);
+    if (c) {
+        ttl_table_data_read(cloud_ops_of(c), config, state, diags);
     }
 }
 

@@ -99,4 +99,34 @@ void tfp_import_resource_state(
     struct tpd_buf *private_out,
     struct diag_list *diags);
 
+/* MoveResourceState: the state of another provider's resource (a `moved` block) as this
+ * resource's (move_state.h). Needs no configured provider: Terraform calls it before
+ * ConfigureProvider. *state is NULL when the move is refused. */
+struct tfp_move_request {
+    const char *source_provider_address;
+    const char *source_type_name;
+    int64_t source_schema_version;
+    struct tpd_span source_state_json;
+    const char *target_type_name;
+};
+void tfp_move_resource_state(
+    struct tfp_provider *p,
+    const struct tfp_move_request *req,
+    struct tfv **state,
+    struct tpd_buf *private_out,
+    struct diag_list *diags);
+
+/* ValidateDataResourceConfig and ReadDataSource of the data sources (schema_data_source). */
+void tfp_validate_data_source_config(
+    struct tfp_provider *p,
+    const char *type_name,
+    const struct tfv *config,
+    struct diag_list *diags);
+void tfp_read_data_source(
+    struct tfp_provider *p,
+    const char *type_name,
+    const struct tfv *config,
+    struct tfv **state,
+    struct diag_list *diags);
+
 #endif

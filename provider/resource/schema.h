@@ -1,5 +1,5 @@
 /*
- * schema: the provider's and the resource's schemas as static tables.
+ * schema: the provider's, the resource's and the data source's schemas as static tables.
  *
  * These tables are the single source of truth: GetProviderSchema is built from
  * them, values are decoded with the types derived from them, and validation walks
@@ -64,11 +64,15 @@ struct schema_block {
     const struct tfv_type *type; /* the object type of the whole block */
 };
 
-/* Name of the only resource type. */
+/* Name of the only resource type, and of the only data source (the same name). */
 #define SCHEMA_RESOURCE_TTL_TABLE "dynamodb_ttl_table"
+#define SCHEMA_DATA_TTL_TABLE "dynamodb_ttl_table"
 
 const struct schema_block *schema_provider(void);
 const struct schema_block *schema_ttl_table(void);
+const struct schema_block *schema_ttl_table_data(void);
+/* The block of a data source type name, NULL when unknown. */
+const struct schema_block *schema_data_source(const char *type_name);
 /* The block of a resource type name, NULL when unknown. */
 const struct schema_block *schema_resource(const char *type_name);
 /* Attribute of a block by name, NULL when absent. */

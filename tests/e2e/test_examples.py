@@ -1,7 +1,8 @@
 """End to end: the examples of examples/ as a user runs them (scripts/run-example.sh does
 the same by hand), against the emulator, each ending with an empty plan (orders-with-indexes:
 a table with global and local secondary indexes, a stream, KMS encryption and the
-infrequent-access class). The
+infrequent-access class; migrate-from-aws-provider: a table of hashicorp/aws 5.100.0 handed
+over with a `moved` block, every item kept). The
 adopt-existing example exercises the import-then-own-stack flow: a table made outside
 Terraform, imported, then adopted into a stack of the configuration's own name in place,
 with every item still there."""
@@ -13,6 +14,7 @@ from harness import ROOT, E2ETestCase
 
 
 class Examples(E2ETestCase):
+    peer_logs_masked_auth = True  # migrate-from-aws-provider runs hashicorp/aws
 
     def run_example(self, name):
         d = self.workdir("ex-" + name, "")
@@ -62,6 +64,43 @@ class Examples(E2ETestCase):
         self.assertEqual(self.items("firefly-legacy-sessions"), before)
         res = self.cfn.describe_stack_resources(PhysicalResourceId="firefly-legacy-sessions")["StackResources"]
         self.assertEqual(res[0]["StackName"], "firefly-dynamodb-legacy-sessions")
+
+    def test_migrate_from_aws_provider(self):
+        """The example's README, step by step: hashicorp/aws makes the table (before/), items
+        are written, the state goes with main.tf, whose `moved` block hands the table over."""
+        name, table = "migrate-from-aws-provider", "firefly-orders-migrated"
+        src = os.path.join(ROOT, "examples", name)
+        d = self.workdir("ex-" + name, "")
+        before_dir = os.path.join(d, "before")
+        os.makedirs(before_dir)
+        shutil.copy(os.path.join(src, "before", "main.tf"), before_dir)
+        env = dict(self.env, TF_VAR_endpoint=self.emu.endpoint)
+        self.tf(before_dir, "init", "-input=false", env=env, check=0)
+        self.tf(before_dir, "apply", "-auto-approve", "-input=false", env=env, check=0)
+        self.wait_emulated(10)  # TTL ENABLING -> ENABLED
+        for i in range(30):
+            self.ddb.put_item(TableName=table, Item={
+                "customer_id": {"S": f"c{i % 5}"}, "order_id": {"S": f"o{i:03d}"},
+                "status": {"S": ("open", "paid", "shipped")[i % 3]}, "total": {"N": str(10 * i)},
+                "expires_at": {"N": str(4102444800 + i)}})
+        before = self.items(table)
+        shutil.copy(os.path.join(before_dir, "terraform.tfstate"), d)
+        shutil.copy(os.path.join(src, "main.tf"), d)
+        self.tf(d, "init", "-input=false", env=env, check=0)
+        p = self.tf(d, "plan", "-input=false", env=env, check=0)
+        self.assertIn("# (moved from aws_dynamodb_table.orders)", p.text)
+        self.assertIn("Plan: 0 to add, 1 to change, 0 to destroy.", p.text)
+        self.tf(d, "apply", "-auto-approve", "-input=false", env=env, check=0)
+        self.wait_emulated(10)
+        p = self.tf(d, "plan", "-input=false", "-detailed-exitcode", env=env)
+        self.assertEqual(p.rc, 0, p.text)
+        self.assertEqual(self.items(table), before)
+        res = self.cfn.describe_stack_resources(PhysicalResourceId=table)["StackResources"]
+        self.assertEqual(res[0]["StackName"], "firefly-dynamodb-orders-migrated")
+        self.assertEqual(self.tf(d, "state", "list", env=env, check=0).out.split(), ["dynamodb_ttl_table.orders"])
+        out = self.outputs(d)
+        self.assertEqual(out["stream_arn"]["value"],
+                         self.ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"])
 
 
 if __name__ == "__main__":

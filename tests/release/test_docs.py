@@ -1,4 +1,5 @@
-"""The registry docs (docs/index.md, docs/resources/*.md) against the built provider.
+"""The registry docs (docs/index.md, docs/resources/*.md, docs/data-sources/*.md) against
+the built provider.
 
   * they are what scripts/gen-docs.py makes from docs/templates/ and the schema of this
     build's provider (`terraform providers schema -json`): an attribute added, renamed or
@@ -23,7 +24,8 @@ ROOT = os.environ.get("TPD_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.pa
 BUILD = os.environ.get("TPD_BUILD_DIR") or os.path.join(ROOT, "build")
 GEN = os.path.join(ROOT, "scripts", "gen-docs.py")
 DOCS = [os.path.join(ROOT, "docs", "index.md")] + sorted(
-    os.path.join(ROOT, "docs", "resources", n) for n in os.listdir(os.path.join(ROOT, "docs", "resources")))
+    os.path.join(ROOT, "docs", folder, n) for folder in ("resources", "data-sources")
+    for n in os.listdir(os.path.join(ROOT, "docs", folder)))
 HEADER = 'terraform {\n  required_providers {\n    dynamodb = { source = "registry.terraform.io/firefly/dynamodb" }\n  }\n}\n'
 
 
@@ -68,10 +70,13 @@ class Docs(unittest.TestCase):
                 text[p] = f.read()
         for name in schema["provider"]["block"].get("attributes", {}):
             self.assertIn(f"* `{name}` - (", text[DOCS[0]])
-        for rtype, res in schema["resource_schemas"].items():
-            page = os.path.join(ROOT, "docs", "resources", rtype.removeprefix("dynamodb_") + ".md")
-            for name in res["block"]["attributes"]:
-                self.assertIn(f"* `{name}` - (", text[page], f"{rtype}.{name}")
+        for key, folder in (("resource_schemas", "resources"), ("data_source_schemas", "data-sources")):
+            for rtype, res in schema[key].items():
+                page = os.path.join(ROOT, "docs", folder, rtype.removeprefix("dynamodb_") + ".md")
+                for name, attr in res["block"]["attributes"].items():
+                    self.assertIn(f"* `{name}` - (", text[page], f"{rtype}.{name}")
+                    for inner in attr.get("nested_type", {}).get("attributes", {}):
+                        self.assertIn(f"* `{inner}` - (", text[page], f"{rtype}.{name}.{inner}")
 
     def test_a_new_attribute_makes_the_check_fail(self):
         schema = self.schema()
@@ -98,6 +103,15 @@ class Docs(unittest.TestCase):
         p = self.check_with(schema)
         self.assertEqual(p.returncode, 2)
         self.assertIn("dynamodb_other_table has no template docs/templates/resources/other_table.md", p.stderr)
+
+    def test_a_data_source_without_a_template_is_an_error(self):
+        schema = self.schema()
+        schema["data_source_schemas"]["dynamodb_other_table"] = copy.deepcopy(
+            schema["data_source_schemas"]["dynamodb_ttl_table"])
+        p = self.check_with(schema)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("data source dynamodb_other_table has no template docs/templates/data-sources/other_table.md",
+                      p.stderr)
 
     def test_an_undescribed_attribute_is_an_error(self):
         schema = self.schema()

@@ -9,12 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "rpc_fixture.h"
 #include "schema.h"
+#include "test_util.h"
 #include "tfplugin6.pb-c.h"
 #include "tfv.h"
 
@@ -55,9 +57,12 @@ void rpc_test_get_metadata(void **state) {
     assert_non_null(resp->server_capabilities);
     assert_true(resp->server_capabilities->plan_destroy);
     assert_false(resp->server_capabilities->get_provider_schema_optional);
-    assert_false(resp->server_capabilities->move_resource_state);
+    /* `moved` blocks from hashicorp/aws's aws_dynamodb_table (move_state.h). */
+    assert_true(resp->server_capabilities->move_resource_state);
     assert_int_equal(resp->n_resources, 1);
     assert_string_equal(resp->resources[0]->type_name, "dynamodb_ttl_table");
+    assert_int_equal(resp->n_data_sources, 1);
+    assert_string_equal(resp->data_sources[0]->type_name, "dynamodb_ttl_table");
     assert_int_equal(resp->n_diagnostics, 0);
     protobuf_c_message_free_unpacked(&resp->base, NULL);
     rpc_reply_clear(&r);
@@ -296,6 +301,7 @@ void rpc_test_functions_and_stop(void **state) {
 
 void rpc_test_unsupported_features(void **state) {
     const struct rpc_env *e = *state;
+    /* The data source's RPCs and MoveResourceState with no type name: unknown types. */
     const char *methods[] = {
         rpc_name(e->proto, "ValidateDataResourceConfig"),
         "ReadDataSource",
@@ -329,6 +335,122 @@ void rpc_test_unsupported_features(void **state) {
     assert_non_null(strstr(dresp->diagnostics[0]->detail, "dynamodb_table"));
     protobuf_c_message_free_unpacked(&dresp->base, NULL);
     rpc_reply_clear(&r);
+}
+
+/* MoveResourceState of a state hashicorp/aws 5.100.0 wrote: the target state (this
+ * resource's type, stack_id null) and an import's private bytes; another source refused
+ * with an error and no state. */
+void rpc_test_move_resource_state(void **state) {
+    const struct rpc_env *e = *state;
+    char *json = tt_read_file(TPD_TEST_DATA_DIR "/vectors/aws_dynamodb_table/full.json", NULL);
+    assert_non_null(json);
+    Tfplugin6__RawState rs = TFPLUGIN6__RAW_STATE__INIT;
+    rs.json.data = (uint8_t *)json;
+    rs.json.len = strlen(json);
+    Tfplugin6__MoveResourceState__Request req = TFPLUGIN6__MOVE_RESOURCE_STATE__REQUEST__INIT;
+    req.source_provider_address = (char *)"registry.terraform.io/hashicorp/aws";
+    req.source_type_name = (char *)"aws_dynamodb_table";
+    req.source_schema_version = 1;
+    req.source_state = &rs;
+    req.target_type_name = (char *)SCHEMA_RESOURCE_TTL_TABLE;
+    struct tfp_reply r;
+    rpc_call(e, "MoveResourceState", &req.base, &r);
+    assert_int_equal(r.status, TFP_STATUS_OK);
+    Tfplugin6__MoveResourceState__Response *resp = RPC_UNPACK_REPLY(
+        Tfplugin6__MoveResourceState__Response, tfplugin6__move_resource_state__response, r);
+    assert_non_null(resp);
+    assert_int_equal(resp->n_diagnostics, 1);
+    assert_int_equal(resp->diagnostics[0]->severity, TFPLUGIN6__DIAGNOSTIC__SEVERITY__WARNING);
+    assert_non_null(resp->target_state);
+    struct tfv *v = NULL;
+    assert_int_equal(
+        tfv_decode_msgpack(
+            (struct tpd_span){resp->target_state->msgpack.data, resp->target_state->msgpack.len},
+            schema_ttl_table()->type,
+            &v,
+            NULL),
+        TPD_OK);
+    assert_string_equal(tfv_get_str(v, "name"), "cap-full");
+    assert_string_equal(tfv_get_str(v, "stack_name"), "cap-full");
+    assert_true(tfv_is_null(tfv_get(v, "stack_id")));
+    tfv_free(v);
+    char *priv = strndup((const char *)resp->target_private.data, resp->target_private.len);
+    assert_non_null(priv);
+    assert_non_null(strstr(priv, "\"imported\":true"));
+    free(priv);
+    protobuf_c_message_free_unpacked(&resp->base, NULL);
+    rpc_reply_clear(&r);
+
+    req.source_provider_address = (char *)"registry.terraform.io/hashicorp/awscc";
+    req.source_type_name = (char *)"awscc_dynamodb_table";
+    rpc_call(e, "MoveResourceState", &req.base, &r);
+    resp = RPC_UNPACK_REPLY(
+        Tfplugin6__MoveResourceState__Response, tfplugin6__move_resource_state__response, r);
+    assert_non_null(resp);
+    assert_int_equal(resp->n_diagnostics, 1);
+    assert_int_equal(resp->diagnostics[0]->severity, TFPLUGIN6__DIAGNOSTIC__SEVERITY__ERROR);
+    assert_non_null(strstr(resp->diagnostics[0]->detail, "awscc_dynamodb_table"));
+    assert_null(resp->target_state);
+    protobuf_c_message_free_unpacked(&resp->base, NULL);
+    rpc_reply_clear(&r);
+    free(json);
+}
+
+/* ValidateDataResourceConfig of the data source: a bad name is an error on `name`; an
+ * unknown one waits; ReadDataSource of an unconfigured provider is an error, no state. */
+void rpc_test_data_source_config(void **state) {
+    const struct rpc_env *e = *state;
+    const struct schema_block *b = schema_data_source(SCHEMA_DATA_TTL_TABLE);
+    assert_non_null(b);
+    const char *names[] = {"x", "good-name", NULL};
+    for (size_t i = 0; i < 3; i++) {
+        struct tfv *cfg = tfv_new_object();
+        tfv_map_set(cfg, "name", names[i] ? tfv_new_string(names[i]) : tfv_new_unknown());
+        struct tpd_buf mp;
+        tpd_buf_init(&mp, 0);
+        assert_int_equal(tfv_encode_msgpack(cfg, b->type, &mp, NULL), TPD_OK);
+        tfv_free(cfg);
+        Tfplugin6__DynamicValue dv = TFPLUGIN6__DYNAMIC_VALUE__INIT;
+        dv.msgpack.data = mp.ptr;
+        dv.msgpack.len = mp.len;
+        Tfplugin6__ValidateDataResourceConfig__Request req =
+            TFPLUGIN6__VALIDATE_DATA_RESOURCE_CONFIG__REQUEST__INIT;
+        req.type_name = (char *)SCHEMA_DATA_TTL_TABLE;
+        req.config = &dv;
+        struct tfp_reply r;
+        rpc_call(e, rpc_name(e->proto, "ValidateDataResourceConfig"), &req.base, &r);
+        assert_int_equal(r.status, TFP_STATUS_OK);
+        Tfplugin6__ValidateDataResourceConfig__Response *resp = RPC_UNPACK_REPLY(
+            Tfplugin6__ValidateDataResourceConfig__Response,
+            tfplugin6__validate_data_resource_config__response,
+            r);
+        assert_non_null(resp);
+        if (i == 0) {
+            assert_int_equal(resp->n_diagnostics, 1);
+            assert_string_equal(resp->diagnostics[0]->summary, "Invalid table name");
+            assert_non_null(resp->diagnostics[0]->attribute);
+            assert_string_equal(resp->diagnostics[0]->attribute->steps[0]->attribute_name, "name");
+        } else {
+            assert_int_equal(resp->n_diagnostics, 0);
+        }
+        protobuf_c_message_free_unpacked(&resp->base, NULL);
+        rpc_reply_clear(&r);
+        if (i == 1) {
+            Tfplugin6__ReadDataSource__Request rreq = TFPLUGIN6__READ_DATA_SOURCE__REQUEST__INIT;
+            rreq.type_name = (char *)SCHEMA_DATA_TTL_TABLE;
+            rreq.config = &dv;
+            rpc_call(e, "ReadDataSource", &rreq.base, &r);
+            Tfplugin6__ReadDataSource__Response *rresp = RPC_UNPACK_REPLY(
+                Tfplugin6__ReadDataSource__Response, tfplugin6__read_data_source__response, r);
+            assert_non_null(rresp);
+            assert_null(rresp->state);
+            assert_int_equal(rresp->n_diagnostics, 1);
+            assert_string_equal(rresp->diagnostics[0]->summary, "Provider not configured");
+            protobuf_c_message_free_unpacked(&rresp->base, NULL);
+            rpc_reply_clear(&r);
+        }
+        tpd_buf_clear(&mp);
+    }
 }
 
 /* Bytes that are no message of any type: a transport error naming the problem, for every

@@ -76,6 +76,8 @@ void rpc_test_upgrade_resource_state(void **state);
 void rpc_test_functions_and_stop(void **state);
 void rpc_test_unsupported_features(void **state);
 void rpc_test_malformed_request(void **state);
+void rpc_test_move_resource_state(void **state);
+void rpc_test_data_source_config(void **state);
 #define RPC_SHARED_TESTS(proto)                                                                    \
     RPC_TEST(rpc_test_method_table, proto), RPC_TEST(rpc_test_get_metadata, proto),                \
         RPC_TEST(rpc_test_unknown_resource_type, proto),                                           \
@@ -83,6 +85,8 @@ void rpc_test_malformed_request(void **state);
         RPC_TEST(rpc_test_upgrade_resource_state, proto),                                          \
         RPC_TEST(rpc_test_functions_and_stop, proto),                                              \
         RPC_TEST(rpc_test_unsupported_features, proto),                                            \
-        RPC_TEST(rpc_test_malformed_request, proto)
+        RPC_TEST(rpc_test_malformed_request, proto),                                               \
+        RPC_TEST(rpc_test_move_resource_state, proto),                                             \
+        RPC_TEST(rpc_test_data_source_config, proto)
 
 #endif

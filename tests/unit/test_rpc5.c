@@ -256,6 +256,23 @@ static void s_check_schema(const Tfplugin5__GetProviderSchema__Response *resp) {
     s_assert_type(
         s_attr(rs->block, "server_side_encryption"),
         "[\"object\",{\"kms_key_arn\":\"string\"},[\"kms_key_arn\"]]");
+
+    /* The data source: its computed nested attributes are plain object types (no
+     * configuration sets them, so nothing is optional). */
+    assert_true(resp->server_capabilities->move_resource_state);
+    assert_int_equal(resp->n_data_source_schemas, 1);
+    assert_string_equal(resp->data_source_schemas[0]->key, "dynamodb_ttl_table");
+    const Tfplugin5__Schema__Block *db = resp->data_source_schemas[0]->value->block;
+    assert_int_equal(db->n_attributes, schema_ttl_table_data()->attr_count);
+    assert_true(s_attr(db, "name")->required);
+    assert_true(s_attr(db, "ttl")->computed);
+    s_assert_type(
+        s_attr(db, "ttl"), "[\"object\",{\"attribute_name\":\"string\",\"enabled\":\"bool\"}]");
+    s_assert_type(
+        s_attr(db, "local_secondary_indexes"),
+        "[\"list\",[\"object\",{\"name\":\"string\",\"non_key_attributes\":[\"set\","
+        "\"string\"],\"projection_type\":\"string\",\"range_key\":[\"object\",{\"name\":"
+        "\"string\",\"type\":\"string\"}]}]]");
 }
 
 static void test_get_schema(void **state) {

@@ -102,6 +102,28 @@ static void test_get_provider_schema(void **state) {
     assert_int_equal(gk->nested_type->n_attributes, 2);
     const Tfplugin6__Schema__Attribute *lsi = s_attr(rs->block, "local_secondary_indexes");
     assert_int_equal(lsi->nested_type->nesting, TFPLUGIN6__SCHEMA__OBJECT__NESTING_MODE__LIST);
+
+    /* The data source: name required, everything else computed, nested ones down to
+     * their attributes; moves announced. */
+    assert_true(resp->server_capabilities->move_resource_state);
+    assert_int_equal(resp->n_data_source_schemas, 1);
+    assert_string_equal(resp->data_source_schemas[0]->key, "dynamodb_ttl_table");
+    const Tfplugin6__Schema__Block *db = resp->data_source_schemas[0]->value->block;
+    const struct schema_block *want_d = schema_ttl_table_data();
+    assert_int_equal(db->n_attributes, want_d->attr_count);
+    for (size_t i = 0; i < db->n_attributes; i++) {
+        const Tfplugin6__Schema__Attribute *m = db->attributes[i];
+        bool is_name = strcmp(m->name, "name") == 0;
+        assert_int_equal(m->required, is_name);
+        assert_int_equal(m->computed, !is_name);
+        assert_false(m->optional);
+        for (size_t j = 0; m->nested_type && j < m->nested_type->n_attributes; j++) {
+            assert_true(m->nested_type->attributes[j]->computed);
+            assert_false(m->nested_type->attributes[j]->optional);
+        }
+    }
+    assert_non_null(s_attr(db, "stack_id"));
+    assert_non_null(s_attr(db, "global_secondary_indexes")->nested_type);
     protobuf_c_message_free_unpacked(&resp->base, NULL);
     rpc_reply_clear(&r);
 }
