@@ -378,7 +378,10 @@ void ownership_decide_create(const struct create_facts *f, struct create_decisio
     enum stack_kind sk = ownership_classify(f->stack, w->name, f->claim, &why);
     bool table_exists = f->table->exists && !s_eq(f->replacing, w->name);
 
-    if (sk == STACK_OTHER_OWNER && table_exists) {
+    /* Also while that stack is still creating the table (an interrupted create, tainted,
+     * planned again before CloudFormation made the table): waiting would let Terraform run
+     * the replacement's destroy half first, which deletes the stack with the table. */
+    if (sk == STACK_OTHER_OWNER && (table_exists || ownership_stack_busy(f->stack))) {
         s_refuse_other_owner(
             &out->refusal,
             "Creating this resource would take over an existing stack",

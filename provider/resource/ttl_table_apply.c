@@ -369,6 +369,7 @@ static bool s_decide(
         TPD_INFO(
             "stack %s is busy (an earlier operation): waiting for it to settle", p->wait_stack);
         rc = ops->wait_stack(ops->ctx, p->wait_stack, deadline, &err);
+        action_plan_clear(p); /* decided again below (gather_and_decide starts afresh) */
         if (rc) {
             ttl_table_error_diag(diags, "Waiting for the stack to settle", &err, false);
             ok = false;

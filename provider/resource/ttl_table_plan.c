@@ -309,13 +309,14 @@ void ttl_table_plan(
             }
             break;
         case TTL_PLAN_NOOP:
-            if (!in.stack_status || strcmp(in.stack_status, "DELETE_FAILED") != 0) {
+        case TTL_PLAN_UPDATE:
+            /* No change configured: decided only when the refresh found the stack in
+             * DELETE_FAILED, so that the plan shows the recovery (a new stack id), which
+             * only an apply can carry out. */
+            if (kind == TTL_PLAN_NOOP &&
+                (!in.stack_status || strcmp(in.stack_status, "DELETE_FAILED") != 0)) {
                 break;
             }
-            /* The refresh found the stack in DELETE_FAILED: the plan shows the recovery
-             * (a new stack id), which only an apply can carry out. */
-            /* fall through */
-        case TTL_PLAN_UPDATE:
             if (!errors && ops) {
                 s_plan_with_facts(ops, prior, *planned, prior_private, &out, diags);
             }

@@ -320,6 +320,9 @@ static void test_decide_create(void **state) {
         {true, "S", S_MARK_NO_OWNER, "stk", NULL, {0}, CREATE_REFUSE, false, "-", NULL},
         /* ...also while it is still being created (an interrupted create, tainted) */
         {true, "S", S_BUSY_OTHER, "stk", NULL, {0}, CREATE_REFUSE, false, "-", "untaint"},
+        /* ...also before CloudFormation made the table (waiting would let the tainted
+         * replacement's destroy half delete the stack with the table first) */
+        {false, "S", S_BUSY_OTHER, NULL, NULL, {0}, CREATE_REFUSE, false, "-", "untaint"},
         /* a hand-made stack holding the table: import it explicitly instead */
         {true,
          "S",
