@@ -10,23 +10,25 @@
 #                             (scripts/safety.sh) beside N minutes of fuzzing every target
 #                             (scripts/fuzz.sh); reproductions in tests/safety/results/
 #
-# The full run: setup, the format check and the plain build (gcc, RelWithDebInfo, the
-# static executable) one after the other, then four lanes at the same time, since most
-# tests wait on terraform and the emulator far more than they compute:
+# The full run: setup and the format check, then the clang build with ASan+UBSan and the
+# libFuzzer targets (build-san/; clang, warnings as errors), then two lanes at the same
+# time, since most tests wait on terraform and the emulator far more than they compute:
 #
-#   san      the clang build with ASan+UBSan and the libFuzzer targets (build-san/; clang
-#            with warnings as errors), then its unit, aws, fuzz-replay and e2e tests
-#            (ctest -j, the e2e files side by side) while every fuzz target runs 20 s
-#   plain    every test of the plain build except e2e and safety, whatever its label
-#            (unit, aws, fuzz-replay, emulator, release: the packaged release, which
-#            runs the static executable end to end)
-#   safety   the safety walk's CTest tests (fixed seeds, every reproduction, the oracle)
-#   static   clang-tidy, then valgrind over the unit and aws tests
+#   san      build-san's unit, aws, fuzz-replay and e2e tests (ctest -j, the e2e files
+#            side by side), while every fuzz target runs for 20 s, one after the other
+#   plain    the plain build (gcc, RelWithDebInfo, the static executable), then at once:
+#              every test of it except e2e and safety, whatever its label (unit, aws,
+#              fuzz-replay, emulator, release: the packaged release, which also runs
+#              the static executable end to end),
+#              the safety walk's tests (fixed seeds, every reproduction, the oracle),
+#              clang-tidy then valgrind over the unit and aws tests (at a lower
+#              priority: they only compute, and no test waits for them)
 #
 # The e2e tests run once, in the sanitizer build. Tests are chosen by label, so a new
 # test file (tests/CMakeLists.txt globs them) runs without touching this script. Each
 # step's output goes to build/test-logs/STEP.log; a failed step prints its log's end; the
-# end is a table of every step's time. Exit status 0 when every step passed.
+# end is a table of every step's wall-clock and CPU time. Exit status 0 when every step
+# passed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -34,12 +36,8 @@ mode=${1:-full}
 [[ -n ${TPD_TEST_QUICK:-} && $mode == full ]] && mode=quick  # the old switch
 ncpu=$(nproc)
 
-configure_plain() {
-  [[ -f build/CMakeCache.txt ]] || cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake -S . -B build >/dev/null
-}
 build_plain() {
-  configure_plain
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build build -j"$ncpu"
 }
 build_san() {  # the one clang build: scripts/fuzz.sh fuzzes in it too
@@ -52,13 +50,22 @@ logs=$root/build/test-logs
 start=$SECONDS
 stamp() { printf '%2d:%02d' $(((SECONDS - start) / 60)) $(((SECONDS - start) % 60)); }
 mmss() { printf '%d:%02d' $(($1 / 60)) $(($1 % 60)); }
+cpu_seconds() {  # FILE: the children's user+system time in the output of `times`
+  sed -n 2p "$1" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", u[1] * 60 + u[2] + s[1] * 60 + s[2] }'
+}
 step() {
   local name=$1 t0=$SECONDS rc=0
   shift
   echo "$(stamp)  $name: started"
-  "$@" >"$logs/$name.log" 2>&1 || rc=$?
+  (
+    rc=0
+    "$@" >"$logs/$name.log" 2>&1 || rc=$?
+    times >"$logs/$name.cpu"  # in this subshell: a pipeline would fork one with no children
+    cpu_seconds "$logs/$name.cpu" >"$logs/$name.cpu.s" && mv "$logs/$name.cpu.s" "$logs/$name.cpu"
+    exit $rc
+  ) || rc=$?
   local took=$((SECONDS - t0))
-  echo "$name $rc $took" >>"$logs/steps"
+  echo "$name $rc $took $(cat "$logs/$name.cpu" 2>/dev/null || echo 0)" >>"$logs/steps"
   if ((rc == 0)); then
     echo "$(stamp)  $name: ok ($(mmss $took))"
   else
@@ -68,18 +75,19 @@ step() {
   return $rc
 }
 summary() {
-  echo "== step times (wall clock${lanes:+; the lanes run at the same time})"
-  local name rc took failed=0
-  while read -r name rc took; do
-    printf '   %-10s %6s  %s\n' "$name" "$(mmss "$took")" "$( ((rc == 0)) && echo ok || echo "FAILED (exit $rc)")"
+  echo "== step times${lanes:+ (the lanes run at the same time)}: wall clock, and the CPU time its processes used"
+  local name rc took cpu failed=0
+  while read -r name rc took cpu; do
+    printf '   %-11s %6s %6s  %s\n' "$name" "$(mmss "$took")" "$(mmss "$cpu")" \
+      "$( ((rc == 0)) && echo ok || echo "FAILED (exit $rc)")"
     ((rc == 0)) || failed=1
   done <"$logs/steps"
-  echo "   total      $(mmss $((SECONDS - start)))  (load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo "   total       $(mmss $((SECONDS - start)))  (load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
   return $failed
 }
 new_logs() {
   mkdir -p "$logs"
-  rm -f "$logs"/*.log "$logs/steps"
+  rm -f "$logs"/*.log "$logs"/*.cpu "$logs/steps"
   touch "$logs/steps"
 }
 
@@ -121,40 +129,46 @@ new_logs
 # A lane's later steps need its earlier ones; the lanes are independent, so one lane's
 # failure does not stop the others (every failure is reported at the end).
 step format bash scripts/check-format.sh || true
-step build build_plain || { summary; exit 1; }
+# The sanitizer build first: its e2e tests are the longest chain.
+san_built=0
+step build-san build_san && san_built=1
 
 # The sanitizer runtime: gRPC keeps some process-lifetime allocations, which LeakSanitizer
 # would report at exit; any other finding aborts the process (and fails its test).
 lane_san() {
   export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  step build-san build_san || return
-  # Fuzzing fills the cores the e2e tests leave idle while they wait on terraform.
-  TPD_FUZZ_JOBS=1 step fuzz bash scripts/fuzz.sh 20 &
+  # Fuzzing (one target at a time) fills a core the e2e tests leave idle while they wait
+  # on terraform and the emulator.
+  step fuzz env TPD_FUZZ_JOBS=1 bash scripts/fuzz.sh 20 &
   step san-tests ctest --test-dir build-san --output-on-failure -j$((4 * ncpu)) -L 'unit|aws|e2e' || true
   wait $! || true
 }
 lane_plain() {
-  step plain-tests ctest --test-dir build --output-on-failure -j$((2 * ncpu)) -LE 'e2e|safety'
-}
-lane_safety() {
-  step safety ctest --test-dir build --output-on-failure -j$((2 * ncpu)) -L safety
-}
-lane_static() {
-  step tidy env TPD_TIDY_JOBS="$ncpu" bash scripts/tidy.sh build || true
-  step valgrind env TPD_VALGRIND_JOBS="$ncpu" bash scripts/valgrind-unit.sh build
+  step build build_plain || return
+  step plain-tests ctest --test-dir build --output-on-failure -j$((2 * ncpu)) -LE 'e2e|safety' &
+  step safety ctest --test-dir build --output-on-failure -j$((2 * ncpu)) -L safety &
+  # clang-tidy and valgrind only compute, and no test waits for them: at a lower priority
+  # they use what the tests leave idle instead of slowing them.
+  {
+    step tidy nice -n 10 env TPD_TIDY_JOBS="$ncpu" bash scripts/tidy.sh build || true
+    step valgrind nice -n 10 env TPD_VALGRIND_JOBS="$ncpu" bash scripts/valgrind-unit.sh build
+  } &
+  wait
 }
 
-# Each lane in its own process group, so that an interrupted run stops all of them.
-set -m
-pids=()
-for lane in lane_san lane_plain lane_safety lane_static; do
-  "$lane" &
-  pids+=($!)
-done
-trap 'for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done' INT TERM
-for p in "${pids[@]}"; do
-  wait "$p" || true
-done
+# An interrupted run (SIGTERM from CI; a terminal's Ctrl-C reaches every process anyway)
+# stops every process it started, by PID.
+kill_tree() {
+  local c
+  for c in $(pgrep -P "$1"); do
+    kill_tree "$c"
+  done
+  kill -TERM "$1" 2>/dev/null || true
+}
+trap 'for c in $(pgrep -P $$); do kill_tree "$c"; done; exit 130' INT TERM
+((san_built)) && lane_san &
+lane_plain &
+wait
 trap - INT TERM
 if summary; then
   echo "== all tests passed"
