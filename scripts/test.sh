@@ -51,7 +51,7 @@ start=$SECONDS
 stamp() { printf '%2d:%02d' $(((SECONDS - start) / 60)) $(((SECONDS - start) % 60)); }
 mmss() { printf '%d:%02d' $(($1 / 60)) $(($1 % 60)); }
 cpu_seconds() {  # FILE: the children's user+system time in the output of `times`
-  sed -n 2p "$1" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", u[1] * 60 + u[2] + s[1] * 60 + s[2] }'
+  sed -n 2p "$1" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", u[1] * 60 + u[2] + s[1] * 60 + s[2] + 0.5 }'
 }
 step() {
   local name=$1 t0=$SECONDS rc=0
