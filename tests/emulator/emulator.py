@@ -34,7 +34,7 @@ REGION = "us-east-1"
 class Emulator:
     def __init__(self, delay_seconds: float = 0.0, log_path: str | None = None,
                  no_auth: bool = False, extra_args: list[str] | None = None,
-                 region: str = REGION, startup_timeout: float = 60.0):
+                 region: str = REGION, startup_timeout: float = 300.0):
         self.delay_seconds = delay_seconds
         self.no_auth = no_auth
         self.extra_args = list(extra_args or [])
@@ -63,6 +63,8 @@ class Emulator:
             cmd.append("--no-auth")
         cmd += self.extra_args
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None, text=True)
+        # A guard against a server that never gets ready, not a speed: importing moto takes
+        # many seconds on a machine loaded with other tests.
         deadline = time.time() + self.startup_timeout
         line = ""
         while time.time() < deadline:

@@ -1,6 +1,7 @@
 """Indexes and the rest of a real table: GSIs on update (one per update), LSIs = replacement,
 CREATING/Backfilling on the clock, streams, SSE, table class, on-demand throughput,
 contributor insights — through CloudFormation and through DynamoDB."""
+import datetime as _dt
 import time
 import unittest
 
@@ -182,7 +183,14 @@ class IndexTest(EmulatorTestCase):
         self.ddb.update_table(TableName=table, StreamSpecification={"StreamEnabled": False})
         self.assertFalse(self.desc(table).get("StreamSpecification", {}).get("StreamEnabled"))
         self.wait_active(table)
-        time.sleep(0.01)  # moto labels streams with the wall clock
+        # moto labels a stream with the wall clock (utcnow().isoformat()): a stream made
+        # at the same instant as the first would take its ARN. Wait for the event "the
+        # clock has passed the first stream's label", not for a fixed time.
+        label = _dt.datetime.fromisoformat(first.rsplit("/stream/", 1)[1])
+        deadline = time.monotonic() + 60  # a guard: the label is a past instant of this clock
+        while _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None) <= label:
+            self.assertLess(time.monotonic(), deadline, f"the wall clock never passed {label}")
+            time.sleep(0.001)
         self.ddb.update_table(TableName=table, StreamSpecification={"StreamEnabled": True,
                                                                     "StreamViewType": "KEYS_ONLY"})
         t = self.desc(table)

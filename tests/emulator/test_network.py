@@ -124,19 +124,63 @@ class LatencyTest(EmulatorTestCase):
     no_auth = True
     extra_args = ["--latency-ms", "300"]
 
-    def test_concurrent_requests_overlap(self):
-        conns = [http.client.HTTPConnection("127.0.0.1", self.emu.port, timeout=20) for _ in range(6)]
-        t0 = time.time()
-        threads = [threading.Thread(target=ddb_request, args=(c, "ListTables", {})) for c in conns]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-        elapsed = time.time() - t0
-        self.assertGreaterEqual(elapsed, 0.3)
-        self.assertLess(elapsed, 1.5)  # 6 × 300 ms would be 1.8 s if serialised
+    def test_latency_is_added_and_configurable(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.emu.port, timeout=20)
+        t0 = time.monotonic()
+        self.assertEqual(ddb_request(conn, "ListTables", {})[0], 200)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.3)  # the latency was added (a lower bound)
+        conn.close()
         cfg = self.emu.set_config(latency_ms=0)
         self.assertEqual(cfg["latency_ms"], 0)
+
+
+class ConcurrentLatencyTest(unittest.TestCase):
+    """The latency wait holds no lock (httpd.py): requests on several connections wait at
+    the same time. Each handler's wait is replaced by a meeting at a barrier of six; a
+    server that waited one request at a time would never fill it (the barrier breaks)."""
+
+    def test_concurrent_requests_wait_together(self):
+        n = 6
+        barrier = threading.Barrier(n)
+        waits, met = [], []
+
+        class MeetingTime:
+            @staticmethod
+            def sleep(seconds):
+                waits.append(seconds)
+                try:
+                    barrier.wait(timeout=60)
+                    met.append(True)
+                except threading.BrokenBarrierError:
+                    pass
+
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [b"{}"]
+
+        answers = []
+
+        def client(port):
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            c.request("POST", "/", body=b"{}")
+            answers.append(c.getresponse().status)
+            c.close()
+
+        with mock.patch.object(httpd, "time", MeetingTime):
+            srv = httpd.Server(0, app, latency=lambda: 0.3)
+            threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+            try:
+                threads = [threading.Thread(target=client, args=(srv.server_address[1],)) for _ in range(n)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join(120)
+            finally:
+                srv.shutdown()
+                srv.server_close()
+        self.assertEqual(waits, [0.3] * n)
+        self.assertEqual(len(met), n, "the requests did not wait at the same time")
+        self.assertEqual(answers, [200] * n)
 
 
 class TlsTest(unittest.TestCase):

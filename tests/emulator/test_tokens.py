@@ -62,24 +62,32 @@ class TokensTest(EmulatorTestCase):
             self.emu.set_delay(0)
 
     def test_delete_stack_repeated_and_token_reuse(self):
-        self.emu.set_delay(2)
+        stack = uniq("tok")
+        sid = self.cfn.create_stack(StackName=stack, TemplateBody=table_template(uniq("t")),
+                                    ClientRequestToken="create-1")["StackId"]
+        self.wait_stack(stack)
+        # Stack operations now take an hour of emulator time: the delete stays in progress
+        # until the test moves the clock, however slowly the test itself runs.
+        self.emu.set_delay(3600)
         try:
-            stack = uniq("tok")
-            self.cfn.create_stack(StackName=stack, TemplateBody=table_template(uniq("t")),
-                                  ClientRequestToken="create-1")
-            self.wait_stack(stack)
             with self.assertRaises(self.cfn.exceptions.TokenAlreadyExistsException):
                 self.cfn.delete_stack(StackName=stack, ClientRequestToken="create-1")
             self.cfn.delete_stack(StackName=stack, ClientRequestToken="del-1")
+            self.assertEqual(self.status(sid), "DELETE_IN_PROGRESS")
             self.cfn.delete_stack(StackName=stack, ClientRequestToken="del-1")  # accepted silently
             self.cfn.delete_stack(StackName=stack)
+            self.assertEqual(self.status(sid), "DELETE_IN_PROGRESS")
         finally:
             self.emu.set_delay(0)
-        self.emu.advance_clock(3)
-        import time
-        time.sleep(0.3)
+        # The clock request runs every operation that has become due before it answers
+        # (server.py, /_emulator/clock): the delete has finished when it returns.
+        self.emu.advance_clock(3601)
+        self.assertEqual(self.status(sid), "DELETE_COMPLETE")
         with self.assertRaises(self.cfn.exceptions.ClientError):
             self.cfn.describe_stacks(StackName=stack)
+
+    def status(self, stack_id):
+        return self.cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]
 
     def test_create_update_stack_operation_ids(self):
         stack, table = uniq("tok"), uniq("tok")

@@ -53,6 +53,13 @@ def main():
     iam.create_role(RoleName="tpd-ci", AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}')
     iam.put_role_policy(RoleName="tpd-ci", PolicyName="all",
                         PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}')
+    # moto loads a service's backend at its first request, which takes seconds on a loaded
+    # machine: longer than the client's 30-second stall timeout (aws/aws_retry.h) when many
+    # tests start at once. Load the services the tests use now, before they are timed.
+    for service, call in (("dynamodb", "list_tables"), ("cloudformation", "list_stacks"),
+                          ("sts", "get_caller_identity")):
+        getattr(boto3.client(service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="bootstrap",
+                             aws_secret_access_key="bootstrap"), call)()
     urllib.request.urlopen(urllib.request.Request(url + "/moto-api/reset-auth", data=b"0", method="POST",
                                                   headers={"Content-Type": "text/plain"})).read()
     print("READY %d %s %s" % (port, key["AccessKeyId"], key["SecretAccessKey"]), flush=True)
