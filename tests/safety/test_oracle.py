@@ -65,7 +65,7 @@ class Pure(unittest.TestCase):
 
     def test_new_step_kinds_are_generated(self):
         # Every kind of the second round appears within a few seeds' steps.
-        steps = [s for seed in range(1, 6) for s in walk.generate(seed, 100)]
+        steps = [s for seed in range(1, 11) for s in walk.generate(seed, 100)]
         ops = {s["op"] for s in steps}
         self.assertLessEqual({"move", "fork", "advice"}, ops)
         self.assertLessEqual({"w", "b"}, {s.get("ctx") for s in steps})
