@@ -105,7 +105,8 @@ class Pure(unittest.TestCase):
         items = walk.parse_advice(out, {"r0": {"name": "walk-a"}}, {"r0_x": {"name": {"name": "walk-a"}}})
         self.assertEqual([(x["kind"], x.get("addr"), x.get("id"), x.get("from"), x.get("to")) for x in items],
                          [("untaint", "r0", None, None, None), ("import", "r0", "walk-a/walk-a", None, None),
-                          ("moved", None, None, "r0", "r0_x")])
+                          ("forget", "r0", None, None, None), ("moved", None, None, "r0", "r0_x"),
+                          ("forget", "r0_x", None, None, None)])
         self.assertEqual(walk.parse_advice("Error: nope\n\nnothing to do here", {}, {}), [])
 
     def test_count_reindexing(self):

@@ -730,8 +730,9 @@ def _mk_interrupt_then(rng, g):
 
 
 def _mk_advice(rng, g):
-    """Follow the advice of the last refusal in this context (if it gave one), then apply."""
-    return [{"op": "advice", "kind": rng.choice(["untaint", "import", "moved"])}, _apply(rng)]
+    """Follow the advice of the last refusal in this context (if it gave one), then apply;
+    or give up on the resource it named (state rm, remove its block)."""
+    return [{"op": "advice", "kind": rng.choice(["untaint", "import", "moved", "forget", "forget"])}, _apply(rng)]
 
 
 # (weight, maker); a maker returns a step, a list of steps, or None when it does not apply.
@@ -741,7 +742,7 @@ STEP_MAKERS = [
     (22, _mk_tf("apply")), (3, _mk_tf("plan")), (3, _mk_tf("refresh")), (4, _mk_tf("destroy")),
     (3, _mk_tf("replace")), (6, _mk_tf("import")), (3, _mk_tf("import-block")), (3, _mk_tf("state-rm")),
     (16, _mk_outside), (8, _mk_fault), (4, _mk_clock),
-    (8, _mk_second_state), (8, _mk_move), (4, _mk_taint), (14, _mk_interrupt_then), (2, _mk_advice),
+    (8, _mk_second_state), (8, _mk_move), (4, _mk_taint), (14, _mk_interrupt_then), (5, _mk_advice),
 ]
 
 
@@ -1459,7 +1460,9 @@ class World:
         """Follows the last refusal's advice of this context literally: runs the
         `terraform untaint ADDR` or `terraform import ADDR ID` it names, or writes the
         `moved` block it asks for. The oracle then checks what follows; an advised
-        command that fails right after the refusal is a violation (R3 advice-failed)."""
+        command that fails right after the refusal is a violation (R3 advice-failed).
+        "forget" is what a user stuck on a refusal may do instead: stop managing the
+        resource it names here (`terraform state rm`, and remove its block)."""
         item = next((x for x in (ctx.advice or {}).get("items", []) if x["kind"] == s["kind"]), None)
         if item is None:
             self.say(f"      skipped: the last refusal gave no {s['kind']} advice")
@@ -1473,6 +1476,15 @@ class World:
                 ctx.moved.append([item["from"], item["to"]])
                 ctx.rekey(item["from"], item["to"])
             return []
+        if item["kind"] == "forget":
+            slot = next((x for x in ctx.slots if ctx.addr(x) == item["addr"]), None)
+            v = []
+            if item["addr"] in self.read_state(ctx):
+                v = self.run_tf({"op": "tf", "ctx": ctx.name, "cmd": "state-rm", "addr": item["addr"]})
+            if slot:
+                ctx.set_form(slot, None)
+                ctx.slots.pop(slot)
+            return v
         step = {"op": "tf", "ctx": ctx.name, "cmd": item["kind"], "addr": item["addr"]}
         if item["kind"] == "import":
             step["id"] = item["id"]
@@ -1738,6 +1750,8 @@ class World:
         failed = [r for r in results if r["rc"] != 0 and not r["interrupted"] and not r["killed"]
                   and not (r["rc"] == 2 and "-detailed-exitcode" in r["args"])]
         if not failed:
+            if s["cmd"] in ("apply", "replace", "import-block") and results:
+                ctx.advice = None   # nothing refused any more
             return []
         items = parse_advice(failed[-1]["out"], state, cfg)
         ctx.advice = {"i": self.step_i, "items": items}
@@ -1909,6 +1923,10 @@ def parse_advice(out: str, state: dict, cfg: dict) -> list[dict]:
             if x and y:
                 items.append({"kind": "moved", "from": x, "to": y,
                               "text": f"moved {{ from = {RESOURCE}.{x}  to = {RESOURCE}.{y} }}"})
+        a = _strip_addr(d["addr"] or "", None)
+        if a:  # what a user stuck on this refusal may do: stop managing that resource here
+            items.append({"kind": "forget", "addr": a,
+                          "text": f"terraform state rm {RESOURCE}.{a}, and remove its block"})
     return items
 
 
@@ -2251,7 +2269,8 @@ def main(argv=None):
         took = time.monotonic() - t0
         if a.stats:
             with open(a.stats, "w") as f:
-                json.dump({"seed": seed, "steps": len(steps), "seconds": round(took), "stats": runner.stats,
+                json.dump({"seed": seed, "settings": settings, "steps": steps, "seconds": round(took),
+                           "stats": runner.stats,
                            "found": [{"step": i, "signatures": sorted({signature(x) for x in v}), "violations": v}
                                      for i, v in runner.found]}, f, indent=1, sort_keys=True)
         if a.keep_going:
