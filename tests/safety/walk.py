@@ -1395,6 +1395,7 @@ class World:
         when the step changed nothing (a first guess for shrinking)."""
         self.inert = False
         self.step_i = i
+        self.fired = None   # the interruption that happened in this step (measurements)
         op = s["op"]
         ctx = self.ctx_of(s) if op in CTX_OPS else None
         if op == "add":
@@ -1645,6 +1646,7 @@ class World:
         if cmd == "import-block":
             self.write_config(ctx)
         self.last_results = results
+        self.fired = next((r["interrupted"] for r in results if r["interrupted"]), None)
         self.inert = not any(r["killed"] or any(c.get("mutating") for c in r["calls"]) for r in results) and \
             self.state_bytes(ctx) == state_before
         violations = mutating_reads(results)
@@ -2112,7 +2114,8 @@ class Runner:
             for x in [x for x in v if self.ignore and signature(x).startswith(self.ignore)]:
                 self.say("      ignored " + x.split("\n", 1)[0])
                 v.remove(x)
-            kind = step_kind(steps, i) + (" (skipped)" if w.inert and s["op"] == "advice" else "")
+            kind = step_kind(steps, i) + (" (skipped)" if w.inert and s["op"] == "advice" else "") \
+                + (f" ({w.fired} fired)" if w.fired else "")
             st = self.stats.setdefault(kind, [0, 0])
             st[0] += 1
             st[1] += bool(v)
