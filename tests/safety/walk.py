@@ -435,7 +435,8 @@ class _View:
     def __init__(self, g, ctx):
         c = g.ctxs[ctx]
         self.model, self.ctx = g, ctx
-        self.slots, self.forms, self.in_state, self.tables, self.stacks = c.slots, c.forms, c.in_state, g.tables, g.stacks
+        self.slots, self.forms, self.in_state = c.slots, c.forms, c.in_state
+        self.tables, self.stacks = g.tables, g.stacks
 
 
 def _pick(rng, weighted):
@@ -705,7 +706,8 @@ def _mk_interrupt_then(rng, g):
             out += [{"op": "edit", "slot": slot, "knob": "timeouts", "value": copy.deepcopy(DEADLINE)}, _apply(rng)]
         if what == "update":
             knob = KNOB[rng.choice(["billing", "ttl", "point_in_time_recovery", "tags", "deletion_protection_enabled"])]
-            out.append({"op": "edit", "slot": slot, "knob": knob.name, "value": copy.deepcopy(rng.choice(knob.values[1:]))})
+            out.append({"op": "edit", "slot": slot, "knob": knob.name,
+                        "value": copy.deepcopy(rng.choice(knob.values[1:]))})
         elif what == "move":
             out.append({"op": "edit", "slot": slot, "knob": "stack_name",
                         "value": {"stack_name": rng.choice(CONFIG_STACKS)}})
@@ -1615,7 +1617,8 @@ class World:
         # a minute of real time for ENABLING/DISABLING otherwise) — unless the step asks
         # for slow TTL (fault ttl_slow), or a change made before is still in transition
         # (the emulator compares every transition with the current setting).
-        ttl_quick = not (fault or {}).get("ttl_slow") and not any(t.get("ttl_moving") for t in self.snap.tables.values())
+        ttl_quick = not (fault or {}).get("ttl_slow") and \
+            not any(t.get("ttl_moving") for t in self.snap.tables.values())
         if ttl_quick:
             self.emu.set_config(ttl_transition_seconds=0)
         results = []
@@ -1639,7 +1642,8 @@ class World:
                 self.emu.set_config(delay_seconds=0, request_delay=0)
             if ttl_quick:
                 self.emu.set_config(ttl_transition_seconds=TTL_TRANSITION)
-        if any(r["killed"] or r["interrupted"] for r in results) or (fault or {}).get("config", {}).get("delay_seconds"):
+        slowed = (fault or {}).get("config", {}).get("delay_seconds")
+        if slowed or any(r["killed"] or r["interrupted"] for r in results):
             # The user waits for what the interrupted (or timed-out) command left
             # running: stacks settle now, not at a time that depends on the machine.
             self.settle_stacks()
@@ -1844,11 +1848,11 @@ class World:
 CTX_LABEL = {"a": "directory A", "w": "workspace staging", "b": "directory B"}
 
 # How Terraform 1.11's plan names what happens to a resource instance ("# ADDR ...").
-_PLAN_LINE = re.compile(r"^\s*# " + re.escape(RESOURCE) + r"\.(\S+) (will be created|will be destroyed|must be replaced|"
-                        r"will be replaced, as requested|is tainted, so must be replaced|will be replaced due to changes"
-                        r"|will be updated in-place|will be imported|has moved to \S+)")
-DELETING = ("will be destroyed", "must be replaced", "will be replaced, as requested", "is tainted, so must be replaced",
-            "will be replaced due to changes")
+DELETING = ("will be destroyed", "must be replaced", "will be replaced, as requested",
+            "is tainted, so must be replaced", "will be replaced due to changes")
+_PLAN_LINE = re.compile(r"^\s*# " + re.escape(RESOURCE) + r"\.(\S+) ("
+                        + "|".join(re.escape(x) for x in DELETING + ("will be created", "will be updated in-place",
+                                                                   "will be imported")) + r"|has moved to \S+)")
 
 
 def plan_actions(out: str):
