@@ -61,7 +61,7 @@ PLANFILE = "walk.tfplan"
 RESOURCE = "dynamodb_ttl_table"
 
 # ---- name pools: small on purpose, so that names collide ----------------------------
-TABLE_NAMES = ["walk-a", "walk-b", "walk_c.d"]          # names configurations use
+TABLE_NAMES = ["walk-a", "walk-b", "walk_c.d"]          # names configurations use (and INTERRUPT_TABLE)
 EXTRA_TABLES = ["ext-t1", "ext-t2"]                     # names only foreign stacks use
 CONFIG_STACKS = ["stk-1", "stk-2", "walk-b"]            # explicit stack_name values
 FOREIGN_STACKS = ["walk-a", "stk-2", "walk-c-d", "ext-s1"]  # stacks made outside Terraform
@@ -69,8 +69,11 @@ SLOTS = ["r0", "r1", "r2"]                              # resources of a configu
 EACH_KEYS = ["k1", "k2", "k3"]                          # for_each keys a resource may move to
 # Contexts: who runs terraform. "a" is the first user (directory A, default workspace);
 # "w" a second workspace in directory A (`terraform workspace new staging`); "b" a
-# second working directory. All on the same emulator account.
-CTXS = {"a": ("A", None), "w": ("A", "staging"), "b": ("B", None)}
+# second working directory; "c" a third one where the interruption sequences mostly
+# run, on a table of their own (a configuration stuck on an earlier refusal would
+# refuse before the point of interruption). All on the same emulator account.
+CTXS = {"a": ("A", None), "w": ("A", "staging"), "b": ("B", None), "c": ("C", None)}
+INTERRUPT_TABLE = "walk-i"   # the table the interruption sequences of context c mostly use
 CTX_OPS = ("add", "edit", "remove", "move", "tf", "fork", "advice")   # steps that belong to a context
 # A deadline small enough to be hit while a stack operation is in progress (the
 # `deadline` fault keeps stacks busy for longer).
@@ -393,7 +396,7 @@ FAULTS = {
     "outlast": (1, lambda rng: {"rules": [{"kind": "throttle", "operation": rng.choice(CFN_MUTATING), "count": 0}]}),
     "ttl_slow": (2, lambda rng: {"ttl_slow": True}),   # the command's TTL changes stay ENABLING/DISABLING
     "interrupt": (4, lambda rng: {"interrupt": {"signal": rng.choice(["INT", "INT", "KILL_PROVIDER"]),
-                                                "after": rng.randint(1, 4)},
+                                                "after": rng.choice([1, 2, 2, 3, 4])},
                                   "config": {"delay_seconds": rng.choice([2, 3])}}),
     # With timeouts = DEADLINE (3 s) in the configuration: stack operations take 10 s;
     # change sets, the first k executions (and the deletion, maybe) are made instant by
@@ -424,6 +427,7 @@ class GenModel:
         self.ctxs = {c: GenCtx() for c in CTXS}
         self.tables = set()
         self.stacks = set()
+        self.keys = {}           # table -> key kind ("S", "SS", "N") it was first made with
 
     def view(self, ctx):
         return _View(self, ctx)
@@ -676,13 +680,33 @@ def _interrupt(rng):
     return {"op": "fault", "kind": "interrupt", **f}
 
 
+def _keys_kind(knobs):
+    """The outside tables' key kind ("S", "SS", "N") of a slot's key schema."""
+    k = _keys_of(slot_attrs(knobs))
+    return "SS" if len(k) == 2 else "N" if k[0][1] == "N" else "S"
+
+
 def _mk_interrupt_then(rng, g):
     """An operation interrupted at a point of the request log — Ctrl-C, a killed
     provider, or a `timeouts` deadline while stacks are slow — then what a user does
-    next: apply again, plan, follow the refusal's advice, or nothing yet."""
+    next: apply again, plan, follow the refusal's advice, or nothing yet. Mostly in
+    directory C on a table of its own (INTERRUPT_TABLE): created (or adopted) when
+    the configuration there does not have it yet, else updated, moved or destroyed —
+    or created again when a destroy took it out of the state."""
     what = rng.choice(["create", "update", "move", "adopt", "destroy"])
     deadline = rng.random() < 0.3
     out = []
+    own = rng.random() < 0.7
+    slot = None
+    if own:
+        g = g.model.view("c")
+        slot = next((x for x, k in sorted(g.slots.items()) if slot_attrs(k)["name"] == INTERRUPT_TABLE), None)
+        if slot is None:
+            what = "adopt" if what == "adopt" else "create"
+        elif slot not in g.in_state:
+            what = "recreate"
+        elif what in ("create", "adopt"):
+            what = rng.choice(["update", "move", "destroy"])
     in_state = sorted(set(g.slots) & g.in_state)
     if what in ("update", "move", "destroy") and not in_state:
         what = "create"
@@ -693,15 +717,25 @@ def _mk_interrupt_then(rng, g):
                 return None
             what = "update"
         else:
-            if what == "adopt":
-                name = slot_attrs(add["knobs"])["name"]
-                out.append({"op": "outside", "kind": "foreign-table", "target": name,
-                            **OUTSIDE["foreign-table"]["params"](rng)})
+            if own:
+                add.pop("form", None)
+                add["knobs"]["name"] = {"name": INTERRUPT_TABLE}
+                known = g.model.keys.get(INTERRUPT_TABLE)
+                if known and rng.random() < 0.9:  # the table exists: mostly its key schema
+                    add["knobs"]["keys"] = copy.deepcopy(KNOB["keys"].values[{"S": 0, "SS": 2, "N": 3}[known]])
+            if what == "adopt":  # mostly the configured key schema: an adoption, not a refusal
+                params = OUTSIDE["foreign-table"]["params"](rng)
+                if rng.random() < 0.95:
+                    params["keys"] = _keys_kind(add["knobs"])
+                out.append({"op": "outside", "kind": "foreign-table", "target": slot_attrs(add["knobs"])["name"],
+                            **params})
             if deadline:
                 add["knobs"]["timeouts"] = copy.deepcopy(DEADLINE)
             out.append(add)
+    if what == "recreate" and deadline:
+        out.append({"op": "edit", "slot": slot, "knob": "timeouts", "value": copy.deepcopy(DEADLINE)})
     if what in ("update", "move", "destroy"):
-        slot = rng.choice(in_state)
+        slot = slot if slot in in_state else rng.choice(in_state)
         if deadline:  # the deadline must be in the state before it governs an update or delete
             out += [{"op": "edit", "slot": slot, "knob": "timeouts", "value": copy.deepcopy(DEADLINE)}, _apply(rng)]
         if what == "update":
@@ -728,6 +762,10 @@ def _mk_interrupt_then(rng, g):
     elif then == "advice":
         out += [_apply(rng), {"op": "advice", "kind": rng.choice(["untaint", "untaint", "import", "moved"])},
                 _apply(rng)]
+    if own:
+        for x in out:
+            if x["op"] in CTX_OPS:
+                x["ctx"] = "c"
     return out
 
 
@@ -772,6 +810,7 @@ def _gen_update(g, s):
                 a = slot_attrs(k)
                 g.tables.add(a["name"])
                 g.stacks.add(effective_stack(a))
+                g.keys.setdefault(a["name"], _keys_kind(k))
         elif s["cmd"] == "destroy":
             c.in_state = set()
         elif s["cmd"] == "state-rm":
@@ -781,6 +820,7 @@ def _gen_update(g, s):
     elif op == "outside":
         if OUTSIDE[s["kind"]]["target"] == "new-table":
             g.tables.add(s["target"])
+            g.keys.setdefault(s["target"], s.get("keys"))
         elif OUTSIDE[s["kind"]]["target"] == "new-stack":
             g.stacks.add(s["target"])
             if s.get("table"):
@@ -819,7 +859,7 @@ def settings_for(seed: int) -> dict:
 
 
 def describe(s: dict) -> str:
-    where = {"w": "[workspace staging] ", "b": "[directory B] "}.get(s.get("ctx", "a"), "") \
+    where = {"w": "[workspace staging] ", "b": "[directory B] ", "c": "[directory C] "}.get(s.get("ctx", "a"), "") \
         if s["op"] in CTX_OPS else ""
     return where + _describe(s)
 
@@ -964,7 +1004,7 @@ class World:
         # that ends with real time would make runs depend on how fast they went.
         self.emu.set_config(page_size=settings.get("page_size"), ttl_transition_seconds=TTL_TRANSITION)
         self.tfdir = os.path.join(self.work, run_name)
-        dirs = {"A": self.tfdir, "B": self.tfdir + "-b"}
+        dirs = {"A": self.tfdir, "B": self.tfdir + "-b", "C": self.tfdir + "-c"}
         for d in dirs.values():
             shutil.rmtree(d, ignore_errors=True)
         self.ctxs = {name: Ctx(name, dirs[d]) for name, (d, _) in CTXS.items()}
@@ -1845,7 +1885,7 @@ class World:
         return out
 
 
-CTX_LABEL = {"a": "directory A", "w": "workspace staging", "b": "directory B"}
+CTX_LABEL = {"a": "directory A", "w": "workspace staging", "b": "directory B", "c": "directory C"}
 
 # How Terraform 1.11's plan names what happens to a resource instance ("# ADDR ...").
 DELETING = ("will be destroyed", "must be replaced", "will be replaced, as requested",
@@ -2059,7 +2099,8 @@ def step_kind(steps, i) -> str:
     for it."""
     s = steps[i]
     op = s["op"]
-    where = {"w": "workspace ", "b": "directory-B "}.get(s.get("ctx", "a"), "") if op in CTX_OPS else ""
+    where = {"w": "workspace ", "b": "directory-B ", "c": "directory-C "}.get(s.get("ctx", "a"), "") \
+        if op in CTX_OPS else ""
     if op == "tf":
         tags = []
         for j in range(i - 1, -1, -1):
