@@ -68,7 +68,7 @@ class Pure(unittest.TestCase):
         steps = [s for seed in range(1, 11) for s in walk.generate(seed, 100)]
         ops = {s["op"] for s in steps}
         self.assertLessEqual({"move", "fork", "advice"}, ops)
-        self.assertLessEqual({"w", "b"}, {s.get("ctx") for s in steps})
+        self.assertLessEqual({"w", "b", "c"}, {s.get("ctx") for s in steps})
         self.assertLessEqual({"taint", "untaint"}, {s.get("cmd") for s in steps})
         self.assertTrue(any(s.get("moved") for s in steps) and any(s.get("moved") is False for s in steps))
         signals = {(s.get("interrupt") or {}).get("signal") for s in steps}
