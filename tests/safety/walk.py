@@ -749,9 +749,14 @@ def _mk_interrupt_then(rng, g):
             out.append({"op": "edit", "slot": slot, "knob": "deletion_protection_enabled",
                         "value": {"deletion_protection_enabled": False}})
     if deadline:
-        out.append({"op": "fault", "kind": "deadline", **FAULTS["deadline"][1](rng)})
+        f = {"op": "fault", "kind": "deadline", **FAULTS["deadline"][1](rng)}
+        if what == "destroy":  # the deletion is the one operation: it must take its 10 s
+            f["rules"] = [r for r in f["rules"] if r["operation"] != "DeleteStack"]
+        out.append(f)
     else:
         out.append(_interrupt(rng))
+        if what == "destroy":  # DeleteStack is the destroy's one mutating call
+            out[-1]["interrupt"]["after"] = 1
     out.append({"op": "tf", "cmd": "destroy", "saved": rng.random() < 0.3, "refresh": True}
                if what == "destroy" else _apply(rng))
     then = rng.choice(["apply", "apply", "plan", "advice", "nothing"])
