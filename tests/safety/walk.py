@@ -12,7 +12,16 @@ step an oracle checks that no data was lost and nothing foreign was touched:
   R3  after a successful apply AWS matches the configuration and
       `terraform plan -detailed-exitcode` exits 0; a refused step said why;
   R4  no plan, refresh or import made a mutating call;
-  R5  no table protected against deletion vanished.
+  R5  no table protected against deletion vanished;
+  R6  a plan tells the truth: a table the plan keeps (no destroy or replacement at
+      any address naming it) keeps its items through the apply.
+
+The user has several states: a second Terraform workspace in the same directory and a
+second working directory on the same account (contexts, CTXS), addresses that are
+renamed or re-indexed (count, for_each) with or without `moved`, `taint`/`untaint`,
+and a flaky world: Ctrl-C, `timeouts` deadlines and a killed provider at points taken
+from the emulator's request log. A refusal's advice (`terraform untaint ADDR`,
+`terraform import ADDR ID`, a `moved` block) may be followed literally by a later step.
 
     walk.py --seed N --steps M [--keep]     a walk; on a violation: report, shrink, exit 1
     walk.py --replay FILE                   replay the steps of a reproduction file
@@ -30,6 +39,7 @@ import copy
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -51,11 +61,23 @@ PLANFILE = "walk.tfplan"
 RESOURCE = "dynamodb_ttl_table"
 
 # ---- name pools: small on purpose, so that names collide ----------------------------
-TABLE_NAMES = ["walk-a", "walk-b", "walk_c.d"]          # names configurations use
+TABLE_NAMES = ["walk-a", "walk-b", "walk_c.d"]          # names configurations use (and INTERRUPT_TABLE)
 EXTRA_TABLES = ["ext-t1", "ext-t2"]                     # names only foreign stacks use
 CONFIG_STACKS = ["stk-1", "stk-2", "walk-b"]            # explicit stack_name values
 FOREIGN_STACKS = ["walk-a", "stk-2", "walk-c-d", "ext-s1"]  # stacks made outside Terraform
-SLOTS = ["r0", "r1", "r2"]                              # resource addresses
+SLOTS = ["r0", "r1", "r2"]                              # resources of a configuration
+EACH_KEYS = ["k1", "k2", "k3"]                          # for_each keys a resource may move to
+# Contexts: who runs terraform. "a" is the first user (directory A, default workspace);
+# "w" a second workspace in directory A (`terraform workspace new staging`); "b" a
+# second working directory; "c" a third one where the interruption sequences mostly
+# run, on a table of their own (a configuration stuck on an earlier refusal would
+# refuse before the point of interruption). All on the same emulator account.
+CTXS = {"a": ("A", None), "w": ("A", "staging"), "b": ("B", None), "c": ("C", None)}
+INTERRUPT_TABLE = "walk-i"   # the table the interruption sequences of context c mostly use
+CTX_OPS = ("add", "edit", "remove", "move", "tf", "fork", "advice")   # steps that belong to a context
+# A deadline small enough to be hit while a stack operation is in progress (the
+# `deadline` fault keeps stacks busy for longer).
+DEADLINE = {"timeouts": {"create": "3s", "update": "3s", "delete": "3s"}}
 
 
 def derived_stack(table: str) -> str:
@@ -174,7 +196,21 @@ def hcl(v, indent=2) -> str:
             return "{}"
         pad = " " * (indent + 2)
         return "{\n" + "".join(f"{pad}{json.dumps(k)} = {hcl(x, indent + 2)}\n" for k, x in v.items()) + " " * indent + "}"
+    if isinstance(v, list):
+        pad = " " * (indent + 2)
+        return "[\n" + "".join(f"{pad}{hcl(x, indent + 2)},\n" for x in v) + " " * indent + "]"
     raise TypeError(v)
+
+
+def addr_key(form) -> str:
+    """The address of a resource instance without the type: a resource of its own
+    (["res", NAME] -> NAME), an element of the `count` resource c (["count", I] ->
+    c[I]), or of the `for_each` resource e (["each", K] -> e["K"])."""
+    if form[0] == "count":
+        return f"c[{form[1]}]"
+    if form[0] == "each":
+        return f'e["{form[1]}"]'
+    return form[1]
 
 
 # ---- OUTSIDE: changes made outside Terraform (boto3, "someone in the console") -------
@@ -326,7 +362,13 @@ class Skip(Exception):
 # ---- FAULTS: armed for the next terraform step, cleared after it ----------------------
 # rules: emulator fault rules (tests/emulator/README.md); config: emulator settings
 # for that step; kill_after: SIGKILL terraform (and the provider) once the emulator
-# has answered that operation.
+# has answered that operation; interrupt: {"signal": INT | KILL_PROVIDER | KILL,
+# "after": N} once the emulator has answered the Nth mutating call of the command
+# (INT: Ctrl-C, once, to terraform's process group as a terminal sends it; the
+# provider ignores it and Terraform asks it to stop. KILL_PROVIDER: SIGKILL of the
+# provider process alone, found as terraform's child). The points come from the
+# request log, never from a clock, so a seed interrupts at the same call every run;
+# stacks are slowed down (delay_seconds) so that operations are in progress then.
 CFN_MUTATING = ["CreateChangeSet", "ExecuteChangeSet", "DeleteChangeSet", "DeleteStack"]
 DDB_MUTATING = ["UpdateTable", "UpdateTimeToLive", "TagResource", "UntagResource", "UpdateContinuousBackups",
                 "DeleteTable"]
@@ -353,18 +395,53 @@ FAULTS = {
                                                "seconds": rng.choice([TTL_TRANSITION + 1, 3601])}]}),
     "kill": (4, lambda rng: {"kill_after": rng.choice(CFN_MUTATING), "config": {"delay_seconds": 3}}),
     "outlast": (1, lambda rng: {"rules": [{"kind": "throttle", "operation": rng.choice(CFN_MUTATING), "count": 0}]}),
+    "ttl_slow": (2, lambda rng: {"ttl_slow": True}),   # the command's TTL changes stay ENABLING/DISABLING
+    "interrupt": (4, lambda rng: {"interrupt": {"signal": rng.choice(["INT", "INT", "KILL_PROVIDER"]),
+                                                "after": rng.choice([1, 2, 2, 3, 4])},
+                                  "config": {"delay_seconds": rng.choice([2, 3])}}),
+    # With timeouts = DEADLINE (3 s) in the configuration: stack operations take 10 s;
+    # change sets, the first k executions (and the deletion, maybe) are made instant by
+    # moving the emulator clock, so the deadline passes while a later one is in progress.
+    "deadline": (1, lambda rng: {"config": {"delay_seconds": 10}, "rules": [
+        {"kind": "advance_clock", "operation": "CreateChangeSet", "seconds": 11, "count": 0}]
+        + ([{"kind": "advance_clock", "operation": "ExecuteChangeSet", "seconds": 11, "count": k}
+            for k in [rng.choice([0, 1, 2])] if k])
+        + ([{"kind": "advance_clock", "operation": "DeleteStack", "seconds": 11, "count": 1}]
+           if rng.random() < 0.5 else [])}),
 }
 
 
 # ---- the walk: steps generated from the seed alone -----------------------------------
+class GenCtx:
+    """What the generator expects of one context's configuration and state."""
+
+    def __init__(self):
+        self.slots = {}          # slot -> {knob: value}
+        self.forms = {}          # slot -> address form (addr_key); missing: ["res", slot]
+        self.in_state = set()
+
+
 class GenModel:
     """What the generator expects to exist; only used to make plausible steps."""
 
     def __init__(self):
-        self.slots = {}          # slot -> {knob: value}
-        self.in_state = set()
+        self.ctxs = {c: GenCtx() for c in CTXS}
         self.tables = set()
         self.stacks = set()
+        self.keys = {}           # table -> key kind ("S", "SS", "N") it was first made with
+
+    def view(self, ctx):
+        return _View(self, ctx)
+
+
+class _View:
+    """One context of the generator model, as the step makers see it."""
+
+    def __init__(self, g, ctx):
+        c = g.ctxs[ctx]
+        self.model, self.ctx = g, ctx
+        self.slots, self.forms, self.in_state = c.slots, c.forms, c.in_state
+        self.tables, self.stacks = g.tables, g.stacks
 
 
 def _pick(rng, weighted):
@@ -390,7 +467,15 @@ def _mk_add(rng, g):
     unused = [n for n in TABLE_NAMES if n not in used]
     if unused and rng.random() < 0.8:  # mostly a table of its own; sometimes a collision
         knobs["name"] = {"name": rng.choice(unused)}
-    return {"op": "add", "slot": free[0], "knobs": knobs}
+    s = {"op": "add", "slot": free[0], "knobs": knobs}
+    x = rng.random()
+    if x < 0.15:     # an element of the count resource (appended)
+        s["form"] = ["count"]
+    elif x < 0.25:   # an element of the for_each resource
+        keys = [k for k in EACH_KEYS if ["each", k] not in g.forms.values()]
+        if keys:
+            s["form"] = ["each", rng.choice(keys)]
+    return s
 
 
 def _mk_edit(rng, g):
@@ -406,6 +491,10 @@ def _mk_remove(rng, g):
     return {"op": "remove", "slot": rng.choice(sorted(g.slots))} if g.slots else None
 
 
+def _apply(rng):
+    return {"op": "tf", "cmd": "apply", "saved": rng.random() < 0.4}
+
+
 def _mk_tf(cmd):
     def mk(rng, g):
         s = {"op": "tf", "cmd": cmd}
@@ -413,9 +502,9 @@ def _mk_tf(cmd):
             s["saved"] = rng.random() < 0.4
         if cmd == "destroy":
             s["refresh"] = rng.random() < 0.8
-        if cmd in ("replace", "state-rm", "import", "import-block"):
+        if cmd in ("replace", "state-rm", "import", "import-block", "taint", "untaint"):
             pool = sorted(g.slots) if cmd != "state-rm" else sorted(g.in_state)
-            if cmd == "replace":
+            if cmd in ("replace", "taint", "untaint"):
                 pool = sorted(set(g.slots) & g.in_state)
             if cmd in ("import", "import-block"):
                 pool = sorted(set(g.slots) - g.in_state) or sorted(g.slots)
@@ -447,7 +536,7 @@ def _mk_outside(rng, g):
 
 
 def _mk_fault(rng, g):
-    kind = _pick(rng, [(w, k) for k, (w, _) in FAULTS.items()])
+    kind = _pick(rng, [(w, k) for k, (w, _) in FAULTS.items() if k != "deadline"])
     return {"op": "fault", "kind": kind, **FAULTS[kind][1](rng)}
 
 
@@ -471,8 +560,7 @@ def _mk_drift_then_apply(rng, g):
     if not t:
         return None
     kind = rng.choice(DRIFT_KINDS)
-    return [{"op": "outside", "kind": kind, "target": t, **OUTSIDE[kind]["params"](rng)},
-            {"op": "tf", "cmd": "apply", "saved": rng.random() < 0.4}]
+    return [{"op": "outside", "kind": kind, "target": t, **OUTSIDE[kind]["params"](rng)}, _apply(rng)]
 
 
 def _mk_forget_and_import(rng, g):
@@ -490,7 +578,7 @@ def _mk_forget_and_import(rng, g):
         knob = KNOB[rng.choice(["stack_name", "stack_name", "deletion_protection_enabled", "ttl", "keys", "tags"])]
         out.append({"op": "edit", "slot": slot, "knob": knob.name, "value": copy.deepcopy(rng.choice(knob.values))})
     if imp["cmd"] == "import":
-        out.append({"op": "tf", "cmd": "apply", "saved": rng.random() < 0.4})
+        out.append(_apply(rng))
     return out
 
 
@@ -499,6 +587,7 @@ class _Only:
 
     def __init__(self, g, slot):
         self.slots, self.in_state, self.tables, self.stacks = {slot: g.slots[slot]}, set(), g.tables, g.stacks
+        self.forms = g.forms
 
 
 def _mk_fault_then(rng, g):
@@ -520,8 +609,176 @@ def _mk_collide(rng, g):
             params["table"] = a["name"]
     else:
         target = rng.choice(ALL_TABLES if kind == "foreign-table" else FOREIGN_STACKS)
-    return [{"op": "outside", "kind": kind, "target": target, **params},
-            {"op": "tf", "cmd": "apply", "saved": rng.random() < 0.4}]
+    return [{"op": "outside", "kind": kind, "target": target, **params}, _apply(rng)]
+
+
+# ---- makers of the second round: states, addresses, interruptions, advice ---------------
+def _mk_second_state(rng, g):
+    """Another state on the same account: a second workspace of the same directory or a
+    second directory, with the first one's configuration (the same tables) or its
+    own; apply; sometimes switch protection off there and destroy (issue 21, path 1)."""
+    ctx = rng.choice(["w", "w", "b"])
+    first = g.model.ctxs["a"]
+    out = []
+    slots = sorted(g.model.ctxs[ctx].slots)
+    if not slots:
+        if first.slots and rng.random() < 0.8:
+            out.append({"op": "fork", "ctx": ctx, "from": "a"})
+            slots = sorted(first.slots)
+        else:
+            out.append(dict(_mk_add(rng, g.model.view(ctx)), ctx=ctx))
+            slots = [out[-1]["slot"]]
+    out.append(dict(_apply(rng), ctx=ctx))
+    if rng.random() < 0.4:
+        if rng.random() < 0.7:
+            out.append({"op": "edit", "ctx": ctx, "slot": rng.choice(slots), "knob": "deletion_protection_enabled",
+                        "value": {"deletion_protection_enabled": False}})
+            out.append(dict(_apply(rng), ctx=ctx))
+        out.append({"op": "tf", "ctx": ctx, "cmd": "destroy", "saved": rng.random() < 0.4, "refresh": True})
+    return out
+
+
+def _move_target(rng, g, slot):
+    cur = g.forms.get(slot, ["res", slot])
+    used = [f for s, f in g.forms.items() if s != slot]
+    opts = [["res", n] for n in (slot, slot + "_x", slot + "_y") if ["res", n] != cur and ["res", n] not in used]
+    if cur[0] != "count":
+        opts.append(["count"])
+    opts += [["each", k] for k in EACH_KEYS if ["each", k] != cur and ["each", k] not in used]
+    return rng.choice(opts) if opts else None
+
+
+def _mk_move(rng, g):
+    """An address changes: renamed, into or out of count / for_each (which re-indexes
+    the count elements after it), with or without a `moved` block; then mostly apply."""
+    if not g.slots:
+        return None
+    slot = rng.choice(sorted(g.slots))
+    to = _move_target(rng, g, slot)
+    if to is None:
+        return None
+    out = [{"op": "move", "slot": slot, "to": to, "moved": rng.random() < 0.5}]
+    if rng.random() < 0.8:
+        out.append(_apply(rng))
+    return out
+
+
+def _mk_taint(rng, g):
+    """terraform taint, then apply, plan, or untaint and apply."""
+    t = _mk_tf("taint")(rng, g)
+    if t is None:
+        return None
+    then = rng.choice(["apply", "apply", "plan", "untaint"])
+    if then == "untaint":
+        return [t, {"op": "tf", "cmd": "untaint", "slot": t["slot"]}, _apply(rng)]
+    return [t, _mk_tf(then)(rng, g)]
+
+
+def _interrupt(rng):
+    f = FAULTS["interrupt"][1](rng)
+    if rng.random() < 0.25:  # the old group SIGKILL, at a mutating call too
+        f["interrupt"]["signal"] = "KILL"
+    return {"op": "fault", "kind": "interrupt", **f}
+
+
+def _keys_kind(knobs):
+    """The outside tables' key kind ("S", "SS", "N") of a slot's key schema."""
+    k = _keys_of(slot_attrs(knobs))
+    return "SS" if len(k) == 2 else "N" if k[0][1] == "N" else "S"
+
+
+def _mk_interrupt_then(rng, g):
+    """An operation interrupted at a point of the request log — Ctrl-C, a killed
+    provider, or a `timeouts` deadline while stacks are slow — then what a user does
+    next: apply again, plan, follow the refusal's advice, or nothing yet. Mostly in
+    directory C on a table of its own (INTERRUPT_TABLE): created (or adopted) when
+    the configuration there does not have it yet, else updated, moved or destroyed —
+    or created again when a destroy took it out of the state."""
+    what = rng.choice(["create", "update", "move", "adopt", "destroy"])
+    deadline = rng.random() < 0.3
+    out = []
+    own = rng.random() < 0.7
+    slot = None
+    if own:
+        g = g.model.view("c")
+        slot = next((x for x, k in sorted(g.slots.items()) if slot_attrs(k)["name"] == INTERRUPT_TABLE), None)
+        if slot is None:
+            what = "adopt" if what == "adopt" else "create"
+        elif slot not in g.in_state:
+            what = "recreate"
+        elif what in ("create", "adopt"):
+            what = rng.choice(["update", "move", "destroy"])
+    in_state = sorted(set(g.slots) & g.in_state)
+    if what in ("update", "move", "destroy") and not in_state:
+        what = "create"
+    if what in ("create", "adopt"):
+        add = _mk_add(rng, g)
+        if add is None:
+            if not in_state:
+                return None
+            what = "update"
+        else:
+            if own:
+                add.pop("form", None)
+                add["knobs"]["name"] = {"name": INTERRUPT_TABLE}
+                known = g.model.keys.get(INTERRUPT_TABLE)
+                if known and rng.random() < 0.9:  # the table exists: mostly its key schema
+                    add["knobs"]["keys"] = copy.deepcopy(KNOB["keys"].values[{"S": 0, "SS": 2, "N": 3}[known]])
+            if what == "adopt":  # mostly the configured key schema: an adoption, not a refusal
+                params = OUTSIDE["foreign-table"]["params"](rng)
+                if rng.random() < 0.95:
+                    params["keys"] = _keys_kind(add["knobs"])
+                out.append({"op": "outside", "kind": "foreign-table", "target": slot_attrs(add["knobs"])["name"],
+                            **params})
+            if deadline:
+                add["knobs"]["timeouts"] = copy.deepcopy(DEADLINE)
+            out.append(add)
+    if what == "recreate" and deadline:
+        out.append({"op": "edit", "slot": slot, "knob": "timeouts", "value": copy.deepcopy(DEADLINE)})
+    if what in ("update", "move", "destroy"):
+        slot = slot if slot in in_state else rng.choice(in_state)
+        if deadline:  # the deadline must be in the state before it governs an update or delete
+            out += [{"op": "edit", "slot": slot, "knob": "timeouts", "value": copy.deepcopy(DEADLINE)}, _apply(rng)]
+        if what == "update":
+            knob = KNOB[rng.choice(["billing", "ttl", "point_in_time_recovery", "tags", "deletion_protection_enabled"])]
+            out.append({"op": "edit", "slot": slot, "knob": knob.name,
+                        "value": copy.deepcopy(rng.choice(knob.values[1:]))})
+        elif what == "move":
+            out.append({"op": "edit", "slot": slot, "knob": "stack_name",
+                        "value": {"stack_name": rng.choice(CONFIG_STACKS)}})
+        elif rng.random() < 0.5:
+            out.append({"op": "edit", "slot": slot, "knob": "deletion_protection_enabled",
+                        "value": {"deletion_protection_enabled": False}})
+    if deadline:
+        f = {"op": "fault", "kind": "deadline", **FAULTS["deadline"][1](rng)}
+        if what == "destroy":  # the deletion is the one operation: it must take its 10 s
+            f["rules"] = [r for r in f["rules"] if r["operation"] != "DeleteStack"]
+        out.append(f)
+    else:
+        out.append(_interrupt(rng))
+        if what == "destroy":  # DeleteStack is the destroy's one mutating call
+            out[-1]["interrupt"]["after"] = 1
+    out.append({"op": "tf", "cmd": "destroy", "saved": rng.random() < 0.3, "refresh": True}
+               if what == "destroy" else _apply(rng))
+    then = rng.choice(["apply", "apply", "plan", "advice", "nothing"])
+    if then == "apply":
+        out.append(_apply(rng))
+    elif then == "plan":
+        out.append({"op": "tf", "cmd": "plan"})
+    elif then == "advice":
+        out += [_apply(rng), {"op": "advice", "kind": rng.choice(["untaint", "untaint", "import", "moved"])},
+                _apply(rng)]
+    if own:
+        for x in out:
+            if x["op"] in CTX_OPS:
+                x["ctx"] = "c"
+    return out
+
+
+def _mk_advice(rng, g):
+    """Follow the advice of the last refusal in this context (if it gave one), then apply;
+    or give up on the resource it named (state rm, remove its block)."""
+    return [{"op": "advice", "kind": rng.choice(["untaint", "import", "moved", "forget", "forget"])}, _apply(rng)]
 
 
 # (weight, maker); a maker returns a step, a list of steps, or None when it does not apply.
@@ -531,33 +788,45 @@ STEP_MAKERS = [
     (22, _mk_tf("apply")), (3, _mk_tf("plan")), (3, _mk_tf("refresh")), (4, _mk_tf("destroy")),
     (3, _mk_tf("replace")), (6, _mk_tf("import")), (3, _mk_tf("import-block")), (3, _mk_tf("state-rm")),
     (16, _mk_outside), (8, _mk_fault), (4, _mk_clock),
+    (8, _mk_second_state), (8, _mk_move), (4, _mk_taint), (14, _mk_interrupt_then), (5, _mk_advice),
 ]
 
 
 def _gen_update(g, s):
     op = s["op"]
+    c = g.ctxs[s.get("ctx", "a")]
     if op == "add":
-        g.slots[s["slot"]] = copy.deepcopy(s["knobs"])
+        c.slots[s["slot"]] = copy.deepcopy(s["knobs"])
+        c.forms[s["slot"]] = list(s.get("form") or ["res", s["slot"]])
     elif op == "edit":
-        g.slots[s["slot"]][s["knob"]] = copy.deepcopy(s["value"])
+        if s["slot"] in c.slots:
+            c.slots[s["slot"]][s["knob"]] = copy.deepcopy(s["value"])
     elif op == "remove":
-        g.slots.pop(s["slot"], None)
+        c.slots.pop(s["slot"], None)
+        c.forms.pop(s["slot"], None)
+    elif op == "move":
+        c.forms[s["slot"]] = list(s["to"])
+    elif op == "fork":
+        src = g.ctxs[s["from"]]
+        c.slots, c.forms = copy.deepcopy(src.slots), copy.deepcopy(src.forms)
     elif op == "tf":
         if s["cmd"] in ("apply", "replace", "import-block"):
-            g.in_state = set(g.slots)
-            for k in g.slots.values():
+            c.in_state = set(c.slots)
+            for k in c.slots.values():
                 a = slot_attrs(k)
                 g.tables.add(a["name"])
                 g.stacks.add(effective_stack(a))
+                g.keys.setdefault(a["name"], _keys_kind(k))
         elif s["cmd"] == "destroy":
-            g.in_state = set()
+            c.in_state = set()
         elif s["cmd"] == "state-rm":
-            g.in_state.discard(s["slot"])
+            c.in_state.discard(s["slot"])
         elif s["cmd"] == "import":
-            g.in_state.add(s["slot"])
+            c.in_state.add(s["slot"])
     elif op == "outside":
         if OUTSIDE[s["kind"]]["target"] == "new-table":
             g.tables.add(s["target"])
+            g.keys.setdefault(s["target"], s.get("keys"))
         elif OUTSIDE[s["kind"]]["target"] == "new-stack":
             g.stacks.add(s["target"])
             if s.get("table"):
@@ -570,13 +839,20 @@ def generate(seed: int, n: int) -> list[dict]:
     g = GenModel()
     steps = []
     while len(steps) < n:
-        if not g.slots:
-            s = _mk_add(rng, g)
+        ctx = "a"
+        others = sorted(c for c in CTXS if c != "a" and g.ctxs[c].slots)
+        if others and rng.random() < 0.3:  # a step of a second state
+            ctx = rng.choice(others)
+        v = g.view(ctx)
+        if not v.slots and ctx == "a":
+            s = _mk_add(rng, v)
         else:
-            s = _pick(rng, STEP_MAKERS)(rng, g)
+            s = _pick(rng, STEP_MAKERS)(rng, v)
         if s is None:
             continue
         for x in (s if isinstance(s, list) else [s]):
+            if ctx != "a" and x["op"] in CTX_OPS and "ctx" not in x:
+                x["ctx"] = ctx
             _gen_update(g, x)
             steps.append(x)
     return steps[:n]
@@ -589,20 +865,34 @@ def settings_for(seed: int) -> dict:
 
 
 def describe(s: dict) -> str:
+    where = {"w": "[workspace staging] ", "b": "[directory B] ", "c": "[directory C] "}.get(s.get("ctx", "a"), "") \
+        if s["op"] in CTX_OPS else ""
+    return where + _describe(s)
+
+
+def _describe(s: dict) -> str:
     op = s["op"]
     if op == "add":
-        return f"add {s['slot']} " + json.dumps(slot_attrs(s["knobs"]), sort_keys=True)
+        form = f" as {addr_key(s['form'] + ['next'] if s['form'] == ['count'] else s['form'])}" if s.get("form") else ""
+        return f"add {s['slot']}{form} " + json.dumps(slot_attrs(s["knobs"]), sort_keys=True)
     if op == "edit":
         return f"edit {s['slot']}.{s['knob']} = {json.dumps(s['value'], sort_keys=True)}"
     if op == "remove":
         return f"remove {s['slot']} from the configuration"
+    if op == "move":
+        to = "c[next]" if s["to"] == ["count"] else addr_key(s["to"])
+        return f"move {s['slot']} to address {to} " + ("with a moved block" if s.get("moved") else "without moved")
+    if op == "fork":
+        return f"copy the configuration of context {s['from']}"
+    if op == "advice":
+        return f"follow the last refusal's advice: {s['kind']} (if it gave one)"
     if op == "tf":
         extra = []
         if s.get("saved"):
             extra.append("saved plan")
         if s.get("refresh") is False:
             extra.append("-refresh=false")
-        args = " ".join(x for x in (s.get("slot"), s.get("id")) if x)
+        args = " ".join(x for x in (s.get("addr") or s.get("slot"), s.get("id")) if x)
         return f"terraform {s['cmd']} {args}".rstrip() + (f" ({', '.join(extra)})" if extra else "")
     if op == "outside":
         rest = {k: v for k, v in s.items() if k not in ("op", "kind", "target")}
@@ -627,16 +917,77 @@ class Snapshot:
         self.tables = {}   # name -> dict
         self.stacks = {}   # name -> dict
 
-    def owner(self, table):
-        for name, st in self.stacks.items():
-            for r in st["resources"]:
-                if r[2] == "AWS::DynamoDB::Table" and r[1] == table and not r[3].startswith("DELETE_"):
-                    return name
-        return None
+    def owners(self, table) -> list:
+        """The live stacks listing table. More than one when a table was deleted outside
+        Terraform and made again in another stack: the first stack still lists it (as
+        on AWS), and nothing the walk reads tells the two apart."""
+        return [name for name, st in self.stacks.items()
+                if any(r[2] == "AWS::DynamoDB::Table" and r[1] == table and not r[3].startswith("DELETE_")
+                       for r in st["resources"])]
+
+    def owner(self, table, prefer=None):
+        """The stack owning table: prefer when it is one of those listing it."""
+        owners = self.owners(table)
+        return prefer if prefer in owners else (owners[0] if owners else None)
+
+
+class Ctx:
+    """One user of the account: a working directory and workspace (CTXS), its
+    configuration (slots and their addresses), and what the oracle remembers of it."""
+
+    def __init__(self, name: str, tfdir: str):
+        self.name, self.tfdir = name, tfdir
+        self.workspace = CTXS[name][1]
+        self.slots = {}         # the configuration: slot -> {knob: value}
+        self.forms = {}         # slot -> address form (addr_key); missing: ["res", slot]
+        self.moved = []         # [from, to] address keys: moved blocks, kept until an apply succeeds
+        self.last_config = {}   # address -> knobs of the last apply that left state = config; None: imported
+        self.user_tainted = set()   # addresses tainted by `terraform taint` (a replacement the user asked for)
+        self.advice = None      # {"i": step index, "items": [...]}: the last refusal's advice
+        self.followed = None    # {"i": step index, "item": ...}: advice followed at step i
+        self.ready = False      # directory initialised, workspace created
+
+    def form(self, slot):
+        return self.forms.get(slot, ["res", slot])
+
+    def addr(self, slot) -> str:
+        return addr_key(self.form(slot))
+
+    def config(self) -> dict:
+        """address -> knobs."""
+        return {self.addr(slot): knobs for slot, knobs in self.slots.items()}
+
+    def set_form(self, slot, form):
+        """Gives slot another address; leaving the count resource re-indexes the
+        elements after it (a list lost an element)."""
+        old = self.form(slot)
+        if old[0] == "count":
+            for s, f in self.forms.items():
+                if f[0] == "count" and f[1] > old[1]:
+                    f[1] -= 1
+        if form is None:
+            self.forms.pop(slot, None)
+            return
+        if form[0] == "count" and len(form) == 1:  # appended
+            form = ["count", sum(1 for s, f in self.forms.items() if f[0] == "count" and s != slot)]
+        self.forms[slot] = list(form)
+
+    def rekey(self, old, new):
+        """A moved block: what the oracle remembers of address old is now new's."""
+        if old in self.last_config:
+            self.last_config[new] = self.last_config.pop(old)
+        if old in self.user_tainted:
+            self.user_tainted.discard(old)
+            self.user_tainted.add(new)
+
+    def state_path(self):
+        if self.workspace:
+            return os.path.join(self.tfdir, "terraform.tfstate.d", self.workspace, "terraform.tfstate")
+        return os.path.join(self.tfdir, "terraform.tfstate")
 
 
 class World:
-    """One walk: an emulator, a terraform working directory, the oracle's model."""
+    """One walk: an emulator, terraform working directories (contexts), the oracle's model."""
 
     def __init__(self, emu: Emulator, work: str, cli_config: str, log=print):
         self.emu, self.work, self.say = emu, work, log
@@ -644,7 +995,7 @@ class World:
         self.cfn = emu.client("cloudformation", max_attempts=4)
         self.env = dict(os.environ)
         for k in ("TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-                  "AWS_SESSION_TOKEN", "TF_PLUGIN_CACHE_DIR", "AWS_ENDPOINT_URL"):
+                  "AWS_SESSION_TOKEN", "TF_PLUGIN_CACHE_DIR", "AWS_ENDPOINT_URL", "TF_WORKSPACE", "TF_DATA_DIR"):
             self.env.pop(k, None)
         self.env.update(AWS_ACCESS_KEY_ID=emu.access_key_id, AWS_SECRET_ACCESS_KEY=emu.secret_access_key,
                         AWS_REGION=emu.region, AWS_EC2_METADATA_DISABLED="true", CHECKPOINT_DISABLE="1",
@@ -659,44 +1010,93 @@ class World:
         # that ends with real time would make runs depend on how fast they went.
         self.emu.set_config(page_size=settings.get("page_size"), ttl_transition_seconds=TTL_TRANSITION)
         self.tfdir = os.path.join(self.work, run_name)
-        shutil.rmtree(self.tfdir, ignore_errors=True)
-        os.makedirs(self.tfdir)
-        self.slots = {}             # the configuration: slot -> {knob: value}
-        self.last_config = {}       # slot -> knobs of the last apply that left state = config; None: imported
+        dirs = {"A": self.tfdir, "B": self.tfdir + "-b", "C": self.tfdir + "-c"}
+        for d in dirs.values():
+            shutil.rmtree(d, ignore_errors=True)
+        self.ctxs = {name: Ctx(name, dirs[d]) for name, (d, _) in CTXS.items()}
         self.items = {}             # table -> {"id": TableId, "keys": set of canonical keys}
         self.foreign_tables = set()
-        self.foreign_stacks = set()
         self.foreign_snap = {}      # ("table"|"stack", name) -> canonical snapshot
+        self.foreign_stacks = set()
         self.pending = None         # fault step armed for the next terraform step
         self.key_counter = 0
-        self.write_config()
-        r = self.terraform(["init", "-input=false"], readonly=True)
-        if r["rc"] != 0:
-            raise RuntimeError("terraform init failed:\n" + r["out"][-3000:])
+        self.step_i = -1
+        self.ready(self.ctxs["a"])
         self.snap = self.observe()
 
+    @property
+    def slots(self):
+        return self.ctxs["a"].slots
+
+    def ready(self, ctx: Ctx):
+        """terraform init of the context's directory, `workspace new` of its workspace."""
+        if ctx.ready:
+            return
+        first = next(c for c in self.ctxs.values() if c.tfdir == ctx.tfdir)
+        if not first.ready and first is not ctx:
+            self.ready(first)
+        if not os.path.isdir(os.path.join(ctx.tfdir, ".terraform")):
+            os.makedirs(ctx.tfdir, exist_ok=True)
+            self.write_config(ctx)
+            r = self.terraform(["init", "-input=false"], readonly=True, ctx=ctx)
+            if r["rc"] != 0:
+                raise RuntimeError("terraform init failed:\n" + r["out"][-3000:])
+        if ctx.workspace:
+            r = self.terraform(["workspace", "new", "-lock=false", ctx.workspace], readonly=True, ctx=ctx,
+                               workspace=False)
+            if r["rc"] != 0:
+                raise RuntimeError("terraform workspace new failed:\n" + r["out"][-3000:])
+        ctx.ready = True
+
+    def ctx_of(self, s) -> Ctx:
+        return self.ctxs[s.get("ctx", "a")]
+
     # -- terraform
-    def write_config(self, import_block=None):
+    def config_text(self, ctx: Ctx, import_block=None) -> str:
         ep = self.emu.endpoint
         parts = ['terraform {\n  required_providers {\n'
                  '    dynamodb = { source = "registry.terraform.io/firefly/dynamodb" }\n  }\n}\n',
                  f'provider "dynamodb" {{\n  region = "us-east-1"\n  endpoints {{\n    dynamodb       = "{ep}"\n'
                  f'    cloudformation = "{ep}"\n    sts            = "{ep}"\n  }}\n}}\n']
+        # A chain of depends_on between the resource blocks: with -parallelism=1
+        # Terraform still picks among independent resources in no fixed order, and the
+        # walk must not depend on it. (The elements of count and for_each have no order
+        # among themselves: Terraform gives none.)
         prev = None
+
+        def dep():
+            return f"  depends_on = [{RESOURCE}.{prev}]\n" if prev else ""
         for slot in SLOTS:
-            if slot not in self.slots:
+            if slot not in ctx.slots or ctx.form(slot)[0] != "res":
                 continue
-            a = slot_attrs(self.slots[slot])
-            # A chain of depends_on: with -parallelism=1 Terraform still picks among
-            # independent resources in no fixed order, and the walk must not depend on it.
-            dep = f"  depends_on = [{RESOURCE}.{prev}]\n" if prev else ""
-            parts.append(f'resource "{RESOURCE}" "{slot}" {{\n' +
-                         "".join(f"  {k} = {hcl(v)}\n" for k, v in a.items()) + dep + "}\n")
-            prev = slot
+            a = slot_attrs(ctx.slots[slot])
+            name = ctx.form(slot)[1]
+            parts.append(f'resource "{RESOURCE}" "{name}" {{\n' +
+                         "".join(f"  {k} = {hcl(v)}\n" for k, v in a.items()) + dep() + "}\n")
+            prev = name
+        for kind, block, head, elem in (("count", "c", "count = length(local.c)", "local.c[count.index]"),
+                                        ("each", "e", "for_each = toset(keys(local.e))", "local.e[each.key]")):
+            members = sorted((ctx.forms[s][1], s) for s in ctx.slots if ctx.form(s)[0] == kind)
+            if not members:
+                continue
+            attrs = [slot_attrs(ctx.slots[s]) for _, s in members]
+            value = [a for a in attrs] if kind == "count" else {k: a for (k, _), a in zip(members, attrs)}
+            names = sorted(set().union(*attrs), key=lambda n: (n not in ("name", "hash_key"), n))
+            body = "".join(f"  {n} = {elem}.{n}\n" if all(n in a for a in attrs) else
+                           f"  {n} = try({elem}.{n}, null)\n" for n in names)
+            parts.append(f"locals {{\n  {block} = {hcl(value, 2)}\n}}\n")
+            parts.append(f'resource "{RESOURCE}" "{block}" {{\n  {head}\n{body}{dep()}}}\n')
+            prev = block
+        for old, new in ctx.moved:
+            parts.append(f"moved {{\n  from = {RESOURCE}.{old}\n  to   = {RESOURCE}.{new}\n}}\n")
         if import_block:
             parts.append(f'import {{\n  to = {RESOURCE}.{import_block[0]}\n  id = {json.dumps(import_block[1])}\n}}\n')
-        with open(os.path.join(self.tfdir, "main.tf"), "w") as f:
-            f.write("\n".join(parts))
+        return "\n".join(parts)
+
+    def write_config(self, ctx: Ctx = None, import_block=None):
+        ctx = ctx or self.ctxs["a"]
+        with open(os.path.join(ctx.tfdir, "main.tf"), "w") as f:
+            f.write(self.config_text(ctx, import_block))
 
     def log_mark(self) -> int:
         try:
@@ -714,28 +1114,44 @@ class World:
         end = data.rfind(b"\n")
         return [json.loads(x) for x in data[:end + 1].splitlines() if x.strip()] if end >= 0 else []
 
-    def terraform(self, args, readonly, kill_after=None):
-        """Runs one terraform command; SIGKILLs its process group (terraform and the
-        provider) once the emulator answered kill_after, or when it hangs."""
+    def terraform(self, args, readonly, kill_after=None, interrupt=None, ctx=None, workspace=True):
+        """Runs one terraform command in a context. SIGKILLs its process group
+        (terraform and the provider) once the emulator answered kill_after, or when it
+        hangs; interrupt ({"signal", "after"}, FAULTS) acts once the emulator answered
+        that many mutating calls of this command."""
+        ctx = ctx or self.ctxs["a"]
+        env = dict(self.env)
+        if workspace:
+            env["TF_WORKSPACE"] = ctx.workspace or "default"
         mark = self.log_mark()
         t0 = time.monotonic()
-        p = subprocess.Popen(["terraform", f"-chdir={self.tfdir}", *args, "-no-color"], env=self.env,
+        p = subprocess.Popen(["terraform", f"-chdir={ctx.tfdir}", *args, "-no-color"], env=env,
                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              text=True, start_new_session=True)
         chunks = []
         reader = threading.Thread(target=lambda: chunks.append(p.stdout.read()), daemon=True)
         reader.start()
+        if kill_after and not interrupt:
+            interrupt = {"signal": "KILL", "after": kill_after}
         killed = hung = False
+        fired = None
         while p.poll() is None:
             if time.monotonic() - t0 > TF_TIMEOUT:
                 hung = True
-            elif kill_after and any(r.get("operation") == kill_after for r in self.log_since(mark)):
-                killed = True
+            elif interrupt and not fired and _due(interrupt["after"], self.log_since(mark)):
+                fired = interrupt["signal"]
+                if fired == "KILL":
+                    killed = True
+                elif fired == "INT":  # Ctrl-C: the terminal sends it to the foreground process group
+                    _signal_group(p.pid, signal.SIGINT)
+                elif fired == "KILL_PROVIDER":
+                    for pid in _children(p.pid):
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass
             if killed or hung:
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                _signal_group(p.pid, signal.SIGKILL)
                 break
             time.sleep(0.02)
         p.wait()
@@ -743,22 +1159,27 @@ class World:
         p.stdout.close()
         calls = self.log_since(mark)
         res = {"args": args, "rc": p.returncode, "out": "".join(chunks), "killed": killed, "hung": hung,
-               "readonly": readonly, "calls": calls, "seconds": round(time.monotonic() - t0, 2)}
+               "interrupted": fired, "readonly": readonly, "calls": calls,
+               "seconds": round(time.monotonic() - t0, 2)}
         return res
 
-    def read_state(self) -> dict:
-        """slot -> attributes (and tainted flag) from the local state file."""
-        path = os.path.join(self.tfdir, "terraform.tfstate")
+    def read_state(self, ctx: Ctx = None) -> dict:
+        """address -> attributes (and tainted flag) from a context's local state file."""
         try:
-            with open(path) as f:
+            with open((ctx or self.ctxs["a"]).state_path()) as f:
                 doc = json.load(f)
         except (OSError, ValueError):
             return {}
         out = {}
         for r in doc.get("resources", []):
-            if r.get("mode") == "managed" and r.get("type") == RESOURCE and r.get("instances"):
-                inst = r["instances"][0]
-                out[r["name"]] = dict(inst.get("attributes") or {}, _tainted=inst.get("status") == "tainted")
+            if r.get("mode") != "managed" or r.get("type") != RESOURCE:
+                continue
+            for inst in r.get("instances") or []:
+                if inst.get("deposed"):
+                    continue
+                k = inst.get("index_key")
+                addr = r["name"] + ("" if k is None else f"[{k}]" if isinstance(k, int) else f'["{k}"]')
+                out[addr] = dict(inst.get("attributes") or {}, _tainted=inst.get("status") == "tainted")
         return out
 
     # -- AWS reads (the oracle's eyes)
@@ -812,6 +1233,7 @@ class World:
             "protection": bool(t.get("DeletionProtectionEnabled")),
             "pitr": pitr_on,
             "ttl": ["ENABLED", ttl.get("AttributeName")] if on else ["DISABLED"],
+            "ttl_moving": ttl.get("TimeToLiveStatus") in ("ENABLING", "DISABLING"),
             "tags": {k: v for k, v in tags.items() if not k.startswith("aws:")},
             "item_keys": {_canon({k: it.get(k) for k in key_names}) for it in items},
             "items": sorted(_canon(it) for it in items),
@@ -915,13 +1337,13 @@ class World:
 
     def observe_one_table(self, name):
         t = self.observe_table(name)
-        return None if t is None else _canon({k: v for k, v in t.items() if k != "item_keys"})
+        return None if t is None else _canon({k: v for k, v in t.items() if k not in ("item_keys", "ttl_moving")})
 
     # -- the oracle's model
-    def facts(self, name, snap: Snapshot) -> dict:
+    def facts(self, name, snap: Snapshot, stack=None) -> dict:
         t = snap.tables[name]
         f = {k: t[k] for k in ("keys", "billing", "protection", "pitr", "ttl", "tags")}
-        owner = snap.owner(name)
+        owner = snap.owner(name, prefer=stack)
         f["stack"] = None
         f["retain"] = None
         if owner:
@@ -934,8 +1356,8 @@ class World:
             f["retain"] = res.get("DeletionPolicy") == "Retain"
         return f
 
-    def retained_by_template(self, name, snap: Snapshot) -> bool:
-        owner = snap.owner(name)
+    def retained_by_template(self, name, snap: Snapshot, stack=None) -> bool:
+        owner = snap.owner(name, prefer=stack)
         if not owner:
             return False
         st = snap.stacks[owner]
@@ -944,44 +1366,84 @@ class World:
                 return True
         return False
 
-    def allowed_deletions(self, s: dict, state: dict) -> tuple[set, list]:
+    def claims(self, name, states) -> list:
+        """(context, address, state attributes) of every record that manages table name
+        now: it names the table and the stack it records is the table's live owner
+        (or the table is in no stack). A record of a stack that is gone or another
+        table's says nothing about this table."""
+        if name not in self.snap.tables:
+            return []
+        owners = {self.snap.stacks[o]["id"] for o in self.snap.owners(name)}
+        out = []
+        for cname in sorted(states):
+            for addr, st in sorted(states[cname].items()):
+                if st.get("name") != name:
+                    continue
+                if owners and st.get("stack_id") not in owners:
+                    continue
+                out.append((cname, addr, st))
+        return out
+
+    def allowed_deletions(self, s: dict, states: dict, ctx: Ctx) -> tuple[set, list]:
         """Tables the step may delete: explicit destroys and replacements (a removed
-        resource, `terraform destroy`, `-replace`, a force-new attribute changed
-        against the configuration last applied) of tables whose protection is off in
-        state and in AWS and whose retain is off in state and in the deployed template
-        (DeletionPolicy). The configuration describes the new object of a replacement,
-        not the table it replaces, so its protection and retain do not count."""
+        resource — an address gone from the configuration without a `moved` block —,
+        `terraform destroy`, `-replace`, `terraform taint`, a force-new attribute
+        changed against the configuration last applied) of tables whose protection is
+        off in state and in AWS and whose retain is off in state and in the deployed
+        template (DeletionPolicy), and that no other record — another address of this
+        state, or another workspace's or directory's state — manages with protection or
+        retain on. The configuration describes the new object of a replacement, not the
+        table it replaces, so its protection and retain do not count."""
+        state = states[ctx.name]
+        cfg = ctx.config()
+        moved = dict((a, b) for a, b in ctx.moved)
         intent = {}
         cmd = s["cmd"]
         if cmd == "destroy":
-            intent = {slot: "destroy" for slot in state}
+            intent = {addr: "destroy" for addr in state}
         elif cmd in ("apply", "replace", "import-block"):
-            for slot in state:
-                if slot not in self.slots:
-                    intent[slot] = "removed from the configuration"
-                elif self.last_config.get(slot) is not None and replaces(self.last_config[slot], self.slots[slot]):
-                    intent[slot] = "force-new attribute changed"
-            if cmd == "replace" and s["slot"] in state:
-                intent[s["slot"]] = "-replace"
+            for addr, st in state.items():
+                to = moved.get(addr, addr)
+                if to not in cfg:
+                    intent[addr] = "removed from the configuration"
+                elif ctx.last_config.get(to) is not None and replaces(ctx.last_config[to], cfg[to]):
+                    intent[addr] = "force-new attribute changed"
+                elif st.get("_tainted") and addr in ctx.user_tainted:
+                    intent[addr] = "tainted by terraform taint"
+            target = s.get("addr") or (ctx.addr(s["slot"]) if s.get("slot") else None)
+            if cmd == "replace" and target in state:
+                intent[target] = "-replace"
+        by_name = {}
+        for addr, reason in intent.items():
+            by_name.setdefault(state[addr].get("name"), []).append((addr, reason))
         allowed, why = set(), []
-        for slot, reason in intent.items():
-            st = state[slot]
-            name = st.get("name")
+        for name, reqs in sorted(by_name.items(), key=lambda x: str(x[0])):
             t = self.snap.tables.get(name)
             blockers = []
-            if st.get("deletion_protection_enabled") is not False:
-                blockers.append("protected in state")
+            for addr, _ in reqs:
+                st = state[addr]
+                if st.get("deletion_protection_enabled") is not False:
+                    blockers.append(f"{addr} protected in state")
+                if st.get("retain_on_destroy"):
+                    blockers.append(f"{addr} retain_on_destroy in state")
             if t and t["protection"]:
                 blockers.append("protected in AWS")
-            if st.get("retain_on_destroy"):
-                blockers.append("retain_on_destroy in state")
-            if t and self.retained_by_template(name, self.snap):
+            if t and any(self.retained_by_template(name, self.snap, state[addr].get("stack_name")) for addr, _ in reqs):
                 blockers.append("DeletionPolicy Retain deployed")
+            for cname, addr, st in self.claims(name, states):
+                if cname == ctx.name and addr in intent:
+                    continue
+                where = f"{addr} in the state of {CTX_LABEL[cname]}"
+                if st.get("deletion_protection_enabled") is not False:
+                    blockers.append(f"protected by {where}")
+                if st.get("retain_on_destroy"):
+                    blockers.append(f"retained by {where}")
+            reasons = "; ".join(f"{addr}: {reason}" for addr, reason in reqs)
             if blockers:
-                why.append(f"{slot} ({name}): {reason}, not allowed: {', '.join(blockers)}")
+                why.append(f"{name} ({reasons}), not allowed: {', '.join(blockers)}")
             else:
                 allowed.add(name)
-                why.append(f"{slot} ({name}): {reason}, allowed")
+                why.append(f"{name} ({reasons}), allowed")
         return allowed, why
 
     # -- steps
@@ -989,21 +1451,38 @@ class World:
         """Runs step i and returns the oracle's violations (strings). Sets self.inert
         when the step changed nothing (a first guess for shrinking)."""
         self.inert = False
+        self.step_i = i
+        self.fired = None   # the interruption that happened in this step (measurements)
         op = s["op"]
+        ctx = self.ctx_of(s) if op in CTX_OPS else None
         if op == "add":
-            self.slots[s["slot"]] = copy.deepcopy(s["knobs"])
+            ctx.set_form(s["slot"], None)
+            ctx.slots[s["slot"]] = copy.deepcopy(s["knobs"])
+            ctx.set_form(s["slot"], s.get("form") or ["res", s["slot"]])
             return []
         if op == "edit":
-            if s["slot"] in self.slots:
-                self.slots[s["slot"]][s["knob"]] = copy.deepcopy(s["value"])
+            if s["slot"] in ctx.slots:
+                ctx.slots[s["slot"]][s["knob"]] = copy.deepcopy(s["value"])
             return []
         if op == "remove":
-            self.slots.pop(s["slot"], None)
+            if s["slot"] in ctx.slots:
+                ctx.set_form(s["slot"], None)
+                ctx.slots.pop(s["slot"])
             return []
+        if op == "move":
+            return self.run_move(ctx, s)
+        if op == "fork":
+            src = self.ctxs[s["from"]]
+            ctx.slots, ctx.forms = copy.deepcopy(src.slots), copy.deepcopy(src.forms)
+            return []
+        if op == "advice":
+            return self.run_advice(ctx, s)
         if op == "fault":  # armed for the next terraform step; several add up
             p = self.pending or {"rules": [], "config": {}}
             self.pending = {"rules": p["rules"] + s.get("rules", []), "config": {**p["config"], **s.get("config", {})},
-                            "kill_after": s.get("kill_after") or p.get("kill_after")}
+                            "kill_after": s.get("kill_after") or p.get("kill_after"),
+                            "interrupt": s.get("interrupt") or p.get("interrupt"),
+                            "ttl_slow": s.get("ttl_slow") or p.get("ttl_slow")}
             return []
         if op == "clock":
             self.emu.advance_clock(s["seconds"])
@@ -1013,6 +1492,66 @@ class World:
         if op == "tf":
             return self.run_tf(s)
         raise ValueError(f"unknown step {s}")
+
+    def run_move(self, ctx: Ctx, s):
+        """A resource gets another address (a rename, into or out of count/for_each),
+        with a `moved` block from the old address when the step says so."""
+        slot, to = s["slot"], list(s["to"])
+        cur = ctx.form(slot)
+        taken = [ctx.form(x) for x in ctx.slots if x != slot]
+        if slot not in ctx.slots or to == cur or (to == ["count"] and cur[0] == "count") or to in taken:
+            self.say("      skipped: nothing to move")
+            self.inert = True
+            return []
+        old = ctx.addr(slot)
+        ctx.set_form(slot, to)
+        new = ctx.addr(slot)
+        if s.get("moved"):
+            if [new, old] in ctx.moved:  # moved back before it was applied: no move at all
+                ctx.moved.remove([new, old])
+            else:
+                ctx.moved.append([old, new])
+            ctx.rekey(old, new)
+        return []
+
+    def run_advice(self, ctx: Ctx, s):
+        """Follows the last refusal's advice of this context literally: runs the
+        `terraform untaint ADDR` or `terraform import ADDR ID` it names, or writes the
+        `moved` block it asks for. The oracle then checks what follows; an advised
+        command that fails right after the refusal is a violation (R3 advice-failed).
+        "forget" is what a user stuck on a refusal may do instead: stop managing the
+        resource it names here (`terraform state rm`, and remove its block)."""
+        item = next((x for x in (ctx.advice or {}).get("items", []) if x["kind"] == s["kind"]), None)
+        if item is None:
+            self.say(f"      skipped: the last refusal gave no {s['kind']} advice")
+            self.inert = True
+            return []
+        fresh = ctx.advice["i"] == self.step_i - 1
+        ctx.followed = {"i": self.step_i, "item": item}
+        self.say(f"      advice: {item['text']}")
+        if item["kind"] == "moved":
+            if [item["from"], item["to"]] not in ctx.moved:
+                ctx.moved.append([item["from"], item["to"]])
+                ctx.rekey(item["from"], item["to"])
+            return []
+        if item["kind"] == "forget":
+            slot = next((x for x in ctx.slots if ctx.addr(x) == item["addr"]), None)
+            v = []
+            if item["addr"] in self.read_state(ctx):
+                v = self.run_tf({"op": "tf", "ctx": ctx.name, "cmd": "state-rm", "addr": item["addr"]})
+            if slot:
+                ctx.set_form(slot, None)
+                ctx.slots.pop(slot)
+            return v
+        step = {"op": "tf", "ctx": ctx.name, "cmd": item["kind"], "addr": item["addr"]}
+        if item["kind"] == "import":
+            step["id"] = item["id"]
+        v = self.run_tf(step)
+        r = self.last_results[-1] if self.last_results else None
+        if fresh and r and r["rc"] != 0 and not r["interrupted"]:
+            v.append(f"R3 advice-failed: the refusal of step {ctx.advice['i']} advised `{item['text']}`; done "
+                     f"literally it failed:\n{_tail(r['out'], 1500)}")
+        return v
 
     def run_outside(self, s):
         o = OUTSIDE[s["kind"]]
@@ -1055,10 +1594,11 @@ class World:
             deleted |= {n for n in self.snap.tables if n not in post.tables}
         return self.check(s, allowed=set(), walk_deleted=deleted, post=post)
 
-    def tf_phases(self, s):
+    def tf_phases(self, s, ctx: Ctx):
         common = ["-input=false", "-lock=false", "-parallelism=1"]
         cmd = s["cmd"]
-        addr = f"{RESOURCE}.{s['slot']}" if s.get("slot") else None
+        key = s.get("addr") or (ctx.addr(s["slot"]) if s.get("slot") else None)
+        addr = f"{RESOURCE}.{key}" if key else None
         if cmd in ("apply", "replace", "import-block"):
             extra = [f"-replace={addr}"] if cmd == "replace" else []
             if s.get("saved"):
@@ -1079,20 +1619,28 @@ class World:
             return [(["import", "-input=false", "-lock=false", addr, s["id"]], True)]
         if cmd == "state-rm":
             return [(["state", "rm", "-lock=false", addr], True)]
+        if cmd in ("taint", "untaint"):  # state only: no AWS call
+            return [([cmd, "-lock=false", addr], True)]
         raise ValueError(cmd)
 
-    def state_bytes(self):
+    def state_bytes(self, ctx: Ctx):
         try:
-            with open(os.path.join(self.tfdir, "terraform.tfstate"), "rb") as f:
+            with open(ctx.state_path(), "rb") as f:
                 return f.read()
         except OSError:
             return b""
 
     def run_tf(self, s):
+        ctx = self.ctx_of(s)
+        self.ready(ctx)
         fault, self.pending = self.pending, None
-        state = self.read_state()
-        state_before = self.state_bytes()
+        states = {c.name: self.read_state(c) for c in self.ctxs.values() if c.ready}
+        state = states[ctx.name]
+        state_before = self.state_bytes(ctx)
         cmd = s["cmd"]
+        key = s.get("addr") or (ctx.addr(s["slot"]) if s.get("slot") else None)
+        cfg = ctx.config()
+        moved_before = [tuple(m) for m in ctx.moved]
         # Import names tables and stacks: from now on the user manages them.
         if cmd in ("import", "import-block"):
             stack, _, table = s["id"].rpartition("/")
@@ -1101,33 +1649,44 @@ class World:
             if stack and stack in self.snap.stacks and table in {r[1] for r in self.snap.stacks[stack]["resources"]}:
                 self.foreign_stacks.discard(stack)
                 self.foreign_snap.pop(("stack", stack), None)
-            if cmd == "import-block" and s["slot"] not in state:
-                self.last_config[s["slot"]] = None  # imported within this apply
+            if cmd == "import-block" and key not in state:
+                ctx.last_config[key] = None  # imported within this apply
         if cmd in ("apply", "replace", "import-block"):
-            for knobs in self.slots.values():   # adoption of a table named in the configuration
+            for knobs in cfg.values():   # adoption of a table named in the configuration
                 name = slot_attrs(knobs)["name"]
                 self.foreign_tables.discard(name)
                 self.foreign_snap.pop(("table", name), None)
-        allowed, why = self.allowed_deletions(s, state) if cmd in ("apply", "replace", "import-block", "destroy") \
-            else (set(), [])
+        allowed, why = self.allowed_deletions(s, states, ctx) \
+            if cmd in ("apply", "replace", "import-block", "destroy") else (set(), [])
         for w in why:
             self.say(f"      may delete? {w}")
-        self.write_config(import_block=(s["slot"], s["id"]) if cmd == "import-block" else None)
-        if os.path.exists(os.path.join(self.tfdir, PLANFILE)):
-            os.remove(os.path.join(self.tfdir, PLANFILE))
+        self.write_config(ctx, import_block=(key, s["id"]) if cmd == "import-block" else None)
+        if os.path.exists(os.path.join(ctx.tfdir, PLANFILE)):
+            os.remove(os.path.join(ctx.tfdir, PLANFILE))
         if fault:
             if fault.get("rules"):
                 self.emu._control("POST", "faults", {"faults": fault["rules"]})
             if fault.get("config"):
                 self.emu.set_config(**fault["config"])
+        # A TTL change made by this command settles at once (the provider waits up to
+        # a minute of real time for ENABLING/DISABLING otherwise) — unless the step asks
+        # for slow TTL (fault ttl_slow), or a change made before is still in transition
+        # (the emulator compares every transition with the current setting).
+        ttl_quick = not (fault or {}).get("ttl_slow") and \
+            not any(t.get("ttl_moving") for t in self.snap.tables.values())
+        if ttl_quick:
+            self.emu.set_config(ttl_transition_seconds=0)
         results = []
         try:
-            for args, readonly in self.tf_phases(s):
-                r = self.terraform(args, readonly, kill_after=None if readonly else (fault or {}).get("kill_after"))
+            for args, readonly in self.tf_phases(s, ctx):
+                r = self.terraform(args, readonly, ctx=ctx,
+                                   kill_after=None if readonly else (fault or {}).get("kill_after"),
+                                   interrupt=None if readonly else (fault or {}).get("interrupt"))
                 results.append(r)
                 self.say(f"      $ terraform {' '.join(args)} -> rc {r['rc']}"
-                         f"{' KILLED' if r['killed'] else ''}{' HUNG' if r['hung'] else ''} ({r['seconds']}s,"
-                         f" {sum(1 for c in r['calls'] if c.get('mutating'))} mutating calls)")
+                         f"{' KILLED' if r['killed'] else ''}{' HUNG' if r['hung'] else ''}"
+                         f"{' ' + r['interrupted'] if r['interrupted'] and not r['killed'] else ''}"
+                         f" ({r['seconds']}s, {sum(1 for c in r['calls'] if c.get('mutating'))} mutating calls)")
                 for e in _errors(r["out"])[:3]:
                     self.say(f"        {e}")
                 if r["rc"] != 0 and not (args[0] == "plan" and "-detailed-exitcode" in args and r["rc"] == 2):
@@ -1136,76 +1695,152 @@ class World:
             if fault:
                 self.emu.clear_faults()
                 self.emu.set_config(delay_seconds=0, request_delay=0)
-        if any(r["killed"] for r in results):
+            if ttl_quick:
+                self.emu.set_config(ttl_transition_seconds=TTL_TRANSITION)
+        slowed = (fault or {}).get("config", {}).get("delay_seconds")
+        if slowed or any(r["killed"] or r["interrupted"] for r in results):
+            # The user waits for what the interrupted (or timed-out) command left
+            # running: stacks settle now, not at a time that depends on the machine.
             self.settle_stacks()
         if cmd == "import-block":
-            self.write_config()
+            self.write_config(ctx)
         self.last_results = results
+        self.fired = next((r["interrupted"] for r in results if r["interrupted"]), None)
         self.inert = not any(r["killed"] or any(c.get("mutating") for c in r["calls"]) for r in results) and \
-            self.state_bytes() == state_before
+            self.state_bytes(ctx) == state_before
         violations = mutating_reads(results)
-        # R3 (second half): a refused step says why.
+        # R3 (second half): a refused step says why. A provider killed on purpose
+        # leaves Terraform saying that its plugin crashed.
         for r in results:
             if r["hung"]:
                 violations.append(f"R3 hung: terraform {r['args'][0]} did not finish within {TF_TIMEOUT}s")
-            elif r["rc"] not in (0,) and not r["killed"] and not (r["rc"] == 2 and "-detailed-exitcode" in r["args"]):
+            elif r["rc"] not in (0,) and not r["killed"] and r["interrupted"] != "KILL_PROVIDER" \
+                    and not (r["rc"] == 2 and "-detailed-exitcode" in r["args"]):
                 violations += refusal_violations(r)
         ok = bool(results) and all(r["rc"] == 0 or (r["rc"] == 2 and "-detailed-exitcode" in r["args"])
-                                   for r in results) and not any(r["killed"] or r["hung"] for r in results)
+                                   for r in results) and not any(r["killed"] or r["hung"] or r["interrupted"]
+                                                                 for r in results)
         post = self.observe()
-        new_state = self.read_state()
+        new_state = self.read_state(ctx)
+        violations += self.plan_truth(s, results, cfg, state, moved_before, post)
         # The configuration that produced the state (intent for later replacements).
         if cmd in ("apply", "replace", "import-block", "destroy"):
-            for slot in list(self.last_config):
-                if slot not in new_state:
-                    self.last_config.pop(slot)
-            for slot, st in new_state.items():
-                if slot in self.slots and not st.get("_tainted") and cmd != "destroy":
-                    a = slot_attrs(self.slots[slot])
+            for addr in list(ctx.last_config):
+                if addr not in new_state:
+                    ctx.last_config.pop(addr)
+            for addr, st in new_state.items():
+                if addr in cfg and not st.get("_tainted") and cmd != "destroy":
+                    a = slot_attrs(cfg[addr])
                     same = (st.get("name"), st.get("stack_name"), _keys_of_state(st)) == \
                         (a["name"], effective_stack(a, st), _keys_of(a))
-                    if same and (ok or self.last_config.get(slot, 0) is not None):
-                        self.last_config[slot] = copy.deepcopy(self.slots[slot])
+                    if same and (ok or ctx.last_config.get(addr, 0) is not None):
+                        ctx.last_config[addr] = copy.deepcopy(cfg[addr])
+            ctx.user_tainted &= {a for a, st in new_state.items() if st.get("_tainted")}
+            if ok and cmd != "destroy":
+                ctx.moved = []   # applied: the state has the new addresses
         elif cmd == "state-rm":
-            self.last_config.pop(s["slot"], None)
+            ctx.last_config.pop(key, None)
+            ctx.user_tainted.discard(key)
         elif cmd == "import" and ok:
-            self.last_config[s["slot"]] = None  # state from an import: no configuration applied yet
+            ctx.last_config[key] = None  # state from an import: no configuration applied yet
+        elif cmd == "taint" and ok:
+            ctx.user_tainted.add(key)
+        elif cmd == "untaint" and ok:
+            ctx.user_tainted.discard(key)
+        violations += self.note_advice(ctx, s, results, state, cfg)
         if ok and cmd in ("apply", "replace", "import-block"):
-            violations += self.check_matches_config(post)
+            violations += self.check_matches_config(post, ctx)
             r = self.terraform(["plan", "-detailed-exitcode", "-input=false", "-lock=false", "-parallelism=1"],
-                               readonly=True)
+                               readonly=True, ctx=ctx)
             violations += mutating_reads([r])
             if r["rc"] != 0:
                 violations.append(f"R3 plan-not-empty: terraform plan -detailed-exitcode exited {r['rc']} right after a "
                                   f"successful apply:\n{_tail(_plan_summary(r['out']), 2500)}")
             post = self.observe()
         if ok and cmd == "destroy":
-            for slot, st in state.items():
+            for addr, st in state.items():
                 sn = st.get("stack_name")
                 if sn in post.stacks and post.stacks[sn]["id"] == st.get("stack_id"):
-                    violations.append(f"R3 aws-mismatch: destroy succeeded but stack {sn} of {slot} still exists "
+                    violations.append(f"R3 aws-mismatch: destroy succeeded but stack {sn} of {addr} still exists "
                                       f"({post.stacks[sn]['status']})")
         return violations + self.check(s, allowed=allowed, walk_deleted=set(), post=post, why=why)
 
-    def check_matches_config(self, post: Snapshot) -> list[str]:
-        """R3: after a successful apply every configured table is as configured."""
-        out = []
-        state = self.read_state()
-        for slot in SLOTS:
-            if slot not in self.slots:
+    def plan_truth(self, s, results, cfg, state, moved, post) -> list[str]:
+        """R6: what the plan said would happen to a table is what the apply did. Every
+        configured address the plan neither destroys nor replaces keeps the table it
+        names (creating an existing table is taking it over or adopting it: no item is
+        touched), even when another address of the same plan destroys that table."""
+        if s["cmd"] not in ("apply", "replace", "import-block") or not results:
+            return []
+        actions = plan_actions(results[0]["out"])
+        if actions is None or (s.get("saved") and len(results) < 2):
+            return []   # no changes, the plan failed, or its apply never ran
+        out, seen = [], set()
+        for addr, knobs in sorted(cfg.items()):
+            name = slot_attrs(knobs)["name"]
+            if name in seen or actions.get(addr) == "will be destroyed":
                 continue
-            a = slot_attrs(self.slots[slot])
+            if actions.get(addr) in DELETING:
+                # A replacement deletes the table the state has there and creates the
+                # configured one: creating a table that exists under another name is
+                # taking it over or adopting it, which keeps it.
+                prior = next((state[a] for a, b in moved if b == addr and a in state), state.get(addr))
+                if prior is None or prior.get("name") == name:
+                    continue
+            pre = self.snap.tables.get(name)
+            if pre is None:
+                continue
+            now, rec = post.tables.get(name), self.items.get(name)
+            if now is None or now["id"] != pre["id"]:
+                how = "deleted it" if now is None else "deleted and created it again"
+            elif rec and rec["id"] == pre["id"] and rec["keys"] - now["item_keys"]:
+                how = f"lost {len(rec['keys'] - now['item_keys'])} of its items"
+            else:
+                continue
+            seen.add(name)
+            said = actions.get(addr, "has no change")
+            others = [f"{a} {v}" for a, v in sorted(actions.items()) if v in DELETING and a != addr]
+            out.append(f"R6 plan-untruthful: the plan said {addr} {said} (configured table {name}, which exists: "
+                       f"kept with its items)"
+                       + (f" (and: {'; '.join(others)})" if others else "") + f"; the apply {how}")
+        return out
+
+    def note_advice(self, ctx: Ctx, s, results, state, cfg) -> list[str]:
+        """Keeps the advice of a refusal for a later `advice` step; a refusal that
+        gives again the advice just followed is a circle (R3 advice-circle)."""
+        failed = [r for r in results if r["rc"] != 0 and not r["interrupted"] and not r["killed"]
+                  and not (r["rc"] == 2 and "-detailed-exitcode" in r["args"])]
+        if not failed:
+            if s["cmd"] in ("apply", "replace", "import-block") and results:
+                ctx.advice = None   # nothing refused any more
+            return []
+        items = parse_advice(failed[-1]["out"], state, cfg)
+        ctx.advice = {"i": self.step_i, "items": items}
+        f = ctx.followed
+        if f and s["cmd"] in ("apply", "replace", "import-block") and f["i"] < self.step_i <= f["i"] + 2 \
+                and any(x["text"] == f["item"]["text"] for x in items):
+            return [f"R3 advice-circle: step {f['i']} followed the advice `{f['item']['text']}`; the next apply "
+                    f"refuses with the same advice:\n{_tail(failed[-1]['out'], 1500)}"]
+        return []
+
+    def check_matches_config(self, post: Snapshot, ctx: Ctx = None) -> list[str]:
+        """R3: after a successful apply every configured table is as configured."""
+        ctx = ctx or self.ctxs["a"]
+        out = []
+        state = self.read_state(ctx)
+        for addr, knobs in ctx.config().items():
+            a = slot_attrs(knobs)
             name = a["name"]
             if name not in post.tables:
-                out.append(f"R3 aws-mismatch: {slot}: table {name} does not exist after a successful apply")
+                out.append(f"R3 aws-mismatch: {addr}: table {name} does not exist after a successful apply")
                 continue
             want = {}
             for k in KNOBS:
-                want.update(k.expect(a, state.get(slot)))
-            have = self.facts(name, post)
+                want.update(k.expect(a, state.get(addr)))
+            have = self.facts(name, post, stack=want.get("stack"))
             diff = {f: (w, have.get(f)) for f, w in want.items() if have.get(f) != w}
             for f, (w, h) in sorted(diff.items()):
-                out.append(f"R3 aws-mismatch:{f}: {slot} ({name}): configured {_canon(w)}, AWS has {_canon(h)}")
+                out.append(f"R3 aws-mismatch:{f}: {addr} ({name}): configured {_canon(w)}, AWS has {_canon(h)}")
         return out
 
     def check(self, s, allowed, walk_deleted, post=None, why=()) -> list[str]:
@@ -1240,7 +1875,7 @@ class World:
         # R2: foreign objects unchanged.
         for name in sorted(self.foreign_tables):
             t = post.tables.get(name)
-            now = None if t is None else _canon({k: v for k, v in t.items() if k != "item_keys"})
+            now = None if t is None else _canon({k: v for k, v in t.items() if k not in ("item_keys", "ttl_moving")})
             if now != self.foreign_snap.get(("table", name)):
                 out.append(f"R2 foreign-changed: table {name} (made outside Terraform, never imported) changed: "
                            + _diff(self.foreign_snap.get(("table", name)), now))
@@ -1263,6 +1898,129 @@ class World:
                 self.seed(name)
         self.snap = post  # seeding adds items only: settings and TableIds are as observed
         return out
+
+
+CTX_LABEL = {"a": "directory A", "w": "workspace staging", "b": "directory B", "c": "directory C"}
+
+# How Terraform 1.11's plan names what happens to a resource instance ("# ADDR ...").
+DELETING = ("will be destroyed", "must be replaced", "will be replaced, as requested",
+            "is tainted, so must be replaced", "will be replaced due to changes")
+_PLAN_LINE = re.compile(r"^\s*# " + re.escape(RESOURCE) + r"\.(\S+) ("
+                        + "|".join(re.escape(x) for x in DELETING + ("will be created", "will be updated in-place",
+                                                                   "will be imported")) + r"|has moved to \S+)")
+
+
+def plan_actions(out: str):
+    """address -> what the plan printed in out says happens to it; None when out has
+    no plan with changes (no "Plan:" line: no changes, or the plan failed)."""
+    lines = out.splitlines()
+    end = next((i for i, ln in enumerate(lines) if ln.startswith("Plan: ")), None)
+    if end is None:
+        return None
+    acts = {}
+    for ln in lines[:end]:
+        m = _PLAN_LINE.match(ln)
+        if m:
+            acts[m.group(1)] = m.group(2)
+    return acts
+
+
+def _diagnostics(out: str) -> list[dict]:
+    """Terraform's error diagnostics: summary, the text joined into one line (Terraform
+    wraps it), and the address it is about ("with ADDR,")."""
+    found, cur = [], None
+    for ln in out.splitlines():
+        t = ln.strip().strip("│╷╵").strip()
+        if t.startswith(("Error: ", "Warning: ")):
+            cur = {"summary": t, "addr": None, "lines": []} if t.startswith("Error: ") else None
+            if cur:
+                found.append(cur)
+            continue
+        if cur is None:
+            continue
+        m = re.match(r"with (\S+),$", t)
+        if m and cur["addr"] is None:
+            cur["addr"] = m.group(1)
+        elif t and not re.match(r"on \S+ line \d+", t) and not re.match(r"\d+: ", t):
+            cur["lines"].append(t)
+    for d in found:
+        d["text"] = " ".join([d["summary"]] + d.pop("lines"))
+    return found
+
+
+def _strip_addr(a: str, fallback):
+    a = a.strip(".,;:)('\"`")
+    if "<" in a or a.upper() in ("ADDR", "ADDRESS"):
+        a = fallback or ""
+    prefix = RESOURCE + "."
+    return a[len(prefix):] if a.startswith(prefix) else None
+
+
+def parse_advice(out: str, state: dict, cfg: dict) -> list[dict]:
+    """What the error diagnostics of out tell the user to run: `terraform untaint ADDR`,
+    `terraform import ADDR ID` (a placeholder address is the diagnostic's own), or a
+    `moved` block (its addresses when it names them; else the address the
+    configuration no longer has and the one it has instead, naming the same table)."""
+    items = []
+    for d in _diagnostics(out):
+        text = d["text"].replace("`", " ")
+        for m in re.finditer(r"terraform untaint (\S+)", text):
+            a = _strip_addr(m.group(1), d["addr"])
+            if a:
+                items.append({"kind": "untaint", "addr": a, "text": f"terraform untaint {RESOURCE}.{a}"})
+        for m in re.finditer(r"terraform import (\S+) (\S+)", text):
+            a, i = _strip_addr(m.group(1), d["addr"]), m.group(2).strip(".,;:)('\"`")
+            if a and i:
+                items.append({"kind": "import", "addr": a, "id": i, "text": f"terraform import {RESOURCE}.{a} {i}"})
+        m = re.search(r"moved\s*\{\s*from\s*=\s*(\S+)\s+to\s*=\s*(\S+?)\s*\}", text)
+        pairs = []
+        if m:
+            pairs = [(_strip_addr(m.group(1), None), _strip_addr(m.group(2), None))]
+        elif re.search(r"\bmoved\b", text):
+            gone = [a for a in state if a not in cfg]
+            new = [a for a in cfg if a not in state]
+            pairs = [(x, y) for x in gone for y in new if state[x].get("name") == slot_attrs(cfg[y])["name"]]
+        for x, y in pairs[:1]:
+            if x and y:
+                items.append({"kind": "moved", "from": x, "to": y,
+                              "text": f"moved {{ from = {RESOURCE}.{x}  to = {RESOURCE}.{y} }}"})
+        a = _strip_addr(d["addr"] or "", None)
+        if a:  # what a user stuck on this refusal may do: stop managing that resource here
+            items.append({"kind": "forget", "addr": a,
+                          "text": f"terraform state rm {RESOURCE}.{a}, and remove its block"})
+    return items
+
+
+def _due(after, calls) -> bool:
+    """Whether the emulator has answered the point an interrupt waits for: an
+    operation's name, or the Nth mutating call."""
+    if isinstance(after, str):
+        return any(c.get("operation") == after for c in calls)
+    return sum(1 for c in calls if c.get("mutating")) >= after
+
+
+def _signal_group(pid, sig):
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _children(pid) -> list[int]:
+    """The provider processes terraform (pid) started."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                stat = f.read()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid == pid and "terraform-provider" in os.readlink(f"/proc/{d}/exe"):
+                out.append(int(d))
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
 
 
 def refusal_violations(r) -> list[str]:
@@ -1350,11 +2108,40 @@ def signature(violation: str) -> str:
     return " ".join(violation.split(": ", 1)[0].split()[:2])
 
 
+def step_kind(steps, i) -> str:
+    """What kind of step steps[i] is, for the measurements of --stats: the op, the
+    context when it is not the first, the terraform command and the interruption armed
+    for it."""
+    s = steps[i]
+    op = s["op"]
+    where = {"w": "workspace ", "b": "directory-B ", "c": "directory-C "}.get(s.get("ctx", "a"), "") \
+        if op in CTX_OPS else ""
+    if op == "tf":
+        tags = []
+        for j in range(i - 1, -1, -1):
+            f = steps[j]
+            if f["op"] == "tf":
+                break
+            if f["op"] == "fault":
+                tags.append({"interrupt": lambda: (f.get("interrupt") or {}).get("signal", "?"), "kill": lambda: "KILL",
+                             "deadline": lambda: "deadline"}.get(f["kind"], lambda: "fault")())
+        interrupt = [t for t in tags if t != "fault"]
+        return f"{where}tf {s['cmd']}" + (f" +{interrupt[0]}" if interrupt else " +fault" if tags else "")
+    if op == "move":
+        return f"{where}move " + ("with moved" if s.get("moved") else "without moved")
+    if op in ("advice", "outside", "fault"):
+        return f"{where}{op} {s['kind']}"
+    return where + op
+
+
 class Runner:
-    def __init__(self, build: str, work: str, quiet: bool = False, ignore=()):
+    def __init__(self, build: str, work: str, quiet: bool = False, ignore=(), keep_going=False):
         self.work = work
         self.quiet = quiet
         self.ignore = tuple(ignore)  # signatures (prefixes) to walk past: exploring behind a known bug
+        self.keep_going = keep_going  # measuring: record every violation, walk on
+        self.found = []               # (index, violations) of every violating step (keep_going)
+        self.stats = {}               # step kind -> [steps run, steps with a violation]
         cli = subprocess.run([os.path.join(ROOT, "scripts", "install-provider.sh"), build, work],
                              capture_output=True, text=True, check=True).stdout.strip()
         self.emu = Emulator(log_path=os.path.join(work, "requests.jsonl"))
@@ -1387,9 +2174,17 @@ class Runner:
             for x in [x for x in v if self.ignore and signature(x).startswith(self.ignore)]:
                 self.say("      ignored " + x.split("\n", 1)[0])
                 v.remove(x)
+            kind = step_kind(steps, i) + (" (skipped)" if w.inert and s["op"] == "advice" else "") \
+                + (f" ({w.fired} fired)" if w.fired else "")
+            st = self.stats.setdefault(kind, [0, 0])
+            st[0] += 1
+            st[1] += bool(v)
             if v:
                 for x in v:
                     self.say("      VIOLATION " + x.replace("\n", "\n        "))
+                if self.keep_going:
+                    self.found.append((i, v))
+                    continue
                 return i, v
         return None, []
 
@@ -1499,6 +2294,11 @@ def main(argv=None):
     ap.add_argument("--ignore", action="append", default=[], metavar="SIGNATURE",
                     help="walk past violations whose signature starts with this (e.g. 'R3 aws-mismatch'), "
                          "to explore behind a known bug; never in CI")
+    ap.add_argument("--keep-going", action="store_true",
+                    help="measuring: record every violating step and walk on (no shrinking); with --stats")
+    ap.add_argument("--stats", metavar="FILE", help="write steps run and violations per step kind (JSON)")
+    ap.add_argument("--upto", type=int, metavar="N", help="only the steps up to index N")
+    ap.add_argument("--sig", metavar="SIGNATURE", help="shrink for this signature (default: the first violation's)")
     a = ap.parse_args(argv)
 
     if a.replay:
@@ -1507,9 +2307,13 @@ def main(argv=None):
         seed, settings, steps = doc.get("seed"), doc.get("settings", {}), doc["steps"]
         if doc.get("why"):  # a committed reproduction (tests/safety/repros/)
             print(f"walk: {doc.get('name')}: {doc['why']} (found as: {doc.get('expect')})", flush=True)
+        if doc.get("pending"):
+            print(f"walk: pending (fails until its fix lands): {doc['pending']}", flush=True)
     else:
         seed = a.seed if a.seed is not None else int(time.time() * 1000) % 1_000_000_007
         settings, steps = settings_for(seed), generate(seed, a.steps)
+    if a.upto is not None:
+        steps = steps[:a.upto + 1]
     if a.print_steps:
         for i, s in enumerate(steps):
             print(f"{i:02d} {describe(s)}")
@@ -1522,17 +2326,31 @@ def main(argv=None):
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     print(f"walk: seed {seed}, {len(steps)} steps, settings {json.dumps(settings)}, work {work}", flush=True)
     t0 = time.monotonic()
-    runner = Runner(a.build, work, quiet=a.quiet, ignore=a.ignore)
+    runner = Runner(a.build, work, quiet=a.quiet, ignore=a.ignore, keep_going=a.keep_going)
     try:
         index, violations = runner.run(settings, steps, "walk")
         took = time.monotonic() - t0
+        if a.stats:
+            with open(a.stats, "w") as f:
+                json.dump({"seed": seed, "settings": settings, "steps": steps, "seconds": round(took),
+                           "stats": runner.stats,
+                           "found": [{"step": i, "signatures": sorted({signature(x) for x in v}), "violations": v}
+                                     for i, v in runner.found]}, f, indent=1, sort_keys=True)
+        if a.keep_going:
+            for i, v in runner.found:
+                print(f"walk: seed {seed}: step {i} ({describe(steps[i])}): "
+                      + ", ".join(sorted({signature(x) for x in v})), flush=True)
+            print(f"walk: seed {seed}: {len(steps)} steps, {len(runner.found)} with a violation ({took:.0f}s)",
+                  flush=True)
+            return 1 if runner.found else 0
         if index is None:
             print(f"walk: seed {seed}: {len(steps)} steps, no violation ({took:.0f}s)", flush=True)
             return 0
         print(f"walk: seed {seed}: violation at step {index} after {took:.0f}s", flush=True)
         minimal, tries, t1 = None, 0, time.monotonic()
         if a.shrink_seconds > 0:
-            minimal, tries = runner.shrink(settings, steps[:index + 1], signature(violations[0]), a.shrink_seconds,
+            minimal, tries = runner.shrink(settings, steps[:index + 1], a.sig or signature(violations[0]),
+                                           a.shrink_seconds,
                                            inert=runner.inert)
         report(seed, settings, steps, index, violations, minimal, tries, time.monotonic() - t1, a.out)
         return 1
