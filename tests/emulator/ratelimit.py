@@ -5,7 +5,7 @@ answers a request over the budget with a throttling error instead of running it:
 CloudFormation ``Throttling`` / ``Rate exceeded`` (HTTP 400, a Sender fault, Query XML),
 DynamoDB ``ThrottlingException`` / ``Rate of requests exceeds the allowed throughput.``
 (HTTP 400, JSON 1.0). The rates, their sources and what is only reported or assumed are
-in docs/aws-behaviour.md §11; ``PROFILES["aws"]`` below is that table.
+in docs/aws-behaviour.md §12; ``PROFILES["aws"]`` below is that table.
 
 * ``--rate-limits aws`` turns the profile on (default: off, every request is answered).
 * ``--rate-limit OP:RATE[:BURST]`` (repeatable) overrides one limit on top of it, or adds
@@ -37,7 +37,7 @@ from clock import CLOCK
 SERVICES = ("cloudformation", "dynamodb", "sts")
 CONTROL_PLANE = "dynamodb.control-plane"
 # DynamoDB's data plane: throttled by capacity (ProvisionedThroughputExceededException),
-# not by an API rate; everything else DynamoDB serves is control plane (§11).
+# not by an API rate; everything else DynamoDB serves is control plane (§12).
 DATA_PLANE = frozenset({
     "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
     "BatchWriteItem", "TransactGetItems", "TransactWriteItems", "ExecuteStatement",
@@ -55,13 +55,13 @@ class Limit:
     name: str     # "service.Operation", "service.*" or "dynamodb.control-plane"
     rate: float   # tokens per second
     burst: float  # bucket size
-    basis: str    # documented | reported | assumed | override (docs/aws-behaviour.md §11)
+    basis: str    # documented | reported | assumed | override (docs/aws-behaviour.md §12)
 
     def as_dict(self) -> dict:
         return {"rate": self.rate, "burst": self.burst, "basis": self.basis}
 
 
-# docs/aws-behaviour.md §11 is the source of every row.
+# docs/aws-behaviour.md §12 is the source of every row.
 PROFILES: dict[str, list[Limit]] = {
     "aws": [
         # DynamoDB API reference (BC documentation fields), per account.
@@ -218,6 +218,11 @@ class RateLimits:
         return any(lim is not None for lim in self.limits.values())
 
     # ---- requests
+    def buckets_for(self, service: str, op: str) -> list[tuple[str, Limit]]:
+        """The buckets a request of this operation takes a token from: (name, limit)."""
+        with self._lock:
+            return self._applying(service, op)
+
     def _applying(self, service: str, op: str) -> list[tuple[str, Limit]]:
         out = []
         key = f"{service}.{op}"

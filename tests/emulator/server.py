@@ -778,7 +778,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="serve HTTPS with a CA and certificate made at start")
     p.add_argument("--rate-limits", choices=("aws", "off"), default=None,
                    help="enforce AWS's account-wide API rate limits (token buckets per operation, "
-                        "docs/aws-behaviour.md §11); default off")
+                        "docs/aws-behaviour.md §12); default off")
     p.add_argument("--rate-limit", action="append", metavar="OP:RATE[:BURST]",
                    help="one limit (over the profile, or alone): RATE per second, N/SECONDS or off; "
                         "BURST default one second of RATE")

@@ -1,4 +1,4 @@
-"""Account-wide API rate limits (ratelimit.py, docs/aws-behaviour.md §11).
+"""Account-wide API rate limits (ratelimit.py, docs/aws-behaviour.md §12).
 
 Every limit here that a test runs dry has a slow rate (1 request per 1,000 s): the bucket
 empties after its burst however slowly the machine answers, and the test refills it by
@@ -123,7 +123,7 @@ class RateLimitTest(EmulatorTestCase):
         cfg = self.emu.set_rate_limits("aws")
         self.assertEqual(cfg["profile"], "aws")
         lim = cfg["limits"]
-        # docs/aws-behaviour.md §11, one row each of what is documented, reported and assumed.
+        # docs/aws-behaviour.md §12, one row each of what is documented, reported and assumed.
         self.assertEqual(lim["dynamodb.TagResource"], {"rate": 5, "burst": 5, "basis": "documented"})
         self.assertEqual(lim["dynamodb.ListTagsOfResource"], {"rate": 10, "burst": 10, "basis": "documented"})
         self.assertEqual(lim["dynamodb.control-plane"], {"rate": 2500, "burst": 2500, "basis": "documented"})
