@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "aws_budget.h"
 #include "aws_endpoint.h"
 #include "aws_errors.h"
 #include "aws_profile.h"
@@ -26,9 +27,6 @@
 #include "aws_sigv4.h"
 #include "tpd_alloc.h"
 #include "tpd_log.h"
-
-/* A CA bundle larger than this is not one (the Mozilla bundle is about 220 KiB). */
-#define S_MAX_CA_BUNDLE ((size_t)16 << 20)
 
 static const char *const s_service_name[AWS_SVC_COUNT] = {"dynamodb", "cloudformation", "sts"};
 static const char *const s_service_env[AWS_SVC_COUNT] = {"DYNAMODB", "CLOUDFORMATION", "STS"};
@@ -43,6 +41,7 @@ struct aws_client {
     bool own_transport;
     struct aws_creds_provider *creds;
     struct aws_retry_quota quota;
+    struct aws_budget *budget; /* the process's request budget (aws_budget.h) */
     struct aws_sigv4_key_cache key_cache;
     int max_attempts;
     int64_t retry_base_ns;
@@ -53,14 +52,19 @@ struct aws_client {
     int64_t (*now_s)(void);
     char *sts_region; /* signing region of STS calls */
     struct aws_sts_caller sts;
-    /* The account guard. guard_mu is held across the one GetCallerIdentity: every
-     * DynamoDB/CloudFormation call must wait for the verdict anyway. */
+    /* The account guard. One check at a time, run with no lock held by the caller that
+     * finds none done; callers arriving meanwhile wait on guard_cv for its result (every
+     * DynamoDB/CloudFormation call needs the verdict first) and share it, a failure too. */
     char **allowed;
     size_t allowed_count;
     char **forbidden;
     size_t forbidden_count;
-    pthread_mutex_t guard_mu;
-    enum { S_GUARD_UNCHECKED, S_GUARD_OK, S_GUARD_REFUSED } guard;
+    pthread_mutex_t guard_mu; /* guards the fields below; never held across I/O */
+    pthread_cond_t guard_cv;  /* broadcast when a check ends */
+    enum { S_GUARD_UNCHECKED, S_GUARD_CHECKING, S_GUARD_OK, S_GUARD_REFUSED } guard;
+    uint64_t guard_checks;    /* checks ended so far */
+    size_t guard_waiting;     /* callers waiting for the check in flight */
+    struct tpd_err guard_err; /* the last check's failure (guard back to UNCHECKED) */
     enum aws_account_verdict verdict;
     char *account;
     double (*rand01)(void);
@@ -125,12 +129,27 @@ void aws_client_set_clock(struct aws_client *c, int64_t (*now_s)(void)) {
     c->now_s = now_s;
 }
 
+size_t aws_client_guard_waiters(struct aws_client *c) {
+    pthread_mutex_lock(&c->guard_mu);
+    size_t n = c->guard_waiting;
+    pthread_mutex_unlock(&c->guard_mu);
+    return n;
+}
+
 void aws_client_set_rand(struct aws_client *c, double (*rand01)(void)) {
     c->rand01 = rand01;
 }
 
 void aws_client_stats(const struct aws_client *c, struct aws_http_stats *out) {
     aws_http_transport_stats(c->transport, out);
+}
+
+struct aws_budget *aws_client_budget(const struct aws_client *c) {
+    return c->budget;
+}
+
+double aws_client_rand01(const struct aws_client *c) {
+    return c->rand01 ? c->rand01() : aws_retry_rand01();
 }
 
 void aws_client_free(struct aws_client *c) {
@@ -140,11 +159,19 @@ void aws_client_free(struct aws_client *c) {
     if (c->transport) {
         struct aws_http_stats st;
         aws_http_transport_stats(c->transport, &st);
+        struct aws_budget_stats bs;
+        aws_budget_stats(c->budget, &bs);
         TPD_DEBUG(
-            "AWS client: %llu requests sent, %llu connections opened, CAs read %llu times",
+            "AWS client: %llu requests sent, %llu connections opened (%llu requests waited "
+            "for a pooled connection), CAs read %llu times; %llu throttling answers, %llu "
+            "requests paced by the request budget for %lld ms in all",
             (unsigned long long)st.requests,
             (unsigned long long)st.connections,
-            (unsigned long long)st.trust_loads);
+            (unsigned long long)st.pool_waits,
+            (unsigned long long)st.trust_loads,
+            (unsigned long long)bs.throttles,
+            (unsigned long long)bs.delayed,
+            (long long)(bs.waited_ns / 1000000));
     }
     aws_creds_provider_free(c->creds);
     if (c->own_transport) {
@@ -161,15 +188,22 @@ void aws_client_free(struct aws_client *c) {
     free(c->account);
     s_free_list(c->allowed, c->allowed_count);
     s_free_list(c->forbidden, c->forbidden_count);
+    tpd_err_clear(&c->guard_err);
+    pthread_cond_destroy(&c->guard_cv);
     pthread_mutex_destroy(&c->guard_mu);
+    aws_budget_free(c->budget);
     aws_retry_quota_clear(&c->quota);
     aws_sigv4_key_cache_clear(&c->key_cache);
     free(c);
 }
 
+/* The chain's sources (aws_creds.h): static, environment, profile role, web identity,
+ * SSO, shared files, container, instance metadata. */
+enum { S_CHAIN_SOURCES = 8 };
+
 static struct aws_creds_provider *
 s_build_chain(struct aws_client *c, const struct aws_client_options *o, struct tpd_err *err) {
-    struct aws_creds_provider *list[8] = {NULL};
+    struct aws_creds_provider *list[S_CHAIN_SOURCES] = {NULL};
     size_t n = 0;
     bool have_ak = o->access_key && *o->access_key;
     bool have_sk = o->secret_key && *o->secret_key;
@@ -294,21 +328,28 @@ static enum tpd_code s_flag(
         v);
 }
 
-/* Only the standard mode is implemented (aws_retry.h): "adaptive" would add
- * client-side rate limiting this client does not do, "legacy" other retry rules. */
-static enum tpd_code
-s_check_retry_mode(const char *configured, const struct aws_profile *prof, struct tpd_err *err) {
+/* The retry mode: "adaptive" (the default here) adds the request budget's client-side
+ * rate limiting (aws_budget.h) to the standard mode's retries (aws_retry.h); "standard"
+ * retries without it. "legacy" (other retry rules) is not implemented and refused rather
+ * than silently treated as another mode. */
+static enum tpd_code s_retry_mode(
+    const char *configured, const struct aws_profile *prof, bool *adaptive, struct tpd_err *err) {
     const char *src;
     const char *v = s_setting(configured, "AWS_RETRY_MODE", NULL, prof, "retry_mode", &src);
-    if (!v || strcmp(v, "standard") == 0) {
+    *adaptive = true;
+    if (!v || strcmp(v, "adaptive") == 0) {
+        return TPD_OK;
+    }
+    if (strcmp(v, "standard") == 0) {
+        *adaptive = false;
         return TPD_OK;
     }
     return tpd_err_set(
         err,
         TPD_E_INVALID,
-        "retry mode \"%s\" from %s is not supported: this client implements the standard "
-        "retry mode only (exponential backoff with jitter and a retry quota; no client-side "
-        "rate limiting as \"adaptive\" does); use \"standard\"",
+        "retry mode \"%s\" from %s is not supported: use \"adaptive\" (the default: standard "
+        "retries plus a client-side request budget that slows an operation AWS throttles) or "
+        "\"standard\" (retries only)",
         v,
         src);
 }
@@ -329,7 +370,7 @@ static enum tpd_code s_check_ca_bundle(const char *path, const char *src, struct
     /* A device or a pipe (/dev/zero, /dev/stdin) would be read forever or block. */
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
-        (uint64_t)st.st_size > (uint64_t)S_MAX_CA_BUNDLE) {
+        (uint64_t)st.st_size > (uint64_t)TPD_MAX_CA_BUNDLE) {
         fclose(f);
         return tpd_err_set(
             err,
@@ -337,7 +378,7 @@ static enum tpd_code s_check_ca_bundle(const char *path, const char *src, struct
             "CA bundle %s (from %s) is not a regular file of at most %zu bytes",
             path,
             src,
-            (size_t)S_MAX_CA_BUNDLE);
+            (size_t)TPD_MAX_CA_BUNDLE);
     }
     X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
     fclose(f);
@@ -446,8 +487,8 @@ static enum tpd_code s_endpoints(
             return rc;
         }
         struct tpd_buf host, path;
-        tpd_buf_init(&host, 8192);
-        tpd_buf_init(&path, 8192);
+        tpd_buf_init(&host, TPD_MAX_URL);
+        tpd_buf_init(&path, TPD_MAX_URL);
         rc = aws_http_url_host_path(c->endpoint[i], &host, &path, err);
         if (rc) {
             tpd_buf_clear(&host);
@@ -484,6 +525,7 @@ static enum tpd_code s_transport(
     ho.http_proxy = s_setting(o->http_proxy, "http_proxy", "HTTP_PROXY", NULL, NULL, &src);
     ho.https_proxy = s_setting(o->https_proxy, "https_proxy", "HTTPS_PROXY", NULL, NULL, &src);
     ho.no_proxy = s_setting(o->no_proxy, "no_proxy", "NO_PROXY", NULL, NULL, &src);
+    ho.max_connections_per_host = o->max_pool_connections;
     if (o->transport) {
         c->transport = o->transport;
         return TPD_OK;
@@ -511,6 +553,7 @@ struct aws_client *aws_client_new(const struct aws_client_options *o, struct tpd
     c->stop = o->stop;
     c->sts = (struct aws_sts_caller){s_sts_call, c};
     pthread_mutex_init(&c->guard_mu, NULL);
+    pthread_cond_init(&c->guard_cv, NULL);
     c->allowed = s_dup_list(o->allowed_account_ids, o->allowed_account_ids_count);
     c->allowed_count = c->allowed ? o->allowed_account_ids_count : 0;
     c->forbidden = s_dup_list(o->forbidden_account_ids, o->forbidden_account_ids_count);
@@ -524,8 +567,14 @@ struct aws_client *aws_client_new(const struct aws_client_options *o, struct tpd
         tpd_err_set(err, TPD_E_NOMEM, "out of memory");
         goto fail;
     }
+    bool adaptive = true;
     if (s_region(o, &prof, &c->region, err) != TPD_OK ||
-        s_check_retry_mode(o->retry_mode, &prof, err) != TPD_OK) {
+        s_retry_mode(o->retry_mode, &prof, &adaptive, err) != TPD_OK) {
+        goto fail;
+    }
+    c->budget = aws_budget_new(adaptive);
+    if (!c->budget) {
+        tpd_err_set(err, TPD_E_NOMEM, "out of memory");
         goto fail;
     }
     c->sts_region = tpd_strdup(o->sts_region && *o->sts_region ? o->sts_region : c->region);
@@ -570,6 +619,10 @@ aws_client_check_credentials(struct aws_client *c, const char **source, struct t
     return rc;
 }
 
+/* Headers of one request: Content-Type, Host and (DynamoDB) X-Amz-Target are signed;
+ * X-Amz-Date, X-Amz-Security-Token and Authorization are added. */
+enum { S_SIGNED_HEADERS = 3, S_HEADERS = 6 };
+
 /* One attempt: signed with the provider's credentials, else with fixed, else
  * unsigned (both NULL: AssumeRoleWithWebIdentity). */
 static enum tpd_code s_attempt(
@@ -587,7 +640,7 @@ static enum tpd_code s_attempt(
     struct aws_sigv4_result sig;
     aws_sigv4_result_init(&sig);
     struct tpd_buf target;
-    tpd_buf_init(&target, 1024);
+    tpd_buf_init(&target, TPD_MAX_NAME);
 
     bool sign = provider || fixed;
     rc = provider ? aws_creds_get(provider, &cr, err) : fixed ? aws_creds_copy(&cr, fixed) : TPD_OK;
@@ -607,7 +660,7 @@ static enum tpd_code s_attempt(
     const char *ctype = svc == AWS_SVC_DYNAMODB
                             ? "application/x-amz-json-1.0"
                             : "application/x-www-form-urlencoded; charset=utf-8";
-    struct aws_sigv4_header sh[3];
+    struct aws_sigv4_header sh[S_SIGNED_HEADERS];
     size_t nsh = 0;
     sh[nsh++] = (struct aws_sigv4_header){TPD_SPAN_LIT("Content-Type"), tpd_span_cstr(ctype)};
     sh[nsh++] = (struct aws_sigv4_header){TPD_SPAN_LIT("Host"), tpd_span_cstr(c->host[svc])};
@@ -634,7 +687,7 @@ static enum tpd_code s_attempt(
     if (rc) {
         goto done;
     }
-    struct aws_http_kv h[6];
+    struct aws_http_kv h[S_HEADERS];
     size_t nh = 0;
     h[nh++] = (struct aws_http_kv){"Content-Type", ctype};
     h[nh++] = (struct aws_http_kv){"Host", c->host[svc]};
@@ -659,7 +712,8 @@ static enum tpd_code s_attempt(
         c->connect_timeout_ms,
         c->request_timeout_ms,
         c->stall_timeout_ms,
-        c->stop};
+        c->stop,
+        tpd_deadline()};
     aws_http_response_clear(resp);
     aws_http_response_init(resp);
     rc = aws_http_send(c->transport, &req, resp, err);
@@ -675,12 +729,21 @@ static enum tpd_code s_attempt(
             rc = aws_error_from_query_xml(
                 op, resp->status, tpd_buf_span(&resp->body), resp->request_id, err);
         }
+        if (err) {
+            err->aws_service = s_service_name[svc];
+        }
     }
 done:
     aws_creds_clear(&cr);
     aws_sigv4_result_clear(&sig);
     tpd_buf_clear(&target);
     return rc;
+}
+
+/* Whether an attempt's failure is AWS throttling the request (an answer, not a
+ * transport failure), for the request budget. */
+static bool s_throttled(enum aws_http_error net, enum aws_retry_kind kind) {
+    return net == AWS_HTTP_ERR_NONE && kind == AWS_RETRY_THROTTLE;
 }
 
 static enum tpd_code s_call(
@@ -695,6 +758,10 @@ static enum tpd_code s_call(
     if ((unsigned)svc >= AWS_SVC_COUNT || !op) {
         return tpd_err_set(err, TPD_E_INVALID, "aws_client_call: bad service or operation");
     }
+    const char *svc_name = s_service_name[svc];
+    /* Every wait below (the budget's pacing, a pooled connection, the backoff) ends by
+     * the deadline of the operation this thread works for (tpd_clock.h). */
+    int64_t deadline = tpd_deadline();
     int last_cost = 0;
     enum tpd_code rc = TPD_OK;
     for (int attempt = 1;; attempt++) {
@@ -702,8 +769,20 @@ static enum tpd_code s_call(
             rc = tpd_err_set(err, TPD_E_STOPPED, "%s: stopped before sending", op);
             break;
         }
+        rc = aws_budget_acquire(c->budget, svc_name, op, c->stop, deadline, err);
+        if (rc) {
+            if (attempt > 1) {
+                tpd_err_prefix(err, "after %d attempts: ", attempt - 1);
+            }
+            break;
+        }
+        /* An attempt that fails before sending (credentials) must not leave the previous
+         * attempt's answer in resp, to be counted again below. */
+        aws_http_response_clear(resp);
+        aws_http_response_init(resp);
         rc = s_attempt(c, svc, op, body, provider, fixed, resp, err);
         if (rc == TPD_OK) {
+            aws_budget_record(c->budget, svc_name, op, false);
             aws_retry_quota_success(&c->quota, last_cost);
             if (attempt > 1) {
                 tpd_err_clear(err); /* forget the failures that were retried */
@@ -713,13 +792,32 @@ static enum tpd_code s_call(
         /* A transport failure is classified by what failed (aws_retry.h: whether the
          * request may have reached AWS); an answer by its AWS error code and status. */
         enum aws_http_error net = resp->error;
-        enum aws_retry_kind kind = net != AWS_HTTP_ERR_NONE
-                                       ? aws_retry_classify_http(net)
-                                       : aws_retry_classify(s_service_name[svc], rc, err);
+        enum aws_retry_kind kind = net != AWS_HTTP_ERR_NONE ? aws_retry_classify_http(net)
+                                                            : aws_retry_classify(svc_name, rc, err);
+        if (net == AWS_HTTP_ERR_NONE && resp->status != 0) {
+            aws_budget_record(c->budget, svc_name, op, s_throttled(net, kind));
+        }
         if (kind == AWS_RETRY_NONE || attempt >= aws_retry_max_attempts(net, c->max_attempts)) {
             if (kind != AWS_RETRY_NONE && attempt > 1) {
                 tpd_err_prefix(err, "after %d attempts: ", attempt);
             }
+            break;
+        }
+        int64_t delay = aws_retry_backoff_ns(
+            attempt, c->retry_base_ns, AWS_RETRY_MAX_BACKOFF_NS, aws_client_rand01(c));
+        if (deadline > 0 && tpd_now_ns() + delay >= deadline) {
+            /* The retry would start after the operation's deadline: it could not finish
+             * in time, so this failure is the answer (docs/provider.md, Failure budget). */
+            TPD_DEBUG(
+                "%s %s: attempt %d failed; no retry, the operation's deadline comes first",
+                svc_name,
+                op,
+                attempt);
+            tpd_err_prefix(
+                err,
+                "after %d attempt%s (no time left before the operation's deadline to retry): ",
+                attempt,
+                attempt > 1 ? "s" : "");
             break;
         }
         int cost = 0;
@@ -731,14 +829,9 @@ static enum tpd_code s_call(
             break;
         }
         last_cost = cost;
-        int64_t delay = aws_retry_backoff_ns(
-            attempt,
-            c->retry_base_ns,
-            AWS_RETRY_MAX_BACKOFF_NS,
-            c->rand01 ? c->rand01() : aws_retry_rand01());
         TPD_DEBUG(
             "%s %s: attempt %d failed with %s (HTTP %d), retrying in %lld ms",
-            s_service_name[svc],
+            svc_name,
             op,
             attempt,
             err && err->aws_code
@@ -746,7 +839,7 @@ static enum tpd_code s_call(
                 : (net != AWS_HTTP_ERR_NONE ? aws_http_error_str(net) : tpd_code_name(rc)),
             err ? err->http_status : 0,
             (long long)(delay / 1000000));
-        enum tpd_code sr = tpd_sleep(c->stop, delay, 0);
+        enum tpd_code sr = tpd_sleep(c->stop, delay, deadline);
         if (sr == TPD_E_STOPPED) {
             rc = tpd_err_set(err, TPD_E_STOPPED, "%s: stopped while waiting to retry", op);
             break;
@@ -755,17 +848,6 @@ static enum tpd_code s_call(
     aws_http_response_clear(resp);
     aws_http_response_init(resp);
     return rc;
-}
-
-enum tpd_code aws_client_call_with(
-    struct aws_client *c,
-    enum aws_service svc,
-    const char *op,
-    struct tpd_span body,
-    struct aws_creds_provider *provider,
-    struct aws_http_response *resp,
-    struct tpd_err *err) {
-    return s_call(c, svc, op, body, provider, NULL, resp, err);
 }
 
 static bool s_listed(char *const *l, size_t n, const char *account) {
@@ -789,6 +871,44 @@ static enum tpd_code s_refusal(struct aws_client *c, struct tpd_err *err) {
         allowed ? "is not in allowed_account_ids" : "is in forbidden_account_ids");
 }
 
+/* Ask STS who the credentials belong to and judge the account (no lock held). On
+ * success *acct is the account ID (heap) and *ok the verdict. */
+static enum tpd_code
+s_check_account(struct aws_client *c, char **acct, bool *ok, struct tpd_err *err) {
+    char *arn = NULL;
+    struct aws_creds cr;
+    aws_creds_init(&cr);
+    *acct = NULL;
+    *ok = false;
+    enum tpd_code rc = aws_creds_get(c->creds, &cr, err);
+    if (!rc) {
+        rc = aws_sts_get_caller_identity(&c->sts, &cr, acct, &arn, err);
+        if (rc) {
+            tpd_err_prefix(err, "checking the AWS account: ");
+        }
+    }
+    aws_creds_clear(&cr);
+    if (!rc) {
+        *ok = c->allowed_count ? s_listed(c->allowed, c->allowed_count, *acct)
+                               : !s_listed(c->forbidden, c->forbidden_count, *acct);
+        TPD_DEBUG("AWS account %s (%s): %s", *acct, arn ? arn : "", *ok ? "allowed" : "refused");
+    }
+    free(arn);
+    return rc;
+}
+
+/* The failure of the check another caller ran, for a caller that waited for it. */
+static enum tpd_code s_guard_failure(struct aws_client *c, struct tpd_err *err) {
+    enum tpd_code rc = c->guard_err.code != TPD_OK ? c->guard_err.code : TPD_E_CREDENTIALS;
+    if (err && tpd_err_copy(err, &c->guard_err) != TPD_OK) {
+        return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+    }
+    if (err) {
+        err->code = rc;
+    }
+    return rc;
+}
+
 enum tpd_code aws_client_verify_account(
     struct aws_client *c, enum aws_account_verdict *verdict, char **account, struct tpd_err *err) {
     *verdict = AWS_ACCOUNT_OK;
@@ -798,39 +918,57 @@ enum tpd_code aws_client_verify_account(
     if (!c->allowed_count && !c->forbidden_count) {
         return TPD_OK;
     }
-    pthread_mutex_lock(&c->guard_mu);
     enum tpd_code rc = TPD_OK;
-    if (c->guard == S_GUARD_UNCHECKED) {
-        char *acct = NULL, *arn = NULL;
-        struct aws_creds cr;
-        aws_creds_init(&cr);
-        rc = aws_creds_get(c->creds, &cr, err);
-        if (!rc) {
-            rc = aws_sts_get_caller_identity(&c->sts, &cr, &acct, &arn, err);
-            if (rc) {
-                tpd_err_prefix(err, "checking the AWS account: ");
-            }
+    pthread_mutex_lock(&c->guard_mu);
+    if (c->guard == S_GUARD_CHECKING) {
+        /* Another caller is asking STS: wait for its verdict, or share its failure. */
+        uint64_t checks = c->guard_checks;
+        c->guard_waiting++;
+        while (c->guard == S_GUARD_CHECKING) {
+            pthread_cond_wait(&c->guard_cv, &c->guard_mu);
         }
-        aws_creds_clear(&cr);
+        c->guard_waiting--;
+        if (c->guard == S_GUARD_UNCHECKED && c->guard_checks != checks) {
+            rc = s_guard_failure(c, err);
+            pthread_mutex_unlock(&c->guard_mu);
+            return rc;
+        }
+    }
+    if (c->guard == S_GUARD_UNCHECKED) {
+        c->guard = S_GUARD_CHECKING;
+        pthread_mutex_unlock(&c->guard_mu);
+        char *acct = NULL;
+        bool ok = false;
+        struct tpd_err e;
+        tpd_err_init(&e);
+        rc = s_check_account(c, &acct, &ok, &e);
+        pthread_mutex_lock(&c->guard_mu);
+        c->guard_checks++;
+        tpd_err_clear(&c->guard_err);
         if (!rc) {
-            bool ok = c->allowed_count ? s_listed(c->allowed, c->allowed_count, acct)
-                                       : !s_listed(c->forbidden, c->forbidden_count, acct);
             c->verdict = ok                 ? AWS_ACCOUNT_OK
                          : c->allowed_count ? AWS_ACCOUNT_NOT_ALLOWED
                                             : AWS_ACCOUNT_FORBIDDEN;
             c->guard = ok ? S_GUARD_OK : S_GUARD_REFUSED;
             c->account = acct;
             acct = NULL;
-            TPD_DEBUG(
-                "AWS account %s (%s): %s", c->account, arn ? arn : "", ok ? "allowed" : "refused");
+        } else {
+            /* Not remembered: the next caller asks again; the waiters share this one. */
+            c->guard = S_GUARD_UNCHECKED;
+            if (tpd_err_copy(&c->guard_err, &e) != TPD_OK) {
+                tpd_err_clear(&c->guard_err);
+                c->guard_err.code = e.code != TPD_OK ? e.code : rc;
+            }
+            tpd_err_move(err, &e);
         }
+        pthread_cond_broadcast(&c->guard_cv);
         free(acct);
-        free(arn);
+        tpd_err_clear(&e);
     }
     if (!rc && c->guard == S_GUARD_REFUSED) {
         rc = s_refusal(c, err);
     }
-    if (c->guard != S_GUARD_UNCHECKED) {
+    if (c->guard == S_GUARD_OK || c->guard == S_GUARD_REFUSED) {
         *verdict = c->verdict;
         if (account) {
             *account = tpd_strdup(c->account);

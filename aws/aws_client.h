@@ -4,11 +4,16 @@
  * It owns the resolved region and endpoints, the credential provider chain (with
  * optional STS assume-role on top, cached and refreshed before expiry; the STS
  * sources reach STS through aws_client_sts_caller, see aws_sts.h), the HTTP
- * transport (libcurl connection pool, or a test transport), the retry quota and the
- * SigV4 signing-key cache. Credentials are resolved lazily on the first call (or by
- * aws_client_check_credentials), so creating a client is cheap and offline.
+ * transport (libcurl connection pool bounded per endpoint, or a test transport), the
+ * retry quota, the request budget (aws_budget.h: one adaptive rate limiter per
+ * operation, shared by every caller of the client, so by the whole provider process)
+ * and the SigV4 signing-key cache. Credentials are resolved lazily on the first call (or
+ * by aws_client_check_credentials), so creating a client is cheap and offline.
  *
- * aws_client_call sends one operation with retries (standard mode, aws_retry.h):
+ * aws_client_call sends one operation through the budget, with retries (standard mode,
+ * aws_retry.h), every wait ending by the calling thread's operation deadline
+ * (tpd_deadline, tpd_clock.h): the budget's pacing, a pooled connection, the backoff
+ * (a retry that would start after the deadline is not made):
  *   DynamoDB       POST / JSON 1.0, X-Amz-Target: DynamoDB_20120810.<op>
  *   CloudFormation POST / form body (aws_query.h), Version 2010-05-15
  *   STS            POST / form body, Version 2011-06-15
@@ -19,7 +24,10 @@
  * strings are copied. The stop flag and a test transport are borrowed and must
  * outlive the client.
  * Threads: every function may be called on one client from many threads at once
- * (the provider runs up to 10 operations in parallel). aws_client_free must not race
+ * (the provider runs up to 10 operations in parallel, each with several reads at once).
+ * No lock is held across network I/O: credentials come from a cache that runs one
+ * refresh at a time outside its lock (aws_creds_cached_new), and the account check runs
+ * outside the guard's lock (aws_client_verify_account). aws_client_free must not race
  * with calls.
  */
 #ifndef AWS_CLIENT_H
@@ -65,7 +73,8 @@ struct aws_client_options {
     const char *endpoint_dynamodb;
     const char *endpoint_cloudformation;
     const char *endpoint_sts;
-    int max_attempts; /* including the first; 0 = 3 */
+    int max_attempts;            /* including the first; 0 = 3 */
+    size_t max_pool_connections; /* connections kept per endpoint; 0 = 10 (botocore's) */
     struct aws_assume_role_options assume_role;
     struct tpd_stop *stop;                /* may be NULL; ends retry sleeps and transfers */
     long connect_timeout_ms;              /* 0 = 10 s (AWS_HTTP_CONNECT_TIMEOUT_MS) */
@@ -83,7 +92,9 @@ struct aws_client_options {
     const char *no_proxy;                 /* else no_proxy, NO_PROXY */
     enum aws_flag use_fips_endpoint;      /* else AWS_USE_FIPS_ENDPOINT, profile key */
     enum aws_flag use_dualstack_endpoint; /* else AWS_USE_DUALSTACK_ENDPOINT, profile key */
-    const char *retry_mode; /* else AWS_RETRY_MODE, profile retry_mode; only "standard" */
+    /* else AWS_RETRY_MODE, profile retry_mode: "adaptive" (default: retries and the
+     * request budget) or "standard" (retries, no client-side rate limiting). */
+    const char *retry_mode;
 };
 
 struct aws_client;
@@ -111,13 +122,18 @@ const char *aws_client_region(const struct aws_client *c);
 const char *aws_client_endpoint(const struct aws_client *c, enum aws_service svc);
 struct tpd_stop *aws_client_stop(const struct aws_client *c);
 /* Requests sent and connections opened so far by the client's transport (also logged
- * at DEBUG when the client is freed), for benchmarks. */
+ * at DEBUG when the client is freed, with the budget's totals), for benchmarks. */
 void aws_client_stats(const struct aws_client *c, struct aws_http_stats *out);
+/* The client's request budget (borrowed; aws_budget.h), to read its state. */
+struct aws_budget *aws_client_budget(const struct aws_client *c);
+/* A uniform random number in [0,1): the test hook's (aws_client_set_rand), else
+ * aws_retry_rand01. For the jitter of backoffs and poll delays. */
+double aws_client_rand01(const struct aws_client *c);
 
 /* Resolve credentials now (cheap check for ConfigureProvider); TPD_E_CREDENTIALS
  * names the sources tried. *source (may be NULL) gets the provider name (static). */
-enum tpd_code
-aws_client_check_credentials(struct aws_client *c, const char **source, struct tpd_err *err);
+enum tpd_code aws_client_check_credentials(
+    struct aws_client *c, const char **source, struct tpd_err *err) TPD_MUST_CHECK;
 
 /*
  * Send one operation. body: JSON for DynamoDB, a Query form body for the others.
@@ -130,17 +146,7 @@ enum tpd_code aws_client_call(
     const char *op,
     struct tpd_span body,
     struct aws_http_response *resp,
-    struct tpd_err *err);
-
-/* Same, signing with the given credential provider (NULL: unsigned). */
-enum tpd_code aws_client_call_with(
-    struct aws_client *c,
-    enum aws_service svc,
-    const char *op,
-    struct tpd_span body,
-    struct aws_creds_provider *provider,
-    struct aws_http_response *resp,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 /* The client's STS caller (its transport, signer, STS endpoint and region, retries),
  * as the STS credential sources use it; valid for the client's life. */
@@ -157,15 +163,20 @@ enum aws_account_verdict {
  * TPD_OK with *verdict AWS_ACCOUNT_OK; a refusal is TPD_E_CREDENTIALS with *verdict
  * saying which list refused and err naming the account and the attribute. A success
  * or a refusal is remembered: later calls and checks do not ask STS again, and after a
- * refusal no DynamoDB or CloudFormation request is ever sent. *account (may be NULL)
- * gets a heap copy of the account ID when one was learned.
+ * refusal no DynamoDB or CloudFormation request is ever sent. One check at a time, with
+ * no lock held: callers arriving while it runs wait for it and share its result, also a
+ * failure (which is not remembered: the next caller after it asks again). *account (may
+ * be NULL) gets a heap copy of the account ID when one was learned.
  */
 enum tpd_code aws_client_verify_account(
-    struct aws_client *c, enum aws_account_verdict *verdict, char **account, struct tpd_err *err);
+    struct aws_client *c, enum aws_account_verdict *verdict, char **account, struct tpd_err *err)
+    TPD_MUST_CHECK;
 
 /* Test hook: time used for signing (seconds since the epoch); NULL = wall clock. */
 void aws_client_set_clock(struct aws_client *c, int64_t (*now_s)(void));
 /* Test hook: the backoff's random factor in [0,1) (aws_retry_backoff_ns); NULL = random. */
 void aws_client_set_rand(struct aws_client *c, double (*rand01)(void));
+/* Test hook: callers of aws_client_verify_account waiting for the check in flight. */
+size_t aws_client_guard_waiters(struct aws_client *c);
 
 #endif

@@ -16,13 +16,11 @@
 #include "tpd_clock.h"
 #include "tpd_log.h"
 
-#define S_MAX_SECRET ((size_t)8192)
-
 void aws_creds_init(struct aws_creds *c) {
     memset(c, 0, sizeof(*c));
-    tpd_buf_init(&c->access_key_id, S_MAX_SECRET);
-    tpd_buf_init(&c->secret_access_key, S_MAX_SECRET);
-    tpd_buf_init(&c->session_token, S_MAX_SECRET);
+    tpd_buf_init(&c->access_key_id, TPD_MAX_SECRET);
+    tpd_buf_init(&c->secret_access_key, TPD_MAX_SECRET);
+    tpd_buf_init(&c->session_token, TPD_MAX_SECRET);
 }
 
 void aws_creds_clear(struct aws_creds *c) {
@@ -254,16 +252,37 @@ aws_creds_chain_new(struct aws_creds_provider **providers, size_t count) {
 
 /* ---- cache ----------------------------------------------------------------------- */
 
+/*
+ * The cache follows aws-c-auth's cached provider and botocore's RefreshableCredentials
+ * (botocore/credentials.py: advisory and mandatory refresh windows):
+ *   - one refresh in flight: the caller that finds a refresh due becomes the refresher;
+ *     the source is called with no lock held;
+ *   - callers whose credentials are still usable (fresh, or in the advisory window) are
+ *     served at once from the cache, also while a refresh runs;
+ *   - callers without usable credentials wait (on a condition variable, holding no
+ *     lock) for the refresh in flight and take its result, success or failure: a failed
+ *     refresh is not repeated by each waiter in turn;
+ *   - after a failed refresh no new one starts for a backoff (AWS_CREDS_RETRY_BASE_S,
+ *     doubling up to AWS_CREDS_RETRY_MAX_S); meanwhile callers without usable
+ *     credentials get that failure at once.
+ */
 #define S_MANDATORY_S 600
+
+enum s_fresh { S_MUST_REFRESH = 0, S_USABLE, S_FRESH };
 
 struct s_cached {
     struct aws_creds_provider base;
     struct aws_creds_provider *inner;
-    pthread_mutex_t mu; /* guards creds/have */
-    pthread_mutex_t
-        refresh_mu; /* one refresh at a time; held across I/O, nothing else waits on mu */
+    pthread_mutex_t mu; /* guards everything below; never held across I/O */
+    pthread_cond_t cv;  /* broadcast when a refresh ends */
     struct aws_creds creds;
     bool have;
+    bool refreshing;      /* a refresh is in flight (one at most) */
+    size_t waiting;       /* callers waiting for it (aws_creds_cached_waiters) */
+    uint64_t generation;  /* refreshes ended so far */
+    int failures;         /* failed refreshes in a row */
+    int64_t retry_at_s;   /* after a failure: no refresh starts before this */
+    struct tpd_err error; /* the last refresh's failure, handed out until retry_at_s */
     int64_t refresh_s;
     int64_t (*now_s)(void);
 };
@@ -272,19 +291,95 @@ static int64_t s_now(struct s_cached *c) {
     return c->now_s ? c->now_s() : tpd_wall_s();
 }
 
-/* 2 = fresh, 1 = usable but should refresh, 0 = must refresh */
-static int s_freshness(struct s_cached *c, int64_t now) {
+static enum s_fresh s_freshness(const struct s_cached *c, int64_t now) {
     if (!c->have) {
-        return 0;
+        return S_MUST_REFRESH;
     }
     if (c->creds.expiration_s == 0) {
-        return 2;
+        return S_FRESH;
     }
     int64_t left = c->creds.expiration_s - now;
     if (left > c->refresh_s) {
-        return 2;
+        return S_FRESH;
     }
-    return left > S_MANDATORY_S ? 1 : 0;
+    return left > S_MANDATORY_S ? S_USABLE : S_MUST_REFRESH;
+}
+
+/* Copy the cached credentials out (called with mu held). */
+static enum tpd_code s_cached_copy(struct s_cached *c, struct aws_creds *out, struct tpd_err *err) {
+    enum tpd_code rc = aws_creds_copy(out, &c->creds);
+    return rc ? tpd_err_set(err, rc, "credentials: %s", tpd_code_str(rc)) : TPD_OK;
+}
+
+/* The failure of the last refresh, handed to a caller that did not run it (mu held). */
+static enum tpd_code s_cached_failure(struct s_cached *c, struct tpd_err *err) {
+    enum tpd_code rc = c->error.code != TPD_OK ? c->error.code : TPD_E_CREDENTIALS;
+    if (!err) {
+        return rc;
+    }
+    if (tpd_err_copy(err, &c->error) != TPD_OK) {
+        return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+    }
+    err->code = rc;
+    return rc;
+}
+
+int64_t aws_creds_retry_backoff_s(int failures) {
+    int64_t d = AWS_CREDS_RETRY_BASE_S;
+    for (int i = 1; i < failures && d < AWS_CREDS_RETRY_MAX_S; i++) {
+        d *= 2;
+    }
+    return d < AWS_CREDS_RETRY_MAX_S ? d : AWS_CREDS_RETRY_MAX_S;
+}
+
+/* Run the one refresh (mu held on entry and on return; released around the source). */
+static enum tpd_code
+s_cached_refresh(struct s_cached *c, bool usable, struct aws_creds *out, struct tpd_err *err) {
+    c->refreshing = true;
+    pthread_mutex_unlock(&c->mu);
+    struct aws_creds fresh;
+    aws_creds_init(&fresh);
+    struct tpd_err e;
+    tpd_err_init(&e);
+    enum tpd_code rc = aws_creds_get(c->inner, &fresh, &e);
+    if (rc != TPD_OK && e.code == TPD_OK) {
+        e.code = rc; /* a source that failed without saying why */
+    }
+    pthread_mutex_lock(&c->mu);
+    c->refreshing = false;
+    c->generation++;
+    if (rc == TPD_OK) {
+        aws_creds_clear(&c->creds);
+        c->creds = fresh; /* moves the buffers */
+        aws_creds_init(&fresh);
+        c->have = true;
+        c->failures = 0;
+        c->retry_at_s = 0;
+        tpd_err_clear(&c->error);
+        rc = s_cached_copy(c, out, err);
+    } else {
+        /* Running out of memory says nothing about the source: no backoff for it. */
+        if (rc != TPD_E_NOMEM) {
+            c->failures++;
+            c->retry_at_s = s_now(c) + aws_creds_retry_backoff_s(c->failures);
+            if (tpd_err_copy(&c->error, &e) != TPD_OK) {
+                tpd_err_clear(&c->error);
+                c->error.code = e.code; /* the waiters still learn the code */
+            }
+        }
+        if (usable) {
+            TPD_WARN(
+                "refreshing AWS credentials failed, using the current ones until they expire: %s",
+                e.msg ? e.msg : tpd_code_str(rc));
+            rc = s_cached_copy(c, out, err);
+        } else {
+            tpd_err_move(err, &e);
+        }
+    }
+    pthread_cond_broadcast(&c->cv);
+    aws_creds_clear(&fresh);
+    tpd_err_clear(&e);
+    return rc;
 }
 
 static enum tpd_code
@@ -292,60 +387,54 @@ s_cached_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err
     struct s_cached *c = p->impl;
     enum tpd_code rc;
     pthread_mutex_lock(&c->mu);
-    if (s_freshness(c, s_now(c)) == 2) {
-        rc = aws_creds_copy(out, &c->creds);
-        pthread_mutex_unlock(&c->mu);
-        return rc ? tpd_err_set(err, rc, "credentials: %s", tpd_code_str(rc)) : TPD_OK;
-    }
-    pthread_mutex_unlock(&c->mu);
-
-    pthread_mutex_lock(&c->refresh_mu);
-    pthread_mutex_lock(&c->mu);
-    int fresh = s_freshness(c, s_now(c)); /* another thread may have refreshed meanwhile */
-    if (fresh == 2) {
-        rc = aws_creds_copy(out, &c->creds);
-        pthread_mutex_unlock(&c->mu);
-        pthread_mutex_unlock(&c->refresh_mu);
-        return rc ? tpd_err_set(err, rc, "credentials: %s", tpd_code_str(rc)) : TPD_OK;
-    }
-    pthread_mutex_unlock(&c->mu);
-
-    struct aws_creds fresh_creds;
-    aws_creds_init(&fresh_creds);
-    struct tpd_err e;
-    tpd_err_init(&e);
-    rc = aws_creds_get(c->inner, &fresh_creds, &e);
-    pthread_mutex_lock(&c->mu);
-    if (rc == TPD_OK) {
-        aws_creds_clear(&c->creds);
-        c->creds = fresh_creds; /* moves the buffers */
-        aws_creds_init(&fresh_creds);
-        c->have = true;
-        rc = aws_creds_copy(out, &c->creds);
-        if (rc) {
-            tpd_err_set(err, rc, "credentials: %s", tpd_code_str(rc));
+    for (;;) {
+        int64_t now = s_now(c);
+        enum s_fresh f = s_freshness(c, now);
+        bool backoff = c->failures > 0 && now < c->retry_at_s;
+        if (f == S_FRESH || (f == S_USABLE && (c->refreshing || backoff))) {
+            rc = s_cached_copy(c, out, err);
+            break;
         }
-    } else if (fresh == 1) {
-        TPD_WARN(
-            "refreshing AWS credentials failed, using the current ones until they expire: %s",
-            e.msg ? e.msg : "");
-        rc = aws_creds_copy(out, &c->creds);
-    } else {
-        tpd_err_move(err, &e);
+        if (f == S_MUST_REFRESH && c->refreshing) {
+            /* Wait for the refresh in flight and take its result: after a success the
+             * loop finds fresh credentials, after a failure the backoff below. */
+            uint64_t gen = c->generation;
+            c->waiting++;
+            while (c->refreshing && c->generation == gen) {
+                pthread_cond_wait(&c->cv, &c->mu);
+            }
+            c->waiting--;
+            continue;
+        }
+        if (f == S_MUST_REFRESH && backoff) {
+            rc = s_cached_failure(c, err);
+            break;
+        }
+        rc = s_cached_refresh(c, f == S_USABLE, out, err);
+        break;
     }
     pthread_mutex_unlock(&c->mu);
-    pthread_mutex_unlock(&c->refresh_mu);
-    aws_creds_clear(&fresh_creds);
-    tpd_err_clear(&e);
     return rc;
+}
+
+size_t aws_creds_cached_waiters(struct aws_creds_provider *p) {
+    if (!p || p->get != s_cached_get) {
+        return 0;
+    }
+    struct s_cached *c = p->impl;
+    pthread_mutex_lock(&c->mu);
+    size_t n = c->waiting;
+    pthread_mutex_unlock(&c->mu);
+    return n;
 }
 
 static void s_cached_destroy(struct aws_creds_provider *p) {
     struct s_cached *c = p->impl;
     aws_creds_provider_free(c->inner);
     aws_creds_clear(&c->creds);
+    tpd_err_clear(&c->error);
+    pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);
-    pthread_mutex_destroy(&c->refresh_mu);
     free(c);
 }
 
@@ -358,8 +447,9 @@ aws_creds_cached_new(struct aws_creds_provider *inner, int64_t refresh_s, int64_
     }
     c->inner = inner;
     pthread_mutex_init(&c->mu, NULL);
-    pthread_mutex_init(&c->refresh_mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
     aws_creds_init(&c->creds);
+    tpd_err_init(&c->error);
     c->refresh_s = refresh_s > 0 ? refresh_s : 900;
     c->now_s = now_s;
     c->base = (struct aws_creds_provider){s_cached_get, s_cached_destroy, inner->name, c};

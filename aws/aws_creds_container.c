@@ -47,17 +47,18 @@ static enum tpd_code s_read_token(struct tpd_buf *tok, struct tpd_err *err) {
                 "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s",
                 file);
         }
-        char chunk[1024];
-        size_t n;
-        enum tpd_code rc = TPD_OK;
-        while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-            rc = tpd_buf_append(tok, chunk, n);
-        }
+        enum tpd_code rc = tpd_buf_read_stream(tok, f);
         fclose(f);
         while (tok->len && (tok->ptr[tok->len - 1] == '\n' || tok->ptr[tok->len - 1] == '\r')) {
             tok->ptr[--tok->len] = '\0';
         }
-        return rc ? tpd_err_set(err, rc, "container authorization token too large") : TPD_OK;
+        return rc ? tpd_err_set(
+                        err,
+                        rc,
+                        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s",
+                        file,
+                        rc == TPD_E_TOO_LARGE ? "token too large" : tpd_code_str(rc))
+                  : TPD_OK;
     }
     const char *v = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
     return v ? tpd_buf_append_cstr(tok, v) : TPD_OK;
@@ -69,10 +70,10 @@ s_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) 
     const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
     const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
     struct tpd_buf url, host, path, tok;
-    tpd_buf_init(&url, 8192);
-    tpd_buf_init(&host, 8192);
-    tpd_buf_init(&path, 8192);
-    tpd_buf_init(&tok, 16384);
+    tpd_buf_init(&url, TPD_MAX_URL);
+    tpd_buf_init(&host, TPD_MAX_URL);
+    tpd_buf_init(&path, TPD_MAX_URL);
+    tpd_buf_init(&tok, TPD_MAX_TOKEN);
     struct aws_http_response resp;
     aws_http_response_init(&resp);
     enum tpd_code rc = TPD_OK;
@@ -115,7 +116,16 @@ s_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) 
     struct aws_http_kv hdr[2] = {
         {"Accept", "application/json"}, {"Authorization", tpd_buf_cstr(&tok)}};
     struct aws_http_request req = {
-        "GET", tpd_buf_cstr(&url), hdr, tok.len ? 2 : 1, {NULL, 0}, 2000, 2000, 0, NULL};
+        "GET",
+        tpd_buf_cstr(&url),
+        hdr,
+        tok.len ? 2 : 1,
+        {NULL, 0},
+        2000,
+        2000,
+        0,
+        NULL,
+        tpd_deadline()};
     for (int attempt = 1; attempt <= 3; attempt++) {
         aws_http_response_clear(&resp);
         aws_http_response_init(&resp);

@@ -27,7 +27,7 @@ static enum tpd_code s_call(
     struct aws_http_response *resp,
     struct tpd_err *err) {
     struct tpd_buf url;
-    tpd_buf_init(&url, 8192);
+    tpd_buf_init(&url, TPD_MAX_URL);
     size_t bl = strlen(base);
     enum tpd_code rc = tpd_buf_append(&url, base, bl && base[bl - 1] == '/' ? bl - 1 : bl);
     rc = rc ? rc : tpd_buf_append_cstr(&url, path);
@@ -36,7 +36,7 @@ static enum tpd_code s_call(
         return tpd_err_set(err, rc, "IMDS URL: %s", tpd_code_str(rc));
     }
     struct aws_http_request req = {
-        method, tpd_buf_cstr(&url), h, 1, {NULL, 0}, 1000, 1000, 0, NULL};
+        method, tpd_buf_cstr(&url), h, 1, {NULL, 0}, 1000, 1000, 0, NULL, tpd_deadline()};
     aws_http_response_clear(resp);
     aws_http_response_init(resp);
     rc = aws_http_send(t, &req, resp, err);
@@ -64,9 +64,9 @@ s_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) 
     struct aws_http_response resp;
     aws_http_response_init(&resp);
     struct tpd_buf token, role, path;
-    tpd_buf_init(&token, 8192);
-    tpd_buf_init(&role, 8192);
-    tpd_buf_init(&path, 8192);
+    tpd_buf_init(&token, TPD_MAX_SECRET);
+    tpd_buf_init(&role, TPD_MAX_NAME);
+    tpd_buf_init(&path, TPD_MAX_URL);
     struct tpd_err e;
     tpd_err_init(&e);
     enum tpd_code rc;

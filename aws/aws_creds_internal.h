@@ -28,22 +28,25 @@ struct aws_creds_profile_config {
 };
 
 enum tpd_code aws_creds_profile_config_init(
-    struct aws_creds_profile_config *c, const struct aws_creds_profile_options *o);
+    struct aws_creds_profile_config *c, const struct aws_creds_profile_options *o) TPD_MUST_CHECK;
 void aws_creds_profile_config_clear(struct aws_creds_profile_config *c);
 /* Read the files now. */
 enum tpd_code aws_creds_profile_config_load(
-    const struct aws_creds_profile_config *c, struct aws_profile *out, struct tpd_err *err);
+    const struct aws_creds_profile_config *c,
+    struct aws_profile *out,
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 /* Static keys, else credential_process. */
 enum tpd_code aws_creds_static_from_profile(
-    const struct aws_profile *f, const char *profile, struct aws_creds *out, struct tpd_err *err);
+    const struct aws_profile *f, const char *profile, struct aws_creds *out, struct tpd_err *err)
+    TPD_MUST_CHECK;
 /* The profile's web_identity_token_file + role_arn (+ role_session_name). */
 enum tpd_code aws_creds_web_identity_from_profile(
     const struct aws_sts_caller *sts,
     const struct aws_profile *f,
     const char *profile,
     struct aws_creds *out,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 /* The token file's bytes through AssumeRoleWithWebIdentity. `origin` names where the
  * settings came from, for messages. */
 enum tpd_code aws_creds_web_identity_fetch(
@@ -53,14 +56,14 @@ enum tpd_code aws_creds_web_identity_fetch(
     const char *session_name,
     const char *origin,
     struct aws_creds *out,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 /* The profile's SSO settings, cached token and GetRoleCredentials. */
 enum tpd_code aws_creds_sso_from_profile(
     struct aws_http_transport *t,
     const struct aws_profile *f,
     const char *profile,
     struct aws_creds *out,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 /* SSO token cache file (~/.aws/sso/cache/<sha1>.json): accessToken and expiresAt. */
 struct aws_sso_token {
@@ -71,12 +74,15 @@ void aws_sso_token_init(struct aws_sso_token *t);
 void aws_sso_token_clear(struct aws_sso_token *t);
 /* Parse the cache file's JSON. TPD_E_CREDENTIALS naming `name` (never a value). */
 enum tpd_code aws_sso_parse_token(
-    struct tpd_span json, const char *name, struct aws_sso_token *out, struct tpd_err *err);
+    struct tpd_span json, const char *name, struct aws_sso_token *out, struct tpd_err *err)
+    TPD_MUST_CHECK;
 /* Parse a GetRoleCredentials answer ({"roleCredentials": {accessKeyId, ...,
  * expiration in epoch milliseconds}}). */
-enum tpd_code
-aws_sso_parse_role_credentials(struct tpd_span json, struct aws_creds *out, struct tpd_err *err);
+enum tpd_code aws_sso_parse_role_credentials(
+    struct tpd_span json, struct aws_creds *out, struct tpd_err *err) TPD_MUST_CHECK;
 /* The cache file name for a session name or start URL: lower-case SHA-1 hex. */
-enum tpd_code aws_sso_cache_key(const char *input, char hex[41]);
+#define AWS_SSO_CACHE_KEY_LEN 40 /* hex digits of a SHA-1 */
+enum tpd_code
+aws_sso_cache_key(const char *input, char hex[AWS_SSO_CACHE_KEY_LEN + 1]) TPD_MUST_CHECK;
 
 #endif

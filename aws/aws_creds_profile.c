@@ -53,23 +53,20 @@ enum tpd_code aws_creds_profile_config_load(
     return aws_profile_load_files(c->profile, &c->files.files, out, err);
 }
 
-#define S_MAX_PROCESS_OUTPUT ((size_t)64 << 10)
-
 static enum tpd_code
 s_run_process(const char *cmd, const char *profile, struct aws_creds *out, struct tpd_err *err) {
     struct tpd_buf b;
-    tpd_buf_init(&b, S_MAX_PROCESS_OUTPUT);
+    tpd_buf_init(&b, TPD_MAX_PROCESS_OUTPUT);
     enum tpd_code rc = TPD_OK;
     FILE *f = popen(cmd, "r");
     if (!f) {
         return tpd_err_set(
             err, TPD_E_CREDENTIALS, "profile \"%s\": cannot run credential_process", profile);
     }
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (tpd_buf_append(&b, chunk, n) != TPD_OK) {
-            rc = TPD_E_TOO_LARGE;
+    if (tpd_buf_read_stream(&b, f) != TPD_OK) {
+        rc = TPD_E_TOO_LARGE;
+        while (fgetc(f) != EOF) {
+            /* drain the pipe, so that the process can end and pclose return */
         }
     }
     int st = pclose(f);

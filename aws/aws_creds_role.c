@@ -18,8 +18,7 @@
 
 #include "aws_creds_internal.h"
 #include "tpd_alloc.h"
-
-#define S_MAX_HOPS 32
+#include "tpd_text.h"
 
 struct s_role {
     struct aws_creds_provider base;
@@ -29,7 +28,7 @@ struct s_role {
 struct s_walk {
     const struct aws_creds_profile_config *cfg;
     const struct aws_profile *f;
-    const char *visited[S_MAX_HOPS];
+    const char *visited[TPD_MAX_ROLE_HOPS];
     size_t n;
 };
 
@@ -47,15 +46,19 @@ static bool s_has_static(const struct aws_profile *f, const char *profile) {
 }
 
 static enum tpd_code s_loop(struct s_walk *w, const char *again, struct tpd_err *err) {
-    char path[1024] = "";
+    struct tpd_text path;
+    tpd_text_init(&path, TPD_MAX_ERROR_MSG);
     for (size_t i = 0; i < w->n; i++) {
-        size_t l = strlen(path);
-        snprintf(path + l, sizeof(path) - l, "%s -> ", w->visited[i]);
+        tpd_text_printf(&path, "%s -> ", w->visited[i]);
     }
-    size_t l = strlen(path);
-    snprintf(path + l, sizeof(path) - l, "%s", again);
-    return tpd_err_set(
-        err, TPD_E_CREDENTIALS, "the profiles' source_profile settings form a loop: %s", path);
+    tpd_text_append(&path, again);
+    enum tpd_code rc = tpd_err_set(
+        err,
+        TPD_E_CREDENTIALS,
+        "the profiles' source_profile settings form a loop: %s",
+        tpd_text_cstr_or(&path, "(too long to show)"));
+    tpd_text_clear(&path);
+    return rc;
 }
 
 /* A source profile without a role of its own: the profile sources, in botocore's
@@ -161,13 +164,13 @@ static enum tpd_code s_from_profile(
             return aws_creds_static_from_profile(w->f, source, out, err); /* self-reference */
         }
     }
-    if (w->n == S_MAX_HOPS) {
+    if (w->n == TPD_MAX_ROLE_HOPS) {
         return tpd_err_set(
             err,
             TPD_E_CREDENTIALS,
             "profile \"%s\": more than %d source_profile hops",
             parent,
-            S_MAX_HOPS);
+            TPD_MAX_ROLE_HOPS);
     }
     w->visited[w->n++] = source;
     if (s_has_static(w->f, source) || !s_is_role(w->f, source)) {

@@ -29,9 +29,7 @@
 #include "aws_time.h"
 #include "tpd_alloc.h"
 #include "tpd_clock.h"
-
-#define S_MAX_CACHE_FILE ((size_t)1 << 20)
-#define S_MAX_TOKEN ((size_t)64 << 10)
+#include "tpd_text.h"
 
 struct s_sso {
     struct aws_creds_provider base;
@@ -40,7 +38,7 @@ struct s_sso {
 
 void aws_sso_token_init(struct aws_sso_token *t) {
     memset(t, 0, sizeof(*t));
-    tpd_buf_init(&t->access_token, S_MAX_TOKEN);
+    tpd_buf_init(&t->access_token, TPD_MAX_TOKEN);
 }
 
 void aws_sso_token_clear(struct aws_sso_token *t) {
@@ -48,16 +46,17 @@ void aws_sso_token_clear(struct aws_sso_token *t) {
     t->expires_at_s = 0;
 }
 
-enum tpd_code aws_sso_cache_key(const char *input, char hex[41]) {
+enum tpd_code aws_sso_cache_key(const char *input, char hex[AWS_SSO_CACHE_KEY_LEN + 1]) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    if (!EVP_Digest(input, strlen(input), md, &n, EVP_sha1(), NULL) || n != 20) {
+    if (!EVP_Digest(input, strlen(input), md, &n, EVP_sha1(), NULL) ||
+        n != AWS_SSO_CACHE_KEY_LEN / 2) {
         return TPD_E_INTERNAL;
     }
     for (unsigned i = 0; i < n; i++) {
         snprintf(hex + 2 * (size_t)i, 3, "%02x", md[i]);
     }
-    hex[40] = '\0';
+    hex[AWS_SSO_CACHE_KEY_LEN] = '\0';
     return TPD_OK;
 }
 
@@ -79,7 +78,8 @@ enum tpd_code aws_sso_parse_token(
     enum tpd_code rc = TPD_OK;
     const char *tok = json_string_value(json_object_get(root, "accessToken"));
     const char *exp = json_string_value(json_object_get(root, "expiresAt"));
-    char when[64];
+    struct tpd_buf when;
+    tpd_buf_init(&when, TPD_MAX_TIMESTAMP);
     if (!json_is_object(root)) {
         rc = tpd_err_set(
             err, TPD_E_CREDENTIALS, "the cached SSO token for %s is not a JSON object", name);
@@ -92,13 +92,13 @@ enum tpd_code aws_sso_parse_token(
     } else {
         /* Older AWS CLI v2 releases wrote "2019-11-14T04:05:45UTC". */
         size_t el = strlen(exp);
-        snprintf(when, sizeof(when), "%s", exp);
-        if (el >= 3 && el < sizeof(when) && strcmp(when + el - 3, "UTC") == 0) {
-            when[el - 3] = 'Z';
-            when[el - 2] = '\0';
-        }
+        bool utc = el >= 3 && strcmp(exp + el - 3, "UTC") == 0;
+        enum tpd_code wrc = tpd_buf_append(&when, exp, utc ? el - 3 : el);
+        wrc = wrc || !utc ? wrc : tpd_buf_append_byte(&when, 'Z');
         int64_t exp_s = 0;
-        if (el >= sizeof(when) || aws_parse_iso8601(when, &exp_s) != TPD_OK) {
+        if (wrc == TPD_E_NOMEM) {
+            rc = tpd_err_set(err, wrc, "the cached SSO token for %s: %s", name, tpd_code_str(wrc));
+        } else if (wrc || aws_parse_iso8601(tpd_buf_cstr(&when), &exp_s) != TPD_OK) {
             rc = tpd_err_set(
                 err,
                 TPD_E_CREDENTIALS,
@@ -117,6 +117,7 @@ enum tpd_code aws_sso_parse_token(
         s_wipe(root, secret, sizeof(secret) / sizeof(secret[0]));
     }
     json_decref(root);
+    tpd_buf_clear(&when);
     return rc;
 }
 
@@ -157,15 +158,7 @@ static enum tpd_code s_read_file(const char *path, struct tpd_buf *b) {
     if (!f) {
         return TPD_E_NOT_FOUND;
     }
-    char chunk[4096];
-    size_t n;
-    enum tpd_code rc = TPD_OK;
-    while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        rc = tpd_buf_append(b, chunk, n);
-    }
-    if (!rc && ferror(f)) {
-        rc = TPD_E_IO;
-    }
+    enum tpd_code rc = tpd_buf_read_stream(b, f);
     fclose(f);
     return rc;
 }
@@ -231,23 +224,25 @@ static enum tpd_code s_settings(
             }
         }
     }
-    char missing[160] = "";
+    struct tpd_text missing;
+    tpd_text_init(&missing, TPD_MAX_NAME);
     const char *names[] = {"sso_role_name", "sso_account_id", "sso_start_url", "sso_region"};
     const char *have[] = {st->role_name, st->account_id, st->start_url, st->region};
     for (size_t i = 0; i < 4; i++) {
         if (!have[i] || !*have[i]) {
-            size_t l = strlen(missing);
-            snprintf(missing + l, sizeof(missing) - l, "%s%s", l ? ", " : "", names[i]);
+            tpd_text_printf(&missing, "%s%s", tpd_text_len(&missing) ? ", " : "", names[i]);
         }
     }
-    if (missing[0]) {
-        return tpd_err_set(
+    if (!tpd_text_is_empty(&missing)) {
+        enum tpd_code rc = tpd_err_set(
             err,
             TPD_E_CREDENTIALS,
             "profile \"%s\" is configured for SSO but lacks %s%s",
             profile,
-            missing,
+            tpd_text_cstr_or(&missing, "settings"),
             st->session ? " (in the profile or its sso-session)" : "");
+        tpd_text_clear(&missing);
+        return rc;
     }
     if (!s_digits(st->account_id, 12)) {
         return tpd_err_set(
@@ -262,16 +257,18 @@ static enum tpd_code s_load_token(
     const struct s_settings *st,
     struct aws_sso_token *tok,
     struct tpd_err *err) {
-    char hex[41];
+    char hex[AWS_SSO_CACHE_KEY_LEN + 1];
     const char *what = st->session ? st->session : st->start_url;
     if (aws_sso_cache_key(what, hex) != TPD_OK) {
         return tpd_err_set(err, TPD_E_INTERNAL, "SHA-1 of the SSO cache key failed");
     }
-    char name[600];
-    snprintf(name, sizeof(name), "%s \"%s\"", st->session ? "sso-session" : "SSO start URL", what);
+    struct tpd_text label;
+    tpd_text_init(&label, TPD_MAX_NAME);
+    tpd_text_printf(&label, "%s \"%s\"", st->session ? "sso-session" : "SSO start URL", what);
+    const char *name = tpd_text_cstr_or(&label, "the SSO session");
     struct tpd_buf path, body;
-    tpd_buf_init(&path, 8192);
-    tpd_buf_init(&body, S_MAX_CACHE_FILE);
+    tpd_buf_init(&path, TPD_MAX_URL);
+    tpd_buf_init(&body, TPD_MAX_SSO_CACHE_FILE);
     enum tpd_code rc =
         tpd_buf_printf(&path, "%s/.aws/sso/cache/%s.json", aws_creds_home_dir(), hex);
     if (!rc) {
@@ -314,6 +311,7 @@ static enum tpd_code s_load_token(
     }
     tpd_buf_clear_secure(&body);
     tpd_buf_clear(&path);
+    tpd_text_clear(&label);
     return rc;
 }
 
@@ -365,7 +363,7 @@ enum tpd_code aws_creds_sso_from_profile(
     struct aws_sso_token tok;
     aws_sso_token_init(&tok);
     struct tpd_buf url;
-    tpd_buf_init(&url, 8192);
+    tpd_buf_init(&url, TPD_MAX_URL);
     struct aws_http_response resp;
     aws_http_response_init(&resp);
     rc = s_load_token(profile, &st, &tok, err);
@@ -376,7 +374,8 @@ enum tpd_code aws_creds_sso_from_profile(
         struct aws_http_kv h[2] = {
             {"Accept", "application/json"},
             {"x-amz-sso_bearer_token", tpd_buf_cstr(&tok.access_token)}};
-        struct aws_http_request req = {"GET", tpd_buf_cstr(&url), h, 2, {NULL, 0}, 0, 0, 0, NULL};
+        struct aws_http_request req = {
+            "GET", tpd_buf_cstr(&url), h, 2, {NULL, 0}, 0, 0, 0, NULL, tpd_deadline()};
         rc = aws_http_send(t, &req, &resp, err);
         if (rc) {
             tpd_err_prefix(err, "profile \"%s\": SSO GetRoleCredentials: ", profile);

@@ -13,9 +13,7 @@
 
 #include "aws_creds_internal.h"
 #include "tpd_alloc.h"
-
-/* clientTokenType in botocore's STS model: at most 20000 characters. */
-#define S_MAX_TOKEN ((size_t)20000)
+#include "tpd_text.h"
 
 struct s_web {
     struct aws_creds_provider base;
@@ -29,27 +27,22 @@ s_read_token(const char *path, const char *origin, struct tpd_buf *tok, struct t
         return tpd_err_set(
             err, TPD_E_CREDENTIALS, "%s: cannot read the web identity token file %s", origin, path);
     }
-    char chunk[4096];
-    size_t n;
-    enum tpd_code rc = TPD_OK;
-    while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        rc = tpd_buf_append(tok, chunk, n);
-    }
-    bool bad = ferror(f);
+    enum tpd_code rc = tpd_buf_read_stream(tok, f);
+    bool bad = rc == TPD_E_IO;
     fclose(f);
     /* A token written with echo ends in a newline; JWTs never contain whitespace. */
     while (tok->len && (tok->ptr[tok->len - 1] == '\n' || tok->ptr[tok->len - 1] == '\r' ||
                         tok->ptr[tok->len - 1] == ' ' || tok->ptr[tok->len - 1] == '\t')) {
         tok->ptr[--tok->len] = '\0';
     }
-    if (rc || tok->len > S_MAX_TOKEN) {
+    if (rc || tok->len > TPD_MAX_WEB_IDENTITY_TOKEN) {
         return tpd_err_set(
             err,
             TPD_E_CREDENTIALS,
             "%s: the web identity token in %s is longer than %zu bytes",
             origin,
             path,
-            S_MAX_TOKEN);
+            TPD_MAX_WEB_IDENTITY_TOKEN);
     }
     if (bad || tok->len < 4) {
         return tpd_err_set(
@@ -83,7 +76,7 @@ enum tpd_code aws_creds_web_identity_fetch(
         return tpd_err_set(err, TPD_E_CREDENTIALS, "%s: no STS client", origin);
     }
     struct tpd_buf tok;
-    tpd_buf_init(&tok, S_MAX_TOKEN + 4096);
+    tpd_buf_init(&tok, TPD_MAX_WEB_IDENTITY_TOKEN + 4096);
     enum tpd_code rc = s_read_token(token_file, origin, &tok, err);
     if (!rc) {
         rc = aws_sts_assume_role_with_web_identity(
@@ -104,16 +97,19 @@ enum tpd_code aws_creds_web_identity_from_profile(
         return tpd_err_set(
             err, TPD_E_NOT_FOUND, "profile \"%s\" has no web_identity_token_file", profile);
     }
-    char origin[512];
-    snprintf(origin, sizeof(origin), "profile \"%s\"", profile);
-    return aws_creds_web_identity_fetch(
+    struct tpd_text origin;
+    tpd_text_init(&origin, TPD_MAX_NAME);
+    tpd_text_printf(&origin, "profile \"%s\"", profile);
+    enum tpd_code rc = aws_creds_web_identity_fetch(
         sts,
         file,
         aws_profile_get_in(f, profile, "role_arn"),
         aws_profile_get_in(f, profile, "role_session_name"),
-        origin,
+        tpd_text_cstr_or(&origin, "a profile"),
         out,
         err);
+    tpd_text_clear(&origin);
+    return rc;
 }
 
 static const char *s_env(bool disabled, const char *name) {
@@ -143,12 +139,8 @@ s_get(struct aws_creds_provider *p, struct aws_creds *out, struct tpd_err *err) 
             off ? "" : "AWS_WEB_IDENTITY_TOKEN_FILE not set and ",
             prof.name);
     } else {
-        char origin[512];
-        snprintf(
-            origin,
-            sizeof(origin),
-            "%s",
-            env_file ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "web_identity_token_file in the profile");
+        const char *origin =
+            env_file ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "web_identity_token_file in the profile";
         rc = aws_creds_web_identity_fetch(
             s->cfg.sts,
             file,

@@ -111,17 +111,13 @@ static const struct aws_partition *s_partition_or_aws(const char *region) {
     return p ? p : &s_partitions[0];
 }
 
-const char *aws_region_dns_suffix(const char *region) {
-    return s_partition_or_aws(region)->dns_suffix;
-}
-
 enum tpd_code aws_endpoint_default(
     const char *service, const char *region, unsigned variants, char **out, struct tpd_err *err) {
     const struct aws_partition *p = s_partition_or_aws(region);
     bool fips = variants & AWS_ENDPOINT_FIPS;
     bool dual = variants & AWS_ENDPOINT_DUALSTACK;
     struct tpd_buf b;
-    tpd_buf_init(&b, 8192);
+    tpd_buf_init(&b, TPD_MAX_URL);
     enum tpd_code rc;
     if (fips && !dual && strcmp(p->id, "aws-us-gov") == 0) {
         rc = tpd_buf_printf(&b, "https://%s.%s.amazonaws.com", service, region);
@@ -157,7 +153,7 @@ enum tpd_code aws_endpoint_resolve_variant(
     bool use_env = !(ignore && strcmp(ignore, "true") == 0);
     /* Names on the stack: a lookup skipped for want of memory would silently pick a
      * less specific endpoint. service and env_id are this client's own short names. */
-    char name[128];
+    char name[TPD_MAX_LABEL];
     if (!v && use_env) {
         if (snprintf(name, sizeof(name), "AWS_ENDPOINT_URL_%s", env_id) >= (int)sizeof(name) ||
             snprintf(name, sizeof(name), "%s.endpoint_url", service) >= (int)sizeof(name)) {

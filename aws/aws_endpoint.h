@@ -58,11 +58,7 @@ struct aws_partition {
 /* The partition whose region pattern matches region, or NULL. */
 const struct aws_partition *aws_partition_of(const char *region);
 /* TPD_OK when region belongs to a partition; else TPD_E_INVALID naming the partitions. */
-enum tpd_code aws_region_check(const char *region, struct tpd_err *err);
-
-/* The DNS suffix of a region's partition ("amazonaws.com" when none matches, as
- * botocore falls back to the aws partition). Static string. */
-const char *aws_region_dns_suffix(const char *region);
+enum tpd_code aws_region_check(const char *region, struct tpd_err *err) TPD_MUST_CHECK;
 
 /* Endpoint variants (flags). */
 #define AWS_ENDPOINT_FIPS 1u

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws_quota.h"
 #include "aws_retry.h"
 #include "aws_xml.h"
 #include "tpd_alloc.h"
@@ -78,10 +79,11 @@ static enum tpd_code s_finish(
     return rc;
 }
 
-/* Printable prefix of a body for "not JSON/XML" messages. */
+/* Printable prefix of a body for "not JSON/XML" messages: at most S_SNIPPET bytes. */
+#define S_SNIPPET 80
 static void s_snippet(struct tpd_span body, char *out, size_t cap) {
     size_t n = 0;
-    for (size_t i = 0; i < body.len && n + 1 < cap && n < 80; i++) {
+    for (size_t i = 0; i < body.len && n + 1 < cap && n < S_SNIPPET; i++) {
         uint8_t c = body.ptr[i];
         out[n++] = (char)((c >= 32 && c < 127) ? c : '.');
     }
@@ -101,7 +103,7 @@ enum tpd_code aws_error_from_json(
         return aws_error_from_query_xml(op, http_status, body, request_id, err);
     }
     if (!root || !json_is_object(root)) {
-        char snip[96];
+        char snip[S_SNIPPET + 1];
         s_snippet(body, snip, sizeof(snip));
         json_decref(root);
         enum tpd_code rc = s_finish(
@@ -133,6 +135,19 @@ enum tpd_code aws_error_from_json(
         }
     }
     enum tpd_code rc = s_finish(op, http_status, code && *code ? code : NULL, msg, request_id, err);
+    if (rc == TPD_E_THROTTLED && code && strcmp(code, "LimitExceededException") == 0) {
+        /* DynamoDB's quotas share the code with its concurrency limit: a quota is not
+         * throttling, and nothing should wait it out (aws_quota.h). */
+        struct aws_quota q;
+        aws_quota_classify("dynamodb", code, msg, &q);
+        if (q.kind == AWS_QUOTA_EXCEEDED) {
+            rc = TPD_E_AWS;
+            if (err) {
+                err->code = rc;
+                err->retryable = false;
+            }
+        }
+    }
     free(code);
     json_decref(root);
     return rc;
@@ -158,7 +173,7 @@ enum tpd_code aws_error_from_query_xml(
             /* An emulator (moto) may pass a JSON error from another service through. */
             return aws_error_from_json(op, http_status, body, request_id, err);
         }
-        char snip[96];
+        char snip[S_SNIPPET + 1];
         s_snippet(body, snip, sizeof(snip));
         enum tpd_code rc = s_finish(
             op,

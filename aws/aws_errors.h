@@ -9,8 +9,9 @@
  *
  * The result code is TPD_E_THROTTLED for throttling codes, TPD_E_NOT_FOUND for
  * ResourceNotFoundException / TableNotFoundException / ChangeSetNotFound, and
- * TPD_E_AWS otherwise (Query XML: LimitExceededException is CloudFormation's account
- * quota, so TPD_E_AWS there); aws_code, http_status and request_id are always kept.
+ * TPD_E_AWS otherwise (LimitExceededException is TPD_E_AWS when it reports a quota:
+ * always CloudFormation's, DynamoDB's by its message, aws_quota.h); aws_code,
+ * http_status and request_id are always kept.
  * A body that is not valid JSON/XML still yields an error naming the operation and
  * the HTTP status (never a crash).
  * Threads: pure functions.
@@ -26,13 +27,13 @@ enum tpd_code aws_error_from_json(
     int http_status,
     struct tpd_span body,
     const char *request_id,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 enum tpd_code aws_error_from_query_xml(
     const char *op,
     int http_status,
     struct tpd_span body,
     const char *request_id,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 #endif

@@ -35,6 +35,9 @@
 
 #define AWS_HTTP_CONNECT_TIMEOUT_MS 10000L /* TCP + TLS (+ proxy CONNECT) handshake */
 #define AWS_HTTP_STALL_TIMEOUT_MS 30000L   /* no byte received or sent for this long */
+/* Connections kept per endpoint (scheme, host and port) unless configured: botocore's
+ * max_pool_connections default (botocore/config.py). */
+#define AWS_HTTP_DEFAULT_POOL_CONNECTIONS 10
 
 struct aws_http_kv {
     const char *name;
@@ -52,6 +55,8 @@ struct aws_http_request {
     long stall_timeout_ms;   /* once sending began, fail when no byte moved for this long;
                                 0 = AWS_HTTP_STALL_TIMEOUT_MS */
     struct tpd_stop *stop;   /* may be NULL; when requested, the transfer is aborted */
+    int64_t deadline_ns;     /* monotonic (tpd_now_ns); 0 = none. Bounds the wait for a
+                                pooled connection (TPD_E_TIMEOUT), not the transfer */
 };
 
 /* What failed, when send did not return TPD_OK. */
@@ -68,6 +73,7 @@ enum aws_http_error {
     AWS_HTTP_ERR_PROXY,           /* the proxy refused or failed the tunnel */
     AWS_HTTP_ERR_STOPPED,         /* req->stop requested */
     AWS_HTTP_ERR_TOO_LARGE,       /* response body over the limit */
+    AWS_HTTP_ERR_DEADLINE,        /* req->deadline_ns came before a pooled connection */
     AWS_HTTP_ERR_OTHER,           /* anything else (out of memory, protocol error) */
 };
 
@@ -91,6 +97,7 @@ struct aws_http_stats {
     uint64_t requests;    /* transfers attempted */
     uint64_t connections; /* new connections opened (libcurl's CURLINFO_NUM_CONNECTS) */
     uint64_t trust_loads; /* times the trusted CAs were read from disk (once per transport) */
+    uint64_t pool_waits;  /* requests that waited for a connection of a full pool */
 };
 
 typedef enum tpd_code(aws_http_send_fn)(
@@ -114,6 +121,9 @@ struct aws_http_transport {
  *   http_proxy   proxy URL for http:// requests (CURLOPT_PROXY)
  *   https_proxy  proxy URL for https:// requests (a CONNECT tunnel)
  *   no_proxy     hosts that bypass the proxy, comma-separated (CURLOPT_NOPROXY)
+ *   max_connections_per_host  connections kept and used at once per endpoint (scheme,
+ *                host, port); 0 = AWS_HTTP_DEFAULT_POOL_CONNECTIONS, at most
+ *                TPD_MAX_POOL_CONNECTIONS
  * The caller resolves the environment and profile (aws_client.c); the transport sets
  * every proxy option explicitly, so libcurl's own reading of the environment never
  * applies and the precedence is the caller's alone.
@@ -123,12 +133,16 @@ struct aws_http_curl_options {
     const char *http_proxy;
     const char *https_proxy;
     const char *no_proxy;
+    size_t max_connections_per_host;
 };
 
 /*
- * libcurl transport: a bounded pool of connections reused across requests and
- * threads, DNS answers and TLS sessions shared by all of them, TLS verification always
- * on, http/https only, no redirects. opts may be NULL (no CA bundle, no proxy).
+ * libcurl transport: a pool of connections reused across requests and threads, at most
+ * max_connections_per_host per endpoint: a request finding them all busy waits for one
+ * to come back (kept alive) instead of opening another, until req->stop or
+ * req->deadline_ns. DNS answers and TLS sessions are shared by all connections; TLS
+ * verification always on, http/https only, no redirects. opts may be NULL (no CA
+ * bundle, no proxy, the default pool).
  * Returns NULL and fills err when libcurl cannot be initialised.
  * Free with aws_http_transport_free.
  */
@@ -143,7 +157,7 @@ enum tpd_code aws_http_send(
     struct aws_http_transport *t,
     const struct aws_http_request *req,
     struct aws_http_response *resp,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 /* The transport's counters (zero when it keeps none). */
 void aws_http_transport_stats(struct aws_http_transport *t, struct aws_http_stats *out);
@@ -156,7 +170,7 @@ void aws_http_transport_stats(struct aws_http_transport *t, struct aws_http_stat
  */
 enum aws_http_error aws_http_curl_classify(int curl_code, long os_errno, bool connected);
 /* The TPD code a failure kind is reported with. Pure. */
-enum tpd_code aws_http_error_code(enum aws_http_error e);
+enum tpd_code aws_http_error_code(enum aws_http_error e) TPD_MUST_CHECK;
 
 /*
  * Split an endpoint URL (libcurl's URL parser) into the Host header value (with

@@ -1,11 +1,18 @@
 /*
  * aws_http_curl: the libcurl transport behind aws_http.h.
  *
- * Connections: a bounded pool of slots, each an easy handle driven by its own multi
- * handle, guarded by a mutex. A request borrows a slot, so the keep-alive connections
- * cached in it are reused by whichever thread sends next, and no lock is held during
- * the transfer. Connections themselves are not shared between slots: libcurl does not
- * support sharing its connection cache between concurrent threads (CURLSHOPT_SHARE,
+ * Connections: a pool per endpoint (scheme, host and port of the URL) of at most
+ * max_connections_per_host slots, each an easy handle driven by its own multi handle,
+ * and so one kept-alive connection to that endpoint. A request borrows an idle slot of
+ * its endpoint; when every slot is lent out and the pool is full it waits (a condition
+ * variable, no lock held during transfers) for one to come back rather than opening a
+ * connection more: botocore's pool is as large (max_pool_connections, 10) but opens a
+ * connection beyond it and discards it afterwards (urllib3's block=False), which is how
+ * a 10-table refresh opened 60 TLS connections for its 60 requests. The wait ends at
+ * the request's stop flag (checked every S_POLL_MS) or deadline. A slot whose transfer
+ * failed is closed (its connection may be broken) and leaves room for a new one.
+ * Connections themselves are not shared between slots: libcurl does not support sharing
+ * its connection cache between concurrent threads (CURLSHOPT_SHARE,
  * CURL_LOCK_DATA_CONNECT); DNS answers and TLS sessions are shared through one share
  * handle with a mutex per kind of data, so a new connection resumes a TLS session.
  *
@@ -45,27 +52,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "aws_http.h"
 #include "tpd_alloc.h"
 #include "tpd_log.h"
 
-/* Idle slots kept; more may exist while more threads send. Terraform's default
- * -parallelism=10 times a refresh's six concurrent reads is 60 in flight: a smaller pool
- * drops connections that the next round opens again (docs/provider.md, Connections). */
-#define S_POOL_MAX 64
-#define S_POLL_MS 100 /* how often a running transfer looks at its stop flag and stall */
+#define S_POLL_MS 100 /* how often a running transfer or a pool wait looks at its stop flag */
+#define S_UNPOOLED ((size_t)-1) /* a slot of an endpoint beyond TPD_MAX_HTTP_ORIGINS */
 
 struct s_slot {
     CURLM *multi;
     CURL *easy;
+    size_t origin; /* index in s_curl.origins, or S_UNPOOLED */
+};
+
+/* The pool of one endpoint. */
+struct s_origin {
+    char *key;           /* "scheme://host[:port]" as the URLs spell it */
+    struct s_slot *idle; /* max_conns entries */
+    size_t idle_count;
+    size_t open; /* slots of this endpoint in existence: idle and lent out */
 };
 
 struct s_curl {
     struct aws_http_transport base;
-    pthread_mutex_t mu; /* guards free_slots/free_count */
-    struct s_slot free_slots[S_POOL_MAX];
-    size_t free_count;
+    pthread_mutex_t mu; /* guards origins and their slots */
+    pthread_cond_t cv;  /* a slot came back or was closed (CLOCK_MONOTONIC) */
+    struct s_origin origins[TPD_MAX_HTTP_ORIGINS];
+    size_t origin_count;
+    size_t max_conns;
+    atomic_uint_fast64_t pool_waits;
     CURLSH *share;
     pthread_mutex_t share_mu[CURL_LOCK_DATA_LAST];
     char *ca_bundle;
@@ -147,6 +164,8 @@ const char *aws_http_error_str(enum aws_http_error e) {
             return "stopped";
         case AWS_HTTP_ERR_TOO_LARGE:
             return "response too large";
+        case AWS_HTTP_ERR_DEADLINE:
+            return "the operation's deadline came before a connection was free";
         case AWS_HTTP_ERR_OTHER:
         default:
             return "transfer failed";
@@ -160,6 +179,7 @@ enum tpd_code aws_http_error_code(enum aws_http_error e) {
         case AWS_HTTP_ERR_CONNECT_TIMEOUT:
         case AWS_HTTP_ERR_STALLED:
         case AWS_HTTP_ERR_TIMEOUT:
+        case AWS_HTTP_ERR_DEADLINE:
             return TPD_E_TIMEOUT;
         case AWS_HTTP_ERR_TLS:
             return TPD_E_TLS;
@@ -365,33 +385,131 @@ static void s_slot_free(struct s_slot *s) {
     s->easy = NULL;
 }
 
-static bool s_take(struct s_curl *c, struct s_slot *out) {
+/* The endpoint part of a URL: "scheme://host[:port]" (its length). */
+static size_t s_origin_len(const char *url) {
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    return (size_t)(p - url) + strcspn(p, "/?#");
+}
+
+/* The pool of url's endpoint (mu held): found, else made while there is room and
+ * memory; S_UNPOOLED otherwise (the request then gets a slot of its own). */
+static size_t s_origin(struct s_curl *c, const char *url) {
+    size_t len = s_origin_len(url);
+    for (size_t i = 0; i < c->origin_count; i++) {
+        const char *k = c->origins[i].key;
+        if (strncasecmp(k, url, len) == 0 && k[len] == '\0') {
+            return i;
+        }
+    }
+    if (c->origin_count >= TPD_MAX_HTTP_ORIGINS || len >= TPD_MAX_URL) {
+        return S_UNPOOLED;
+    }
+    struct s_origin *o = &c->origins[c->origin_count];
+    o->key = tpd_strndup(url, len);
+    o->idle = tpd_calloc(c->max_conns, sizeof(*o->idle));
+    if (!o->key || !o->idle) {
+        free(o->key);
+        free(o->idle);
+        memset(o, 0, sizeof(*o));
+        return S_UNPOOLED;
+    }
+    o->idle_count = 0;
+    o->open = 0;
+    return c->origin_count++;
+}
+
+static void s_ns_to_ts(int64_t ns, struct timespec *ts) {
+    ts->tv_sec = (time_t)(ns / 1000000000LL);
+    ts->tv_nsec = (long)(ns % 1000000000LL);
+}
+
+/*
+ * Borrow a slot for req: an idle one of its endpoint, else a new one while the endpoint
+ * has fewer than max_conns, else wait for one to come back. TPD_OK; TPD_E_STOPPED /
+ * TPD_E_TIMEOUT when req->stop / req->deadline_ns ends the wait; TPD_E_NOMEM.
+ */
+static enum tpd_code
+s_take(struct s_curl *c, const struct aws_http_request *req, struct s_slot *out) {
     memset(out, 0, sizeof(*out));
+    enum tpd_code rc = TPD_OK;
+    bool fresh = false;
+    bool waited = false;
     pthread_mutex_lock(&c->mu);
-    if (c->free_count > 0) {
-        *out = c->free_slots[--c->free_count];
+    size_t idx = s_origin(c, req->url);
+    struct s_origin *o = idx == S_UNPOOLED ? NULL : &c->origins[idx];
+    while (o) {
+        if (o->idle_count > 0) {
+            *out = o->idle[--o->idle_count];
+            break;
+        }
+        if (o->open < c->max_conns) {
+            o->open++;
+            fresh = true;
+            break;
+        }
+        if (!waited) {
+            waited = true;
+            atomic_fetch_add(&c->pool_waits, 1);
+        }
+        if (req->stop && tpd_stop_requested(req->stop)) {
+            rc = TPD_E_STOPPED;
+            break;
+        }
+        int64_t now = tpd_now_ns();
+        if (req->deadline_ns > 0 && now >= req->deadline_ns) {
+            rc = TPD_E_TIMEOUT;
+            break;
+        }
+        int64_t wake = now + (int64_t)S_POLL_MS * 1000000;
+        if (req->deadline_ns > 0 && req->deadline_ns < wake) {
+            wake = req->deadline_ns;
+        }
+        struct timespec ts;
+        s_ns_to_ts(wake, &ts);
+        pthread_cond_timedwait(&c->cv, &c->mu, &ts);
     }
     pthread_mutex_unlock(&c->mu);
-    if (!out->easy) {
+    if (rc) {
+        return rc;
+    }
+    out->origin = idx;
+    if (!o || fresh) {
         out->multi = curl_multi_init();
         out->easy = curl_easy_init();
         if (!out->multi || !out->easy) {
             s_slot_free(out);
-            return false;
+            if (fresh) {
+                pthread_mutex_lock(&c->mu);
+                o->open--;
+                pthread_cond_broadcast(&c->cv);
+                pthread_mutex_unlock(&c->mu);
+            }
+            return TPD_E_NOMEM;
         }
     }
-    return true;
+    return TPD_OK;
 }
 
-static void s_give_back(struct s_curl *c, struct s_slot *s) {
-    bool kept = false;
-    pthread_mutex_lock(&c->mu);
-    if (c->free_count < S_POOL_MAX) {
-        c->free_slots[c->free_count++] = *s;
-        kept = true;
+/* Return a borrowed slot: kept for the next request of its endpoint, or (keep false:
+ * its transfer failed) closed, which leaves room for a new one. */
+static void s_give_back(struct s_curl *c, struct s_slot *s, bool keep) {
+    if (s->origin == S_UNPOOLED) {
+        s_slot_free(s);
+        return;
     }
+    pthread_mutex_lock(&c->mu);
+    struct s_origin *o = &c->origins[s->origin];
+    if (keep && o->idle_count < c->max_conns) {
+        o->idle[o->idle_count++] = *s;
+        keep = true;
+    } else {
+        keep = false;
+        o->open--;
+    }
+    pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
-    if (!kept) {
+    if (!keep) {
         s_slot_free(s);
     }
 }
@@ -596,7 +714,14 @@ static enum tpd_code s_send(
     errbuf[0] = '\0';
     resp->error = AWS_HTTP_ERR_NONE;
     struct s_slot slot;
-    if (!s_take(c, &slot)) {
+    enum tpd_code tr = s_take(c, req, &slot);
+    if (tr == TPD_E_STOPPED) {
+        return s_fail(req, resp, AWS_HTTP_ERR_STOPPED, "stop requested", err);
+    }
+    if (tr == TPD_E_TIMEOUT) {
+        return s_fail(req, resp, AWS_HTTP_ERR_DEADLINE, "every pooled connection was busy", err);
+    }
+    if (tr) {
         resp->error = AWS_HTTP_ERR_OTHER;
         return tpd_err_set(err, TPD_E_NOMEM, "HTTP: cannot create a curl handle");
     }
@@ -674,12 +799,8 @@ static enum tpd_code s_send(
 done:
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
-    if (rc == TPD_OK) {
-        s_give_back(c, &slot);
-    } else {
-        /* A failed transfer may leave a broken connection in the slot: do not pool it. */
-        s_slot_free(&slot);
-    }
+    /* A failed transfer may leave a broken connection in the slot: do not pool it. */
+    s_give_back(c, &slot, rc == TPD_OK);
     curl_slist_free_all(hl);
     tpd_buf_clear_secure(&line);
     return rc;
@@ -690,13 +811,20 @@ static void s_stats(struct aws_http_transport *t, struct aws_http_stats *out) {
     out->requests = atomic_load(&c->requests);
     out->connections = atomic_load(&c->connections);
     out->trust_loads = atomic_load(&c->trust_loads);
+    out->pool_waits = atomic_load(&c->pool_waits);
 }
 
 static void s_destroy(struct aws_http_transport *t) {
     struct s_curl *c = t->impl;
-    for (size_t i = 0; i < c->free_count; i++) {
-        s_slot_free(&c->free_slots[i]);
+    for (size_t i = 0; i < c->origin_count; i++) {
+        struct s_origin *o = &c->origins[i];
+        for (size_t k = 0; k < o->idle_count; k++) {
+            s_slot_free(&o->idle[k]);
+        }
+        free(o->idle);
+        free(o->key);
     }
+    pthread_cond_destroy(&c->cv);
     if (c->share) {
         curl_share_cleanup(c->share);
     }
@@ -737,6 +865,13 @@ aws_http_curl_new_opts(const struct aws_http_curl_options *o, struct tpd_err *er
         return NULL;
     }
     pthread_mutex_init(&c->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    atomic_init(&c->pool_waits, 0);
+    c->max_conns = AWS_HTTP_DEFAULT_POOL_CONNECTIONS;
     pthread_mutex_init(&c->trust_mu, NULL);
     atomic_init(&c->trust_loads, 0);
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) {
@@ -754,6 +889,11 @@ aws_http_curl_new_opts(const struct aws_http_curl_options *o, struct tpd_err *er
         c->http_proxy = s_opt_dup(o->http_proxy, &ok);
         c->https_proxy = s_opt_dup(o->https_proxy, &ok);
         c->no_proxy = s_opt_dup(o->no_proxy, &ok);
+        if (o->max_connections_per_host > 0) {
+            c->max_conns = o->max_connections_per_host < TPD_MAX_POOL_CONNECTIONS
+                               ? o->max_connections_per_host
+                               : TPD_MAX_POOL_CONNECTIONS;
+        }
     }
     c->share = curl_share_init();
     if (!ok || !c->share ||

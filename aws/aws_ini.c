@@ -16,8 +16,6 @@
 
 #include "tpd_alloc.h"
 
-#define S_MAX_FILE ((size_t)4 << 20)
-
 /* A header occurrence ("[name]"), in file order; several may carry the same name. */
 struct s_header {
     char *name;
@@ -348,20 +346,13 @@ enum tpd_code aws_ini_load(const char *path, struct aws_ini **out, struct tpd_er
         return tpd_err_set(err, TPD_E_IO, "cannot open %s: %s", path, strerror(errno));
     }
     struct tpd_buf b;
-    tpd_buf_init(&b, S_MAX_FILE);
-    enum tpd_code rc = TPD_OK;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        rc = tpd_buf_append(&b, chunk, n);
-        if (rc) {
-            tpd_err_set(
-                err, rc, "%s: %s", path, rc == TPD_E_NOMEM ? "out of memory" : "file too large");
-            break;
-        }
-    }
-    if (!rc && ferror(f)) {
-        rc = tpd_err_set(err, TPD_E_IO, "cannot read %s", path);
+    tpd_buf_init(&b, TPD_MAX_INI_FILE);
+    enum tpd_code rc = tpd_buf_read_stream(&b, f);
+    if (rc == TPD_E_IO) {
+        tpd_err_set(err, rc, "cannot read %s", path);
+    } else if (rc) {
+        tpd_err_set(
+            err, rc, "%s: %s", path, rc == TPD_E_NOMEM ? "out of memory" : "file too large");
     }
     fclose(f);
     if (!rc) {

@@ -41,7 +41,8 @@ enum tpd_code
 aws_ini_parse(struct tpd_span text, const char *filename, struct aws_ini **out, struct tpd_err *err)
     TPD_MUST_CHECK;
 /* TPD_E_NOT_FOUND when the file does not exist; TPD_E_IO when unreadable. */
-enum tpd_code aws_ini_load(const char *path, struct aws_ini **out, struct tpd_err *err);
+enum tpd_code
+aws_ini_load(const char *path, struct aws_ini **out, struct tpd_err *err) TPD_MUST_CHECK;
 void aws_ini_free(struct aws_ini *ini);
 
 /* Section by exact name, or NULL. Later duplicate sections are merged into the first. */

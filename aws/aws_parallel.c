@@ -6,18 +6,22 @@
 #include <stdlib.h>
 
 #include "tpd_alloc.h"
+#include "tpd_clock.h"
 
 struct s_task {
     aws_parallel_fn *fn;
     void *ctx;
     size_t i;
+    int64_t deadline_ns; /* the caller's operation deadline, carried to the thread */
     pthread_t thread;
     bool started;
 };
 
 static void *s_run(void *ud) {
     struct s_task *t = ud;
+    int64_t saved = tpd_deadline_enter(t->deadline_ns);
     t->fn(t->ctx, t->i);
+    tpd_deadline_leave(saved);
     return NULL;
 }
 
@@ -30,6 +34,7 @@ void aws_parallel_run(size_t n, aws_parallel_fn *fn, void *ctx) {
         tasks[k].fn = fn;
         tasks[k].ctx = ctx;
         tasks[k].i = k + 1;
+        tasks[k].deadline_ns = tpd_deadline();
         tasks[k].started = pthread_create(&tasks[k].thread, NULL, s_run, &tasks[k]) == 0;
     }
     fn(ctx, 0);

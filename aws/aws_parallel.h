@@ -10,10 +10,14 @@
  * thread once the others are under way, so every call runs exactly once whatever
  * happens; n == 0 does nothing and n == 1 creates no thread.
  *
+ * Each thread works under the caller's operation deadline (tpd_deadline, tpd_clock.h),
+ * so the calls' waits end when the caller's would.
+ *
  * fn must be safe to run concurrently for distinct i (every aws/ client call is) and
  * report through ctx, e.g. an array of results indexed by i. It must return normally
  * (no longjmp, no pthread_exit). The calls share the process's libcurl connection pool
- * through the client (aws_http_curl.c), so they open at most one connection each.
+ * through the client (aws_http_curl.c), so they open at most one connection each, and
+ * fewer when the endpoint's pool is full (they then wait for a pooled one).
  *
  * Ownership: nothing allocated survives the call; ctx is borrowed.
  * Threads: no global state; may be called from any thread, also concurrently.

@@ -14,7 +14,7 @@ static char *s_default_path(const char *env, const char *leaf) {
         return tpd_strdup(e);
     }
     struct tpd_buf b;
-    tpd_buf_init(&b, 4096);
+    tpd_buf_init(&b, TPD_MAX_URL);
     if (tpd_buf_printf(&b, "%s/.aws/%s", aws_creds_home_dir(), leaf) != TPD_OK) {
         tpd_buf_clear(&b);
         return NULL;
@@ -58,7 +58,7 @@ static enum tpd_code s_load_list(
     }
     enum tpd_code rc = TPD_OK;
     struct tpd_buf names;
-    tpd_buf_init(&names, 64 << 10);
+    tpd_buf_init(&names, TPD_MAX_FILE_LIST);
     *inis = tpd_calloc(count, sizeof(**inis));
     if (!*inis) {
         rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");

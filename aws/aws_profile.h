@@ -47,14 +47,14 @@ enum tpd_code aws_profile_load_files(
     const char *profile,
     const struct aws_profile_files *files,
     struct aws_profile *out,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 /* One credentials file and one config file (NULL: environment, else ~/.aws). */
 enum tpd_code aws_profile_load(
     const char *profile,
     const char *credentials_file,
     const char *config_file,
     struct aws_profile *out,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 void aws_profile_clear(struct aws_profile *p);
 /* Value of key in the loaded profile (credentials files first, then config), or NULL. */
 const char *aws_profile_get(const struct aws_profile *p, const char *key);
@@ -78,7 +78,7 @@ enum tpd_code aws_profile_files_copy(
     struct aws_profile_files_copy *dst,
     const char *credentials_file,
     const char *config_file,
-    const struct aws_profile_files *lists);
+    const struct aws_profile_files *lists) TPD_MUST_CHECK;
 void aws_profile_files_copy_clear(struct aws_profile_files_copy *c);
 
 #endif

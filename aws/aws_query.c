@@ -65,7 +65,7 @@ void aws_query_addf(struct aws_query *q, const char *value, const char *key_fmt,
         return;
     }
     struct tpd_buf key;
-    tpd_buf_init(&key, 4096);
+    tpd_buf_init(&key, TPD_MAX_NAME);
     va_list ap;
     va_start(ap, key_fmt);
     enum tpd_code rc = tpd_buf_vprintf(&key, key_fmt, ap);

@@ -4,6 +4,8 @@
 #include <openssl/rand.h>
 #include <string.h>
 
+#include "aws_quota.h"
+
 static const char *const s_throttle_codes[] = {
     "Throttling",
     "ThrottlingException",
@@ -62,11 +64,12 @@ aws_retry_classify(const char *service, enum tpd_code rc, const struct tpd_err *
     }
     const char *code = err->aws_code;
     if (code) {
-        /* CloudFormation's LimitExceededException is an account quota (stacks,
-         * change sets): retrying cannot help. */
-        if (strcmp(code, "LimitExceededException") == 0 && service &&
-            strcmp(service, "cloudformation") == 0) {
-            return AWS_RETRY_NONE;
+        /* LimitExceededException is a quota (retrying cannot help) or, in DynamoDB, also
+         * a concurrency limit that lifts as other operations finish (aws_quota.h). */
+        if (strcmp(code, "LimitExceededException") == 0) {
+            struct aws_quota q;
+            aws_quota_of_err(service, err, &q);
+            return q.kind == AWS_QUOTA_THROTTLE ? AWS_RETRY_THROTTLE : AWS_RETRY_NONE;
         }
         if (aws_retry_is_throttle_code(code)) {
             return AWS_RETRY_THROTTLE;
@@ -101,6 +104,7 @@ enum aws_retry_kind aws_retry_classify_http(enum aws_http_error e) {
         case AWS_HTTP_ERR_PROXY:
         case AWS_HTTP_ERR_STOPPED:
         case AWS_HTTP_ERR_TOO_LARGE:
+        case AWS_HTTP_ERR_DEADLINE:
         default:
             return AWS_RETRY_NONE;
     }

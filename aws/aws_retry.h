@@ -5,8 +5,9 @@
  *   attempts   max_attempts including the first (default 3; the provider asks for 10)
  *   backoff    random(0,1) x min(2^(attempt-1) x base, 20 s)   (full jitter)
  *   retried    throttling codes, transient codes, HTTP 500/502/503/504, connection
- *              errors and timeouts; NOT CloudFormation's LimitExceededException
- *              (an account quota there, not a transient condition)
+ *              errors and timeouts; LimitExceededException only when it is DynamoDB's
+ *              concurrency limit, never a quota (aws_quota.h: CloudFormation's account
+ *              quotas, DynamoDB's table class / on-demand switch and decrease quotas)
  *   quota      500 tokens per client; a retry costs 5 (a timeout 10); a success
  *              refunds 1 (first try) or the last cost (after retries); when the
  *              bucket is short, the error is returned without retrying.
@@ -71,7 +72,8 @@ enum aws_retry_kind {
 /*
  * Classify the outcome of one attempt. rc is the transport/parse result (TPD_E_AWS
  * etc. with err filled from the response); service is "dynamodb", "cloudformation"
- * or "sts" (service-specific exceptions to the lists).
+ * or "sts" (service-specific exceptions to the lists); err->msg tells DynamoDB's
+ * LimitExceededException answers apart (aws_quota.h).
  */
 enum aws_retry_kind
 aws_retry_classify(const char *service, enum tpd_code rc, const struct tpd_err *err);

@@ -19,8 +19,6 @@
 
 #include "tpd_alloc.h"
 
-#define S_MAX_SIGNING ((size_t)1 << 20)
-
 static const char *const s_unsigned_headers[] = {
     "connection",
     "expect",
@@ -47,13 +45,13 @@ void aws_sigv4_key_cache_clear(struct aws_sigv4_key_cache *c) {
 }
 
 void aws_sigv4_result_init(struct aws_sigv4_result *r) {
-    tpd_buf_init(&r->canonical_request, S_MAX_SIGNING);
-    tpd_buf_init(&r->string_to_sign, S_MAX_SIGNING);
-    tpd_buf_init(&r->signature, 128);
-    tpd_buf_init(&r->authorization, S_MAX_SIGNING);
-    tpd_buf_init(&r->amz_date, 64);
-    tpd_buf_init(&r->payload_hash, 128);
-    tpd_buf_init(&r->signed_headers, S_MAX_SIGNING);
+    tpd_buf_init(&r->canonical_request, TPD_MAX_SIGNING);
+    tpd_buf_init(&r->string_to_sign, TPD_MAX_SIGNING);
+    tpd_buf_init(&r->signature, AWS_SHA256_HEX_LEN);
+    tpd_buf_init(&r->authorization, TPD_MAX_SIGNING);
+    tpd_buf_init(&r->amz_date, AWS_AMZ_DATE_LEN);
+    tpd_buf_init(&r->payload_hash, AWS_SHA256_HEX_LEN);
+    tpd_buf_init(&r->signed_headers, TPD_MAX_SIGNING);
 }
 
 void aws_sigv4_result_clear(struct aws_sigv4_result *r) {
@@ -75,7 +73,7 @@ static void s_hex(const uint8_t *in, size_t n, char *out) {
     out[2 * n] = '\0';
 }
 
-static int s_sha256(struct tpd_span data, uint8_t out[32]) {
+static int s_sha256(struct tpd_span data, uint8_t out[AWS_SHA256_LEN]) {
     unsigned int n = 0;
     return EVP_Digest(data.ptr ? (const void *)data.ptr : "", data.len, out, &n, EVP_sha256(), NULL)
                ? 0
@@ -83,19 +81,19 @@ static int s_sha256(struct tpd_span data, uint8_t out[32]) {
 }
 
 enum tpd_code aws_sha256_hex(struct tpd_span data, struct tpd_buf *out) {
-    uint8_t d[32];
-    char hex[65];
+    uint8_t d[AWS_SHA256_LEN];
+    char hex[AWS_SHA256_HEX_LEN + 1];
     if (s_sha256(data, d) != 0) {
         return TPD_E_INTERNAL;
     }
-    s_hex(d, 32, hex);
-    return tpd_buf_append(out, hex, 64);
+    s_hex(d, AWS_SHA256_LEN, hex);
+    return tpd_buf_append(out, hex, AWS_SHA256_HEX_LEN);
 }
 
-static int
-s_hmac(const uint8_t *key, size_t key_len, const void *data, size_t len, uint8_t out[32]) {
+static int s_hmac(
+    const uint8_t *key, size_t key_len, const void *data, size_t len, uint8_t out[AWS_SHA256_LEN]) {
     unsigned int n = 0;
-    if (!HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &n) || n != 32) {
+    if (!HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &n) || n != AWS_SHA256_LEN) {
         return -1;
     }
     return 0;
@@ -130,7 +128,7 @@ enum tpd_code aws_format_amz_date(int64_t time_s, struct tpd_buf *out) {
     if (!gmtime_r(&t, &tm)) {
         return TPD_E_INVALID;
     }
-    char s[32];
+    char s[AWS_SHA256_LEN];
     size_t n = strftime(s, sizeof(s), "%Y%m%dT%H%M%SZ", &tm);
     if (n != 16) {
         return TPD_E_INVALID;
@@ -254,7 +252,7 @@ static enum tpd_code s_canonical_query(struct tpd_span q, struct tpd_buf *out) {
     }
     struct s_kv *kv = tpd_calloc(n, sizeof(*kv));
     struct tpd_buf tmp;
-    tpd_buf_init(&tmp, S_MAX_SIGNING);
+    tpd_buf_init(&tmp, TPD_MAX_SIGNING);
     if (!kv) {
         return TPD_E_NOMEM;
     }
@@ -279,8 +277,8 @@ static enum tpd_code s_canonical_query(struct tpd_span q, struct tpd_buf *out) {
         struct tpd_span v = {
             part.ptr + (eq < part.len ? eq + 1 : eq), eq < part.len ? part.len - eq - 1 : 0};
         struct s_kv *e = &kv[count++];
-        tpd_buf_init(&e->k, S_MAX_SIGNING);
-        tpd_buf_init(&e->v, S_MAX_SIGNING);
+        tpd_buf_init(&e->k, TPD_MAX_SIGNING);
+        tpd_buf_init(&e->v, TPD_MAX_SIGNING);
         tpd_buf_reset(&tmp);
         rc = s_pct_decode(k, &tmp);
         if (!rc) {
@@ -344,8 +342,8 @@ static bool s_is_ws(uint8_t c) {
 
 static enum tpd_code
 s_hdr_fill(struct s_hdr *h, struct tpd_span name, struct tpd_span value, size_t order) {
-    tpd_buf_init(&h->name, S_MAX_SIGNING);
-    tpd_buf_init(&h->value, S_MAX_SIGNING);
+    tpd_buf_init(&h->name, TPD_MAX_SIGNING);
+    tpd_buf_init(&h->value, TPD_MAX_SIGNING);
     h->order = order;
     enum tpd_code rc = TPD_OK;
     for (size_t i = 0; i < name.len && !rc; i++) {
@@ -389,12 +387,12 @@ static int s_derive_key(
     const char *date,
     const char *region,
     const char *service,
-    uint8_t key[32]) {
+    uint8_t key[AWS_SHA256_LEN]) {
     int ret = -1;
     size_t klen = 4 + secret.len;
     uint8_t *k0 = tpd_malloc(klen);
-    uint8_t a[32];
-    uint8_t b[32];
+    uint8_t a[AWS_SHA256_LEN];
+    uint8_t b[AWS_SHA256_LEN];
     if (!k0) {
         return S_KEY_NOMEM;
     }
@@ -403,8 +401,10 @@ static int s_derive_key(
     if (secret.len) {
         memcpy(k0 + 4, secret.ptr, secret.len);
     }
-    if (s_hmac(k0, klen, date, strlen(date), a) || s_hmac(a, 32, region, strlen(region), b) ||
-        s_hmac(b, 32, service, strlen(service), a) || s_hmac(a, 32, "aws4_request", 12, key)) {
+    if (s_hmac(k0, klen, date, strlen(date), a) ||
+        s_hmac(a, AWS_SHA256_LEN, region, strlen(region), b) ||
+        s_hmac(b, AWS_SHA256_LEN, service, strlen(service), a) ||
+        s_hmac(a, AWS_SHA256_LEN, "aws4_request", 12, key)) {
         goto done;
     }
     ret = 0;
@@ -422,24 +422,24 @@ static int s_signing_key(
     const char *date,
     const char *region,
     const char *service,
-    uint8_t key[32]) {
+    uint8_t key[AWS_SHA256_LEN]) {
     if (!cache) {
         return s_derive_key(secret, date, region, service, key);
     }
-    char scope[128];
+    char scope[TPD_MAX_SIGV4_SCOPE];
     int n = snprintf(scope, sizeof(scope), "%s/%s/%s", date, region, service);
     if (n < 0 || (size_t)n >= sizeof(scope)) {
         return s_derive_key(secret, date, region, service, key);
     }
-    uint8_t fp[32];
+    uint8_t fp[AWS_SHA256_LEN];
     if (s_sha256(secret, fp) != 0) {
         return -1;
     }
     pthread_mutex_lock(&cache->mu);
     bool hit = cache->valid && strcmp(cache->scope, scope) == 0 &&
-               CRYPTO_memcmp(cache->secret_fp, fp, 32) == 0;
+               CRYPTO_memcmp(cache->secret_fp, fp, AWS_SHA256_LEN) == 0;
     if (hit) {
-        memcpy(key, cache->key, 32);
+        memcpy(key, cache->key, AWS_SHA256_LEN);
     }
     pthread_mutex_unlock(&cache->mu);
     if (hit) {
@@ -450,9 +450,9 @@ static int s_signing_key(
         return dr;
     }
     pthread_mutex_lock(&cache->mu);
-    memcpy(cache->secret_fp, fp, 32);
+    memcpy(cache->secret_fp, fp, AWS_SHA256_LEN);
     memcpy(cache->scope, scope, (size_t)n + 1);
-    memcpy(cache->key, key, 32);
+    memcpy(cache->key, key, AWS_SHA256_LEN);
     cache->valid = true;
     pthread_mutex_unlock(&cache->mu);
     return 0;
@@ -598,9 +598,9 @@ static enum tpd_code s_authorization(
     const char *date,
     struct aws_sigv4_result *r,
     struct tpd_err *err) {
-    uint8_t key[32];
-    uint8_t sig[32];
-    char hex[65];
+    uint8_t key[AWS_SHA256_LEN];
+    uint8_t sig[AWS_SHA256_LEN];
+    char hex[AWS_SHA256_HEX_LEN + 1];
     enum tpd_code rc = TPD_OK;
     int kr = s_signing_key(
         params->cache, creds->secret_access_key, date, params->region, params->service, key);
@@ -608,12 +608,13 @@ static enum tpd_code s_authorization(
         rc = tpd_err_set(err, TPD_E_NOMEM, "SigV4: %s", tpd_code_str(TPD_E_NOMEM));
         goto done;
     }
-    if (kr != 0 || s_hmac(key, 32, r->string_to_sign.ptr, r->string_to_sign.len, sig) != 0) {
+    if (kr != 0 ||
+        s_hmac(key, AWS_SHA256_LEN, r->string_to_sign.ptr, r->string_to_sign.len, sig) != 0) {
         rc = tpd_err_set(err, TPD_E_INTERNAL, "SigV4: HMAC-SHA256 failed");
         goto done;
     }
-    s_hex(sig, 32, hex);
-    rc = tpd_buf_append(&r->signature, hex, 64);
+    s_hex(sig, AWS_SHA256_LEN, hex);
+    rc = tpd_buf_append(&r->signature, hex, AWS_SHA256_HEX_LEN);
     rc = rc ? rc : tpd_buf_append_cstr(&r->authorization, "AWS4-HMAC-SHA256 Credential=");
     rc = rc ? rc : tpd_buf_append_span(&r->authorization, creds->access_key_id);
     rc = rc ? rc
@@ -643,7 +644,7 @@ enum tpd_code aws_sigv4_sign(
     struct tpd_err *err) {
     struct s_hdr *hdrs = NULL;
     size_t nh = 0;
-    char date[9];
+    char date[AWS_SIGV4_DATE_LEN + 1];
     aws_sigv4_result_init(r);
     enum tpd_code rc = TPD_OK;
     if (!params->region || !params->service || !*params->region || !*params->service ||
@@ -656,8 +657,8 @@ enum tpd_code aws_sigv4_sign(
         tpd_err_set(err, rc, "SigV4: cannot format the request time");
         goto done;
     }
-    memcpy(date, r->amz_date.ptr, 8);
-    date[8] = '\0';
+    memcpy(date, r->amz_date.ptr, AWS_SIGV4_DATE_LEN);
+    date[AWS_SIGV4_DATE_LEN] = '\0';
     rc = aws_sha256_hex(req->body, &r->payload_hash);
     rc = rc ? tpd_err_set(err, rc, "SigV4: %s", tpd_code_str(rc))
             : s_headers_to_sign(req, creds, params, r, &hdrs, &nh, err);

@@ -50,12 +50,18 @@ struct aws_sigv4_credentials {
     struct tpd_span session_token; /* empty when none */
 };
 
+#define AWS_SHA256_LEN 32     /* bytes of a SHA-256 digest or HMAC-SHA256 */
+#define AWS_SHA256_HEX_LEN 64 /* the same in lower-case hex */
+#define AWS_AMZ_DATE_LEN 16   /* X-Amz-Date: YYYYMMDDTHHMMSSZ */
+#define AWS_SIGV4_DATE_LEN 8  /* the credential scope's date: YYYYMMDD */
+
 /* Signing key cache: one entry per (secret, date, region, service); see the .c. */
 struct aws_sigv4_key_cache {
     pthread_mutex_t mu;
-    uint8_t secret_fp[32]; /* SHA-256 of the secret, never the secret itself */
-    char scope[128];       /* "<date>/<region>/<service>" (our own, bounded values) */
-    uint8_t key[32];
+    uint8_t secret_fp[AWS_SHA256_LEN]; /* SHA-256 of the secret, never the secret itself */
+    char scope[TPD_MAX_SIGV4_SCOPE];   /* "<date>/<region>/<service>"; a longer one is
+                                          not cached (aws_sigv4.c) */
+    uint8_t key[AWS_SHA256_LEN];
     bool valid;
 };
 void aws_sigv4_key_cache_init(struct aws_sigv4_key_cache *c);

@@ -97,9 +97,7 @@ static enum tpd_code s_fetch(
         }
         goto done;
     }
-    char what[64];
-    snprintf(what, sizeof(what), "%s", op);
-    rc = aws_sts_parse_credentials(tpd_buf_span(&resp.body), result, what, out, err);
+    rc = aws_sts_parse_credentials(tpd_buf_span(&resp.body), result, op, out, err);
     if (rc) {
         tpd_err_prefix(err, "role %s: ", role_arn);
         if (err && rc != TPD_E_NOMEM) {
@@ -130,7 +128,7 @@ enum tpd_code aws_sts_assume_role(
         aws_query_add(&q, "ExternalId", o->external_id);
     }
     if (o->duration_s > 0) {
-        char dur[32];
+        char dur[TPD_MAX_LABEL];
         snprintf(dur, sizeof(dur), "%d", o->duration_s);
         aws_query_add(&q, "DurationSeconds", dur);
     }

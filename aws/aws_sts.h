@@ -64,7 +64,7 @@ enum tpd_code aws_sts_parse_credentials(
     const char *result,
     const char *what,
     struct aws_creds *out,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 /* sts:AssumeRole signed with source; out gets the role's credentials. */
 enum tpd_code aws_sts_assume_role(
@@ -72,7 +72,7 @@ enum tpd_code aws_sts_assume_role(
     const struct aws_creds *source,
     const struct aws_assume_role_options *o,
     struct aws_creds *out,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 /* sts:AssumeRoleWithWebIdentity (unsigned) with the token's bytes. */
 enum tpd_code aws_sts_assume_role_with_web_identity(
@@ -81,11 +81,11 @@ enum tpd_code aws_sts_assume_role_with_web_identity(
     const char *session_name,
     struct tpd_span token,
     struct aws_creds *out,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 /* Parse a GetCallerIdentity answer: *account (12 digits) and *arn, heap strings. */
-enum tpd_code
-aws_sts_parse_caller_identity(struct tpd_span xml, char **account, char **arn, struct tpd_err *err);
+enum tpd_code aws_sts_parse_caller_identity(
+    struct tpd_span xml, char **account, char **arn, struct tpd_err *err) TPD_MUST_CHECK;
 
 /* sts:GetCallerIdentity signed with creds. */
 enum tpd_code aws_sts_get_caller_identity(
@@ -93,6 +93,6 @@ enum tpd_code aws_sts_get_caller_identity(
     const struct aws_creds *creds,
     char **account,
     char **arn,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 #endif

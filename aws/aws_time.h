@@ -11,6 +11,6 @@
 #include "tpd_err.h"
 
 /* Parse into seconds since the epoch (fractions dropped). TPD_E_PARSE when malformed. */
-enum tpd_code aws_parse_iso8601(const char *s, int64_t *out);
+enum tpd_code aws_parse_iso8601(const char *s, int64_t *out) TPD_MUST_CHECK;
 
 #endif

@@ -43,24 +43,52 @@ static void s_progress(
     }
 }
 
-/* Sleep before the next poll; returns TPD_OK, TPD_E_STOPPED or TPD_E_TIMEOUT. */
-static enum tpd_code s_pause(struct aws_client *c, const struct aws_wait_options *o, int n) {
+int64_t aws_waiter_jitter_ns(int64_t delay_ns, double rand01) {
+    if (rand01 < 0) {
+        rand01 = 0;
+    }
+    if (rand01 > 1) {
+        rand01 = 1;
+    }
+    double f = 1.0 - AWS_WAITER_JITTER + 2.0 * AWS_WAITER_JITTER * rand01;
+    return (int64_t)((double)delay_ns * f);
+}
+
+/* The wait's deadline: its own, or the thread's operation deadline, the earlier. */
+static int64_t s_deadline(const struct aws_wait_options *o) {
+    return tpd_deadline_min(o ? o->deadline_ns : 0, tpd_deadline());
+}
+
+enum tpd_code aws_waiter_sleep(struct aws_client *c, const struct aws_wait_options *o, int n) {
     struct tpd_stop *stop = o && o->stop ? o->stop : aws_client_stop(c);
-    int64_t deadline = o ? o->deadline_ns : 0;
+    int64_t deadline = s_deadline(o);
     if (stop && tpd_stop_requested(stop)) {
         return TPD_E_STOPPED;
     }
     if (deadline && tpd_now_ns() >= deadline) {
         return TPD_E_TIMEOUT;
     }
+    /* Jitter spreads the polls of many waits that started together (60 stacks applied at
+     * once) over time, so they do not reach the account's rate limit in bursts. */
+    int64_t delay = aws_waiter_jitter_ns(aws_waiter_delay_ns(o, n), aws_client_rand01(c));
+    return tpd_sleep(stop, delay, deadline);
+}
+
+/* Sleep before the next poll; returns TPD_OK, TPD_E_STOPPED or TPD_E_TIMEOUT. */
+static enum tpd_code s_pause(struct aws_client *c, const struct aws_wait_options *o, int n) {
     if (o && o->poll_first) {
         /* botocore's waiters also call at once: a fast operation is seen without a sleep. */
         if (n == 1) {
-            return TPD_OK;
+            struct tpd_stop *stop = o->stop ? o->stop : aws_client_stop(c);
+            int64_t deadline = s_deadline(o);
+            if (stop && tpd_stop_requested(stop)) {
+                return TPD_E_STOPPED;
+            }
+            return deadline && tpd_now_ns() >= deadline ? TPD_E_TIMEOUT : TPD_OK;
         }
         n--;
     }
-    return tpd_sleep(stop, aws_waiter_delay_ns(o, n), deadline);
+    return aws_waiter_sleep(c, o, n);
 }
 
 enum tpd_code aws_wait(

@@ -5,11 +5,16 @@
  * A wait calls a check function until it reports success or failure. The cadence is
  * adaptive instead of botocore's fixed 30 s: the first check after first_delay
  * (default 1 s; at once with poll_first), then x factor (default 1.5) up to max_delay
- * (default 5 s). A deadline ends the wait with TPD_E_TIMEOUT naming the last status;
- * the stop flag ends it with TPD_E_STOPPED, checked between checks and during sleeps.
- * Throttling of a check (TPD_E_THROTTLED) is waited out; any other error of a check
- * ends the wait with that error. A progress callback (else an INFO log line) reports
- * each change of status.
+ * (default 5 s), each delay with a jitter of +-AWS_WAITER_JITTER, so that the polls of
+ * waits started together spread out. Every check is a request through the client's
+ * request budget (aws_budget.h): once AWS has throttled an operation, its polls go no
+ * faster than the budget allows, whatever the cadence. The deadline (the option's, or
+ * the thread's operation deadline, tpd_clock.h, the earlier) ends the wait with
+ * TPD_E_TIMEOUT naming the last status; the stop flag ends it with TPD_E_STOPPED,
+ * checked between checks and during sleeps. Throttling of a check (TPD_E_THROTTLED,
+ * after the client's own retries) is waited out at the next, longer delay; any other
+ * error of a check ends the wait with that error. A progress callback (else an INFO log
+ * line) reports each change of status.
  *
  * Ownership: options are borrowed for the call.
  * Threads: each wait is independent; many may run at once on one client.
@@ -37,8 +42,18 @@ struct aws_wait_options {
     void *progress_ud;
 };
 
-/* Delay before poll number n (n = 1 is the first poll). Pure; for tests. */
+/* Delay before poll number n (n = 1 is the first poll), before jitter. Pure. */
 int64_t aws_waiter_delay_ns(const struct aws_wait_options *o, int n);
+
+/* A poll delay with its jitter: delay x (1 - J + 2 J rand01), J = AWS_WAITER_JITTER. Pure. */
+#define AWS_WAITER_JITTER 0.2
+int64_t aws_waiter_jitter_ns(int64_t delay_ns, double rand01);
+
+/* The sleep before poll number n of a loop the caller runs itself (as aws_wait does):
+ * the jittered delay of o, ending at o's or the thread's deadline (TPD_E_TIMEOUT, at once
+ * when it has passed) or the stop flag (o->stop, else the client's: TPD_E_STOPPED). */
+enum tpd_code
+aws_waiter_sleep(struct aws_client *c, const struct aws_wait_options *o, int n) TPD_MUST_CHECK;
 
 enum aws_waiter_state { AWS_WAITER_RETRY, AWS_WAITER_SUCCESS, AWS_WAITER_FAILURE };
 
@@ -68,6 +83,6 @@ enum tpd_code aws_wait(
     const struct aws_wait_options *o,
     aws_wait_check_fn *check,
     void *ctx,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 #endif

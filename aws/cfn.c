@@ -92,7 +92,7 @@ static enum tpd_code s_call(
         goto done;
     }
     if (result) {
-        char name[128];
+        char name[TPD_MAX_LABEL]; /* op is one of this module's operation names */
         snprintf(name, sizeof(name), "%sResult", op);
         *result = aws_xml_child(*root, name);
         if (!*result) {

@@ -52,7 +52,8 @@ struct cfn_stack {
 void cfn_stack_clear(struct cfn_stack *s);
 /* DescribeStacks for one stack (name or id). */
 enum tpd_code cfn_describe_stack(
-    struct aws_client *c, const char *name, struct cfn_stack *out, struct tpd_err *err);
+    struct aws_client *c, const char *name, struct cfn_stack *out, struct tpd_err *err)
+    TPD_MUST_CHECK;
 
 enum cfn_change_set_type { CFN_CHANGE_SET_CREATE, CFN_CHANGE_SET_UPDATE, CFN_CHANGE_SET_IMPORT };
 
@@ -94,7 +95,7 @@ enum tpd_code cfn_create_change_set(
     const struct cfn_create_change_set_input *in,
     char **change_set_id,
     char **stack_id,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 struct cfn_change {
     char *action; /* Add, Modify, Remove, Import, Dynamic */
@@ -120,7 +121,7 @@ enum tpd_code cfn_describe_change_set(
     const char *stack,
     const char *change_set,
     struct cfn_change_set *out,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 /* The empty change set: Status FAILED and the reason says there is nothing to do
  * ("didn't contain changes" / "No updates are to be performed"). */
 bool cfn_change_set_is_empty(const char *status, const char *status_reason);
@@ -131,7 +132,9 @@ enum tpd_code cfn_execute_change_set(
     const char *stack,
     const char *change_set,
     const char *client_request_token,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
+/* Not must-check: deleting an empty change set is tidying up, which a caller may leave
+ * to fail quietly (the change set is then simply left on the stack). */
 enum tpd_code cfn_delete_change_set(
     struct aws_client *c, const char *stack, const char *change_set, struct tpd_err *err);
 
@@ -143,7 +146,7 @@ enum tpd_code cfn_delete_stack(
     const char *const *retain,
     size_t retain_count,
     const char *client_request_token,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 struct cfn_event {
     char *event_id;
@@ -168,7 +171,7 @@ enum tpd_code cfn_describe_stack_events(
     int64_t since_s,
     size_t max_events,
     struct cfn_events *out,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 /*
  * The failure reasons of one operation: the events carrying client_request_token
  * (the token given to ExecuteChangeSet or DeleteStack), or, when it is NULL, the
@@ -183,10 +186,10 @@ enum tpd_code cfn_collect_failure_reasons(
     const char *stack,
     const char *client_request_token,
     char **text,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 /* The same, over already fetched events (pure; used by tests). */
 enum tpd_code cfn_failure_reasons_from_events(
-    const struct cfn_events *ev, const char *client_request_token, char **text);
+    const struct cfn_events *ev, const char *client_request_token, char **text) TPD_MUST_CHECK;
 
 struct cfn_resource {
     char *stack_name;
@@ -209,7 +212,7 @@ enum tpd_code cfn_describe_stack_resources(
     const char *stack,
     const char *physical_id,
     struct cfn_resources *out,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 /* GetTemplate (TemplateStage Original); *body is the template text. change_set may be
  * NULL; when given, the template of that change set (a stack in REVIEW_IN_PROGRESS has
@@ -219,7 +222,7 @@ enum tpd_code cfn_get_template(
     const char *stack,
     const char *change_set,
     char **body,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 struct cfn_change_set_summary {
     char *name;
@@ -238,7 +241,7 @@ enum tpd_code cfn_list_change_sets(
     struct aws_client *c,
     const char *stack,
     struct cfn_change_set_summaries *out,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 struct cfn_export {
     char *name;
@@ -250,7 +253,8 @@ struct cfn_exports {
     size_t count;
 };
 void cfn_exports_clear(struct cfn_exports *e);
-enum tpd_code cfn_list_exports(struct aws_client *c, struct cfn_exports *out, struct tpd_err *err);
+enum tpd_code
+cfn_list_exports(struct aws_client *c, struct cfn_exports *out, struct tpd_err *err) TPD_MUST_CHECK;
 /* ListImports: names of stacks importing export_name (NULL-terminated array, free
  * with cfn_strv_free). "is not imported by any stack" → empty list, TPD_OK. */
 enum tpd_code cfn_list_imports(
@@ -258,7 +262,7 @@ enum tpd_code cfn_list_imports(
     const char *export_name,
     char ***names,
     size_t *count,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 void cfn_strv_free(char **v);
 
 /* ---- waits (cfn_waiter.c) ------------------------------------------------------------
@@ -291,7 +295,7 @@ enum tpd_code cfn_wait_change_set_create_complete(
     const char *change_set,
     const struct aws_wait_options *o,
     struct cfn_change_set *final,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 /* Wait for a stack; delete: "does not exist" is success (final then zeroed). */
 enum tpd_code cfn_wait_stack(
@@ -300,6 +304,6 @@ enum tpd_code cfn_wait_stack(
     enum cfn_stack_waiter w,
     const struct aws_wait_options *o,
     struct cfn_stack *final,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 #endif

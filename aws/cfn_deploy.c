@@ -348,7 +348,7 @@ enum tpd_code cfn_deploy_wait_settled(
             free(last);
             last = s_dup(out->status);
         }
-        rc = tpd_sleep(o->wait.stop, aws_waiter_delay_ns(&o->wait, n), o->wait.deadline_ns);
+        rc = aws_waiter_sleep(c, &o->wait, n);
         if (rc) {
             tpd_err_set(
                 err,

@@ -11,10 +11,6 @@
 
 #include "tpd_limits.h"
 
-/* Aliases let a few bytes of YAML reach the same node many times ("billion laughs"):
- * stop after this many nodes converted. A real template has a few thousand. */
-#define CFN_TEMPLATE_MAX_NODES 200000
-
 struct s_conv {
     yaml_document_t *doc;
     size_t nodes;
@@ -44,7 +40,10 @@ static json_t *s_scalar(const yaml_node_t *n) {
 
 /* The long form of a short-form tag ("!Ref" -> "Ref", "!Sub" -> "Fn::Sub"), or NULL
  * for the standard YAML tags. */
-static const char *s_tag_function(const yaml_node_t *n, char *buf, size_t cap) {
+/* The intrinsic function a short-form tag names ("!Sub" -> "Fn::Sub", "!Ref" -> "Ref"),
+ * in buf (the caller's, cleared by it); NULL when the node has no such tag, or when the
+ * name cannot be built (*rc then says why). */
+static const char *s_tag_function(const yaml_node_t *n, struct tpd_buf *buf, enum tpd_code *rc) {
     const char *tag = (const char *)n->tag;
     if (!tag || tag[0] != '!' || tag[1] == '!' || !tag[1]) {
         return NULL;
@@ -53,10 +52,8 @@ static const char *s_tag_function(const yaml_node_t *n, char *buf, size_t cap) {
     if (!strcmp(name, "Ref") || !strcmp(name, "Condition")) {
         return name;
     }
-    if (snprintf(buf, cap, "Fn::%s", name) >= (int)cap) {
-        return NULL;
-    }
-    return buf;
+    *rc = tpd_buf_printf(buf, "Fn::%s", name);
+    return *rc ? NULL : tpd_buf_cstr(buf);
 }
 
 static json_t *s_wrap(const char *fn, json_t *v, const yaml_node_t *n) {
@@ -88,7 +85,7 @@ static json_t *s_node(struct s_conv *c, yaml_node_t *n, int depth) {
     if (!n || c->rc) {
         return NULL;
     }
-    if (depth > TPD_MAX_NESTING || ++c->nodes > CFN_TEMPLATE_MAX_NODES) {
+    if (depth > TPD_MAX_NESTING || ++c->nodes > TPD_MAX_TEMPLATE_NODES) {
         c->rc = TPD_E_TOO_LARGE;
         return NULL;
     }
@@ -122,21 +119,23 @@ static json_t *s_node(struct s_conv *c, yaml_node_t *n, int depth) {
                     break;
                 }
                 json_t *e = s_node(c, yaml_document_get_node(c->doc, p->value), depth + 1);
-                char key[1024];
                 size_t klen = k->data.scalar.length;
-                if (!e || klen >= sizeof key) {
+                char *key = e && klen <= TPD_MAX_NAME
+                                ? tpd_strndup((const char *)k->data.scalar.value, klen)
+                                : NULL;
+                if (!key) {
                     json_decref(e);
-                    c->rc = c->rc ? c->rc : (e ? TPD_E_TOO_LARGE : TPD_E_NOMEM);
+                    c->rc =
+                        c->rc ? c->rc : (e && klen > TPD_MAX_NAME ? TPD_E_TOO_LARGE : TPD_E_NOMEM);
                     json_decref(v);
                     v = NULL;
                     break;
                 }
-                memcpy(key, k->data.scalar.value, klen);
-                key[klen] = '\0';
                 if (json_object_set_new(v, key, e)) {
                     json_decref(v);
                     v = NULL;
                 }
+                free(key);
             }
             break;
         case YAML_NO_NODE:
@@ -148,14 +147,21 @@ static json_t *s_node(struct s_conv *c, yaml_node_t *n, int depth) {
         c->rc = c->rc ? c->rc : TPD_E_NOMEM;
         return NULL;
     }
-    char buf[64];
-    const char *fn = s_tag_function(n, buf, sizeof buf);
+    struct tpd_buf buf;
+    tpd_buf_init(&buf, TPD_MAX_NAME);
+    enum tpd_code frc = TPD_OK;
+    const char *fn = s_tag_function(n, &buf, &frc);
     if (fn) {
         v = s_wrap(fn, v, n);
         if (!v) {
             c->rc = TPD_E_NOMEM;
         }
+    } else if (frc) {
+        json_decref(v);
+        v = NULL;
+        c->rc = c->rc ? c->rc : frc;
     }
+    tpd_buf_clear(&buf);
     return v;
 }
 
@@ -196,13 +202,13 @@ static enum tpd_code s_load_yaml(struct tpd_span text, json_t **out, struct tpd_
 
 enum tpd_code cfn_template_load(struct tpd_span text, json_t **out, struct tpd_err *err) {
     *out = NULL;
-    if (text.len > CFN_TEMPLATE_MAX_TEXT) {
+    if (text.len > TPD_MAX_TEMPLATE_TEXT) {
         return tpd_err_set(
             err,
             TPD_E_TOO_LARGE,
             "template: %zu bytes, more than %zu",
             text.len,
-            CFN_TEMPLATE_MAX_TEXT);
+            TPD_MAX_TEMPLATE_TEXT);
     }
     size_t i = 0;
     while (i < text.len && (text.ptr[i] == ' ' || text.ptr[i] == '\t' || text.ptr[i] == '\r' ||

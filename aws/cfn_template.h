@@ -20,11 +20,9 @@
 #include "tpd_buf.h"
 #include "tpd_err.h"
 
-/* Largest template text read: CloudFormation's limit for templates in S3 (1 MB). */
-#define CFN_TEMPLATE_MAX_TEXT ((size_t)1 << 20)
-
 /* Parse JSON (first non-blank byte '{') or YAML into *out (an object).
  * TPD_E_PARSE with the parser's message; TPD_E_TOO_LARGE over the limits. */
-enum tpd_code cfn_template_load(struct tpd_span text, json_t **out, struct tpd_err *err);
+enum tpd_code
+cfn_template_load(struct tpd_span text, json_t **out, struct tpd_err *err) TPD_MUST_CHECK;
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cfn.h"
+#include "tpd_text.h"
 
 static bool s_in(const char *s, const char *const *list) {
     for (size_t i = 0; s && list[i]; i++) {
@@ -155,9 +156,12 @@ enum tpd_code cfn_wait_change_set_create_complete(
     if (final) {
         memset(final, 0, sizeof(*final));
     }
-    char what[512];
-    snprintf(what, sizeof(what), "change set %s of stack %s", change_set, stack);
-    enum tpd_code rc = aws_wait(c, what, "change set", o, s_check_change_set, &w, err);
+    struct tpd_text what;
+    tpd_text_init(&what, TPD_MAX_NAME);
+    tpd_text_printf(&what, "change set %s of stack %s", change_set, stack);
+    enum tpd_code rc = aws_wait(
+        c, tpd_text_cstr_or(&what, "the change set"), "change set", o, s_check_change_set, &w, err);
+    tpd_text_clear(&what);
     if (final) {
         *final = w.cs;
     } else {
@@ -222,9 +226,12 @@ enum tpd_code cfn_wait_stack(
     if (final) {
         memset(final, 0, sizeof(*final));
     }
-    char what[512];
-    snprintf(what, sizeof(what), "stack %s", stack);
-    enum tpd_code rc = aws_wait(c, what, stack, o, s_check_stack, &w, err);
+    struct tpd_text what;
+    tpd_text_init(&what, TPD_MAX_NAME);
+    tpd_text_printf(&what, "stack %s", stack);
+    enum tpd_code rc =
+        aws_wait(c, tpd_text_cstr_or(&what, "the stack"), stack, o, s_check_stack, &w, err);
+    tpd_text_clear(&what);
     if (final) {
         *final = w.s;
     } else {

@@ -16,6 +16,7 @@
 #include "aws_waiter.h"
 #include "tpd_alloc.h"
 #include "tpd_clock.h"
+#include "tpd_text.h"
 
 /* *dst = copy of src (NULL stays NULL); false when a copy was needed and failed. */
 static bool s_copy(char **dst, const char *src) {
@@ -963,9 +964,12 @@ enum tpd_code ddb_wait_table(
         .progress = s_quiet,
     };
     struct s_table_wait w = {c, name, gone, {0}};
-    char what[512];
-    snprintf(what, sizeof(what), "table %s to %s", name, gone ? "be deleted" : "become ACTIVE");
-    enum tpd_code rc = aws_wait(c, what, name, &o, s_check_table, &w, err);
+    struct tpd_text what;
+    tpd_text_init(&what, TPD_MAX_NAME);
+    tpd_text_printf(&what, "table %s to %s", name, gone ? "be deleted" : "become ACTIVE");
+    enum tpd_code rc =
+        aws_wait(c, tpd_text_cstr_or(&what, "the table"), name, &o, s_check_table, &w, err);
+    tpd_text_clear(&what);
     ddb_table_clear(&w.t);
     return rc;
 }

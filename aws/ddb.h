@@ -72,7 +72,8 @@ struct ddb_table {
 };
 void ddb_table_clear(struct ddb_table *t);
 enum tpd_code ddb_describe_table(
-    struct aws_client *c, const char *name, struct ddb_table *out, struct tpd_err *err);
+    struct aws_client *c, const char *name, struct ddb_table *out, struct tpd_err *err)
+    TPD_MUST_CHECK;
 
 struct ddb_ttl {
     char *status;    /* ENABLING, DISABLING, ENABLED, DISABLED */
@@ -80,19 +81,20 @@ struct ddb_ttl {
 };
 void ddb_ttl_clear(struct ddb_ttl *t);
 enum tpd_code ddb_describe_time_to_live(
-    struct aws_client *c, const char *name, struct ddb_ttl *out, struct tpd_err *err);
+    struct aws_client *c, const char *name, struct ddb_ttl *out, struct tpd_err *err)
+    TPD_MUST_CHECK;
 enum tpd_code ddb_update_time_to_live(
     struct aws_client *c,
     const char *name,
     const char *attribute,
     bool enabled,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 /* DescribeContinuousBackups: *pitr_enabled from PointInTimeRecoveryStatus == ENABLED. */
 enum tpd_code ddb_describe_continuous_backups(
-    struct aws_client *c, const char *name, bool *pitr_enabled, struct tpd_err *err);
+    struct aws_client *c, const char *name, bool *pitr_enabled, struct tpd_err *err) TPD_MUST_CHECK;
 enum tpd_code ddb_update_continuous_backups(
-    struct aws_client *c, const char *name, bool pitr_enabled, struct tpd_err *err);
+    struct aws_client *c, const char *name, bool pitr_enabled, struct tpd_err *err) TPD_MUST_CHECK;
 
 struct ddb_tags {
     struct tpd_kv *v; /* sorted by key; values may be "" */
@@ -101,7 +103,8 @@ struct ddb_tags {
 void ddb_tags_clear(struct ddb_tags *t);
 /* ListTagsOfResource, all pages, sorted by key. */
 enum tpd_code ddb_list_tags_of_resource(
-    struct aws_client *c, const char *arn, struct ddb_tags *out, struct tpd_err *err);
+    struct aws_client *c, const char *arn, struct ddb_tags *out, struct tpd_err *err)
+    TPD_MUST_CHECK;
 
 struct ddb_tag_in {
     const char *key;
@@ -121,8 +124,9 @@ struct ddb_create_table_input {
     const struct ddb_tag_in *tags;
     size_t tag_count;
 };
-enum tpd_code ddb_create_table(
-    struct aws_client *c, const struct ddb_create_table_input *in, struct tpd_err *err);
+enum tpd_code
+ddb_create_table(struct aws_client *c, const struct ddb_create_table_input *in, struct tpd_err *err)
+    TPD_MUST_CHECK;
 /* One UpdateTable call. DynamoDB takes one table update at a time: wait for the
  * table to be ACTIVE again (ddb_wait_table) before the next. Fields left at their
  * zero value are not sent. */
@@ -167,8 +171,9 @@ struct ddb_update_table_input {
     const struct ddb_attr_def *attr_defs; /* AttributeDefinitions (with a GSI Create) */
     size_t attr_def_count;
 };
-enum tpd_code ddb_update_table(
-    struct aws_client *c, const struct ddb_update_table_input *in, struct tpd_err *err);
+enum tpd_code
+ddb_update_table(struct aws_client *c, const struct ddb_update_table_input *in, struct tpd_err *err)
+    TPD_MUST_CHECK;
 
 /* TagResource / UntagResource on a table ARN. Values may be empty (DynamoDB allows
  * 0-256 characters); keys 1-128. */
@@ -177,13 +182,13 @@ enum tpd_code ddb_tag_resource(
     const char *arn,
     const struct ddb_tag_in *tags,
     size_t count,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 enum tpd_code ddb_untag_resource(
     struct aws_client *c,
     const char *arn,
     const char *const *keys,
     size_t count,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 /* DescribeContributorInsights of the table (index NULL) or of one of its GSIs. */
 struct ddb_contributor_insights {
@@ -196,36 +201,40 @@ enum tpd_code ddb_describe_contributor_insights(
     const char *table,
     const char *index,
     struct ddb_contributor_insights *out,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 /* UpdateContributorInsights ENABLE / DISABLE of the table (index NULL). */
 enum tpd_code ddb_update_contributor_insights(
-    struct aws_client *c, const char *table, const char *index, bool enable, struct tpd_err *err);
+    struct aws_client *c, const char *table, const char *index, bool enable, struct tpd_err *err)
+    TPD_MUST_CHECK;
 
 /* GetResourcePolicy on the table's ARN: *present false when it has none
  * (PolicyNotFoundException). */
-enum tpd_code
-ddb_get_resource_policy(struct aws_client *c, const char *arn, bool *present, struct tpd_err *err);
+enum tpd_code ddb_get_resource_policy(
+    struct aws_client *c, const char *arn, bool *present, struct tpd_err *err) TPD_MUST_CHECK;
 
 /* DescribeKinesisStreamingDestination: *streams (caller frees) gets the ARNs of the
  * destinations not DISABLED, ", "-separated, or NULL when there is none. */
 enum tpd_code ddb_describe_kinesis_streaming_destination(
-    struct aws_client *c, const char *table, char **streams, struct tpd_err *err);
+    struct aws_client *c, const char *table, char **streams, struct tpd_err *err) TPD_MUST_CHECK;
 
 /* UpdateTable with only DeletionProtectionEnabled. */
 enum tpd_code ddb_update_deletion_protection(
-    struct aws_client *c, const char *name, bool enabled, struct tpd_err *err);
-enum tpd_code ddb_delete_table(struct aws_client *c, const char *name, struct tpd_err *err);
+    struct aws_client *c, const char *name, bool enabled, struct tpd_err *err) TPD_MUST_CHECK;
+enum tpd_code
+ddb_delete_table(struct aws_client *c, const char *name, struct tpd_err *err) TPD_MUST_CHECK;
 
 /* PutItem; item_json is a DynamoDB-JSON map, e.g. {"pk":{"S":"a"},"n":{"N":"1"}}. */
 enum tpd_code
-ddb_put_item(struct aws_client *c, const char *name, const char *item_json, struct tpd_err *err);
+ddb_put_item(struct aws_client *c, const char *name, const char *item_json, struct tpd_err *err)
+    TPD_MUST_CHECK;
 /*
  * Scan the whole table (all pages). *count gets the number of items; items_json
  * (may be NULL) gets a canonical JSON array of the items (keys sorted, items sorted
  * by their text) so two scans can be compared with strcmp. Caller frees with free().
  */
 enum tpd_code ddb_scan(
-    struct aws_client *c, const char *name, int64_t *count, char **items_json, struct tpd_err *err);
+    struct aws_client *c, const char *name, int64_t *count, char **items_json, struct tpd_err *err)
+    TPD_MUST_CHECK;
 
 /* Poll DescribeTable until ACTIVE (or, gone=true, until not found). */
 enum tpd_code ddb_wait_table(
@@ -234,6 +243,6 @@ enum tpd_code ddb_wait_table(
     bool gone,
     int64_t poll_ns,
     int64_t deadline_ns,
-    struct tpd_err *err);
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 #endif

@@ -87,10 +87,6 @@ void tpd_alloc_fail_at(unsigned long n, bool persist) {
     atomic_store(&s_fail_at, n);
 }
 
-unsigned long tpd_alloc_count(void) {
-    return atomic_load(&s_count);
-}
-
 bool tpd_alloc_failed(void) {
     return atomic_load(&s_failed);
 }

@@ -46,11 +46,9 @@ bool tpd_array_reserve(void **items, size_t *cap, size_t need, size_t size) TPD_
 /*
  * Test hooks. tpd_alloc_fail_at(n): the n-th allocation from now (1 = the next one)
  * fails, and with `persist` every later one too; 0 switches injection off.
- * tpd_alloc_count(): allocations attempted since the last tpd_alloc_fail_at call.
  * tpd_alloc_failed(): whether an injected failure happened since then.
  */
 void tpd_alloc_fail_at(unsigned long n, bool persist);
-unsigned long tpd_alloc_count(void);
 bool tpd_alloc_failed(void);
 
 #endif

@@ -118,6 +118,27 @@ enum tpd_code tpd_buf_append(struct tpd_buf *b, const void *data, size_t len) {
     return TPD_OK;
 }
 
+enum tpd_code tpd_buf_read_stream(struct tpd_buf *b, FILE *f) {
+    size_t max = b->max ? b->max : TPD_MAX_DEFAULT;
+    for (;;) {
+        size_t room = max - b->len;
+        if (room == 0) {
+            return fgetc(f) == EOF ? (ferror(f) ? TPD_E_IO : TPD_OK) : TPD_E_TOO_LARGE;
+        }
+        size_t want = room < TPD_READ_CHUNK ? room : TPD_READ_CHUNK;
+        enum tpd_code rc = s_reserve(b, want);
+        if (rc) {
+            return rc;
+        }
+        size_t n = fread(b->ptr + b->len, 1, want, f);
+        b->len += n;
+        b->ptr[b->len] = '\0';
+        if (n < want) {
+            return ferror(f) ? TPD_E_IO : TPD_OK;
+        }
+    }
+}
+
 enum tpd_code tpd_buf_append_span(struct tpd_buf *b, struct tpd_span s) {
     return tpd_buf_append(b, s.ptr, s.len);
 }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "tpd_alloc.h"
 #include "tpd_err.h"
@@ -76,6 +77,11 @@ enum tpd_code tpd_buf_printf(struct tpd_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3))) TPD_BUF_MUST_CHECK;
 enum tpd_code tpd_buf_vprintf(struct tpd_buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0))) TPD_BUF_MUST_CHECK;
+/* Append everything f yields until its end, straight into the buffer (no fixed-size
+ * array in between), TPD_READ_CHUNK bytes at a time. TPD_E_TOO_LARGE when there is more
+ * than the maximum, TPD_E_IO on a read error, TPD_E_NOMEM; on failure b keeps what was
+ * read before it. */
+enum tpd_code tpd_buf_read_stream(struct tpd_buf *b, FILE *f) TPD_BUF_MUST_CHECK;
 /* Replace the contents with a copy of s. */
 enum tpd_code tpd_buf_set(struct tpd_buf *b, struct tpd_span s) TPD_BUF_MUST_CHECK;
 

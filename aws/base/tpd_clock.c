@@ -38,12 +38,6 @@ void tpd_stop_request(struct tpd_stop *s) {
     pthread_mutex_unlock(&s->mu);
 }
 
-void tpd_stop_reset(struct tpd_stop *s) {
-    pthread_mutex_lock(&s->mu);
-    s->stopped = false;
-    pthread_mutex_unlock(&s->mu);
-}
-
 bool tpd_stop_requested(struct tpd_stop *s) {
     if (!s) {
         return false;
@@ -89,4 +83,28 @@ enum tpd_code tpd_sleep(struct tpd_stop *stop, int64_t delay_ns, int64_t deadlin
         return TPD_E_STOPPED;
     }
     return hits_deadline ? TPD_E_TIMEOUT : TPD_OK;
+}
+
+/* The operation's deadline of this thread (see tpd_clock.h). */
+static _Thread_local int64_t s_deadline_ns;
+
+int64_t tpd_deadline_min(int64_t a, int64_t b) {
+    if (a <= 0) {
+        return b > 0 ? b : 0;
+    }
+    return b > 0 && b < a ? b : a;
+}
+
+int64_t tpd_deadline(void) {
+    return s_deadline_ns;
+}
+
+int64_t tpd_deadline_enter(int64_t deadline_ns) {
+    int64_t saved = s_deadline_ns;
+    s_deadline_ns = tpd_deadline_min(saved, deadline_ns);
+    return saved;
+}
+
+void tpd_deadline_leave(int64_t saved) {
+    s_deadline_ns = saved;
 }

@@ -7,8 +7,17 @@
  * transfer runs (aws_http.h). A struct tpd_stop is a flag plus a condition variable;
  * tpd_stop_request wakes every sleeper at once. Once set, the flag stays set: a stopped
  * provider is shut down by Terraform, never reused (docs/plugin-protocol.md §3).
+ *
+ * The operation's deadline: a Terraform operation has one deadline (the resource's
+ * `timeouts`), and every wait done on its behalf — retry backoff, the API budget's
+ * pacing, waiting for a pooled connection, waiter polls — must end by it, however deep
+ * in the AWS layer it happens. tpd_deadline_enter records it for the calling thread
+ * (thread-local), so the functions between the resource and the wait need no extra
+ * parameter; aws_parallel_run hands it to the threads it starts (aws/aws_parallel.h).
+ *
  * Ownership: struct tpd_stop is caller storage (tpd_stop_init / tpd_stop_clear).
- * Threads: every function but init and clear may run on many threads at once.
+ * Threads: every function but init and clear may run on many threads at once; the
+ * deadline is per thread.
  */
 #ifndef TPD_CLOCK_H
 #define TPD_CLOCK_H
@@ -34,8 +43,6 @@ void tpd_stop_init(struct tpd_stop *s);
 void tpd_stop_clear(struct tpd_stop *s);
 /* Set the flag and wake every sleeper. */
 void tpd_stop_request(struct tpd_stop *s);
-/* Clear the flag. Nothing calls it today (see above). */
-void tpd_stop_reset(struct tpd_stop *s);
 /* Whether the flag is set; false for s == NULL. */
 bool tpd_stop_requested(struct tpd_stop *s);
 
@@ -48,5 +55,17 @@ bool tpd_stop_requested(struct tpd_stop *s);
  * deadline came first (at once if it has passed).
  */
 enum tpd_code tpd_sleep(struct tpd_stop *stop, int64_t delay_ns, int64_t deadline_ns);
+
+/*
+ * The calling thread's operation deadline (monotonic ns as tpd_now_ns; 0 = none).
+ * tpd_deadline_enter sets it for the calling thread and returns what to hand to
+ * tpd_deadline_leave when the operation ends; a nested enter can only bring it forward
+ * (the earlier of the two wins). deadline_ns 0 leaves it as it is.
+ */
+int64_t tpd_deadline(void);
+int64_t tpd_deadline_enter(int64_t deadline_ns);
+void tpd_deadline_leave(int64_t saved);
+/* The earlier of two deadlines, 0 meaning none. Pure. */
+int64_t tpd_deadline_min(int64_t a, int64_t b);
 
 #endif

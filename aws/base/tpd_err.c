@@ -137,6 +137,23 @@ void tpd_err_move(struct tpd_err *dst, struct tpd_err *src) {
     tpd_err_init(src);
 }
 
+enum tpd_code tpd_err_copy(struct tpd_err *dst, const struct tpd_err *src) {
+    tpd_err_clear(dst);
+    if (!dst || !src) {
+        return TPD_OK;
+    }
+    dst->code = src->code;
+    dst->http_status = src->http_status;
+    dst->retryable = src->retryable;
+    dst->aws_service = src->aws_service;
+    dst->msg = src->msg ? tpd_strdup(src->msg) : NULL;
+    dst->aws_code = src->aws_code ? tpd_strdup(src->aws_code) : NULL;
+    dst->request_id = src->request_id ? tpd_strdup(src->request_id) : NULL;
+    bool ok = (!src->msg || dst->msg) && (!src->aws_code || dst->aws_code) &&
+              (!src->request_id || dst->request_id);
+    return ok ? TPD_OK : TPD_E_NOMEM;
+}
+
 bool tpd_err_is_aws(const struct tpd_err *err, const char *aws_code) {
     return err && err->aws_code && aws_code && strcmp(err->aws_code, aws_code) == 0;
 }

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tpd_alloc.h"
+
 #define TPD_ERRORS(X)                                                                              \
     X(OK, "success")                                                                               \
     X(E_NOMEM, "out of memory")                                                                    \
@@ -54,6 +56,10 @@ struct tpd_err {
     char *request_id; /* x-amzn-RequestId / RequestId */
     int http_status;  /* 0 when no HTTP response */
     bool retryable;
+    /* Static ("dynamodb", "cloudformation", "sts"): the service that answered with the
+     * error; NULL when no AWS answer is behind it. Tells apart codes two services share
+     * (LimitExceededException: aws/aws_quota.h). */
+    const char *aws_service;
 };
 
 void tpd_err_init(struct tpd_err *err);
@@ -83,6 +89,10 @@ enum tpd_code tpd_err_prefix(struct tpd_err *err, const char *fmt, ...)
 /* Move src into dst (dst cleared first); src becomes empty. dst may be NULL (src is
  * then just cleared). */
 void tpd_err_move(struct tpd_err *dst, struct tpd_err *src);
+/* Deep copy of src into dst (dst cleared first). TPD_E_NOMEM when a string could not be
+ * copied: dst then holds the code and what was copied. Used where one failure is handed
+ * to several callers (the credential cache, the account guard: aws/aws_creds.c). */
+enum tpd_code tpd_err_copy(struct tpd_err *dst, const struct tpd_err *src) TPD_MUST_CHECK;
 /* True when the AWS error code equals code. */
 bool tpd_err_is_aws(const struct tpd_err *err, const char *aws_code);
 

@@ -52,16 +52,6 @@ enum tpd_code tpd_kv_array_copy(const struct tpd_kv *src, size_t count, struct t
     return TPD_OK;
 }
 
-static int s_cmp(const void *a, const void *b) {
-    return strcmp(((const struct tpd_kv *)a)->key, ((const struct tpd_kv *)b)->key);
-}
-
-void tpd_kv_array_sort(struct tpd_kv *kv, size_t count) {
-    if (kv && count > 1) {
-        qsort(kv, count, sizeof(*kv), s_cmp);
-    }
-}
-
 const char *tpd_kv_find(const struct tpd_kv *kv, size_t count, const char *key) {
     for (size_t i = 0; kv && key && i < count; i++) {
         if (kv[i].key && strcmp(kv[i].key, key) == 0) {
@@ -69,17 +59,4 @@ const char *tpd_kv_find(const struct tpd_kv *kv, size_t count, const char *key) 
         }
     }
     return NULL;
-}
-
-bool tpd_kv_array_equal(const struct tpd_kv *a, size_t na, const struct tpd_kv *b, size_t nb) {
-    if (na != nb) {
-        return false;
-    }
-    for (size_t i = 0; i < na; i++) {
-        const char *v = tpd_kv_find(b, nb, a[i].key);
-        if (!v || strcmp(v, a[i].value ? a[i].value : "") != 0) {
-            return false;
-        }
-    }
-    return true;
 }

@@ -1,8 +1,7 @@
 /*
  * tpd_kv: an owned key/value pair of heap strings, the one pair type for data the
  * project keeps (stack and table tags, shared-config entries), and the helpers for
- * arrays of them. Arrays are kept sorted by key where order matters for comparison or
- * for deterministic output.
+ * arrays of them.
  *
  * Borrowed pairs handed to a call (request headers, tags to send) stay in their own
  * const-qualified structs (aws_http_kv, cfn_kv_in, ddb_tag_in): a char * field cannot
@@ -35,11 +34,7 @@ void tpd_kv_array_free(struct tpd_kv *kv, size_t count);
 /* Deep copy of count pairs into *out (NULL when count is 0). TPD_E_NOMEM on failure,
  * with *out NULL. */
 enum tpd_code tpd_kv_array_copy(const struct tpd_kv *src, size_t count, struct tpd_kv **out);
-/* Sort by key (bytewise). */
-void tpd_kv_array_sort(struct tpd_kv *kv, size_t count);
 /* The value for key, or NULL. Borrowed. Linear search. */
 const char *tpd_kv_find(const struct tpd_kv *kv, size_t count, const char *key);
-/* Same keys with the same values (order-insensitive). */
-bool tpd_kv_array_equal(const struct tpd_kv *a, size_t na, const struct tpd_kv *b, size_t nb);
 
 #endif

@@ -87,7 +87,7 @@ cloud_wait_table_ready(void *ctx, const char *table, int64_t deadline_ns, struct
                 tpd_buf_reset(&last);
             }
         }
-        rc = tpd_sleep(c->stop, aws_waiter_delay_ns(&wo, n), deadline_ns);
+        rc = aws_waiter_sleep(c->aws, &wo, n);
         if (rc) {
             tpd_err_set(
                 err,

@@ -190,6 +190,37 @@ s_owner(struct action_plan *p, const struct request *req, const char *stack, boo
     }
 }
 
+/* A change the plan leads to that AWS limits per table (docs/aws-behaviour.md §5.6): the
+ * plan says so, with the limits — not a guess at the account's history, which DynamoDB does
+ * not report. live: the table as read. */
+static void s_switch_limits(struct action_plan *p, const struct table_live *live) {
+    const struct table_spec *w = &p->target, *l = &live->spec;
+    if (!live->exists) {
+        return;
+    }
+    if (strcmp(table_spec_table_class(w), table_spec_table_class(l)) != 0) {
+        action_note(
+            p,
+            "Table class changes are limited",
+            "DynamoDB table \"%s\" changes class (%s -> %s). DynamoDB allows at most two table "
+            "class changes per table in 30 days; a third fails with LimitExceededException, "
+            "and apply then stops with nothing lost (the table keeps its class).",
+            w->name,
+            table_spec_table_class(l),
+            table_spec_table_class(w));
+    }
+    if (l->provisioned && !w->provisioned) {
+        action_note(
+            p,
+            "Billing mode switches are limited",
+            "DynamoDB table \"%s\" switches from PROVISIONED to PAY_PER_REQUEST. DynamoDB allows "
+            "at most four switches from provisioned to on-demand capacity per table in 24 "
+            "hours; a fifth fails with LimitExceededException, and apply then stops with nothing "
+            "lost (the table keeps its capacity mode).",
+            w->name);
+    }
+}
+
 /* ---- adoption and index reviews -------------------------------------------------------- */
 
 /* The adoption review: a refusal, or its preview as a warning. false: refused (or the
@@ -228,6 +259,7 @@ static bool
 s_update_of(struct action_plan *p, const struct table_live *live, const struct stack_facts *stack) {
     const struct table_index *deployed = live->spec.gsis;
     size_t nd = live->spec.gsi_count;
+    s_switch_limits(p, live);
     if (!s_table_ready(live)) {
         action_step(p, STEP_WAIT_TABLE, NULL);
     }
@@ -314,6 +346,7 @@ s_update_of(struct action_plan *p, const struct table_live *live, const struct s
 /* The follow-up of an IMPORT (adoption, move, recovery): the template mirrors the live
  * table, so the updates start from the live table's indexes. */
 static void s_import_and_update(struct action_plan *p, const struct table_live *live) {
+    s_switch_limits(p, live);
     action_step(p, STEP_IMPORT, p->target.stack_name);
     if (!s_table_ready(live)) {
         action_step(p, STEP_WAIT_TABLE, NULL);

@@ -110,6 +110,7 @@ void provider_config_clear(struct provider_config *c) {
     free(c->retry_mode);
     memset(c, 0, sizeof(*c));
     c->max_retries = -1;
+    c->max_pool_connections = -1;
 }
 
 /*
@@ -189,6 +190,7 @@ void provider_configure(struct tfp_provider *p, const struct tfv *config, struct
     struct provider_config c = {0};
     bool nomem = false;
     c.max_retries = -1;
+    c.max_pool_connections = -1;
     c.region = s_dup_attr(config, "region", &nomem);
     c.profile = s_dup_attr(config, "profile", &nomem);
     c.access_key = s_dup_attr(config, "access_key", &nomem);
@@ -201,6 +203,9 @@ void provider_configure(struct tfp_provider *p, const struct tfv *config, struct
     int64_t n;
     if (tfv_get_int(config, "max_retries", &n)) {
         c.max_retries = n;
+    }
+    if (tfv_get_int(config, "max_pool_connections", &n)) {
+        c.max_pool_connections = n;
     }
     const struct tfv *ar = tfv_get(config, "assume_role");
     c.role_arn = s_dup_attr(ar, "role_arn", &nomem);
@@ -263,6 +268,9 @@ void provider_client_options(
         /* Network failures have their own, smaller budget (aws_retry.h). */
         .max_attempts =
             cfg->max_retries >= 0 ? (int)cfg->max_retries + 1 : PROVIDER_DEFAULT_MAX_ATTEMPTS,
+        /* 0: the transport's default, botocore's 10 per endpoint (aws_http.h). */
+        .max_pool_connections =
+            cfg->max_pool_connections > 0 ? (size_t)cfg->max_pool_connections : 0,
         .assume_role =
             {.role_arn = cfg->role_arn,
              .session_name = cfg->session_name,

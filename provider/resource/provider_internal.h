@@ -26,7 +26,8 @@ struct provider_config {
     char *endpoint_dynamodb;
     char *endpoint_cloudformation;
     char *endpoint_sts;
-    int64_t max_retries; /* -1: not set */
+    int64_t max_retries;          /* -1: not set */
+    int64_t max_pool_connections; /* -1: not set */
     char *role_arn;
     char *session_name;
     char *external_id;

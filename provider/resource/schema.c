@@ -530,6 +530,12 @@ static const struct schema_attr s_provider_attrs[] = {
      .description = "Proxy URL for https:// endpoints (a CONNECT tunnel). Else `https_proxy`, "
                     "`HTTPS_PROXY`.",
      .optional = true},
+    {.name = "max_pool_connections",
+     .type = &tfv_type_number,
+     .description = "How many connections the provider keeps and uses at once per AWS endpoint "
+                    "(botocore's `max_pool_connections`). A request finding them all busy waits "
+                    "for one instead of opening another. Default 10.",
+     .optional = true},
     {.name = "max_retries",
      .type = &tfv_type_number,
      .description =
@@ -552,8 +558,10 @@ static const struct schema_attr s_provider_attrs[] = {
      .optional = true},
     {.name = "retry_mode",
      .type = &tfv_type_string,
-     .description = "`standard`, the only mode implemented (else AWS_RETRY_MODE, the profile's "
-                    "`retry_mode`); `adaptive` is refused.",
+     .description = "`adaptive` (the default) or `standard` (else AWS_RETRY_MODE, the profile's "
+                    "`retry_mode`). Both retry with backoff and jitter; `adaptive` also keeps one "
+                    "request budget per operation for the whole provider, which slows an "
+                    "operation once AWS throttles it, as the SDKs' adaptive mode does.",
      .optional = true},
     {.name = "secret_key",
      .type = &tfv_type_string,
@@ -606,6 +614,7 @@ static const struct tfv_type_attr s_provider_type_attrs[] = {
     {"forbidden_account_ids", &s_string_set},
     {"http_proxy", &tfv_type_string},
     {"https_proxy", &tfv_type_string},
+    {"max_pool_connections", &tfv_type_number},
     {"max_retries", &tfv_type_number},
     {"no_proxy", &tfv_type_string},
     {"profile", &tfv_type_string},

@@ -240,19 +240,19 @@ enum tpd_code table_template_render(
         return drc;
     }
     json_t *t = json_object(), *resources = json_object(), *table = json_object();
-    bool ok =
-        t && resources && table && s_set(table, "Type", json_string("AWS::DynamoDB::Table")) &&
-        s_set(
-            table,
-            "DeletionPolicy",
-            json_string(import || s->retain_on_destroy ? "Retain" : "Delete")) &&
-        s_set(table, "UpdateReplacePolicy", json_string("Retain")) &&
-        s_set(table, "Metadata", s_marker(s->name, o->owner)) &&
-        s_set(table, "Properties", s_properties(s, import ? NULL : o->deployed)) &&
-        s_set(resources, lid, json_incref(table)) &&
-        s_set(t, "AWSTemplateFormatVersion", json_string("2010-09-09")) &&
-        s_set(t, "Description", json_string(TABLE_TEMPLATE_DESCRIPTION)) &&
-        s_set(t, "Resources", json_incref(resources));
+    bool ok = t && resources && table &&
+              s_set(table, "Type", json_string("AWS::DynamoDB::Table")) &&
+              s_set(
+                  table,
+                  "DeletionPolicy",
+                  json_string(import || s->retain_on_destroy ? "Retain" : "Delete")) &&
+              s_set(table, "UpdateReplacePolicy", json_string("Retain")) &&
+              s_set(table, "Metadata", s_marker(s->name, o->owner)) &&
+              s_set(table, "Properties", s_properties(s, import ? NULL : o->deployed)) &&
+              s_set(resources, lid, json_incref(table)) &&
+              s_set(t, "AWSTemplateFormatVersion", json_string("2010-09-09")) &&
+              s_set(t, "Description", json_string(TABLE_TEMPLATE_DESCRIPTION)) &&
+              s_set(t, "Resources", json_incref(resources));
     if (ok && !import) {
         json_t *outputs = json_object();
         ok = outputs &&

@@ -509,10 +509,17 @@ void ttl_table_apply(
     if (rc) {
         ttl_table_error_diag(diags, "Reading the planned values", &err, false);
         *new_state = tfv_is_null(prior) ? NULL : tfv_clone(prior);
-    } else if (req.op == REQUEST_DESTROY) {
-        s_apply_destroy(ops, &req, prior, new_state, diags);
     } else {
-        s_apply_change(ops, &req, prior, planned, new_state, diags);
+        /* Every wait of this apply, also the AWS client's retries, budget and connection
+         * waits on this thread and the reads it runs at once, ends at the operation's
+         * timeout (tpd_clock.h). */
+        int64_t saved = tpd_deadline_enter(tpd_now_ns() + req.timeout_ns);
+        if (req.op == REQUEST_DESTROY) {
+            s_apply_destroy(ops, &req, prior, new_state, diags);
+        } else {
+            s_apply_change(ops, &req, prior, planned, new_state, diags);
+        }
+        tpd_deadline_leave(saved);
     }
     /* A successful apply wrote the configuration: the table is no longer "imported, never
      * applied", and the protection applied is the planned one. A failed one keeps what

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws_quota.h"
 #include "tpd_alloc.h"
 #include "ttl_table_internal.h"
 
@@ -77,6 +78,35 @@ static const char *s_ttl_hint(const char *msg) {
     return NULL;
 }
 
+/* A quota AWS reports (aws/aws_quota.h: table class and on-demand switches, throughput
+ * decreases, tables or indexes per account...): the answer explained, with what was hit,
+ * when it can be tried again and that nothing was lost. True when it added one. */
+static bool s_quota_diag(
+    struct diag_list *diags, enum diag_severity sev, const char *what, const struct tpd_err *err) {
+    struct aws_quota q;
+    aws_quota_of_err(err->aws_service ? err->aws_service : "dynamodb", err, &q);
+    if (q.kind != AWS_QUOTA_EXCEEDED) {
+        return false;
+    }
+    struct tpd_buf text;
+    tpd_buf_init(&text, TPD_MAX_ERROR_MSG * 4);
+    enum tpd_code rc = aws_quota_explain(&q, &text);
+    if (!rc) {
+        rc = tpd_buf_printf(&text, "\n\n%s", err->msg ? err->msg : tpd_code_str(err->code));
+    }
+    if (!rc && err->aws_code) {
+        rc = tpd_buf_printf(&text, "\n\nAWS error code: %s", err->aws_code);
+    }
+    if (!rc && err->request_id && *err->request_id) {
+        rc = tpd_buf_printf(&text, "\nRequest ID: %s", err->request_id);
+    }
+    if (!rc) {
+        diag_add(diags, sev, NULL, what, "%s", tpd_buf_cstr(&text));
+    }
+    tpd_buf_clear(&text);
+    return rc == TPD_OK; /* else the plain error below still says what AWS answered */
+}
+
 static void s_error_diag(
     struct diag_list *diags,
     const char *what,
@@ -85,6 +115,10 @@ static void s_error_diag(
     bool as_warning) {
     enum diag_severity sev = as_warning ? DIAG_WARNING : DIAG_ERROR;
     const char *hint = s_ttl_hint(err->msg);
+    if (err->code != TPD_E_TIMEOUT && err->code != TPD_E_STOPPED &&
+        s_quota_diag(diags, sev, what, err)) {
+        return;
+    }
     if (err->code == TPD_E_TIMEOUT) {
         diag_add(
             diags,

@@ -17,8 +17,9 @@ void ttl_table_refusal_diag(struct diag_list *diags, const struct refusal *r);
 void ttl_table_plan_diags(struct diag_list *diags, const struct action_plan *p);
 
 /* A failed AWS operation as an error (or, with as_warning, a warning) diagnostic, with
- * DynamoDB's TTL answers, timeouts and stops explained. `doing` names the operation
- * ("Updating the table"); the summary says it failed, or was interrupted. */
+ * DynamoDB's TTL answers, AWS quotas (aws_quota.h: what was hit, until when, that nothing
+ * was lost), timeouts and stops explained. `doing` names the operation ("Updating the
+ * table"); the summary says it failed, or was interrupted. */
 void ttl_table_error_diag(
     struct diag_list *diags, const char *doing, const struct tpd_err *err, bool as_warning);
 /* The same with summary as it is. */

@@ -10,9 +10,13 @@
 #include <string.h>
 
 #include "aws_url.h"
+#include "tpd_limits.h"
 #include "tpd_text.h"
 #include "validate.h"
 #include "validate_internal.h"
+
+#define S_STR2(x) #x
+#define S_STR(x) S_STR2(x) /* a number macro as a string literal */
 
 static void s_check_url(struct diag_list *d, const struct tfv *block, const char *attr) {
     const char *u = tfv_get_str(block, attr);
@@ -56,17 +60,31 @@ static void s_check_network(const struct tfv *cfg, struct diag_list *d) {
     s_check_proxy(d, cfg, "http_proxy");
     s_check_proxy(d, cfg, "https_proxy");
     const char *mode = tfv_get_str(cfg, "retry_mode");
-    if (mode && strcmp(mode, "standard") != 0) {
-        bool known = strcmp(mode, "adaptive") == 0 || strcmp(mode, "legacy") == 0;
+    if (mode && strcmp(mode, "standard") != 0 && strcmp(mode, "adaptive") != 0) {
+        bool legacy = strcmp(mode, "legacy") == 0;
         validate_err(
             d,
             "retry_mode",
             NULL,
-            known ? "Unsupported retry mode" : "Invalid retry mode",
-            known ? "This provider implements the standard retry mode only (exponential backoff "
-                    "with full jitter and a retry quota); it has no client-side rate limiting as "
-                    "\"adaptive\" would need. Use \"standard\" or leave retry_mode out."
-                  : "retry_mode must be \"standard\".");
+            legacy ? "Unsupported retry mode" : "Invalid retry mode",
+            legacy ? "This provider implements the \"adaptive\" (the default) and \"standard\" "
+                     "retry modes, not the SDKs' legacy one. Use one of those or leave "
+                     "retry_mode out."
+                   : "retry_mode must be \"adaptive\" or \"standard\".");
+    }
+    const struct tfv *pool = tfv_get(cfg, "max_pool_connections");
+    if (!tfv_is_null(pool) && !tfv_is_unknown(pool)) {
+        int64_t n;
+        if (!tfv_get_int(cfg, "max_pool_connections", &n) || n < 1 ||
+            n > (int64_t)TPD_MAX_POOL_CONNECTIONS) {
+            validate_err(
+                d,
+                "max_pool_connections",
+                NULL,
+                "Invalid max_pool_connections",
+                "max_pool_connections must be a whole number from 1 to " S_STR(
+                    TPD_MAX_POOL_CONNECTIONS) ".");
+        }
     }
 }
 

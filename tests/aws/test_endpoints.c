@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "aws_budget.h"
 #include "aws_client.h"
 #include "aws_endpoint.h"
 #include "test_util.h"
@@ -219,33 +220,57 @@ static void test_endpoint_variants(void **state) {
     tpd_err_clear(&err);
 }
 
-/* Only the standard retry mode exists here; adaptive (client-side rate limiting) and
- * legacy are refused wherever they come from, with the way out in the message. */
+/* Whether a client limits an operation after AWS throttled it once: the adaptive mode's
+ * request budget (aws_budget.h) does, the standard mode does not. */
+static bool limits_after_throttle(struct aws_client *c) {
+    struct aws_budget *b = aws_client_budget(c);
+    aws_budget_record(b, "dynamodb", "DescribeTable", true);
+    struct aws_budget_op_stats st;
+    aws_budget_op(b, "dynamodb", "DescribeTable", &st);
+    assert_int_equal(st.throttles, 1);
+    return st.rate > 0;
+}
+
+/* retry_mode: "adaptive" (the default) and "standard", wherever they come from (the
+ * option, AWS_RETRY_MODE, the profile, in that order); legacy is refused with the way out
+ * in the message. */
 static void test_retry_mode(void **state) {
     (void)state;
-    write_config("[default]\nretry_mode = adaptive\n");
+    write_config("[default]\nretry_mode = legacy\n");
     struct aws_client_options o;
     options(&o);
     struct tpd_err err;
     tpd_err_init(&err);
     assert_null(aws_client_new(&o, &err));
     assert_int_equal(err.code, TPD_E_INVALID);
-    assert_non_null(strstr(err.msg, "retry mode \"adaptive\" from the profile is not supported"));
-    assert_non_null(strstr(err.msg, "use \"standard\""));
+    assert_non_null(strstr(err.msg, "retry mode \"legacy\" from the profile is not supported"));
+    assert_non_null(strstr(err.msg, "use \"adaptive\""));
     tpd_err_clear(&err);
-    setenv("AWS_RETRY_MODE", "legacy", 1);
+    setenv("AWS_RETRY_MODE", "fast", 1);
     assert_null(aws_client_new(&o, &err));
-    assert_non_null(strstr(err.msg, "retry mode \"legacy\" from AWS_RETRY_MODE"));
+    assert_non_null(strstr(err.msg, "retry mode \"fast\" from AWS_RETRY_MODE"));
     tpd_err_clear(&err);
-    o.retry_mode = "standard"; /* the option wins */
+    setenv("AWS_RETRY_MODE", "standard", 1); /* the variable wins over the profile */
     struct aws_client *c = aws_client_new(&o, &err);
     assert_non_null(c);
+    assert_false(limits_after_throttle(c));
     aws_client_free(c);
-    o.retry_mode = "adaptive";
+    o.retry_mode = "adaptive"; /* the option wins */
+    c = aws_client_new(&o, &err);
+    assert_non_null(c);
+    assert_true(limits_after_throttle(c));
+    aws_client_free(c);
+    unsetenv("AWS_RETRY_MODE");
+    write_config("[default]\nregion = us-east-1\n");
+    o.retry_mode = NULL; /* nothing set: adaptive */
+    c = aws_client_new(&o, &err);
+    assert_non_null(c);
+    assert_true(limits_after_throttle(c));
+    aws_client_free(c);
+    o.retry_mode = "legacy";
     assert_null(aws_client_new(&o, &err));
     assert_non_null(strstr(err.msg, "from the configuration"));
     tpd_err_clear(&err);
-    unsetenv("AWS_RETRY_MODE");
 }
 
 int main(void) {

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -596,6 +597,118 @@ static void test_connections_reused(void **state) {
     ka_stop(&ka);
 }
 
+/* The pool is bounded per endpoint (max_pool_connections): 8 callers at once, 5 requests
+ * each, against a server that keeps connections open, share at most 2 connections;
+ * without the bound each caller had its own. Every request succeeds: a caller finding
+ * both connections lent out waits for one. */
+static void test_pool_bounded_per_endpoint(void **state) {
+    (void)state;
+    struct keepalive_server ka;
+    assert_int_equal(ka_start(&ka, OK_TABLE), 0);
+    struct aws_client_options o;
+    base_options(&o, ka.url);
+    o.max_pool_connections = 2;
+    struct aws_client *c = new_client(&o);
+    struct many m = {c, {0}};
+    aws_parallel_run(8, describe_five, &m);
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(m.ok[i], 5);
+    }
+    int conns = 0, reqs = 0;
+    ka_counts(&ka, &conns, &reqs);
+    assert_int_equal(reqs, 40);
+    assert_true(conns >= 1 && conns <= 2);
+    struct aws_http_stats st;
+    aws_client_stats(c, &st);
+    assert_int_equal(st.requests, 40);
+    assert_int_equal(st.connections, (uint64_t)conns);
+    print_message(
+        "40 requests from 8 concurrent callers, pool of 2: %d connections, %llu waits\n",
+        conns,
+        (unsigned long long)st.pool_waits);
+    aws_client_free(c);
+    ka_stop(&ka);
+}
+
+struct pool_call {
+    struct aws_http_transport *t;
+    const char *url;
+    int64_t deadline_ns;
+    struct tpd_stop *stop;
+    enum tpd_code rc;
+    enum aws_http_error net;
+};
+
+static void *send_in_thread(void *ud) {
+    struct pool_call *k = ud;
+    struct aws_http_request req = {
+        "POST", k->url, NULL, 0, {NULL, 0}, 0, 0, 0, k->stop, k->deadline_ns};
+    struct aws_http_response resp;
+    aws_http_response_init(&resp);
+    struct tpd_err err;
+    tpd_err_init(&err);
+    k->rc = aws_http_send(k->t, &req, &resp, &err);
+    k->net = resp.error;
+    aws_http_response_clear(&resp);
+    tpd_err_clear(&err);
+    return NULL;
+}
+
+/* A request waiting for a pooled connection waits no longer than its deadline (the
+ * operation's timeout) and no longer than a stop request: with a pool of one held by a
+ * request the server never answers, a second request fails with the deadline kind at its
+ * deadline, without opening a connection, and the stop ends the first. */
+static void test_pool_wait_ends_at_deadline_and_stop(void **state) {
+    (void)state;
+    struct bh_server bh;
+    assert_int_equal(bh_start(&bh), 0);
+    struct tpd_stop stop;
+    tpd_stop_init(&stop);
+    struct aws_http_curl_options ho = {.max_connections_per_host = 1};
+    struct tpd_err err;
+    tpd_err_init(&err);
+    struct aws_http_transport *t = aws_http_curl_new_opts(&ho, &err);
+    assert_non_null(t);
+    struct pool_call held = {t, bh.url, 0, &stop, TPD_OK, AWS_HTTP_ERR_NONE};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, send_in_thread, &held), 0);
+    assert_true(bh_wait_requests(&bh, 1)); /* the only connection is in use */
+    struct pool_call late = {
+        t, bh.url, tpd_now_ns() + 50 * 1000000LL, NULL, TPD_OK, AWS_HTTP_ERR_NONE};
+    send_in_thread(&late);
+    assert_int_equal(late.rc, TPD_E_TIMEOUT);
+    assert_int_equal(late.net, AWS_HTTP_ERR_DEADLINE);
+    assert_true(tpd_now_ns() >= late.deadline_ns);
+    assert_int_equal(bh_requests(&bh), 1);
+    struct aws_http_stats st;
+    aws_http_transport_stats(t, &st);
+    assert_int_equal(st.pool_waits, 1);
+    /* a waiting request also ends on the stop flag */
+    struct pool_call waiting = {t, bh.url, 0, &stop, TPD_OK, AWS_HTTP_ERR_NONE};
+    pthread_t th2;
+    assert_int_equal(pthread_create(&th2, NULL, send_in_thread, &waiting), 0);
+    /* synchronise on the event: the second request waits for the pool (60 s: a guard) */
+    for (int i = 0; i < 60000; i++) {
+        aws_http_transport_stats(t, &st);
+        if (st.pool_waits == 2) {
+            break;
+        }
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(st.pool_waits, 2);
+    tpd_stop_request(&stop);
+    pthread_join(th, NULL);
+    pthread_join(th2, NULL);
+    assert_int_equal(held.rc, TPD_E_STOPPED);
+    assert_int_equal(waiting.rc, TPD_E_STOPPED);
+    assert_int_equal(waiting.net, AWS_HTTP_ERR_STOPPED);
+    assert_int_equal(bh_requests(&bh), 1);
+    aws_http_transport_free(t);
+    tpd_stop_clear(&stop);
+    bh_stop(&bh);
+}
+
 /* The trusted CAs are read once per client, not once per connection or thread: the
  * bundle file is deleted after the first HTTPS request, and 4 concurrent callers x 5
  * requests, each on a new connection (this server closes every connection), still verify
@@ -645,6 +758,8 @@ int main(void) {
         cmocka_unit_test(test_https_through_connect_proxy),
         cmocka_unit_test(test_connections_counted),
         cmocka_unit_test(test_connections_reused),
+        cmocka_unit_test(test_pool_bounded_per_endpoint),
+        cmocka_unit_test(test_pool_wait_ends_at_deadline_and_stop),
         cmocka_unit_test(test_ca_bundle_read_once),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -1,6 +1,8 @@
 """End to end: connections are reused over HTTPS (keep-alive, one pool per provider
-process), counted by the emulator (tests/emulator: --tls, /_emulator/state "connections").
-The provider trusts the emulator's generated CA through custom_ca_bundle."""
+process, at most max_pool_connections per endpoint: aws/aws_http_curl.c), counted by the
+emulator (tests/emulator: --tls, /_emulator/state "connections"). The provider trusts the
+emulator's generated CA through custom_ca_bundle. Every endpoint here is the emulator's one
+URL, so the provider's pool for it bounds all its connections."""
 import unittest
 
 from harness import E2ETestCase
@@ -14,6 +16,7 @@ terraform {
 provider "dynamodb" {
   region           = "us-east-1"
   custom_ca_bundle = "%(ca)s"
+  %(pool)s
   endpoints {
     dynamodb       = "%(ep)s"
     cloudformation = "%(ep)s"
@@ -32,10 +35,11 @@ resource "dynamodb_ttl_table" "t" {
 class Connections(E2ETestCase):
     emulator_flags = ("--tls",)
 
-    def config(self, d, n, prefix):
+    def config(self, d, n, prefix, pool=None):
         # Each test its own tables: a table belongs to one state (docs/resource.md).
         with open(d + "/main.tf", "w") as f:
-            f.write(PROVIDER % {"ca": self.emu.ca_file, "ep": self.emu.endpoint, "n": n, "prefix": prefix})
+            f.write(PROVIDER % {"ca": self.emu.ca_file, "ep": self.emu.endpoint, "n": n, "prefix": prefix,
+                                "pool": f"max_pool_connections = {pool}" if pool else ""})
 
     def measure(self, d, *args):
         c0, m0 = self.emu.state()["connections"], self.emu.log_offset()
@@ -58,14 +62,23 @@ class Connections(E2ETestCase):
         self.config(d, 10, "conn-plan")
         self.init(d)
         self.tf(d, "apply", "-auto-approve", "-input=false", "-parallelism=10", check=0)
-        r, conns, reqs = self.measure(d, "plan", "-input=false", "-detailed-exitcode", "-parallelism=1")
+        r, conns, reqs = self.measure(d, "plan", "-input=false", "-detailed-exitcode", "-parallelism=10")
         self.assertEqual(r.rc, 0, r.text)
-        # Six reads per table (DescribeTable, DescribeTimeToLive, DescribeContinuousBackups,
-        # DescribeContributorInsights, ListTagsOfResource with the ARN from state, DescribeStacks).
-        self.assertEqual(reqs, 60)
-        # One table at a time, its six reads at once: six connections in flight, kept
-        # alive and reused by the next table (not one connection per request: 60).
-        self.assertLessEqual(conns, 12, f"{conns} connections for {reqs} requests")
+        # Ten tables refreshed at once, each with its reads at once: 60 requests in flight
+        # without a bound, one TLS connection each (60 before the pool had one). The pool
+        # keeps at most 10 per endpoint (botocore's default); the others wait for one.
+        self.assertGreaterEqual(reqs, 30)
+        self.assertLessEqual(conns, 10, f"{conns} connections for {reqs} requests")
+
+    def test_max_pool_connections_bounds_a_plan(self):
+        d = self.workdir("conn-pool", "")
+        self.config(d, 6, "conn-pool", pool=2)
+        self.init(d)
+        self.tf(d, "apply", "-auto-approve", "-input=false", "-parallelism=10", check=0)
+        r, conns, reqs = self.measure(d, "plan", "-input=false", "-detailed-exitcode", "-parallelism=10")
+        self.assertEqual(r.rc, 0, r.text)
+        self.assertGreaterEqual(reqs, 18)
+        self.assertLessEqual(conns, 2, f"{conns} connections for {reqs} requests")
 
 
 if __name__ == "__main__":

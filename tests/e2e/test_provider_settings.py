@@ -5,7 +5,8 @@ terraform CLI (no emulator: nothing here gets as far as AWS).
     configuration; skip_region_validation lets it through;
   - an endpoint that refuses connections fails the plan quickly, naming the endpoint
     URL and "connection refused" (the failure budget of aws/aws_retry.h);
-  - retry_mode = "adaptive" is refused at validation.
+  - retry_mode "adaptive" and "standard" are valid, "legacy" is refused at validation;
+    max_pool_connections is checked (1 to 1000) on its line.
 Every address used is on 127.0.0.1.
 """
 import os
@@ -96,11 +97,21 @@ class ProviderSettings(unittest.TestCase):
         self.assertIn(url, text)
         self.assertIn("after 3 attempts", text)
 
-    def test_adaptive_retry_mode_is_refused(self):
-        self.write('provider "dynamodb" {\n  region = "us-east-1"\n  retry_mode = "adaptive"\n}\n')
+    def test_retry_modes_and_pool_size_validated(self):
+        for mode in ("adaptive", "standard"):
+            self.write('provider "dynamodb" {\n  region = "us-east-1"\n  retry_mode = "%s"\n'
+                       '  max_pool_connections = 4\n}\n' % mode)
+            rc, text = self.terraform("validate")
+            self.assertEqual(rc, 0, text)
+        self.write('provider "dynamodb" {\n  region = "us-east-1"\n  retry_mode = "legacy"\n}\n')
         rc, text = self.terraform("validate")
         self.assertEqual(rc, 1, text)
         self.assertIn("Unsupported retry mode", text)
+        self.write('provider "dynamodb" {\n  region = "us-east-1"\n  max_pool_connections = 0\n}\n')
+        rc, text = self.terraform("validate")
+        self.assertEqual(rc, 1, text)
+        self.assertIn("Invalid max_pool_connections", text)
+        self.assertIn("max_pool_connections = 0", text)  # on its line
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "provider.h"
+#include "provider_internal.h"
 #include "test_util.h"
 #include "validate.h"
 
@@ -125,10 +126,23 @@ static struct tfv *config_with(const char *key, struct tfv *v) {
 static void test_network_settings_validated(void **state) {
     (void)state;
     validate_expect(config_with("retry_mode", tfv_new_string("standard")), NULL, NULL);
+    validate_expect(config_with("retry_mode", tfv_new_string("adaptive")), NULL, NULL);
     validate_expect(
-        config_with("retry_mode", tfv_new_string("adaptive")),
+        config_with("retry_mode", tfv_new_string("legacy")),
         "Unsupported retry mode",
         "retry_mode");
+    validate_expect(config_with("max_pool_connections", tfv_new_int(10)), NULL, NULL);
+    validate_expect(config_with("max_pool_connections", tfv_new_int(1)), NULL, NULL);
+    validate_expect(config_with("max_pool_connections", tfv_new_int(1000)), NULL, NULL);
+    validate_expect(
+        config_with("max_pool_connections", tfv_new_int(0)),
+        "Invalid max_pool_connections",
+        "max_pool_connections");
+    validate_expect(
+        config_with("max_pool_connections", tfv_new_int(1001)),
+        "Invalid max_pool_connections",
+        "max_pool_connections");
+    validate_expect(config_with("max_pool_connections", tfv_new_unknown()), NULL, NULL);
     validate_expect(
         config_with("retry_mode", tfv_new_string("fast")), "Invalid retry mode", "retry_mode");
     validate_expect(config_with("http_proxy", tfv_new_string("http://127.0.0.1:3128")), NULL, NULL);
@@ -149,9 +163,39 @@ static void test_network_settings_validated(void **state) {
     validate_expect(config_with("retry_mode", tfv_new_unknown()), NULL, NULL);
 }
 
+/* max_pool_connections and retry_mode reach the AWS client's options; left out, the
+ * client's defaults (botocore's pool of 10, the adaptive mode) apply. */
+static void test_pool_and_retry_mode_reach_the_client(void **state) {
+    (void)state;
+    struct tfp_provider *p = tfp_provider_new();
+    assert_non_null(p);
+    struct tfv *c = config_with_region(tfv_new_string("us-east-1"));
+    tfv_map_set(c, "max_pool_connections", tfv_new_int(3));
+    tfv_map_set(c, "retry_mode", tfv_new_string("standard"));
+    struct diag_list d;
+    diag_list_init(&d);
+    tfp_configure(p, c, &d);
+    assert_int_equal(d.count, 0);
+    struct aws_client_options o;
+    provider_client_options(&p->cfg, &p->stop, &o);
+    assert_int_equal(o.max_pool_connections, 3);
+    assert_string_equal(o.retry_mode, "standard");
+    tfv_free(c);
+    c = config_with_region(tfv_new_string("us-east-1"));
+    tfp_configure(p, c, &d);
+    assert_int_equal(d.count, 0);
+    provider_client_options(&p->cfg, &p->stop, &o);
+    assert_int_equal(o.max_pool_connections, 0);
+    assert_null(o.retry_mode);
+    tfv_free(c);
+    diag_list_clear(&d);
+    tfp_provider_free(p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_region_checked_at_configure),
+        cmocka_unit_test(test_pool_and_retry_mode_reach_the_client),
         cmocka_unit_test(test_network_settings_validated),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
