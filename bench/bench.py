@@ -480,15 +480,15 @@ NOTES = """## Where the time and memory go (profiled)
 
 def kept_rss_section(out_md):
     """The sections other scripts write (bench/rss.py: executable size and peak RSS,
-    profiled; bench/network.py: the AWS-like network profile) are theirs: regenerating the
-    rest of the report keeps them as they are."""
+    profiled; bench/network.py: the AWS-like network profile; bench/limits.py: under AWS's
+    rate limits) are theirs: regenerating the rest of the report keeps them as they are."""
     try:
         with open(out_md) as f:
             old = f.read()
     except FileNotFoundError:
         return ""
     kept = ""
-    for script in ("rss", "network"):
+    for script in ("rss", "network", "limits"):
         begin, end = f"<!-- bench/{script}.py: begin -->", f"<!-- bench/{script}.py: end -->"
         a, b = old.find(begin), old.find(end)
         if a >= 0 and b > a:

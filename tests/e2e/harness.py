@@ -39,12 +39,31 @@ provider "dynamodb" {
 
 
 
+def rate_limit_flags(spec=None):
+    """server.py flags for TPD_E2E_RATE_LIMITS: a profile and/or OP:RATE[:BURST] limits,
+    comma-separated ("aws", "aws,DescribeStacks:2:2"). Set, every test's emulator enforces
+    AWS's account-wide API rate limits (tests/emulator/ratelimit.py), so the suite runs
+    against the budget a real account has; unset or "off", none."""
+    spec = os.environ.get("TPD_E2E_RATE_LIMITS", "") if spec is None else spec
+    flags = []
+    for part in (p.strip() for p in spec.split(",")):
+        if part and part != "off":
+            flags += ["--rate-limit", part] if ":" in part else ["--rate-limits", part]
+    return flags
+
+
 class Emulator(_EmulatorBase):
     """tests/emulator's helper, plus what the e2e tests read from it."""
 
     def __init__(self, workdir, *flags):
-        super().__init__(log_path=os.path.join(workdir, "requests.jsonl"), extra_args=list(flags))
+        # The environment's rate limits first: a test class's own flags win.
+        super().__init__(log_path=os.path.join(workdir, "requests.jsonl"),
+                         extra_args=rate_limit_flags() + list(flags))
         self.start()
+
+    def throttled(self, since=0):
+        """Request-log records from line `since` on that the rate limits refused."""
+        return [c for c in self.calls(since) if c.get("rate_limited")]
 
     def calls(self, since=0):
         """Request-log records from line number `since` on (see log_offset)."""

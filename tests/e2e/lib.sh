@@ -63,12 +63,21 @@ e2e_init() {
 
 # e2e_start_emulator [extra server.py flags...]: sets E2E_ENDPOINT, E2E_EMU_PID, E2E_EMU_LOG
 # and exports the emulator's test credentials and region for the provider.
+# TPD_E2E_RATE_LIMITS ("aws", "aws,DescribeStacks:2:2"; harness.py rate_limit_flags) adds
+# AWS's account-wide API rate limits; the test's own flags come after, so they win.
 e2e_start_emulator() {
   E2E_EMU_LOG="$E2E_DIR/requests.jsonl"
   # The ready line is the event: read it from a FIFO (end of file if the server dies first).
-  local ready="$E2E_DIR/emulator.ready" line=""
+  local ready="$E2E_DIR/emulator.ready" line="" part limits=()
+  local -a parts=()
+  IFS=, read -ra parts <<<"${TPD_E2E_RATE_LIMITS:-}"
+  for part in "${parts[@]}"; do
+    part=${part// /}
+    [[ -n $part && $part != off ]] || continue
+    if [[ $part == *:* ]]; then limits+=(--rate-limit "$part"); else limits+=(--rate-limits "$part"); fi
+  done
   mkfifo "$ready"
-  python3 "$E2E_SRC/tests/emulator/server.py" --port 0 --log "$E2E_EMU_LOG" "$@" >"$ready" 2>"$E2E_DIR/emulator.err" </dev/null &
+  python3 "$E2E_SRC/tests/emulator/server.py" --port 0 --log "$E2E_EMU_LOG" "${limits[@]}" "$@" >"$ready" 2>"$E2E_DIR/emulator.err" </dev/null &
   E2E_EMU_PID=$!
   E2E_PIDS+=("$E2E_EMU_PID")
   if ! read -r -t 60 line <"$ready" || [[ $line != "EMULATOR READY "* ]]; then

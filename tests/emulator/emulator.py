@@ -7,6 +7,7 @@
         emu.add_fault(kind="throttle", operation="DescribeStacks", count=2)
         emu.set_config(delay_seconds=2)
         emu.advance_clock(3600)    # emulator clock: past the TTL change interval
+        emu.set_rate_limits("aws", {"DescribeStacks": "1:2"})   # AWS's API rate limits
         emu.log_records()          # parsed request log
 
 The server is stopped by its PID (SIGTERM, then SIGKILL after a grace period).
@@ -177,6 +178,14 @@ class Emulator:
 
     def set_page_size(self, n: int | None) -> dict:
         return self.set_config(page_size=n)
+
+    def set_rate_limits(self, profile: str | None = ..., overrides: dict | None = None) -> dict:
+        """Account-wide API rate limits (ratelimit.py): a profile ("aws" or "off"; left out:
+        keep the current one and its overrides) and/or {OP: "RATE[:BURST]" | None} overrides."""
+        body: dict = {"rate_limit": overrides or {}}
+        if profile is not ...:
+            body["rate_limits"] = profile or "off"
+        return self.set_config(**body)["rate_limits"]
 
     def reset(self) -> dict:
         return self._control("POST", "reset", {})

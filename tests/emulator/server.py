@@ -9,6 +9,7 @@ the provider depends on (see README.md in this directory).
         [--fail-stack STACK[:REASON]] [--fail-stack-rollback STACK[:REASON]]
         [--drop-response OP[:N]] [--page-size N] [--latency-ms N] [--tls]
         [--ttl-transition-seconds S] [--ttl-interval-seconds S] [--table-seconds S]
+        [--rate-limits aws|off] [--rate-limit OP:RATE[:BURST]]
 
 Binds 127.0.0.1 only, prints ``EMULATOR READY http://127.0.0.1:PORT pid=PID``
 (plus `` ca=FILE`` with --tls) once listening, runs until SIGTERM/SIGINT.
@@ -145,9 +146,11 @@ class Emulator:
     def __init__(self, args: argparse.Namespace):
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         import ddb_ext
+        import ratelimit
         from emu_cfn import Engine
         from paging import Pager
         self.args = args
+        self.rate = ratelimit.from_args(args)  # account-wide API rate limits (ratelimit.py)
         self.moto_app = DomainDispatcherApplication(create_backend_app)
         self.engine = Engine(ACCOUNT_ID, args.region, args.delay_seconds)
         self.lock = self.engine.lock
@@ -216,7 +219,8 @@ class Emulator:
                 "ttl_transition_seconds": ddb_ext.SETTINGS["ttl_transition_seconds"],
                 "ttl_interval_seconds": ddb_ext.SETTINGS["ttl_interval_seconds"],
                 "table_seconds": ddb_ext.SETTINGS["table_seconds"],
-                "tls": bool(self.args.tls), "ca_file": self.tls_ca}
+                "tls": bool(self.args.tls), "ca_file": self.tls_ca,
+                "rate_limits": self.rate.config()}
 
     def state(self) -> dict:
         from clock import CLOCK
@@ -230,6 +234,7 @@ class Emulator:
                 "cloudformation": self.engine.summary(),
                 "clock": CLOCK.state(),
                 "connections": self.httpd.connections if self.httpd else None,
+                "rate_limits": self.rate.state(),
                 "uptime_seconds": round(time.time() - self.started, 3),
             }
 
@@ -288,6 +293,14 @@ class Emulator:
                     for k in ("ttl_transition_seconds", "ttl_interval_seconds", "table_seconds"):
                         if k in data:
                             ddb_ext.SETTINGS[k] = max(0.0, float(data[k]))
+                    if "rate_limits" in data or "rate_limit" in data:
+                        over = data.get("rate_limit") or {}
+                        if not isinstance(over, dict):
+                            raise ValueError("rate_limit is an object {OP: \"RATE[:BURST]\" | null}")
+                        if "rate_limits" in data:
+                            self.rate.configure(data["rate_limits"], over)
+                        else:
+                            self.rate.configure(overrides=over)
                     return self._json(start_response, 200, self.config())
             if path == "/_emulator/reset" and method == "POST":
                 from moto.moto_api._internal.models import moto_api_backend
@@ -297,6 +310,7 @@ class Emulator:
                     self.faults.rules.clear()
                     self.counts.clear()
                     self.pager.reset()
+                    self.rate.reset(config=bool(data.get("config", True)))
                     if data.get("config", True):
                         self.engine.delay_seconds = float(self.args.delay_seconds)
                         self.faults.request_delay = float(self.args.request_delay)
@@ -526,7 +540,7 @@ class Emulator:
         service, op, params, form = self.classify(environ, body)
         rec = {"time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds"),
                "service": service, "operation": op, "params": params, "status": None,
-               "error": None, "fault": None,
+               "error": None, "fault": None, "rate_limited": None,
                "mutating": bool(op) and not op.startswith(READ_ONLY_PREFIXES)}
         with self.lock:
             self.counts[f"{service}.{op}"] = self.counts.get(f"{service}.{op}", 0) + 1
@@ -545,8 +559,7 @@ class Emulator:
                 start_response("500 Dropped", [("Content-Length", "0")])
                 return [b""]
             if "throttle" in kinds:
-                code, msg = (("ThrottlingException", "Rate of requests exceeds the allowed throughput.")
-                             if service == "dynamodb" else ("Throttling", "Rate exceeded"))
+                code, msg = self.rate.answer(service)
                 rec.update(fault="throttle", status=400, error=code)
                 b, ct = self.error_body(service, code, msg, 400)
                 return self.send(start_response, 400, b, ct, service)
@@ -570,6 +583,14 @@ class Emulator:
                     rec.update(status=st, error=code)
                     b, ct = self.error_body(service, code, msg, st)
                     return self.send(start_response, st, b, ct, service)
+            # Over the account's budget: refused before it runs (ratelimit.py; an
+            # unauthenticated request belongs to no account, so it is never counted).
+            limited = self.rate.take(service, op, self.region_of(environ))
+            if limited:
+                code, msg = self.rate.answer(service)
+                rec.update(status=400, error=code, rate_limited=limited)
+                b, ct = self.error_body(service, code, msg, 400)
+                return self.send(start_response, 400, b, ct, service)
             out = self.handle(environ, start_response, service, op, body, form, rec)
             if "drop_response" in kinds:  # the request took effect; its answer is lost
                 rec["fault"] = "drop_response"
@@ -755,6 +776,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="answer every request N ms later (no lock held; requests overlap)")
     p.add_argument("--tls", action="store_true",
                    help="serve HTTPS with a CA and certificate made at start")
+    p.add_argument("--rate-limits", choices=("aws", "off"), default=None,
+                   help="enforce AWS's account-wide API rate limits (token buckets per operation, "
+                        "docs/aws-behaviour.md §12); default off")
+    p.add_argument("--rate-limit", action="append", metavar="OP:RATE[:BURST]",
+                   help="one limit (over the profile, or alone): RATE per second, N/SECONDS or off; "
+                        "BURST default one second of RATE")
     return p
 
 
@@ -765,8 +792,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     import ddb_ext
     import httpd
+    import ratelimit
     ddb_ext.patch_moto()
-    emu = Emulator(args)
+    try:
+        emu = Emulator(args)
+    except ratelimit.BadLimit as e:
+        build_parser().error(str(e))
     ssl_ctx = None
     ready_extra = ""
     if args.tls:
