@@ -132,6 +132,25 @@ class FaultsTest(EmulatorTestCase):
         self.assertEqual(second["TimeToLiveStatus"], "ENABLED")
         self.assertEqual([r["fault"] for r in self.emu.log_records_since(mark)], ["advance_clock", None])
 
+    def test_skip_hits_the_nth_call(self):
+        # drop_response with skip 1: the first TagResource is answered, the second is
+        # carried out and its answer lost, the third is answered again.
+        table = uniq("skip")
+        self.create_table(table)
+        arn = self.ddb.describe_table(TableName=table)["Table"]["TableArn"]
+        self.emu.add_fault(kind="drop_response", operation="TagResource", skip=1, count=1)
+        mark = self.emu.log_mark()
+        self.ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "a", "Value": "1"}])
+        with self.assertRaises(botocore.exceptions.ConnectionClosedError):
+            self.ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "b", "Value": "2"}])
+        self.ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "c", "Value": "3"}])
+        tags = {t["Key"]: t["Value"] for t in self.ddb.list_tags_of_resource(ResourceArn=arn)["Tags"]}
+        self.assertEqual(tags, {"a": "1", "b": "2", "c": "3"})  # the lost answer's call took effect
+        got = [(r["operation"], r["fault"]) for r in self.emu.log_records_since(mark)
+               if r["operation"] == "TagResource"]
+        self.assertEqual(got, [("TagResource", None), ("TagResource", "drop_response"), ("TagResource", None)])
+        self.assertEqual(self.emu.faults(), [])
+
     def test_bad_fault_rejected(self):
         import urllib.error
         with self.assertRaises(urllib.error.HTTPError) as cm:
