@@ -206,6 +206,19 @@ def patch_moto() -> None:
     moto.backends.list_of_moto_modules = lambda: modules
     Table.describe = _describe(Table.describe)
 
+    # moto keeps the shard of a disabled stream and records every later write into it,
+    # where it looks up the disabled specification's StreamViewType: PutItem answered 500
+    # (KeyError) on a table whose stream was disabled. DynamoDB records nothing once a
+    # stream is disabled (DG "Enabling a stream").
+    orig_set_stream = Table.set_stream_specification
+
+    def set_stream_specification(self, streams):
+        orig_set_stream(self, streams)
+        if not (self.stream_specification or {}).get("StreamEnabled"):
+            self.stream_shard = None
+
+    Table.set_stream_specification = set_stream_specification
+
     class ProtectedDelete(dx.MockValidationException):
         def __init__(self, table_name: str):
             super().__init__("Resource cannot be deleted as it is currently protected against "
