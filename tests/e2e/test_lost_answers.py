@@ -27,7 +27,7 @@ import shutil
 import subprocess
 import unittest
 
-from harness import E2ETestCase, mutating
+from harness import PROVIDER_BLOCK, E2ETestCase, mutating
 
 RESOURCE = '''
 resource "dynamodb_ttl_table" "t" {
@@ -85,7 +85,8 @@ class LostAnswers:
         super().setUpClass()
         cls.template_dir = os.path.join(cls.work, "template")
         os.makedirs(cls.template_dir, exist_ok=True)
-        cls.write(cls, cls.template_dir, "")
+        with open(os.path.join(cls.template_dir, "main.tf"), "w") as f:
+            f.write(PROVIDER_BLOCK % {"endpoint": cls.emu.endpoint})
         subprocess.run(["terraform", f"-chdir={cls.template_dir}", "init", "-input=false", "-no-color"],
                        env=cls.env, capture_output=True, text=True, check=True)
 
