@@ -8,9 +8,11 @@
  * DynamoDB's updates are not idempotent: when an answer is lost after DynamoDB acted, the
  * client's retry meets the change already made and DynamoDB refuses it
  * (ValidationException: "Time to live has been modified multiple times", "TimeToLive is
- * already enabled", a stream already disabled...; docs/aws-behaviour.md). A step that is
- * refused with ValidationException is therefore checked against the table as it is now:
- * when the table already has what the step sets, the step is done.
+ * already enabled", a stream already disabled...; docs/aws-behaviour.md), or counts the
+ * retry as one more switch against a quota (LimitExceededException: a table class set
+ * again once two switches in 30 days are spent, tests/emulator/ddb_rules.py). A step
+ * that is refused with either is therefore checked against the table as it is now: when
+ * the table already has what the step sets, the step is done.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +261,14 @@ static bool s_ttl_done(struct cloud *c, const struct repair_plan *p, const struc
     return done;
 }
 
+/* An answer that may mean "an earlier attempt already did it": a refusal of the change
+ * (ValidationException) or a quota the repeated change counts against
+ * (LimitExceededException; aws_errors.c keeps the code, a quota is not retried). */
+static bool s_refused_maybe_done(const struct tpd_err *err) {
+    return tpd_err_is_aws(err, "ValidationException") ||
+           tpd_err_is_aws(err, "LimitExceededException");
+}
+
 static enum tpd_code s_run_step(
     struct cloud *c,
     const struct repair_plan *p,
@@ -278,8 +288,7 @@ static enum tpd_code s_run_step(
             } else {
                 rc = s_update_table(c, &in, deadline_ns, err);
             }
-            if (rc == TPD_E_AWS && tpd_err_is_aws(err, "ValidationException") &&
-                s_update_done(c, p, s)) {
+            if (rc == TPD_E_AWS && s_refused_maybe_done(err) && s_update_done(c, p, s)) {
                 TPD_INFO(
                     "table %s: %s: already done (an earlier attempt's answer was lost)",
                     p->table,

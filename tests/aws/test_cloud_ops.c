@@ -236,6 +236,40 @@ static void test_repair_recognises_ttl_already_so(void **state) {
     tpd_err_clear(&err);
 }
 
+/* The answer to an UpdateTable switching the table class was lost, and the retry meets
+ * the class-switch quota (LimitExceededException: the retry counts as one more switch,
+ * tests/emulator/ddb_rules.py) although the table already has the class: done, not "wait
+ * 30 days" (found by tests/e2e/test_lost_answers.py, LostRepairOff). A table that does not
+ * have it yet: the quota error stays. */
+static void test_repair_recognises_class_already_so_behind_a_quota(void **state) {
+    struct env *e = *state;
+    fa_on(e->fa, "DescribeTable", 200, DESCRIBE_TABLE); /* no TableClassSummary: STANDARD */
+    fa_on(
+        e->fa,
+        "UpdateTable",
+        400,
+        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#LimitExceededException\","
+        "\"message\":\"Subscriber limit exceeded: Updates to TableClass are limited to 2 times "
+        "in 30 day(s).\"}");
+    struct repair_plan p;
+    s_plan_one(
+        &p,
+        &(struct repair_step){
+            .kind = REPAIR_UPDATE_TABLE,
+            .what = "setting the table class",
+            .table_class = strdup("STANDARD")});
+    struct tpd_err err = {0};
+    assert_int_equal(e->ops->repair(e->ops->ctx, &p, 0, &err), TPD_OK);
+    assert_int_equal(fa_count(e->fa, "UpdateTable"), 1); /* a quota is not retried */
+    free(p.steps[0].table_class);
+    p.steps[0].table_class = strdup("STANDARD_INFREQUENT_ACCESS");
+    assert_int_equal(e->ops->repair(e->ops->ctx, &p, 0, &err), TPD_E_AWS);
+    assert_true(tpd_err_is_aws(&err, "LimitExceededException"));
+    assert_non_null(strstr(err.msg, "setting the table class"));
+    repair_plan_clear(&p);
+    tpd_err_clear(&err);
+}
+
 /* DeleteTable of a table already gone: success. */
 static void test_delete_table_already_gone(void **state) {
     struct env *e = *state;
@@ -259,6 +293,7 @@ int main(void) {
         T(test_repair_waits_for_a_busy_table),
         T(test_repair_index_creation_sends_definitions),
         T(test_repair_recognises_ttl_already_so),
+        T(test_repair_recognises_class_already_so_behind_a_quota),
         T(test_delete_table_already_gone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

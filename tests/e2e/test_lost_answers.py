@@ -234,7 +234,8 @@ class LostAnswers:
         self.assertEqual(len(dropped), 1, f"the fault did not fire: the {n + 1}. {op} was not made")
         how = "exit 0"
         if res.rc != 0:
-            how = "converged at the next run"
+            err = res.text[res.text.find("Error:"):][:400] if "Error:" in res.text else res.text[-400:]
+            how = f"converged at the next run, after: {err}"
             again = self.action(r)
             self.assertEqual(again.rc, 0, f"after the lost answer the run failed:\n{res.text[-3000:]}\n"
                                           f"and the next one too:\n{again.text[-3000:]}")
@@ -438,6 +439,27 @@ class LostRepairTable(LostAnswers, E2ETestCase):
             self.wait_active(r.name)
         # The class switch back would be its third change in 30 days (DynamoDB's quota).
         self.emu.advance_clock(30 * 86400)
+
+
+class LostRepairOff(LostAnswers, E2ETestCase):
+    """Drift repairs that switch off what was switched on outside Terraform: a stream,
+    encryption with a KMS key, the infrequent-access class, on-demand limits, TTL."""
+    slug = "la-repoff"
+
+    def before(self, r):
+        self.apply_config(r, 'ttl = { attribute_name = "expires_at", enabled = false }\n'
+                             '  deletion_protection_enabled = false')
+        for change in ({"StreamSpecification": {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}},
+                       {"SSESpecification": {"Enabled": True, "SSEType": "KMS"}},
+                       {"TableClass": "STANDARD_INFREQUENT_ACCESS"},
+                       {"OnDemandThroughput": {"MaxReadRequestUnits": 50}}):
+            self.ddb.update_table(TableName=r.name, **change)
+            self.emu.advance_clock(60)
+            self.wait_active(r.name)
+        self.emu.advance_clock(3601)  # one TTL change per table per hour
+        self.ddb.update_time_to_live(TableName=r.name,
+                                     TimeToLiveSpecification={"AttributeName": "expires_at", "Enabled": True})
+        self.emu.advance_clock(3601)
 
 
 class LostRecover(LostAnswers, E2ETestCase):
