@@ -182,10 +182,15 @@ class LostAnswers:
         return out
 
     def tf_state(self, r):
-        if not os.path.exists(os.path.join(r.d, "terraform.tfstate")):
+        """The resources' attributes in the state file (read directly: a `terraform show`
+        per site would cost a process start and a provider launch)."""
+        path = os.path.join(r.d, "terraform.tfstate")
+        if not os.path.exists(path):
             return None
-        doc = json.loads(self.tf(r.d, "show", "-json", check=0).out)
-        return doc.get("values", {}).get("root_module", {}).get("resources")
+        with open(path) as f:
+            doc = json.load(f)
+        return [{"address": f"{x['type']}.{x['name']}", "attributes": i["attributes"]}
+                for x in doc.get("resources", []) for i in x.get("instances", [])]
 
     # -- the generator --------------------------------------------------------------
 
