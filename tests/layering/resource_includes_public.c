@@ -4,4 +4,6 @@
 #include "cloud_ops.h"
 #include "ddb.h"
 #include "tfv.h"
-int main(void) { return 0; }
+int main(void) {
+    return 0;
+}
