@@ -4,7 +4,8 @@
 - every header of a layer is in its include/ (used by other layers) or private/ folder;
 - no include/ header includes a private/ one (a public header must compile for the layers
   above, which cannot see private/);
-- no include cycle among the project's headers.
+- no include cycle among the project's headers;
+- the `tfp_` prefix (the plugin's names) appears only in provider/plugin/ and main.c.
 
 The compiler checks the rest (tests/layering/*.c): a layer sees only the include/ folders
 of the layers it links. Run by ctest as layering_include_graph."""
@@ -61,6 +62,20 @@ def visit(h, stack):
 for h in sorted(headers):
     if not state.get(h):
         visit(h, [h])
+
+TFP = re.compile(r"\btfp_\w+")
+for layer in ["aws/base", "aws", "provider/values", "provider/resource"]:
+    for dirpath, _, files in os.walk(os.path.join(ROOT, layer)):
+        rel_dir = os.path.relpath(dirpath, ROOT)
+        if rel_dir != layer and not rel_dir.startswith(layer + "/"):
+            continue
+        if layer == "aws" and rel_dir.startswith("aws/base"):
+            continue
+        for name in files:
+            if name.endswith((".c", ".h")):
+                with open(os.path.join(dirpath, name), encoding="utf-8") as f:
+                    for m in sorted(set(TFP.findall(f.read()))):
+                        problems.append(f"{rel_dir}/{name}: {m}: tfp_ names belong to provider/plugin/")
 
 for p in problems:
     print(p)
