@@ -90,7 +90,9 @@ done:
 static void
 s_protection_off_outside(struct diag_list *diags, const struct tfv *prior, bool replace) {
     struct tfv_path path = {0};
-    tfv_path_push_attr(&path, "deletion_protection_enabled");
+    if (tfv_path_push_attr(&path, "deletion_protection_enabled") != TPD_OK) {
+        tfv_path_clear(&path); /* out of memory: the diagnostic goes without its path */
+    }
     const char *name = tfv_get_str(prior, "name");
     diag_add(
         diags,

@@ -220,8 +220,9 @@ static void s_check_tags(struct diag_list *d, const struct tfv *cfg) {
         }
         if (problem) {
             struct tfv_path p = {0};
-            tfv_path_push_attr(&p, "tags");
-            tfv_path_push_key(&p, k);
+            if (tfv_path_push_attr(&p, "tags") != TPD_OK || tfv_path_push_key(&p, k) != TPD_OK) {
+                tfv_path_clear(&p); /* out of memory: the diagnostic goes without its path */
+            }
             diag_add(d, DIAG_ERROR, &p, "Invalid tag", "%s", problem);
             tfv_path_clear(&p);
         }
