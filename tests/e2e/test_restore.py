@@ -162,5 +162,79 @@ class Restore(E2ETestCase):
                          ["BackupStatus"], "AVAILABLE")
 
 
+    def test_a_restored_table_with_other_keys_is_kept_and_not_adopted(self):
+        """The backup cannot be read at plan time (DescribeBackup keeps failing): the plan
+        says the source is not checked; apply restores, finds the restored table's keys
+        differ, and stops before adopting it — the table stays, with its items, in no stack
+        and not in the state. A matching configuration then adopts it."""
+        src, name, stack = "rs-src-unread", "rs-unread", "rs-unread-stack"
+        self.source(src, n=3)
+        arn = self.backup(src)
+        body = (SOURCE_BODY % {"name": name, "stack": stack, "restore": '{ backup_arn = "%s" }' % arn})
+        d = self.workdir(name, body.replace('hash_key   = { name = "id", type = "S" }',
+                                            'hash_key   = { name = "order_id", type = "S" }'))
+        self.init(d)
+        self.emu.add_fault(kind="error", operation="dynamodb.DescribeBackup", count=1000)
+        try:
+            p = self.tf(d, "plan", "-input=false", check=0)
+            self.assertIn("Restore source not checked", p.text)
+            a = self.apply(d, check=1)
+        finally:
+            self.emu.clear_faults()
+        self.assertIn("Restored table does not match the configuration", a.text)
+        self.assertIn("partition key id", a.text)
+        self.assertIn("nothing was deleted", a.text)
+        self.assertEqual(self.keys(name), ["item-0", "item-1", "item-2"])
+        self.assertIsNone(self.stack_status(stack))
+        self.assertIsNone(self.state(d, "dynamodb_ttl_table.t"))
+        # What the refusal says: make the configuration match; the next apply adopts it.
+        self.write(d, body)
+        p = self.tf(d, "plan", "-input=false", check=0)
+        self.assertIn("Table exists: not restored", p.text)
+        self.apply(d)
+        self.assertEqual(self.keys(name), ["item-0", "item-1", "item-2"])
+        self.assert_owned_as_configured(d, name, stack)
+
+    def test_an_interrupted_restore_is_recorded_and_the_next_apply_adopts_it(self):
+        """The create timeout ends apply while the restored table is still CREATING: the
+        table is recorded in no stack with the error (Terraform taints it); the next apply's
+        replacement keeps it (a table in no stack is never deleted by the destroy half of a
+        replacement) and adopts it. Nothing is deleted."""
+        src, name, stack = "rs-src-slow", "rs-slow", "rs-slow-stack"
+        self.source(src, n=3)
+        arn = self.backup(src)
+        body = (SOURCE_BODY % {"name": name, "stack": stack, "restore": '{ backup_arn = "%s" }' % arn}
+                ).replace("deletion_protection_enabled = false", "deletion_protection_enabled = true")
+        body = body.replace("  restore ", '  timeouts = { create = "3s" }\n  restore ')
+        d = self.workdir(name, body)
+        self.init(d)
+        self.emu.set_config(table_seconds=3600)  # the restored table stays CREATING
+        try:
+            a = self.apply(d, check=1)
+        finally:
+            self.emu.set_config(table_seconds=1)
+        self.assertIn("Restore interrupted, table recorded", a.text)
+        self.assertTrue(self.table_exists(name))
+        st = self.state(d, "dynamodb_ttl_table.t")
+        self.assertIsNotNone(st)
+        self.assertIsNone(st["stack_id"])
+        self.wait_emulated(3600)  # the restore finishes
+        # Terraform tainted the resource and plans its replacement: the destroy half keeps a
+        # table in no stack (docs/resource.md, "Deletion"), the create half adopts it.
+        self.write(d, body.replace('create = "3s"', 'create = "10m"'))
+        p = self.tf(d, "plan", "-input=false", check=0)
+        self.assertIn("Existing table will be adopted into a stack", p.text)
+        self.assertIn("Table exists: not restored", p.text)
+        self.apply(d)
+        self.assertEqual(self.keys(name), ["item-0", "item-1", "item-2"])
+        t = self.wait_active(name)
+        self.assertTrue(t["DeletionProtectionEnabled"])
+        self.assertEqual(self.stack_status(stack), "UPDATE_COMPLETE")
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+        self.write(d, body.replace('create = "3s"', 'create = "10m"')
+                   .replace("deletion_protection_enabled = true", "deletion_protection_enabled = false"))
+        self.apply(d)
+
+
 if __name__ == "__main__":
     unittest.main()
