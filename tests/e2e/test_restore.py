@@ -7,9 +7,10 @@ differ from the configuration is refused at plan with nothing created; a restore
 that differs (the source could not be read at plan time) is kept, never deleted; changing
 `restore` afterwards changes nothing and the plan says so."""
 import datetime as dt
+import os
 import unittest
 
-from harness import E2ETestCase
+from harness import PROVIDER_BLOCK, E2ETestCase
 
 SOURCE_BODY = '''
 resource "dynamodb_ttl_table" "t" {
@@ -173,6 +174,13 @@ class Restore(E2ETestCase):
         body = (SOURCE_BODY % {"name": name, "stack": stack, "restore": '{ backup_arn = "%s" }' % arn})
         d = self.workdir(name, body.replace('hash_key   = { name = "id", type = "S" }',
                                             'hash_key   = { name = "order_id", type = "S" }'))
+        # A failure that lasts: no retries, so that the test does not wait out their backoff.
+        with open(os.path.join(d, "main.tf")) as f:
+            main = f.read()
+        header = PROVIDER_BLOCK % {"endpoint": self.emu.endpoint}
+        with open(os.path.join(d, "main.tf"), "w") as f:
+            f.write(main.replace(header, header.replace('region = "us-east-1"',
+                                                        'region = "us-east-1"\n  max_retries = 0')))
         self.init(d)
         self.emu.add_fault(kind="error", operation="dynamodb.DescribeBackup", count=1000)
         try:
