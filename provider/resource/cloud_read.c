@@ -268,7 +268,7 @@ enum tpd_code cloud_read(
     }
     /* A CREATING table (a restore under way, a create interrupted) refuses
      * DescribeTimeToLive (ValidationException) and its tags (ResourceNotFoundException):
-     * docs/aws-behaviour.md §5.4, §5.5. It has neither yet: read as none, not as gone. */
+     * docs/aws-behaviour.md §5.3, §5.5. It has neither yet: read as none, not as gone. */
     bool creating = table && r.rc[S_JOB_TABLE] == TPD_OK && s_eq(r.t.status, "CREATING");
     bool tags_missing = false;
     if (creating && r.run[S_JOB_TTL] && r.rc[S_JOB_TTL] &&
