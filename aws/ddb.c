@@ -1112,3 +1112,29 @@ ddb_restore_table(struct aws_client *c, const struct ddb_restore_input *in, stru
     return s_call(
         c, backup ? "RestoreTableFromBackup" : "RestoreTableToPointInTime", req, NULL, err);
 }
+
+enum tpd_code ddb_restore_summary(
+    struct aws_client *c,
+    const char *table,
+    char **backup_arn,
+    char **table_arn,
+    struct tpd_err *err) {
+    *backup_arn = *table_arn = NULL;
+    json_t *resp = NULL;
+    enum tpd_code rc =
+        s_call(c, "DescribeTable", json_pack("{s:s}", "TableName", table), &resp, err);
+    if (rc) {
+        return rc;
+    }
+    json_t *rs = json_object_get(json_object_get(resp, "Table"), "RestoreSummary");
+    bool ok = s_copy(backup_arn, s_str(rs, "SourceBackupArn")) &&
+              s_copy(table_arn, s_str(rs, "SourceTableArn"));
+    json_decref(resp);
+    if (!ok) {
+        free(*backup_arn);
+        free(*table_arn);
+        *backup_arn = *table_arn = NULL;
+        return tpd_err_set(err, TPD_E_NOMEM, "DescribeTable %s: out of memory", table);
+    }
+    return TPD_OK;
+}

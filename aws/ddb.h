@@ -292,5 +292,13 @@ struct ddb_restore_input {
 };
 enum tpd_code ddb_restore_table(
     struct aws_client *c, const struct ddb_restore_input *in, struct tpd_err *err) TPD_MUST_CHECK;
+/* DescribeTable's RestoreSummary of table: *backup_arn (SourceBackupArn) and *table_arn
+ * (SourceTableArn), NULL when absent (a table not made by a restore); caller frees. */
+enum tpd_code ddb_restore_summary(
+    struct aws_client *c,
+    const char *table,
+    char **backup_arn,
+    char **table_arn,
+    struct tpd_err *err) TPD_MUST_CHECK;
 
 #endif

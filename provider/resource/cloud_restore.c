@@ -11,6 +11,7 @@
 #include "cloud_internal.h"
 #include "ddb.h"
 #include "tpd_alloc.h"
+#include "tpd_log.h"
 
 static bool s_take(char **dst, char **src) {
     *dst = *src;
@@ -105,6 +106,26 @@ s_override(const struct table_index *v, size_t n, bool provisioned) {
     return o;
 }
 
+/* The table named want->name is a restore of r's source (its RestoreSummary says so). */
+static bool
+s_own_restore(struct cloud *c, const struct restore_spec *r, const struct table_spec *want) {
+    char *backup = NULL, *table = NULL;
+    struct tpd_err e = {0};
+    bool own = false;
+    if (ddb_restore_summary(c->aws, want->name, &backup, &table, &e) == TPD_OK) {
+        if (r->kind == RESTORE_BACKUP) {
+            own = backup && strcmp(backup, r->backup_arn) == 0;
+        } else if (table && !backup) {
+            const char *slash = strrchr(table, '/');
+            own = slash && strstr(table, ":table/") && strcmp(slash + 1, r->source_table) == 0;
+        }
+    }
+    free(backup);
+    free(table);
+    tpd_err_clear(&e);
+    return own;
+}
+
 enum tpd_code cloud_restore(
     void *ctx, const struct restore_spec *r, const struct table_spec *want, struct tpd_err *err) {
     struct cloud *c = ctx;
@@ -140,5 +161,12 @@ enum tpd_code cloud_restore(
     enum tpd_code rc = ddb_restore_table(c->aws, &in, err);
     free(gsis);
     free(lsis);
+    if (rc && tpd_err_is_aws(err, "TableAlreadyExistsException") && s_own_restore(c, r, want)) {
+        /* The answer to an attempt that took effect was lost, and the client's retry met
+         * its effect (docs/provider.md, "Mutating calls are idempotent"). */
+        TPD_INFO("table %s: restored by this apply's earlier attempt", want->name);
+        tpd_err_clear(err);
+        rc = TPD_OK;
+    }
     return rc;
 }

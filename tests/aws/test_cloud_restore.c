@@ -249,6 +249,41 @@ static void test_a_creating_table_is_read_as_there(void **state) {
     tpd_err_clear(&err);
 }
 
+/* The answer to the restore was lost and the retry meets TableAlreadyExistsException: its
+ * own first attempt when the table's RestoreSummary names this backup; otherwise (a table
+ * restored from something else) the error stands. */
+static void test_retry_meeting_its_own_restore_succeeds(void **state) {
+    struct env *e = *state;
+    static const char *const exists =
+        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#TableAlreadyExistsException\","
+        "\"message\":\"Table already exists: t1\"}";
+    fa_on(e->fa, "RestoreTableFromBackup", 400, exists);
+    fa_on(
+        e->fa,
+        "DescribeTable",
+        200,
+        "{\"Table\":{\"TableName\":\"t1\",\"TableStatus\":\"CREATING\",\"RestoreSummary\":{"
+        "\"SourceBackupArn\":\"" BACKUP "\",\"SourceTableArn\":\"arn:aws:dynamodb:us-east-1:"
+        "123456789012:table/src\",\"RestoreInProgress\":true}}}");
+    struct table_spec w = {0};
+    w.name = strdup("t1");
+    struct restore_spec r = {.kind = RESTORE_BACKUP, .backup_arn = s_backup};
+    struct tpd_err err = {0};
+    assert_int_equal(e->ops->restore(e->ops->ctx, &r, &w, &err), TPD_OK);
+    fa_on(e->fa, "RestoreTableFromBackup", 400, exists);
+    fa_on(
+        e->fa,
+        "DescribeTable",
+        200,
+        "{\"Table\":{\"TableName\":\"t1\",\"TableStatus\":\"ACTIVE\",\"RestoreSummary\":{"
+        "\"SourceBackupArn\":\"arn:aws:dynamodb:us-east-1:123456789012:table/src/backup/"
+        "01700000000000-99999999\"}}}");
+    assert_int_equal(e->ops->restore(e->ops->ctx, &r, &w, &err), TPD_E_AWS);
+    assert_true(tpd_err_is_aws(&err, "TableAlreadyExistsException"));
+    table_spec_clear(&w);
+    tpd_err_clear(&err);
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
     const struct CMUnitTest tests[] = {
@@ -256,6 +291,7 @@ int main(void) {
         T(test_restore_to_point_in_time_sends_the_time),
         T(test_backup_source_has_key_names_without_types),
         T(test_a_creating_table_is_read_as_there),
+        T(test_retry_meeting_its_own_restore_succeeds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -244,5 +244,24 @@ class Restore(E2ETestCase):
         self.apply(d)
 
 
+    def test_a_restore_whose_answer_was_lost_is_not_an_error(self):
+        """The answer to RestoreTableFromBackup is lost (the restore took effect): the retry
+        meets TableAlreadyExistsException, which is the effect of its own first attempt — a
+        table restored from this very backup — so apply goes on and adopts it."""
+        src, name, stack = "rs-src-lost", "rs-lost", "rs-lost-stack"
+        self.source(src, n=2)
+        arn = self.backup(src)
+        d = self.workdir(name, SOURCE_BODY % {"name": name, "stack": stack,
+                                             "restore": '{ backup_arn = "%s" }' % arn})
+        self.init(d)
+        self.emu.add_fault(kind="drop_response", operation="dynamodb.RestoreTableFromBackup", count=1)
+        try:
+            self.apply(d)
+        finally:
+            self.emu.clear_faults()
+        self.assertEqual(self.keys(name), ["item-0", "item-1"])
+        self.assert_owned_as_configured(d, name, stack)
+
+
 if __name__ == "__main__":
     unittest.main()
