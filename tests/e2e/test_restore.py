@@ -8,6 +8,8 @@ that differs (the source could not be read at plan time) is kept, never deleted;
 `restore` afterwards changes nothing and the plan says so."""
 import datetime as dt
 import os
+import signal
+import subprocess
 import unittest
 
 from harness import PROVIDER_BLOCK, E2ETestCase
@@ -260,6 +262,45 @@ class Restore(E2ETestCase):
         finally:
             self.emu.clear_faults()
         self.assertEqual(self.keys(name), ["item-0", "item-1"])
+        self.assert_owned_as_configured(d, name, stack)
+
+
+    def test_ctrl_c_during_a_restore_records_it_and_untaint_then_apply_adopts_it(self):
+        """Ctrl-C while the restored table is CREATING: recorded in no stack with the
+        error; the advice followed literally (terraform untaint, then apply) adopts it."""
+        src, name, stack = "rs-src-ctrlc", "rs-ctrlc", "rs-ctrlc-stack"
+        self.source(src, n=3)
+        arn = self.backup(src)
+        d = self.workdir(name, SOURCE_BODY % {"name": name, "stack": stack,
+                                             "restore": '{ backup_arn = "%s" }' % arn})
+        self.init(d)
+        self.emu.set_config(table_seconds=3600)  # the restored table stays CREATING
+        mark = self.emu.log_offset()
+        p = subprocess.Popen(["terraform", f"-chdir={d}", "apply", "-auto-approve", "-input=false", "-no-color"],
+                             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            mark = self.wait_for_call(mark, "RestoreTableFromBackup")
+            self.wait_for_call(mark, "DescribeTable")  # waiting for ACTIVE
+        except BaseException:
+            p.kill()
+            p.communicate()
+            self.emu.set_config(table_seconds=1)
+            raise
+        p.send_signal(signal.SIGINT)
+        out, _ = p.communicate(timeout=120)
+        self.emu.set_config(table_seconds=1)
+        out = " ".join(out.split())
+        self.assertNotEqual(p.returncode, 0, out)
+        self.assertIn("Restore interrupted, table recorded", out)
+        self.assertIn("terraform untaint", out)
+        st = self.state(d, "dynamodb_ttl_table.t")
+        self.assertIsNotNone(st, "the interrupted restore was not recorded")
+        self.assertIsNone(st["stack_id"])
+        self.assertTrue(self.table_exists(name))
+        self.tf(d, "untaint", "dynamodb_ttl_table.t", check=0)
+        self.wait_emulated(3600)  # the restore finishes
+        self.apply(d)
+        self.assertEqual(self.keys(name), ["item-0", "item-1", "item-2"])
         self.assert_owned_as_configured(d, name, stack)
 
 
