@@ -304,5 +304,24 @@ class Restore(E2ETestCase):
         self.assert_owned_as_configured(d, name, stack)
 
 
+    def test_validate_names_the_restore_attribute(self):
+        d = self.workdir("rs-validate", SOURCE_BODY % {
+            "name": "rs-validate", "stack": "rs-validate",
+            "restore": '{ source_table_name = "orders", point_in_time = "2026-12-01 10:00" }'})
+        self.init(d)
+        r = self.tf(d, "validate")
+        self.assertEqual(r.rc, 1, r.text)
+        self.assertIn("Invalid restore time", r.text)
+        self.assertIn("restore.point_in_time", r.text)
+        self.assertIn('restore = { source_table_name = "orders"', r.text)  # the line shown
+        self.write(d, SOURCE_BODY % {"name": "rs-validate", "stack": "rs-validate",
+                                     "restore": '{ backup_arn = "arn:aws:dynamodb:us-east-1:123456789012:'
+                                                'table/orders/backup/01700000000000-1a2b3c4d", '
+                                                'use_latest_restorable_time = true }'})
+        r = self.tf(d, "validate")
+        self.assertEqual(r.rc, 1, r.text)
+        self.assertIn("Point in time with a backup", r.text)
+
+
 if __name__ == "__main__":
     unittest.main()
