@@ -973,3 +973,168 @@ enum tpd_code ddb_wait_table(
     ddb_table_clear(&w.t);
     return rc;
 }
+
+/* ---- backups and restores ---- */
+
+enum tpd_code ddb_describe_backup(
+    struct aws_client *c, const char *arn, struct ddb_table *out, struct tpd_err *err) {
+    memset(out, 0, sizeof(*out));
+    json_t *resp = NULL;
+    enum tpd_code rc =
+        s_call(c, "DescribeBackup", json_pack("{s:s}", "BackupArn", arn), &resp, err);
+    if (rc) {
+        if (tpd_err_is_aws(err, "BackupNotFoundException")) {
+            err->code = TPD_E_NOT_FOUND;
+            rc = TPD_E_NOT_FOUND;
+        }
+        return rc;
+    }
+    json_t *d = json_object_get(resp, "BackupDescription");
+    json_t *src = json_object_get(d, "SourceTableDetails");
+    json_t *feat = json_object_get(d, "SourceTableFeatureDetails");
+    json_t *ks = json_object_get(src, "KeySchema");
+    json_t *pt = json_object_get(src, "ProvisionedThroughput");
+    const char *bm = s_str(src, "BillingMode");
+    bool ok =
+        s_copy(&out->name, s_str(src, "TableName")) && s_copy(&out->arn, s_str(src, "TableArn")) &&
+        s_copy(&out->status, s_str(json_object_get(d, "BackupDetails"), "BackupStatus")) &&
+        s_key_attr(ks, NULL, "HASH", &out->hash) && s_key_attr(ks, NULL, "RANGE", &out->range) &&
+        s_copy(&out->billing_mode, bm ? bm : "PROVISIONED") &&
+        s_indexes(feat, "GlobalSecondaryIndexes", &out->gsis, &out->gsi_count) &&
+        s_indexes(feat, "LocalSecondaryIndexes", &out->lsis, &out->lsi_count);
+    out->read_capacity = json_integer_value(json_object_get(pt, "ReadCapacityUnits"));
+    out->write_capacity = json_integer_value(json_object_get(pt, "WriteCapacityUnits"));
+    out->item_count = json_integer_value(json_object_get(src, "ItemCount"));
+    json_decref(resp);
+    if (!ok) {
+        ddb_table_clear(out);
+        return tpd_err_set(err, TPD_E_NOMEM, "DescribeBackup %s: out of memory", arn);
+    }
+    if (!out->hash.name) {
+        ddb_table_clear(out);
+        return tpd_err_set(
+            err, TPD_E_PARSE, "DescribeBackup %s: the answer lacks the source's key schema", arn);
+    }
+    return TPD_OK;
+}
+
+/* One index of a restore's override (KeySchema, Projection, ProvisionedThroughput). */
+static json_t *s_restore_index(const struct ddb_restore_index *x) {
+    json_t *ks = json_pack("[{s:s,s:s}]", "AttributeName", x->hash, "KeyType", "HASH");
+    if (ks && x->range) {
+        json_array_append_new(
+            ks, json_pack("{s:s,s:s}", "AttributeName", x->range, "KeyType", "RANGE"));
+    }
+    json_t *proj = json_pack("{s:s}", "ProjectionType", x->projection ? x->projection : "ALL");
+    if (proj && x->non_key_count) {
+        json_t *nk = json_array();
+        for (size_t i = 0; nk && i < x->non_key_count; i++) {
+            json_array_append_new(nk, json_string(x->non_key[i]));
+        }
+        json_object_set_new(proj, "NonKeyAttributes", nk);
+    }
+    json_t *o =
+        json_pack("{s:s,s:o,s:o}", "IndexName", x->name, "KeySchema", ks, "Projection", proj);
+    if (o && x->read_capacity > 0) {
+        json_object_set_new(
+            o, "ProvisionedThroughput", s_throughput(x->read_capacity, x->write_capacity));
+    }
+    return o;
+}
+
+static json_t *s_restore_indexes(const struct ddb_restore_index *v, size_t n) {
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++) {
+        json_t *x = s_restore_index(&v[i]);
+        if (!x || json_array_append_new(a, x) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+enum tpd_code
+ddb_restore_table(struct aws_client *c, const struct ddb_restore_input *in, struct tpd_err *err) {
+    bool backup = in->backup_arn != NULL;
+    json_t *req = json_pack("{s:s}", "TargetTableName", in->target);
+    bool ok = req != NULL;
+    if (ok && backup) {
+        ok = json_object_set_new(req, "BackupArn", json_string(in->backup_arn)) == 0;
+    } else if (ok) {
+        ok = json_object_set_new(req, "SourceTableName", json_string(in->source_table)) == 0 &&
+             (in->use_latest
+                  ? json_object_set_new(req, "UseLatestRestorableTime", json_true())
+                  : json_object_set_new(req, "RestoreDateTime", json_integer(in->restore_time))) ==
+                 0;
+    }
+    if (ok && in->billing_mode) {
+        ok = json_object_set_new(req, "BillingModeOverride", json_string(in->billing_mode)) == 0;
+    }
+    if (ok && in->read_capacity > 0) {
+        ok = json_object_set_new(
+                 req,
+                 "ProvisionedThroughputOverride",
+                 s_throughput(in->read_capacity, in->write_capacity)) == 0;
+    }
+    if (ok && in->indexes_given) {
+        ok = json_object_set_new(
+                 req, "GlobalSecondaryIndexOverride", s_restore_indexes(in->gsis, in->gsi_count)) ==
+                 0 &&
+             json_object_set_new(
+                 req, "LocalSecondaryIndexOverride", s_restore_indexes(in->lsis, in->lsi_count)) ==
+                 0;
+    }
+    if (ok && in->sse_given) {
+        json_t *sse = json_pack("{s:b}", "Enabled", in->sse_enabled);
+        if (sse && in->sse_enabled) {
+            json_object_set_new(sse, "SSEType", json_string("KMS"));
+            if (in->sse_kms_key) {
+                json_object_set_new(sse, "KMSMasterKeyId", json_string(in->sse_kms_key));
+            }
+        }
+        ok = json_object_set_new(req, "SSESpecificationOverride", sse) == 0;
+    }
+    if (ok && (in->on_demand_read > 0 || in->on_demand_write > 0)) {
+        json_t *od = json_object();
+        if (od && in->on_demand_read > 0) {
+            json_object_set_new(od, "MaxReadRequestUnits", json_integer(in->on_demand_read));
+        }
+        if (od && in->on_demand_write > 0) {
+            json_object_set_new(od, "MaxWriteRequestUnits", json_integer(in->on_demand_write));
+        }
+        ok = json_object_set_new(req, "OnDemandThroughputOverride", od) == 0;
+    }
+    if (!ok) {
+        json_decref(req);
+        return tpd_err_set(err, TPD_E_NOMEM, "restoring table %s: out of memory", in->target);
+    }
+    return s_call(
+        c, backup ? "RestoreTableFromBackup" : "RestoreTableToPointInTime", req, NULL, err);
+}
+
+enum tpd_code ddb_restore_summary(
+    struct aws_client *c,
+    const char *table,
+    char **backup_arn,
+    char **table_arn,
+    struct tpd_err *err) {
+    *backup_arn = *table_arn = NULL;
+    json_t *resp = NULL;
+    enum tpd_code rc =
+        s_call(c, "DescribeTable", json_pack("{s:s}", "TableName", table), &resp, err);
+    if (rc) {
+        return rc;
+    }
+    json_t *rs = json_object_get(json_object_get(resp, "Table"), "RestoreSummary");
+    bool ok = s_copy(backup_arn, s_str(rs, "SourceBackupArn")) &&
+              s_copy(table_arn, s_str(rs, "SourceTableArn"));
+    json_decref(resp);
+    if (!ok) {
+        free(*backup_arn);
+        free(*table_arn);
+        *backup_arn = *table_arn = NULL;
+        return tpd_err_set(err, TPD_E_NOMEM, "DescribeTable %s: out of memory", table);
+    }
+    return TPD_OK;
+}

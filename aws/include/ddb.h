@@ -245,4 +245,60 @@ enum tpd_code ddb_wait_table(
     int64_t deadline_ns,
     struct tpd_err *err) TPD_MUST_CHECK;
 
+/* ---- backups and restores (docs/aws-behaviour.md §5.7) ---- */
+
+/* DescribeBackup: the source table as the backup holds it, in out: name (the source
+ * table's), status (BackupStatus: CREATING, AVAILABLE, DELETED), billing_mode, capacities,
+ * hash and range key names, the indexes' names, keys and projections
+ * (SourceTableFeatureDetails). DescribeBackup reports no AttributeDefinitions: every key
+ * type is NULL. BackupNotFoundException is TPD_E_NOT_FOUND (aws_code kept). */
+enum tpd_code ddb_describe_backup(
+    struct aws_client *c, const char *arn, struct ddb_table *out, struct tpd_err *err)
+    TPD_MUST_CHECK;
+
+/* An index of a restore's GlobalSecondaryIndexOverride / LocalSecondaryIndexOverride. */
+struct ddb_restore_index {
+    const char *name;
+    const char *hash;  /* key attribute names (KeySchema) */
+    const char *range; /* NULL: none */
+    const char *projection;
+    const char *const *non_key;
+    size_t non_key_count;
+    int64_t read_capacity; /* GSI of a PROVISIONED restore; 0: no ProvisionedThroughput */
+    int64_t write_capacity;
+};
+
+/* RestoreTableFromBackup (backup_arn) or RestoreTableToPointInTime (source_table, with
+ * use_latest or restore_time, epoch seconds), with the overrides given. */
+struct ddb_restore_input {
+    const char *target;
+    const char *backup_arn;
+    const char *source_table;
+    bool use_latest;
+    int64_t restore_time;
+    const char *billing_mode; /* BillingModeOverride; NULL: none */
+    int64_t read_capacity;    /* ProvisionedThroughputOverride when > 0 */
+    int64_t write_capacity;
+    bool indexes_given; /* both index overrides are sent (possibly empty: none restored) */
+    const struct ddb_restore_index *gsis;
+    size_t gsi_count;
+    const struct ddb_restore_index *lsis;
+    size_t lsi_count;
+    bool sse_given; /* SSESpecificationOverride */
+    bool sse_enabled;
+    const char *sse_kms_key; /* NULL: the AWS managed key (with sse_enabled) */
+    int64_t on_demand_read;  /* OnDemandThroughputOverride when either is > 0 */
+    int64_t on_demand_write;
+};
+enum tpd_code ddb_restore_table(
+    struct aws_client *c, const struct ddb_restore_input *in, struct tpd_err *err) TPD_MUST_CHECK;
+/* DescribeTable's RestoreSummary of table: *backup_arn (SourceBackupArn) and *table_arn
+ * (SourceTableArn), NULL when absent (a table not made by a restore); caller frees. */
+enum tpd_code ddb_restore_summary(
+    struct aws_client *c,
+    const char *table,
+    char **backup_arn,
+    char **table_arn,
+    struct tpd_err *err) TPD_MUST_CHECK;
+
 #endif

@@ -266,6 +266,21 @@ enum tpd_code cloud_read(
         r.run[S_JOB_TAGS] = true;
         s_read_job(&r, S_JOB_TAGS);
     }
+    /* A CREATING table (a restore under way, a create interrupted) refuses
+     * DescribeTimeToLive (ValidationException) and its tags (ResourceNotFoundException):
+     * docs/aws-behaviour.md §5.3, §5.5. It has neither yet: read as none, not as gone. */
+    bool creating = table && r.rc[S_JOB_TABLE] == TPD_OK && s_eq(r.t.status, "CREATING");
+    bool tags_missing = false;
+    if (creating && r.run[S_JOB_TTL] && r.rc[S_JOB_TTL] &&
+        tpd_err_is_aws(&r.err[S_JOB_TTL], "ValidationException")) {
+        r.rc[S_JOB_TTL] = TPD_OK;
+        tpd_err_clear(&r.err[S_JOB_TTL]);
+    }
+    if (creating && r.run[S_JOB_TAGS] && r.rc[S_JOB_TAGS] == TPD_E_NOT_FOUND) {
+        r.rc[S_JOB_TAGS] = TPD_OK;
+        tpd_err_clear(&r.err[S_JOB_TAGS]);
+        tags_missing = true;
+    }
     /* No table (DescribeTable says so, or it vanished between two calls): the other
      * answers about it do not matter. */
     bool gone = table && r.rc[S_JOB_TABLE] == TPD_E_NOT_FOUND;
@@ -281,7 +296,7 @@ enum tpd_code cloud_read(
         tpd_err_move(err, &r.err[i]);
     }
     if (!rc && table && !gone) {
-        rc = s_take_table(&r, q->with_tags, &out->table, err);
+        rc = s_take_table(&r, q->with_tags && !tags_missing, &out->table, err);
         out->table.exists = rc == TPD_OK;
     }
     if (rc || gone) {

@@ -79,6 +79,15 @@ static const struct tfv_type_attr s_on_demand_type_attrs[] = {
 static const struct tfv_type s_on_demand_type = {
     TFV_T_OBJECT, NULL, s_on_demand_type_attrs, COUNT(s_on_demand_type_attrs)};
 
+static const struct tfv_type_attr s_restore_type_attrs[] = {
+    {"backup_arn", &tfv_type_string},
+    {"point_in_time", &tfv_type_string},
+    {"source_table_name", &tfv_type_string},
+    {"use_latest_restorable_time", &tfv_type_bool},
+};
+static const struct tfv_type s_restore_type = {
+    TFV_T_OBJECT, NULL, s_restore_type_attrs, COUNT(s_restore_type_attrs)};
+
 /* ---- nested attributes of the resource ---- */
 
 static const struct schema_attr s_key_attrs[] = {
@@ -224,6 +233,31 @@ static const struct schema_attr s_timeouts_attrs[] = {
 static const struct schema_object s_timeouts_object = {
     s_timeouts_attrs, COUNT(s_timeouts_attrs), SCHEMA_NEST_SINGLE};
 
+static const struct schema_attr s_restore_attrs[] = {
+    {.name = "backup_arn",
+     .type = &tfv_type_string,
+     .description = "ARN of the DynamoDB backup to restore (RestoreTableFromBackup).",
+     .optional = true},
+    {.name = "point_in_time",
+     .type = &tfv_type_string,
+     .description = "With `source_table_name`: the time to restore, RFC 3339 "
+                    "(`2026-12-01T10:00:00Z`).",
+     .optional = true},
+    {.name = "source_table_name",
+     .type = &tfv_type_string,
+     .description = "Table whose point-in-time recovery to restore from "
+                    "(RestoreTableToPointInTime); with `point_in_time` or "
+                    "`use_latest_restorable_time`.",
+     .optional = true},
+    {.name = "use_latest_restorable_time",
+     .type = &tfv_type_bool,
+     .description = "With `source_table_name`: restore the latest restorable time (about five "
+                    "minutes ago).",
+     .optional = true},
+};
+static const struct schema_object s_restore_object = {
+    s_restore_attrs, COUNT(s_restore_attrs), SCHEMA_NEST_SINGLE};
+
 /* ---- resource ---- */
 
 static const struct schema_attr s_table_attrs[] = {
@@ -302,6 +336,16 @@ static const struct schema_attr s_table_attrs[] = {
     {.name = "read_capacity",
      .type = &tfv_type_number,
      .description = "Read capacity units; only with `billing_mode = \"PROVISIONED\"`.",
+     .optional = true},
+    {.name = "restore",
+     .type = &s_restore_type,
+     .nested = &s_restore_object,
+     .description =
+         "Create the table by restoring `{ backup_arn }` or `{ source_table_name, point_in_time "
+         "| use_latest_restorable_time }`, then adopt it into its stack and apply the rest of "
+         "the configuration (what a restore does not carry: TTL, tags, stream, point-in-time "
+         "recovery, ...). Used only when the table is created: changing it later changes "
+         "nothing (the plan says so).",
      .optional = true},
     {.name = "retain_on_destroy",
      .type = &tfv_type_bool,
@@ -393,6 +437,7 @@ static const struct tfv_type_attr s_table_type_attrs[] = {
     {"point_in_time_recovery", &tfv_type_bool},
     {"range_key", &s_key_type},
     {"read_capacity", &tfv_type_number},
+    {"restore", &s_restore_type},
     {"retain_on_destroy", &tfv_type_bool},
     {"server_side_encryption", &s_sse_type},
     {"stack_id", &tfv_type_string},

@@ -462,6 +462,9 @@ struct tfv *table_value_state(const struct table_state_args *a) {
     s_set(v, "retain_on_destroy", tfv_new_bool(a->retain_on_destroy), &ok);
     const struct tfv *to = tfv_get(a->ref, "timeouts");
     s_set(v, "timeouts", to && !tfv_is_unknown(to) ? tfv_clone(to) : tfv_new_null(), &ok);
+    /* restore: how the table was first made (restore.h), kept as configured. */
+    const struct tfv *ro = tfv_get(a->ref, "restore");
+    s_set(v, "restore", ro && !tfv_is_unknown(ro) ? tfv_clone(ro) : tfv_new_null(), &ok);
     if (!ok) {
         tfv_free(v);
         return NULL;

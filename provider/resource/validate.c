@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "restore.h"
 #include "tpd_text.h"
 #include "validate_internal.h"
 
@@ -782,4 +783,5 @@ void validate_ttl_table(const struct tfv *config, struct diag_list *diags) {
     s_check_tags(diags, config);
     s_check_indexes(diags, config);
     s_check_extras(diags, config);
+    restore_validate(config, diags);
 }

@@ -996,6 +996,124 @@ static enum tpd_code s_new_owner_id(void *ctx, char out[33]) {
     return TPD_OK;
 }
 
+/* ==== restores =========================================================================== */
+
+static enum tpd_code s_read_restore_source(
+    void *ctx,
+    const struct restore_spec *r,
+    struct table_spec *out,
+    char **status,
+    struct tpd_err *err) {
+    struct fake_cloud *fc = ctx;
+    memset(out, 0, sizeof(*out));
+    *status = NULL;
+    const struct fc_fail *f = s_call(fc, FC_READ_RESTORE_SOURCE);
+    if (f) {
+        return s_failed(f, err);
+    }
+    if (!fc->restore_source.name || (r->kind == RESTORE_BACKUP) != fc->restore_backup) {
+        return tpd_err_set(err, TPD_E_NOT_FOUND, "fake_cloud: no such restore source");
+    }
+    if (table_spec_copy(out, &fc->restore_source) != TPD_OK) {
+        s_check(NULL);
+    }
+    if (fc->restore_backup) { /* DescribeBackup reports no AttributeDefinitions */
+        fc_set(&out->hash.type, NULL);
+        fc_set(&out->range.type, NULL);
+        for (size_t i = 0; i < out->gsi_count; i++) {
+            fc_set(&out->gsis[i].hash.type, NULL);
+            fc_set(&out->gsis[i].range.type, NULL);
+        }
+        for (size_t i = 0; i < out->lsi_count; i++) {
+            fc_set(&out->lsis[i].hash.type, NULL);
+            fc_set(&out->lsis[i].range.type, NULL);
+        }
+    }
+    *status = s_dup(fc->restore_status ? fc->restore_status : "ACTIVE");
+    return TPD_OK;
+}
+
+/* The override's indexes, each the source's definition with the configured capacities. */
+static void s_restore_indexes(
+    const struct table_index *src,
+    size_t ns,
+    const struct table_index *want,
+    size_t nw,
+    bool provisioned,
+    struct table_index **out,
+    size_t *count) {
+    *out = nw ? s_check(calloc(nw, sizeof(**out))) : NULL;
+    *count = nw;
+    for (size_t i = 0; i < nw; i++) {
+        const struct table_index *s = table_index_find(src, ns, want[i].name);
+        if (table_index_copy(&(*out)[i], s) != TPD_OK) {
+            s_check(NULL);
+        }
+        (*out)[i].read_capacity = provisioned ? want[i].read_capacity : 0;
+        (*out)[i].write_capacity = provisioned ? want[i].write_capacity : 0;
+    }
+}
+
+static enum tpd_code s_restore(
+    void *ctx, const struct restore_spec *r, const struct table_spec *want, struct tpd_err *err) {
+    struct fake_cloud *fc = ctx;
+    const struct fc_fail *f = s_call(fc, FC_RESTORE);
+    if (f) {
+        s_logf(fc, "restore %s (failed)", want->name);
+        return s_failed(f, err);
+    }
+    const struct table_spec *src = &fc->restore_source;
+    if (!src->name || (r->kind == RESTORE_BACKUP) != fc->restore_backup) {
+        return tpd_err_set(err, TPD_E_AWS, "fake_cloud: no such restore source");
+    }
+    if (fc->table.exists) {
+        tpd_err_set(err, TPD_E_AWS, "Table already exists: %s", want->name);
+        tpd_err_set_aws(err, 400, "TableAlreadyExistsException", "fake-request");
+        return TPD_E_AWS;
+    }
+    for (size_t i = 0; i < want->gsi_count + want->lsi_count; i++) {
+        bool gsi = i < want->gsi_count;
+        const struct table_index *x = gsi ? &want->gsis[i] : &want->lsis[i - want->gsi_count];
+        if (!table_index_find(
+                gsi ? src->gsis : src->lsis, gsi ? src->gsi_count : src->lsi_count, x->name)) {
+            tpd_err_set(
+                err, TPD_E_AWS, "Index %s does not match a secondary index of the source", x->name);
+            tpd_err_set_aws(err, 400, "ValidationException", "fake-request");
+            return TPD_E_AWS;
+        }
+    }
+    struct table_spec t = {0};
+    t.name = s_dup(want->name);
+    t.hash.name = s_dup(src->hash.name);
+    t.hash.type = s_dup(src->hash.type);
+    t.range.name = s_dup(src->range.name);
+    t.range.type = s_dup(src->range.type);
+    t.provisioned = want->provisioned;
+    t.read_capacity = want->provisioned ? want->read_capacity : 0;
+    t.write_capacity = want->provisioned ? want->write_capacity : 0;
+    t.on_demand_read = want->provisioned ? 0 : want->on_demand_read;
+    t.on_demand_write = want->provisioned ? 0 : want->on_demand_write;
+    t.sse = want->sse;
+    t.sse_kms_key =
+        want->sse ? s_dup(want->sse_kms_key ? want->sse_kms_key : FC_AWS_MANAGED_KEY) : NULL;
+    s_restore_indexes(
+        src->gsis,
+        src->gsi_count,
+        want->gsis,
+        want->gsi_count,
+        want->provisioned,
+        &t.gsis,
+        &t.gsi_count);
+    s_restore_indexes(
+        src->lsis, src->lsi_count, want->lsis, want->lsi_count, false, &t.lsis, &t.lsi_count);
+    t.table_class = s_dup(src->table_class);
+    fc_set_table(fc, &t);
+    table_spec_clear(&t);
+    fc_set(&fc->table.status, "CREATING");
+    s_logf(fc, "restore %s", want->name);
+    return TPD_OK;
+}
+
 /* ==== the world's life ================================================================== */
 
 struct fake_cloud *fc_new(void) {
@@ -1015,6 +1133,8 @@ struct fake_cloud *fc_new(void) {
         .repair = s_repair,
         .pause = s_pause,
         .new_owner_id = s_new_owner_id,
+        .read_restore_source = s_read_restore_source,
+        .restore = s_restore,
     };
     return fc;
 }
@@ -1024,6 +1144,8 @@ void fc_free(struct fake_cloud *fc) {
         return;
     }
     table_live_clear(&fc->table);
+    table_spec_clear(&fc->restore_source);
+    free(fc->restore_status);
     for (size_t i = 0; i < fc->stack_count; i++) {
         s_stack_clear(&fc->stacks[i]);
     }

@@ -111,6 +111,12 @@ struct resource_facts {
     bool importers_read;
     char **importers; /* stacks importing an export of the stack a path deletes */
     size_t importer_count;
+    /* A create with `restore` (restore.h): its source, read once (DECIDE_NEED_RESTORE). */
+    bool restore_read;                /* looked up */
+    bool restore_found;               /* ... and read into restore_source */
+    struct table_spec restore_source; /* keys and indexes (key types NULL for a backup) */
+    char *restore_status;             /* the backup's BackupStatus, or the table's status */
+    char *restore_error;              /* why it could not be read (not "not found") */
 };
 void resource_facts_clear(struct resource_facts *f);
 

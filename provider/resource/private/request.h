@@ -15,6 +15,7 @@
 
 #include "ownership.h"
 #include "resource_private.h"
+#include "restore.h"
 #include "table_spec.h"
 #include "tfv.h"
 #include "tpd_err.h"
@@ -41,6 +42,7 @@ struct request {
     struct resource_private priv; /* prior private (plan) or planned private (apply) */
     bool explicit_destroy;        /* DESTROY planned by a destroy plan (priv) */
     struct owner_claim claim;     /* what the state proves (borrowed from prior and priv) */
+    struct restore_spec restore;  /* CREATE: the configured `restore` (RESTORE_NONE: none) */
 };
 
 void request_clear(struct request *r);
