@@ -327,26 +327,35 @@ enum tpd_code ddb_update_time_to_live(
 }
 
 enum tpd_code ddb_describe_continuous_backups(
-    struct aws_client *c, const char *name, bool *pitr_enabled, struct tpd_err *err) {
+    struct aws_client *c,
+    const char *name,
+    bool *pitr_enabled,
+    int64_t *days,
+    struct tpd_err *err) {
     json_t *resp = NULL;
     *pitr_enabled = false;
+    if (days) {
+        *days = 0;
+    }
     enum tpd_code rc =
         s_call(c, "DescribeContinuousBackups", json_pack("{s:s}", "TableName", name), &resp, err);
     if (rc) {
         return rc;
     }
-    const char *st = s_str(
-        json_object_get(
-            json_object_get(resp, "ContinuousBackupsDescription"),
-            "PointInTimeRecoveryDescription"),
-        "PointInTimeRecoveryStatus");
+    json_t *d = json_object_get(
+        json_object_get(resp, "ContinuousBackupsDescription"), "PointInTimeRecoveryDescription");
+    const char *st = s_str(d, "PointInTimeRecoveryStatus");
     *pitr_enabled = st && strcmp(st, "ENABLED") == 0;
+    json_t *n = json_object_get(d, "RecoveryPeriodInDays");
+    if (days && json_is_integer(n) && json_integer_value(n) > 0) {
+        *days = json_integer_value(n);
+    }
     json_decref(resp);
     return TPD_OK;
 }
 
 enum tpd_code ddb_update_continuous_backups(
-    struct aws_client *c, const char *name, bool pitr_enabled, struct tpd_err *err) {
+    struct aws_client *c, const char *name, bool pitr_enabled, int64_t days, struct tpd_err *err) {
     json_t *req = json_pack(
         "{s:s,s:{s:b}}",
         "TableName",
@@ -354,6 +363,14 @@ enum tpd_code ddb_update_continuous_backups(
         "PointInTimeRecoverySpecification",
         "PointInTimeRecoveryEnabled",
         pitr_enabled);
+    if (req && pitr_enabled && days > 0 &&
+        json_object_set_new(
+            json_object_get(req, "PointInTimeRecoverySpecification"),
+            "RecoveryPeriodInDays",
+            json_integer((json_int_t)days))) {
+        json_decref(req);
+        req = NULL;
+    }
     return s_call(c, "UpdateContinuousBackups", req, NULL, err);
 }
 

@@ -90,11 +90,16 @@ enum tpd_code ddb_update_time_to_live(
     bool enabled,
     struct tpd_err *err) TPD_MUST_CHECK;
 
-/* DescribeContinuousBackups: *pitr_enabled from PointInTimeRecoveryStatus == ENABLED. */
+/* DescribeContinuousBackups: *pitr_enabled from PointInTimeRecoveryStatus == ENABLED;
+ * *days (may be NULL) its RecoveryPeriodInDays, 0 when not reported. */
 enum tpd_code ddb_describe_continuous_backups(
-    struct aws_client *c, const char *name, bool *pitr_enabled, struct tpd_err *err) TPD_MUST_CHECK;
+    struct aws_client *c, const char *name, bool *pitr_enabled, int64_t *days, struct tpd_err *err)
+    TPD_MUST_CHECK;
+/* UpdateContinuousBackups; days > 0 (with pitr_enabled only: DynamoDB refuses a period
+ * when disabling) sends RecoveryPeriodInDays, else DynamoDB applies its default. */
 enum tpd_code ddb_update_continuous_backups(
-    struct aws_client *c, const char *name, bool pitr_enabled, struct tpd_err *err) TPD_MUST_CHECK;
+    struct aws_client *c, const char *name, bool pitr_enabled, int64_t days, struct tpd_err *err)
+    TPD_MUST_CHECK;
 
 struct ddb_tags {
     struct tpd_kv *v; /* sorted by key; values may be "" */

@@ -50,6 +50,7 @@ struct s_read {
     struct ddb_table t;
     struct ddb_ttl ttl;
     bool pitr;
+    int64_t pitr_days;
     struct ddb_tags tags;
     struct ddb_contributor_insights insights;
     struct cloud_read_result *out;
@@ -73,7 +74,8 @@ static void s_read_job(void *ctx, size_t i) {
             r->rc[i] = ddb_describe_time_to_live(r->c->aws, r->name, &r->ttl, &r->err[i]);
             break;
         case S_JOB_PITR:
-            r->rc[i] = ddb_describe_continuous_backups(r->c->aws, r->name, &r->pitr, &r->err[i]);
+            r->rc[i] = ddb_describe_continuous_backups(
+                r->c->aws, r->name, &r->pitr, &r->pitr_days, &r->err[i]);
             break;
         case S_JOB_TAGS:
             r->rc[i] = ddb_list_tags_of_resource(r->c->aws, r->arn, &r->tags, &r->err[i]);
@@ -197,6 +199,7 @@ s_take_table(struct s_read *r, bool with_tags, struct table_live *out, struct tp
     s->write_capacity = s->provisioned ? t->write_capacity : 0;
     s->deletion_protection = t->deletion_protection;
     s->pitr = r->pitr;
+    s->pitr_days = r->pitr ? r->pitr_days : 0;
     out->arn = s_dup(t->arn);
     out->status = s_dup(t->status);
     out->item_count = t->item_count;

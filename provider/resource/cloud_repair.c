@@ -292,7 +292,7 @@ static enum tpd_code s_run_step(
             break;
         }
         case REPAIR_PITR:
-            rc = ddb_update_continuous_backups(c->aws, p->table, s->on, err);
+            rc = ddb_update_continuous_backups(c->aws, p->table, s->on, s->pitr_days, err);
             break;
         case REPAIR_INSIGHTS:
             rc = ddb_update_contributor_insights(c->aws, p->table, NULL, s->on, err);

@@ -3,6 +3,7 @@
  */
 #include "drift.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -234,9 +235,11 @@ drift_compute(const struct table_spec *want, const struct table_live *live, stru
         p->read_capacity_to = want->read_capacity;
         p->write_capacity_to = want->write_capacity;
     }
-    if (want->pitr != l->pitr) {
+    /* The recovery period compares as DynamoDB applies it: not configured is 35 days. */
+    if (want->pitr != l->pitr || table_spec_pitr_days(want) != table_spec_pitr_days(l)) {
         p->pitr = true;
         p->pitr_to = want->pitr;
+        p->pitr_days_to = table_spec_pitr_days(want);
     }
     enum tpd_code rc = s_ttl(want, live, p);
     if (!rc && live->tags_read) {
@@ -369,12 +372,24 @@ void drift_describe(
             p->protection_to ? "on" : "off",
             p->protection_to ? "" : " (the table can then be deleted)");
     }
-    if (p->pitr) {
+    if (p->pitr && p->pitr_to && l->pitr) {
         tpd_text_printf(
             out,
-            "  - point-in-time recovery: %s -> %s%s\n",
+            "  - point-in-time recovery period: %lld -> %lld days%s\n",
+            (long long)table_spec_pitr_days(l),
+            (long long)p->pitr_days_to,
+            p->pitr_days_to < table_spec_pitr_days(l)
+                ? " (restore points older than the new period are no longer kept)"
+                : "");
+    } else if (p->pitr) {
+        char days[40];
+        snprintf(days, sizeof days, " (%lld-day period)", (long long)p->pitr_days_to);
+        tpd_text_printf(
+            out,
+            "  - point-in-time recovery: %s -> %s%s%s\n",
             l->pitr ? "on" : "off",
             p->pitr_to ? "on" : "off",
+            p->pitr_to && p->pitr_days_to != TABLE_PITR_DEFAULT_DAYS ? days : "",
             p->pitr_to ? " (continuous backups are billed per GB-month)"
                        : " (this discards the recovery window: the table can no longer be "
                          "restored to an earlier point in time)");

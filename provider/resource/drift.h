@@ -47,8 +47,9 @@ struct drift_plan {
     int64_t read_capacity_to;
     int64_t write_capacity_to;
     bool billing_mode_changes; /* PROVISIONED <-> PAY_PER_REQUEST (not only capacities) */
-    bool pitr;
+    bool pitr;                 /* set point-in-time recovery to pitr_to with pitr_days_to days */
     bool pitr_to;
+    int64_t pitr_days_to; /* the effective period (table_spec_pitr_days); 0 when off */
     enum drift_ttl ttl;
     char *ttl_attribute;      /* ENABLE: the configured one; DISABLE and RENAME: the live one */
     char *ttl_attribute_want; /* RENAME: the configured one */

@@ -229,6 +229,7 @@ enum tpd_code repair_plan_build(
         ok = (s = s_add(out, &cap, REPAIR_PITR, "setting point-in-time recovery")) != NULL;
         if (ok) {
             s->on = d->pitr_to;
+            s->pitr_days = d->pitr_to ? d->pitr_days_to : 0;
         }
     }
     if (ok && d->insights) {

@@ -27,7 +27,7 @@
 enum repair_kind {
     REPAIR_UPDATE_TABLE, /* one UpdateTable, then wait until the table is ACTIVE */
     REPAIR_CREATE_INDEX, /* UpdateTable creating `index`, with the attribute definitions */
-    REPAIR_PITR,         /* UpdateContinuousBackups(on) */
+    REPAIR_PITR,         /* UpdateContinuousBackups(on, pitr_days) */
     REPAIR_INSIGHTS,     /* UpdateContributorInsights(on) */
     REPAIR_TAG,          /* TagResource(tags) */
     REPAIR_UNTAG,        /* UntagResource(keys) */
@@ -68,6 +68,7 @@ struct repair_step {
     bool provisioned; /* the table is PROVISIONED: the index carries capacities */
     /* REPAIR_PITR, REPAIR_INSIGHTS, REPAIR_TTL */
     bool on;
+    int64_t pitr_days; /* REPAIR_PITR with on: the recovery period (always sent) */
     char *ttl_attribute;
     /* REPAIR_TAG, REPAIR_UNTAG */
     struct tpd_kv *tags;

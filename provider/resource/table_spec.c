@@ -268,6 +268,13 @@ void table_index_hcl(const struct table_index *x, bool gsi, bool provisioned, st
     tpd_text_append(b, " }");
 }
 
+int64_t table_spec_pitr_days(const struct table_spec *s) {
+    if (!s->pitr) {
+        return 0;
+    }
+    return s->pitr_days > 0 ? s->pitr_days : TABLE_PITR_DEFAULT_DAYS;
+}
+
 const char *table_spec_table_class(const struct table_spec *s) {
     return s->table_class ? s->table_class : "STANDARD";
 }

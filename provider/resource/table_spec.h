@@ -65,6 +65,10 @@ struct table_spec {
     struct table_ttl ttl;
     bool deletion_protection;
     bool pitr;
+    /* PointInTimeRecoverySpecification.RecoveryPeriodInDays (1-35) while pitr is on; 0: not
+     * configured (desired) or not reported (live), meaning DynamoDB's default
+     * (table_spec_pitr_days). */
+    int64_t pitr_days;
     bool retain_on_destroy; /* desired specs only */
     struct tpd_kv *tags;    /* table tags, sorted by key; values may be empty */
     size_t tag_count;
@@ -117,6 +121,12 @@ void table_index_describe(const struct table_index *x, struct tpd_text *b);
  * local_secondary_indexes, on one line: { name = "...", hash_key = {...}, ... }.
  * Capacities only for a GSI of a provisioned table. */
 void table_index_hcl(const struct table_index *x, bool gsi, bool provisioned, struct tpd_text *b);
+
+/* DynamoDB's default recovery period, in days (docs/aws-behaviour.md §5.7). */
+#define TABLE_PITR_DEFAULT_DAYS 35
+/* The effective recovery period of a spec with pitr on: TABLE_PITR_DEFAULT_DAYS when
+ * pitr_days is 0; 0 while pitr is off. */
+int64_t table_spec_pitr_days(const struct table_spec *s);
 
 /* The effective table class: STANDARD when none is set. */
 const char *table_spec_table_class(const struct table_spec *s);

@@ -142,6 +142,22 @@ static bool s_extras(json_t *p, const struct table_spec *s, const struct templat
     return ok;
 }
 
+/* PointInTimeRecoverySpecification; RecoveryPeriodInDays only when a period is set and
+ * recovery is on (SCHEMA: it needs PointInTimeRecoveryEnabled; DynamoDB refuses a period
+ * when disabling, docs/aws-behaviour.md §4.5, §5.7), so the template of a table without
+ * one is unchanged. */
+static json_t *s_pitr(const struct table_spec *s) {
+    if (s->pitr && s->pitr_days > 0) {
+        return json_pack(
+            "{s:b, s:I}",
+            "PointInTimeRecoveryEnabled",
+            1,
+            "RecoveryPeriodInDays",
+            (json_int_t)s->pitr_days);
+    }
+    return json_pack("{s:b}", "PointInTimeRecoveryEnabled", s->pitr);
+}
+
 static json_t *s_properties(const struct table_spec *s, const struct template_facts *d) {
     json_t *p = json_object();
     json_t *defs = s_attr_defs(s), *keys = s_key_schema(&s->hash, &s->range);
@@ -170,10 +186,7 @@ static json_t *s_properties(const struct table_spec *s, const struct template_fa
             json_pack("{s:s, s:b}", "AttributeName", s->ttl.attribute, "Enabled", s->ttl.enabled));
     }
     ok = ok && s_set(p, "DeletionProtectionEnabled", json_boolean(s->deletion_protection)) &&
-         s_set(
-             p,
-             "PointInTimeRecoverySpecification",
-             json_pack("{s:b}", "PointInTimeRecoveryEnabled", s->pitr));
+         s_set(p, "PointInTimeRecoverySpecification", s_pitr(s));
     if (ok && s->tag_count) {
         json_t *tags = json_array();
         for (size_t i = 0; ok && i < s->tag_count; i++) {

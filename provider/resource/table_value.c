@@ -138,6 +138,9 @@ enum tpd_code table_value_to_spec(
     out->deletion_protection = true;
     tfv_get_bool(v, "deletion_protection_enabled", &out->deletion_protection);
     tfv_get_bool(v, "point_in_time_recovery", &out->pitr);
+    if (out->pitr) {
+        tfv_get_int(v, "recovery_period_in_days", &out->pitr_days);
+    }
     tfv_get_bool(v, "retain_on_destroy", &out->retain_on_destroy);
     const struct tfv *tags = tfv_get(v, "tags");
     if (ok && tags && tags->kind == TFV_MAP && tags->u.map.count) {
@@ -397,6 +400,18 @@ static struct tfv *s_stream(const struct table_spec *l) {
     return o;
 }
 
+/* recovery_period_in_days: the period while recovery is on, null while it is off; null
+ * also for DynamoDB's default (35 days) where the reference left it null (optional, not
+ * computed: a default that filled a null would hide a change made outside Terraform). */
+static struct tfv *s_pitr_days(const struct tfv *ref, const struct table_spec *s) {
+    const struct tfv *r = tfv_get(ref, "recovery_period_in_days");
+    int64_t days = table_spec_pitr_days(s);
+    if (!days || (days == TABLE_PITR_DEFAULT_DAYS && (tfv_is_null(r) || tfv_is_unknown(r)))) {
+        return tfv_new_null();
+    }
+    return tfv_new_int(days);
+}
+
 struct tfv *table_value_state(const struct table_state_args *a) {
     const struct table_live *l = a->live;
     const struct table_spec *s = &l->spec;
@@ -419,6 +434,7 @@ struct tfv *table_value_state(const struct table_state_args *a) {
         v, "write_capacity", s->provisioned ? tfv_new_int(s->write_capacity) : tfv_new_null(), &ok);
     s_set(v, "deletion_protection_enabled", tfv_new_bool(s->deletion_protection), &ok);
     s_set(v, "point_in_time_recovery", tfv_new_bool(s->pitr), &ok);
+    s_set(v, "recovery_period_in_days", s_pitr_days(a->ref, s), &ok);
     s_set(v, "ttl", s_ttl(a->ref, l), &ok);
     s_set(v, "tags", s_tags(a->ref, l), &ok);
     s_set(

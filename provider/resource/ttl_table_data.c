@@ -125,6 +125,8 @@ ttl_table_data_value(const struct table_live *t, const char *stack_name, const c
     s_set(o, "tags", s_tags(&t->spec), &ok);
     s_set(o, "table_class", tfv_new_string(table_spec_table_class(&t->spec)), &ok);
     s_set(o, "contributor_insights", tfv_new_bool(t->spec.contributor_insights), &ok);
+    int64_t days = table_spec_pitr_days(&t->spec);
+    s_set(o, "recovery_period_in_days", days ? tfv_new_int(days) : tfv_new_null(), &ok);
     s_set(o, "stack_name", s_str_or_null(stack_name), &ok);
     s_set(o, "stack_id", s_str_or_null(stack_id), &ok);
     tfv_free(st);

@@ -41,7 +41,8 @@ static void s_calls(const uint8_t *data, size_t size, int status) {
 
     bool pitr = false;
     s_script(data, size, status);
-    S_IGNORE(ddb_describe_continuous_backups(c, "t", &pitr, &err));
+    int64_t days = 0;
+    S_IGNORE(ddb_describe_continuous_backups(c, "t", &pitr, &days, &err));
     tpd_err_clear(&err);
 
     struct ddb_tags tags;

@@ -310,6 +310,8 @@ s_apply(struct table_live *t, json_t *old, json_t *now, const struct template_fa
     if (s_changed(old, now, "PointInTimeRecoverySpecification")) {
         json_t *p = json_object_get(now, "PointInTimeRecoverySpecification");
         s->pitr = json_is_true(json_object_get(p, "PointInTimeRecoveryEnabled"));
+        json_t *days = json_object_get(p, "RecoveryPeriodInDays");
+        s->pitr_days = s->pitr ? (json_is_integer(days) ? json_integer_value(days) : 35) : 0;
     }
     if (s_changed(old, now, "TimeToLiveSpecification")) {
         json_t *ttl = json_object_get(now, "TimeToLiveSpecification");
@@ -897,6 +899,7 @@ static void s_repair_step(struct table_live *t, const struct repair_step *st) {
         }
         case REPAIR_PITR:
             s->pitr = st->on;
+            s->pitr_days = st->on ? (st->pitr_days > 0 ? st->pitr_days : 35) : 0;
             break;
         case REPAIR_INSIGHTS:
             s->contributor_insights = st->on;

@@ -98,6 +98,39 @@ static void test_settings(void **state) {
     assert_int_equal(p.write_capacity_to, 5);
     assert_false(p.protection || p.pitr);
     drift_plan_clear(&p);
+
+    /* The recovery period: DynamoDB's 35 matches a configuration without one; another
+     * period shows as "period: 7 -> 35 days"; switching on with a period names it. */
+    w.pitr = l.spec.pitr = true;
+    l.spec.pitr_days = 35;
+    assert_int_equal(drift_compute(&w, &l, &p), TPD_OK);
+    assert_false(p.pitr);
+    drift_plan_clear(&p);
+    l.spec.pitr_days = 7;
+    assert_int_equal(drift_compute(&w, &l, &p), TPD_OK);
+    assert_true(p.pitr && p.pitr_to);
+    assert_int_equal(p.pitr_days_to, 35);
+    tpd_text_init(&b, 0);
+    drift_describe(&p, &l, &b);
+    assert_non_null(strstr(tpd_text_cstr(&b), "point-in-time recovery period: 7 -> 35 days\n"));
+    tpd_text_clear(&b);
+    drift_plan_clear(&p);
+    w.pitr_days = 3;
+    l.spec.pitr_days = 35;
+    assert_int_equal(drift_compute(&w, &l, &p), TPD_OK);
+    tpd_text_init(&b, 0);
+    drift_describe(&p, &l, &b);
+    assert_non_null(strstr(tpd_text_cstr(&b), "period: 35 -> 3 days (restore points older"));
+    tpd_text_clear(&b);
+    drift_plan_clear(&p);
+    l.spec.pitr = false;
+    l.spec.pitr_days = 0;
+    assert_int_equal(drift_compute(&w, &l, &p), TPD_OK);
+    tpd_text_init(&b, 0);
+    drift_describe(&p, &l, &b);
+    assert_non_null(strstr(tpd_text_cstr(&b), "point-in-time recovery: off -> on (3-day period)"));
+    tpd_text_clear(&b);
+    drift_plan_clear(&p);
     table_spec_clear(&w);
     table_live_clear(&l);
 }

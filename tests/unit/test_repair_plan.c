@@ -334,9 +334,48 @@ static void test_indexes_attribute_definitions(void **state) {
     tpd_err_clear(&err);
 }
 
+/* The recovery period: a period changed outside Terraform is set back with
+ * UpdateContinuousBackups carrying the configured period (35 when not configured); a
+ * table with recovery off and no period configured needs nothing. */
+static void test_pitr_period(void **state) {
+    (void)state;
+    struct table_live live;
+    struct table_spec want;
+    s_live(&live);
+    s_spec(&want);
+    struct repair_plan p;
+    struct tpd_err err = {0};
+    char whats[256];
+    live.spec.pitr = want.pitr = true;
+    live.spec.pitr_days = 35;
+    assert_int_equal(s_build(&want, &live, &p, &err, whats, sizeof whats), TPD_OK);
+    assert_int_equal(p.count, 0); /* not configured = DynamoDB's 35 */
+    repair_plan_clear(&p);
+    live.spec.pitr_days = 7;
+    assert_int_equal(s_build(&want, &live, &p, &err, whats, sizeof whats), TPD_OK);
+    assert_string_equal(whats, "setting point-in-time recovery");
+    assert_int_equal(p.steps[0].kind, REPAIR_PITR);
+    assert_true(p.steps[0].on);
+    assert_int_equal(p.steps[0].pitr_days, 35);
+    repair_plan_clear(&p);
+    want.pitr_days = 14;
+    assert_int_equal(s_build(&want, &live, &p, &err, whats, sizeof whats), TPD_OK);
+    assert_int_equal(p.steps[0].pitr_days, 14);
+    repair_plan_clear(&p);
+    /* Switching off never carries a period (DynamoDB refuses one). */
+    want.pitr = false;
+    assert_int_equal(s_build(&want, &live, &p, &err, whats, sizeof whats), TPD_OK);
+    assert_false(p.steps[0].on);
+    assert_int_equal(p.steps[0].pitr_days, 0);
+    repair_plan_clear(&p);
+    table_spec_clear(&want);
+    table_live_clear(&live);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_protection_on),
+        cmocka_unit_test(test_pitr_period),
         cmocka_unit_test(test_order_protection_off),
         cmocka_unit_test(test_capacities_on_switch_to_provisioned),
         cmocka_unit_test(test_ttl_rename_refused),

@@ -112,6 +112,8 @@ static struct tfv *s_rich_value(bool provisioned, bool customer_key) {
         tfv_map_set(o, "on_demand_throughput", od);
     }
     tfv_map_set(o, "contributor_insights", tfv_new_bool(true));
+    tfv_map_set(o, "point_in_time_recovery", tfv_new_bool(true));
+    tfv_map_set(o, "recovery_period_in_days", tfv_new_int(7));
     return o;
 }
 
@@ -301,6 +303,9 @@ static void test_indexes_and_features(void **state) {
     assert_true(json_is_true(
         json_object_get(json_object_get(p, "ContributorInsightsSpecification"), "Enabled")));
     assert_null(json_object_get(p, "OnDemandThroughput")); /* PROVISIONED */
+    json_t *pitr = json_object_get(p, "PointInTimeRecoverySpecification");
+    assert_true(json_is_true(json_object_get(pitr, "PointInTimeRecoveryEnabled")));
+    assert_int_equal(json_integer_value(json_object_get(pitr, "RecoveryPeriodInDays")), 7);
 
     /* Read back: the deployed GSIs are what was rendered. */
     struct template_facts f;
@@ -351,6 +356,8 @@ static void test_indexes_and_features(void **state) {
     for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++) {
         assert_null(json_object_get(p, absent[i]));
     }
+    assert_null(json_object_get(
+        json_object_get(p, "PointInTimeRecoverySpecification"), "RecoveryPeriodInDays"));
     assert_int_equal(json_array_size(json_object_get(p, "AttributeDefinitions")), 2);
     json_decref(t);
     tpd_buf_clear(&text);
@@ -555,7 +562,17 @@ static void test_state_from_live(void **state) {
     int64_t n = 0;
     assert_true(tfv_get_int(tfv_get(st, "on_demand_throughput"), "max_read_request_units", &n));
     assert_int_equal(n, 100);
+    assert_true(tfv_get_int(st, "recovery_period_in_days", &n));
+    assert_int_equal(n, 7);
     tfv_free(st);
+    /* DynamoDB's default period where the reference left it out: null, no diff. */
+    tfv_map_set(ref, "recovery_period_in_days", tfv_new_null());
+    l.spec.pitr_days = 35;
+    st = table_value_state(&a);
+    assert_true(tfv_is_null(tfv_get(st, "recovery_period_in_days")));
+    tfv_free(st);
+    tfv_map_set(ref, "recovery_period_in_days", tfv_new_int(7));
+    l.spec.pitr_days = 7;
 
     /* No reference (an import): what DynamoDB has, spelled out. */
     a.ref = NULL;

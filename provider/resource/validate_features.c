@@ -1,0 +1,46 @@
+/*
+ * validate_features: the rules of the AWS::DynamoDB::Table properties of issue 25
+ * (docs/aws-behaviour.md §4.5, §5.7, §5.8; CloudFormation's resource schema and botocore's
+ * DynamoDB model):
+ *   - recovery_period_in_days: a whole number 1-35, only with point_in_time_recovery
+ *     (the schema makes RecoveryPeriodInDays depend on PointInTimeRecoveryEnabled;
+ *     DynamoDB refuses a period when disabling).
+ * Unknown values are checked when they are known. Called by validate_ttl_table.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "validate.h"
+#include "validate_internal.h"
+
+static void s_check_pitr_days(struct diag_list *d, const struct tfv *cfg) {
+    const struct tfv *v = tfv_get(cfg, "recovery_period_in_days");
+    if (tfv_is_null(v) || tfv_is_unknown(v)) {
+        return;
+    }
+    int64_t n;
+    if (!tfv_get_int(cfg, "recovery_period_in_days", &n) || n < 1 || n > 35) {
+        validate_err(
+            d,
+            "recovery_period_in_days",
+            NULL,
+            "Invalid recovery period",
+            "recovery_period_in_days is a whole number of days from 1 to 35 (left out: 35).");
+        return;
+    }
+    const struct tfv *pitr = tfv_get(cfg, "point_in_time_recovery");
+    bool on = false;
+    if (!tfv_is_unknown(pitr) && (!tfv_get_bool(cfg, "point_in_time_recovery", &on) || !on)) {
+        validate_err(
+            d,
+            "recovery_period_in_days",
+            NULL,
+            "Recovery period without point-in-time recovery",
+            "recovery_period_in_days needs point_in_time_recovery = true: DynamoDB keeps a "
+            "recovery period only while point-in-time recovery is on.");
+    }
+}
+
+void validate_table_features(const struct tfv *config, struct diag_list *diags) {
+    s_check_pitr_days(diags, config);
+}
