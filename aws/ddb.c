@@ -711,6 +711,150 @@ ddb_get_resource_policy(struct aws_client *c, const char *arn, bool *present, st
     return TPD_OK;
 }
 
+enum tpd_code ddb_read_resource_policy(
+    struct aws_client *c, const char *arn, char **policy, struct tpd_err *err) {
+    *policy = NULL;
+    json_t *resp = NULL;
+    enum tpd_code rc =
+        s_call(c, "GetResourcePolicy", json_pack("{s:s}", "ResourceArn", arn), &resp, err);
+    if (rc && tpd_err_is_aws(err, "PolicyNotFoundException")) {
+        tpd_err_clear(err); /* no policy (ddb_get_resource_policy) */
+        return TPD_OK;
+    }
+    if (rc) {
+        return rc;
+    }
+    const char *p = json_string_value(json_object_get(resp, "Policy"));
+    bool ok = s_copy(policy, p);
+    json_decref(resp);
+    return ok ? TPD_OK : tpd_err_set(err, TPD_E_NOMEM, "GetResourcePolicy: out of memory");
+}
+
+enum tpd_code ddb_put_resource_policy(
+    struct aws_client *c, const char *arn, const char *policy, struct tpd_err *err) {
+    return s_call(
+        c,
+        "PutResourcePolicy",
+        json_pack("{s:s, s:s}", "ResourceArn", arn, "Policy", policy),
+        NULL,
+        err);
+}
+
+enum tpd_code
+ddb_delete_resource_policy(struct aws_client *c, const char *arn, struct tpd_err *err) {
+    enum tpd_code rc =
+        s_call(c, "DeleteResourcePolicy", json_pack("{s:s}", "ResourceArn", arn), NULL, err);
+    if (rc && tpd_err_is_aws(err, "PolicyNotFoundException")) {
+        tpd_err_clear(err);
+        return TPD_OK;
+    }
+    return rc;
+}
+
+void ddb_kinesis_dests_free(struct ddb_kinesis_dest *v, size_t n) {
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].arn);
+        free(v[i].status);
+        free(v[i].precision);
+    }
+    free(v);
+}
+
+enum tpd_code ddb_read_kinesis_destinations(
+    struct aws_client *c,
+    const char *table,
+    struct ddb_kinesis_dest **v,
+    size_t *n,
+    struct tpd_err *err) {
+    *v = NULL;
+    *n = 0;
+    json_t *resp = NULL;
+    enum tpd_code rc = s_call(
+        c,
+        "DescribeKinesisStreamingDestination",
+        json_pack("{s:s}", "TableName", table),
+        &resp,
+        err);
+    if (rc) {
+        return rc;
+    }
+    json_t *list = json_object_get(resp, "KinesisDataStreamDestinations");
+    size_t cnt = json_is_array(list) ? json_array_size(list) : 0;
+    bool ok = true;
+    if (cnt) {
+        *v = tpd_calloc(cnt, sizeof(**v));
+        ok = *v != NULL;
+    }
+    for (size_t i = 0; ok && i < cnt; i++) {
+        json_t *d = json_array_get(list, i);
+        const char *arn = s_str(d, "StreamArn");
+        if (!arn) {
+            continue;
+        }
+        struct ddb_kinesis_dest *x = &(*v)[(*n)++];
+        ok = s_copy(&x->arn, arn) && s_copy(&x->status, s_str(d, "DestinationStatus")) &&
+             s_copy(&x->precision, s_str(d, "ApproximateCreationDateTimePrecision"));
+    }
+    json_decref(resp);
+    if (!ok) {
+        ddb_kinesis_dests_free(*v, *n ? *n : cnt);
+        *v = NULL;
+        *n = 0;
+        return tpd_err_set(err, TPD_E_NOMEM, "DescribeKinesisStreamingDestination: out of memory");
+    }
+    return TPD_OK;
+}
+
+enum tpd_code ddb_enable_kinesis_destination(
+    struct aws_client *c,
+    const char *table,
+    const char *arn,
+    const char *precision,
+    struct tpd_err *err) {
+    json_t *req = json_pack("{s:s, s:s}", "TableName", table, "StreamArn", arn);
+    if (req && precision &&
+        json_object_set_new(
+            req,
+            "EnableKinesisStreamingConfiguration",
+            json_pack("{s:s}", "ApproximateCreationDateTimePrecision", precision))) {
+        json_decref(req);
+        req = NULL;
+    }
+    return s_call(c, "EnableKinesisStreamingDestination", req, NULL, err);
+}
+
+enum tpd_code ddb_update_kinesis_destination(
+    struct aws_client *c,
+    const char *table,
+    const char *arn,
+    const char *precision,
+    struct tpd_err *err) {
+    return s_call(
+        c,
+        "UpdateKinesisStreamingDestination",
+        json_pack(
+            "{s:s, s:s, s:{s:s}}",
+            "TableName",
+            table,
+            "StreamArn",
+            arn,
+            "UpdateKinesisStreamingConfiguration",
+            "ApproximateCreationDateTimePrecision",
+            precision ? precision : "MILLISECOND"),
+        NULL,
+        err);
+}
+
+enum tpd_code ddb_disable_kinesis_destination(
+    struct aws_client *c, const char *table, const char *arn, struct tpd_err *err) {
+    return s_call(
+        c,
+        "DisableKinesisStreamingDestination",
+        json_pack("{s:s, s:s}", "TableName", table, "StreamArn", arn),
+        NULL,
+        err);
+}
+
 enum tpd_code ddb_describe_kinesis_streaming_destination(
     struct aws_client *c, const char *table, char **streams, struct tpd_err *err) {
     *streams = NULL;

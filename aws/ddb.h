@@ -217,6 +217,49 @@ enum tpd_code ddb_update_contributor_insights(
 enum tpd_code ddb_get_resource_policy(
     struct aws_client *c, const char *arn, bool *present, struct tpd_err *err) TPD_MUST_CHECK;
 
+/* GetResourcePolicy: *policy (caller frees) the document as DynamoDB returns it, NULL
+ * when the table has none (PolicyNotFoundException). */
+enum tpd_code ddb_read_resource_policy(
+    struct aws_client *c, const char *arn, char **policy, struct tpd_err *err) TPD_MUST_CHECK;
+/* PutResourcePolicy with the document as given. */
+enum tpd_code ddb_put_resource_policy(
+    struct aws_client *c, const char *arn, const char *policy, struct tpd_err *err) TPD_MUST_CHECK;
+/* DeleteResourcePolicy; no policy (PolicyNotFoundException) is success: it is gone. */
+enum tpd_code ddb_delete_resource_policy(struct aws_client *c, const char *arn, struct tpd_err *err)
+    TPD_MUST_CHECK;
+
+/* A Kinesis streaming destination as DescribeKinesisStreamingDestination reports it. */
+struct ddb_kinesis_dest {
+    char *arn;
+    char *status;    /* ENABLING, ACTIVE, DISABLING, DISABLED, ENABLE_FAILED, UPDATING */
+    char *precision; /* ApproximateCreationDateTimePrecision; NULL: not reported */
+};
+void ddb_kinesis_dests_free(struct ddb_kinesis_dest *v, size_t n);
+/* Every destination of the table (*v NULL when none; ddb_kinesis_dests_free). */
+enum tpd_code ddb_read_kinesis_destinations(
+    struct aws_client *c,
+    const char *table,
+    struct ddb_kinesis_dest **v,
+    size_t *n,
+    struct tpd_err *err) TPD_MUST_CHECK;
+/* EnableKinesisStreamingDestination / UpdateKinesisStreamingDestination with the
+ * precision (NULL: none sent on enable, DynamoDB's MILLISECOND);
+ * DisableKinesisStreamingDestination. */
+enum tpd_code ddb_enable_kinesis_destination(
+    struct aws_client *c,
+    const char *table,
+    const char *arn,
+    const char *precision,
+    struct tpd_err *err) TPD_MUST_CHECK;
+enum tpd_code ddb_update_kinesis_destination(
+    struct aws_client *c,
+    const char *table,
+    const char *arn,
+    const char *precision,
+    struct tpd_err *err) TPD_MUST_CHECK;
+enum tpd_code ddb_disable_kinesis_destination(
+    struct aws_client *c, const char *table, const char *arn, struct tpd_err *err) TPD_MUST_CHECK;
+
 /* DescribeKinesisStreamingDestination: *streams (caller frees) gets the ARNs of the
  * destinations not DISABLED, ", "-separated, or NULL when there is none. */
 enum tpd_code ddb_describe_kinesis_streaming_destination(

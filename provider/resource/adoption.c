@@ -3,9 +3,11 @@
  */
 #include "adoption.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "index_plan.h"
+#include "table_policy.h"
 #include "tpd_alloc.h"
 #include "tpd_text.h"
 
@@ -28,11 +30,13 @@ static void s_unexpressible(const struct table_live *l, struct tpd_text *b) {
         tpd_text_printf(
             b, "  - replicas of a global table (in %s): AWS::DynamoDB::GlobalTable\n", l->replicas);
     }
-    if (l->kinesis) {
-        tpd_text_printf(b, "  - a Kinesis streaming destination: %s\n", l->kinesis);
-    }
-    if (l->resource_policy) {
-        tpd_text_append(b, "  - a resource policy (GetResourcePolicy)\n");
+    if (l->spec.kinesis_arn) {
+        tpd_text_printf(
+            b,
+            "  - a Kinesis streaming destination: %s%s%s\n",
+            l->spec.kinesis_arn,
+            l->kinesis ? ", " : "",
+            l->kinesis ? l->kinesis : "");
     }
     if (l->insights_mode) {
         tpd_text_printf(b, "  - contributor insights in mode %s\n", l->insights_mode);
@@ -107,6 +111,15 @@ static void s_left_out(
                 (long long)l->on_demand_write);
         }
         tpd_text_append(b, " }\n");
+    }
+    if (live->features_read && l->resource_policy && !want->resource_policy) {
+        char *doc = table_policy_canonical(l->resource_policy);
+        tpd_text_printf(
+            b,
+            "  - a resource policy; add: resource_policy = jsonencode(...) of its document, "
+            "which is %s\n",
+            doc ? doc : l->resource_policy);
+        free(doc);
     }
     if (l->contributor_insights && !want->insights_set) {
         tpd_text_append(b, "  - contributor insights; add: contributor_insights = true\n");

@@ -33,6 +33,8 @@ enum {
     S_JOB_PITR,
     S_JOB_TAGS,
     S_JOB_INSIGHTS,
+    S_JOB_POLICY,
+    S_JOB_KINESIS,
     S_JOB_STACK0,
     S_JOB_STACK1,
     S_JOB_OWNER,
@@ -53,6 +55,9 @@ struct s_read {
     int64_t pitr_days;
     struct ddb_tags tags;
     struct ddb_contributor_insights insights;
+    char *policy;
+    struct ddb_kinesis_dest *kinesis;
+    size_t kinesis_count;
     struct cloud_read_result *out;
 };
 
@@ -83,6 +88,13 @@ static void s_read_job(void *ctx, size_t i) {
         case S_JOB_INSIGHTS:
             r->rc[i] = ddb_describe_contributor_insights(
                 r->c->aws, r->name, NULL, &r->insights, &r->err[i]);
+            break;
+        case S_JOB_POLICY:
+            r->rc[i] = ddb_read_resource_policy(r->c->aws, r->arn, &r->policy, &r->err[i]);
+            break;
+        case S_JOB_KINESIS:
+            r->rc[i] = ddb_read_kinesis_destinations(
+                r->c->aws, r->name, &r->kinesis, &r->kinesis_count, &r->err[i]);
             break;
         case S_JOB_STACK0:
         case S_JOB_STACK1: {
@@ -184,6 +196,46 @@ static bool s_take_extras(struct s_read *r, struct table_live *out) {
            s_take_indexes(t->lsis, t->lsi_count, &s->lsis, &s->lsi_count);
 }
 
+/* ", "-join a name to *list (heap). */
+static bool s_join(char **list, const char *name) {
+    struct tpd_buf b;
+    tpd_buf_init(&b, TPD_MAX_DEFAULT);
+    bool ok = tpd_buf_printf(&b, "%s%s%s", *list ? *list : "", *list ? ", " : "", name) == TPD_OK;
+    char *s = ok ? tpd_buf_detach(&b) : NULL;
+    tpd_buf_clear(&b);
+    if (!s) {
+        return false;
+    }
+    free(*list);
+    *list = s;
+    return true;
+}
+
+/* The resource policy and the Kinesis destination. The resource holds one destination
+ * (KinesisStreamSpecification has one StreamArn): the first not DISABLED; several are
+ * listed in t->kinesis, which an adoption refuses (adoption.h). */
+static bool s_take_features(struct s_read *r, struct table_live *out) {
+    struct table_spec *s = &out->spec;
+    s->resource_policy = r->policy;
+    r->policy = NULL;
+    out->resource_policy = s->resource_policy != NULL;
+    for (size_t i = 0; i < r->kinesis_count; i++) {
+        struct ddb_kinesis_dest *d = &r->kinesis[i];
+        if (s_eq(d->status, "DISABLED") || s_eq(d->status, "ENABLE_FAILED")) {
+            continue;
+        }
+        if (!s->kinesis_arn) {
+            s->kinesis_arn = d->arn;
+            s->kinesis_precision = d->precision;
+            d->arn = d->precision = NULL;
+        } else if (!s_join(&out->kinesis, d->arn)) {
+            return false;
+        }
+    }
+    out->features_read = true;
+    return true;
+}
+
 /* Move the answers into *out (exists and every field); rc of the first failure. */
 static enum tpd_code
 s_take_table(struct s_read *r, bool with_tags, struct table_live *out, struct tpd_err *err) {
@@ -232,7 +284,8 @@ s_take_table(struct s_read *r, bool with_tags, struct table_live *out, struct tp
         }
     }
     out->tags_read = with_tags;
-    if ((t->arn && !out->arn) || (t->status && !out->status) || !s_take_extras(r, out)) {
+    if ((t->arn && !out->arn) || (t->status && !out->status) || !s_take_extras(r, out) ||
+        (r->run[S_JOB_KINESIS] && !s_take_features(r, out))) {
         return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
     }
     return TPD_OK;
@@ -240,7 +293,7 @@ s_take_table(struct s_read *r, bool with_tags, struct table_live *out, struct tp
 
 /* The table jobs never run without a table name; a stack job without its name. */
 static bool s_is_table_job(size_t i) {
-    return i <= S_JOB_INSIGHTS;
+    return i <= S_JOB_KINESIS;
 }
 
 enum tpd_code cloud_read(
@@ -259,6 +312,8 @@ enum tpd_code cloud_read(
     bool table = q->table != NULL;
     r.run[S_JOB_TABLE] = r.run[S_JOB_TTL] = r.run[S_JOB_PITR] = r.run[S_JOB_INSIGHTS] = table;
     r.run[S_JOB_TAGS] = table && q->with_tags && q->arn_hint;
+    r.run[S_JOB_KINESIS] = table && q->with_features;
+    r.run[S_JOB_POLICY] = table && q->with_features && q->arn_hint;
     r.run[S_JOB_STACK0] = q->stacks[0] != NULL;
     r.run[S_JOB_STACK1] = q->stacks[1] != NULL;
     r.run[S_JOB_OWNER] = q->owner_of != NULL;
@@ -268,6 +323,11 @@ enum tpd_code cloud_read(
         r.arn = r.t.arn;
         r.run[S_JOB_TAGS] = true;
         s_read_job(&r, S_JOB_TAGS);
+    }
+    if (table && q->with_features && !q->arn_hint && r.rc[S_JOB_TABLE] == TPD_OK && r.t.arn) {
+        r.arn = r.t.arn;
+        r.run[S_JOB_POLICY] = true;
+        s_read_job(&r, S_JOB_POLICY);
     }
     /* No table (DescribeTable says so, or it vanished between two calls): the other
      * answers about it do not matter. */
@@ -300,30 +360,36 @@ enum tpd_code cloud_read(
     ddb_ttl_clear(&r.ttl);
     ddb_tags_clear(&r.tags);
     ddb_contributor_insights_clear(&r.insights);
+    free(r.policy);
+    ddb_kinesis_dests_free(r.kinesis, r.kinesis_count);
     return rc;
-}
-
-/* ", "-join a name to *list (heap). */
-static bool s_join(char **list, const char *name) {
-    struct tpd_buf b;
-    tpd_buf_init(&b, TPD_MAX_DEFAULT);
-    bool ok = tpd_buf_printf(&b, "%s%s%s", *list ? *list : "", *list ? ", " : "", name) == TPD_OK;
-    char *s = ok ? tpd_buf_detach(&b) : NULL;
-    tpd_buf_clear(&b);
-    if (!s) {
-        return false;
-    }
-    free(*list);
-    *list = s;
-    return true;
 }
 
 enum tpd_code cloud_read_extras(void *ctx, struct table_live *t, struct tpd_err *err) {
     struct cloud *c = ctx;
     const char *name = t->spec.name;
-    enum tpd_code rc = ddb_describe_kinesis_streaming_destination(c->aws, name, &t->kinesis, err);
-    if (!rc && t->arn) {
-        rc = ddb_get_resource_policy(c->aws, t->arn, &t->resource_policy, err);
+    enum tpd_code rc = TPD_OK;
+    if (!t->features_read) {
+        struct s_read r;
+        memset(&r, 0, sizeof(r));
+        r.run[S_JOB_KINESIS] = true;
+        rc = ddb_read_kinesis_destinations(c->aws, name, &r.kinesis, &r.kinesis_count, err);
+        if (!rc && t->arn) {
+            rc = ddb_read_resource_policy(c->aws, t->arn, &r.policy, err);
+        }
+        if (!rc) {
+            free(t->spec.resource_policy);
+            free(t->spec.kinesis_arn);
+            free(t->spec.kinesis_precision);
+            t->spec.resource_policy = t->spec.kinesis_arn = t->spec.kinesis_precision = NULL;
+            free(t->kinesis);
+            t->kinesis = NULL;
+            if (!s_take_features(&r, t)) {
+                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+            }
+        }
+        free(r.policy);
+        ddb_kinesis_dests_free(r.kinesis, r.kinesis_count);
     }
     for (size_t i = 0; !rc && i < t->spec.gsi_count; i++) {
         struct ddb_contributor_insights ci = {0};

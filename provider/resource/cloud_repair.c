@@ -294,6 +294,10 @@ static enum tpd_code s_run_step(
         case REPAIR_PITR:
             rc = ddb_update_continuous_backups(c->aws, p->table, s->on, s->pitr_days, err);
             break;
+        case REPAIR_POLICY:
+            rc = s->policy ? ddb_put_resource_policy(c->aws, p->arn, s->policy, err)
+                           : ddb_delete_resource_policy(c->aws, p->arn, err);
+            break;
         case REPAIR_INSIGHTS:
             rc = ddb_update_contributor_insights(c->aws, p->table, NULL, s->on, err);
             break;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table_policy.h"
 #include "tpd_alloc.h"
 #include "tpd_text.h"
 
@@ -23,6 +24,7 @@ void drift_plan_clear(struct drift_plan *p) {
     free(p->stream_to);
     free(p->sse_key_to);
     free(p->table_class_to);
+    free(p->policy_to);
     for (size_t i = 0; i < p->gsi_capacity_count; i++) {
         free(p->gsi_capacity[i].name);
     }
@@ -43,7 +45,7 @@ bool drift_plan_empty(const struct drift_plan *p) {
     return !p->protection && !p->billing && !p->pitr && p->ttl == DRIFT_TTL_NONE &&
            !p->tags_set_count && !p->tags_remove_count && !p->stream && !p->sse &&
            !p->table_class && !p->on_demand && !p->insights && !p->gsi_capacity_count &&
-           !p->gsi_missing_count;
+           !p->gsi_missing_count && !p->policy;
 }
 
 static bool s_eq(const char *a, const char *b) {
@@ -218,6 +220,21 @@ s_extras(const struct table_spec *want, const struct table_spec *l, struct drift
     return TPD_OK;
 }
 
+/* The properties of issue 25 that live outside DescribeTable: compared only when read. */
+static enum tpd_code
+s_features(const struct table_spec *want, const struct table_live *live, struct drift_plan *p) {
+    if (!live->features_read) {
+        return TPD_OK;
+    }
+    if (!table_policy_equal(want->resource_policy, live->spec.resource_policy)) {
+        p->policy = true;
+        if (want->resource_policy && !(p->policy_to = tpd_strdup(want->resource_policy))) {
+            return TPD_E_NOMEM;
+        }
+    }
+    return TPD_OK;
+}
+
 enum tpd_code
 drift_compute(const struct table_spec *want, const struct table_live *live, struct drift_plan *p) {
     memset(p, 0, sizeof(*p));
@@ -250,6 +267,9 @@ drift_compute(const struct table_spec *want, const struct table_live *live, stru
     }
     if (!rc) {
         rc = s_extras(want, l, p);
+    }
+    if (!rc) {
+        rc = s_features(want, live, p);
     }
     if (rc) {
         drift_plan_clear(p);
@@ -351,6 +371,15 @@ s_describe_extras(const struct drift_plan *p, const struct table_live *live, str
             l->contributor_insights ? "on" : "off",
             p->insights_to ? "on" : "off",
             p->insights_to ? " (CloudWatch Contributor Insights rules are billed)" : "");
+    }
+    if (p->policy) {
+        tpd_text_printf(
+            b,
+            "  - resource policy: %s -> %s\n",
+            l->resource_policy ? "a policy" : "none",
+            !p->policy_to        ? "none (DeleteResourcePolicy)"
+            : l->resource_policy ? "the configured policy (PutResourcePolicy replaces it)"
+                                 : "the configured policy");
     }
 }
 

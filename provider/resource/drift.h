@@ -79,6 +79,10 @@ struct drift_plan {
     char **gsi_changed; /* on the table with another definition than wanted */
     size_t gsi_changed_count;
     bool lsi_differs; /* the local secondary indexes differ: only a new table changes them */
+    /* The resource policy differs as JSON (table_policy.h), when it was read
+     * (table_live.features_read): set policy_to, or delete it (NULL). */
+    bool policy;
+    char *policy_to;
 };
 
 void drift_plan_clear(struct drift_plan *p);

@@ -257,6 +257,11 @@ static enum tpd_code s_read_table(struct s_run *r, bool with_tags, struct tpd_er
         .table = r->p->target.name ? r->p->target.name : r->f->table.spec.name,
         .arn_hint = r->f->table.arn,
         .with_tags = with_tags,
+        /* The features the configuration has, or the table had when it was read. */
+        .with_features =
+            table_spec_has_features(&r->p->target) ||
+            (r->f->table.features_read && table_spec_has_features(&r->f->table.spec)) ||
+            (r->out->table.features_read && table_spec_has_features(&r->out->table.spec)),
     };
     struct cloud_read_result res = {0};
     enum tpd_code rc = r->ops->read(r->ops->ctx, &q, &res, err);

@@ -25,6 +25,7 @@ static void s_step_clear(struct repair_step *s) {
     table_index_clear(&s->index);
     tpd_kv_array_free(s->attr_defs, s->attr_def_count);
     free(s->ttl_attribute);
+    free(s->policy);
     tpd_kv_array_free(s->tags, s->tag_count);
     for (size_t i = 0; i < s->key_count; i++) {
         free(s->keys[i]);
@@ -237,6 +238,10 @@ enum tpd_code repair_plan_build(
         if (ok) {
             s->on = d->insights_to;
         }
+    }
+    if (ok && d->policy) {
+        ok = (s = s_add(out, &cap, REPAIR_POLICY, "setting the resource policy")) &&
+             s_copy(&s->policy, d->policy_to);
     }
     if (ok && d->tags_set_count) {
         ok = (s = s_add(out, &cap, REPAIR_TAG, "setting tags")) &&

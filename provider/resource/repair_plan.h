@@ -32,6 +32,7 @@ enum repair_kind {
     REPAIR_TAG,          /* TagResource(tags) */
     REPAIR_UNTAG,        /* UntagResource(keys) */
     REPAIR_TTL,          /* UpdateTimeToLive(ttl_attribute, on) */
+    REPAIR_POLICY,       /* PutResourcePolicy(policy), or DeleteResourcePolicy (NULL) */
 };
 
 /* A tristate for UpdateTable fields: unchanged, false, true. */
@@ -70,6 +71,8 @@ struct repair_step {
     bool on;
     int64_t pitr_days; /* REPAIR_PITR with on: the recovery period (always sent) */
     char *ttl_attribute;
+    /* REPAIR_POLICY */
+    char *policy;
     /* REPAIR_TAG, REPAIR_UNTAG */
     struct tpd_kv *tags;
     size_t tag_count;

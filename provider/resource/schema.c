@@ -308,6 +308,16 @@ static const struct schema_attr s_table_attrs[] = {
      .description = "Days of point-in-time recovery a restore can reach back (1 to 35); only "
                     "with `point_in_time_recovery = true`. Left out: DynamoDB's default, 35.",
      .optional = true},
+    {.name = "resource_policy",
+     .type = &tfv_type_string,
+     .description =
+         "Resource-based policy of the table: a JSON policy document (`jsonencode({...})`, "
+         "at most 20 KB), compared as JSON, so a reformatted equal document shows no diff. "
+         "Left out: the table has no policy (an existing one is deleted). Written as "
+         "`ResourcePolicy.PolicyDocument`; a policy changed outside Terraform shows as a diff "
+         "and is set back (PutResourcePolicy).",
+     .optional = true,
+     .computed = true},
     {.name = "retain_on_destroy",
      .type = &tfv_type_bool,
      .description = "When `true`, destroy deletes the stack but keeps the table and its items "
@@ -399,6 +409,7 @@ static const struct tfv_type_attr s_table_type_attrs[] = {
     {"range_key", &s_key_type},
     {"read_capacity", &tfv_type_number},
     {"recovery_period_in_days", &tfv_type_number},
+    {"resource_policy", &tfv_type_string},
     {"retain_on_destroy", &tfv_type_bool},
     {"server_side_encryption", &s_sse_type},
     {"stack_id", &tfv_type_string},
@@ -605,6 +616,11 @@ static const struct schema_attr s_ds_attrs[] = {
      .type = &tfv_type_number,
      .description = "Days of point-in-time recovery (1 to 35); null while recovery is off.",
      .computed = true},
+    {.name = "resource_policy",
+     .type = &tfv_type_string,
+     .description = "The table's resource-based policy (JSON), as DynamoDB returns it; null "
+                    "without one.",
+     .computed = true},
     {.name = "server_side_encryption",
      .type = &s_sse_type,
      .nested = &s_ds_sse_object,
@@ -671,6 +687,7 @@ static const struct tfv_type_attr s_ds_type_attrs[] = {
     {"range_key", &s_key_type},
     {"read_capacity", &tfv_type_number},
     {"recovery_period_in_days", &tfv_type_number},
+    {"resource_policy", &tfv_type_string},
     {"server_side_encryption", &s_sse_type},
     {"stack_id", &tfv_type_string},
     {"stack_name", &tfv_type_string},

@@ -87,6 +87,13 @@ struct table_spec {
     int64_t on_demand_read; /* OnDemandThroughput maxima (PAY_PER_REQUEST); 0: no limit */
     int64_t on_demand_write;
     bool contributor_insights;
+    /* The table's resource policy, a JSON document (NULL: none). Desired: as configured;
+     * live: as GetResourcePolicy returns it. Compared as JSON (table_policy.h). */
+    char *resource_policy;
+    /* The Kinesis streaming destination (NULL: none) and its
+     * ApproximateCreationDateTimePrecision (NULL: DynamoDB's MILLISECOND). */
+    char *kinesis_arn;
+    char *kinesis_precision;
     /* Desired specs only: the configuration spelled these out (rather than leaving them to
      * their defaults), so an adoption that changes them is asked for. */
     bool table_class_set;
@@ -121,6 +128,10 @@ void table_index_describe(const struct table_index *x, struct tpd_text *b);
  * local_secondary_indexes, on one line: { name = "...", hash_key = {...}, ... }.
  * Capacities only for a GSI of a provisioned table. */
 void table_index_hcl(const struct table_index *x, bool gsi, bool provisioned, struct tpd_text *b);
+
+/* The spec has a resource policy or a Kinesis destination: reading the table for it
+ * includes them (cloud_read_request.with_features). */
+bool table_spec_has_features(const struct table_spec *s);
 
 /* DynamoDB's default recovery period, in days (docs/aws-behaviour.md §5.7). */
 #define TABLE_PITR_DEFAULT_DAYS 35

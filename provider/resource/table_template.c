@@ -133,6 +133,16 @@ static bool s_extras(json_t *p, const struct table_spec *s, const struct templat
               s_set(od, "MaxWriteRequestUnits", json_integer((json_int_t)s->on_demand_write)));
         ok = ok ? s_set(p, "OnDemandThroughput", od) : (json_decref(od), false);
     }
+    if (ok && s->resource_policy) {
+        /* ResourcePolicy.PolicyDocument as an object (the schema takes an object or a JSON
+         * string; an object is what GetTemplate gives back as written). */
+        json_t *doc = json_loads(s->resource_policy, JSON_REJECT_DUPLICATES, NULL);
+        ok = json_is_object(doc) &&
+             s_set(p, "ResourcePolicy", json_pack("{s:o}", "PolicyDocument", doc));
+        if (!ok && !json_is_object(doc)) {
+            json_decref(doc);
+        }
+    }
     if (ok && (s->contributor_insights || (d && d->insights_written))) {
         ok = s_set(
             p,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table_policy.h"
 #include "tpd_alloc.h"
 
 static bool s_copy(char **dst, const char *src) {
@@ -93,7 +94,8 @@ static bool s_extras_from(const struct tfv *v, struct table_spec *out) {
     out->insights_set = tfv_get_bool(v, "contributor_insights", &out->contributor_insights);
     const char *tc = tfv_get_str(v, "table_class");
     out->table_class_set = tc != NULL;
-    return s_copy(&out->stream_view_type, tfv_get_str(tfv_get(v, "stream"), "view_type")) &&
+    return s_copy(&out->resource_policy, tfv_get_str(v, "resource_policy")) &&
+           s_copy(&out->stream_view_type, tfv_get_str(tfv_get(v, "stream"), "view_type")) &&
            s_copy(&out->sse_kms_key, tfv_get_str(sse, "kms_key_arn")) &&
            s_copy(&out->table_class, tc && strcmp(tc, "STANDARD") != 0 ? tc : NULL);
 }
@@ -412,6 +414,22 @@ static struct tfv *s_pitr_days(const struct tfv *ref, const struct table_spec *s
     return tfv_new_int(days);
 }
 
+/* resource_policy: the reference's text while DynamoDB has the same document (equal
+ * policies never show a diff, table_policy.h), else the document DynamoDB returns; the
+ * reference's value when the policy was not read (a table read without its features). */
+static struct tfv *s_policy(const struct tfv *ref, const struct table_live *l) {
+    const struct tfv *r = tfv_get(ref, "resource_policy");
+    const char *rs = tfv_str(r);
+    if (!l->features_read) {
+        return r && !tfv_is_unknown(r) ? tfv_clone(r) : tfv_new_null();
+    }
+    const char *live = l->spec.resource_policy;
+    if (live && rs && table_policy_equal(rs, live)) {
+        return tfv_new_string(rs);
+    }
+    return s_str_or_null(live);
+}
+
 struct tfv *table_value_state(const struct table_state_args *a) {
     const struct table_live *l = a->live;
     const struct table_spec *s = &l->spec;
@@ -435,6 +453,7 @@ struct tfv *table_value_state(const struct table_state_args *a) {
     s_set(v, "deletion_protection_enabled", tfv_new_bool(s->deletion_protection), &ok);
     s_set(v, "point_in_time_recovery", tfv_new_bool(s->pitr), &ok);
     s_set(v, "recovery_period_in_days", s_pitr_days(a->ref, s), &ok);
+    s_set(v, "resource_policy", s_policy(a->ref, l), &ok);
     s_set(v, "ttl", s_ttl(a->ref, l), &ok);
     s_set(v, "tags", s_tags(a->ref, l), &ok);
     s_set(

@@ -28,6 +28,7 @@ static const char *const s_shared[] = {
     "point_in_time_recovery",
     "range_key",
     "read_capacity",
+    "resource_policy",
     "server_side_encryption",
     "stream",
     "stream_arn",
@@ -155,7 +156,8 @@ void ttl_table_data_read(
         goto done;
     }
     /* The table and the stack holding it, at once. */
-    struct cloud_read_request q = {.table = name, .with_tags = true, .owner_of = name};
+    struct cloud_read_request q = {
+        .table = name, .with_tags = true, .with_features = true, .owner_of = name};
     if (ops->read(ops->ctx, &q, &r, &err) != TPD_OK) {
         diag_add_err(diags, NULL, "Cannot read the table", &err);
         goto done;

@@ -4,12 +4,18 @@
  * DynamoDB model):
  *   - recovery_period_in_days: a whole number 1-35, only with point_in_time_recovery
  *     (the schema makes RecoveryPeriodInDays depend on PointInTimeRecoveryEnabled;
- *     DynamoDB refuses a period when disabling).
+ *     DynamoDB refuses a period when disabling);
+ *   - resource_policy: a JSON object of at most 20480 bytes (PutResourcePolicy's limit,
+ *     whitespace counted; the schema's PolicyDocument is a JSON object).
  * Unknown values are checked when they are known. Called by validate_ttl_table.
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "table_policy.h"
+#include "tpd_limits.h"
 #include "validate.h"
 #include "validate_internal.h"
 
@@ -41,6 +47,35 @@ static void s_check_pitr_days(struct diag_list *d, const struct tfv *cfg) {
     }
 }
 
+static void s_check_policy(struct diag_list *d, const struct tfv *cfg) {
+    const char *doc = tfv_get_str(cfg, "resource_policy");
+    if (!doc) {
+        return; /* null, or unknown until apply */
+    }
+    if (strlen(doc) > TPD_MAX_RESOURCE_POLICY) {
+        validate_err(
+            d,
+            "resource_policy",
+            NULL,
+            "Resource policy too large",
+            "DynamoDB accepts a resource policy of at most 20480 bytes, whitespace counted "
+            "(jsonencode writes none).");
+        return;
+    }
+    char *canon = table_policy_canonical(doc);
+    if (!canon) {
+        validate_err(
+            d,
+            "resource_policy",
+            NULL,
+            "Invalid resource policy",
+            "resource_policy is a JSON policy document: an object such as "
+            "jsonencode({ Version = \"2012-10-17\", Statement = [...] }).");
+    }
+    free(canon);
+}
+
 void validate_table_features(const struct tfv *config, struct diag_list *diags) {
     s_check_pitr_days(diags, config);
+    s_check_policy(diags, config);
 }

@@ -119,6 +119,105 @@ class Properties(E2ETestCase):
         self.assertEqual(self.pitr(name)["RecoveryPeriodInDays"], 35)
         self.assertEqual(self.plan_exitcode(d).rc, 0)
 
+    # -- resource policy --------------------------------------------------------------
+
+    POLICY = '''resource_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "reader"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::123456789012:root" }
+      Action    = ["dynamodb:GetItem", "dynamodb:Query"]
+      Resource  = "*"
+    }]
+  })'''
+
+    def policy(self, name):
+        arn = self.ddb.describe_table(TableName=name)["Table"]["TableArn"]
+        try:
+            return json.loads(self.ddb.get_resource_policy(ResourceArn=arn)["Policy"])
+        except self.ddb.exceptions.PolicyNotFoundException:
+            return None
+
+    def test_resource_policy_round_trip_drift_and_removal(self):
+        name = "prop-policy"
+        d = self.workdir("policy", table(name, self.POLICY))
+        self.init(d)
+        self.apply(d)
+        pol = self.policy(name)
+        self.assertEqual(pol["Statement"][0]["Sid"], "reader")
+        self.assertIn("PolicyDocument", self.props(name)["ResourcePolicy"])
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+        # The same document written otherwise (other key order, whitespace, heredoc): no diff.
+        self.write(d, table(name, """resource_policy = <<EOT
+{ "Statement": [ { "Resource": "*", "Action": ["dynamodb:GetItem", "dynamodb:Query"],
+    "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Effect": "Allow", "Sid": "reader" } ],
+  "Version": "2012-10-17" }
+EOT"""))
+        r = self.plan_exitcode(d)
+        self.assertEqual(r.rc, 0, r.text)
+
+        # Drift: another policy put outside Terraform shows, and apply puts ours back.
+        arn = self.ddb.describe_table(TableName=name)["Table"]["TableArn"]
+        self.ddb.put_resource_policy(ResourceArn=arn, Policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Sid": "everyone", "Effect": "Allow", "Principal": {"AWS": "*"},
+                "Action": "dynamodb:*", "Resource": "*"}]}))
+        r = self.plan_exitcode(d)
+        self.assertEqual(r.rc, 2, r.text)
+        self.assertIn("resource_policy", r.text)
+        self.apply(d)
+        self.assertEqual(self.policy(name)["Statement"][0]["Sid"], "reader")
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+        # Deleted outside Terraform: shows, and is put back.
+        self.ddb.delete_resource_policy(ResourceArn=arn)
+        r = self.plan_exitcode(d)
+        self.assertEqual(r.rc, 2, r.text)
+        self.apply(d)
+        self.assertEqual(self.policy(name)["Statement"][0]["Sid"], "reader")
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+        # Removed from the configuration: the table has none.
+        self.write(d, table(name))
+        self.apply(d)
+        self.assertIsNone(self.policy(name))
+        self.assertNotIn("ResourcePolicy", self.props(name))
+        self.assertIsNone(self.state(d, "dynamodb_ttl_table.t")["resource_policy"])
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+    def test_resource_policy_refused_when_not_json(self):
+        d = self.workdir("policy-bad", table("prop-policy-bad", 'resource_policy = "{not json"'))
+        self.init(d)
+        r = self.tf(d, "plan", "-input=false", check=1)
+        self.assertIn("Invalid resource policy", r.text)
+
+    def test_adopt_table_with_resource_policy(self):
+        name = "prop-policy-adopt"
+        self.create_table(name)
+        arn = self.ddb.describe_table(TableName=name)["Table"]["TableArn"]
+        doc = {"Version": "2012-10-17", "Statement": [{
+            "Sid": "reader", "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+            "Action": ["dynamodb:GetItem", "dynamodb:Query"], "Resource": "*"}]}
+        self.ddb.put_resource_policy(ResourceArn=arn, Policy=json.dumps(doc, indent=2))
+        self.put_items(name, 4)
+        before = self.items(name)
+        # Left out of the configuration: refused, naming what to add.
+        d = self.workdir("policy-adopt", table(name))
+        self.init(d)
+        r = self.tf(d, "plan", "-input=false", check=1)
+        self.assertIn("a resource policy; add: resource_policy", r.text)
+        # Declared (the same document): adopted, nothing changes, no diff after.
+        self.write(d, table(name, self.POLICY))
+        plan = self.tf(d, "plan", "-input=false", check=0)
+        self.assertIn("no setting changes", plan.text.replace("\n", " "))
+        self.apply(d)
+        self.assertEqual(self.policy(name), doc)
+        self.assertEqual(self.items(name), before)
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -114,6 +114,12 @@ static struct tfv *s_rich_value(bool provisioned, bool customer_key) {
     tfv_map_set(o, "contributor_insights", tfv_new_bool(true));
     tfv_map_set(o, "point_in_time_recovery", tfv_new_bool(true));
     tfv_map_set(o, "recovery_period_in_days", tfv_new_int(7));
+    tfv_map_set(
+        o,
+        "resource_policy",
+        tfv_new_string("{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", "
+                       "\"Principal\": {\"AWS\": \"arn:aws:iam::123456789012:root\"}, "
+                       "\"Action\": \"dynamodb:GetItem\", \"Resource\": \"*\"}]}"));
     return o;
 }
 
@@ -306,6 +312,9 @@ static void test_indexes_and_features(void **state) {
     json_t *pitr = json_object_get(p, "PointInTimeRecoverySpecification");
     assert_true(json_is_true(json_object_get(pitr, "PointInTimeRecoveryEnabled")));
     assert_int_equal(json_integer_value(json_object_get(pitr, "RecoveryPeriodInDays")), 7);
+    json_t *doc = json_object_get(json_object_get(p, "ResourcePolicy"), "PolicyDocument");
+    assert_true(json_is_object(doc)); /* an object, not a string */
+    assert_string_equal(json_string_value(json_object_get(doc, "Version")), "2012-10-17");
 
     /* Read back: the deployed GSIs are what was rendered. */
     struct template_facts f;
@@ -352,7 +361,8 @@ static void test_indexes_and_features(void **state) {
         "SSESpecification",
         "TableClass",
         "OnDemandThroughput",
-        "ContributorInsightsSpecification"};
+        "ContributorInsightsSpecification",
+        "ResourcePolicy"};
     for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++) {
         assert_null(json_object_get(p, absent[i]));
     }

@@ -386,6 +386,26 @@ static void test_feature_rules(void **state) {
     tfv_map_set(c, "point_in_time_recovery", tfv_new_bool(false));
     tfv_map_set(c, "recovery_period_in_days", tfv_new_int(7));
     s_expect_one_error(c, "recovery_period_in_days", false);
+    /* resource_policy: a JSON object of at most 20480 bytes. */
+    c = s_valid_table();
+    tfv_map_set(c, "resource_policy", tfv_new_string("{\"Version\":\"2012-10-17\"}"));
+    diag_list_init(&d);
+    validate_ttl_table(c, &d);
+    assert_int_equal(d.count, 0);
+    diag_list_clear(&d);
+    tfv_map_set(c, "resource_policy", tfv_new_string("{\"Version\":"));
+    s_expect_one_error(c, "resource_policy", false);
+    c = s_valid_table();
+    tfv_map_set(c, "resource_policy", tfv_new_string("[1]"));
+    s_expect_one_error(c, "resource_policy", false);
+    c = s_valid_table();
+    char big[20500];
+    memset(big, ' ', sizeof big - 1);
+    big[0] = '{';
+    big[sizeof big - 2] = '}';
+    big[sizeof big - 1] = 0;
+    tfv_map_set(c, "resource_policy", tfv_new_string(big));
+    s_expect_one_error(c, "resource_policy", false);
 }
 
 static void test_provider_rules(void **state) {
