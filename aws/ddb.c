@@ -267,6 +267,9 @@ enum tpd_code ddb_describe_table(
     json_t *odt = json_object_get(t, "OnDemandThroughput");
     out->on_demand_read = s_on_demand(odt, "MaxReadRequestUnits");
     out->on_demand_write = s_on_demand(odt, "MaxWriteRequestUnits");
+    json_t *warm = json_object_get(t, "WarmThroughput");
+    out->warm_read = s_on_demand(warm, "ReadUnitsPerSecond");
+    out->warm_write = s_on_demand(warm, "WriteUnitsPerSecond");
     json_decref(resp);
     if (!ok) {
         ddb_table_clear(out);
@@ -605,6 +608,17 @@ static int s_update_members(json_t *req, const struct ddb_update_table_input *in
                 (json_int_t)in->on_demand_read,
                 "MaxWriteRequestUnits",
                 (json_int_t)in->on_demand_write));
+    }
+    if (in->warm_read > 0 || in->warm_write > 0) {
+        json_t *w = json_object();
+        rc |= !w;
+        if (w && in->warm_read > 0) {
+            rc |= json_object_set_new(w, "ReadUnitsPerSecond", json_integer(in->warm_read));
+        }
+        if (w && in->warm_write > 0) {
+            rc |= json_object_set_new(w, "WriteUnitsPerSecond", json_integer(in->warm_write));
+        }
+        rc |= !w || json_object_set_new(req, "WarmThroughput", w);
     }
     if (in->attr_def_count) {
         json_t *defs = json_array();

@@ -68,6 +68,8 @@ struct ddb_table {
     char *table_class;      /* TableClassSummary.TableClass; NULL when absent */
     int64_t on_demand_read; /* OnDemandThroughput maxima; 0 when absent or -1 (none) */
     int64_t on_demand_write;
+    int64_t warm_read; /* WarmThroughput units per second; 0 when absent */
+    int64_t warm_write;
     char *replicas; /* Replicas' RegionName, ", "-separated; NULL: not a global table */
 };
 void ddb_table_clear(struct ddb_table *t);
@@ -171,6 +173,8 @@ struct ddb_update_table_input {
     bool on_demand;          /* send OnDemandThroughput with these maxima (-1: no limit) */
     int64_t on_demand_read;
     int64_t on_demand_write;
+    int64_t warm_read; /* > 0: sent in WarmThroughput (which must be the only change) */
+    int64_t warm_write;
     const struct ddb_gsi_update *gsi_updates;
     size_t gsi_update_count;
     const struct ddb_attr_def *attr_defs; /* AttributeDefinitions (with a GSI Create) */

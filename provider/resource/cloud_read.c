@@ -183,6 +183,8 @@ static bool s_take_extras(struct s_read *r, struct table_live *out) {
         s->on_demand_read = t->on_demand_read;
         s->on_demand_write = t->on_demand_write;
     }
+    s->warm_read = t->warm_read;
+    s->warm_write = t->warm_write;
     out->replicas = t->replicas;
     t->replicas = NULL;
     s->contributor_insights =

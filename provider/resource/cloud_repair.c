@@ -180,6 +180,8 @@ static enum tpd_code s_update_input(
     in->on_demand = s->on_demand;
     in->on_demand_read = s->on_demand_read;
     in->on_demand_write = s->on_demand_write;
+    in->warm_read = s->warm_read;
+    in->warm_write = s->warm_write;
     if (s->gsi_capacity_count) {
         *gsi = tpd_calloc(s->gsi_capacity_count, sizeof(**gsi));
         if (!*gsi) {
@@ -238,6 +240,9 @@ s_update_done(struct cloud *c, const struct repair_plan *p, const struct repair_
     if (done && s->on_demand) {
         done = t.on_demand_read == (s->on_demand_read > 0 ? s->on_demand_read : 0) &&
                t.on_demand_write == (s->on_demand_write > 0 ? s->on_demand_write : 0);
+    }
+    if (done && (s->warm_read > 0 || s->warm_write > 0)) {
+        done = t.warm_read >= s->warm_read && t.warm_write >= s->warm_write;
     }
     ddb_table_clear(&t);
     tpd_err_clear(&e);

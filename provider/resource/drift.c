@@ -45,7 +45,7 @@ bool drift_plan_empty(const struct drift_plan *p) {
     return !p->protection && !p->billing && !p->pitr && p->ttl == DRIFT_TTL_NONE &&
            !p->tags_set_count && !p->tags_remove_count && !p->stream && !p->sse &&
            !p->table_class && !p->on_demand && !p->insights && !p->gsi_capacity_count &&
-           !p->gsi_missing_count && !p->policy;
+           !p->gsi_missing_count && !p->policy && !p->warm;
 }
 
 static bool s_eq(const char *a, const char *b) {
@@ -220,6 +220,25 @@ s_extras(const struct table_spec *want, const struct table_spec *l, struct drift
     return TPD_OK;
 }
 
+/* Warm throughput, where configured: only raised (DynamoDB refuses a decrease). */
+static void
+s_warm(const struct table_spec *want, const struct table_spec *l, struct drift_plan *p) {
+    if (want->warm_read > 0 && want->warm_read != l->warm_read) {
+        p->warm_lower = p->warm_lower || want->warm_read < l->warm_read;
+        if (want->warm_read > l->warm_read) {
+            p->warm = true;
+            p->warm_read_to = want->warm_read;
+        }
+    }
+    if (want->warm_write > 0 && want->warm_write != l->warm_write) {
+        p->warm_lower = p->warm_lower || want->warm_write < l->warm_write;
+        if (want->warm_write > l->warm_write) {
+            p->warm = true;
+            p->warm_write_to = want->warm_write;
+        }
+    }
+}
+
 /* The properties of issue 25 that live outside DescribeTable: compared only when read. */
 static enum tpd_code
 s_features(const struct table_spec *want, const struct table_live *live, struct drift_plan *p) {
@@ -269,6 +288,7 @@ drift_compute(const struct table_spec *want, const struct table_live *live, stru
         rc = s_extras(want, l, p);
     }
     if (!rc) {
+        s_warm(want, l, p);
         rc = s_features(want, live, p);
     }
     if (rc) {
@@ -371,6 +391,16 @@ s_describe_extras(const struct drift_plan *p, const struct table_live *live, str
             l->contributor_insights ? "on" : "off",
             p->insights_to ? "on" : "off",
             p->insights_to ? " (CloudWatch Contributor Insights rules are billed)" : "");
+    }
+    if (p->warm) {
+        tpd_text_printf(
+            b,
+            "  - warm throughput: %lld read, %lld write -> %lld read, %lld write units per "
+            "second (it can never be lowered again)\n",
+            (long long)l->warm_read,
+            (long long)l->warm_write,
+            (long long)(p->warm_read_to ? p->warm_read_to : l->warm_read),
+            (long long)(p->warm_write_to ? p->warm_write_to : l->warm_write));
     }
     if (p->policy) {
         tpd_text_printf(

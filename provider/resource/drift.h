@@ -83,6 +83,12 @@ struct drift_plan {
      * (table_live.features_read): set policy_to, or delete it (NULL). */
     bool policy;
     char *policy_to;
+    /* Warm throughput below the configured one: raised to warm_*_to (> 0; 0: unchanged).
+     * Above it is no repair (warm throughput never decreases): warm_lower names it. */
+    bool warm;
+    int64_t warm_read_to;
+    int64_t warm_write_to;
+    bool warm_lower;
 };
 
 void drift_plan_clear(struct drift_plan *p);

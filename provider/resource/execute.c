@@ -159,6 +159,10 @@ static enum tpd_code s_import(struct s_run *r, struct tpd_err *err) {
     if (!mirror.stack_name) {
         rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
     }
+    /* Every table has a warm throughput: the mirror carries the units the configuration
+     * manages, so the follow-up update raises them; the others stay out of the template. */
+    mirror.warm_read = want->warm_read > 0 ? mirror.warm_read : 0;
+    mirror.warm_write = want->warm_write > 0 ? mirror.warm_write : 0;
     if (want->sse && !want->sse_kms_key && mirror.sse) {
         /* The configuration asks for the AWS managed key and DynamoDB reports a key ARN,
          * which may be that key (table_spec_sse_equal): the mirror says what the

@@ -219,6 +219,13 @@ enum tpd_code repair_plan_build(
             s->on_demand_write = d->on_demand_write_to > 0 ? d->on_demand_write_to : -1;
         }
     }
+    if (ok && d->warm) {
+        ok = (s = s_add(out, &cap, REPAIR_UPDATE_TABLE, "raising the warm throughput")) != NULL;
+        if (ok) {
+            s->warm_read = d->warm_read_to;
+            s->warm_write = d->warm_write_to;
+        }
+    }
     if (ok && d->protection && !d->protection_to) {
         ok = (s = s_add(out, &cap, REPAIR_UPDATE_TABLE, "switching deletion protection off")) !=
              NULL;

@@ -62,6 +62,8 @@ struct repair_step {
     bool on_demand; /* OnDemandThroughput with these maxima (-1: no limit) */
     int64_t on_demand_read;
     int64_t on_demand_write;
+    int64_t warm_read; /* > 0: WarmThroughput raised to these units (alone in its UpdateTable) */
+    int64_t warm_write;
     /* REPAIR_CREATE_INDEX: the index, and the table's attribute definitions with its keys */
     struct table_index index;
     struct tpd_kv *attr_defs; /* name -> type */

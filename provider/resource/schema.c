@@ -79,6 +79,13 @@ static const struct tfv_type_attr s_on_demand_type_attrs[] = {
 static const struct tfv_type s_on_demand_type = {
     TFV_T_OBJECT, NULL, s_on_demand_type_attrs, COUNT(s_on_demand_type_attrs)};
 
+static const struct tfv_type_attr s_warm_type_attrs[] = {
+    {"read_units_per_second", &tfv_type_number},
+    {"write_units_per_second", &tfv_type_number},
+};
+static const struct tfv_type s_warm_type = {
+    TFV_T_OBJECT, NULL, s_warm_type_attrs, COUNT(s_warm_type_attrs)};
+
 /* ---- nested attributes of the resource ---- */
 
 static const struct schema_attr s_key_attrs[] = {
@@ -205,6 +212,19 @@ static const struct schema_attr s_on_demand_attrs[] = {
 };
 static const struct schema_object s_on_demand_object = {
     s_on_demand_attrs, COUNT(s_on_demand_attrs), SCHEMA_NEST_SINGLE};
+
+static const struct schema_attr s_warm_attrs[] = {
+    {.name = "read_units_per_second",
+     .type = &tfv_type_number,
+     .description = "Read units per second the table can serve at once; null: not managed.",
+     .optional = true},
+    {.name = "write_units_per_second",
+     .type = &tfv_type_number,
+     .description = "Write units per second the table can serve at once; null: not managed.",
+     .optional = true},
+};
+static const struct schema_object s_warm_object = {
+    s_warm_attrs, COUNT(s_warm_attrs), SCHEMA_NEST_SINGLE};
 
 static const struct schema_attr s_timeouts_attrs[] = {
     {.name = "create",
@@ -387,6 +407,15 @@ static const struct schema_attr s_table_attrs[] = {
      .type = &tfv_type_string,
      .description = "Time to Live status reported by DynamoDB (`ENABLED`, `DISABLED`, ...).",
      .computed = true},
+    {.name = "warm_throughput",
+     .type = &s_warm_type,
+     .nested = &s_warm_object,
+     .description =
+         "Warm throughput of the table `{ read_units_per_second, write_units_per_second }` "
+         "(each at least 1; null: not managed). DynamoDB only raises it: a value below the "
+         "table's (or, for a new table, below 12000 read / 4000 write on demand or the "
+         "provisioned capacities) is refused at plan. Left out: not managed.",
+     .optional = true},
     {.name = "write_capacity",
      .type = &tfv_type_number,
      .description = "Write capacity units; only with `billing_mode = \"PROVISIONED\"`.",
@@ -422,6 +451,7 @@ static const struct tfv_type_attr s_table_type_attrs[] = {
     {"timeouts", &s_timeouts_type},
     {"ttl", &s_ttl_type},
     {"ttl_status", &tfv_type_string},
+    {"warm_throughput", &s_warm_type},
     {"write_capacity", &tfv_type_number},
 };
 static const struct tfv_type s_table_type = {
@@ -558,6 +588,19 @@ static const struct schema_attr s_ds_on_demand_attrs[] = {
 static const struct schema_object s_ds_on_demand_object = {
     s_ds_on_demand_attrs, COUNT(s_ds_on_demand_attrs), SCHEMA_NEST_SINGLE};
 
+static const struct schema_attr s_ds_warm_attrs[] = {
+    {.name = "read_units_per_second",
+     .type = &tfv_type_number,
+     .description = "Read units per second the table can serve at once.",
+     .computed = true},
+    {.name = "write_units_per_second",
+     .type = &tfv_type_number,
+     .description = "Write units per second the table can serve at once.",
+     .computed = true},
+};
+static const struct schema_object s_ds_warm_object = {
+    s_ds_warm_attrs, COUNT(s_ds_warm_attrs), SCHEMA_NEST_SINGLE};
+
 static const struct schema_attr s_ds_attrs[] = {
     {.name = "arn", .type = &tfv_type_string, .description = "ARN of the table.", .computed = true},
     {.name = "billing_mode",
@@ -666,6 +709,12 @@ static const struct schema_attr s_ds_attrs[] = {
      .type = &tfv_type_string,
      .description = "Time to Live status reported by DynamoDB (`ENABLED`, `DISABLED`, ...).",
      .computed = true},
+    {.name = "warm_throughput",
+     .type = &s_warm_type,
+     .nested = &s_ds_warm_object,
+     .description = "Warm throughput DynamoDB reports `{ read_units_per_second, "
+                    "write_units_per_second }`; null when it reports none.",
+     .computed = true},
     {.name = "write_capacity",
      .type = &tfv_type_number,
      .description = "Write capacity units of a `PROVISIONED` table, else null.",
@@ -698,6 +747,7 @@ static const struct tfv_type_attr s_ds_type_attrs[] = {
     {"tags", &tfv_type_map_string},
     {"ttl", &s_ttl_type},
     {"ttl_status", &tfv_type_string},
+    {"warm_throughput", &s_warm_type},
     {"write_capacity", &tfv_type_number},
 };
 static const struct tfv_type s_ds_type = {

@@ -87,6 +87,10 @@ struct table_spec {
     int64_t on_demand_read; /* OnDemandThroughput maxima (PAY_PER_REQUEST); 0: no limit */
     int64_t on_demand_write;
     bool contributor_insights;
+    /* WarmThroughput units per second. Desired: 0 = not configured (not managed); live:
+     * what DynamoDB reports (every table has one; it never decreases). */
+    int64_t warm_read;
+    int64_t warm_write;
     /* The table's resource policy, a JSON document (NULL: none). Desired: as configured;
      * live: as GetResourcePolicy returns it. Compared as JSON (table_policy.h). */
     char *resource_policy;

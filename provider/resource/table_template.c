@@ -133,6 +133,15 @@ static bool s_extras(json_t *p, const struct table_spec *s, const struct templat
               s_set(od, "MaxWriteRequestUnits", json_integer((json_int_t)s->on_demand_write)));
         ok = ok ? s_set(p, "OnDemandThroughput", od) : (json_decref(od), false);
     }
+    if (ok && (s->warm_read > 0 || s->warm_write > 0)) {
+        json_t *w = json_object();
+        ok = w &&
+             (s->warm_read <= 0 ||
+              s_set(w, "ReadUnitsPerSecond", json_integer((json_int_t)s->warm_read))) &&
+             (s->warm_write <= 0 ||
+              s_set(w, "WriteUnitsPerSecond", json_integer((json_int_t)s->warm_write)));
+        ok = ok ? s_set(p, "WarmThroughput", w) : (json_decref(w), false);
+    }
     if (ok && s->resource_policy) {
         /* ResourcePolicy.PolicyDocument as an object (the schema takes an object or a JSON
          * string; an object is what GetTemplate gives back as written). */

@@ -91,6 +91,9 @@ static bool s_extras_from(const struct tfv *v, struct table_spec *out) {
     out->sse = sse && sse->kind == TFV_OBJECT;
     tfv_get_int(od, "max_read_request_units", &out->on_demand_read);
     tfv_get_int(od, "max_write_request_units", &out->on_demand_write);
+    const struct tfv *warm = tfv_get(v, "warm_throughput");
+    tfv_get_int(warm, "read_units_per_second", &out->warm_read);
+    tfv_get_int(warm, "write_units_per_second", &out->warm_write);
     out->insights_set = tfv_get_bool(v, "contributor_insights", &out->contributor_insights);
     const char *tc = tfv_get_str(v, "table_class");
     out->table_class_set = tc != NULL;
@@ -430,6 +433,29 @@ static struct tfv *s_policy(const struct tfv *ref, const struct table_live *l) {
     return s_str_or_null(live);
 }
 
+/* warm_throughput: null where the reference left it out (every table has one, so it is
+ * managed only when configured); else the units DynamoDB reports, each null where the
+ * reference left it null. */
+static struct tfv *s_warm(const struct tfv *ref, const struct table_spec *l) {
+    const struct tfv *r = tfv_get(ref, "warm_throughput");
+    if (!r || r->kind != TFV_OBJECT) {
+        return tfv_new_null();
+    }
+    struct tfv *o = tfv_new_object();
+    bool ok = o != NULL;
+    if (ok) {
+        bool rn = tfv_is_null(tfv_get(r, "read_units_per_second"));
+        bool wn = tfv_is_null(tfv_get(r, "write_units_per_second"));
+        s_set(o, "read_units_per_second", rn ? tfv_new_null() : tfv_new_int(l->warm_read), &ok);
+        s_set(o, "write_units_per_second", wn ? tfv_new_null() : tfv_new_int(l->warm_write), &ok);
+    }
+    if (!ok) {
+        tfv_free(o);
+        return NULL;
+    }
+    return o;
+}
+
 struct tfv *table_value_state(const struct table_state_args *a) {
     const struct table_live *l = a->live;
     const struct table_spec *s = &l->spec;
@@ -454,6 +480,7 @@ struct tfv *table_value_state(const struct table_state_args *a) {
     s_set(v, "point_in_time_recovery", tfv_new_bool(s->pitr), &ok);
     s_set(v, "recovery_period_in_days", s_pitr_days(a->ref, s), &ok);
     s_set(v, "resource_policy", s_policy(a->ref, l), &ok);
+    s_set(v, "warm_throughput", s_warm(a->ref, s), &ok);
     s_set(v, "ttl", s_ttl(a->ref, l), &ok);
     s_set(v, "tags", s_tags(a->ref, l), &ok);
     s_set(

@@ -113,6 +113,22 @@ static struct tfv *s_tags(const struct table_spec *s) {
     return m;
 }
 
+/* Warm throughput as DynamoDB reports it; null when it reports none. */
+static struct tfv *s_warm(const struct table_spec *s) {
+    if (s->warm_read <= 0 && s->warm_write <= 0) {
+        return tfv_new_null();
+    }
+    struct tfv *o = tfv_new_object();
+    bool ok = o != NULL;
+    s_set(o, "read_units_per_second", tfv_new_int(s->warm_read), &ok);
+    s_set(o, "write_units_per_second", tfv_new_int(s->warm_write), &ok);
+    if (!ok) {
+        tfv_free(o);
+        return NULL;
+    }
+    return o;
+}
+
 struct tfv *
 ttl_table_data_value(const struct table_live *t, const char *stack_name, const char *stack_id) {
     struct table_state_args a = {.ref = NULL, .live = t};
@@ -126,6 +142,7 @@ ttl_table_data_value(const struct table_live *t, const char *stack_name, const c
     s_set(o, "tags", s_tags(&t->spec), &ok);
     s_set(o, "table_class", tfv_new_string(table_spec_table_class(&t->spec)), &ok);
     s_set(o, "contributor_insights", tfv_new_bool(t->spec.contributor_insights), &ok);
+    s_set(o, "warm_throughput", s_warm(&t->spec), &ok);
     int64_t days = table_spec_pitr_days(&t->spec);
     s_set(o, "recovery_period_in_days", days ? tfv_new_int(days) : tfv_new_null(), &ok);
     s_set(o, "stack_name", s_str_or_null(stack_name), &ok);

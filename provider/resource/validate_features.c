@@ -5,6 +5,7 @@
  *   - recovery_period_in_days: a whole number 1-35, only with point_in_time_recovery
  *     (the schema makes RecoveryPeriodInDays depend on PointInTimeRecoveryEnabled;
  *     DynamoDB refuses a period when disabling);
+ *   - warm_throughput: at least one of its units, each a whole number >= 1 (SCHEMA);
  *   - resource_policy: a JSON object of at most 20480 bytes (PutResourcePolicy's limit,
  *     whitespace counted; the schema's PolicyDocument is a JSON object).
  * Unknown values are checked when they are known. Called by validate_ttl_table.
@@ -75,7 +76,42 @@ static void s_check_policy(struct diag_list *d, const struct tfv *cfg) {
     free(canon);
 }
 
+static void s_check_warm(struct diag_list *d, const struct tfv *cfg) {
+    const struct tfv *w = tfv_get(cfg, "warm_throughput");
+    if (!w || w->kind != TFV_OBJECT) {
+        return;
+    }
+    static const char *const k[] = {"read_units_per_second", "write_units_per_second"};
+    size_t set = 0;
+    for (size_t i = 0; i < 2; i++) {
+        const struct tfv *v = tfv_get(w, k[i]);
+        int64_t n;
+        if (tfv_is_null(v)) {
+            continue;
+        }
+        set++;
+        if (!tfv_is_unknown(v) && (!tfv_get_int(w, k[i], &n) || n < 1)) {
+            validate_err(
+                d,
+                "warm_throughput",
+                k[i],
+                "Invalid warm throughput",
+                "Warm throughput is a whole number of units per second, at least 1.");
+        }
+    }
+    if (!set) {
+        validate_err(
+            d,
+            "warm_throughput",
+            NULL,
+            "Empty warm_throughput",
+            "Set read_units_per_second, write_units_per_second or both (the schema needs one); "
+            "to stop managing it, remove warm_throughput.");
+    }
+}
+
 void validate_table_features(const struct tfv *config, struct diag_list *diags) {
+    s_check_warm(diags, config);
     s_check_pitr_days(diags, config);
     s_check_policy(diags, config);
 }

@@ -218,6 +218,84 @@ EOT"""))
         self.assertEqual(self.items(name), before)
         self.assertEqual(self.plan_exitcode(d).rc, 0)
 
+    # -- warm throughput --------------------------------------------------------------
+
+    def warm(self, name):
+        w = self.ddb.describe_table(TableName=name)["Table"]["WarmThroughput"]
+        return w["ReadUnitsPerSecond"], w["WriteUnitsPerSecond"]
+
+    def test_warm_throughput_round_trip_raise_and_drift(self):
+        name = "prop-warm"
+        d = self.workdir("warm", table(name, "warm_throughput = { read_units_per_second = 15000, "
+                                             "write_units_per_second = 5000 }"))
+        self.init(d)
+        self.apply(d)
+        self.assertEqual(self.warm(name), (15000, 5000))
+        self.assertEqual(self.props(name)["WarmThroughput"],
+                         {"ReadUnitsPerSecond": 15000, "WriteUnitsPerSecond": 5000})
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+        # Raised in the configuration: raised on the table.
+        self.write(d, table(name, "warm_throughput = { read_units_per_second = 18000, "
+                                  "write_units_per_second = 5000 }"))
+        self.apply(d)
+        self.assertEqual(self.warm(name), (18000, 5000))
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+        # Raised outside Terraform: shows in the plan, which refuses to lower it (DynamoDB
+        # cannot); declaring the new value settles it.
+        self.ddb.update_table(TableName=name, WarmThroughput={"ReadUnitsPerSecond": 20000})
+        self.wait_active(name)
+        r = self.tf(d, "plan", "-input=false", check=1)
+        self.assertIn("Warm throughput cannot be lower", r.text)
+        self.assertIn("20000", r.text)
+        self.write(d, table(name, "warm_throughput = { read_units_per_second = 20000, "
+                                  "write_units_per_second = 5000 }"))
+        self.apply(d)
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+        # Only one unit managed: the other stays null in state and is never compared.
+        self.write(d, table(name, "warm_throughput = { read_units_per_second = 20000 }"))
+        self.apply(d)
+        st = self.state(d, "dynamodb_ttl_table.t")["warm_throughput"]
+        self.assertEqual(st, {"read_units_per_second": 20000, "write_units_per_second": None})
+        self.ddb.update_table(TableName=name, WarmThroughput={"WriteUnitsPerSecond": 6000})
+        self.wait_active(name)
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+        # Removed from the configuration: no longer managed (it cannot go down).
+        self.write(d, table(name))
+        self.apply(d)
+        self.assertEqual(self.warm(name), (20000, 6000))
+        self.assertIsNone(self.state(d, "dynamodb_ttl_table.t")["warm_throughput"])
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+    def test_warm_throughput_below_the_initial_is_refused(self):
+        d = self.workdir("warm-low", table("prop-warm-low",
+                                           "warm_throughput = { read_units_per_second = 1000 }"))
+        self.init(d)
+        r = self.tf(d, "plan", "-input=false", check=1)
+        self.assertIn("Warm throughput cannot be lower", r.text)
+        self.assertIn("12000", r.text)
+        self.assertFalse(self.table_exists("prop-warm-low"))
+
+    def test_adopt_table_with_warm_throughput(self):
+        name = "prop-warm-adopt"
+        self.create_table(name)
+        self.ddb.update_table(TableName=name, WarmThroughput={"ReadUnitsPerSecond": 14000})
+        self.wait_active(name)
+        self.put_items(name, 3)
+        before = self.items(name)
+        d = self.workdir("warm-adopt", table(name, "warm_throughput = { read_units_per_second = 16000 }"))
+        self.init(d)
+        plan = self.tf(d, "plan", "-input=false", check=0)
+        self.assertIn("Existing table will be adopted into a stack", plan.text)
+        self.assertIn("warm throughput: 14000 read, 4000 write -> 16000 read, 4000 write", plan.text)
+        self.apply(d)
+        self.assertEqual(self.warm(name)[0], 16000)
+        self.assertEqual(self.items(name), before)
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
 
 if __name__ == "__main__":
     unittest.main()

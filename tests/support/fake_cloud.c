@@ -313,6 +313,15 @@ s_apply(struct table_live *t, json_t *old, json_t *now, const struct template_fa
         json_t *days = json_object_get(p, "RecoveryPeriodInDays");
         s->pitr_days = s->pitr ? (json_is_integer(days) ? json_integer_value(days) : 35) : 0;
     }
+    if (s_changed(old, now, "WarmThroughput")) {
+        json_t *w = json_object_get(now, "WarmThroughput");
+        if (json_integer_value(json_object_get(w, "ReadUnitsPerSecond")) > s->warm_read) {
+            s->warm_read = json_integer_value(json_object_get(w, "ReadUnitsPerSecond"));
+        }
+        if (json_integer_value(json_object_get(w, "WriteUnitsPerSecond")) > s->warm_write) {
+            s->warm_write = json_integer_value(json_object_get(w, "WriteUnitsPerSecond"));
+        }
+    }
     if (s_changed(old, now, "ResourcePolicy")) {
         /* The handler's PutResourcePolicy with the document as JSON; left out: deleted
          * (docs/aws-behaviour.md §4.5). */
@@ -909,6 +918,8 @@ static void s_repair_step(struct table_live *t, const struct repair_step *st) {
                 s->on_demand_read = st->on_demand_read > 0 ? st->on_demand_read : 0;
                 s->on_demand_write = st->on_demand_write > 0 ? st->on_demand_write : 0;
             }
+            s->warm_read = st->warm_read > 0 ? st->warm_read : s->warm_read;
+            s->warm_write = st->warm_write > 0 ? st->warm_write : s->warm_write;
             break;
         case REPAIR_CREATE_INDEX: {
             struct table_index *v = s_check(realloc(s->gsis, (s->gsi_count + 1) * sizeof(*v)));
