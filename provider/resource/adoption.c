@@ -30,13 +30,13 @@ static void s_unexpressible(const struct table_live *l, struct tpd_text *b) {
         tpd_text_printf(
             b, "  - replicas of a global table (in %s): AWS::DynamoDB::GlobalTable\n", l->replicas);
     }
-    if (l->spec.kinesis_arn) {
+    if (l->kinesis) {
+        /* KinesisStreamSpecification holds one destination. */
         tpd_text_printf(
             b,
-            "  - a Kinesis streaming destination: %s%s%s\n",
-            l->spec.kinesis_arn,
-            l->kinesis ? ", " : "",
-            l->kinesis ? l->kinesis : "");
+            "  - more than one Kinesis streaming destination: %s, %s\n",
+            l->spec.kinesis_arn ? l->spec.kinesis_arn : "?",
+            l->kinesis);
     }
     if (l->insights_mode) {
         tpd_text_printf(b, "  - contributor insights in mode %s\n", l->insights_mode);
@@ -111,6 +111,20 @@ static void s_left_out(
                 (long long)l->on_demand_write);
         }
         tpd_text_append(b, " }\n");
+    }
+    if (live->features_read && l->kinesis_arn && !want->kinesis_arn) {
+        tpd_text_printf(
+            b,
+            "  - a Kinesis streaming destination; add: kinesis_streaming_destination = { "
+            "stream_arn = \"%s\"%s%s%s }\n",
+            l->kinesis_arn,
+            l->kinesis_precision && strcmp(l->kinesis_precision, "MILLISECOND") != 0
+                ? ", approximate_creation_date_time_precision = \""
+                : "",
+            l->kinesis_precision && strcmp(l->kinesis_precision, "MILLISECOND") != 0
+                ? l->kinesis_precision
+                : "",
+            l->kinesis_precision && strcmp(l->kinesis_precision, "MILLISECOND") != 0 ? "\"" : "");
     }
     if (live->features_read && l->resource_policy && !want->resource_policy) {
         char *doc = table_policy_canonical(l->resource_policy);

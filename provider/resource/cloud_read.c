@@ -223,7 +223,9 @@ static bool s_take_features(struct s_read *r, struct table_live *out) {
     out->resource_policy = s->resource_policy != NULL;
     for (size_t i = 0; i < r->kinesis_count; i++) {
         struct ddb_kinesis_dest *d = &r->kinesis[i];
-        if (s_eq(d->status, "DISABLED") || s_eq(d->status, "ENABLE_FAILED")) {
+        /* DISABLING: on its way out, as after a repair that disabled it. */
+        if (s_eq(d->status, "DISABLED") || s_eq(d->status, "ENABLE_FAILED") ||
+            s_eq(d->status, "DISABLING")) {
             continue;
         }
         if (!s->kinesis_arn) {

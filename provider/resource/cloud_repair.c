@@ -303,6 +303,17 @@ static enum tpd_code s_run_step(
             rc = s->policy ? ddb_put_resource_policy(c->aws, p->arn, s->policy, err)
                            : ddb_delete_resource_policy(c->aws, p->arn, err);
             break;
+        case REPAIR_KINESIS_OFF:
+            rc = ddb_disable_kinesis_destination(c->aws, p->table, s->kinesis_arn, err);
+            break;
+        case REPAIR_KINESIS_ON:
+            rc = ddb_enable_kinesis_destination(
+                c->aws, p->table, s->kinesis_arn, s->kinesis_precision, err);
+            break;
+        case REPAIR_KINESIS_PRECISION:
+            rc = ddb_update_kinesis_destination(
+                c->aws, p->table, s->kinesis_arn, s->kinesis_precision, err);
+            break;
         case REPAIR_INSIGHTS:
             rc = ddb_update_contributor_insights(c->aws, p->table, NULL, s->on, err);
             break;

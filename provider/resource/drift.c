@@ -25,6 +25,9 @@ void drift_plan_clear(struct drift_plan *p) {
     free(p->sse_key_to);
     free(p->table_class_to);
     free(p->policy_to);
+    free(p->kinesis_disable);
+    free(p->kinesis_enable);
+    free(p->kinesis_precision_to);
     for (size_t i = 0; i < p->gsi_capacity_count; i++) {
         free(p->gsi_capacity[i].name);
     }
@@ -45,7 +48,7 @@ bool drift_plan_empty(const struct drift_plan *p) {
     return !p->protection && !p->billing && !p->pitr && p->ttl == DRIFT_TTL_NONE &&
            !p->tags_set_count && !p->tags_remove_count && !p->stream && !p->sse &&
            !p->table_class && !p->on_demand && !p->insights && !p->gsi_capacity_count &&
-           !p->gsi_missing_count && !p->policy && !p->warm;
+           !p->gsi_missing_count && !p->policy && !p->warm && !p->kinesis;
 }
 
 static bool s_eq(const char *a, const char *b) {
@@ -251,6 +254,20 @@ s_features(const struct table_spec *want, const struct table_live *live, struct 
             return TPD_E_NOMEM;
         }
     }
+    const struct table_spec *l = &live->spec;
+    const char *wp = table_spec_kinesis_precision(want);
+    if (!s_str_eq(want->kinesis_arn, l->kinesis_arn)) {
+        p->kinesis = true;
+        if ((l->kinesis_arn && !(p->kinesis_disable = tpd_strdup(l->kinesis_arn))) ||
+            (want->kinesis_arn && !(p->kinesis_enable = tpd_strdup(want->kinesis_arn)))) {
+            return TPD_E_NOMEM;
+        }
+    } else if (want->kinesis_arn && strcmp(wp, table_spec_kinesis_precision(l)) != 0) {
+        p->kinesis = p->kinesis_update = true;
+    }
+    if (p->kinesis && want->kinesis_arn && !(p->kinesis_precision_to = tpd_strdup(wp))) {
+        return TPD_E_NOMEM;
+    }
     return TPD_OK;
 }
 
@@ -401,6 +418,21 @@ s_describe_extras(const struct drift_plan *p, const struct table_live *live, str
             (long long)l->warm_write,
             (long long)(p->warm_read_to ? p->warm_read_to : l->warm_read),
             (long long)(p->warm_write_to ? p->warm_write_to : l->warm_write));
+    }
+    if (p->kinesis_update) {
+        tpd_text_printf(
+            b,
+            "  - Kinesis destination %s precision: %s -> %s\n",
+            l->kinesis_arn,
+            table_spec_kinesis_precision(l),
+            p->kinesis_precision_to);
+    } else if (p->kinesis) {
+        tpd_text_printf(
+            b,
+            "  - Kinesis destination: %s -> %s%s\n",
+            l->kinesis_arn ? l->kinesis_arn : "none",
+            p->kinesis_enable ? p->kinesis_enable : "none",
+            l->kinesis_arn ? " (the current destination stops receiving changes)" : "");
     }
     if (p->policy) {
         tpd_text_printf(

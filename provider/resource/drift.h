@@ -89,6 +89,14 @@ struct drift_plan {
     int64_t warm_read_to;
     int64_t warm_write_to;
     bool warm_lower;
+    /* The Kinesis destination, when read: disable kinesis_disable (the live one), then
+     * enable kinesis_enable with kinesis_precision_to; or only update the precision of the
+     * live one (kinesis_update). */
+    bool kinesis;
+    char *kinesis_disable;
+    char *kinesis_enable;
+    char *kinesis_precision_to; /* NULL: DynamoDB's default */
+    bool kinesis_update;
 };
 
 void drift_plan_clear(struct drift_plan *p);

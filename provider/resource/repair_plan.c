@@ -26,6 +26,8 @@ static void s_step_clear(struct repair_step *s) {
     tpd_kv_array_free(s->attr_defs, s->attr_def_count);
     free(s->ttl_attribute);
     free(s->policy);
+    free(s->kinesis_arn);
+    free(s->kinesis_precision);
     tpd_kv_array_free(s->tags, s->tag_count);
     for (size_t i = 0; i < s->key_count; i++) {
         free(s->keys[i]);
@@ -249,6 +251,26 @@ enum tpd_code repair_plan_build(
     if (ok && d->policy) {
         ok = (s = s_add(out, &cap, REPAIR_POLICY, "setting the resource policy")) &&
              s_copy(&s->policy, d->policy_to);
+    }
+    /* Kinesis: the old destination is disabled before another is enabled (the resource
+     * holds one, as KinesisStreamSpecification does). */
+    if (ok && d->kinesis_disable) {
+        ok = (s = s_add(out, &cap, REPAIR_KINESIS_OFF, "disabling the Kinesis destination")) &&
+             s_copy(&s->kinesis_arn, d->kinesis_disable);
+    }
+    if (ok && d->kinesis_enable) {
+        ok = (s = s_add(out, &cap, REPAIR_KINESIS_ON, "enabling the Kinesis destination")) &&
+             s_copy(&s->kinesis_arn, d->kinesis_enable) &&
+             s_copy(&s->kinesis_precision, d->kinesis_precision_to);
+    }
+    if (ok && d->kinesis_update) {
+        ok = (s = s_add(
+                  out,
+                  &cap,
+                  REPAIR_KINESIS_PRECISION,
+                  "setting the Kinesis destination's precision")) &&
+             s_copy(&s->kinesis_arn, live->spec.kinesis_arn) &&
+             s_copy(&s->kinesis_precision, d->kinesis_precision_to);
     }
     if (ok && d->tags_set_count) {
         ok = (s = s_add(out, &cap, REPAIR_TAG, "setting tags")) &&

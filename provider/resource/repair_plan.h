@@ -25,14 +25,17 @@
 #include "tpd_kv.h"
 
 enum repair_kind {
-    REPAIR_UPDATE_TABLE, /* one UpdateTable, then wait until the table is ACTIVE */
-    REPAIR_CREATE_INDEX, /* UpdateTable creating `index`, with the attribute definitions */
-    REPAIR_PITR,         /* UpdateContinuousBackups(on, pitr_days) */
-    REPAIR_INSIGHTS,     /* UpdateContributorInsights(on) */
-    REPAIR_TAG,          /* TagResource(tags) */
-    REPAIR_UNTAG,        /* UntagResource(keys) */
-    REPAIR_TTL,          /* UpdateTimeToLive(ttl_attribute, on) */
-    REPAIR_POLICY,       /* PutResourcePolicy(policy), or DeleteResourcePolicy (NULL) */
+    REPAIR_UPDATE_TABLE,      /* one UpdateTable, then wait until the table is ACTIVE */
+    REPAIR_CREATE_INDEX,      /* UpdateTable creating `index`, with the attribute definitions */
+    REPAIR_PITR,              /* UpdateContinuousBackups(on, pitr_days) */
+    REPAIR_INSIGHTS,          /* UpdateContributorInsights(on) */
+    REPAIR_TAG,               /* TagResource(tags) */
+    REPAIR_UNTAG,             /* UntagResource(keys) */
+    REPAIR_TTL,               /* UpdateTimeToLive(ttl_attribute, on) */
+    REPAIR_POLICY,            /* PutResourcePolicy(policy), or DeleteResourcePolicy (NULL) */
+    REPAIR_KINESIS_OFF,       /* DisableKinesisStreamingDestination(kinesis_arn) */
+    REPAIR_KINESIS_ON,        /* EnableKinesisStreamingDestination(kinesis_arn, precision) */
+    REPAIR_KINESIS_PRECISION, /* UpdateKinesisStreamingDestination(kinesis_arn, precision) */
 };
 
 /* A tristate for UpdateTable fields: unchanged, false, true. */
@@ -75,6 +78,9 @@ struct repair_step {
     char *ttl_attribute;
     /* REPAIR_POLICY */
     char *policy;
+    /* REPAIR_KINESIS_*: the destination; precision NULL: DynamoDB's default */
+    char *kinesis_arn;
+    char *kinesis_precision;
     /* REPAIR_TAG, REPAIR_UNTAG */
     struct tpd_kv *tags;
     size_t tag_count;

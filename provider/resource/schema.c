@@ -79,6 +79,13 @@ static const struct tfv_type_attr s_on_demand_type_attrs[] = {
 static const struct tfv_type s_on_demand_type = {
     TFV_T_OBJECT, NULL, s_on_demand_type_attrs, COUNT(s_on_demand_type_attrs)};
 
+static const struct tfv_type_attr s_kinesis_type_attrs[] = {
+    {"approximate_creation_date_time_precision", &tfv_type_string},
+    {"stream_arn", &tfv_type_string},
+};
+static const struct tfv_type s_kinesis_type = {
+    TFV_T_OBJECT, NULL, s_kinesis_type_attrs, COUNT(s_kinesis_type_attrs)};
+
 static const struct tfv_type_attr s_warm_type_attrs[] = {
     {"read_units_per_second", &tfv_type_number},
     {"write_units_per_second", &tfv_type_number},
@@ -213,6 +220,21 @@ static const struct schema_attr s_on_demand_attrs[] = {
 static const struct schema_object s_on_demand_object = {
     s_on_demand_attrs, COUNT(s_on_demand_attrs), SCHEMA_NEST_SINGLE};
 
+static const struct schema_attr s_kinesis_attrs[] = {
+    {.name = "approximate_creation_date_time_precision",
+     .type = &tfv_type_string,
+     .description = "Precision of the records' ApproximateCreationDateTime: `MILLISECOND` "
+                    "(left out: DynamoDB's default) or `MICROSECOND`.",
+     .optional = true},
+    {.name = "stream_arn",
+     .type = &tfv_type_string,
+     .description = "ARN of the Kinesis data stream "
+                    "(`arn:aws:kinesis:REGION:ACCOUNT:stream/NAME`).",
+     .required = true},
+};
+static const struct schema_object s_kinesis_object = {
+    s_kinesis_attrs, COUNT(s_kinesis_attrs), SCHEMA_NEST_SINGLE};
+
 static const struct schema_attr s_warm_attrs[] = {
     {.name = "read_units_per_second",
      .type = &tfv_type_number,
@@ -280,6 +302,16 @@ static const struct schema_attr s_table_attrs[] = {
      .required = true,
      .force_new = true},
     {.name = "id", .type = &tfv_type_string, .description = "The table name.", .computed = true},
+    {.name = "kinesis_streaming_destination",
+     .type = &s_kinesis_type,
+     .nested = &s_kinesis_object,
+     .description =
+         "Kinesis Data Streams destination of the table's changes `{ stream_arn, "
+         "approximate_creation_date_time_precision }` (CloudFormation's "
+         "KinesisStreamSpecification: one destination). Left out: none (an existing one is "
+         "disabled). Another `stream_arn` disables the old destination and enables the new "
+         "one; a destination changed outside Terraform shows as a diff and is set back.",
+     .optional = true},
     {.name = "local_secondary_indexes",
      .type = &s_lsi_list_type,
      .nested = &s_lsi_object,
@@ -430,6 +462,7 @@ static const struct tfv_type_attr s_table_type_attrs[] = {
     {"global_secondary_indexes", &s_gsi_list_type},
     {"hash_key", &s_key_type},
     {"id", &tfv_type_string},
+    {"kinesis_streaming_destination", &s_kinesis_type},
     {"local_secondary_indexes", &s_lsi_list_type},
     {"name", &tfv_type_string},
     {"on_demand_throughput", &s_on_demand_type},

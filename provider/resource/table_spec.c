@@ -275,6 +275,10 @@ void table_index_hcl(const struct table_index *x, bool gsi, bool provisioned, st
     tpd_text_append(b, " }");
 }
 
+const char *table_spec_kinesis_precision(const struct table_spec *s) {
+    return s->kinesis_precision ? s->kinesis_precision : "MILLISECOND";
+}
+
 bool table_spec_has_features(const struct table_spec *s) {
     return s->resource_policy || s->kinesis_arn;
 }

@@ -137,6 +137,10 @@ void table_index_hcl(const struct table_index *x, bool gsi, bool provisioned, st
  * includes them (cloud_read_request.with_features). */
 bool table_spec_has_features(const struct table_spec *s);
 
+/* The effective ApproximateCreationDateTimePrecision of the Kinesis destination:
+ * MILLISECOND (DynamoDB's default) when none is set. */
+const char *table_spec_kinesis_precision(const struct table_spec *s);
+
 /* DynamoDB's default recovery period, in days (docs/aws-behaviour.md §5.7). */
 #define TABLE_PITR_DEFAULT_DAYS 35
 /* The effective recovery period of a spec with pitr on: TABLE_PITR_DEFAULT_DAYS when

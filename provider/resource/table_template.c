@@ -142,6 +142,13 @@ static bool s_extras(json_t *p, const struct table_spec *s, const struct templat
               s_set(w, "WriteUnitsPerSecond", json_integer((json_int_t)s->warm_write)));
         ok = ok ? s_set(p, "WarmThroughput", w) : (json_decref(w), false);
     }
+    if (ok && s->kinesis_arn) {
+        json_t *k = json_pack("{s:s}", "StreamArn", s->kinesis_arn);
+        ok = k &&
+             (!s->kinesis_precision ||
+              s_set(k, "ApproximateCreationDateTimePrecision", json_string(s->kinesis_precision)));
+        ok = ok ? s_set(p, "KinesisStreamSpecification", k) : (json_decref(k), false);
+    }
     if (ok && s->resource_policy) {
         /* ResourcePolicy.PolicyDocument as an object (the schema takes an object or a JSON
          * string; an object is what GetTemplate gives back as written). */

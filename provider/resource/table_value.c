@@ -97,7 +97,11 @@ static bool s_extras_from(const struct tfv *v, struct table_spec *out) {
     out->insights_set = tfv_get_bool(v, "contributor_insights", &out->contributor_insights);
     const char *tc = tfv_get_str(v, "table_class");
     out->table_class_set = tc != NULL;
-    return s_copy(&out->resource_policy, tfv_get_str(v, "resource_policy")) &&
+    const struct tfv *kin = tfv_get(v, "kinesis_streaming_destination");
+    const char *kp = tfv_get_str(kin, "approximate_creation_date_time_precision");
+    return s_copy(&out->kinesis_arn, tfv_get_str(kin, "stream_arn")) &&
+           s_copy(&out->kinesis_precision, kp && strcmp(kp, "MILLISECOND") != 0 ? kp : NULL) &&
+           s_copy(&out->resource_policy, tfv_get_str(v, "resource_policy")) &&
            s_copy(&out->stream_view_type, tfv_get_str(tfv_get(v, "stream"), "view_type")) &&
            s_copy(&out->sse_kms_key, tfv_get_str(sse, "kms_key_arn")) &&
            s_copy(&out->table_class, tc && strcmp(tc, "STANDARD") != 0 ? tc : NULL);
@@ -456,6 +460,37 @@ static struct tfv *s_warm(const struct tfv *ref, const struct table_spec *l) {
     return o;
 }
 
+/* kinesis_streaming_destination: the destination DynamoDB reports; its precision null
+ * where the reference left it null and DynamoDB has its default (MILLISECOND). The
+ * reference's value when the destinations were not read. */
+static struct tfv *s_kinesis(const struct tfv *ref, const struct table_live *l) {
+    const struct tfv *r = tfv_get(ref, "kinesis_streaming_destination");
+    if (!l->features_read) {
+        return r && !tfv_is_unknown(r) ? tfv_clone(r) : tfv_new_null();
+    }
+    if (!l->spec.kinesis_arn) {
+        return tfv_new_null();
+    }
+    const struct tfv *rp = tfv_get(r, "approximate_creation_date_time_precision");
+    const char *prec = table_spec_kinesis_precision(&l->spec);
+    bool dflt = strcmp(prec, "MILLISECOND") == 0 && (tfv_is_null(rp) || tfv_is_unknown(rp));
+    struct tfv *o = tfv_new_object();
+    bool ok = o != NULL;
+    if (ok) {
+        s_set(o, "stream_arn", tfv_new_string(l->spec.kinesis_arn), &ok);
+        s_set(
+            o,
+            "approximate_creation_date_time_precision",
+            dflt ? tfv_new_null() : tfv_new_string(prec),
+            &ok);
+    }
+    if (!ok) {
+        tfv_free(o);
+        return NULL;
+    }
+    return o;
+}
+
 struct tfv *table_value_state(const struct table_state_args *a) {
     const struct table_live *l = a->live;
     const struct table_spec *s = &l->spec;
@@ -481,6 +516,7 @@ struct tfv *table_value_state(const struct table_state_args *a) {
     s_set(v, "recovery_period_in_days", s_pitr_days(a->ref, s), &ok);
     s_set(v, "resource_policy", s_policy(a->ref, l), &ok);
     s_set(v, "warm_throughput", s_warm(a->ref, s), &ok);
+    s_set(v, "kinesis_streaming_destination", s_kinesis(a->ref, l), &ok);
     s_set(v, "ttl", s_ttl(a->ref, l), &ok);
     s_set(v, "tags", s_tags(a->ref, l), &ok);
     s_set(

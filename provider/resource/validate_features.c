@@ -6,6 +6,8 @@
  *     (the schema makes RecoveryPeriodInDays depend on PointInTimeRecoveryEnabled;
  *     DynamoDB refuses a period when disabling);
  *   - warm_throughput: at least one of its units, each a whole number >= 1 (SCHEMA);
+ *   - kinesis_streaming_destination: a Kinesis stream ARN (37-1024 characters, BC's
+ *     StreamArn) and a precision MILLISECOND or MICROSECOND;
  *   - resource_policy: a JSON object of at most 20480 bytes (PutResourcePolicy's limit,
  *     whitespace counted; the schema's PolicyDocument is a JSON object).
  * Unknown values are checked when they are known. Called by validate_ttl_table.
@@ -110,7 +112,36 @@ static void s_check_warm(struct diag_list *d, const struct tfv *cfg) {
     }
 }
 
+static void s_check_kinesis(struct diag_list *d, const struct tfv *cfg) {
+    const struct tfv *k = tfv_get(cfg, "kinesis_streaming_destination");
+    if (!k || k->kind != TFV_OBJECT) {
+        return;
+    }
+    const char *arn = tfv_get_str(k, "stream_arn");
+    if (arn && (strlen(arn) < 37 || strlen(arn) > 1024 || strncmp(arn, "arn:", 4) != 0 ||
+                !strstr(arn, ":kinesis:") || !strstr(arn, ":stream/"))) {
+        validate_err(
+            d,
+            "kinesis_streaming_destination",
+            "stream_arn",
+            "Invalid Kinesis stream ARN",
+            "stream_arn is the ARN of a Kinesis data stream, such as "
+            "\"arn:aws:kinesis:us-east-1:123456789012:stream/orders\" (37 to 1024 characters).");
+    }
+    const char *p = tfv_get_str(k, "approximate_creation_date_time_precision");
+    if (p && strcmp(p, "MILLISECOND") != 0 && strcmp(p, "MICROSECOND") != 0) {
+        validate_err(
+            d,
+            "kinesis_streaming_destination",
+            "approximate_creation_date_time_precision",
+            "Invalid precision",
+            "approximate_creation_date_time_precision must be \"MILLISECOND\" or "
+            "\"MICROSECOND\".");
+    }
+}
+
 void validate_table_features(const struct tfv *config, struct diag_list *diags) {
+    s_check_kinesis(diags, config);
     s_check_warm(diags, config);
     s_check_pitr_days(diags, config);
     s_check_policy(diags, config);

@@ -296,6 +296,116 @@ EOT"""))
         self.assertEqual(self.items(name), before)
         self.assertEqual(self.plan_exitcode(d).rc, 0)
 
+    # -- Kinesis streaming destination ----------------------------------------------------
+
+    STREAM_A = "arn:aws:kinesis:us-east-1:123456789012:stream/orders-a"
+    STREAM_B = "arn:aws:kinesis:us-east-1:123456789012:stream/orders-b"
+
+    def dests(self, name):
+        """StreamArn -> precision of the destinations not DISABLED or DISABLING."""
+        out = self.ddb.describe_kinesis_streaming_destination(TableName=name)
+        return {d["StreamArn"]: d.get("ApproximateCreationDateTimePrecision")
+                for d in out["KinesisDataStreamDestinations"]
+                if d["DestinationStatus"] not in ("DISABLED", "DISABLING")}
+
+    def wait_dest(self, name, arn, status="ACTIVE"):
+        self.wait_emulated(10)  # ENABLING/UPDATING/DISABLING settle (emulated clock)
+        out = self.ddb.describe_kinesis_streaming_destination(TableName=name)
+        got = {d["StreamArn"]: d["DestinationStatus"] for d in out["KinesisDataStreamDestinations"]}
+        self.assertEqual(got.get(arn), status, got)
+
+    def test_kinesis_round_trip_switch_drift_and_removal(self):
+        name = "prop-kinesis"
+        d = self.workdir("kinesis", table(name, 'kinesis_streaming_destination = { stream_arn = "%s" }'
+                                          % self.STREAM_A))
+        self.init(d)
+        self.apply(d)
+        self.assertEqual(self.dests(name), {self.STREAM_A: "MILLISECOND"})
+        self.assertEqual(self.props(name)["KinesisStreamSpecification"], {"StreamArn": self.STREAM_A})
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+        # Precision changed in the configuration.
+        self.write(d, table(name, 'kinesis_streaming_destination = { stream_arn = "%s", '
+                                  'approximate_creation_date_time_precision = "MICROSECOND" }'
+                            % self.STREAM_A))
+        self.apply(d)
+        self.assertEqual(self.dests(name), {self.STREAM_A: "MICROSECOND"})
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+        # Drift: disabled outside Terraform; the plan shows it, apply enables it again.
+        self.wait_dest(name, self.STREAM_A)
+        self.ddb.disable_kinesis_streaming_destination(TableName=name, StreamArn=self.STREAM_A)
+        self.wait_dest(name, self.STREAM_A, "DISABLED")
+        r = self.plan_exitcode(d)
+        self.assertEqual(r.rc, 2, r.text)
+        self.assertIn("kinesis_streaming_destination", r.text)
+        self.apply(d)
+        self.assertEqual(self.dests(name), {self.STREAM_A: "MICROSECOND"})
+        self.wait_dest(name, self.STREAM_A)
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+        # Drift of the precision: shown, set back.
+        self.ddb.update_kinesis_streaming_destination(
+            TableName=name, StreamArn=self.STREAM_A,
+            UpdateKinesisStreamingConfiguration={"ApproximateCreationDateTimePrecision": "MILLISECOND"})
+        self.wait_dest(name, self.STREAM_A)
+        r = self.plan_exitcode(d)
+        self.assertEqual(r.rc, 2, r.text)
+        self.apply(d)
+        self.assertEqual(self.dests(name), {self.STREAM_A: "MICROSECOND"})
+        self.wait_dest(name, self.STREAM_A)
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+        # Another stream: the old destination is disabled, the new one enabled.
+        self.write(d, table(name, 'kinesis_streaming_destination = { stream_arn = "%s" }'
+                            % self.STREAM_B))
+        self.apply(d)
+        self.assertEqual(self.dests(name), {self.STREAM_B: "MILLISECOND"})
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+        # Removed: disabled.
+        self.wait_dest(name, self.STREAM_B)
+        self.write(d, table(name))
+        self.apply(d)
+        self.assertEqual(self.dests(name), {})
+        self.assertNotIn("KinesisStreamSpecification", self.props(name))
+        self.assertIsNone(self.state(d, "dynamodb_ttl_table.t")["kinesis_streaming_destination"])
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
+    def test_kinesis_refused_when_invalid(self):
+        d = self.workdir("kinesis-bad", table("prop-kinesis-bad", 'kinesis_streaming_destination = { '
+                                              'stream_arn = "orders", '
+                                              'approximate_creation_date_time_precision = "SECOND" }'))
+        self.init(d)
+        r = self.tf(d, "plan", "-input=false", check=1)
+        self.assertIn("Invalid Kinesis stream ARN", r.text)
+        self.assertIn("Invalid precision", r.text)
+
+    def test_adopt_table_with_kinesis_destination(self):
+        name = "prop-kinesis-adopt"
+        self.create_table(name)
+        self.ddb.enable_kinesis_streaming_destination(
+            TableName=name, StreamArn=self.STREAM_A,
+            EnableKinesisStreamingConfiguration={"ApproximateCreationDateTimePrecision": "MICROSECOND"})
+        self.wait_dest(name, self.STREAM_A)
+        self.put_items(name, 3)
+        before = self.items(name)
+        d = self.workdir("kinesis-adopt", table(name))
+        self.init(d)
+        r = self.tf(d, "plan", "-input=false", check=1)
+        self.assertIn('kinesis_streaming_destination = { stream_arn = "%s", '
+                      'approximate_creation_date_time_precision = "MICROSECOND" }' % self.STREAM_A,
+                      r.text)
+        self.write(d, table(name, 'kinesis_streaming_destination = { stream_arn = "%s", '
+                                  'approximate_creation_date_time_precision = "MICROSECOND" }'
+                            % self.STREAM_A))
+        plan = self.tf(d, "plan", "-input=false", check=0)
+        self.assertIn("no setting changes", plan.text.replace("\n", " "))
+        self.apply(d)
+        self.assertEqual(self.dests(name), {self.STREAM_A: "MICROSECOND"})
+        self.assertEqual(self.items(name), before)
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
 
 if __name__ == "__main__":
     unittest.main()

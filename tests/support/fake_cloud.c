@@ -322,6 +322,13 @@ s_apply(struct table_live *t, json_t *old, json_t *now, const struct template_fa
             s->warm_write = json_integer_value(json_object_get(w, "WriteUnitsPerSecond"));
         }
     }
+    if (s_changed(old, now, "KinesisStreamSpecification")) {
+        json_t *k = json_object_get(now, "KinesisStreamSpecification");
+        fc_set(&s->kinesis_arn, json_string_value(json_object_get(k, "StreamArn")));
+        fc_set(
+            &s->kinesis_precision,
+            json_string_value(json_object_get(k, "ApproximateCreationDateTimePrecision")));
+    }
     if (s_changed(old, now, "ResourcePolicy")) {
         /* The handler's PutResourcePolicy with the document as JSON; left out: deleted
          * (docs/aws-behaviour.md §4.5). */
@@ -937,6 +944,15 @@ static void s_repair_step(struct table_live *t, const struct repair_step *st) {
             break;
         case REPAIR_POLICY:
             fc_set(&s->resource_policy, st->policy);
+            break;
+        case REPAIR_KINESIS_OFF:
+            fc_set(&s->kinesis_arn, NULL);
+            fc_set(&s->kinesis_precision, NULL);
+            break;
+        case REPAIR_KINESIS_ON:
+        case REPAIR_KINESIS_PRECISION:
+            fc_set(&s->kinesis_arn, st->kinesis_arn);
+            fc_set(&s->kinesis_precision, st->kinesis_precision);
             break;
         case REPAIR_INSIGHTS:
             s->contributor_insights = st->on;

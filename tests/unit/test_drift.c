@@ -467,7 +467,7 @@ static void test_adoption_refusals(void **state) {
         tpd_buf_cstr(&r.refusal.summary), "Table has features this resource cannot manage");
     d = tpd_buf_cstr(&r.refusal.detail);
     assert_non_null(strstr(d, "replicas of a global table (in eu-west-1)"));
-    assert_non_null(strstr(d, "Kinesis streaming destination: arn:aws:kinesis"));
+    assert_non_null(strstr(d, "more than one Kinesis streaming destination: arn:aws:kinesis"));
     assert_non_null(strstr(d, "contributor insights on index by_status"));
     assert_non_null(strstr(d, "on-demand throughput limits on index by_status"));
     assert_non_null(strstr(d, "stream/s, arn:aws:kinesis:us-east-1:123456789012:stream/s2"));
