@@ -114,6 +114,14 @@ static struct tfv *s_rich_value(bool provisioned, bool customer_key) {
     tfv_map_set(o, "contributor_insights", tfv_new_bool(true));
     tfv_map_set(o, "point_in_time_recovery", tfv_new_bool(true));
     tfv_map_set(o, "recovery_period_in_days", tfv_new_int(7));
+    struct tfv *k = tfv_new_object();
+    tfv_map_set(k, "stream_arn", tfv_new_string("arn:aws:kinesis:us-east-1:123456789012:stream/s"));
+    tfv_map_set(k, "approximate_creation_date_time_precision", tfv_new_string("MICROSECOND"));
+    tfv_map_set(o, "kinesis_streaming_destination", k);
+    struct tfv *w = tfv_new_object();
+    tfv_map_set(w, "read_units_per_second", tfv_new_int(15000));
+    tfv_map_set(w, "write_units_per_second", tfv_new_null());
+    tfv_map_set(o, "warm_throughput", w);
     tfv_map_set(
         o,
         "resource_policy",
@@ -315,6 +323,16 @@ static void test_indexes_and_features(void **state) {
     json_t *doc = json_object_get(json_object_get(p, "ResourcePolicy"), "PolicyDocument");
     assert_true(json_is_object(doc)); /* an object, not a string */
     assert_string_equal(json_string_value(json_object_get(doc, "Version")), "2012-10-17");
+    json_t *kin = json_object_get(p, "KinesisStreamSpecification");
+    assert_string_equal(
+        json_string_value(json_object_get(kin, "StreamArn")),
+        "arn:aws:kinesis:us-east-1:123456789012:stream/s");
+    assert_string_equal(
+        json_string_value(json_object_get(kin, "ApproximateCreationDateTimePrecision")),
+        "MICROSECOND");
+    json_t *warm = json_object_get(p, "WarmThroughput");
+    assert_int_equal(json_integer_value(json_object_get(warm, "ReadUnitsPerSecond")), 15000);
+    assert_null(json_object_get(warm, "WriteUnitsPerSecond"));
 
     /* Read back: the deployed GSIs are what was rendered. */
     struct template_facts f;
@@ -362,7 +380,9 @@ static void test_indexes_and_features(void **state) {
         "TableClass",
         "OnDemandThroughput",
         "ContributorInsightsSpecification",
-        "ResourcePolicy"};
+        "ResourcePolicy",
+        "KinesisStreamSpecification",
+        "WarmThroughput"};
     for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++) {
         assert_null(json_object_get(p, absent[i]));
     }
