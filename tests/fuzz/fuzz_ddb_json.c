@@ -68,6 +68,19 @@ static void s_calls(const uint8_t *data, size_t size, int status) {
     free(streams);
     tpd_err_clear(&err);
 
+    char *doc = NULL;
+    s_script(data, size, status);
+    S_IGNORE(ddb_read_resource_policy(c, "arn:aws:dynamodb:us-east-1:1:table/t", &doc, &err));
+    free(doc);
+    tpd_err_clear(&err);
+
+    struct ddb_kinesis_dest *dests = NULL;
+    size_t ndests = 0;
+    s_script(data, size, status);
+    S_IGNORE(ddb_read_kinesis_destinations(c, "t", &dests, &ndests, &err));
+    ddb_kinesis_dests_free(dests, ndests);
+    tpd_err_clear(&err);
+
     int64_t count = 0;
     char *items = NULL;
     s_script(data, size, status);
