@@ -621,6 +621,19 @@ static const struct schema_attr s_ds_on_demand_attrs[] = {
 static const struct schema_object s_ds_on_demand_object = {
     s_ds_on_demand_attrs, COUNT(s_ds_on_demand_attrs), SCHEMA_NEST_SINGLE};
 
+static const struct schema_attr s_ds_kinesis_attrs[] = {
+    {.name = "approximate_creation_date_time_precision",
+     .type = &tfv_type_string,
+     .description = "`MILLISECOND` or `MICROSECOND`.",
+     .computed = true},
+    {.name = "stream_arn",
+     .type = &tfv_type_string,
+     .description = "ARN of the Kinesis data stream.",
+     .computed = true},
+};
+static const struct schema_object s_ds_kinesis_object = {
+    s_ds_kinesis_attrs, COUNT(s_ds_kinesis_attrs), SCHEMA_NEST_SINGLE};
+
 static const struct schema_attr s_ds_warm_attrs[] = {
     {.name = "read_units_per_second",
      .type = &tfv_type_number,
@@ -659,6 +672,13 @@ static const struct schema_attr s_ds_attrs[] = {
      .description = "Partition key `{ name, type }`.",
      .computed = true},
     {.name = "id", .type = &tfv_type_string, .description = "The table name.", .computed = true},
+    {.name = "kinesis_streaming_destination",
+     .type = &s_kinesis_type,
+     .nested = &s_ds_kinesis_object,
+     .description = "The Kinesis streaming destination `{ stream_arn, "
+                    "approximate_creation_date_time_precision }` (the first one enabled); null "
+                    "without one.",
+     .computed = true},
     {.name = "local_secondary_indexes",
      .type = &s_lsi_list_type,
      .nested = &s_ds_lsi_object,
@@ -762,6 +782,7 @@ static const struct tfv_type_attr s_ds_type_attrs[] = {
     {"global_secondary_indexes", &s_gsi_list_type},
     {"hash_key", &s_key_type},
     {"id", &tfv_type_string},
+    {"kinesis_streaming_destination", &s_kinesis_type},
     {"local_secondary_indexes", &s_lsi_list_type},
     {"name", &tfv_type_string},
     {"on_demand_throughput", &s_on_demand_type},

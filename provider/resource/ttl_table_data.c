@@ -113,6 +113,26 @@ static struct tfv *s_tags(const struct table_spec *s) {
     return m;
 }
 
+/* The Kinesis destination with its precision spelled out; null without one. */
+static struct tfv *s_kinesis(const struct table_spec *s) {
+    if (!s->kinesis_arn) {
+        return tfv_new_null();
+    }
+    struct tfv *o = tfv_new_object();
+    bool ok = o != NULL;
+    s_set(o, "stream_arn", tfv_new_string(s->kinesis_arn), &ok);
+    s_set(
+        o,
+        "approximate_creation_date_time_precision",
+        tfv_new_string(table_spec_kinesis_precision(s)),
+        &ok);
+    if (!ok) {
+        tfv_free(o);
+        return NULL;
+    }
+    return o;
+}
+
 /* Warm throughput as DynamoDB reports it; null when it reports none. */
 static struct tfv *s_warm(const struct table_spec *s) {
     if (s->warm_read <= 0 && s->warm_write <= 0) {
@@ -143,6 +163,7 @@ ttl_table_data_value(const struct table_live *t, const char *stack_name, const c
     s_set(o, "table_class", tfv_new_string(table_spec_table_class(&t->spec)), &ok);
     s_set(o, "contributor_insights", tfv_new_bool(t->spec.contributor_insights), &ok);
     s_set(o, "warm_throughput", s_warm(&t->spec), &ok);
+    s_set(o, "kinesis_streaming_destination", s_kinesis(&t->spec), &ok);
     int64_t days = table_spec_pitr_days(&t->spec);
     s_set(o, "recovery_period_in_days", days ? tfv_new_int(days) : tfv_new_null(), &ok);
     s_set(o, "stack_name", s_str_or_null(stack_name), &ok);

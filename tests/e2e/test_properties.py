@@ -406,6 +406,35 @@ EOT"""))
         self.assertEqual(self.items(name), before)
         self.assertEqual(self.plan_exitcode(d).rc, 0)
 
+    # -- the data source ----------------------------------------------------------------
+
+    def test_data_source_reads_the_four_properties(self):
+        name = "prop-ds"
+        body = table(name, "point_in_time_recovery = true\n"
+                           "  recovery_period_in_days = 9\n"
+                           "  warm_throughput = { read_units_per_second = 13000 }\n"
+                           '  kinesis_streaming_destination = { stream_arn = "%s" }\n  %s'
+                     % (self.STREAM_A, self.POLICY)) + '''
+data "dynamodb_ttl_table" "d" {
+  name = dynamodb_ttl_table.t.name
+}
+output "d" {
+  value = data.dynamodb_ttl_table.d
+}
+'''
+        d = self.workdir("ds", body)
+        self.init(d)
+        self.apply(d)
+        v = self.outputs(d)["d"]["value"]
+        self.assertEqual(v["recovery_period_in_days"], 9)
+        self.assertEqual(v["warm_throughput"], {"read_units_per_second": 13000,
+                                                "write_units_per_second": 4000})
+        self.assertEqual(v["kinesis_streaming_destination"],
+                         {"stream_arn": self.STREAM_A,
+                          "approximate_creation_date_time_precision": "MILLISECOND"})
+        self.assertEqual(json.loads(v["resource_policy"])["Statement"][0]["Sid"], "reader")
+        self.assertEqual(self.plan_exitcode(d).rc, 0)
+
 
 if __name__ == "__main__":
     unittest.main()
