@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "table_policy.h"
 #include "table_template.h"
 #include "table_value.h"
 #include "tpd_alloc.h"
@@ -620,6 +621,29 @@ static void test_state_from_live(void **state) {
     tfv_free(ref);
 }
 
+/* Resource policies compare as JSON: key order and whitespace do not count, array order
+ * and values do (table_policy.h). */
+static void test_policy_equality(void **state) {
+    (void)state;
+    assert_true(table_policy_equal(NULL, NULL));
+    assert_false(table_policy_equal("{}", NULL));
+    assert_true(table_policy_equal(
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": "
+        "\"a\"}]}",
+        "{\"Statement\":[{\"Action\":\"a\",\"Effect\":\"Allow\"}],\"Version\":\"2012-10-17\"}"));
+    assert_false(table_policy_equal(
+        "{\"Statement\":[{\"Action\":[\"a\",\"b\"]}]}",
+        "{\"Statement\":[{\"Action\":[\"b\",\"a\"]}]}"));
+    assert_false(table_policy_equal("{\"A\":1}", "{\"A\":2}"));
+    assert_false(table_policy_equal("{not json", "{not  json"));
+    assert_true(table_policy_equal("{not json", "{not json"));
+    char *c = table_policy_canonical("{ \"b\" : 1, \"a\" : [ 2 ] }");
+    assert_string_equal(c, "{\"a\":[2],\"b\":1}");
+    free(c);
+    assert_null(table_policy_canonical("[1]"));
+    assert_null(table_policy_canonical("{\"a\":1,\"a\":2}")); /* duplicate keys */
+}
+
 /* cfn-lint (installed with the test tools) must accept every template we render. */
 static void test_cfn_lint(void **state) {
     (void)state;
@@ -815,6 +839,7 @@ int main(void) {
         cmocka_unit_test(test_read_deployed_indexes),
         cmocka_unit_test(test_deployed_features_kept),
         cmocka_unit_test(test_state_from_live),
+        cmocka_unit_test(test_policy_equality),
         cmocka_unit_test(test_cfn_lint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
