@@ -267,6 +267,9 @@ enum tpd_code ddb_describe_table(
     json_t *odt = json_object_get(t, "OnDemandThroughput");
     out->on_demand_read = s_on_demand(odt, "MaxReadRequestUnits");
     out->on_demand_write = s_on_demand(odt, "MaxWriteRequestUnits");
+    json_t *warm = json_object_get(t, "WarmThroughput");
+    out->warm_read = s_on_demand(warm, "ReadUnitsPerSecond");
+    out->warm_write = s_on_demand(warm, "WriteUnitsPerSecond");
     json_decref(resp);
     if (!ok) {
         ddb_table_clear(out);
@@ -327,26 +330,35 @@ enum tpd_code ddb_update_time_to_live(
 }
 
 enum tpd_code ddb_describe_continuous_backups(
-    struct aws_client *c, const char *name, bool *pitr_enabled, struct tpd_err *err) {
+    struct aws_client *c,
+    const char *name,
+    bool *pitr_enabled,
+    int64_t *days,
+    struct tpd_err *err) {
     json_t *resp = NULL;
     *pitr_enabled = false;
+    if (days) {
+        *days = 0;
+    }
     enum tpd_code rc =
         s_call(c, "DescribeContinuousBackups", json_pack("{s:s}", "TableName", name), &resp, err);
     if (rc) {
         return rc;
     }
-    const char *st = s_str(
-        json_object_get(
-            json_object_get(resp, "ContinuousBackupsDescription"),
-            "PointInTimeRecoveryDescription"),
-        "PointInTimeRecoveryStatus");
+    json_t *d = json_object_get(
+        json_object_get(resp, "ContinuousBackupsDescription"), "PointInTimeRecoveryDescription");
+    const char *st = s_str(d, "PointInTimeRecoveryStatus");
     *pitr_enabled = st && strcmp(st, "ENABLED") == 0;
+    json_t *n = json_object_get(d, "RecoveryPeriodInDays");
+    if (days && json_is_integer(n) && json_integer_value(n) > 0) {
+        *days = json_integer_value(n);
+    }
     json_decref(resp);
     return TPD_OK;
 }
 
 enum tpd_code ddb_update_continuous_backups(
-    struct aws_client *c, const char *name, bool pitr_enabled, struct tpd_err *err) {
+    struct aws_client *c, const char *name, bool pitr_enabled, int64_t days, struct tpd_err *err) {
     json_t *req = json_pack(
         "{s:s,s:{s:b}}",
         "TableName",
@@ -354,6 +366,14 @@ enum tpd_code ddb_update_continuous_backups(
         "PointInTimeRecoverySpecification",
         "PointInTimeRecoveryEnabled",
         pitr_enabled);
+    if (req && pitr_enabled && days > 0 &&
+        json_object_set_new(
+            json_object_get(req, "PointInTimeRecoverySpecification"),
+            "RecoveryPeriodInDays",
+            json_integer((json_int_t)days))) {
+        json_decref(req);
+        req = NULL;
+    }
     return s_call(c, "UpdateContinuousBackups", req, NULL, err);
 }
 
@@ -589,6 +609,17 @@ static int s_update_members(json_t *req, const struct ddb_update_table_input *in
                 "MaxWriteRequestUnits",
                 (json_int_t)in->on_demand_write));
     }
+    if (in->warm_read > 0 || in->warm_write > 0) {
+        json_t *w = json_object();
+        rc |= !w;
+        if (w && in->warm_read > 0) {
+            rc |= json_object_set_new(w, "ReadUnitsPerSecond", json_integer(in->warm_read));
+        }
+        if (w && in->warm_write > 0) {
+            rc |= json_object_set_new(w, "WriteUnitsPerSecond", json_integer(in->warm_write));
+        }
+        rc |= !w || json_object_set_new(req, "WarmThroughput", w);
+    }
     if (in->attr_def_count) {
         json_t *defs = json_array();
         for (size_t i = 0; defs && i < in->attr_def_count; i++) {
@@ -692,6 +723,150 @@ ddb_get_resource_policy(struct aws_client *c, const char *arn, bool *present, st
     *present = json_string_value(json_object_get(resp, "Policy")) != NULL;
     json_decref(resp);
     return TPD_OK;
+}
+
+enum tpd_code ddb_read_resource_policy(
+    struct aws_client *c, const char *arn, char **policy, struct tpd_err *err) {
+    *policy = NULL;
+    json_t *resp = NULL;
+    enum tpd_code rc =
+        s_call(c, "GetResourcePolicy", json_pack("{s:s}", "ResourceArn", arn), &resp, err);
+    if (rc && tpd_err_is_aws(err, "PolicyNotFoundException")) {
+        tpd_err_clear(err); /* no policy (ddb_get_resource_policy) */
+        return TPD_OK;
+    }
+    if (rc) {
+        return rc;
+    }
+    const char *p = json_string_value(json_object_get(resp, "Policy"));
+    bool ok = s_copy(policy, p);
+    json_decref(resp);
+    return ok ? TPD_OK : tpd_err_set(err, TPD_E_NOMEM, "GetResourcePolicy: out of memory");
+}
+
+enum tpd_code ddb_put_resource_policy(
+    struct aws_client *c, const char *arn, const char *policy, struct tpd_err *err) {
+    return s_call(
+        c,
+        "PutResourcePolicy",
+        json_pack("{s:s, s:s}", "ResourceArn", arn, "Policy", policy),
+        NULL,
+        err);
+}
+
+enum tpd_code
+ddb_delete_resource_policy(struct aws_client *c, const char *arn, struct tpd_err *err) {
+    enum tpd_code rc =
+        s_call(c, "DeleteResourcePolicy", json_pack("{s:s}", "ResourceArn", arn), NULL, err);
+    if (rc && tpd_err_is_aws(err, "PolicyNotFoundException")) {
+        tpd_err_clear(err);
+        return TPD_OK;
+    }
+    return rc;
+}
+
+void ddb_kinesis_dests_free(struct ddb_kinesis_dest *v, size_t n) {
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].arn);
+        free(v[i].status);
+        free(v[i].precision);
+    }
+    free(v);
+}
+
+enum tpd_code ddb_read_kinesis_destinations(
+    struct aws_client *c,
+    const char *table,
+    struct ddb_kinesis_dest **v,
+    size_t *n,
+    struct tpd_err *err) {
+    *v = NULL;
+    *n = 0;
+    json_t *resp = NULL;
+    enum tpd_code rc = s_call(
+        c,
+        "DescribeKinesisStreamingDestination",
+        json_pack("{s:s}", "TableName", table),
+        &resp,
+        err);
+    if (rc) {
+        return rc;
+    }
+    json_t *list = json_object_get(resp, "KinesisDataStreamDestinations");
+    size_t cnt = json_is_array(list) ? json_array_size(list) : 0;
+    bool ok = true;
+    if (cnt) {
+        *v = tpd_calloc(cnt, sizeof(**v));
+        ok = *v != NULL;
+    }
+    for (size_t i = 0; ok && i < cnt; i++) {
+        json_t *d = json_array_get(list, i);
+        const char *arn = s_str(d, "StreamArn");
+        if (!arn) {
+            continue;
+        }
+        struct ddb_kinesis_dest *x = &(*v)[(*n)++];
+        ok = s_copy(&x->arn, arn) && s_copy(&x->status, s_str(d, "DestinationStatus")) &&
+             s_copy(&x->precision, s_str(d, "ApproximateCreationDateTimePrecision"));
+    }
+    json_decref(resp);
+    if (!ok) {
+        ddb_kinesis_dests_free(*v, *n ? *n : cnt);
+        *v = NULL;
+        *n = 0;
+        return tpd_err_set(err, TPD_E_NOMEM, "DescribeKinesisStreamingDestination: out of memory");
+    }
+    return TPD_OK;
+}
+
+enum tpd_code ddb_enable_kinesis_destination(
+    struct aws_client *c,
+    const char *table,
+    const char *arn,
+    const char *precision,
+    struct tpd_err *err) {
+    json_t *req = json_pack("{s:s, s:s}", "TableName", table, "StreamArn", arn);
+    if (req && precision &&
+        json_object_set_new(
+            req,
+            "EnableKinesisStreamingConfiguration",
+            json_pack("{s:s}", "ApproximateCreationDateTimePrecision", precision))) {
+        json_decref(req);
+        req = NULL;
+    }
+    return s_call(c, "EnableKinesisStreamingDestination", req, NULL, err);
+}
+
+enum tpd_code ddb_update_kinesis_destination(
+    struct aws_client *c,
+    const char *table,
+    const char *arn,
+    const char *precision,
+    struct tpd_err *err) {
+    return s_call(
+        c,
+        "UpdateKinesisStreamingDestination",
+        json_pack(
+            "{s:s, s:s, s:{s:s}}",
+            "TableName",
+            table,
+            "StreamArn",
+            arn,
+            "UpdateKinesisStreamingConfiguration",
+            "ApproximateCreationDateTimePrecision",
+            precision ? precision : "MILLISECOND"),
+        NULL,
+        err);
+}
+
+enum tpd_code ddb_disable_kinesis_destination(
+    struct aws_client *c, const char *table, const char *arn, struct tpd_err *err) {
+    return s_call(
+        c,
+        "DisableKinesisStreamingDestination",
+        json_pack("{s:s, s:s}", "TableName", table, "StreamArn", arn),
+        NULL,
+        err);
 }
 
 enum tpd_code ddb_describe_kinesis_streaming_destination(

@@ -68,6 +68,8 @@ struct ddb_table {
     char *table_class;      /* TableClassSummary.TableClass; NULL when absent */
     int64_t on_demand_read; /* OnDemandThroughput maxima; 0 when absent or -1 (none) */
     int64_t on_demand_write;
+    int64_t warm_read; /* WarmThroughput units per second; 0 when absent */
+    int64_t warm_write;
     char *replicas; /* Replicas' RegionName, ", "-separated; NULL: not a global table */
 };
 void ddb_table_clear(struct ddb_table *t);
@@ -90,11 +92,16 @@ enum tpd_code ddb_update_time_to_live(
     bool enabled,
     struct tpd_err *err) TPD_MUST_CHECK;
 
-/* DescribeContinuousBackups: *pitr_enabled from PointInTimeRecoveryStatus == ENABLED. */
+/* DescribeContinuousBackups: *pitr_enabled from PointInTimeRecoveryStatus == ENABLED;
+ * *days (may be NULL) its RecoveryPeriodInDays, 0 when not reported. */
 enum tpd_code ddb_describe_continuous_backups(
-    struct aws_client *c, const char *name, bool *pitr_enabled, struct tpd_err *err) TPD_MUST_CHECK;
+    struct aws_client *c, const char *name, bool *pitr_enabled, int64_t *days, struct tpd_err *err)
+    TPD_MUST_CHECK;
+/* UpdateContinuousBackups; days > 0 (with pitr_enabled only: DynamoDB refuses a period
+ * when disabling) sends RecoveryPeriodInDays, else DynamoDB applies its default. */
 enum tpd_code ddb_update_continuous_backups(
-    struct aws_client *c, const char *name, bool pitr_enabled, struct tpd_err *err) TPD_MUST_CHECK;
+    struct aws_client *c, const char *name, bool pitr_enabled, int64_t days, struct tpd_err *err)
+    TPD_MUST_CHECK;
 
 struct ddb_tags {
     struct tpd_kv *v; /* sorted by key; values may be "" */
@@ -166,6 +173,8 @@ struct ddb_update_table_input {
     bool on_demand;          /* send OnDemandThroughput with these maxima (-1: no limit) */
     int64_t on_demand_read;
     int64_t on_demand_write;
+    int64_t warm_read; /* > 0: sent in WarmThroughput (which must be the only change) */
+    int64_t warm_write;
     const struct ddb_gsi_update *gsi_updates;
     size_t gsi_update_count;
     const struct ddb_attr_def *attr_defs; /* AttributeDefinitions (with a GSI Create) */
@@ -211,6 +220,49 @@ enum tpd_code ddb_update_contributor_insights(
  * (PolicyNotFoundException). */
 enum tpd_code ddb_get_resource_policy(
     struct aws_client *c, const char *arn, bool *present, struct tpd_err *err) TPD_MUST_CHECK;
+
+/* GetResourcePolicy: *policy (caller frees) the document as DynamoDB returns it, NULL
+ * when the table has none (PolicyNotFoundException). */
+enum tpd_code ddb_read_resource_policy(
+    struct aws_client *c, const char *arn, char **policy, struct tpd_err *err) TPD_MUST_CHECK;
+/* PutResourcePolicy with the document as given. */
+enum tpd_code ddb_put_resource_policy(
+    struct aws_client *c, const char *arn, const char *policy, struct tpd_err *err) TPD_MUST_CHECK;
+/* DeleteResourcePolicy; no policy (PolicyNotFoundException) is success: it is gone. */
+enum tpd_code ddb_delete_resource_policy(struct aws_client *c, const char *arn, struct tpd_err *err)
+    TPD_MUST_CHECK;
+
+/* A Kinesis streaming destination as DescribeKinesisStreamingDestination reports it. */
+struct ddb_kinesis_dest {
+    char *arn;
+    char *status;    /* ENABLING, ACTIVE, DISABLING, DISABLED, ENABLE_FAILED, UPDATING */
+    char *precision; /* ApproximateCreationDateTimePrecision; NULL: not reported */
+};
+void ddb_kinesis_dests_free(struct ddb_kinesis_dest *v, size_t n);
+/* Every destination of the table (*v NULL when none; ddb_kinesis_dests_free). */
+enum tpd_code ddb_read_kinesis_destinations(
+    struct aws_client *c,
+    const char *table,
+    struct ddb_kinesis_dest **v,
+    size_t *n,
+    struct tpd_err *err) TPD_MUST_CHECK;
+/* EnableKinesisStreamingDestination / UpdateKinesisStreamingDestination with the
+ * precision (NULL: none sent on enable, DynamoDB's MILLISECOND);
+ * DisableKinesisStreamingDestination. */
+enum tpd_code ddb_enable_kinesis_destination(
+    struct aws_client *c,
+    const char *table,
+    const char *arn,
+    const char *precision,
+    struct tpd_err *err) TPD_MUST_CHECK;
+enum tpd_code ddb_update_kinesis_destination(
+    struct aws_client *c,
+    const char *table,
+    const char *arn,
+    const char *precision,
+    struct tpd_err *err) TPD_MUST_CHECK;
+enum tpd_code ddb_disable_kinesis_destination(
+    struct aws_client *c, const char *table, const char *arn, struct tpd_err *err) TPD_MUST_CHECK;
 
 /* DescribeKinesisStreamingDestination: *streams (caller frees) gets the ARNs of the
  * destinations not DISABLED, ", "-separated, or NULL when there is none. */

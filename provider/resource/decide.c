@@ -799,6 +799,52 @@ s_decide_destroy(const struct request *req, const struct resource_facts *f, stru
     destroy_decision_clear(&d);
 }
 
+/* Warm throughput only grows (docs/aws-behaviour.md §5.8): a configured value below the
+ * table's is refused at plan, as is one below what DynamoDB gives a new table (the on-demand
+ * initial 12000 read / 4000 write units, or the provisioned capacities), which CreateTable
+ * refuses. A refusal names the values to write. */
+static void s_warm_check(struct action_plan *p, const struct table_live *live) {
+    const struct table_spec *w = &p->target;
+    if (w->warm_read <= 0 && w->warm_write <= 0) {
+        return;
+    }
+    int64_t min_r = 0, min_w = 0;
+    const char *why = NULL;
+    if (live->exists) {
+        min_r = live->spec.warm_read;
+        min_w = live->spec.warm_write;
+        why = "the table's current warm throughput; DynamoDB never lowers it";
+    } else if (w->provisioned) {
+        min_r = w->read_capacity;
+        min_w = w->write_capacity;
+        why = "the table's provisioned capacity, which DynamoDB gives a new table";
+    } else {
+        min_r = 12000;
+        min_w = 4000;
+        why = "what DynamoDB gives a new on-demand table";
+    }
+    bool low_r = w->warm_read > 0 && w->warm_read < min_r;
+    bool low_w = w->warm_write > 0 && w->warm_write < min_w;
+    if (!low_r && !low_w) {
+        return;
+    }
+    refusal_setf(
+        &p->refusal,
+        "warm_throughput",
+        "Warm throughput cannot be lower",
+        "DynamoDB table \"%s\": warm_throughput asks for %lld read, %lld write units per second, "
+        "below %s (%lld read, %lld write). DynamoDB refuses it. Nothing was changed. Set "
+        "warm_throughput to at least those values, or leave out the units you do not want to "
+        "raise.",
+        w->name,
+        (long long)(w->warm_read > 0 ? w->warm_read : min_r),
+        (long long)(w->warm_write > 0 ? w->warm_write : min_w),
+        why,
+        (long long)min_r,
+        (long long)min_w);
+    p->path = ACTION_REFUSE;
+}
+
 void decide(const struct request *req, const struct resource_facts *f, struct action_plan *out) {
     action_plan_init(out);
     if (req->op != REQUEST_DESTROY && table_spec_copy(&out->target, &req->want) != TPD_OK) {
@@ -818,6 +864,8 @@ void decide(const struct request *req, const struct resource_facts *f, struct ac
     }
     if (out->needs) {
         out->path = ACTION_NONE;
+    } else if (req->op != REQUEST_DESTROY && out->path != ACTION_REFUSE) {
+        s_warm_check(out, &f->table);
     }
 }
 

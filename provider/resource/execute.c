@@ -189,6 +189,10 @@ static enum tpd_code s_import(struct s_run *r, struct tpd_err *err) {
     if (!mirror.stack_name) {
         rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
     }
+    /* Every table has a warm throughput: the mirror carries the units the configuration
+     * manages, so the follow-up update raises them; the others stay out of the template. */
+    mirror.warm_read = want->warm_read > 0 ? mirror.warm_read : 0;
+    mirror.warm_write = want->warm_write > 0 ? mirror.warm_write : 0;
     if (want->sse && !want->sse_kms_key && mirror.sse) {
         /* The configuration asks for the AWS managed key and DynamoDB reports a key ARN,
          * which may be that key (table_spec_sse_equal): the mirror says what the
@@ -287,6 +291,11 @@ static enum tpd_code s_read_table(struct s_run *r, bool with_tags, struct tpd_er
         .table = r->p->target.name ? r->p->target.name : r->f->table.spec.name,
         .arn_hint = r->f->table.arn,
         .with_tags = with_tags,
+        /* The features the configuration has, or the table had when it was read. */
+        .with_features =
+            table_spec_has_features(&r->p->target) ||
+            (r->f->table.features_read && table_spec_has_features(&r->f->table.spec)) ||
+            (r->out->table.features_read && table_spec_has_features(&r->out->table.spec)),
     };
     struct cloud_read_result res = {0};
     enum tpd_code rc = r->ops->read(r->ops->ctx, &q, &res, err);

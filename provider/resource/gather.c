@@ -63,6 +63,7 @@ enum tpd_code gather_first(
             q.table = req->want.name;
             q.arn_hint = req->prior.arn;
             q.with_tags = true;
+            q.with_features = req->prior.features || table_spec_has_features(&req->want);
             int n = 0;
             if (req->prior.stack_id) {
                 q.stacks[n] = req->prior.stack_name;

@@ -62,6 +62,8 @@ static enum tpd_code s_prior(const struct tfv *v, struct request_prior *p, struc
     /* A null or unknown value in state counts as protected: when in doubt, do not delete. */
     p->protection = true;
     tfv_get_bool(v, "deletion_protection_enabled", &p->protection);
+    p->features = tfv_get_str(v, "resource_policy") ||
+                  !tfv_is_null(tfv_get(v, "kinesis_streaming_destination"));
     return TPD_OK;
 }
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table_policy.h"
 #include "table_spec.h"
 #include "tpd_alloc.h"
 #include "validate.h"
@@ -45,6 +46,7 @@ static enum tpd_code s_force_defaults(struct tfv *v, const struct tfv *config) {
         "billing_mode",
         "deletion_protection_enabled",
         "point_in_time_recovery",
+        "resource_policy",
         "retain_on_destroy"};
     enum tpd_code rc = TPD_OK;
     for (size_t i = 0; !rc && config && i < sizeof keys / sizeof keys[0]; i++) {
@@ -248,6 +250,18 @@ enum ttl_plan_kind ttl_plan_compute(
         tfv_free(v);
         diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
         return TTL_PLAN_NOOP;
+    }
+    /* resource_policy is computed only so that an equal document written differently keeps
+     * the prior text: no diff (table_policy.h). Left out, it is null (s_force_defaults). */
+    const char *pol = tfv_get_str(v, "resource_policy");
+    const char *prior_pol = tfv_get_str(prior, "resource_policy");
+    if (pol && prior_pol && strcmp(pol, prior_pol) != 0 && table_policy_equal(pol, prior_pol)) {
+        struct tfv *keep = tfv_new_string(prior_pol);
+        if (!keep || tfv_map_set(v, "resource_policy", keep) != TPD_OK) {
+            tfv_free(v);
+            diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
+            return TTL_PLAN_NOOP;
+        }
     }
     const char *name = tfv_get_str(v, "name");
     if (tfv_is_null(prior)) {

@@ -88,7 +88,7 @@ static struct tfv *s_planned_state(
 
 /* The table as AWS has it now, for an error path (a failed read: NULL). */
 static void s_read_now(const struct cloud_ops *ops, const char *name, struct table_live *t) {
-    struct cloud_read_request q = {.table = name, .with_tags = true};
+    struct cloud_read_request q = {.table = name, .with_tags = true, .with_features = true};
     struct cloud_read_result r = {0};
     struct tpd_err e = {0};
     if (ops->read(ops->ctx, &q, &r, &e) == TPD_OK) {

@@ -214,7 +214,9 @@ s_restore_changed(struct diag_list *diags, const struct tfv *prior, const struct
         return;
     }
     struct tfv_path path = {0};
-    tfv_path_push_attr(&path, "restore");
+    if (tfv_path_push_attr(&path, "restore") != TPD_OK) {
+        tfv_path_clear(&path); /* out of memory: the diagnostic goes without its path */
+    }
     diag_add(
         diags,
         DIAG_WARNING,

@@ -784,4 +784,5 @@ void validate_ttl_table(const struct tfv *config, struct diag_list *diags) {
     s_check_indexes(diags, config);
     s_check_extras(diags, config);
     restore_validate(config, diags);
+    validate_table_features(config, diags);
 }

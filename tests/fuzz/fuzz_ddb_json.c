@@ -42,7 +42,8 @@ static void s_calls(const uint8_t *data, size_t size, int status) {
 
     bool pitr = false;
     s_script(data, size, status);
-    S_IGNORE(ddb_describe_continuous_backups(c, "t", &pitr, &err));
+    int64_t days = 0;
+    S_IGNORE(ddb_describe_continuous_backups(c, "t", &pitr, &days, &err));
     tpd_err_clear(&err);
 
     struct ddb_tags tags;
@@ -73,6 +74,19 @@ static void s_calls(const uint8_t *data, size_t size, int status) {
     S_IGNORE(
         ddb_describe_backup(c, "arn:aws:dynamodb:us-east-1:1:table/t/backup/1", &backup, &err));
     ddb_table_clear(&backup);
+    tpd_err_clear(&err);
+
+    char *doc = NULL;
+    s_script(data, size, status);
+    S_IGNORE(ddb_read_resource_policy(c, "arn:aws:dynamodb:us-east-1:1:table/t", &doc, &err));
+    free(doc);
+    tpd_err_clear(&err);
+
+    struct ddb_kinesis_dest *dests = NULL;
+    size_t ndests = 0;
+    s_script(data, size, status);
+    S_IGNORE(ddb_read_kinesis_destinations(c, "t", &dests, &ndests, &err));
+    ddb_kinesis_dests_free(dests, ndests);
     tpd_err_clear(&err);
 
     int64_t count = 0;

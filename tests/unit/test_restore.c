@@ -195,7 +195,7 @@ static struct tfv *s_plan(
     size_t *replace_count) {
     struct tfv *planned = NULL;
     struct tfv *null = tfv_new_null();
-    struct tfp_path_list rr = {0};
+    struct provider_path_list rr = {0};
     s_reset(e);
     ttl_table_plan(
         &e->fc->ops,
@@ -211,7 +211,7 @@ static struct tfv *s_plan(
     if (replace_count) {
         *replace_count = rr.count;
     }
-    tfp_path_list_clear(&rr);
+    provider_path_list_clear(&rr);
     tfv_free(null);
     return planned;
 }

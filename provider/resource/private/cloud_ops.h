@@ -38,6 +38,10 @@ struct cloud_read_request {
     const char *table;    /* NULL: no table read */
     const char *arn_hint; /* the table's ARN from the state: ListTagsOfResource goes along */
     bool with_tags;
+    /* + the resource policy and Kinesis destinations (GetResourcePolicy,
+     * DescribeKinesisStreamingDestination): read when the configuration or the state has
+     * them, so a refresh of a table without them costs no more calls. */
+    bool with_features;
     const char *stacks[2];  /* stacks to read by name (NULL: none) ... */
     unsigned stack_what[2]; /* ... and how much of each (enum cloud_stack_read) */
     const char *owner_of;   /* which stack holds this table (DescribeStackResources) */

@@ -32,6 +32,7 @@ struct request_prior {
     char *arn;
     bool retain_on_destroy;
     bool protection; /* deletion_protection_enabled (a null or unknown value counts as on) */
+    bool features;   /* a resource policy or a Kinesis destination (table_spec_has_features) */
 };
 
 struct request {
