@@ -467,6 +467,31 @@ class LostRepairOff(LostAnswers, E2ETestCase):
         self.emu.advance_clock(3601)
 
 
+class LostRestore(LostAnswers, E2ETestCase):
+    """Create by restoring a table's latest restorable time (RestoreTableToPointInTime,
+    IMPORT into the new stack, then what a restore does not carry: TTL, tags, backups)."""
+    slug = "la-restore"
+
+    def before(self, r):
+        src = f"{r.name}-src"
+        self.create_table(src)
+        self.ddb.update_continuous_backups(TableName=src,
+                                           PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        self.put_items(src, ITEMS)
+        self.emu.advance_clock(600)  # the writes become restorable (tests/emulator/README.md)
+        r.config(BASIC + "\n  point_in_time_recovery = true"
+                 f'\n  restore = {{ source_table_name = "{src}", use_latest_restorable_time = true }}')
+
+    def prepare(self, r):
+        self.before(r)
+        return None  # the table does not exist before; its items are checked below
+
+    def snapshot(self, r):
+        out = super().snapshot(r)
+        out["items"] = len(self.items(r.name)) if self.table_exists(r.name) else None
+        return out
+
+
 class LostRecover(LostAnswers, E2ETestCase):
     """Recovery: someone deleted the stack of a protected table (DELETE_FAILED, the table
     kept); apply finishes the deletion keeping the table and imports it again."""
