@@ -266,6 +266,33 @@ static bool s_ttl_done(struct cloud *c, const struct repair_plan *p, const struc
     return done;
 }
 
+/* The Kinesis destination is already as the step sets it (read now): enabled (ENABLING or
+ * ACTIVE, with the step's precision when it names one), or disabled (DISABLING, DISABLED
+ * or gone). An enable whose answer was lost is refused on its retry while the destination
+ * is ENABLING (ValidationException "Table is not in a valid state to enable Kinesis
+ * Streaming Destination"). */
+static bool
+s_kinesis_done(struct cloud *c, const struct repair_plan *p, const struct repair_step *s) {
+    struct ddb_kinesis_dest *v = NULL;
+    size_t n = 0;
+    struct tpd_err e = {0};
+    bool done = false;
+    if (ddb_read_kinesis_destinations(c->aws, p->table, &v, &n, &e) == TPD_OK) {
+        const struct ddb_kinesis_dest *d = NULL;
+        for (size_t i = 0; i < n && !d; i++) {
+            d = s_eq(v[i].arn, s->kinesis_arn) ? &v[i] : NULL;
+        }
+        bool on = d && (s_eq(d->status, "ENABLING") || s_eq(d->status, "ACTIVE") ||
+                        s_eq(d->status, "UPDATING"));
+        bool precise = !s->kinesis_precision || !d || !d->precision ||
+                       s_eq(d->precision, s->kinesis_precision);
+        done = s->kind == REPAIR_KINESIS_OFF ? !on : on && precise;
+    }
+    ddb_kinesis_dests_free(v, n);
+    tpd_err_clear(&e);
+    return done;
+}
+
 /* An answer that may mean "an earlier attempt already did it": a refusal of the change
  * (ValidationException) or a quota the repeated change counts against
  * (LimitExceededException; aws_errors.c keeps the code, a quota is not retried). */
@@ -357,6 +384,16 @@ static enum tpd_code s_run_step(
                 rc = TPD_OK;
             }
             break;
+    }
+    if ((s->kind == REPAIR_KINESIS_ON || s->kind == REPAIR_KINESIS_OFF ||
+         s->kind == REPAIR_KINESIS_PRECISION) &&
+        rc == TPD_E_AWS &&
+        (s_refused_maybe_done(err) || tpd_err_is_aws(err, "ResourceInUseException")) &&
+        s_kinesis_done(c, p, s)) {
+        TPD_INFO(
+            "table %s: %s: already done (an earlier attempt's answer was lost)", p->table, s->what);
+        tpd_err_clear(err);
+        rc = TPD_OK;
     }
     return rc;
 }

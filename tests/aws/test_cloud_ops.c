@@ -270,6 +270,41 @@ static void test_repair_recognises_class_already_so_behind_a_quota(void **state)
     tpd_err_clear(&err);
 }
 
+/* The answer to EnableKinesisStreamingDestination was lost, and the retry is refused while
+ * the destination is ENABLING (found by tests/e2e/test_lost_answers.py,
+ * LostRepairFeatures): done. A destination that is not being enabled: the error stays. */
+static void test_repair_recognises_kinesis_already_enabling(void **state) {
+    struct env *e = *state;
+    fa_on(
+        e->fa,
+        "EnableKinesisStreamingDestination",
+        400,
+        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ValidationException\","
+        "\"message\":\"Table is not in a valid state to enable Kinesis Streaming Destination\"}");
+    fa_on(
+        e->fa,
+        "DescribeKinesisStreamingDestination",
+        200,
+        "{\"TableName\":\"t1\",\"KinesisDataStreamDestinations\":[{\"StreamArn\":"
+        "\"arn:aws:kinesis:us-east-1:123456789012:stream/s\",\"DestinationStatus\":"
+        "\"ENABLING\"}]}");
+    struct repair_plan p;
+    s_plan_one(
+        &p,
+        &(struct repair_step){
+            .kind = REPAIR_KINESIS_ON,
+            .what = "enabling the Kinesis destination",
+            .kinesis_arn = strdup("arn:aws:kinesis:us-east-1:123456789012:stream/s")});
+    struct tpd_err err = {0};
+    assert_int_equal(e->ops->repair(e->ops->ctx, &p, 0, &err), TPD_OK);
+    free(p.steps[0].kinesis_arn);
+    p.steps[0].kinesis_arn = strdup("arn:aws:kinesis:us-east-1:123456789012:stream/other");
+    assert_int_equal(e->ops->repair(e->ops->ctx, &p, 0, &err), TPD_E_AWS);
+    assert_non_null(strstr(err.msg, "not in a valid state"));
+    repair_plan_clear(&p);
+    tpd_err_clear(&err);
+}
+
 /* DeleteTable of a table already gone: success. */
 static void test_delete_table_already_gone(void **state) {
     struct env *e = *state;
@@ -294,6 +329,7 @@ int main(void) {
         T(test_repair_index_creation_sends_definitions),
         T(test_repair_recognises_ttl_already_so),
         T(test_repair_recognises_class_already_so_behind_a_quota),
+        T(test_repair_recognises_kinesis_already_enabling),
         T(test_delete_table_already_gone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

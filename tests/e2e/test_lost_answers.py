@@ -159,7 +159,15 @@ class LostAnswers:
             "insights": self.ddb.describe_contributor_insights(TableName=name)["ContributorInsightsStatus"],
             "tags": sorted((x["Key"], x["Value"]) for x in
                            self.ddb.list_tags_of_resource(ResourceArn=t["TableArn"]).get("Tags", [])),
+            "warm": t.get("WarmThroughput", {}).get("ReadUnitsPerSecond"),
+            "kinesis": sorted((d["StreamArn"], d["DestinationStatus"], d.get("ApproximateCreationDateTimePrecision"))
+                              for d in self.ddb.describe_kinesis_streaming_destination(TableName=name)
+                              ["KinesisDataStreamDestinations"]),
         }
+        try:
+            facts["policy"] = json.loads(self.ddb.get_resource_policy(ResourceArn=t["TableArn"])["Policy"])
+        except self.ddb.exceptions.PolicyNotFoundException:
+            facts["policy"] = None
         return facts
 
     def stack_facts(self, name):
@@ -490,6 +498,35 @@ class LostRestore(LostAnswers, E2ETestCase):
         out = super().snapshot(r)
         out["items"] = len(self.items(r.name)) if self.table_exists(r.name) else None
         return out
+
+
+POLICY = '''resource_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "reader"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::123456789012:root" }
+      Action    = ["dynamodb:GetItem", "dynamodb:Query"]
+      Resource  = "*"
+    }]
+  })'''
+KINESIS = "arn:aws:kinesis:us-east-1:123456789012:stream/lost-orders"
+
+
+class LostRepairFeatures(LostAnswers, E2ETestCase):
+    """Drift repairs of the later features: a resource policy deleted and a Kinesis
+    destination disabled outside Terraform (warm throughput beside them, unchanged)."""
+    slug = "la-repfeat"
+
+    def before(self, r):
+        self.apply_config(r, BASIC + "\n  " + POLICY +
+                          f'\n  kinesis_streaming_destination = {{ stream_arn = "{KINESIS}" }}'
+                          "\n  warm_throughput = { read_units_per_second = 15000, write_units_per_second = 5000 }")
+        self.emu.advance_clock(10)  # the destination ENABLING -> ACTIVE
+        arn = self.ddb.describe_table(TableName=r.name)["Table"]["TableArn"]
+        self.ddb.delete_resource_policy(ResourceArn=arn)
+        self.ddb.disable_kinesis_streaming_destination(TableName=r.name, StreamArn=KINESIS)
+        self.emu.advance_clock(10)  # DISABLING -> DISABLED
 
 
 class LostRecover(LostAnswers, E2ETestCase):
