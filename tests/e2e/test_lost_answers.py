@@ -529,6 +529,38 @@ class LostRepairFeatures(LostAnswers, E2ETestCase):
         self.emu.advance_clock(10)  # DISABLING -> DISABLED
 
 
+FEATURES = (BASIC + "\n  " + POLICY + f'\n  kinesis_streaming_destination = {{ stream_arn = "{KINESIS}" }}'
+            "\n  warm_throughput = { read_units_per_second = 15000, write_units_per_second = 5000 }"
+            "\n  point_in_time_recovery = true\n  recovery_period_in_days = 10")
+
+
+class LostCreateFeatures(LostAnswers, E2ETestCase):
+    """Create with the later features: resource policy, Kinesis destination, warm
+    throughput, a recovery period."""
+    slug = "la-createfeat"
+
+    def before(self, r):
+        r.config(FEATURES)
+
+    def prepare(self, r):
+        self.before(r)
+        return None  # no table before: nothing to lose
+
+
+class LostUpdateFeatures(LostAnswers, E2ETestCase):
+    """In-place updates of the later features: another Kinesis stream with another
+    precision, warm throughput raised, the policy and recovery period changed."""
+    slug = "la-updfeat"
+
+    def before(self, r):
+        self.apply_config(r, FEATURES)
+        self.emu.advance_clock(10)  # the destination ENABLING -> ACTIVE
+        r.config(FEATURES.replace(KINESIS, KINESIS + "-b")
+                 .replace(f'"{KINESIS}-b" }}', f'"{KINESIS}-b", approximate_creation_date_time_precision = "MICROSECOND" }}')
+                 .replace("15000", "18000").replace('"dynamodb:Query"', '"dynamodb:Scan"')
+                 .replace("recovery_period_in_days = 10", "recovery_period_in_days = 20"))
+
+
 class LostRecover(LostAnswers, E2ETestCase):
     """Recovery: someone deleted the stack of a protected table (DELETE_FAILED, the table
     kept); apply finishes the deletion keeping the table and imports it again."""
