@@ -86,6 +86,10 @@ struct cloud_ops {
     /* Names of the stacks importing any export of s (NULL-terminated, cloud_strv_free). */
     enum tpd_code (*list_importers)(
         void *ctx, const struct stack_facts *s, char ***names, size_t *count, struct tpd_err *err);
+    /* Time to Live alone (DescribeTimeToLive): t's ttl_status and spec.ttl set as read()
+     * sets them, the rest of t untouched. What a wait for TTL to settle polls: the one
+     * setting still changing, not the whole table (docs/design.md, "Calls per operation"). */
+    enum tpd_code (*read_ttl)(void *ctx, struct table_live *t, struct tpd_err *err);
     /* The deployed template text (GetTemplate). */
     enum tpd_code (*get_template)(void *ctx, const char *stack, char **body, struct tpd_err *err);
 

@@ -182,6 +182,22 @@ static bool s_take_extras(struct s_read *r, struct table_live *out) {
            s_take_indexes(t->lsis, t->lsi_count, &s->lsis, &s->lsi_count);
 }
 
+/* DescribeTimeToLive's answer into t (moved): the status, and the attribute while TTL is
+ * on or turning on. */
+static void s_take_ttl(struct ddb_ttl *ttl, struct table_live *t) {
+    free(t->ttl_status);
+    t->ttl_status = ttl->status;
+    ttl->status = NULL;
+    free(t->spec.ttl.attribute);
+    t->spec.ttl.attribute = NULL;
+    t->spec.ttl.enabled = false;
+    if (table_live_ttl_active(t)) {
+        t->spec.ttl.attribute = ttl->attribute;
+        t->spec.ttl.enabled = true;
+        ttl->attribute = NULL;
+    }
+}
+
 /* Move the answers into *out (exists and every field); rc of the first failure. */
 static enum tpd_code
 s_take_table(struct s_read *r, bool with_tags, struct table_live *out, struct tpd_err *err) {
@@ -204,13 +220,7 @@ s_take_table(struct s_read *r, bool with_tags, struct table_live *out, struct tp
         return tpd_err_set(
             err, TPD_E_PARSE, "DescribeTable %s: the answer lacks the key schema", r->name);
     }
-    out->ttl_status = r->ttl.status;
-    r->ttl.status = NULL;
-    if (table_live_ttl_active(out)) {
-        s->ttl.attribute = r->ttl.attribute;
-        s->ttl.enabled = true;
-        r->ttl.attribute = NULL;
-    }
+    s_take_ttl(&r->ttl, out);
     if (with_tags && r->tags.count) {
         s->tags = tpd_calloc(r->tags.count, sizeof(*s->tags));
         if (!s->tags) {
@@ -297,6 +307,17 @@ enum tpd_code cloud_read(
     ddb_ttl_clear(&r.ttl);
     ddb_tags_clear(&r.tags);
     ddb_contributor_insights_clear(&r.insights);
+    return rc;
+}
+
+enum tpd_code cloud_read_ttl(void *ctx, struct table_live *t, struct tpd_err *err) {
+    struct cloud *c = ctx;
+    struct ddb_ttl ttl = {0};
+    enum tpd_code rc = ddb_describe_time_to_live(c->aws, t->spec.name, &ttl, err);
+    if (!rc) {
+        s_take_ttl(&ttl, t);
+    }
+    ddb_ttl_clear(&ttl);
     return rc;
 }
 

@@ -340,8 +340,10 @@ static enum tpd_code s_read_back(struct s_run *r, struct tpd_err *err) {
         if (r->ops->pause(r->ops->ctx, EXECUTE_TTL_POLL_NS, until) != TPD_OK) {
             return TPD_OK;
         }
+        /* Only TTL is still changing: DescribeTimeToLive alone, not the five reads of the
+         * table (docs/design.md, "Calls per operation"). */
         struct tpd_err e = {0};
-        enum tpd_code src = s_read_table(r, true, &e);
+        enum tpd_code src = r->ops->read_ttl(r->ops->ctx, t, &e);
         tpd_err_clear(&e);
         if (src) {
             return TPD_OK; /* the last read stays: the next refresh reads the settled status */

@@ -475,6 +475,21 @@ static enum tpd_code s_read_extras(void *ctx, struct table_live *t, struct tpd_e
     return TPD_OK;
 }
 
+static enum tpd_code s_read_ttl(void *ctx, struct table_live *t, struct tpd_err *err) {
+    struct fake_cloud *fc = ctx;
+    const struct fc_fail *f = s_call(fc, FC_READ_TTL);
+    if (f) {
+        return s_failed(f, err);
+    }
+    if (!s_table_is(fc, t->spec.name)) {
+        return tpd_err_set(err, TPD_E_NOT_FOUND, "table %s not found", t->spec.name);
+    }
+    fc_set(&t->ttl_status, fc->table.ttl_status);
+    fc_set(&t->spec.ttl.attribute, fc->table.spec.ttl.attribute);
+    t->spec.ttl.enabled = fc->table.spec.ttl.enabled;
+    return TPD_OK;
+}
+
 static enum tpd_code s_list_importers(
     void *ctx, const struct stack_facts *s, char ***names, size_t *count, struct tpd_err *err) {
     struct fake_cloud *fc = ctx;
@@ -1005,6 +1020,7 @@ struct fake_cloud *fc_new(void) {
         .ctx = fc,
         .read = s_read,
         .read_extras = s_read_extras,
+        .read_ttl = s_read_ttl,
         .list_importers = s_list_importers,
         .get_template = s_get_template,
         .deploy = s_deploy,

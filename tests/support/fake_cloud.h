@@ -68,6 +68,7 @@
 enum fc_op {
     FC_READ,
     FC_READ_EXTRAS,
+    FC_READ_TTL,
     FC_LIST_IMPORTERS,
     FC_GET_TEMPLATE,
     FC_DEPLOY,

@@ -551,6 +551,39 @@ static void test_update_repairs_drift_after_empty_change_set(void **state) {
     tfv_free(planned);
 }
 
+/* A ttl value: attribute on or off. */
+static struct tfv *s_ttl(const char *attribute, bool enabled) {
+    struct tfv *t = tfv_new_object();
+    tfv_map_set(t, "attribute_name", tfv_new_string(attribute));
+    tfv_map_set(t, "enabled", tfv_new_bool(enabled));
+    return t;
+}
+
+/* TTL switched off outside Terraform, the template still says on: the repair switches it
+ * on (ENABLING), and apply waits for it to settle polling DescribeTimeToLive alone: one
+ * read of the setting per poll, not the five reads of the table (issue 23). */
+static void test_update_ttl_settle_polls_only_ttl(void **state) {
+    struct env *e = *state;
+    struct tfv *prior = s_prior(false, S1_1, O1), *planned = s_prior(false, S1_1, O1);
+    tfv_map_set(planned, "ttl", s_ttl("exp", true));
+    s_world_table(e, prior);
+    s_world_stack(e, "s1", planned, O1);
+    struct tfv *out = s_apply(e, prior, planned, s_no_priv());
+    assert_false(s_errors(e));
+    assert_string_equal(
+        fc_log(e->fc), "deploy update s1 (empty)\nrepair t1: setting Time to Live\n");
+    assert_string_equal(tfv_get_str(out, "ttl_status"), "ENABLED");
+    assert_string_equal(e->fc->table.ttl_status, "ENABLED");
+    /* Read: the facts before deciding, the table after the stack settled, the table after
+     * the repair; then one pause and one DescribeTimeToLive, which found it ENABLED. */
+    assert_int_equal(e->fc->calls[FC_PAUSE], 1);
+    assert_int_equal(e->fc->calls[FC_READ_TTL], 1);
+    assert_int_equal(e->fc->calls[FC_READ], 3);
+    tfv_free(out);
+    tfv_free(prior);
+    tfv_free(planned);
+}
+
 static void test_update_refuses_stack_with_other_resources(void **state) {
     struct env *e = *state;
     struct tfv *prior = s_prior(false, S1_1, O1), *planned = s_prior(true, S1_1, O1);
@@ -1409,6 +1442,7 @@ int main(void) {
         T(test_update_recreates_an_index_deleted_outside),
         T(test_update_refuses_an_index_added_outside),
         T(test_update_repairs_drift_after_empty_change_set),
+        T(test_update_ttl_settle_polls_only_ttl),
         T(test_update_refuses_stack_with_other_resources),
         T(test_update_encryption_back_to_the_owned_key),
         T(test_update_moves_the_table_to_another_stack),
