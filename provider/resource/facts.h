@@ -41,6 +41,8 @@ struct table_live {
 void table_live_clear(struct table_live *t);
 /* TTL is on or turning on. */
 bool table_live_ttl_active(const struct table_live *t);
+/* The table and every GSI are ACTIVE with no backfill (what wait_table_ready waits for). */
+bool table_live_ready(const struct table_live *t);
 
 /* What the deployed template says about the table (GetTemplate, JSON or YAML). */
 struct template_facts {

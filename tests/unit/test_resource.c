@@ -318,6 +318,31 @@ static void test_create_fresh(void **state) {
     template_facts_clear(&tf);
     assert_true(e->fc->table.spec.deletion_protection);
     assert_string_equal(fc_owner_stack(e->fc), "s1");
+    /* Two reads: the facts before deciding, and the table after the stack settled, which
+     * found it ACTIVE, so no separate wait for it (issue 23). */
+    assert_int_equal(e->fc->calls[FC_READ], 2);
+    assert_int_equal(e->fc->calls[FC_WAIT_TABLE], 0);
+    tfv_free(out);
+    tfv_free(planned);
+}
+
+static void s_table_creating(void *arg) {
+    struct fake_cloud *fc = arg;
+    fc_set(&fc->table.status, "CREATING");
+}
+
+/* The table read after the stack settled is not ACTIVE yet: apply waits for it, reads it
+ * again and records it ACTIVE. */
+static void test_create_waits_for_a_table_not_ready(void **state) {
+    struct env *e = *state;
+    struct tfv *planned = s_planned(false);
+    fc_before(e->fc, FC_READ, 2, s_table_creating, e->fc);
+    struct tfv *out = s_apply(e, NULL, planned, s_no_priv());
+    assert_false(s_errors(e));
+    assert_string_equal(fc_log(e->fc), "deploy create s1\n");
+    assert_int_equal(e->fc->calls[FC_WAIT_TABLE], 1);
+    assert_int_equal(e->fc->calls[FC_READ], 3);
+    assert_string_equal(tfv_get_str(out, "table_status"), "ACTIVE");
     tfv_free(out);
     tfv_free(planned);
 }
@@ -1432,6 +1457,7 @@ static void test_owner_racing_creates_one_wins(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         T(test_create_fresh),
+        T(test_create_waits_for_a_table_not_ready),
         T(test_create_adopts_with_retain_then_updates),
         T(test_create_refuses_foreign_stack),
         T(test_failed_followup_is_a_warning_not_a_taint),
