@@ -32,11 +32,27 @@ enum cloud_stack_read {
     CLOUD_STACK_FULL = 3,
 };
 
+/* How much of the table to read (each operation reads what its decisions use, no more:
+ * docs/design.md, "Calls per operation"). */
+enum cloud_table_read {
+    /* DescribeTable and the settings it does not hold (DescribeTimeToLive,
+     * DescribeContinuousBackups, DescribeContributorInsights; ListTagsOfResource with
+     * with_tags), at once. */
+    CLOUD_TABLE_ALL = 0,
+    /* DescribeTable first (with the stacks), the settings only when the table exists: for
+     * a table that is most likely not there yet (a create), one call instead of four. */
+    CLOUD_TABLE_PROBE = 1,
+    /* DescribeTable alone (existence, keys, protection, status): all a destroy decides on
+     * (ownership.c). The settings stay unread (table_live.settings_read false). */
+    CLOUD_TABLE_DESCRIBE = 2,
+};
+
 /* What to read at once (one round trip: the calls are independent). */
 struct cloud_read_request {
     const char *table;    /* NULL: no table read */
     const char *arn_hint; /* the table's ARN from the state: ListTagsOfResource goes along */
     bool with_tags;
+    unsigned table_what;    /* enum cloud_table_read */
     const char *stacks[2];  /* stacks to read by name (NULL: none) ... */
     unsigned stack_what[2]; /* ... and how much of each (enum cloud_stack_read) */
     const char *owner_of;   /* which stack holds this table (DescribeStackResources) */

@@ -97,6 +97,19 @@ static void s_read_job(void *ctx, size_t i) {
     }
 }
 
+/* A second round of s_read_job: only the jobs named in run. */
+struct s_more {
+    struct s_read *r;
+    const bool *run;
+};
+
+static void s_more_job(void *ctx, size_t i) {
+    struct s_more *m = ctx;
+    if (m->run[i]) {
+        s_read_job(m->r, i);
+    }
+}
+
 static int s_strp_cmp(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -264,17 +277,32 @@ enum tpd_code cloud_read(
     r.name = q->table;
     r.arn = q->arn_hint;
     bool table = q->table != NULL;
-    r.run[S_JOB_TABLE] = r.run[S_JOB_TTL] = r.run[S_JOB_PITR] = r.run[S_JOB_INSIGHTS] = table;
-    r.run[S_JOB_TAGS] = table && q->with_tags && q->arn_hint;
+    bool settings = table && q->table_what != CLOUD_TABLE_DESCRIBE;
+    bool now = settings && q->table_what != CLOUD_TABLE_PROBE;
+    bool tags = settings && q->with_tags;
+    r.run[S_JOB_TABLE] = table;
+    r.run[S_JOB_TTL] = r.run[S_JOB_PITR] = r.run[S_JOB_INSIGHTS] = now;
+    r.run[S_JOB_TAGS] = now && tags && q->arn_hint;
     r.run[S_JOB_STACK0] = q->stacks[0] != NULL;
     r.run[S_JOB_STACK1] = q->stacks[1] != NULL;
     r.run[S_JOB_OWNER] = q->owner_of != NULL;
     aws_parallel_run(S_JOBS, s_read_job, &r);
-    if (table && q->with_tags && !q->arn_hint && r.rc[S_JOB_TABLE] == TPD_OK) {
-        /* The table's ARN was not known before DescribeTable. */
-        r.arn = r.t.arn;
-        r.run[S_JOB_TAGS] = true;
-        s_read_job(&r, S_JOB_TAGS);
+    if (settings && r.rc[S_JOB_TABLE] == TPD_OK) {
+        /* What could not go along: the settings of a probed table that exists, the tags of
+         * a table whose ARN was not known before DescribeTable; at once. */
+        bool more[S_JOBS] = {0};
+        more[S_JOB_TTL] = more[S_JOB_PITR] = more[S_JOB_INSIGHTS] = !now;
+        more[S_JOB_TAGS] = tags && !r.run[S_JOB_TAGS];
+        r.arn = r.arn ? r.arn : r.t.arn;
+        bool any = false;
+        for (size_t i = 0; i < S_JOBS; i++) {
+            r.run[i] = r.run[i] || more[i];
+            any = any || more[i];
+        }
+        if (any) {
+            struct s_more m = {&r, more};
+            aws_parallel_run(S_JOBS, s_more_job, &m);
+        }
     }
     /* No table (DescribeTable says so, or it vanished between two calls): the other
      * answers about it do not matter. */
@@ -291,8 +319,9 @@ enum tpd_code cloud_read(
         tpd_err_move(err, &r.err[i]);
     }
     if (!rc && table && !gone) {
-        rc = s_take_table(&r, q->with_tags, &out->table, err);
+        rc = s_take_table(&r, tags, &out->table, err);
         out->table.exists = rc == TPD_OK;
+        out->table.settings_read = settings;
     }
     if (rc || gone) {
         table_live_clear(&out->table);

@@ -366,7 +366,7 @@ static enum tpd_code s_read_back(struct s_run *r, struct tpd_err *err) {
  * switched on meanwhile). */
 static enum tpd_code s_delete_table(struct s_run *r, struct tpd_err *err) {
     const char *name = r->f->table.spec.name;
-    struct cloud_read_request q = {.table = name};
+    struct cloud_read_request q = {.table = name, .table_what = CLOUD_TABLE_DESCRIBE};
     struct cloud_read_result res = {0};
     enum tpd_code rc = r->ops->read(r->ops->ctx, &q, &res, err);
     if (!rc && res.table.exists && res.table.spec.deletion_protection) {

@@ -26,9 +26,12 @@ struct table_live {
     char *status;     /* CREATING, ACTIVE, UPDATING, DELETING, ... */
     char *ttl_status; /* ENABLED, ENABLING, DISABLED, DISABLING */
     int64_t item_count;
-    bool tags_read;   /* ListTagsOfResource was called (spec.tags without aws:* keys) */
-    char *stream_arn; /* LatestStreamArn of the enabled stream */
-    char *replicas;   /* regions of a global table's replicas, ", "-separated; NULL: none */
+    bool tags_read;     /* ListTagsOfResource was called (spec.tags without aws:* keys) */
+    bool settings_read; /* DescribeTimeToLive, DescribeContinuousBackups and
+                           DescribeContributorInsights were called (CLOUD_TABLE_DESCRIBE:
+                           not; spec.ttl, pitr and contributor_insights then unknown) */
+    char *stream_arn;   /* LatestStreamArn of the enabled stream */
+    char *replicas;     /* regions of a global table's replicas, ", "-separated; NULL: none */
     /* What only an adoption reads (cloud_read_adoption_extras), features this resource
      * cannot express: */
     bool extras_read;

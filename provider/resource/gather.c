@@ -51,7 +51,10 @@ enum tpd_code gather_first(
     int config_slot = -1, prior_slot = -1;
     switch (req->op) {
         case REQUEST_CREATE:
+            /* Most creates find no table: DescribeTable and the stack at once, the
+             * settings only for a table that exists (an adoption decides on them). */
             q.table = req->want.name;
+            q.table_what = CLOUD_TABLE_PROBE;
             q.with_tags = true;
             q.stacks[0] = req->want.stack_name;
             q.stack_what[0] = CLOUD_STACK_FULL;
@@ -77,7 +80,10 @@ enum tpd_code gather_first(
             break;
         }
         case REQUEST_DESTROY:
+            /* A destroy decides on the table's existence and protection (ownership.c,
+             * ownership_decide_destroy): DescribeTable holds both. */
             q.table = req->prior.name;
+            q.table_what = CLOUD_TABLE_DESCRIBE;
             if (req->prior.stack_id) {
                 q.stacks[0] = req->prior.stack_name;
                 q.stack_what[0] = CLOUD_STACK_FULL;

@@ -448,8 +448,22 @@ static enum tpd_code s_read(
     if (f) {
         return s_failed(f, err);
     }
+    if (q->table) {
+        fc->table_reads[q->table_what < 3 ? q->table_what : 0]++;
+    }
     if (q->table && s_table_is(fc, q->table)) {
-        s_live_copy(&out->table, &fc->table, q->with_tags);
+        bool settings = q->table_what != CLOUD_TABLE_DESCRIBE;
+        s_live_copy(&out->table, &fc->table, settings && q->with_tags);
+        out->table.settings_read = settings;
+        if (!settings) {
+            /* DescribeTable alone: what it does not report stays unknown, as cloud_read
+             * leaves it. */
+            fc_set(&out->table.ttl_status, NULL);
+            fc_set(&out->table.spec.ttl.attribute, NULL);
+            out->table.spec.ttl.enabled = false;
+            out->table.spec.pitr = false;
+            out->table.spec.contributor_insights = false;
+        }
     }
     for (size_t i = 0; i < 2; i++) {
         if (q->stacks[i]) {

@@ -29,7 +29,9 @@
  *   "delete_stack s1 retain=Table", "delete_stack s1 (DELETE_FAILED)", "wait_stack s1",
  *   "delete_table t1", "repair t1: switching deletion protection on",
  *   "repair t1: creating an index again gsi_a"; a failure injected into an act adds
- *   " (failed)". Reads are counted (fc->calls), not logged.
+ *   " (failed)". Reads are counted (fc->calls; the table's by how much of it was asked
+ * for, fc->table_reads), not logged; a CLOUD_TABLE_DESCRIBE read reports no TTL, backups,
+ * contributor insights or tags, as DescribeTable alone does not.
  *
  * Failures are injected per operation (the Nth call fails with a code), for deploy also
  * how far it got (refused before executing, rolled back, or interrupted while the stack
@@ -126,6 +128,7 @@ struct fake_cloud {
     struct fc_stack stacks[FC_MAX_STACKS];
     size_t stack_count;
     unsigned calls[FC_OP_COUNT];
+    unsigned table_reads[3]; /* reads of the table by enum cloud_table_read */
     /* Internal: */
     unsigned stacks_made, owners_minted;
     struct fc_fail fails[FC_MAX_FAILS];

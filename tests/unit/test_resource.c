@@ -95,6 +95,14 @@ static struct tfv *s_planned(bool protection) {
     return v;
 }
 
+/* A ttl value: attribute on or off. */
+static struct tfv *s_ttl(const char *attribute, bool enabled) {
+    struct tfv *t = tfv_new_object();
+    tfv_map_set(t, "attribute_name", tfv_new_string(attribute));
+    tfv_map_set(t, "enabled", tfv_new_bool(enabled));
+    return t;
+}
+
 static struct tfv *s_str_or_null(const char *s) {
     return s ? tfv_new_string(s) : tfv_new_null();
 }
@@ -322,6 +330,8 @@ static void test_create_fresh(void **state) {
      * found it ACTIVE, so no separate wait for it (issue 23). */
     assert_int_equal(e->fc->calls[FC_READ], 2);
     assert_int_equal(e->fc->calls[FC_WAIT_TABLE], 0);
+    /* The first read probed: DescribeTable (none) and the stack, no settings. */
+    assert_int_equal(e->fc->table_reads[CLOUD_TABLE_PROBE], 1);
     tfv_free(out);
     tfv_free(planned);
 }
@@ -576,14 +586,6 @@ static void test_update_repairs_drift_after_empty_change_set(void **state) {
     tfv_free(planned);
 }
 
-/* A ttl value: attribute on or off. */
-static struct tfv *s_ttl(const char *attribute, bool enabled) {
-    struct tfv *t = tfv_new_object();
-    tfv_map_set(t, "attribute_name", tfv_new_string(attribute));
-    tfv_map_set(t, "enabled", tfv_new_bool(enabled));
-    return t;
-}
-
 /* TTL switched off outside Terraform, the template still says on: the repair switches it
  * on (ENABLING), and apply waits for it to settle polling DescribeTimeToLive alone: one
  * read of the setting per poll, not the five reads of the table (issue 23). */
@@ -749,7 +751,33 @@ static void test_destroy_table_in_no_stack(void **state) {
     assert_string_equal(fc_log(e->fc), "delete_table t1\n");
     assert_null(out);
     assert_false(e->fc->table.exists);
+    /* Each destroy read DescribeTable alone (existence and protection are all it decides
+     * on), before deciding and again right before DeleteTable; never the settings. */
+    assert_int_equal(e->fc->table_reads[CLOUD_TABLE_DESCRIBE], 3);
+    assert_int_equal(e->fc->table_reads[CLOUD_TABLE_ALL], 0);
     tfv_free(prior);
+    tpd_buf_clear(&pp);
+}
+
+/* A protected table is refused by a destroy that read DescribeTable alone: the protection
+ * is one of DescribeTable's answers. */
+static void test_destroy_reads_protection_from_describe_table(void **state) {
+    struct env *e = *state;
+    struct tfv *prior = s_prior(false, NULL, NULL), *live = s_prior(true, NULL, NULL);
+    tfv_map_set(live, "ttl", s_ttl("exp", true));
+    s_world_table(e, live);
+    struct tpd_buf pp;
+    struct resource_private explicit = {.explicit_destroy = true};
+    struct tfv *out = s_apply(e, prior, NULL, s_priv(&pp, &explicit));
+    assert_true(s_has_diag(e, DIAG_ERROR, "deletion protection"));
+    assert_string_equal(fc_log(e->fc), "");
+    assert_true(e->fc->table.exists);
+    assert_int_equal(e->fc->table_reads[CLOUD_TABLE_DESCRIBE], 1);
+    assert_int_equal(
+        e->fc->table_reads[CLOUD_TABLE_ALL] + e->fc->table_reads[CLOUD_TABLE_PROBE], 0);
+    tfv_free(out);
+    tfv_free(prior);
+    tfv_free(live);
     tpd_buf_clear(&pp);
 }
 
@@ -1475,6 +1503,7 @@ int main(void) {
         T(test_update_interrupted_move_continues),
         T(test_destroy_table_in_no_stack),
         T(test_destroy_refused_when_protected_live),
+        T(test_destroy_reads_protection_from_describe_table),
         T(test_destroy_paths),
         T(test_refresh_stack_replaced_by_another),
         T(test_import_id_naming_wrong_stack),
