@@ -106,6 +106,12 @@ struct cloud_ops {
      * sets them, the rest of t untouched. What a wait for TTL to settle polls: the one
      * setting still changing, not the whole table (docs/design.md, "Calls per operation"). */
     enum tpd_code (*read_ttl)(void *ctx, struct table_live *t, struct tpd_err *err);
+    /* The hand-off of facts from a plan to the apply right after it in this process
+     * (facts_handoff.h): stash keeps *f (left zeroed) under key; take moves the facts of
+     * key into *out, once (false: none, read instead). Every act below drops the facts
+     * about the table or stack it acts on. */
+    void (*stash)(void *ctx, const char *key, const char *table, struct resource_facts *f);
+    bool (*take)(void *ctx, const char *key, struct resource_facts *out);
     /* The deployed template text (GetTemplate). */
     enum tpd_code (*get_template)(void *ctx, const char *stack, char **body, struct tpd_err *err);
 

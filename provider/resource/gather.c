@@ -7,6 +7,10 @@
 #include <string.h>
 
 #include "decide.h"
+#include "facts_handoff.h"
+#include "tpd_buf.h"
+#include "tpd_limits.h"
+#include "tpd_log.h"
 
 static bool s_eq(const char *a, const char *b) {
     return a && b && strcmp(a, b) == 0;
@@ -148,14 +152,15 @@ static enum tpd_code s_more(
     return rc;
 }
 
-enum tpd_code gather_and_decide(
+static enum tpd_code s_decide_loop(
     const struct cloud_ops *ops,
     const struct request *req,
+    bool handed,
     struct resource_facts *f,
     struct action_plan *p,
     struct tpd_err *err) {
     action_plan_init(p);
-    enum tpd_code rc = gather_first(ops, req, f, err);
+    enum tpd_code rc = handed ? TPD_OK : gather_first(ops, req, f, err);
     /* Each round adds facts of a kind not read before, so three are the most there are. */
     for (int round = 0; !rc && round < 4; round++) {
         action_plan_clear(p);
@@ -169,4 +174,64 @@ enum tpd_code gather_and_decide(
         rc = tpd_err_set(err, TPD_E_INTERNAL, "the decision kept asking for more facts");
     }
     return rc;
+}
+
+enum tpd_code gather_and_decide(
+    const struct cloud_ops *ops,
+    const struct request *req,
+    struct resource_facts *f,
+    struct action_plan *p,
+    struct tpd_err *err) {
+    return s_decide_loop(ops, req, false, f, p, err);
+}
+
+/* What identifies the reads of gather_first: the operation, the table and the stacks the
+ * request names, the ARN the tags are read with, as FACTS_HANDOFF_SEP-separated fields
+ * (names never hold that control character: validate.c). NULL on no memory. */
+static char *s_key(const struct request *req) {
+    const struct request_prior *pr = &req->prior;
+    const struct table_spec *w = &req->want;
+    struct tpd_buf b;
+    tpd_buf_init(&b, TPD_MAX_DEFAULT);
+    enum tpd_code rc = tpd_buf_printf(
+        &b,
+        "%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
+        (int)req->op,
+        w->name ? w->name : "",
+        w->stack_name ? w->stack_name : "",
+        pr->name ? pr->name : "",
+        pr->stack_name ? pr->stack_name : "",
+        pr->stack_id ? pr->stack_id : "",
+        pr->arn ? pr->arn : "");
+    char *k = rc ? NULL : tpd_buf_detach(&b);
+    tpd_buf_clear(&b);
+    return k;
+}
+
+static const char *s_table_of(const struct request *req) {
+    return req->op == REQUEST_DESTROY ? req->prior.name : req->want.name;
+}
+
+enum tpd_code gather_and_decide_handed(
+    const struct cloud_ops *ops,
+    const struct request *req,
+    struct resource_facts *f,
+    struct action_plan *p,
+    struct tpd_err *err) {
+    char *key = ops->take ? s_key(req) : NULL;
+    bool handed = key && ops->take(ops->ctx, key, f);
+    free(key);
+    if (handed) {
+        TPD_DEBUG("table %s: deciding on the facts its plan read just before", s_table_of(req));
+    }
+    return s_decide_loop(ops, req, handed, f, p, err);
+}
+
+void gather_hand_off(
+    const struct cloud_ops *ops, const struct request *req, struct resource_facts *f) {
+    char *key = ops->stash ? s_key(req) : NULL;
+    if (key && s_table_of(req)) {
+        ops->stash(ops->ctx, key, s_table_of(req), f);
+    }
+    free(key);
 }

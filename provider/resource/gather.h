@@ -24,6 +24,21 @@ enum tpd_code gather_and_decide(
     struct action_plan *p,
     struct tpd_err *err);
 
+/* gather_and_decide from the facts the plan of this same request handed off just before
+ * (gather_hand_off, facts_handoff.h) when there are, else from reads. What the decision
+ * asks for beyond them is read as usual. */
+enum tpd_code gather_and_decide_handed(
+    const struct cloud_ops *ops,
+    const struct request *req,
+    struct resource_facts *f,
+    struct action_plan *p,
+    struct tpd_err *err);
+
+/* Hand the facts a plan gathered for req to the apply of the same request that follows in
+ * this process (f is left zeroed). */
+void gather_hand_off(
+    const struct cloud_ops *ops, const struct request *req, struct resource_facts *f);
+
 /* Only the first round (the reads every decision of req needs). */
 enum tpd_code gather_first(
     const struct cloud_ops *ops,

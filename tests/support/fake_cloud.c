@@ -687,6 +687,8 @@ static enum tpd_code s_deploy(
     void *ctx, const struct cloud_deploy *d, struct cloud_deploy_result *r, struct tpd_err *err) {
     static const char *const types[] = {"create", "update", "import"};
     struct fake_cloud *fc = ctx;
+    facts_handoff_forget(fc->handoff, d->stack_name);
+    facts_handoff_forget(fc->handoff, d->import_table);
     memset(r, 0, sizeof(*r));
     const struct fc_fail *f = s_call(fc, FC_DEPLOY);
     if (fc->deploy_count < FC_MAX_DEPLOYS) {
@@ -761,6 +763,7 @@ static enum tpd_code s_delete_stack(
     int64_t deadline_ns,
     struct tpd_err *err) {
     struct fake_cloud *fc = ctx;
+    facts_handoff_forget(fc->handoff, name);
     (void)deadline_ns;
     const struct fc_fail *f = s_call(fc, FC_DELETE_STACK);
     const char *retain = retain_logical_id ? " retain=" : "";
@@ -839,6 +842,7 @@ s_wait_stack(void *ctx, const char *name, int64_t deadline_ns, struct tpd_err *e
 static enum tpd_code
 s_delete_table(void *ctx, const char *name, int64_t deadline_ns, struct tpd_err *err) {
     struct fake_cloud *fc = ctx;
+    facts_handoff_forget(fc->handoff, name);
     (void)deadline_ns;
     const struct fc_fail *f = s_call(fc, FC_DELETE_TABLE);
     enum tpd_code rc = TPD_OK;
@@ -970,6 +974,7 @@ static void s_repair_step(struct table_live *t, const struct repair_step *st) {
 static enum tpd_code
 s_repair(void *ctx, const struct repair_plan *p, int64_t deadline_ns, struct tpd_err *err) {
     struct fake_cloud *fc = ctx;
+    facts_handoff_forget(fc->handoff, p->table);
     (void)deadline_ns;
     const struct fc_fail *f = s_call(fc, FC_REPAIR);
     if (f) {
@@ -1012,6 +1017,24 @@ static enum tpd_code s_pause(void *ctx, int64_t ns, int64_t deadline_ns) {
     return TPD_OK;
 }
 
+static void s_stash(void *ctx, const char *key, const char *table, struct resource_facts *f) {
+    struct fake_cloud *fc = ctx;
+    fc->stashed++;
+    facts_handoff_put(fc->handoff, key, table, f, fc->now_ns);
+}
+
+static bool s_take(void *ctx, const char *key, struct resource_facts *out) {
+    struct fake_cloud *fc = ctx;
+    bool got = facts_handoff_take(fc->handoff, key, out, fc->now_ns);
+    fc->taken += got;
+    return got;
+}
+
+void fc_new_process(struct fake_cloud *fc) {
+    facts_handoff_free(fc->handoff);
+    fc->handoff = s_check(facts_handoff_new());
+}
+
 static enum tpd_code s_new_owner_id(void *ctx, char out[33]) {
     struct fake_cloud *fc = ctx;
     struct tpd_err err = {0};
@@ -1045,7 +1068,10 @@ struct fake_cloud *fc_new(void) {
         .repair = s_repair,
         .pause = s_pause,
         .new_owner_id = s_new_owner_id,
+        .stash = s_stash,
+        .take = s_take,
     };
+    fc->handoff = s_check(facts_handoff_new());
     return fc;
 }
 
@@ -1054,6 +1080,7 @@ void fc_free(struct fake_cloud *fc) {
         return;
     }
     table_live_clear(&fc->table);
+    facts_handoff_free(fc->handoff);
     for (size_t i = 0; i < fc->stack_count; i++) {
         s_stack_clear(&fc->stacks[i]);
     }

@@ -51,6 +51,7 @@
 
 #include "cloud_ops.h"
 #include "facts.h"
+#include "facts_handoff.h"
 #include "table_spec.h"
 #include "tpd_buf.h"
 #include "tpd_err.h"
@@ -129,6 +130,11 @@ struct fake_cloud {
     size_t stack_count;
     unsigned calls[FC_OP_COUNT];
     unsigned table_reads[3]; /* reads of the table by enum cloud_table_read */
+    /* The plan-to-apply hand-off (facts_handoff.h, the real one), on the world's clock
+     * now_ns (tests move it); how many facts were stashed and taken. */
+    struct facts_handoff *handoff;
+    int64_t now_ns;
+    unsigned stashed, taken;
     /* Internal: */
     unsigned stacks_made, owners_minted;
     struct fc_fail fails[FC_MAX_FAILS];
@@ -185,6 +191,10 @@ void fc_fail_deploy(
     const char *message);
 /* Run fn(arg) once, just before the nth call of op acts. */
 void fc_before(struct fake_cloud *fc, enum fc_op op, unsigned nth, void (*fn)(void *), void *arg);
+
+/* Terraform starts a new provider process for the next walk (plan, then apply: their
+ * hand-off of facts does not cross it): drop what was handed off. */
+void fc_new_process(struct fake_cloud *fc);
 
 /* The acts so far, one per line ("" when none). */
 const char *fc_log(const struct fake_cloud *fc);

@@ -1298,6 +1298,7 @@ static void test_owner_apply_stops_when_aws_changed_since_plan(void **state) {
     struct tpd_buf pp;
     struct tpd_span priv = s_keep_priv(e, &pp);
     s_world_table(e, cfg); /* made meanwhile, in no stack */
+    fc_new_process(e->fc); /* apply runs in the apply walk's own provider process */
     struct tfv *out = s_apply(e, NULL, planned, priv);
     assert_true(s_has_diag(e, DIAG_ERROR, "AWS changed since the plan"));
     assert_true(s_has_diag(e, DIAG_ERROR, "was to create"));
@@ -1311,6 +1312,80 @@ static void test_owner_apply_stops_when_aws_changed_since_plan(void **state) {
 
 /* The stack in state now carries another owner's marker: destroy is refused (nothing of
  * another instance is deleted); with retain_on_destroy the resource is forgotten. */
+/* Terraform's apply walk plans a resource again, then applies it, on one provider
+ * process: the apply starts from the facts that plan read and reads only what changes
+ * after its own acts (issue 23, facts_handoff.h). */
+static void test_apply_takes_the_facts_its_plan_read(void **state) {
+    struct env *e = *state;
+    struct tfv *cfg = s_planned(false);
+    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv());
+    assert_false(s_errors(e));
+    assert_int_equal(e->fc->calls[FC_READ], 1);
+    struct tpd_buf pp;
+    struct tpd_span priv = s_keep_priv(e, &pp);
+    struct tfv *out = s_apply(e, NULL, planned, priv);
+    assert_false(s_errors(e));
+    assert_string_equal(fc_log(e->fc), "deploy create s1\n");
+    assert_int_equal(e->fc->taken, 1);
+    /* The apply's only read: the table after its stack settled. */
+    assert_int_equal(e->fc->calls[FC_READ], 2);
+    assert_string_equal(tfv_get_str(out, "stack_id"), S1_1);
+    tfv_free(out);
+    tfv_free(planned);
+    tfv_free(cfg);
+    tpd_buf_clear(&pp);
+}
+
+/* What a plan handed off is not used after an act on its table or stack (another
+ * resource's apply in the same process), nor after FACTS_HANDOFF_MAX_AGE_NS, nor by
+ * another request: the apply reads. */
+static void test_apply_reads_when_the_handoff_is_stale(void **state) {
+    struct env *e = *state;
+    struct tfv *cfg = s_planned(false);
+    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv());
+    struct tpd_buf pp;
+    struct tpd_span priv = s_keep_priv(e, &pp);
+    /* An act on stack s1 meanwhile: it now exists, holding the table, another owner's. */
+    struct tfv *other = s_planned(false);
+    s_world_table(e, other);
+    s_world_stack(e, "s1", other, O2);
+    struct tpd_err err = {0};
+    assert_int_equal(e->fc->ops.wait_stack(e->fc->ops.ctx, "s1", 0, &err), TPD_OK);
+    struct cloud_deploy d = {
+        .stack_name = "s1",
+        .type = CLOUD_DEPLOY_UPDATE,
+        .template_body = fc_stack(e->fc, "s1")->template_body};
+    struct cloud_deploy_result r = {0};
+    assert_int_equal(e->fc->ops.deploy(e->fc->ops.ctx, &d, &r, &err), TPD_OK);
+    cloud_deploy_result_clear(&r);
+    fc_log_clear(e->fc);
+    struct tfv *out = s_apply(e, NULL, planned, priv);
+    assert_int_equal(e->fc->taken, 0);
+    /* Read again, the apply finds another owner's stack holding the table: refused,
+     * nothing changed. */
+    assert_true(diag_list_has_errors(&e->diags));
+    assert_string_equal(fc_log(e->fc), "");
+    tfv_free(out);
+    tpd_buf_clear(&pp);
+    /* Too old: read again. */
+    fc_free(e->fc);
+    e->fc = fc_new();
+    struct tfv *p2 = s_plan(e, NULL, cfg, s_no_priv());
+    priv = s_keep_priv(e, &pp);
+    e->fc->now_ns += FACTS_HANDOFF_MAX_AGE_NS + 1;
+    out = s_apply(e, NULL, p2, priv);
+    assert_false(s_errors(e));
+    assert_int_equal(e->fc->taken, 0);
+    assert_int_equal(e->fc->calls[FC_READ], 3);
+    tfv_free(out);
+    tfv_free(p2);
+    tfv_free(planned);
+    tfv_free(other);
+    tfv_free(cfg);
+    tpd_buf_clear(&pp);
+    tpd_err_clear(&err);
+}
+
 static void test_owner_destroy_of_another_owners_stack(void **state) {
     struct env *e = *state;
     struct tfv *prior = s_prior(false, S1_1, O1);
@@ -1519,6 +1594,8 @@ int main(void) {
         T(test_owner_recorded_on_upgrade),
         T(test_owner_delete_failed_stack_recovered),
         T(test_owner_apply_stops_when_aws_changed_since_plan),
+        T(test_apply_takes_the_facts_its_plan_read),
+        T(test_apply_reads_when_the_handoff_is_stale),
         T(test_owner_destroy_of_another_owners_stack),
         T(test_import_by_table_arn),
         T(test_import_records_the_stacks_owner),
