@@ -191,6 +191,7 @@ struct cloud *cloud_new(struct aws_client *aws, struct tpd_stop *stop) {
         .read_extras = cloud_read_extras,
         .list_importers = cloud_list_importers,
         .read_ttl = cloud_read_ttl,
+        .complete_stack = cloud_complete_stack,
         .get_template = cloud_get_template,
         .deploy = s_deploy,
         .delete_stack = s_delete_stack,

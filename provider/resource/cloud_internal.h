@@ -41,6 +41,8 @@ enum tpd_code cloud_read_extras(void *ctx, struct table_live *t, struct tpd_err 
 enum tpd_code cloud_list_importers(
     void *ctx, const struct stack_facts *s, char ***names, size_t *count, struct tpd_err *err);
 enum tpd_code cloud_read_ttl(void *ctx, struct table_live *t, struct tpd_err *err);
+enum tpd_code
+cloud_complete_stack(void *ctx, struct stack_facts *s, unsigned what, struct tpd_err *err);
 enum tpd_code cloud_get_template(void *ctx, const char *stack, char **body, struct tpd_err *err);
 
 /* cloud_repair.c */

@@ -112,6 +112,11 @@ struct cloud_ops {
      * about the table or stack it acts on. */
     void (*stash)(void *ctx, const char *key, const char *table, struct resource_facts *f);
     bool (*take)(void *ctx, const char *key, struct resource_facts *out);
+    /* The rest of what (enum cloud_stack_read) of a stack s read before (exists; BASIC at
+     * least): DescribeStackResources and GetTemplate as read() makes them, not
+     * DescribeStacks again. s is cleared on a failure. */
+    enum tpd_code (*complete_stack)(
+        void *ctx, struct stack_facts *s, unsigned what, struct tpd_err *err);
     /* The deployed template text (GetTemplate). */
     enum tpd_code (*get_template)(void *ctx, const char *stack, char **body, struct tpd_err *err);
 

@@ -57,6 +57,8 @@ struct s_read {
 
 static enum tpd_code s_read_stack(
     struct cloud *c, const char *name, unsigned what, struct stack_facts *out, struct tpd_err *err);
+static enum tpd_code s_complete_stack(
+    struct cloud *c, const char *name, unsigned what, struct stack_facts *out, struct tpd_err *err);
 static enum tpd_code
 s_find_owner(struct cloud *c, const char *table, char **stack_name, struct tpd_err *err);
 
@@ -339,6 +341,12 @@ enum tpd_code cloud_read(
     return rc;
 }
 
+enum tpd_code
+cloud_complete_stack(void *ctx, struct stack_facts *s, unsigned what, struct tpd_err *err) {
+    struct cloud *c = ctx;
+    return s->name ? s_complete_stack(c, s->name, what, s, err) : TPD_OK;
+}
+
 enum tpd_code cloud_read_ttl(void *ctx, struct table_live *t, struct tpd_err *err) {
     struct cloud *c = ctx;
     struct ddb_ttl ttl = {0};
@@ -528,10 +536,26 @@ static enum tpd_code s_read_stack(
         }
     }
     cfn_stack_clear(&s);
-    if (!rc && out->exists && (what & CLOUD_STACK_RESOURCES)) {
-        rc = s_read_resources(c, out, err);
+    if (!rc) {
+        rc = s_complete_stack(c, name, what, out, err);
     }
-    if (!rc && out->exists && out->resources_read && out->resource_count == 0) {
+    return rc;
+}
+
+/* The reads beyond DescribeStacks that what asks for, of a stack out read BASIC. */
+static enum tpd_code s_complete_stack(
+    struct cloud *c,
+    const char *name,
+    unsigned what,
+    struct stack_facts *out,
+    struct tpd_err *err) {
+    enum tpd_code rc = TPD_OK;
+    bool fresh = false;
+    if (out->exists && (what & CLOUD_STACK_RESOURCES) && !out->resources_read) {
+        rc = s_read_resources(c, out, err);
+        fresh = true;
+    }
+    if (!rc && fresh && out->resources_read && out->resource_count == 0) {
         /* An empty stack: was it left by this provider? Its events say so. */
         struct cfn_events ev = {0};
         struct tpd_err e2 = {0};
@@ -545,7 +569,7 @@ static enum tpd_code s_read_stack(
         cfn_events_clear(&ev);
         tpd_err_clear(&e2);
     }
-    if (!rc && out->exists && (what & CLOUD_STACK_TEMPLATE)) {
+    if (!rc && out->exists && (what & CLOUD_STACK_TEMPLATE) && !out->tpl.read) {
         char *body = NULL;
         if (s_eq(out->status, "REVIEW_IN_PROGRESS")) {
             rc = s_review_template(c, name, &body, err);

@@ -44,12 +44,45 @@ static void s_take(
     }
 }
 
+static char *
+s_refresh_key(const char *name, const char *stack_name, const char *stack_id, const char *arn);
+
+/* An update that stays in its stack: the table and that stack as the refresh just before
+ * read them, the stack completed (its resources and template). false: nothing handed. */
+static bool s_from_refresh(
+    const struct cloud_ops *ops,
+    const struct request *req,
+    struct resource_facts *f,
+    enum tpd_code *rc,
+    struct tpd_err *err) {
+    const struct request_prior *pr = &req->prior;
+    if (req->op != REQUEST_UPDATE || !pr->stack_id || !s_eq(pr->stack_name, req->want.stack_name) ||
+        !s_eq(pr->name, req->want.name) || !ops->take || !ops->complete_stack) {
+        return false;
+    }
+    char *key = s_refresh_key(pr->name, pr->stack_name, pr->stack_id, pr->arn);
+    bool got = key && ops->take(ops->ctx, key, f);
+    free(key);
+    if (!got) {
+        return false;
+    }
+    TPD_DEBUG("table %s: planning on the refresh's reads of the table and its stack", pr->name);
+    *rc = f->prior_stack.exists
+              ? ops->complete_stack(ops->ctx, &f->prior_stack, CLOUD_STACK_FULL, err)
+              : TPD_OK;
+    return true;
+}
+
 enum tpd_code gather_first(
     const struct cloud_ops *ops,
     const struct request *req,
     struct resource_facts *f,
     struct tpd_err *err) {
     resource_facts_clear(f);
+    enum tpd_code handed_rc = TPD_OK;
+    if (s_from_refresh(ops, req, f, &handed_rc, err)) {
+        return handed_rc;
+    }
     struct cloud_read_request q = {0};
     struct cloud_read_result r = {0};
     int config_slot = -1, prior_slot = -1;
@@ -225,6 +258,47 @@ enum tpd_code gather_and_decide_handed(
         TPD_DEBUG("table %s: deciding on the facts its plan read just before", s_table_of(req));
     }
     return s_decide_loop(ops, req, handed, f, p, err);
+}
+
+static char *
+s_refresh_key(const char *name, const char *stack_name, const char *stack_id, const char *arn) {
+    struct tpd_buf b;
+    tpd_buf_init(&b, TPD_MAX_DEFAULT);
+    enum tpd_code rc = tpd_buf_printf(
+        &b,
+        "refresh\x1f%s\x1f%s\x1f%s\x1f%s",
+        name ? name : "",
+        stack_name ? stack_name : "",
+        stack_id ? stack_id : "",
+        arn ? arn : "");
+    char *k = rc ? NULL : tpd_buf_detach(&b);
+    tpd_buf_clear(&b);
+    return k;
+}
+
+void gather_hand_off_refresh(
+    const struct cloud_ops *ops,
+    const char *name,
+    const char *stack_name,
+    const char *stack_id,
+    const char *arn,
+    struct table_live *table,
+    struct stack_facts *stack) {
+    if (!ops->stash || !name || !stack_id || !table->exists || !table->tags_read ||
+        !table->settings_read) {
+        return;
+    }
+    char *key = s_refresh_key(name, stack_name, stack_id, arn);
+    if (key) {
+        struct resource_facts f = {0};
+        f.table = *table;
+        memset(table, 0, sizeof(*table));
+        f.prior_stack = *stack;
+        memset(stack, 0, sizeof(*stack));
+        ops->stash(ops->ctx, key, name, &f);
+        resource_facts_clear(&f);
+    }
+    free(key);
 }
 
 void gather_hand_off(

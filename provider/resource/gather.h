@@ -39,6 +39,19 @@ enum tpd_code gather_and_decide_handed(
 void gather_hand_off(
     const struct cloud_ops *ops, const struct request *req, struct resource_facts *f);
 
+/* Hand what a refresh read (the table whole, the stack in state BASIC, moved out of
+ * *table and *stack) to the plan of the same resource that follows in this process
+ * (Terraform's plan walk refreshes, then plans, each resource): an update's plan then
+ * reads only what the refresh did not (the stack's resources and template). */
+void gather_hand_off_refresh(
+    const struct cloud_ops *ops,
+    const char *name,
+    const char *stack_name,
+    const char *stack_id,
+    const char *arn,
+    struct table_live *table,
+    struct stack_facts *stack);
+
 /* Only the first round (the reads every decision of req needs). */
 enum tpd_code gather_first(
     const struct cloud_ops *ops,

@@ -504,6 +504,21 @@ static enum tpd_code s_read_ttl(void *ctx, struct table_live *t, struct tpd_err 
     return TPD_OK;
 }
 
+static enum tpd_code
+s_complete_stack(void *ctx, struct stack_facts *s, unsigned what, struct tpd_err *err) {
+    struct fake_cloud *fc = ctx;
+    const struct fc_fail *f = s_call(fc, FC_COMPLETE_STACK);
+    if (f) {
+        stack_facts_clear(s);
+        return s_failed(f, err);
+    }
+    char *name = s_dup(s->name);
+    stack_facts_clear(s);
+    s_stack_facts(fc_stack(fc, name), what, s);
+    free(name);
+    return TPD_OK;
+}
+
 static enum tpd_code s_list_importers(
     void *ctx, const struct stack_facts *s, char ***names, size_t *count, struct tpd_err *err) {
     struct fake_cloud *fc = ctx;
@@ -1058,6 +1073,7 @@ struct fake_cloud *fc_new(void) {
         .read = s_read,
         .read_extras = s_read_extras,
         .read_ttl = s_read_ttl,
+        .complete_stack = s_complete_stack,
         .list_importers = s_list_importers,
         .get_template = s_get_template,
         .deploy = s_deploy,

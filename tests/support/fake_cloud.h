@@ -72,6 +72,7 @@ enum fc_op {
     FC_READ,
     FC_READ_EXTRAS,
     FC_READ_TTL,
+    FC_COMPLETE_STACK,
     FC_LIST_IMPORTERS,
     FC_GET_TEMPLATE,
     FC_DEPLOY,

@@ -865,6 +865,42 @@ static void test_refresh_stack_replaced_by_another(void **state) {
     tfv_free(prior);
 }
 
+/* Terraform's plan walk refreshes a resource, then plans it, on one provider process: an
+ * update's plan starts from the refresh's reads of the table and its stack and reads only
+ * the stack's resources and template (issue 23). A plan without that refresh reads all. */
+static void test_plan_starts_from_the_refresh(void **state) {
+    struct env *e = *state;
+    struct tfv *prior = s_prior(false, S1_1, O1), *cfg = s_prior(true, S1_1, O1);
+    s_world_table(e, prior);
+    s_world_stack(e, "s1", prior, O1);
+    struct tfv *out = NULL;
+    ttl_table_read(&e->fc->ops, prior, s_no_priv(), &out, &e->priv, &e->diags);
+    assert_false(s_errors(e));
+    assert_int_equal(e->fc->calls[FC_READ], 1);
+    struct tpd_buf pp;
+    struct tpd_span priv = s_keep_priv(e, &pp);
+    struct tfv *planned = s_plan(e, out, cfg, priv);
+    assert_false(s_errors(e));
+    assert_int_equal(e->fc->taken, 1);
+    assert_int_equal(e->fc->calls[FC_READ], 1);
+    assert_int_equal(e->fc->calls[FC_COMPLETE_STACK], 1);
+    struct resource_private rp;
+    resource_private_decode(tpd_buf_span(&e->priv), &rp);
+    assert_string_equal(rp.path, "update");
+    resource_private_clear(&rp);
+    /* Planned again (no refresh before it): everything is read. */
+    tfv_free(planned);
+    planned = s_plan(e, out, cfg, priv);
+    assert_false(s_errors(e));
+    assert_int_equal(e->fc->taken, 1);
+    assert_int_equal(e->fc->calls[FC_READ], 2);
+    tfv_free(planned);
+    tfv_free(out);
+    tfv_free(prior);
+    tfv_free(cfg);
+    tpd_buf_clear(&pp);
+}
+
 static void test_import_id_naming_wrong_stack(void **state) {
     struct env *e = *state;
     struct tfv *live = s_planned(false);
@@ -1581,6 +1617,7 @@ int main(void) {
         T(test_destroy_reads_protection_from_describe_table),
         T(test_destroy_paths),
         T(test_refresh_stack_replaced_by_another),
+        T(test_plan_starts_from_the_refresh),
         T(test_import_id_naming_wrong_stack),
         T(test_import_reads_retain),
         T(test_plan_marks_destroys_and_replacements),
