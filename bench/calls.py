@@ -198,7 +198,7 @@ ListTagsOfResource, DescribeContributorInsights, DescribeStacks), which is what 
 needs; a plan that decides (create, update) reads what its decision needs (a create: DescribeTable
 and DescribeStacks; an update also the stack's resources and template, for the ownership rules of
 docs/resource.md); the apply walk's second plan reads again, and its apply starts from those facts
-(provider/resource/facts_handoff.h); after the stack operation the table is read once more for the
+(provider/resource/private/facts_handoff.h); after the stack operation the table is read once more for the
 state and any repair, and a TTL change then polls DescribeTimeToLive alone until it settles; a
 destroy reads DescribeTable alone (existence and protection) with the stack, its resources and
 template, and the stacks importing its exports (ListImports, one per export)."""

@@ -277,7 +277,7 @@ Tfplugin6__ServerCapabilities *rpc6_caps_msg(struct rpc_arena *a) {
     c->plan_destroy = true;
     c->get_provider_schema_optional = false;
     /* MoveResourceState takes `moved` blocks from hashicorp/aws's aws_dynamodb_table
-     * (provider/resource/move_state.h). */
+     * (provider/resource/private/move_state.h). */
     c->move_resource_state = true;
     return c;
 }

@@ -1,11 +1,10 @@
 /*
  * facts_handoff: the facts a PlanResourceChange gathered, handed to the
  * ApplyResourceChange Terraform sends right after it for the same resource instance, in
- * the same provider process. Terraform's apply walk plans each resource again on the
- * provider it then applies with, and applies at once
- * (internal/terraform/node_resource_apply_instance.go; docs/design.md, "Calls per
- * operation"): without the hand-off, apply read again, a few milliseconds later, what the
- * plan had just read.
+ * the same provider process (and what a refresh read, to the plan after it). Terraform's
+ * apply walk plans each resource again on the provider it then applies with, and applies
+ * at once (docs/design.md, "Calls per operation"): without the hand-off, apply read again,
+ * a few milliseconds later, what the plan had just read.
  *
  * An entry is taken at most once, only by a request with the same key (gather.c: the
  * operation, the table and the stacks the request names), only while it is younger than
