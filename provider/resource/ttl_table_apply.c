@@ -394,7 +394,11 @@ static bool s_decide(
     struct tpd_err err = {0};
     bool ok = true;
     for (int waits = 0;; waits++) {
-        enum tpd_code rc = gather_and_decide(ops, req, f, p, &err);
+        /* The first decision starts from what this request's plan read just before, in
+         * this process (Terraform's apply walk plans, then applies: facts_handoff.h);
+         * after a wait, everything is read again. */
+        enum tpd_code rc = waits ? gather_and_decide(ops, req, f, p, &err)
+                                 : gather_and_decide_handed(ops, req, f, p, &err);
         if (rc) {
             static const char *const doing[] = {
                 "Cannot read the table and its stack before creating them",
