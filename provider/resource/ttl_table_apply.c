@@ -312,6 +312,15 @@ static void s_create_outcome(
         s_create_interrupted(ops, planned, p, res, err, new_state, diags);
         return;
     }
+    if (p->path == ACTION_CREATE && res->stack_id &&
+        (rc == TPD_E_TIMEOUT || rc == TPD_E_STOPPED)) {
+        /* Interrupted before ExecuteChangeSet: the stack exists (REVIEW_IN_PROGRESS, its
+         * change set being made) and holds no table yet. Recorded, so that it is not
+         * orphaned; the next apply continues from it. */
+        ttl_table_error_diag(diags, "Creating the table's stack", err, false);
+        *new_state = s_planned_state(planned, NULL, res->stack_id, res->owner_id);
+        return;
+    }
     ttl_table_error_diag(
         diags,
         p->path == ACTION_ADOPT     ? "Adopting the table"
