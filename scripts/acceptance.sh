@@ -77,7 +77,9 @@ if [[ ${TPD_ACC_EMULATOR:-} == 1 ]]; then
   : "${TPD_ACC_ACCOUNT:=123456789012}" # the emulator's account (tests/emulator/README.md)
   say "emulator mode: tests/emulator at $AWS_ENDPOINT_URL (pid $emu_pid, TLS, strict, AWS's API rate limits)"
 fi
+# One region for all: the provider reads AWS_REGION, boto3 AWS_DEFAULT_REGION.
 export AWS_REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-us-east-1}}
+export AWS_DEFAULT_REGION=$AWS_REGION
 
 # ---- 3. the account: the one named, checked before anything is created
 [[ ${TPD_ACC_ACCOUNT:-} =~ ^[0-9]{12}$ ]] ||
@@ -86,11 +88,11 @@ export AWS_REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-us-east-1}}
 ident=$("$py" -c '
 import sys, boto3
 try:
-    r = boto3.client("sts").get_caller_identity()
+    r = boto3.client("sts", region_name=sys.argv[1]).get_caller_identity()
 except Exception as e:
     print("ERROR", str(e).replace("\n", " "))
     sys.exit(0)
-print(r["Account"], r["Arn"])') || refuse "STS GetCallerIdentity could not be run"
+print(r["Account"], r["Arn"])' "$AWS_REGION") || refuse "STS GetCallerIdentity could not be run"
 read -r account arn <<<"$ident"
 [[ $account != ERROR ]] || refuse "STS GetCallerIdentity failed: $arn" "Nothing was created."
 if [[ $account != "$TPD_ACC_ACCOUNT" ]]; then

@@ -23,6 +23,7 @@ left (dry run: found), 2 for a refused prefix or no AWS access.
 import argparse
 import copy
 import json
+import os
 import re
 import sys
 import time
@@ -44,11 +45,11 @@ def log(msg):
 
 
 class Sweeper:
-    def __init__(self, prefix, act):
+    def __init__(self, session, prefix, act):
         self.prefix, self.act = prefix, act
         cfg = Config(retries={"mode": "standard", "total_max_attempts": 10})
-        self.cfn = boto3.client("cloudformation", config=cfg)
-        self.ddb = boto3.client("dynamodb", config=cfg)
+        self.cfn = session.client("cloudformation", config=cfg)
+        self.ddb = session.client("dynamodb", config=cfg)
         self.left = []  # what is still there (dry run: what was found)
 
     def ours(self, name):
@@ -232,10 +233,13 @@ def main():
               "(tpdacc-, 4 to 32 of a-z 0-9, then -): the sweeper removes nothing else", file=sys.stderr)
         return 2
     try:
-        who = boto3.client("sts").get_caller_identity()
-        log(f"account {who['Account']} ({who['Arn']}), region {boto3.session.Session().region_name}, "
+        # AWS_REGION as the provider reads it (boto3 itself reads only AWS_DEFAULT_REGION and
+        # the profile).
+        session = boto3.session.Session(region_name=os.environ.get("AWS_REGION") or None)
+        who = session.client("sts").get_caller_identity()
+        log(f"account {who['Account']} ({who['Arn']}), region {session.region_name}, "
             f"prefix {a.prefix}, {'removing' if a.yes else 'dry run (--yes removes)'}")
-        return Sweeper(a.prefix, a.yes).run()
+        return Sweeper(session, a.prefix, a.yes).run()
     except (BotoCoreError, ClientError) as e:
         print(f"sweep: no access to AWS: {e}", file=sys.stderr)
         return 2
