@@ -21,6 +21,9 @@
 # Exit status: 0 all scenarios passed and nothing is left; 1 a scenario failed or
 # something is left; 2 refused.
 set -euo pipefail
+# The whole run is one function, read before it starts: bash reads a script as it runs it, so
+# an edit of this file during a run would otherwise change the rest of that run.
+main() {
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" 2>/dev/null && pwd) || { echo "acceptance.sh: no build directory ${1:-$root/build}" >&2; exit 2; }
 py=${PYTHON:-python3}
@@ -49,6 +52,7 @@ command -v terraform >/dev/null || refuse "terraform is not on PATH"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tpd-acc.XXXXXX")
 emu_pid=""
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
   local rc=$?
   if [[ -n $emu_pid ]]; then
@@ -156,3 +160,5 @@ else
   say "FAILED (prefix $prefix)"
 fi
 exit "$rc"
+}
+main "$@"

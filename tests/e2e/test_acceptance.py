@@ -16,7 +16,6 @@ scripts/sweep.sh (docs/testing.md "Acceptance run").
   them), a near-miss name, a user's table, and a table of another name inside a prefix
   stack.
 """
-import json
 import os
 import re
 import subprocess
