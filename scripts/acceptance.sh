@@ -52,6 +52,8 @@ command -v terraform >/dev/null || refuse "terraform is not on PATH"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tpd-acc.XXXXXX")
 emu_pid=""
+prefix=""
+started=0 swept=0
 # shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
   local rc=$?
@@ -62,10 +64,21 @@ cleanup() {
     kill -KILL "$emu_pid" 2>/dev/null || true
   fi
   rm -rf "$work"
+  if ((started && !swept)) && [[ ${TPD_ACC_KEEP:-} != 1 ]]; then
+    printf 'acceptance: stopped before the sweep; to list what the run made, and remove it: scripts/sweep.sh %s [--yes]\n' "$prefix" >&2
+  fi
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+# Ctrl-C or SIGTERM: stop. While the scenarios run, the signal reaches them too (the
+# terminal's process group); the run then stops without sweeping and says how to.
+interrupted=0
+# shellcheck disable=SC2317  # run by the INT and TERM traps
+on_signal() {
+  interrupted=1
+  if ((!started || swept)); then exit 130; fi
+}
+trap on_signal INT TERM
 
 # ---- 2. the emulator mode: the same run, against tests/emulator over TLS
 if [[ ${TPD_ACC_EMULATOR:-} == 1 ]]; then
@@ -128,22 +141,29 @@ say "${#ids[@]} scenarios; they create $tables DynamoDB tables (PAY_PER_REQUEST)
 awk -v t="$tables" -v w="$writes" -v r="$reads" 'BEGIN {
   req = w * 0.625e-6 + r * 0.125e-6          # on-demand write / read request units
   sto = t * 0.001 * (0.25 + 0.20) / 720      # 1 MB per table for an hour: storage + PITR
-  printf "acceptance: estimated cost: about $%.4f (%d write and %d read request units: $%.6f; storage,\n", req + sto, w, r, req
+  printf "acceptance: estimated cost: about $%.6f (%d write and %d read request units: $%.6f; storage,\n", req + sto, w, r, req
   printf "acceptance:   point-in-time recovery and streams for the run'"'"'s minutes: under $%.4f; CloudFormation and STS: no charge),\n", sto + 0.00005
-  printf "acceptance:   at us-east-1 on-demand prices; other regions cost up to about twice that. Under one cent.\n" }'
+  printf "acceptance:   at us-east-1 on-demand prices; other regions cost up to about twice that%s.\n",
+    (2 * (req + sto + 0.00005) < 0.01) ? ": under one cent" : "" }'
 
 # ---- 5. run, then sweep
 rc=0
 say "running: ${ids[*]}"
+started=1
 (
   cd "$root/tests/e2e"
   TPD_E2E_TARGET=external TPD_E2E_PREFIX=$prefix TPD_SOURCE_DIR=$root TPD_BUILD_DIR=$build \
     CHECKPOINT_DISABLE=1 "$py" -m unittest -v "${ids[@]}"
 ) || rc=1
+if ((interrupted)); then
+  say "interrupted"
+  exit 130
+fi
 if [[ ${TPD_ACC_KEEP:-} == 1 ]]; then
   say "TPD_ACC_KEEP=1: left as it is; remove it with: scripts/sweep.sh $prefix --yes"
 else
   say "sweeping $prefix"
+  swept=1
   "$root/scripts/sweep.sh" "$prefix" --yes || rc=1
   # The proof: a dry run finds nothing of the prefix.
   if "$root/scripts/sweep.sh" "$prefix" >"$work/check.out" 2>&1; then

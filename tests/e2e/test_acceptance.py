@@ -18,6 +18,7 @@ scripts/sweep.sh (docs/testing.md "Acceptance run").
 """
 import os
 import re
+import signal
 import subprocess
 import unittest
 
@@ -100,6 +101,36 @@ class Acceptance(E2ETestCase):
         self.assertRegex(out, rf"PASSED: {n} scenarios against account 123456789012")
         # The estimate came before the first scenario.
         self.assertLess(out.index("estimated cost"), out.index("running: "))
+
+    def test_a_stopped_run_stops_its_emulator_and_says_how_to_sweep(self):
+        env = dict(self.env, TPD_ACC="1", TPD_ACC_EMULATOR="1", TPD_ACC_SCENARIOS="test_create_with_features")
+        for k in ("TF_LOG", "TF_LOG_PATH", "AWS_ENDPOINT_URL", "AWS_CA_BUNDLE"):
+            env.pop(k, None)
+        p = subprocess.Popen(["bash", ACC, BUILD], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True, stdin=subprocess.DEVNULL, start_new_session=True)
+        out = []
+        try:
+            for line in p.stdout:  # the event: the scenarios have started
+                out.append(line)
+                if line.startswith("acceptance: running: "):
+                    break
+            os.killpg(p.pid, signal.SIGTERM)  # as a terminal's Ctrl-C reaches the whole group
+            out.append(p.stdout.read())
+            rc = p.wait(timeout=300)
+        finally:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        text = "".join(out)
+        self.assertEqual(rc, 130, text[-6000:])
+        emu_pid = int(re.search(r"emulator mode: .* \(pid (\d+),", text).group(1))
+        prefix = re.search(r"prefix (tpdacc-[0-9a-f]{8}-)", text).group(1)
+        self.assertIn("acceptance: interrupted", text)
+        self.assertIn(f"stopped before the sweep; to list what the run made, and remove it: "
+                      f"scripts/sweep.sh {prefix} [--yes]", text)
+        self.assertNotIn("sweeping", text)
+        with self.assertRaises(ProcessLookupError):  # the run's emulator was stopped by its PID
+            os.kill(emu_pid, 0)
 
     # -- refusals ---------------------------------------------------------------------
 
