@@ -94,8 +94,12 @@ class Sweeper:
     def retain_tables(self, stack_id, name):
         """Give every table of the stack DeletionPolicy Retain (a policy-only update).
         True when the template says Retain for all of them afterwards."""
-        body = self.cfn.get_template(StackName=stack_id, TemplateStage="Original")["TemplateBody"]
-        tpl = json.loads(body) if isinstance(body, str) else copy.deepcopy(body)
+        try:
+            body = self.cfn.get_template(StackName=stack_id, TemplateStage="Original")["TemplateBody"]
+            tpl = json.loads(body) if isinstance(body, str) else copy.deepcopy(body)
+        except (ClientError, ValueError) as e:  # no template (REVIEW_IN_PROGRESS), or YAML
+            log(f"stack {name}: cannot read its template as JSON ({e})")
+            return False
         tables = {k: v for k, v in tpl.get("Resources", {}).items() if v.get("Type") == TABLE}
         if all(v.get("DeletionPolicy") == "Retain" for v in tables.values()):
             return True
@@ -209,10 +213,20 @@ class Sweeper:
             self.left.append(f"table {table}")
 
     def run(self):
+        # One object's failure (a state AWS refuses, a permission) is reported and the
+        # sweep goes on with the others.
         for s in self.stacks():
-            self.sweep_stack(s)
+            try:
+                self.sweep_stack(s)
+            except ClientError as e:
+                log(f"stack {s['StackName']}: {e}")
+                self.left.append(f"stack {s['StackName']}")
         for t in self.tables():
-            self.sweep_table(t)
+            try:
+                self.sweep_table(t)
+            except ClientError as e:
+                log(f"table {t}: {e}")
+                self.left.append(f"table {t}")
         if self.left:
             what = "found" if not self.act else "LEFT"
             log(f"{what}: {len(self.left)}: " + ", ".join(self.left))

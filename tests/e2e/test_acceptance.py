@@ -197,6 +197,12 @@ class Acceptance(E2ETestCase):
         a, b = "tpdacc-sweepa1-", "tpdacc-sweepb1-"
         self.stack(a + "stack1", a + "in-stack", protect=True)      # Delete policy, protected
         self.stack(a + "stack2", "other-in-prefix-stack")           # a table not of the prefix
+        # A change set never executed (an adoption stopped half-way): REVIEW_IN_PROGRESS.
+        self.cfn.create_change_set(StackName=a + "review", ChangeSetName="c1", ChangeSetType="CREATE",
+                                   TemplateBody=STACK_TEMPLATE % {"table": a + "never-made", "protect": "false"})
+        self.cfn.get_waiter("change_set_create_complete").wait(StackName=a + "review", ChangeSetName="c1",
+                                                               WaiterConfig={"Delay": 1})
+        self.assertEqual(self.stack_status(a + "review"), "REVIEW_IN_PROGRESS")
         self.create_table(a + "protected", protect=True)
         self.create_table(a + "plain")
         self.put_items(a + "plain", 3)
@@ -222,6 +228,7 @@ class Acceptance(E2ETestCase):
         rc, out = self.sweep(a)
         self.assertEqual(rc, 3, out)
         for what in ("would delete stack tpdacc-sweepa1-stack1", "would delete stack tpdacc-sweepa1-stack2",
+                     "would delete stack tpdacc-sweepa1-review",
                      "would switch deletion protection off on and delete table tpdacc-sweepa1-protected",
                      "would delete table tpdacc-sweepa1-plain"):
             self.assertIn(what, out)
