@@ -94,6 +94,9 @@ if [[ ${TPD_ACC_EMULATOR:-} == 1 ]]; then
   : "${TPD_ACC_ACCOUNT:=123456789012}" # the emulator's account (tests/emulator/README.md)
   say "emulator mode: tests/emulator at $AWS_ENDPOINT_URL (pid $emu_pid, TLS, strict, AWS's API rate limits)"
 fi
+# The scenarios run with AWS_EC2_METADATA_DISABLED=true (tests/e2e/harness.py, as every
+# test here): the account check and the sweeper use the same credentials, so they too.
+export AWS_EC2_METADATA_DISABLED=true
 # One region for all: the provider reads AWS_REGION, boto3 AWS_DEFAULT_REGION.
 export AWS_REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-us-east-1}}
 export AWS_DEFAULT_REGION=$AWS_REGION
