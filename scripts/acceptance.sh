@@ -151,8 +151,8 @@ awk -v t="$tables" -v w="$writes" -v r="$reads" 'BEGIN {
 
 # ---- 5. run, then sweep
 rc=0
+started=1 # before the line that says so: a stop after it leaves something to sweep
 say "running: ${ids[*]}"
-started=1
 (
   cd "$root/tests/e2e"
   TPD_E2E_TARGET=external TPD_E2E_PREFIX=$prefix TPD_SOURCE_DIR=$root TPD_BUILD_DIR=$build \
