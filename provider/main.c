@@ -132,7 +132,7 @@ static void s_grpc_log(gpr_log_func_args *args) {
 
 /* Stop long waits in the provider when the server shuts down (SIGTERM, Shutdown RPC). */
 static void s_on_shutdown(void *ctx) {
-    tfp_provider_stop(ctx);
+    provider_stop(ctx);
 }
 
 static int s_fail(const char *what, struct tpd_err *err) {
@@ -153,7 +153,7 @@ static int s_run(void) {
     struct tfp_socket_dir sockdir = {0};
     struct tfp_cert cert = {0};
     struct tpd_buf line, address;
-    struct tfp_provider *provider = NULL;
+    struct provider *provider = NULL;
     struct tfp_server *server = NULL;
     struct grpc_server_credentials *creds = NULL;
     struct s_signals sig = {0};
@@ -185,7 +185,7 @@ static int s_run(void) {
         goto done;
     }
 
-    provider = tfp_provider_new();
+    provider = provider_new();
     if (provider == NULL) {
         TPD_ERROR("out of memory creating the provider");
         goto done;
@@ -251,7 +251,7 @@ done:
     if (creds) {
         grpc_server_credentials_release(creds);
     }
-    tfp_provider_free(provider);
+    provider_free(provider);
     tfp_socket_dir_remove(&sockdir);
     tfp_cert_clear(&cert);
     tpd_buf_clear(&line);

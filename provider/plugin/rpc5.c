@@ -239,7 +239,7 @@ static void s_get_schema(void *ctx, struct tpd_span in, struct tfp_reply *reply)
 /* ---- provider configuration ----------------------------------------------------- */
 
 /* PrepareProviderConfig: validation, and the configuration Terraform uses from now on.
- * This provider inserts no defaults at this point (tfp_configure applies them), so the
+ * This provider inserts no defaults at this point (provider_configure applies them), so the
  * prepared configuration is the one Terraform sent. Hosts of protocol 5 before 0.15
  * configured the provider with prepared_config; an absent one would be a null config.
  * The request is ValidateProviderConfig.Request on the wire, and is read as that. */
@@ -257,7 +257,7 @@ static void s_prepare_provider_config(void *ctx, struct tpd_span in, struct tfp_
     Tfplugin6__DynamicValue *prepared = req->config; /* undecodable: hand back what was sent */
     const struct tfv_type *type = schema_provider()->type;
     if (rpc6_decode(req->config, type, "provider configuration", &config, &diags)) {
-        tfp_validate_provider_config(ctx, config, &diags);
+        provider_validate_provider_config(ctx, config, &diags);
         prepared = rpc6_encode(&a, config, type, "prepared provider configuration", &diags);
     }
     Tfplugin5__PrepareProviderConfig__Response resp =

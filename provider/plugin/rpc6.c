@@ -277,7 +277,7 @@ Tfplugin6__ServerCapabilities *rpc6_caps_msg(struct rpc_arena *a) {
     c->plan_destroy = true;
     c->get_provider_schema_optional = false;
     /* MoveResourceState takes `moved` blocks from hashicorp/aws's aws_dynamodb_table
-     * (provider/resource/move_state.h). */
+     * (provider/resource/private/move_state.h). */
     c->move_resource_state = true;
     return c;
 }
@@ -352,7 +352,7 @@ static void s_validate_provider_config(void *ctx, struct tpd_span in, struct tfp
     struct tfv *config = NULL;
     if (rpc6_decode(
             req->config, schema_provider()->type, "provider configuration", &config, &diags)) {
-        tfp_validate_provider_config(ctx, config, &diags);
+        provider_validate_provider_config(ctx, config, &diags);
     }
     Tfplugin6__ValidateProviderConfig__Response resp =
         TFPLUGIN6__VALIDATE_PROVIDER_CONFIG__RESPONSE__INIT;
@@ -378,7 +378,7 @@ void rpc6_configure_provider(void *ctx, struct tpd_span in, struct tfp_reply *re
     TPD_DEBUG("ConfigureProvider from Terraform %s", rpc_str(req->terraform_version));
     if (rpc6_decode(
             req->config, schema_provider()->type, "provider configuration", &config, &diags)) {
-        tfp_configure(ctx, config, &diags);
+        provider_configure(ctx, config, &diags);
     }
     Tfplugin6__ConfigureProvider__Response resp = TFPLUGIN6__CONFIGURE_PROVIDER__RESPONSE__INIT;
     resp.diagnostics = rpc6_diags_msg(&a, &diags, &resp.n_diagnostics);
@@ -404,7 +404,7 @@ void rpc6_validate_resource_config(void *ctx, struct tpd_span in, struct tfp_rep
     struct tfv *config = NULL;
     const struct schema_block *b = s_resource(req->type_name, &diags);
     if (b && rpc6_decode(req->config, b->type, "resource configuration", &config, &diags)) {
-        tfp_validate_resource_config(ctx, req->type_name, config, &diags);
+        provider_validate_resource_config(ctx, req->type_name, config, &diags);
     }
     Tfplugin6__ValidateResourceConfig__Response resp =
         TFPLUGIN6__VALIDATE_RESOURCE_CONFIG__RESPONSE__INIT;
@@ -432,7 +432,7 @@ void rpc6_upgrade_resource_state(void *ctx, struct tpd_span in, struct tfp_reply
     const struct schema_block *b = s_resource(req->type_name, &diags);
     if (b) {
         if (req->raw_state && req->raw_state->json.len > 0) {
-            tfp_upgrade_resource_state(
+            provider_upgrade_resource_state(
                 ctx, req->type_name, req->version, rpc_span(req->raw_state->json), &state, &diags);
         } else if (req->raw_state && req->raw_state->n_flatmap > 0) {
             /* Flatmap state predates Terraform 0.12; this provider never wrote it. */
@@ -466,7 +466,7 @@ void rpc6_read_resource(void *ctx, struct tpd_span in, struct tfp_reply *reply) 
     Tfplugin6__ReadResource__Response resp = TFPLUGIN6__READ_RESOURCE__RESPONSE__INIT;
     const struct schema_block *b = s_resource(req->type_name, &diags);
     if (b && rpc6_decode(req->current_state, b->type, "current state", &current, &diags)) {
-        tfp_read_resource(
+        provider_read_resource(
             ctx, req->type_name, current, rpc_span(req->private_), &new_state, &priv, &diags);
         resp.new_state = rpc6_encode(&a, new_state, b->type, "new state", &diags);
         resp.private_ = rpc_bytes(&a, &priv);
@@ -496,7 +496,7 @@ void rpc6_plan_resource_change(void *ctx, struct tpd_span in, struct tfp_reply *
     struct diag_list diags;
     diag_list_init(&diags);
     struct tfv *prior = NULL, *proposed = NULL, *config = NULL, *planned = NULL;
-    struct tfp_path_list replace = {0};
+    struct provider_path_list replace = {0};
     struct tpd_buf priv;
     tpd_buf_init(&priv, TPD_MAX_DEFAULT);
     Tfplugin6__PlanResourceChange__Response resp = TFPLUGIN6__PLAN_RESOURCE_CHANGE__RESPONSE__INIT;
@@ -504,7 +504,7 @@ void rpc6_plan_resource_change(void *ctx, struct tpd_span in, struct tfp_reply *
     if (b && rpc6_decode(req->prior_state, b->type, "prior state", &prior, &diags) &&
         rpc6_decode(req->proposed_new_state, b->type, "proposed new state", &proposed, &diags) &&
         rpc6_decode(req->config, b->type, "configuration", &config, &diags)) {
-        tfp_plan_resource_change(
+        provider_plan_resource_change(
             ctx,
             req->type_name,
             prior,
@@ -530,7 +530,7 @@ void rpc6_plan_resource_change(void *ctx, struct tpd_span in, struct tfp_reply *
     rpc_pack(&resp.base, &a, reply);
     rpc_arena_free(&a);
     tpd_buf_clear(&priv);
-    tfp_path_list_clear(&replace);
+    provider_path_list_clear(&replace);
     tfv_free(prior);
     tfv_free(proposed);
     tfv_free(config);
@@ -558,7 +558,7 @@ void rpc6_apply_resource_change(void *ctx, struct tpd_span in, struct tfp_reply 
     if (b && rpc6_decode(req->prior_state, b->type, "prior state", &prior, &diags) &&
         rpc6_decode(req->planned_state, b->type, "planned state", &planned, &diags) &&
         rpc6_decode(req->config, b->type, "configuration", &config, &diags)) {
-        tfp_apply_resource_change(
+        provider_apply_resource_change(
             ctx,
             req->type_name,
             prior,
@@ -607,7 +607,8 @@ void rpc6_import_resource_state(void *ctx, struct tpd_span in, struct tfp_reply 
     Tfplugin6__ImportResourceState__ImportedResource *list[1] = {&res};
     const struct schema_block *b = s_resource(req->type_name, &diags);
     if (b) {
-        tfp_import_resource_state(ctx, req->type_name, rpc_str(req->id), &state, &priv, &diags);
+        provider_import_resource_state(
+            ctx, req->type_name, rpc_str(req->id), &state, &priv, &diags);
         if (state != NULL && !diag_list_has_errors(&diags)) {
             res.type_name = req->type_name;
             res.state = rpc6_encode(&a, state, b->type, "imported state", &diags);
@@ -643,7 +644,7 @@ void rpc6_move_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *r
     if (b) {
         /* source_state is JSON only (the proto says so: no provider that moves state
          * writes flatmap). */
-        struct tfp_move_request m = {
+        struct provider_move_request m = {
             .source_provider_address = rpc_str(req->source_provider_address),
             .source_type_name = rpc_str(req->source_type_name),
             .source_schema_version = req->source_schema_version,
@@ -651,7 +652,7 @@ void rpc6_move_resource_state(void *ctx, struct tpd_span in, struct tfp_reply *r
                 req->source_state ? rpc_span(req->source_state->json) : (struct tpd_span){0},
             .target_type_name = rpc_str(req->target_type_name),
         };
-        tfp_move_resource_state(ctx, &m, &state, &priv, &diags);
+        provider_move_resource_state(ctx, &m, &state, &priv, &diags);
         if (state != NULL && !diag_list_has_errors(&diags)) {
             resp.target_state = rpc6_encode(&a, state, b->type, "moved state", &diags);
             resp.target_private = rpc_bytes(&a, &priv);
@@ -697,7 +698,7 @@ void rpc6_validate_data_resource_config(void *ctx, struct tpd_span in, struct tf
     struct tfv *config = NULL;
     const struct schema_block *b = s_data_source(req->type_name, &diags);
     if (b && rpc6_decode(req->config, b->type, "data source configuration", &config, &diags)) {
-        tfp_validate_data_source_config(ctx, req->type_name, config, &diags);
+        provider_validate_data_source_config(ctx, req->type_name, config, &diags);
     }
     Tfplugin6__ValidateDataResourceConfig__Response resp =
         TFPLUGIN6__VALIDATE_DATA_RESOURCE_CONFIG__RESPONSE__INIT;
@@ -719,7 +720,7 @@ void rpc6_read_data_source(void *ctx, struct tpd_span in, struct tfp_reply *repl
     Tfplugin6__ReadDataSource__Response resp = TFPLUGIN6__READ_DATA_SOURCE__RESPONSE__INIT;
     const struct schema_block *b = s_data_source(req->type_name, &diags);
     if (b && rpc6_decode(req->config, b->type, "data source configuration", &config, &diags)) {
-        tfp_read_data_source(ctx, req->type_name, config, &state, &diags);
+        provider_read_data_source(ctx, req->type_name, config, &state, &diags);
         if (state != NULL) {
             resp.state = rpc6_encode(&a, state, b->type, "data source state", &diags);
         }
@@ -827,7 +828,7 @@ void rpc6_stop_provider(void *ctx, struct tpd_span in, struct tfp_reply *reply) 
     RPC_UNPACK(Tfplugin6__StopProvider__Request, tfplugin6__stop_provider__request, reply, in, req);
     struct rpc_arena a = {0};
     TPD_INFO("StopProvider: stopping in-flight operations");
-    tfp_provider_stop(ctx);
+    provider_stop(ctx);
     Tfplugin6__StopProvider__Response resp = TFPLUGIN6__STOP_PROVIDER__RESPONSE__INIT;
     resp.error = (char *)""; /* empty: stopped */
     rpc_pack(&resp.base, &a, reply);

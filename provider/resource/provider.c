@@ -19,8 +19,8 @@
 #include "ttl_table_data.h"
 #include "validate.h"
 
-struct tfp_provider *tfp_provider_new(void) {
-    struct tfp_provider *p = tpd_calloc(1, sizeof(*p));
+struct provider *provider_new(void) {
+    struct provider *p = tpd_calloc(1, sizeof(*p));
     if (!p) {
         return NULL;
     }
@@ -34,7 +34,7 @@ struct tfp_provider *tfp_provider_new(void) {
     return p;
 }
 
-void tfp_provider_free(struct tfp_provider *p) {
+void provider_free(struct provider *p) {
     if (!p) {
         return;
     }
@@ -47,12 +47,12 @@ void tfp_provider_free(struct tfp_provider *p) {
     free(p);
 }
 
-void tfp_provider_stop(struct tfp_provider *p) {
+void provider_stop(struct provider *p) {
     TPD_INFO("StopProvider: stopping every in-flight operation");
     tpd_stop_request(&p->stop);
 }
 
-void tfp_path_list_clear(struct tfp_path_list *l) {
+void provider_path_list_clear(struct provider_path_list *l) {
     for (size_t i = 0; i < l->count; i++) {
         tfv_path_clear(&l->paths[i]);
     }
@@ -76,33 +76,30 @@ static bool s_check_type(const char *type_name, struct diag_list *diags) {
     return false;
 }
 
-void tfp_validate_provider_config(
-    struct tfp_provider *p, const struct tfv *config, struct diag_list *diags) {
+void provider_validate_provider_config(
+    struct provider *p, const struct tfv *config, struct diag_list *diags) {
     (void)p;
     validate_provider_config(config, diags);
 }
 
-void tfp_validate_resource_config(
-    struct tfp_provider *p,
-    const char *type_name,
-    const struct tfv *config,
-    struct diag_list *diags) {
+void provider_validate_resource_config(
+    struct provider *p, const char *type_name, const struct tfv *config, struct diag_list *diags) {
     (void)p;
     if (s_check_type(type_name, diags)) {
         validate_ttl_table(config, diags);
     }
 }
 
-void tfp_configure(struct tfp_provider *p, const struct tfv *config, struct diag_list *diags) {
+void provider_configure(struct provider *p, const struct tfv *config, struct diag_list *diags) {
     validate_provider_config(config, diags);
     if (diag_list_has_errors(diags)) {
         return;
     }
-    provider_configure(p, config, diags);
+    provider_config_apply(p, config, diags);
 }
 
-void tfp_upgrade_resource_state(
-    struct tfp_provider *p,
+void provider_upgrade_resource_state(
+    struct provider *p,
     const char *type_name,
     int64_t version,
     struct tpd_span raw_json,
@@ -135,8 +132,8 @@ void tfp_upgrade_resource_state(
     tpd_err_clear(&err);
 }
 
-void tfp_read_resource(
-    struct tfp_provider *p,
+void provider_read_resource(
+    struct provider *p,
     const char *type_name,
     const struct tfv *current,
     struct tpd_span private_in,
@@ -155,15 +152,15 @@ void tfp_read_resource(
     ttl_table_read(cloud_ops_of(c), current, private_in, new_state, private_out, diags);
 }
 
-void tfp_plan_resource_change(
-    struct tfp_provider *p,
+void provider_plan_resource_change(
+    struct provider *p,
     const char *type_name,
     const struct tfv *prior_state,
     const struct tfv *proposed_new_state,
     const struct tfv *config,
     struct tpd_span prior_private,
     struct tfv **planned_state,
-    struct tfp_path_list *requires_replace,
+    struct provider_path_list *requires_replace,
     struct tpd_buf *planned_private,
     struct diag_list *diags) {
     *planned_state = NULL;
@@ -188,8 +185,8 @@ void tfp_plan_resource_change(
         diags);
 }
 
-void tfp_apply_resource_change(
-    struct tfp_provider *p,
+void provider_apply_resource_change(
+    struct provider *p,
     const char *type_name,
     const struct tfv *prior_state,
     const struct tfv *planned_state,
@@ -218,8 +215,8 @@ void tfp_apply_resource_change(
         diags);
 }
 
-void tfp_import_resource_state(
-    struct tfp_provider *p,
+void provider_import_resource_state(
+    struct provider *p,
     const char *type_name,
     const char *id,
     struct tfv **state,
@@ -235,9 +232,9 @@ void tfp_import_resource_state(
     }
 }
 
-void tfp_move_resource_state(
-    struct tfp_provider *p,
-    const struct tfp_move_request *req,
+void provider_move_resource_state(
+    struct provider *p,
+    const struct provider_move_request *req,
     struct tfv **state,
     struct tpd_buf *private_out,
     struct diag_list *diags) {
@@ -277,19 +274,16 @@ static bool s_check_data_type(const char *type_name, struct diag_list *diags) {
     return false;
 }
 
-void tfp_validate_data_source_config(
-    struct tfp_provider *p,
-    const char *type_name,
-    const struct tfv *config,
-    struct diag_list *diags) {
+void provider_validate_data_source_config(
+    struct provider *p, const char *type_name, const struct tfv *config, struct diag_list *diags) {
     (void)p;
     if (s_check_data_type(type_name, diags)) {
         ttl_table_data_validate(config, diags);
     }
 }
 
-void tfp_read_data_source(
-    struct tfp_provider *p,
+void provider_read_data_source(
+    struct provider *p,
     const char *type_name,
     const struct tfv *config,
     struct tfv **state,
@@ -304,7 +298,7 @@ void tfp_read_data_source(
     }
 }
 
-struct cloud *provider_cloud(struct tfp_provider *p, struct diag_list *diags) {
+struct cloud *provider_cloud(struct provider *p, struct diag_list *diags) {
     pthread_mutex_lock(&p->mu);
     struct cloud *c = p->cloud;
     struct tpd_err err = {0};

@@ -119,7 +119,7 @@ void provider_config_clear(struct provider_config *c) {
  * is an error on the attribute that refused, and the client remembers it, so no
  * DynamoDB or CloudFormation request follows.
  */
-static void s_check_account(struct tfp_provider *p, struct diag_list *diags) {
+static void s_check_account(struct provider *p, struct diag_list *diags) {
     struct cloud *cl = provider_cloud(p, diags);
     if (!cl) {
         return;
@@ -159,7 +159,7 @@ static void s_check_account(struct tfp_provider *p, struct diag_list *diags) {
  * configuration depends on values known only at apply) is left to the client. */
 static bool s_check_region(
     const struct provider_config *c,
-    struct tfp_provider *p,
+    struct provider *p,
     const struct tfv *config,
     struct diag_list *diags) {
     if (tfv_is_unknown(tfv_get(config, "region"))) {
@@ -186,7 +186,7 @@ static bool s_check_region(
     return rc == TPD_OK;
 }
 
-void provider_configure(struct tfp_provider *p, const struct tfv *config, struct diag_list *diags) {
+void provider_config_apply(struct provider *p, const struct tfv *config, struct diag_list *diags) {
     struct provider_config c = {0};
     bool nomem = false;
     c.max_retries = -1;

@@ -207,7 +207,7 @@ enum ttl_plan_kind ttl_plan_compute(
     const struct tfv *proposed,
     const struct tfv *config,
     struct tfv **planned,
-    struct tfp_path_list *requires_replace,
+    struct provider_path_list *requires_replace,
     struct diag_list *diags) {
     *planned = NULL;
     if (tfv_is_null(proposed)) {

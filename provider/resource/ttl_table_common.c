@@ -78,7 +78,7 @@ static const char *s_ttl_hint(const char *msg) {
     return NULL;
 }
 
-/* A quota AWS reports (aws/aws_quota.h: table class and on-demand switches, throughput
+/* A quota AWS reports (aws/include/aws_quota.h: table class and on-demand switches, throughput
  * decreases, tables or indexes per account...): the answer explained, with what was hit,
  * when it can be tried again and that nothing was lost. True when it added one. */
 static bool s_quota_diag(

@@ -113,8 +113,8 @@ s_protection_off_outside(struct diag_list *diags, const struct tfv *prior, bool 
  * attribute that forces a new table. Importing says "manage this table", never "replace
  * it": the configuration is what is wrong.
  */
-static void
-s_imported_replace(struct diag_list *diags, const char *name, const struct tfp_path_list *why) {
+static void s_imported_replace(
+    struct diag_list *diags, const char *name, const struct provider_path_list *why) {
     struct tfv_path path = {0};
     const char *attr = "the key schema";
     if (why && why->count && why->paths[0].count &&
@@ -209,7 +209,7 @@ void ttl_table_plan(
     const struct tfv *config,
     struct tpd_span prior_private,
     struct tfv **planned,
-    struct tfp_path_list *requires_replace,
+    struct provider_path_list *requires_replace,
     struct tpd_buf *planned_private,
     struct diag_list *diags) {
     struct resource_private in, out = {0};

@@ -1,6 +1,6 @@
 /*
  * validate_provider: the checks of the provider's configuration (ValidateProviderConfig;
- * docs/provider.md): endpoint and proxy URLs (aws/aws_url.h: libcurl's parser, as the
+ * docs/provider.md): endpoint and proxy URLs (aws/include/aws_url.h: libcurl's parser, as the
  * transport uses it), the region, account lists, shared-file lists, the CA bundle,
  * retries and the retry mode.
  */

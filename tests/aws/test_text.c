@@ -1,5 +1,5 @@
 /*
- * Unit tests of tpd_text (aws/base/tpd_text.h): appends, the sticky failure (a small
+ * Unit tests of tpd_text (aws/base/include/tpd_text.h): appends, the sticky failure (a small
  * maximum makes an append fail with TPD_E_TOO_LARGE; every later append is a no-op and
  * the end reports the failure), out of memory, and tpd_text_finish.
  */

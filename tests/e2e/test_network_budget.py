@@ -1,5 +1,5 @@
 """End to end (data safety, part 2: the network failure budget): an endpoint that accepts
-connections and never answers fails the plan within the budget of aws/aws_retry.h
+connections and never answers fails the plan within the budget of aws/private/aws_retry.h
 (a 30-second stall timeout, one retry) instead of ten 60-second attempts, and Ctrl-C
 while a request is stalled stops terraform without waiting for the stall timeout
 (StopProvider aborts the request in flight, nothing is sent again). The endpoint is a listener on 127.0.0.1 in this test."""
@@ -126,7 +126,7 @@ class NetworkBudget(unittest.TestCase):
         out = " ".join((p.stdout + p.stderr).split())
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("127.0.0.1:%d" % self.hole.port, out)
-        # The budget (aws/aws_retry.h, AWS_RETRY_STALL_ATTEMPTS): a request met with silence
+        # The budget (aws/private/aws_retry.h, AWS_RETRY_STALL_ATTEMPTS): a request met with silence
         # is sent twice, then the plan fails; before, each was sent ten times, a minute each.
         attempts = Counter(self.hole.operations)
         self.assertTrue(attempts, "no request reached the endpoint")

@@ -4,7 +4,7 @@ terraform CLI (no emulator: nothing here gets as far as AWS).
   - an unknown region fails ConfigureProvider on the `region` line of the
     configuration; skip_region_validation lets it through;
   - an endpoint that refuses connections fails the plan quickly, naming the endpoint
-    URL and "connection refused" (the failure budget of aws/aws_retry.h);
+    URL and "connection refused" (the failure budget of aws/private/aws_retry.h);
   - retry_mode "adaptive" and "standard" are valid, "legacy" is refused at validation;
     max_pool_connections is checked (1 to 1000) on its line.
 Every address used is on 127.0.0.1.

@@ -2,7 +2,7 @@
  * YAML with short-form tags and aliases (cfn_template_load) — read for what the resource
  * decides on (table_template_read: the table resource, its DeletionPolicy, the ownership
  * marker, and the GlobalSecondaryIndexes that GSI sequencing starts from,
- * provider/resource/index_plan.h), rewritten to retain the table before a move
+ * provider/resource/private/index_plan.h), rewritten to retain the table before a move
  * (table_template_retained), and the resource's private bytes (resource_private_decode),
  * which Terraform hands back from state files anyone can edit. Anyone may have written a
  * stack: the text is untrusted. */

@@ -1,5 +1,5 @@
 /*
- * fake_cloud: a fake cloud_ops (provider/resource/cloud_ops.h) over a small world held as
+ * fake_cloud: a fake cloud_ops (provider/resource/private/cloud_ops.h) over a small world held as
  * structs — one DynamoDB table and the CloudFormation stacks by name — so that the
  * resource's plan, apply, refresh and import are tested without AWS wire text
  * (tests/unit/test_resource.c). The wire is tested in tests/aws.

@@ -54,7 +54,7 @@ def main():
     iam.put_role_policy(RoleName="tpd-ci", PolicyName="all",
                         PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}')
     # moto loads a service's backend at its first request, which takes seconds on a loaded
-    # machine: longer than the client's 30-second stall timeout (aws/aws_retry.h) when many
+    # machine: longer than the client's 30-second stall timeout (aws/private/aws_retry.h) when many
     # tests start at once. Load the services the tests use now, before they are timed.
     for service, call in (("dynamodb", "list_tables"), ("cloudformation", "list_stacks"),
                           ("sts", "get_caller_identity")):

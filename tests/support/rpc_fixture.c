@@ -62,7 +62,7 @@ int rpc_setup(void **state) {
         return -1;
     }
     e->proto = *state;
-    e->provider = tfp_provider_new();
+    e->provider = provider_new();
     if (e->provider == NULL) {
         free(e);
         return -1;
@@ -73,7 +73,7 @@ int rpc_setup(void **state) {
 
 int rpc_teardown(void **state) {
     struct rpc_env *e = *state;
-    tfp_provider_free(e->provider);
+    provider_free(e->provider);
     free(e);
     return 0;
 }

@@ -43,7 +43,7 @@ const struct tfp_method *rpc_find(const struct rpc_protocol *p, const char *name
 /* The state of a test: the protocol under test and a fresh provider. */
 struct rpc_env {
     const struct rpc_protocol *proto;
-    struct tfp_provider *provider;
+    struct provider *provider;
 };
 /* cmocka setup and teardown: *state is the struct rpc_protocol on entry (the test's
  * initial state), a struct rpc_env during the test. */

@@ -1,5 +1,5 @@
 /*
- * ttl_table_error_diag: an AWS quota answer (aws/aws_quota.h) becomes a diagnostic that
+ * ttl_table_error_diag: an AWS quota answer (aws/include/aws_quota.h) becomes a diagnostic that
  * says what was hit, when it can be applied again and that nothing was lost, whether it
  * came as DynamoDB's own answer or quoted in a stack's status reason; throttling and
  * other errors keep their plain form.

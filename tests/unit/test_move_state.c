@@ -1,5 +1,5 @@
 /*
- * Unit tests of the `moved` mapping (provider/resource/move_state.h): aws_dynamodb_table
+ * Unit tests of the `moved` mapping (provider/resource/private/move_state.h): aws_dynamodb_table
  * states that hashicorp/aws 5.100.0 wrote (tests/vectors/aws_dynamodb_table/, captured
  * against the emulator) mapped to the table they describe and to this resource's state and
  * private bytes; and every refusal, on the captured states with one attribute changed the

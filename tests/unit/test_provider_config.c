@@ -50,11 +50,11 @@ static char *path_text(const struct diag *d) {
  * path, whose detail contains detail_part. */
 static void configure_expect(
     struct tfv *config, const char *summary, const char *path, const char *detail_part) {
-    struct tfp_provider *p = tfp_provider_new();
+    struct provider *p = provider_new();
     assert_non_null(p);
     struct diag_list d;
     diag_list_init(&d);
-    tfp_configure(p, config, &d);
+    provider_configure(p, config, &d);
     for (size_t i = 0; i < d.count; i++) {
         print_message("diag: %s: %s\n", d.items[i].summary, d.items[i].detail);
     }
@@ -71,7 +71,7 @@ static void configure_expect(
     }
     diag_list_clear(&d);
     tfv_free(config);
-    tfp_provider_free(p);
+    provider_free(p);
 }
 
 static void test_region_checked_at_configure(void **state) {
@@ -167,14 +167,14 @@ static void test_network_settings_validated(void **state) {
  * client's defaults (botocore's pool of 10, the adaptive mode) apply. */
 static void test_pool_and_retry_mode_reach_the_client(void **state) {
     (void)state;
-    struct tfp_provider *p = tfp_provider_new();
+    struct provider *p = provider_new();
     assert_non_null(p);
     struct tfv *c = config_with_region(tfv_new_string("us-east-1"));
     tfv_map_set(c, "max_pool_connections", tfv_new_int(3));
     tfv_map_set(c, "retry_mode", tfv_new_string("standard"));
     struct diag_list d;
     diag_list_init(&d);
-    tfp_configure(p, c, &d);
+    provider_configure(p, c, &d);
     assert_int_equal(d.count, 0);
     struct aws_client_options o;
     provider_client_options(&p->cfg, &p->stop, &o);
@@ -182,14 +182,14 @@ static void test_pool_and_retry_mode_reach_the_client(void **state) {
     assert_string_equal(o.retry_mode, "standard");
     tfv_free(c);
     c = config_with_region(tfv_new_string("us-east-1"));
-    tfp_configure(p, c, &d);
+    provider_configure(p, c, &d);
     assert_int_equal(d.count, 0);
     provider_client_options(&p->cfg, &p->stop, &o);
     assert_int_equal(o.max_pool_connections, 0);
     assert_null(o.retry_mode);
     tfv_free(c);
     diag_list_clear(&d);
-    tfp_provider_free(p);
+    provider_free(p);
 }
 
 int main(void) {

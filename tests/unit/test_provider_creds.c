@@ -164,12 +164,12 @@ static void test_configure_account_guard(void **state) {
     };
     int sts_before = 0;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct tfp_provider *p = tfp_provider_new();
+        struct provider *p = provider_new();
         struct tfv *cfg =
             s_config(&s, cases[i].list, cases[i].list ? s_set(cases[i].a, cases[i].b) : NULL);
         struct diag_list d;
         diag_list_init(&d);
-        tfp_configure(p, cfg, &d);
+        provider_configure(p, cfg, &d);
         for (size_t k = 0; k < d.count; k++) {
             print_message("case %zu: %s: %s\n", i, d.items[k].summary, d.items[k].detail);
             assert_null(strstr(d.items[k].detail, "GUARDSECRETKEY"));
@@ -191,7 +191,7 @@ static void test_configure_account_guard(void **state) {
         sts_before = hits;
         diag_list_clear(&d);
         tfv_free(cfg);
-        tfp_provider_free(p);
+        provider_free(p);
     }
     /* Nothing but GetCallerIdentity was ever sent. */
     assert_int_equal(fhs_hits(&s, "POST", "/ddb"), 0);

@@ -249,7 +249,7 @@ static struct tfv *s_plan_with(
     struct tpd_span priv) {
     struct tfv *planned = NULL;
     struct tfv *null = tfv_new_null();
-    struct tfp_path_list rr = {0};
+    struct provider_path_list rr = {0};
     s_reset(e);
     ttl_table_plan(
         ops,
@@ -262,7 +262,7 @@ static struct tfv *s_plan_with(
         &rr,
         &e->priv,
         &e->diags);
-    tfp_path_list_clear(&rr);
+    provider_path_list_clear(&rr);
     tfv_free(null);
     return planned;
 }
@@ -855,7 +855,7 @@ static bool s_plan_offline(
     struct tpd_buf inb;
     struct tfv *planned = NULL;
     struct tfv *null = tfv_new_null();
-    struct tfp_path_list rr = {0};
+    struct provider_path_list rr = {0};
     s_reset(e);
     ttl_table_plan(
         NULL,
@@ -874,7 +874,7 @@ static bool s_plan_offline(
     }
     tfv_free(planned);
     tfv_free(null);
-    tfp_path_list_clear(&rr);
+    provider_path_list_clear(&rr);
     tpd_buf_clear(&inb);
     return forced;
 }

@@ -56,7 +56,7 @@ static void test_create_defaults(void **state) {
     (void)state;
     struct tfv *cfg = s_config();
     struct tfv *planned = NULL;
-    struct tfp_path_list rr = {0};
+    struct provider_path_list rr = {0};
     struct diag_list d;
     diag_list_init(&d);
     assert_int_equal(ttl_plan_compute(NULL, cfg, cfg, &planned, &rr, &d), TTL_PLAN_CREATE);
@@ -77,7 +77,7 @@ static void test_noop_and_inplace(void **state) {
     struct tfv *prior = s_state(true);
     struct tfv *proposed = tfv_clone(prior);
     struct tfv *planned = NULL;
-    struct tfp_path_list rr = {0};
+    struct provider_path_list rr = {0};
     struct diag_list d;
     diag_list_init(&d);
     assert_int_equal(ttl_plan_compute(prior, proposed, proposed, &planned, &rr, &d), TTL_PLAN_NOOP);
@@ -110,7 +110,7 @@ static void test_legacy_state_records_owner(void **state) {
     tfv_map_set(prior, "owner_id", tfv_new_null());
     struct tfv *proposed = tfv_clone(prior);
     struct tfv *planned = NULL;
-    struct tfp_path_list rr = {0};
+    struct provider_path_list rr = {0};
     struct diag_list d;
     diag_list_init(&d);
     assert_int_equal(
@@ -134,7 +134,7 @@ static void test_update_moving_statuses_unknown(void **state) {
     struct tfv *proposed = tfv_clone(prior);
     tfv_map_set(proposed, "point_in_time_recovery", tfv_new_bool(true));
     struct tfv *planned = NULL;
-    struct tfp_path_list rr = {0};
+    struct provider_path_list rr = {0};
     struct diag_list d;
     diag_list_init(&d);
     assert_int_equal(
@@ -170,7 +170,7 @@ static void test_replacement(void **state) {
     struct tfv *proposed = tfv_clone(prior);
     tfv_map_set(proposed, "hash_key", s_key("id", "N"));
     struct tfv *planned = NULL;
-    struct tfp_path_list rr = {0};
+    struct provider_path_list rr = {0};
     struct diag_list d;
     diag_list_init(&d);
     assert_int_equal(
@@ -180,7 +180,7 @@ static void test_replacement(void **state) {
     assert_string_equal(rr.paths[0].steps[0].name, "hash_key");
     assert_true(tfv_is_unknown(tfv_get(planned, "arn")));
     tfv_free(planned);
-    tfp_path_list_clear(&rr);
+    provider_path_list_clear(&rr);
 
     /* Same change on a protected table: refused, naming deletion_protection_enabled. */
     tfv_free(prior);
@@ -191,7 +191,7 @@ static void test_replacement(void **state) {
     assert_string_equal(d.items[0].path.steps[0].name, "deletion_protection_enabled");
     assert_non_null(strstr(d.items[0].detail, "deletion_protection_enabled = false"));
     tfv_free(planned);
-    tfp_path_list_clear(&rr);
+    provider_path_list_clear(&rr);
     diag_list_clear(&d);
     tfv_free(proposed);
     tfv_free(prior);
@@ -200,7 +200,7 @@ static void test_replacement(void **state) {
 static void test_destroy(void **state) {
     (void)state;
     struct tfv *planned = NULL;
-    struct tfp_path_list rr = {0};
+    struct provider_path_list rr = {0};
     struct diag_list d;
     diag_list_init(&d);
     struct tfv *prior = s_state(true);
@@ -222,7 +222,7 @@ static void test_ttl_rename(void **state) {
     struct tfv *proposed = tfv_clone(prior);
     tfv_map_set(proposed, "ttl", s_ttl("valid_until", true));
     struct tfv *planned = NULL;
-    struct tfp_path_list rr = {0};
+    struct provider_path_list rr = {0};
     struct diag_list d;
     diag_list_init(&d);
     ttl_plan_compute(prior, proposed, proposed, &planned, &rr, &d);

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the data source dynamodb_ttl_table (provider/resource/ttl_table_data.h):
+ * Unit tests of the data source dynamodb_ttl_table (provider/resource/private/ttl_table_data.h):
  * its value from the facts of a table (a struct table_live, as cloud_read_table fills it)
  * and the stack holding it, against the data source's schema type; and the validation of
  * its name. The reads themselves are cloud_read_table and cloud_find_owner, tested with the

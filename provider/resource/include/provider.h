@@ -8,7 +8,7 @@
  * data is opaque bytes the provider round-trips through Terraform.
  *
  * Threads: Terraform calls these concurrently (up to 10 operations at once, more
- * for refresh). Configure happens before resource calls. tfp_provider_stop may be
+ * for refresh). Configure happens before resource calls. provider_stop may be
  * called from any thread at any time and makes every in-flight wait return
  * promptly with an error diagnostic.
  */
@@ -21,37 +21,34 @@
 #include "tfv.h"
 #include "tpd_buf.h"
 
-struct tfp_provider;
+struct provider;
 
-/* New unconfigured provider; NULL on no memory. Free with tfp_provider_free. */
-struct tfp_provider *tfp_provider_new(void);
-void tfp_provider_free(struct tfp_provider *p);
+/* New unconfigured provider; NULL on no memory. Free with provider_free. */
+struct provider *provider_new(void);
+void provider_free(struct provider *p);
 
 /* StopProvider: flag every in-flight operation to stop. */
-void tfp_provider_stop(struct tfp_provider *p);
+void provider_stop(struct provider *p);
 
-void tfp_validate_provider_config(
-    struct tfp_provider *p, const struct tfv *config, struct diag_list *diags);
+void provider_validate_provider_config(
+    struct provider *p, const struct tfv *config, struct diag_list *diags);
 
-void tfp_validate_resource_config(
-    struct tfp_provider *p,
-    const char *type_name,
-    const struct tfv *config,
-    struct diag_list *diags);
+void provider_validate_resource_config(
+    struct provider *p, const char *type_name, const struct tfv *config, struct diag_list *diags);
 
-void tfp_configure(struct tfp_provider *p, const struct tfv *config, struct diag_list *diags);
+void provider_configure(struct provider *p, const struct tfv *config, struct diag_list *diags);
 
 /* UpgradeResourceState from the JSON raw state (any older version) to the current schema. */
-void tfp_upgrade_resource_state(
-    struct tfp_provider *p,
+void provider_upgrade_resource_state(
+    struct provider *p,
     const char *type_name,
     int64_t version,
     struct tpd_span raw_json,
     struct tfv **out,
     struct diag_list *diags);
 
-void tfp_read_resource(
-    struct tfp_provider *p,
+void provider_read_resource(
+    struct provider *p,
     const char *type_name,
     const struct tfv *current,
     struct tpd_span private_in,
@@ -60,26 +57,26 @@ void tfp_read_resource(
     struct diag_list *diags);
 
 /* requires_replace: out-list of attribute paths (caller clears each and frees array). */
-struct tfp_path_list {
+struct provider_path_list {
     struct tfv_path *paths;
     size_t count;
 };
-void tfp_path_list_clear(struct tfp_path_list *l);
+void provider_path_list_clear(struct provider_path_list *l);
 
-void tfp_plan_resource_change(
-    struct tfp_provider *p,
+void provider_plan_resource_change(
+    struct provider *p,
     const char *type_name,
     const struct tfv *prior_state,
     const struct tfv *proposed_new_state,
     const struct tfv *config,
     struct tpd_span prior_private,
     struct tfv **planned_state,
-    struct tfp_path_list *requires_replace,
+    struct provider_path_list *requires_replace,
     struct tpd_buf *planned_private,
     struct diag_list *diags);
 
-void tfp_apply_resource_change(
-    struct tfp_provider *p,
+void provider_apply_resource_change(
+    struct provider *p,
     const char *type_name,
     const struct tfv *prior_state,
     const struct tfv *planned_state,
@@ -91,8 +88,8 @@ void tfp_apply_resource_change(
 
 /* ImportResourceState: id is "TABLE" or "STACK/TABLE". *state is a partial state
  * (Terraform then calls ReadResource with it). */
-void tfp_import_resource_state(
-    struct tfp_provider *p,
+void provider_import_resource_state(
+    struct provider *p,
     const char *type_name,
     const char *id,
     struct tfv **state,
@@ -102,28 +99,25 @@ void tfp_import_resource_state(
 /* MoveResourceState: the state of another provider's resource (a `moved` block) as this
  * resource's (move_state.h). Needs no configured provider: Terraform calls it before
  * ConfigureProvider. *state is NULL when the move is refused. */
-struct tfp_move_request {
+struct provider_move_request {
     const char *source_provider_address;
     const char *source_type_name;
     int64_t source_schema_version;
     struct tpd_span source_state_json;
     const char *target_type_name;
 };
-void tfp_move_resource_state(
-    struct tfp_provider *p,
-    const struct tfp_move_request *req,
+void provider_move_resource_state(
+    struct provider *p,
+    const struct provider_move_request *req,
     struct tfv **state,
     struct tpd_buf *private_out,
     struct diag_list *diags);
 
 /* ValidateDataResourceConfig and ReadDataSource of the data sources (schema_data_source). */
-void tfp_validate_data_source_config(
-    struct tfp_provider *p,
-    const char *type_name,
-    const struct tfv *config,
-    struct diag_list *diags);
-void tfp_read_data_source(
-    struct tfp_provider *p,
+void provider_validate_data_source_config(
+    struct provider *p, const char *type_name, const struct tfv *config, struct diag_list *diags);
+void provider_read_data_source(
+    struct provider *p,
     const char *type_name,
     const struct tfv *config,
     struct tfv **state,

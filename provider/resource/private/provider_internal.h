@@ -55,7 +55,7 @@ size_t provider_config_count(char *const *list);
 struct cloud;
 struct aws_client;
 
-struct tfp_provider {
+struct provider {
     struct tpd_stop stop; /* StopProvider sets it; every wait checks it */
     pthread_mutex_t mu;   /* guards configured/client during ConfigureProvider */
     bool configured;
@@ -67,11 +67,11 @@ struct tfp_provider {
 
 void provider_config_clear(struct provider_config *c);
 /* Store the configuration; the AWS client is built on first use. */
-void provider_configure(struct tfp_provider *p, const struct tfv *config, struct diag_list *diags);
+void provider_config_apply(struct provider *p, const struct tfv *config, struct diag_list *diags);
 
 /* The shared AWS client, built on first use. NULL (with an error diagnostic) when
  * the provider is not configured or its configuration cannot work. Borrowed. */
-struct cloud *provider_cloud(struct tfp_provider *p, struct diag_list *diags);
+struct cloud *provider_cloud(struct provider *p, struct diag_list *diags);
 
 /* An AWS client from the provider configuration (AWS conventions fill the gaps).
  * NULL and err filled when the configuration cannot work (no region, ...). Free with

@@ -28,7 +28,7 @@ enum ttl_plan_kind ttl_plan_compute(
     const struct tfv *proposed,
     const struct tfv *config,
     struct tfv **planned,
-    struct tfp_path_list *requires_replace,
+    struct provider_path_list *requires_replace,
     struct diag_list *diags);
 
 /* Whether a prior state's table may not be deleted: deletion protection on (or unknown),

@@ -38,7 +38,7 @@ void ttl_table_plan(
     const struct tfv *config,
     struct tpd_span prior_private,
     struct tfv **planned_state,
-    struct tfp_path_list *requires_replace,
+    struct provider_path_list *requires_replace,
     struct tpd_buf *planned_private,
     struct diag_list *diags);
 

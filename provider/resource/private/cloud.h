@@ -1,11 +1,11 @@
 /*
  * cloud: the real cloud_ops (cloud_ops.h) over an AWS client (aws/): DynamoDB and
  * CloudFormation reads translated into facts (cloud_read.c), the acts of an action plan
- * (cloud.c: change sets through aws/cfn_deploy.h, deletions, waits), and the repair
+ * (cloud.c: change sets through aws/include/cfn_deploy.h, deletions, waits), and the repair
  * executor (cloud_repair.c).
  *
  * Change-set mechanics follow `aws cloudformation deploy` with the differences
- * aws/cfn_deploy.h lists; waits use the adaptive cadence of aws_waiter.h with the
+ * aws/include/cfn_deploy.h lists; waits use the adaptive cadence of aws_waiter.h with the
  * resource's timeouts and the provider's stop flag.
  *
  * Ownership: cloud_new borrows the client and the stop flag (both outlive the cloud);

@@ -11,7 +11,7 @@
  * (ephemeral resources, functions) answer the way the proto describes: GetFunctions an
  * empty success (Terraform calls it unconditionally), the others an error diagnostic.
  *
- * Ownership: the table is static; handlers expect ctx to be a struct tfp_provider *
+ * Ownership: the table is static; handlers expect ctx to be a struct provider *
  * that outlives the server.
  * Threads: handlers run concurrently on the server's workers; the provider API is
  * thread-safe (provider.h).

@@ -58,7 +58,7 @@ struct tpd_err {
     bool retryable;
     /* Static ("dynamodb", "cloudformation", "sts"): the service that answered with the
      * error; NULL when no AWS answer is behind it. Tells apart codes two services share
-     * (LimitExceededException: aws/aws_quota.h). */
+     * (LimitExceededException: aws/include/aws_quota.h). */
     const char *aws_service;
 };
 

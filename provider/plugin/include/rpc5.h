@@ -21,7 +21,7 @@
  * stay valid (the data source's computed nested attributes are plain object attributes).
  * Values are encoded identically in both protocols.
  *
- * Ownership: the table is static; handlers expect ctx to be a struct tfp_provider *
+ * Ownership: the table is static; handlers expect ctx to be a struct provider *
  * that outlives the server.
  * Threads: handlers run concurrently on the server's workers; the provider API is
  * thread-safe (provider.h).

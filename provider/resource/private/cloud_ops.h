@@ -2,7 +2,7 @@
  * cloud_ops: the narrow seam between the resource's decisions and AWS — the reads that
  * fill facts.h and the acts an action plan is carried out with (action.h), in the
  * resource's vocabulary. The real implementation is cloud.c (over aws/: DynamoDB,
- * CloudFormation, aws/cfn_deploy.h); resource tests give a fake that states facts as
+ * CloudFormation, aws/include/cfn_deploy.h); resource tests give a fake that states facts as
  * structs and records the acts (tests/support/fake_cloud.h), so no test of the resource
  * needs AWS wire text.
  *
@@ -90,7 +90,7 @@ struct cloud_ops {
     enum tpd_code (*get_template)(void *ctx, const char *stack, char **body, struct tpd_err *err);
 
     /* ---- acts ---- */
-    /* Create a change set, execute it, wait for the stack to settle (aws/cfn_deploy.h). */
+    /* Create a change set, execute it, wait for the stack to settle (aws/include/cfn_deploy.h). */
     enum tpd_code (*deploy)(
         void *ctx,
         const struct cloud_deploy *d,

@@ -13,7 +13,7 @@
  * pacing, waiting for a pooled connection, waiter polls — must end by it, however deep
  * in the AWS layer it happens. tpd_deadline_enter records it for the calling thread
  * (thread-local), so the functions between the resource and the wait need no extra
- * parameter; aws_parallel_run hands it to the threads it starts (aws/aws_parallel.h).
+ * parameter; aws_parallel_run hands it to the threads it starts (aws/include/aws_parallel.h).
  *
  * Ownership: struct tpd_stop is caller storage (tpd_stop_init / tpd_stop_clear).
  * Threads: every function but init and clear may run on many threads at once; the
