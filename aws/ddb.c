@@ -267,6 +267,9 @@ enum tpd_code ddb_describe_table(
     json_t *odt = json_object_get(t, "OnDemandThroughput");
     out->on_demand_read = s_on_demand(odt, "MaxReadRequestUnits");
     out->on_demand_write = s_on_demand(odt, "MaxWriteRequestUnits");
+    json_t *warm = json_object_get(t, "WarmThroughput");
+    out->warm_read = s_on_demand(warm, "ReadUnitsPerSecond");
+    out->warm_write = s_on_demand(warm, "WriteUnitsPerSecond");
     json_decref(resp);
     if (!ok) {
         ddb_table_clear(out);
@@ -327,26 +330,35 @@ enum tpd_code ddb_update_time_to_live(
 }
 
 enum tpd_code ddb_describe_continuous_backups(
-    struct aws_client *c, const char *name, bool *pitr_enabled, struct tpd_err *err) {
+    struct aws_client *c,
+    const char *name,
+    bool *pitr_enabled,
+    int64_t *days,
+    struct tpd_err *err) {
     json_t *resp = NULL;
     *pitr_enabled = false;
+    if (days) {
+        *days = 0;
+    }
     enum tpd_code rc =
         s_call(c, "DescribeContinuousBackups", json_pack("{s:s}", "TableName", name), &resp, err);
     if (rc) {
         return rc;
     }
-    const char *st = s_str(
-        json_object_get(
-            json_object_get(resp, "ContinuousBackupsDescription"),
-            "PointInTimeRecoveryDescription"),
-        "PointInTimeRecoveryStatus");
+    json_t *d = json_object_get(
+        json_object_get(resp, "ContinuousBackupsDescription"), "PointInTimeRecoveryDescription");
+    const char *st = s_str(d, "PointInTimeRecoveryStatus");
     *pitr_enabled = st && strcmp(st, "ENABLED") == 0;
+    json_t *n = json_object_get(d, "RecoveryPeriodInDays");
+    if (days && json_is_integer(n) && json_integer_value(n) > 0) {
+        *days = json_integer_value(n);
+    }
     json_decref(resp);
     return TPD_OK;
 }
 
 enum tpd_code ddb_update_continuous_backups(
-    struct aws_client *c, const char *name, bool pitr_enabled, struct tpd_err *err) {
+    struct aws_client *c, const char *name, bool pitr_enabled, int64_t days, struct tpd_err *err) {
     json_t *req = json_pack(
         "{s:s,s:{s:b}}",
         "TableName",
@@ -354,6 +366,14 @@ enum tpd_code ddb_update_continuous_backups(
         "PointInTimeRecoverySpecification",
         "PointInTimeRecoveryEnabled",
         pitr_enabled);
+    if (req && pitr_enabled && days > 0 &&
+        json_object_set_new(
+            json_object_get(req, "PointInTimeRecoverySpecification"),
+            "RecoveryPeriodInDays",
+            json_integer((json_int_t)days))) {
+        json_decref(req);
+        req = NULL;
+    }
     return s_call(c, "UpdateContinuousBackups", req, NULL, err);
 }
 
@@ -589,6 +609,17 @@ static int s_update_members(json_t *req, const struct ddb_update_table_input *in
                 "MaxWriteRequestUnits",
                 (json_int_t)in->on_demand_write));
     }
+    if (in->warm_read > 0 || in->warm_write > 0) {
+        json_t *w = json_object();
+        rc |= !w;
+        if (w && in->warm_read > 0) {
+            rc |= json_object_set_new(w, "ReadUnitsPerSecond", json_integer(in->warm_read));
+        }
+        if (w && in->warm_write > 0) {
+            rc |= json_object_set_new(w, "WriteUnitsPerSecond", json_integer(in->warm_write));
+        }
+        rc |= !w || json_object_set_new(req, "WarmThroughput", w);
+    }
     if (in->attr_def_count) {
         json_t *defs = json_array();
         for (size_t i = 0; defs && i < in->attr_def_count; i++) {
@@ -692,6 +723,150 @@ ddb_get_resource_policy(struct aws_client *c, const char *arn, bool *present, st
     *present = json_string_value(json_object_get(resp, "Policy")) != NULL;
     json_decref(resp);
     return TPD_OK;
+}
+
+enum tpd_code ddb_read_resource_policy(
+    struct aws_client *c, const char *arn, char **policy, struct tpd_err *err) {
+    *policy = NULL;
+    json_t *resp = NULL;
+    enum tpd_code rc =
+        s_call(c, "GetResourcePolicy", json_pack("{s:s}", "ResourceArn", arn), &resp, err);
+    if (rc && tpd_err_is_aws(err, "PolicyNotFoundException")) {
+        tpd_err_clear(err); /* no policy (ddb_get_resource_policy) */
+        return TPD_OK;
+    }
+    if (rc) {
+        return rc;
+    }
+    const char *p = json_string_value(json_object_get(resp, "Policy"));
+    bool ok = s_copy(policy, p);
+    json_decref(resp);
+    return ok ? TPD_OK : tpd_err_set(err, TPD_E_NOMEM, "GetResourcePolicy: out of memory");
+}
+
+enum tpd_code ddb_put_resource_policy(
+    struct aws_client *c, const char *arn, const char *policy, struct tpd_err *err) {
+    return s_call(
+        c,
+        "PutResourcePolicy",
+        json_pack("{s:s, s:s}", "ResourceArn", arn, "Policy", policy),
+        NULL,
+        err);
+}
+
+enum tpd_code
+ddb_delete_resource_policy(struct aws_client *c, const char *arn, struct tpd_err *err) {
+    enum tpd_code rc =
+        s_call(c, "DeleteResourcePolicy", json_pack("{s:s}", "ResourceArn", arn), NULL, err);
+    if (rc && tpd_err_is_aws(err, "PolicyNotFoundException")) {
+        tpd_err_clear(err);
+        return TPD_OK;
+    }
+    return rc;
+}
+
+void ddb_kinesis_dests_free(struct ddb_kinesis_dest *v, size_t n) {
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].arn);
+        free(v[i].status);
+        free(v[i].precision);
+    }
+    free(v);
+}
+
+enum tpd_code ddb_read_kinesis_destinations(
+    struct aws_client *c,
+    const char *table,
+    struct ddb_kinesis_dest **v,
+    size_t *n,
+    struct tpd_err *err) {
+    *v = NULL;
+    *n = 0;
+    json_t *resp = NULL;
+    enum tpd_code rc = s_call(
+        c,
+        "DescribeKinesisStreamingDestination",
+        json_pack("{s:s}", "TableName", table),
+        &resp,
+        err);
+    if (rc) {
+        return rc;
+    }
+    json_t *list = json_object_get(resp, "KinesisDataStreamDestinations");
+    size_t cnt = json_is_array(list) ? json_array_size(list) : 0;
+    bool ok = true;
+    if (cnt) {
+        *v = tpd_calloc(cnt, sizeof(**v));
+        ok = *v != NULL;
+    }
+    for (size_t i = 0; ok && i < cnt; i++) {
+        json_t *d = json_array_get(list, i);
+        const char *arn = s_str(d, "StreamArn");
+        if (!arn) {
+            continue;
+        }
+        struct ddb_kinesis_dest *x = &(*v)[(*n)++];
+        ok = s_copy(&x->arn, arn) && s_copy(&x->status, s_str(d, "DestinationStatus")) &&
+             s_copy(&x->precision, s_str(d, "ApproximateCreationDateTimePrecision"));
+    }
+    json_decref(resp);
+    if (!ok) {
+        ddb_kinesis_dests_free(*v, *n ? *n : cnt);
+        *v = NULL;
+        *n = 0;
+        return tpd_err_set(err, TPD_E_NOMEM, "DescribeKinesisStreamingDestination: out of memory");
+    }
+    return TPD_OK;
+}
+
+enum tpd_code ddb_enable_kinesis_destination(
+    struct aws_client *c,
+    const char *table,
+    const char *arn,
+    const char *precision,
+    struct tpd_err *err) {
+    json_t *req = json_pack("{s:s, s:s}", "TableName", table, "StreamArn", arn);
+    if (req && precision &&
+        json_object_set_new(
+            req,
+            "EnableKinesisStreamingConfiguration",
+            json_pack("{s:s}", "ApproximateCreationDateTimePrecision", precision))) {
+        json_decref(req);
+        req = NULL;
+    }
+    return s_call(c, "EnableKinesisStreamingDestination", req, NULL, err);
+}
+
+enum tpd_code ddb_update_kinesis_destination(
+    struct aws_client *c,
+    const char *table,
+    const char *arn,
+    const char *precision,
+    struct tpd_err *err) {
+    return s_call(
+        c,
+        "UpdateKinesisStreamingDestination",
+        json_pack(
+            "{s:s, s:s, s:{s:s}}",
+            "TableName",
+            table,
+            "StreamArn",
+            arn,
+            "UpdateKinesisStreamingConfiguration",
+            "ApproximateCreationDateTimePrecision",
+            precision ? precision : "MILLISECOND"),
+        NULL,
+        err);
+}
+
+enum tpd_code ddb_disable_kinesis_destination(
+    struct aws_client *c, const char *table, const char *arn, struct tpd_err *err) {
+    return s_call(
+        c,
+        "DisableKinesisStreamingDestination",
+        json_pack("{s:s, s:s}", "TableName", table, "StreamArn", arn),
+        NULL,
+        err);
 }
 
 enum tpd_code ddb_describe_kinesis_streaming_destination(
@@ -972,4 +1147,169 @@ enum tpd_code ddb_wait_table(
     tpd_text_clear(&what);
     ddb_table_clear(&w.t);
     return rc;
+}
+
+/* ---- backups and restores ---- */
+
+enum tpd_code ddb_describe_backup(
+    struct aws_client *c, const char *arn, struct ddb_table *out, struct tpd_err *err) {
+    memset(out, 0, sizeof(*out));
+    json_t *resp = NULL;
+    enum tpd_code rc =
+        s_call(c, "DescribeBackup", json_pack("{s:s}", "BackupArn", arn), &resp, err);
+    if (rc) {
+        if (tpd_err_is_aws(err, "BackupNotFoundException")) {
+            err->code = TPD_E_NOT_FOUND;
+            rc = TPD_E_NOT_FOUND;
+        }
+        return rc;
+    }
+    json_t *d = json_object_get(resp, "BackupDescription");
+    json_t *src = json_object_get(d, "SourceTableDetails");
+    json_t *feat = json_object_get(d, "SourceTableFeatureDetails");
+    json_t *ks = json_object_get(src, "KeySchema");
+    json_t *pt = json_object_get(src, "ProvisionedThroughput");
+    const char *bm = s_str(src, "BillingMode");
+    bool ok =
+        s_copy(&out->name, s_str(src, "TableName")) && s_copy(&out->arn, s_str(src, "TableArn")) &&
+        s_copy(&out->status, s_str(json_object_get(d, "BackupDetails"), "BackupStatus")) &&
+        s_key_attr(ks, NULL, "HASH", &out->hash) && s_key_attr(ks, NULL, "RANGE", &out->range) &&
+        s_copy(&out->billing_mode, bm ? bm : "PROVISIONED") &&
+        s_indexes(feat, "GlobalSecondaryIndexes", &out->gsis, &out->gsi_count) &&
+        s_indexes(feat, "LocalSecondaryIndexes", &out->lsis, &out->lsi_count);
+    out->read_capacity = json_integer_value(json_object_get(pt, "ReadCapacityUnits"));
+    out->write_capacity = json_integer_value(json_object_get(pt, "WriteCapacityUnits"));
+    out->item_count = json_integer_value(json_object_get(src, "ItemCount"));
+    json_decref(resp);
+    if (!ok) {
+        ddb_table_clear(out);
+        return tpd_err_set(err, TPD_E_NOMEM, "DescribeBackup %s: out of memory", arn);
+    }
+    if (!out->hash.name) {
+        ddb_table_clear(out);
+        return tpd_err_set(
+            err, TPD_E_PARSE, "DescribeBackup %s: the answer lacks the source's key schema", arn);
+    }
+    return TPD_OK;
+}
+
+/* One index of a restore's override (KeySchema, Projection, ProvisionedThroughput). */
+static json_t *s_restore_index(const struct ddb_restore_index *x) {
+    json_t *ks = json_pack("[{s:s,s:s}]", "AttributeName", x->hash, "KeyType", "HASH");
+    if (ks && x->range) {
+        json_array_append_new(
+            ks, json_pack("{s:s,s:s}", "AttributeName", x->range, "KeyType", "RANGE"));
+    }
+    json_t *proj = json_pack("{s:s}", "ProjectionType", x->projection ? x->projection : "ALL");
+    if (proj && x->non_key_count) {
+        json_t *nk = json_array();
+        for (size_t i = 0; nk && i < x->non_key_count; i++) {
+            json_array_append_new(nk, json_string(x->non_key[i]));
+        }
+        json_object_set_new(proj, "NonKeyAttributes", nk);
+    }
+    json_t *o =
+        json_pack("{s:s,s:o,s:o}", "IndexName", x->name, "KeySchema", ks, "Projection", proj);
+    if (o && x->read_capacity > 0) {
+        json_object_set_new(
+            o, "ProvisionedThroughput", s_throughput(x->read_capacity, x->write_capacity));
+    }
+    return o;
+}
+
+static json_t *s_restore_indexes(const struct ddb_restore_index *v, size_t n) {
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++) {
+        json_t *x = s_restore_index(&v[i]);
+        if (!x || json_array_append_new(a, x) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+enum tpd_code
+ddb_restore_table(struct aws_client *c, const struct ddb_restore_input *in, struct tpd_err *err) {
+    bool backup = in->backup_arn != NULL;
+    json_t *req = json_pack("{s:s}", "TargetTableName", in->target);
+    bool ok = req != NULL;
+    if (ok && backup) {
+        ok = json_object_set_new(req, "BackupArn", json_string(in->backup_arn)) == 0;
+    } else if (ok) {
+        ok = json_object_set_new(req, "SourceTableName", json_string(in->source_table)) == 0 &&
+             (in->use_latest
+                  ? json_object_set_new(req, "UseLatestRestorableTime", json_true())
+                  : json_object_set_new(req, "RestoreDateTime", json_integer(in->restore_time))) ==
+                 0;
+    }
+    if (ok && in->billing_mode) {
+        ok = json_object_set_new(req, "BillingModeOverride", json_string(in->billing_mode)) == 0;
+    }
+    if (ok && in->read_capacity > 0) {
+        ok = json_object_set_new(
+                 req,
+                 "ProvisionedThroughputOverride",
+                 s_throughput(in->read_capacity, in->write_capacity)) == 0;
+    }
+    if (ok && in->indexes_given) {
+        ok = json_object_set_new(
+                 req, "GlobalSecondaryIndexOverride", s_restore_indexes(in->gsis, in->gsi_count)) ==
+                 0 &&
+             json_object_set_new(
+                 req, "LocalSecondaryIndexOverride", s_restore_indexes(in->lsis, in->lsi_count)) ==
+                 0;
+    }
+    if (ok && in->sse_given) {
+        json_t *sse = json_pack("{s:b}", "Enabled", in->sse_enabled);
+        if (sse && in->sse_enabled) {
+            json_object_set_new(sse, "SSEType", json_string("KMS"));
+            if (in->sse_kms_key) {
+                json_object_set_new(sse, "KMSMasterKeyId", json_string(in->sse_kms_key));
+            }
+        }
+        ok = json_object_set_new(req, "SSESpecificationOverride", sse) == 0;
+    }
+    if (ok && (in->on_demand_read > 0 || in->on_demand_write > 0)) {
+        json_t *od = json_object();
+        if (od && in->on_demand_read > 0) {
+            json_object_set_new(od, "MaxReadRequestUnits", json_integer(in->on_demand_read));
+        }
+        if (od && in->on_demand_write > 0) {
+            json_object_set_new(od, "MaxWriteRequestUnits", json_integer(in->on_demand_write));
+        }
+        ok = json_object_set_new(req, "OnDemandThroughputOverride", od) == 0;
+    }
+    if (!ok) {
+        json_decref(req);
+        return tpd_err_set(err, TPD_E_NOMEM, "restoring table %s: out of memory", in->target);
+    }
+    return s_call(
+        c, backup ? "RestoreTableFromBackup" : "RestoreTableToPointInTime", req, NULL, err);
+}
+
+enum tpd_code ddb_restore_summary(
+    struct aws_client *c,
+    const char *table,
+    char **backup_arn,
+    char **table_arn,
+    struct tpd_err *err) {
+    *backup_arn = *table_arn = NULL;
+    json_t *resp = NULL;
+    enum tpd_code rc =
+        s_call(c, "DescribeTable", json_pack("{s:s}", "TableName", table), &resp, err);
+    if (rc) {
+        return rc;
+    }
+    json_t *rs = json_object_get(json_object_get(resp, "Table"), "RestoreSummary");
+    bool ok = s_copy(backup_arn, s_str(rs, "SourceBackupArn")) &&
+              s_copy(table_arn, s_str(rs, "SourceTableArn"));
+    json_decref(resp);
+    if (!ok) {
+        free(*backup_arn);
+        free(*table_arn);
+        *backup_arn = *table_arn = NULL;
+        return tpd_err_set(err, TPD_E_NOMEM, "DescribeTable %s: out of memory", table);
+    }
+    return TPD_OK;
 }

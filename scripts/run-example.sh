@@ -2,7 +2,7 @@
 # The main job: set up, build, start the local AWS emulator, apply an example, show
 # its outputs, and stop the emulator.
 #   scripts/run-example.sh [registration-keys|processing-results|adopt-existing|orders-with-indexes|
-#                           migrate-from-aws-provider]
+#                           migrate-from-aws-provider|restore]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 example=${1:-registration-keys}
@@ -78,6 +78,32 @@ for i in range(10):
   echo "hashicorp/aws made firefly-orders-migrated; $(count_items firefly-orders-migrated) items written"
   cp "$work/before/terraform.tfstate" "$work/"
 fi
+if [[ $example == restore ]]; then
+  # The source: a table with items and an on-demand backup of it (main.tf).
+  TF_VAR_backup_arn=$(python3 -c '
+import sys, time, boto3
+ddb = boto3.client("dynamodb", endpoint_url=sys.argv[1], region_name="us-east-1")
+ddb.create_table(TableName="firefly-orders-live", BillingMode="PAY_PER_REQUEST",
+                 AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"}
+                                       for a in ("order_id", "status", "customer_id")],
+                 KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
+                 GlobalSecondaryIndexes=[
+                     {"IndexName": i, "KeySchema": [{"AttributeName": a, "KeyType": "HASH"}],
+                      "Projection": {"ProjectionType": p}}
+                     for i, a, p in (("by_status", "status", "KEYS_ONLY"),
+                                     ("by_customer", "customer_id", "ALL"))])
+ddb.get_waiter("table_exists").wait(TableName="firefly-orders-live", WaiterConfig={"Delay": 1})
+for i in range(10):
+    ddb.put_item(TableName="firefly-orders-live",
+                 Item={"order_id": {"S": "o%03d" % i}, "status": {"S": "open"},
+                       "customer_id": {"S": "c%d" % (i % 3)}})
+arn = ddb.create_backup(TableName="firefly-orders-live", BackupName="nightly")["BackupDetails"]["BackupArn"]
+while ddb.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]["BackupStatus"] != "AVAILABLE":
+    time.sleep(0.2)
+print(arn)' "$endpoint")
+  export TF_VAR_backup_arn
+  echo "firefly-orders-live has $(count_items firefly-orders-live) items; backup $TF_VAR_backup_arn"
+fi
 terraform -chdir="$work" init -input=false -no-color >/dev/null
 terraform -chdir="$work" apply -input=false -auto-approve -no-color
 terraform -chdir="$work" output -no-color
@@ -87,6 +113,9 @@ fi
 if [[ $example == migrate-from-aws-provider ]]; then
   echo "items in the moved table after apply: $(count_items firefly-orders-migrated)"
   echo "state: $(terraform -chdir="$work" state list | tr '\n' ' ')"
+fi
+if [[ $example == restore ]]; then
+  echo "items in the restored table after apply: $(count_items firefly-orders-restored)"
 fi
 echo "second plan (expect no changes):"
 terraform -chdir="$work" plan -input=false -no-color -detailed-exitcode | tail -3

@@ -68,6 +68,8 @@ struct ddb_table {
     char *table_class;      /* TableClassSummary.TableClass; NULL when absent */
     int64_t on_demand_read; /* OnDemandThroughput maxima; 0 when absent or -1 (none) */
     int64_t on_demand_write;
+    int64_t warm_read; /* WarmThroughput units per second; 0 when absent */
+    int64_t warm_write;
     char *replicas; /* Replicas' RegionName, ", "-separated; NULL: not a global table */
 };
 void ddb_table_clear(struct ddb_table *t);
@@ -90,11 +92,16 @@ enum tpd_code ddb_update_time_to_live(
     bool enabled,
     struct tpd_err *err) TPD_MUST_CHECK;
 
-/* DescribeContinuousBackups: *pitr_enabled from PointInTimeRecoveryStatus == ENABLED. */
+/* DescribeContinuousBackups: *pitr_enabled from PointInTimeRecoveryStatus == ENABLED;
+ * *days (may be NULL) its RecoveryPeriodInDays, 0 when not reported. */
 enum tpd_code ddb_describe_continuous_backups(
-    struct aws_client *c, const char *name, bool *pitr_enabled, struct tpd_err *err) TPD_MUST_CHECK;
+    struct aws_client *c, const char *name, bool *pitr_enabled, int64_t *days, struct tpd_err *err)
+    TPD_MUST_CHECK;
+/* UpdateContinuousBackups; days > 0 (with pitr_enabled only: DynamoDB refuses a period
+ * when disabling) sends RecoveryPeriodInDays, else DynamoDB applies its default. */
 enum tpd_code ddb_update_continuous_backups(
-    struct aws_client *c, const char *name, bool pitr_enabled, struct tpd_err *err) TPD_MUST_CHECK;
+    struct aws_client *c, const char *name, bool pitr_enabled, int64_t days, struct tpd_err *err)
+    TPD_MUST_CHECK;
 
 struct ddb_tags {
     struct tpd_kv *v; /* sorted by key; values may be "" */
@@ -166,6 +173,8 @@ struct ddb_update_table_input {
     bool on_demand;          /* send OnDemandThroughput with these maxima (-1: no limit) */
     int64_t on_demand_read;
     int64_t on_demand_write;
+    int64_t warm_read; /* > 0: sent in WarmThroughput (which must be the only change) */
+    int64_t warm_write;
     const struct ddb_gsi_update *gsi_updates;
     size_t gsi_update_count;
     const struct ddb_attr_def *attr_defs; /* AttributeDefinitions (with a GSI Create) */
@@ -212,6 +221,49 @@ enum tpd_code ddb_update_contributor_insights(
 enum tpd_code ddb_get_resource_policy(
     struct aws_client *c, const char *arn, bool *present, struct tpd_err *err) TPD_MUST_CHECK;
 
+/* GetResourcePolicy: *policy (caller frees) the document as DynamoDB returns it, NULL
+ * when the table has none (PolicyNotFoundException). */
+enum tpd_code ddb_read_resource_policy(
+    struct aws_client *c, const char *arn, char **policy, struct tpd_err *err) TPD_MUST_CHECK;
+/* PutResourcePolicy with the document as given. */
+enum tpd_code ddb_put_resource_policy(
+    struct aws_client *c, const char *arn, const char *policy, struct tpd_err *err) TPD_MUST_CHECK;
+/* DeleteResourcePolicy; no policy (PolicyNotFoundException) is success: it is gone. */
+enum tpd_code ddb_delete_resource_policy(struct aws_client *c, const char *arn, struct tpd_err *err)
+    TPD_MUST_CHECK;
+
+/* A Kinesis streaming destination as DescribeKinesisStreamingDestination reports it. */
+struct ddb_kinesis_dest {
+    char *arn;
+    char *status;    /* ENABLING, ACTIVE, DISABLING, DISABLED, ENABLE_FAILED, UPDATING */
+    char *precision; /* ApproximateCreationDateTimePrecision; NULL: not reported */
+};
+void ddb_kinesis_dests_free(struct ddb_kinesis_dest *v, size_t n);
+/* Every destination of the table (*v NULL when none; ddb_kinesis_dests_free). */
+enum tpd_code ddb_read_kinesis_destinations(
+    struct aws_client *c,
+    const char *table,
+    struct ddb_kinesis_dest **v,
+    size_t *n,
+    struct tpd_err *err) TPD_MUST_CHECK;
+/* EnableKinesisStreamingDestination / UpdateKinesisStreamingDestination with the
+ * precision (NULL: none sent on enable, DynamoDB's MILLISECOND);
+ * DisableKinesisStreamingDestination. */
+enum tpd_code ddb_enable_kinesis_destination(
+    struct aws_client *c,
+    const char *table,
+    const char *arn,
+    const char *precision,
+    struct tpd_err *err) TPD_MUST_CHECK;
+enum tpd_code ddb_update_kinesis_destination(
+    struct aws_client *c,
+    const char *table,
+    const char *arn,
+    const char *precision,
+    struct tpd_err *err) TPD_MUST_CHECK;
+enum tpd_code ddb_disable_kinesis_destination(
+    struct aws_client *c, const char *table, const char *arn, struct tpd_err *err) TPD_MUST_CHECK;
+
 /* DescribeKinesisStreamingDestination: *streams (caller frees) gets the ARNs of the
  * destinations not DISABLED, ", "-separated, or NULL when there is none. */
 enum tpd_code ddb_describe_kinesis_streaming_destination(
@@ -243,6 +295,62 @@ enum tpd_code ddb_wait_table(
     bool gone,
     int64_t poll_ns,
     int64_t deadline_ns,
+    struct tpd_err *err) TPD_MUST_CHECK;
+
+/* ---- backups and restores (docs/aws-behaviour.md §5.7) ---- */
+
+/* DescribeBackup: the source table as the backup holds it, in out: name (the source
+ * table's), status (BackupStatus: CREATING, AVAILABLE, DELETED), billing_mode, capacities,
+ * hash and range key names, the indexes' names, keys and projections
+ * (SourceTableFeatureDetails). DescribeBackup reports no AttributeDefinitions: every key
+ * type is NULL. BackupNotFoundException is TPD_E_NOT_FOUND (aws_code kept). */
+enum tpd_code ddb_describe_backup(
+    struct aws_client *c, const char *arn, struct ddb_table *out, struct tpd_err *err)
+    TPD_MUST_CHECK;
+
+/* An index of a restore's GlobalSecondaryIndexOverride / LocalSecondaryIndexOverride. */
+struct ddb_restore_index {
+    const char *name;
+    const char *hash;  /* key attribute names (KeySchema) */
+    const char *range; /* NULL: none */
+    const char *projection;
+    const char *const *non_key;
+    size_t non_key_count;
+    int64_t read_capacity; /* GSI of a PROVISIONED restore; 0: no ProvisionedThroughput */
+    int64_t write_capacity;
+};
+
+/* RestoreTableFromBackup (backup_arn) or RestoreTableToPointInTime (source_table, with
+ * use_latest or restore_time, epoch seconds), with the overrides given. */
+struct ddb_restore_input {
+    const char *target;
+    const char *backup_arn;
+    const char *source_table;
+    bool use_latest;
+    int64_t restore_time;
+    const char *billing_mode; /* BillingModeOverride; NULL: none */
+    int64_t read_capacity;    /* ProvisionedThroughputOverride when > 0 */
+    int64_t write_capacity;
+    bool indexes_given; /* both index overrides are sent (possibly empty: none restored) */
+    const struct ddb_restore_index *gsis;
+    size_t gsi_count;
+    const struct ddb_restore_index *lsis;
+    size_t lsi_count;
+    bool sse_given; /* SSESpecificationOverride */
+    bool sse_enabled;
+    const char *sse_kms_key; /* NULL: the AWS managed key (with sse_enabled) */
+    int64_t on_demand_read;  /* OnDemandThroughputOverride when either is > 0 */
+    int64_t on_demand_write;
+};
+enum tpd_code ddb_restore_table(
+    struct aws_client *c, const struct ddb_restore_input *in, struct tpd_err *err) TPD_MUST_CHECK;
+/* DescribeTable's RestoreSummary of table: *backup_arn (SourceBackupArn) and *table_arn
+ * (SourceTableArn), NULL when absent (a table not made by a restore); caller frees. */
+enum tpd_code ddb_restore_summary(
+    struct aws_client *c,
+    const char *table,
+    char **backup_arn,
+    char **table_arn,
     struct tpd_err *err) TPD_MUST_CHECK;
 
 #endif

@@ -142,7 +142,9 @@ Tfplugin6__DynamicValue *rpc6_encode(
         tpd_err_prefix(&err, "encoding %s: ", what);
         diag_add_err(diags, NULL, "Provider produced a value it cannot encode", &err);
         tpd_buf_reset(&buf);
-        (void)tfv_encode_msgpack(NULL, type, &buf, NULL);
+        if (tfv_encode_msgpack(NULL, type, &buf, NULL) != TPD_OK) {
+            tpd_buf_reset(&buf); /* out of memory: an empty value, the diagnostic says why */
+        }
     }
     tpd_err_clear(&err);
     dv->msgpack = rpc_take_bytes(a, &buf);

@@ -24,6 +24,7 @@ static const char *const s_names[] = {
     [ACTION_DESTROY_STACK_THEN_TABLE] = "destroy-stack-then-table",
     [ACTION_DESTROY_TABLE] = "destroy-table",
     [ACTION_FORGET] = "forget",
+    [ACTION_RESTORE] = "restore",
 };
 
 const char *action_path_name(enum action_path p) {

@@ -3,9 +3,11 @@
  */
 #include "adoption.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "index_plan.h"
+#include "table_policy.h"
 #include "tpd_alloc.h"
 #include "tpd_text.h"
 
@@ -29,10 +31,12 @@ static void s_unexpressible(const struct table_live *l, struct tpd_text *b) {
             b, "  - replicas of a global table (in %s): AWS::DynamoDB::GlobalTable\n", l->replicas);
     }
     if (l->kinesis) {
-        tpd_text_printf(b, "  - a Kinesis streaming destination: %s\n", l->kinesis);
-    }
-    if (l->resource_policy) {
-        tpd_text_append(b, "  - a resource policy (GetResourcePolicy)\n");
+        /* KinesisStreamSpecification holds one destination. */
+        tpd_text_printf(
+            b,
+            "  - more than one Kinesis streaming destination: %s, %s\n",
+            l->spec.kinesis_arn ? l->spec.kinesis_arn : "?",
+            l->kinesis);
     }
     if (l->insights_mode) {
         tpd_text_printf(b, "  - contributor insights in mode %s\n", l->insights_mode);
@@ -107,6 +111,29 @@ static void s_left_out(
                 (long long)l->on_demand_write);
         }
         tpd_text_append(b, " }\n");
+    }
+    if (live->features_read && l->kinesis_arn && !want->kinesis_arn) {
+        tpd_text_printf(
+            b,
+            "  - a Kinesis streaming destination; add: kinesis_streaming_destination = { "
+            "stream_arn = \"%s\"%s%s%s }\n",
+            l->kinesis_arn,
+            l->kinesis_precision && strcmp(l->kinesis_precision, "MILLISECOND") != 0
+                ? ", approximate_creation_date_time_precision = \""
+                : "",
+            l->kinesis_precision && strcmp(l->kinesis_precision, "MILLISECOND") != 0
+                ? l->kinesis_precision
+                : "",
+            l->kinesis_precision && strcmp(l->kinesis_precision, "MILLISECOND") != 0 ? "\"" : "");
+    }
+    if (live->features_read && l->resource_policy && !want->resource_policy) {
+        char *doc = table_policy_canonical(l->resource_policy);
+        tpd_text_printf(
+            b,
+            "  - a resource policy; add: resource_policy = jsonencode(...) of its document, "
+            "which is %s\n",
+            doc ? doc : l->resource_policy);
+        free(doc);
     }
     if (l->contributor_insights && !want->insights_set) {
         tpd_text_append(b, "  - contributor insights; add: contributor_insights = true\n");

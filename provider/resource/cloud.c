@@ -176,6 +176,8 @@ struct cloud *cloud_new(struct aws_client *aws, struct tpd_stop *stop) {
         .repair = cloud_repair,
         .pause = s_pause,
         .new_owner_id = s_new_owner_id,
+        .read_restore_source = cloud_read_restore_source,
+        .restore = cloud_restore,
     };
     return c;
 }

@@ -33,6 +33,8 @@ enum {
     S_JOB_PITR,
     S_JOB_TAGS,
     S_JOB_INSIGHTS,
+    S_JOB_POLICY,
+    S_JOB_KINESIS,
     S_JOB_STACK0,
     S_JOB_STACK1,
     S_JOB_OWNER,
@@ -50,8 +52,12 @@ struct s_read {
     struct ddb_table t;
     struct ddb_ttl ttl;
     bool pitr;
+    int64_t pitr_days;
     struct ddb_tags tags;
     struct ddb_contributor_insights insights;
+    char *policy;
+    struct ddb_kinesis_dest *kinesis;
+    size_t kinesis_count;
     struct cloud_read_result *out;
 };
 
@@ -73,7 +79,8 @@ static void s_read_job(void *ctx, size_t i) {
             r->rc[i] = ddb_describe_time_to_live(r->c->aws, r->name, &r->ttl, &r->err[i]);
             break;
         case S_JOB_PITR:
-            r->rc[i] = ddb_describe_continuous_backups(r->c->aws, r->name, &r->pitr, &r->err[i]);
+            r->rc[i] = ddb_describe_continuous_backups(
+                r->c->aws, r->name, &r->pitr, &r->pitr_days, &r->err[i]);
             break;
         case S_JOB_TAGS:
             r->rc[i] = ddb_list_tags_of_resource(r->c->aws, r->arn, &r->tags, &r->err[i]);
@@ -81,6 +88,13 @@ static void s_read_job(void *ctx, size_t i) {
         case S_JOB_INSIGHTS:
             r->rc[i] = ddb_describe_contributor_insights(
                 r->c->aws, r->name, NULL, &r->insights, &r->err[i]);
+            break;
+        case S_JOB_POLICY:
+            r->rc[i] = ddb_read_resource_policy(r->c->aws, r->arn, &r->policy, &r->err[i]);
+            break;
+        case S_JOB_KINESIS:
+            r->rc[i] = ddb_read_kinesis_destinations(
+                r->c->aws, r->name, &r->kinesis, &r->kinesis_count, &r->err[i]);
             break;
         case S_JOB_STACK0:
         case S_JOB_STACK1: {
@@ -169,6 +183,8 @@ static bool s_take_extras(struct s_read *r, struct table_live *out) {
         s->on_demand_read = t->on_demand_read;
         s->on_demand_write = t->on_demand_write;
     }
+    s->warm_read = t->warm_read;
+    s->warm_write = t->warm_write;
     out->replicas = t->replicas;
     t->replicas = NULL;
     s->contributor_insights =
@@ -180,6 +196,48 @@ static bool s_take_extras(struct s_read *r, struct table_live *out) {
     }
     return s_take_indexes(t->gsis, t->gsi_count, &s->gsis, &s->gsi_count) &&
            s_take_indexes(t->lsis, t->lsi_count, &s->lsis, &s->lsi_count);
+}
+
+/* ", "-join a name to *list (heap). */
+static bool s_join(char **list, const char *name) {
+    struct tpd_buf b;
+    tpd_buf_init(&b, TPD_MAX_DEFAULT);
+    bool ok = tpd_buf_printf(&b, "%s%s%s", *list ? *list : "", *list ? ", " : "", name) == TPD_OK;
+    char *s = ok ? tpd_buf_detach(&b) : NULL;
+    tpd_buf_clear(&b);
+    if (!s) {
+        return false;
+    }
+    free(*list);
+    *list = s;
+    return true;
+}
+
+/* The resource policy and the Kinesis destination. The resource holds one destination
+ * (KinesisStreamSpecification has one StreamArn): the first not DISABLED; several are
+ * listed in t->kinesis, which an adoption refuses (adoption.h). */
+static bool s_take_features(struct s_read *r, struct table_live *out) {
+    struct table_spec *s = &out->spec;
+    s->resource_policy = r->policy;
+    r->policy = NULL;
+    out->resource_policy = s->resource_policy != NULL;
+    for (size_t i = 0; i < r->kinesis_count; i++) {
+        struct ddb_kinesis_dest *d = &r->kinesis[i];
+        /* DISABLING: on its way out, as after a repair that disabled it. */
+        if (s_eq(d->status, "DISABLED") || s_eq(d->status, "ENABLE_FAILED") ||
+            s_eq(d->status, "DISABLING")) {
+            continue;
+        }
+        if (!s->kinesis_arn) {
+            s->kinesis_arn = d->arn;
+            s->kinesis_precision = d->precision;
+            d->arn = d->precision = NULL;
+        } else if (!s_join(&out->kinesis, d->arn)) {
+            return false;
+        }
+    }
+    out->features_read = true;
+    return true;
 }
 
 /* Move the answers into *out (exists and every field); rc of the first failure. */
@@ -197,6 +255,7 @@ s_take_table(struct s_read *r, bool with_tags, struct table_live *out, struct tp
     s->write_capacity = s->provisioned ? t->write_capacity : 0;
     s->deletion_protection = t->deletion_protection;
     s->pitr = r->pitr;
+    s->pitr_days = r->pitr ? r->pitr_days : 0;
     out->arn = s_dup(t->arn);
     out->status = s_dup(t->status);
     out->item_count = t->item_count;
@@ -229,7 +288,8 @@ s_take_table(struct s_read *r, bool with_tags, struct table_live *out, struct tp
         }
     }
     out->tags_read = with_tags;
-    if ((t->arn && !out->arn) || (t->status && !out->status) || !s_take_extras(r, out)) {
+    if ((t->arn && !out->arn) || (t->status && !out->status) || !s_take_extras(r, out) ||
+        (r->run[S_JOB_KINESIS] && !s_take_features(r, out))) {
         return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
     }
     return TPD_OK;
@@ -237,7 +297,7 @@ s_take_table(struct s_read *r, bool with_tags, struct table_live *out, struct tp
 
 /* The table jobs never run without a table name; a stack job without its name. */
 static bool s_is_table_job(size_t i) {
-    return i <= S_JOB_INSIGHTS;
+    return i <= S_JOB_KINESIS;
 }
 
 enum tpd_code cloud_read(
@@ -256,6 +316,8 @@ enum tpd_code cloud_read(
     bool table = q->table != NULL;
     r.run[S_JOB_TABLE] = r.run[S_JOB_TTL] = r.run[S_JOB_PITR] = r.run[S_JOB_INSIGHTS] = table;
     r.run[S_JOB_TAGS] = table && q->with_tags && q->arn_hint;
+    r.run[S_JOB_KINESIS] = table && q->with_features;
+    r.run[S_JOB_POLICY] = table && q->with_features && q->arn_hint;
     r.run[S_JOB_STACK0] = q->stacks[0] != NULL;
     r.run[S_JOB_STACK1] = q->stacks[1] != NULL;
     r.run[S_JOB_OWNER] = q->owner_of != NULL;
@@ -265,6 +327,26 @@ enum tpd_code cloud_read(
         r.arn = r.t.arn;
         r.run[S_JOB_TAGS] = true;
         s_read_job(&r, S_JOB_TAGS);
+    }
+    if (table && q->with_features && !q->arn_hint && r.rc[S_JOB_TABLE] == TPD_OK && r.t.arn) {
+        r.arn = r.t.arn;
+        r.run[S_JOB_POLICY] = true;
+        s_read_job(&r, S_JOB_POLICY);
+    }
+    /* A CREATING table (a restore under way, a create interrupted) refuses
+     * DescribeTimeToLive (ValidationException) and its tags (ResourceNotFoundException):
+     * docs/aws-behaviour.md §5.3, §5.5. It has neither yet: read as none, not as gone. */
+    bool creating = table && r.rc[S_JOB_TABLE] == TPD_OK && s_eq(r.t.status, "CREATING");
+    bool tags_missing = false;
+    if (creating && r.run[S_JOB_TTL] && r.rc[S_JOB_TTL] &&
+        tpd_err_is_aws(&r.err[S_JOB_TTL], "ValidationException")) {
+        r.rc[S_JOB_TTL] = TPD_OK;
+        tpd_err_clear(&r.err[S_JOB_TTL]);
+    }
+    if (creating && r.run[S_JOB_TAGS] && r.rc[S_JOB_TAGS] == TPD_E_NOT_FOUND) {
+        r.rc[S_JOB_TAGS] = TPD_OK;
+        tpd_err_clear(&r.err[S_JOB_TAGS]);
+        tags_missing = true;
     }
     /* No table (DescribeTable says so, or it vanished between two calls): the other
      * answers about it do not matter. */
@@ -281,7 +363,7 @@ enum tpd_code cloud_read(
         tpd_err_move(err, &r.err[i]);
     }
     if (!rc && table && !gone) {
-        rc = s_take_table(&r, q->with_tags, &out->table, err);
+        rc = s_take_table(&r, q->with_tags && !tags_missing, &out->table, err);
         out->table.exists = rc == TPD_OK;
     }
     if (rc || gone) {
@@ -297,30 +379,36 @@ enum tpd_code cloud_read(
     ddb_ttl_clear(&r.ttl);
     ddb_tags_clear(&r.tags);
     ddb_contributor_insights_clear(&r.insights);
+    free(r.policy);
+    ddb_kinesis_dests_free(r.kinesis, r.kinesis_count);
     return rc;
-}
-
-/* ", "-join a name to *list (heap). */
-static bool s_join(char **list, const char *name) {
-    struct tpd_buf b;
-    tpd_buf_init(&b, TPD_MAX_DEFAULT);
-    bool ok = tpd_buf_printf(&b, "%s%s%s", *list ? *list : "", *list ? ", " : "", name) == TPD_OK;
-    char *s = ok ? tpd_buf_detach(&b) : NULL;
-    tpd_buf_clear(&b);
-    if (!s) {
-        return false;
-    }
-    free(*list);
-    *list = s;
-    return true;
 }
 
 enum tpd_code cloud_read_extras(void *ctx, struct table_live *t, struct tpd_err *err) {
     struct cloud *c = ctx;
     const char *name = t->spec.name;
-    enum tpd_code rc = ddb_describe_kinesis_streaming_destination(c->aws, name, &t->kinesis, err);
-    if (!rc && t->arn) {
-        rc = ddb_get_resource_policy(c->aws, t->arn, &t->resource_policy, err);
+    enum tpd_code rc = TPD_OK;
+    if (!t->features_read) {
+        struct s_read r;
+        memset(&r, 0, sizeof(r));
+        r.run[S_JOB_KINESIS] = true;
+        rc = ddb_read_kinesis_destinations(c->aws, name, &r.kinesis, &r.kinesis_count, err);
+        if (!rc && t->arn) {
+            rc = ddb_read_resource_policy(c->aws, t->arn, &r.policy, err);
+        }
+        if (!rc) {
+            free(t->spec.resource_policy);
+            free(t->spec.kinesis_arn);
+            free(t->spec.kinesis_precision);
+            t->spec.resource_policy = t->spec.kinesis_arn = t->spec.kinesis_precision = NULL;
+            free(t->kinesis);
+            t->kinesis = NULL;
+            if (!s_take_features(&r, t)) {
+                rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+            }
+        }
+        free(r.policy);
+        ddb_kinesis_dests_free(r.kinesis, r.kinesis_count);
     }
     for (size_t i = 0; !rc && i < t->spec.gsi_count; i++) {
         struct ddb_contributor_insights ci = {0};

@@ -180,6 +180,8 @@ static enum tpd_code s_update_input(
     in->on_demand = s->on_demand;
     in->on_demand_read = s->on_demand_read;
     in->on_demand_write = s->on_demand_write;
+    in->warm_read = s->warm_read;
+    in->warm_write = s->warm_write;
     if (s->gsi_capacity_count) {
         *gsi = tpd_calloc(s->gsi_capacity_count, sizeof(**gsi));
         if (!*gsi) {
@@ -239,6 +241,9 @@ s_update_done(struct cloud *c, const struct repair_plan *p, const struct repair_
         done = t.on_demand_read == (s->on_demand_read > 0 ? s->on_demand_read : 0) &&
                t.on_demand_write == (s->on_demand_write > 0 ? s->on_demand_write : 0);
     }
+    if (done && (s->warm_read > 0 || s->warm_write > 0)) {
+        done = t.warm_read >= s->warm_read && t.warm_write >= s->warm_write;
+    }
     ddb_table_clear(&t);
     tpd_err_clear(&e);
     return done;
@@ -292,7 +297,22 @@ static enum tpd_code s_run_step(
             break;
         }
         case REPAIR_PITR:
-            rc = ddb_update_continuous_backups(c->aws, p->table, s->on, err);
+            rc = ddb_update_continuous_backups(c->aws, p->table, s->on, s->pitr_days, err);
+            break;
+        case REPAIR_POLICY:
+            rc = s->policy ? ddb_put_resource_policy(c->aws, p->arn, s->policy, err)
+                           : ddb_delete_resource_policy(c->aws, p->arn, err);
+            break;
+        case REPAIR_KINESIS_OFF:
+            rc = ddb_disable_kinesis_destination(c->aws, p->table, s->kinesis_arn, err);
+            break;
+        case REPAIR_KINESIS_ON:
+            rc = ddb_enable_kinesis_destination(
+                c->aws, p->table, s->kinesis_arn, s->kinesis_precision, err);
+            break;
+        case REPAIR_KINESIS_PRECISION:
+            rc = ddb_update_kinesis_destination(
+                c->aws, p->table, s->kinesis_arn, s->kinesis_precision, err);
             break;
         case REPAIR_INSIGHTS:
             rc = ddb_update_contributor_insights(c->aws, p->table, NULL, s->on, err);

@@ -347,8 +347,14 @@ s_update_of(struct action_plan *p, const struct table_live *live, const struct s
  * table, so the updates start from the live table's indexes. */
 static void s_import_and_update(struct action_plan *p, const struct table_live *live) {
     s_switch_limits(p, live);
+    /* A table still being created (a restore interrupted before it was ACTIVE) is waited
+     * for before the IMPORT; index builds after it. */
+    bool creating = s_eq(live->status, "CREATING");
+    if (creating) {
+        action_step(p, STEP_WAIT_TABLE, NULL);
+    }
     action_step(p, STEP_IMPORT, p->target.stack_name);
-    if (!s_table_ready(live)) {
+    if (!creating && !s_table_ready(live)) {
         action_step(p, STEP_WAIT_TABLE, NULL);
     }
     s_steps_update(p, p->target.stack_name, NULL, live->spec.gsis, live->spec.gsi_count);
@@ -415,6 +421,89 @@ static const struct stack_facts *s_owner_facts(
     return &f->owner;
 }
 
+/* ---- restore --------------------------------------------------------------------------- */
+
+/*
+ * A create with `restore` (restore.h): refused when the source cannot give the configured
+ * keys and indexes (or does not exist); else restore, wait, IMPORT (the template mirrors
+ * the restored table), one stack update that applies the rest of the configuration, repair
+ * what CloudFormation left, read back. false: needs the source first, or refused.
+ */
+static bool
+s_restore(const struct request *req, const struct resource_facts *f, struct action_plan *p) {
+    const struct restore_spec *r = &req->restore;
+    if (!f->restore_read) {
+        p->needs |= DECIDE_NEED_RESTORE;
+        return false;
+    }
+    struct tpd_text what;
+    tpd_text_init(&what, 0);
+    restore_describe(r, &what);
+    const char *src = tpd_text_cstr_or(&what, "the restore source");
+    bool ok = true;
+    if (!f->restore_found && !f->restore_error) {
+        refusal_setf(
+            &p->refusal,
+            "restore",
+            r->kind == RESTORE_BACKUP ? "Backup not found" : "Restore source table not found",
+            "DynamoDB table \"%s\" is to be restored from %s, which does not exist (or was "
+            "deleted) in this account and region. Nothing was changed. Check restore%s (aws "
+            "dynamodb %s lists what there is).",
+            p->target.name,
+            src,
+            r->kind == RESTORE_BACKUP ? ".backup_arn" : ".source_table_name",
+            r->kind == RESTORE_BACKUP ? "list-backups" : "list-tables");
+        p->path = ACTION_REFUSE;
+        ok = false;
+    } else if (f->restore_found) {
+        struct refusal why;
+        restore_check(&p->target, &f->restore_source, false, src, &why);
+        if (why.refused) {
+            s_refuse(p, &why);
+            ok = false;
+        }
+        refusal_clear(&why);
+    }
+    if (ok && f->restore_error) {
+        action_note(
+            p,
+            "Restore source not checked",
+            "Reading %s failed (%s), so its keys and indexes could not be compared with the "
+            "configuration before the restore. Apply restores it and compares the restored "
+            "table before adopting it: a mismatch then stops apply, keeping the restored table "
+            "(nothing is deleted).",
+            src,
+            f->restore_error);
+    }
+    if (ok && r->kind == RESTORE_BACKUP && f->restore_status &&
+        !s_eq(f->restore_status, "AVAILABLE")) {
+        action_note(
+            p,
+            "Backup is not available yet",
+            "The backup is %s; DynamoDB restores only an AVAILABLE backup, so apply fails with "
+            "BackupInUseException, changing nothing, until it is.",
+            f->restore_status);
+    }
+    if (ok) {
+        action_note(
+            p,
+            "Table will be restored",
+            "DynamoDB table \"%s\" will be created by restoring %s, with the configured billing "
+            "mode, capacities, encryption and indexes (indexes of the source that the "
+            "configuration leaves out are not restored). When it is ACTIVE, apply adopts it "
+            "into stack \"%s\" with an IMPORT change set, then sets what a restore does not "
+            "carry (Time to Live, tags, stream, point-in-time recovery, deletion protection, "
+            "table class, contributor insights) with a stack update. If apply is interrupted "
+            "after the restore started, the table is recorded and the next apply adopts it; it "
+            "is never deleted.",
+            p->target.name,
+            src,
+            p->target.stack_name);
+    }
+    tpd_text_clear(&what);
+    return ok;
+}
+
 /* ---- create ---------------------------------------------------------------------------- */
 
 static void
@@ -444,7 +533,11 @@ s_decide_create(const struct request *req, const struct resource_facts *f, struc
             s_wait(p, &f->config_stack, true);
             break;
         case CREATE_FRESH:
-            p->path = ACTION_CREATE;
+            if (req->restore.kind != RESTORE_NONE && !s_restore(req, f, p)) {
+                break;
+            }
+            p->path = req->restore.kind != RESTORE_NONE ? ACTION_RESTORE : ACTION_CREATE;
+            p->restore = &req->restore;
             p->new_stack = true;
             p->mint_owner = true;
             if (d.delete_shell_first) {
@@ -453,6 +546,16 @@ s_decide_create(const struct request *req, const struct resource_facts *f, struc
                     s_shell_note(p, &f->config_stack);
                 }
                 s_step_delete(p, w->stack_name, NULL);
+            }
+            if (p->path == ACTION_RESTORE) {
+                /* The restored table has the configured indexes (restore_check): one stack
+                 * update after the IMPORT applies the rest. */
+                action_step(p, STEP_RESTORE, NULL);
+                action_step(p, STEP_WAIT_TABLE, NULL);
+                action_step(p, STEP_IMPORT, w->stack_name);
+                s_steps_update(p, w->stack_name, NULL, w->gsis, w->gsi_count);
+                s_steps_finish(p);
+                break;
             }
             action_step(p, STEP_CREATE, w->stack_name);
             action_step(p, STEP_WAIT_TABLE, NULL);
@@ -471,6 +574,15 @@ s_decide_create(const struct request *req, const struct resource_facts *f, struc
             if (!s_review(
                     p, d.path == CREATE_ADOPT ? ADOPTION_IMPORT : ADOPTION_TAKE_OVER, &f->table)) {
                 break;
+            }
+            if (req->restore.kind != RESTORE_NONE) {
+                action_note(
+                    p,
+                    "Table exists: not restored",
+                    "DynamoDB table \"%s\" exists already (restored by an earlier apply that "
+                    "was interrupted, or made otherwise), so it is adopted as it is and restore "
+                    "is not run: a restore never overwrites a table.",
+                    w->name);
             }
             p->mint_owner = true;
             p->new_stack = true;
@@ -687,6 +799,52 @@ s_decide_destroy(const struct request *req, const struct resource_facts *f, stru
     destroy_decision_clear(&d);
 }
 
+/* Warm throughput only grows (docs/aws-behaviour.md §5.8): a configured value below the
+ * table's is refused at plan, as is one below what DynamoDB gives a new table (the on-demand
+ * initial 12000 read / 4000 write units, or the provisioned capacities), which CreateTable
+ * refuses. A refusal names the values to write. */
+static void s_warm_check(struct action_plan *p, const struct table_live *live) {
+    const struct table_spec *w = &p->target;
+    if (w->warm_read <= 0 && w->warm_write <= 0) {
+        return;
+    }
+    int64_t min_r = 0, min_w = 0;
+    const char *why = NULL;
+    if (live->exists) {
+        min_r = live->spec.warm_read;
+        min_w = live->spec.warm_write;
+        why = "the table's current warm throughput; DynamoDB never lowers it";
+    } else if (w->provisioned) {
+        min_r = w->read_capacity;
+        min_w = w->write_capacity;
+        why = "the table's provisioned capacity, which DynamoDB gives a new table";
+    } else {
+        min_r = 12000;
+        min_w = 4000;
+        why = "what DynamoDB gives a new on-demand table";
+    }
+    bool low_r = w->warm_read > 0 && w->warm_read < min_r;
+    bool low_w = w->warm_write > 0 && w->warm_write < min_w;
+    if (!low_r && !low_w) {
+        return;
+    }
+    refusal_setf(
+        &p->refusal,
+        "warm_throughput",
+        "Warm throughput cannot be lower",
+        "DynamoDB table \"%s\": warm_throughput asks for %lld read, %lld write units per second, "
+        "below %s (%lld read, %lld write). DynamoDB refuses it. Nothing was changed. Set "
+        "warm_throughput to at least those values, or leave out the units you do not want to "
+        "raise.",
+        w->name,
+        (long long)(w->warm_read > 0 ? w->warm_read : min_r),
+        (long long)(w->warm_write > 0 ? w->warm_write : min_w),
+        why,
+        (long long)min_r,
+        (long long)min_w);
+    p->path = ACTION_REFUSE;
+}
+
 void decide(const struct request *req, const struct resource_facts *f, struct action_plan *out) {
     action_plan_init(out);
     if (req->op != REQUEST_DESTROY && table_spec_copy(&out->target, &req->want) != TPD_OK) {
@@ -706,6 +864,8 @@ void decide(const struct request *req, const struct resource_facts *f, struct ac
     }
     if (out->needs) {
         out->path = ACTION_NONE;
+    } else if (req->op != REQUEST_DESTROY && out->path != ACTION_REFUSE) {
+        s_warm_check(out, &f->table);
     }
 }
 
@@ -719,11 +879,12 @@ bool decide_keeps_plan(
     enum action_path planned = action_path_from_name(planned_name);
     bool same_stack = !req->priv.path_stack || !now->stack_id ||
                       s_eq(req->priv.path_stack, now->stack_id) || now->path == ACTION_CREATE ||
-                      now->path == ACTION_ADOPT;
+                      now->path == ACTION_ADOPT || now->path == ACTION_RESTORE;
     if (planned == now->path && same_stack) {
         return true;
     }
-    if (planned == ACTION_WAIT && (now->path == ACTION_UPDATE || now->path == ACTION_CREATE)) {
+    if (planned == ACTION_WAIT &&
+        (now->path == ACTION_UPDATE || now->path == ACTION_CREATE || now->path == ACTION_RESTORE)) {
         return true;
     }
     const char *table = req->op == REQUEST_DESTROY ? req->prior.name : req->want.name;

@@ -3,9 +3,11 @@
  */
 #include "drift.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "table_policy.h"
 #include "tpd_alloc.h"
 #include "tpd_text.h"
 
@@ -22,6 +24,10 @@ void drift_plan_clear(struct drift_plan *p) {
     free(p->stream_to);
     free(p->sse_key_to);
     free(p->table_class_to);
+    free(p->policy_to);
+    free(p->kinesis_disable);
+    free(p->kinesis_enable);
+    free(p->kinesis_precision_to);
     for (size_t i = 0; i < p->gsi_capacity_count; i++) {
         free(p->gsi_capacity[i].name);
     }
@@ -42,7 +48,7 @@ bool drift_plan_empty(const struct drift_plan *p) {
     return !p->protection && !p->billing && !p->pitr && p->ttl == DRIFT_TTL_NONE &&
            !p->tags_set_count && !p->tags_remove_count && !p->stream && !p->sse &&
            !p->table_class && !p->on_demand && !p->insights && !p->gsi_capacity_count &&
-           !p->gsi_missing_count;
+           !p->gsi_missing_count && !p->policy && !p->warm && !p->kinesis;
 }
 
 static bool s_eq(const char *a, const char *b) {
@@ -217,6 +223,54 @@ s_extras(const struct table_spec *want, const struct table_spec *l, struct drift
     return TPD_OK;
 }
 
+/* Warm throughput, where configured: only raised (DynamoDB refuses a decrease). */
+static void
+s_warm(const struct table_spec *want, const struct table_spec *l, struct drift_plan *p) {
+    if (want->warm_read > 0 && want->warm_read != l->warm_read) {
+        p->warm_lower = p->warm_lower || want->warm_read < l->warm_read;
+        if (want->warm_read > l->warm_read) {
+            p->warm = true;
+            p->warm_read_to = want->warm_read;
+        }
+    }
+    if (want->warm_write > 0 && want->warm_write != l->warm_write) {
+        p->warm_lower = p->warm_lower || want->warm_write < l->warm_write;
+        if (want->warm_write > l->warm_write) {
+            p->warm = true;
+            p->warm_write_to = want->warm_write;
+        }
+    }
+}
+
+/* The properties of issue 25 that live outside DescribeTable: compared only when read. */
+static enum tpd_code
+s_features(const struct table_spec *want, const struct table_live *live, struct drift_plan *p) {
+    if (!live->features_read) {
+        return TPD_OK;
+    }
+    if (!table_policy_equal(want->resource_policy, live->spec.resource_policy)) {
+        p->policy = true;
+        if (want->resource_policy && !(p->policy_to = tpd_strdup(want->resource_policy))) {
+            return TPD_E_NOMEM;
+        }
+    }
+    const struct table_spec *l = &live->spec;
+    const char *wp = table_spec_kinesis_precision(want);
+    if (!s_str_eq(want->kinesis_arn, l->kinesis_arn)) {
+        p->kinesis = true;
+        if ((l->kinesis_arn && !(p->kinesis_disable = tpd_strdup(l->kinesis_arn))) ||
+            (want->kinesis_arn && !(p->kinesis_enable = tpd_strdup(want->kinesis_arn)))) {
+            return TPD_E_NOMEM;
+        }
+    } else if (want->kinesis_arn && strcmp(wp, table_spec_kinesis_precision(l)) != 0) {
+        p->kinesis = p->kinesis_update = true;
+    }
+    if (p->kinesis && want->kinesis_arn && !(p->kinesis_precision_to = tpd_strdup(wp))) {
+        return TPD_E_NOMEM;
+    }
+    return TPD_OK;
+}
+
 enum tpd_code
 drift_compute(const struct table_spec *want, const struct table_live *live, struct drift_plan *p) {
     memset(p, 0, sizeof(*p));
@@ -234,9 +288,11 @@ drift_compute(const struct table_spec *want, const struct table_live *live, stru
         p->read_capacity_to = want->read_capacity;
         p->write_capacity_to = want->write_capacity;
     }
-    if (want->pitr != l->pitr) {
+    /* The recovery period compares as DynamoDB applies it: not configured is 35 days. */
+    if (want->pitr != l->pitr || table_spec_pitr_days(want) != table_spec_pitr_days(l)) {
         p->pitr = true;
         p->pitr_to = want->pitr;
+        p->pitr_days_to = table_spec_pitr_days(want);
     }
     enum tpd_code rc = s_ttl(want, live, p);
     if (!rc && live->tags_read) {
@@ -247,6 +303,10 @@ drift_compute(const struct table_spec *want, const struct table_live *live, stru
     }
     if (!rc) {
         rc = s_extras(want, l, p);
+    }
+    if (!rc) {
+        s_warm(want, l, p);
+        rc = s_features(want, live, p);
     }
     if (rc) {
         drift_plan_clear(p);
@@ -349,6 +409,40 @@ s_describe_extras(const struct drift_plan *p, const struct table_live *live, str
             p->insights_to ? "on" : "off",
             p->insights_to ? " (CloudWatch Contributor Insights rules are billed)" : "");
     }
+    if (p->warm) {
+        tpd_text_printf(
+            b,
+            "  - warm throughput: %lld read, %lld write -> %lld read, %lld write units per "
+            "second (it can never be lowered again)\n",
+            (long long)l->warm_read,
+            (long long)l->warm_write,
+            (long long)(p->warm_read_to ? p->warm_read_to : l->warm_read),
+            (long long)(p->warm_write_to ? p->warm_write_to : l->warm_write));
+    }
+    if (p->kinesis_update) {
+        tpd_text_printf(
+            b,
+            "  - Kinesis destination %s precision: %s -> %s\n",
+            l->kinesis_arn,
+            table_spec_kinesis_precision(l),
+            p->kinesis_precision_to);
+    } else if (p->kinesis) {
+        tpd_text_printf(
+            b,
+            "  - Kinesis destination: %s -> %s%s\n",
+            l->kinesis_arn ? l->kinesis_arn : "none",
+            p->kinesis_enable ? p->kinesis_enable : "none",
+            l->kinesis_arn ? " (the current destination stops receiving changes)" : "");
+    }
+    if (p->policy) {
+        tpd_text_printf(
+            b,
+            "  - resource policy: %s -> %s\n",
+            l->resource_policy ? "a policy" : "none",
+            !p->policy_to        ? "none (DeleteResourcePolicy)"
+            : l->resource_policy ? "the configured policy (PutResourcePolicy replaces it)"
+                                 : "the configured policy");
+    }
 }
 
 void drift_describe(
@@ -369,12 +463,24 @@ void drift_describe(
             p->protection_to ? "on" : "off",
             p->protection_to ? "" : " (the table can then be deleted)");
     }
-    if (p->pitr) {
+    if (p->pitr && p->pitr_to && l->pitr) {
         tpd_text_printf(
             out,
-            "  - point-in-time recovery: %s -> %s%s\n",
+            "  - point-in-time recovery period: %lld -> %lld days%s\n",
+            (long long)table_spec_pitr_days(l),
+            (long long)p->pitr_days_to,
+            p->pitr_days_to < table_spec_pitr_days(l)
+                ? " (restore points older than the new period are no longer kept)"
+                : "");
+    } else if (p->pitr) {
+        char days[40];
+        snprintf(days, sizeof days, " (%lld-day period)", (long long)p->pitr_days_to);
+        tpd_text_printf(
+            out,
+            "  - point-in-time recovery: %s -> %s%s%s\n",
             l->pitr ? "on" : "off",
             p->pitr_to ? "on" : "off",
+            p->pitr_to && p->pitr_days_to != TABLE_PITR_DEFAULT_DAYS ? days : "",
             p->pitr_to ? " (continuous backups are billed per GB-month)"
                        : " (this discards the recovery window: the table can no longer be "
                          "restored to an earlier point in time)");

@@ -13,6 +13,7 @@
 #include "tpd_clock.h"
 #include "tpd_limits.h"
 #include "tpd_log.h"
+#include "tpd_text.h"
 
 /* TTL changes show ENABLING or DISABLING for a while; wait (up to this long, within the
  * deadline) so that the state records the settled status and the next plan is empty.
@@ -29,6 +30,7 @@ void execute_result_clear(struct execute_result *r) {
     free(r->stack_id);
     free(r->owner_id);
     table_live_clear(&r->table);
+    refusal_clear(&r->mismatch);
     memset(r, 0, sizeof(*r));
 }
 
@@ -147,10 +149,38 @@ static enum tpd_code s_deploy(
 /* IMPORT the table into the target's stack with a template that mirrors the table as it is:
  * CloudFormation compares later updates with this template, not with the table, so claiming
  * settings the table lacks would make the follow-up update a silent no-op. */
+static enum tpd_code s_read_table(struct s_run *r, bool with_tags, struct tpd_err *err);
+
+/* The table a restore made, read now: its keys and indexes checked again before it is
+ * adopted (a source that could not be read at plan time, or changed since). */
+static enum tpd_code s_restored(struct s_run *r, struct tpd_err *err) {
+    const struct table_spec *want = &r->p->target;
+    enum tpd_code rc = s_read_table(r, true, err);
+    if (!rc && !r->out->table.exists) {
+        rc = tpd_err_set(err, TPD_E_FAILED, "table %s is gone after its restore", want->name);
+    }
+    if (!rc) {
+        restore_check(want, &r->out->table.spec, true, "the restored table", &r->out->mismatch);
+        if (r->out->mismatch.refused) {
+            rc = tpd_err_set(
+                err,
+                TPD_E_FAILED,
+                "the restored table %s does not match the configuration",
+                want->name);
+        }
+    }
+    return rc;
+}
+
 static enum tpd_code s_import(struct s_run *r, struct tpd_err *err) {
     const struct table_spec *want = &r->p->target;
     struct table_spec mirror = {0};
-    enum tpd_code rc = table_spec_copy(&mirror, &r->f->table.spec);
+    bool restore = r->p->path == ACTION_RESTORE;
+    enum tpd_code rc = restore ? s_restored(r, err) : TPD_OK;
+    if (rc) {
+        return rc;
+    }
+    rc = table_spec_copy(&mirror, restore ? &r->out->table.spec : &r->f->table.spec);
     if (rc) {
         return tpd_err_set(err, rc, "out of memory");
     }
@@ -159,6 +189,10 @@ static enum tpd_code s_import(struct s_run *r, struct tpd_err *err) {
     if (!mirror.stack_name) {
         rc = tpd_err_set(err, TPD_E_NOMEM, "out of memory");
     }
+    /* Every table has a warm throughput: the mirror carries the units the configuration
+     * manages, so the follow-up update raises them; the others stay out of the template. */
+    mirror.warm_read = want->warm_read > 0 ? mirror.warm_read : 0;
+    mirror.warm_write = want->warm_write > 0 ? mirror.warm_write : 0;
     if (want->sse && !want->sse_kms_key && mirror.sse) {
         /* The configuration asks for the AWS managed key and DynamoDB reports a key ARN,
          * which may be that key (table_spec_sse_equal): the mirror says what the
@@ -257,6 +291,11 @@ static enum tpd_code s_read_table(struct s_run *r, bool with_tags, struct tpd_er
         .table = r->p->target.name ? r->p->target.name : r->f->table.spec.name,
         .arn_hint = r->f->table.arn,
         .with_tags = with_tags,
+        /* The features the configuration has, or the table had when it was read. */
+        .with_features =
+            table_spec_has_features(&r->p->target) ||
+            (r->f->table.features_read && table_spec_has_features(&r->f->table.spec)) ||
+            (r->out->table.features_read && table_spec_has_features(&r->out->table.spec)),
     };
     struct cloud_read_result res = {0};
     enum tpd_code rc = r->ops->read(r->ops->ctx, &q, &res, err);
@@ -408,6 +447,24 @@ static enum tpd_code s_step(struct s_run *r, const struct action_step *st, struc
         case STEP_IMPORT:
             rc = s_import(r, err);
             break;
+        case STEP_RESTORE: {
+            struct tpd_text what;
+            tpd_text_init(&what, 0);
+            restore_describe(p->restore, &what);
+            TPD_INFO(
+                "restoring table %s from %s",
+                p->target.name,
+                tpd_text_cstr_or(&what, "its restore source"));
+            tpd_text_clear(&what);
+            rc = r->ops->restore(r->ops->ctx, p->restore, &p->target, err);
+            if (rc) {
+                tpd_err_prefix(err, "restoring table %s: ", p->target.name);
+            } else {
+                r->out->restored = true;
+            }
+            r->table_current = false;
+            break;
+        }
         case STEP_WAIT_TABLE:
             rc = r->ops->wait_table_ready(r->ops->ctx, p->target.name, r->deadline, err);
             break;

@@ -64,6 +64,9 @@ void resource_facts_clear(struct resource_facts *f) {
         free(f->importers[i]);
     }
     free(f->importers);
+    table_spec_clear(&f->restore_source);
+    free(f->restore_status);
+    free(f->restore_error);
     memset(f, 0, sizeof(*f));
 }
 

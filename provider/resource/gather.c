@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decide.h"
+#include "tpd_alloc.h"
 
 static bool s_eq(const char *a, const char *b) {
     return a && b && strcmp(a, b) == 0;
@@ -62,6 +63,7 @@ enum tpd_code gather_first(
             q.table = req->want.name;
             q.arn_hint = req->prior.arn;
             q.with_tags = true;
+            q.with_features = req->prior.features || table_spec_has_features(&req->want);
             int n = 0;
             if (req->prior.stack_id) {
                 q.stacks[n] = req->prior.stack_name;
@@ -93,6 +95,34 @@ enum tpd_code gather_first(
     }
     cloud_read_result_clear(&r);
     return rc;
+}
+
+/* The source of a restore. Not found is a fact (the plan refuses); another failure (no
+ * permission to read backups, a throttle that outlasted the retries) is noted, and the
+ * restored table is checked instead before it is adopted. */
+static enum tpd_code s_restore_source(
+    const struct cloud_ops *ops,
+    const struct request *req,
+    struct resource_facts *f,
+    struct tpd_err *err) {
+    struct tpd_err e = {0};
+    enum tpd_code rc = ops->read_restore_source(
+        ops->ctx, &req->restore, &f->restore_source, &f->restore_status, &e);
+    f->restore_read = true;
+    f->restore_found = rc == TPD_OK;
+    if (rc == TPD_E_NOMEM || rc == TPD_E_STOPPED) {
+        tpd_err_move(err, &e);
+        return rc;
+    }
+    if (rc && rc != TPD_E_NOT_FOUND) {
+        f->restore_error = tpd_strdup(e.msg ? e.msg : tpd_code_str(rc));
+        if (!f->restore_error) {
+            tpd_err_clear(&e);
+            return tpd_err_set(err, TPD_E_NOMEM, "out of memory");
+        }
+    }
+    tpd_err_clear(&e);
+    return TPD_OK;
 }
 
 static enum tpd_code s_more(
@@ -134,6 +164,9 @@ static enum tpd_code s_more(
     }
     if (!rc && (needs & DECIDE_NEED_OWNER)) {
         f->owner_full_read = true;
+    }
+    if (!rc && (needs & DECIDE_NEED_RESTORE) && !f->restore_read) {
+        rc = s_restore_source(ops, req, f, err);
     }
     if (!rc && (needs & DECIDE_NEED_IMPORTERS) && !f->importers_read) {
         rc = ops->list_importers(ops->ctx, &f->prior_stack, &f->importers, &f->importer_count, err);

@@ -550,17 +550,12 @@ static void s_settings(struct s_parse *p, const json_t *root, struct table_live 
     json_t *pitr = s_block(p, root, "point_in_time_recovery");
     s->pitr = pitr && s_bool(p, pitr, "enabled");
     int64_t period = pitr ? s_int(p, pitr, "recovery_period_in_days") : 0;
-    /* 35 days is DynamoDB's period when none is set; dynamodb_ttl_table does not manage
-     * another one yet, and its template would not carry it. */
-    if (s->pitr && period && period != 35) {
-        s_refuse(
-            p,
-            "Set `recovery_period_in_days = 35` (or remove it) in hashicorp/aws's "
-            "point_in_time_recovery block and apply, then move; or keep the table in "
-            "hashicorp/aws and remove the `moved` block.",
-            "point-in-time recovery keeps %lld days; dynamodb_ttl_table manages recovery with "
-            "DynamoDB's period of 35 days only.",
-            (long long)period);
+    /* recovery_period_in_days maps to this resource's attribute of that name (0 or 35:
+     * DynamoDB's default, table_spec_pitr_days). */
+    if (s->pitr && period && (period < 1 || period > 35)) {
+        s_malformed(p, "point_in_time_recovery", "a recovery_period_in_days of 1 to 35");
+    } else if (s->pitr) {
+        s->pitr_days = period;
     }
 
     if (s_bool(p, root, "stream_enabled")) {

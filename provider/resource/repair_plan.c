@@ -25,6 +25,9 @@ static void s_step_clear(struct repair_step *s) {
     table_index_clear(&s->index);
     tpd_kv_array_free(s->attr_defs, s->attr_def_count);
     free(s->ttl_attribute);
+    free(s->policy);
+    free(s->kinesis_arn);
+    free(s->kinesis_precision);
     tpd_kv_array_free(s->tags, s->tag_count);
     for (size_t i = 0; i < s->key_count; i++) {
         free(s->keys[i]);
@@ -218,6 +221,13 @@ enum tpd_code repair_plan_build(
             s->on_demand_write = d->on_demand_write_to > 0 ? d->on_demand_write_to : -1;
         }
     }
+    if (ok && d->warm) {
+        ok = (s = s_add(out, &cap, REPAIR_UPDATE_TABLE, "raising the warm throughput")) != NULL;
+        if (ok) {
+            s->warm_read = d->warm_read_to;
+            s->warm_write = d->warm_write_to;
+        }
+    }
     if (ok && d->protection && !d->protection_to) {
         ok = (s = s_add(out, &cap, REPAIR_UPDATE_TABLE, "switching deletion protection off")) !=
              NULL;
@@ -229,6 +239,7 @@ enum tpd_code repair_plan_build(
         ok = (s = s_add(out, &cap, REPAIR_PITR, "setting point-in-time recovery")) != NULL;
         if (ok) {
             s->on = d->pitr_to;
+            s->pitr_days = d->pitr_to ? d->pitr_days_to : 0;
         }
     }
     if (ok && d->insights) {
@@ -236,6 +247,30 @@ enum tpd_code repair_plan_build(
         if (ok) {
             s->on = d->insights_to;
         }
+    }
+    if (ok && d->policy) {
+        ok = (s = s_add(out, &cap, REPAIR_POLICY, "setting the resource policy")) &&
+             s_copy(&s->policy, d->policy_to);
+    }
+    /* Kinesis: the old destination is disabled before another is enabled (the resource
+     * holds one, as KinesisStreamSpecification does). */
+    if (ok && d->kinesis_disable) {
+        ok = (s = s_add(out, &cap, REPAIR_KINESIS_OFF, "disabling the Kinesis destination")) &&
+             s_copy(&s->kinesis_arn, d->kinesis_disable);
+    }
+    if (ok && d->kinesis_enable) {
+        ok = (s = s_add(out, &cap, REPAIR_KINESIS_ON, "enabling the Kinesis destination")) &&
+             s_copy(&s->kinesis_arn, d->kinesis_enable) &&
+             s_copy(&s->kinesis_precision, d->kinesis_precision_to);
+    }
+    if (ok && d->kinesis_update) {
+        ok = (s = s_add(
+                  out,
+                  &cap,
+                  REPAIR_KINESIS_PRECISION,
+                  "setting the Kinesis destination's precision")) &&
+             s_copy(&s->kinesis_arn, live->spec.kinesis_arn) &&
+             s_copy(&s->kinesis_precision, d->kinesis_precision_to);
     }
     if (ok && d->tags_set_count) {
         ok = (s = s_add(out, &cap, REPAIR_TAG, "setting tags")) &&

@@ -39,6 +39,7 @@ void request_clear(struct request *r) {
     s_prior_clear(&r->prior);
     table_spec_clear(&r->want);
     resource_private_clear(&r->priv);
+    restore_spec_clear(&r->restore);
     memset(r, 0, sizeof(*r));
 }
 
@@ -61,6 +62,8 @@ static enum tpd_code s_prior(const struct tfv *v, struct request_prior *p, struc
     /* A null or unknown value in state counts as protected: when in doubt, do not delete. */
     p->protection = true;
     tfv_get_bool(v, "deletion_protection_enabled", &p->protection);
+    p->features = tfv_get_str(v, "resource_policy") ||
+                  !tfv_is_null(tfv_get(v, "kinesis_streaming_destination"));
     return TPD_OK;
 }
 
@@ -80,6 +83,15 @@ enum tpd_code request_decode(
     }
     if (!rc && has_planned) {
         rc = table_value_to_spec(planned, prior, &out->want, err);
+    }
+    if (!rc && out->op == REQUEST_CREATE) {
+        rc = restore_spec_decode(planned, &out->restore);
+        if (rc) {
+            rc = tpd_err_set(
+                err,
+                rc,
+                rc == TPD_E_NOMEM ? "out of memory" : "restore is not known yet, or not valid");
+        }
     }
     static const char *const kinds[] = {"create", "update", "delete"};
     out->timeout_ns = ttl_plan_timeout_ns(has_planned ? planned : prior, kinds[out->op]);

@@ -79,6 +79,29 @@ static const struct tfv_type_attr s_on_demand_type_attrs[] = {
 static const struct tfv_type s_on_demand_type = {
     TFV_T_OBJECT, NULL, s_on_demand_type_attrs, COUNT(s_on_demand_type_attrs)};
 
+static const struct tfv_type_attr s_restore_type_attrs[] = {
+    {"backup_arn", &tfv_type_string},
+    {"point_in_time", &tfv_type_string},
+    {"source_table_name", &tfv_type_string},
+    {"use_latest_restorable_time", &tfv_type_bool},
+};
+static const struct tfv_type s_restore_type = {
+    TFV_T_OBJECT, NULL, s_restore_type_attrs, COUNT(s_restore_type_attrs)};
+
+static const struct tfv_type_attr s_kinesis_type_attrs[] = {
+    {"approximate_creation_date_time_precision", &tfv_type_string},
+    {"stream_arn", &tfv_type_string},
+};
+static const struct tfv_type s_kinesis_type = {
+    TFV_T_OBJECT, NULL, s_kinesis_type_attrs, COUNT(s_kinesis_type_attrs)};
+
+static const struct tfv_type_attr s_warm_type_attrs[] = {
+    {"read_units_per_second", &tfv_type_number},
+    {"write_units_per_second", &tfv_type_number},
+};
+static const struct tfv_type s_warm_type = {
+    TFV_T_OBJECT, NULL, s_warm_type_attrs, COUNT(s_warm_type_attrs)};
+
 /* ---- nested attributes of the resource ---- */
 
 static const struct schema_attr s_key_attrs[] = {
@@ -206,6 +229,34 @@ static const struct schema_attr s_on_demand_attrs[] = {
 static const struct schema_object s_on_demand_object = {
     s_on_demand_attrs, COUNT(s_on_demand_attrs), SCHEMA_NEST_SINGLE};
 
+static const struct schema_attr s_kinesis_attrs[] = {
+    {.name = "approximate_creation_date_time_precision",
+     .type = &tfv_type_string,
+     .description = "Precision of the records' ApproximateCreationDateTime: `MILLISECOND` "
+                    "(left out: DynamoDB's default) or `MICROSECOND`.",
+     .optional = true},
+    {.name = "stream_arn",
+     .type = &tfv_type_string,
+     .description = "ARN of the Kinesis data stream "
+                    "(`arn:aws:kinesis:REGION:ACCOUNT:stream/NAME`).",
+     .required = true},
+};
+static const struct schema_object s_kinesis_object = {
+    s_kinesis_attrs, COUNT(s_kinesis_attrs), SCHEMA_NEST_SINGLE};
+
+static const struct schema_attr s_warm_attrs[] = {
+    {.name = "read_units_per_second",
+     .type = &tfv_type_number,
+     .description = "Read units per second the table can serve at once; null: not managed.",
+     .optional = true},
+    {.name = "write_units_per_second",
+     .type = &tfv_type_number,
+     .description = "Write units per second the table can serve at once; null: not managed.",
+     .optional = true},
+};
+static const struct schema_object s_warm_object = {
+    s_warm_attrs, COUNT(s_warm_attrs), SCHEMA_NEST_SINGLE};
+
 static const struct schema_attr s_timeouts_attrs[] = {
     {.name = "create",
      .type = &tfv_type_string,
@@ -223,6 +274,31 @@ static const struct schema_attr s_timeouts_attrs[] = {
 };
 static const struct schema_object s_timeouts_object = {
     s_timeouts_attrs, COUNT(s_timeouts_attrs), SCHEMA_NEST_SINGLE};
+
+static const struct schema_attr s_restore_attrs[] = {
+    {.name = "backup_arn",
+     .type = &tfv_type_string,
+     .description = "ARN of the DynamoDB backup to restore (RestoreTableFromBackup).",
+     .optional = true},
+    {.name = "point_in_time",
+     .type = &tfv_type_string,
+     .description = "With `source_table_name`: the time to restore, RFC 3339 "
+                    "(`2026-12-01T10:00:00Z`).",
+     .optional = true},
+    {.name = "source_table_name",
+     .type = &tfv_type_string,
+     .description = "Table whose point-in-time recovery to restore from "
+                    "(RestoreTableToPointInTime); with `point_in_time` or "
+                    "`use_latest_restorable_time`.",
+     .optional = true},
+    {.name = "use_latest_restorable_time",
+     .type = &tfv_type_bool,
+     .description = "With `source_table_name`: restore the latest restorable time (about five "
+                    "minutes ago).",
+     .optional = true},
+};
+static const struct schema_object s_restore_object = {
+    s_restore_attrs, COUNT(s_restore_attrs), SCHEMA_NEST_SINGLE};
 
 /* ---- resource ---- */
 
@@ -260,6 +336,16 @@ static const struct schema_attr s_table_attrs[] = {
      .required = true,
      .force_new = true},
     {.name = "id", .type = &tfv_type_string, .description = "The table name.", .computed = true},
+    {.name = "kinesis_streaming_destination",
+     .type = &s_kinesis_type,
+     .nested = &s_kinesis_object,
+     .description =
+         "Kinesis Data Streams destination of the table's changes `{ stream_arn, "
+         "approximate_creation_date_time_precision }` (CloudFormation's "
+         "KinesisStreamSpecification: one destination). Left out: none (an existing one is "
+         "disabled). Another `stream_arn` disables the old destination and enables the new "
+         "one; a destination changed outside Terraform shows as a diff and is set back.",
+     .optional = true},
     {.name = "local_secondary_indexes",
      .type = &s_lsi_list_type,
      .nested = &s_lsi_object,
@@ -302,6 +388,31 @@ static const struct schema_attr s_table_attrs[] = {
     {.name = "read_capacity",
      .type = &tfv_type_number,
      .description = "Read capacity units; only with `billing_mode = \"PROVISIONED\"`.",
+     .optional = true},
+    {.name = "recovery_period_in_days",
+     .type = &tfv_type_number,
+     .description = "Days of point-in-time recovery a restore can reach back (1 to 35); only "
+                    "with `point_in_time_recovery = true`. Left out: DynamoDB's default, 35.",
+     .optional = true},
+    {.name = "resource_policy",
+     .type = &tfv_type_string,
+     .description =
+         "Resource-based policy of the table: a JSON policy document (`jsonencode({...})`, "
+         "at most 20 KB), compared as JSON, so a reformatted equal document shows no diff. "
+         "Left out: the table has no policy (an existing one is deleted). Written as "
+         "`ResourcePolicy.PolicyDocument`; a policy changed outside Terraform shows as a diff "
+         "and is set back (PutResourcePolicy).",
+     .optional = true,
+     .computed = true},
+    {.name = "restore",
+     .type = &s_restore_type,
+     .nested = &s_restore_object,
+     .description =
+         "Create the table by restoring `{ backup_arn }` or `{ source_table_name, point_in_time "
+         "| use_latest_restorable_time }`, then adopt it into its stack and apply the rest of "
+         "the configuration (what a restore does not carry: TTL, tags, stream, point-in-time "
+         "recovery, ...). Used only when the table is created: changing it later changes "
+         "nothing (the plan says so).",
      .optional = true},
     {.name = "retain_on_destroy",
      .type = &tfv_type_bool,
@@ -372,6 +483,15 @@ static const struct schema_attr s_table_attrs[] = {
      .type = &tfv_type_string,
      .description = "Time to Live status reported by DynamoDB (`ENABLED`, `DISABLED`, ...).",
      .computed = true},
+    {.name = "warm_throughput",
+     .type = &s_warm_type,
+     .nested = &s_warm_object,
+     .description =
+         "Warm throughput of the table `{ read_units_per_second, write_units_per_second }` "
+         "(each at least 1; null: not managed). DynamoDB only raises it: a value below the "
+         "table's (or, for a new table, below 12000 read / 4000 write on demand or the "
+         "provisioned capacities) is refused at plan. Left out: not managed.",
+     .optional = true},
     {.name = "write_capacity",
      .type = &tfv_type_number,
      .description = "Write capacity units; only with `billing_mode = \"PROVISIONED\"`.",
@@ -386,6 +506,7 @@ static const struct tfv_type_attr s_table_type_attrs[] = {
     {"global_secondary_indexes", &s_gsi_list_type},
     {"hash_key", &s_key_type},
     {"id", &tfv_type_string},
+    {"kinesis_streaming_destination", &s_kinesis_type},
     {"local_secondary_indexes", &s_lsi_list_type},
     {"name", &tfv_type_string},
     {"on_demand_throughput", &s_on_demand_type},
@@ -393,6 +514,9 @@ static const struct tfv_type_attr s_table_type_attrs[] = {
     {"point_in_time_recovery", &tfv_type_bool},
     {"range_key", &s_key_type},
     {"read_capacity", &tfv_type_number},
+    {"recovery_period_in_days", &tfv_type_number},
+    {"resource_policy", &tfv_type_string},
+    {"restore", &s_restore_type},
     {"retain_on_destroy", &tfv_type_bool},
     {"server_side_encryption", &s_sse_type},
     {"stack_id", &tfv_type_string},
@@ -405,6 +529,7 @@ static const struct tfv_type_attr s_table_type_attrs[] = {
     {"timeouts", &s_timeouts_type},
     {"ttl", &s_ttl_type},
     {"ttl_status", &tfv_type_string},
+    {"warm_throughput", &s_warm_type},
     {"write_capacity", &tfv_type_number},
 };
 static const struct tfv_type s_table_type = {
@@ -541,6 +666,32 @@ static const struct schema_attr s_ds_on_demand_attrs[] = {
 static const struct schema_object s_ds_on_demand_object = {
     s_ds_on_demand_attrs, COUNT(s_ds_on_demand_attrs), SCHEMA_NEST_SINGLE};
 
+static const struct schema_attr s_ds_kinesis_attrs[] = {
+    {.name = "approximate_creation_date_time_precision",
+     .type = &tfv_type_string,
+     .description = "`MILLISECOND` or `MICROSECOND`.",
+     .computed = true},
+    {.name = "stream_arn",
+     .type = &tfv_type_string,
+     .description = "ARN of the Kinesis data stream.",
+     .computed = true},
+};
+static const struct schema_object s_ds_kinesis_object = {
+    s_ds_kinesis_attrs, COUNT(s_ds_kinesis_attrs), SCHEMA_NEST_SINGLE};
+
+static const struct schema_attr s_ds_warm_attrs[] = {
+    {.name = "read_units_per_second",
+     .type = &tfv_type_number,
+     .description = "Read units per second the table can serve at once.",
+     .computed = true},
+    {.name = "write_units_per_second",
+     .type = &tfv_type_number,
+     .description = "Write units per second the table can serve at once.",
+     .computed = true},
+};
+static const struct schema_object s_ds_warm_object = {
+    s_ds_warm_attrs, COUNT(s_ds_warm_attrs), SCHEMA_NEST_SINGLE};
+
 static const struct schema_attr s_ds_attrs[] = {
     {.name = "arn", .type = &tfv_type_string, .description = "ARN of the table.", .computed = true},
     {.name = "billing_mode",
@@ -566,6 +717,13 @@ static const struct schema_attr s_ds_attrs[] = {
      .description = "Partition key `{ name, type }`.",
      .computed = true},
     {.name = "id", .type = &tfv_type_string, .description = "The table name.", .computed = true},
+    {.name = "kinesis_streaming_destination",
+     .type = &s_kinesis_type,
+     .nested = &s_ds_kinesis_object,
+     .description = "The Kinesis streaming destination `{ stream_arn, "
+                    "approximate_creation_date_time_precision }` (the first one enabled); null "
+                    "without one.",
+     .computed = true},
     {.name = "local_secondary_indexes",
      .type = &s_lsi_list_type,
      .nested = &s_ds_lsi_object,
@@ -594,6 +752,15 @@ static const struct schema_attr s_ds_attrs[] = {
     {.name = "read_capacity",
      .type = &tfv_type_number,
      .description = "Read capacity units of a `PROVISIONED` table, else null.",
+     .computed = true},
+    {.name = "recovery_period_in_days",
+     .type = &tfv_type_number,
+     .description = "Days of point-in-time recovery (1 to 35); null while recovery is off.",
+     .computed = true},
+    {.name = "resource_policy",
+     .type = &tfv_type_string,
+     .description = "The table's resource-based policy (JSON), as DynamoDB returns it; null "
+                    "without one.",
      .computed = true},
     {.name = "server_side_encryption",
      .type = &s_sse_type,
@@ -640,6 +807,12 @@ static const struct schema_attr s_ds_attrs[] = {
      .type = &tfv_type_string,
      .description = "Time to Live status reported by DynamoDB (`ENABLED`, `DISABLED`, ...).",
      .computed = true},
+    {.name = "warm_throughput",
+     .type = &s_warm_type,
+     .nested = &s_ds_warm_object,
+     .description = "Warm throughput DynamoDB reports `{ read_units_per_second, "
+                    "write_units_per_second }`; null when it reports none.",
+     .computed = true},
     {.name = "write_capacity",
      .type = &tfv_type_number,
      .description = "Write capacity units of a `PROVISIONED` table, else null.",
@@ -654,12 +827,15 @@ static const struct tfv_type_attr s_ds_type_attrs[] = {
     {"global_secondary_indexes", &s_gsi_list_type},
     {"hash_key", &s_key_type},
     {"id", &tfv_type_string},
+    {"kinesis_streaming_destination", &s_kinesis_type},
     {"local_secondary_indexes", &s_lsi_list_type},
     {"name", &tfv_type_string},
     {"on_demand_throughput", &s_on_demand_type},
     {"point_in_time_recovery", &tfv_type_bool},
     {"range_key", &s_key_type},
     {"read_capacity", &tfv_type_number},
+    {"recovery_period_in_days", &tfv_type_number},
+    {"resource_policy", &tfv_type_string},
     {"server_side_encryption", &s_sse_type},
     {"stack_id", &tfv_type_string},
     {"stack_name", &tfv_type_string},
@@ -670,6 +846,7 @@ static const struct tfv_type_attr s_ds_type_attrs[] = {
     {"tags", &tfv_type_map_string},
     {"ttl", &s_ttl_type},
     {"ttl_status", &tfv_type_string},
+    {"warm_throughput", &s_warm_type},
     {"write_capacity", &tfv_type_number},
 };
 static const struct tfv_type s_ds_type = {

@@ -46,6 +46,9 @@ void table_spec_clear(struct table_spec *s) {
     free(s->stream_view_type);
     free(s->sse_kms_key);
     free(s->table_class);
+    free(s->resource_policy);
+    free(s->kinesis_arn);
+    free(s->kinesis_precision);
     memset(s, 0, sizeof(*s));
 }
 
@@ -137,6 +140,7 @@ enum tpd_code table_spec_copy(struct table_spec *dst, const struct table_spec *s
     dst->gsis = dst->lsis = NULL;
     dst->gsi_count = dst->lsi_count = 0;
     dst->stream_view_type = dst->sse_kms_key = dst->table_class = NULL;
+    dst->resource_policy = dst->kinesis_arn = dst->kinesis_precision = NULL;
     bool ok = s_copy_str(&dst->name, src->name) && s_copy_str(&dst->stack_name, src->stack_name) &&
               s_copy_str(&dst->hash.name, src->hash.name) &&
               s_copy_str(&dst->hash.type, src->hash.type) &&
@@ -146,6 +150,9 @@ enum tpd_code table_spec_copy(struct table_spec *dst, const struct table_spec *s
               s_copy_str(&dst->stream_view_type, src->stream_view_type) &&
               s_copy_str(&dst->sse_kms_key, src->sse_kms_key) &&
               s_copy_str(&dst->table_class, src->table_class) &&
+              s_copy_str(&dst->resource_policy, src->resource_policy) &&
+              s_copy_str(&dst->kinesis_arn, src->kinesis_arn) &&
+              s_copy_str(&dst->kinesis_precision, src->kinesis_precision) &&
               tpd_kv_array_copy(src->tags, src->tag_count, &dst->tags) == TPD_OK;
     if (ok) {
         dst->tag_count = src->tag_count;
@@ -266,6 +273,21 @@ void table_index_hcl(const struct table_index *x, bool gsi, bool provisioned, st
             (long long)x->write_capacity);
     }
     tpd_text_append(b, " }");
+}
+
+const char *table_spec_kinesis_precision(const struct table_spec *s) {
+    return s->kinesis_precision ? s->kinesis_precision : "MILLISECOND";
+}
+
+bool table_spec_has_features(const struct table_spec *s) {
+    return s->resource_policy || s->kinesis_arn;
+}
+
+int64_t table_spec_pitr_days(const struct table_spec *s) {
+    if (!s->pitr) {
+        return 0;
+    }
+    return s->pitr_days > 0 ? s->pitr_days : TABLE_PITR_DEFAULT_DAYS;
 }
 
 const char *table_spec_table_class(const struct table_spec *s) {

@@ -133,6 +133,32 @@ static bool s_extras(json_t *p, const struct table_spec *s, const struct templat
               s_set(od, "MaxWriteRequestUnits", json_integer((json_int_t)s->on_demand_write)));
         ok = ok ? s_set(p, "OnDemandThroughput", od) : (json_decref(od), false);
     }
+    if (ok && (s->warm_read > 0 || s->warm_write > 0)) {
+        json_t *w = json_object();
+        ok = w &&
+             (s->warm_read <= 0 ||
+              s_set(w, "ReadUnitsPerSecond", json_integer((json_int_t)s->warm_read))) &&
+             (s->warm_write <= 0 ||
+              s_set(w, "WriteUnitsPerSecond", json_integer((json_int_t)s->warm_write)));
+        ok = ok ? s_set(p, "WarmThroughput", w) : (json_decref(w), false);
+    }
+    if (ok && s->kinesis_arn) {
+        json_t *k = json_pack("{s:s}", "StreamArn", s->kinesis_arn);
+        ok = k &&
+             (!s->kinesis_precision ||
+              s_set(k, "ApproximateCreationDateTimePrecision", json_string(s->kinesis_precision)));
+        ok = ok ? s_set(p, "KinesisStreamSpecification", k) : (json_decref(k), false);
+    }
+    if (ok && s->resource_policy) {
+        /* ResourcePolicy.PolicyDocument as an object (the schema takes an object or a JSON
+         * string; an object is what GetTemplate gives back as written). */
+        json_t *doc = json_loads(s->resource_policy, JSON_REJECT_DUPLICATES, NULL);
+        ok = json_is_object(doc) &&
+             s_set(p, "ResourcePolicy", json_pack("{s:o}", "PolicyDocument", doc));
+        if (!ok && !json_is_object(doc)) {
+            json_decref(doc);
+        }
+    }
     if (ok && (s->contributor_insights || (d && d->insights_written))) {
         ok = s_set(
             p,
@@ -140,6 +166,22 @@ static bool s_extras(json_t *p, const struct table_spec *s, const struct templat
             json_pack("{s:b}", "Enabled", s->contributor_insights));
     }
     return ok;
+}
+
+/* PointInTimeRecoverySpecification; RecoveryPeriodInDays only when a period is set and
+ * recovery is on (SCHEMA: it needs PointInTimeRecoveryEnabled; DynamoDB refuses a period
+ * when disabling, docs/aws-behaviour.md §4.5, §5.7), so the template of a table without
+ * one is unchanged. */
+static json_t *s_pitr(const struct table_spec *s) {
+    if (s->pitr && s->pitr_days > 0) {
+        return json_pack(
+            "{s:b, s:I}",
+            "PointInTimeRecoveryEnabled",
+            1,
+            "RecoveryPeriodInDays",
+            (json_int_t)s->pitr_days);
+    }
+    return json_pack("{s:b}", "PointInTimeRecoveryEnabled", s->pitr);
 }
 
 static json_t *s_properties(const struct table_spec *s, const struct template_facts *d) {
@@ -170,10 +212,7 @@ static json_t *s_properties(const struct table_spec *s, const struct template_fa
             json_pack("{s:s, s:b}", "AttributeName", s->ttl.attribute, "Enabled", s->ttl.enabled));
     }
     ok = ok && s_set(p, "DeletionProtectionEnabled", json_boolean(s->deletion_protection)) &&
-         s_set(
-             p,
-             "PointInTimeRecoverySpecification",
-             json_pack("{s:b}", "PointInTimeRecoveryEnabled", s->pitr));
+         s_set(p, "PointInTimeRecoverySpecification", s_pitr(s));
     if (ok && s->tag_count) {
         json_t *tags = json_array();
         for (size_t i = 0; ok && i < s->tag_count; i++) {

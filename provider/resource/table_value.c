@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table_policy.h"
 #include "tpd_alloc.h"
 
 static bool s_copy(char **dst, const char *src) {
@@ -90,10 +91,18 @@ static bool s_extras_from(const struct tfv *v, struct table_spec *out) {
     out->sse = sse && sse->kind == TFV_OBJECT;
     tfv_get_int(od, "max_read_request_units", &out->on_demand_read);
     tfv_get_int(od, "max_write_request_units", &out->on_demand_write);
+    const struct tfv *warm = tfv_get(v, "warm_throughput");
+    tfv_get_int(warm, "read_units_per_second", &out->warm_read);
+    tfv_get_int(warm, "write_units_per_second", &out->warm_write);
     out->insights_set = tfv_get_bool(v, "contributor_insights", &out->contributor_insights);
     const char *tc = tfv_get_str(v, "table_class");
     out->table_class_set = tc != NULL;
-    return s_copy(&out->stream_view_type, tfv_get_str(tfv_get(v, "stream"), "view_type")) &&
+    const struct tfv *kin = tfv_get(v, "kinesis_streaming_destination");
+    const char *kp = tfv_get_str(kin, "approximate_creation_date_time_precision");
+    return s_copy(&out->kinesis_arn, tfv_get_str(kin, "stream_arn")) &&
+           s_copy(&out->kinesis_precision, kp && strcmp(kp, "MILLISECOND") != 0 ? kp : NULL) &&
+           s_copy(&out->resource_policy, tfv_get_str(v, "resource_policy")) &&
+           s_copy(&out->stream_view_type, tfv_get_str(tfv_get(v, "stream"), "view_type")) &&
            s_copy(&out->sse_kms_key, tfv_get_str(sse, "kms_key_arn")) &&
            s_copy(&out->table_class, tc && strcmp(tc, "STANDARD") != 0 ? tc : NULL);
 }
@@ -138,6 +147,9 @@ enum tpd_code table_value_to_spec(
     out->deletion_protection = true;
     tfv_get_bool(v, "deletion_protection_enabled", &out->deletion_protection);
     tfv_get_bool(v, "point_in_time_recovery", &out->pitr);
+    if (out->pitr) {
+        tfv_get_int(v, "recovery_period_in_days", &out->pitr_days);
+    }
     tfv_get_bool(v, "retain_on_destroy", &out->retain_on_destroy);
     const struct tfv *tags = tfv_get(v, "tags");
     if (ok && tags && tags->kind == TFV_MAP && tags->u.map.count) {
@@ -397,6 +409,88 @@ static struct tfv *s_stream(const struct table_spec *l) {
     return o;
 }
 
+/* recovery_period_in_days: the period while recovery is on, null while it is off; null
+ * also for DynamoDB's default (35 days) where the reference left it null (optional, not
+ * computed: a default that filled a null would hide a change made outside Terraform). */
+static struct tfv *s_pitr_days(const struct tfv *ref, const struct table_spec *s) {
+    const struct tfv *r = tfv_get(ref, "recovery_period_in_days");
+    int64_t days = table_spec_pitr_days(s);
+    if (!days || (days == TABLE_PITR_DEFAULT_DAYS && (tfv_is_null(r) || tfv_is_unknown(r)))) {
+        return tfv_new_null();
+    }
+    return tfv_new_int(days);
+}
+
+/* resource_policy: the reference's text while DynamoDB has the same document (equal
+ * policies never show a diff, table_policy.h), else the document DynamoDB returns; the
+ * reference's value when the policy was not read (a table read without its features). */
+static struct tfv *s_policy(const struct tfv *ref, const struct table_live *l) {
+    const struct tfv *r = tfv_get(ref, "resource_policy");
+    const char *rs = tfv_str(r);
+    if (!l->features_read) {
+        return r && !tfv_is_unknown(r) ? tfv_clone(r) : tfv_new_null();
+    }
+    const char *live = l->spec.resource_policy;
+    if (live && rs && table_policy_equal(rs, live)) {
+        return tfv_new_string(rs);
+    }
+    return s_str_or_null(live);
+}
+
+/* warm_throughput: null where the reference left it out (every table has one, so it is
+ * managed only when configured); else the units DynamoDB reports, each null where the
+ * reference left it null. */
+static struct tfv *s_warm(const struct tfv *ref, const struct table_spec *l) {
+    const struct tfv *r = tfv_get(ref, "warm_throughput");
+    if (!r || r->kind != TFV_OBJECT) {
+        return tfv_new_null();
+    }
+    struct tfv *o = tfv_new_object();
+    bool ok = o != NULL;
+    if (ok) {
+        bool rn = tfv_is_null(tfv_get(r, "read_units_per_second"));
+        bool wn = tfv_is_null(tfv_get(r, "write_units_per_second"));
+        s_set(o, "read_units_per_second", rn ? tfv_new_null() : tfv_new_int(l->warm_read), &ok);
+        s_set(o, "write_units_per_second", wn ? tfv_new_null() : tfv_new_int(l->warm_write), &ok);
+    }
+    if (!ok) {
+        tfv_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* kinesis_streaming_destination: the destination DynamoDB reports; its precision null
+ * where the reference left it null and DynamoDB has its default (MILLISECOND). The
+ * reference's value when the destinations were not read. */
+static struct tfv *s_kinesis(const struct tfv *ref, const struct table_live *l) {
+    const struct tfv *r = tfv_get(ref, "kinesis_streaming_destination");
+    if (!l->features_read) {
+        return r && !tfv_is_unknown(r) ? tfv_clone(r) : tfv_new_null();
+    }
+    if (!l->spec.kinesis_arn) {
+        return tfv_new_null();
+    }
+    const struct tfv *rp = tfv_get(r, "approximate_creation_date_time_precision");
+    const char *prec = table_spec_kinesis_precision(&l->spec);
+    bool dflt = strcmp(prec, "MILLISECOND") == 0 && (tfv_is_null(rp) || tfv_is_unknown(rp));
+    struct tfv *o = tfv_new_object();
+    bool ok = o != NULL;
+    if (ok) {
+        s_set(o, "stream_arn", tfv_new_string(l->spec.kinesis_arn), &ok);
+        s_set(
+            o,
+            "approximate_creation_date_time_precision",
+            dflt ? tfv_new_null() : tfv_new_string(prec),
+            &ok);
+    }
+    if (!ok) {
+        tfv_free(o);
+        return NULL;
+    }
+    return o;
+}
+
 struct tfv *table_value_state(const struct table_state_args *a) {
     const struct table_live *l = a->live;
     const struct table_spec *s = &l->spec;
@@ -419,6 +513,10 @@ struct tfv *table_value_state(const struct table_state_args *a) {
         v, "write_capacity", s->provisioned ? tfv_new_int(s->write_capacity) : tfv_new_null(), &ok);
     s_set(v, "deletion_protection_enabled", tfv_new_bool(s->deletion_protection), &ok);
     s_set(v, "point_in_time_recovery", tfv_new_bool(s->pitr), &ok);
+    s_set(v, "recovery_period_in_days", s_pitr_days(a->ref, s), &ok);
+    s_set(v, "resource_policy", s_policy(a->ref, l), &ok);
+    s_set(v, "warm_throughput", s_warm(a->ref, s), &ok);
+    s_set(v, "kinesis_streaming_destination", s_kinesis(a->ref, l), &ok);
     s_set(v, "ttl", s_ttl(a->ref, l), &ok);
     s_set(v, "tags", s_tags(a->ref, l), &ok);
     s_set(
@@ -462,6 +560,9 @@ struct tfv *table_value_state(const struct table_state_args *a) {
     s_set(v, "retain_on_destroy", tfv_new_bool(a->retain_on_destroy), &ok);
     const struct tfv *to = tfv_get(a->ref, "timeouts");
     s_set(v, "timeouts", to && !tfv_is_unknown(to) ? tfv_clone(to) : tfv_new_null(), &ok);
+    /* restore: how the table was first made (restore.h), kept as configured. */
+    const struct tfv *ro = tfv_get(a->ref, "restore");
+    s_set(v, "restore", ro && !tfv_is_unknown(ro) ? tfv_clone(ro) : tfv_new_null(), &ok);
     if (!ok) {
         tfv_free(v);
         return NULL;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table_policy.h"
 #include "table_spec.h"
 #include "tpd_alloc.h"
 #include "validate.h"
@@ -45,6 +46,7 @@ static enum tpd_code s_force_defaults(struct tfv *v, const struct tfv *config) {
         "billing_mode",
         "deletion_protection_enabled",
         "point_in_time_recovery",
+        "resource_policy",
         "retain_on_destroy"};
     enum tpd_code rc = TPD_OK;
     for (size_t i = 0; !rc && config && i < sizeof keys / sizeof keys[0]; i++) {
@@ -124,11 +126,12 @@ static bool s_changed(const struct tfv *a, const struct tfv *b, const char *key)
 void ttl_plan_protected_refusal(
     struct diag_list *diags, const char *table, const char *what, bool retain_hint) {
     struct tfv_path p = {0};
-    tfv_path_push_attr(&p, "deletion_protection_enabled");
+    /* Out of memory for the path: the diagnostic goes without one rather than not at all. */
+    bool has_path = tfv_path_push_attr(&p, "deletion_protection_enabled") == TPD_OK;
     diag_add(
         diags,
         DIAG_ERROR,
-        &p,
+        has_path ? &p : NULL,
         "Table is protected against deletion",
         "DynamoDB table \"%s\" has deletion protection enabled, so it cannot be %s: that would "
         "delete the table and every item in it. Nothing was changed.\n\nTo proceed, first set "
@@ -169,12 +172,12 @@ s_check_ttl_rename(const struct tfv *prior, const struct tfv *planned, struct di
         return;
     }
     struct tfv_path p = {0};
-    tfv_path_of(
-        &p, "ttl", (const char *)NULL); /* not ttl.attribute_name: see s_err in validate.c */
+    /* not ttl.attribute_name: see s_err in validate.c */
+    bool has_path = tfv_path_of(&p, "ttl", (const char *)NULL) == TPD_OK;
     diag_add(
         diags,
         DIAG_ERROR,
-        &p,
+        has_path ? &p : NULL,
         "Time to Live attribute cannot be renamed in one step",
         "TTL is enabled on \"%s\". DynamoDB cannot move an enabled TTL to another attribute, and "
         "allows about one TTL change per table per hour. Rename it in two steps:\n"
@@ -192,14 +195,40 @@ static enum tpd_code s_set_unknown(struct tfv *v, const char *key) {
     return u ? tfv_map_set(v, key, u) : TPD_E_NOMEM;
 }
 
+static enum tpd_code s_set_string(struct tfv *v, const char *key, const char *s) {
+    struct tfv *x = s ? tfv_new_string(s) : tfv_new_unknown();
+    return x ? tfv_map_set(v, key, x) : TPD_E_NOMEM;
+}
+
 /* Mark key unknown unless its value is one of the settled ones (a or b). */
-static void s_unknown_unless(struct tfv *v, const char *key, const char *a, const char *b) {
+static enum tpd_code
+s_unknown_unless(struct tfv *v, const char *key, const char *a, const char *b) {
     const char *cur = tfv_get_str(v, key);
     if (tfv_is_unknown(tfv_get(v, key)) ||
         (cur && ((a && !strcmp(cur, a)) || (b && !strcmp(cur, b))))) {
-        return;
+        return TPD_OK;
     }
-    s_set_unknown(v, key);
+    return s_set_unknown(v, key);
+}
+
+/* The computed attributes a new table gets from AWS: unknown until apply. */
+static enum tpd_code s_new_table_unknowns(struct tfv *v, const char *name) {
+    static const char *const unknown[] = {
+        "arn", "stack_id", "owner_id", "table_status", "ttl_status", "stream_arn"};
+    enum tpd_code rc = s_set_string(v, "id", name);
+    for (size_t i = 0; !rc && i < sizeof unknown / sizeof unknown[0]; i++) {
+        rc = s_set_unknown(v, unknown[i]);
+    }
+    return rc;
+}
+
+/* A plan that ran out of memory plans nothing (issue 24: a dropped RequiresReplace path
+ * must never leave the change planned). */
+static enum ttl_plan_kind s_nomem(struct tfv *v, struct tfv **planned, struct diag_list *diags) {
+    tfv_free(v);
+    *planned = NULL;
+    diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
+    return TTL_PLAN_NOOP;
 }
 
 enum ttl_plan_kind ttl_plan_compute(
@@ -222,16 +251,24 @@ enum ttl_plan_kind ttl_plan_compute(
         diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
         return TTL_PLAN_NOOP;
     }
+    /* resource_policy is computed only so that an equal document written differently keeps
+     * the prior text: no diff (table_policy.h). Left out, it is null (s_force_defaults). */
+    const char *pol = tfv_get_str(v, "resource_policy");
+    const char *prior_pol = tfv_get_str(prior, "resource_policy");
+    if (pol && prior_pol && strcmp(pol, prior_pol) != 0 && table_policy_equal(pol, prior_pol)) {
+        struct tfv *keep = tfv_new_string(prior_pol);
+        if (!keep || tfv_map_set(v, "resource_policy", keep) != TPD_OK) {
+            tfv_free(v);
+            diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
+            return TTL_PLAN_NOOP;
+        }
+    }
     const char *name = tfv_get_str(v, "name");
     if (tfv_is_null(prior)) {
         /* Create: id is the table name, known now; the rest comes from AWS. */
-        tfv_map_set(v, "id", name ? tfv_new_string(name) : tfv_new_unknown());
-        s_set_unknown(v, "arn");
-        s_set_unknown(v, "stack_id");
-        s_set_unknown(v, "owner_id");
-        s_set_unknown(v, "table_status");
-        s_set_unknown(v, "ttl_status");
-        s_set_unknown(v, "stream_arn");
+        if (s_new_table_unknowns(v, name) != TPD_OK) {
+            return s_nomem(v, planned, diags);
+        }
         *planned = v;
         return TTL_PLAN_CREATE;
     }
@@ -243,15 +280,17 @@ enum ttl_plan_kind ttl_plan_compute(
     for (size_t i = 0; i < sizeof force_new / sizeof force_new[0]; i++) {
         if (s_changed(prior, v, force_new[i])) {
             struct tfv_path p = {0};
-            tfv_path_push_attr(&p, force_new[i]);
+            if (tfv_path_push_attr(&p, force_new[i]) != TPD_OK) {
+                return s_nomem(v, planned, diags);
+            }
             struct tfv_path *paths = tpd_realloc(
                 requires_replace->paths, (requires_replace->count + 1) * sizeof(*paths));
-            if (paths) {
-                requires_replace->paths = paths;
-                requires_replace->paths[requires_replace->count++] = p;
-            } else {
+            if (!paths) {
                 tfv_path_clear(&p);
+                return s_nomem(v, planned, diags);
             }
+            requires_replace->paths = paths;
+            requires_replace->paths[requires_replace->count++] = p;
             replace = true;
         }
     }
@@ -259,13 +298,9 @@ enum ttl_plan_kind ttl_plan_compute(
         if (ttl_plan_prior_protected(prior, true)) {
             ttl_plan_protected_refusal(diags, tfv_get_str(prior, "name"), "replaced", false);
         }
-        tfv_map_set(v, "id", name ? tfv_new_string(name) : tfv_new_unknown());
-        s_set_unknown(v, "arn");
-        s_set_unknown(v, "stack_id");
-        s_set_unknown(v, "owner_id");
-        s_set_unknown(v, "table_status");
-        s_set_unknown(v, "ttl_status");
-        s_set_unknown(v, "stream_arn");
+        if (s_new_table_unknowns(v, name) != TPD_OK) {
+            return s_nomem(v, planned, diags);
+        }
         *planned = v;
         return TTL_PLAN_REPLACE;
     }
@@ -277,36 +312,42 @@ enum ttl_plan_kind ttl_plan_compute(
     for (size_t i = 0; i < sizeof computed / sizeof computed[0]; i++) {
         const struct tfv *pv = tfv_get(prior, computed[i]);
         struct tfv *c = pv ? tfv_clone(pv) : tfv_new_null();
-        if (c) {
-            tfv_map_set(v, computed[i], c);
+        if (!c || tfv_map_set(v, computed[i], c) != TPD_OK) {
+            return s_nomem(v, planned, diags);
         }
     }
+    enum tpd_code rc = TPD_OK;
     if (tfv_is_null(tfv_get(prior, "stack_id")) || s_changed(prior, v, "stack_name")) {
         /* A table in no stack yet is adopted into the configured one; a changed
          * stack_name moves the table: either way the stack id is new. */
-        s_set_unknown(v, "stack_id");
+        rc = s_set_unknown(v, "stack_id");
     }
-    if (tfv_is_null(tfv_get(prior, "owner_id"))) {
+    if (!rc && tfv_is_null(tfv_get(prior, "owner_id"))) {
         /* No owner recorded (a state of an earlier release, an import, a table in no stack
          * yet): the next apply records this resource's owner on its stack (ownership.h). */
-        s_set_unknown(v, "owner_id");
+        rc = s_set_unknown(v, "owner_id");
     }
-    if (s_changed(prior, v, "ttl")) {
-        s_set_unknown(v, "ttl_status");
+    if (!rc && s_changed(prior, v, "ttl")) {
+        rc = s_set_unknown(v, "ttl_status");
         s_check_ttl_rename(prior, v, diags);
     }
-    if (s_changed(prior, v, "stream")) {
-        s_set_unknown(v, "stream_arn");
+    if (!rc && s_changed(prior, v, "stream")) {
+        rc = s_set_unknown(v, "stream_arn");
     }
-    if (tfv_is_null(tfv_get(v, "id")) && name) {
-        tfv_map_set(v, "id", tfv_new_string(name));
+    if (!rc && tfv_is_null(tfv_get(v, "id")) && name) {
+        rc = s_set_string(v, "id", name);
     }
     bool changed = !tfv_equal(prior, v);
-    if (changed) {
+    if (!rc && changed) {
         /* Apply reads the table back after waiting for it: a status still moving when
          * the state was refreshed (ENABLING, UPDATING...) is then another value. */
-        s_unknown_unless(v, "table_status", "ACTIVE", NULL);
-        s_unknown_unless(v, "ttl_status", "ENABLED", "DISABLED");
+        rc = s_unknown_unless(v, "table_status", "ACTIVE", NULL);
+        if (!rc) {
+            rc = s_unknown_unless(v, "ttl_status", "ENABLED", "DISABLED");
+        }
+    }
+    if (rc) {
+        return s_nomem(v, planned, diags);
     }
     *planned = v;
     return changed ? TTL_PLAN_UPDATE : TTL_PLAN_NOOP;

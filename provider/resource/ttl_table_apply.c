@@ -88,7 +88,7 @@ static struct tfv *s_planned_state(
 
 /* The table as AWS has it now, for an error path (a failed read: NULL). */
 static void s_read_now(const struct cloud_ops *ops, const char *name, struct table_live *t) {
-    struct cloud_read_request q = {.table = name, .with_tags = true};
+    struct cloud_read_request q = {.table = name, .with_tags = true, .with_features = true};
     struct cloud_read_result r = {0};
     struct tpd_err e = {0};
     if (ops->read(ops->ctx, &q, &r, &e) == TPD_OK) {
@@ -178,8 +178,9 @@ static void s_create_interrupted(
         diags,
         DIAG_ERROR,
         NULL,
-        p->path == ACTION_CREATE ? "Create interrupted, table recorded"
-                                 : "Adoption interrupted, table recorded",
+        p->path == ACTION_CREATE    ? "Create interrupted, table recorded"
+        : p->path == ACTION_RESTORE ? "Restore interrupted, table recorded"
+                                    : "Adoption interrupted, table recorded",
         "%s (%s). DynamoDB table \"%s\" is being %s in stack \"%s\", whose template carries this "
         "resource's owner id %s; both are recorded in the state, so nothing is orphaned, and "
         "nothing was deleted.\n\nTerraform marks a resource whose create reported an error as "
@@ -196,6 +197,43 @@ static void s_create_interrupted(
         res->owner_id ? res->owner_id : "?",
         p->path == ACTION_CREATE ? "create" : "adoption");
     *new_state = s_planned_state(planned, &t, res->stack_id, res->owner_id);
+    table_live_clear(&t);
+}
+
+/*
+ * A restore that started and did not end in its stack: the restore was accepted (the table
+ * exists, or is being created), and the wait, the check or the IMPORT did not finish. The
+ * table is recorded in no stack, as an import would record it, with the error: Terraform
+ * taints it, the next plan refuses the replacement (deletion protection) or keeps the table
+ * in its destroy half, and after terraform untaint the next apply adopts it. Never deleted.
+ */
+static void s_restore_unfinished(
+    const struct cloud_ops *ops,
+    const struct tfv *planned,
+    const struct action_plan *p,
+    const struct tpd_err *failure,
+    struct tfv **new_state,
+    struct diag_list *diags) {
+    struct table_live t = {0};
+    s_read_now(ops, p->target.name, &t);
+    diag_add(
+        diags,
+        DIAG_ERROR,
+        NULL,
+        "Restore interrupted, table recorded",
+        "%s (%s). DynamoDB table \"%s\" was restored (or is being restored) and is in no stack "
+        "yet; it is recorded in the state, so nothing is orphaned, and nothing was deleted.\n\n"
+        "Terraform marks a resource whose create reported an error as tainted, and would "
+        "replace it. To continue, run terraform untaint <this resource's address>, then "
+        "terraform apply: it waits for the table and adopts it into stack \"%s\" with an IMPORT "
+        "change set, then applies the rest of the configuration.",
+        failure->msg ? failure->msg : tpd_code_str(failure->code),
+        failure->code == TPD_E_STOPPED   ? "stopped on request"
+        : failure->code == TPD_E_TIMEOUT ? "timed out"
+                                         : "the operation did not finish",
+        p->target.name,
+        p->target.stack_name);
+    *new_state = s_planned_state(planned, &t, NULL, NULL);
     table_live_clear(&t);
 }
 
@@ -227,13 +265,27 @@ static void s_create_outcome(
         }
         return;
     }
+    if (p->path == ACTION_RESTORE && !res->placed && res->mismatch.refused) {
+        /* The restored table is kept, in no stack and not in the state: the refusal says
+         * what to do (restore_check). */
+        ttl_table_refusal_diag(diags, &res->mismatch);
+        return;
+    }
+    if (p->path == ACTION_RESTORE && res->restored && !res->placed &&
+        !(res->executed && rc != TPD_E_FAILED)) {
+        s_restore_unfinished(ops, planned, p, err, new_state, diags);
+        return;
+    }
     if (res->placed) {
         s_create_partial(
             ops,
             planned,
             p,
             res,
-            p->path == ACTION_ADOPT
+            p->path == ACTION_RESTORE
+                ? "The table was restored and adopted (IMPORT complete; its stack keeps it if "
+                  "deleted), but the update that applies the rest of the configuration failed."
+            : p->path == ACTION_ADOPT
                 ? "The table was adopted (IMPORT complete; its stack keeps it if deleted), but the "
                   "update that applies the configuration failed."
             : p->path == ACTION_TAKE_OVER
@@ -262,7 +314,9 @@ static void s_create_outcome(
     }
     ttl_table_error_diag(
         diags,
-        p->path == ACTION_ADOPT ? "Adopting the table" : "Creating the table's stack",
+        p->path == ACTION_ADOPT     ? "Adopting the table"
+        : p->path == ACTION_RESTORE ? "Restoring the table"
+                                    : "Creating the table's stack",
         err,
         false);
     if (p->path == ACTION_CREATE && res->executed && res->stack_id) {

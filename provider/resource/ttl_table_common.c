@@ -10,8 +10,8 @@
 
 void ttl_table_refusal_diag(struct diag_list *diags, const struct refusal *r) {
     struct tfv_path path = {0};
-    if (r->attr) {
-        tfv_path_push_attr(&path, r->attr);
+    if (r->attr && tfv_path_push_attr(&path, r->attr) != TPD_OK) {
+        tfv_path_clear(&path); /* out of memory: the diagnostic goes without its path */
     }
     if (r->rc) {
         /* Still a refusal: an error that stops the change, without the reason it lost. */

@@ -28,6 +28,7 @@ static const char *const s_shared[] = {
     "point_in_time_recovery",
     "range_key",
     "read_capacity",
+    "resource_policy",
     "server_side_encryption",
     "stream",
     "stream_arn",
@@ -112,6 +113,42 @@ static struct tfv *s_tags(const struct table_spec *s) {
     return m;
 }
 
+/* The Kinesis destination with its precision spelled out; null without one. */
+static struct tfv *s_kinesis(const struct table_spec *s) {
+    if (!s->kinesis_arn) {
+        return tfv_new_null();
+    }
+    struct tfv *o = tfv_new_object();
+    bool ok = o != NULL;
+    s_set(o, "stream_arn", tfv_new_string(s->kinesis_arn), &ok);
+    s_set(
+        o,
+        "approximate_creation_date_time_precision",
+        tfv_new_string(table_spec_kinesis_precision(s)),
+        &ok);
+    if (!ok) {
+        tfv_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Warm throughput as DynamoDB reports it; null when it reports none. */
+static struct tfv *s_warm(const struct table_spec *s) {
+    if (s->warm_read <= 0 && s->warm_write <= 0) {
+        return tfv_new_null();
+    }
+    struct tfv *o = tfv_new_object();
+    bool ok = o != NULL;
+    s_set(o, "read_units_per_second", tfv_new_int(s->warm_read), &ok);
+    s_set(o, "write_units_per_second", tfv_new_int(s->warm_write), &ok);
+    if (!ok) {
+        tfv_free(o);
+        return NULL;
+    }
+    return o;
+}
+
 struct tfv *
 ttl_table_data_value(const struct table_live *t, const char *stack_name, const char *stack_id) {
     struct table_state_args a = {.ref = NULL, .live = t};
@@ -125,6 +162,10 @@ ttl_table_data_value(const struct table_live *t, const char *stack_name, const c
     s_set(o, "tags", s_tags(&t->spec), &ok);
     s_set(o, "table_class", tfv_new_string(table_spec_table_class(&t->spec)), &ok);
     s_set(o, "contributor_insights", tfv_new_bool(t->spec.contributor_insights), &ok);
+    s_set(o, "warm_throughput", s_warm(&t->spec), &ok);
+    s_set(o, "kinesis_streaming_destination", s_kinesis(&t->spec), &ok);
+    int64_t days = table_spec_pitr_days(&t->spec);
+    s_set(o, "recovery_period_in_days", days ? tfv_new_int(days) : tfv_new_null(), &ok);
     s_set(o, "stack_name", s_str_or_null(stack_name), &ok);
     s_set(o, "stack_id", s_str_or_null(stack_id), &ok);
     tfv_free(st);
@@ -153,7 +194,8 @@ void ttl_table_data_read(
         goto done;
     }
     /* The table and the stack holding it, at once. */
-    struct cloud_read_request q = {.table = name, .with_tags = true, .owner_of = name};
+    struct cloud_read_request q = {
+        .table = name, .with_tags = true, .with_features = true, .owner_of = name};
     if (ops->read(ops->ctx, &q, &r, &err) != TPD_OK) {
         diag_add_err(diags, NULL, "Cannot read the table", &err);
         goto done;

@@ -76,7 +76,8 @@ void ttl_table_import(
         s_bad_id(diags, id);
         goto done;
     }
-    struct cloud_read_request q = {.table = table, .with_tags = true, .owner_of = table};
+    struct cloud_read_request q = {
+        .table = table, .with_tags = true, .with_features = true, .owner_of = table};
     enum tpd_code rc = ops->read(ops->ctx, &q, &r, &err);
     if (rc) {
         diag_add_err(diags, NULL, "Cannot read the table to import", &err);

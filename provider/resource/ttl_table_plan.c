@@ -90,7 +90,9 @@ done:
 static void
 s_protection_off_outside(struct diag_list *diags, const struct tfv *prior, bool replace) {
     struct tfv_path path = {0};
-    tfv_path_push_attr(&path, "deletion_protection_enabled");
+    if (tfv_path_push_attr(&path, "deletion_protection_enabled") != TPD_OK) {
+        tfv_path_clear(&path); /* out of memory: the diagnostic goes without its path */
+    }
     const char *name = tfv_get_str(prior, "name");
     diag_add(
         diags,
@@ -199,6 +201,33 @@ static void s_claim_conflict(
             "Remove the other resource, or give it another table name.",
             table);
     }
+}
+
+/* `restore` acts only when the table is created (restore.h): a change to it later changes
+ * nothing in AWS, and the plan says so rather than replacing the table. */
+static void
+s_restore_changed(struct diag_list *diags, const struct tfv *prior, const struct tfv *planned) {
+    const struct tfv *a = tfv_get(prior, "restore"),
+                     *b = planned ? tfv_get(planned, "restore") : NULL;
+    bool a_null = !a || tfv_is_null(a), b_null = !b || tfv_is_null(b);
+    if ((a_null && b_null) || (a && b && tfv_equal(a, b))) {
+        return;
+    }
+    struct tfv_path path = {0};
+    if (tfv_path_push_attr(&path, "restore") != TPD_OK) {
+        tfv_path_clear(&path); /* out of memory: the diagnostic goes without its path */
+    }
+    diag_add(
+        diags,
+        DIAG_WARNING,
+        &path,
+        "Changing restore changes nothing",
+        "restore is used only when the table is created. DynamoDB table \"%s\" exists, so this "
+        "change is only recorded in the state: the table, its items and its stack are not "
+        "changed, and it is not replaced. To restore into a new table, use another resource "
+        "with another name.",
+        tfv_get_str(prior, "name") ? tfv_get_str(prior, "name") : "?");
+    tfv_path_clear(&path);
 }
 
 void ttl_table_plan(
@@ -310,6 +339,7 @@ void ttl_table_plan(
             break;
         case TTL_PLAN_NOOP:
         case TTL_PLAN_UPDATE:
+            s_restore_changed(diags, prior, *planned);
             /* No change configured: decided only when the refresh found the stack in
              * DELETE_FAILED, so that the plan shows the recovery (a new stack id), which
              * only an apply can carry out. */

@@ -65,6 +65,10 @@ void ttl_table_read(
         .table = name,
         .arn_hint = tfv_get_str(current, "arn"),
         .with_tags = true,
+        /* The resource policy and Kinesis destination only when the state has them: a
+         * table without them refreshes with the same six calls. */
+        .with_features = tfv_get_str(current, "resource_policy") ||
+                         !tfv_is_null(tfv_get(current, "kinesis_streaming_destination")),
         .stacks = {stack_id ? stack_name : NULL},
         .stack_what = {CLOUD_STACK_BASIC},
     };

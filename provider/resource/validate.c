@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "restore.h"
 #include "tpd_text.h"
 #include "validate_internal.h"
 
@@ -220,8 +221,9 @@ static void s_check_tags(struct diag_list *d, const struct tfv *cfg) {
         }
         if (problem) {
             struct tfv_path p = {0};
-            tfv_path_push_attr(&p, "tags");
-            tfv_path_push_key(&p, k);
+            if (tfv_path_push_attr(&p, "tags") != TPD_OK || tfv_path_push_key(&p, k) != TPD_OK) {
+                tfv_path_clear(&p); /* out of memory: the diagnostic goes without its path */
+            }
             diag_add(d, DIAG_ERROR, &p, "Invalid tag", "%s", problem);
             tfv_path_clear(&p);
         }
@@ -781,4 +783,6 @@ void validate_ttl_table(const struct tfv *config, struct diag_list *diags) {
     s_check_tags(diags, config);
     s_check_indexes(diags, config);
     s_check_extras(diags, config);
+    restore_validate(config, diags);
+    validate_table_features(config, diags);
 }

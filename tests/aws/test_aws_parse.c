@@ -476,6 +476,67 @@ static void test_ddb_table_features(void **state) {
     ft_push(ft, 200, "{\"KinesisDataStreamDestinations\":[]}");
     assert_int_equal(ddb_describe_kinesis_streaming_destination(c, "t", &streams, &err), TPD_OK);
     assert_null(streams);
+
+    /* The readers and writers of issue 25's properties. */
+    ft_push(ft, 200, "{\"Policy\":\"{\\\"Version\\\":\\\"2012-10-17\\\"}\",\"RevisionId\":\"1\"}");
+    char *doc = NULL;
+    assert_int_equal(ddb_read_resource_policy(c, "arn:t", &doc, &err), TPD_OK);
+    assert_string_equal(doc, "{\"Version\":\"2012-10-17\"}");
+    free(doc);
+    ft_push(
+        ft,
+        400,
+        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#PolicyNotFoundException\",\"message\":"
+        "\"none\"}");
+    assert_int_equal(ddb_read_resource_policy(c, "arn:t", &doc, &err), TPD_OK);
+    assert_null(doc);
+    ft_push(
+        ft,
+        400,
+        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#PolicyNotFoundException\",\"message\":"
+        "\"none\"}");
+    assert_int_equal(ddb_delete_resource_policy(c, "arn:t", &err), TPD_OK); /* already gone */
+    ft_push(ft, 200, "{\"RevisionId\":\"2\"}");
+    assert_int_equal(ddb_put_resource_policy(c, "arn:t", "{}", &err), TPD_OK);
+    assert_string_equal(
+        ft->reqs[ft->req_count - 1].body, "{\"ResourceArn\":\"arn:t\",\"Policy\":\"{}\"}");
+    ft_push(
+        ft,
+        200,
+        "{\"KinesisDataStreamDestinations\":[{\"StreamArn\":\"arn:a\",\"DestinationStatus\":"
+        "\"ACTIVE\",\"ApproximateCreationDateTimePrecision\":\"MICROSECOND\"},{"
+        "\"DestinationStatus\":"
+        "\"ACTIVE\"}]}");
+    struct ddb_kinesis_dest *dests = NULL;
+    size_t nd = 0;
+    assert_int_equal(ddb_read_kinesis_destinations(c, "t", &dests, &nd, &err), TPD_OK);
+    assert_int_equal(nd, 1); /* an entry without StreamArn is skipped */
+    assert_string_equal(dests[0].arn, "arn:a");
+    assert_string_equal(dests[0].status, "ACTIVE");
+    assert_string_equal(dests[0].precision, "MICROSECOND");
+    ddb_kinesis_dests_free(dests, nd);
+    ft_push(ft, 200, "{}");
+    assert_int_equal(ddb_enable_kinesis_destination(c, "t", "arn:a", NULL, &err), TPD_OK);
+    assert_string_equal(
+        ft->reqs[ft->req_count - 1].body, "{\"TableName\":\"t\",\"StreamArn\":\"arn:a\"}");
+    ft_push(ft, 200, "{}");
+    assert_int_equal(ddb_update_kinesis_destination(c, "t", "arn:a", "MICROSECOND", &err), TPD_OK);
+    assert_non_null(strstr(
+        ft->reqs[ft->req_count - 1].body,
+        "\"UpdateKinesisStreamingConfiguration\":{\"ApproximateCreationDateTimePrecision\":"
+        "\"MICROSECOND\"}"));
+    ft_push(ft, 200, "{}");
+    assert_int_equal(ddb_update_continuous_backups(c, "t", true, 7, &err), TPD_OK);
+    assert_non_null(strstr(ft->reqs[ft->req_count - 1].body, "\"RecoveryPeriodInDays\":7"));
+    ft_push(ft, 200, "{}");
+    assert_int_equal(ddb_update_continuous_backups(c, "t", false, 7, &err), TPD_OK);
+    assert_null(strstr(ft->reqs[ft->req_count - 1].body, "RecoveryPeriodInDays"));
+    ft_push(ft, 200, "{}");
+    struct ddb_update_table_input warm = {.name = "t", .warm_read = 15000};
+    assert_int_equal(ddb_update_table(c, &warm, &err), TPD_OK);
+    assert_string_equal(
+        ft->reqs[ft->req_count - 1].body,
+        "{\"TableName\":\"t\",\"WarmThroughput\":{\"ReadUnitsPerSecond\":15000}}");
     aws_client_free(c);
     ft_free(ft);
 }

@@ -251,11 +251,17 @@ static void test_dynamodb_all_ops(void **state) {
     ddb_ttl_clear(&ttl);
 
     bool pitr = true;
-    CHECK(ddb_describe_continuous_backups(c, name, &pitr, &e_));
+    CHECK(ddb_describe_continuous_backups(c, name, &pitr, NULL, &e_));
     assert_false(pitr);
-    CHECK(ddb_update_continuous_backups(c, name, true, &e_));
-    CHECK(ddb_describe_continuous_backups(c, name, &pitr, &e_));
+    CHECK(ddb_update_continuous_backups(c, name, true, 0, &e_));
+    int64_t days = 0;
+    CHECK(ddb_describe_continuous_backups(c, name, &pitr, &days, &e_));
     assert_true(pitr);
+    assert_int_equal(days, 35); /* DynamoDB's default period (docs/aws-behaviour.md §5.7) */
+    CHECK(ddb_update_continuous_backups(c, name, true, 7, &e_));
+    CHECK(ddb_describe_continuous_backups(c, name, &pitr, &days, &e_));
+    assert_true(pitr);
+    assert_int_equal(days, 7);
 
     struct ddb_tags tg;
     CHECK(ddb_list_tags_of_resource(c, arn, &tg, &e_));
@@ -285,7 +291,7 @@ static void test_dynamodb_all_ops(void **state) {
     assert_int_equal(ddb_describe_table(c, name, &t, &err), TPD_E_NOT_FOUND);
     assert_string_equal(err.aws_code, "ResourceNotFoundException");
     tpd_err_clear(&err);
-    assert_int_equal(ddb_describe_continuous_backups(c, name, &pitr, &err), TPD_E_NOT_FOUND);
+    assert_int_equal(ddb_describe_continuous_backups(c, name, &pitr, NULL, &err), TPD_E_NOT_FOUND);
     tpd_err_clear(&err);
     free(arn);
     aws_client_free(c);

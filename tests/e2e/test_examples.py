@@ -16,13 +16,14 @@ from harness import ROOT, E2ETestCase
 class Examples(E2ETestCase):
     peer_logs_masked_auth = True  # migrate-from-aws-provider runs hashicorp/aws
 
-    def run_example(self, name):
+    def run_example(self, name, **tf_vars):
         d = self.workdir("ex-" + name, "")
         os.remove(os.path.join(d, "main.tf"))
         for f in os.listdir(os.path.join(ROOT, "examples", name)):
             if f.endswith(".tf"):
                 shutil.copy(os.path.join(ROOT, "examples", name, f), d)
-        env = dict(self.env, TF_VAR_endpoint=self.emu.endpoint)
+        env = dict(self.env, TF_VAR_endpoint=self.emu.endpoint,
+                   **{"TF_VAR_" + k: v for k, v in tf_vars.items()})
         self.tf(d, "init", "-input=false", env=env, check=0)
         r = self.tf(d, "apply", "-auto-approve", "-input=false", env=env, check=0)
         self.wait_emulated(10)  # TTL ENABLING -> ENABLED, as a user sees it a moment later
@@ -65,6 +66,37 @@ class Examples(E2ETestCase):
         res = self.cfn.describe_stack_resources(PhysicalResourceId="firefly-legacy-sessions")["StackResources"]
         self.assertEqual(res[0]["StackName"], "firefly-dynamodb-legacy-sessions")
 
+    def test_restore(self):
+        """A backup of a live table restored into a stack of the configuration's own, with
+        the backup's items, without the source's index the configuration leaves out, and what
+        a restore does not carry set after the adoption."""
+        live = "firefly-orders-live"
+        self.ddb.create_table(
+            TableName=live, BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"}
+                                  for a in ("order_id", "status", "customer_id")],
+            KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
+            GlobalSecondaryIndexes=[
+                {"IndexName": i, "KeySchema": [{"AttributeName": a, "KeyType": "HASH"}],
+                 "Projection": {"ProjectionType": p}}
+                for i, a, p in (("by_status", "status", "KEYS_ONLY"), ("by_customer", "customer_id", "ALL"))])
+        self.wait_active(live)
+        for i in range(10):
+            self.ddb.put_item(TableName=live, Item={"order_id": {"S": "o%03d" % i}, "status": {"S": "open"},
+                                                    "customer_id": {"S": "c%d" % (i % 3)}})
+        arn = self.ddb.create_backup(TableName=live, BackupName="nightly")["BackupDetails"]["BackupArn"]
+        self.wait_emulated(5)  # the backup is AVAILABLE
+        r = self.run_example("restore", backup_arn=arn)
+        self.assertIn("Table will be restored", r.text)
+        restored = "firefly-orders-restored"
+        self.assertEqual(self.items(restored), self.items(live))
+        t = self.ddb.describe_table(TableName=restored)["Table"]
+        self.assertEqual([g["IndexName"] for g in t["GlobalSecondaryIndexes"]], ["by_status"])
+        self.assertEqual(t["StreamSpecification"]["StreamViewType"], "NEW_AND_OLD_IMAGES")
+        self.assertTrue(t["DeletionProtectionEnabled"])
+        res = self.cfn.describe_stack_resources(PhysicalResourceId=restored)["StackResources"]
+        self.assertEqual(res[0]["StackName"], "firefly-dynamodb-orders-restored")
+
     def test_migrate_from_aws_provider(self):
         """The example's README, step by step: hashicorp/aws makes the table (before/), items
         are written, the state goes with main.tf, whose `moved` block hands the table over."""
@@ -74,7 +106,8 @@ class Examples(E2ETestCase):
         before_dir = os.path.join(d, "before")
         os.makedirs(before_dir)
         shutil.copy(os.path.join(src, "before", "main.tf"), before_dir)
-        env = dict(self.env, TF_VAR_endpoint=self.emu.endpoint)
+        env = dict(self.env, TF_VAR_endpoint=self.emu.endpoint,
+                   **{"TF_VAR_" + k: v for k, v in tf_vars.items()})
         self.tf(before_dir, "init", "-input=false", env=env, check=0)
         self.tf(before_dir, "apply", "-auto-approve", "-input=false", env=env, check=0)
         self.wait_emulated(10)  # TTL ENABLING -> ENABLED

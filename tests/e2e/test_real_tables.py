@@ -126,15 +126,18 @@ class RealTables(E2ETestCase):
     def test_adoption_refused_for_what_the_resource_cannot_express(self):
         name = "real-kinesis"
         self.create_table(name)
-        self.ddb.enable_kinesis_streaming_destination(
-            TableName=name, StreamArn="arn:aws:kinesis:us-east-1:123456789012:stream/orders")
+        # One destination is kinesis_streaming_destination (issue 25, tests/e2e/test_properties.py);
+        # two are more than CloudFormation's KinesisStreamSpecification holds.
+        for s in ("orders", "orders-copy"):
+            self.ddb.enable_kinesis_streaming_destination(
+                TableName=name, StreamArn="arn:aws:kinesis:us-east-1:123456789012:stream/" + s)
         d = self.workdir("kinesis", table(name))
         self.init(d)
         mark = self.emu.log_offset()
         r = self.tf(d, "plan", "-input=false")
         self.assertEqual(r.rc, 1, r.text)
         self.assertIn("Table has features this resource cannot manage", r.text)
-        self.assertIn("Kinesis streaming destination", r.text)
+        self.assertIn("more than one Kinesis streaming destination", r.text)
         self.assertEqual(mutating(self.emu.calls(mark)), [])
 
     # -- create -------------------------------------------------------------------------

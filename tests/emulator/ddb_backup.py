@@ -244,6 +244,11 @@ def list_backups(be, p: dict) -> dict:
 
 
 # --------------------------------------------------------------------------- restores
+def _projection(p) -> tuple:
+    p = p or {}
+    return (p.get("ProjectionType", "ALL"), tuple(sorted(p.get("NonKeyAttributes") or ())))
+
+
 def _override(settings: dict, p: dict, region: str, account: str) -> dict:
     s = copy.deepcopy(settings)
     bm = p.get("BillingModeOverride")
@@ -267,9 +272,14 @@ def _override(settings: dict, p: dict, region: str, account: str) -> dict:
         s["on_demand"] = dict(p["OnDemandThroughputOverride"])
     for key, field in (("GlobalSecondaryIndexOverride", "gsis"), ("LocalSecondaryIndexOverride", "lsis")):
         if key in p:
-            known = {x["IndexName"] for x in s[field]}
+            # "The indexes provided should match existing secondary indexes" (BC
+            # RestoreTableFromBackup): an index of the source, by name, keys and projection;
+            # the override only leaves indexes out (and sets a GSI's throughput).
+            known = {x["IndexName"]: x for x in s[field]}
             for x in p[key]:
-                if x["IndexName"] not in known:
+                src = known.get(x["IndexName"])
+                if src is None or x.get("KeySchema") != src["KeySchema"] or \
+                        _projection(x.get("Projection")) != _projection(src["Projection"]):
                     raise DdbError("ValidationException", (
                         f"Invalid Request: Index {x['IndexName']} does not match a secondary index that "
                         "existed in the source table and cannot be created during the restore operation"))

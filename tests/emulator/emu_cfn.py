@@ -661,6 +661,11 @@ class TableHandler(NullHandler):
         except Exception as e:  # moto DynamoDB validation errors
             raise ResourceFailure(handler_message(getattr(e, "message", str(e))))
         r.physical_id = name
+        if props.get("BillingMode", "PROVISIONED") == "PAY_PER_REQUEST":
+            # moto takes the zero capacities _throughput gives an on-demand table for its warm
+            # throughput; DynamoDB gives a new on-demand table 12000 / 4000 (§5.8), and a
+            # WarmThroughput naming one unit leaves the other there.
+            table.warm_throughput = dict(ddb_features.WARM_ON_DEMAND, Status="ACTIVE")
         ddb_rules.clear(table)  # the handler reports CREATE_COMPLETE once the table is ACTIVE
         table.sse_specification = sse
         self._apply_extras(ctx, table, {}, props)

@@ -163,6 +163,29 @@ class BackupTest(EmulatorTestCase):
         self.assertEqual(self.keys(src), ["a", "b"])  # the source is untouched
 
 
+    def test_index_overrides_leave_indexes_out_and_never_add_or_redefine_one(self):
+        attrs = [{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "a", "b")]
+        gsis = [{"IndexName": f"by_{a}", "KeySchema": [{"AttributeName": a, "KeyType": "HASH"}],
+                 "Projection": {"ProjectionType": "KEYS_ONLY"}} for a in ("a", "b")]
+        src = self.table(AttributeDefinitions=attrs, GlobalSecondaryIndexes=gsis)
+        self.put(src, "x")
+        arn = self.ddb.create_backup(TableName=src, BackupName="nightly")["BackupDetails"]["BackupArn"]
+        self.settle()
+        target = uniq("rs")
+        self.ddb.restore_table_from_backup(TargetTableName=target, BackupArn=arn,
+                                           GlobalSecondaryIndexOverride=[gsis[0]])
+        self.settle()
+        t = self.ddb.describe_table(TableName=target)["Table"]
+        self.assertEqual([g["IndexName"] for g in t["GlobalSecondaryIndexes"]], ["by_a"])
+        self.assertEqual(self.keys(target), ["x"])
+        other = dict(gsis[0], Projection={"ProjectionType": "ALL"})
+        for bad in ([dict(gsis[0], IndexName="by_c")], [other],
+                    [dict(gsis[0], KeySchema=[{"AttributeName": "b", "KeyType": "HASH"}])]):
+            msg = self.refused("ValidationException", self.ddb.restore_table_from_backup,
+                               TargetTableName=uniq("rs"), BackupArn=arn, GlobalSecondaryIndexOverride=bad)
+            self.assertIn("does not match a secondary index", msg)
+
+
 class StackPitrTest(EmulatorTestCase):
     def test_recovery_period_through_a_stack(self):
         table, stack = uniq("pst"), uniq("pst")
@@ -181,6 +204,7 @@ class StackPitrTest(EmulatorTestCase):
             expect="UPDATE_ROLLBACK_COMPLETE")
         self.assertTrue(any("RecoveryPeriodInDays" in (r[2] or "") for r in self.reasons(stack)
                             if r[1] == "UPDATE_FAILED"))
+
 
 
 if __name__ == "__main__":

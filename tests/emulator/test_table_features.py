@@ -165,6 +165,18 @@ class FeaturesStackTest(EmulatorTestCase):
         self.assertEqual(self.ddb.describe_table(TableName=table)["Table"]["WarmThroughput"]["ReadUnitsPerSecond"],
                          14000)
 
+    def test_on_demand_stack_table_has_the_initial_warm_throughput(self):
+        # Regression: a PAY_PER_REQUEST table made by a stack reported 0 / 0 (moto took the
+        # zero capacities), and a WarmThroughput naming one unit left the other at 0.
+        for warm, want in ((None, (12000, 4000)), ({"ReadUnitsPerSecond": 13000}, (13000, 4000))):
+            table, stack = uniq("fw"), uniq("fw")
+            props = {"BillingMode": "PAY_PER_REQUEST"}
+            if warm:
+                props["WarmThroughput"] = warm
+            self.deploy(stack, table_template(table, **props), expect="CREATE_COMPLETE")
+            w = self.ddb.describe_table(TableName=table)["Table"]["WarmThroughput"]
+            self.assertEqual((w["ReadUnitsPerSecond"], w["WriteUnitsPerSecond"]), want)
+
     def test_schema_rules(self):
         for props, needle in (
                 ({"WarmThroughput": {}}, "#/WarmThroughput"),

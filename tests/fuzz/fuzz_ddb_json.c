@@ -1,7 +1,8 @@
 /* Fuzz target: DynamoDB JSON 1.0 responses (DescribeTable with its indexes, stream,
  * encryption, class, on-demand limits and replicas; DescribeTimeToLive,
  * DescribeContinuousBackups, ListTagsOfResource, DescribeContributorInsights,
- * GetResourcePolicy, DescribeKinesisStreamingDestination, Scan) and JSON error bodies
+ * GetResourcePolicy, DescribeKinesisStreamingDestination, DescribeBackup, Scan) and JSON
+ * error bodies
  * (__type, message), through the real ddb_* calls over a scripted in-process
  * transport (no network). The input is split at '\f' (never valid raw in JSON) into
  * up to 4 pages answered in turn, so paginated calls see several responses. Every
@@ -41,7 +42,8 @@ static void s_calls(const uint8_t *data, size_t size, int status) {
 
     bool pitr = false;
     s_script(data, size, status);
-    S_IGNORE(ddb_describe_continuous_backups(c, "t", &pitr, &err));
+    int64_t days = 0;
+    S_IGNORE(ddb_describe_continuous_backups(c, "t", &pitr, &days, &err));
     tpd_err_clear(&err);
 
     struct ddb_tags tags;
@@ -65,6 +67,26 @@ static void s_calls(const uint8_t *data, size_t size, int status) {
     s_script(data, size, status);
     S_IGNORE(ddb_describe_kinesis_streaming_destination(c, "t", &streams, &err));
     free(streams);
+    tpd_err_clear(&err);
+
+    struct ddb_table backup;
+    s_script(data, size, status);
+    S_IGNORE(
+        ddb_describe_backup(c, "arn:aws:dynamodb:us-east-1:1:table/t/backup/1", &backup, &err));
+    ddb_table_clear(&backup);
+    tpd_err_clear(&err);
+
+    char *doc = NULL;
+    s_script(data, size, status);
+    S_IGNORE(ddb_read_resource_policy(c, "arn:aws:dynamodb:us-east-1:1:table/t", &doc, &err));
+    free(doc);
+    tpd_err_clear(&err);
+
+    struct ddb_kinesis_dest *dests = NULL;
+    size_t ndests = 0;
+    s_script(data, size, status);
+    S_IGNORE(ddb_read_kinesis_destinations(c, "t", &dests, &ndests, &err));
+    ddb_kinesis_dests_free(dests, ndests);
     tpd_err_clear(&err);
 
     int64_t count = 0;

@@ -1,10 +1,14 @@
 /* Fuzz target: DynamicValue msgpack decoding against the resource and provider schemas,
- * then re-encoding whatever decoded (must not fail or crash). */
+ * then re-encoding whatever decoded (must not fail or crash); a resource value is also
+ * validated (validate.h) and its `restore` decoded (restore.h: the RFC 3339 time and the
+ * backup ARN parsers). */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "restore.h"
 #include "schema.h"
 #include "tfv.h"
+#include "validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,6 +23,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             tpd_buf_init(&out, 0);
             tfv_encode_msgpack(v, types[i], &out, NULL);
             tpd_buf_clear(&out);
+            if (i == 0) {
+                struct diag_list diags;
+                diag_list_init(&diags);
+                validate_ttl_table(v, &diags);
+                diag_list_clear(&diags);
+                struct restore_spec r;
+                (void)restore_spec_decode(v, &r);
+                restore_spec_clear(&r);
+            }
             tfv_free(v);
         }
         tpd_err_clear(&err);

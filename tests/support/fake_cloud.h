@@ -78,6 +78,8 @@ enum fc_op {
     FC_REPAIR,
     FC_PAUSE,
     FC_NEW_OWNER_ID,
+    FC_READ_RESTORE_SOURCE,
+    FC_RESTORE,
     FC_OP_COUNT
 };
 
@@ -125,6 +127,17 @@ struct fake_cloud {
     struct fc_stack stacks[FC_MAX_STACKS];
     size_t stack_count;
     unsigned calls[FC_OP_COUNT];
+    /* The source of a restore (a backup, or a table with point-in-time recovery), when
+     * restore_source.name is set: its keys with their types and its indexes. A backup
+     * (restore_backup) reports no key types; restore_status is the backup's status. A
+     * restore makes the table from it as DynamoDB does: the source's keys, the configured
+     * billing, capacities, encryption, on-demand limits and indexes (each must be one of the
+     * source's: else ValidationException), nothing else (no TTL, tags, stream, recovery,
+     * protection), CREATING until wait_table_ready; an existing table fails
+     * (TableAlreadyExistsException). Logged "restore t1". */
+    struct table_spec restore_source;
+    bool restore_backup;
+    char *restore_status;
     /* Internal: */
     unsigned stacks_made, owners_minted;
     struct fc_fail fails[FC_MAX_FAILS];

@@ -98,6 +98,39 @@ static void test_settings(void **state) {
     assert_int_equal(p.write_capacity_to, 5);
     assert_false(p.protection || p.pitr);
     drift_plan_clear(&p);
+
+    /* The recovery period: DynamoDB's 35 matches a configuration without one; another
+     * period shows as "period: 7 -> 35 days"; switching on with a period names it. */
+    w.pitr = l.spec.pitr = true;
+    l.spec.pitr_days = 35;
+    assert_int_equal(drift_compute(&w, &l, &p), TPD_OK);
+    assert_false(p.pitr);
+    drift_plan_clear(&p);
+    l.spec.pitr_days = 7;
+    assert_int_equal(drift_compute(&w, &l, &p), TPD_OK);
+    assert_true(p.pitr && p.pitr_to);
+    assert_int_equal(p.pitr_days_to, 35);
+    tpd_text_init(&b, 0);
+    drift_describe(&p, &l, &b);
+    assert_non_null(strstr(tpd_text_cstr(&b), "point-in-time recovery period: 7 -> 35 days\n"));
+    tpd_text_clear(&b);
+    drift_plan_clear(&p);
+    w.pitr_days = 3;
+    l.spec.pitr_days = 35;
+    assert_int_equal(drift_compute(&w, &l, &p), TPD_OK);
+    tpd_text_init(&b, 0);
+    drift_describe(&p, &l, &b);
+    assert_non_null(strstr(tpd_text_cstr(&b), "period: 35 -> 3 days (restore points older"));
+    tpd_text_clear(&b);
+    drift_plan_clear(&p);
+    l.spec.pitr = false;
+    l.spec.pitr_days = 0;
+    assert_int_equal(drift_compute(&w, &l, &p), TPD_OK);
+    tpd_text_init(&b, 0);
+    drift_describe(&p, &l, &b);
+    assert_non_null(strstr(tpd_text_cstr(&b), "point-in-time recovery: off -> on (3-day period)"));
+    tpd_text_clear(&b);
+    drift_plan_clear(&p);
     table_spec_clear(&w);
     table_live_clear(&l);
 }
@@ -424,8 +457,8 @@ static void test_adoption_refusals(void **state) {
 
     /* What the resource cannot express: refused, listed. */
     l.replicas = tpd_strdup("eu-west-1");
-    l.kinesis = tpd_strdup("arn:aws:kinesis:us-east-1:123456789012:stream/s (ACTIVE)");
-    l.resource_policy = true;
+    l.spec.kinesis_arn = tpd_strdup("arn:aws:kinesis:us-east-1:123456789012:stream/s");
+    l.kinesis = tpd_strdup("arn:aws:kinesis:us-east-1:123456789012:stream/s2");
     l.gsi_insights = tpd_strdup("by_status");
     l.spec.gsis[0].on_demand_read = 10;
     assert_int_equal(adoption_review(ADOPTION_TAKE_OVER, &w, &l, &r), TPD_OK);
@@ -434,16 +467,50 @@ static void test_adoption_refusals(void **state) {
         tpd_buf_cstr(&r.refusal.summary), "Table has features this resource cannot manage");
     d = tpd_buf_cstr(&r.refusal.detail);
     assert_non_null(strstr(d, "replicas of a global table (in eu-west-1)"));
-    assert_non_null(strstr(d, "Kinesis streaming destination: arn:aws:kinesis"));
-    assert_non_null(strstr(d, "a resource policy"));
+    assert_non_null(strstr(d, "more than one Kinesis streaming destination: arn:aws:kinesis"));
     assert_non_null(strstr(d, "contributor insights on index by_status"));
     assert_non_null(strstr(d, "on-demand throughput limits on index by_status"));
+    assert_non_null(strstr(d, "stream/s, arn:aws:kinesis:us-east-1:123456789012:stream/s2"));
     adoption_report_clear(&r);
     free(l.replicas);
     free(l.kinesis);
+    free(l.spec.kinesis_arn);
     free(l.gsi_insights);
-    l.replicas = l.kinesis = l.gsi_insights = NULL;
-    l.resource_policy = false;
+    l.replicas = l.kinesis = l.gsi_insights = l.spec.kinesis_arn = NULL;
+
+    /* A resource policy the configuration leaves out: refused with what to add; the same
+     * document written otherwise is no change; another one is previewed. */
+    l.spec.gsis[0].on_demand_read = 0;
+    l.features_read = true;
+    l.spec.resource_policy = tpd_strdup("{\"Version\": \"2012-10-17\", \"Statement\": []}");
+    assert_int_equal(adoption_review(ADOPTION_IMPORT, &w, &l, &r), TPD_OK);
+    assert_true(r.refusal.refused);
+    assert_non_null(strstr(
+        tpd_buf_cstr(&r.refusal.detail),
+        "a resource policy; add: resource_policy = jsonencode(...) of its document, which is "
+        "{\"Statement\":[],\"Version\":\"2012-10-17\"}"));
+    adoption_report_clear(&r);
+    w.resource_policy = tpd_strdup("{\"Statement\":[],\"Version\":\"2012-10-17\"}");
+    struct drift_plan dp;
+    assert_int_equal(drift_compute(&w, &l, &dp), TPD_OK);
+    assert_false(dp.policy);
+    drift_plan_clear(&dp);
+    free(w.resource_policy);
+    w.resource_policy = tpd_strdup("{\"Statement\":[{\"Effect\":\"Deny\"}]}");
+    assert_int_equal(adoption_review(ADOPTION_IMPORT, &w, &l, &r), TPD_OK);
+    assert_false(r.refusal.refused);
+    assert_non_null(strstr(
+        tpd_buf_cstr(&r.detail),
+        "resource policy: a policy -> the configured policy (PutResourcePolicy replaces it)"));
+    adoption_report_clear(&r);
+    /* Not read: not compared. */
+    l.features_read = false;
+    assert_int_equal(drift_compute(&w, &l, &dp), TPD_OK);
+    assert_false(dp.policy);
+    drift_plan_clear(&dp);
+    free(w.resource_policy);
+    free(l.spec.resource_policy);
+    w.resource_policy = l.spec.resource_policy = NULL;
     l.spec.gsis[0].on_demand_read = 0;
 
     /* Other LSIs than the table's: refused (they exist only from creation). */

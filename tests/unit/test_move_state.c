@@ -409,8 +409,8 @@ static void test_what_cannot_be_mapped_is_refused(void **state) {
     s_refused_variant(
         "full",
         "point_in_time_recovery",
-        "[{\"enabled\":true,\"recovery_period_in_days\":7}]",
-        (const char *const[]){"keeps 7 days", "recovery_period_in_days = 35", NULL});
+        "[{\"enabled\":true,\"recovery_period_in_days\":40}]",
+        (const char *const[]){"recovery_period_in_days of 1 to 35", NULL});
     s_refused_variant(
         "provisioned",
         "global_secondary_index",
@@ -440,6 +440,16 @@ static void test_what_cannot_be_mapped_is_refused(void **state) {
     struct diag_list d;
     diag_list_init(&d);
     assert_true(s_parse(json, &t, &d));
+    table_live_clear(&t);
+    diag_list_clear(&d);
+    free(json);
+    /* A recovery period maps to recovery_period_in_days (it was refused before). */
+    json = s_variant(
+        "full", "point_in_time_recovery", "[{\"enabled\":true,\"recovery_period_in_days\":7}]");
+    diag_list_init(&d);
+    assert_true(s_parse(json, &t, &d));
+    assert_true(t.spec.pitr);
+    assert_int_equal(t.spec.pitr_days, 7);
     table_live_clear(&t);
     diag_list_clear(&d);
     free(json);

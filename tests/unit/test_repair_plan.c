@@ -334,9 +334,104 @@ static void test_indexes_attribute_definitions(void **state) {
     tpd_err_clear(&err);
 }
 
+/* The recovery period: a period changed outside Terraform is set back with
+ * UpdateContinuousBackups carrying the configured period (35 when not configured); a
+ * table with recovery off and no period configured needs nothing. */
+static void test_pitr_period(void **state) {
+    (void)state;
+    struct table_live live;
+    struct table_spec want;
+    s_live(&live);
+    s_spec(&want);
+    struct repair_plan p;
+    struct tpd_err err = {0};
+    char whats[256];
+    live.spec.pitr = want.pitr = true;
+    live.spec.pitr_days = 35;
+    assert_int_equal(s_build(&want, &live, &p, &err, whats, sizeof whats), TPD_OK);
+    assert_int_equal(p.count, 0); /* not configured = DynamoDB's 35 */
+    repair_plan_clear(&p);
+    live.spec.pitr_days = 7;
+    assert_int_equal(s_build(&want, &live, &p, &err, whats, sizeof whats), TPD_OK);
+    assert_string_equal(whats, "setting point-in-time recovery");
+    assert_int_equal(p.steps[0].kind, REPAIR_PITR);
+    assert_true(p.steps[0].on);
+    assert_int_equal(p.steps[0].pitr_days, 35);
+    repair_plan_clear(&p);
+    want.pitr_days = 14;
+    assert_int_equal(s_build(&want, &live, &p, &err, whats, sizeof whats), TPD_OK);
+    assert_int_equal(p.steps[0].pitr_days, 14);
+    repair_plan_clear(&p);
+    /* Switching off never carries a period (DynamoDB refuses one). */
+    want.pitr = false;
+    assert_int_equal(s_build(&want, &live, &p, &err, whats, sizeof whats), TPD_OK);
+    assert_false(p.steps[0].on);
+    assert_int_equal(p.steps[0].pitr_days, 0);
+    repair_plan_clear(&p);
+    table_spec_clear(&want);
+    table_live_clear(&live);
+}
+
+/* Kinesis: another stream disables the old destination first; the same stream with another
+ * precision is one update; the destination is compared only when it was read. Warm
+ * throughput: raised where lower, never lowered (drift says so: warm_lower). */
+static void test_kinesis_and_warm(void **state) {
+    (void)state;
+    struct table_live live;
+    struct table_spec want;
+    s_live(&live);
+    s_spec(&want);
+    struct repair_plan p;
+    struct tpd_err err = {0};
+    char whats[256];
+    live.features_read = true;
+    live.spec.kinesis_arn = s_dup("arn:aws:kinesis:us-east-1:123456789012:stream/a");
+    live.spec.kinesis_precision = s_dup("MILLISECOND");
+    want.kinesis_arn = s_dup("arn:aws:kinesis:us-east-1:123456789012:stream/b");
+    assert_int_equal(s_build(&want, &live, &p, &err, whats, sizeof whats), TPD_OK);
+    assert_string_equal(
+        whats, "disabling the Kinesis destination; enabling the Kinesis destination");
+    assert_string_equal(p.steps[0].kinesis_arn, live.spec.kinesis_arn);
+    assert_string_equal(p.steps[1].kinesis_arn, want.kinesis_arn);
+    assert_string_equal(p.steps[1].kinesis_precision, "MILLISECOND");
+    repair_plan_clear(&p);
+    free(want.kinesis_arn);
+    want.kinesis_arn = s_dup(live.spec.kinesis_arn);
+    assert_int_equal(s_build(&want, &live, &p, &err, whats, sizeof whats), TPD_OK);
+    assert_int_equal(p.count, 0); /* MILLISECOND is the default */
+    repair_plan_clear(&p);
+    want.kinesis_precision = s_dup("MICROSECOND");
+    assert_int_equal(s_build(&want, &live, &p, &err, whats, sizeof whats), TPD_OK);
+    assert_string_equal(whats, "setting the Kinesis destination's precision");
+    assert_string_equal(p.steps[0].kinesis_precision, "MICROSECOND");
+    repair_plan_clear(&p);
+    live.features_read = false;
+    assert_int_equal(s_build(&want, &live, &p, &err, whats, sizeof whats), TPD_OK);
+    assert_int_equal(p.count, 0);
+    repair_plan_clear(&p);
+
+    live.spec.warm_read = 12000;
+    live.spec.warm_write = 4000;
+    want.warm_read = 15000;
+    assert_int_equal(s_build(&want, &live, &p, &err, whats, sizeof whats), TPD_OK);
+    assert_string_equal(whats, "raising the warm throughput");
+    assert_int_equal(p.steps[0].warm_read, 15000);
+    assert_int_equal(p.steps[0].warm_write, 0); /* not managed: not sent */
+    repair_plan_clear(&p);
+    want.warm_read = 10000;
+    struct drift_plan d;
+    assert_int_equal(drift_compute(&want, &live, &d), TPD_OK);
+    assert_true(d.warm_lower && !d.warm);
+    drift_plan_clear(&d);
+    table_spec_clear(&want);
+    table_live_clear(&live);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_protection_on),
+        cmocka_unit_test(test_pitr_period),
+        cmocka_unit_test(test_kinesis_and_warm),
         cmocka_unit_test(test_order_protection_off),
         cmocka_unit_test(test_capacities_on_switch_to_provisioned),
         cmocka_unit_test(test_ttl_rename_refused),

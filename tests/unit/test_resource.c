@@ -551,6 +551,73 @@ static void test_update_repairs_drift_after_empty_change_set(void **state) {
     tfv_free(planned);
 }
 
+/* The properties of issue 25 (docs/resource.md "Attributes"): the template already says
+ * them, the table drifted outside Terraform (period, policy, Kinesis destination, warm
+ * throughput): the stack update is empty, the repair sets each back in order, and the
+ * state read back is the configuration (the policy's text as written). */
+static struct tfv *s_features(struct tfv *v, const char *policy, int64_t warm_read) {
+    struct tfv *k = tfv_new_object();
+    tfv_map_set(k, "stream_arn", tfv_new_string("arn:aws:kinesis:us-east-1:123456789012:stream/s"));
+    tfv_map_set(k, "approximate_creation_date_time_precision", tfv_new_string("MICROSECOND"));
+    struct tfv *w = tfv_new_object();
+    tfv_map_set(w, "read_units_per_second", tfv_new_int(warm_read));
+    tfv_map_set(w, "write_units_per_second", tfv_new_null());
+    s_with(v, "point_in_time_recovery", tfv_new_bool(true));
+    s_with(v, "recovery_period_in_days", tfv_new_int(14));
+    s_with(v, "resource_policy", tfv_new_string(policy));
+    s_with(v, "kinesis_streaming_destination", k);
+    return s_with(v, "warm_throughput", w);
+}
+
+static void test_update_repairs_issue25_properties(void **state) {
+    struct env *e = *state;
+    const char *pol = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\"}]}";
+    struct tfv *prior = s_features(s_prior(true, S1_1, O1), pol, 15000);
+    struct tfv *planned = s_features(s_prior(true, S1_1, O1), pol, 15000);
+    s_world_table(e, prior);
+    s_world_stack(e, "s1", planned, O1);
+    /* Outside Terraform: a 7-day period, another policy, the destination disabled, warm
+     * throughput not yet raised (the emulated handler raises it; here the table lags). */
+    e->fc->table.spec.pitr_days = 7;
+    fc_set(&e->fc->table.spec.resource_policy, "{\"Statement\":[{\"Effect\":\"Deny\"}]}");
+    fc_set(&e->fc->table.spec.kinesis_arn, NULL);
+    fc_set(&e->fc->table.spec.kinesis_precision, NULL);
+    e->fc->table.spec.warm_read = 12000;
+    struct tfv *out = s_apply(e, prior, planned, s_no_priv());
+    assert_false(s_errors(e));
+    assert_string_equal(
+        fc_log(e->fc),
+        "deploy update s1 (empty)\n"
+        "repair t1: raising the warm throughput\n"
+        "repair t1: setting point-in-time recovery\n"
+        "repair t1: setting the resource policy\n"
+        "repair t1: enabling the Kinesis destination\n");
+    assert_int_equal(e->fc->table.spec.pitr_days, 14);
+    assert_int_equal(e->fc->table.spec.warm_read, 15000);
+    assert_string_equal(e->fc->table.spec.kinesis_precision, "MICROSECOND");
+    assert_string_equal(tfv_get_str(out, "resource_policy"), pol); /* as written */
+    int64_t n = 0;
+    assert_true(tfv_get_int(out, "recovery_period_in_days", &n));
+    assert_int_equal(n, 14);
+    assert_true(tfv_get_int(tfv_get(out, "warm_throughput"), "read_units_per_second", &n));
+    assert_int_equal(n, 15000);
+    assert_string_equal(
+        tfv_get_str(tfv_get(out, "kinesis_streaming_destination"), "stream_arn"),
+        "arn:aws:kinesis:us-east-1:123456789012:stream/s");
+    tfv_free(out);
+    tfv_free(planned);
+
+    /* A lower warm throughput than the table's is refused at plan, touching nothing. */
+    fc_log_clear(e->fc);
+    planned = s_features(s_prior(true, S1_1, O1), pol, 13000);
+    struct tfv *p = s_plan(e, prior, planned, s_no_priv());
+    assert_true(s_has_diag(e, DIAG_ERROR, "Warm throughput cannot be lower"));
+    assert_string_equal(fc_log(e->fc), "");
+    tfv_free(p);
+    tfv_free(prior);
+    tfv_free(planned);
+}
+
 static void test_update_refuses_stack_with_other_resources(void **state) {
     struct env *e = *state;
     struct tfv *prior = s_prior(false, S1_1, O1), *planned = s_prior(true, S1_1, O1);
@@ -1409,6 +1476,7 @@ int main(void) {
         T(test_update_recreates_an_index_deleted_outside),
         T(test_update_refuses_an_index_added_outside),
         T(test_update_repairs_drift_after_empty_change_set),
+        T(test_update_repairs_issue25_properties),
         T(test_update_refuses_stack_with_other_resources),
         T(test_update_encryption_back_to_the_owned_key),
         T(test_update_moves_the_table_to_another_stack),

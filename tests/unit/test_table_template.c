@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "table_policy.h"
 #include "table_template.h"
 #include "table_value.h"
 #include "tpd_alloc.h"
@@ -112,6 +113,22 @@ static struct tfv *s_rich_value(bool provisioned, bool customer_key) {
         tfv_map_set(o, "on_demand_throughput", od);
     }
     tfv_map_set(o, "contributor_insights", tfv_new_bool(true));
+    tfv_map_set(o, "point_in_time_recovery", tfv_new_bool(true));
+    tfv_map_set(o, "recovery_period_in_days", tfv_new_int(7));
+    struct tfv *k = tfv_new_object();
+    tfv_map_set(k, "stream_arn", tfv_new_string("arn:aws:kinesis:us-east-1:123456789012:stream/s"));
+    tfv_map_set(k, "approximate_creation_date_time_precision", tfv_new_string("MICROSECOND"));
+    tfv_map_set(o, "kinesis_streaming_destination", k);
+    struct tfv *w = tfv_new_object();
+    tfv_map_set(w, "read_units_per_second", tfv_new_int(15000));
+    tfv_map_set(w, "write_units_per_second", tfv_new_null());
+    tfv_map_set(o, "warm_throughput", w);
+    tfv_map_set(
+        o,
+        "resource_policy",
+        tfv_new_string("{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", "
+                       "\"Principal\": {\"AWS\": \"arn:aws:iam::123456789012:root\"}, "
+                       "\"Action\": \"dynamodb:GetItem\", \"Resource\": \"*\"}]}"));
     return o;
 }
 
@@ -301,6 +318,22 @@ static void test_indexes_and_features(void **state) {
     assert_true(json_is_true(
         json_object_get(json_object_get(p, "ContributorInsightsSpecification"), "Enabled")));
     assert_null(json_object_get(p, "OnDemandThroughput")); /* PROVISIONED */
+    json_t *pitr = json_object_get(p, "PointInTimeRecoverySpecification");
+    assert_true(json_is_true(json_object_get(pitr, "PointInTimeRecoveryEnabled")));
+    assert_int_equal(json_integer_value(json_object_get(pitr, "RecoveryPeriodInDays")), 7);
+    json_t *doc = json_object_get(json_object_get(p, "ResourcePolicy"), "PolicyDocument");
+    assert_true(json_is_object(doc)); /* an object, not a string */
+    assert_string_equal(json_string_value(json_object_get(doc, "Version")), "2012-10-17");
+    json_t *kin = json_object_get(p, "KinesisStreamSpecification");
+    assert_string_equal(
+        json_string_value(json_object_get(kin, "StreamArn")),
+        "arn:aws:kinesis:us-east-1:123456789012:stream/s");
+    assert_string_equal(
+        json_string_value(json_object_get(kin, "ApproximateCreationDateTimePrecision")),
+        "MICROSECOND");
+    json_t *warm = json_object_get(p, "WarmThroughput");
+    assert_int_equal(json_integer_value(json_object_get(warm, "ReadUnitsPerSecond")), 15000);
+    assert_null(json_object_get(warm, "WriteUnitsPerSecond"));
 
     /* Read back: the deployed GSIs are what was rendered. */
     struct template_facts f;
@@ -347,10 +380,15 @@ static void test_indexes_and_features(void **state) {
         "SSESpecification",
         "TableClass",
         "OnDemandThroughput",
-        "ContributorInsightsSpecification"};
+        "ContributorInsightsSpecification",
+        "ResourcePolicy",
+        "KinesisStreamSpecification",
+        "WarmThroughput"};
     for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++) {
         assert_null(json_object_get(p, absent[i]));
     }
+    assert_null(json_object_get(
+        json_object_get(p, "PointInTimeRecoverySpecification"), "RecoveryPeriodInDays"));
     assert_int_equal(json_array_size(json_object_get(p, "AttributeDefinitions")), 2);
     json_decref(t);
     tpd_buf_clear(&text);
@@ -555,7 +593,17 @@ static void test_state_from_live(void **state) {
     int64_t n = 0;
     assert_true(tfv_get_int(tfv_get(st, "on_demand_throughput"), "max_read_request_units", &n));
     assert_int_equal(n, 100);
+    assert_true(tfv_get_int(st, "recovery_period_in_days", &n));
+    assert_int_equal(n, 7);
     tfv_free(st);
+    /* DynamoDB's default period where the reference left it out: null, no diff. */
+    tfv_map_set(ref, "recovery_period_in_days", tfv_new_null());
+    l.spec.pitr_days = 35;
+    st = table_value_state(&a);
+    assert_true(tfv_is_null(tfv_get(st, "recovery_period_in_days")));
+    tfv_free(st);
+    tfv_map_set(ref, "recovery_period_in_days", tfv_new_int(7));
+    l.spec.pitr_days = 7;
 
     /* No reference (an import): what DynamoDB has, spelled out. */
     a.ref = NULL;
@@ -571,6 +619,29 @@ static void test_state_from_live(void **state) {
     tfv_free(st);
     table_live_clear(&l);
     tfv_free(ref);
+}
+
+/* Resource policies compare as JSON: key order and whitespace do not count, array order
+ * and values do (table_policy.h). */
+static void test_policy_equality(void **state) {
+    (void)state;
+    assert_true(table_policy_equal(NULL, NULL));
+    assert_false(table_policy_equal("{}", NULL));
+    assert_true(table_policy_equal(
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": "
+        "\"a\"}]}",
+        "{\"Statement\":[{\"Action\":\"a\",\"Effect\":\"Allow\"}],\"Version\":\"2012-10-17\"}"));
+    assert_false(table_policy_equal(
+        "{\"Statement\":[{\"Action\":[\"a\",\"b\"]}]}",
+        "{\"Statement\":[{\"Action\":[\"b\",\"a\"]}]}"));
+    assert_false(table_policy_equal("{\"A\":1}", "{\"A\":2}"));
+    assert_false(table_policy_equal("{not json", "{not  json"));
+    assert_true(table_policy_equal("{not json", "{not json"));
+    char *c = table_policy_canonical("{ \"b\" : 1, \"a\" : [ 2 ] }");
+    assert_string_equal(c, "{\"a\":[2],\"b\":1}");
+    free(c);
+    assert_null(table_policy_canonical("[1]"));
+    assert_null(table_policy_canonical("{\"a\":1,\"a\":2}")); /* duplicate keys */
 }
 
 /* cfn-lint (installed with the test tools) must accept every template we render. */
@@ -768,6 +839,7 @@ int main(void) {
         cmocka_unit_test(test_read_deployed_indexes),
         cmocka_unit_test(test_deployed_features_kept),
         cmocka_unit_test(test_state_from_live),
+        cmocka_unit_test(test_policy_equality),
         cmocka_unit_test(test_cfn_lint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "tpd_alloc.h"
 #include "ttl_plan.h"
 
 static struct tfv *s_key(const char *name, const char *type) {
@@ -253,6 +254,52 @@ static void test_timeouts(void **state) {
     tfv_free(s);
 }
 
+/* Out of memory anywhere in a replacement's plan: either the replacement is planned with
+ * its RequiresReplace path, or the plan fails with a diagnostic and plans nothing — never
+ * the change without the path that makes Terraform replace (issue 24: an allocation failure
+ * at the path once dropped it and still planned). Each allocation fails in turn. */
+static void test_replacement_out_of_memory(void **state) {
+    (void)state;
+    struct tfv *prior = s_state(false);
+    struct tfv *proposed = tfv_clone(prior);
+    assert_int_equal(tfv_map_set(proposed, "hash_key", s_key("pk", "S")), TPD_OK);
+    size_t failures = 0;
+    for (unsigned long n = 1;; n++) {
+        struct tfv *planned = NULL;
+        struct provider_path_list rr = {0};
+        struct diag_list d;
+        diag_list_init(&d);
+        tpd_alloc_fail_at(n, false);
+        enum ttl_plan_kind k = ttl_plan_compute(prior, proposed, proposed, &planned, &rr, &d);
+        bool failed = tpd_alloc_failed();
+        tpd_alloc_fail_at(0, false);
+        if (!failed) {
+            assert_int_equal(k, TTL_PLAN_REPLACE);
+            assert_int_equal(rr.count, 1);
+            tfv_free(planned);
+            provider_path_list_clear(&rr);
+            diag_list_clear(&d);
+            break;
+        }
+        failures++;
+        bool error = d.count > 0 && d.items[0].severity == DIAG_ERROR;
+        if (k == TTL_PLAN_REPLACE && !error) {
+            assert_non_null(planned);
+            assert_int_equal(rr.count, 1);
+            assert_int_equal(rr.paths[0].count, 1);
+        } else {
+            assert_true(error);
+            assert_null(planned);
+        }
+        tfv_free(planned);
+        provider_path_list_clear(&rr);
+        diag_list_clear(&d);
+    }
+    assert_true(failures > 0);
+    tfv_free(proposed);
+    tfv_free(prior);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_defaults),
@@ -263,6 +310,7 @@ int main(void) {
         cmocka_unit_test(test_destroy),
         cmocka_unit_test(test_ttl_rename),
         cmocka_unit_test(test_timeouts),
+        cmocka_unit_test(test_replacement_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

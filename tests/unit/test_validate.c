@@ -358,6 +358,56 @@ static void test_index_rules(void **state) {
     tfv_free(c);
 }
 
+/* The properties of issue 25 (validate_features.c). */
+static void test_feature_rules(void **state) {
+    (void)state;
+    struct tfv *c = s_valid_table();
+    tfv_map_set(c, "point_in_time_recovery", tfv_new_bool(true));
+    tfv_map_set(c, "recovery_period_in_days", tfv_new_int(7));
+    struct diag_list d;
+    diag_list_init(&d);
+    validate_ttl_table(c, &d);
+    assert_int_equal(d.count, 0);
+    tfv_map_set(c, "point_in_time_recovery", tfv_new_unknown());
+    validate_ttl_table(c, &d);
+    assert_int_equal(d.count, 0);
+    diag_list_clear(&d);
+    tfv_map_set(c, "point_in_time_recovery", tfv_new_bool(true));
+    tfv_map_set(c, "recovery_period_in_days", tfv_new_int(36));
+    s_expect_one_error(c, "recovery_period_in_days", false);
+    c = s_valid_table();
+    tfv_map_set(c, "point_in_time_recovery", tfv_new_bool(true));
+    tfv_map_set(c, "recovery_period_in_days", tfv_new_int(0));
+    s_expect_one_error(c, "recovery_period_in_days", false);
+    c = s_valid_table();
+    tfv_map_set(c, "recovery_period_in_days", tfv_new_int(7)); /* recovery left out: off */
+    s_expect_one_error(c, "recovery_period_in_days", false);
+    c = s_valid_table();
+    tfv_map_set(c, "point_in_time_recovery", tfv_new_bool(false));
+    tfv_map_set(c, "recovery_period_in_days", tfv_new_int(7));
+    s_expect_one_error(c, "recovery_period_in_days", false);
+    /* resource_policy: a JSON object of at most 20480 bytes. */
+    c = s_valid_table();
+    tfv_map_set(c, "resource_policy", tfv_new_string("{\"Version\":\"2012-10-17\"}"));
+    diag_list_init(&d);
+    validate_ttl_table(c, &d);
+    assert_int_equal(d.count, 0);
+    diag_list_clear(&d);
+    tfv_map_set(c, "resource_policy", tfv_new_string("{\"Version\":"));
+    s_expect_one_error(c, "resource_policy", false);
+    c = s_valid_table();
+    tfv_map_set(c, "resource_policy", tfv_new_string("[1]"));
+    s_expect_one_error(c, "resource_policy", false);
+    c = s_valid_table();
+    char big[20500];
+    memset(big, ' ', sizeof big - 1);
+    big[0] = '{';
+    big[sizeof big - 2] = '}';
+    big[sizeof big - 1] = 0;
+    tfv_map_set(c, "resource_policy", tfv_new_string(big));
+    s_expect_one_error(c, "resource_policy", false);
+}
+
 static void test_provider_rules(void **state) {
     (void)state;
     struct tfv *c = tfv_new_object();
@@ -394,6 +444,7 @@ int main(void) {
         cmocka_unit_test(test_billing_rules),
         cmocka_unit_test(test_ttl_timeouts_tags),
         cmocka_unit_test(test_index_rules),
+        cmocka_unit_test(test_feature_rules),
         cmocka_unit_test(test_provider_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,4 +47,8 @@
 /* Another provider's state of a table, handed over by a `moved` block (move_state.h). */
 #define TPD_MAX_MOVED_STATE ((size_t)1 << 20)
 
+/* A table's resource policy: DynamoDB's limit, whitespace counted (docs/aws-behaviour.md
+ * §5.8). */
+#define TPD_MAX_RESOURCE_POLICY ((size_t)20480)
+
 #endif

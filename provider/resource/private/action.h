@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "ownership.h"
+#include "restore.h"
 #include "table_spec.h"
 #include "tpd_kv.h"
 
@@ -35,6 +36,7 @@ enum action_path {
     ACTION_DESTROY_STACK_THEN_TABLE, /* DeleteStack keeping the table, then DeleteTable */
     ACTION_DESTROY_TABLE,            /* DeleteTable: a table in no stack */
     ACTION_FORGET,                   /* remove from state, touch nothing */
+    ACTION_RESTORE,                  /* restore the table (restore.h), then IMPORT, then the rest */
 };
 /* "create", "adopt", ...: stable names, also stored in the private bytes. */
 const char *action_path_name(enum action_path p);
@@ -52,6 +54,7 @@ enum action_step_kind {
     STEP_REPAIR,           /* compare the table with the target again, repair what differs */
     STEP_DELETE_TABLE,     /* after checking again that protection is still off */
     STEP_READ_BACK,        /* read the table for the state; wait while TTL settles */
+    STEP_RESTORE,          /* restore the table from the plan's restore source */
 };
 
 struct action_step {
@@ -92,6 +95,7 @@ struct action_plan {
     bool new_stack;           /* the table ends in a stack other than the one in state */
     char *stack_id;           /* the stack the path acts on, as read (NULL: none yet) */
     char *wait_stack;         /* ACTION_WAIT: the busy stack */
+    const struct restore_spec *restore; /* ACTION_RESTORE: the source (the request's) */
 };
 
 void action_plan_init(struct action_plan *p);

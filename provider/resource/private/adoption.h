@@ -7,10 +7,10 @@
  * should not (docs/resource.md, "Ownership and safety"):
  *   - features of the live table the configuration leaves out (an index, the LSIs, a
  *     stream, a KMS key, the infrequent-access class, on-demand limits, contributor
- *     insights), each with the HCL to add: the import template mirrors the table, and the
- *     follow-up update would remove them;
- *   - what this resource cannot express (replicas, Kinesis streaming destinations, a
- *     resource policy, contributor insights on an index or in THROTTLED_KEYS mode,
+ *     insights, a resource policy, a Kinesis destination), each with the HCL to add: the import
+ * template mirrors the table, and the follow-up update would remove them;
+ *   - what this resource cannot express (replicas, more than one Kinesis destination,
+ *     contributor insights on an index or in THROTTLED_KEYS mode,
  *     on-demand limits on an index; the first reads need cloud_read_adoption_extras);
  *   - other LSIs than the table's (they exist only from creation);
  *   - a TTL enabled on another attribute (DynamoDB cannot move an enabled TTL; it needs

@@ -40,6 +40,16 @@ enum tpd_code cloud_list_importers(
     void *ctx, const struct stack_facts *s, char ***names, size_t *count, struct tpd_err *err);
 enum tpd_code cloud_get_template(void *ctx, const char *stack, char **body, struct tpd_err *err);
 
+/* cloud_restore.c */
+enum tpd_code cloud_read_restore_source(
+    void *ctx,
+    const struct restore_spec *r,
+    struct table_spec *out,
+    char **status,
+    struct tpd_err *err);
+enum tpd_code cloud_restore(
+    void *ctx, const struct restore_spec *r, const struct table_spec *want, struct tpd_err *err);
+
 /* cloud_repair.c */
 enum tpd_code
 cloud_repair(void *ctx, const struct repair_plan *p, int64_t deadline_ns, struct tpd_err *err);

@@ -22,6 +22,7 @@
 
 #include "facts.h"
 #include "repair_plan.h"
+#include "restore.h"
 #include "tpd_err.h"
 #include "tpd_kv.h"
 
@@ -37,6 +38,10 @@ struct cloud_read_request {
     const char *table;    /* NULL: no table read */
     const char *arn_hint; /* the table's ARN from the state: ListTagsOfResource goes along */
     bool with_tags;
+    /* + the resource policy and Kinesis destinations (GetResourcePolicy,
+     * DescribeKinesisStreamingDestination): read when the configuration or the state has
+     * them, so a refresh of a table without them costs no more calls. */
+    bool with_features;
     const char *stacks[2];  /* stacks to read by name (NULL: none) ... */
     unsigned stack_what[2]; /* ... and how much of each (enum cloud_stack_read) */
     const char *owner_of;   /* which stack holds this table (DescribeStackResources) */
@@ -121,6 +126,24 @@ struct cloud_ops {
     enum tpd_code (*pause)(void *ctx, int64_t ns, int64_t deadline_ns);
     /* A new owner id (32 hex digits of a cryptographic random number). */
     enum tpd_code (*new_owner_id)(void *ctx, char out[33]);
+
+    /* ---- restores (restore.h) ---- */
+    /* The source of r: the backup (DescribeBackup: keys without types, indexes, status) or
+     * the table (DescribeTable). TPD_E_NOT_FOUND when there is no such backup or table. */
+    enum tpd_code (*read_restore_source)(
+        void *ctx,
+        const struct restore_spec *r,
+        struct table_spec *out,
+        char **status,
+        struct tpd_err *err);
+    /* Restore table want->name from r, with the overrides that make it as configured
+     * (billing, capacities, indexes, encryption, on-demand limits). Returns once DynamoDB
+     * accepted it: the table exists, CREATING. */
+    enum tpd_code (*restore)(
+        void *ctx,
+        const struct restore_spec *r,
+        const struct table_spec *want,
+        struct tpd_err *err);
 };
 
 void cloud_strv_free(char **v);

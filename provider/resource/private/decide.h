@@ -24,6 +24,7 @@ enum decide_need {
     DECIDE_NEED_EXTRAS = 1,    /* cloud_ops.read_extras of the table (an adoption's review) */
     DECIDE_NEED_IMPORTERS = 2, /* the stacks importing an export of the stack to delete */
     DECIDE_NEED_OWNER = 4,     /* the stack holding the table: looked up, and read fully */
+    DECIDE_NEED_RESTORE = 8,   /* the source of a restore (cloud_ops.read_restore_source) */
 };
 
 /* The plan of req on f. *out is initialised here; action_plan_clear frees it. */

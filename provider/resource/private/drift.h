@@ -47,8 +47,9 @@ struct drift_plan {
     int64_t read_capacity_to;
     int64_t write_capacity_to;
     bool billing_mode_changes; /* PROVISIONED <-> PAY_PER_REQUEST (not only capacities) */
-    bool pitr;
+    bool pitr;                 /* set point-in-time recovery to pitr_to with pitr_days_to days */
     bool pitr_to;
+    int64_t pitr_days_to; /* the effective period (table_spec_pitr_days); 0 when off */
     enum drift_ttl ttl;
     char *ttl_attribute;      /* ENABLE: the configured one; DISABLE and RENAME: the live one */
     char *ttl_attribute_want; /* RENAME: the configured one */
@@ -78,6 +79,24 @@ struct drift_plan {
     char **gsi_changed; /* on the table with another definition than wanted */
     size_t gsi_changed_count;
     bool lsi_differs; /* the local secondary indexes differ: only a new table changes them */
+    /* The resource policy differs as JSON (table_policy.h), when it was read
+     * (table_live.features_read): set policy_to, or delete it (NULL). */
+    bool policy;
+    char *policy_to;
+    /* Warm throughput below the configured one: raised to warm_*_to (> 0; 0: unchanged).
+     * Above it is no repair (warm throughput never decreases): warm_lower names it. */
+    bool warm;
+    int64_t warm_read_to;
+    int64_t warm_write_to;
+    bool warm_lower;
+    /* The Kinesis destination, when read: disable kinesis_disable (the live one), then
+     * enable kinesis_enable with kinesis_precision_to; or only update the precision of the
+     * live one (kinesis_update). */
+    bool kinesis;
+    char *kinesis_disable;
+    char *kinesis_enable;
+    char *kinesis_precision_to; /* NULL: DynamoDB's default */
+    bool kinesis_update;
 };
 
 void drift_plan_clear(struct drift_plan *p);

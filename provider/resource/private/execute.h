@@ -32,6 +32,9 @@ struct execute_result {
     bool table_deleted;      /* DESTROY*: the table is gone */
     struct table_live table; /* READ_BACK (or the last REPAIR read): the table as it is */
     bool empty;              /* every stack change set was empty */
+    bool restored;           /* RESTORE: DynamoDB accepted the restore: the table exists */
+    struct refusal mismatch; /* RESTORE: the restored table differs in keys or indexes (kept,
+                                not adopted; restore_check) */
 };
 void execute_result_clear(struct execute_result *r);
 

@@ -29,11 +29,16 @@ struct table_live {
     bool tags_read;   /* ListTagsOfResource was called (spec.tags without aws:* keys) */
     char *stream_arn; /* LatestStreamArn of the enabled stream */
     char *replicas;   /* regions of a global table's replicas, ", "-separated; NULL: none */
+    /* The resource policy and Kinesis destination were read (cloud_read_request
+     * with_features, or cloud_read_extras) into spec.resource_policy and spec.kinesis_*:
+     * only then do they count as drift. */
+    bool features_read;
     /* What only an adoption reads (cloud_read_adoption_extras), features this resource
      * cannot express: */
     bool extras_read;
-    char *kinesis;        /* Kinesis streaming destinations not DISABLED */
-    bool resource_policy; /* the table has a resource policy */
+    char *kinesis;        /* Kinesis streaming destinations not DISABLED beyond the first
+                             (spec.kinesis_arn): this resource holds one */
+    bool resource_policy; /* the table has a resource policy (spec.resource_policy) */
     char *gsi_insights;   /* GSIs with contributor insights on, ", "-separated */
     char *insights_mode;  /* the table's contributor insights mode when it is not
                              the default ACCESSED_AND_THROTTLED_KEYS */
@@ -111,6 +116,12 @@ struct resource_facts {
     bool importers_read;
     char **importers; /* stacks importing an export of the stack a path deletes */
     size_t importer_count;
+    /* A create with `restore` (restore.h): its source, read once (DECIDE_NEED_RESTORE). */
+    bool restore_read;                /* looked up */
+    bool restore_found;               /* ... and read into restore_source */
+    struct table_spec restore_source; /* keys and indexes (key types NULL for a backup) */
+    char *restore_status;             /* the backup's BackupStatus, or the table's status */
+    char *restore_error;              /* why it could not be read (not "not found") */
 };
 void resource_facts_clear(struct resource_facts *f);
 

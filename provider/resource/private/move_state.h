@@ -19,8 +19,8 @@
  * The one source: registry.terraform.io/hashicorp/aws `aws_dynamodb_table`, state schema
  * version 1 (hashicorp/aws 5.x; captured from 5.100.0 in tests/unit/data/move/). What the
  * resource cannot hold refuses the move with what to do instead: replicas (a global
- * table), import_table, restore_* arguments, a point-in-time recovery period other than
- * DynamoDB's 35 days, on-demand limits on an index, attributes this mapping does not know
+ * table), import_table, restore_* arguments, on-demand limits on an index, attributes
+ * this mapping does not know
  * that are set (a newer hashicorp/aws), and anything that is not a state hashicorp/aws
  * writes. The JSON is outside data: it is parsed with limits (TPD_MAX_MOVED_STATE) and
  * fuzzed (tests/fuzz/fuzz_move_state.c).

@@ -25,13 +25,17 @@
 #include "tpd_kv.h"
 
 enum repair_kind {
-    REPAIR_UPDATE_TABLE, /* one UpdateTable, then wait until the table is ACTIVE */
-    REPAIR_CREATE_INDEX, /* UpdateTable creating `index`, with the attribute definitions */
-    REPAIR_PITR,         /* UpdateContinuousBackups(on) */
-    REPAIR_INSIGHTS,     /* UpdateContributorInsights(on) */
-    REPAIR_TAG,          /* TagResource(tags) */
-    REPAIR_UNTAG,        /* UntagResource(keys) */
-    REPAIR_TTL,          /* UpdateTimeToLive(ttl_attribute, on) */
+    REPAIR_UPDATE_TABLE,      /* one UpdateTable, then wait until the table is ACTIVE */
+    REPAIR_CREATE_INDEX,      /* UpdateTable creating `index`, with the attribute definitions */
+    REPAIR_PITR,              /* UpdateContinuousBackups(on, pitr_days) */
+    REPAIR_INSIGHTS,          /* UpdateContributorInsights(on) */
+    REPAIR_TAG,               /* TagResource(tags) */
+    REPAIR_UNTAG,             /* UntagResource(keys) */
+    REPAIR_TTL,               /* UpdateTimeToLive(ttl_attribute, on) */
+    REPAIR_POLICY,            /* PutResourcePolicy(policy), or DeleteResourcePolicy (NULL) */
+    REPAIR_KINESIS_OFF,       /* DisableKinesisStreamingDestination(kinesis_arn) */
+    REPAIR_KINESIS_ON,        /* EnableKinesisStreamingDestination(kinesis_arn, precision) */
+    REPAIR_KINESIS_PRECISION, /* UpdateKinesisStreamingDestination(kinesis_arn, precision) */
 };
 
 /* A tristate for UpdateTable fields: unchanged, false, true. */
@@ -61,6 +65,8 @@ struct repair_step {
     bool on_demand; /* OnDemandThroughput with these maxima (-1: no limit) */
     int64_t on_demand_read;
     int64_t on_demand_write;
+    int64_t warm_read; /* > 0: WarmThroughput raised to these units (alone in its UpdateTable) */
+    int64_t warm_write;
     /* REPAIR_CREATE_INDEX: the index, and the table's attribute definitions with its keys */
     struct table_index index;
     struct tpd_kv *attr_defs; /* name -> type */
@@ -68,7 +74,13 @@ struct repair_step {
     bool provisioned; /* the table is PROVISIONED: the index carries capacities */
     /* REPAIR_PITR, REPAIR_INSIGHTS, REPAIR_TTL */
     bool on;
+    int64_t pitr_days; /* REPAIR_PITR with on: the recovery period (always sent) */
     char *ttl_attribute;
+    /* REPAIR_POLICY */
+    char *policy;
+    /* REPAIR_KINESIS_*: the destination; precision NULL: DynamoDB's default */
+    char *kinesis_arn;
+    char *kinesis_precision;
     /* REPAIR_TAG, REPAIR_UNTAG */
     struct tpd_kv *tags;
     size_t tag_count;

@@ -15,6 +15,7 @@
 
 #include "ownership.h"
 #include "resource_private.h"
+#include "restore.h"
 #include "table_spec.h"
 #include "tfv.h"
 #include "tpd_err.h"
@@ -31,6 +32,7 @@ struct request_prior {
     char *arn;
     bool retain_on_destroy;
     bool protection; /* deletion_protection_enabled (a null or unknown value counts as on) */
+    bool features;   /* a resource policy or a Kinesis destination (table_spec_has_features) */
 };
 
 struct request {
@@ -41,6 +43,7 @@ struct request {
     struct resource_private priv; /* prior private (plan) or planned private (apply) */
     bool explicit_destroy;        /* DESTROY planned by a destroy plan (priv) */
     struct owner_claim claim;     /* what the state proves (borrowed from prior and priv) */
+    struct restore_spec restore;  /* CREATE: the configured `restore` (RESTORE_NONE: none) */
 };
 
 void request_clear(struct request *r);

@@ -65,6 +65,10 @@ struct table_spec {
     struct table_ttl ttl;
     bool deletion_protection;
     bool pitr;
+    /* PointInTimeRecoverySpecification.RecoveryPeriodInDays (1-35) while pitr is on; 0: not
+     * configured (desired) or not reported (live), meaning DynamoDB's default
+     * (table_spec_pitr_days). */
+    int64_t pitr_days;
     bool retain_on_destroy; /* desired specs only */
     struct tpd_kv *tags;    /* table tags, sorted by key; values may be empty */
     size_t tag_count;
@@ -83,6 +87,17 @@ struct table_spec {
     int64_t on_demand_read; /* OnDemandThroughput maxima (PAY_PER_REQUEST); 0: no limit */
     int64_t on_demand_write;
     bool contributor_insights;
+    /* WarmThroughput units per second. Desired: 0 = not configured (not managed); live:
+     * what DynamoDB reports (every table has one; it never decreases). */
+    int64_t warm_read;
+    int64_t warm_write;
+    /* The table's resource policy, a JSON document (NULL: none). Desired: as configured;
+     * live: as GetResourcePolicy returns it. Compared as JSON (table_policy.h). */
+    char *resource_policy;
+    /* The Kinesis streaming destination (NULL: none) and its
+     * ApproximateCreationDateTimePrecision (NULL: DynamoDB's MILLISECOND). */
+    char *kinesis_arn;
+    char *kinesis_precision;
     /* Desired specs only: the configuration spelled these out (rather than leaving them to
      * their defaults), so an adoption that changes them is asked for. */
     bool table_class_set;
@@ -117,6 +132,20 @@ void table_index_describe(const struct table_index *x, struct tpd_text *b);
  * local_secondary_indexes, on one line: { name = "...", hash_key = {...}, ... }.
  * Capacities only for a GSI of a provisioned table. */
 void table_index_hcl(const struct table_index *x, bool gsi, bool provisioned, struct tpd_text *b);
+
+/* The spec has a resource policy or a Kinesis destination: reading the table for it
+ * includes them (cloud_read_request.with_features). */
+bool table_spec_has_features(const struct table_spec *s);
+
+/* The effective ApproximateCreationDateTimePrecision of the Kinesis destination:
+ * MILLISECOND (DynamoDB's default) when none is set. */
+const char *table_spec_kinesis_precision(const struct table_spec *s);
+
+/* DynamoDB's default recovery period, in days (docs/aws-behaviour.md §5.7). */
+#define TABLE_PITR_DEFAULT_DAYS 35
+/* The effective recovery period of a spec with pitr on: TABLE_PITR_DEFAULT_DAYS when
+ * pitr_days is 0; 0 while pitr is off. */
+int64_t table_spec_pitr_days(const struct table_spec *s);
 
 /* The effective table class: STANDARD when none is set. */
 const char *table_spec_table_class(const struct table_spec *s);

@@ -16,4 +16,7 @@
 void validate_err(
     struct diag_list *d, const char *a, const char *b, const char *summary, const char *detail);
 
+/* The properties of issue 25 (validate_features.c). */
+void validate_table_features(const struct tfv *config, struct diag_list *diags);
+
 #endif

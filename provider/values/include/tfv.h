@@ -24,6 +24,19 @@
 #include "tpd_buf.h"
 #include "tpd_err.h"
 
+/*
+ * Builders and encoders can fail (out of memory, a value too deep): their result must be
+ * checked, or a plan could go on without a part of itself (a dropped RequiresReplace path
+ * once still planned the change). Like tpd_buf's appends (tpd_buf.h), the check is on in
+ * every library and the executable (TPD_CHECK_BUF_RESULTS), not in tests, which build
+ * their fixtures with them.
+ */
+#ifdef TPD_CHECK_BUF_RESULTS
+#    define TFV_MUST_CHECK TPD_MUST_CHECK
+#else
+#    define TFV_MUST_CHECK
+#endif
+
 /* ---- types (cty) ---- */
 
 enum tfv_type_kind {
@@ -58,7 +71,7 @@ extern const struct tfv_type tfv_type_map_string;
 extern const struct tfv_type tfv_type_dynamic;
 
 /* Append the cty JSON type expression ("string", ["map","string"], ["object",{..}]). */
-enum tpd_code tfv_type_to_json(const struct tfv_type *t, struct tpd_buf *out);
+enum tpd_code tfv_type_to_json(const struct tfv_type *t, struct tpd_buf *out) TFV_MUST_CHECK;
 
 /* ---- values ---- */
 
@@ -98,25 +111,25 @@ struct tfv {
 };
 
 /* Constructors: return NULL on allocation failure. Caller frees with tfv_free. */
-struct tfv *tfv_new_null(void);
-struct tfv *tfv_new_unknown(void);
-struct tfv *tfv_new_bool(bool b);
-struct tfv *tfv_new_int(int64_t i);
-struct tfv *tfv_new_double(double d);
-struct tfv *tfv_new_string(const char *s);
-struct tfv *tfv_new_stringn(const void *s, size_t len);
-struct tfv *tfv_new_list(void);
-struct tfv *tfv_new_set(void);
-struct tfv *tfv_new_map(void);
-struct tfv *tfv_new_object(void);
+struct tfv *tfv_new_null(void) TFV_MUST_CHECK;
+struct tfv *tfv_new_unknown(void) TFV_MUST_CHECK;
+struct tfv *tfv_new_bool(bool b) TFV_MUST_CHECK;
+struct tfv *tfv_new_int(int64_t i) TFV_MUST_CHECK;
+struct tfv *tfv_new_double(double d) TFV_MUST_CHECK;
+struct tfv *tfv_new_string(const char *s) TFV_MUST_CHECK;
+struct tfv *tfv_new_stringn(const void *s, size_t len) TFV_MUST_CHECK;
+struct tfv *tfv_new_list(void) TFV_MUST_CHECK;
+struct tfv *tfv_new_set(void) TFV_MUST_CHECK;
+struct tfv *tfv_new_map(void) TFV_MUST_CHECK;
+struct tfv *tfv_new_object(void) TFV_MUST_CHECK;
 void tfv_free(struct tfv *v);
 /* Deep copy; NULL on allocation failure. */
-struct tfv *tfv_clone(const struct tfv *v);
+struct tfv *tfv_clone(const struct tfv *v) TFV_MUST_CHECK;
 
 /* Append to a LIST or SET; takes ownership of item. */
-enum tpd_code tfv_list_append(struct tfv *list, struct tfv *item);
+enum tpd_code tfv_list_append(struct tfv *list, struct tfv *item) TFV_MUST_CHECK;
 /* Set key in a MAP or OBJECT (replacing any old value); takes ownership of val. */
-enum tpd_code tfv_map_set(struct tfv *map, const char *key, struct tfv *val);
+enum tpd_code tfv_map_set(struct tfv *map, const char *key, struct tfv *val) TFV_MUST_CHECK;
 /* Borrowed child of a MAP/OBJECT by key; NULL when absent or v is not a map/object. */
 const struct tfv *tfv_get(const struct tfv *v, const char *key);
 struct tfv *tfv_get_mut(struct tfv *v, const char *key);
@@ -146,19 +159,23 @@ bool tfv_equal(const struct tfv *a, const struct tfv *b);
  * TPD_E_PARSE with err filled; *out is NULL.
  */
 enum tpd_code tfv_decode_msgpack(
-    struct tpd_span data, const struct tfv_type *type, struct tfv **out, struct tpd_err *err);
+    struct tpd_span data, const struct tfv_type *type, struct tfv **out, struct tpd_err *err)
+    TFV_MUST_CHECK;
 
 /* Encode v (of type) as msgpack, appending to out. NULL v encodes as nil. */
 enum tpd_code tfv_encode_msgpack(
-    const struct tfv *v, const struct tfv_type *type, struct tpd_buf *out, struct tpd_err *err);
+    const struct tfv *v, const struct tfv_type *type, struct tpd_buf *out, struct tpd_err *err)
+    TFV_MUST_CHECK;
 
 /* Decode the JSON form (raw state, DynamicValue.json) of the given type. */
 enum tpd_code tfv_decode_json(
-    struct tpd_span data, const struct tfv_type *type, struct tfv **out, struct tpd_err *err);
+    struct tpd_span data, const struct tfv_type *type, struct tfv **out, struct tpd_err *err)
+    TFV_MUST_CHECK;
 
 /* Encode as JSON (unknown values are not representable: TPD_E_INVALID). */
 enum tpd_code tfv_encode_json(
-    const struct tfv *v, const struct tfv_type *type, struct tpd_buf *out, struct tpd_err *err);
+    const struct tfv *v, const struct tfv_type *type, struct tpd_buf *out, struct tpd_err *err)
+    TFV_MUST_CHECK;
 
 /* ---- attribute paths (for diagnostics and requires_replace) ---- */
 
@@ -177,15 +194,15 @@ struct tfv_path {
 };
 
 void tfv_path_clear(struct tfv_path *p);
-enum tpd_code tfv_path_push_attr(struct tfv_path *p, const char *name);
-enum tpd_code tfv_path_push_key(struct tfv_path *p, const char *key);
-enum tpd_code tfv_path_push_index(struct tfv_path *p, int64_t index);
+enum tpd_code tfv_path_push_attr(struct tfv_path *p, const char *name) TFV_MUST_CHECK;
+enum tpd_code tfv_path_push_key(struct tfv_path *p, const char *key) TFV_MUST_CHECK;
+enum tpd_code tfv_path_push_index(struct tfv_path *p, int64_t index) TFV_MUST_CHECK;
 void tfv_path_pop(struct tfv_path *p);
-enum tpd_code tfv_path_copy(struct tfv_path *dst, const struct tfv_path *src);
+enum tpd_code tfv_path_copy(struct tfv_path *dst, const struct tfv_path *src) TFV_MUST_CHECK;
 /* Build a path of attribute names, ending the list with (const char *)NULL:
  * tfv_path_of(&p, "hash_key", "name", (const char *)NULL). */
-enum tpd_code tfv_path_of(struct tfv_path *p, const char *first, ...);
+enum tpd_code tfv_path_of(struct tfv_path *p, const char *first, ...) TFV_MUST_CHECK;
 /* Append the path in HCL form (hash_key.name, tags["app"]). */
-enum tpd_code tfv_path_format(const struct tfv_path *p, struct tpd_buf *out);
+enum tpd_code tfv_path_format(const struct tfv_path *p, struct tpd_buf *out) TFV_MUST_CHECK;
 
 #endif
