@@ -312,8 +312,7 @@ static void s_create_outcome(
         s_create_interrupted(ops, planned, p, res, err, new_state, diags);
         return;
     }
-    if (p->path == ACTION_CREATE && res->stack_id &&
-        (rc == TPD_E_TIMEOUT || rc == TPD_E_STOPPED)) {
+    if (p->path == ACTION_CREATE && res->stack_id && (rc == TPD_E_TIMEOUT || rc == TPD_E_STOPPED)) {
         /* Interrupted before ExecuteChangeSet: the stack exists (REVIEW_IN_PROGRESS, its
          * change set being made) and holds no table yet. Recorded, so that it is not
          * orphaned; the next apply continues from it. */
