@@ -281,10 +281,11 @@ enum tpd_code cfn_deploy_delete_stack(
     struct cfn_stack final = {0};
     char token[CFN_DEPLOY_TOKEN_MAX];
     cfn_deploy_token(token, sizeof token, o->token_prefix, "delete");
-    /* RetainResources is only accepted for a stack already in DELETE_FAILED. */
+    /* RetainResources is only accepted for a stack already in DELETE_FAILED: its status
+     * is read only when there is a resource to keep. */
     struct cfn_stack cur = {0};
     bool delete_failed = false;
-    if (cfn_describe_stack(c, name, &cur, NULL) == TPD_OK) {
+    if (retain_logical_id && cfn_describe_stack(c, name, &cur, NULL) == TPD_OK) {
         delete_failed = s_eq(cur.status, "DELETE_FAILED");
     }
     cfn_stack_clear(&cur);

@@ -6,6 +6,8 @@
 #   limits   bench/limits.py   the same under AWS's API rate limits (--rate-limits aws):
 #                              10, 60 and 200 tables, calls per table per operation
 #   rss      bench/rss.py      executable size and memory at 1, 10, 60 and 200 tables
+#   calls    bench/calls.py    calls per table per operation and phase (refresh, plan,
+#                              apply walk), beside the peer's
 #
 #   bench/run.sh [--runs 3] [--sizes 1,10,50] [--no-overshoot]   every section (the
 #                                                               options go to bench.py)
@@ -20,12 +22,13 @@ cmake --build build-release -j"$(nproc)" >/dev/null
 
 section=all
 case ${1:-} in
-  main | network | limits | rss) section=$1 && shift ;;
+  main | network | limits | rss | calls) section=$1 && shift ;;
 esac
 
 run_main() { python3 bench/bench.py --build build-release "$@"; }
 run_network() { python3 bench/network.py --build build-release "$@"; }
 run_limits() { python3 bench/limits.py --build build-release "$@"; }
+run_calls() { python3 bench/calls.py --build build-release "$@"; }
 run_rss() {
   # Measured as shipped: stripped (scripts/package.sh strips the release executable).
   strip -o build-release/terraform-provider-dynamodb.stripped build-release/terraform-provider-dynamodb
@@ -37,6 +40,7 @@ if [[ $section == all ]]; then
   run_main "$@"
   run_network
   run_limits
+  run_calls
   run_rss
 else
   "run_$section" "$@"

@@ -21,7 +21,8 @@
 #              fuzz-replay, emulator, release: the packaged release, which also runs
 #              the static executable end to end),
 #              the safety walk's tests (fixed seeds, every reproduction, the oracle),
-#              clang-tidy then valgrind over the unit and aws tests (at a lower
+#              the tsan tests under ThreadSanitizer (scripts/tsan.sh, build-tsan/), then
+#              clang-tidy, then valgrind over the unit and aws tests (at a lower
 #              priority: they only compute, and no test waits for them)
 #
 # The e2e tests run once, in the sanitizer build. Tests are chosen by label, so a new
@@ -150,6 +151,9 @@ lane_plain() {
   # clang-tidy and valgrind only compute, and no test waits for them: at a lower priority
   # they use what the tests leave idle instead of slowing them.
   {
+    # The credential cache, the account guard and the request budget under many threads,
+    # built with ThreadSanitizer (build-tsan/, the tests labelled tsan).
+    step tsan nice -n 10 bash scripts/tsan.sh build-tsan || true
     step tidy nice -n 10 env TPD_TIDY_JOBS="$ncpu" bash scripts/tidy.sh build || true
     step valgrind nice -n 10 env TPD_VALGRIND_JOBS="$ncpu" bash scripts/valgrind-unit.sh build
   } &

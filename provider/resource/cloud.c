@@ -13,6 +13,7 @@
 #include "cloud_internal.h"
 #include "ddb.h"
 #include "tpd_alloc.h"
+#include "tpd_clock.h"
 #include "tpd_log.h"
 
 struct aws_wait_options cloud_wait_opts(const struct cloud *c, int64_t deadline_ns) {
@@ -63,6 +64,8 @@ void cloud_strv_free(char **v) {
 static enum tpd_code s_deploy(
     void *ctx, const struct cloud_deploy *d, struct cloud_deploy_result *r, struct tpd_err *err) {
     struct cloud *c = ctx;
+    facts_handoff_forget(c->handoff, d->stack_name);
+    facts_handoff_forget(c->handoff, d->import_table);
     struct cfn_kv_in *tags = NULL;
     if (d->tag_count) {
         tags = tpd_calloc(d->tag_count, sizeof(*tags));
@@ -110,6 +113,7 @@ static enum tpd_code s_delete_stack(
     int64_t deadline_ns,
     struct tpd_err *err) {
     struct cloud *c = ctx;
+    facts_handoff_forget(c->handoff, name);
     struct cfn_deploy_options o = cloud_deploy_opts(c, deadline_ns);
     return cfn_deploy_delete_stack(c->aws, &o, name, retain_logical_id, err);
 }
@@ -127,6 +131,7 @@ s_wait_stack(void *ctx, const char *name, int64_t deadline_ns, struct tpd_err *e
 static enum tpd_code
 s_delete_table(void *ctx, const char *name, int64_t deadline_ns, struct tpd_err *err) {
     struct cloud *c = ctx;
+    facts_handoff_forget(c->handoff, name);
     enum tpd_code rc = ddb_delete_table(c->aws, name, err);
     if (rc == TPD_E_NOT_FOUND) {
         tpd_err_clear(err);
@@ -155,6 +160,23 @@ static enum tpd_code s_new_owner_id(void *ctx, char out[33]) {
     return TPD_OK;
 }
 
+static enum tpd_code
+s_repair(void *ctx, const struct repair_plan *p, int64_t deadline_ns, struct tpd_err *err) {
+    struct cloud *c = ctx;
+    facts_handoff_forget(c->handoff, p->table);
+    return cloud_repair(ctx, p, deadline_ns, err);
+}
+
+static void s_stash(void *ctx, const char *key, const char *table, struct resource_facts *f) {
+    struct cloud *c = ctx;
+    facts_handoff_put(c->handoff, key, table, f, tpd_now_ns());
+}
+
+static bool s_take(void *ctx, const char *key, struct resource_facts *out) {
+    struct cloud *c = ctx;
+    return facts_handoff_take(c->handoff, key, out, tpd_now_ns());
+}
+
 struct cloud *cloud_new(struct aws_client *aws, struct tpd_stop *stop) {
     struct cloud *c = tpd_calloc(1, sizeof(*c));
     if (!c) {
@@ -162,18 +184,23 @@ struct cloud *cloud_new(struct aws_client *aws, struct tpd_stop *stop) {
     }
     c->aws = aws;
     c->stop = stop;
+    c->handoff = facts_handoff_new(); /* NULL: no hand-off, every apply reads */
     c->ops = (struct cloud_ops){
         .ctx = c,
         .read = cloud_read,
         .read_extras = cloud_read_extras,
         .list_importers = cloud_list_importers,
+        .read_ttl = cloud_read_ttl,
+        .complete_stack = cloud_complete_stack,
         .get_template = cloud_get_template,
         .deploy = s_deploy,
         .delete_stack = s_delete_stack,
         .wait_stack = s_wait_stack,
         .delete_table = s_delete_table,
         .wait_table_ready = cloud_wait_table_ready,
-        .repair = cloud_repair,
+        .repair = s_repair,
+        .stash = s_stash,
+        .take = s_take,
         .pause = s_pause,
         .new_owner_id = s_new_owner_id,
         .read_restore_source = cloud_read_restore_source,
@@ -183,6 +210,9 @@ struct cloud *cloud_new(struct aws_client *aws, struct tpd_stop *stop) {
 }
 
 void cloud_free(struct cloud *c) {
+    if (c) {
+        facts_handoff_free(c->handoff);
+    }
     free(c);
 }
 

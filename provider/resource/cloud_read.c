@@ -63,6 +63,8 @@ struct s_read {
 
 static enum tpd_code s_read_stack(
     struct cloud *c, const char *name, unsigned what, struct stack_facts *out, struct tpd_err *err);
+static enum tpd_code s_complete_stack(
+    struct cloud *c, const char *name, unsigned what, struct stack_facts *out, struct tpd_err *err);
 static enum tpd_code
 s_find_owner(struct cloud *c, const char *table, char **stack_name, struct tpd_err *err);
 
@@ -108,6 +110,19 @@ static void s_read_job(void *ctx, size_t i) {
             break;
         default:
             break;
+    }
+}
+
+/* A second round of s_read_job: only the jobs named in run. */
+struct s_more {
+    struct s_read *r;
+    const bool *run;
+};
+
+static void s_more_job(void *ctx, size_t i) {
+    struct s_more *m = ctx;
+    if (m->run[i]) {
+        s_read_job(m->r, i);
     }
 }
 
@@ -240,6 +255,22 @@ static bool s_take_features(struct s_read *r, struct table_live *out) {
     return true;
 }
 
+/* DescribeTimeToLive's answer into t (moved): the status, and the attribute while TTL is
+ * on or turning on. */
+static void s_take_ttl(struct ddb_ttl *ttl, struct table_live *t) {
+    free(t->ttl_status);
+    t->ttl_status = ttl->status;
+    ttl->status = NULL;
+    free(t->spec.ttl.attribute);
+    t->spec.ttl.attribute = NULL;
+    t->spec.ttl.enabled = false;
+    if (table_live_ttl_active(t)) {
+        t->spec.ttl.attribute = ttl->attribute;
+        t->spec.ttl.enabled = true;
+        ttl->attribute = NULL;
+    }
+}
+
 /* Move the answers into *out (exists and every field); rc of the first failure. */
 static enum tpd_code
 s_take_table(struct s_read *r, bool with_tags, struct table_live *out, struct tpd_err *err) {
@@ -263,13 +294,7 @@ s_take_table(struct s_read *r, bool with_tags, struct table_live *out, struct tp
         return tpd_err_set(
             err, TPD_E_PARSE, "DescribeTable %s: the answer lacks the key schema", r->name);
     }
-    out->ttl_status = r->ttl.status;
-    r->ttl.status = NULL;
-    if (table_live_ttl_active(out)) {
-        s->ttl.attribute = r->ttl.attribute;
-        s->ttl.enabled = true;
-        r->ttl.attribute = NULL;
-    }
+    s_take_ttl(&r->ttl, out);
     if (with_tags && r->tags.count) {
         s->tags = tpd_calloc(r->tags.count, sizeof(*s->tags));
         if (!s->tags) {
@@ -314,24 +339,37 @@ enum tpd_code cloud_read(
     r.name = q->table;
     r.arn = q->arn_hint;
     bool table = q->table != NULL;
-    r.run[S_JOB_TABLE] = r.run[S_JOB_TTL] = r.run[S_JOB_PITR] = r.run[S_JOB_INSIGHTS] = table;
-    r.run[S_JOB_TAGS] = table && q->with_tags && q->arn_hint;
-    r.run[S_JOB_KINESIS] = table && q->with_features;
-    r.run[S_JOB_POLICY] = table && q->with_features && q->arn_hint;
+    bool settings = table && q->table_what != CLOUD_TABLE_DESCRIBE;
+    bool now = settings && q->table_what != CLOUD_TABLE_PROBE;
+    bool tags = settings && q->with_tags;
+    bool features = settings && q->with_features;
+    r.run[S_JOB_TABLE] = table;
+    r.run[S_JOB_TTL] = r.run[S_JOB_PITR] = r.run[S_JOB_INSIGHTS] = now;
+    r.run[S_JOB_TAGS] = now && tags && q->arn_hint;
+    r.run[S_JOB_KINESIS] = now && features;
+    r.run[S_JOB_POLICY] = now && features && q->arn_hint;
     r.run[S_JOB_STACK0] = q->stacks[0] != NULL;
     r.run[S_JOB_STACK1] = q->stacks[1] != NULL;
     r.run[S_JOB_OWNER] = q->owner_of != NULL;
     aws_parallel_run(S_JOBS, s_read_job, &r);
-    if (table && q->with_tags && !q->arn_hint && r.rc[S_JOB_TABLE] == TPD_OK) {
-        /* The table's ARN was not known before DescribeTable. */
-        r.arn = r.t.arn;
-        r.run[S_JOB_TAGS] = true;
-        s_read_job(&r, S_JOB_TAGS);
-    }
-    if (table && q->with_features && !q->arn_hint && r.rc[S_JOB_TABLE] == TPD_OK && r.t.arn) {
-        r.arn = r.t.arn;
-        r.run[S_JOB_POLICY] = true;
-        s_read_job(&r, S_JOB_POLICY);
+    if (settings && r.rc[S_JOB_TABLE] == TPD_OK) {
+        /* What could not go along: the settings of a probed table that exists, the tags of
+         * a table whose ARN was not known before DescribeTable; at once. */
+        bool more[S_JOBS] = {0};
+        more[S_JOB_TTL] = more[S_JOB_PITR] = more[S_JOB_INSIGHTS] = !now;
+        more[S_JOB_TAGS] = tags && !r.run[S_JOB_TAGS];
+        more[S_JOB_KINESIS] = features && !r.run[S_JOB_KINESIS];
+        more[S_JOB_POLICY] = features && !r.run[S_JOB_POLICY];
+        r.arn = r.arn ? r.arn : r.t.arn;
+        bool any = false;
+        for (size_t i = 0; i < S_JOBS; i++) {
+            r.run[i] = r.run[i] || more[i];
+            any = any || more[i];
+        }
+        if (any) {
+            struct s_more m = {&r, more};
+            aws_parallel_run(S_JOBS, s_more_job, &m);
+        }
     }
     /* A CREATING table (a restore under way, a create interrupted) refuses
      * DescribeTimeToLive (ValidationException) and its tags (ResourceNotFoundException):
@@ -363,8 +401,9 @@ enum tpd_code cloud_read(
         tpd_err_move(err, &r.err[i]);
     }
     if (!rc && table && !gone) {
-        rc = s_take_table(&r, q->with_tags && !tags_missing, &out->table, err);
+        rc = s_take_table(&r, tags && !tags_missing, &out->table, err);
         out->table.exists = rc == TPD_OK;
+        out->table.settings_read = settings;
     }
     if (rc || gone) {
         table_live_clear(&out->table);
@@ -381,6 +420,23 @@ enum tpd_code cloud_read(
     ddb_contributor_insights_clear(&r.insights);
     free(r.policy);
     ddb_kinesis_dests_free(r.kinesis, r.kinesis_count);
+    return rc;
+}
+
+enum tpd_code
+cloud_complete_stack(void *ctx, struct stack_facts *s, unsigned what, struct tpd_err *err) {
+    struct cloud *c = ctx;
+    return s->name ? s_complete_stack(c, s->name, what, s, err) : TPD_OK;
+}
+
+enum tpd_code cloud_read_ttl(void *ctx, struct table_live *t, struct tpd_err *err) {
+    struct cloud *c = ctx;
+    struct ddb_ttl ttl = {0};
+    enum tpd_code rc = ddb_describe_time_to_live(c->aws, t->spec.name, &ttl, err);
+    if (!rc) {
+        s_take_ttl(&ttl, t);
+    }
+    ddb_ttl_clear(&ttl);
     return rc;
 }
 
@@ -566,10 +622,26 @@ static enum tpd_code s_read_stack(
         }
     }
     cfn_stack_clear(&s);
-    if (!rc && out->exists && (what & CLOUD_STACK_RESOURCES)) {
-        rc = s_read_resources(c, out, err);
+    if (!rc) {
+        rc = s_complete_stack(c, name, what, out, err);
     }
-    if (!rc && out->exists && out->resources_read && out->resource_count == 0) {
+    return rc;
+}
+
+/* The reads beyond DescribeStacks that what asks for, of a stack out read BASIC. */
+static enum tpd_code s_complete_stack(
+    struct cloud *c,
+    const char *name,
+    unsigned what,
+    struct stack_facts *out,
+    struct tpd_err *err) {
+    enum tpd_code rc = TPD_OK;
+    bool fresh = false;
+    if (out->exists && (what & CLOUD_STACK_RESOURCES) && !out->resources_read) {
+        rc = s_read_resources(c, out, err);
+        fresh = true;
+    }
+    if (!rc && fresh && out->resources_read && out->resource_count == 0) {
         /* An empty stack: was it left by this provider? Its events say so. */
         struct cfn_events ev = {0};
         struct tpd_err e2 = {0};
@@ -583,7 +655,7 @@ static enum tpd_code s_read_stack(
         cfn_events_clear(&ev);
         tpd_err_clear(&e2);
     }
-    if (!rc && out->exists && (what & CLOUD_STACK_TEMPLATE)) {
+    if (!rc && out->exists && (what & CLOUD_STACK_TEMPLATE) && !out->tpl.read) {
         char *body = NULL;
         if (s_eq(out->status, "REVIEW_IN_PROGRESS")) {
             rc = s_review_template(c, name, &body, err);

@@ -73,15 +73,6 @@ static void s_wait(struct action_plan *p, const struct stack_facts *s, bool crea
 /* The table and its indexes ACTIVE when read (else a stack update may meet an index build
  * started earlier: CloudFormation's handler would fail on DynamoDB's limit of one index
  * build at a time). */
-static bool s_table_ready(const struct table_live *t) {
-    bool ready = s_eq(t->status, "ACTIVE");
-    for (size_t i = 0; ready && i < t->spec.gsi_count; i++) {
-        const struct table_index *x = &t->spec.gsis[i];
-        ready = s_eq(x->status, "ACTIVE") && !x->backfilling;
-    }
-    return ready;
-}
-
 static void s_step_delete(struct action_plan *p, const char *stack, const char *retain) {
     struct action_step *s = action_step(p, STEP_DELETE_STACK, stack);
     if (s && retain) {
@@ -260,7 +251,7 @@ s_update_of(struct action_plan *p, const struct table_live *live, const struct s
     const struct table_index *deployed = live->spec.gsis;
     size_t nd = live->spec.gsi_count;
     s_switch_limits(p, live);
-    if (!s_table_ready(live)) {
+    if (!table_live_ready(live)) {
         action_step(p, STEP_WAIT_TABLE, NULL);
     }
     if (stack->tpl.gsis_read) {
@@ -354,7 +345,7 @@ static void s_import_and_update(struct action_plan *p, const struct table_live *
         action_step(p, STEP_WAIT_TABLE, NULL);
     }
     action_step(p, STEP_IMPORT, p->target.stack_name);
-    if (!creating && !s_table_ready(live)) {
+    if (!creating && !table_live_ready(live)) {
         action_step(p, STEP_WAIT_TABLE, NULL);
     }
     s_steps_update(p, p->target.stack_name, NULL, live->spec.gsis, live->spec.gsi_count);

@@ -41,6 +41,9 @@ struct s_run {
     int64_t deadline;
     struct execute_result *out;
     bool table_current; /* out->table was read after the last change */
+    /* A wait for the table to be ready put off to the repair that follows it: the
+     * repair reads the table anyway, and waits only when that read says it is not. */
+    bool wait_pending;
     /* What the stack's deployed template carries, for the next template: the features it
      * once had stay in it (table_template.h; only the *_written flags are used). */
     struct template_facts deployed;
@@ -313,6 +316,13 @@ static enum tpd_code s_read_table(struct s_run *r, bool with_tags, struct tpd_er
 static enum tpd_code s_repair(struct s_run *r, struct tpd_err *err) {
     const struct table_spec *want = &r->p->target;
     enum tpd_code rc = s_read_table(r, true, err);
+    if (!rc && r->wait_pending && r->out->table.exists && !table_live_ready(&r->out->table)) {
+        rc = r->ops->wait_table_ready(r->ops->ctx, want->name, r->deadline, err);
+        if (!rc) {
+            rc = s_read_table(r, true, err);
+        }
+    }
+    r->wait_pending = false;
     if (!rc && !r->out->table.exists) {
         rc = tpd_err_set(
             err, TPD_E_FAILED, "table %s does not exist after the stack operation", want->name);
@@ -379,8 +389,10 @@ static enum tpd_code s_read_back(struct s_run *r, struct tpd_err *err) {
         if (r->ops->pause(r->ops->ctx, EXECUTE_TTL_POLL_NS, until) != TPD_OK) {
             return TPD_OK;
         }
+        /* Only TTL is still changing: DescribeTimeToLive alone, not the five reads of the
+         * table (docs/design.md, "Calls per operation"). */
         struct tpd_err e = {0};
-        enum tpd_code src = s_read_table(r, true, &e);
+        enum tpd_code src = r->ops->read_ttl(r->ops->ctx, t, &e);
         tpd_err_clear(&e);
         if (src) {
             return TPD_OK; /* the last read stays: the next refresh reads the settled status */
@@ -393,7 +405,7 @@ static enum tpd_code s_read_back(struct s_run *r, struct tpd_err *err) {
  * switched on meanwhile). */
 static enum tpd_code s_delete_table(struct s_run *r, struct tpd_err *err) {
     const char *name = r->f->table.spec.name;
-    struct cloud_read_request q = {.table = name};
+    struct cloud_read_request q = {.table = name, .table_what = CLOUD_TABLE_DESCRIBE};
     struct cloud_read_result res = {0};
     enum tpd_code rc = r->ops->read(r->ops->ctx, &q, &res, err);
     if (!rc && res.table.exists && res.table.spec.deletion_protection) {
@@ -413,7 +425,11 @@ static enum tpd_code s_delete_table(struct s_run *r, struct tpd_err *err) {
     return rc;
 }
 
-static enum tpd_code s_step(struct s_run *r, const struct action_step *st, struct tpd_err *err) {
+static enum tpd_code s_step(
+    struct s_run *r,
+    const struct action_step *st,
+    const struct action_step *next,
+    struct tpd_err *err) {
     const struct action_plan *p = r->p;
     enum tpd_code rc = TPD_OK;
     switch (st->kind) {
@@ -466,6 +482,12 @@ static enum tpd_code s_step(struct s_run *r, const struct action_step *st, struc
             break;
         }
         case STEP_WAIT_TABLE:
+            if (next && next->kind == STEP_REPAIR) {
+                /* The repair's read of the table tells whether it is ready: one
+                 * DescribeTable fewer when it is (docs/design.md, "Calls per operation"). */
+                r->wait_pending = true;
+                break;
+            }
             rc = r->ops->wait_table_ready(r->ops->ctx, p->target.name, r->deadline, err);
             break;
         case STEP_RECREATE_INDEXES: {
@@ -519,7 +541,7 @@ enum tpd_code execute_plan(
     struct tpd_err *err) {
     memset(out, 0, sizeof(*out));
     out->empty = true;
-    struct s_run r = {ops, p, f, deadline_ns, out, false, {0}};
+    struct s_run r = {ops, p, f, deadline_ns, out, false, false, {0}};
     enum tpd_code rc = TPD_OK;
     /* The stack an update acts on: what its deployed template carries. */
     for (size_t i = 0; i < p->step_count; i++) {
@@ -544,7 +566,7 @@ enum tpd_code execute_plan(
         rc = s_set_stack_id(&r, p->stack_id, err);
     }
     for (size_t i = 0; !rc && i < p->step_count; i++) {
-        rc = s_step(&r, &p->steps[i], err);
+        rc = s_step(&r, &p->steps[i], i + 1 < p->step_count ? &p->steps[i + 1] : NULL, err);
         if (!rc) {
             out->steps_done++;
         }

@@ -24,6 +24,15 @@ bool table_live_ttl_active(const struct table_live *t) {
            (strcmp(t->ttl_status, "ENABLED") == 0 || strcmp(t->ttl_status, "ENABLING") == 0);
 }
 
+bool table_live_ready(const struct table_live *t) {
+    bool ready = t->status && strcmp(t->status, "ACTIVE") == 0;
+    for (size_t i = 0; ready && i < t->spec.gsi_count; i++) {
+        const struct table_index *x = &t->spec.gsis[i];
+        ready = x->status && strcmp(x->status, "ACTIVE") == 0 && !x->backfilling;
+    }
+    return ready;
+}
+
 void template_facts_clear(struct template_facts *f) {
     free(f->marked_table);
     free(f->marked_owner);

@@ -7,7 +7,11 @@
 #include <string.h>
 
 #include "decide.h"
+#include "facts_handoff.h"
 #include "tpd_alloc.h"
+#include "tpd_buf.h"
+#include "tpd_limits.h"
+#include "tpd_log.h"
 
 static bool s_eq(const char *a, const char *b) {
     return a && b && strcmp(a, b) == 0;
@@ -41,18 +45,54 @@ static void s_take(
     }
 }
 
+static char *
+s_refresh_key(const char *name, const char *stack_name, const char *stack_id, const char *arn);
+
+/* An update that stays in its stack: the table and that stack as the refresh just before
+ * read them, the stack completed (its resources and template). false: nothing handed. */
+static bool s_from_refresh(
+    const struct cloud_ops *ops,
+    const struct request *req,
+    struct resource_facts *f,
+    enum tpd_code *rc,
+    struct tpd_err *err) {
+    const struct request_prior *pr = &req->prior;
+    if (req->op != REQUEST_UPDATE || !pr->stack_id || !s_eq(pr->stack_name, req->want.stack_name) ||
+        !s_eq(pr->name, req->want.name) || !ops->take || !ops->complete_stack) {
+        return false;
+    }
+    char *key = s_refresh_key(pr->name, pr->stack_name, pr->stack_id, pr->arn);
+    bool got = key && ops->take(ops->ctx, key, f);
+    free(key);
+    if (!got) {
+        return false;
+    }
+    TPD_DEBUG("table %s: planning on the refresh's reads of the table and its stack", pr->name);
+    *rc = f->prior_stack.exists
+              ? ops->complete_stack(ops->ctx, &f->prior_stack, CLOUD_STACK_FULL, err)
+              : TPD_OK;
+    return true;
+}
+
 enum tpd_code gather_first(
     const struct cloud_ops *ops,
     const struct request *req,
     struct resource_facts *f,
     struct tpd_err *err) {
     resource_facts_clear(f);
+    enum tpd_code handed_rc = TPD_OK;
+    if (s_from_refresh(ops, req, f, &handed_rc, err)) {
+        return handed_rc;
+    }
     struct cloud_read_request q = {0};
     struct cloud_read_result r = {0};
     int config_slot = -1, prior_slot = -1;
     switch (req->op) {
         case REQUEST_CREATE:
+            /* Most creates find no table: DescribeTable and the stack at once, the
+             * settings only for a table that exists (an adoption decides on them). */
             q.table = req->want.name;
+            q.table_what = CLOUD_TABLE_PROBE;
             q.with_tags = true;
             q.stacks[0] = req->want.stack_name;
             q.stack_what[0] = CLOUD_STACK_FULL;
@@ -79,7 +119,10 @@ enum tpd_code gather_first(
             break;
         }
         case REQUEST_DESTROY:
+            /* A destroy decides on the table's existence and protection (ownership.c,
+             * ownership_decide_destroy): DescribeTable holds both. */
             q.table = req->prior.name;
+            q.table_what = CLOUD_TABLE_DESCRIBE;
             if (req->prior.stack_id) {
                 q.stacks[0] = req->prior.stack_name;
                 q.stack_what[0] = CLOUD_STACK_FULL;
@@ -175,14 +218,15 @@ static enum tpd_code s_more(
     return rc;
 }
 
-enum tpd_code gather_and_decide(
+static enum tpd_code s_decide_loop(
     const struct cloud_ops *ops,
     const struct request *req,
+    bool handed,
     struct resource_facts *f,
     struct action_plan *p,
     struct tpd_err *err) {
     action_plan_init(p);
-    enum tpd_code rc = gather_first(ops, req, f, err);
+    enum tpd_code rc = handed ? TPD_OK : gather_first(ops, req, f, err);
     /* Each round adds facts of a kind not read before, so three are the most there are. */
     for (int round = 0; !rc && round < 4; round++) {
         action_plan_clear(p);
@@ -196,4 +240,105 @@ enum tpd_code gather_and_decide(
         rc = tpd_err_set(err, TPD_E_INTERNAL, "the decision kept asking for more facts");
     }
     return rc;
+}
+
+enum tpd_code gather_and_decide(
+    const struct cloud_ops *ops,
+    const struct request *req,
+    struct resource_facts *f,
+    struct action_plan *p,
+    struct tpd_err *err) {
+    return s_decide_loop(ops, req, false, f, p, err);
+}
+
+/* What identifies the reads of gather_first: the operation, the table and the stacks the
+ * request names, the ARN the tags are read with, as FACTS_HANDOFF_SEP-separated fields
+ * (names never hold that control character: validate.c). NULL on no memory. */
+static char *s_key(const struct request *req) {
+    const struct request_prior *pr = &req->prior;
+    const struct table_spec *w = &req->want;
+    struct tpd_buf b;
+    tpd_buf_init(&b, TPD_MAX_DEFAULT);
+    enum tpd_code rc = tpd_buf_printf(
+        &b,
+        "%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
+        (int)req->op,
+        w->name ? w->name : "",
+        w->stack_name ? w->stack_name : "",
+        pr->name ? pr->name : "",
+        pr->stack_name ? pr->stack_name : "",
+        pr->stack_id ? pr->stack_id : "",
+        pr->arn ? pr->arn : "");
+    char *k = rc ? NULL : tpd_buf_detach(&b);
+    tpd_buf_clear(&b);
+    return k;
+}
+
+static const char *s_table_of(const struct request *req) {
+    return req->op == REQUEST_DESTROY ? req->prior.name : req->want.name;
+}
+
+enum tpd_code gather_and_decide_handed(
+    const struct cloud_ops *ops,
+    const struct request *req,
+    struct resource_facts *f,
+    struct action_plan *p,
+    struct tpd_err *err) {
+    char *key = ops->take ? s_key(req) : NULL;
+    bool handed = key && ops->take(ops->ctx, key, f);
+    free(key);
+    if (handed) {
+        TPD_DEBUG("table %s: deciding on the facts its plan read just before", s_table_of(req));
+    }
+    return s_decide_loop(ops, req, handed, f, p, err);
+}
+
+static char *
+s_refresh_key(const char *name, const char *stack_name, const char *stack_id, const char *arn) {
+    struct tpd_buf b;
+    tpd_buf_init(&b, TPD_MAX_DEFAULT);
+    enum tpd_code rc = tpd_buf_printf(
+        &b,
+        "refresh\x1f%s\x1f%s\x1f%s\x1f%s",
+        name ? name : "",
+        stack_name ? stack_name : "",
+        stack_id ? stack_id : "",
+        arn ? arn : "");
+    char *k = rc ? NULL : tpd_buf_detach(&b);
+    tpd_buf_clear(&b);
+    return k;
+}
+
+void gather_hand_off_refresh(
+    const struct cloud_ops *ops,
+    const char *name,
+    const char *stack_name,
+    const char *stack_id,
+    const char *arn,
+    struct table_live *table,
+    struct stack_facts *stack) {
+    if (!ops->stash || !name || !stack_id || !table->exists || !table->tags_read ||
+        !table->settings_read) {
+        return;
+    }
+    char *key = s_refresh_key(name, stack_name, stack_id, arn);
+    if (key) {
+        struct resource_facts f = {0};
+        f.table = *table;
+        memset(table, 0, sizeof(*table));
+        f.prior_stack = *stack;
+        memset(stack, 0, sizeof(*stack));
+        ops->stash(ops->ctx, key, name, &f);
+        resource_facts_clear(&f);
+    }
+    free(key);
+}
+
+void gather_hand_off(
+    const struct cloud_ops *ops, const struct request *req, struct resource_facts *f) {
+    char *key = ops->stash ? s_key(req) : NULL;
+    if (key && s_table_of(req)) {
+        ops->stash(ops->ctx, key, s_table_of(req), f);
+    }
+    free(key);
 }

@@ -9,98 +9,9 @@
 
 #include <string.h>
 
+#include "schema_types.h"
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---- shared object types ---- */
-
-static const struct tfv_type_attr s_key_type_attrs[] = {
-    {"name", &tfv_type_string},
-    {"type", &tfv_type_string},
-};
-static const struct tfv_type s_key_type = {
-    TFV_T_OBJECT, NULL, s_key_type_attrs, COUNT(s_key_type_attrs)};
-
-static const struct tfv_type_attr s_ttl_type_attrs[] = {
-    {"attribute_name", &tfv_type_string},
-    {"enabled", &tfv_type_bool},
-};
-static const struct tfv_type s_ttl_type = {
-    TFV_T_OBJECT, NULL, s_ttl_type_attrs, COUNT(s_ttl_type_attrs)};
-
-static const struct tfv_type_attr s_timeouts_type_attrs[] = {
-    {"create", &tfv_type_string},
-    {"delete", &tfv_type_string},
-    {"update", &tfv_type_string},
-};
-static const struct tfv_type s_timeouts_type = {
-    TFV_T_OBJECT, NULL, s_timeouts_type_attrs, COUNT(s_timeouts_type_attrs)};
-
-static const struct tfv_type s_string_set_type = {TFV_T_SET, &tfv_type_string, NULL, 0};
-
-static const struct tfv_type_attr s_gsi_type_attrs[] = {
-    {"hash_key", &s_key_type},
-    {"name", &tfv_type_string},
-    {"non_key_attributes", &s_string_set_type},
-    {"projection_type", &tfv_type_string},
-    {"range_key", &s_key_type},
-    {"read_capacity", &tfv_type_number},
-    {"write_capacity", &tfv_type_number},
-};
-static const struct tfv_type s_gsi_type = {
-    TFV_T_OBJECT, NULL, s_gsi_type_attrs, COUNT(s_gsi_type_attrs)};
-static const struct tfv_type s_gsi_list_type = {TFV_T_LIST, &s_gsi_type, NULL, 0};
-
-static const struct tfv_type_attr s_lsi_type_attrs[] = {
-    {"name", &tfv_type_string},
-    {"non_key_attributes", &s_string_set_type},
-    {"projection_type", &tfv_type_string},
-    {"range_key", &s_key_type},
-};
-static const struct tfv_type s_lsi_type = {
-    TFV_T_OBJECT, NULL, s_lsi_type_attrs, COUNT(s_lsi_type_attrs)};
-static const struct tfv_type s_lsi_list_type = {TFV_T_LIST, &s_lsi_type, NULL, 0};
-
-static const struct tfv_type_attr s_stream_type_attrs[] = {
-    {"view_type", &tfv_type_string},
-};
-static const struct tfv_type s_stream_type = {
-    TFV_T_OBJECT, NULL, s_stream_type_attrs, COUNT(s_stream_type_attrs)};
-
-static const struct tfv_type_attr s_sse_type_attrs[] = {
-    {"kms_key_arn", &tfv_type_string},
-};
-static const struct tfv_type s_sse_type = {
-    TFV_T_OBJECT, NULL, s_sse_type_attrs, COUNT(s_sse_type_attrs)};
-
-static const struct tfv_type_attr s_on_demand_type_attrs[] = {
-    {"max_read_request_units", &tfv_type_number},
-    {"max_write_request_units", &tfv_type_number},
-};
-static const struct tfv_type s_on_demand_type = {
-    TFV_T_OBJECT, NULL, s_on_demand_type_attrs, COUNT(s_on_demand_type_attrs)};
-
-static const struct tfv_type_attr s_restore_type_attrs[] = {
-    {"backup_arn", &tfv_type_string},
-    {"point_in_time", &tfv_type_string},
-    {"source_table_name", &tfv_type_string},
-    {"use_latest_restorable_time", &tfv_type_bool},
-};
-static const struct tfv_type s_restore_type = {
-    TFV_T_OBJECT, NULL, s_restore_type_attrs, COUNT(s_restore_type_attrs)};
-
-static const struct tfv_type_attr s_kinesis_type_attrs[] = {
-    {"approximate_creation_date_time_precision", &tfv_type_string},
-    {"stream_arn", &tfv_type_string},
-};
-static const struct tfv_type s_kinesis_type = {
-    TFV_T_OBJECT, NULL, s_kinesis_type_attrs, COUNT(s_kinesis_type_attrs)};
-
-static const struct tfv_type_attr s_warm_type_attrs[] = {
-    {"read_units_per_second", &tfv_type_number},
-    {"write_units_per_second", &tfv_type_number},
-};
-static const struct tfv_type s_warm_type = {
-    TFV_T_OBJECT, NULL, s_warm_type_attrs, COUNT(s_warm_type_attrs)};
 
 /* ---- nested attributes of the resource ---- */
 
@@ -136,7 +47,7 @@ static const struct schema_object s_ttl_object = {
  * index means the documented default (projection ALL) and the state keeps it null. */
 static const struct schema_attr s_gsi_attrs[] = {
     {.name = "hash_key",
-     .type = &s_key_type,
+     .type = &schema_key_type,
      .nested = &s_key_object,
      .description = "Partition key of the index `{ name, type }`.",
      .required = true},
@@ -145,7 +56,7 @@ static const struct schema_attr s_gsi_attrs[] = {
      .description = "Name of the index: 3 to 255 characters of `A-Z a-z 0-9 _ . -`.",
      .required = true},
     {.name = "non_key_attributes",
-     .type = &s_string_set_type,
+     .type = &schema_string_set_type,
      .description = "With `projection_type = \"INCLUDE\"` only: the non-key attributes "
                     "projected into the index (at most 100 across all indexes of the table).",
      .optional = true},
@@ -154,7 +65,7 @@ static const struct schema_attr s_gsi_attrs[] = {
      .description = "`ALL` (left out: the default), `KEYS_ONLY` or `INCLUDE`.",
      .optional = true},
     {.name = "range_key",
-     .type = &s_key_type,
+     .type = &schema_key_type,
      .nested = &s_key_object,
      .description = "Sort key of the index `{ name, type }`, optional.",
      .optional = true},
@@ -178,7 +89,7 @@ static const struct schema_attr s_lsi_attrs[] = {
      .description = "Name of the index: 3 to 255 characters of `A-Z a-z 0-9 _ . -`.",
      .required = true},
     {.name = "non_key_attributes",
-     .type = &s_string_set_type,
+     .type = &schema_string_set_type,
      .description = "With `projection_type = \"INCLUDE\"` only: the projected non-key "
                     "attributes.",
      .optional = true},
@@ -187,7 +98,7 @@ static const struct schema_attr s_lsi_attrs[] = {
      .description = "`ALL` (left out: the default), `KEYS_ONLY` or `INCLUDE`.",
      .optional = true},
     {.name = "range_key",
-     .type = &s_key_type,
+     .type = &schema_key_type,
      .nested = &s_key_object,
      .description = "Sort key of the index `{ name, type }` (its partition key is the "
                     "table's).",
@@ -322,7 +233,7 @@ static const struct schema_attr s_table_attrs[] = {
      .optional = true,
      .computed = true},
     {.name = "global_secondary_indexes",
-     .type = &s_gsi_list_type,
+     .type = &schema_gsi_list_type,
      .nested = &s_gsi_object,
      .description =
          "Global secondary indexes (at most 20), compared by name. Changes are applied in "
@@ -330,14 +241,14 @@ static const struct schema_attr s_table_attrs[] = {
          "or projection deletes it and creates it again (two updates).",
      .optional = true},
     {.name = "hash_key",
-     .type = &s_key_type,
+     .type = &schema_key_type,
      .nested = &s_key_object,
      .description = "Partition key `{ name, type }`. Changing it replaces the table.",
      .required = true,
      .force_new = true},
     {.name = "id", .type = &tfv_type_string, .description = "The table name.", .computed = true},
     {.name = "kinesis_streaming_destination",
-     .type = &s_kinesis_type,
+     .type = &schema_kinesis_type,
      .nested = &s_kinesis_object,
      .description =
          "Kinesis Data Streams destination of the table's changes `{ stream_arn, "
@@ -347,7 +258,7 @@ static const struct schema_attr s_table_attrs[] = {
          "one; a destination changed outside Terraform shows as a diff and is set back.",
      .optional = true},
     {.name = "local_secondary_indexes",
-     .type = &s_lsi_list_type,
+     .type = &schema_lsi_list_type,
      .nested = &s_lsi_object,
      .description = "Local secondary indexes (at most 5; they need `range_key`). LSIs exist "
                     "only from the table's creation: changing them replaces the table.",
@@ -360,7 +271,7 @@ static const struct schema_attr s_table_attrs[] = {
      .required = true,
      .force_new = true},
     {.name = "on_demand_throughput",
-     .type = &s_on_demand_type,
+     .type = &schema_on_demand_type,
      .nested = &s_on_demand_object,
      .description = "Maximum on-demand throughput `{ max_read_request_units, "
                     "max_write_request_units }`; only with `billing_mode = \"PAY_PER_REQUEST\"`.",
@@ -380,7 +291,7 @@ static const struct schema_attr s_table_attrs[] = {
      .optional = true,
      .computed = true},
     {.name = "range_key",
-     .type = &s_key_type,
+     .type = &schema_key_type,
      .nested = &s_key_object,
      .description = "Sort key `{ name, type }`, optional. Changing it replaces the table.",
      .optional = true,
@@ -405,7 +316,7 @@ static const struct schema_attr s_table_attrs[] = {
      .optional = true,
      .computed = true},
     {.name = "restore",
-     .type = &s_restore_type,
+     .type = &schema_restore_type,
      .nested = &s_restore_object,
      .description =
          "Create the table by restoring `{ backup_arn }` or `{ source_table_name, point_in_time "
@@ -421,7 +332,7 @@ static const struct schema_attr s_table_attrs[] = {
      .optional = true,
      .computed = true},
     {.name = "server_side_encryption",
-     .type = &s_sse_type,
+     .type = &schema_sse_type,
      .nested = &s_sse_object,
      .description = "Encryption at rest with a KMS key: `{ kms_key_arn = null }` for the AWS "
                     "managed key, or the ARN of a customer managed key. Left out: the AWS owned "
@@ -444,7 +355,7 @@ static const struct schema_attr s_table_attrs[] = {
      .optional = true,
      .computed = true},
     {.name = "stream",
-     .type = &s_stream_type,
+     .type = &schema_stream_type,
      .nested = &s_stream_object,
      .description = "DynamoDB Streams `{ view_type }`; left out: no stream. Changing the view "
                     "type replaces the stream (a new `stream_arn`).",
@@ -469,13 +380,13 @@ static const struct schema_attr s_table_attrs[] = {
          "a value are also the stack's tags (CloudFormation needs 1-256 characters).",
      .optional = true},
     {.name = "timeouts",
-     .type = &s_timeouts_type,
+     .type = &schema_timeouts_type,
      .nested = &s_timeouts_object,
      .description =
          "Waiter timeouts: `create`, `update`, `delete` (Go durations such as `30m`, `1h`).",
      .optional = true},
     {.name = "ttl",
-     .type = &s_ttl_type,
+     .type = &schema_ttl_type,
      .nested = &s_ttl_object,
      .description = "Time to Live of the table: `{ attribute_name, enabled }`.",
      .optional = true},
@@ -484,7 +395,7 @@ static const struct schema_attr s_table_attrs[] = {
      .description = "Time to Live status reported by DynamoDB (`ENABLED`, `DISABLED`, ...).",
      .computed = true},
     {.name = "warm_throughput",
-     .type = &s_warm_type,
+     .type = &schema_warm_type,
      .nested = &s_warm_object,
      .description =
          "Warm throughput of the table `{ read_units_per_second, write_units_per_second }` "
@@ -503,33 +414,33 @@ static const struct tfv_type_attr s_table_type_attrs[] = {
     {"billing_mode", &tfv_type_string},
     {"contributor_insights", &tfv_type_bool},
     {"deletion_protection_enabled", &tfv_type_bool},
-    {"global_secondary_indexes", &s_gsi_list_type},
-    {"hash_key", &s_key_type},
+    {"global_secondary_indexes", &schema_gsi_list_type},
+    {"hash_key", &schema_key_type},
     {"id", &tfv_type_string},
-    {"kinesis_streaming_destination", &s_kinesis_type},
-    {"local_secondary_indexes", &s_lsi_list_type},
+    {"kinesis_streaming_destination", &schema_kinesis_type},
+    {"local_secondary_indexes", &schema_lsi_list_type},
     {"name", &tfv_type_string},
-    {"on_demand_throughput", &s_on_demand_type},
+    {"on_demand_throughput", &schema_on_demand_type},
     {"owner_id", &tfv_type_string},
     {"point_in_time_recovery", &tfv_type_bool},
-    {"range_key", &s_key_type},
+    {"range_key", &schema_key_type},
     {"read_capacity", &tfv_type_number},
     {"recovery_period_in_days", &tfv_type_number},
     {"resource_policy", &tfv_type_string},
-    {"restore", &s_restore_type},
+    {"restore", &schema_restore_type},
     {"retain_on_destroy", &tfv_type_bool},
-    {"server_side_encryption", &s_sse_type},
+    {"server_side_encryption", &schema_sse_type},
     {"stack_id", &tfv_type_string},
     {"stack_name", &tfv_type_string},
-    {"stream", &s_stream_type},
+    {"stream", &schema_stream_type},
     {"stream_arn", &tfv_type_string},
     {"table_class", &tfv_type_string},
     {"table_status", &tfv_type_string},
     {"tags", &tfv_type_map_string},
-    {"timeouts", &s_timeouts_type},
-    {"ttl", &s_ttl_type},
+    {"timeouts", &schema_timeouts_type},
+    {"ttl", &schema_ttl_type},
     {"ttl_status", &tfv_type_string},
-    {"warm_throughput", &s_warm_type},
+    {"warm_throughput", &schema_warm_type},
     {"write_capacity", &tfv_type_number},
 };
 static const struct tfv_type s_table_type = {
@@ -544,322 +455,6 @@ static const struct schema_block s_table_block = {
                    "(IMPORT change set, no data touched), updates it in place, and honours "
                    "deletion protection on destroy.",
     .type = &s_table_type,
-};
-
-/* ---- data source dynamodb_ttl_table ---- */
-
-/* Everything but the name is read from AWS: every attribute, nested ones included, is
- * computed. The value types are the resource's, so the state the resource builds from a
- * live table (table_value_state) fills the data source too (ttl_table_data.c). */
-static const struct schema_attr s_ds_key_attrs[] = {
-    {.name = "name",
-     .type = &tfv_type_string,
-     .description = "Attribute name of the key.",
-     .computed = true},
-    {.name = "type",
-     .type = &tfv_type_string,
-     .description = "Attribute type of the key: `S`, `N` or `B`.",
-     .computed = true},
-};
-static const struct schema_object s_ds_key_object = {
-    s_ds_key_attrs, COUNT(s_ds_key_attrs), SCHEMA_NEST_SINGLE};
-
-static const struct schema_attr s_ds_ttl_attrs[] = {
-    {.name = "attribute_name",
-     .type = &tfv_type_string,
-     .description = "The item attribute that holds the expiry time; null while Time to Live is "
-                    "off (DynamoDB does not report the name of a disabled TTL).",
-     .computed = true},
-    {.name = "enabled",
-     .type = &tfv_type_bool,
-     .description = "Whether Time to Live is on (or turning on).",
-     .computed = true},
-};
-static const struct schema_object s_ds_ttl_object = {
-    s_ds_ttl_attrs, COUNT(s_ds_ttl_attrs), SCHEMA_NEST_SINGLE};
-
-static const struct schema_attr s_ds_gsi_attrs[] = {
-    {.name = "hash_key",
-     .type = &s_key_type,
-     .nested = &s_ds_key_object,
-     .description = "Partition key of the index `{ name, type }`.",
-     .computed = true},
-    {.name = "name",
-     .type = &tfv_type_string,
-     .description = "Name of the index.",
-     .computed = true},
-    {.name = "non_key_attributes",
-     .type = &s_string_set_type,
-     .description = "The projected non-key attributes (`INCLUDE`), else null.",
-     .computed = true},
-    {.name = "projection_type",
-     .type = &tfv_type_string,
-     .description = "`ALL`, `KEYS_ONLY` or `INCLUDE`.",
-     .computed = true},
-    {.name = "range_key",
-     .type = &s_key_type,
-     .nested = &s_ds_key_object,
-     .description = "Sort key of the index `{ name, type }`, null without one.",
-     .computed = true},
-    {.name = "read_capacity",
-     .type = &tfv_type_number,
-     .description = "Read capacity units of the index (`PROVISIONED` tables), else null.",
-     .computed = true},
-    {.name = "write_capacity",
-     .type = &tfv_type_number,
-     .description = "Write capacity units of the index (`PROVISIONED` tables), else null.",
-     .computed = true},
-};
-static const struct schema_object s_ds_gsi_object = {
-    s_ds_gsi_attrs, COUNT(s_ds_gsi_attrs), SCHEMA_NEST_LIST};
-
-static const struct schema_attr s_ds_lsi_attrs[] = {
-    {.name = "name",
-     .type = &tfv_type_string,
-     .description = "Name of the index.",
-     .computed = true},
-    {.name = "non_key_attributes",
-     .type = &s_string_set_type,
-     .description = "The projected non-key attributes (`INCLUDE`), else null.",
-     .computed = true},
-    {.name = "projection_type",
-     .type = &tfv_type_string,
-     .description = "`ALL`, `KEYS_ONLY` or `INCLUDE`.",
-     .computed = true},
-    {.name = "range_key",
-     .type = &s_key_type,
-     .nested = &s_ds_key_object,
-     .description = "Sort key of the index `{ name, type }`.",
-     .computed = true},
-};
-static const struct schema_object s_ds_lsi_object = {
-    s_ds_lsi_attrs, COUNT(s_ds_lsi_attrs), SCHEMA_NEST_LIST};
-
-static const struct schema_attr s_ds_stream_attrs[] = {
-    {.name = "view_type",
-     .type = &tfv_type_string,
-     .description = "`NEW_IMAGE`, `OLD_IMAGE`, `NEW_AND_OLD_IMAGES` or `KEYS_ONLY`.",
-     .computed = true},
-};
-static const struct schema_object s_ds_stream_object = {
-    s_ds_stream_attrs, COUNT(s_ds_stream_attrs), SCHEMA_NEST_SINGLE};
-
-static const struct schema_attr s_ds_sse_attrs[] = {
-    {.name = "kms_key_arn",
-     .type = &tfv_type_string,
-     .description = "ARN of the KMS key DynamoDB reports (the AWS managed key's too).",
-     .computed = true},
-};
-static const struct schema_object s_ds_sse_object = {
-    s_ds_sse_attrs, COUNT(s_ds_sse_attrs), SCHEMA_NEST_SINGLE};
-
-static const struct schema_attr s_ds_on_demand_attrs[] = {
-    {.name = "max_read_request_units",
-     .type = &tfv_type_number,
-     .description = "Most read request units per second; null: no limit.",
-     .computed = true},
-    {.name = "max_write_request_units",
-     .type = &tfv_type_number,
-     .description = "Most write request units per second; null: no limit.",
-     .computed = true},
-};
-static const struct schema_object s_ds_on_demand_object = {
-    s_ds_on_demand_attrs, COUNT(s_ds_on_demand_attrs), SCHEMA_NEST_SINGLE};
-
-static const struct schema_attr s_ds_kinesis_attrs[] = {
-    {.name = "approximate_creation_date_time_precision",
-     .type = &tfv_type_string,
-     .description = "`MILLISECOND` or `MICROSECOND`.",
-     .computed = true},
-    {.name = "stream_arn",
-     .type = &tfv_type_string,
-     .description = "ARN of the Kinesis data stream.",
-     .computed = true},
-};
-static const struct schema_object s_ds_kinesis_object = {
-    s_ds_kinesis_attrs, COUNT(s_ds_kinesis_attrs), SCHEMA_NEST_SINGLE};
-
-static const struct schema_attr s_ds_warm_attrs[] = {
-    {.name = "read_units_per_second",
-     .type = &tfv_type_number,
-     .description = "Read units per second the table can serve at once.",
-     .computed = true},
-    {.name = "write_units_per_second",
-     .type = &tfv_type_number,
-     .description = "Write units per second the table can serve at once.",
-     .computed = true},
-};
-static const struct schema_object s_ds_warm_object = {
-    s_ds_warm_attrs, COUNT(s_ds_warm_attrs), SCHEMA_NEST_SINGLE};
-
-static const struct schema_attr s_ds_attrs[] = {
-    {.name = "arn", .type = &tfv_type_string, .description = "ARN of the table.", .computed = true},
-    {.name = "billing_mode",
-     .type = &tfv_type_string,
-     .description = "`PAY_PER_REQUEST` or `PROVISIONED`.",
-     .computed = true},
-    {.name = "contributor_insights",
-     .type = &tfv_type_bool,
-     .description = "Whether CloudWatch Contributor Insights is on for the table.",
-     .computed = true},
-    {.name = "deletion_protection_enabled",
-     .type = &tfv_type_bool,
-     .description = "Deletion protection of the table.",
-     .computed = true},
-    {.name = "global_secondary_indexes",
-     .type = &s_gsi_list_type,
-     .nested = &s_ds_gsi_object,
-     .description = "Global secondary indexes, sorted by name; null when there are none.",
-     .computed = true},
-    {.name = "hash_key",
-     .type = &s_key_type,
-     .nested = &s_ds_key_object,
-     .description = "Partition key `{ name, type }`.",
-     .computed = true},
-    {.name = "id", .type = &tfv_type_string, .description = "The table name.", .computed = true},
-    {.name = "kinesis_streaming_destination",
-     .type = &s_kinesis_type,
-     .nested = &s_ds_kinesis_object,
-     .description = "The Kinesis streaming destination `{ stream_arn, "
-                    "approximate_creation_date_time_precision }` (the first one enabled); null "
-                    "without one.",
-     .computed = true},
-    {.name = "local_secondary_indexes",
-     .type = &s_lsi_list_type,
-     .nested = &s_ds_lsi_object,
-     .description = "Local secondary indexes, sorted by name; null when there are none.",
-     .computed = true},
-    {.name = "name",
-     .type = &tfv_type_string,
-     .description = "Name of the DynamoDB table to read (in the provider's account and "
-                    "region).",
-     .required = true},
-    {.name = "on_demand_throughput",
-     .type = &s_on_demand_type,
-     .nested = &s_ds_on_demand_object,
-     .description = "Maximum on-demand throughput of a `PAY_PER_REQUEST` table; null: no "
-                    "limit.",
-     .computed = true},
-    {.name = "point_in_time_recovery",
-     .type = &tfv_type_bool,
-     .description = "Whether point-in-time recovery is on.",
-     .computed = true},
-    {.name = "range_key",
-     .type = &s_key_type,
-     .nested = &s_ds_key_object,
-     .description = "Sort key `{ name, type }`, null without one.",
-     .computed = true},
-    {.name = "read_capacity",
-     .type = &tfv_type_number,
-     .description = "Read capacity units of a `PROVISIONED` table, else null.",
-     .computed = true},
-    {.name = "recovery_period_in_days",
-     .type = &tfv_type_number,
-     .description = "Days of point-in-time recovery (1 to 35); null while recovery is off.",
-     .computed = true},
-    {.name = "resource_policy",
-     .type = &tfv_type_string,
-     .description = "The table's resource-based policy (JSON), as DynamoDB returns it; null "
-                    "without one.",
-     .computed = true},
-    {.name = "server_side_encryption",
-     .type = &s_sse_type,
-     .nested = &s_ds_sse_object,
-     .description = "Encryption at rest with a KMS key `{ kms_key_arn }`; null: the AWS owned "
-                    "key.",
-     .computed = true},
-    {.name = "stack_id",
-     .type = &tfv_type_string,
-     .description = "ID (ARN) of the CloudFormation stack that holds the table, whoever made "
-                    "it; null when no stack holds it.",
-     .computed = true},
-    {.name = "stack_name",
-     .type = &tfv_type_string,
-     .description = "Name of that stack; null when no stack holds the table.",
-     .computed = true},
-    {.name = "stream",
-     .type = &s_stream_type,
-     .nested = &s_ds_stream_object,
-     .description = "DynamoDB Streams `{ view_type }`; null without a stream.",
-     .computed = true},
-    {.name = "stream_arn",
-     .type = &tfv_type_string,
-     .description = "ARN of the table's stream (null without one).",
-     .computed = true},
-    {.name = "table_class",
-     .type = &tfv_type_string,
-     .description = "`STANDARD` or `STANDARD_INFREQUENT_ACCESS`.",
-     .computed = true},
-    {.name = "table_status",
-     .type = &tfv_type_string,
-     .description = "Status of the table (`ACTIVE`, ...).",
-     .computed = true},
-    {.name = "tags",
-     .type = &tfv_type_map_string,
-     .description = "Tags of the table (without the `aws:` ones AWS adds); `{}` when none.",
-     .computed = true},
-    {.name = "ttl",
-     .type = &s_ttl_type,
-     .nested = &s_ds_ttl_object,
-     .description = "Time to Live `{ attribute_name, enabled }`.",
-     .computed = true},
-    {.name = "ttl_status",
-     .type = &tfv_type_string,
-     .description = "Time to Live status reported by DynamoDB (`ENABLED`, `DISABLED`, ...).",
-     .computed = true},
-    {.name = "warm_throughput",
-     .type = &s_warm_type,
-     .nested = &s_ds_warm_object,
-     .description = "Warm throughput DynamoDB reports `{ read_units_per_second, "
-                    "write_units_per_second }`; null when it reports none.",
-     .computed = true},
-    {.name = "write_capacity",
-     .type = &tfv_type_number,
-     .description = "Write capacity units of a `PROVISIONED` table, else null.",
-     .computed = true},
-};
-
-static const struct tfv_type_attr s_ds_type_attrs[] = {
-    {"arn", &tfv_type_string},
-    {"billing_mode", &tfv_type_string},
-    {"contributor_insights", &tfv_type_bool},
-    {"deletion_protection_enabled", &tfv_type_bool},
-    {"global_secondary_indexes", &s_gsi_list_type},
-    {"hash_key", &s_key_type},
-    {"id", &tfv_type_string},
-    {"kinesis_streaming_destination", &s_kinesis_type},
-    {"local_secondary_indexes", &s_lsi_list_type},
-    {"name", &tfv_type_string},
-    {"on_demand_throughput", &s_on_demand_type},
-    {"point_in_time_recovery", &tfv_type_bool},
-    {"range_key", &s_key_type},
-    {"read_capacity", &tfv_type_number},
-    {"recovery_period_in_days", &tfv_type_number},
-    {"resource_policy", &tfv_type_string},
-    {"server_side_encryption", &s_sse_type},
-    {"stack_id", &tfv_type_string},
-    {"stack_name", &tfv_type_string},
-    {"stream", &s_stream_type},
-    {"stream_arn", &tfv_type_string},
-    {"table_class", &tfv_type_string},
-    {"table_status", &tfv_type_string},
-    {"tags", &tfv_type_map_string},
-    {"ttl", &s_ttl_type},
-    {"ttl_status", &tfv_type_string},
-    {"warm_throughput", &s_warm_type},
-    {"write_capacity", &tfv_type_number},
-};
-static const struct tfv_type s_ds_type = {
-    TFV_T_OBJECT, NULL, s_ds_type_attrs, COUNT(s_ds_type_attrs)};
-
-static const struct schema_block s_ds_block = {
-    .version = 0,
-    .attrs = s_ds_attrs,
-    .attr_count = COUNT(s_ds_attrs),
-    .description = "Reads a DynamoDB table by name — its keys, Time to Live, indexes, stream, "
-                   "class, deletion protection, tags — and the CloudFormation stack that holds "
-                   "it, if any: for configurations that reference a table they do not manage.",
-    .type = &s_ds_type,
 };
 
 /* ---- provider ---- */
@@ -1092,11 +687,13 @@ const struct schema_block *schema_ttl_table(void) {
 }
 
 const struct schema_block *schema_ttl_table_data(void) {
-    return &s_ds_block;
+    return &schema_data_ttl_table_block;
 }
 
 const struct schema_block *schema_data_source(const char *type_name) {
-    return (type_name && strcmp(type_name, SCHEMA_DATA_TTL_TABLE) == 0) ? &s_ds_block : NULL;
+    return (type_name && strcmp(type_name, SCHEMA_DATA_TTL_TABLE) == 0)
+               ? &schema_data_ttl_table_block
+               : NULL;
 }
 
 const struct schema_block *schema_resource(const char *type_name) {

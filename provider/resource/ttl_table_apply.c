@@ -312,6 +312,14 @@ static void s_create_outcome(
         s_create_interrupted(ops, planned, p, res, err, new_state, diags);
         return;
     }
+    if (p->path == ACTION_CREATE && res->stack_id && (rc == TPD_E_TIMEOUT || rc == TPD_E_STOPPED)) {
+        /* Interrupted before ExecuteChangeSet: the stack exists (REVIEW_IN_PROGRESS, its
+         * change set being made) and holds no table yet. Recorded, so that it is not
+         * orphaned; the next apply continues from it. */
+        ttl_table_error_diag(diags, "Creating the table's stack", err, false);
+        *new_state = s_planned_state(planned, NULL, res->stack_id, res->owner_id);
+        return;
+    }
     ttl_table_error_diag(
         diags,
         p->path == ACTION_ADOPT     ? "Adopting the table"
@@ -394,7 +402,11 @@ static bool s_decide(
     struct tpd_err err = {0};
     bool ok = true;
     for (int waits = 0;; waits++) {
-        enum tpd_code rc = gather_and_decide(ops, req, f, p, &err);
+        /* The first decision starts from what this request's plan read just before, in
+         * this process (Terraform's apply walk plans, then applies: facts_handoff.h);
+         * after a wait, everything is read again. */
+        enum tpd_code rc = waits ? gather_and_decide(ops, req, f, p, &err)
+                                 : gather_and_decide_handed(ops, req, f, p, &err);
         if (rc) {
             static const char *const doing[] = {
                 "Cannot read the table and its stack before creating them",

@@ -79,6 +79,11 @@ static void s_plan_with_facts(
     if (!s_dup(&out->path, action_path_name(p.path)) || !s_dup(&out->path_stack, p.stack_id)) {
         diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Planning ran out of memory.");
     }
+    if (p.path != ACTION_REFUSE && !p.rc) {
+        /* The apply of this plan may follow at once in this process (Terraform's apply
+         * walk): it starts from these facts instead of reading them again. */
+        gather_hand_off(ops, &req, &f);
+    }
 done:
     action_plan_clear(&p);
     resource_facts_clear(&f);

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "cloud_ops.h"
+#include "gather.h"
 #include "request.h"
 #include "resource_private.h"
 #include "table_value.h"
@@ -132,6 +133,12 @@ void ttl_table_read(
     if (!*new_state) {
         diag_add(diags, DIAG_ERROR, NULL, "Out of memory", "Reading the table ran out of memory.");
         *new_state = tfv_clone(current);
+    }
+    if (stack_id) {
+        /* The plan of this resource follows in this process (Terraform's plan walk): it
+         * starts from these reads (gather.h). */
+        gather_hand_off_refresh(
+            ops, name, stack_name, stack_id, tfv_get_str(current, "arn"), &r.table, &r.stacks[0]);
     }
 done:
     if (*new_state && resource_private_encode(&priv, private_out) != TPD_OK) {

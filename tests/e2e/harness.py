@@ -4,6 +4,16 @@ private filesystem mirror, and the local AWS emulator (tests/emulator) on 127.0.
 Each test class gets its own emulator (started on a free port, stopped by PID) and
 its own directories; boto3 clients signed with the emulator's test credentials make
 the out-of-band changes ("someone changed it in the console").
+
+The acceptance mode (scripts/acceptance.sh, docs/testing.md "Acceptance run"):
+TPD_E2E_TARGET=external starts no emulator; the provider, terraform and boto3 reach
+whatever AWS the environment names (credentials, AWS_REGION, AWS_ENDPOINT_URL,
+AWS_CA_BUNDLE: the same variables a user's AWS SDK reads, so the run against the emulator
+and the run against an account take the same path). TPD_E2E_PREFIX is put before every
+table and stack name a test makes (self.n), so a run's leftovers are found by that prefix
+(scripts/sweep.sh). TPD_E2E_EMULATOR_LOG says the external AWS is tests/emulator (started
+by acceptance.sh): its request log and clock are then used as in the ordinary mode; against
+an account there are neither, and the checks that need them say so (has_request_log).
 """
 import json
 import os
@@ -37,6 +47,16 @@ provider "dynamodb" {
 }
 '''
 
+PROVIDER_BLOCK_EXTERNAL = '''
+terraform {
+  required_providers {
+    dynamodb = { source = "registry.terraform.io/firefly/dynamodb" }
+  }
+}
+provider "dynamodb" {
+  region = "%(region)s"
+}
+'''
 
 
 def rate_limit_flags(spec=None):
@@ -50,6 +70,10 @@ def rate_limit_flags(spec=None):
         if part and part != "off":
             flags += ["--rate-limit", part] if ":" in part else ["--rate-limits", part]
     return flags
+
+
+EXTERNAL = os.environ.get("TPD_E2E_TARGET") == "external"
+PREFIX = os.environ.get("TPD_E2E_PREFIX", "")
 
 
 class Emulator(_EmulatorBase):
@@ -80,6 +104,56 @@ class Emulator(_EmulatorBase):
         return super().client(service, max_attempts=5)
 
 
+class ExternalAws(_EmulatorBase):
+    """The acceptance mode's AWS (module comment): nothing is started or stopped. The
+    endpoint and CA are the environment's (None: AWS's own endpoints, the system's CAs);
+    with TPD_E2E_EMULATOR_LOG it is tests/emulator, whose log and control API are used."""
+
+    def __init__(self):
+        super().__init__(log_path=os.environ.get("TPD_E2E_EMULATOR_LOG") or os.devnull,
+                         region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1")
+        self.endpoint = os.environ.get("AWS_ENDPOINT_URL") or None
+        self.ca_file = os.environ.get("AWS_CA_BUNDLE") or None
+        self.has_request_log = bool(os.environ.get("TPD_E2E_EMULATOR_LOG"))
+        self.access_key_id = os.environ.get("AWS_ACCESS_KEY_ID")
+        self.secret_access_key = os.environ.get("AWS_SECRET_ACCESS_KEY")
+
+    def start(self):
+        return self
+
+    def stop(self, grace=5.0):
+        return None
+
+    def _control(self, method, path, body=None):
+        if not self.has_request_log:
+            raise unittest.SkipTest(f"needs the emulator's control API ({path}); this AWS is an account")
+        return super()._control(method, path, body)
+
+    def calls(self, since=0):
+        if not self.has_request_log:
+            raise AssertionError("no request log against an account: guard the check with has_request_log")
+        return self.log_records_since(since)
+
+    def log_offset(self):
+        return self.log_mark() if self.has_request_log else 0
+
+    def throttled(self, since=0):
+        return [c for c in self.calls(since) if c.get("rate_limited")]
+
+    @property
+    def env(self):
+        return {}  # the environment's own credentials (any the SDKs read)
+
+    def client(self, service):
+        import boto3
+        from botocore.config import Config
+        # The default credential chain and the environment's endpoint and CA bundle, as
+        # the provider reads them.
+        return boto3.client(service, region_name=self.region,
+                            config=Config(retries={"mode": "standard", "total_max_attempts": 5},
+                                          connect_timeout=10, read_timeout=60))
+
+
 def mutating(calls):
     """The calls that change something (the emulator marks them)."""
     return [c for c in calls if c.get("mutating")]
@@ -100,6 +174,7 @@ class E2ETestCase(unittest.TestCase):
     """Base class: one emulator and one provider mirror per test class."""
 
     emulator_flags = ()
+    prefix = PREFIX
     # hashicorp/aws (the peer some tests run) logs its requests' Authorization header at
     # trace level with the key id and the signature masked ("Credential=AKIA****...",
     # "Signature=*****"): a class that runs it sets this, and masked values do not count.
@@ -110,18 +185,24 @@ class E2ETestCase(unittest.TestCase):
         cls.work = tempfile.mkdtemp(prefix="tpd-e2e.")
         cls.cli_config = subprocess.run([os.path.join(ROOT, "scripts/install-provider.sh"), BUILD, cls.work],
                                         capture_output=True, text=True, check=True).stdout.strip()
-        cls.emu = Emulator(cls.work, *cls.emulator_flags)
         cls.env = dict(os.environ)
-        for k in ("TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-                  "AWS_SESSION_TOKEN", "TF_PLUGIN_CACHE_DIR"):
+        for k in ("TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "TF_PLUGIN_CACHE_DIR"):
             cls.env.pop(k, None)
+        if EXTERNAL:
+            cls.emu = ExternalAws()
+        else:
+            cls.emu = Emulator(cls.work, *cls.emulator_flags)
+            for k in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL",
+                      "AWS_CA_BUNDLE"):
+                cls.env.pop(k, None)
         cls.env.update(cls.emu.env)
         # Every e2e run keeps Terraform's trace log (provider lines included), so that
         # tearDownClass can prove no secret reached a log or a state file.
         cls.env.update(TF_LOG="trace", TF_LOG_PATH=os.path.join(cls.work, "terraform-trace.log"))
         cls.env.update(CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1", TF_CLI_CONFIG_FILE=cls.cli_config,
-                       AWS_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true",
-                       AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+                       AWS_REGION=cls.emu.region, AWS_EC2_METADATA_DISABLED="true")
+        if not EXTERNAL:  # against an account the user's profile may be where the credentials are
+            cls.env.update(AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
         cls.ddb = cls.emu.client("dynamodb")
         cls.cfn = cls.emu.client("cloudformation")
 
@@ -137,7 +218,9 @@ class E2ETestCase(unittest.TestCase):
     @classmethod
     def secret_leaks(cls):
         """Files of this run (trace logs, state, emulator log) holding a secret."""
-        needles = [cls.emu.secret_access_key.encode(), b"Signature=", b"AWS4-HMAC-SHA256 Credential"]
+        needles = [b"Signature=", b"AWS4-HMAC-SHA256 Credential"]
+        if cls.emu.secret_access_key:
+            needles.append(cls.emu.secret_access_key.encode())
         found = []
         for base, _, files in os.walk(cls.work):
             if ".terraform" in base:
@@ -156,6 +239,23 @@ class E2ETestCase(unittest.TestCase):
 
     # -- terraform ------------------------------------------------------------------
 
+    def n(self, name):
+        """A table or stack name of this run: TPD_E2E_PREFIX + name (module comment)."""
+        return self.prefix + name
+
+    @property
+    def has_request_log(self):
+        """False against an account: no request log, no emulator clock."""
+        return getattr(self.emu, "has_request_log", True)
+
+    def provider_block(self):
+        """The provider block of every configuration: the class's emulator as every
+        endpoint, or (acceptance mode) nothing but the region, the rest from the
+        environment as a user's configuration would have it."""
+        if EXTERNAL:
+            return PROVIDER_BLOCK_EXTERNAL % {"region": self.emu.region}
+        return PROVIDER_BLOCK % {"endpoint": self.emu.endpoint}
+
     def workdir(self, name, body):
         d = os.path.join(self.work, name)
         os.makedirs(d, exist_ok=True)
@@ -164,7 +264,7 @@ class E2ETestCase(unittest.TestCase):
 
     def write(self, d, body):
         with open(os.path.join(d, "main.tf"), "w") as f:
-            f.write(PROVIDER_BLOCK % {"endpoint": self.emu.endpoint})
+            f.write(self.provider_block())
             f.write(body)
 
     def tf(self, d, *args, env=None, check=None, timeout=600):
@@ -199,6 +299,8 @@ class E2ETestCase(unittest.TestCase):
     # -- AWS, out of band -----------------------------------------------------------
 
     def create_table(self, name, key="id", key_type="S", protect=False, ttl=None):
+        # PAY_PER_REQUEST only: an acceptance run against an account pays per request, and
+        # nothing for a table left idle (docs/testing.md).
         self.ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
                               AttributeDefinitions=[{"AttributeName": key, "AttributeType": key_type}],
                               KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
@@ -277,8 +379,25 @@ class E2ETestCase(unittest.TestCase):
 
     def wait_emulated(self, seconds=3601):
         """Let time pass on the emulator clock: what a user waits for on AWS (TTL ENABLING →
-        ENABLED takes seconds; DynamoDB takes one TTL change per table per hour)."""
+        ENABLED takes seconds; DynamoDB takes one TTL change per table per hour). Against
+        an account there is no clock to move: the test is skipped (acceptance scenarios wait
+        with wait_ttl instead)."""
         self.emu.advance_clock(seconds)
+
+    def wait_ttl(self, table, status="ENABLED", timeout=900):
+        """DescribeTimeToLive until `status`: on the emulator its clock is moved past the
+        transition first (seconds); DynamoDB takes up to an hour (docs/aws-behaviour.md),
+        seconds to minutes in practice, so against an account this polls."""
+        if self.has_request_log:
+            self.emu.advance_clock(10)
+        deadline = time.monotonic() + timeout
+        while True:
+            t = self.ttl(table)
+            if t["TimeToLiveStatus"] == status:
+                return t
+            if time.monotonic() >= deadline:
+                self.fail(f"TTL of {table} still {t['TimeToLiveStatus']} after {timeout} s, wanted {status}")
+            time.sleep(2 if not self.has_request_log else 0.05)  # no notification: poll
 
     def ttl(self, table):
         return self.ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]

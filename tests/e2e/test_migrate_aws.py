@@ -16,7 +16,8 @@ class MigrateFromAws(MigrateCase):
     # -- 1. moved ---------------------------------------------------------------------
 
     def test_moved_from_aws_dynamodb_table(self):
-        table, stack = "firefly-orders", "firefly-dynamodb-orders"
+        # An acceptance scenario (tests/e2e/acceptance.list).
+        table, stack = self.n("firefly-orders"), self.n("firefly-dynamodb-orders")
         d, before = self.aws_table(table, self.block("aws-before"), "order_id")
         mark = self.emu.log_offset()
         self.config(d, self.block("aws-moved"))

@@ -287,13 +287,21 @@ class Oracle(unittest.TestCase):
 
     def test_kill_mid_apply_settles(self):
         # SIGKILL after ExecuteChangeSet: terraform and the provider die, the stack
-        # settles, nothing is lost; the next apply takes the stack over.
+        # settles, nothing is lost. The stack carries the owner id of a create no state
+        # recorded, so the next apply cannot tell it from another state's: it refuses,
+        # naming import (docs/resource.md "One owner per table"), touching nothing; the
+        # advice, followed, adopts the stack, and the apply after it succeeds.
         self.steps(add(**UNPROTECTED), {"op": "fault", "kind": "kill", "kill_after": "ExecuteChangeSet",
                                         "config": {"delay_seconds": 3}}, APPLY)
         self.assertTrue(self.w.last_results[-1]["killed"])
         self.assertEqual(self.w.snap.stacks["walk-a"]["status"], "CREATE_COMPLETE")
         self.assertEqual(self.w.read_state(), {})  # killed before Terraform wrote the state
         self.assertEqual(self.w.run_step(3, APPLY), [])
+        self.assertNotEqual(self.w.last_results[-1]["rc"], 0)
+        self.assertIn("terraform import", " ".join(self.w.last_results[-1]["out"].split()))
+        self.assertEqual(self.w.read_state(), {})
+        self.assertEqual(self.w.run_step(4, {"op": "advice", "kind": "import"}), [])
+        self.assertEqual(self.w.run_step(5, APPLY), [])
         self.assertIn("r0", self.w.read_state())
 
 

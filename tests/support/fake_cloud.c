@@ -485,8 +485,23 @@ static enum tpd_code s_read(
     if (f) {
         return s_failed(f, err);
     }
+    if (q->table) {
+        fc->table_reads[q->table_what < 3 ? q->table_what : 0]++;
+    }
     if (q->table && s_table_is(fc, q->table)) {
-        s_live_copy(&out->table, &fc->table, q->with_tags, q->with_features);
+        bool settings = q->table_what != CLOUD_TABLE_DESCRIBE;
+        s_live_copy(
+            &out->table, &fc->table, settings && q->with_tags, settings && q->with_features);
+        out->table.settings_read = settings;
+        if (!settings) {
+            /* DescribeTable alone: what it does not report stays unknown, as cloud_read
+             * leaves it. */
+            fc_set(&out->table.ttl_status, NULL);
+            fc_set(&out->table.spec.ttl.attribute, NULL);
+            out->table.spec.ttl.enabled = false;
+            out->table.spec.pitr = false;
+            out->table.spec.contributor_insights = false;
+        }
     }
     for (size_t i = 0; i < 2; i++) {
         if (q->stacks[i]) {
@@ -513,6 +528,36 @@ static enum tpd_code s_read_extras(void *ctx, struct table_live *t, struct tpd_e
     fc_set(&t->gsi_insights, fc->table.gsi_insights);
     fc_set(&t->insights_mode, fc->table.insights_mode);
     t->extras_read = true;
+    return TPD_OK;
+}
+
+static enum tpd_code s_read_ttl(void *ctx, struct table_live *t, struct tpd_err *err) {
+    struct fake_cloud *fc = ctx;
+    const struct fc_fail *f = s_call(fc, FC_READ_TTL);
+    if (f) {
+        return s_failed(f, err);
+    }
+    if (!s_table_is(fc, t->spec.name)) {
+        return tpd_err_set(err, TPD_E_NOT_FOUND, "table %s not found", t->spec.name);
+    }
+    fc_set(&t->ttl_status, fc->table.ttl_status);
+    fc_set(&t->spec.ttl.attribute, fc->table.spec.ttl.attribute);
+    t->spec.ttl.enabled = fc->table.spec.ttl.enabled;
+    return TPD_OK;
+}
+
+static enum tpd_code
+s_complete_stack(void *ctx, struct stack_facts *s, unsigned what, struct tpd_err *err) {
+    struct fake_cloud *fc = ctx;
+    const struct fc_fail *f = s_call(fc, FC_COMPLETE_STACK);
+    if (f) {
+        stack_facts_clear(s);
+        return s_failed(f, err);
+    }
+    char *name = s_dup(s->name);
+    stack_facts_clear(s);
+    s_stack_facts(fc_stack(fc, name), what, s);
+    free(name);
     return TPD_OK;
 }
 
@@ -699,6 +744,8 @@ static enum tpd_code s_deploy(
     void *ctx, const struct cloud_deploy *d, struct cloud_deploy_result *r, struct tpd_err *err) {
     static const char *const types[] = {"create", "update", "import"};
     struct fake_cloud *fc = ctx;
+    facts_handoff_forget(fc->handoff, d->stack_name);
+    facts_handoff_forget(fc->handoff, d->import_table);
     memset(r, 0, sizeof(*r));
     const struct fc_fail *f = s_call(fc, FC_DEPLOY);
     if (fc->deploy_count < FC_MAX_DEPLOYS) {
@@ -773,6 +820,7 @@ static enum tpd_code s_delete_stack(
     int64_t deadline_ns,
     struct tpd_err *err) {
     struct fake_cloud *fc = ctx;
+    facts_handoff_forget(fc->handoff, name);
     (void)deadline_ns;
     const struct fc_fail *f = s_call(fc, FC_DELETE_STACK);
     const char *retain = retain_logical_id ? " retain=" : "";
@@ -851,6 +899,7 @@ s_wait_stack(void *ctx, const char *name, int64_t deadline_ns, struct tpd_err *e
 static enum tpd_code
 s_delete_table(void *ctx, const char *name, int64_t deadline_ns, struct tpd_err *err) {
     struct fake_cloud *fc = ctx;
+    facts_handoff_forget(fc->handoff, name);
     (void)deadline_ns;
     const struct fc_fail *f = s_call(fc, FC_DELETE_TABLE);
     enum tpd_code rc = TPD_OK;
@@ -997,6 +1046,7 @@ static void s_repair_step(struct table_live *t, const struct repair_step *st) {
 static enum tpd_code
 s_repair(void *ctx, const struct repair_plan *p, int64_t deadline_ns, struct tpd_err *err) {
     struct fake_cloud *fc = ctx;
+    facts_handoff_forget(fc->handoff, p->table);
     (void)deadline_ns;
     const struct fc_fail *f = s_call(fc, FC_REPAIR);
     if (f) {
@@ -1037,6 +1087,24 @@ static enum tpd_code s_pause(void *ctx, int64_t ns, int64_t deadline_ns) {
         s_ttl_status(&fc->table);
     }
     return TPD_OK;
+}
+
+static void s_stash(void *ctx, const char *key, const char *table, struct resource_facts *f) {
+    struct fake_cloud *fc = ctx;
+    fc->stashed++;
+    facts_handoff_put(fc->handoff, key, table, f, fc->now_ns);
+}
+
+static bool s_take(void *ctx, const char *key, struct resource_facts *out) {
+    struct fake_cloud *fc = ctx;
+    bool got = facts_handoff_take(fc->handoff, key, out, fc->now_ns);
+    fc->taken += got;
+    return got;
+}
+
+void fc_new_process(struct fake_cloud *fc) {
+    facts_handoff_free(fc->handoff);
+    fc->handoff = s_check(facts_handoff_new());
 }
 
 static enum tpd_code s_new_owner_id(void *ctx, char out[33]) {
@@ -1179,6 +1247,8 @@ struct fake_cloud *fc_new(void) {
         .ctx = fc,
         .read = s_read,
         .read_extras = s_read_extras,
+        .read_ttl = s_read_ttl,
+        .complete_stack = s_complete_stack,
         .list_importers = s_list_importers,
         .get_template = s_get_template,
         .deploy = s_deploy,
@@ -1191,7 +1261,10 @@ struct fake_cloud *fc_new(void) {
         .new_owner_id = s_new_owner_id,
         .read_restore_source = s_read_restore_source,
         .restore = s_restore,
+        .stash = s_stash,
+        .take = s_take,
     };
+    fc->handoff = s_check(facts_handoff_new());
     return fc;
 }
 
@@ -1202,6 +1275,7 @@ void fc_free(struct fake_cloud *fc) {
     table_live_clear(&fc->table);
     table_spec_clear(&fc->restore_source);
     free(fc->restore_status);
+    facts_handoff_free(fc->handoff);
     for (size_t i = 0; i < fc->stack_count; i++) {
         s_stack_clear(&fc->stacks[i]);
     }

@@ -29,7 +29,9 @@
  *   "delete_stack s1 retain=Table", "delete_stack s1 (DELETE_FAILED)", "wait_stack s1",
  *   "delete_table t1", "repair t1: switching deletion protection on",
  *   "repair t1: creating an index again gsi_a"; a failure injected into an act adds
- *   " (failed)". Reads are counted (fc->calls), not logged.
+ *   " (failed)". Reads are counted (fc->calls; the table's by how much of it was asked
+ * for, fc->table_reads), not logged; a CLOUD_TABLE_DESCRIBE read reports no TTL, backups,
+ * contributor insights or tags, as DescribeTable alone does not.
  *
  * Failures are injected per operation (the Nth call fails with a code), for deploy also
  * how far it got (refused before executing, rolled back, or interrupted while the stack
@@ -49,6 +51,7 @@
 
 #include "cloud_ops.h"
 #include "facts.h"
+#include "facts_handoff.h"
 #include "table_spec.h"
 #include "tpd_buf.h"
 #include "tpd_err.h"
@@ -68,6 +71,8 @@
 enum fc_op {
     FC_READ,
     FC_READ_EXTRAS,
+    FC_READ_TTL,
+    FC_COMPLETE_STACK,
     FC_LIST_IMPORTERS,
     FC_GET_TEMPLATE,
     FC_DEPLOY,
@@ -138,6 +143,12 @@ struct fake_cloud {
     struct table_spec restore_source;
     bool restore_backup;
     char *restore_status;
+    unsigned table_reads[3]; /* reads of the table by enum cloud_table_read */
+    /* The plan-to-apply hand-off (facts_handoff.h, the real one), on the world's clock
+     * now_ns (tests move it); how many facts were stashed and taken. */
+    struct facts_handoff *handoff;
+    int64_t now_ns;
+    unsigned stashed, taken;
     /* Internal: */
     unsigned stacks_made, owners_minted;
     struct fc_fail fails[FC_MAX_FAILS];
@@ -194,6 +205,10 @@ void fc_fail_deploy(
     const char *message);
 /* Run fn(arg) once, just before the nth call of op acts. */
 void fc_before(struct fake_cloud *fc, enum fc_op op, unsigned nth, void (*fn)(void *), void *arg);
+
+/* Terraform starts a new provider process for the next walk (plan, then apply: their
+ * hand-off of facts does not cross it): drop what was handed off. */
+void fc_new_process(struct fake_cloud *fc);
 
 /* The acts so far, one per line ("" when none). */
 const char *fc_log(const struct fake_cloud *fc);

@@ -95,6 +95,14 @@ static struct tfv *s_planned(bool protection) {
     return v;
 }
 
+/* A ttl value: attribute on or off. */
+static struct tfv *s_ttl(const char *attribute, bool enabled) {
+    struct tfv *t = tfv_new_object();
+    tfv_map_set(t, "attribute_name", tfv_new_string(attribute));
+    tfv_map_set(t, "enabled", tfv_new_bool(enabled));
+    return t;
+}
+
 static struct tfv *s_str_or_null(const char *s) {
     return s ? tfv_new_string(s) : tfv_new_null();
 }
@@ -318,6 +326,33 @@ static void test_create_fresh(void **state) {
     template_facts_clear(&tf);
     assert_true(e->fc->table.spec.deletion_protection);
     assert_string_equal(fc_owner_stack(e->fc), "s1");
+    /* Two reads: the facts before deciding, and the table after the stack settled, which
+     * found it ACTIVE, so no separate wait for it (issue 23). */
+    assert_int_equal(e->fc->calls[FC_READ], 2);
+    assert_int_equal(e->fc->calls[FC_WAIT_TABLE], 0);
+    /* The first read probed: DescribeTable (none) and the stack, no settings. */
+    assert_int_equal(e->fc->table_reads[CLOUD_TABLE_PROBE], 1);
+    tfv_free(out);
+    tfv_free(planned);
+}
+
+static void s_table_creating(void *arg) {
+    struct fake_cloud *fc = arg;
+    fc_set(&fc->table.status, "CREATING");
+}
+
+/* The table read after the stack settled is not ACTIVE yet: apply waits for it, reads it
+ * again and records it ACTIVE. */
+static void test_create_waits_for_a_table_not_ready(void **state) {
+    struct env *e = *state;
+    struct tfv *planned = s_planned(false);
+    fc_before(e->fc, FC_READ, 2, s_table_creating, e->fc);
+    struct tfv *out = s_apply(e, NULL, planned, s_no_priv());
+    assert_false(s_errors(e));
+    assert_string_equal(fc_log(e->fc), "deploy create s1\n");
+    assert_int_equal(e->fc->calls[FC_WAIT_TABLE], 1);
+    assert_int_equal(e->fc->calls[FC_READ], 3);
+    assert_string_equal(tfv_get_str(out, "table_status"), "ACTIVE");
     tfv_free(out);
     tfv_free(planned);
 }
@@ -618,6 +653,31 @@ static void test_update_repairs_issue25_properties(void **state) {
     tfv_free(planned);
 }
 
+/* TTL switched off outside Terraform, the template still says on: the repair switches it
+ * on (ENABLING), and apply waits for it to settle polling DescribeTimeToLive alone: one
+ * read of the setting per poll, not the five reads of the table (issue 23). */
+static void test_update_ttl_settle_polls_only_ttl(void **state) {
+    struct env *e = *state;
+    struct tfv *prior = s_prior(false, S1_1, O1), *planned = s_prior(false, S1_1, O1);
+    tfv_map_set(planned, "ttl", s_ttl("exp", true));
+    s_world_table(e, prior);
+    s_world_stack(e, "s1", planned, O1);
+    struct tfv *out = s_apply(e, prior, planned, s_no_priv());
+    assert_false(s_errors(e));
+    assert_string_equal(
+        fc_log(e->fc), "deploy update s1 (empty)\nrepair t1: setting Time to Live\n");
+    assert_string_equal(tfv_get_str(out, "ttl_status"), "ENABLED");
+    assert_string_equal(e->fc->table.ttl_status, "ENABLED");
+    /* Read: the facts before deciding, the table after the stack settled, the table after
+     * the repair; then one pause and one DescribeTimeToLive, which found it ENABLED. */
+    assert_int_equal(e->fc->calls[FC_PAUSE], 1);
+    assert_int_equal(e->fc->calls[FC_READ_TTL], 1);
+    assert_int_equal(e->fc->calls[FC_READ], 3);
+    tfv_free(out);
+    tfv_free(prior);
+    tfv_free(planned);
+}
+
 static void test_update_refuses_stack_with_other_resources(void **state) {
     struct env *e = *state;
     struct tfv *prior = s_prior(false, S1_1, O1), *planned = s_prior(true, S1_1, O1);
@@ -758,7 +818,33 @@ static void test_destroy_table_in_no_stack(void **state) {
     assert_string_equal(fc_log(e->fc), "delete_table t1\n");
     assert_null(out);
     assert_false(e->fc->table.exists);
+    /* Each destroy read DescribeTable alone (existence and protection are all it decides
+     * on), before deciding and again right before DeleteTable; never the settings. */
+    assert_int_equal(e->fc->table_reads[CLOUD_TABLE_DESCRIBE], 3);
+    assert_int_equal(e->fc->table_reads[CLOUD_TABLE_ALL], 0);
     tfv_free(prior);
+    tpd_buf_clear(&pp);
+}
+
+/* A protected table is refused by a destroy that read DescribeTable alone: the protection
+ * is one of DescribeTable's answers. */
+static void test_destroy_reads_protection_from_describe_table(void **state) {
+    struct env *e = *state;
+    struct tfv *prior = s_prior(false, NULL, NULL), *live = s_prior(true, NULL, NULL);
+    tfv_map_set(live, "ttl", s_ttl("exp", true));
+    s_world_table(e, live);
+    struct tpd_buf pp;
+    struct resource_private explicit = {.explicit_destroy = true};
+    struct tfv *out = s_apply(e, prior, NULL, s_priv(&pp, &explicit));
+    assert_true(s_has_diag(e, DIAG_ERROR, "deletion protection"));
+    assert_string_equal(fc_log(e->fc), "");
+    assert_true(e->fc->table.exists);
+    assert_int_equal(e->fc->table_reads[CLOUD_TABLE_DESCRIBE], 1);
+    assert_int_equal(
+        e->fc->table_reads[CLOUD_TABLE_ALL] + e->fc->table_reads[CLOUD_TABLE_PROBE], 0);
+    tfv_free(out);
+    tfv_free(prior);
+    tfv_free(live);
     tpd_buf_clear(&pp);
 }
 
@@ -844,6 +930,42 @@ static void test_refresh_stack_replaced_by_another(void **state) {
     assert_string_equal(fc_log(e->fc), "");
     tfv_free(out);
     tfv_free(prior);
+}
+
+/* Terraform's plan walk refreshes a resource, then plans it, on one provider process: an
+ * update's plan starts from the refresh's reads of the table and its stack and reads only
+ * the stack's resources and template (issue 23). A plan without that refresh reads all. */
+static void test_plan_starts_from_the_refresh(void **state) {
+    struct env *e = *state;
+    struct tfv *prior = s_prior(false, S1_1, O1), *cfg = s_prior(true, S1_1, O1);
+    s_world_table(e, prior);
+    s_world_stack(e, "s1", prior, O1);
+    struct tfv *out = NULL;
+    ttl_table_read(&e->fc->ops, prior, s_no_priv(), &out, &e->priv, &e->diags);
+    assert_false(s_errors(e));
+    assert_int_equal(e->fc->calls[FC_READ], 1);
+    struct tpd_buf pp;
+    struct tpd_span priv = s_keep_priv(e, &pp);
+    struct tfv *planned = s_plan(e, out, cfg, priv);
+    assert_false(s_errors(e));
+    assert_int_equal(e->fc->taken, 1);
+    assert_int_equal(e->fc->calls[FC_READ], 1);
+    assert_int_equal(e->fc->calls[FC_COMPLETE_STACK], 1);
+    struct resource_private rp;
+    resource_private_decode(tpd_buf_span(&e->priv), &rp);
+    assert_string_equal(rp.path, "update");
+    resource_private_clear(&rp);
+    /* Planned again (no refresh before it): everything is read. */
+    tfv_free(planned);
+    planned = s_plan(e, out, cfg, priv);
+    assert_false(s_errors(e));
+    assert_int_equal(e->fc->taken, 1);
+    assert_int_equal(e->fc->calls[FC_READ], 2);
+    tfv_free(planned);
+    tfv_free(out);
+    tfv_free(prior);
+    tfv_free(cfg);
+    tpd_buf_clear(&pp);
 }
 
 static void test_import_id_naming_wrong_stack(void **state) {
@@ -1279,6 +1401,7 @@ static void test_owner_apply_stops_when_aws_changed_since_plan(void **state) {
     struct tpd_buf pp;
     struct tpd_span priv = s_keep_priv(e, &pp);
     s_world_table(e, cfg); /* made meanwhile, in no stack */
+    fc_new_process(e->fc); /* apply runs in the apply walk's own provider process */
     struct tfv *out = s_apply(e, NULL, planned, priv);
     assert_true(s_has_diag(e, DIAG_ERROR, "AWS changed since the plan"));
     assert_true(s_has_diag(e, DIAG_ERROR, "was to create"));
@@ -1292,6 +1415,80 @@ static void test_owner_apply_stops_when_aws_changed_since_plan(void **state) {
 
 /* The stack in state now carries another owner's marker: destroy is refused (nothing of
  * another instance is deleted); with retain_on_destroy the resource is forgotten. */
+/* Terraform's apply walk plans a resource again, then applies it, on one provider
+ * process: the apply starts from the facts that plan read and reads only what changes
+ * after its own acts (issue 23, facts_handoff.h). */
+static void test_apply_takes_the_facts_its_plan_read(void **state) {
+    struct env *e = *state;
+    struct tfv *cfg = s_planned(false);
+    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv());
+    assert_false(s_errors(e));
+    assert_int_equal(e->fc->calls[FC_READ], 1);
+    struct tpd_buf pp;
+    struct tpd_span priv = s_keep_priv(e, &pp);
+    struct tfv *out = s_apply(e, NULL, planned, priv);
+    assert_false(s_errors(e));
+    assert_string_equal(fc_log(e->fc), "deploy create s1\n");
+    assert_int_equal(e->fc->taken, 1);
+    /* The apply's only read: the table after its stack settled. */
+    assert_int_equal(e->fc->calls[FC_READ], 2);
+    assert_string_equal(tfv_get_str(out, "stack_id"), S1_1);
+    tfv_free(out);
+    tfv_free(planned);
+    tfv_free(cfg);
+    tpd_buf_clear(&pp);
+}
+
+/* What a plan handed off is not used after an act on its table or stack (another
+ * resource's apply in the same process), nor after FACTS_HANDOFF_MAX_AGE_NS, nor by
+ * another request: the apply reads. */
+static void test_apply_reads_when_the_handoff_is_stale(void **state) {
+    struct env *e = *state;
+    struct tfv *cfg = s_planned(false);
+    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv());
+    struct tpd_buf pp;
+    struct tpd_span priv = s_keep_priv(e, &pp);
+    /* An act on stack s1 meanwhile: it now exists, holding the table, another owner's. */
+    struct tfv *other = s_planned(false);
+    s_world_table(e, other);
+    s_world_stack(e, "s1", other, O2);
+    struct tpd_err err = {0};
+    assert_int_equal(e->fc->ops.wait_stack(e->fc->ops.ctx, "s1", 0, &err), TPD_OK);
+    struct cloud_deploy d = {
+        .stack_name = "s1",
+        .type = CLOUD_DEPLOY_UPDATE,
+        .template_body = fc_stack(e->fc, "s1")->template_body};
+    struct cloud_deploy_result r = {0};
+    assert_int_equal(e->fc->ops.deploy(e->fc->ops.ctx, &d, &r, &err), TPD_OK);
+    cloud_deploy_result_clear(&r);
+    fc_log_clear(e->fc);
+    struct tfv *out = s_apply(e, NULL, planned, priv);
+    assert_int_equal(e->fc->taken, 0);
+    /* Read again, the apply finds another owner's stack holding the table: refused,
+     * nothing changed. */
+    assert_true(diag_list_has_errors(&e->diags));
+    assert_string_equal(fc_log(e->fc), "");
+    tfv_free(out);
+    tpd_buf_clear(&pp);
+    /* Too old: read again. */
+    fc_free(e->fc);
+    e->fc = fc_new();
+    struct tfv *p2 = s_plan(e, NULL, cfg, s_no_priv());
+    priv = s_keep_priv(e, &pp);
+    e->fc->now_ns += FACTS_HANDOFF_MAX_AGE_NS + 1;
+    out = s_apply(e, NULL, p2, priv);
+    assert_false(s_errors(e));
+    assert_int_equal(e->fc->taken, 0);
+    assert_int_equal(e->fc->calls[FC_READ], 3);
+    tfv_free(out);
+    tfv_free(p2);
+    tfv_free(planned);
+    tfv_free(other);
+    tfv_free(cfg);
+    tpd_buf_clear(&pp);
+    tpd_err_clear(&err);
+}
+
 static void test_owner_destroy_of_another_owners_stack(void **state) {
     struct env *e = *state;
     struct tfv *prior = s_prior(false, S1_1, O1);
@@ -1466,6 +1663,7 @@ static void test_owner_racing_creates_one_wins(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         T(test_create_fresh),
+        T(test_create_waits_for_a_table_not_ready),
         T(test_create_adopts_with_retain_then_updates),
         T(test_create_refuses_foreign_stack),
         T(test_failed_followup_is_a_warning_not_a_taint),
@@ -1477,14 +1675,17 @@ int main(void) {
         T(test_update_refuses_an_index_added_outside),
         T(test_update_repairs_drift_after_empty_change_set),
         T(test_update_repairs_issue25_properties),
+        T(test_update_ttl_settle_polls_only_ttl),
         T(test_update_refuses_stack_with_other_resources),
         T(test_update_encryption_back_to_the_owned_key),
         T(test_update_moves_the_table_to_another_stack),
         T(test_update_interrupted_move_continues),
         T(test_destroy_table_in_no_stack),
         T(test_destroy_refused_when_protected_live),
+        T(test_destroy_reads_protection_from_describe_table),
         T(test_destroy_paths),
         T(test_refresh_stack_replaced_by_another),
+        T(test_plan_starts_from_the_refresh),
         T(test_import_id_naming_wrong_stack),
         T(test_import_reads_retain),
         T(test_plan_marks_destroys_and_replacements),
@@ -1498,6 +1699,8 @@ int main(void) {
         T(test_owner_recorded_on_upgrade),
         T(test_owner_delete_failed_stack_recovered),
         T(test_owner_apply_stops_when_aws_changed_since_plan),
+        T(test_apply_takes_the_facts_its_plan_read),
+        T(test_apply_reads_when_the_handoff_is_stale),
         T(test_owner_destroy_of_another_owners_stack),
         T(test_import_by_table_arn),
         T(test_import_records_the_stacks_owner),

@@ -10,6 +10,7 @@
 #include "cfn_deploy.h"
 #include "cloud.h"
 #include "cloud_ops.h"
+#include "facts_handoff.h"
 
 /* The Description of every change set this provider creates: how a REVIEW_IN_PROGRESS
  * stack (no template of its own yet) is recognised as ours. */
@@ -23,6 +24,7 @@ struct cloud {
     struct aws_client *aws;
     struct tpd_stop *stop;
     struct cloud_ops ops;
+    struct facts_handoff *handoff; /* NULL (no memory): nothing handed off */
 };
 
 /* The wait cadence of every poll, with deadline_ns (0: none) and the stop flag. */
@@ -38,6 +40,9 @@ enum tpd_code cloud_read(
 enum tpd_code cloud_read_extras(void *ctx, struct table_live *t, struct tpd_err *err);
 enum tpd_code cloud_list_importers(
     void *ctx, const struct stack_facts *s, char ***names, size_t *count, struct tpd_err *err);
+enum tpd_code cloud_read_ttl(void *ctx, struct table_live *t, struct tpd_err *err);
+enum tpd_code
+cloud_complete_stack(void *ctx, struct stack_facts *s, unsigned what, struct tpd_err *err);
 enum tpd_code cloud_get_template(void *ctx, const char *stack, char **body, struct tpd_err *err);
 
 /* cloud_restore.c */

@@ -33,6 +33,21 @@ enum cloud_stack_read {
     CLOUD_STACK_FULL = 3,
 };
 
+/* How much of the table to read (each operation reads what its decisions use, no more:
+ * docs/design.md, "Calls per operation"). */
+enum cloud_table_read {
+    /* DescribeTable and the settings it does not hold (DescribeTimeToLive,
+     * DescribeContinuousBackups, DescribeContributorInsights; ListTagsOfResource with
+     * with_tags), at once. */
+    CLOUD_TABLE_ALL = 0,
+    /* DescribeTable first (with the stacks), the settings only when the table exists: for
+     * a table that is most likely not there yet (a create), one call instead of four. */
+    CLOUD_TABLE_PROBE = 1,
+    /* DescribeTable alone (existence, keys, protection, status): all a destroy decides on
+     * (ownership.c). The settings stay unread (table_live.settings_read false). */
+    CLOUD_TABLE_DESCRIBE = 2,
+};
+
 /* What to read at once (one round trip: the calls are independent). */
 struct cloud_read_request {
     const char *table;    /* NULL: no table read */
@@ -42,6 +57,7 @@ struct cloud_read_request {
      * DescribeKinesisStreamingDestination): read when the configuration or the state has
      * them, so a refresh of a table without them costs no more calls. */
     bool with_features;
+    unsigned table_what;    /* enum cloud_table_read */
     const char *stacks[2];  /* stacks to read by name (NULL: none) ... */
     unsigned stack_what[2]; /* ... and how much of each (enum cloud_stack_read) */
     const char *owner_of;   /* which stack holds this table (DescribeStackResources) */
@@ -91,6 +107,21 @@ struct cloud_ops {
     /* Names of the stacks importing any export of s (NULL-terminated, cloud_strv_free). */
     enum tpd_code (*list_importers)(
         void *ctx, const struct stack_facts *s, char ***names, size_t *count, struct tpd_err *err);
+    /* Time to Live alone (DescribeTimeToLive): t's ttl_status and spec.ttl set as read()
+     * sets them, the rest of t untouched. What a wait for TTL to settle polls: the one
+     * setting still changing, not the whole table (docs/design.md, "Calls per operation"). */
+    enum tpd_code (*read_ttl)(void *ctx, struct table_live *t, struct tpd_err *err);
+    /* The hand-off of facts from a plan to the apply right after it in this process
+     * (facts_handoff.h): stash keeps *f (left zeroed) under key; take moves the facts of
+     * key into *out, once (false: none, read instead). Every act below drops the facts
+     * about the table or stack it acts on. */
+    void (*stash)(void *ctx, const char *key, const char *table, struct resource_facts *f);
+    bool (*take)(void *ctx, const char *key, struct resource_facts *out);
+    /* The rest of what (enum cloud_stack_read) of a stack s read before (exists; BASIC at
+     * least): DescribeStackResources and GetTemplate as read() makes them, not
+     * DescribeStacks again. s is cleared on a failure. */
+    enum tpd_code (*complete_stack)(
+        void *ctx, struct stack_facts *s, unsigned what, struct tpd_err *err);
     /* The deployed template text (GetTemplate). */
     enum tpd_code (*get_template)(void *ctx, const char *stack, char **body, struct tpd_err *err);
 

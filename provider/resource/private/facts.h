@@ -26,9 +26,12 @@ struct table_live {
     char *status;     /* CREATING, ACTIVE, UPDATING, DELETING, ... */
     char *ttl_status; /* ENABLED, ENABLING, DISABLED, DISABLING */
     int64_t item_count;
-    bool tags_read;   /* ListTagsOfResource was called (spec.tags without aws:* keys) */
-    char *stream_arn; /* LatestStreamArn of the enabled stream */
-    char *replicas;   /* regions of a global table's replicas, ", "-separated; NULL: none */
+    bool tags_read;     /* ListTagsOfResource was called (spec.tags without aws:* keys) */
+    bool settings_read; /* DescribeTimeToLive, DescribeContinuousBackups and
+                           DescribeContributorInsights were called (CLOUD_TABLE_DESCRIBE:
+                           not; spec.ttl, pitr and contributor_insights then unknown) */
+    char *stream_arn;   /* LatestStreamArn of the enabled stream */
+    char *replicas;     /* regions of a global table's replicas, ", "-separated; NULL: none */
     /* The resource policy and Kinesis destination were read (cloud_read_request
      * with_features, or cloud_read_extras) into spec.resource_policy and spec.kinesis_*:
      * only then do they count as drift. */
@@ -46,6 +49,8 @@ struct table_live {
 void table_live_clear(struct table_live *t);
 /* TTL is on or turning on. */
 bool table_live_ttl_active(const struct table_live *t);
+/* The table and every GSI are ACTIVE with no backfill (what wait_table_ready waits for). */
+bool table_live_ready(const struct table_live *t);
 
 /* What the deployed template says about the table (GetTemplate, JSON or YAML). */
 struct template_facts {
