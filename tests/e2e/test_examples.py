@@ -106,8 +106,7 @@ class Examples(E2ETestCase):
         before_dir = os.path.join(d, "before")
         os.makedirs(before_dir)
         shutil.copy(os.path.join(src, "before", "main.tf"), before_dir)
-        env = dict(self.env, TF_VAR_endpoint=self.emu.endpoint,
-                   **{"TF_VAR_" + k: v for k, v in tf_vars.items()})
+        env = dict(self.env, TF_VAR_endpoint=self.emu.endpoint)
         self.tf(before_dir, "init", "-input=false", env=env, check=0)
         self.tf(before_dir, "apply", "-auto-approve", "-input=false", env=env, check=0)
         self.wait_emulated(10)  # TTL ENABLING -> ENABLED
