@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "cloud.h"
+#include "cloud_env.h"
 #include "fake_aws.h"
 #include "repair_plan.h"
 #include "tpd_log.h"
@@ -31,36 +32,6 @@ static const char *const DESCRIBE_TABLE =
     "\"AttributeDefinitions\":[{\"AttributeName\":\"id\",\"AttributeType\":\"S\"}],"
     "\"BillingModeSummary\":{\"BillingMode\":\"PAY_PER_REQUEST\"},"
     "\"DeletionProtectionEnabled\":false,\"ItemCount\":3}}";
-
-struct env {
-    struct fake_aws *fa;
-    struct aws_client *aws;
-    struct cloud *cloud;
-    const struct cloud_ops *ops;
-    struct tpd_stop stop;
-};
-
-static int s_setup(void **state) {
-    struct env *e = calloc(1, sizeof(*e));
-    tpd_log_set_level(TPD_LOG_OFF);
-    e->fa = fa_new();
-    e->aws = fa_client(e->fa, 1);
-    tpd_stop_init(&e->stop);
-    e->cloud = cloud_new(e->aws, &e->stop);
-    e->ops = cloud_ops_of(e->cloud);
-    *state = e;
-    return 0;
-}
-
-static int s_teardown(void **state) {
-    struct env *e = *state;
-    cloud_free(e->cloud);
-    aws_client_free(e->aws);
-    tpd_stop_clear(&e->stop);
-    fa_free(e->fa);
-    free(e);
-    return 0;
-}
 
 /* The table's settings as DynamoDB reports them. */
 static void s_table_answers(struct fake_aws *fa) {
@@ -87,7 +58,7 @@ static void s_table_answers(struct fake_aws *fa) {
 /* A refresh: the table's five reads and the stack's at once, the tags by the ARN in
  * state — one call each. */
 static void test_read_sends_each_call_once(void **state) {
-    struct env *e = *state;
+    struct cenv *e = *state;
     s_table_answers(e->fa);
     fa_on(
         e->fa,
@@ -141,7 +112,7 @@ static void s_plan_one(struct repair_plan *p, struct repair_step *s) {
  * change made outside Terraform) waits until it is ACTIVE and sends once more, instead of
  * failing the apply. */
 static void test_repair_waits_for_a_busy_table(void **state) {
-    struct env *e = *state;
+    struct cenv *e = *state;
     fa_on(e->fa, "DescribeTable", 200, DESCRIBE_TABLE);
     fa_on(
         e->fa,
@@ -172,7 +143,7 @@ static void test_repair_waits_for_a_busy_table(void **state) {
 /* An index created again carries the attribute definitions of every key, its own too:
  * UpdateTable replaces the table's definitions with what it is sent. */
 static void test_repair_index_creation_sends_definitions(void **state) {
-    struct env *e = *state;
+    struct cenv *e = *state;
     fa_on(e->fa, "DescribeTable", 200, DESCRIBE_TABLE);
     fa_on(e->fa, "UpdateTable", 200, "{}");
     struct table_live live = {0};
@@ -203,7 +174,7 @@ static void test_repair_index_creation_sends_definitions(void **state) {
 /* The answer to UpdateTimeToLive was lost and the retry meets "already enabled": done
  * when the table has it as the step sets it; an error when it has something else. */
 static void test_repair_recognises_ttl_already_so(void **state) {
-    struct env *e = *state;
+    struct cenv *e = *state;
     fa_on(
         e->fa,
         "UpdateTimeToLive",
@@ -242,7 +213,7 @@ static void test_repair_recognises_ttl_already_so(void **state) {
  * 30 days" (found by tests/e2e/test_lost_answers.py, LostRepairOff). A table that does not
  * have it yet: the quota error stays. */
 static void test_repair_recognises_class_already_so_behind_a_quota(void **state) {
-    struct env *e = *state;
+    struct cenv *e = *state;
     fa_on(e->fa, "DescribeTable", 200, DESCRIBE_TABLE); /* no TableClassSummary: STANDARD */
     fa_on(
         e->fa,
@@ -274,7 +245,7 @@ static void test_repair_recognises_class_already_so_behind_a_quota(void **state)
  * the destination is ENABLING (found by tests/e2e/test_lost_answers.py,
  * LostRepairFeatures): done. A destination that is not being enabled: the error stays. */
 static void test_repair_recognises_kinesis_already_enabling(void **state) {
-    struct env *e = *state;
+    struct cenv *e = *state;
     fa_on(
         e->fa,
         "EnableKinesisStreamingDestination",
@@ -307,7 +278,7 @@ static void test_repair_recognises_kinesis_already_enabling(void **state) {
 
 /* DeleteTable of a table already gone: success. */
 static void test_delete_table_already_gone(void **state) {
-    struct env *e = *state;
+    struct cenv *e = *state;
     fa_on(
         e->fa,
         "DeleteTable",
@@ -320,7 +291,7 @@ static void test_delete_table_already_gone(void **state) {
     tpd_err_clear(&err);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, cenv_setup, cenv_teardown)
 
 int main(void) {
     const struct CMUnitTest tests[] = {

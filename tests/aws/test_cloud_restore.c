@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "cloud.h"
+#include "cloud_env.h"
 #include "fake_aws.h"
 #include "restore.h"
 #include "tpd_log.h"
@@ -26,36 +27,6 @@
 
 static char s_backup[] = BACKUP;
 static char s_src[] = "src";
-
-struct env {
-    struct fake_aws *fa;
-    struct aws_client *aws;
-    struct cloud *cloud;
-    const struct cloud_ops *ops;
-    struct tpd_stop stop;
-};
-
-static int s_setup(void **state) {
-    struct env *e = calloc(1, sizeof(*e));
-    tpd_log_set_level(TPD_LOG_OFF);
-    e->fa = fa_new();
-    e->aws = fa_client(e->fa, 1);
-    tpd_stop_init(&e->stop);
-    e->cloud = cloud_new(e->aws, &e->stop);
-    e->ops = cloud_ops_of(e->cloud);
-    *state = e;
-    return 0;
-}
-
-static int s_teardown(void **state) {
-    struct env *e = *state;
-    cloud_free(e->cloud);
-    aws_client_free(e->aws);
-    tpd_stop_clear(&e->stop);
-    fa_free(e->fa);
-    free(e);
-    return 0;
-}
 
 /* t1: PROVISIONED 5/6, index gsi_a (3/4, KEYS_ONLY) and LSI lsi_x, a customer managed key. */
 static void s_want(struct table_spec *w) {
@@ -87,7 +58,7 @@ static void s_want(struct table_spec *w) {
 }
 
 static void test_restore_from_backup_sends_the_configured_overrides(void **state) {
-    struct env *e = *state;
+    struct cenv *e = *state;
     fa_on(e->fa, "RestoreTableFromBackup", 200, "{\"TableDescription\":{\"TableName\":\"t1\"}}");
     struct table_spec w;
     s_want(&w);
@@ -125,7 +96,7 @@ static void test_restore_from_backup_sends_the_configured_overrides(void **state
 /* A point in time: the source by name, the time as epoch seconds; the AWS owned key and
  * no index (the source's are all left out); on-demand limits. */
 static void test_restore_to_point_in_time_sends_the_time(void **state) {
-    struct env *e = *state;
+    struct cenv *e = *state;
     fa_on(e->fa, "RestoreTableToPointInTime", 200, "{\"TableDescription\":{}}");
     struct table_spec w = {0};
     w.name = strdup("t1");
@@ -156,7 +127,7 @@ static void test_restore_to_point_in_time_sends_the_time(void **state) {
 }
 
 static void test_backup_source_has_key_names_without_types(void **state) {
-    struct env *e = *state;
+    struct cenv *e = *state;
     fa_on(
         e->fa,
         "DescribeBackup",
@@ -200,7 +171,7 @@ static void test_backup_source_has_key_names_without_types(void **state) {
 /* A table being restored: DynamoDB refuses DescribeTimeToLive and the tag calls while it
  * is CREATING (docs/aws-behaviour.md §5.3, §5.5). Read as there, without TTL or tags. */
 static void test_a_creating_table_is_read_as_there(void **state) {
-    struct env *e = *state;
+    struct cenv *e = *state;
     fa_on(
         e->fa,
         "DescribeTable",
@@ -253,7 +224,7 @@ static void test_a_creating_table_is_read_as_there(void **state) {
  * own first attempt when the table's RestoreSummary names this backup; otherwise (a table
  * restored from something else) the error stands. */
 static void test_retry_meeting_its_own_restore_succeeds(void **state) {
-    struct env *e = *state;
+    struct cenv *e = *state;
     static const char *const exists =
         "{\"__type\":\"com.amazonaws.dynamodb.v20120810#TableAlreadyExistsException\","
         "\"message\":\"Table already exists: t1\"}";
@@ -285,7 +256,7 @@ static void test_retry_meeting_its_own_restore_succeeds(void **state) {
 }
 
 int main(void) {
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, cenv_setup, cenv_teardown)
     const struct CMUnitTest tests[] = {
         T(test_restore_from_backup_sends_the_configured_overrides),
         T(test_restore_to_point_in_time_sends_the_time),

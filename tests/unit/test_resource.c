@@ -19,6 +19,7 @@
 
 #include "fake_cloud.h"
 #include "plan_claims.h"
+#include "resource_env.h"
 #include "resource_private.h"
 #include "table_template.h"
 #include "table_value.h"
@@ -33,41 +34,7 @@
 #define O1 "0123456789abcdef0123456789abcd01"
 #define O2 "0123456789abcdef0123456789abcd02"
 
-struct env {
-    struct fake_cloud *fc;
-    struct diag_list diags;
-    struct tpd_buf priv;        /* the private bytes the last call returned */
-    struct plan_claims *claims; /* of the plan walk, when a test has one (else NULL) */
-};
-
-static int s_setup(void **state) {
-    struct env *e = calloc(1, sizeof(*e));
-    tpd_log_set_level(TPD_LOG_OFF);
-    e->fc = fc_new();
-    diag_list_init(&e->diags);
-    tpd_buf_init(&e->priv, 0);
-    *state = e;
-    return 0;
-}
-
-static int s_teardown(void **state) {
-    struct env *e = *state;
-    diag_list_clear(&e->diags);
-    tpd_buf_clear(&e->priv);
-    plan_claims_free(e->claims);
-    fc_free(e->fc);
-    free(e);
-    return 0;
-}
-
 /* ---- values ------------------------------------------------------------------------- */
-
-static struct tfv *s_key(const char *name) {
-    struct tfv *k = tfv_new_object();
-    tfv_map_set(k, "name", tfv_new_string(name));
-    tfv_map_set(k, "type", tfv_new_string("S"));
-    return k;
-}
 
 /* A planned value for table t1 in stack s1 (computed values unknown, as for a create). */
 static struct tfv *s_planned(bool protection) {
@@ -75,7 +42,7 @@ static struct tfv *s_planned(bool protection) {
     tfv_map_set(v, "name", tfv_new_string("t1"));
     tfv_map_set(v, "id", tfv_new_string("t1"));
     tfv_map_set(v, "stack_name", tfv_new_string("s1"));
-    tfv_map_set(v, "hash_key", s_key("id"));
+    tfv_map_set(v, "hash_key", renv_key("id"));
     tfv_map_set(v, "range_key", tfv_new_null());
     tfv_map_set(v, "billing_mode", tfv_new_string("PAY_PER_REQUEST"));
     tfv_map_set(v, "read_capacity", tfv_new_null());
@@ -120,26 +87,6 @@ static struct tfv *s_prior(bool protection, const char *stack_id, const char *ow
     return v;
 }
 
-/* A list value of GSIs named "gsi_<attribute>" ("gsi_a" on attribute a, type S). */
-static struct tfv *s_gsi_list(const char *const *names) {
-    struct tfv *l = tfv_new_list();
-    for (size_t i = 0; names[i]; i++) {
-        struct tfv *g = tfv_new_object();
-        tfv_map_set(g, "name", tfv_new_string(names[i]));
-        tfv_map_set(g, "hash_key", s_key(names[i] + 4));
-        tfv_map_set(g, "range_key", tfv_new_null());
-        tfv_map_set(g, "projection_type", tfv_new_null());
-        tfv_map_set(g, "non_key_attributes", tfv_new_null());
-        tfv_map_set(g, "read_capacity", tfv_new_null());
-        tfv_map_set(g, "write_capacity", tfv_new_null());
-        tfv_list_append(l, g);
-    }
-    return l;
-}
-
-#define NAMES(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define NO_NAMES ((const char *const[]){NULL})
-
 static struct tfv *s_with(struct tfv *v, const char *key, struct tfv *x) {
     tfv_map_set(v, key, x);
     return v;
@@ -148,7 +95,7 @@ static struct tfv *s_with(struct tfv *v, const char *key, struct tfv *x) {
 /* ---- the world ---------------------------------------------------------------------- */
 
 /* The world's table is what the value v describes. */
-static void s_world_table(struct env *e, const struct tfv *v) {
+static void s_world_table(struct renv *e, const struct tfv *v) {
     struct table_spec sp = {0};
     assert_int_equal(table_value_to_spec(v, NULL, &sp, NULL), TPD_OK);
     fc_set_table(e->fc, &sp);
@@ -157,7 +104,7 @@ static void s_world_table(struct env *e, const struct tfv *v) {
 
 /* A stack of this provider holding t1, its template rendered from v with owner. */
 static struct fc_stack *
-s_world_stack(struct env *e, const char *name, const struct tfv *v, const char *owner) {
+s_world_stack(struct renv *e, const char *name, const struct tfv *v, const char *owner) {
     struct table_spec sp = {0};
     assert_int_equal(table_value_to_spec(v, NULL, &sp, NULL), TPD_OK);
     fc_set(&sp.stack_name, name);
@@ -192,109 +139,10 @@ static void s_read_template(const char *body, struct template_facts *tf) {
 
 /* ---- calls -------------------------------------------------------------------------- */
 
-static void s_reset(struct env *e) {
-    diag_list_clear(&e->diags);
-    diag_list_init(&e->diags);
-    tpd_buf_reset(&e->priv);
-}
-
-static void s_dump(const struct env *e) {
-    for (size_t i = 0; i < e->diags.count; i++) {
-        print_message(
-            "diag %d: %s: %s\n",
-            e->diags.items[i].severity,
-            e->diags.items[i].summary,
-            e->diags.items[i].detail);
-    }
-}
-
-static bool s_has_diag(const struct env *e, enum diag_severity sev, const char *text) {
-    for (size_t i = 0; i < e->diags.count; i++) {
-        const struct diag *d = &e->diags.items[i];
-        if (d->severity == sev &&
-            ((d->summary && strstr(d->summary, text)) || (d->detail && strstr(d->detail, text)))) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool s_errors(const struct env *e) {
-    if (diag_list_has_errors(&e->diags)) {
-        s_dump(e);
-        return true;
-    }
-    return false;
-}
-
-/* ApplyResourceChange: prior (NULL: a create), planned (NULL: a destroy), the planned
- * private bytes. */
-static struct tfv *
-s_apply(struct env *e, const struct tfv *prior, const struct tfv *planned, struct tpd_span priv) {
-    struct tfv *out = NULL;
-    struct tfv *null = tfv_new_null();
-    s_reset(e);
-    ttl_table_apply(
-        &e->fc->ops,
-        prior ? prior : null,
-        planned ? planned : null,
-        planned ? planned : null,
-        priv,
-        &out,
-        &e->priv,
-        &e->diags);
-    tfv_free(null);
-    return out;
-}
-
-/* PlanResourceChange with proposed as the configuration too (NULL: a destroy); ops NULL:
- * without AWS. The planned private bytes are left in e->priv. */
-static struct tfv *s_plan_with(
-    struct env *e,
-    const struct cloud_ops *ops,
-    const struct tfv *prior,
-    const struct tfv *proposed,
-    struct tpd_span priv) {
-    struct tfv *planned = NULL;
-    struct tfv *null = tfv_new_null();
-    struct provider_path_list rr = {0};
-    s_reset(e);
-    ttl_table_plan(
-        ops,
-        e->claims,
-        prior ? prior : null,
-        proposed ? proposed : null,
-        proposed ? proposed : null,
-        priv,
-        &planned,
-        &rr,
-        &e->priv,
-        &e->diags);
-    provider_path_list_clear(&rr);
-    tfv_free(null);
-    return planned;
-}
-
-static struct tfv *
-s_plan(struct env *e, const struct tfv *prior, const struct tfv *proposed, struct tpd_span priv) {
-    return s_plan_with(e, &e->fc->ops, prior, proposed, priv);
-}
-
-static struct tpd_span s_no_priv(void) {
-    return tpd_span_cstr("");
-}
-
 /* The private bytes of p, in b. */
 static struct tpd_span s_priv(struct tpd_buf *b, const struct resource_private *p) {
     tpd_buf_init(b, 0);
     assert_int_equal(resource_private_encode(p, b), TPD_OK);
-    return tpd_buf_span(b);
-}
-
-/* A copy of the private bytes the last call returned (caller frees with tpd_buf_clear). */
-static struct tpd_span s_keep_priv(const struct env *e, struct tpd_buf *b) {
-    tpd_buf_init(b, 0);
-    assert_int_equal(tpd_buf_append_span(b, tpd_buf_span(&e->priv)), TPD_OK);
     return tpd_buf_span(b);
 }
 
@@ -307,10 +155,10 @@ static bool s_bool(const struct tfv *v, const char *key) {
 /* ---- create --------------------------------------------------------------------------- */
 
 static void test_create_fresh(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *planned = s_planned(true);
-    struct tfv *out = s_apply(e, NULL, planned, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *out = renv_apply(e, NULL, planned, renv_no_priv());
+    assert_false(renv_errors(e));
     assert_string_equal(fc_log(e->fc), "deploy create s1\n");
     assert_non_null(out);
     assert_string_equal(tfv_get_str(out, "stack_id"), S1_1);
@@ -344,11 +192,11 @@ static void s_table_creating(void *arg) {
 /* The table read after the stack settled is not ACTIVE yet: apply waits for it, reads it
  * again and records it ACTIVE. */
 static void test_create_waits_for_a_table_not_ready(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *planned = s_planned(false);
     fc_before(e->fc, FC_READ, 2, s_table_creating, e->fc);
-    struct tfv *out = s_apply(e, NULL, planned, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *out = renv_apply(e, NULL, planned, renv_no_priv());
+    assert_false(renv_errors(e));
     assert_string_equal(fc_log(e->fc), "deploy create s1\n");
     assert_int_equal(e->fc->calls[FC_WAIT_TABLE], 1);
     assert_int_equal(e->fc->calls[FC_READ], 3);
@@ -358,11 +206,11 @@ static void test_create_waits_for_a_table_not_ready(void **state) {
 }
 
 static void test_create_adopts_with_retain_then_updates(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *planned = s_planned(true), *live = s_planned(false);
     s_world_table(e, live);
-    struct tfv *out = s_apply(e, NULL, planned, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *out = renv_apply(e, NULL, planned, renv_no_priv());
+    assert_false(renv_errors(e));
     /* IMPORT, then the follow-up UPDATE switches protection on: no repair needed. */
     assert_string_equal(fc_log(e->fc), "deploy import s1\ndeploy update s1\n");
     struct template_facts imp, upd;
@@ -386,30 +234,30 @@ static void test_create_adopts_with_retain_then_updates(void **state) {
 }
 
 static void test_create_refuses_foreign_stack(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     char *tpl = s_hand_made("their-table", "Delete");
     fc_add_stack(e->fc, "s1", "CREATE_COMPLETE", tpl, "their-table");
     free(tpl);
     struct tfv *planned = s_planned(true);
-    struct tfv *out = s_apply(e, NULL, planned, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "Stack belongs to someone else"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "their-table"));
+    struct tfv *out = renv_apply(e, NULL, planned, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Stack belongs to someone else"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "their-table"));
     assert_string_equal(fc_log(e->fc), "");
     assert_null(out);
     tfv_free(planned);
 }
 
 static void test_failed_followup_is_a_warning_not_a_taint(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *planned = s_planned(true), *live = s_planned(false);
     s_world_table(e, live);
     fc_fail_deploy(
         e->fc, 2, FC_DEPLOY_ROLLED_BACK, TPD_E_FAILED, "stack s1 is UPDATE_ROLLBACK_COMPLETE");
-    struct tfv *out = s_apply(e, NULL, planned, s_no_priv());
+    struct tfv *out = renv_apply(e, NULL, planned, renv_no_priv());
     /* No error: an error during a create would taint, and the next apply would replace. */
-    assert_false(s_errors(e));
-    assert_true(s_has_diag(e, DIAG_WARNING, "configuration not fully applied"));
-    assert_true(s_has_diag(e, DIAG_WARNING, "UPDATE_ROLLBACK_COMPLETE"));
+    assert_false(renv_errors(e));
+    assert_true(renv_has_diag(e, DIAG_WARNING, "configuration not fully applied"));
+    assert_true(renv_has_diag(e, DIAG_WARNING, "UPDATE_ROLLBACK_COMPLETE"));
     assert_string_equal(fc_log(e->fc), "deploy import s1\ndeploy update s1 (rolled back)\n");
     assert_non_null(out);
     assert_string_equal(tfv_get_str(out, "stack_id"), S1_1);
@@ -429,12 +277,12 @@ static void test_failed_followup_is_a_warning_not_a_taint(void **state) {
 /* Reading the table back after a create fails: a warning with the planned values, never
  * a crash or a taint. */
 static void test_create_fresh_read_back_fails(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     fc_fail(e->fc, FC_READ, 2, 0, TPD_E_AWS, "AccessDeniedException", "not allowed");
     struct tfv *planned = s_planned(true);
-    struct tfv *out = s_apply(e, NULL, planned, s_no_priv());
-    assert_false(s_errors(e));
-    assert_true(s_has_diag(e, DIAG_WARNING, "not allowed"));
+    struct tfv *out = renv_apply(e, NULL, planned, renv_no_priv());
+    assert_false(renv_errors(e));
+    assert_true(renv_has_diag(e, DIAG_WARNING, "not allowed"));
     assert_string_equal(fc_log(e->fc), "deploy create s1\n");
     assert_non_null(out);
     assert_string_equal(tfv_get_str(out, "stack_id"), S1_1);
@@ -447,14 +295,14 @@ static void test_create_fresh_read_back_fails(void **state) {
 /* Adoption while the configuration leaves out the live table's index: refused at apply as
  * at plan, without an act. */
 static void test_create_refuses_adoption_leaving_out_an_index(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *live =
-        s_with(s_planned(false), "global_secondary_indexes", s_gsi_list(NAMES("gsi_a")));
+        s_with(s_planned(false), "global_secondary_indexes", renv_gsi_list(RENV_NAMES("gsi_a")));
     s_world_table(e, live);
     struct tfv *planned = s_planned(false);
-    struct tfv *out = s_apply(e, NULL, planned, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "leaves out features"));
-    assert_true(s_has_diag(
+    struct tfv *out = renv_apply(e, NULL, planned, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "leaves out features"));
+    assert_true(renv_has_diag(
         e,
         DIAG_ERROR,
         "{ name = \"gsi_a\", hash_key = { name = \"a\", type = \"S\" }, projection_type = "
@@ -468,15 +316,15 @@ static void test_create_refuses_adoption_leaving_out_an_index(void **state) {
 /* ---- update: indexes ------------------------------------------------------------------ */
 
 static void test_update_swaps_an_index_in_two_stack_updates(void **state) {
-    struct env *e = *state;
-    struct tfv *prior =
-        s_with(s_prior(false, S1_1, O1), "global_secondary_indexes", s_gsi_list(NAMES("gsi_a")));
-    struct tfv *planned =
-        s_with(s_prior(false, S1_1, O1), "global_secondary_indexes", s_gsi_list(NAMES("gsi_b")));
+    struct renv *e = *state;
+    struct tfv *prior = s_with(
+        s_prior(false, S1_1, O1), "global_secondary_indexes", renv_gsi_list(RENV_NAMES("gsi_a")));
+    struct tfv *planned = s_with(
+        s_prior(false, S1_1, O1), "global_secondary_indexes", renv_gsi_list(RENV_NAMES("gsi_b")));
     s_world_table(e, prior);
     s_world_stack(e, "s1", prior, O1);
-    struct tfv *out = s_apply(e, prior, planned, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *out = renv_apply(e, prior, planned, renv_no_priv());
+    assert_false(renv_errors(e));
     /* Delete, then create: two stack updates (the world refuses two index changes in
      * one), no direct index call. */
     assert_string_equal(fc_log(e->fc), "deploy update s1\ndeploy update s1\n");
@@ -500,15 +348,15 @@ static void test_update_swaps_an_index_in_two_stack_updates(void **state) {
 /* An interrupted swap continues from the deployed template: it already lacks gsi_a, so
  * the one update left creates gsi_b. */
 static void test_update_resumes_an_interrupted_sequence(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior =
         s_with(s_prior(false, S1_1, O1), "global_secondary_indexes", tfv_new_list());
-    struct tfv *planned =
-        s_with(s_prior(false, S1_1, O1), "global_secondary_indexes", s_gsi_list(NAMES("gsi_b")));
+    struct tfv *planned = s_with(
+        s_prior(false, S1_1, O1), "global_secondary_indexes", renv_gsi_list(RENV_NAMES("gsi_b")));
     s_world_table(e, prior);
     s_world_stack(e, "s1", prior, O1);
-    struct tfv *out = s_apply(e, prior, planned, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *out = renv_apply(e, prior, planned, renv_no_priv());
+    assert_false(renv_errors(e));
     assert_string_equal(fc_log(e->fc), "deploy update s1\n");
     assert_non_null(strstr(fc_deployed(e->fc, 0), "gsi_b"));
     assert_int_equal(tfv_get(out, "global_secondary_indexes")->u.list.count, 1);
@@ -520,15 +368,15 @@ static void test_update_resumes_an_interrupted_sequence(void **state) {
 /* Deleted outside Terraform: created again from the template's definition (a direct
  * repair, first), then the stack update is empty. */
 static void test_update_recreates_an_index_deleted_outside(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior =
         s_with(s_prior(false, S1_1, O1), "global_secondary_indexes", tfv_new_list());
-    struct tfv *planned =
-        s_with(s_prior(false, S1_1, O1), "global_secondary_indexes", s_gsi_list(NAMES("gsi_a")));
+    struct tfv *planned = s_with(
+        s_prior(false, S1_1, O1), "global_secondary_indexes", renv_gsi_list(RENV_NAMES("gsi_a")));
     s_world_table(e, prior);
     s_world_stack(e, "s1", planned, O1);
-    struct tfv *out = s_apply(e, prior, planned, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *out = renv_apply(e, prior, planned, renv_no_priv());
+    assert_false(renv_errors(e));
     assert_string_equal(
         fc_log(e->fc), "repair t1: creating an index again gsi_a\ndeploy update s1 (empty)\n");
     assert_int_equal(e->fc->table.spec.gsi_count, 1);
@@ -541,17 +389,19 @@ static void test_update_recreates_an_index_deleted_outside(void **state) {
 
 /* Added outside Terraform: refused before any change, the state is what AWS has. */
 static void test_update_refuses_an_index_added_outside(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_with(
-        s_prior(false, S1_1, O1), "global_secondary_indexes", s_gsi_list(NAMES("gsi_a", "gsi_x")));
-    struct tfv *planned =
-        s_with(s_prior(false, S1_1, O1), "global_secondary_indexes", s_gsi_list(NAMES("gsi_a")));
+        s_prior(false, S1_1, O1),
+        "global_secondary_indexes",
+        renv_gsi_list(RENV_NAMES("gsi_a", "gsi_x")));
+    struct tfv *planned = s_with(
+        s_prior(false, S1_1, O1), "global_secondary_indexes", renv_gsi_list(RENV_NAMES("gsi_a")));
     tfv_map_set(planned, "point_in_time_recovery", tfv_new_bool(true));
     s_world_table(e, prior);
     s_world_stack(e, "s1", planned, O1);
-    struct tfv *out = s_apply(e, prior, planned, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "Index changed outside Terraform"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "gsi_x (partition key x (S)"));
+    struct tfv *out = renv_apply(e, prior, planned, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Index changed outside Terraform"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "gsi_x (partition key x (S)"));
     assert_string_equal(fc_log(e->fc), "");
     assert_int_equal(tfv_get(out, "global_secondary_indexes")->u.list.count, 2);
     assert_false(e->fc->table.spec.pitr);
@@ -566,12 +416,12 @@ static void test_update_refuses_an_index_added_outside(void **state) {
  * update is empty, the repair switches it on, and the private bytes record the protection
  * applied (resource_private.h). */
 static void test_update_repairs_drift_after_empty_change_set(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(false, S1_1, O1), *planned = s_prior(true, S1_1, O1);
     s_world_table(e, prior);
     s_world_stack(e, "s1", planned, O1);
-    struct tfv *out = s_apply(e, prior, planned, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *out = renv_apply(e, prior, planned, renv_no_priv());
+    assert_false(renv_errors(e));
     assert_string_equal(
         fc_log(e->fc), "deploy update s1 (empty)\nrepair t1: switching deletion protection on\n");
     assert_true(s_bool(out, "deletion_protection_enabled"));
@@ -605,7 +455,7 @@ static struct tfv *s_features(struct tfv *v, const char *policy, int64_t warm_re
 }
 
 static void test_update_repairs_issue25_properties(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     const char *pol = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\"}]}";
     struct tfv *prior = s_features(s_prior(true, S1_1, O1), pol, 15000);
     struct tfv *planned = s_features(s_prior(true, S1_1, O1), pol, 15000);
@@ -618,8 +468,8 @@ static void test_update_repairs_issue25_properties(void **state) {
     fc_set(&e->fc->table.spec.kinesis_arn, NULL);
     fc_set(&e->fc->table.spec.kinesis_precision, NULL);
     e->fc->table.spec.warm_read = 12000;
-    struct tfv *out = s_apply(e, prior, planned, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *out = renv_apply(e, prior, planned, renv_no_priv());
+    assert_false(renv_errors(e));
     assert_string_equal(
         fc_log(e->fc),
         "deploy update s1 (empty)\n"
@@ -645,8 +495,8 @@ static void test_update_repairs_issue25_properties(void **state) {
     /* A lower warm throughput than the table's is refused at plan, touching nothing. */
     fc_log_clear(e->fc);
     planned = s_features(s_prior(true, S1_1, O1), pol, 13000);
-    struct tfv *p = s_plan(e, prior, planned, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "Warm throughput cannot be lower"));
+    struct tfv *p = renv_plan(e, prior, planned, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Warm throughput cannot be lower"));
     assert_string_equal(fc_log(e->fc), "");
     tfv_free(p);
     tfv_free(prior);
@@ -657,13 +507,13 @@ static void test_update_repairs_issue25_properties(void **state) {
  * on (ENABLING), and apply waits for it to settle polling DescribeTimeToLive alone: one
  * read of the setting per poll, not the five reads of the table (issue 23). */
 static void test_update_ttl_settle_polls_only_ttl(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(false, S1_1, O1), *planned = s_prior(false, S1_1, O1);
     tfv_map_set(planned, "ttl", s_ttl("exp", true));
     s_world_table(e, prior);
     s_world_stack(e, "s1", planned, O1);
-    struct tfv *out = s_apply(e, prior, planned, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *out = renv_apply(e, prior, planned, renv_no_priv());
+    assert_false(renv_errors(e));
     assert_string_equal(
         fc_log(e->fc), "deploy update s1 (empty)\nrepair t1: setting Time to Live\n");
     assert_string_equal(tfv_get_str(out, "ttl_status"), "ENABLED");
@@ -679,14 +529,14 @@ static void test_update_ttl_settle_polls_only_ttl(void **state) {
 }
 
 static void test_update_refuses_stack_with_other_resources(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(false, S1_1, O1), *planned = s_prior(true, S1_1, O1);
     s_world_table(e, prior);
     struct fc_stack *s = s_world_stack(e, "s1", prior, O1);
     fc_set(&s->other_resources, "Queue (AWS::SQS::Queue)");
     s->other_count = 1;
-    struct tfv *out = s_apply(e, prior, planned, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "Queue (AWS::SQS::Queue)"));
+    struct tfv *out = renv_apply(e, prior, planned, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Queue (AWS::SQS::Queue)"));
     assert_string_equal(fc_log(e->fc), "");
     /* The state is what AWS has: protection still off. */
     assert_false(s_bool(out, "deletion_protection_enabled"));
@@ -699,7 +549,7 @@ static void test_update_refuses_stack_with_other_resources(void **state) {
  * now {SSEEnabled: false} (CloudFormation rolls back an update that drops it), and the
  * stack update alone switches the table over: no repair. */
 static void test_update_encryption_back_to_the_owned_key(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *sse = tfv_new_object();
     tfv_map_set(sse, "kms_key_arn", tfv_new_string("arn:aws:kms:us-east-1:123456789012:key/k1"));
     struct tfv *prior = s_with(s_prior(false, S1_1, O1), "server_side_encryption", sse);
@@ -708,8 +558,8 @@ static void test_update_encryption_back_to_the_owned_key(void **state) {
     s_world_table(e, prior);
     s_world_stack(e, "s1", prior, O1);
     assert_true(e->fc->table.spec.sse);
-    struct tfv *out = s_apply(e, prior, planned, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *out = renv_apply(e, prior, planned, renv_no_priv());
+    assert_false(renv_errors(e));
     assert_string_equal(fc_log(e->fc), "deploy update s1\n");
     assert_non_null(strstr(fc_deployed(e->fc, 0), "\"SSESpecification\""));
     assert_false(e->fc->table.spec.sse);
@@ -722,20 +572,20 @@ static void test_update_encryption_back_to_the_owned_key(void **state) {
 /* stack_name changed: Retain in the old stack, delete it keeping the table, IMPORT into
  * the new one, then the configuration. */
 static void test_update_moves_the_table_to_another_stack(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(true, S1_1, O1);
     struct tfv *proposed = s_with(s_prior(true, S1_1, O1), "stack_name", tfv_new_string("s2"));
     s_world_table(e, prior);
     s_world_stack(e, "s1", prior, O1);
-    struct tfv *planned = s_plan(e, prior, proposed, s_no_priv());
-    assert_false(s_errors(e));
-    assert_true(s_has_diag(e, DIAG_WARNING, "Table will move to another stack"));
+    struct tfv *planned = renv_plan(e, prior, proposed, renv_no_priv());
+    assert_false(renv_errors(e));
+    assert_true(renv_has_diag(e, DIAG_WARNING, "Table will move to another stack"));
     assert_true(tfv_is_unknown(tfv_get(planned, "stack_id")));
     assert_string_equal(fc_log(e->fc), "");
     struct tpd_buf pp;
-    struct tpd_span priv = s_keep_priv(e, &pp);
-    struct tfv *out = s_apply(e, prior, planned, priv);
-    assert_false(s_errors(e));
+    struct tpd_span priv = renv_keep_priv(e, &pp);
+    struct tfv *out = renv_apply(e, prior, planned, priv);
+    assert_false(renv_errors(e));
     assert_string_equal(
         fc_log(e->fc),
         "deploy update s1\ndelete_stack s1 retain=Table\ndeploy import s2\ndeploy update s2\n");
@@ -756,15 +606,15 @@ static void test_update_moves_the_table_to_another_stack(void **state) {
  * state records the table in no stack under the new stack_name, and the next apply adopts
  * it there, reusing the REVIEW_IN_PROGRESS stack the failed change set left. */
 static void test_update_interrupted_move_continues(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(true, S1_1, O1);
     struct tfv *planned = s_with(s_prior(true, S1_1, O1), "stack_name", tfv_new_string("s2"));
     tfv_map_set(planned, "stack_id", tfv_new_unknown());
     s_world_table(e, prior);
     s_world_stack(e, "s1", prior, O1);
     fc_fail_deploy(e->fc, 2, FC_DEPLOY_REFUSED, TPD_E_FAILED, "the import change set failed");
-    struct tfv *out = s_apply(e, prior, planned, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "the import change set failed"));
+    struct tfv *out = renv_apply(e, prior, planned, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "the import change set failed"));
     assert_string_equal(
         fc_log(e->fc),
         "deploy update s1\ndelete_stack s1 retain=Table\ndeploy import s2 (refused)\n");
@@ -775,13 +625,13 @@ static void test_update_interrupted_move_continues(void **state) {
     assert_null(fc_owner_stack(e->fc));
     assert_string_equal(fc_stack(e->fc, "s2")->status, "REVIEW_IN_PROGRESS");
     /* The next plan adopts it into s2; the apply does. */
-    struct tfv *next = s_plan(e, out, out, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *next = renv_plan(e, out, out, renv_no_priv());
+    assert_false(renv_errors(e));
     assert_true(tfv_is_unknown(tfv_get(next, "stack_id")));
     struct tpd_buf pp;
-    struct tpd_span priv = s_keep_priv(e, &pp);
-    struct tfv *done = s_apply(e, out, next, priv);
-    assert_false(s_errors(e));
+    struct tpd_span priv = renv_keep_priv(e, &pp);
+    struct tfv *done = renv_apply(e, out, next, priv);
+    assert_false(renv_errors(e));
     assert_string_equal(
         fc_log(e->fc),
         "deploy update s1\ndelete_stack s1 retain=Table\ndeploy import s2 (refused)\n"
@@ -800,21 +650,21 @@ static void test_update_interrupted_move_continues(void **state) {
 /* ---- destroy -------------------------------------------------------------------------- */
 
 static void test_destroy_table_in_no_stack(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(false, NULL, NULL);
     s_world_table(e, prior);
     /* The destroy half of a replacement: nothing is deleted. */
-    struct tfv *out = s_apply(e, prior, NULL, s_no_priv());
-    assert_false(s_errors(e));
-    assert_true(s_has_diag(e, DIAG_WARNING, "kept with all its items"));
+    struct tfv *out = renv_apply(e, prior, NULL, renv_no_priv());
+    assert_false(renv_errors(e));
+    assert_true(renv_has_diag(e, DIAG_WARNING, "kept with all its items"));
     assert_string_equal(fc_log(e->fc), "");
     assert_null(out);
     assert_true(e->fc->table.exists);
     /* A destroy the user asked for deletes it. */
     struct tpd_buf pp;
     struct resource_private explicit = {.explicit_destroy = true};
-    out = s_apply(e, prior, NULL, s_priv(&pp, &explicit));
-    assert_false(s_errors(e));
+    out = renv_apply(e, prior, NULL, s_priv(&pp, &explicit));
+    assert_false(renv_errors(e));
     assert_string_equal(fc_log(e->fc), "delete_table t1\n");
     assert_null(out);
     assert_false(e->fc->table.exists);
@@ -829,14 +679,14 @@ static void test_destroy_table_in_no_stack(void **state) {
 /* A protected table is refused by a destroy that read DescribeTable alone: the protection
  * is one of DescribeTable's answers. */
 static void test_destroy_reads_protection_from_describe_table(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(false, NULL, NULL), *live = s_prior(true, NULL, NULL);
     tfv_map_set(live, "ttl", s_ttl("exp", true));
     s_world_table(e, live);
     struct tpd_buf pp;
     struct resource_private explicit = {.explicit_destroy = true};
-    struct tfv *out = s_apply(e, prior, NULL, s_priv(&pp, &explicit));
-    assert_true(s_has_diag(e, DIAG_ERROR, "deletion protection"));
+    struct tfv *out = renv_apply(e, prior, NULL, s_priv(&pp, &explicit));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "deletion protection"));
     assert_string_equal(fc_log(e->fc), "");
     assert_true(e->fc->table.exists);
     assert_int_equal(e->fc->table_reads[CLOUD_TABLE_DESCRIBE], 1);
@@ -849,14 +699,14 @@ static void test_destroy_reads_protection_from_describe_table(void **state) {
 }
 
 static void test_destroy_refused_when_protected_live(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(false, S1_1, O1), *live = s_prior(true, S1_1, O1);
     s_world_table(e, live);
     s_world_stack(e, "s1", prior, O1);
     struct tpd_buf pp;
     struct resource_private explicit = {.explicit_destroy = true};
-    struct tfv *out = s_apply(e, prior, NULL, s_priv(&pp, &explicit));
-    assert_true(s_has_diag(e, DIAG_ERROR, "protected against deletion"));
+    struct tfv *out = renv_apply(e, prior, NULL, s_priv(&pp, &explicit));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "protected against deletion"));
     assert_string_equal(fc_log(e->fc), "");
     assert_non_null(out); /* kept in state */
     assert_true(e->fc->table.exists);
@@ -870,15 +720,15 @@ static void test_destroy_refused_when_protected_live(void **state) {
  * the stack; Retain (an adoption whose follow-up did not finish) keeps it, and only a
  * destroy the user asked for deletes it afterwards. */
 static void test_destroy_paths(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(false, S1_1, O1);
     struct tpd_buf pp;
     struct resource_private explicit = {.explicit_destroy = true};
     struct tpd_span priv = s_priv(&pp, &explicit);
     s_world_table(e, prior);
     s_world_stack(e, "s1", prior, O1);
-    struct tfv *out = s_apply(e, prior, NULL, priv);
-    assert_false(s_errors(e));
+    struct tfv *out = renv_apply(e, prior, NULL, priv);
+    assert_false(renv_errors(e));
     assert_null(out);
     assert_string_equal(fc_log(e->fc), "delete_stack s1\n");
     assert_false(e->fc->table.exists);
@@ -891,8 +741,8 @@ static void test_destroy_paths(void **state) {
         e->fc = fc_new();
         s_world_table(e, prior);
         s_world_stack(e, "s1", retained, O1);
-        out = s_apply(e, prior, NULL, explicit_destroy ? priv : s_no_priv());
-        assert_false(s_errors(e));
+        out = renv_apply(e, prior, NULL, explicit_destroy ? priv : renv_no_priv());
+        assert_false(renv_errors(e));
         assert_null(out);
         if (explicit_destroy) {
             /* ...a destroy deletes it after the stack. */
@@ -900,7 +750,7 @@ static void test_destroy_paths(void **state) {
             assert_false(e->fc->table.exists);
         } else {
             assert_string_equal(fc_log(e->fc), "delete_stack s1 retain=Table\n");
-            assert_true(s_has_diag(e, DIAG_WARNING, "retains table"));
+            assert_true(renv_has_diag(e, DIAG_WARNING, "retains table"));
             assert_true(e->fc->table.exists);
             assert_null(fc_owner_stack(e->fc));
         }
@@ -913,15 +763,15 @@ static void test_destroy_paths(void **state) {
 /* ---- refresh and import --------------------------------------------------------------- */
 
 static void test_refresh_stack_replaced_by_another(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(true, OLD_ID, O1);
     s_world_table(e, prior);
     char *tpl = s_hand_made("t1", "Delete");
     fc_add_stack(e->fc, "s1", "CREATE_COMPLETE", tpl, "t1");
     free(tpl);
     struct tfv *out = NULL;
-    ttl_table_read(&e->fc->ops, prior, s_no_priv(), &out, &e->priv, &e->diags);
-    assert_false(s_errors(e));
+    ttl_table_read(&e->fc->ops, prior, renv_no_priv(), &out, &e->priv, &e->diags);
+    assert_false(renv_errors(e));
     /* The table stays; it is in no stack of ours now. */
     assert_non_null(out);
     assert_true(tfv_is_null(tfv_get(out, "stack_id")));
@@ -936,18 +786,18 @@ static void test_refresh_stack_replaced_by_another(void **state) {
  * update's plan starts from the refresh's reads of the table and its stack and reads only
  * the stack's resources and template (issue 23). A plan without that refresh reads all. */
 static void test_plan_starts_from_the_refresh(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(false, S1_1, O1), *cfg = s_prior(true, S1_1, O1);
     s_world_table(e, prior);
     s_world_stack(e, "s1", prior, O1);
     struct tfv *out = NULL;
-    ttl_table_read(&e->fc->ops, prior, s_no_priv(), &out, &e->priv, &e->diags);
-    assert_false(s_errors(e));
+    ttl_table_read(&e->fc->ops, prior, renv_no_priv(), &out, &e->priv, &e->diags);
+    assert_false(renv_errors(e));
     assert_int_equal(e->fc->calls[FC_READ], 1);
     struct tpd_buf pp;
-    struct tpd_span priv = s_keep_priv(e, &pp);
-    struct tfv *planned = s_plan(e, out, cfg, priv);
-    assert_false(s_errors(e));
+    struct tpd_span priv = renv_keep_priv(e, &pp);
+    struct tfv *planned = renv_plan(e, out, cfg, priv);
+    assert_false(renv_errors(e));
     assert_int_equal(e->fc->taken, 1);
     assert_int_equal(e->fc->calls[FC_READ], 1);
     assert_int_equal(e->fc->calls[FC_COMPLETE_STACK], 1);
@@ -957,8 +807,8 @@ static void test_plan_starts_from_the_refresh(void **state) {
     resource_private_clear(&rp);
     /* Planned again (no refresh before it): everything is read. */
     tfv_free(planned);
-    planned = s_plan(e, out, cfg, priv);
-    assert_false(s_errors(e));
+    planned = renv_plan(e, out, cfg, priv);
+    assert_false(renv_errors(e));
     assert_int_equal(e->fc->taken, 1);
     assert_int_equal(e->fc->calls[FC_READ], 2);
     tfv_free(planned);
@@ -969,18 +819,18 @@ static void test_plan_starts_from_the_refresh(void **state) {
 }
 
 static void test_import_id_naming_wrong_stack(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *live = s_planned(false);
     s_world_table(e, live);
     struct tfv *out = NULL;
     ttl_table_import(&e->fc->ops, "s1/t1", &out, &e->priv, &e->diags);
-    assert_true(s_has_diag(e, DIAG_ERROR, "Import ID names the wrong stack"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Import ID names the wrong stack"));
     assert_null(out);
     tfv_free(live);
 }
 
 static void test_import_reads_retain(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *live = s_planned(false);
     s_world_table(e, live);
     char *tpl = s_hand_made("t1", "Retain");
@@ -988,7 +838,7 @@ static void test_import_reads_retain(void **state) {
     free(tpl);
     struct tfv *out = NULL;
     ttl_table_import(&e->fc->ops, "s1/t1", &out, &e->priv, &e->diags);
-    assert_false(s_errors(e));
+    assert_false(renv_errors(e));
     assert_true(s_bool(out, "retain_on_destroy"));
     assert_string_equal(tfv_get_str(out, "stack_id"), S1_1);
     assert_true(tfv_is_null(tfv_get(out, "owner_id")));
@@ -1003,11 +853,11 @@ static void test_import_reads_retain(void **state) {
 /* ---- plan ----------------------------------------------------------------------------- */
 
 static void test_plan_marks_destroys_and_replacements(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(true, S1_1, O1);
     /* A destroy plan: refused while protected (retain off), and marked explicit. */
-    struct tfv *planned = s_plan_with(e, NULL, prior, NULL, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "protected against deletion"));
+    struct tfv *planned = renv_plan_with(e, NULL, prior, NULL, renv_no_priv(), NULL);
+    assert_true(renv_has_diag(e, DIAG_ERROR, "protected against deletion"));
     struct resource_private p;
     resource_private_decode(tpd_buf_span(&e->priv), &p);
     assert_true(p.explicit_destroy);
@@ -1015,16 +865,16 @@ static void test_plan_marks_destroys_and_replacements(void **state) {
     tfv_free(planned);
     /* With retain_on_destroy the table is kept: allowed. */
     tfv_map_set(prior, "retain_on_destroy", tfv_new_bool(true));
-    planned = s_plan_with(e, NULL, prior, NULL, s_no_priv());
-    assert_false(s_errors(e));
+    planned = renv_plan_with(e, NULL, prior, NULL, renv_no_priv(), NULL);
+    assert_false(renv_errors(e));
     tfv_free(planned);
     /* The create half of `-replace` of a protected table is refused at plan. */
     struct tpd_buf pp;
     char t1[] = "t1";
     struct resource_private rep = {.replacing = t1, .protected_table = true};
     struct tfv *cfg = s_planned(true);
-    planned = s_plan(e, NULL, cfg, s_priv(&pp, &rep));
-    assert_true(s_has_diag(e, DIAG_ERROR, "cannot be replaced"));
+    planned = renv_plan(e, NULL, cfg, s_priv(&pp, &rep));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "cannot be replaced"));
     assert_string_equal(fc_log(e->fc), "");
     assert_int_equal(e->fc->calls[FC_READ], 0);
     tfv_free(planned);
@@ -1036,7 +886,7 @@ static void test_plan_marks_destroys_and_replacements(void **state) {
 /* Plans prior -> cfg without AWS with the prior private bytes `in`; returns whether the
  * plan forces a replacement; *out (optional) gets the planned private bytes. */
 static bool s_plan_offline(
-    struct env *e,
+    struct renv *e,
     const struct tfv *prior,
     const struct tfv *cfg,
     const struct resource_private *in,
@@ -1045,7 +895,7 @@ static bool s_plan_offline(
     struct tfv *planned = NULL;
     struct tfv *null = tfv_new_null();
     struct provider_path_list rr = {0};
-    s_reset(e);
+    renv_reset(e);
     ttl_table_plan(
         NULL,
         NULL,
@@ -1072,25 +922,25 @@ static bool s_plan_offline(
  * plan refuses instead of replacing it; once applied, a key change is an ordinary
  * replacement. (Regression: tests/safety/repros/import-then-keys-replace.json.) */
 static void test_plan_refuses_replacing_an_imported_table(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(false, S1_1, O1), *cfg = s_planned(false);
-    tfv_map_set(cfg, "range_key", s_key("sk"));
+    tfv_map_set(cfg, "range_key", renv_key("sk"));
     struct resource_private imported = {.imported = true}, none = {0}, p;
     s_plan_offline(e, prior, cfg, &imported, NULL);
-    assert_true(s_has_diag(e, DIAG_ERROR, "Imported table would be replaced"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Imported table would be replaced"));
     assert_true(e->diags.items[0].has_path);
     assert_string_equal(e->diags.items[0].path.steps[0].name, "range_key");
-    assert_true(s_has_diag(e, DIAG_ERROR, "DynamoDB table \"t1\" was imported"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "DynamoDB table \"t1\" was imported"));
     /* The create half of a forced replacement, reached only if that refusal was
      * bypassed, refuses again and names the table it would replace. */
     char t1[] = "t1";
     struct resource_private half = {.imported = true, .forced = true, .replacing = t1};
     s_plan_offline(e, NULL, cfg, &half, NULL);
-    assert_true(s_has_diag(e, DIAG_ERROR, "Imported table would be replaced"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "DynamoDB table \"t1\" was imported"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Imported table would be replaced"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "DynamoDB table \"t1\" was imported"));
     /* The same change after an apply (no "imported"): a replacement, no error. */
     assert_true(s_plan_offline(e, prior, cfg, &none, &p));
-    assert_false(s_errors(e));
+    assert_false(renv_errors(e));
     assert_true(p.forced);
     assert_string_equal(p.replacing, "t1");
     assert_string_equal(p.replacing_owner, O1);
@@ -1105,20 +955,20 @@ static void test_plan_refuses_replacing_an_imported_table(void **state) {
  * off they are allowed. (Regression: tests/safety/repros/protection-off-outside-then-
  * replace.json.) */
 static void test_plan_keeps_protection_switched_off_outside(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(false, S1_1, O1), *cfg = s_planned(true);
-    tfv_map_set(cfg, "range_key", s_key("sk"));
+    tfv_map_set(cfg, "range_key", renv_key("sk"));
     struct resource_private on = {.protection_known = true, .protection_applied = true};
     struct resource_private off = {.protection_known = true, .protection_applied = false};
     s_plan_offline(e, prior, NULL, &on, NULL);
-    assert_true(s_has_diag(e, DIAG_ERROR, "switched off outside Terraform"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "switched off outside Terraform"));
     s_plan_offline(e, prior, cfg, &on, NULL);
-    assert_true(s_has_diag(e, DIAG_ERROR, "switched off outside Terraform"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "switched off outside Terraform"));
     /* Applied off: both allowed. */
     s_plan_offline(e, prior, NULL, &off, NULL);
-    assert_false(s_errors(e));
+    assert_false(renv_errors(e));
     s_plan_offline(e, prior, cfg, &off, NULL);
-    assert_false(s_errors(e));
+    assert_false(renv_errors(e));
     tfv_free(cfg);
     tfv_free(prior);
 }
@@ -1128,20 +978,20 @@ static void test_plan_keeps_protection_switched_off_outside(void **state) {
 /* A second workspace (or state, or address) configures the same table: its create is
  * refused at plan, naming what resolves each way this happens; nothing is touched. */
 static void test_owner_second_workspace_refused_at_plan(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *cfg = s_planned(true);
     s_world_table(e, cfg);
     s_world_stack(e, "s1", cfg, O2);
-    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "Table is managed by another resource"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "owner id " O2));
-    assert_true(s_has_diag(e, DIAG_ERROR, "moved block"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "terraform untaint"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "terraform import <address> s1/t1"));
+    struct tfv *planned = renv_plan(e, NULL, cfg, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Table is managed by another resource"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "owner id " O2));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "moved block"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "terraform untaint"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "terraform import <address> s1/t1"));
     assert_string_equal(fc_log(e->fc), "");
     /* Applied anyway (a plan made before the other workspace's apply): refused too. */
-    struct tfv *out = s_apply(e, NULL, planned, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "Table is managed by another resource"));
+    struct tfv *out = renv_apply(e, NULL, planned, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Table is managed by another resource"));
     assert_null(out);
     assert_string_equal(fc_log(e->fc), "");
     tfv_free(planned);
@@ -1152,13 +1002,13 @@ static void test_owner_second_workspace_refused_at_plan(void **state) {
  * the table; it is allowed (its private bytes name the replaced owner), and the apply
  * after the destroy half creates the table again. */
 static void test_owner_replace_create_half_allowed(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(false, S1_1, O1), *cfg = s_planned(false);
     s_world_table(e, prior);
     s_world_stack(e, "s1", prior, O1);
     /* The plan of the update Terraform turns into a replacement records what it replaces. */
-    struct tfv *planned = s_plan(e, prior, prior, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *planned = renv_plan(e, prior, prior, renv_no_priv());
+    assert_false(renv_errors(e));
     tfv_free(planned);
     struct resource_private rep;
     resource_private_decode(tpd_buf_span(&e->priv), &rep);
@@ -1166,21 +1016,21 @@ static void test_owner_replace_create_half_allowed(void **state) {
     assert_string_equal(rep.replacing_owner, O1);
     assert_string_equal(rep.replacing_stack_id, S1_1);
     struct tpd_buf rb;
-    planned = s_plan(e, NULL, cfg, s_priv(&rb, &rep));
+    planned = renv_plan(e, NULL, cfg, s_priv(&rb, &rep));
     resource_private_clear(&rep);
-    assert_false(s_errors(e));
+    assert_false(renv_errors(e));
     struct tpd_buf pp;
-    struct tpd_span create_priv = s_keep_priv(e, &pp);
+    struct tpd_span create_priv = renv_keep_priv(e, &pp);
     struct resource_private p;
     resource_private_decode(create_priv, &p);
     assert_string_equal(p.path, "create");
     resource_private_clear(&p);
     /* Destroy half (not explicit), then the create half. */
-    struct tfv *out = s_apply(e, prior, NULL, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *out = renv_apply(e, prior, NULL, renv_no_priv());
+    assert_false(renv_errors(e));
     assert_null(out);
-    out = s_apply(e, NULL, planned, create_priv);
-    assert_false(s_errors(e));
+    out = renv_apply(e, NULL, planned, create_priv);
+    assert_false(renv_errors(e));
     assert_string_equal(fc_log(e->fc), "delete_stack s1\ndeploy create s1\n");
     assert_string_equal(tfv_get_str(out, "stack_id"), S1_2);
     assert_string_equal(tfv_get_str(out, "owner_id"), FC_MINTED(1));
@@ -1197,34 +1047,34 @@ static void test_owner_replace_create_half_allowed(void **state) {
  * plan naming untaint; after untaint the apply waits for the stack and continues — no
  * delete anywhere. */
 static void test_owner_interrupted_create_resumes_after_untaint(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *cfg = s_planned(true);
     fc_fail_deploy(
         e->fc, 1, FC_DEPLOY_INTERRUPTED, TPD_E_STOPPED, "waiting for stack s1: stopped on request");
-    struct tfv *recorded = s_apply(e, NULL, cfg, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "Create interrupted, table recorded"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "terraform untaint"));
+    struct tfv *recorded = renv_apply(e, NULL, cfg, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Create interrupted, table recorded"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "terraform untaint"));
     assert_string_equal(fc_log(e->fc), "deploy create s1 (interrupted)\n");
     assert_non_null(recorded);
     assert_string_equal(tfv_get_str(recorded, "stack_id"), S1_1);
     assert_string_equal(tfv_get_str(recorded, "owner_id"), FC_MINTED(1));
     assert_string_equal(fc_stack(e->fc, "s1")->status, "CREATE_IN_PROGRESS");
     /* Tainted: Terraform plans a create with no prior state and no private bytes. */
-    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "Table is managed by another resource"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "terraform untaint"));
+    struct tfv *planned = renv_plan(e, NULL, cfg, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Table is managed by another resource"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "terraform untaint"));
     tfv_free(planned);
     /* Untainted: an update from the recorded state (the configuration now also turns on
      * point-in-time recovery). The stack is still busy: the plan waits. */
     struct tfv *proposed =
         s_with(tfv_clone(recorded), "point_in_time_recovery", tfv_new_bool(true));
-    planned = s_plan(e, recorded, proposed, s_no_priv());
-    assert_false(s_errors(e));
-    assert_true(s_has_diag(e, DIAG_WARNING, "Stack is busy"));
+    planned = renv_plan(e, recorded, proposed, renv_no_priv());
+    assert_false(renv_errors(e));
+    assert_true(renv_has_diag(e, DIAG_WARNING, "Stack is busy"));
     struct tpd_buf pp;
-    struct tpd_span priv = s_keep_priv(e, &pp);
-    struct tfv *out = s_apply(e, recorded, planned, priv);
-    assert_false(s_errors(e));
+    struct tpd_span priv = renv_keep_priv(e, &pp);
+    struct tfv *out = renv_apply(e, recorded, planned, priv);
+    assert_false(renv_errors(e));
     assert_string_equal(
         fc_log(e->fc), "deploy create s1 (interrupted)\nwait_stack s1\ndeploy update s1\n");
     assert_string_equal(tfv_get_str(out, "stack_id"), S1_1);
@@ -1247,26 +1097,26 @@ static void test_owner_interrupted_create_resumes_after_untaint(void **state) {
 static struct table_live s_pending_table;
 
 static void s_table_appears(void *arg) {
-    struct env *e = arg;
+    struct renv *e = arg;
     table_live_clear(&e->fc->table);
     e->fc->table = s_pending_table;
     memset(&s_pending_table, 0, sizeof(s_pending_table));
 }
 
 static void test_owner_interrupted_create_refused_before_table_exists(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *cfg = s_planned(false);
     fc_fail_deploy(
         e->fc, 1, FC_DEPLOY_INTERRUPTED, TPD_E_STOPPED, "waiting for stack s1: stopped on request");
-    struct tfv *recorded = s_apply(e, NULL, cfg, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "Create interrupted, table recorded"));
+    struct tfv *recorded = renv_apply(e, NULL, cfg, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Create interrupted, table recorded"));
     /* Not visible yet; CloudFormation makes it while the stack runs. */
     s_pending_table = e->fc->table;
     memset(&e->fc->table, 0, sizeof(e->fc->table));
     fc_before(e->fc, FC_WAIT_STACK, 1, s_table_appears, e);
-    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "Table is managed by another resource"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "terraform untaint"));
+    struct tfv *planned = renv_plan(e, NULL, cfg, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Table is managed by another resource"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "terraform untaint"));
     assert_string_equal(fc_log(e->fc), "deploy create s1 (interrupted)\n");
     table_live_clear(&s_pending_table);
     tfv_free(planned);
@@ -1277,34 +1127,34 @@ static void test_owner_interrupted_create_refused_before_table_exists(void **sta
 /* An adoption interrupted while its IMPORT runs: recorded with the stack and the owner
  * id; after untaint the apply waits for the import and applies the configuration. */
 static void test_owner_interrupted_adoption_resumes(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *cfg = s_planned(true), *live = s_planned(false);
     s_world_table(e, live);
     fc_fail_deploy(
         e->fc, 1, FC_DEPLOY_INTERRUPTED, TPD_E_TIMEOUT, "waiting for stack s1: timed out");
-    struct tfv *recorded = s_apply(e, NULL, cfg, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "Adoption interrupted, table recorded"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "timed out"));
+    struct tfv *recorded = renv_apply(e, NULL, cfg, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Adoption interrupted, table recorded"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "timed out"));
     assert_string_equal(fc_log(e->fc), "deploy import s1 (interrupted)\n");
     assert_string_equal(tfv_get_str(recorded, "stack_id"), S1_1);
     assert_string_equal(tfv_get_str(recorded, "owner_id"), FC_MINTED(1));
     /* Untainted: the refresh reads the table as it is (protection still off), the plan
      * turns it on and waits for the busy stack. */
     struct tfv *refreshed = NULL;
-    s_reset(e);
-    ttl_table_read(&e->fc->ops, recorded, s_no_priv(), &refreshed, &e->priv, &e->diags);
-    assert_false(s_errors(e));
+    renv_reset(e);
+    ttl_table_read(&e->fc->ops, recorded, renv_no_priv(), &refreshed, &e->priv, &e->diags);
+    assert_false(renv_errors(e));
     assert_false(s_bool(refreshed, "deletion_protection_enabled"));
     assert_string_equal(tfv_get_str(refreshed, "stack_id"), S1_1);
     struct tfv *proposed =
         s_with(tfv_clone(refreshed), "deletion_protection_enabled", tfv_new_bool(true));
-    struct tfv *planned = s_plan(e, refreshed, proposed, s_no_priv());
-    assert_false(s_errors(e));
-    assert_true(s_has_diag(e, DIAG_WARNING, "Stack is busy"));
+    struct tfv *planned = renv_plan(e, refreshed, proposed, renv_no_priv());
+    assert_false(renv_errors(e));
+    assert_true(renv_has_diag(e, DIAG_WARNING, "Stack is busy"));
     struct tpd_buf pp;
-    struct tpd_span priv = s_keep_priv(e, &pp);
-    struct tfv *out = s_apply(e, refreshed, planned, priv);
-    assert_false(s_errors(e));
+    struct tpd_span priv = renv_keep_priv(e, &pp);
+    struct tfv *out = renv_apply(e, refreshed, planned, priv);
+    assert_false(renv_errors(e));
     assert_string_equal(
         fc_log(e->fc), "deploy import s1 (interrupted)\nwait_stack s1\ndeploy update s1\n");
     assert_true(e->fc->table.spec.deletion_protection);
@@ -1324,19 +1174,19 @@ static void test_owner_interrupted_adoption_resumes(void **state) {
  * the owner will be recorded; the apply writes this instance's owner into the stack's
  * marker, changing nothing else. */
 static void test_owner_recorded_on_upgrade(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(true, S1_1, NULL);
     s_world_table(e, prior);
     s_world_stack(e, "s1", prior, NULL);
-    struct tfv *planned = s_plan(e, prior, prior, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *planned = renv_plan(e, prior, prior, renv_no_priv());
+    assert_false(renv_errors(e));
     assert_true(tfv_is_unknown(tfv_get(planned, "owner_id")));
     assert_false(tfv_is_unknown(tfv_get(planned, "stack_id")));
-    assert_true(s_has_diag(e, DIAG_WARNING, "Owner will be recorded on the stack"));
+    assert_true(renv_has_diag(e, DIAG_WARNING, "Owner will be recorded on the stack"));
     struct tpd_buf pp;
-    struct tpd_span priv = s_keep_priv(e, &pp);
-    struct tfv *out = s_apply(e, prior, planned, priv);
-    assert_false(s_errors(e));
+    struct tpd_span priv = renv_keep_priv(e, &pp);
+    struct tfv *out = renv_apply(e, prior, planned, priv);
+    assert_false(renv_errors(e));
     assert_string_equal(fc_log(e->fc), "deploy update s1\n");
     assert_string_equal(tfv_get_str(out, "owner_id"), FC_MINTED(1));
     assert_string_equal(tfv_get_str(out, "stack_id"), S1_1);
@@ -1355,7 +1205,7 @@ static void test_owner_recorded_on_upgrade(void **state) {
  * finishes the deletion keeping the table, adopts it again and applies the configuration:
  * no table is deleted. */
 static void test_owner_delete_failed_stack_recovered(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(true, S1_1, O1);
     s_world_table(e, prior);
     struct fc_stack *s = s_world_stack(e, "s1", prior, O1);
@@ -1363,18 +1213,18 @@ static void test_owner_delete_failed_stack_recovered(void **state) {
     fc_set(&s->table_status, "DELETE_FAILED");
     fc_set(&s->status_reason, "The following resource(s) failed to delete: [Table].");
     struct tfv *refreshed = NULL;
-    ttl_table_read(&e->fc->ops, prior, s_no_priv(), &refreshed, &e->priv, &e->diags);
-    assert_false(s_errors(e));
+    ttl_table_read(&e->fc->ops, prior, renv_no_priv(), &refreshed, &e->priv, &e->diags);
+    assert_false(renv_errors(e));
     assert_string_equal(tfv_get_str(refreshed, "stack_id"), S1_1);
     struct tpd_buf rb, pp;
-    struct tpd_span read_priv = s_keep_priv(e, &rb);
-    struct tfv *planned = s_plan(e, refreshed, refreshed, read_priv);
-    assert_false(s_errors(e));
-    assert_true(s_has_diag(e, DIAG_WARNING, "Stack will be recovered from DELETE_FAILED"));
+    struct tpd_span read_priv = renv_keep_priv(e, &rb);
+    struct tfv *planned = renv_plan(e, refreshed, refreshed, read_priv);
+    assert_false(renv_errors(e));
+    assert_true(renv_has_diag(e, DIAG_WARNING, "Stack will be recovered from DELETE_FAILED"));
     assert_true(tfv_is_unknown(tfv_get(planned, "stack_id")));
     assert_string_equal(fc_log(e->fc), "");
-    struct tfv *out = s_apply(e, refreshed, planned, s_keep_priv(e, &pp));
-    assert_false(s_errors(e));
+    struct tfv *out = renv_apply(e, refreshed, planned, renv_keep_priv(e, &pp));
+    assert_false(renv_errors(e));
     assert_string_equal(
         fc_log(e->fc), "delete_stack s1 retain=Table\ndeploy import s1\ndeploy update s1\n");
     assert_true(e->fc->table.exists);
@@ -1394,17 +1244,17 @@ static void test_owner_delete_failed_stack_recovered(void **state) {
 /* The plan is the contract: a create planned when nothing existed meets a table made
  * since (another address or state): apply stops before any act. */
 static void test_owner_apply_stops_when_aws_changed_since_plan(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *cfg = s_planned(true);
-    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *planned = renv_plan(e, NULL, cfg, renv_no_priv());
+    assert_false(renv_errors(e));
     struct tpd_buf pp;
-    struct tpd_span priv = s_keep_priv(e, &pp);
+    struct tpd_span priv = renv_keep_priv(e, &pp);
     s_world_table(e, cfg); /* made meanwhile, in no stack */
     fc_new_process(e->fc); /* apply runs in the apply walk's own provider process */
-    struct tfv *out = s_apply(e, NULL, planned, priv);
-    assert_true(s_has_diag(e, DIAG_ERROR, "AWS changed since the plan"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "was to create"));
+    struct tfv *out = renv_apply(e, NULL, planned, priv);
+    assert_true(renv_has_diag(e, DIAG_ERROR, "AWS changed since the plan"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "was to create"));
     assert_string_equal(fc_log(e->fc), "");
     assert_null(out);
     tfv_free(out);
@@ -1419,15 +1269,15 @@ static void test_owner_apply_stops_when_aws_changed_since_plan(void **state) {
  * process: the apply starts from the facts that plan read and reads only what changes
  * after its own acts (issue 23, facts_handoff.h). */
 static void test_apply_takes_the_facts_its_plan_read(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *cfg = s_planned(false);
-    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *planned = renv_plan(e, NULL, cfg, renv_no_priv());
+    assert_false(renv_errors(e));
     assert_int_equal(e->fc->calls[FC_READ], 1);
     struct tpd_buf pp;
-    struct tpd_span priv = s_keep_priv(e, &pp);
-    struct tfv *out = s_apply(e, NULL, planned, priv);
-    assert_false(s_errors(e));
+    struct tpd_span priv = renv_keep_priv(e, &pp);
+    struct tfv *out = renv_apply(e, NULL, planned, priv);
+    assert_false(renv_errors(e));
     assert_string_equal(fc_log(e->fc), "deploy create s1\n");
     assert_int_equal(e->fc->taken, 1);
     /* The apply's only read: the table after its stack settled. */
@@ -1443,11 +1293,11 @@ static void test_apply_takes_the_facts_its_plan_read(void **state) {
  * resource's apply in the same process), nor after FACTS_HANDOFF_MAX_AGE_NS, nor by
  * another request: the apply reads. */
 static void test_apply_reads_when_the_handoff_is_stale(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *cfg = s_planned(false);
-    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv());
+    struct tfv *planned = renv_plan(e, NULL, cfg, renv_no_priv());
     struct tpd_buf pp;
-    struct tpd_span priv = s_keep_priv(e, &pp);
+    struct tpd_span priv = renv_keep_priv(e, &pp);
     /* An act on stack s1 meanwhile: it now exists, holding the table, another owner's. */
     struct tfv *other = s_planned(false);
     s_world_table(e, other);
@@ -1462,7 +1312,7 @@ static void test_apply_reads_when_the_handoff_is_stale(void **state) {
     assert_int_equal(e->fc->ops.deploy(e->fc->ops.ctx, &d, &r, &err), TPD_OK);
     cloud_deploy_result_clear(&r);
     fc_log_clear(e->fc);
-    struct tfv *out = s_apply(e, NULL, planned, priv);
+    struct tfv *out = renv_apply(e, NULL, planned, priv);
     assert_int_equal(e->fc->taken, 0);
     /* Read again, the apply finds another owner's stack holding the table: refused,
      * nothing changed. */
@@ -1473,11 +1323,11 @@ static void test_apply_reads_when_the_handoff_is_stale(void **state) {
     /* Too old: read again. */
     fc_free(e->fc);
     e->fc = fc_new();
-    struct tfv *p2 = s_plan(e, NULL, cfg, s_no_priv());
-    priv = s_keep_priv(e, &pp);
+    struct tfv *p2 = renv_plan(e, NULL, cfg, renv_no_priv());
+    priv = renv_keep_priv(e, &pp);
     e->fc->now_ns += FACTS_HANDOFF_MAX_AGE_NS + 1;
-    out = s_apply(e, NULL, p2, priv);
-    assert_false(s_errors(e));
+    out = renv_apply(e, NULL, p2, priv);
+    assert_false(renv_errors(e));
     assert_int_equal(e->fc->taken, 0);
     assert_int_equal(e->fc->calls[FC_READ], 3);
     tfv_free(out);
@@ -1490,22 +1340,22 @@ static void test_apply_reads_when_the_handoff_is_stale(void **state) {
 }
 
 static void test_owner_destroy_of_another_owners_stack(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *prior = s_prior(false, S1_1, O1);
     s_world_table(e, prior);
     s_world_stack(e, "s1", prior, O2);
     struct tpd_buf pp;
     struct resource_private explicit = {.explicit_destroy = true};
     struct tpd_span priv = s_priv(&pp, &explicit);
-    struct tfv *out = s_apply(e, prior, NULL, priv);
-    assert_true(s_has_diag(e, DIAG_ERROR, "Stack now belongs to another resource"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "terraform state rm"));
+    struct tfv *out = renv_apply(e, prior, NULL, priv);
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Stack now belongs to another resource"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "terraform state rm"));
     assert_non_null(out);
     tfv_free(out);
     tfv_map_set(prior, "retain_on_destroy", tfv_new_bool(true));
-    out = s_apply(e, prior, NULL, priv);
-    assert_false(s_errors(e));
-    assert_true(s_has_diag(e, DIAG_WARNING, "Table kept"));
+    out = renv_apply(e, prior, NULL, priv);
+    assert_false(renv_errors(e));
+    assert_true(renv_has_diag(e, DIAG_WARNING, "Table kept"));
     assert_null(out);
     assert_string_equal(fc_log(e->fc), "");
     assert_true(e->fc->table.exists);
@@ -1515,21 +1365,21 @@ static void test_owner_destroy_of_another_owners_stack(void **state) {
 }
 
 static void test_import_by_table_arn(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *live = s_planned(false);
     s_world_table(e, live);
     struct tfv *out = NULL;
     ttl_table_import(&e->fc->ops, ARN_T, &out, &e->priv, &e->diags);
-    assert_false(s_errors(e));
-    assert_true(s_has_diag(e, DIAG_WARNING, "Table is not in a CloudFormation stack"));
+    assert_false(renv_errors(e));
+    assert_true(renv_has_diag(e, DIAG_WARNING, "Table is not in a CloudFormation stack"));
     assert_string_equal(tfv_get_str(out, "name"), "t1");
     assert_string_equal(tfv_get_str(out, "stack_name"), "t1");
     assert_true(tfv_is_null(tfv_get(out, "stack_id")));
     tfv_free(out);
     out = NULL;
-    s_reset(e);
+    renv_reset(e);
     ttl_table_import(&e->fc->ops, "arn:aws:s3:::t1", &out, &e->priv, &e->diags);
-    assert_true(s_has_diag(e, DIAG_ERROR, "Invalid import ID"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Invalid import ID"));
     assert_null(out);
     tfv_free(live);
 }
@@ -1537,13 +1387,13 @@ static void test_import_by_table_arn(void **state) {
 /* terraform import is the one explicit way to take a stack another instance owns: the
  * state records that owner id, so this state's updates are its own from then on. */
 static void test_import_records_the_stacks_owner(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *live = s_planned(true);
     s_world_table(e, live);
     s_world_stack(e, "s1", live, O2);
     struct tfv *out = NULL;
     ttl_table_import(&e->fc->ops, "t1", &out, &e->priv, &e->diags);
-    assert_false(s_errors(e));
+    assert_false(renv_errors(e));
     assert_string_equal(tfv_get_str(out, "stack_name"), "s1");
     assert_string_equal(tfv_get_str(out, "stack_id"), S1_1);
     assert_string_equal(tfv_get_str(out, "owner_id"), O2);
@@ -1557,15 +1407,15 @@ static void test_import_records_the_stacks_owner(void **state) {
  * refused at plan — two creates, or a destroy at one address and a create at another (a
  * rename without a moved block). */
 static void test_owner_one_plan_claims_a_table_once(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     e->claims = plan_claims_new();
     struct tfv *a = s_planned(false);
     struct tfv *b = s_with(s_planned(false), "stack_name", tfv_new_string("s2"));
-    struct tfv *planned = s_plan(e, NULL, a, s_no_priv());
-    assert_false(s_errors(e));
+    struct tfv *planned = renv_plan(e, NULL, a, renv_no_priv());
+    assert_false(renv_errors(e));
     tfv_free(planned);
-    planned = s_plan(e, NULL, b, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "Two resources create one table"));
+    planned = renv_plan(e, NULL, b, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Two resources create one table"));
     tfv_free(planned);
     /* A rename without moved: the old address destroys, the new one creates. */
     plan_claims_free(e->claims);
@@ -1573,11 +1423,11 @@ static void test_owner_one_plan_claims_a_table_once(void **state) {
     struct tfv *prior = s_prior(false, S1_1, O1);
     s_world_table(e, prior);
     s_world_stack(e, "s1", prior, O1);
-    planned = s_plan(e, prior, NULL, s_no_priv());
-    assert_false(s_errors(e));
+    planned = renv_plan(e, prior, NULL, renv_no_priv());
+    assert_false(renv_errors(e));
     tfv_free(planned);
-    planned = s_plan(e, NULL, a, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "moved block"));
+    planned = renv_plan(e, NULL, a, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "moved block"));
     assert_string_equal(fc_log(e->fc), "");
     tfv_free(planned);
     tfv_free(prior);
@@ -1589,7 +1439,7 @@ static void test_owner_one_plan_claims_a_table_once(void **state) {
  * plans (two workspaces or configurations: no plan claims in common): the loser's CREATE
  * rolls back (the table exists). One success, one error — never two. */
 struct s_race {
-    struct env *e;
+    struct renv *e;
     const struct tfv *planned;
     struct tpd_span priv;
     struct tfv *out;
@@ -1611,23 +1461,23 @@ static void s_race_apply(void *arg) {
 }
 
 static void test_owner_racing_creates_one_wins(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *a = s_planned(false);
     struct tfv *b = s_with(s_planned(false), "stack_name", tfv_new_string("s2"));
     struct tpd_buf pa, pb;
-    struct tfv *planned_a = s_plan(e, NULL, a, s_no_priv());
-    struct tpd_span priv_a = s_keep_priv(e, &pa);
-    struct tfv *planned_b = s_plan(e, NULL, b, s_no_priv());
-    struct tpd_span priv_b = s_keep_priv(e, &pb);
-    assert_false(s_errors(e));
+    struct tfv *planned_a = renv_plan(e, NULL, a, renv_no_priv());
+    struct tpd_span priv_a = renv_keep_priv(e, &pa);
+    struct tfv *planned_b = renv_plan(e, NULL, b, renv_no_priv());
+    struct tpd_span priv_b = renv_keep_priv(e, &pb);
+    assert_false(renv_errors(e));
     /* A's apply runs while B's CREATE is being made (B decided already). */
     struct s_race ra = {e, planned_a, priv_a, NULL, false};
     fc_before(e->fc, FC_DEPLOY, 1, s_race_apply, &ra);
-    struct tfv *out_b = s_apply(e, NULL, planned_b, priv_b);
+    struct tfv *out_b = renv_apply(e, NULL, planned_b, priv_b);
     bool b_failed = diag_list_has_errors(&e->diags);
     assert_false(ra.errors);
     assert_true(b_failed);
-    assert_true(s_has_diag(e, DIAG_ERROR, "already exists"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "already exists"));
     assert_string_equal(fc_log(e->fc), "deploy create s1\ndeploy create s2 (rolled back)\n");
     assert_string_equal(tfv_get_str(ra.out, "stack_id"), S1_1);
     assert_string_equal(fc_owner_stack(e->fc), "s1");
@@ -1644,7 +1494,7 @@ static void test_owner_racing_creates_one_wins(void **state) {
     e->fc = fc_new();
     ra.out = NULL;
     fc_before(e->fc, FC_READ, 1, s_race_apply, &ra);
-    out_b = s_apply(e, NULL, planned_b, priv_b);
+    out_b = renv_apply(e, NULL, planned_b, priv_b);
     assert_false(ra.errors);
     assert_true(diag_list_has_errors(&e->diags));
     assert_null(out_b);
@@ -1658,7 +1508,7 @@ static void test_owner_racing_creates_one_wins(void **state) {
     tpd_buf_clear(&pb);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, renv_setup, renv_teardown)
 
 int main(void) {
     const struct CMUnitTest tests[] = {

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "fake_cloud.h"
+#include "resource_env.h"
 #include "resource_private.h"
 #include "restore.h"
 #include "table_template.h"
@@ -30,57 +31,7 @@
 #define S1_1 FC_STACK_ID("s1", 1)
 #define BACKUP "arn:aws:dynamodb:us-east-1:123456789012:table/src/backup/01700000000000-1a2b3c4d"
 
-struct env {
-    struct fake_cloud *fc;
-    struct diag_list diags;
-    struct tpd_buf priv;
-};
-
-static int s_setup(void **state) {
-    struct env *e = calloc(1, sizeof(*e));
-    tpd_log_set_level(TPD_LOG_OFF);
-    e->fc = fc_new();
-    diag_list_init(&e->diags);
-    tpd_buf_init(&e->priv, 0);
-    *state = e;
-    return 0;
-}
-
-static int s_teardown(void **state) {
-    struct env *e = *state;
-    diag_list_clear(&e->diags);
-    tpd_buf_clear(&e->priv);
-    fc_free(e->fc);
-    free(e);
-    return 0;
-}
-
 /* ---- values ------------------------------------------------------------------------- */
-
-static struct tfv *s_key(const char *name) {
-    struct tfv *k = tfv_new_object();
-    tfv_map_set(k, "name", tfv_new_string(name));
-    tfv_map_set(k, "type", tfv_new_string("S"));
-    return k;
-}
-
-/* GSIs named "gsi_<attribute>" on that attribute (type S), projection ALL. */
-static struct tfv *s_gsi_list(const char *const *names) {
-    struct tfv *l = tfv_new_list();
-    for (size_t i = 0; names[i]; i++) {
-        struct tfv *g = tfv_new_object();
-        tfv_map_set(g, "name", tfv_new_string(names[i]));
-        tfv_map_set(g, "hash_key", s_key(names[i] + 4));
-        tfv_map_set(g, "range_key", tfv_new_null());
-        tfv_map_set(g, "projection_type", tfv_new_null());
-        tfv_map_set(g, "non_key_attributes", tfv_new_null());
-        tfv_map_set(g, "read_capacity", tfv_new_null());
-        tfv_map_set(g, "write_capacity", tfv_new_null());
-        tfv_list_append(l, g);
-    }
-    return l;
-}
-#define NAMES(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* restore = { backup_arn } (arn) or { source_table_name = src, use_latest_restorable_time }. */
 static struct tfv *s_restore(const char *arn, const char *src, const char *at, bool latest) {
@@ -99,7 +50,7 @@ static struct tfv *s_planned(struct tfv *restore) {
     tfv_map_set(v, "name", tfv_new_string("t1"));
     tfv_map_set(v, "id", tfv_new_string("t1"));
     tfv_map_set(v, "stack_name", tfv_new_string("s1"));
-    tfv_map_set(v, "hash_key", s_key("id"));
+    tfv_map_set(v, "hash_key", renv_key("id"));
     tfv_map_set(v, "range_key", tfv_new_null());
     tfv_map_set(v, "billing_mode", tfv_new_string("PAY_PER_REQUEST"));
     tfv_map_set(v, "read_capacity", tfv_new_null());
@@ -114,7 +65,7 @@ static struct tfv *s_planned(struct tfv *restore) {
     tfv_map_set(ttl, "attribute_name", tfv_new_string("expires_at"));
     tfv_map_set(ttl, "enabled", tfv_new_null());
     tfv_map_set(v, "ttl", ttl);
-    tfv_map_set(v, "global_secondary_indexes", s_gsi_list(NAMES("gsi_a")));
+    tfv_map_set(v, "global_secondary_indexes", renv_gsi_list(RENV_NAMES("gsi_a")));
     tfv_map_set(v, "timeouts", tfv_new_null());
     tfv_map_set(v, "restore", restore ? restore : tfv_new_null());
     tfv_map_set(v, "arn", tfv_new_unknown());
@@ -128,11 +79,11 @@ static struct tfv *s_planned(struct tfv *restore) {
 
 /* The restore source: t1's configuration with hash key `hash` and indexes gsis (a backup
  * when backup, else a table with point-in-time recovery). */
-static void s_source(struct env *e, const char *hash, const char *const *gsis, bool backup) {
+static void s_source(struct renv *e, const char *hash, const char *const *gsis, bool backup) {
     struct tfv *v = s_planned(NULL);
     tfv_map_set(v, "name", tfv_new_string("src"));
-    tfv_map_set(v, "hash_key", s_key(hash));
-    tfv_map_set(v, "global_secondary_indexes", s_gsi_list(gsis));
+    tfv_map_set(v, "hash_key", renv_key(hash));
+    tfv_map_set(v, "global_secondary_indexes", renv_gsi_list(gsis));
     assert_int_equal(table_value_to_spec(v, NULL, &e->fc->restore_source, NULL), TPD_OK);
     e->fc->restore_backup = backup;
     fc_set(&e->fc->restore_status, backup ? "AVAILABLE" : "ACTIVE");
@@ -141,111 +92,26 @@ static void s_source(struct env *e, const char *hash, const char *const *gsis, b
 
 /* ---- calls -------------------------------------------------------------------------- */
 
-static void s_reset(struct env *e) {
-    diag_list_clear(&e->diags);
-    diag_list_init(&e->diags);
-    tpd_buf_reset(&e->priv);
-}
-
-static void s_dump(const struct env *e) {
-    for (size_t i = 0; i < e->diags.count; i++) {
-        print_message(
-            "diag %d: %s: %s\n",
-            e->diags.items[i].severity,
-            e->diags.items[i].summary,
-            e->diags.items[i].detail);
-    }
-}
-
-static bool s_has_diag(const struct env *e, enum diag_severity sev, const char *text) {
-    for (size_t i = 0; i < e->diags.count; i++) {
-        const struct diag *d = &e->diags.items[i];
-        if (d->severity == sev &&
-            ((d->summary && strstr(d->summary, text)) || (d->detail && strstr(d->detail, text)))) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool s_errors(const struct env *e) {
-    if (diag_list_has_errors(&e->diags)) {
-        s_dump(e);
-        return true;
-    }
-    return false;
-}
-
-static struct tfv *
-s_apply(struct env *e, const struct tfv *prior, const struct tfv *planned, struct tpd_span priv) {
-    struct tfv *out = NULL;
-    struct tfv *null = tfv_new_null();
-    s_reset(e);
-    ttl_table_apply(
-        &e->fc->ops, prior ? prior : null, planned, planned, priv, &out, &e->priv, &e->diags);
-    tfv_free(null);
-    return out;
-}
-
-static struct tfv *s_plan(
-    struct env *e,
-    const struct tfv *prior,
-    const struct tfv *proposed,
-    struct tpd_span priv,
-    size_t *replace_count) {
-    struct tfv *planned = NULL;
-    struct tfv *null = tfv_new_null();
-    struct provider_path_list rr = {0};
-    s_reset(e);
-    ttl_table_plan(
-        &e->fc->ops,
-        NULL,
-        prior ? prior : null,
-        proposed,
-        proposed,
-        priv,
-        &planned,
-        &rr,
-        &e->priv,
-        &e->diags);
-    if (replace_count) {
-        *replace_count = rr.count;
-    }
-    provider_path_list_clear(&rr);
-    tfv_free(null);
-    return planned;
-}
-
-static struct tpd_span s_no_priv(void) {
-    return tpd_span_cstr("");
-}
-
-static struct tpd_span s_keep_priv(const struct env *e, struct tpd_buf *b) {
-    tpd_buf_init(b, 0);
-    assert_int_equal(tpd_buf_append_span(b, tpd_buf_span(&e->priv)), TPD_OK);
-    return tpd_buf_span(b);
-}
-
 /* ---- restores ------------------------------------------------------------------------ */
 
 /* Plan then apply a create from cfg; the planned private bytes carry the path. */
-static struct tfv *s_plan_apply(struct env *e, const struct tfv *cfg) {
-    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv(), NULL);
-    assert_false(s_errors(e));
+static struct tfv *s_plan_apply(struct renv *e, const struct tfv *cfg) {
+    struct tfv *planned = renv_plan(e, NULL, cfg, renv_no_priv());
+    assert_false(renv_errors(e));
     assert_non_null(planned);
     struct resource_private rp;
     resource_private_decode(tpd_buf_span(&e->priv), &rp);
     assert_string_equal(rp.path, "restore");
     resource_private_clear(&rp);
     struct tpd_buf pb;
-    struct tpd_span priv = s_keep_priv(e, &pb);
-    struct tfv *out = s_apply(e, NULL, planned, priv);
+    struct tpd_span priv = renv_keep_priv(e, &pb);
+    struct tfv *out = renv_apply(e, NULL, planned, priv);
     tpd_buf_clear(&pb);
     tfv_free(planned);
     return out;
 }
 
-static void s_assert_as_configured(struct env *e, const struct tfv *out) {
+static void s_assert_as_configured(struct renv *e, const struct tfv *out) {
     const struct table_live *t = &e->fc->table;
     assert_true(t->exists);
     assert_string_equal(t->status, "ACTIVE");
@@ -264,17 +130,17 @@ static void s_assert_as_configured(struct env *e, const struct tfv *out) {
 }
 
 static void test_restore_from_a_backup_is_adopted_and_configured(void **state) {
-    struct env *e = *state;
-    s_source(e, "id", NAMES("gsi_a", "gsi_b"), true);
+    struct renv *e = *state;
+    s_source(e, "id", RENV_NAMES("gsi_a", "gsi_b"), true);
     struct tfv *cfg = s_planned(s_restore(BACKUP, NULL, NULL, false));
-    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv(), NULL);
-    assert_false(s_errors(e));
-    assert_true(s_has_diag(e, DIAG_WARNING, "Table will be restored"));
+    struct tfv *planned = renv_plan(e, NULL, cfg, renv_no_priv());
+    assert_false(renv_errors(e));
+    assert_true(renv_has_diag(e, DIAG_WARNING, "Table will be restored"));
     assert_true(tfv_is_unknown(tfv_get(planned, "stack_id")));
     assert_string_equal(fc_log(e->fc), ""); /* a plan acts on nothing */
     tfv_free(planned);
     struct tfv *out = s_plan_apply(e, cfg);
-    assert_false(s_errors(e));
+    assert_false(renv_errors(e));
     /* Restore, IMPORT (the restored table as it is, retained), one update for the rest. */
     assert_string_equal(fc_log(e->fc), "restore t1\ndeploy import s1\ndeploy update s1\n");
     struct template_facts imp = {0};
@@ -289,11 +155,11 @@ static void test_restore_from_a_backup_is_adopted_and_configured(void **state) {
 }
 
 static void test_restore_to_a_point_in_time_is_adopted_and_configured(void **state) {
-    struct env *e = *state;
-    s_source(e, "id", NAMES("gsi_a", "gsi_b"), false);
+    struct renv *e = *state;
+    s_source(e, "id", RENV_NAMES("gsi_a", "gsi_b"), false);
     struct tfv *cfg = s_planned(s_restore(NULL, "src", "2026-12-01T10:00:00Z", false));
     struct tfv *out = s_plan_apply(e, cfg);
-    assert_false(s_errors(e));
+    assert_false(renv_errors(e));
     assert_string_equal(fc_log(e->fc), "restore t1\ndeploy import s1\ndeploy update s1\n");
     s_assert_as_configured(e, out);
     tfv_free(out);
@@ -301,23 +167,23 @@ static void test_restore_to_a_point_in_time_is_adopted_and_configured(void **sta
 }
 
 static void test_source_with_other_keys_or_indexes_is_refused_at_plan(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *cfg = s_planned(s_restore(BACKUP, NULL, NULL, false));
-    s_source(e, "pk", NAMES("gsi_a"), true);
-    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv(), NULL);
-    assert_true(s_has_diag(e, DIAG_ERROR, "Restore source does not match the configuration"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "partition key id (S)"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "partition key pk"));
+    s_source(e, "pk", RENV_NAMES("gsi_a"), true);
+    struct tfv *planned = renv_plan(e, NULL, cfg, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Restore source does not match the configuration"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "partition key id (S)"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "partition key pk"));
     tfv_free(planned);
     /* Apply decides again and refuses the same way: nothing restored. */
-    struct tfv *out = s_apply(e, NULL, cfg, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "Restore source does not match the configuration"));
+    struct tfv *out = renv_apply(e, NULL, cfg, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Restore source does not match the configuration"));
     assert_null(out);
     table_spec_clear(&e->fc->restore_source);
-    s_source(e, "id", NAMES("gsi_b"), true); /* the configured gsi_a is not in the source */
-    planned = s_plan(e, NULL, cfg, s_no_priv(), NULL);
-    assert_true(s_has_diag(e, DIAG_ERROR, "Restore source does not match the configuration"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "global secondary index gsi_a is not in"));
+    s_source(e, "id", RENV_NAMES("gsi_b"), true); /* the configured gsi_a is not in the source */
+    planned = renv_plan(e, NULL, cfg, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Restore source does not match the configuration"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "global secondary index gsi_a is not in"));
     tfv_free(planned);
     assert_string_equal(fc_log(e->fc), "");
     assert_false(e->fc->table.exists);
@@ -326,10 +192,10 @@ static void test_source_with_other_keys_or_indexes_is_refused_at_plan(void **sta
 }
 
 static void test_missing_source_is_refused_at_plan(void **state) {
-    struct env *e = *state;
+    struct renv *e = *state;
     struct tfv *cfg = s_planned(s_restore(BACKUP, NULL, NULL, false));
-    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv(), NULL);
-    assert_true(s_has_diag(e, DIAG_ERROR, "Backup not found"));
+    struct tfv *planned = renv_plan(e, NULL, cfg, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Backup not found"));
     assert_string_equal(fc_log(e->fc), "");
     tfv_free(planned);
     tfv_free(cfg);
@@ -338,17 +204,17 @@ static void test_missing_source_is_refused_at_plan(void **state) {
 /* The backup cannot be read (no permission): the plan says the source is not checked;
  * the restored table has other keys, and is kept, not adopted, not recorded. */
 static void test_restored_table_that_differs_is_kept_not_adopted(void **state) {
-    struct env *e = *state;
-    s_source(e, "pk", NAMES("gsi_a"), true);
+    struct renv *e = *state;
+    s_source(e, "pk", RENV_NAMES("gsi_a"), true);
     fc_fail(e->fc, FC_READ_RESTORE_SOURCE, 1, 0, TPD_E_AWS, "AccessDeniedException", "denied");
     struct tfv *cfg = s_planned(s_restore(BACKUP, NULL, NULL, false));
-    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv(), NULL);
-    assert_false(s_errors(e));
-    assert_true(s_has_diag(e, DIAG_WARNING, "Restore source not checked"));
+    struct tfv *planned = renv_plan(e, NULL, cfg, renv_no_priv());
+    assert_false(renv_errors(e));
+    assert_true(renv_has_diag(e, DIAG_WARNING, "Restore source not checked"));
     tfv_free(planned);
-    struct tfv *out = s_apply(e, NULL, cfg, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "Restored table does not match the configuration"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "nothing was deleted"));
+    struct tfv *out = renv_apply(e, NULL, cfg, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Restored table does not match the configuration"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "nothing was deleted"));
     assert_null(out);
     assert_string_equal(fc_log(e->fc), "restore t1\n");
     assert_true(e->fc->table.exists);
@@ -361,24 +227,24 @@ static void test_restored_table_that_differs_is_kept_not_adopted(void **state) {
  * table kept; the next apply (after untaint: an update from the recorded state) adopts
  * it into its stack. */
 static void test_interrupted_restore_is_recorded_and_adopted_next(void **state) {
-    struct env *e = *state;
-    s_source(e, "id", NAMES("gsi_a"), true);
+    struct renv *e = *state;
+    s_source(e, "id", RENV_NAMES("gsi_a"), true);
     fc_fail(e->fc, FC_WAIT_TABLE, 1, 1, TPD_E_TIMEOUT, NULL, "waiting for table t1: timed out");
     struct tfv *cfg = s_planned(s_restore(BACKUP, NULL, NULL, false));
-    struct tfv *recorded = s_apply(e, NULL, cfg, s_no_priv());
-    assert_true(s_has_diag(e, DIAG_ERROR, "Restore interrupted, table recorded"));
-    assert_true(s_has_diag(e, DIAG_ERROR, "terraform untaint"));
+    struct tfv *recorded = renv_apply(e, NULL, cfg, renv_no_priv());
+    assert_true(renv_has_diag(e, DIAG_ERROR, "Restore interrupted, table recorded"));
+    assert_true(renv_has_diag(e, DIAG_ERROR, "terraform untaint"));
     assert_non_null(recorded);
     assert_true(tfv_is_null(tfv_get(recorded, "stack_id")));
     assert_string_equal(fc_log(e->fc), "restore t1\n");
     assert_true(e->fc->table.exists);
     /* Untainted: an update from the recorded state adopts the table. */
-    struct tfv *planned = s_plan(e, recorded, cfg, s_no_priv(), NULL);
-    assert_false(s_errors(e));
+    struct tfv *planned = renv_plan(e, recorded, cfg, renv_no_priv());
+    assert_false(renv_errors(e));
     struct tpd_buf pb;
-    struct tpd_span priv = s_keep_priv(e, &pb);
-    struct tfv *out = s_apply(e, recorded, planned, priv);
-    assert_false(s_errors(e));
+    struct tpd_span priv = renv_keep_priv(e, &pb);
+    struct tfv *out = renv_apply(e, recorded, planned, priv);
+    assert_false(renv_errors(e));
     assert_string_equal(fc_log(e->fc), "restore t1\ndeploy import s1\ndeploy update s1\n");
     assert_string_equal(fc_owner_stack(e->fc), "s1");
     assert_true(e->fc->table.spec.deletion_protection);
@@ -393,21 +259,21 @@ static void test_interrupted_restore_is_recorded_and_adopted_next(void **state) 
 /* The table exists already (a restore that ran while the provider was killed): adopted as
  * it is; a restore is never run over a table. */
 static void test_existing_table_is_adopted_not_restored(void **state) {
-    struct env *e = *state;
-    s_source(e, "id", NAMES("gsi_a"), true);
+    struct renv *e = *state;
+    s_source(e, "id", RENV_NAMES("gsi_a"), true);
     struct tfv *cfg = s_planned(s_restore(BACKUP, NULL, NULL, false));
     struct table_spec sp = {0};
     assert_int_equal(table_value_to_spec(cfg, NULL, &sp, NULL), TPD_OK);
     sp.deletion_protection = false;
     fc_set_table(e->fc, &sp);
     table_spec_clear(&sp);
-    struct tfv *planned = s_plan(e, NULL, cfg, s_no_priv(), NULL);
-    assert_false(s_errors(e));
-    assert_true(s_has_diag(e, DIAG_WARNING, "Table exists: not restored"));
+    struct tfv *planned = renv_plan(e, NULL, cfg, renv_no_priv());
+    assert_false(renv_errors(e));
+    assert_true(renv_has_diag(e, DIAG_WARNING, "Table exists: not restored"));
     struct tpd_buf pb;
-    struct tpd_span priv = s_keep_priv(e, &pb);
-    struct tfv *out = s_apply(e, NULL, planned, priv);
-    assert_false(s_errors(e));
+    struct tpd_span priv = renv_keep_priv(e, &pb);
+    struct tfv *out = renv_apply(e, NULL, planned, priv);
+    assert_false(renv_errors(e));
     assert_string_equal(fc_log(e->fc), "deploy import s1\ndeploy update s1\n");
     assert_int_equal(e->fc->calls[FC_RESTORE], 0);
     tpd_buf_clear(&pb);
@@ -418,23 +284,23 @@ static void test_existing_table_is_adopted_not_restored(void **state) {
 
 /* A later change of restore: a warning, no replacement, and the apply changes nothing. */
 static void test_changing_restore_later_only_warns(void **state) {
-    struct env *e = *state;
-    s_source(e, "id", NAMES("gsi_a"), true);
+    struct renv *e = *state;
+    s_source(e, "id", RENV_NAMES("gsi_a"), true);
     struct tfv *cfg = s_planned(s_restore(BACKUP, NULL, NULL, false));
     struct tfv *state1 = s_plan_apply(e, cfg);
-    assert_false(s_errors(e));
+    assert_false(renv_errors(e));
     struct tfv *changed = tfv_clone(state1);
     tfv_map_set(changed, "restore", s_restore(NULL, "src", NULL, true));
     size_t replace = 9;
     fc_log_clear(e->fc);
-    struct tfv *planned = s_plan(e, state1, changed, s_no_priv(), &replace);
-    assert_false(s_errors(e));
+    struct tfv *planned = renv_plan_with(e, &e->fc->ops, state1, changed, renv_no_priv(), &replace);
+    assert_false(renv_errors(e));
     assert_int_equal(replace, 0);
-    assert_true(s_has_diag(e, DIAG_WARNING, "Changing restore changes nothing"));
+    assert_true(renv_has_diag(e, DIAG_WARNING, "Changing restore changes nothing"));
     struct tpd_buf pb;
-    struct tpd_span priv = s_keep_priv(e, &pb);
-    struct tfv *out = s_apply(e, state1, planned, priv);
-    assert_false(s_errors(e));
+    struct tpd_span priv = renv_keep_priv(e, &pb);
+    struct tfv *out = renv_apply(e, state1, planned, priv);
+    assert_false(renv_errors(e));
     assert_string_equal(fc_log(e->fc), "deploy update s1 (empty)\n");
     assert_int_equal(e->fc->calls[FC_RESTORE], 1);
     assert_string_equal(tfv_get_str(tfv_get(out, "restore"), "source_table_name"), "src");
@@ -504,7 +370,7 @@ static void test_validation(void **state) {
 }
 
 int main(void) {
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, renv_setup, renv_teardown)
     const struct CMUnitTest tests[] = {
         T(test_restore_from_a_backup_is_adopted_and_configured),
         T(test_restore_to_a_point_in_time_is_adopted_and_configured),
