@@ -14,6 +14,7 @@ from harness import ROOT, E2ETestCase
 
 
 class Examples(E2ETestCase):
+    split_tests = True  # one CTest test per example (list_tests.py)
     peer_logs_masked_auth = True  # migrate-from-aws-provider runs hashicorp/aws
 
     def run_example(self, name, **tf_vars):

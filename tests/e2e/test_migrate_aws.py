@@ -12,6 +12,7 @@ from migrate_common import HEADER_NO_AWS, MigrateCase
 
 
 class MigrateFromAws(MigrateCase):
+    split_tests = True  # each test runs hashicorp/aws for minutes: one CTest test each (list_tests.py)
 
     # -- 1. moved ---------------------------------------------------------------------
 
