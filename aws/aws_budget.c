@@ -256,6 +256,14 @@ void aws_budget_record(struct aws_budget *b, const char *service, const char *op
     } else {
         double dt = now - o->last_fail_s - o->k;
         rate = AWS_BUDGET_SCALE * dt * dt * dt + o->w_max;
+        /* Limited, and no half second completed yet: botocore's cap of twice the measured
+         * rate would be twice 0, the floor of 0.5 per second, for every answer that
+         * follows a throttle within the first half second (the burst of a refresh: ten
+         * tables' DescribeStacks, five throttled, whose five retries then waited 2 s
+         * each). Counted as the throttle is (aws_budget.h). */
+        if (o->limited && measured <= 0) {
+            measured = s_partial_rate(o, now);
+        }
     }
     s_set_rate(o, fmin(rate, AWS_BUDGET_MAX_ADJUST * measured), now);
     pthread_mutex_unlock(&b->mu);

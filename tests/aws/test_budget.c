@@ -130,6 +130,33 @@ static void test_no_limit_before_throttle(void **state) {
     aws_budget_free(s);
 }
 
+/* A burst throttled within its first half second (a refresh of ten tables: ten
+ * DescribeStacks at once, five throttled) keeps a usable rate for the retries that follow
+ * in the same half second: botocore's cap of twice the measured rate (0, no half second
+ * completed) dropped it to the 0.5/s floor, so the five retries took 2 s each (a no-op
+ * plan of 10 tables under AWS's limits: 10.4 s, bench/limits.py, 2026-12-04). */
+static void test_burst_throttled_in_first_half_second(void **state) {
+    (void)state;
+    set_s(200.01);
+    struct aws_budget *b = aws_budget_new(true);
+    assert_non_null(b);
+    aws_budget_set_clock(b, fake_ns);
+    for (int i = 0; i < 10; i++) {
+        aws_budget_record(b, "cloudformation", "DescribeStacks", i >= 5);
+    }
+    for (int i = 0; i < 5; i++) {
+        set_s(200.1 + 0.05 * i);
+        aws_budget_record(b, "cloudformation", "DescribeStacks", false);
+    }
+    struct aws_budget_op_stats st;
+    aws_budget_op(b, "cloudformation", "DescribeStacks", &st);
+    assert_true(st.rate > 0);
+    if (st.rate < 2.0) {
+        fail_msg("rate %.3f per second after the retries: the floor, not the burst's", st.rate);
+    }
+    aws_budget_free(b);
+}
+
 /* Once limited, a request whose token comes after its deadline fails at once with
  * TPD_E_TIMEOUT (it does not wait to fail), and a stop request ends a wait. */
 static void test_wait_bounded_by_deadline_and_stop(void **state) {
@@ -404,6 +431,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_rates_match_botocore, setup),
         cmocka_unit_test_setup(test_no_limit_before_throttle, setup),
+        cmocka_unit_test_setup(test_burst_throttled_in_first_half_second, setup),
         cmocka_unit_test_setup(test_wait_bounded_by_deadline_and_stop, setup),
         cmocka_unit_test_setup(test_budget_shared_by_threads, setup),
         cmocka_unit_test_setup(test_retry_never_passes_deadline, setup),
