@@ -23,6 +23,7 @@ struct s_op {
     double w_max;
     double k;
     double last_fail_s;
+    uint64_t cuts; /* throttles that cut the rate: a request's ticket (aws_budget.h) */
     /* measured rate of answers (botocore adaptive.py RateClocker) */
     double measured;
     double bucket_s; /* start of the half second being counted */
@@ -159,13 +160,18 @@ enum tpd_code aws_budget_acquire(
     const char *op,
     struct tpd_stop *stop,
     int64_t deadline_ns,
+    aws_budget_ticket *ticket,
     struct tpd_err *err) {
-    if (!b || !b->adaptive) {
+    *ticket = 0; /* an operation not seen yet has had no cut */
+    if (!b) {
         return TPD_OK;
     }
     pthread_mutex_lock(&b->mu);
     struct s_op *o = s_find(b, service, op, false);
-    if (!o || !o->limited) {
+    if (o) {
+        *ticket = o->cuts;
+    }
+    if (!b->adaptive || !o || !o->limited) {
         pthread_mutex_unlock(&b->mu);
         return TPD_OK;
     }
@@ -218,7 +224,12 @@ enum tpd_code aws_budget_acquire(
     return TPD_OK;
 }
 
-void aws_budget_record(struct aws_budget *b, const char *service, const char *op, bool throttled) {
+void aws_budget_record(
+    struct aws_budget *b,
+    const char *service,
+    const char *op,
+    bool throttled,
+    aws_budget_ticket ticket) {
     if (!b) {
         return;
     }
@@ -232,9 +243,18 @@ void aws_budget_record(struct aws_budget *b, const char *service, const char *op
     double measured = s_measure(o, now);
     double rate;
     o->answers++;
+    if (throttled && ticket != AWS_BUDGET_TICKET_NOW && ticket < o->cuts) {
+        /* Sent before the last cut, at the rate that cut already answered for: one cut
+         * per burst (aws_budget.h). Counted, the rate kept. */
+        b->throttles++;
+        o->throttles++;
+        pthread_mutex_unlock(&b->mu);
+        return;
+    }
     if (throttled) {
         b->throttles++;
         o->throttles++;
+        o->cuts++;
         if (measured <= 0) {
             measured = s_partial_rate(o, now);
         }
@@ -281,6 +301,7 @@ void aws_budget_op(
         out->rate = b->adaptive && o->limited ? o->fill_rate : 0.0;
         out->bucket_rate = o->fill_rate;
         out->throttles = o->throttles;
+        out->cuts = o->cuts;
         out->answers = o->answers;
     }
     pthread_mutex_unlock(&b->mu);

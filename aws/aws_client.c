@@ -769,7 +769,8 @@ static enum tpd_code s_call(
             rc = tpd_err_set(err, TPD_E_STOPPED, "%s: stopped before sending", op);
             break;
         }
-        rc = aws_budget_acquire(c->budget, svc_name, op, c->stop, deadline, err);
+        aws_budget_ticket ticket = 0;
+        rc = aws_budget_acquire(c->budget, svc_name, op, c->stop, deadline, &ticket, err);
         if (rc) {
             if (attempt > 1) {
                 tpd_err_prefix(err, "after %d attempts: ", attempt - 1);
@@ -782,7 +783,7 @@ static enum tpd_code s_call(
         aws_http_response_init(resp);
         rc = s_attempt(c, svc, op, body, provider, fixed, resp, err);
         if (rc == TPD_OK) {
-            aws_budget_record(c->budget, svc_name, op, false);
+            aws_budget_record(c->budget, svc_name, op, false, ticket);
             aws_retry_quota_success(&c->quota, last_cost);
             if (attempt > 1) {
                 tpd_err_clear(err); /* forget the failures that were retried */
@@ -795,7 +796,7 @@ static enum tpd_code s_call(
         enum aws_retry_kind kind = net != AWS_HTTP_ERR_NONE ? aws_retry_classify_http(net)
                                                             : aws_retry_classify(svc_name, rc, err);
         if (net == AWS_HTTP_ERR_NONE && resp->status != 0) {
-            aws_budget_record(c->budget, svc_name, op, s_throttled(net, kind));
+            aws_budget_record(c->budget, svc_name, op, s_throttled(net, kind), ticket);
         }
         if (kind == AWS_RETRY_NONE || attempt >= aws_retry_max_attempts(net, c->max_attempts)) {
             if (kind != AWS_RETRY_NONE && attempt > 1) {

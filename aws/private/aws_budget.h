@@ -14,14 +14,21 @@
  *     sent (CUBIC's multiplicative decrease), other answers grow it along CUBIC's
  *     curve, 0.4 x (t - K)^3 + W_max, t seconds after the last throttle, and never
  *     above twice the rate actually measured (a smoothed count per half second).
+ *   - one cut per burst: a throttling answer to a request sent before the operation's
+ *     last cut does not cut again (the rate it was sent at is already cut), as TCP's
+ *     CUBIC reacts once per window. botocore cuts on every throttling answer, so ten
+ *     requests sent at once of which five are throttled cut five times, 0.7^5 = 0.17 x
+ *     the rate: a 10-table refresh under AWS's limits sent its five retries 2 s apart
+ *     (bench/limits.py, docs/benchmarks.md). A request's ticket from aws_budget_acquire
+ *     says which cuts it was sent after.
  * Per operation because AWS limits operations separately (DescribeStacks is reported at
  * about 5 per second, ListTagsOfResource documented at 10, TagResource at 5).
- * One deliberate difference: botocore measures the sending rate only per completed
- * half-second, so a throttle within the first half second of a burst measured 0 and
- * dropped the rate to the 0.5/s floor, and so did every answer after it in that half
- * second (the cap of twice the measured rate); here, once the operation is limited, a
- * half second not yet completed counts as what it holds so far over at least half a
- * second (before the first throttle the rate is unused and kept as botocore's).
+ * Two deliberate differences. The cut once per burst above. And botocore measures the sending rate
+ * only per completed half-second, so a throttle within the first half second of a burst measured 0
+ * and dropped the rate to the 0.5/s floor, and so did every answer after it in that half second
+ * (the cap of twice the measured rate); here, once the operation is limited, a half second not yet
+ * completed counts as what it holds so far over at least half a second (before the first throttle
+ * the rate is unused and kept as botocore's).
  *
  * A wait for a token ends with TPD_E_STOPPED when the stop flag is set, and with
  * TPD_E_TIMEOUT at once when the token would come after the deadline (the caller's
@@ -57,6 +64,12 @@ void aws_budget_free(struct aws_budget *b);
 /* Test hook: the clock (monotonic nanoseconds); NULL = tpd_now_ns. Set before use. */
 void aws_budget_set_clock(struct aws_budget *b, int64_t (*now_ns)(void));
 
+/* Which of an operation's cuts a request was sent after (aws_budget_acquire hands it
+ * out, aws_budget_record takes it back). AWS_BUDGET_TICKET_NOW: sent after every cut so
+ * far (a caller that does not track its requests: every throttle cuts, as botocore's). */
+typedef uint64_t aws_budget_ticket;
+#define AWS_BUDGET_TICKET_NOW UINT64_MAX
+
 /*
  * Take a token for one request of service/op, waiting for it when the operation is
  * limited (tpd_sleep on stop, never past deadline_ns, 0 = none). TPD_OK, else
@@ -70,10 +83,18 @@ enum tpd_code aws_budget_acquire(
     const char *op,
     struct tpd_stop *stop,
     int64_t deadline_ns,
+    aws_budget_ticket *ticket,
     struct tpd_err *err) TPD_MUST_CHECK;
 
-/* An answer of service/op arrived; throttled when AWS throttled it. Adjusts the rate. */
-void aws_budget_record(struct aws_budget *b, const char *service, const char *op, bool throttled);
+/* An answer of service/op arrived; throttled when AWS throttled it; ticket the request's
+ * from aws_budget_acquire. Adjusts the rate (a throttle cuts it only when the request was
+ * sent after the last cut). */
+void aws_budget_record(
+    struct aws_budget *b,
+    const char *service,
+    const char *op,
+    bool throttled,
+    aws_budget_ticket ticket);
 
 /* What the budget knows of service/op: the allowed rate (requests per second; 0 when
  * the operation is not limited) and the throttling answers it received. */
@@ -81,6 +102,7 @@ struct aws_budget_op_stats {
     double rate;
     double bucket_rate; /* the bucket's fill rate, kept up to date also while not limited */
     uint64_t throttles;
+    uint64_t cuts; /* throttles that cut the rate (the others came from one burst) */
     uint64_t answers;
 };
 void aws_budget_op(

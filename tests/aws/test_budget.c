@@ -85,7 +85,8 @@ static void test_rates_match_botocore(void **state) {
         double want = 0;
         assert_int_equal(fscanf(out, "%lf", &want), 1);
         set_s(t[i]);
-        aws_budget_record(b, "cloudformation", "DescribeStacks", thr[i] != 0);
+        aws_budget_record(
+            b, "cloudformation", "DescribeStacks", thr[i] != 0, AWS_BUDGET_TICKET_NOW);
         throttles += thr[i];
         struct aws_budget_op_stats st;
         aws_budget_op(b, "cloudformation", "DescribeStacks", &st);
@@ -112,10 +113,11 @@ static void test_no_limit_before_throttle(void **state) {
     assert_non_null(b);
     aws_budget_set_clock(b, fake_ns);
     int64_t soon = tpd_now_ns() + 1;
+    aws_budget_ticket tk = 0;
     for (int i = 0; i < 100; i++) {
-        aws_budget_record(b, "dynamodb", "DescribeTable", false);
+        aws_budget_record(b, "dynamodb", "DescribeTable", false, AWS_BUDGET_TICKET_NOW);
         assert_int_equal(
-            aws_budget_acquire(b, "dynamodb", "DescribeTable", NULL, soon, NULL), TPD_OK);
+            aws_budget_acquire(b, "dynamodb", "DescribeTable", NULL, soon, &tk, NULL), TPD_OK);
     }
     struct aws_budget_op_stats st;
     aws_budget_op(b, "dynamodb", "DescribeTable", &st);
@@ -125,8 +127,9 @@ static void test_no_limit_before_throttle(void **state) {
     struct aws_budget *s = aws_budget_new(false);
     assert_non_null(s);
     aws_budget_set_clock(s, fake_ns);
-    aws_budget_record(s, "dynamodb", "DescribeTable", true);
-    assert_int_equal(aws_budget_acquire(s, "dynamodb", "DescribeTable", NULL, soon, NULL), TPD_OK);
+    aws_budget_record(s, "dynamodb", "DescribeTable", true, AWS_BUDGET_TICKET_NOW);
+    assert_int_equal(
+        aws_budget_acquire(s, "dynamodb", "DescribeTable", NULL, soon, &tk, NULL), TPD_OK);
     aws_budget_free(s);
 }
 
@@ -142,11 +145,11 @@ static void test_burst_throttled_in_first_half_second(void **state) {
     assert_non_null(b);
     aws_budget_set_clock(b, fake_ns);
     for (int i = 0; i < 10; i++) {
-        aws_budget_record(b, "cloudformation", "DescribeStacks", i >= 5);
+        aws_budget_record(b, "cloudformation", "DescribeStacks", i >= 5, AWS_BUDGET_TICKET_NOW);
     }
     for (int i = 0; i < 5; i++) {
         set_s(200.1 + 0.05 * i);
-        aws_budget_record(b, "cloudformation", "DescribeStacks", false);
+        aws_budget_record(b, "cloudformation", "DescribeStacks", false, AWS_BUDGET_TICKET_NOW);
     }
     struct aws_budget_op_stats st;
     aws_budget_op(b, "cloudformation", "DescribeStacks", &st);
@@ -154,6 +157,64 @@ static void test_burst_throttled_in_first_half_second(void **state) {
     if (st.rate < 2.0) {
         fail_msg("rate %.3f per second after the retries: the floor, not the burst's", st.rate);
     }
+    aws_budget_free(b);
+}
+
+/* One cut per burst: ten requests sent at once (a refresh of ten tables), five of them
+ * throttled, cut the rate once, to 0.7 x the rate they were sent at; botocore cut it five
+ * times (0.7^5 = 0.17 x), which sent a 10-table refresh's five retries 2 s apart under
+ * AWS's limits (docs/benchmarks.md). A throttle of a request sent after that cut cuts
+ * again, once more per burst. */
+static void test_one_cut_per_burst(void **state) {
+    (void)state;
+    set_s(300.0);
+    struct aws_budget *b = aws_budget_new(true);
+    assert_non_null(b);
+    aws_budget_set_clock(b, fake_ns);
+    /* an earlier half second at 20 per second: the measured sending rate */
+    for (int i = 0; i < 10; i++) {
+        set_s(300.0 + 0.05 * i);
+        aws_budget_record(b, "cloudformation", "DescribeStacks", false, AWS_BUDGET_TICKET_NOW);
+    }
+    set_s(300.6);
+    aws_budget_ticket burst[10];
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(
+            aws_budget_acquire(b, "cloudformation", "DescribeStacks", NULL, 0, &burst[i], NULL),
+            TPD_OK);
+    }
+    set_s(300.62);
+    for (int i = 0; i < 10; i++) {
+        aws_budget_record(b, "cloudformation", "DescribeStacks", i % 2 == 1, burst[i]);
+    }
+    struct aws_budget_op_stats st;
+    aws_budget_op(b, "cloudformation", "DescribeStacks", &st);
+    assert_int_equal(st.throttles, 5);
+    assert_int_equal(st.cuts, 1);
+    if (st.rate < 0.7 * 20 * 0.5) {
+        fail_msg("rate %.3f per second after one burst: cut more than once", st.rate);
+    }
+    double after_burst = st.rate;
+    /* the retries, sent after the cut: one of them throttled cuts again, once */
+    aws_budget_ticket retry[5];
+    for (int i = 0; i < 5; i++) {
+        set_s(301.0 + 0.1 * i); /* tokens enough: no wait */
+        assert_int_equal(
+            aws_budget_acquire(b, "cloudformation", "DescribeStacks", NULL, 0, &retry[i], NULL),
+            TPD_OK);
+        assert_true(retry[i] > burst[0]);
+    }
+    set_s(301.5);
+    aws_budget_record(b, "cloudformation", "DescribeStacks", true, retry[0]);
+    aws_budget_record(b, "cloudformation", "DescribeStacks", true, retry[1]);
+    aws_budget_op(b, "cloudformation", "DescribeStacks", &st);
+    assert_int_equal(st.throttles, 7);
+    assert_int_equal(st.cuts, 2);
+    assert_true(st.rate < after_burst);
+    /* a caller that does not track its requests: every throttle cuts (botocore's) */
+    aws_budget_record(b, "cloudformation", "DescribeStacks", true, AWS_BUDGET_TICKET_NOW);
+    aws_budget_op(b, "cloudformation", "DescribeStacks", &st);
+    assert_int_equal(st.cuts, 3);
     aws_budget_free(b);
 }
 
@@ -165,28 +226,30 @@ static void test_wait_bounded_by_deadline_and_stop(void **state) {
     struct aws_budget *b = aws_budget_new(true);
     assert_non_null(b);
     aws_budget_set_clock(b, fake_ns); /* frozen: no token is earned */
-    aws_budget_record(b, "cloudformation", "DescribeStacks", true);
+    aws_budget_record(b, "cloudformation", "DescribeStacks", true, AWS_BUDGET_TICKET_NOW);
     struct aws_budget_op_stats st;
     aws_budget_op(b, "cloudformation", "DescribeStacks", &st);
     assert_true(st.rate >= AWS_BUDGET_MIN_RATE);
     struct tpd_err err;
     tpd_err_init(&err);
+    aws_budget_ticket tk = 0;
     int64_t deadline = tpd_now_ns() + 1000000; /* 1 ms: less than one token's time */
     assert_int_equal(
-        aws_budget_acquire(b, "cloudformation", "DescribeStacks", NULL, deadline, &err),
+        aws_budget_acquire(b, "cloudformation", "DescribeStacks", NULL, deadline, &tk, &err),
         TPD_E_TIMEOUT);
     assert_non_null(strstr(err.msg, "DescribeStacks"));
     assert_non_null(strstr(err.msg, "after the operation's deadline"));
     tpd_err_clear(&err);
     /* other operations are not limited */
     assert_int_equal(
-        aws_budget_acquire(b, "cloudformation", "DescribeStackEvents", NULL, deadline, &err),
+        aws_budget_acquire(b, "cloudformation", "DescribeStackEvents", NULL, deadline, &tk, &err),
         TPD_OK);
     struct tpd_stop stop;
     tpd_stop_init(&stop);
     tpd_stop_request(&stop);
     assert_int_equal(
-        aws_budget_acquire(b, "cloudformation", "DescribeStacks", &stop, 0, &err), TPD_E_STOPPED);
+        aws_budget_acquire(b, "cloudformation", "DescribeStacks", &stop, 0, &tk, &err),
+        TPD_E_STOPPED);
     assert_non_null(strstr(err.msg, "stopped"));
     tpd_err_clear(&err);
     tpd_stop_clear(&stop);
@@ -231,7 +294,7 @@ static struct aws_client *fake_client(struct fake_transport *ft, int max_attempt
 static void seed(struct aws_budget *b, const char *svc, const char *op) {
     for (int k = 0; k < 100; k++) {
         set_s(200.0 + 0.006 * k);
-        aws_budget_record(b, svc, op, false);
+        aws_budget_record(b, svc, op, false, AWS_BUDGET_TICKET_NOW);
     }
 }
 
@@ -292,6 +355,7 @@ static void test_budget_shared_by_threads(void **state) {
     struct aws_budget_op_stats st;
     aws_budget_op(b, "cloudformation", "DescribeStacks", &st);
     assert_true(st.rate > 10 && st.rate < 130);
+    assert_int_equal(st.cuts, 1); /* the client hands the request's ticket back */
 
     /* another thread, deadline in 1 ms: its token is further away */
     struct describer other = {c, tpd_now_ns() + 1000000, false, TPD_E_INTERNAL, ""};
@@ -432,6 +496,7 @@ int main(void) {
         cmocka_unit_test_setup(test_rates_match_botocore, setup),
         cmocka_unit_test_setup(test_no_limit_before_throttle, setup),
         cmocka_unit_test_setup(test_burst_throttled_in_first_half_second, setup),
+        cmocka_unit_test_setup(test_one_cut_per_burst, setup),
         cmocka_unit_test_setup(test_wait_bounded_by_deadline_and_stop, setup),
         cmocka_unit_test_setup(test_budget_shared_by_threads, setup),
         cmocka_unit_test_setup(test_retry_never_passes_deadline, setup),

@@ -224,7 +224,7 @@ static void test_endpoint_variants(void **state) {
  * request budget (aws_budget.h) does, the standard mode does not. */
 static bool limits_after_throttle(struct aws_client *c) {
     struct aws_budget *b = aws_client_budget(c);
-    aws_budget_record(b, "dynamodb", "DescribeTable", true);
+    aws_budget_record(b, "dynamodb", "DescribeTable", true, AWS_BUDGET_TICKET_NOW);
     struct aws_budget_op_stats st;
     aws_budget_op(b, "dynamodb", "DescribeTable", &st);
     assert_int_equal(st.throttles, 1);
