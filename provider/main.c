@@ -15,6 +15,9 @@
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/support/log.h>
+#if defined(__GLIBC__)
+#    include <malloc.h>
+#endif
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -271,6 +274,17 @@ int main(int argc, char **argv) {
         fputs("(terraform-provider-dynamodb --version prints its version.)\n", stderr);
         exit(1);
     }
+#if defined(__GLIBC__)
+    /* glibc gives each thread that allocates its own arena, up to 8 per core, and an
+     * arena keeps what was freed in it: the provider runs a thread per parallel read
+     * (aws_parallel.h), 66 threads in a plan of 200 tables. Two arenas held the plan's
+     * private dirty memory at 5.7 MiB instead of 6.5 and its peak RSS at 21.0 MiB
+     * instead of 21.9 (bench/rss.py, docs/benchmarks.md); the reads wait on the network,
+     * not on malloc. MALLOC_ARENA_MAX, when set, is the user's choice and kept. */
+    if (getenv("MALLOC_ARENA_MAX") == NULL) {
+        mallopt(M_ARENA_MAX, 2);
+    }
+#endif
     /* Before any thread exists, so that every thread inherits the mask. */
     signal(SIGINT, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
