@@ -100,13 +100,14 @@ static struct s_op *s_find(struct aws_budget *b, const char *service, const char
         return NULL;
     }
     /* botocore's starting point: a bucket of 1 token per second (unused until the first
-     * throttle), CUBIC with W_max 0 from now, the rate clock at the current second. */
+     * throttle), CUBIC with W_max 0 from now; the rate clock at the current half second,
+     * where botocore starts it at the current whole second (aws_budget.h). */
     double now = s_now_s(b);
     o->fill_rate = 1.0;
     o->max_capacity = 1.0;
     o->last_refill_s = now;
     o->last_fail_s = now;
-    o->bucket_s = floor(now);
+    o->bucket_s = floor(now / AWS_BUDGET_BUCKET_S) * AWS_BUDGET_BUCKET_S;
     b->op_count++;
     return o;
 }

@@ -23,7 +23,13 @@
  *     says which cuts it was sent after.
  * Per operation because AWS limits operations separately (DescribeStacks is reported at
  * about 5 per second, ListTagsOfResource documented at 10, TagResource at 5).
- * Two deliberate differences. The cut once per burst above. And botocore measures the sending rate
+ * Three deliberate differences. The cut once per burst above. The rate clock starts at
+ * the half second of the operation's first answer: botocore starts it at the whole
+ * second, so an operation whose first answers came in the second half of a second
+ * measured one answer over half a second (1.6 per second after smoothing), and a
+ * throttle among them cut the rate to 1.12 per second whatever the burst was (a 60-table
+ * refresh under AWS's limits then sent one or two DescribeStacks a second for five
+ * seconds, bench/limits.py). And botocore measures the sending rate
  * only per completed half-second, so a throttle within the first half second of a burst measured 0
  * and dropped the rate to the 0.5/s floor, and so did every answer after it in that half second
  * (the cap of twice the measured rate); here, once the operation is limited, a half second not yet

@@ -160,6 +160,37 @@ static void test_burst_throttled_in_first_half_second(void **state) {
     aws_budget_free(b);
 }
 
+/* The rate clock starts at the half second of the operation's first answer: a burst
+ * answered in the second half of a second (ten DescribeStacks at 400.6 s, five of them
+ * throttled) keeps the rate of the burst, where botocore's clock, started at 400.0,
+ * measured the first answer alone over half a second (1.6 per second) and cut to 1.12
+ * (a 60-table no-op plan under AWS's limits sent one or two DescribeStacks a second for
+ * five seconds). */
+static void test_first_answers_late_in_a_second(void **state) {
+    (void)state;
+    set_s(400.58);
+    struct aws_budget *b = aws_budget_new(true);
+    assert_non_null(b);
+    aws_budget_set_clock(b, fake_ns);
+    aws_budget_ticket burst[10];
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(
+            aws_budget_acquire(b, "cloudformation", "DescribeStacks", NULL, 0, &burst[i], NULL),
+            TPD_OK);
+    }
+    for (int i = 0; i < 10; i++) {
+        set_s(400.6 + 0.002 * i);
+        aws_budget_record(b, "cloudformation", "DescribeStacks", i % 2 == 1, burst[i]);
+    }
+    struct aws_budget_op_stats st;
+    aws_budget_op(b, "cloudformation", "DescribeStacks", &st);
+    assert_int_equal(st.cuts, 1);
+    if (st.rate < 2.5) {
+        fail_msg("rate %.3f per second after a burst of ten answered at once", st.rate);
+    }
+    aws_budget_free(b);
+}
+
 /* One cut per burst: ten requests sent at once (a refresh of ten tables), five of them
  * throttled, cut the rate once, to 0.7 x the rate they were sent at; botocore cut it five
  * times (0.7^5 = 0.17 x), which sent a 10-table refresh's five retries 2 s apart under
@@ -497,6 +528,7 @@ int main(void) {
         cmocka_unit_test_setup(test_no_limit_before_throttle, setup),
         cmocka_unit_test_setup(test_burst_throttled_in_first_half_second, setup),
         cmocka_unit_test_setup(test_one_cut_per_burst, setup),
+        cmocka_unit_test_setup(test_first_answers_late_in_a_second, setup),
         cmocka_unit_test_setup(test_wait_bounded_by_deadline_and_stop, setup),
         cmocka_unit_test_setup(test_budget_shared_by_threads, setup),
         cmocka_unit_test_setup(test_retry_never_passes_deadline, setup),
