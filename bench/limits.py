@@ -475,21 +475,23 @@ throttled 451 times, the retry quota spent), and the no-op plan the same (137 er
 peer, in that run: apply 66 / 96 / 181 s, no-op plan 51 / 48 / 70 s, destroy 82 / 71 / 114 s
 at 10 / 60 / 200 tables, no failure.
 
-Where this provider's time under the limits goes (a no-op plan of 10 tables traced with
-TF_LOG=debug, 2026-12-04): the refresh sends its ten DescribeStacks at once; the
-account's bucket (5 per second, burst 5) throttles five; the client budget
-(aws/private/aws_budget.h) then limits DescribeStacks, and each of the five throttled
-answers cuts the rate again (0.7 x, from a sending rate estimated from the answers
-counted so far, not from the requests in flight) down to the floor of 0.5 per second,
-so the five retries go out 2 s apart: 10.4 s for a command whose floor is 1 s. The same
-compounding paces every larger command (the 60- and 200-table rows). What would remove
-it: measure the sending rate from the requests sent (aws_budget_acquire), and cut once
-per burst (a throttle of a request sent before the last cut does not cut again). A
-first fix (the rate after a throttle within the first half second is capped by that
-half second's partial rate, not by twice 0: tests/aws/test_budget.c,
-test_burst_throttled_in_first_half_second) did not change these rows measurably (this
-provider alone, 10 / 60 tables, after it: apply 15.6 / 56.4 s, no-op plan 10.6 / 22.7 s,
-destroy 7.5 / 79.8 s, no failure)."""
+How the budget got here (aws/private/aws_budget.h; this provider alone, traced on
+2026-12-04). Until commit 6804ec1 a no-op plan of 10 tables took 10.4 s for a floor of
+1 s (the run of commit 6640529: 10.4 / 29.7 / 75.4 s at 10 / 60 / 200 tables): the
+refresh sends its ten DescribeStacks at once, the account's bucket (5 per second, burst
+5) throttles five, and the budget, copying botocore's adaptive mode, cut the rate three
+ways too far. (1) Every throttled answer cut it again, 0.7^5 for five: now one cut per
+burst (a throttle of a request that took its token before the last cut does not cut
+again; test_one_cut_per_burst). (2) Botocore's rate clock starts at the whole second, so
+answers arriving in its second half measured one answer over half a second (1.6 per
+second) and the cut went to 1.12 per second whatever the burst: the 60-table plan then
+sent one or two DescribeStacks a second for five seconds (the emulator's request log):
+now the clock starts at the half second (test_first_answers_late_in_a_second). (3) An
+answer within the first half second was capped at twice 0, the 0.5/s floor: now at the
+partial half second's rate (test_burst_throttled_in_first_half_second). Measured after
+each, this provider alone at 10 / 60 tables: after (3) no-op plan 10.6 / 22.7 s; after (1)
+1.66 / 16.5 s; after (2) 1.38 / 11.8 s (apply 8.6 / 39.5 s, destroy 6.4 / 38.4 s). The
+rows above are the run of the commit named at the top of the section."""
 
 
 if __name__ == "__main__":
