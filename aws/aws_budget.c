@@ -244,17 +244,15 @@ void aws_budget_record(
     double measured = s_measure(o, now);
     double rate;
     o->answers++;
-    if (throttled && ticket != AWS_BUDGET_TICKET_NOW && ticket < o->cuts) {
-        /* Sent before the last cut, at the rate that cut already answered for: one cut
-         * per burst (aws_budget.h). Counted, the rate kept. */
-        b->throttles++;
-        o->throttles++;
-        pthread_mutex_unlock(&b->mu);
-        return;
-    }
     if (throttled) {
         b->throttles++;
         o->throttles++;
+        if (ticket != AWS_BUDGET_TICKET_NOW && ticket < o->cuts) {
+            /* Sent before the last cut, at the rate that cut already answered for: one
+             * cut per burst (aws_budget.h). Counted, the rate kept. */
+            pthread_mutex_unlock(&b->mu);
+            return;
+        }
         o->cuts++;
         if (measured <= 0) {
             measured = s_partial_rate(o, now);

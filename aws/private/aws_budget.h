@@ -29,12 +29,12 @@
  * measured one answer over half a second (1.6 per second after smoothing), and a
  * throttle among them cut the rate to 1.12 per second whatever the burst was (a 60-table
  * refresh under AWS's limits then sent one or two DescribeStacks a second for five
- * seconds, bench/limits.py). And botocore measures the sending rate
- * only per completed half-second, so a throttle within the first half second of a burst measured 0
- * and dropped the rate to the 0.5/s floor, and so did every answer after it in that half second
- * (the cap of twice the measured rate); here, once the operation is limited, a half second not yet
- * completed counts as what it holds so far over at least half a second (before the first throttle
- * the rate is unused and kept as botocore's).
+ * seconds, bench/limits.py). And botocore measures the sending rate only per completed
+ * half second, so a throttle within the first half second of a burst measured 0 and
+ * dropped the rate to the 0.5/s floor, and so did every answer after it in that half
+ * second (the cap of twice the measured rate); here, once the operation is limited, a
+ * half second not yet completed counts as what it holds so far over at least half a
+ * second (before the first throttle the rate is unused and kept as botocore's).
  *
  * A wait for a token ends with TPD_E_STOPPED when the stop flag is set, and with
  * TPD_E_TIMEOUT at once when the token would come after the deadline (the caller's

@@ -41,6 +41,25 @@ static void set_s(double s) {
     atomic_store(&g_ns, (long long)llround(s * 1e9));
 }
 
+/* A budget on the fake clock, made at s seconds. */
+static struct aws_budget *budget_at(bool adaptive, double s) {
+    set_s(s);
+    struct aws_budget *b = aws_budget_new(adaptive);
+    assert_non_null(b);
+    aws_budget_set_clock(b, fake_ns);
+    return b;
+}
+
+/* n DescribeStacks sent at once (none waits: no deadline, tokens enough or not limited),
+ * their tickets in tickets. */
+static void send_burst(struct aws_budget *b, aws_budget_ticket *tickets, int n) {
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(
+            aws_budget_acquire(b, "cloudformation", "DescribeStacks", NULL, 0, &tickets[i], NULL),
+            TPD_OK);
+    }
+}
+
 /* ---- the rates, against botocore -------------------------------------------------- */
 
 /* A deterministic sequence of answers (times, throttled): bursts, gaps and throttles,
@@ -108,10 +127,7 @@ static void test_rates_match_botocore(void **state) {
  * with a deadline that allows no wait; the standard mode never limits. */
 static void test_no_limit_before_throttle(void **state) {
     (void)state;
-    set_s(100.0);
-    struct aws_budget *b = aws_budget_new(true);
-    assert_non_null(b);
-    aws_budget_set_clock(b, fake_ns);
+    struct aws_budget *b = budget_at(true, 100.0);
     int64_t soon = tpd_now_ns() + 1;
     aws_budget_ticket tk = 0;
     for (int i = 0; i < 100; i++) {
@@ -140,10 +156,7 @@ static void test_no_limit_before_throttle(void **state) {
  * plan of 10 tables under AWS's limits: 10.4 s, bench/limits.py, 2026-12-04). */
 static void test_burst_throttled_in_first_half_second(void **state) {
     (void)state;
-    set_s(200.01);
-    struct aws_budget *b = aws_budget_new(true);
-    assert_non_null(b);
-    aws_budget_set_clock(b, fake_ns);
+    struct aws_budget *b = budget_at(true, 200.01);
     for (int i = 0; i < 10; i++) {
         aws_budget_record(b, "cloudformation", "DescribeStacks", i >= 5, AWS_BUDGET_TICKET_NOW);
     }
@@ -168,16 +181,9 @@ static void test_burst_throttled_in_first_half_second(void **state) {
  * five seconds). */
 static void test_first_answers_late_in_a_second(void **state) {
     (void)state;
-    set_s(400.58);
-    struct aws_budget *b = aws_budget_new(true);
-    assert_non_null(b);
-    aws_budget_set_clock(b, fake_ns);
+    struct aws_budget *b = budget_at(true, 400.58);
     aws_budget_ticket burst[10];
-    for (int i = 0; i < 10; i++) {
-        assert_int_equal(
-            aws_budget_acquire(b, "cloudformation", "DescribeStacks", NULL, 0, &burst[i], NULL),
-            TPD_OK);
-    }
+    send_burst(b, burst, 10);
     for (int i = 0; i < 10; i++) {
         set_s(400.6 + 0.002 * i);
         aws_budget_record(b, "cloudformation", "DescribeStacks", i % 2 == 1, burst[i]);
@@ -198,10 +204,7 @@ static void test_first_answers_late_in_a_second(void **state) {
  * again, once more per burst. */
 static void test_one_cut_per_burst(void **state) {
     (void)state;
-    set_s(300.0);
-    struct aws_budget *b = aws_budget_new(true);
-    assert_non_null(b);
-    aws_budget_set_clock(b, fake_ns);
+    struct aws_budget *b = budget_at(true, 300.0);
     /* an earlier half second at 20 per second: the measured sending rate */
     for (int i = 0; i < 10; i++) {
         set_s(300.0 + 0.05 * i);
@@ -209,11 +212,7 @@ static void test_one_cut_per_burst(void **state) {
     }
     set_s(300.6);
     aws_budget_ticket burst[10];
-    for (int i = 0; i < 10; i++) {
-        assert_int_equal(
-            aws_budget_acquire(b, "cloudformation", "DescribeStacks", NULL, 0, &burst[i], NULL),
-            TPD_OK);
-    }
+    send_burst(b, burst, 10);
     set_s(300.62);
     for (int i = 0; i < 10; i++) {
         aws_budget_record(b, "cloudformation", "DescribeStacks", i % 2 == 1, burst[i]);
@@ -253,10 +252,7 @@ static void test_one_cut_per_burst(void **state) {
  * TPD_E_TIMEOUT (it does not wait to fail), and a stop request ends a wait. */
 static void test_wait_bounded_by_deadline_and_stop(void **state) {
     (void)state;
-    set_s(100.0);
-    struct aws_budget *b = aws_budget_new(true);
-    assert_non_null(b);
-    aws_budget_set_clock(b, fake_ns); /* frozen: no token is earned */
+    struct aws_budget *b = budget_at(true, 100.0); /* frozen: no token is earned */
     aws_budget_record(b, "cloudformation", "DescribeStacks", true, AWS_BUDGET_TICKET_NOW);
     struct aws_budget_op_stats st;
     aws_budget_op(b, "cloudformation", "DescribeStacks", &st);
