@@ -8,9 +8,11 @@ so `ctest -j` spreads a long file over the cores instead of running it as one te
 starts its own emulator and provider mirror (setUpClass) and scans for secrets at the
 end (tearDownClass); a class that sets `split_tests = True` (its tests each take
 minutes, as those running hashicorp/aws) gives one test per method instead, each in its
-class with its own emulator. One test per method everywhere was measured on 2 cores
-(2026-12-04): 171 tests, the full run 2 min 47 s slower, since the run is bound by CPU
-and every extra class start costs some.
+class with its own emulator. Measured on 2 cores (2026-12-04, one full run each): one
+test per file 21:11, one per method everywhere (171 tests) 23:58, one per class 25:00
+(twice). The run is bound by CPU, so the split does not make it faster, and the spread
+between runs is as large as the differences; per class is kept for its names and
+because every extra class start costs CPU.
 
 The files are read, not imported (configure time has no emulator and needs no boto3):
 a class is a test class when one of its bases is a TestCase (a base name ending in
