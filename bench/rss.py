@@ -80,6 +80,9 @@ class SmapsSampler:
         self.best_dirty_kb = 0
         self.max_dirty_kb = 0
         self.max_anon_kb = 0
+        self.max_threads = 0
+        self.dirty_by_name = {}
+        self.thread_names = {}
         self.samples = 0
         self._stop = threading.Event()
         self._t = None
@@ -87,23 +90,44 @@ class SmapsSampler:
     def _sample(self, pid):
         with open(f"/proc/{pid}/smaps") as f:
             lines = f.read().splitlines()
-        by_name, key, total, dirty, anon = {}, None, 0, 0, 0
+        by_name, dirty_by_name, key, total, dirty, anon = {}, {}, None, 0, 0, 0
         for line in lines:
             head = line.split()
             if not head:
                 continue
             if "-" in head[0] and not head[0].endswith(":"):
                 key = (head[5] if len(head) > 5 else "[anonymous]", head[1])
+                lo, hi = (int(x, 16) for x in head[0].split("-"))
+                kind = key[0]
+                if kind == "[anonymous]":  # what the mapping's size says it is
+                    size = hi - lo
+                    kind = ("[anonymous: thread stacks (8 MiB mappings)]" if size == 8 << 20 else
+                            "[anonymous: other (malloc's thread arenas, large allocations)]")
             elif head[0] == "Rss:":
-                kb = int(head[1])
-                by_name[key] = by_name.get(key, 0) + kb
-                total += kb
+                rss = int(head[1])
+                by_name[key] = by_name.get(key, 0) + rss
+                total += rss
             elif head[0] == "Private_Dirty:":
-                dirty += int(head[1])
+                kb = int(head[1])
+                dirty_by_name[kind] = dirty_by_name.get(kind, 0) + kb
+                dirty += kb
             elif head[0] == "Anonymous:":
                 anon += int(head[1])
+        with open(f"/proc/{pid}/status") as f:
+            threads = next((int(line.split()[1]) for line in f if line.startswith("Threads:")), 0)
+        if threads > self.max_threads:
+            names = {}
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                try:
+                    with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                        name = f.read().strip()
+                except OSError:
+                    continue
+                names[name] = names.get(name, 0) + 1
+            self.max_threads, self.thread_names = threads, names
         self.samples += 1
-        self.max_dirty_kb = max(self.max_dirty_kb, dirty)
+        if dirty > self.max_dirty_kb:
+            self.max_dirty_kb, self.dirty_by_name = dirty, dirty_by_name
         self.max_anon_kb = max(self.max_anon_kb, anon)
         if total > self.best_kb:
             self.best_kb, self.best, self.best_dirty_kb = total, by_name, dirty
@@ -142,6 +166,12 @@ class SmapsSampler:
             if kb > 0:
                 detail = ", ".join(f"{p} {v}" for p, v in sorted(perms.items(), key=lambda pv: -pv[1]) if v)
                 out.append(f"  {kb:>7} KiB  {name}  ({detail})")
+        out.append("  threads at the most, by name: " + ", ".join(
+            f"{name} {k}" for name, k in sorted(self.thread_names.items(), key=lambda nk: -nk[1])))
+        out.append(f"  the highest sampled private dirty, {self.max_dirty_kb} KiB, by mapping:")
+        for name, kb in sorted(self.dirty_by_name.items(), key=lambda kv: -kv[1]):
+            if kb > 0:
+                out.append(f"  {kb:>7} KiB  {name}")
         return "\n".join(out)
 
 
@@ -220,11 +250,12 @@ def markdown(results, runs, date, tables):
     for r in exes:
         sizes.append(f"| {r['label']} | {r['size'] / 1e6:.2f} MB | {r['needed']} |")
     rows = ["| executable | tables | peak RSS, apply | peak RSS, no-op plan (range) | private dirty at the plan's peak "
-            "| private dirty, highest sampled | anonymous, highest sampled |", "|---|---:|---:|---:|---:|---:|---:|"]
+            "| private dirty, highest sampled | anonymous, highest sampled | threads, most sampled |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         rows.append(f"| {r['label']} | {r['tables']} | {mib(statistics.median(r['applies']))} | "
                     f"{mib(statistics.median(r['plans']))} ({min(r['plans']) / 1024:.1f}–{max(r['plans']) / 1024:.1f}) | "
-                    f"{mib(r['dirty'])} | {mib(r['max_dirty'])} | {mib(r['max_anon'])} |")
+                    f"{mib(r['dirty'])} | {mib(r['max_dirty'])} | {mib(r['max_anon'])} | {r['max_threads']} |")
     # The profile of each executable's largest configuration.
     top = [max((r for r in results if r["label"] == e["label"]), key=lambda r: r["tables"]) for e in exes]
     groups = []
@@ -394,12 +425,12 @@ def main():
                 if sampler:
                     print(f"  private dirty: {sampler.best_dirty_kb} KiB at the highest-RSS sample, "
                           f"{sampler.max_dirty_kb} KiB the highest of {sampler.samples} samples; anonymous "
-                          f"{sampler.max_anon_kb} KiB the highest")
+                          f"{sampler.max_anon_kb} KiB the highest; {sampler.max_threads} threads the most")
                     print(sampler.report())
                     results.append({"label": label, "path_note": path, "tables": n, "size": size,
                                     "needed": needed(run.exe), "applies": applies, "plans": plans,
                                     "dirty": sampler.best_dirty_kb, "max_dirty": sampler.max_dirty_kb,
-                                    "max_anon": sampler.max_anon_kb,
+                                    "max_anon": sampler.max_anon_kb, "max_threads": sampler.max_threads,
                                     "sampled": sampler.best_kb, "groups": grouped(sampler, run.exe)})
     finally:
         emu.stop()

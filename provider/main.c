@@ -24,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "aws_parallel.h"
 #include "handshake.h"
 #include "mtls.h"
 #include "provider.h"
@@ -251,6 +253,7 @@ done:
         pthread_join(sig.thread, NULL);
     }
     tfp_server_free(server);
+    aws_parallel_shutdown(); /* no RPC is running: no read is under way */
     if (creds) {
         grpc_server_credentials_release(creds);
     }
@@ -263,6 +266,79 @@ done:
     return rc;
 }
 
+/* ---- glibc's malloc ----------------------------------------------------------------- */
+
+/* Whether a sanitizer or similar brings its own malloc (then glibc's is not used). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#    define S_OWN_MALLOC 1
+#elif defined(__has_feature)
+#    if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                     \
+        __has_feature(memory_sanitizer)
+#        define S_OWN_MALLOC 1
+#    endif
+#endif
+
+#if defined(__GLIBC__) && !defined(S_OWN_MALLOC)
+#    define S_TCACHE_TUNABLE "glibc.malloc.tcache_count"
+/* Set for the second start only: "0" when Terraform gave no GLIBC_TUNABLES, "1" and
+ * its value when it did. */
+#    define S_TUNABLES_SAVED "TPD_GLIBC_TUNABLES_SAVED"
+
+/*
+ * glibc keeps a cache of freed small blocks per thread (tcache, up to 7 per size); a
+ * thread's cache is memory no other thread reuses. A plan of 200 tables runs about 28
+ * threads (Terraform's 10 resources at once on the server's workers, the parallel
+ * reads' pool, gRPC's own), and their caches held about 1 MiB of the plan's 4.8 MiB of
+ * private dirty memory (bench/rss.py: 3.8 MiB with the cache off, 4.2 with 2 per size).
+ * The reads wait on the network, not on malloc, so the provider turns the cache off.
+ * glibc reads that setting (a tunable) only when a process starts, so the provider
+ * starts itself once more, the same executable with the same arguments and process ID
+ * (execv), with GLIBC_TUNABLES naming it; the second start puts back the environment
+ * Terraform gave, so what the provider runs (a credential_process) gets that one. A
+ * GLIBC_TUNABLES that already sets the cache is the user's choice and kept; when the
+ * executable cannot be started again, the provider goes on with the cache.
+ */
+static void s_malloc_cache_off(char **argv) {
+    const char *saved = getenv(S_TUNABLES_SAVED);
+    if (saved != NULL) { /* the second start */
+        if (saved[0] == '1') {
+            setenv("GLIBC_TUNABLES", saved + 1, 1);
+        } else {
+            unsetenv("GLIBC_TUNABLES");
+        }
+        unsetenv(S_TUNABLES_SAVED);
+        return;
+    }
+    const char *given = getenv("GLIBC_TUNABLES");
+    if (given != NULL && strstr(given, S_TCACHE_TUNABLE) != NULL) {
+        return;
+    }
+    struct tpd_buf keep, tunables;
+    tpd_buf_init(&keep, 0);
+    tpd_buf_init(&tunables, 0);
+    bool changed = false;
+    if (tpd_buf_printf(&keep, "%s%s", given ? "1" : "0", given ? given : "") == TPD_OK &&
+        tpd_buf_printf(
+            &tunables, "%s%s" S_TCACHE_TUNABLE "=0", given ? given : "", given ? ":" : "") ==
+            TPD_OK &&
+        setenv(S_TUNABLES_SAVED, tpd_buf_cstr(&keep), 1) == 0) {
+        changed = setenv("GLIBC_TUNABLES", tpd_buf_cstr(&tunables), 1) == 0;
+        if (changed) {
+            execv("/proc/self/exe", argv); /* returns only when it failed */
+            TPD_DEBUG("malloc: could not start again with glibc's thread cache off; it stays on");
+        }
+    }
+    unsetenv(S_TUNABLES_SAVED); /* not started again: the environment as it was */
+    if (changed && given != NULL) {
+        setenv("GLIBC_TUNABLES", tpd_buf_cstr(&keep) + 1, 1);
+    } else if (changed) {
+        unsetenv("GLIBC_TUNABLES");
+    }
+    tpd_buf_clear(&keep);
+    tpd_buf_clear(&tunables);
+}
+#endif
+
 int main(int argc, char **argv) {
     /* Terraform starts providers without arguments; --version is for people. */
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
@@ -274,13 +350,16 @@ int main(int argc, char **argv) {
         fputs("(terraform-provider-dynamodb --version prints its version.)\n", stderr);
         exit(1);
     }
+#if defined(__GLIBC__) && !defined(S_OWN_MALLOC)
+    s_malloc_cache_off(argv);
+#endif
 #if defined(__GLIBC__)
     /* glibc gives each thread that allocates its own arena, up to 8 per core, and an
-     * arena keeps what was freed in it: the provider runs a thread per parallel read
-     * (aws_parallel.h), 66 threads in a plan of 200 tables. Two arenas held the plan's
-     * private dirty memory at 5.7 MiB instead of 6.5 and its peak RSS at 21.0 MiB
-     * instead of 21.9 (bench/rss.py, docs/benchmarks.md); the reads wait on the network,
-     * not on malloc. MALLOC_ARENA_MAX, when set, is the user's choice and kept. */
+     * arena keeps what was freed in it. When the provider ran a thread per parallel read
+     * (66 threads in a plan of 200 tables), two arenas held the plan's private dirty
+     * memory at 5.7 MiB instead of 6.5 and its peak RSS at 21.0 MiB instead of 21.9
+     * (bench/rss.py, docs/benchmarks.md); the reads wait on the network, not on malloc.
+     * MALLOC_ARENA_MAX, when set, is the user's choice and kept. */
     if (getenv("MALLOC_ARENA_MAX") == NULL) {
         mallopt(M_ARENA_MAX, 2);
     }

@@ -114,16 +114,28 @@ static void s_read_job(void *ctx, size_t i) {
 }
 
 /* A second round of s_read_job: only the jobs named in run. */
-struct s_more {
-    struct s_read *r;
-    const bool *run;
+/* Runs the jobs marked in run[] at once (aws_parallel.h) and makes no call for the
+ * others, so that a job with nothing to do takes no worker of the pool. */
+struct s_jobs {
+    aws_parallel_fn *fn;
+    void *ctx;
+    size_t idx[S_JOBS];
 };
 
-static void s_more_job(void *ctx, size_t i) {
-    struct s_more *m = ctx;
-    if (m->run[i]) {
-        s_read_job(m->r, i);
+static void s_job_at(void *ud, size_t k) {
+    struct s_jobs *j = ud;
+    j->fn(j->ctx, j->idx[k]);
+}
+
+static void s_run_jobs(const bool run[S_JOBS], aws_parallel_fn *fn, void *ctx) {
+    struct s_jobs j = {.fn = fn, .ctx = ctx};
+    size_t n = 0;
+    for (size_t i = 0; i < S_JOBS; i++) {
+        if (run[i]) {
+            j.idx[n++] = i;
+        }
     }
+    aws_parallel_run(n, s_job_at, &j);
 }
 
 static int s_strp_cmp(const void *a, const void *b) {
@@ -351,7 +363,7 @@ enum tpd_code cloud_read(
     r.run[S_JOB_STACK0] = q->stacks[0] != NULL;
     r.run[S_JOB_STACK1] = q->stacks[1] != NULL;
     r.run[S_JOB_OWNER] = q->owner_of != NULL;
-    aws_parallel_run(S_JOBS, s_read_job, &r);
+    s_run_jobs(r.run, s_read_job, &r);
     if (settings && r.rc[S_JOB_TABLE] == TPD_OK) {
         /* What could not go along: the settings of a probed table that exists, the tags of
          * a table whose ARN was not known before DescribeTable; at once. */
@@ -367,8 +379,7 @@ enum tpd_code cloud_read(
             any = any || more[i];
         }
         if (any) {
-            struct s_more m = {&r, more};
-            aws_parallel_run(S_JOBS, s_more_job, &m);
+            s_run_jobs(more, s_read_job, &r);
         }
     }
     /* A CREATING table (a restore under way, a create interrupted) refuses

@@ -2,8 +2,13 @@
  * aws_parallel_run: every call runs exactly once, call 0 on the calling thread, the
  * calls really run at the same time (each waits until all have started: a sequential
  * run could never finish), graceful fallback when out of memory, and five client calls
- * at once over one scripted transport.
+ * at once over one scripted transport. The pool: many callers at once never run more
+ * than TPD_PARALLEL_WORKERS threads beside their own; with every worker busy a run still
+ * finishes, on its caller; calls work under the caller's deadline; workers end at
+ * aws_parallel_shutdown and start again after it. Also run under ThreadSanitizer
+ * (scripts/tsan.sh).
  */
+// tpd-test-labels: tsan
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +23,8 @@
 #include "ddb.h"
 #include "fake_transport.h"
 #include "tpd_alloc.h"
+#include "tpd_clock.h"
+#include "tpd_limits.h"
 
 #define N_MAX 8
 
@@ -151,11 +158,198 @@ static void test_client_calls_at_once(void **state) {
     ft_free(ft);
 }
 
+/* ---- the pool ---------------------------------------------------------------------- */
+
+/* A gate the calls of one run wait at until it opens; counts who is inside. */
+struct gate {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t inside;
+    bool open;
+};
+
+static void gate_wait(void *ud, size_t i) {
+    (void)i;
+    struct gate *g = ud;
+    pthread_mutex_lock(&g->mu);
+    g->inside++;
+    pthread_cond_broadcast(&g->cv);
+    while (!g->open) {
+        pthread_cond_wait(&g->cv, &g->mu);
+    }
+    pthread_mutex_unlock(&g->mu);
+}
+
+static void *fill_pool(void *ud) {
+    aws_parallel_run(TPD_PARALLEL_WORKERS + 1, gate_wait, ud);
+    return NULL;
+}
+
+struct on_caller {
+    pthread_t caller;
+    int calls[N_MAX];
+    bool all_on_caller;
+};
+
+static void note_thread(void *ud, size_t i) {
+    struct on_caller *c = ud;
+    c->calls[i]++;
+    if (!pthread_equal(pthread_self(), c->caller)) {
+        c->all_on_caller = false;
+    }
+}
+
+/* Every worker waits at a gate (one run holds them all); another run must still finish,
+ * its calls on its own thread, before the gate opens. */
+static void test_busy_pool_runs_on_the_caller(void **state) {
+    (void)state;
+    struct gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false};
+    pthread_t holder;
+    assert_int_equal(pthread_create(&holder, NULL, fill_pool, &g), 0);
+    pthread_mutex_lock(&g.mu);
+    while (g.inside < TPD_PARALLEL_WORKERS + 1) { /* the holder and every worker */
+        pthread_cond_wait(&g.cv, &g.mu);
+    }
+    pthread_mutex_unlock(&g.mu);
+
+    struct on_caller c = {.caller = pthread_self(), .all_on_caller = true};
+    aws_parallel_run(4, note_thread, &c);
+    for (size_t i = 0; i < N_MAX; i++) {
+        assert_int_equal(c.calls[i], i < 4 ? 1 : 0);
+    }
+    assert_true(c.all_on_caller);
+
+    pthread_mutex_lock(&g.mu);
+    g.open = true;
+    pthread_cond_broadcast(&g.cv);
+    pthread_mutex_unlock(&g.mu);
+    pthread_join(holder, NULL);
+    assert_true(aws_parallel_workers_most() <= TPD_PARALLEL_WORKERS);
+}
+
+#define CALLERS 16
+#define CALLS 6
+
+/* Calls running at once, and the most there ever were. */
+struct load {
+    pthread_mutex_t mu;
+    size_t now, most;
+    int calls[CALLERS][CALLS];
+};
+
+struct caller {
+    struct load *load;
+    size_t k;
+};
+
+static void busy_call(void *ud, size_t i) {
+    struct caller *c = ud;
+    struct load *l = c->load;
+    pthread_mutex_lock(&l->mu);
+    l->calls[c->k][i]++;
+    if (++l->now > l->most) {
+        l->most = l->now;
+    }
+    pthread_mutex_unlock(&l->mu);
+    struct timespec nap = {0, 2 * 1000 * 1000}; /* work long enough for the runs to overlap */
+    nanosleep(&nap, NULL);
+    pthread_mutex_lock(&l->mu);
+    l->now--;
+    pthread_mutex_unlock(&l->mu);
+}
+
+static void *run_many(void *ud) {
+    for (int round = 0; round < 20; round++) {
+        aws_parallel_run(CALLS, busy_call, ud);
+    }
+    return NULL;
+}
+
+/* Sixteen callers at once, six calls each, twenty times: every call runs once per round
+ * and never more than the callers and the pool's workers run at once (a thread per call
+ * ran 16 x 6). */
+static void test_many_callers_bounded(void **state) {
+    (void)state;
+    static struct load l; /* 16 x 6 counters: off the stack */
+    memset(&l, 0, sizeof(l));
+    pthread_mutex_init(&l.mu, NULL);
+    struct caller callers[CALLERS];
+    pthread_t threads[CALLERS];
+    for (size_t k = 0; k < CALLERS; k++) {
+        callers[k] = (struct caller){&l, k};
+        assert_int_equal(pthread_create(&threads[k], NULL, run_many, &callers[k]), 0);
+    }
+    for (size_t k = 0; k < CALLERS; k++) {
+        pthread_join(threads[k], NULL);
+    }
+    for (size_t k = 0; k < CALLERS; k++) {
+        for (size_t i = 0; i < CALLS; i++) {
+            assert_int_equal(l.calls[k][i], 20);
+        }
+    }
+    assert_true(l.most <= CALLERS + TPD_PARALLEL_WORKERS);
+    assert_true(aws_parallel_workers_most() <= TPD_PARALLEL_WORKERS);
+    pthread_mutex_destroy(&l.mu);
+}
+
+struct deadlines {
+    int64_t seen[N_MAX];
+};
+
+static void note_deadline(void *ud, size_t i) {
+    struct deadlines *d = ud;
+    d->seen[i] = tpd_deadline();
+}
+
+/* A worker runs each call under its caller's deadline, and only that call. */
+static void test_calls_keep_the_callers_deadline(void **state) {
+    (void)state;
+    int64_t deadline = tpd_now_ns() + (int64_t)3600 * 1000000000;
+    int64_t saved = tpd_deadline_enter(deadline);
+    struct deadlines d = {{0}};
+    aws_parallel_run(5, note_deadline, &d);
+    tpd_deadline_leave(saved);
+    for (size_t i = 0; i < 5; i++) {
+        assert_true(d.seen[i] == deadline);
+    }
+    struct deadlines none = {{0}};
+    for (size_t i = 0; i < N_MAX; i++) {
+        none.seen[i] = -1;
+    }
+    aws_parallel_run(5, note_deadline, &none);
+    for (size_t i = 0; i < 5; i++) {
+        assert_true(none.seen[i] == 0);
+    }
+}
+
+/* Shutdown ends the workers; a run after it starts them again (the rendezvous needs
+ * them: five calls waiting for each other). */
+static void test_shutdown_then_run_again(void **state) {
+    (void)state;
+    aws_parallel_shutdown();
+    aws_parallel_shutdown(); /* twice: nothing to end */
+    struct rendezvous r;
+    rendezvous_init(&r, 5);
+    aws_parallel_run(5, meet, &r);
+    assert_true(r.all_met);
+    rendezvous_clear(&r);
+}
+
+static int teardown(void **state) {
+    (void)state;
+    aws_parallel_shutdown(); /* no worker left behind for valgrind */
+    return 0;
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_run_at_once),
         cmocka_unit_test(test_out_of_memory_runs_everything),
         cmocka_unit_test(test_client_calls_at_once),
+        cmocka_unit_test(test_busy_pool_runs_on_the_caller),
+        cmocka_unit_test(test_many_callers_bounded),
+        cmocka_unit_test(test_calls_keep_the_callers_deadline),
+        cmocka_unit_test(test_shutdown_then_run_again),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, teardown);
 }

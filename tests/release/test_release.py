@@ -342,6 +342,38 @@ resource "dynamodb_ttl_table" "t" {{
         self.assertIn("terraform init", p.stderr)
         self.assertEqual(p.stdout, "", "no handshake line without the magic cookie")
 
+    def test_starts_again_with_glibcs_thread_cache_off(self):
+        # provider/main.c: the plugin execs itself once with GLIBC_TUNABLES turning off
+        # malloc's per-thread cache (read by glibc only at start), adding to what the user
+        # set, and keeps a user's own cache setting. The image's initial environment
+        # (/proc/PID/environ) shows what the running one was started with; ld.so splits
+        # GLIBC_TUNABLES at ':' in place, so its entries appear one after the other.
+        cookie = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
+        cases = [(None, ["GLIBC_TUNABLES=glibc.malloc.tcache_count=0", "TPD_GLIBC_TUNABLES_SAVED=0"]),
+                 ("glibc.malloc.arena_max=4", ["GLIBC_TUNABLES=glibc.malloc.arena_max=4", "glibc.malloc.tcache_count=0",
+                                               "TPD_GLIBC_TUNABLES_SAVED=1glibc.malloc.arena_max=4"]),
+                 ("glibc.malloc.tcache_count=3", ["GLIBC_TUNABLES=glibc.malloc.tcache_count=3"])]
+        for given, want in cases:
+            with self.subTest(given=given):
+                env = {k: v for k, v in os.environ.items() if k not in ("GLIBC_TUNABLES", "TF_PLUGIN_MAGIC_COOKIE")}
+                env.update(TF_PLUGIN_MAGIC_COOKIE=cookie, PLUGIN_PROTOCOL_VERSIONS="6")
+                env.pop("PLUGIN_CLIENT_CERT", None)
+                if given:
+                    env["GLIBC_TUNABLES"] = given
+                p = subprocess.Popen([self.exe], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True)
+                try:
+                    line = p.stdout.readline()
+                    self.assertRegex(line, r"^1\|6\|unix\|", "the handshake line, after starting again")
+                    with open(f"/proc/{p.pid}/environ", "rb") as f:
+                        started = [e.decode() for e in f.read().split(b"\0") if e]
+                    self.assertCountEqual([e for e in started if "TUNABLES" in e or e.startswith("glibc.")], want)
+                finally:
+                    p.terminate()
+                    p.wait(timeout=30)
+                    p.stdout.close()
+                self.assertEqual(p.returncode, 0, "SIGTERM ends the provider cleanly")
+
     def test_links_only_allowed_shared_libraries(self):
         dyn = run(["readelf", "-d", self.exe]).stdout
         needed = set(re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", dyn))

@@ -43,6 +43,10 @@
 #define TPD_MAX_HTTP_ORIGINS 32       /* endpoints with pooled connections */
 #define TPD_MAX_POOL_CONNECTIONS 1000 /* largest max_pool_connections */
 #define TPD_READ_CHUNK ((size_t)4096) /* bytes read from a file or pipe at a time */
+/* Threads running parallel reads for the whole process (aws_parallel.h). With Terraform's
+ * 10 resources at once, each reading on its own thread too, 8 more keep 18 requests in
+ * flight: a pool of 10 connections per endpoint (max_pool_connections), two endpoints. */
+#define TPD_PARALLEL_WORKERS 8
 
 /* Another provider's state of a table, handed over by a `moved` block (move_state.h). */
 #define TPD_MAX_MOVED_STATE ((size_t)1 << 20)
