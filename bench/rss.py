@@ -330,13 +330,15 @@ RSS_NOTES = """What the profile shows:
 * **OpenSSL** (about 4.7 MB): libcurl and gRPC use it; the AutoMTLS handshake with
   Terraform (an ECDSA P-256 certificate made at start) and SigV4 signing run through most
   64 KiB windows of libcrypto's code.
-* **The process's own memory** (private dirty) grows with the tables a plan refreshes:
-  at 200 tables (2026-12-04, smaps per mapping) about 2.1 MiB of heap, 66 threads (a
-  thread per parallel read, aws_parallel.h, each touching 12 to 20 KiB of its stack:
-  about 1 MiB) and what the second malloc arena holds. glibc's default of up to 8 arenas
-  per core held 0.8 MiB more (6.5 MiB); the provider now asks for two (provider/main.c).
-  Reaching 4 MiB would need a bounded pool of reader threads instead of a thread per read
-  and a look at what the heap keeps per table (not profiled yet).
+* **The process's own memory** (private dirty) grows with the tables a plan refreshes,
+  through the threads that run at once: every thread keeps its stack pages and glibc
+  kept a cache of freed blocks per thread (tcache). At 200 tables (2026-12-04, smaps per
+  mapping) a thread per parallel read ran 66 threads and 5.8 MiB; a pool of 8 readers
+  (aws_parallel.c) 28 threads and 4.8 MiB (heap 2.0, other anonymous 1.2, stacks 0.45);
+  with glibc's per-thread cache off as well (provider/main.c) 3.8 MiB, the table above
+  (in trials: 2 blocks per size 4.2; one arena instead of two no change). glibc's default of up
+  to 8 arenas per core had held 0.8 MiB more; the provider asks for two. The heap holds
+  nothing per table (massif: the live heap peaks at 1.6 MB in a 60-table plan).
 * **libcurl's dependencies** (about 3.7 MB): Debian's libcurl is built with RTMP and LDAP
   (both bring GnuTLS, with nettle, gmp, p11-kit, libtasn1, libunistring), Kerberos
   (GSS-API), SSH, HTTP/2, IDN and PSL; all of it loads with libcurl and GnuTLS runs its
