@@ -251,7 +251,7 @@ static void busy_call(void *ud, size_t i) {
         l->most = l->now;
     }
     pthread_mutex_unlock(&l->mu);
-    struct timespec nap = {0, 2 * 1000 * 1000}; /* work long enough for the runs to overlap */
+    struct timespec nap = {0, 2L * 1000 * 1000}; /* work long enough for the runs to overlap */
     nanosleep(&nap, NULL);
     pthread_mutex_lock(&l->mu);
     l->now--;
