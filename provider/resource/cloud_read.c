@@ -68,11 +68,9 @@ static enum tpd_code s_complete_stack(
 static enum tpd_code
 s_find_owner(struct cloud *c, const char *table, char **stack_name, struct tpd_err *err);
 
+/* Called only for the jobs marked in r->run (s_run_jobs). */
 static void s_read_job(void *ctx, size_t i) {
     struct s_read *r = ctx;
-    if (!r->run[i]) {
-        return;
-    }
     switch (i) {
         case S_JOB_TABLE:
             r->rc[i] = ddb_describe_table(r->c->aws, r->name, &r->t, &r->err[i]);
@@ -113,7 +111,6 @@ static void s_read_job(void *ctx, size_t i) {
     }
 }
 
-/* A second round of s_read_job: only the jobs named in run. */
 /* Runs the jobs marked in run[] at once (aws_parallel.h) and makes no call for the
  * others, so that a job with nothing to do takes no worker of the pool. */
 struct s_jobs {

@@ -54,9 +54,8 @@ static int s_run_file(const char *path) {
 
 int main(int argc, char **argv) {
     const char *step = getenv("TPD_REPLAY_PREFIX_STEP");
-    if (step != NULL && strtoul(step, NULL, 10) > 0) {
-        s_prefix_step = strtoul(step, NULL, 10);
-    }
+    unsigned long n = step != NULL ? strtoul(step, NULL, 10) : 0;
+    s_prefix_step = n > 0 ? n : 1;
     int files = 0;
     for (int i = 1; i < argc; i++) {
         DIR *d = opendir(argv[i]);
