@@ -356,7 +356,7 @@ resource "dynamodb_ttl_table" "t" {{
         for given, want in cases:
             with self.subTest(given=given):
                 env = {k: v for k, v in os.environ.items() if k not in ("GLIBC_TUNABLES", "TF_PLUGIN_MAGIC_COOKIE")}
-                env.update(TF_PLUGIN_MAGIC_COOKIE=cookie, PLUGIN_PROTOCOL_VERSIONS="6")
+                env.update(TF_PLUGIN_MAGIC_COOKIE=cookie, PLUGIN_PROTOCOL_VERSIONS="6", AWS_EC2_METADATA_DISABLED="true")
                 env.pop("PLUGIN_CLIENT_CERT", None)
                 if given:
                     env["GLIBC_TUNABLES"] = given
