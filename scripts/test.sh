@@ -9,6 +9,9 @@
 #   scripts/test.sh soak N    N minutes of the safety walk with new random seeds
 #                             (scripts/safety.sh) beside N minutes of fuzzing every target
 #                             (scripts/fuzz.sh); reproductions in tests/safety/results/
+#   scripts/test.sh summary [DIR]  the step table and verdict of the last run again, from
+#                             its record DIR/steps (default build/test-logs); exit status 0
+#                             only when the record holds steps and every one passed
 #
 # The full run: setup and the format check, then the clang build with ASan+UBSan and the
 # libFuzzer targets (build-san/; clang, warnings as errors), then two lanes at the same
@@ -66,7 +69,9 @@ step() {
     exit $rc
   ) || rc=$?
   local took=$((SECONDS - t0))
-  echo "$name $rc $took $(cat "$logs/$name.cpu" 2>/dev/null || echo 0)" >>"$logs/steps"
+  # The verdict is read back from this record (summary): a step whose record cannot be
+  # written counts as failed there, since summary then finds the file short or missing.
+  echo "$name $rc $took $(cat "$logs/$name.cpu" 2>/dev/null || echo 0)" >>"$logs/steps" || rc=1
   if ((rc == 0)); then
     echo "$(stamp)  $name: ok ($(mmss $took))"
   else
@@ -75,15 +80,26 @@ step() {
   fi
   return $rc
 }
+# The run's verdict: 0 only when the record holds at least one step and every step in it
+# passed. A record that cannot be read (its checkout deleted under the run, a full disk)
+# or holds no step is a failure, never "all tests passed".
 summary() {
   echo "== step times${lanes:+ (the lanes run at the same time)}: wall clock, and the CPU time its processes used"
-  local name rc took cpu failed=0
-  while read -r name rc took cpu; do
-    printf '   %-11s %6s %6s  %s\n' "$name" "$(mmss "$took")" "$(mmss "$cpu")" \
-      "$( ((rc == 0)) && echo ok || echo "FAILED (exit $rc)")"
-    ((rc == 0)) || failed=1
-  done <"$logs/steps"
-  echo "   total       $(mmss $((SECONDS - start)))  (load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
+  local name rc took cpu failed=0 steps=0
+  if [[ -r $logs/steps ]]; then
+    while read -r name rc took cpu; do
+      printf '   %-11s %6s %6s  %s\n' "$name" "$(mmss "${took:-0}")" "$(mmss "${cpu:-0}")" \
+        "$( [[ $rc == 0 ]] && echo ok || echo "FAILED (exit $rc)")"
+      [[ $rc == 0 ]] || failed=1
+      steps=$((steps + 1))
+    done <"$logs/steps" || failed=1
+  fi
+  if ((steps == 0)); then
+    echo "   no step recorded in $logs/steps (missing, unreadable or empty): the run counts as failed"
+    failed=1
+  fi
+  [[ $mode == summary ]] ||
+    echo "   total       $(mmss $((SECONDS - start)))  (load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
   return $failed
 }
 new_logs() {
@@ -91,6 +107,13 @@ new_logs() {
   rm -f "$logs"/*.log "$logs"/*.cpu "$logs/steps"
   touch "$logs/steps"
 }
+
+# ---- summary [DIR] ----------------------------------------------------------------------
+if [[ $mode == summary ]]; then
+  logs=${2:-$logs}
+  if summary; then exit 0; fi  # called as the full run calls it (no errexit inside)
+  exit 1
+fi
 
 # ---- quick ------------------------------------------------------------------------------
 if [[ $mode == quick ]]; then
