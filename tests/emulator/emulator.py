@@ -47,6 +47,8 @@ class Emulator:
             log_path = os.path.join(self._tmpdir.name, "requests.log")
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
+        self._conn = None  # the zygote's connection, when it forked this emulator
+        self._conn_buf = b""
         self.pid: int | None = None
         self.port: int | None = None
         self.endpoint: str | None = None
@@ -58,26 +60,40 @@ class Emulator:
     # ---- lifecycle
     def start(self) -> "Emulator":
         os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
-        cmd = [sys.executable, SERVER, "--port", "0", "--log", self.log_path,
-               "--delay-seconds", str(self.delay_seconds), "--region", self.region]
+        argv = ["--port", "0", "--log", self.log_path,
+                "--delay-seconds", str(self.delay_seconds), "--region", self.region]
         if self.no_auth:
-            cmd.append("--no-auth")
-        cmd += self.extra_args
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None, text=True)
+            argv.append("--no-auth")
+        argv += self.extra_args
         # A guard against a server that never gets ready, not a speed: importing moto takes
         # many seconds on a machine loaded with other tests.
         deadline = time.time() + self.startup_timeout
+        self.pid = None
+        zygote_sock = os.environ.get("TPD_EMULATOR_ZYGOTE")
+        if zygote_sock and os.path.exists(zygote_sock):
+            # Forked by the fork server (zygote.py), which has imported moto already;
+            # without one (or when it does not answer), server.py runs as before.
+            import zygote
+            self._conn = zygote.connect(zygote_sock, argv, self.startup_timeout)
         line = ""
-        while time.time() < deadline:
-            r, _, _ = select.select([self.proc.stdout], [], [], 0.5)
-            if r:
-                line = self.proc.stdout.readline()
-                if line.startswith("EMULATOR READY "):
+        if self._conn is not None:
+            line = self._conn_line(max(deadline - time.time(), 0.1)) or ""
+            if line == "":  # the end without a word: the zygote could not fork (zygote.py)
+                self._conn.close()
+                self._conn = None
+        if self._conn is None:
+            self.proc = subprocess.Popen([sys.executable, SERVER] + argv, stdout=subprocess.PIPE,
+                                         stderr=None, text=True)
+            while time.time() < deadline:
+                r, _, _ = select.select([self.proc.stdout], [], [], 0.5)
+                if r:
+                    line = self.proc.stdout.readline()
+                    if line.startswith("EMULATOR READY "):
+                        break
+                    if not line and self.proc.poll() is not None:
+                        break
+                elif self.proc.poll() is not None:
                     break
-                if not line and self.proc.poll() is not None:
-                    break
-            elif self.proc.poll() is not None:
-                break
         if not line.startswith("EMULATOR READY "):
             self.stop()
             raise RuntimeError(f"emulator did not start (last line: {line!r})")
@@ -90,6 +106,8 @@ class Emulator:
         return self
 
     def stop(self, grace: float = 5.0) -> int | None:
+        if self._conn is not None:
+            return self._stop_forked(grace)
         if self.proc is None:
             return None
         if self.proc.poll() is None:
@@ -107,6 +125,49 @@ class Emulator:
         rc = self.proc.returncode
         self.proc = None
         return rc
+
+    def _stop_forked(self, grace: float) -> int | None:
+        """Stop an emulator the zygote forked: SIGTERM by its PID, then its exit status
+        from the zygote ("EXITED N" on the connection); SIGKILL after the grace period."""
+        rc = None
+        # Without a READY line there is no PID to signal: closing the connection is what
+        # stops the child (zygote.py).
+        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 30.0)) if self.pid else ():
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                pass
+            line = self._conn_line(wait)
+            if line is None:  # the timeout: still running
+                continue
+            if line.startswith("EXITED "):
+                rc = int(line.split()[1])
+            break  # EXITED, or the end of the connection: the child is gone
+        self._conn.close()  # without a READY line, this is what stops the child
+        self._conn = None
+        self._conn_buf = b""
+        return rc
+
+    def _conn_line(self, timeout: float) -> str | None:
+        """The zygote connection's next line; "" at its end, None when TIMEOUT passes first."""
+        deadline = time.time() + timeout
+        while b"\n" not in self._conn_buf:
+            left = deadline - time.time()
+            if left <= 0:
+                return None
+            self._conn.settimeout(left)
+            try:
+                chunk = self._conn.recv(4096)
+            except TimeoutError:
+                return None
+            except OSError:
+                chunk = b""
+            if not chunk:
+                line, self._conn_buf = self._conn_buf, b""
+                return line.decode("utf-8", "replace")
+            self._conn_buf += chunk
+        line, self._conn_buf = self._conn_buf.split(b"\n", 1)
+        return line.decode("utf-8", "replace") + "\n"
 
     def __enter__(self) -> "Emulator":
         return self.start()
