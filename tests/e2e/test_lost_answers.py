@@ -503,6 +503,32 @@ class LostRestore(LostAnswers, E2ETestCase):
         return out
 
 
+class LostRestoreBackup(LostAnswers, E2ETestCase):
+    """Create by restoring an on-demand backup (RestoreTableFromBackup, IMPORT into the new
+    stack, then what a restore does not carry: TTL, tags, backups)."""
+    slug = "la-restbak"
+
+    def before(self, r):
+        src = f"{r.name}-src"
+        self.create_table(src)
+        self.put_items(src, ITEMS)
+        arn = self.ddb.create_backup(TableName=src, BackupName=f"{r.name}-bak")["BackupDetails"]["BackupArn"]
+        self.emu.advance_clock(5)  # CREATING, then AVAILABLE (tests/emulator/README.md)
+        r.config(BASIC + "\n  point_in_time_recovery = true"
+                 f'\n  restore = {{ backup_arn = "{arn}" }}')
+
+    def prepare(self, r):
+        self.before(r)
+        return None  # the table does not exist before; its items are checked below
+
+    def snapshot(self, r):
+        out = super().snapshot(r)
+        out["items"] = len(self.items(r.name)) if self.table_exists(r.name) else None
+        # Each run restores a backup of its own: the backup's id differs, as its name does.
+        text = re.sub(r"/backup/[0-9]+-[0-9a-f]+", "/backup/ID", json.dumps(out, sort_keys=True))
+        return json.loads(text)
+
+
 POLICY = '''resource_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
