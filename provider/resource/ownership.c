@@ -211,8 +211,12 @@ static bool s_importable(const struct stack_facts *s, const char *table) {
  * Another resource instance owns the stack holding the table. The paths that lead here,
  * and what resolves each: a renamed address (moved), a resource Terraform tainted after
  * an interrupted create or `terraform taint` (untaint; its replacement would delete the
- * table), a create whose state was never recorded (import), another state or workspace
- * (leave it, or state rm there and import here).
+ * table), the create half of a replacement with create_before_destroy (Terraform's apply
+ * plans it again without the private data that names the replaced owner, so it cannot be
+ * told from a stranger, and the old object is left deposed: remove create_before_destroy,
+ * state rm and import), a create whose state was never
+ * recorded (import), another state or workspace (leave it, or state rm there and import
+ * here).
  */
 static void s_refuse_other_owner(
     struct refusal *r, const char *what, const char *table, const char *stack, const char *why) {
@@ -229,12 +233,20 @@ static void s_refuse_other_owner(
         "untaint on this resource's address and apply again, which continues with the table "
         "as it is. To replace the table on purpose afterwards, use terraform apply "
         "-replace.\n"
+        "- If this is the replacement of a resource whose lifecycle sets "
+        "create_before_destroy: a table name is unique, so the new table cannot be made "
+        "beside the one it replaces, and Terraform has set the table aside as a deposed "
+        "object of this resource. Remove create_before_destroy, bring the table back with "
+        "terraform state rm <address>, then terraform import <address> %s/%s, and apply "
+        "again (with -replace=<address> if you still want a new table).\n"
         "- If this resource's create was interrupted before Terraform recorded it, or you want "
         "this state to manage the table, bring it in explicitly: terraform import <address> "
         "%s/%s (first terraform state rm it from any other state that manages it).\n"
         "- Otherwise use another table name.",
         what,
         why,
+        stack,
+        table,
         stack,
         table);
 }

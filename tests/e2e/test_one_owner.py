@@ -357,6 +357,37 @@ variable "names" {
         self.assertEqual(self.items(name), [])
         self.assertEqual(self.plan_exitcode(d, "-var", "protect=false").rc, 0)
 
+    def test_replace_with_create_before_destroy_refused_then_followed(self):
+        """`apply -replace` of a resource with create_before_destroy: the plan shows the
+        replacement (a provider is not told the lifecycle), the apply refuses before it
+        changes anything (its second plan of the new object has no private data naming the
+        replaced owner), and the refusal's advice, followed literally, replaces the table."""
+        name = "owner-cbd"
+        cbd = "lifecycle {\n    create_before_destroy = true\n  }"
+        d = self.workdir("cbd", table(name, extra=cbd))
+        self.init(d)
+        self.apply(d, "-var", "protect=false")
+        self.put_items(name, 3)
+        before = self.items(name)
+        mark = self.emu.log_offset()
+        r = self.apply(d, "-var", "protect=false", "-replace=dynamodb_ttl_table.t", check=1)
+        self.assertIn("Table is managed by another resource", r.text)
+        self.assertIn("Remove create_before_destroy, bring the table back with terraform state rm "
+                      "<address>, then terraform import <address> %s/%s" % (name, name), " ".join(r.text.split()))
+        self.assert_untouched(mark)
+        self.assertEqual(self.items(name), before)
+        self.assertEqual(self.in_state(d), ["dynamodb_ttl_table.t"])
+        # The advice: without create_before_destroy, the table brought back as the
+        # resource's object (Terraform left it deposed), then the replacement asked for.
+        self.write(d, table(name))
+        self.tf(d, "state", "rm", "dynamodb_ttl_table.t", check=0)
+        self.tf(d, "import", "-input=false", "-var", "protect=false", "dynamodb_ttl_table.t", f"{name}/{name}", check=0)
+        self.assertEqual(self.plan_exitcode(d, "-var", "protect=false").rc, 0)
+        self.assertEqual(self.items(name), before)
+        self.apply(d, "-var", "protect=false", "-replace=dynamodb_ttl_table.t")
+        self.assertEqual(self.items(name), [])
+        self.assertEqual(self.plan_exitcode(d, "-var", "protect=false").rc, 0)
+
     # -- the rest of the refusals' advice ----------------------------------------------
 
     def test_table_in_another_stack_advice_is_followable(self):
