@@ -139,9 +139,10 @@ def report(res, meta):
                "then applies it); `terraform apply` without a plan file makes both. *refresh* is a `terraform "
                "plan -refresh-only` of the same step and *PlanResourceChange* = plan walk − refresh; *second "
                "plan* is a `terraform plan -refresh=false` (a plan with no refresh before it, as the apply walk "
-               "plans) and *ApplyResourceChange* ≈ apply walk − second plan. The target column judges "
-               "ApplyResourceChange (the no-op refresh: its plan), the operation's own calls; the apply walk "
-               "adds Terraform's second plan. The no-op refresh is one `terraform plan` after the create.")
+               "plans) and *ApplyResourceChange* ≈ apply walk − second plan. The target column judges two "
+               "readings: the operation's own calls (ApplyResourceChange; the no-op refresh: its plan), and "
+               "the whole `terraform apply`, the reading of issue 23's own baseline (its create 25, TTL 55 and "
+               "destroy 18 were whole commands). The no-op refresh is one `terraform plan` after the create.")
     out.append("")
     head = "| operation | provider | refresh | PlanResourceChange | **plan walk** | second plan | " \
            "ApplyResourceChange | **apply walk** | `terraform apply` (both walks) | issue 23 target |"
@@ -155,8 +156,14 @@ def report(res, meta):
             if p == "this":
                 # The target counts the operation's own calls: for a no-op refresh the plan,
                 # for the others ApplyResourceChange (the apply walk less its second plan).
-                mine = pw if step == "no-op refresh" else arc
-                tgt = f"≤ {TARGETS[step]}: {'met' if mine is not None and mine <= TARGETS[step] + 1e-9 else 'not met'}"
+                # The whole command is the reading of the issue's baseline figures.
+                def verdict(v):
+                    return "met" if v is not None and v <= TARGETS[step] + 1e-9 else "not met"
+                if step == "no-op refresh":
+                    tgt = f"≤ {TARGETS[step]}: {verdict(pw)}"
+                else:
+                    tgt = (f"≤ {TARGETS[step]}: ApplyResourceChange {fmt(arc)} {verdict(arc)}; "
+                           f"`terraform apply` {fmt(cmd)} {verdict(cmd)}")
             out.append(f"| {step} | {PROVIDERS[p]} | {fmt(ref)} | {fmt(prc)} | {fmt(pw)} | {fmt(second)} | "
                        f"{fmt(arc)} | {fmt(aw)} | {fmt(cmd)} | {tgt} |")
     out.append("")
