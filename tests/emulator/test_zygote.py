@@ -124,12 +124,32 @@ class ZygoteTest(unittest.TestCase):
         self.assertIsNotNone(e.proc)
         self.assertEqual(e.client("dynamodb").list_tables()["TableNames"], [])
 
-    def test_a_second_start_replaces_a_zygote_left_running(self):
-        self.assertEqual(zygote.start(self.dir), 0)  # as after a run that was killed
+    def test_a_zygote_left_by_a_killed_run_is_replaced(self):
+        gone = subprocess.Popen(["true"])
+        gone.wait()
+        with open(os.path.join(self.dir, "users"), "w") as f:
+            f.write(f"{gone.pid}\n")  # the only run that used it died without stopping it
+        self.assertEqual(zygote.start(self.dir), 0)
         self.assertFalse(alive(self.zygote_pid), "the old zygote is still running")
         with open(os.path.join(self.dir, "pid")) as f:
             self.zygote_pid = int(f.read())
         self.assertIsNotNone(self.emulator()._conn)
+
+    def test_two_runs_share_one_zygote_and_the_last_stops_it(self):
+        other = subprocess.Popen(["sleep", "60"])  # stands for a second CTest run
+        try:
+            e = self.emulator()
+            self.assertEqual(zygote.start(self.dir, user=other.pid), 0)
+            with open(os.path.join(self.dir, "pid")) as f:
+                self.assertEqual(int(f.read()), self.zygote_pid, "the second run replaced the zygote")
+            zygote.stop(self.dir)  # the first run is done: the second still uses it
+            self.assertTrue(alive(self.zygote_pid), "the first run's stop stopped the second's zygote")
+            self.assertTrue(alive(e.pid), "an emulator of a run still going was stopped")
+            zygote.stop(self.dir, user=other.pid)
+            self.assertTrue(wait_gone(self.zygote_pid), "the last run's stop left the zygote running")
+        finally:
+            other.kill()
+            other.wait()
 
     def test_a_pid_file_naming_another_process_is_not_signalled(self):
         sleeper = subprocess.Popen(["sleep", "60"])

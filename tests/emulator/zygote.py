@@ -6,8 +6,10 @@ fork. Nothing else changes: each emulator is still its own process, on its own p
 with its own state, stopped by its PID (tests/emulator/README.md "Fork server").
 
     python3 zygote.py --start DIR   start one in the background (socket DIR/sock, PID in
-                                    DIR/pid, its log DIR/zygote.log); exits once it serves
-    python3 zygote.py --stop DIR    stop it by its PID, and every emulator it forked
+                                    DIR/pid, its log DIR/zygote.log); exits once it serves;
+                                    joins the running one of another live run instead
+    python3 zygote.py --stop DIR    the last run using it stops it by its PID, and every
+                                    emulator it forked
     python3 zygote.py --serve SOCK  serve in the foreground (what --start runs)
 
 tests/CMakeLists.txt starts one per build directory as a CTest fixture for the tests that
@@ -232,7 +234,8 @@ def _gone(pid: int) -> bool:
         return True
 
 
-def stop(d: str) -> int:
+def _kill(d: str) -> None:
+    """Stop the zygote recorded in D by its PID, and forget it."""
     pid = _pid_of(d)
     if pid is not None:
         os.kill(pid, signal.SIGTERM)
@@ -246,16 +249,68 @@ def stop(d: str) -> int:
             os.unlink(os.path.join(d, name))
         except FileNotFoundError:
             pass
+
+
+class _Users:
+    """The runs using D's zygote, by PID, under a lock on D/lock: two CTest runs in one
+    build directory at once (scripts/test.sh runs the plain build's tests and its safety
+    tests side by side) share one zygote, and the last to stop stops it. The user is the
+    CTest process (the parent of the fixture tests); one that died without stopping (a
+    killed run) is dropped at the next start or stop."""
+
+    def __init__(self, d: str):
+        self.path = os.path.join(d, "users")
+        self.lock = open(os.path.join(d, "lock"), "w")
+
+    def __enter__(self):
+        import fcntl
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
+        try:
+            with open(self.path) as f:
+                pids = {int(x) for x in f.read().split()}
+        except (OSError, ValueError):
+            pids = set()
+        self.pids = {p for p in pids if not _gone(p)}
+        return self
+
+    def __exit__(self, *exc):
+        with open(self.path, "w") as f:
+            f.write("".join(f"{p}\n" for p in sorted(self.pids)))
+        self.lock.close()  # and with it the lock
+
+
+def stop(d: str, user: int | None = None) -> int:
+    """One run is done with D's zygote (USER: its PID, default the parent's, CTest's); the
+    zygote stops with the last."""
+    if not os.path.isdir(d):
+        return 0
+    with _Users(d) as users:
+        users.pids.discard(user or os.getppid())
+        if not users.pids:
+            _kill(d)
     return 0
 
 
-def start(d: str) -> int:
+def start(d: str, user: int | None = None) -> int:
+    """A run starts using D's zygote (USER as for stop): it joins a zygote another live run
+    uses, or starts one (stopping any left by a run that was killed)."""
     os.makedirs(d, exist_ok=True)
-    stop(d)  # one left by a run that was killed
+    with _Users(d) as users:
+        if users.pids and _pid_of(d) is not None:
+            users.pids.add(user or os.getppid())
+            print(f"zygote: joined the one of runs {sorted(users.pids)}")
+            return 0
+        _kill(d)
+        if _spawn(d):
+            users.pids = {user or os.getppid()}
+    return 0
+
+
+def _spawn(d: str) -> bool:
     sock = os.path.join(d, "sock")
     if len(sock) > MAX_SOCKET_PATH:
         print(f"zygote: {sock} is too long for a unix socket; the tests start server.py themselves")
-        return 0
+        return False
     import subprocess
     with open(os.path.join(d, "zygote.log"), "wb") as log:
         proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--serve", sock],
@@ -265,11 +320,11 @@ def start(d: str) -> int:
     proc.stdout.close()
     if not line.startswith("ZYGOTE READY"):
         print(f"zygote: did not start ({line!r}; see {d}/zygote.log); the tests start server.py themselves")
-        return 0
+        return False
     with open(os.path.join(d, "pid"), "w") as f:
         f.write(f"{proc.pid}\n")
     print(line.strip())
-    return 0
+    return True
 
 
 def connect(path: str, argv: list[str], timeout: float) -> socket.socket | None:
