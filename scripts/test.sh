@@ -5,7 +5,7 @@
 #                             incremental build in build/, the unit and aws tests (no
 #                             emulator, no terraform)
 #   scripts/test.sh           everything, what .ci/run runs (from a clean checkout about
-#                             20 minutes on 2 cores, README.md): see below
+#                             20 to 22 minutes on 2 cores, README.md): see below
 #   scripts/test.sh soak N    N minutes of the safety walk with new random seeds
 #                             (scripts/safety.sh) beside N minutes of fuzzing every target
 #                             (scripts/fuzz.sh); reproductions in tests/safety/results/
