@@ -214,9 +214,8 @@ static bool s_importable(const struct stack_facts *s, const char *table) {
  * table), the create half of a replacement with create_before_destroy (Terraform's apply
  * plans it again without the private data that names the replaced owner, so it cannot be
  * told from a stranger, and the old object is left deposed: remove create_before_destroy,
- * state rm and import), a create whose state was never
- * recorded (import), another state or workspace (leave it, or state rm there and import
- * here).
+ * state rm and import), a create whose state was never recorded (import), another state
+ * or workspace (leave it, or state rm there and import here).
  */
 static void s_refuse_other_owner(
     struct refusal *r, const char *what, const char *table, const char *stack, const char *why) {

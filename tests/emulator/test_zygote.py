@@ -19,12 +19,8 @@ from emulator import Emulator  # noqa: E402
 
 
 def alive(pid: int) -> bool:
-    """True while PID runs (a zombie counts as gone: the zygote reaps its children)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+    """True while PID runs (zygote._gone: a zombie counts as gone)."""
+    return not zygote._gone(pid)
 
 
 def wait_gone(pid: int, timeout: float = 20.0) -> bool:
